@@ -1,0 +1,154 @@
+//! The API's own documentation: the OpenAPI 3 document generated from the handlers' annotations, and
+//! an interactive reference page whose assets are compiled in from a registry crate (no downloads).
+
+use std::sync::{Arc, LazyLock};
+
+use lambda_http::{Body, Request, RequestExt, Response, http::Method, http::StatusCode};
+use shared::App;
+use shared::http::{self, HandlerResult, Problem};
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{Http, HttpAuthScheme, SecurityScheme},
+};
+
+pub const OPENAPI: &str = "/api/v1/openapi.json";
+pub const DOCS: &str = "/api/docs";
+pub const DOCS_ASSET: &str = "/api/docs/{proxy+}";
+
+pub const ROUTES: &[(&str, &str)] = &[("GET", OPENAPI), ("GET", DOCS), ("GET", DOCS_ASSET)];
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Switchboard API", description = "Helpdesk and sales CRM. Errors are RFC 9457 problem+json; see docs/api.md."),
+    paths(
+        fn_auth::signup, fn_auth::login, fn_auth::refresh, fn_auth::logout,
+        fn_me::me,
+        fn_users::list, fn_users::create, fn_users::get, fn_users::update,
+        fn_platform::login, fn_platform::workspaces,
+        fn_health::health,
+    ),
+    modifiers(&BearerAuth),
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// The OpenAPI document, as served.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc
+}
+
+static OPENAPI_JSON: LazyLock<String> =
+    LazyLock::new(|| openapi().to_pretty_json().expect("the OpenAPI document serialises"));
+
+pub async fn handle(_app: &App, req: Request) -> Response<Body> {
+    http::serve(req, async |req| match http::route(&req) {
+        (Method::GET, route) if route == OPENAPI => Ok(openapi_json()),
+        (Method::GET, route) if route == DOCS => Ok(redirect_to_index()),
+        (Method::GET, route) if route == DOCS_ASSET => docs_asset(&req),
+        (method, route) => Err(http::no_route(&method, &route)),
+    })
+    .await
+}
+
+fn openapi_json() -> Response<Body> {
+    Response::builder()
+        .status(StatusCode::OK)
+        .header("content-type", "application/json")
+        .body(Body::Text(OPENAPI_JSON.clone()))
+        .expect("static response parts are valid")
+}
+
+/// Swagger UI loads its assets relative to the page, so the page lives at /api/docs/index.html.
+fn redirect_to_index() -> Response<Body> {
+    Response::builder()
+        .status(StatusCode::FOUND)
+        .header("location", "/api/docs/index.html")
+        .body(Body::Empty)
+        .expect("static response parts are valid")
+}
+
+fn docs_asset(req: &Request) -> HandlerResult {
+    // The path parameter, not the URI: behind a stage the URI carries the stage name too.
+    let path = req.path_parameters_ref().and_then(|params| params.first("proxy")).unwrap_or("index.html");
+    let config = Arc::new(utoipa_swagger_ui::Config::from(OPENAPI));
+    match utoipa_swagger_ui::serve(path, config) {
+        Ok(Some(file)) => {
+            let mut response = Response::builder()
+                .status(StatusCode::OK)
+                .header("content-type", file.content_type)
+                .header("cache-control", "public, max-age=3600");
+            if file.gzpipped {
+                response = response.header("content-encoding", "gzip");
+            }
+            Ok(response.body(Body::Binary(file.bytes.into_owned())).expect("static response parts are valid"))
+        }
+        Ok(None) => Err(Problem::not_found(&format!("The documentation asset {path}"))),
+        Err(err) => {
+            tracing::error!(error = %err, "swagger ui asset failed");
+            Err(Problem::internal())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_of_every_function_is_documented() {
+        let doc = openapi();
+        let documented: Vec<(String, String)> = doc
+            .paths
+            .paths
+            .iter()
+            .flat_map(|(path, item)| {
+                let mut methods = Vec::new();
+                if item.get.is_some() {
+                    methods.push("GET");
+                }
+                if item.post.is_some() {
+                    methods.push("POST");
+                }
+                if item.patch.is_some() {
+                    methods.push("PATCH");
+                }
+                if item.put.is_some() {
+                    methods.push("PUT");
+                }
+                if item.delete.is_some() {
+                    methods.push("DELETE");
+                }
+                methods.into_iter().map(move |m| (m.to_owned(), path.clone()))
+            })
+            .collect();
+        for routes in [fn_auth::ROUTES, fn_me::ROUTES, fn_users::ROUTES, fn_platform::ROUTES, fn_health::ROUTES] {
+            for (method, path) in routes {
+                assert!(
+                    documented.contains(&((*method).to_owned(), (*path).to_owned())),
+                    "{method} {path} is served but not in the OpenAPI document"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn docs_openapi_json_matches_the_code() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
+        let generated = format!("{}\n", openapi().to_pretty_json().unwrap());
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(path, &generated).unwrap();
+        }
+        let on_disk = std::fs::read_to_string(path).unwrap_or_default();
+        assert_eq!(on_disk, generated, "docs/openapi.json is stale: run `make docs`");
+    }
+}

@@ -1,0 +1,78 @@
+//! Sign-up, login, token refresh and logout. These routes are public (no authorizer).
+
+use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
+use shared::api::{LoginRequest, RefreshRequest, SessionResponse, SignupRequest};
+use shared::http::{self, HandlerResult, ProblemBody};
+use shared::{App, services::accounts};
+
+pub const SIGNUP: &str = "/api/v1/auth/signup";
+pub const LOGIN: &str = "/api/v1/auth/login";
+pub const REFRESH: &str = "/api/v1/auth/refresh";
+pub const LOGOUT: &str = "/api/v1/auth/logout";
+
+/// The routes this function serves; template.yaml must declare exactly these.
+pub const ROUTES: &[(&str, &str)] = &[("POST", SIGNUP), ("POST", LOGIN), ("POST", REFRESH), ("POST", LOGOUT)];
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    http::serve(req, async |req| match http::route(&req) {
+        (Method::POST, route) if route == SIGNUP => signup(app, &req).await,
+        (Method::POST, route) if route == LOGIN => login(app, &req).await,
+        (Method::POST, route) if route == REFRESH => refresh(app, &req).await,
+        (Method::POST, route) if route == LOGOUT => logout(app, &req).await,
+        (method, route) => Err(http::no_route(&method, &route)),
+    })
+    .await
+}
+
+/// Create a workspace and its owner
+///
+/// Starts on the free plan. Returns the owner's first session.
+#[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignupRequest,
+    responses(
+        (status = 201, body = SessionResponse),
+        (status = 422, description = "A field is invalid", body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn signup(app: &App, req: &Request) -> HandlerResult {
+    let body = http::json_body(req)?;
+    Ok(http::json(StatusCode::CREATED, &accounts::signup(app, body).await?))
+}
+
+/// Log in
+///
+/// When the e-mail and password match members of several workspaces, answers 409
+/// `workspace-selection-required` with the list; repeat with `workspace_id`.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses(
+        (status = 200, body = SessionResponse),
+        (status = 401, description = "Wrong e-mail or password", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "Choose a workspace", body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn login(app: &App, req: &Request) -> HandlerResult {
+    let body = http::json_body(req)?;
+    Ok(http::json(StatusCode::OK, &accounts::login(app, body).await?))
+}
+
+/// Refresh the session
+///
+/// Spends the refresh token and returns new tokens. A refresh token presented twice revokes its
+/// session (someone replayed it).
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses(
+        (status = 200, body = SessionResponse),
+        (status = 401, description = "Invalid, expired, revoked or reused", body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn refresh(app: &App, req: &Request) -> HandlerResult {
+    let body = http::json_body(req)?;
+    Ok(http::json(StatusCode::OK, &accounts::refresh(app, body).await?))
+}
+
+/// Log out
+///
+/// Revokes the session of the refresh token. Idempotent.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = RefreshRequest,
+    responses((status = 204, description = "Logged out")))]
+pub async fn logout(app: &App, req: &Request) -> HandlerResult {
+    let body = http::json_body(req)?;
+    accounts::logout(app, body).await?;
+    Ok(http::no_content())
+}

@@ -1,0 +1,106 @@
+//! The REQUEST authorizer: turns `Authorization: Bearer <access token>` into the principal
+//! {workspace_id, user_id, role} or {staff_id} that handlers read from the request context.
+//!
+//! API Gateway caches the answer per token for the TTL set in template.yaml (30 s), so a role change
+//! or deactivation takes effect within that time: the role comes from storage, not from the token.
+
+use aws_lambda_events::apigw::{
+    ApiGatewayCustomAuthorizerPolicy, ApiGatewayCustomAuthorizerRequestTypeRequest,
+    ApiGatewayCustomAuthorizerResponse,
+};
+use aws_lambda_events::iam::{IamPolicyEffect, IamPolicyStatement};
+use shared::App;
+use shared::auth::{MemberPrincipal, Principal, tokens::TokenSubject};
+use shared::storage::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthorizerError {
+    /// API Gateway answers 401 when the authorizer fails with exactly this message.
+    #[error("Unauthorized")]
+    Unauthorized,
+    #[error("storage failure: {0}")]
+    Store(#[from] StoreError),
+}
+
+pub async fn authorize(
+    app: &App,
+    request: ApiGatewayCustomAuthorizerRequestTypeRequest,
+) -> Result<ApiGatewayCustomAuthorizerResponse, AuthorizerError> {
+    let token = request
+        .headers
+        .get("authorization")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
+        .map(str::trim)
+        .ok_or(AuthorizerError::Unauthorized)?;
+    let subject = app.tokens.verify(token, app.clock.now()).map_err(|err| {
+        tracing::info!(reason = %err, "access token refused");
+        AuthorizerError::Unauthorized
+    })?;
+    let principal = match subject {
+        TokenSubject::Member { workspace_id, user_id } => {
+            let scope = MemberPrincipal { workspace_id, user_id, role: shared::domain::rbac::Role::Viewer }.scope();
+            let member = app.store.get_member(&scope, user_id).await?;
+            let member = member.filter(|member| member.is_active()).ok_or(AuthorizerError::Unauthorized)?;
+            Principal::Member(MemberPrincipal { workspace_id, user_id, role: member.role })
+        }
+        TokenSubject::Staff { staff_id } => {
+            let staff = app.store.get_staff(staff_id).await?;
+            staff.filter(|staff| staff.active).ok_or(AuthorizerError::Unauthorized)?;
+            Principal::Staff { staff_id }
+        }
+    };
+    Ok(allow(&principal, request.method_arn.as_deref().unwrap_or("*")))
+}
+
+/// Allows every route of this API and stage, since the answer is cached per token, not per route.
+fn allow(principal: &Principal, method_arn: &str) -> ApiGatewayCustomAuthorizerResponse {
+    let api_and_stage: Vec<&str> = method_arn.splitn(3, '/').take(2).collect();
+    let resource = if api_and_stage.len() == 2 { format!("{}/*", api_and_stage.join("/")) } else { "*".to_owned() };
+    let mut statement = IamPolicyStatement::default();
+    statement.action = vec!["execute-api:Invoke".to_owned()];
+    statement.effect = IamPolicyEffect::Allow;
+    statement.resource = vec![resource];
+    let mut policy = ApiGatewayCustomAuthorizerPolicy::default();
+    policy.version = Some("2012-10-17".to_owned());
+    policy.statement = vec![statement];
+    let mut response = ApiGatewayCustomAuthorizerResponse::default();
+    response.principal_id = principal.user_id().map(|id| id.to_string()).or_else(|| match principal {
+        Principal::Staff { staff_id } => Some(staff_id.to_string()),
+        Principal::Member(_) => None,
+    });
+    response.policy_document = policy;
+    response.context = serde_json::to_value(principal.to_context()).unwrap_or_default();
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::domain::ids::{UserId, WorkspaceId};
+    use shared::domain::rbac::Role;
+
+    #[test]
+    fn the_policy_covers_the_whole_stage_and_carries_the_principal() {
+        let principal = Principal::Member(MemberPrincipal {
+            workspace_id: WorkspaceId::generate(),
+            user_id: UserId::generate(),
+            role: Role::Agent,
+        });
+        let response = allow(&principal, "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/api/v1/me");
+        let statement = &response.policy_document.statement[0];
+        assert_eq!(statement.resource, vec!["arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*".to_owned()]);
+        assert_eq!(statement.effect, IamPolicyEffect::Allow);
+        assert_eq!(response.context["role"], "agent");
+    }
+}
+
+/// API Gateway reads the error message: exactly "Unauthorized" becomes a 401; anything else a 500.
+impl From<AuthorizerError> for lambda_runtime::Diagnostic {
+    fn from(err: AuthorizerError) -> Self {
+        if let AuthorizerError::Store(store) = &err {
+            tracing::error!(error = %store, "authorizer could not read storage");
+        }
+        lambda_runtime::Diagnostic { error_type: "AuthorizerError".to_owned(), error_message: err.to_string() }
+    }
+}

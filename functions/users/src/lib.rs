@@ -1,0 +1,100 @@
+//! Workspace members: list, add (takes a seat), view, rename, change role, deactivate, reactivate.
+
+use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
+use shared::api::{CreateUserRequest, UpdateUserRequest, UserList, UserView};
+use shared::domain::ids::UserId;
+use shared::http::{self, HandlerResult, PageParams, ProblemBody};
+use shared::{App, services::members};
+
+pub const USERS: &str = "/api/v1/users";
+pub const USER: &str = "/api/v1/users/{id}";
+
+pub const ROUTES: &[(&str, &str)] = &[("GET", USERS), ("POST", USERS), ("GET", USER), ("PATCH", USER)];
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    http::serve(req, async |req| match http::route(&req) {
+        (Method::GET, route) if route == USERS => list(app, &req).await,
+        (Method::POST, route) if route == USERS => create(app, &req).await,
+        (Method::GET, route) if route == USER => get(app, &req).await,
+        (Method::PATCH, route) if route == USER => update(app, &req).await,
+        (method, route) => Err(http::no_route(&method, &route)),
+    })
+    .await
+}
+
+/// List members
+///
+/// Needs `users:read` (managers, admins, owners).
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
+    params(
+        ("limit" = Option<i32>, Query, description = "1 to 100, default 50"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+    ),
+    responses(
+        (status = 200, body = UserList),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn list(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, members::READ)?;
+    let page = PageParams::from_request(req)?;
+    Ok(http::json(StatusCode::OK, &members::list(app, &caller, page).await?))
+}
+
+/// Add a member
+///
+/// Needs `users:manage`; only owners can add owners. Takes a seat: past the plan's seat limit the
+/// answer is 402 `plan-limit-reached` with `limit` and `used`.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
+    request_body = CreateUserRequest,
+    responses(
+        (status = 201, body = UserView),
+        (status = 402, description = "Seat limit reached", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "E-mail already in this workspace", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn create(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, members::MANAGE)?;
+    let body = http::json_body(req)?;
+    Ok(http::json(StatusCode::CREATED, &members::create(app, &caller, body).await?))
+}
+
+/// Get a member
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path, description = "User id")),
+    responses(
+        (status = 200, body = UserView),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn get(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    let user: UserId = http::path_id(req, "id", "The user")?;
+    if user != caller.user_id {
+        http::require(&caller, members::READ)?;
+    }
+    Ok(http::json(StatusCode::OK, &members::get(app, &caller, user).await?))
+}
+
+/// Change a member
+///
+/// Rename, change role, deactivate (`status: "deactivated"`: their tokens stop working within the
+/// authorizer cache TTL, 30 s) or reactivate. Needs `users:manage`. The last active owner cannot be
+/// demoted or deactivated (409 `last-owner`).
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path, description = "User id")),
+    request_body = UpdateUserRequest,
+    responses(
+        (status = 200, body = UserView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "Last owner, or changed meanwhile", body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn update(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, members::MANAGE)?;
+    let user: UserId = http::path_id(req, "id", "The user")?;
+    let body: UpdateUserRequest = http::json_body(req)?;
+    Ok(http::json(StatusCode::OK, &members::update(app, &caller, user, body).await?))
+}

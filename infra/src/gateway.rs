@@ -1,0 +1,373 @@
+//! Plays API Gateway (REST, v1 proxy integration) for the routes in template.yaml: matches the route,
+//! runs the REQUEST authorizer (caching its answer per token for the template's TTL), builds the same
+//! proxy event API Gateway would send, and calls the function's handler in process.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use aws_lambda_events::apigw::ApiGatewayCustomAuthorizerRequestTypeRequest;
+use axum::{
+    body::{Body as AxumBody, to_bytes},
+    extract::State,
+    http::{HeaderMap, Method, Request as AxumRequest, Response as AxumResponse},
+};
+use lambda_http::{Body as LambdaBody, request::LambdaRequest};
+use serde_json::{Map, Value, json};
+use shared::App;
+use shared::http::{Problem, ProblemType};
+
+use crate::registry::{AuthorizerHandler, Handler, HttpHandler};
+use crate::template::Template;
+
+/// API Gateway's payload limit.
+const MAX_PAYLOAD_BYTES: usize = 10 * 1024 * 1024;
+pub const STAGE: &str = "local";
+
+struct CompiledRoute {
+    method: String,
+    template: String,
+    segments: Vec<Segment>,
+    authorized: bool,
+    handle: HttpHandler,
+}
+
+enum Segment {
+    Literal(String),
+    Param(String),
+    /// `{name+}`: the rest of the path
+    Greedy(String),
+}
+
+struct RouteMatch<'a> {
+    route: &'a CompiledRoute,
+    params: Map<String, Value>,
+}
+
+struct AuthorizerRuntime {
+    handle: AuthorizerHandler,
+    identity_header: String,
+    ttl: Duration,
+    cache: Mutex<HashMap<String, (Instant, Value)>>,
+}
+
+pub struct Gateway {
+    app: &'static App,
+    routes: Vec<CompiledRoute>,
+    authorizer: Option<AuthorizerRuntime>,
+}
+
+impl Gateway {
+    pub fn new(template: &Template, app: &'static App, authorizer_ttl: Option<Duration>) -> Result<Self, String> {
+        let mut routes = Vec::new();
+        for function in &template.functions {
+            let handler = crate::registry::handler(&function.binary)
+                .ok_or_else(|| format!("{} (binary {}) has no handler", function.logical_id, function.binary))?;
+            if function.routes.is_empty() {
+                continue;
+            }
+            let Handler::Http { handle, .. } = handler else {
+                return Err(format!("{} has API routes but is not an HTTP function", function.logical_id));
+            };
+            for route in &function.routes {
+                routes.push(CompiledRoute {
+                    method: route.method.clone(),
+                    template: route.path.clone(),
+                    segments: compile(&route.path),
+                    authorized: route.authorized,
+                    handle,
+                });
+            }
+        }
+        // Most specific first, as API Gateway matches: literals beat parameters beat greedy paths.
+        routes.sort_by_key(|route| {
+            route.segments.iter().map(|segment| match segment {
+                Segment::Literal(_) => 0,
+                Segment::Param(_) => 1,
+                Segment::Greedy(_) => 2,
+            }).collect::<Vec<_>>()
+        });
+        let authorizer = match &template.authorizer {
+            None => None,
+            Some(spec) => {
+                let function = template
+                    .function(&spec.function_logical_id)
+                    .ok_or_else(|| format!("authorizer function {} is not in the template", spec.function_logical_id))?;
+                let Some(Handler::Authorizer(handle)) = crate::registry::handler(&function.binary) else {
+                    return Err(format!("{} is not an authorizer", function.logical_id));
+                };
+                Some(AuthorizerRuntime {
+                    handle,
+                    identity_header: spec.identity_header.to_ascii_lowercase(),
+                    ttl: authorizer_ttl.unwrap_or(spec.cache_ttl),
+                    cache: Mutex::new(HashMap::new()),
+                })
+            }
+        };
+        Ok(Self { app, routes, authorizer })
+    }
+
+    pub fn router(self) -> axum::Router {
+        axum::Router::new().fallback(serve).with_state(Arc::new(self))
+    }
+
+    fn find(&self, method: &Method, path: &str) -> (Option<RouteMatch<'_>>, bool) {
+        let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let mut path_exists = false;
+        for route in &self.routes {
+            if let Some(params) = match_segments(&route.segments, &parts) {
+                path_exists = true;
+                if route.method == method.as_str() {
+                    return (Some(RouteMatch { route, params }), true);
+                }
+            }
+        }
+        (None, path_exists)
+    }
+
+    /// Runs the authorizer (or answers from its cache). Ok = the authorizer's context for the request.
+    async fn authorize(&self, headers: &HeaderMap, event_base: &Value) -> Result<Value, Problem> {
+        let Some(authorizer) = &self.authorizer else { return Ok(Value::Object(Map::new())) };
+        let Some(token) = headers.get(&authorizer.identity_header).and_then(|v| v.to_str().ok()).map(str::to_owned) else {
+            return Err(Problem::unauthenticated("Send a valid access token as `Authorization: Bearer <token>`."));
+        };
+        if let Some((at, context)) = authorizer.cache.lock().expect("cache lock").get(&token)
+            && at.elapsed() < authorizer.ttl
+        {
+            return Ok(context.clone());
+        }
+        let mut event = event_base.clone();
+        event["type"] = "REQUEST".into();
+        let method = event_base["httpMethod"].as_str().unwrap_or("GET").to_owned();
+        let path = event_base["path"].as_str().unwrap_or("/").to_owned();
+        event["methodArn"] = format!("arn:aws:execute-api:local:000000000000:local/{STAGE}/{method}{path}").into();
+        let request: ApiGatewayCustomAuthorizerRequestTypeRequest =
+            serde_json::from_value(event).map_err(|err| internal(format!("authorizer event: {err}")))?;
+        match (authorizer.handle)(self.app, request).await {
+            Ok(response) => {
+                let allowed = response.policy_document.statement.iter().any(|statement| {
+                    statement.effect == aws_lambda_events::iam::IamPolicyEffect::Allow
+                });
+                if !allowed {
+                    return Err(Problem::forbidden("The access token does not grant this request."));
+                }
+                let mut context = match response.context {
+                    Value::Object(map) => map,
+                    _ => Map::new(),
+                };
+                if let Some(principal_id) = response.principal_id {
+                    context.insert("principalId".to_owned(), principal_id.into());
+                }
+                let context = Value::Object(context);
+                if authorizer.ttl > Duration::ZERO {
+                    authorizer.cache.lock().expect("cache lock").insert(token, (Instant::now(), context.clone()));
+                }
+                Ok(context)
+            }
+            Err(fn_authorizer::AuthorizerError::Unauthorized) => {
+                Err(Problem::unauthenticated("Send a valid access token as `Authorization: Bearer <token>`."))
+            }
+            Err(err) => Err(internal(format!("authorizer failed: {err}"))),
+        }
+    }
+}
+
+fn internal(detail: String) -> Problem {
+    tracing::error!(%detail, "local gateway error");
+    Problem::internal()
+}
+
+fn compile(path: &str) -> Vec<Segment> {
+    path.trim_start_matches('/')
+        .split('/')
+        .map(|part| match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+            Some(name) if name.ends_with('+') => Segment::Greedy(name.trim_end_matches('+').to_owned()),
+            Some(name) => Segment::Param(name.to_owned()),
+            None => Segment::Literal(part.to_owned()),
+        })
+        .collect()
+}
+
+fn match_segments(segments: &[Segment], parts: &[&str]) -> Option<Map<String, Value>> {
+    let mut params = Map::new();
+    for (index, segment) in segments.iter().enumerate() {
+        match segment {
+            Segment::Literal(literal) => {
+                if parts.get(index) != Some(&literal.as_str()) {
+                    return None;
+                }
+            }
+            Segment::Param(name) => {
+                let part = parts.get(index).filter(|part| !part.is_empty())?;
+                params.insert(name.clone(), decode(part).into());
+            }
+            Segment::Greedy(name) => {
+                let rest = parts.get(index..).filter(|rest| !rest.is_empty() && !rest[0].is_empty())?;
+                params.insert(name.clone(), decode(&rest.join("/")).into());
+                return Some(params);
+            }
+        }
+    }
+    (segments.len() == parts.len()).then_some(params)
+}
+
+/// Percent-decodes a path segment, as API Gateway does for path parameters.
+fn decode(raw: &str) -> String {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(byte) = raw.get(i + 1..i + 3).and_then(|hex| u8::from_str_radix(hex, 16).ok())
+        {
+            out.push(byte);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn query_maps(query: Option<&str>) -> (Map<String, Value>, Map<String, Value>) {
+    let mut single = Map::new();
+    let mut multi: Map<String, Value> = Map::new();
+    for pair in query.unwrap_or("").split('&').filter(|pair| !pair.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let (key, value) = (decode(&key.replace('+', " ")), decode(&value.replace('+', " ")));
+        single.insert(key.clone(), value.clone().into());
+        multi.entry(key).or_insert_with(|| Value::Array(Vec::new())).as_array_mut().expect("array").push(value.into());
+    }
+    (single, multi)
+}
+
+fn problem_response(problem: Problem, request_id: &str) -> AxumResponse<AxumBody> {
+    let mut response = problem.into_response(request_id);
+    if let Ok(value) = request_id.parse() {
+        response.headers_mut().insert(shared::http::REQUEST_ID_HEADER, value);
+    }
+    to_axum(response)
+}
+
+fn to_axum(response: lambda_http::Response<LambdaBody>) -> AxumResponse<AxumBody> {
+    let (parts, body) = response.into_parts();
+    let body = match body {
+        LambdaBody::Empty => AxumBody::empty(),
+        LambdaBody::Text(text) => AxumBody::from(text),
+        LambdaBody::Binary(bytes) => AxumBody::from(bytes),
+        _ => AxumBody::empty(),
+    };
+    AxumResponse::from_parts(parts, body)
+}
+
+async fn serve(State(gateway): State<Arc<Gateway>>, request: AxumRequest<AxumBody>) -> AxumResponse<AxumBody> {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path().to_owned();
+    let (found, path_exists) = gateway.find(&parts.method, &path);
+    let Some(found) = found else {
+        let problem = if path_exists {
+            Problem::new(ProblemType::MethodNotAllowed, format!("{} is not allowed on {path}", parts.method))
+        } else {
+            Problem::not_found(&format!("The route {path}"))
+        };
+        return problem_response(problem, &request_id);
+    };
+    let body = match to_bytes(body, MAX_PAYLOAD_BYTES).await {
+        Ok(body) => body,
+        Err(_) => {
+            return problem_response(
+                Problem::new(ProblemType::PayloadTooLarge, format!("The limit is {MAX_PAYLOAD_BYTES} bytes.")),
+                &request_id,
+            );
+        }
+    };
+
+    let mut headers = Map::new();
+    let mut multi_headers: Map<String, Value> = Map::new();
+    for (name, value) in &parts.headers {
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        headers.insert(name.as_str().to_owned(), value.clone().into());
+        multi_headers
+            .entry(name.as_str().to_owned())
+            .or_insert_with(|| Value::Array(Vec::new()))
+            .as_array_mut()
+            .expect("array")
+            .push(value.into());
+    }
+    let (query, multi_query) = query_maps(parts.uri.query());
+    let (text_body, is_base64) = match std::str::from_utf8(&body) {
+        Ok(text) => (text.to_owned(), false),
+        Err(_) => {
+            use base64::Engine;
+            (base64::engine::general_purpose::STANDARD.encode(&body), true)
+        }
+    };
+    let mut event = json!({
+        "resource": found.route.template,
+        "path": path,
+        "httpMethod": parts.method.as_str(),
+        "headers": headers,
+        "multiValueHeaders": multi_headers,
+        "queryStringParameters": if query.is_empty() { Value::Null } else { Value::Object(query) },
+        "multiValueQueryStringParameters": if multi_query.is_empty() { Value::Null } else { Value::Object(multi_query) },
+        "pathParameters": if found.params.is_empty() { Value::Null } else { Value::Object(found.params.clone()) },
+        "stageVariables": null,
+        "requestContext": {
+            "accountId": "000000000000",
+            "apiId": "local",
+            "resourcePath": found.route.template,
+            "httpMethod": parts.method.as_str(),
+            "requestId": request_id,
+            "stage": STAGE,
+            "path": format!("/{STAGE}{path}"),
+            "protocol": "HTTP/1.1",
+            "requestTimeEpoch": gateway.app.clock.now().as_millisecond(),
+            "identity": { "sourceIp": "127.0.0.1" },
+        },
+        "body": if body.is_empty() { Value::Null } else { Value::String(text_body) },
+        "isBase64Encoded": is_base64,
+    });
+    if found.route.authorized {
+        match gateway.authorize(&parts.headers, &event).await {
+            Ok(context) => event["requestContext"]["authorizer"] = context,
+            Err(problem) => return problem_response(problem, &request_id),
+        }
+    }
+    let request: LambdaRequest = match serde_json::from_value(event) {
+        Ok(request) => request,
+        Err(err) => return problem_response(internal(format!("proxy event: {err}")), &request_id),
+    };
+    let response = (found.route.handle)(gateway.app, request.into()).await;
+    to_axum(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_literals_params_and_greedy_paths() {
+        let parts = |path: &str| path.trim_start_matches('/').split('/').map(str::to_owned).collect::<Vec<_>>();
+        let p = parts("/api/v1/users/abc");
+        let p: Vec<&str> = p.iter().map(String::as_str).collect();
+        let params = match_segments(&compile("/api/v1/users/{id}"), &p).unwrap();
+        assert_eq!(params["id"], "abc");
+        assert!(match_segments(&compile("/api/v1/users"), &p).is_none());
+        let d = parts("/api/docs/a/b.css");
+        let d: Vec<&str> = d.iter().map(String::as_str).collect();
+        assert_eq!(match_segments(&compile("/api/docs/{proxy+}"), &d).unwrap()["proxy"], "a/b.css");
+        let bare = ["api", "docs"];
+        assert!(match_segments(&compile("/api/docs/{proxy+}"), &bare).is_none());
+    }
+
+    #[test]
+    fn decodes_percent_escapes() {
+        assert_eq!(decode("a%20b"), "a b");
+        assert_eq!(decode("100%"), "100%");
+        assert_eq!(decode("%zz"), "%zz");
+    }
+}

@@ -1,0 +1,124 @@
+//! The local stack: runs template.yaml on one machine.
+//!
+//! - the local AWS stand-in (moto, from the project's venv) unless AWS_ENDPOINT_URL points elsewhere;
+//! - the resources the template declares ([`resources`]);
+//! - the gateway ([`gateway`]) playing API Gateway REST for every route, with the authorizer, calling
+//!   the same handler code as the Lambda binaries ([`registry`]).
+//!
+//! Later event sources (WebSocket routes, SQS queues, schedules) plug in beside the gateway: the template
+//! parser reads them, the registry maps their binaries to handlers, and a runner drives them.
+
+pub mod gateway;
+pub mod moto;
+pub mod registry;
+pub mod resources;
+pub mod seed;
+pub mod template;
+
+use std::{path::PathBuf, sync::Arc, time::Duration};
+
+use aws_sdk_dynamodb::config::Credentials;
+use shared::{App, clock::SystemClock, config::Config};
+
+/// The repository root (where template.yaml lives).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("infra/ is inside the repository").to_path_buf()
+}
+
+/// A free TCP port on loopback (bound and released; the window for a clash is tiny).
+pub fn free_port() -> Result<u16, String> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .map_err(|err| format!("finding a free port: {err}"))
+}
+
+#[derive(Debug, Clone)]
+pub struct StackOptions {
+    /// Gateway port; 0 picks a free one.
+    pub port: u16,
+    /// Use this AWS endpoint instead of starting moto (DynamoDB Local, LocalStack...).
+    pub aws_endpoint: Option<String>,
+    /// Overrides the template's authorizer cache TTL (tests shorten it).
+    pub authorizer_cache_ttl: Option<Duration>,
+    pub seed_demo: bool,
+}
+
+impl Default for StackOptions {
+    fn default() -> Self {
+        Self { port: 0, aws_endpoint: std::env::var("AWS_ENDPOINT_URL").ok(), authorizer_cache_ttl: None, seed_demo: false }
+    }
+}
+
+pub struct RunningStack {
+    pub url: String,
+    pub aws_endpoint: String,
+    pub app: &'static App,
+    moto: Option<moto::Moto>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl RunningStack {
+    pub async fn stop(self) {
+        self.server.abort();
+        if let Some(moto) = self.moto {
+            moto.stop().await;
+        }
+    }
+}
+
+/// Local configuration: the template's settings with local resource names and a signing key made
+/// for this run (never a literal). Variables set in the environment win.
+fn local_config() -> Result<Config, String> {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut secret = [0u8; 32];
+    rand::rng().fill_bytes(&mut secret);
+    let generated_keys = format!("local:{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret));
+    let table = resources::physical_name("Table");
+    Config::from_lookup(|name| {
+        std::env::var(name).ok().or_else(|| match name {
+            "SWITCHBOARD_TABLE" => Some(table.clone()),
+            "SWITCHBOARD_JWT_KEYS" => Some(generated_keys.clone()),
+            "SWITCHBOARD_ISSUER" => Some("switchboard-local".to_owned()),
+            _ => None,
+        })
+    })
+    .map_err(|err| err.to_string())
+}
+
+pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
+    let root = repo_root();
+    let template = template::Template::load(&root.join("template.yaml"))?;
+    let (moto, endpoint) = match options.aws_endpoint.clone() {
+        Some(endpoint) => (None, endpoint),
+        None => {
+            let python = root.join(".venv/stack/bin/python");
+            let moto = moto::Moto::start(&python, &root.join("infra/moto/server.py")).await?;
+            let endpoint = moto.endpoint.clone();
+            (Some(moto), endpoint)
+        }
+    };
+    let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(&endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("local", "local", None, None, "local-stack"))
+        .load()
+        .await;
+    resources::create_all(&template, &aws).await?;
+    let app: &'static App = Box::leak(Box::new(App::new(local_config()?, &aws, Arc::new(SystemClock))));
+    if options.seed_demo {
+        seed::seed(app).await?;
+    }
+    let router = gateway::Gateway::new(&template, app, options.authorizer_cache_ttl)?.router();
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
+        .await
+        .map_err(|err| format!("binding port {}: {err}", options.port))?;
+    let port = listener.local_addr().map_err(|err| err.to_string())?.port();
+    let server = tokio::spawn(async move {
+        if let Err(err) = axum::serve(listener, router).await {
+            tracing::error!(error = %err, "gateway stopped");
+        }
+    });
+    Ok(RunningStack { url: format!("http://127.0.0.1:{port}"), aws_endpoint: endpoint, app, moto, server })
+}

@@ -1,0 +1,50 @@
+//! `local-stack [--port N] [--seed]`: runs Switchboard on this machine until Ctrl-C.
+
+use local_stack::{StackOptions, seed};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    shared::telemetry::init();
+    let mut options = StackOptions {
+        port: std::env::var("PORT").ok().and_then(|port| port.parse().ok()).unwrap_or(3000),
+        ..StackOptions::default()
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--port" => options.port = args.next().and_then(|port| port.parse().ok()).unwrap_or(options.port),
+            "--seed" => options.seed_demo = true,
+            other => {
+                eprintln!("unknown argument {other:?}; usage: local-stack [--port N] [--seed]");
+                return std::process::ExitCode::FAILURE;
+            }
+        }
+    }
+    let stack = match local_stack::start(options.clone()).await {
+        Ok(stack) => stack,
+        Err(err) => {
+            eprintln!("local stack failed to start: {err}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    println!();
+    println!("  Switchboard is running at {}", stack.url);
+    println!("  API reference:   {}/api/docs", stack.url);
+    println!("  Local AWS:       {}", stack.aws_endpoint);
+    if options.seed_demo {
+        println!("  Demo workspace:  {}", seed::DEMO_WORKSPACE);
+        for login in [seed::DEMO_OWNER, seed::DEMO_AGENT, seed::DEMO_STAFF] {
+            println!("    {:<15} {} / {}", login.role, login.email, login.password);
+        }
+    }
+    println!("  Ctrl-C stops everything.");
+    println!();
+    let mut terminate =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
+    stack.stop().await;
+    std::process::ExitCode::SUCCESS
+}

@@ -1,0 +1,101 @@
+//! Which handler code runs for each function binary in template.yaml: the same library functions the
+//! Lambda binaries' main.rs call.
+
+use aws_lambda_events::apigw::{ApiGatewayCustomAuthorizerRequestTypeRequest, ApiGatewayCustomAuthorizerResponse};
+use futures::future::BoxFuture;
+use lambda_http::{Body, Request, Response};
+use shared::App;
+
+pub type HttpHandler = fn(&'static App, Request) -> BoxFuture<'static, Response<Body>>;
+pub type AuthorizerHandler = fn(
+    &'static App,
+    ApiGatewayCustomAuthorizerRequestTypeRequest,
+) -> BoxFuture<'static, Result<ApiGatewayCustomAuthorizerResponse, fn_authorizer::AuthorizerError>>;
+
+#[derive(Clone, Copy)]
+pub enum Handler {
+    /// An API Gateway REST proxy function, with the routes it says it serves.
+    Http { handle: HttpHandler, routes: &'static [(&'static str, &'static str)] },
+    /// The REQUEST authorizer.
+    Authorizer(AuthorizerHandler),
+}
+
+/// Every function binary, by the name template.yaml gives it in Metadata.BuildProperties.Binary.
+pub fn handlers() -> Vec<(&'static str, Handler)> {
+    vec![
+        ("authorizer", Handler::Authorizer(|app, request| Box::pin(fn_authorizer::authorize(app, request)))),
+        ("auth", Handler::Http { handle: |app, req| Box::pin(fn_auth::handle(app, req)), routes: fn_auth::ROUTES }),
+        ("me", Handler::Http { handle: |app, req| Box::pin(fn_me::handle(app, req)), routes: fn_me::ROUTES }),
+        ("users", Handler::Http { handle: |app, req| Box::pin(fn_users::handle(app, req)), routes: fn_users::ROUTES }),
+        (
+            "platform",
+            Handler::Http { handle: |app, req| Box::pin(fn_platform::handle(app, req)), routes: fn_platform::ROUTES },
+        ),
+        ("health", Handler::Http { handle: |app, req| Box::pin(fn_health::handle(app, req)), routes: fn_health::ROUTES }),
+        (
+            "api-docs",
+            Handler::Http { handle: |app, req| Box::pin(fn_api_docs::handle(app, req)), routes: fn_api_docs::ROUTES },
+        ),
+    ]
+}
+
+pub fn handler(binary: &str) -> Option<Handler> {
+    handlers().into_iter().find(|(name, _)| *name == binary).map(|(_, handler)| handler)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::template::Template;
+
+    fn template() -> Template {
+        Template::load(&crate::repo_root().join("template.yaml")).unwrap()
+    }
+
+    #[test]
+    fn every_function_in_the_template_has_a_handler() {
+        for function in template().functions {
+            assert!(handler(&function.binary).is_some(), "{} (binary {}) has no handler", function.logical_id, function.binary);
+        }
+    }
+
+    #[test]
+    fn every_handler_is_in_the_template_with_exactly_its_routes() {
+        let template = template();
+        for (binary, handler) in handlers() {
+            let function = template
+                .functions
+                .iter()
+                .find(|function| function.binary == binary)
+                .unwrap_or_else(|| panic!("handler {binary} is not a function in template.yaml"));
+            if let Handler::Http { routes, .. } = handler {
+                let declared: BTreeSet<(String, String)> =
+                    function.routes.iter().map(|route| (route.method.clone(), route.path.clone())).collect();
+                let served: BTreeSet<(String, String)> =
+                    routes.iter().map(|(method, path)| ((*method).to_owned(), (*path).to_owned())).collect();
+                assert!(!served.is_empty(), "{binary} serves no route");
+                assert_eq!(declared, served, "template.yaml routes of {binary} differ from what it serves");
+            }
+        }
+    }
+
+    #[test]
+    fn every_function_crate_is_registered() {
+        let functions_dir = crate::repo_root().join("functions");
+        let registered: BTreeSet<&str> = handlers().into_iter().map(|(name, _)| name).collect();
+        for entry in std::fs::read_dir(functions_dir).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            assert!(registered.contains(name.as_str()), "functions/{name} has no handler in the local stack");
+        }
+    }
+
+    #[test]
+    fn the_authorizer_in_the_template_is_the_authorizer_handler() {
+        let template = template();
+        let authorizer = template.authorizer.as_ref().expect("the REST API has a default authorizer");
+        let function = template.function(&authorizer.function_logical_id).expect("authorizer function exists");
+        assert!(matches!(handler(&function.binary), Some(Handler::Authorizer(_))));
+    }
+}

@@ -1,0 +1,108 @@
+//! Creates what template.yaml declares (table, buckets) in the local AWS stand-in. Idempotent: an
+//! existing resource is left as it is, so `make dev` can run against a persistent endpoint twice.
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
+    ScalarAttributeType, StreamSpecification, StreamViewType, TimeToLiveSpecification,
+};
+
+use crate::template::{TableSpec, Template};
+
+/// The local physical name of a resource: AWS generates one from the stack; locally it is stable.
+pub fn physical_name(logical_id: &str) -> String {
+    format!("switchboard-local-{}", logical_id.to_lowercase())
+}
+
+pub async fn create_all(template: &Template, aws: &aws_config::SdkConfig) -> Result<(), String> {
+    let dynamodb = aws_sdk_dynamodb::Client::new(aws);
+    for table in &template.tables {
+        create_table(&dynamodb, table).await?;
+    }
+    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(aws).force_path_style(true).build());
+    for bucket in &template.buckets {
+        match s3.create_bucket().bucket(physical_name(bucket)).send().await {
+            Ok(_) => {}
+            Err(err) => {
+                let err = err.into_service_error();
+                if !(err.is_bucket_already_owned_by_you() || err.is_bucket_already_exists()) {
+                    return Err(format!("creating bucket {bucket}: {}", aws_sdk_s3::error::DisplayErrorContext(err)));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn key(schema: &[(String, String)]) -> Result<Vec<KeySchemaElement>, String> {
+    schema
+        .iter()
+        .map(|(name, kind)| {
+            KeySchemaElement::builder()
+                .attribute_name(name)
+                .key_type(if kind == "HASH" { KeyType::Hash } else { KeyType::Range })
+                .build()
+                .map_err(|err| err.to_string())
+        })
+        .collect()
+}
+
+async fn create_table(client: &aws_sdk_dynamodb::Client, table: &TableSpec) -> Result<(), String> {
+    let name = physical_name(&table.logical_id);
+    let mut request = client
+        .create_table()
+        .table_name(&name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .set_key_schema(Some(key(&table.key_schema)?))
+        .stream_specification(
+            StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(StreamViewType::NewAndOldImages)
+                .build()
+                .map_err(|err| err.to_string())?,
+        );
+    for (attribute, kind) in &table.attributes {
+        request = request.attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(attribute)
+                .attribute_type(ScalarAttributeType::from(kind.as_str()))
+                .build()
+                .map_err(|err| err.to_string())?,
+        );
+    }
+    for index in &table.global_indexes {
+        request = request.global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name(&index.name)
+                .set_key_schema(Some(key(&index.key_schema)?))
+                .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                .build()
+                .map_err(|err| err.to_string())?,
+        );
+    }
+    match request.send().await {
+        Ok(_) => {}
+        Err(err) => {
+            let err = err.into_service_error();
+            if !err.is_resource_in_use_exception() {
+                return Err(format!("creating table {name}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(err)));
+            }
+            return Ok(()); // exists already
+        }
+    }
+    if let Some(attribute) = &table.ttl_attribute {
+        client
+            .update_time_to_live()
+            .table_name(&name)
+            .time_to_live_specification(
+                TimeToLiveSpecification::builder()
+                    .attribute_name(attribute)
+                    .enabled(true)
+                    .build()
+                    .map_err(|err| err.to_string())?,
+            )
+            .send()
+            .await
+            .map_err(|err| format!("enabling TTL on {name}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(err)))?;
+    }
+    Ok(())
+}

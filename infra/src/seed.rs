@@ -1,0 +1,57 @@
+//! Demo data for `make dev`: a workspace with an owner and an agent, and a platform staff account.
+//! Idempotent: what exists is left alone.
+
+use shared::App;
+use shared::api::{CreateUserRequest, LoginRequest, SignupRequest};
+use shared::auth::{MemberPrincipal, tokens::TokenSubject};
+use shared::services::{ServiceError, accounts, members, platform};
+
+pub struct DemoLogin {
+    pub role: &'static str,
+    pub email: &'static str,
+    pub password: &'static str,
+}
+
+pub const DEMO_WORKSPACE: &str = "Demo Support";
+pub const DEMO_OWNER: DemoLogin = DemoLogin { role: "owner", email: "owner@demo.switchboard.local", password: "demo-owner-password" };
+pub const DEMO_AGENT: DemoLogin = DemoLogin { role: "agent", email: "agent@demo.switchboard.local", password: "demo-agent-password" };
+pub const DEMO_STAFF: DemoLogin =
+    DemoLogin { role: "platform staff", email: "staff@switchboard.local", password: "demo-staff-password" };
+
+pub async fn seed(app: &App) -> Result<(), String> {
+    let login = LoginRequest {
+        email: DEMO_OWNER.email.to_owned(),
+        password: DEMO_OWNER.password.to_owned(),
+        workspace_id: None,
+    };
+    let session = match accounts::login(app, login).await {
+        Ok(session) => session,
+        Err(ServiceError::Unauthenticated(_)) => accounts::signup(
+            app,
+            SignupRequest {
+                workspace_name: DEMO_WORKSPACE.to_owned(),
+                name: "Olivia Owner".to_owned(),
+                email: DEMO_OWNER.email.to_owned(),
+                password: DEMO_OWNER.password.to_owned(),
+            },
+        )
+        .await
+        .map_err(|err| format!("seeding the demo workspace: {err}"))?,
+        Err(err) => return Err(format!("seeding the demo workspace: {err}")),
+    };
+    let subject = app.tokens.verify(&session.access_token, app.clock.now()).map_err(|err| err.to_string())?;
+    let TokenSubject::Member { workspace_id, user_id } = subject else { return Err("unexpected staff token".into()) };
+    let owner = MemberPrincipal { workspace_id, user_id, role: shared::domain::rbac::Role::Owner };
+    let agent = CreateUserRequest {
+        email: DEMO_AGENT.email.to_owned(),
+        name: "Adam Agent".to_owned(),
+        role: "agent".to_owned(),
+        password: DEMO_AGENT.password.to_owned(),
+    };
+    match members::create(app, &owner, agent).await {
+        Ok(_) | Err(ServiceError::EmailTaken) => {}
+        Err(err) => return Err(format!("seeding the demo agent: {err}")),
+    }
+    platform::ensure_staff(app, DEMO_STAFF.email, "Pat Platform", DEMO_STAFF.password).await?;
+    Ok(())
+}

@@ -1,0 +1,196 @@
+//! Reads template.yaml: the functions with their routes and binaries, the REST API's authorizer,
+//! and the table and buckets to create. CloudFormation tags (!Ref, !GetAtt, !Sub) are read as tagged values.
+
+use std::{collections::BTreeMap, path::Path, time::Duration};
+
+use serde_yaml_ng::Value;
+
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub functions: Vec<Function>,
+    /// The REST API's default authorizer, if any.
+    pub authorizer: Option<Authorizer>,
+    pub tables: Vec<TableSpec>,
+    pub buckets: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Function {
+    pub logical_id: String,
+    /// The cargo binary built for this function (Metadata.BuildProperties.Binary).
+    pub binary: String,
+    pub routes: Vec<Route>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub method: String,
+    pub path: String,
+    /// Whether the default authorizer guards this route (`Auth: {Authorizer: NONE}` turns it off).
+    pub authorized: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Authorizer {
+    pub function_logical_id: String,
+    /// The header carrying the token (Identity.Headers).
+    pub identity_header: String,
+    pub cache_ttl: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct TableSpec {
+    pub logical_id: String,
+    pub attributes: Vec<(String, String)>,
+    pub key_schema: Vec<(String, String)>,
+    pub global_indexes: Vec<IndexSpec>,
+    pub ttl_attribute: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct IndexSpec {
+    pub name: String,
+    pub key_schema: Vec<(String, String)>,
+}
+
+fn get<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(value, |node, key| node.get(*key))
+}
+
+fn text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn key_schema(value: Option<&Value>) -> Vec<(String, String)> {
+    value
+        .and_then(Value::as_sequence)
+        .map(|keys| {
+            keys.iter()
+                .filter_map(|key| Some((text(key.get("AttributeName")?)?, text(key.get("KeyType")?)?)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl Template {
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let raw = std::fs::read_to_string(path).map_err(|err| format!("reading {}: {err}", path.display()))?;
+        Self::parse(&raw)
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let doc: Value = serde_yaml_ng::from_str(raw).map_err(|err| format!("template.yaml: {err}"))?;
+        let parameters = get(&doc, &["Parameters"]).cloned().unwrap_or(Value::Null);
+        let resources = get(&doc, &["Resources"])
+            .and_then(Value::as_mapping)
+            .ok_or("template.yaml has no Resources")?;
+        // Resolves a literal or a !Ref to a parameter (its default), the only forms the local stack needs.
+        let resolve = |value: &Value| -> Option<String> {
+            match value {
+                Value::Tagged(tagged) if tagged.tag == "Ref" => {
+                    let name = text(&tagged.value)?;
+                    text(get(&parameters, &[name.as_str(), "Default"])?)
+                }
+                other => text(other),
+            }
+        };
+
+        let mut functions = Vec::new();
+        let mut authorizer = None;
+        let mut tables = Vec::new();
+        let mut buckets = Vec::new();
+        for (id, resource) in resources {
+            let id = text(id).ok_or("a resource id is not a string")?;
+            let kind = resource.get("Type").and_then(text).unwrap_or_default();
+            match kind.as_str() {
+                "AWS::Serverless::Function" => {
+                    let binary = get(resource, &["Metadata", "BuildProperties", "Binary"])
+                        .and_then(text)
+                        .ok_or_else(|| format!("{id} has no Metadata.BuildProperties.Binary"))?;
+                    let mut routes = Vec::new();
+                    if let Some(events) = get(resource, &["Properties", "Events"]).and_then(Value::as_mapping) {
+                        for event in events.values() {
+                            if event.get("Type").and_then(text).as_deref() != Some("Api") {
+                                continue;
+                            }
+                            let props = event.get("Properties").ok_or_else(|| format!("{id}: Api event without Properties"))?;
+                            let method = props.get("Method").and_then(text).ok_or_else(|| format!("{id}: Api event without Method"))?;
+                            let path = props.get("Path").and_then(text).ok_or_else(|| format!("{id}: Api event without Path"))?;
+                            let authorized = get(props, &["Auth", "Authorizer"]).and_then(text).as_deref() != Some("NONE");
+                            routes.push(Route { method: method.to_uppercase(), path, authorized });
+                        }
+                    }
+                    functions.push(Function { logical_id: id, binary, routes });
+                }
+                "AWS::Serverless::Api" => {
+                    let auth = get(resource, &["Properties", "Auth"]);
+                    let default = auth.and_then(|auth| auth.get("DefaultAuthorizer")).and_then(text);
+                    if let Some(default) = default {
+                        let spec = auth
+                            .and_then(|auth| get(auth, &["Authorizers", default.as_str()]))
+                            .ok_or_else(|| format!("authorizer {default} is not defined"))?;
+                        let function_logical_id = match spec.get("FunctionArn") {
+                            Some(Value::Tagged(tagged)) if tagged.tag == "GetAtt" => text(&tagged.value)
+                                .and_then(|target| target.split('.').next().map(str::to_owned))
+                                .ok_or("authorizer FunctionArn must be !GetAtt Function.Arn")?,
+                            _ => return Err("authorizer FunctionArn must be !GetAtt Function.Arn".to_owned()),
+                        };
+                        let identity_header = get(spec, &["Identity", "Headers"])
+                            .and_then(Value::as_sequence)
+                            .and_then(|headers| headers.first())
+                            .and_then(text)
+                            .unwrap_or_else(|| "Authorization".to_owned());
+                        let ttl = get(spec, &["Identity", "ReauthorizeEvery"]).and_then(resolve).and_then(|v| v.parse().ok()).unwrap_or(300);
+                        authorizer = Some(Authorizer { function_logical_id, identity_header, cache_ttl: Duration::from_secs(ttl) });
+                    }
+                }
+                "AWS::DynamoDB::Table" => {
+                    let props = resource.get("Properties").ok_or_else(|| format!("{id} has no Properties"))?;
+                    let attributes = props
+                        .get("AttributeDefinitions")
+                        .and_then(Value::as_sequence)
+                        .map(|attrs| {
+                            attrs.iter()
+                                .filter_map(|a| Some((text(a.get("AttributeName")?)?, text(a.get("AttributeType")?)?)))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let global_indexes = props
+                        .get("GlobalSecondaryIndexes")
+                        .and_then(Value::as_sequence)
+                        .map(|indexes| {
+                            indexes.iter()
+                                .filter_map(|index| Some(IndexSpec {
+                                    name: text(index.get("IndexName")?)?,
+                                    key_schema: key_schema(index.get("KeySchema")),
+                                }))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let ttl_attribute = get(props, &["TimeToLiveSpecification", "AttributeName"]).and_then(text);
+                    tables.push(TableSpec { logical_id: id, attributes, key_schema: key_schema(props.get("KeySchema")), global_indexes, ttl_attribute });
+                }
+                "AWS::S3::Bucket" => buckets.push(id),
+                _ => {}
+            }
+        }
+        Ok(Self { functions, authorizer, tables, buckets })
+    }
+
+    pub fn function(&self, logical_id: &str) -> Option<&Function> {
+        self.functions.iter().find(|function| function.logical_id == logical_id)
+    }
+
+    /// Every route with the function serving it.
+    pub fn routes(&self) -> BTreeMap<(String, String), (&Function, &Route)> {
+        self.functions
+            .iter()
+            .flat_map(|function| function.routes.iter().map(move |route| ((route.method.clone(), route.path.clone()), (function, route))))
+            .collect()
+    }
+}

@@ -1,0 +1,40 @@
+//! The per-process context, built once per cold start (or once by the local stack) and shared by
+//! every request the process handles.
+
+use std::sync::Arc;
+
+use crate::{
+    auth::tokens::TokenService,
+    clock::{Clock, SystemClock},
+    config::Config,
+    storage::{Store, cursor::CursorCodec},
+};
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub config: Config,
+    pub store: Store,
+    pub tokens: TokenService,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl App {
+    pub fn new(config: Config, aws: &aws_config::SdkConfig, clock: Arc<dyn Clock>) -> Self {
+        let client = aws_sdk_dynamodb::Client::new(aws);
+        let cursors = CursorCodec::derive_from(&config.signing_keys[0].secret);
+        Self {
+            store: Store::new(client, config.table_name.clone(), cursors),
+            tokens: TokenService::new(&config),
+            clock,
+            config,
+        }
+    }
+
+    /// Configuration from the environment; AWS clients from the standard provider chain
+    /// (which honours AWS_ENDPOINT_URL for local endpoints).
+    pub async fn from_env() -> Result<Self, crate::config::ConfigError> {
+        let config = Config::from_env()?;
+        let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        Ok(Self::new(config, &aws, Arc::new(SystemClock)))
+    }
+}

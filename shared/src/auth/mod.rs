@@ -1,0 +1,8 @@
+//! Authentication: password hashing, access tokens (JWT), refresh tokens, and the verified principal.
+
+pub mod passwords;
+pub mod principal;
+pub mod refresh;
+pub mod tokens;
+
+pub use principal::{MemberPrincipal, Principal};

@@ -1,0 +1,115 @@
+//! The verified principal: who is calling, as the authorizer established it.
+//! It travels from the authorizer to handlers in the request context, as flat string fields.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::domain::{
+    ids::{StaffId, UserId, WorkspaceId},
+    rbac::{Permission, Role},
+};
+use crate::storage::TenantScope;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// A member of one workspace.
+    Member(MemberPrincipal),
+    /// Platform staff: outside every workspace, never holds a tenant scope.
+    Staff { staff_id: StaffId },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberPrincipal {
+    pub workspace_id: WorkspaceId,
+    pub user_id: UserId,
+    pub role: Role,
+}
+
+impl MemberPrincipal {
+    /// The only way request handling obtains a tenant scope: from a verified member.
+    pub fn scope(&self) -> TenantScope {
+        TenantScope::new(self.workspace_id)
+    }
+
+    pub fn can(&self, permission: Permission) -> bool {
+        self.role.can(permission)
+    }
+}
+
+const KIND: &str = "principal";
+const KIND_MEMBER: &str = "member";
+const KIND_STAFF: &str = "staff";
+
+impl Principal {
+    /// The authorizer's `context` (API Gateway allows only flat string/number/bool values).
+    pub fn to_context(&self) -> HashMap<String, Value> {
+        let mut context = HashMap::new();
+        match self {
+            Principal::Member(member) => {
+                context.insert(KIND.to_owned(), KIND_MEMBER.into());
+                context.insert("workspace_id".to_owned(), member.workspace_id.to_string().into());
+                context.insert("user_id".to_owned(), member.user_id.to_string().into());
+                context.insert("role".to_owned(), member.role.as_str().into());
+            }
+            Principal::Staff { staff_id } => {
+                context.insert(KIND.to_owned(), KIND_STAFF.into());
+                context.insert("staff_id".to_owned(), staff_id.to_string().into());
+            }
+        }
+        context
+    }
+
+    /// Reads the principal back from the request context's authorizer fields.
+    pub fn from_context(fields: &HashMap<String, Value>) -> Option<Self> {
+        let text = |name: &str| fields.get(name).and_then(Value::as_str);
+        match text(KIND)? {
+            KIND_MEMBER => Some(Principal::Member(MemberPrincipal {
+                workspace_id: text("workspace_id")?.parse().ok()?,
+                user_id: text("user_id")?.parse().ok()?,
+                role: Role::parse(text("role")?).ok()?,
+            })),
+            KIND_STAFF => Some(Principal::Staff { staff_id: text("staff_id")?.parse().ok()? }),
+            _ => None,
+        }
+    }
+
+    pub fn user_id(&self) -> Option<UserId> {
+        match self {
+            Principal::Member(member) => Some(member.user_id),
+            Principal::Staff { .. } => None,
+        }
+    }
+
+    pub fn workspace_id(&self) -> Option<WorkspaceId> {
+        match self {
+            Principal::Member(member) => Some(member.workspace_id),
+            Principal::Staff { .. } => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn survives_the_authorizer_context() {
+        let member = Principal::Member(MemberPrincipal {
+            workspace_id: WorkspaceId::generate(),
+            user_id: UserId::generate(),
+            role: Role::Manager,
+        });
+        assert_eq!(Principal::from_context(&member.to_context()), Some(member));
+        let staff = Principal::Staff { staff_id: StaffId::generate() };
+        assert_eq!(Principal::from_context(&staff.to_context()), Some(staff));
+    }
+
+    #[test]
+    fn a_tampered_context_is_no_principal() {
+        let mut context = HashMap::new();
+        context.insert("principal".to_owned(), Value::from("member"));
+        context.insert("workspace_id".to_owned(), Value::from("x"));
+        assert_eq!(Principal::from_context(&context), None);
+    }
+}

@@ -1,0 +1,125 @@
+//! Configuration, read once per process from the environment (see README "Configuration").
+//! In AWS the secrets arrive through the template's dynamic references; locally the local stack sets them.
+
+use std::time::Duration;
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("{0} is not set")]
+    Missing(&'static str),
+    #[error("{name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+/// One HMAC signing key for access tokens, named by its `kid` so keys can rotate.
+#[derive(Clone)]
+pub struct SigningKey {
+    pub kid: String,
+    pub secret: Vec<u8>,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey").field("kid", &self.kid).finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// DynamoDB table holding every item (single-table design).
+    pub table_name: String,
+    /// Access-token keys; the first is used to sign, all are accepted to verify (rotation).
+    pub signing_keys: Vec<SigningKey>,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    /// Token issuer claim, e.g. the API's public URL.
+    pub issuer: String,
+}
+
+pub const MIN_SECRET_BYTES: usize = 32;
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup`, so tests and the local stack need not touch process env.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let table_name = lookup("SWITCHBOARD_TABLE").ok_or(ConfigError::Missing("SWITCHBOARD_TABLE"))?;
+        let keys_raw = lookup("SWITCHBOARD_JWT_KEYS").ok_or(ConfigError::Missing("SWITCHBOARD_JWT_KEYS"))?;
+        let signing_keys = parse_signing_keys(&keys_raw)?;
+        let access_token_ttl = Duration::from_secs(parse_u64(&lookup, "SWITCHBOARD_ACCESS_TOKEN_TTL_SECS", 900)?);
+        let refresh_token_ttl =
+            Duration::from_secs(parse_u64(&lookup, "SWITCHBOARD_REFRESH_TOKEN_TTL_DAYS", 30)? * 86_400);
+        let issuer = lookup("SWITCHBOARD_ISSUER").unwrap_or_else(|| "switchboard".to_owned());
+        Ok(Self { table_name, signing_keys, access_token_ttl, refresh_token_ttl, issuer })
+    }
+}
+
+fn parse_u64(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: u64,
+) -> Result<u64, ConfigError> {
+    match lookup(name) {
+        None => Ok(default),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .map_err(|_| ConfigError::Invalid { name, reason: format!("{raw:?} is not a whole number") }),
+    }
+}
+
+/// `kid1:secret1,kid2:secret2` — the first entry signs new tokens.
+fn parse_signing_keys(raw: &str) -> Result<Vec<SigningKey>, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid { name: "SWITCHBOARD_JWT_KEYS", reason };
+    let keys = raw
+        .split(',')
+        .filter(|entry| !entry.trim().is_empty())
+        .map(|entry| {
+            let (kid, secret) =
+                entry.trim().split_once(':').ok_or_else(|| invalid("expected kid:secret pairs".to_owned()))?;
+            if kid.is_empty() {
+                return Err(invalid("a key id is empty".to_owned()));
+            }
+            if secret.len() < MIN_SECRET_BYTES {
+                return Err(invalid(format!("the secret of key {kid:?} is shorter than {MIN_SECRET_BYTES} bytes")));
+            }
+            Ok(SigningKey { kid: kid.to_owned(), secret: secret.as_bytes().to_vec() })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if keys.is_empty() {
+        return Err(invalid("no keys given".to_owned()));
+    }
+    Ok(keys)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+    }
+
+    #[test]
+    fn reads_rotating_keys_in_order() {
+        let config = Config::from_lookup(lookup(&[
+            ("SWITCHBOARD_TABLE", "t"),
+            ("SWITCHBOARD_JWT_KEYS", "new:0123456789abcdef0123456789abcdef,old:fedcba9876543210fedcba9876543210"),
+        ]))
+        .unwrap();
+        assert_eq!(config.signing_keys.iter().map(|k| k.kid.as_str()).collect::<Vec<_>>(), ["new", "old"]);
+        assert_eq!(config.access_token_ttl.as_secs(), 900);
+    }
+
+    #[test]
+    fn rejects_short_secrets_and_missing_values() {
+        let short = Config::from_lookup(lookup(&[("SWITCHBOARD_TABLE", "t"), ("SWITCHBOARD_JWT_KEYS", "k:short")]));
+        assert!(matches!(short, Err(ConfigError::Invalid { .. })));
+        let missing = Config::from_lookup(lookup(&[("SWITCHBOARD_TABLE", "t")]));
+        assert!(matches!(missing, Err(ConfigError::Missing("SWITCHBOARD_JWT_KEYS"))));
+    }
+}

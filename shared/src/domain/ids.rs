@@ -1,0 +1,91 @@
+//! Identifiers. Time-ordered UUIDv7 so items sort by creation; newtypes so a user id cannot be
+//! passed where a workspace id is expected.
+
+use std::{fmt, str::FromStr};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            pub fn generate() -> Self {
+                Self(Uuid::now_v7())
+            }
+
+            pub fn as_uuid(&self) -> Uuid {
+                self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.hyphenated().fmt(f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::try_parse(s).map(Self).map_err(|_| "is not a valid id".to_owned())
+            }
+        }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .format(Some(utoipa::openapi::schema::SchemaFormat::Custom("uuid".to_owned())))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    };
+}
+
+id_type!(
+    /// A workspace: one tenant.
+    WorkspaceId
+);
+id_type!(
+    /// A member of one workspace. The same person in two workspaces has two user ids.
+    UserId
+);
+id_type!(
+    /// A platform staff member (super admin), outside every workspace.
+    StaffId
+);
+id_type!(
+    /// A login session: one refresh-token family, rotated on every refresh.
+    SessionId
+);
+id_type!(
+    /// An immutable event in the outbox.
+    EventId
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_and_reject_garbage() {
+        let id = UserId::generate();
+        assert_eq!(id.to_string().parse::<UserId>().unwrap(), id);
+        assert!("not-an-id".parse::<UserId>().is_err());
+    }
+
+    #[test]
+    fn ids_sort_by_creation() {
+        let first = EventId::generate();
+        let second = EventId::generate();
+        assert!(first.to_string() < second.to_string());
+    }
+}

@@ -1,0 +1,247 @@
+//! Roles and permissions: the one place that says who may do what.
+//! docs/permissions.md is generated from [`permissions_markdown`] and checked by a test.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A member's role in one workspace, from most to least powerful.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Owner,
+    Admin,
+    Manager,
+    Agent,
+    Viewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [Role::Owner, Role::Admin, Role::Manager, Role::Agent, Role::Viewer];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Manager => "manager",
+            Role::Agent => "agent",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        Role::ALL.into_iter().find(|role| role.as_str() == raw).ok_or_else(|| {
+            format!("must be one of {}", Role::ALL.map(Role::as_str).join(", "))
+        })
+    }
+
+    pub fn can(self, permission: Permission) -> bool {
+        self.permissions().contains(&permission)
+    }
+
+    pub fn permissions(self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            Role::Owner => &Permission::ALL,
+            Role::Admin => &[
+                TicketsRead, TicketsWrite, TicketsAssign, TicketsDelete, CustomersRead, CustomersWrite, ChatUse,
+                SalesRead, SalesWrite, ReportsRead, ActivityRead, UsersRead, UsersManage, SettingsManage,
+                IntegrationsManage,
+            ],
+            Role::Manager => &[
+                TicketsRead, TicketsWrite, TicketsAssign, TicketsDelete, CustomersRead, CustomersWrite, ChatUse,
+                SalesRead, SalesWrite, ReportsRead, ActivityRead, UsersRead,
+            ],
+            Role::Agent => {
+                &[TicketsRead, TicketsWrite, TicketsAssign, CustomersRead, CustomersWrite, ChatUse, SalesRead, SalesWrite]
+            }
+            Role::Viewer => &[TicketsRead, CustomersRead, SalesRead, ReportsRead],
+        }
+    }
+
+    /// Whether a member with this role may give `target` to someone, or change someone who holds it.
+    /// Owners manage everyone; admins manage everyone but owners; nobody else manages members.
+    pub fn can_manage_role(self, target: Role) -> bool {
+        match self {
+            Role::Owner => true,
+            Role::Admin => target != Role::Owner,
+            _ => false,
+        }
+    }
+}
+
+/// What a principal may do. Names are stable: they appear in API responses and in API-key scopes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+pub enum Permission {
+    #[serde(rename = "tickets:read")]
+    TicketsRead,
+    #[serde(rename = "tickets:write")]
+    TicketsWrite,
+    #[serde(rename = "tickets:assign")]
+    TicketsAssign,
+    #[serde(rename = "tickets:delete")]
+    TicketsDelete,
+    #[serde(rename = "customers:read")]
+    CustomersRead,
+    #[serde(rename = "customers:write")]
+    CustomersWrite,
+    #[serde(rename = "chat:use")]
+    ChatUse,
+    #[serde(rename = "sales:read")]
+    SalesRead,
+    #[serde(rename = "sales:write")]
+    SalesWrite,
+    #[serde(rename = "reports:read")]
+    ReportsRead,
+    #[serde(rename = "activity:read")]
+    ActivityRead,
+    #[serde(rename = "users:read")]
+    UsersRead,
+    #[serde(rename = "users:manage")]
+    UsersManage,
+    #[serde(rename = "settings:manage")]
+    SettingsManage,
+    #[serde(rename = "integrations:manage")]
+    IntegrationsManage,
+    #[serde(rename = "billing:manage")]
+    BillingManage,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 16] = [
+        Permission::TicketsRead,
+        Permission::TicketsWrite,
+        Permission::TicketsAssign,
+        Permission::TicketsDelete,
+        Permission::CustomersRead,
+        Permission::CustomersWrite,
+        Permission::ChatUse,
+        Permission::SalesRead,
+        Permission::SalesWrite,
+        Permission::ReportsRead,
+        Permission::ActivityRead,
+        Permission::UsersRead,
+        Permission::UsersManage,
+        Permission::SettingsManage,
+        Permission::IntegrationsManage,
+        Permission::BillingManage,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::TicketsRead => "tickets:read",
+            Permission::TicketsWrite => "tickets:write",
+            Permission::TicketsAssign => "tickets:assign",
+            Permission::TicketsDelete => "tickets:delete",
+            Permission::CustomersRead => "customers:read",
+            Permission::CustomersWrite => "customers:write",
+            Permission::ChatUse => "chat:use",
+            Permission::SalesRead => "sales:read",
+            Permission::SalesWrite => "sales:write",
+            Permission::ReportsRead => "reports:read",
+            Permission::ActivityRead => "activity:read",
+            Permission::UsersRead => "users:read",
+            Permission::UsersManage => "users:manage",
+            Permission::SettingsManage => "settings:manage",
+            Permission::IntegrationsManage => "integrations:manage",
+            Permission::BillingManage => "billing:manage",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Permission::TicketsRead => "See tickets, their conversation and timeline",
+            Permission::TicketsWrite => "Create tickets, reply, add internal notes, change status and fields",
+            Permission::TicketsAssign => "Assign and reassign tickets",
+            Permission::TicketsDelete => "Delete tickets",
+            Permission::CustomersRead => "See customers, their history and timeline",
+            Permission::CustomersWrite => "Create, edit and merge customers",
+            Permission::ChatUse => "Use team chat",
+            Permission::SalesRead => "See leads and deals",
+            Permission::SalesWrite => "Create and edit leads, deals and their notes",
+            Permission::ReportsRead => "See support and sales reports, the SLA radar",
+            Permission::ActivityRead => "See the workspace activity log",
+            Permission::UsersRead => "List the workspace's members",
+            Permission::UsersManage => "Add members, change roles, deactivate (admins cannot touch owners)",
+            Permission::SettingsManage => "Categories, SLA policies, business hours",
+            Permission::IntegrationsManage => "API keys, webhooks, Slack",
+            Permission::BillingManage => "Plan, payment and invoices",
+        }
+    }
+}
+
+/// The permission matrix as Markdown: the content of docs/permissions.md.
+pub fn permissions_markdown() -> String {
+    let mut out = String::from(
+        "# Roles and permissions\n\n\
+         Generated from `shared/src/domain/rbac.rs` (a unit test fails when this file and the code differ;\n\
+         run `make docs` to regenerate). Every endpoint checks one of these permissions.\n\n\
+         Owners and admins manage members; admins cannot add, change or remove owners, and the last\n\
+         active owner of a workspace can be neither demoted nor deactivated.\n\n",
+    );
+    out.push_str("| permission | what it allows |");
+    for role in Role::ALL {
+        out.push_str(&format!(" {} |", role.as_str()));
+    }
+    out.push_str("\n|---|---|");
+    out.push_str(&"---|".repeat(Role::ALL.len()));
+    out.push('\n');
+    for permission in Permission::ALL {
+        out.push_str(&format!("| `{}` | {} |", permission.as_str(), permission.describe()));
+        for role in Role::ALL {
+            out.push_str(if role.can(permission) { " yes |" } else { " — |" });
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_nest_from_viewer_to_owner() {
+        for pair in Role::ALL.windows(2) {
+            let (higher, lower) = (pair[0], pair[1]);
+            for permission in lower.permissions() {
+                assert!(higher.can(*permission), "{higher:?} lacks {permission:?} that {lower:?} has");
+            }
+        }
+    }
+
+    #[test]
+    fn billing_is_for_owners_only_and_viewers_cannot_write() {
+        assert!(Role::Owner.can(Permission::BillingManage));
+        assert!(!Role::Admin.can(Permission::BillingManage));
+        assert!(!Role::Viewer.can(Permission::TicketsWrite));
+        assert!(!Role::Agent.can(Permission::UsersManage));
+    }
+
+    #[test]
+    fn admins_cannot_manage_owners() {
+        assert!(Role::Owner.can_manage_role(Role::Owner));
+        assert!(!Role::Admin.can_manage_role(Role::Owner));
+        assert!(Role::Admin.can_manage_role(Role::Admin));
+        assert!(!Role::Manager.can_manage_role(Role::Agent));
+    }
+
+    #[test]
+    fn permission_names_match_their_serde_names() {
+        for permission in Permission::ALL {
+            assert_eq!(serde_json::to_value(permission).unwrap(), permission.as_str());
+        }
+        assert_eq!(Role::parse("agent"), Ok(Role::Agent));
+        assert!(Role::parse("superuser").unwrap_err().contains("owner, admin"));
+    }
+
+    #[test]
+    fn docs_permissions_md_matches_the_code() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/permissions.md");
+        let generated = permissions_markdown();
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(path, &generated).unwrap();
+        }
+        let on_disk = std::fs::read_to_string(path).unwrap_or_default();
+        assert_eq!(on_disk, generated, "docs/permissions.md is stale: run `make docs`");
+    }
+}

@@ -1,0 +1,73 @@
+//! HTTP glue for handlers: one request wrapper ([`serve`]), body and parameter parsing that turns
+//! bad input into 4xx problems, JSON responses, and the principal from the authorizer.
+
+mod problem;
+mod request;
+
+pub use problem::{FieldErrorBody, Problem, ProblemBody, ProblemType};
+pub use request::{PageParams, json_body, member, path_id, principal, query_param, require, route};
+
+use std::time::Instant;
+
+use lambda_http::{Body, Request, RequestExt, Response, http::StatusCode, request::RequestContext};
+use serde::Serialize;
+use tracing::Instrument;
+
+pub type HandlerResult = Result<Response<Body>, Problem>;
+
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Runs one request: a span with the request id and the caller's ids on every log line, problems
+/// rendered as problem+json, and the request id on every response.
+pub async fn serve(req: Request, handler: impl AsyncFnOnce(Request) -> HandlerResult) -> Response<Body> {
+    let request_id = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV1(context)) => context.request_id.clone(),
+        _ => None,
+    }
+    .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let caller = principal(&req).ok();
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        method = %req.method(),
+        route = %route(&req).1,
+        workspace_id = caller.as_ref().and_then(|p| p.workspace_id()).map(|id| id.to_string()),
+        user_id = caller.as_ref().and_then(|p| p.user_id()).map(|id| id.to_string()),
+    );
+    let started = Instant::now();
+    let mut response = match handler(req).instrument(span.clone()).await {
+        Ok(response) => response,
+        Err(problem) => problem.into_response(&request_id),
+    };
+    let status = response.status().as_u16();
+    span.in_scope(|| {
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        if status >= 500 {
+            tracing::error!(status, elapsed_ms, "request failed");
+        } else {
+            tracing::info!(status, elapsed_ms, "request handled");
+        }
+    });
+    if let Ok(value) = request_id.parse() {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    response
+}
+
+pub fn json(status: StatusCode, body: &impl Serialize) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .header("cache-control", "no-store")
+        .body(Body::Text(serde_json::to_string(body).expect("response types serialise")))
+        .expect("static response parts are valid")
+}
+
+pub fn no_content() -> Response<Body> {
+    Response::builder().status(StatusCode::NO_CONTENT).body(Body::Empty).expect("static response parts are valid")
+}
+
+/// The answer for a method and route this function does not serve (a wiring mistake, or a probe).
+pub fn no_route(method: &lambda_http::http::Method, route: &str) -> Problem {
+    Problem::not_found(&format!("The route {method} {route}"))
+}

@@ -1,0 +1,201 @@
+//! Sign-up, login, token refresh with rotation and reuse detection, logout.
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::{ServiceError, ServiceResult};
+use crate::api::{LoginRequest, RefreshRequest, SessionResponse, SignupRequest, WorkspaceChoice};
+use crate::app::App;
+use crate::auth::{passwords, refresh::RefreshToken, tokens::TokenSubject};
+use crate::domain::{
+    Validator,
+    email::Email,
+    ids::{SessionId, UserId, WorkspaceId},
+    names::{PersonName, WorkspaceName},
+    password::NewPassword,
+    plan::PlanTier,
+    rbac::Role,
+    user::UserStatus,
+};
+use crate::storage::{
+    TenantScope,
+    events::Event,
+    sessions::{RotateError, Session},
+    users::Member,
+    workspaces::{NewWorkspace, Workspace},
+};
+
+const BAD_CREDENTIALS: &str = "The e-mail or password is wrong.";
+
+/// Creates a workspace on the free plan with the caller as its owner, and logs them in.
+pub async fn signup(app: &App, request: SignupRequest) -> ServiceResult<SessionResponse> {
+    let mut v = Validator::new();
+    let workspace_name = v.check("workspace_name", WorkspaceName::parse(&request.workspace_name));
+    let name = v.check("name", PersonName::parse(&request.name));
+    let email = v.check("email", Email::parse(&request.email));
+    let password = v.check("password", NewPassword::parse(&request.password));
+    v.finish().map_err(ServiceError::Validation)?;
+    let (Some(workspace_name), Some(name), Some(email), Some(password)) = (workspace_name, name, email, password)
+    else {
+        unreachable!("validator finished without errors")
+    };
+
+    let now = app.clock.now();
+    let workspace = Workspace {
+        id: WorkspaceId::generate(),
+        name: workspace_name,
+        plan: PlanTier::Free,
+        created_at: now,
+        seats_used: 1,
+        owners: 1,
+    };
+    let owner = Member {
+        id: UserId::generate(),
+        workspace_id: workspace.id,
+        email,
+        name,
+        role: Role::Owner,
+        status: UserStatus::Active,
+        password_hash: passwords::hash(&password),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    let (session, refresh_token) = new_session(app, &owner, now);
+    let events = [
+        Event::new("workspace.created", Some(owner.id), format!("workspace/{}", workspace.id), now)
+            .with_change(None, Some(serde_json::json!({"name": workspace.name, "plan": workspace.plan}))),
+        Event::new("user.created", Some(owner.id), format!("user/{}", owner.id), now)
+            .with_change(None, Some(member_snapshot(&owner))),
+    ];
+    app.store.create_workspace(NewWorkspace { workspace: &workspace, owner: &owner, session: &session, events: &events }).await?;
+    Ok(session_response(app, &workspace, &owner, refresh_token, now))
+}
+
+/// Verifies the password against every workspace the e-mail belongs to. One match logs in; several
+/// ask the caller to choose (unless `workspace_id` already did); none is a 401 that does not say
+/// whether the e-mail exists.
+pub async fn login(app: &App, request: LoginRequest) -> ServiceResult<SessionResponse> {
+    let Ok(email) = Email::parse(&request.email) else {
+        passwords::verify_against_dummy(&request.password);
+        return Err(ServiceError::Unauthenticated(BAD_CREDENTIALS));
+    };
+    let wanted: Option<WorkspaceId> = match request.workspace_id.as_deref() {
+        None | Some("") => None,
+        Some(raw) => Some(raw.parse().map_err(|message: String| {
+            ServiceError::Validation(vec![crate::domain::FieldError::new("workspace_id", message)])
+        })?),
+    };
+    let memberships = app.store.memberships_for_login(&email).await?;
+    let candidates: Vec<_> = memberships
+        .into_iter()
+        .filter(|(_, member)| member.is_active() && wanted.is_none_or(|id| id == member.workspace_id))
+        .collect();
+    if candidates.is_empty() {
+        passwords::verify_against_dummy(&request.password);
+        return Err(ServiceError::Unauthenticated(BAD_CREDENTIALS));
+    }
+    let matching: Vec<_> =
+        candidates.into_iter().filter(|(_, member)| passwords::verify(&request.password, &member.password_hash)).collect();
+    let (scope, member) = match matching.len() {
+        0 => return Err(ServiceError::Unauthenticated(BAD_CREDENTIALS)),
+        1 => matching.into_iter().next().expect("one match"),
+        _ => {
+            let mut choices = Vec::new();
+            for (scope, _) in &matching {
+                if let Some(workspace) = app.store.get_workspace(scope).await? {
+                    choices.push(WorkspaceChoice { id: workspace.id, name: workspace.name.to_string() });
+                }
+            }
+            return Err(ServiceError::WorkspaceSelectionRequired(choices));
+        }
+    };
+    let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::Unauthenticated(BAD_CREDENTIALS))?;
+    let now = app.clock.now();
+    let (session, refresh_token) = new_session(app, &member, now);
+    app.store.create_session(&scope, &session).await?;
+    Ok(session_response(app, &workspace, &member, refresh_token, now))
+}
+
+/// Exchanges a refresh token for new tokens. The presented token is spent; presenting it again
+/// revokes the session for everyone holding it.
+pub async fn refresh(app: &App, request: RefreshRequest) -> ServiceResult<SessionResponse> {
+    const INVALID: &str = "The refresh token is invalid or expired. Log in again.";
+    let presented = RefreshToken::parse(&request.refresh_token).ok_or(ServiceError::Unauthenticated(INVALID))?;
+    let scope = TenantScope::new(presented.workspace_id);
+    let now = app.clock.now();
+    let next = RefreshToken::generate(presented.workspace_id, presented.user_id, presented.session_id);
+    app.store
+        .rotate_session(
+            &scope,
+            presented.user_id,
+            presented.session_id,
+            &presented.secret_hash(),
+            &next.secret_hash(),
+            now,
+        )
+        .await
+        .map_err(|err| match err {
+            RotateError::Reused => ServiceError::RefreshTokenReused,
+            RotateError::Unknown | RotateError::Revoked | RotateError::Expired => ServiceError::Unauthenticated(INVALID),
+            RotateError::Store(err) => ServiceError::Store(err),
+        })?;
+    let member = app.store.get_member(&scope, presented.user_id).await?;
+    let Some(member) = member.filter(Member::is_active) else {
+        app.store.revoke_session(&scope, presented.user_id, presented.session_id).await?;
+        return Err(ServiceError::Unauthenticated("This account is deactivated."));
+    };
+    let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::Unauthenticated(INVALID))?;
+    Ok(session_response(app, &workspace, &member, next, now))
+}
+
+/// Ends the session the refresh token belongs to. Idempotent: an unknown or spent token is fine.
+pub async fn logout(app: &App, request: RefreshRequest) -> ServiceResult<()> {
+    if let Some(token) = RefreshToken::parse(&request.refresh_token) {
+        let scope = TenantScope::new(token.workspace_id);
+        app.store.revoke_session(&scope, token.user_id, token.session_id).await?;
+    }
+    Ok(())
+}
+
+fn new_session(app: &App, member: &Member, now: Timestamp) -> (Session, RefreshToken) {
+    let token = RefreshToken::generate(member.workspace_id, member.id, SessionId::generate());
+    let ttl = SignedDuration::try_from(app.config.refresh_token_ttl).unwrap_or(SignedDuration::from_hours(24 * 30));
+    let session = Session {
+        id: token.session_id,
+        user_id: member.id,
+        token_hash: token.secret_hash(),
+        revoked: false,
+        created_at: now,
+        last_used_at: now,
+        expires_at: now.as_second() + ttl.as_secs(),
+    };
+    (session, token)
+}
+
+fn session_response(
+    app: &App,
+    workspace: &Workspace,
+    member: &Member,
+    refresh_token: RefreshToken,
+    now: Timestamp,
+) -> SessionResponse {
+    let subject = TokenSubject::Member { workspace_id: workspace.id, user_id: member.id };
+    SessionResponse {
+        access_token: app.tokens.issue(&subject, now),
+        token_type: "Bearer".to_owned(),
+        expires_in: app.tokens.ttl_secs(),
+        refresh_token: refresh_token.encode(),
+        user: member.into(),
+        workspace: workspace.into(),
+    }
+}
+
+/// What the event log records of a member: never the password hash.
+pub(crate) fn member_snapshot(member: &Member) -> serde_json::Value {
+    serde_json::json!({
+        "email": member.email,
+        "name": member.name,
+        "role": member.role,
+        "status": member.status,
+    })
+}

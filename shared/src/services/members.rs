@@ -1,0 +1,174 @@
+//! The caller's own profile, and managing a workspace's members (seats, roles, deactivation).
+
+use super::{ServiceError, ServiceResult, accounts::member_snapshot};
+use crate::api::{CreateUserRequest, MeResponse, UpdateUserRequest, UserList, UserView};
+use crate::app::App;
+use crate::auth::{MemberPrincipal, passwords};
+use crate::domain::{
+    Validator,
+    email::Email,
+    ids::UserId,
+    names::PersonName,
+    password::NewPassword,
+    plan::{LimitExceeded, LimitKind},
+    rbac::{Permission, Role},
+    user::{MemberChange, MemberChangeDenied, UserStatus, authorize_member_change},
+};
+use crate::http::PageParams;
+use crate::storage::{
+    events::Event,
+    users::{CreateMemberError, Member, UpdateMemberError},
+    workspaces::Workspace,
+};
+
+pub async fn me(app: &App, caller: &MemberPrincipal) -> ServiceResult<MeResponse> {
+    let scope = caller.scope();
+    let member = app.store.get_member(&scope, caller.user_id).await?.ok_or(ServiceError::NotFound("Your account"))?;
+    let workspace = workspace(app, caller).await?;
+    Ok(MeResponse {
+        user: (&member).into(),
+        workspace: (&workspace).into(),
+        role: member.role,
+        permissions: member.role.permissions().to_vec(),
+        plan: (&workspace).into(),
+    })
+}
+
+pub async fn list(app: &App, caller: &MemberPrincipal, page: PageParams) -> ServiceResult<UserList> {
+    let page = app.store.list_members(&caller.scope(), page.limit, page.cursor.as_deref()).await?;
+    Ok(UserList { items: page.items.iter().map(UserView::from).collect(), next_cursor: page.next_cursor })
+}
+
+pub async fn get(app: &App, caller: &MemberPrincipal, user: UserId) -> ServiceResult<UserView> {
+    let member = app.store.get_member(&caller.scope(), user).await?.ok_or(ServiceError::NotFound("The user"))?;
+    Ok((&member).into())
+}
+
+/// Adds a member with a password. Takes a seat: past the plan's seat limit this is refused, exactly,
+/// however many requests race (the seat counter is a conditional write in the same transaction).
+pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateUserRequest) -> ServiceResult<UserView> {
+    let mut v = Validator::new();
+    let email = v.check("email", Email::parse(&request.email));
+    let name = v.check("name", PersonName::parse(&request.name));
+    let role = v.check("role", Role::parse(&request.role));
+    let password = v.check("password", NewPassword::parse(&request.password));
+    v.finish().map_err(ServiceError::Validation)?;
+    let (Some(email), Some(name), Some(role), Some(password)) = (email, name, role, password) else {
+        unreachable!("validator finished without errors")
+    };
+    if !caller.role.can_manage_role(role) {
+        return Err(cannot_manage(caller.role, role));
+    }
+    let scope = caller.scope();
+    let workspace = workspace(app, caller).await?;
+    let now = app.clock.now();
+    let member = Member {
+        id: UserId::generate(),
+        workspace_id: workspace.id,
+        email,
+        name,
+        role,
+        status: UserStatus::Active,
+        password_hash: passwords::hash(&password),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    let event = Event::new("user.created", Some(caller.user_id), format!("user/{}", member.id), now)
+        .with_change(None, Some(member_snapshot(&member)));
+    let seat_limit = workspace.plan.limits().seats;
+    app.store.create_member(&scope, &member, seat_limit, &event).await.map_err(|err| match err {
+        CreateMemberError::EmailTaken => ServiceError::EmailTaken,
+        CreateMemberError::SeatLimitReached { used } => seat_limit_error(&workspace, used),
+        CreateMemberError::Store(err) => ServiceError::Store(err),
+    })?;
+    Ok((&member).into())
+}
+
+/// Renames, changes the role of, deactivates or reactivates a member.
+pub async fn update(
+    app: &App,
+    caller: &MemberPrincipal,
+    user: UserId,
+    request: UpdateUserRequest,
+) -> ServiceResult<UserView> {
+    let mut v = Validator::new();
+    let name = request.name.as_deref().and_then(|raw| v.check("name", PersonName::parse(raw)));
+    let role = request.role.as_deref().and_then(|raw| v.check("role", Role::parse(raw)));
+    let status = request.status.as_deref().and_then(|raw| v.check("status", parse_status(raw)));
+    v.finish().map_err(ServiceError::Validation)?;
+
+    let scope = caller.scope();
+    let before = app.store.get_member(&scope, user).await?.ok_or(ServiceError::NotFound("The user"))?;
+    let change = MemberChange { role, status };
+    authorize_member_change(caller.role, caller.user_id == user, before.role, change).map_err(|denied| match denied {
+        MemberChangeDenied::CannotManageRole(role) => cannot_manage(caller.role, role),
+        MemberChangeDenied::CannotDeactivateSelf => {
+            ServiceError::Forbidden("You cannot deactivate yourself; ask another admin or owner.".to_owned())
+        }
+    })?;
+
+    let now = app.clock.now();
+    let mut after = before.clone();
+    if let Some(name) = name {
+        after.name = name;
+    }
+    after.role = role.unwrap_or(before.role);
+    after.status = status.unwrap_or(before.status);
+    if after == before {
+        return Ok((&before).into());
+    }
+    after.updated_at = now;
+    after.version = before.version + 1;
+    let kind = match (before.status, after.status) {
+        (UserStatus::Active, UserStatus::Deactivated) => "user.deactivated",
+        (UserStatus::Deactivated, UserStatus::Active) => "user.reactivated",
+        _ if before.role != after.role => "user.role_changed",
+        _ => "user.updated",
+    };
+    let event = Event::new(kind, Some(caller.user_id), format!("user/{user}"), now)
+        .with_change(Some(member_snapshot(&before)), Some(member_snapshot(&after)));
+    let workspace = workspace(app, caller).await?;
+    app.store.update_member(&scope, &before, &after, workspace.plan.limits().seats, &event).await.map_err(
+        |err| match err {
+            UpdateMemberError::VersionConflict => ServiceError::VersionConflict,
+            UpdateMemberError::LastOwner => ServiceError::LastOwner,
+            UpdateMemberError::SeatLimitReached { used } => seat_limit_error(&workspace, used),
+            UpdateMemberError::Store(err) => ServiceError::Store(err),
+        },
+    )?;
+    if after.status == UserStatus::Deactivated {
+        // The authorizer refuses deactivated members anyway; this also stops their refresh tokens.
+        app.store.revoke_all_sessions(&scope, user).await?;
+    }
+    Ok((&after).into())
+}
+
+/// Which permission a users endpoint needs, so handlers and docs agree.
+pub const READ: Permission = Permission::UsersRead;
+pub const MANAGE: Permission = Permission::UsersManage;
+
+async fn workspace(app: &App, caller: &MemberPrincipal) -> ServiceResult<Workspace> {
+    app.store.get_workspace(&caller.scope()).await?.ok_or(ServiceError::NotFound("The workspace"))
+}
+
+fn parse_status(raw: &str) -> Result<UserStatus, String> {
+    match raw {
+        "active" => Ok(UserStatus::Active),
+        "deactivated" => Ok(UserStatus::Deactivated),
+        _ => Err("must be one of active, deactivated".to_owned()),
+    }
+}
+
+fn cannot_manage(actor: Role, target: Role) -> ServiceError {
+    ServiceError::Forbidden(format!("A member with the {} role cannot manage {} members.", actor.as_str(), target.as_str()))
+}
+
+fn seat_limit_error(workspace: &Workspace, used: u64) -> ServiceError {
+    ServiceError::PlanLimit(LimitExceeded {
+        kind: LimitKind::Seats,
+        limit: workspace.plan.limits().seats.unwrap_or(u64::MAX),
+        used,
+        tier: workspace.plan,
+    })
+}

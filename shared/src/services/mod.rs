@@ -1,0 +1,90 @@
+//! Use cases. Handlers parse the request, call one of these, and render the result; every rule and
+//! storage call lives here or below, never in a handler.
+
+pub mod accounts;
+pub mod members;
+pub mod platform;
+
+use crate::api::WorkspaceChoice;
+use crate::domain::{FieldError, plan::LimitExceeded};
+use crate::http::{Problem, ProblemType};
+use crate::storage::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("invalid input")]
+    Validation(Vec<FieldError>),
+    #[error("not authenticated: {0}")]
+    Unauthenticated(&'static str),
+    #[error("refresh token reused")]
+    RefreshTokenReused,
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("e-mail already in use")]
+    EmailTaken,
+    #[error("workspace selection required")]
+    WorkspaceSelectionRequired(Vec<WorkspaceChoice>),
+    #[error("plan limit reached")]
+    PlanLimit(LimitExceeded),
+    #[error("last owner")]
+    LastOwner,
+    #[error("version conflict")]
+    VersionConflict,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// The edge mapping from service errors to problem+json.
+impl From<ServiceError> for Problem {
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::Validation(errors) => Problem::validation(errors),
+            ServiceError::Unauthenticated(detail) => Problem::unauthenticated(detail),
+            ServiceError::RefreshTokenReused => Problem::new(
+                ProblemType::RefreshTokenReused,
+                "This refresh token was already used; the session is revoked. Log in again.",
+            ),
+            ServiceError::Forbidden(detail) => Problem::forbidden(detail),
+            ServiceError::NotFound(what) => Problem::not_found(what),
+            ServiceError::EmailTaken => {
+                Problem::new(ProblemType::EmailTaken, "A member with this e-mail already exists in this workspace.")
+                    .with("field", "email")
+            }
+            ServiceError::WorkspaceSelectionRequired(choices) => Problem::new(
+                ProblemType::WorkspaceSelectionRequired,
+                "This login belongs to several workspaces: repeat it with one of these `workspace_id`s.",
+            )
+            .with("workspaces", serde_json::to_value(choices).unwrap_or_default()),
+            ServiceError::PlanLimit(exceeded) => Problem::new(
+                ProblemType::PlanLimitReached,
+                format!(
+                    "The {} plan allows {} {}; {} are in use. Upgrade the plan or free some up.",
+                    exceeded.tier.as_str(),
+                    exceeded.limit,
+                    exceeded.kind.as_str().replace('_', " "),
+                    exceeded.used
+                ),
+            )
+            .with("limit_kind", exceeded.kind.as_str())
+            .with("limit", exceeded.limit)
+            .with("used", exceeded.used)
+            .with("plan", exceeded.tier.as_str()),
+            ServiceError::LastOwner => Problem::new(
+                ProblemType::LastOwner,
+                "This is the workspace's last active owner: make someone else an owner first.",
+            ),
+            ServiceError::VersionConflict => {
+                Problem::new(ProblemType::VersionConflict, "The member changed meanwhile; reload and try again.")
+            }
+            ServiceError::Store(StoreError::InvalidCursor(err)) => Problem::field("cursor", err.to_string()),
+            ServiceError::Store(err) => {
+                tracing::error!(error = %err, "storage failure");
+                Problem::internal()
+            }
+        }
+    }
+}

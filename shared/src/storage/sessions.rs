@@ -1,0 +1,156 @@
+//! Login sessions: one item per refresh-token family, holding the hash of the current token.
+//! Rotation is a conditional update on that hash, so two refreshes with the same token cannot both win.
+
+use aws_sdk_dynamodb::types::{Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::{Item, Store, StoreError, TenantScope, keys, n, s};
+use crate::domain::ids::{SessionId, UserId};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Session {
+    pub id: SessionId,
+    pub user_id: UserId,
+    pub token_hash: String,
+    pub revoked: bool,
+    pub created_at: Timestamp,
+    pub last_used_at: Timestamp,
+    /// Epoch seconds; also the table's TTL attribute, so expired sessions disappear by themselves.
+    pub expires_at: i64,
+}
+
+#[derive(Debug)]
+pub enum RotateError {
+    /// No such session (never existed, or expired and removed).
+    Unknown,
+    Revoked,
+    Expired,
+    /// The presented token was already rotated out: someone replayed it. The session is now revoked.
+    Reused,
+    Store(StoreError),
+}
+
+impl Store {
+    pub(crate) fn put_session(&self, scope: &TenantScope, session: &Session) -> Result<TransactWriteItem, StoreError> {
+        let mut item: Item = serde_dynamo::to_item(session)?;
+        item.insert(keys::PK.to_owned(), s(scope.pk()));
+        item.insert(keys::SK.to_owned(), s(keys::session_sk(session.user_id, session.id)));
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(|err| StoreError::Backend(err.to_string()))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    pub async fn create_session(&self, scope: &TenantScope, session: &Session) -> Result<(), StoreError> {
+        self.transact(vec![self.put_session(scope, session)?]).await
+    }
+
+    /// Swaps the session's token hash from `presented` to `next`, if `presented` is current.
+    pub async fn rotate_session(
+        &self,
+        scope: &TenantScope,
+        user: UserId,
+        session: SessionId,
+        presented: &str,
+        next: &str,
+        now: Timestamp,
+    ) -> Result<Session, RotateError> {
+        use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::session_sk(user, session)))
+            .update_expression("SET token_hash = :next, last_used_at = :now_text")
+            .condition_expression("token_hash = :presented AND revoked = :false AND expires_at > :now")
+            .expression_attribute_values(":next", s(next))
+            .expression_attribute_values(":presented", s(presented))
+            .expression_attribute_values(":false", aws_sdk_dynamodb::types::AttributeValue::Bool(false))
+            .expression_attribute_values(":now", n(now.as_second()))
+            .expression_attribute_values(":now_text", s(now.to_string()))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(output) => serde_dynamo::from_item(output.attributes.unwrap_or_default())
+                .map_err(|err| RotateError::Store(err.into())),
+            Err(err) => match err.into_service_error() {
+                UpdateItemError::ConditionalCheckFailedException(failed) => {
+                    let Some(old) = failed.item else { return Err(RotateError::Unknown) };
+                    let current: Session =
+                        serde_dynamo::from_item(old).map_err(|err| RotateError::Store(err.into()))?;
+                    if current.revoked {
+                        Err(RotateError::Revoked)
+                    } else if current.expires_at <= now.as_second() {
+                        Err(RotateError::Expired)
+                    } else {
+                        self.revoke_session(scope, user, session).await.map_err(RotateError::Store)?;
+                        Err(RotateError::Reused)
+                    }
+                }
+                other => Err(RotateError::Store(StoreError::Backend(
+                    aws_sdk_dynamodb::error::DisplayErrorContext(other).to_string(),
+                ))),
+            },
+        }
+    }
+
+    /// Marks a session revoked (kept until its TTL, so a replayed token is recognised as revoked).
+    pub async fn revoke_session(&self, scope: &TenantScope, user: UserId, session: SessionId) -> Result<(), StoreError> {
+        use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::session_sk(user, session)))
+            .update_expression("SET revoked = :true")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":true", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err) => match err.into_service_error() {
+                UpdateItemError::ConditionalCheckFailedException(_) => Ok(()),
+                other => Err(StoreError::Backend(aws_sdk_dynamodb::error::DisplayErrorContext(other).to_string())),
+            },
+        }
+    }
+
+    /// Revokes every session of a member (deactivation). Paginates through the member's sessions only.
+    pub async fn revoke_all_sessions(&self, scope: &TenantScope, user: UserId) -> Result<usize, StoreError> {
+        let mut revoked = 0;
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+                .expression_attribute_values(":pk", s(scope.pk()))
+                .expression_attribute_values(":prefix", s(keys::session_prefix(user)))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(super::backend)?;
+            for item in output.items() {
+                let session: Session = serde_dynamo::from_item(item.clone())?;
+                if !session.revoked {
+                    self.revoke_session(scope, user, session.id).await?;
+                    revoked += 1;
+                }
+            }
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                return Ok(revoked);
+            }
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! Members of a workspace, their e-mail guard, and the seat and owner counters that keep plan limits
+//! and the last-owner rule exact under concurrent requests.
+
+use aws_sdk_dynamodb::types::{Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::{Item, Page, Store, StoreError, TenantScope, events::Event, keys, n, s};
+use crate::domain::{
+    email::Email,
+    ids::{UserId, WorkspaceId},
+    names::PersonName,
+    rbac::Role,
+    user::UserStatus,
+};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Member {
+    pub id: UserId,
+    pub workspace_id: WorkspaceId,
+    pub email: Email,
+    pub name: PersonName,
+    pub role: Role,
+    pub status: UserStatus,
+    pub password_hash: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// Incremented on every change; updates are conditional on it (no lost updates).
+    pub version: u64,
+}
+
+impl Member {
+    pub fn is_active(&self) -> bool {
+        self.status == UserStatus::Active
+    }
+
+    /// Whether this member takes a seat / counts as an owner.
+    fn counts(&self) -> (i64, i64) {
+        let seat = i64::from(self.is_active());
+        (seat, seat * i64::from(self.role == Role::Owner))
+    }
+}
+
+#[derive(Debug)]
+pub enum CreateMemberError {
+    EmailTaken,
+    SeatLimitReached { used: u64 },
+    Store(StoreError),
+}
+
+#[derive(Debug)]
+pub enum UpdateMemberError {
+    /// Someone else changed the member first.
+    VersionConflict,
+    /// The change would leave the workspace without an active owner.
+    LastOwner,
+    SeatLimitReached { used: u64 },
+    Store(StoreError),
+}
+
+const USERS_LISTING: &str = "users";
+
+fn counter_of(item: Option<&Item>, name: &str) -> u64 {
+    item.and_then(|item| item.get(name)).and_then(|value| value.as_n().ok()).and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
+impl Store {
+    fn member_item(&self, member: &Member) -> Result<Item, StoreError> {
+        let mut item: Item = serde_dynamo::to_item(member)?;
+        item.insert(keys::PK.to_owned(), s(keys::workspace_pk(member.workspace_id)));
+        item.insert(keys::SK.to_owned(), s(keys::user_sk(member.id)));
+        item.insert(keys::GSI1PK.to_owned(), s(keys::login_gsi1pk(&member.email)));
+        item.insert(keys::GSI1SK.to_owned(), s(keys::login_gsi1sk(member.workspace_id)));
+        Ok(item)
+    }
+
+    /// The member item and its e-mail guard; both must be new.
+    pub(crate) fn put_member_actions(
+        &self,
+        scope: &TenantScope,
+        member: &Member,
+    ) -> Result<[TransactWriteItem; 2], StoreError> {
+        let put_member = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(self.member_item(member)?))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(|err| StoreError::Backend(err.to_string()))?;
+        let guard: Item = [
+            (keys::PK.to_owned(), s(scope.pk())),
+            (keys::SK.to_owned(), s(keys::member_email_sk(&member.email))),
+            ("user_id".to_owned(), s(member.id.to_string())),
+        ]
+        .into_iter()
+        .collect();
+        let put_guard = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(guard))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(|err| StoreError::Backend(err.to_string()))?;
+        Ok([TransactWriteItem::builder().put(put_member).build(), TransactWriteItem::builder().put(put_guard).build()])
+    }
+
+    /// Adjusts the workspace's seat and owner counters, refusing to pass `seat_limit` when seats grow
+    /// and to drop below one owner when owners shrink.
+    fn counters_action(
+        &self,
+        scope: &TenantScope,
+        seats_delta: i64,
+        owners_delta: i64,
+        seat_limit: Option<u64>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut conditions = vec!["attribute_exists(PK)".to_owned()];
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::WORKSPACE_SK))
+            .update_expression("SET seats_used = seats_used + :seats, owners = owners + :owners")
+            .expression_attribute_values(":seats", n(seats_delta))
+            .expression_attribute_values(":owners", n(owners_delta))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        if let (true, Some(limit)) = (seats_delta > 0, seat_limit) {
+            conditions.push("seats_used < :seat_limit".to_owned());
+            update = update.expression_attribute_values(":seat_limit", n(limit));
+        }
+        if owners_delta < 0 {
+            conditions.push("owners > :one".to_owned());
+            update = update.expression_attribute_values(":one", n(1));
+        }
+        let update = update
+            .condition_expression(conditions.join(" AND "))
+            .build()
+            .map_err(|err| StoreError::Backend(err.to_string()))?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// Adds a member, taking a seat within `seat_limit` (None = unlimited), atomically with its event.
+    pub async fn create_member(
+        &self,
+        scope: &TenantScope,
+        member: &Member,
+        seat_limit: Option<u64>,
+        event: &Event,
+    ) -> Result<(), CreateMemberError> {
+        let (seats, owners) = member.counts();
+        let build = || -> Result<Vec<TransactWriteItem>, StoreError> {
+            let mut actions = vec![self.counters_action(scope, seats, owners, seat_limit)?];
+            actions.extend(self.put_member_actions(scope, member)?);
+            actions.push(self.put_event(scope, event)?);
+            Ok(actions)
+        };
+        let actions = build().map_err(CreateMemberError::Store)?;
+        match self.transact(actions).await {
+            Ok(()) => Ok(()),
+            Err(err) => {
+                if let Some(reason) = err.cancelled_at(0) {
+                    return Err(CreateMemberError::SeatLimitReached {
+                        used: counter_of(reason.item.as_ref(), "seats_used"),
+                    });
+                }
+                if err.cancelled_at(2).is_some() || err.cancelled_at(1).is_some() {
+                    return Err(CreateMemberError::EmailTaken);
+                }
+                Err(CreateMemberError::Store(err))
+            }
+        }
+    }
+
+    /// Replaces `before` with `after` if nobody changed it meanwhile, keeping counters exact.
+    pub async fn update_member(
+        &self,
+        scope: &TenantScope,
+        before: &Member,
+        after: &Member,
+        seat_limit: Option<u64>,
+        event: &Event,
+    ) -> Result<(), UpdateMemberError> {
+        let (seats_before, owners_before) = before.counts();
+        let (seats_after, owners_after) = after.counts();
+        let (seats_delta, owners_delta) = (seats_after - seats_before, owners_after - owners_before);
+        let build = || -> Result<Vec<TransactWriteItem>, StoreError> {
+            let put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(self.member_item(after)?))
+                .condition_expression("version = :version")
+                .expression_attribute_values(":version", n(before.version))
+                .build()
+                .map_err(|err| StoreError::Backend(err.to_string()))?;
+            let mut actions = vec![TransactWriteItem::builder().put(put).build()];
+            if seats_delta != 0 || owners_delta != 0 {
+                actions.push(self.counters_action(scope, seats_delta, owners_delta, seat_limit)?);
+            }
+            actions.push(self.put_event(scope, event)?);
+            Ok(actions)
+        };
+        let actions = build().map_err(UpdateMemberError::Store)?;
+        match self.transact(actions).await {
+            Ok(()) => Ok(()),
+            Err(err) => {
+                if err.cancelled_at(0).is_some() {
+                    return Err(UpdateMemberError::VersionConflict);
+                }
+                if let Some(reason) = err.cancelled_at(1) {
+                    return Err(if owners_delta < 0 {
+                        UpdateMemberError::LastOwner
+                    } else {
+                        UpdateMemberError::SeatLimitReached { used: counter_of(reason.item.as_ref(), "seats_used") }
+                    });
+                }
+                Err(UpdateMemberError::Store(err))
+            }
+        }
+    }
+
+    pub async fn get_member(&self, scope: &TenantScope, user: UserId) -> Result<Option<Member>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::user_sk(user)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(super::backend)?;
+        output.item.map(serde_dynamo::from_item).transpose().map_err(StoreError::from)
+    }
+
+    /// Members of the workspace in creation order, one page at a time.
+    pub async fn list_members(
+        &self,
+        scope: &TenantScope,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<Page<Member>, StoreError> {
+        let owner = scope.workspace_id().to_string();
+        let start = cursor.map(|cursor| self.cursors.decode(USERS_LISTING, &owner, cursor)).transpose()?;
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+            .expression_attribute_values(":pk", s(scope.pk()))
+            .expression_attribute_values(":prefix", s(keys::USER_PREFIX))
+            .set_exclusive_start_key(start)
+            .limit(limit)
+            .send()
+            .await
+            .map_err(super::backend)?;
+        let items =
+            output.items().iter().map(|item| serde_dynamo::from_item(item.clone())).collect::<Result<Vec<Member>, _>>()?;
+        let next_cursor = output.last_evaluated_key().map(|key| self.cursors.encode(USERS_LISTING, &owner, key));
+        Ok(Page { items, next_cursor })
+    }
+
+    /// Every membership of an e-mail across workspaces, for login (before any principal exists).
+    /// Bounded: nobody belongs to more workspaces than this in practice, and login verifies each.
+    pub async fn memberships_for_login(&self, email: &Email) -> Result<Vec<(TenantScope, Member)>, StoreError> {
+        const MAX_MEMBERSHIPS: i32 = 20;
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::GSI1)
+            .key_condition_expression("GSI1PK = :pk")
+            .expression_attribute_values(":pk", s(keys::login_gsi1pk(email)))
+            .limit(MAX_MEMBERSHIPS)
+            .send()
+            .await
+            .map_err(super::backend)?;
+        output
+            .items()
+            .iter()
+            .map(|item| {
+                let member: Member = serde_dynamo::from_item(item.clone())?;
+                Ok((TenantScope::new(member.workspace_id), member))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,99 @@
+//! Workspaces: the tenant's own item with its plan and usage counters.
+
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::{Item, Page, Store, StoreError, TenantScope, keys, s, sessions::Session, users::Member};
+use crate::domain::{ids::WorkspaceId, names::WorkspaceName, plan::PlanTier};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Workspace {
+    pub id: WorkspaceId,
+    pub name: WorkspaceName,
+    pub plan: PlanTier,
+    pub created_at: Timestamp,
+    /// Active members; kept exact by the transactions that add, deactivate or reactivate members.
+    pub seats_used: u64,
+    /// Active owners; a workspace never drops to zero.
+    pub owners: u64,
+}
+
+/// Everything a sign-up writes, in one transaction.
+pub struct NewWorkspace<'a> {
+    pub workspace: &'a Workspace,
+    pub owner: &'a Member,
+    pub session: &'a Session,
+    pub events: &'a [super::events::Event],
+}
+
+impl Store {
+    fn workspace_item(&self, workspace: &Workspace) -> Result<Item, StoreError> {
+        let mut item: Item = serde_dynamo::to_item(workspace)?;
+        item.insert(keys::PK.to_owned(), s(keys::workspace_pk(workspace.id)));
+        item.insert(keys::SK.to_owned(), s(keys::WORKSPACE_SK));
+        item.insert(keys::GSI2PK.to_owned(), s(keys::DIRECTORY_GSI2PK));
+        item.insert(keys::GSI2SK.to_owned(), s(keys::directory_gsi2sk(workspace.created_at, workspace.id)));
+        Ok(item)
+    }
+
+    /// Creates a workspace with its first owner and the owner's first session, atomically.
+    pub async fn create_workspace(&self, new: NewWorkspace<'_>) -> Result<TenantScope, StoreError> {
+        let scope = TenantScope::new(new.workspace.id);
+        let put_workspace = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(self.workspace_item(new.workspace)?))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(|err| StoreError::Backend(err.to_string()))?;
+        let mut actions = vec![TransactWriteItem::builder().put(put_workspace).build()];
+        actions.extend(self.put_member_actions(&scope, new.owner)?);
+        actions.push(self.put_session(&scope, new.session)?);
+        for event in new.events {
+            actions.push(self.put_event(&scope, event)?);
+        }
+        self.transact(actions).await?;
+        Ok(scope)
+    }
+
+    pub async fn get_workspace(&self, scope: &TenantScope) -> Result<Option<Workspace>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::WORKSPACE_SK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(super::backend)?;
+        output.item.map(serde_dynamo::from_item).transpose().map_err(StoreError::from)
+    }
+
+    /// The platform console's directory of workspaces, oldest first. Not tenant-scoped: staff only.
+    pub async fn list_workspaces(&self, limit: i32, cursor: Option<&str>) -> Result<Page<Workspace>, StoreError> {
+        const LISTING: &str = "workspaces";
+        let start = cursor
+            .map(|cursor| self.cursors.decode(LISTING, keys::PLATFORM_PK, cursor))
+            .transpose()?;
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::GSI2)
+            .key_condition_expression("GSI2PK = :pk")
+            .expression_attribute_values(":pk", s(keys::DIRECTORY_GSI2PK))
+            .set_exclusive_start_key(start)
+            .limit(limit)
+            .send()
+            .await
+            .map_err(super::backend)?;
+        let items = output
+            .items()
+            .iter()
+            .map(|item| serde_dynamo::from_item(item.clone()))
+            .collect::<Result<Vec<Workspace>, _>>()?;
+        let next_cursor = output.last_evaluated_key().map(|key| self.cursors.encode(LISTING, keys::PLATFORM_PK, key));
+        Ok(Page { items, next_cursor })
+    }
+}
