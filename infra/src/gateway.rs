@@ -83,18 +83,22 @@ impl Gateway {
         }
         // Most specific first, as API Gateway matches: literals beat parameters beat greedy paths.
         routes.sort_by_key(|route| {
-            route.segments.iter().map(|segment| match segment {
-                Segment::Literal(_) => 0,
-                Segment::Param(_) => 1,
-                Segment::Greedy(_) => 2,
-            }).collect::<Vec<_>>()
+            route
+                .segments
+                .iter()
+                .map(|segment| match segment {
+                    Segment::Literal(_) => 0,
+                    Segment::Param(_) => 1,
+                    Segment::Greedy(_) => 2,
+                })
+                .collect::<Vec<_>>()
         });
         let authorizer = match &template.authorizer {
             None => None,
             Some(spec) => {
-                let function = template
-                    .function(&spec.function_logical_id)
-                    .ok_or_else(|| format!("authorizer function {} is not in the template", spec.function_logical_id))?;
+                let function = template.function(&spec.function_logical_id).ok_or_else(|| {
+                    format!("authorizer function {} is not in the template", spec.function_logical_id)
+                })?;
                 let Some(Handler::Authorizer(handle)) = crate::registry::handler(&function.binary) else {
                     return Err(format!("{} is not an authorizer", function.logical_id));
                 };
@@ -130,7 +134,8 @@ impl Gateway {
     /// Runs the authorizer (or answers from its cache). Ok = the authorizer's context for the request.
     async fn authorize(&self, headers: &HeaderMap, event_base: &Value) -> Result<Value, Problem> {
         let Some(authorizer) = &self.authorizer else { return Ok(Value::Object(Map::new())) };
-        let Some(token) = headers.get(&authorizer.identity_header).and_then(|v| v.to_str().ok()).map(str::to_owned) else {
+        let Some(token) = headers.get(&authorizer.identity_header).and_then(|v| v.to_str().ok()).map(str::to_owned)
+        else {
             return Err(Problem::unauthenticated("Send a valid access token as `Authorization: Bearer <token>`."));
         };
         if let Some((at, context)) = authorizer.cache.lock().expect("cache lock").get(&token)
@@ -147,9 +152,11 @@ impl Gateway {
             serde_json::from_value(event).map_err(|err| internal(format!("authorizer event: {err}")))?;
         match (authorizer.handle)(self.app, request).await {
             Ok(response) => {
-                let allowed = response.policy_document.statement.iter().any(|statement| {
-                    statement.effect == aws_lambda_events::iam::IamPolicyEffect::Allow
-                });
+                let allowed = response
+                    .policy_document
+                    .statement
+                    .iter()
+                    .any(|statement| statement.effect == aws_lambda_events::iam::IamPolicyEffect::Allow);
                 if !allowed {
                     return Err(Problem::forbidden("The access token does not grant this request."));
                 }

@@ -46,7 +46,12 @@ pub struct StackOptions {
 
 impl Default for StackOptions {
     fn default() -> Self {
-        Self { port: 0, aws_endpoint: std::env::var("AWS_ENDPOINT_URL").ok(), authorizer_cache_ttl: None, seed_demo: false }
+        Self {
+            port: 0,
+            aws_endpoint: std::env::var("AWS_ENDPOINT_URL").ok(),
+            authorizer_cache_ttl: None,
+            seed_demo: false,
+        }
     }
 }
 

@@ -7,10 +7,11 @@ use lambda_http::{Body, Request, Response};
 use shared::App;
 
 pub type HttpHandler = fn(&'static App, Request) -> BoxFuture<'static, Response<Body>>;
-pub type AuthorizerHandler = fn(
-    &'static App,
-    ApiGatewayCustomAuthorizerRequestTypeRequest,
-) -> BoxFuture<'static, Result<ApiGatewayCustomAuthorizerResponse, fn_authorizer::AuthorizerError>>;
+pub type AuthorizerHandler =
+    fn(
+        &'static App,
+        ApiGatewayCustomAuthorizerRequestTypeRequest,
+    ) -> BoxFuture<'static, Result<ApiGatewayCustomAuthorizerResponse, fn_authorizer::AuthorizerError>>;
 
 #[derive(Clone, Copy)]
 pub enum Handler {
@@ -31,7 +32,10 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
             "platform",
             Handler::Http { handle: |app, req| Box::pin(fn_platform::handle(app, req)), routes: fn_platform::ROUTES },
         ),
-        ("health", Handler::Http { handle: |app, req| Box::pin(fn_health::handle(app, req)), routes: fn_health::ROUTES }),
+        (
+            "health",
+            Handler::Http { handle: |app, req| Box::pin(fn_health::handle(app, req)), routes: fn_health::ROUTES },
+        ),
         (
             "api-docs",
             Handler::Http { handle: |app, req| Box::pin(fn_api_docs::handle(app, req)), routes: fn_api_docs::ROUTES },
@@ -57,7 +61,12 @@ mod tests {
     #[test]
     fn every_function_in_the_template_has_a_handler() {
         for function in template().functions {
-            assert!(handler(&function.binary).is_some(), "{} (binary {}) has no handler", function.logical_id, function.binary);
+            assert!(
+                handler(&function.binary).is_some(),
+                "{} (binary {}) has no handler",
+                function.logical_id,
+                function.binary
+            );
         }
     }
 

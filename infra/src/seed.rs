@@ -13,8 +13,10 @@ pub struct DemoLogin {
 }
 
 pub const DEMO_WORKSPACE: &str = "Demo Support";
-pub const DEMO_OWNER: DemoLogin = DemoLogin { role: "owner", email: "owner@demo.switchboard.local", password: "demo-owner-password" };
-pub const DEMO_AGENT: DemoLogin = DemoLogin { role: "agent", email: "agent@demo.switchboard.local", password: "demo-agent-password" };
+pub const DEMO_OWNER: DemoLogin =
+    DemoLogin { role: "owner", email: "owner@demo.switchboard.local", password: "demo-owner-password" };
+pub const DEMO_AGENT: DemoLogin =
+    DemoLogin { role: "agent", email: "agent@demo.switchboard.local", password: "demo-agent-password" };
 pub const DEMO_STAFF: DemoLogin =
     DemoLogin { role: "platform staff", email: "staff@switchboard.local", password: "demo-staff-password" };
 

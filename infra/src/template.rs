@@ -70,9 +70,7 @@ fn key_schema(value: Option<&Value>) -> Vec<(String, String)> {
     value
         .and_then(Value::as_sequence)
         .map(|keys| {
-            keys.iter()
-                .filter_map(|key| Some((text(key.get("AttributeName")?)?, text(key.get("KeyType")?)?)))
-                .collect()
+            keys.iter().filter_map(|key| Some((text(key.get("AttributeName")?)?, text(key.get("KeyType")?)?))).collect()
         })
         .unwrap_or_default()
 }
@@ -86,9 +84,8 @@ impl Template {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let doc: Value = serde_yaml_ng::from_str(raw).map_err(|err| format!("template.yaml: {err}"))?;
         let parameters = get(&doc, &["Parameters"]).cloned().unwrap_or(Value::Null);
-        let resources = get(&doc, &["Resources"])
-            .and_then(Value::as_mapping)
-            .ok_or("template.yaml has no Resources")?;
+        let resources =
+            get(&doc, &["Resources"]).and_then(Value::as_mapping).ok_or("template.yaml has no Resources")?;
         // Resolves a literal or a !Ref to a parameter (its default), the only forms the local stack needs.
         let resolve = |value: &Value| -> Option<String> {
             match value {
@@ -118,10 +115,18 @@ impl Template {
                             if event.get("Type").and_then(text).as_deref() != Some("Api") {
                                 continue;
                             }
-                            let props = event.get("Properties").ok_or_else(|| format!("{id}: Api event without Properties"))?;
-                            let method = props.get("Method").and_then(text).ok_or_else(|| format!("{id}: Api event without Method"))?;
-                            let path = props.get("Path").and_then(text).ok_or_else(|| format!("{id}: Api event without Path"))?;
-                            let authorized = get(props, &["Auth", "Authorizer"]).and_then(text).as_deref() != Some("NONE");
+                            let props =
+                                event.get("Properties").ok_or_else(|| format!("{id}: Api event without Properties"))?;
+                            let method = props
+                                .get("Method")
+                                .and_then(text)
+                                .ok_or_else(|| format!("{id}: Api event without Method"))?;
+                            let path = props
+                                .get("Path")
+                                .and_then(text)
+                                .ok_or_else(|| format!("{id}: Api event without Path"))?;
+                            let authorized =
+                                get(props, &["Auth", "Authorizer"]).and_then(text).as_deref() != Some("NONE");
                             routes.push(Route { method: method.to_uppercase(), path, authorized });
                         }
                     }
@@ -145,8 +150,15 @@ impl Template {
                             .and_then(|headers| headers.first())
                             .and_then(text)
                             .unwrap_or_else(|| "Authorization".to_owned());
-                        let ttl = get(spec, &["Identity", "ReauthorizeEvery"]).and_then(resolve).and_then(|v| v.parse().ok()).unwrap_or(300);
-                        authorizer = Some(Authorizer { function_logical_id, identity_header, cache_ttl: Duration::from_secs(ttl) });
+                        let ttl = get(spec, &["Identity", "ReauthorizeEvery"])
+                            .and_then(resolve)
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(300);
+                        authorizer = Some(Authorizer {
+                            function_logical_id,
+                            identity_header,
+                            cache_ttl: Duration::from_secs(ttl),
+                        });
                     }
                 }
                 "AWS::DynamoDB::Table" => {
@@ -155,7 +167,8 @@ impl Template {
                         .get("AttributeDefinitions")
                         .and_then(Value::as_sequence)
                         .map(|attrs| {
-                            attrs.iter()
+                            attrs
+                                .iter()
                                 .filter_map(|a| Some((text(a.get("AttributeName")?)?, text(a.get("AttributeType")?)?)))
                                 .collect()
                         })
@@ -164,16 +177,25 @@ impl Template {
                         .get("GlobalSecondaryIndexes")
                         .and_then(Value::as_sequence)
                         .map(|indexes| {
-                            indexes.iter()
-                                .filter_map(|index| Some(IndexSpec {
-                                    name: text(index.get("IndexName")?)?,
-                                    key_schema: key_schema(index.get("KeySchema")),
-                                }))
+                            indexes
+                                .iter()
+                                .filter_map(|index| {
+                                    Some(IndexSpec {
+                                        name: text(index.get("IndexName")?)?,
+                                        key_schema: key_schema(index.get("KeySchema")),
+                                    })
+                                })
                                 .collect()
                         })
                         .unwrap_or_default();
                     let ttl_attribute = get(props, &["TimeToLiveSpecification", "AttributeName"]).and_then(text);
-                    tables.push(TableSpec { logical_id: id, attributes, key_schema: key_schema(props.get("KeySchema")), global_indexes, ttl_attribute });
+                    tables.push(TableSpec {
+                        logical_id: id,
+                        attributes,
+                        key_schema: key_schema(props.get("KeySchema")),
+                        global_indexes,
+                        ttl_attribute,
+                    });
                 }
                 "AWS::S3::Bucket" => buckets.push(id),
                 _ => {}
@@ -190,7 +212,9 @@ impl Template {
     pub fn routes(&self) -> BTreeMap<(String, String), (&Function, &Route)> {
         self.functions
             .iter()
-            .flat_map(|function| function.routes.iter().map(move |route| ((route.method.clone(), route.path.clone()), (function, route))))
+            .flat_map(|function| {
+                function.routes.iter().map(move |route| ((route.method.clone(), route.path.clone()), (function, route)))
+            })
             .collect()
     }
 }

@@ -58,11 +58,7 @@ impl Config {
     }
 }
 
-fn parse_u64(
-    lookup: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: u64,
-) -> Result<u64, ConfigError> {
+fn parse_u64(lookup: &impl Fn(&str) -> Option<String>, name: &'static str, default: u64) -> Result<u64, ConfigError> {
     match lookup(name) {
         None => Ok(default),
         Some(raw) => raw

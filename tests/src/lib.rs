@@ -1,0 +1,233 @@
+//! The black-box test harness: one local stack per test binary (moto and the gateway on free ports),
+//! started on first use, and a small HTTP client speaking to it like any API user would.
+
+use std::{sync::OnceLock, time::Duration};
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// The authorizer cache TTL the test stack uses, so deactivation tests need not wait 30 s.
+pub const AUTHORIZER_TTL: Duration = Duration::from_secs(2);
+
+pub struct TestStack {
+    pub url: String,
+    pub app: &'static shared::App,
+}
+
+/// The stack, started once per test binary on a runtime of its own (tests come and go with theirs).
+/// moto exits by itself when this process does.
+pub fn stack() -> &'static TestStack {
+    static STACK: OnceLock<TestStack> = OnceLock::new();
+    STACK.get_or_init(|| {
+        // Server logs go to stderr when asked for (RUST_LOG=info cargo test ...).
+        if std::env::var_os("RUST_LOG").is_some() {
+            shared::telemetry::init();
+        }
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            runtime.block_on(async move {
+                let options = local_stack::StackOptions {
+                    authorizer_cache_ttl: Some(AUTHORIZER_TTL),
+                    ..local_stack::StackOptions::default()
+                };
+                match local_stack::start(options).await {
+                    Ok(running) => {
+                        sender.send(Ok(TestStack { url: running.url.clone(), app: running.app })).unwrap();
+                        // Keep the stack (and its moto child) alive for the life of the test binary.
+                        std::future::pending::<()>().await;
+                        drop(running);
+                    }
+                    Err(err) => sender.send(Err(err)).unwrap(),
+                }
+            });
+        });
+        receiver.recv().unwrap().unwrap_or_else(|err| panic!("the local stack did not start: {err}"))
+    })
+}
+
+/// A response as a test sees it.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// Asserts the status, printing the body when it differs.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Self {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.body);
+        self
+    }
+
+    /// Asserts an RFC 9457 problem of the given status and type slug.
+    #[track_caller]
+    pub fn expect_problem(self, status: u16, slug: &str) -> Self {
+        let reply = self.expect(status);
+        assert_eq!(reply.headers["content-type"], "application/problem+json", "body: {}", reply.body);
+        assert_eq!(reply.body["type"], format!("/problems/{slug}"), "body: {}", reply.body);
+        assert_eq!(reply.body["status"], status);
+        assert!(reply.body["detail"].as_str().is_some_and(|d| !d.is_empty()), "a problem says what was wrong");
+        reply
+    }
+
+    pub fn field_errors(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| errors.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+impl Default for Client {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Client {
+    pub fn new() -> Self {
+        Self { http: reqwest::Client::new(), base: stack().url.clone(), token: None }
+    }
+
+    pub fn with_token(&self, token: &str) -> Self {
+        Self { token: Some(token.to_owned()), ..self.clone() }
+    }
+
+    pub async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Reply {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        read(request.send().await.expect("the gateway answers")).await
+    }
+
+    /// Sends a raw body with a chosen content type (for malformed-input tests).
+    pub async fn send_raw(&self, method: Method, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
+        let mut request =
+            self.http.request(method, format!("{}{path}", self.base)).header("content-type", content_type).body(body);
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        read(request.send().await.expect("the gateway answers")).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::POST, path, Some(&body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::PATCH, path, Some(&body)).await
+    }
+}
+
+async fn read(response: reqwest::Response) -> Reply {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.expect("a body");
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+    };
+    Reply { status, headers, body }
+}
+
+/// A unique e-mail, so tests never collide in the shared stack.
+pub fn unique_email(label: &str) -> String {
+    format!("{label}-{}@example.com", uuid::Uuid::new_v4().simple())
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A signed-in member of a workspace.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub email: String,
+    pub user_id: String,
+    pub workspace_id: String,
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+impl Member {
+    pub fn client(&self) -> Client {
+        Client::new().with_token(&self.access_token)
+    }
+
+    fn from_session(email: &str, body: &Value) -> Self {
+        Self {
+            email: email.to_owned(),
+            user_id: body["user"]["id"].as_str().expect("user id").to_owned(),
+            workspace_id: body["workspace"]["id"].as_str().expect("workspace id").to_owned(),
+            access_token: body["access_token"].as_str().expect("access token").to_owned(),
+            refresh_token: body["refresh_token"].as_str().expect("refresh token").to_owned(),
+        }
+    }
+}
+
+/// Signs up a new workspace; returns its owner.
+pub async fn signup(workspace_name: &str) -> Member {
+    let email = unique_email("owner");
+    signup_as(workspace_name, &email).await
+}
+
+pub async fn signup_as(workspace_name: &str, email: &str) -> Member {
+    let reply = Client::new()
+        .post(
+            "/api/v1/auth/signup",
+            json!({"workspace_name": workspace_name, "name": "Olivia Owner", "email": email, "password": PASSWORD}),
+        )
+        .await
+        .expect(201);
+    Member::from_session(email, &reply.body)
+}
+
+/// Adds a member with `role` as `admin`, then logs them in.
+pub async fn add_member(admin: &Member, role: &str) -> Member {
+    let email = unique_email(role);
+    admin
+        .client()
+        .post("/api/v1/users", json!({"email": email, "name": format!("A {role}"), "role": role, "password": PASSWORD}))
+        .await
+        .expect(201);
+    login(&email, Some(&admin.workspace_id)).await
+}
+
+pub async fn login(email: &str, workspace_id: Option<&str>) -> Member {
+    let reply = Client::new()
+        .post("/api/v1/auth/login", json!({"email": email, "password": PASSWORD, "workspace_id": workspace_id}))
+        .await
+        .expect(200);
+    Member::from_session(email, &reply.body)
+}
+
+/// Polls `check` until it holds or `within` passes; returns whether it held.
+pub async fn eventually(within: Duration, mut check: impl AsyncFnMut() -> bool) -> bool {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if check().await {
+            return true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

@@ -5,8 +5,7 @@
 //! or deactivation takes effect within that time: the role comes from storage, not from the token.
 
 use aws_lambda_events::apigw::{
-    ApiGatewayCustomAuthorizerPolicy, ApiGatewayCustomAuthorizerRequestTypeRequest,
-    ApiGatewayCustomAuthorizerResponse,
+    ApiGatewayCustomAuthorizerPolicy, ApiGatewayCustomAuthorizerRequestTypeRequest, ApiGatewayCustomAuthorizerResponse,
 };
 use aws_lambda_events::iam::{IamPolicyEffect, IamPolicyStatement};
 use shared::App;
@@ -74,6 +73,16 @@ fn allow(principal: &Principal, method_arn: &str) -> ApiGatewayCustomAuthorizerR
     response
 }
 
+/// API Gateway reads the error message: exactly "Unauthorized" becomes a 401; anything else a 500.
+impl From<AuthorizerError> for lambda_runtime::Diagnostic {
+    fn from(err: AuthorizerError) -> Self {
+        if let AuthorizerError::Store(store) = &err {
+            tracing::error!(error = %store, "authorizer could not read storage");
+        }
+        lambda_runtime::Diagnostic { error_type: "AuthorizerError".to_owned(), error_message: err.to_string() }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,15 +101,5 @@ mod tests {
         assert_eq!(statement.resource, vec!["arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*".to_owned()]);
         assert_eq!(statement.effect, IamPolicyEffect::Allow);
         assert_eq!(response.context["role"], "agent");
-    }
-}
-
-/// API Gateway reads the error message: exactly "Unauthorized" becomes a 401; anything else a 500.
-impl From<AuthorizerError> for lambda_runtime::Diagnostic {
-    fn from(err: AuthorizerError) -> Self {
-        if let AuthorizerError::Store(store) = &err {
-            tracing::error!(error = %store, "authorizer could not read storage");
-        }
-        lambda_runtime::Diagnostic { error_type: "AuthorizerError".to_owned(), error_message: err.to_string() }
     }
 }

@@ -29,9 +29,10 @@ impl Role {
     }
 
     pub fn parse(raw: &str) -> Result<Self, String> {
-        Role::ALL.into_iter().find(|role| role.as_str() == raw).ok_or_else(|| {
-            format!("must be one of {}", Role::ALL.map(Role::as_str).join(", "))
-        })
+        Role::ALL
+            .into_iter()
+            .find(|role| role.as_str() == raw)
+            .ok_or_else(|| format!("must be one of {}", Role::ALL.map(Role::as_str).join(", ")))
     }
 
     pub fn can(self, permission: Permission) -> bool {
@@ -43,17 +44,47 @@ impl Role {
         match self {
             Role::Owner => &Permission::ALL,
             Role::Admin => &[
-                TicketsRead, TicketsWrite, TicketsAssign, TicketsDelete, CustomersRead, CustomersWrite, ChatUse,
-                SalesRead, SalesWrite, ReportsRead, ActivityRead, UsersRead, UsersManage, SettingsManage,
+                TicketsRead,
+                TicketsWrite,
+                TicketsAssign,
+                TicketsDelete,
+                CustomersRead,
+                CustomersWrite,
+                ChatUse,
+                SalesRead,
+                SalesWrite,
+                ReportsRead,
+                ActivityRead,
+                UsersRead,
+                UsersManage,
+                SettingsManage,
                 IntegrationsManage,
             ],
             Role::Manager => &[
-                TicketsRead, TicketsWrite, TicketsAssign, TicketsDelete, CustomersRead, CustomersWrite, ChatUse,
-                SalesRead, SalesWrite, ReportsRead, ActivityRead, UsersRead,
+                TicketsRead,
+                TicketsWrite,
+                TicketsAssign,
+                TicketsDelete,
+                CustomersRead,
+                CustomersWrite,
+                ChatUse,
+                SalesRead,
+                SalesWrite,
+                ReportsRead,
+                ActivityRead,
+                UsersRead,
             ],
-            Role::Agent => {
-                &[TicketsRead, TicketsWrite, TicketsAssign, CustomersRead, CustomersWrite, ChatUse, SalesRead, SalesWrite]
-            }
+            Role::Agent => &[
+                TicketsRead,
+                TicketsWrite,
+                TicketsAssign,
+                CustomersRead,
+                CustomersWrite,
+                ChatUse,
+                SalesRead,
+                SalesWrite,
+                ReportsRead,
+            ],
             Role::Viewer => &[TicketsRead, CustomersRead, SalesRead, ReportsRead],
         }
     }

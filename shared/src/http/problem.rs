@@ -225,9 +225,7 @@ impl Problem {
         for (name, value) in self.headers {
             response = response.header(name, value);
         }
-        response
-            .body(Body::Text(Value::Object(body).to_string()))
-            .expect("problem responses have valid parts")
+        response.body(Body::Text(Value::Object(body).to_string())).expect("problem responses have valid parts")
     }
 }
 

@@ -67,7 +67,9 @@ pub async fn signup(app: &App, request: SignupRequest) -> ServiceResult<SessionR
         Event::new("user.created", Some(owner.id), format!("user/{}", owner.id), now)
             .with_change(None, Some(member_snapshot(&owner))),
     ];
-    app.store.create_workspace(NewWorkspace { workspace: &workspace, owner: &owner, session: &session, events: &events }).await?;
+    app.store
+        .create_workspace(NewWorkspace { workspace: &workspace, owner: &owner, session: &session, events: &events })
+        .await?;
     Ok(session_response(app, &workspace, &owner, refresh_token, now))
 }
 
@@ -94,8 +96,10 @@ pub async fn login(app: &App, request: LoginRequest) -> ServiceResult<SessionRes
         passwords::verify_against_dummy(&request.password);
         return Err(ServiceError::Unauthenticated(BAD_CREDENTIALS));
     }
-    let matching: Vec<_> =
-        candidates.into_iter().filter(|(_, member)| passwords::verify(&request.password, &member.password_hash)).collect();
+    let matching: Vec<_> = candidates
+        .into_iter()
+        .filter(|(_, member)| passwords::verify(&request.password, &member.password_hash))
+        .collect();
     let (scope, member) = match matching.len() {
         0 => return Err(ServiceError::Unauthenticated(BAD_CREDENTIALS)),
         1 => matching.into_iter().next().expect("one match"),
@@ -136,7 +140,9 @@ pub async fn refresh(app: &App, request: RefreshRequest) -> ServiceResult<Sessio
         .await
         .map_err(|err| match err {
             RotateError::Reused => ServiceError::RefreshTokenReused,
-            RotateError::Unknown | RotateError::Revoked | RotateError::Expired => ServiceError::Unauthenticated(INVALID),
+            RotateError::Unknown | RotateError::Revoked | RotateError::Expired => {
+                ServiceError::Unauthenticated(INVALID)
+            }
             RotateError::Store(err) => ServiceError::Store(err),
         })?;
     let member = app.store.get_member(&scope, presented.user_id).await?;

@@ -101,12 +101,14 @@ pub async fn update(
     let scope = caller.scope();
     let before = app.store.get_member(&scope, user).await?.ok_or(ServiceError::NotFound("The user"))?;
     let change = MemberChange { role, status };
-    authorize_member_change(caller.role, caller.user_id == user, before.role, change).map_err(|denied| match denied {
-        MemberChangeDenied::CannotManageRole(role) => cannot_manage(caller.role, role),
-        MemberChangeDenied::CannotDeactivateSelf => {
-            ServiceError::Forbidden("You cannot deactivate yourself; ask another admin or owner.".to_owned())
-        }
-    })?;
+    authorize_member_change(caller.role, caller.user_id == user, before.role, change).map_err(
+        |denied| match denied {
+            MemberChangeDenied::CannotManageRole(role) => cannot_manage(caller.role, role),
+            MemberChangeDenied::CannotDeactivateSelf => {
+                ServiceError::Forbidden("You cannot deactivate yourself; ask another admin or owner.".to_owned())
+            }
+        },
+    )?;
 
     let now = app.clock.now();
     let mut after = before.clone();
@@ -129,14 +131,14 @@ pub async fn update(
     let event = Event::new(kind, Some(caller.user_id), format!("user/{user}"), now)
         .with_change(Some(member_snapshot(&before)), Some(member_snapshot(&after)));
     let workspace = workspace(app, caller).await?;
-    app.store.update_member(&scope, &before, &after, workspace.plan.limits().seats, &event).await.map_err(
-        |err| match err {
+    app.store.update_member(&scope, &before, &after, workspace.plan.limits().seats, &event).await.map_err(|err| {
+        match err {
             UpdateMemberError::VersionConflict => ServiceError::VersionConflict,
             UpdateMemberError::LastOwner => ServiceError::LastOwner,
             UpdateMemberError::SeatLimitReached { used } => seat_limit_error(&workspace, used),
             UpdateMemberError::Store(err) => ServiceError::Store(err),
-        },
-    )?;
+        }
+    })?;
     if after.status == UserStatus::Deactivated {
         // The authorizer refuses deactivated members anyway; this also stops their refresh tokens.
         app.store.revoke_all_sessions(&scope, user).await?;
@@ -161,7 +163,11 @@ fn parse_status(raw: &str) -> Result<UserStatus, String> {
 }
 
 fn cannot_manage(actor: Role, target: Role) -> ServiceError {
-    ServiceError::Forbidden(format!("A member with the {} role cannot manage {} members.", actor.as_str(), target.as_str()))
+    ServiceError::Forbidden(format!(
+        "A member with the {} role cannot manage {} members.",
+        actor.as_str(),
+        target.as_str()
+    ))
 }
 
 fn seat_limit_error(workspace: &Workspace, used: u64) -> ServiceError {

@@ -70,8 +70,8 @@ impl CursorCodec {
         let mut mac = self.mac();
         mac.update(body.as_bytes());
         mac.verify_slice(&signature).map_err(|_| InvalidCursor)?;
-        let payload: Payload =
-            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(body).map_err(|_| InvalidCursor)?).map_err(|_| InvalidCursor)?;
+        let payload: Payload = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(body).map_err(|_| InvalidCursor)?)
+            .map_err(|_| InvalidCursor)?;
         if payload.l != listing || payload.o != owner {
             return Err(InvalidCursor);
         }

@@ -102,7 +102,12 @@ impl Store {
     }
 
     /// Marks a session revoked (kept until its TTL, so a replayed token is recognised as revoked).
-    pub async fn revoke_session(&self, scope: &TenantScope, user: UserId, session: SessionId) -> Result<(), StoreError> {
+    pub async fn revoke_session(
+        &self,
+        scope: &TenantScope,
+        user: UserId,
+        session: SessionId,
+    ) -> Result<(), StoreError> {
         use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
         let result = self
             .client

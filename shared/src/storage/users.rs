@@ -54,7 +54,9 @@ pub enum UpdateMemberError {
     VersionConflict,
     /// The change would leave the workspace without an active owner.
     LastOwner,
-    SeatLimitReached { used: u64 },
+    SeatLimitReached {
+        used: u64,
+    },
     Store(StoreError),
 }
 
@@ -248,8 +250,11 @@ impl Store {
             .send()
             .await
             .map_err(super::backend)?;
-        let items =
-            output.items().iter().map(|item| serde_dynamo::from_item(item.clone())).collect::<Result<Vec<Member>, _>>()?;
+        let items = output
+            .items()
+            .iter()
+            .map(|item| serde_dynamo::from_item(item.clone()))
+            .collect::<Result<Vec<Member>, _>>()?;
         let next_cursor = output.last_evaluated_key().map(|key| self.cursors.encode(USERS_LISTING, &owner, key));
         Ok(Page { items, next_cursor })
     }

@@ -73,9 +73,7 @@ impl Store {
     /// The platform console's directory of workspaces, oldest first. Not tenant-scoped: staff only.
     pub async fn list_workspaces(&self, limit: i32, cursor: Option<&str>) -> Result<Page<Workspace>, StoreError> {
         const LISTING: &str = "workspaces";
-        let start = cursor
-            .map(|cursor| self.cursors.decode(LISTING, keys::PLATFORM_PK, cursor))
-            .transpose()?;
+        let start = cursor.map(|cursor| self.cursors.decode(LISTING, keys::PLATFORM_PK, cursor)).transpose()?;
         let output = self
             .client
             .query()

@@ -1,0 +1,45 @@
+# Switchboard: `make dev` runs it locally, `make test` runs everything CI runs.
+SHELL := /bin/bash
+PORT ?= 3000
+export SAM_CLI_TELEMETRY := 0
+# One region for the SAM/cfn-lint checks; nothing here talks to AWS.
+LINT_REGION ?= us-east-1
+
+.PHONY: setup dev test check lint-template unit-and-blackbox build bench docs fmt clean
+
+## Install what the local stack needs (idempotent).
+setup:
+	@infra/scripts/bootstrap.sh stack
+
+## Run the product locally: local AWS, resources from template.yaml, the gateway on $(PORT), demo data.
+dev: setup
+	cargo build -p local-stack
+	./target/debug/local-stack --port $(PORT) --seed
+
+## Everything CI runs; non-zero on any failure.
+test:
+	@infra/scripts/bootstrap.sh stack lint
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+	$(MAKE) lint-template
+	cargo test --workspace --locked
+
+lint-template:
+	.venv/lint/bin/cfn-lint template.yaml
+	.venv/lint/bin/sam validate --lint --template-file template.yaml --region $(LINT_REGION)
+
+## Deployable Lambda bundles: arm64 (Graviton), provided.al2023, one bootstrap zip per function.
+build:
+	@infra/scripts/bootstrap.sh build
+	PATH="$(CURDIR)/.venv/build/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip --workspace --exclude local-stack --exclude switchboard-tests --exclude switchboard-shared
+
+## Regenerate docs that are generated from code (permissions matrix, OpenAPI snapshot).
+docs:
+	UPDATE_DOCS=1 cargo test -p switchboard-shared -p fn-api-docs --locked -- docs_
+
+fmt:
+	cargo fmt --all
+
+clean:
+	cargo clean
+	rm -rf .venv

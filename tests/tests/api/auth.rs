@@ -1,0 +1,128 @@
+//! Sign-up, login, refresh rotation with reuse detection, logout.
+
+use serde_json::json;
+use switchboard_tests::{Client, PASSWORD, login, signup, signup_as, unique_email};
+
+#[tokio::test]
+async fn signup_creates_a_workspace_with_its_owner_signed_in() {
+    let email = unique_email("founder");
+    let reply = Client::new()
+        .post(
+            "/api/v1/auth/signup",
+            json!({"workspace_name": "  Acme Support ", "name": "Ada", "email": email.to_uppercase(), "password": PASSWORD}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(reply.body["user"]["role"], "owner");
+    assert_eq!(reply.body["user"]["email"], email, "e-mails are stored lower-cased");
+    assert_eq!(reply.body["workspace"]["name"], "Acme Support");
+    assert_eq!(reply.body["token_type"], "Bearer");
+    assert!(reply.body["expires_in"].as_i64().unwrap() > 0);
+
+    let me = Client::new().with_token(reply.body["access_token"].as_str().unwrap()).get("/api/v1/me").await.expect(200);
+    assert_eq!(me.body["role"], "owner");
+    assert_eq!(me.body["workspace"]["id"], reply.body["workspace"]["id"]);
+    assert_eq!(me.body["plan"]["tier"], "free");
+    assert_eq!(me.body["plan"]["usage"]["seats"], 1);
+    let permissions = me.body["permissions"].as_array().unwrap();
+    assert!(permissions.contains(&json!("billing:manage")));
+    assert!(permissions.contains(&json!("users:manage")));
+}
+
+#[tokio::test]
+async fn signup_names_every_invalid_field() {
+    let reply = Client::new()
+        .post(
+            "/api/v1/auth/signup",
+            json!({"workspace_name": " ", "name": "", "email": "not-an-email", "password": "short"}),
+        )
+        .await
+        .expect_problem(422, "validation-failed");
+    let mut fields = reply.field_errors();
+    fields.sort();
+    assert_eq!(fields, ["email", "name", "password", "workspace_name"]);
+}
+
+#[tokio::test]
+async fn login_checks_the_password_without_revealing_which_part_was_wrong() {
+    let owner = signup("Login Co").await;
+    let wrong_password = Client::new()
+        .post("/api/v1/auth/login", json!({"email": owner.email, "password": "wrong password!"}))
+        .await
+        .expect_problem(401, "unauthenticated");
+    let unknown_email = Client::new()
+        .post("/api/v1/auth/login", json!({"email": unique_email("nobody"), "password": PASSWORD}))
+        .await
+        .expect_problem(401, "unauthenticated");
+    assert_eq!(wrong_password.body["detail"], unknown_email.body["detail"]);
+
+    let session = login(&owner.email, None).await;
+    assert_eq!(session.workspace_id, owner.workspace_id);
+    session.client().get("/api/v1/me").await.expect(200);
+}
+
+#[tokio::test]
+async fn an_email_in_two_workspaces_picks_one_at_login() {
+    let email = unique_email("consultant");
+    let first = signup_as("First Workspace", &email).await;
+    let second = signup_as("Second Workspace", &email).await;
+    assert_ne!(first.workspace_id, second.workspace_id);
+
+    let reply = Client::new()
+        .post("/api/v1/auth/login", json!({"email": email, "password": PASSWORD}))
+        .await
+        .expect_problem(409, "workspace-selection-required");
+    let mut offered: Vec<&str> =
+        reply.body["workspaces"].as_array().unwrap().iter().map(|w| w["id"].as_str().unwrap()).collect();
+    offered.sort();
+    let mut expected = vec![first.workspace_id.as_str(), second.workspace_id.as_str()];
+    expected.sort();
+    assert_eq!(offered, expected);
+
+    let chosen = login(&email, Some(&second.workspace_id)).await;
+    assert_eq!(chosen.workspace_id, second.workspace_id);
+    let me = chosen.client().get("/api/v1/me").await.expect(200);
+    assert_eq!(me.body["workspace"]["name"], "Second Workspace");
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_a_reused_token_revokes_the_session() {
+    let owner = signup("Refresh Co").await;
+    let client = Client::new();
+    let rotated = client.post("/api/v1/auth/refresh", json!({"refresh_token": owner.refresh_token})).await.expect(200);
+    let new_refresh = rotated.body["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(new_refresh, owner.refresh_token);
+    Client::new().with_token(rotated.body["access_token"].as_str().unwrap()).get("/api/v1/me").await.expect(200);
+
+    // The old token again: someone replayed it. The whole session is revoked...
+    client
+        .post("/api/v1/auth/refresh", json!({"refresh_token": owner.refresh_token}))
+        .await
+        .expect_problem(401, "refresh-token-reused");
+    // ...so the legitimate holder's newer token stops working too.
+    client
+        .post("/api/v1/auth/refresh", json!({"refresh_token": new_refresh}))
+        .await
+        .expect_problem(401, "unauthenticated");
+
+    // Other sessions of the same user are untouched.
+    let other = login(&owner.email, None).await;
+    client.post("/api/v1/auth/refresh", json!({"refresh_token": other.refresh_token})).await.expect(200);
+}
+
+#[tokio::test]
+async fn refresh_rejects_garbage_and_logout_revokes() {
+    let owner = signup("Logout Co").await;
+    let client = Client::new();
+    client
+        .post("/api/v1/auth/refresh", json!({"refresh_token": "rt1.not.a.token"}))
+        .await
+        .expect_problem(401, "unauthenticated");
+    client.post("/api/v1/auth/logout", json!({"refresh_token": owner.refresh_token})).await.expect(204);
+    client
+        .post("/api/v1/auth/refresh", json!({"refresh_token": owner.refresh_token}))
+        .await
+        .expect_problem(401, "unauthenticated");
+    // Logging out twice is fine.
+    client.post("/api/v1/auth/logout", json!({"refresh_token": owner.refresh_token})).await.expect(204);
+}

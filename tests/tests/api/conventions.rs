@@ -1,0 +1,107 @@
+//! API conventions: problem+json for bad input, request ids, routing errors, the OpenAPI document.
+
+use reqwest::Method;
+use serde_json::json;
+use switchboard_tests::{Client, signup};
+
+#[tokio::test]
+async fn malformed_json_is_a_400_problem() {
+    Client::new()
+        .send_raw(Method::POST, "/api/v1/auth/signup", "application/json", b"{\"email\": ".to_vec())
+        .await
+        .expect_problem(400, "malformed-request");
+}
+
+#[tokio::test]
+async fn wrong_types_missing_and_unknown_fields_name_the_field() {
+    let client = Client::new();
+    let wrong_type = client
+        .post("/api/v1/auth/signup", json!({"workspace_name": 42, "name": "A", "email": "a@b.co", "password": "x"}))
+        .await
+        .expect_problem(422, "validation-failed");
+    assert_eq!(wrong_type.field_errors(), ["workspace_name"]);
+
+    let missing = client
+        .post("/api/v1/auth/signup", json!({"workspace_name": "W", "email": "a@b.co", "password": "long enough pw"}))
+        .await
+        .expect_problem(422, "validation-failed");
+    assert_eq!(missing.field_errors(), ["name"]);
+
+    let unknown = client
+        .post("/api/v1/auth/login", json!({"email": "a@b.co", "password": "x", "is_admin": true}))
+        .await
+        .expect_problem(422, "validation-failed");
+    assert!(unknown.body["detail"].as_str().unwrap().contains("is_admin"));
+}
+
+#[tokio::test]
+async fn unknown_enum_values_are_refused_with_the_allowed_ones() {
+    let owner = signup("Enum Co").await;
+    let reply = owner
+        .client()
+        .post(
+            "/api/v1/users",
+            json!({"email": "x@example.com", "name": "X", "role": "superuser", "password": "long enough pw"}),
+        )
+        .await
+        .expect_problem(422, "validation-failed");
+    assert_eq!(reply.field_errors(), ["role"]);
+    assert!(reply.body["errors"][0]["message"].as_str().unwrap().contains("owner, admin, manager, agent, viewer"));
+}
+
+#[tokio::test]
+async fn other_content_types_empty_and_oversized_bodies_are_refused() {
+    let client = Client::new();
+    client
+        .send_raw(Method::POST, "/api/v1/auth/login", "text/plain", b"email=a".to_vec())
+        .await
+        .expect_problem(415, "unsupported-media-type");
+    client
+        .send_raw(Method::POST, "/api/v1/auth/login", "application/json", Vec::new())
+        .await
+        .expect_problem(400, "malformed-request");
+    let huge = format!("{{\"email\": \"{}\", \"password\": \"x\"}}", "a".repeat(70 * 1024));
+    client
+        .send_raw(Method::POST, "/api/v1/auth/login", "application/json", huge.into_bytes())
+        .await
+        .expect_problem(413, "payload-too-large");
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id() {
+    let client = Client::new();
+    let ok = client.get("/api/v1/health").await.expect(200);
+    assert_eq!(ok.body["status"], "ok");
+    let problem = client.get("/api/v1/me").await.expect_problem(401, "unauthenticated");
+    for reply in [ok, problem] {
+        assert!(reply.headers.get("x-request-id").is_some_and(|id| !id.is_empty()));
+    }
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_are_problems() {
+    let client = Client::new();
+    client.get("/api/v1/nope").await.expect_problem(404, "not-found");
+    client.send(Method::DELETE, "/api/v1/health", None).await.expect_problem(405, "method-not-allowed");
+}
+
+#[tokio::test]
+async fn missing_and_forged_tokens_are_401() {
+    let client = Client::new();
+    client.get("/api/v1/me").await.expect_problem(401, "unauthenticated");
+    client.with_token("not-a-jwt").get("/api/v1/me").await.expect_problem(401, "unauthenticated");
+    let forged = "eyJhbGciOiJIUzI1NiIsImtpZCI6ImxvY2FsIn0.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+    client.with_token(forged).get("/api/v1/me").await.expect_problem(401, "unauthenticated");
+}
+
+#[tokio::test]
+async fn the_openapi_document_and_reference_page_are_served() {
+    let client = Client::new();
+    let spec = client.get("/api/v1/openapi.json").await.expect(200);
+    assert!(spec.body["openapi"].as_str().unwrap().starts_with("3."));
+    for path in ["/api/v1/auth/signup", "/api/v1/users/{id}", "/api/v1/me"] {
+        assert!(spec.body["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
+    }
+    let page = client.get("/api/docs/index.html").await.expect(200);
+    assert!(page.body.as_str().unwrap().contains("<html"));
+}

@@ -1,0 +1,7 @@
+//! Black-box tests of the REST API over real HTTP against the local stack.
+
+mod auth;
+mod conventions;
+mod members;
+mod platform;
+mod tenancy;
