@@ -69,10 +69,11 @@ fn openapi_json() -> Response<Body> {
 }
 
 /// Swagger UI loads its assets relative to the page, so the page lives at /api/docs/index.html.
+/// Relative locations keep working behind an API Gateway stage prefix (/prod/api/docs).
 fn redirect_to_index() -> Response<Body> {
     Response::builder()
         .status(StatusCode::FOUND)
-        .header("location", "/api/docs/index.html")
+        .header("location", "docs/index.html")
         .body(Body::Empty)
         .expect("static response parts are valid")
 }
@@ -80,7 +81,8 @@ fn redirect_to_index() -> Response<Body> {
 fn docs_asset(req: &Request) -> HandlerResult {
     // The path parameter, not the URI: behind a stage the URI carries the stage name too.
     let path = req.path_parameters_ref().and_then(|params| params.first("proxy")).unwrap_or("index.html");
-    let config = Arc::new(utoipa_swagger_ui::Config::from(OPENAPI));
+    // Relative to /api/docs/index.html, so a stage prefix is kept.
+    let config = Arc::new(utoipa_swagger_ui::Config::from("../v1/openapi.json"));
     match utoipa_swagger_ui::serve(path, config) {
         Ok(Some(file)) => {
             let mut response = Response::builder()

@@ -40,12 +40,18 @@ pub async fn authorize(
         TokenSubject::Member { workspace_id, user_id } => {
             let scope = MemberPrincipal { workspace_id, user_id, role: shared::domain::rbac::Role::Viewer }.scope();
             let member = app.store.get_member(&scope, user_id).await?;
-            let member = member.filter(|member| member.is_active()).ok_or(AuthorizerError::Unauthorized)?;
+            let member = member.filter(|member| member.is_active()).ok_or_else(|| {
+                tracing::info!(%workspace_id, %user_id, "token of an unknown or deactivated member refused");
+                AuthorizerError::Unauthorized
+            })?;
             Principal::Member(MemberPrincipal { workspace_id, user_id, role: member.role })
         }
         TokenSubject::Staff { staff_id } => {
             let staff = app.store.get_staff(staff_id).await?;
-            staff.filter(|staff| staff.active).ok_or(AuthorizerError::Unauthorized)?;
+            staff.filter(|staff| staff.active).ok_or_else(|| {
+                tracing::info!(%staff_id, "token of an unknown or deactivated staff member refused");
+                AuthorizerError::Unauthorized
+            })?;
             Principal::Staff { staff_id }
         }
     };
