@@ -31,7 +31,15 @@ lint-template:
 ## Deployable Lambda bundles: arm64 (Graviton), provided.al2023, one bootstrap zip per function.
 build:
 	@infra/scripts/bootstrap.sh build
-	PATH="$(CURDIR)/.venv/build/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip --workspace --exclude local-stack --exclude switchboard-tests --exclude switchboard-shared
+	PATH="$(CURDIR)/.venv/build/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip --workspace --exclude local-stack --exclude switchboard-tests --exclude switchboard-shared --exclude switchboard-bench
+
+## Cold start of every function (host release build, fake Runtime API) next to a bare lambda_runtime floor;
+## writes bench/results/latest.{md,json}. BENCH_RUNS=N to change the repetitions (the first is discarded).
+BENCH_BINS := authorizer auth me users health api-docs platform
+BENCH_RUNS ?= 15
+bench:
+	cargo build --release --locked --bins $(addprefix -p fn-,$(BENCH_BINS)) -p switchboard-bench
+	BENCH_COMMAND="make bench BENCH_RUNS=$(BENCH_RUNS)" ./target/release/coldstart --runs $(BENCH_RUNS) $(BENCH_BINS)
 
 ## Regenerate docs that are generated from code (permissions matrix, OpenAPI snapshot).
 docs:
