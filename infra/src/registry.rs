@@ -33,6 +33,18 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
             Handler::Http { handle: |app, req| Box::pin(fn_platform::handle(app, req)), routes: fn_platform::ROUTES },
         ),
         (
+            "tickets",
+            Handler::Http { handle: |app, req| Box::pin(fn_tickets::handle(app, req)), routes: fn_tickets::ROUTES },
+        ),
+        (
+            "customers",
+            Handler::Http { handle: |app, req| Box::pin(fn_customers::handle(app, req)), routes: fn_customers::ROUTES },
+        ),
+        (
+            "activity",
+            Handler::Http { handle: |app, req| Box::pin(fn_activity::handle(app, req)), routes: fn_activity::ROUTES },
+        ),
+        (
             "health",
             Handler::Http { handle: |app, req| Box::pin(fn_health::handle(app, req)), routes: fn_health::ROUTES },
         ),

@@ -206,3 +206,317 @@ pub struct HealthResponse {
     pub status: String,
     pub version: String,
 }
+
+// ---------------------------------------------------------------- tickets, customers, activity
+
+/// Deserialises a field that may be absent (None), null (Some(None)) or a value (Some(Some(v))).
+fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerInput {
+    pub email: String,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTicketRequest {
+    pub subject: String,
+    /// The customer's request: becomes the first message, authored by the customer.
+    pub body: String,
+    /// Found by e-mail in the workspace, or created. Give this or `customer_id`.
+    #[serde(default)]
+    pub customer: Option<CustomerInput>,
+    #[serde(default)]
+    pub customer_id: Option<String>,
+    /// low, normal (default), high or urgent
+    #[serde(default)]
+    pub priority: Option<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub subcategory: Option<String>,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    /// Where the ticket came from, e.g. "email", "web", "api" (default).
+    #[serde(default)]
+    pub channel: Option<String>,
+}
+
+/// Only the fields present change; `null` clears assignee, category or subcategory.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTicketRequest {
+    /// The version the change is based on (or send `If-Match: "<version>"`).
+    #[serde(default)]
+    pub version: Option<u64>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub priority: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub assignee_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub category: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub subcategory: Option<Option<String>>,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateMessageRequest {
+    pub body: String,
+    /// An internal note, visible to the team only.
+    #[serde(default)]
+    pub internal: bool,
+    /// agent (default) or customer (for channels relaying the customer's words)
+    #[serde(default)]
+    pub author: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TicketView {
+    pub id: crate::domain::ids::TicketId,
+    pub subject: String,
+    pub status: crate::domain::ticket::Status,
+    pub priority: crate::domain::ticket::Priority,
+    pub category: Option<String>,
+    pub subcategory: Option<String>,
+    pub tags: Vec<String>,
+    pub channel: String,
+    pub customer_id: crate::domain::ids::CustomerId,
+    pub assignee_id: Option<UserId>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub first_response_at: Option<Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub solved_at: Option<Timestamp>,
+    /// Send it back with a change; a stale one is refused with 409.
+    pub version: u64,
+}
+
+impl From<&crate::storage::tickets::Ticket> for TicketView {
+    fn from(ticket: &crate::storage::tickets::Ticket) -> Self {
+        Self {
+            id: ticket.id,
+            subject: ticket.subject.clone(),
+            status: ticket.status,
+            priority: ticket.priority,
+            category: ticket.category.clone(),
+            subcategory: ticket.subcategory.clone(),
+            tags: ticket.tags.clone(),
+            channel: ticket.channel.clone(),
+            customer_id: ticket.customer_id,
+            assignee_id: ticket.assignee_id,
+            created_at: ticket.created_at,
+            updated_at: ticket.updated_at,
+            first_response_at: ticket.first_response_at,
+            solved_at: ticket.solved_at,
+            version: ticket.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageView {
+    pub id: crate::domain::ids::MessageId,
+    pub author: crate::domain::ticket::Author,
+    /// The member (agent messages) or customer (customer messages) who wrote it.
+    pub author_id: String,
+    pub body: String,
+    pub internal: bool,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+impl From<&crate::storage::tickets::Message> for MessageView {
+    fn from(message: &crate::storage::tickets::Message) -> Self {
+        Self {
+            id: message.id,
+            author: message.author,
+            author_id: message.author_id.clone(),
+            body: message.body.clone(),
+            internal: message.internal,
+            created_at: message.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    pub id: crate::domain::ids::EventId,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub actor: Option<UserId>,
+    pub subject: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Timestamp,
+    #[schema(value_type = Option<Object>)]
+    pub before: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    pub after: Option<serde_json::Value>,
+    pub ticket_id: Option<crate::domain::ids::TicketId>,
+    pub customer_id: Option<crate::domain::ids::CustomerId>,
+}
+
+impl From<&crate::storage::events::Event> for EventView {
+    fn from(event: &crate::storage::events::Event) -> Self {
+        Self {
+            id: event.id,
+            kind: event.kind.clone(),
+            actor: event.actor,
+            subject: event.subject.clone(),
+            at: event.at,
+            before: event.before.clone(),
+            after: event.after.clone(),
+            ticket_id: event.ticket_id,
+            customer_id: event.customer_id,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketDetail {
+    pub ticket: TicketView,
+    /// Replies and internal notes, oldest first.
+    pub messages: Vec<MessageView>,
+    /// Every event of the ticket, oldest first.
+    pub timeline: Vec<EventView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicTicketSummary {
+    pub id: crate::domain::ids::TicketId,
+    pub subject: String,
+    pub status: crate::domain::ticket::Status,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+/// What a customer may see of their ticket: no internal notes, no internal fields.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicTicket {
+    pub ticket: PublicTicketSummary,
+    pub messages: Vec<MessageView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketList {
+    pub items: Vec<TicketView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InboxCountsView {
+    /// Unresolved tickets (new, open, pending, on hold).
+    pub open: i64,
+    /// Unresolved tickets nobody is assigned to.
+    pub unassigned: i64,
+    /// Unresolved tickets assigned to the caller.
+    pub mine: i64,
+    /// Every ticket by status.
+    pub by_status: std::collections::BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventList {
+    pub items: Vec<EventView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCustomerRequest {
+    pub email: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub company: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub attributes: Option<std::collections::BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCustomerRequest {
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub company: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub notes: Option<Option<String>>,
+    /// Replaces the custom attributes.
+    #[serde(default)]
+    pub attributes: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(default)]
+    pub version: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerView {
+    pub id: crate::domain::ids::CustomerId,
+    pub email: String,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub company: Option<String>,
+    pub notes: Option<String>,
+    pub attributes: std::collections::BTreeMap<String, String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+    pub version: u64,
+}
+
+impl From<&crate::storage::customers::Customer> for CustomerView {
+    fn from(customer: &crate::storage::customers::Customer) -> Self {
+        Self {
+            id: customer.id,
+            email: customer.email.to_string(),
+            name: customer.name.clone(),
+            phone: customer.phone.clone(),
+            company: customer.company.clone(),
+            notes: customer.notes.clone(),
+            attributes: customer.attributes.clone(),
+            created_at: customer.created_at,
+            updated_at: customer.updated_at,
+            version: customer.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerList {
+    pub items: Vec<CustomerView>,
+    pub next_cursor: Option<String>,
+}

@@ -25,6 +25,11 @@ pub const ROUTES: &[(&str, &str)] = &[("GET", OPENAPI), ("GET", DOCS), ("GET", D
         fn_me::me,
         fn_users::list, fn_users::create, fn_users::get, fn_users::update,
         fn_platform::login, fn_platform::workspaces,
+        fn_tickets::list, fn_tickets::create, fn_tickets::counts, fn_tickets::get, fn_tickets::public,
+        fn_tickets::update, fn_tickets::add_message,
+        fn_customers::list, fn_customers::create, fn_customers::get, fn_customers::update,
+        fn_customers::tickets, fn_customers::timeline,
+        fn_activity::activity,
         fn_health::health,
     ),
     modifiers(&BearerAuth),
@@ -133,7 +138,16 @@ mod tests {
                 methods.into_iter().map(move |m| (m.to_owned(), path.clone()))
             })
             .collect();
-        for routes in [fn_auth::ROUTES, fn_me::ROUTES, fn_users::ROUTES, fn_platform::ROUTES, fn_health::ROUTES] {
+        for routes in [
+            fn_auth::ROUTES,
+            fn_me::ROUTES,
+            fn_users::ROUTES,
+            fn_platform::ROUTES,
+            fn_health::ROUTES,
+            fn_tickets::ROUTES,
+            fn_customers::ROUTES,
+            fn_activity::ROUTES,
+        ] {
             for (method, path) in routes {
                 assert!(
                     documented.contains(&((*method).to_owned(), (*path).to_owned())),

@@ -70,6 +70,18 @@ id_type!(
     /// An immutable event in the outbox.
     EventId
 );
+id_type!(
+    /// A support ticket.
+    TicketId
+);
+id_type!(
+    /// A reply or internal note on a ticket.
+    MessageId
+);
+id_type!(
+    /// A customer of a workspace (the people tickets come from).
+    CustomerId
+);
 
 #[cfg(test)]
 mod tests {

@@ -6,6 +6,7 @@ pub mod names;
 pub mod password;
 pub mod plan;
 pub mod rbac;
+pub mod ticket;
 pub mod user;
 
 use thiserror::Error;

@@ -5,7 +5,7 @@ mod problem;
 mod request;
 
 pub use problem::{FieldErrorBody, Problem, ProblemBody, ProblemType};
-pub use request::{PageParams, json_body, member, path_id, principal, query_param, require, route};
+pub use request::{PageParams, if_match_version, json_body, member, path_id, principal, query_param, require, route};
 
 use std::time::Instant;
 

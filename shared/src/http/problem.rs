@@ -20,6 +20,7 @@ pub enum ProblemType {
     UnsupportedMediaType,
     Conflict,
     VersionConflict,
+    InvalidTransition,
     EmailTaken,
     LastOwner,
     WorkspaceSelectionRequired,
@@ -29,7 +30,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 16] = [
+    pub const ALL: [ProblemType; 17] = [
         ProblemType::MalformedRequest,
         ProblemType::ValidationFailed,
         ProblemType::Unauthenticated,
@@ -40,6 +41,7 @@ impl ProblemType {
         ProblemType::UnsupportedMediaType,
         ProblemType::Conflict,
         ProblemType::VersionConflict,
+        ProblemType::InvalidTransition,
         ProblemType::EmailTaken,
         ProblemType::LastOwner,
         ProblemType::WorkspaceSelectionRequired,
@@ -60,6 +62,7 @@ impl ProblemType {
             ProblemType::UnsupportedMediaType => "unsupported-media-type",
             ProblemType::Conflict => "conflict",
             ProblemType::VersionConflict => "version-conflict",
+            ProblemType::InvalidTransition => "invalid-transition",
             ProblemType::EmailTaken => "email-taken",
             ProblemType::LastOwner => "last-owner",
             ProblemType::WorkspaceSelectionRequired => "workspace-selection-required",
@@ -81,6 +84,7 @@ impl ProblemType {
             ProblemType::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ProblemType::Conflict
             | ProblemType::VersionConflict
+            | ProblemType::InvalidTransition
             | ProblemType::EmailTaken
             | ProblemType::LastOwner
             | ProblemType::WorkspaceSelectionRequired => StatusCode::CONFLICT,
@@ -101,6 +105,7 @@ impl ProblemType {
             ProblemType::UnsupportedMediaType => "Unsupported content type",
             ProblemType::Conflict => "The request conflicts with the current state",
             ProblemType::VersionConflict => "Someone else changed this first",
+            ProblemType::InvalidTransition => "The ticket's lifecycle does not allow this",
             ProblemType::EmailTaken => "This e-mail is already in use here",
             ProblemType::LastOwner => "A workspace needs an active owner",
             ProblemType::WorkspaceSelectionRequired => "Choose a workspace",

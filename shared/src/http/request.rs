@@ -150,3 +150,11 @@ impl PageParams {
         Ok(Self { limit, cursor: query_param(req, "cursor").filter(|cursor| !cursor.is_empty()) })
     }
 }
+
+/// The version in an `If-Match` header (`"3"`, `3` or `W/"3"`), if one was sent.
+pub fn if_match_version(req: &Request) -> Result<Option<u64>, Problem> {
+    let Some(raw) = req.headers().get("if-match") else { return Ok(None) };
+    let text = raw.to_str().unwrap_or("").trim();
+    let text = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
+    text.parse().map(Some).map_err(|_| Problem::field("If-Match", "must be the ticket's version, e.g. \"3\""))
+}

@@ -133,7 +133,7 @@ pub async fn update(
     let workspace = workspace(app, caller).await?;
     app.store.update_member(&scope, &before, &after, workspace.plan.limits().seats, &event).await.map_err(|err| {
         match err {
-            UpdateMemberError::VersionConflict => ServiceError::VersionConflict,
+            UpdateMemberError::VersionConflict => ServiceError::VersionConflict { what: "The member", current: None },
             UpdateMemberError::LastOwner => ServiceError::LastOwner,
             UpdateMemberError::SeatLimitReached { used } => seat_limit_error(&workspace, used),
             UpdateMemberError::Store(err) => ServiceError::Store(err),

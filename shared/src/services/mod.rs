@@ -2,8 +2,10 @@
 //! storage call lives here or below, never in a handler.
 
 pub mod accounts;
+pub mod customers;
 pub mod members;
 pub mod platform;
+pub mod tickets;
 
 use crate::api::WorkspaceChoice;
 use crate::domain::{FieldError, plan::LimitExceeded};
@@ -31,7 +33,13 @@ pub enum ServiceError {
     #[error("last owner")]
     LastOwner,
     #[error("version conflict")]
-    VersionConflict,
+    VersionConflict {
+        what: &'static str,
+        /// The current state, so the client can show what changed and retry.
+        current: Option<serde_json::Value>,
+    },
+    #[error("invalid transition")]
+    InvalidTransition(crate::domain::ticket::InvalidTransition),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -77,8 +85,34 @@ impl From<ServiceError> for Problem {
                 ProblemType::LastOwner,
                 "This is the workspace's last active owner: make someone else an owner first.",
             ),
-            ServiceError::VersionConflict => {
-                Problem::new(ProblemType::VersionConflict, "The member changed meanwhile; reload and try again.")
+            ServiceError::VersionConflict { what, current } => {
+                let problem = Problem::new(
+                    ProblemType::VersionConflict,
+                    format!("{what} changed meanwhile; `current` holds its state now. Reapply your change to it."),
+                );
+                match current {
+                    Some(current) => problem.with("current", current),
+                    None => problem,
+                }
+            }
+            ServiceError::InvalidTransition(invalid) => {
+                let allowed: Vec<&str> = invalid.allowed().iter().map(|status| status.as_str()).collect();
+                let detail = if invalid.from == invalid.to {
+                    format!("The ticket is {}: it takes no more changes or messages.", invalid.from.as_str())
+                } else if allowed.is_empty() {
+                    format!("A {} ticket cannot change status.", invalid.from.as_str())
+                } else {
+                    format!(
+                        "A {} ticket cannot become {}; it can become {}.",
+                        invalid.from.as_str(),
+                        invalid.to.as_str(),
+                        allowed.join(", ")
+                    )
+                };
+                Problem::new(ProblemType::InvalidTransition, detail)
+                    .with("from", invalid.from.as_str())
+                    .with("to", invalid.to.as_str())
+                    .with("allowed", allowed)
             }
             ServiceError::Store(StoreError::InvalidCursor(err)) => Problem::field("cursor", err.to_string()),
             ServiceError::Store(err) => {

@@ -1,14 +1,19 @@
 //! The key schema: the only module that knows how keys are spelled. docs/data-model.md mirrors it.
 //!
-//! Table: PK (S), SK (S); GSI1 (GSI1PK, GSI1SK) for login look-ups by e-mail; GSI2 (GSI2PK, GSI2SK)
-//! for the platform's workspace directory. `expires_at` (epoch seconds) is the TTL attribute.
+//! Table: PK (S), SK (S) and four overloaded GSIs, each sparse (only items that set its keys appear):
+//! - GSI1: login look-ups by e-mail; the workspace activity log.
+//! - GSI2: the platform's workspace directory; a customer's tickets and timeline.
+//! - GSI3: the inbox queues (unresolved / done) by last update.
+//! - GSI4: per-assignee queues (including "unassigned") by last update.
+//!
+//! `expires_at` (epoch seconds) is the TTL attribute.
 //! Every tenant item lives under `WS#<workspace id>`, which IAM's `dynamodb:LeadingKeys` can pin.
 
 use jiff::Timestamp;
 
 use crate::domain::{
     email::Email,
-    ids::{EventId, SessionId, StaffId, UserId, WorkspaceId},
+    ids::{CustomerId, EventId, MessageId, SessionId, StaffId, TicketId, UserId, WorkspaceId},
 };
 
 pub const PK: &str = "PK";
@@ -47,8 +52,90 @@ pub fn session_sk(user: UserId, session: SessionId) -> String {
 }
 
 pub const EVENT_PREFIX: &str = "EVENT#";
+/// Events not about a ticket (members, customers, settings).
 pub fn event_sk(event: EventId) -> String {
     format!("{EVENT_PREFIX}{event}")
+}
+
+pub const TICKET_PREFIX: &str = "TICKET#";
+/// The ticket item; also the prefix of its item collection (messages and events), so one Query
+/// with `begins_with(SK, ticket_sk(t))` reads the whole ticket. Ids have a fixed length, so no other
+/// ticket's keys share the prefix.
+pub fn ticket_sk(ticket: TicketId) -> String {
+    format!("{TICKET_PREFIX}{ticket}")
+}
+pub fn message_sk(ticket: TicketId, message: MessageId) -> String {
+    format!("{TICKET_PREFIX}{ticket}#MSG#{message}")
+}
+pub fn ticket_event_sk(ticket: TicketId, event: EventId) -> String {
+    format!("{TICKET_PREFIX}{ticket}#EVENT#{event}")
+}
+
+pub const CUSTOMER_PREFIX: &str = "CUSTOMER#";
+pub fn customer_sk(customer: CustomerId) -> String {
+    format!("{CUSTOMER_PREFIX}{customer}")
+}
+/// Guards "one customer per e-mail in a workspace"; also serves e-mail prefix search.
+pub const CUSTOMER_EMAIL_PREFIX: &str = "CUSTOMER_EMAIL#";
+pub fn customer_email_sk(email: &str) -> String {
+    format!("{CUSTOMER_EMAIL_PREFIX}{email}")
+}
+
+/// The inbox counters of a workspace (open, unassigned, per status, per assignee).
+pub const INBOX_COUNTS_SK: &str = "COUNTS#INBOX";
+
+/// Monthly usage counters (tickets created), e.g. `USAGE#2026-11`.
+pub fn usage_sk(month: &str) -> String {
+    format!("USAGE#{month}")
+}
+
+/// The workspace's category/subcategory taxonomy.
+pub const CATEGORIES_SK: &str = "SETTINGS#CATEGORIES";
+
+/// GSI1 on event items: the workspace activity log, newest last by event id.
+pub fn activity_gsi1pk(workspace: WorkspaceId) -> String {
+    format!("ACTIVITY#{workspace}")
+}
+pub fn activity_gsi1sk(event: EventId) -> String {
+    event.to_string()
+}
+
+/// GSI2 on ticket and event items: a customer's tickets (by creation) and timeline (by event id).
+pub fn customer_gsi2pk(workspace: WorkspaceId, customer: CustomerId) -> String {
+    format!("CUSTOMER#{workspace}#{customer}")
+}
+pub const CUSTOMER_TICKETS_GSI2_PREFIX: &str = "TICKET#";
+pub fn customer_ticket_gsi2sk(created_at: Timestamp, ticket: TicketId) -> String {
+    format!("{CUSTOMER_TICKETS_GSI2_PREFIX}{created_at}#{ticket}")
+}
+pub const CUSTOMER_EVENTS_GSI2_PREFIX: &str = "EVENT#";
+pub fn customer_event_gsi2sk(event: EventId) -> String {
+    format!("{CUSTOMER_EVENTS_GSI2_PREFIX}{event}")
+}
+
+pub const GSI3: &str = "GSI3";
+pub const GSI3PK: &str = "GSI3PK";
+pub const GSI3SK: &str = "GSI3SK";
+pub const GSI4: &str = "GSI4";
+pub const GSI4PK: &str = "GSI4PK";
+pub const GSI4SK: &str = "GSI4SK";
+
+/// Which inbox queue a ticket is in: unresolved ("open") or solved/closed ("done").
+pub fn queue_name(unresolved: bool) -> &'static str {
+    if unresolved { "open" } else { "done" }
+}
+/// GSI3: the workspace's queue, by last update.
+pub fn queue_gsi3pk(workspace: WorkspaceId, unresolved: bool) -> String {
+    format!("QUEUE#{workspace}#{}", queue_name(unresolved))
+}
+/// GSI4: one assignee's queue (None = unassigned), by last update.
+pub fn assignee_gsi4pk(workspace: WorkspaceId, assignee: Option<UserId>, unresolved: bool) -> String {
+    let who = assignee.map_or_else(|| "none".to_owned(), |user| user.to_string());
+    format!("ASSIGNEE#{workspace}#{who}#{}", queue_name(unresolved))
+}
+/// Sort key of both queue indexes: last update, then id for a stable order.
+pub fn queue_sk(updated_at: Timestamp, ticket: TicketId) -> String {
+    format!("{updated_at}#{ticket}")
 }
 
 /// GSI1 on member items: every workspace an e-mail belongs to, for login.
@@ -72,4 +159,81 @@ pub fn staff_sk(staff: StaffId) -> String {
 }
 pub fn staff_email_sk(email: &Email) -> String {
     format!("STAFF_EMAIL#{email}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tenant_items_live_in_the_workspace_partition() {
+        let ws = WorkspaceId::generate();
+        assert_eq!(workspace_pk(ws), format!("WS#{ws}"));
+        let user = UserId::generate();
+        assert_eq!(user_sk(user), format!("USER#{user}"));
+        assert!(user_sk(user).starts_with(USER_PREFIX));
+        let email = Email::parse("Ada@Example.com").unwrap();
+        assert_eq!(member_email_sk(&email), "EMAIL#ada@example.com");
+        assert_eq!(login_gsi1pk(&email), "LOGIN#ada@example.com");
+        assert_eq!(login_gsi1sk(ws), format!("WS#{ws}"));
+    }
+
+    #[test]
+    fn sessions_group_under_their_user() {
+        let (user, session) = (UserId::generate(), SessionId::generate());
+        assert!(session_sk(user, session).starts_with(&session_prefix(user)));
+        assert_eq!(session_sk(user, session), format!("SESSION#{user}#{session}"));
+    }
+
+    #[test]
+    fn a_tickets_collection_shares_its_prefix_and_no_other_ticket_does() {
+        let (ticket, other) = (TicketId::generate(), TicketId::generate());
+        let prefix = ticket_sk(ticket);
+        assert!(message_sk(ticket, MessageId::generate()).starts_with(&prefix));
+        assert!(ticket_event_sk(ticket, EventId::generate()).starts_with(&prefix));
+        assert!(!ticket_sk(other).starts_with(&prefix));
+        assert!(prefix.starts_with(TICKET_PREFIX));
+    }
+
+    #[test]
+    fn customer_keys_and_indexes() {
+        let (ws, customer) = (WorkspaceId::generate(), CustomerId::generate());
+        assert_eq!(customer_sk(customer), format!("CUSTOMER#{customer}"));
+        assert_eq!(customer_email_sk("a@b.co"), "CUSTOMER_EMAIL#a@b.co");
+        assert!(!customer_email_sk("a@b.co").starts_with(CUSTOMER_PREFIX), "the guard is not listed as a customer");
+        assert_eq!(customer_gsi2pk(ws, customer), format!("CUSTOMER#{ws}#{customer}"));
+        let at = Timestamp::from_second(1_800_000_000).unwrap();
+        let ticket = TicketId::generate();
+        assert!(customer_ticket_gsi2sk(at, ticket).starts_with(CUSTOMER_TICKETS_GSI2_PREFIX));
+        assert!(customer_event_gsi2sk(EventId::generate()).starts_with(CUSTOMER_EVENTS_GSI2_PREFIX));
+    }
+
+    #[test]
+    fn queues_split_unresolved_from_done_and_sort_by_update() {
+        let ws = WorkspaceId::generate();
+        assert_eq!(queue_gsi3pk(ws, true), format!("QUEUE#{ws}#open"));
+        assert_eq!(queue_gsi3pk(ws, false), format!("QUEUE#{ws}#done"));
+        let user = UserId::generate();
+        assert_eq!(assignee_gsi4pk(ws, Some(user), true), format!("ASSIGNEE#{ws}#{user}#open"));
+        assert_eq!(assignee_gsi4pk(ws, None, false), format!("ASSIGNEE#{ws}#none#done"));
+        let ticket = TicketId::generate();
+        let earlier = queue_sk(Timestamp::from_second(1_800_000_000).unwrap(), ticket);
+        let later = queue_sk(Timestamp::from_second(1_800_000_060).unwrap(), ticket);
+        assert!(earlier < later);
+    }
+
+    #[test]
+    fn settings_usage_activity_and_directory_keys() {
+        assert_eq!(usage_sk("2026-11"), "USAGE#2026-11");
+        assert_eq!(INBOX_COUNTS_SK, "COUNTS#INBOX");
+        let ws = WorkspaceId::generate();
+        assert_eq!(activity_gsi1pk(ws), format!("ACTIVITY#{ws}"));
+        let event = EventId::generate();
+        assert_eq!(event_sk(event), format!("EVENT#{event}"));
+        assert_eq!(activity_gsi1sk(event), event.to_string());
+        let at = Timestamp::from_second(1_800_000_000).unwrap();
+        assert_eq!(directory_gsi2sk(at, ws), format!("{at}#{ws}"));
+        assert_eq!(staff_sk(StaffId::generate()).len(), "STAFF#".len() + 36);
+        assert_eq!(staff_email_sk(&Email::parse("s@x.io").unwrap()), "STAFF_EMAIL#s@x.io");
+    }
 }

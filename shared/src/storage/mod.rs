@@ -2,10 +2,12 @@
 //! principal (or the sign-up that creates the workspace) can produce.
 
 pub mod cursor;
+pub mod customers;
 pub mod events;
 pub mod keys;
 pub mod sessions;
 pub mod staff;
+pub mod tickets;
 pub mod users;
 pub mod workspaces;
 
@@ -141,6 +143,11 @@ pub struct Page<T> {
 /// Reads a string attribute (keys are strings in this table).
 pub(crate) fn string_attr(item: &Item, name: &str) -> Option<String> {
     item.get(name).and_then(|value| value.as_s().ok()).cloned()
+}
+
+/// Deserialises query results into records.
+pub(crate) fn items_of<T: serde::de::DeserializeOwned>(items: &[Item]) -> Result<Vec<T>, StoreError> {
+    items.iter().map(|item| serde_dynamo::from_item(item.clone()).map_err(StoreError::from)).collect()
 }
 
 pub(crate) fn s(value: impl Into<String>) -> AttributeValue {

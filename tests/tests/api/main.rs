@@ -2,6 +2,8 @@
 
 mod auth;
 mod conventions;
+mod customers;
 mod members;
 mod platform;
 mod tenancy;
+mod tickets;

@@ -1,0 +1,35 @@
+//! The workspace activity log: every event, newest first (admins, managers and owners).
+
+use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
+use shared::api::EventList;
+use shared::domain::rbac::Permission;
+use shared::http::{self, HandlerResult, PageParams, ProblemBody};
+use shared::{App, services::tickets};
+
+pub const ACTIVITY: &str = "/api/v1/activity";
+
+pub const ROUTES: &[(&str, &str)] = &[("GET", ACTIVITY)];
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    http::serve(req, async |req| match http::route(&req) {
+        (Method::GET, route) if route == ACTIVITY => activity(app, &req).await,
+        (method, route) => Err(http::no_route(&method, &route)),
+    })
+    .await
+}
+
+/// The activity log
+///
+/// Every event of the workspace, newest first. Needs `activity:read`.
+#[utoipa::path(get, path = "/api/v1/activity", tag = "activity", security(("bearer" = [])),
+    params(("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query)),
+    responses(
+        (status = 200, body = EventList),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn activity(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::ActivityRead)?;
+    let page = PageParams::from_request(req)?;
+    Ok(http::json(StatusCode::OK, &tickets::activity(app, &caller, page).await?))
+}

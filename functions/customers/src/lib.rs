@@ -1,0 +1,137 @@
+//! Customers: profiles, their ticket history and their timeline.
+
+use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
+use shared::api::{CreateCustomerRequest, CustomerList, CustomerView, EventList, TicketList, UpdateCustomerRequest};
+use shared::domain::{ids::CustomerId, rbac::Permission};
+use shared::http::{self, HandlerResult, PageParams, ProblemBody};
+use shared::{App, services::customers};
+
+pub const CUSTOMERS: &str = "/api/v1/customers";
+pub const CUSTOMER: &str = "/api/v1/customers/{id}";
+pub const CUSTOMER_TICKETS: &str = "/api/v1/customers/{id}/tickets";
+pub const CUSTOMER_TIMELINE: &str = "/api/v1/customers/{id}/timeline";
+
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", CUSTOMERS),
+    ("POST", CUSTOMERS),
+    ("GET", CUSTOMER),
+    ("PATCH", CUSTOMER),
+    ("GET", CUSTOMER_TICKETS),
+    ("GET", CUSTOMER_TIMELINE),
+];
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    http::serve(req, async |req| match http::route(&req) {
+        (Method::GET, route) if route == CUSTOMERS => list(app, &req).await,
+        (Method::POST, route) if route == CUSTOMERS => create(app, &req).await,
+        (Method::GET, route) if route == CUSTOMER => get(app, &req).await,
+        (Method::PATCH, route) if route == CUSTOMER => update(app, &req).await,
+        (Method::GET, route) if route == CUSTOMER_TICKETS => tickets(app, &req).await,
+        (Method::GET, route) if route == CUSTOMER_TIMELINE => timeline(app, &req).await,
+        (method, route) => Err(http::no_route(&method, &route)),
+    })
+    .await
+}
+
+/// List or search customers
+///
+/// Creation order, or e-mail order with `email_prefix`. Needs `customers:read`.
+#[utoipa::path(get, path = "/api/v1/customers", tag = "customers", security(("bearer" = [])),
+    params(
+        ("email_prefix" = Option<String>, Query, description = "only customers whose e-mail starts with this"),
+        ("limit" = Option<i32>, Query, description = "1 to 100, default 50"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+    ),
+    responses((status = 200, body = CustomerList)))]
+pub async fn list(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::CustomersRead)?;
+    let page = PageParams::from_request(req)?;
+    let prefix = http::query_param(req, "email_prefix");
+    Ok(http::json(StatusCode::OK, &customers::list(app, &caller, prefix, page).await?))
+}
+
+/// Add a customer
+///
+/// E-mails are unique per workspace (409 `email-taken`). Needs `customers:write`.
+#[utoipa::path(post, path = "/api/v1/customers", tag = "customers", security(("bearer" = [])),
+    request_body = CreateCustomerRequest,
+    responses(
+        (status = 201, body = CustomerView),
+        (status = 409, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn create(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::CustomersWrite)?;
+    let body = http::json_body(req)?;
+    Ok(http::json(StatusCode::CREATED, &customers::create(app, &caller, body).await?))
+}
+
+/// A customer's profile
+#[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Customer id")),
+    responses(
+        (status = 200, body = CustomerView),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn get(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::CustomersRead)?;
+    let id: CustomerId = http::path_id(req, "id", "The customer")?;
+    Ok(http::json(StatusCode::OK, &customers::get(app, &caller, id).await?))
+}
+
+/// Change a customer
+///
+/// Only the fields present change; `null` clears a field. Optional `version` guards against lost updates.
+#[utoipa::path(patch, path = "/api/v1/customers/{id}", tag = "customers", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Customer id")),
+    request_body = UpdateCustomerRequest,
+    responses(
+        (status = 200, body = CustomerView),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn update(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::CustomersWrite)?;
+    let id: CustomerId = http::path_id(req, "id", "The customer")?;
+    let body = http::json_body(req)?;
+    Ok(http::json(StatusCode::OK, &customers::update(app, &caller, id, body).await?))
+}
+
+/// A customer's tickets
+///
+/// Newest first. Needs `customers:read` and `tickets:read`.
+#[utoipa::path(get, path = "/api/v1/customers/{id}/tickets", tag = "customers", security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "Customer id"),
+        ("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query),
+    ),
+    responses((status = 200, body = TicketList)))]
+pub async fn tickets(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::CustomersRead)?;
+    http::require(&caller, Permission::TicketsRead)?;
+    let id: CustomerId = http::path_id(req, "id", "The customer")?;
+    let page = PageParams::from_request(req)?;
+    Ok(http::json(StatusCode::OK, &customers::tickets(app, &caller, id, page).await?))
+}
+
+/// A customer's timeline
+///
+/// Events about the customer and their tickets, newest first.
+#[utoipa::path(get, path = "/api/v1/customers/{id}/timeline", tag = "customers", security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "Customer id"),
+        ("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query),
+    ),
+    responses((status = 200, body = EventList)))]
+pub async fn timeline(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::CustomersRead)?;
+    let id: CustomerId = http::path_id(req, "id", "The customer")?;
+    let page = PageParams::from_request(req)?;
+    Ok(http::json(StatusCode::OK, &customers::timeline(app, &caller, id, page).await?))
+}

@@ -1,0 +1,178 @@
+//! Tickets and the shared inbox: create, read with conversation and timeline, change, reply, counts.
+
+use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
+use shared::api::{
+    CreateMessageRequest, CreateTicketRequest, InboxCountsView, MessageView, PublicTicket, TicketDetail, TicketList,
+    TicketView, UpdateTicketRequest,
+};
+use shared::domain::{ids::TicketId, rbac::Permission};
+use shared::http::{self, HandlerResult, PageParams, ProblemBody};
+use shared::{App, services::tickets};
+
+pub const TICKETS: &str = "/api/v1/tickets";
+pub const COUNTS: &str = "/api/v1/tickets/counts";
+pub const TICKET: &str = "/api/v1/tickets/{id}";
+pub const PUBLIC: &str = "/api/v1/tickets/{id}/public";
+pub const MESSAGES: &str = "/api/v1/tickets/{id}/messages";
+
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", TICKETS),
+    ("POST", TICKETS),
+    ("GET", COUNTS),
+    ("GET", TICKET),
+    ("PATCH", TICKET),
+    ("GET", PUBLIC),
+    ("POST", MESSAGES),
+];
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    http::serve(req, async |req| match http::route(&req) {
+        (Method::GET, route) if route == TICKETS => list(app, &req).await,
+        (Method::POST, route) if route == TICKETS => create(app, &req).await,
+        (Method::GET, route) if route == COUNTS => counts(app, &req).await,
+        (Method::GET, route) if route == TICKET => get(app, &req).await,
+        (Method::PATCH, route) if route == TICKET => update(app, &req).await,
+        (Method::GET, route) if route == PUBLIC => public(app, &req).await,
+        (Method::POST, route) if route == MESSAGES => add_message(app, &req).await,
+        (method, route) => Err(http::no_route(&method, &route)),
+    })
+    .await
+}
+
+/// The inbox
+///
+/// Views: `open` (default: new, open, pending, on hold), `unassigned`, `mine`, `solved` (solved and
+/// closed). Filters narrow a view. Newest update first. Needs `tickets:read`.
+#[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", security(("bearer" = [])),
+    params(
+        ("view" = Option<String>, Query, description = "open (default), unassigned, mine, solved"),
+        ("status" = Option<String>, Query, description = "a status within the view"),
+        ("priority" = Option<String>, Query, description = "low, normal, high, urgent"),
+        ("category" = Option<String>, Query),
+        ("tag" = Option<String>, Query),
+        ("assignee" = Option<String>, Query, description = "a member id"),
+        ("customer" = Option<String>, Query, description = "a customer id"),
+        ("limit" = Option<i32>, Query, description = "1 to 100, default 50"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+    ),
+    responses(
+        (status = 200, body = TicketList),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn list(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::TicketsRead)?;
+    let query = tickets::InboxQuery {
+        view: http::query_param(req, "view"),
+        status: http::query_param(req, "status"),
+        priority: http::query_param(req, "priority"),
+        category: http::query_param(req, "category"),
+        tag: http::query_param(req, "tag"),
+        assignee: http::query_param(req, "assignee"),
+        customer: http::query_param(req, "customer"),
+    };
+    let page = PageParams::from_request(req)?;
+    Ok(http::json(StatusCode::OK, &tickets::list(app, &caller, query, page).await?))
+}
+
+/// Open a ticket
+///
+/// The customer is found by e-mail in the workspace, or created. The body becomes the first message,
+/// authored by the customer. Counts against the plan's monthly ticket limit. Needs `tickets:write`.
+#[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", security(("bearer" = [])),
+    request_body = CreateTicketRequest,
+    responses(
+        (status = 201, body = TicketView),
+        (status = 402, description = "Monthly ticket limit reached", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn create(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::TicketsWrite)?;
+    let body = http::json_body(req)?;
+    Ok(http::json(StatusCode::CREATED, &tickets::create(app, &caller, body).await?))
+}
+
+/// Inbox counts
+///
+/// Exact counts of the open, unassigned and mine views, and of every status; one read.
+#[utoipa::path(get, path = "/api/v1/tickets/counts", tag = "tickets", security(("bearer" = [])),
+    responses((status = 200, body = InboxCountsView)))]
+pub async fn counts(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::TicketsRead)?;
+    Ok(http::json(StatusCode::OK, &tickets::counts(app, &caller).await?))
+}
+
+/// A ticket with its conversation and timeline
+///
+/// Replies and internal notes (flagged `internal`), and every event, oldest first: one Query.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Ticket id")),
+    responses(
+        (status = 200, body = TicketDetail),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn get(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::TicketsRead)?;
+    let id: TicketId = http::path_id(req, "id", "The ticket")?;
+    Ok(http::json(StatusCode::OK, &tickets::get(app, &caller, id).await?))
+}
+
+/// The customer's view of a ticket
+///
+/// Public messages only: internal notes never appear here. For customer-facing integrations.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/public", tag = "tickets", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Ticket id")),
+    responses(
+        (status = 200, body = PublicTicket),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn public(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::TicketsRead)?;
+    let id: TicketId = http::path_id(req, "id", "The ticket")?;
+    Ok(http::json(StatusCode::OK, &tickets::public(app, &caller, id).await?))
+}
+
+/// Change a ticket
+///
+/// Status (along the lifecycle), priority, assignee (`tickets:assign`), category, subcategory, tags.
+/// Send the version you saw (`version` or `If-Match`); a stale one answers 409 `version-conflict` with
+/// the current ticket. A move the lifecycle forbids answers 409 `invalid-transition` with `allowed`.
+#[utoipa::path(patch, path = "/api/v1/tickets/{id}", tag = "tickets", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Ticket id")),
+    request_body = UpdateTicketRequest,
+    responses(
+        (status = 200, body = TicketView),
+        (status = 409, description = "Stale version or invalid transition", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn update(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::TicketsWrite)?;
+    let id: TicketId = http::path_id(req, "id", "The ticket")?;
+    let if_match = http::if_match_version(req)?;
+    let body: UpdateTicketRequest = http::json_body(req)?;
+    Ok(http::json(StatusCode::OK, &tickets::update(app, &caller, id, body, if_match).await?))
+}
+
+/// Reply or add an internal note
+///
+/// An agent's first public reply records the first response and opens a new ticket; a customer's
+/// message reopens a pending, on-hold or solved ticket. Closed tickets take no messages.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", tag = "tickets", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Ticket id")),
+    request_body = CreateMessageRequest,
+    responses(
+        (status = 201, body = MessageView),
+        (status = 409, description = "The ticket is closed", body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn add_message(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::TicketsWrite)?;
+    let id: TicketId = http::path_id(req, "id", "The ticket")?;
+    let body = http::json_body(req)?;
+    Ok(http::json(StatusCode::CREATED, &tickets::add_message(app, &caller, id, body).await?))
+}

@@ -1,0 +1,278 @@
+//! Customers: one item each, plus an e-mail guard item that keeps e-mails unique per workspace and
+//! answers e-mail prefix searches with a Query.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_dynamodb::types::{ConditionCheck, Delete, KeysAndAttributes, Put, TransactWriteItem};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::{Item, Page, Store, StoreError, TenantScope, events::Event, keys, n, s, string_attr};
+use crate::domain::{
+    email::Email,
+    ids::{CustomerId, WorkspaceId},
+};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Customer {
+    pub id: CustomerId,
+    pub workspace_id: WorkspaceId,
+    pub email: Email,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub company: Option<String>,
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: u64,
+}
+
+#[derive(Debug)]
+pub enum CustomerWriteError {
+    EmailTaken,
+    VersionConflict,
+    Store(StoreError),
+}
+
+impl From<StoreError> for CustomerWriteError {
+    fn from(err: StoreError) -> Self {
+        CustomerWriteError::Store(err)
+    }
+}
+
+const CUSTOMERS_LISTING: &str = "customers";
+const EMAIL_SEARCH_LISTING: &str = "customers-by-email";
+
+fn put(table: &str, item: Item, condition: &str) -> Result<TransactWriteItem, StoreError> {
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression(condition)
+        .build()
+        .map_err(|err| StoreError::Backend(err.to_string()))?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+impl Store {
+    fn customer_item(&self, scope: &TenantScope, customer: &Customer) -> Result<Item, StoreError> {
+        let mut item: Item = serde_dynamo::to_item(customer)?;
+        item.insert(keys::PK.to_owned(), s(scope.pk()));
+        item.insert(keys::SK.to_owned(), s(keys::customer_sk(customer.id)));
+        Ok(item)
+    }
+
+    fn customer_guard_put(&self, scope: &TenantScope, customer: &Customer) -> Result<TransactWriteItem, StoreError> {
+        let guard: Item = [
+            (keys::PK.to_owned(), s(scope.pk())),
+            (keys::SK.to_owned(), s(keys::customer_email_sk(customer.email.as_str()))),
+            ("customer_id".to_owned(), s(customer.id.to_string())),
+        ]
+        .into_iter()
+        .collect();
+        put(&self.table, guard, "attribute_not_exists(PK)")
+    }
+
+    /// A new customer and its e-mail guard; both must be new (the guard fails on a taken e-mail).
+    pub(crate) fn put_new_customer_actions(
+        &self,
+        scope: &TenantScope,
+        customer: &Customer,
+    ) -> Result<[TransactWriteItem; 2], StoreError> {
+        Ok([
+            put(&self.table, self.customer_item(scope, customer)?, "attribute_not_exists(PK)")?,
+            self.customer_guard_put(scope, customer)?,
+        ])
+    }
+
+    /// Fails the transaction unless the customer exists in this workspace.
+    pub(crate) fn customer_exists_check(
+        &self,
+        scope: &TenantScope,
+        customer: CustomerId,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::customer_sk(customer)))
+            .condition_expression("attribute_exists(PK)")
+            .build()
+            .map_err(|err| StoreError::Backend(err.to_string()))?;
+        Ok(TransactWriteItem::builder().condition_check(check).build())
+    }
+
+    pub async fn create_customer(
+        &self,
+        scope: &TenantScope,
+        customer: &Customer,
+        event: &Event,
+    ) -> Result<(), CustomerWriteError> {
+        let mut actions = self.put_new_customer_actions(scope, customer)?.to_vec();
+        actions.push(self.put_event(scope, event)?);
+        match self.transact(actions).await {
+            Ok(()) => Ok(()),
+            Err(err) if err.cancelled_at(1).is_some() => Err(CustomerWriteError::EmailTaken),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    pub async fn get_customer(&self, scope: &TenantScope, id: CustomerId) -> Result<Option<Customer>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::customer_sk(id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(super::backend)?;
+        output.item.map(serde_dynamo::from_item).transpose().map_err(StoreError::from)
+    }
+
+    /// The customer holding `email` in this workspace, if any (one GetItem on the guard).
+    pub async fn customer_id_by_email(
+        &self,
+        scope: &TenantScope,
+        email: &Email,
+    ) -> Result<Option<CustomerId>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::customer_email_sk(email.as_str())))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(super::backend)?;
+        Ok(output.item.as_ref().and_then(|item| string_attr(item, "customer_id")).and_then(|id| id.parse().ok()))
+    }
+
+    /// Customers in creation order.
+    pub async fn list_customers(
+        &self,
+        scope: &TenantScope,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<Page<Customer>, StoreError> {
+        let owner = scope.workspace_id().to_string();
+        let start = cursor.map(|cursor| self.cursors.decode(CUSTOMERS_LISTING, &owner, cursor)).transpose()?;
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+            .expression_attribute_values(":pk", s(scope.pk()))
+            .expression_attribute_values(":prefix", s(keys::CUSTOMER_PREFIX))
+            .set_exclusive_start_key(start)
+            .limit(limit)
+            .send()
+            .await
+            .map_err(super::backend)?;
+        let items = super::items_of(output.items())?;
+        let next_cursor = output.last_evaluated_key().map(|key| self.cursors.encode(CUSTOMERS_LISTING, &owner, key));
+        Ok(Page { items, next_cursor })
+    }
+
+    /// Customers whose e-mail starts with `prefix`, in e-mail order: a Query over the guard items,
+    /// then one BatchGetItem for the page.
+    pub async fn search_customers_by_email(
+        &self,
+        scope: &TenantScope,
+        prefix: &str,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<Page<Customer>, StoreError> {
+        let owner = format!("{}/{prefix}", scope.workspace_id());
+        let start = cursor.map(|cursor| self.cursors.decode(EMAIL_SEARCH_LISTING, &owner, cursor)).transpose()?;
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+            .expression_attribute_values(":pk", s(scope.pk()))
+            .expression_attribute_values(":prefix", s(keys::customer_email_sk(prefix)))
+            .set_exclusive_start_key(start)
+            .limit(limit)
+            .send()
+            .await
+            .map_err(super::backend)?;
+        let ids: Vec<String> = output.items().iter().filter_map(|item| string_attr(item, "customer_id")).collect();
+        let mut customers = self.batch_get_customers(scope, &ids).await?;
+        customers.sort_by(|a, b| a.email.as_str().cmp(b.email.as_str()));
+        let next_cursor = output.last_evaluated_key().map(|key| self.cursors.encode(EMAIL_SEARCH_LISTING, &owner, key));
+        Ok(Page { items: customers, next_cursor })
+    }
+
+    async fn batch_get_customers(&self, scope: &TenantScope, ids: &[String]) -> Result<Vec<Customer>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut keys_and_attributes = KeysAndAttributes::builder().consistent_read(true);
+        for id in ids {
+            let key: Item = [
+                (keys::PK.to_owned(), s(scope.pk())),
+                (keys::SK.to_owned(), s(format!("{}{id}", keys::CUSTOMER_PREFIX))),
+            ]
+            .into_iter()
+            .collect();
+            keys_and_attributes = keys_and_attributes.keys(key);
+        }
+        let mut request = Some(keys_and_attributes.build().map_err(|err| StoreError::Backend(err.to_string()))?);
+        let mut customers = Vec::new();
+        // BatchGetItem may return some keys unprocessed; ask again for those (bounded).
+        for _ in 0..5 {
+            let Some(pending) = request.take() else { break };
+            let output = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, pending)
+                .send()
+                .await
+                .map_err(super::backend)?;
+            if let Some(items) = output.responses().and_then(|responses| responses.get(&self.table)) {
+                customers.extend(super::items_of::<Customer>(items)?);
+            }
+            request = output.unprocessed_keys().and_then(|keys| keys.get(&self.table)).cloned();
+        }
+        Ok(customers)
+    }
+
+    /// Replaces `before` with `after` if unchanged meanwhile; moves the e-mail guard when the e-mail changes.
+    pub async fn update_customer(
+        &self,
+        scope: &TenantScope,
+        before: &Customer,
+        after: &Customer,
+        event: &Event,
+    ) -> Result<(), CustomerWriteError> {
+        let put_customer = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(self.customer_item(scope, after)?))
+            .condition_expression("version = :version")
+            .expression_attribute_values(":version", n(before.version))
+            .build()
+            .map_err(|err| StoreError::Backend(err.to_string()))?;
+        let mut actions = vec![TransactWriteItem::builder().put(put_customer).build()];
+        let email_changed = before.email != after.email;
+        if email_changed {
+            actions.push(self.customer_guard_put(scope, after)?);
+            let delete = Delete::builder()
+                .table_name(&self.table)
+                .key(keys::PK, s(scope.pk()))
+                .key(keys::SK, s(keys::customer_email_sk(before.email.as_str())))
+                .build()
+                .map_err(|err| StoreError::Backend(err.to_string()))?;
+            actions.push(TransactWriteItem::builder().delete(delete).build());
+        }
+        actions.push(self.put_event(scope, event)?);
+        match self.transact(actions).await {
+            Ok(()) => Ok(()),
+            Err(err) if err.cancelled_at(0).is_some() => Err(CustomerWriteError::VersionConflict),
+            Err(err) if email_changed && err.cancelled_at(1).is_some() => Err(CustomerWriteError::EmailTaken),
+            Err(err) => Err(err.into()),
+        }
+    }
+}

@@ -1,0 +1,557 @@
+//! Tickets, their messages, the inbox queues and the inbox counters.
+//!
+//! A ticket's item collection (`TICKET#<t>`, `TICKET#<t>#MSG#…`, `TICKET#<t>#EVENT#…`) is read with one
+//! Query. Every change is one transaction: the ticket (conditional on its version), its message if any,
+//! the counter deltas, and its events. The ticket item carries the keys of three sparse indexes: the
+//! customer's tickets (GSI2), the workspace queue (GSI3) and the assignee queue (GSI4).
+
+use std::collections::BTreeMap;
+
+use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::{Item, Page, Store, StoreError, TenantScope, customers::Customer, events::Event, keys, n, s};
+use crate::domain::{
+    ids::{CustomerId, MessageId, TicketId, UserId, WorkspaceId},
+    ticket::{Author, Priority, Status},
+};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Ticket {
+    pub id: TicketId,
+    pub workspace_id: WorkspaceId,
+    pub subject: String,
+    pub status: Status,
+    pub priority: Priority,
+    pub category: Option<String>,
+    pub subcategory: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub channel: String,
+    pub customer_id: CustomerId,
+    pub assignee_id: Option<UserId>,
+    pub created_by: Option<UserId>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub first_response_at: Option<Timestamp>,
+    pub solved_at: Option<Timestamp>,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Message {
+    pub id: MessageId,
+    pub ticket_id: TicketId,
+    pub author: Author,
+    /// the member for agent messages, the customer for customer messages
+    pub author_id: String,
+    pub body: String,
+    pub internal: bool,
+    pub created_at: Timestamp,
+}
+
+/// The customer a new ticket belongs to.
+pub enum CustomerRef<'a> {
+    Existing(CustomerId),
+    /// Found by e-mail nowhere: created in the same transaction.
+    New(&'a Customer),
+}
+
+pub struct NewTicket<'a> {
+    pub ticket: &'a Ticket,
+    pub first_message: &'a Message,
+    pub customer: CustomerRef<'a>,
+    /// The plan's monthly ticket limit (None = unlimited) and the month it counts against.
+    pub monthly_limit: Option<u64>,
+    pub month: String,
+    pub events: &'a [Event],
+}
+
+#[derive(Debug)]
+pub enum CreateTicketError {
+    MonthlyLimitReached {
+        used: u64,
+    },
+    /// The new customer's e-mail was taken meanwhile: look it up again and retry.
+    CustomerEmailRace,
+    CustomerNotFound,
+    Store(StoreError),
+}
+
+#[derive(Debug)]
+pub enum TicketWriteError {
+    VersionConflict,
+    Store(StoreError),
+}
+
+impl From<StoreError> for TicketWriteError {
+    fn from(err: StoreError) -> Self {
+        TicketWriteError::Store(err)
+    }
+}
+
+/// Which index answers an inbox query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketIndex {
+    /// All unresolved (true) or all solved/closed (false) tickets of the workspace.
+    Queue { unresolved: bool },
+    /// One assignee's (None = nobody's) unresolved or done tickets.
+    Assignee { assignee: Option<UserId>, unresolved: bool },
+    /// One customer's tickets, newest first by creation.
+    Customer(CustomerId),
+}
+
+/// Narrowing applied on top of the index (as a filter on the index's partition only).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TicketFilters {
+    pub status: Option<Status>,
+    pub priority: Option<Priority>,
+    pub category: Option<String>,
+    pub tag: Option<String>,
+    pub customer: Option<CustomerId>,
+    pub assignee: Option<Option<UserId>>,
+}
+
+/// Exact inbox counts, read with one GetItem.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InboxCounts {
+    pub values: BTreeMap<String, i64>,
+}
+
+impl InboxCounts {
+    pub fn get(&self, name: &str) -> i64 {
+        self.values.get(name).copied().unwrap_or(0)
+    }
+}
+
+pub fn mine_counter(user: UserId) -> String {
+    format!("mine_{user}")
+}
+
+pub fn status_counter(status: Status) -> String {
+    format!("status_{}", status.as_str())
+}
+
+/// What a ticket adds to the inbox counters.
+fn contributions(ticket: &Ticket) -> Vec<(String, i64)> {
+    let mut out = vec![(status_counter(ticket.status), 1)];
+    if ticket.status.is_unresolved() {
+        out.push(("open".to_owned(), 1));
+        match ticket.assignee_id {
+            None => out.push(("unassigned".to_owned(), 1)),
+            Some(user) => out.push((mine_counter(user), 1)),
+        }
+    }
+    out
+}
+
+/// Counter deltas between two states of a ticket (either may be absent).
+pub fn counter_deltas(before: Option<&Ticket>, after: Option<&Ticket>) -> BTreeMap<String, i64> {
+    let mut deltas = BTreeMap::new();
+    for (name, value) in after.map(contributions).unwrap_or_default() {
+        *deltas.entry(name).or_insert(0) += value;
+    }
+    for (name, value) in before.map(contributions).unwrap_or_default() {
+        *deltas.entry(name).or_insert(0) -= value;
+    }
+    deltas.retain(|_, delta| *delta != 0);
+    deltas
+}
+
+const TICKETS_LISTING: &str = "tickets";
+
+impl Store {
+    fn ticket_item(&self, scope: &TenantScope, ticket: &Ticket) -> Result<Item, StoreError> {
+        let mut item: Item = serde_dynamo::to_item(ticket)?;
+        let ws = scope.workspace_id();
+        let unresolved = ticket.status.is_unresolved();
+        let queue_sk = keys::queue_sk(ticket.updated_at, ticket.id);
+        item.insert(keys::PK.to_owned(), s(scope.pk()));
+        item.insert(keys::SK.to_owned(), s(keys::ticket_sk(ticket.id)));
+        item.insert(keys::GSI2PK.to_owned(), s(keys::customer_gsi2pk(ws, ticket.customer_id)));
+        item.insert(keys::GSI2SK.to_owned(), s(keys::customer_ticket_gsi2sk(ticket.created_at, ticket.id)));
+        item.insert(keys::GSI3PK.to_owned(), s(keys::queue_gsi3pk(ws, unresolved)));
+        item.insert(keys::GSI3SK.to_owned(), s(queue_sk.clone()));
+        item.insert(keys::GSI4PK.to_owned(), s(keys::assignee_gsi4pk(ws, ticket.assignee_id, unresolved)));
+        item.insert(keys::GSI4SK.to_owned(), s(queue_sk));
+        Ok(item)
+    }
+
+    fn message_put(&self, scope: &TenantScope, message: &Message) -> Result<TransactWriteItem, StoreError> {
+        let mut item: Item = serde_dynamo::to_item(message)?;
+        item.insert(keys::PK.to_owned(), s(scope.pk()));
+        item.insert(keys::SK.to_owned(), s(keys::message_sk(message.ticket_id, message.id)));
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(|err| StoreError::Backend(err.to_string()))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// `ADD` the deltas to the inbox counters item (created on first use).
+    fn counters_update(
+        &self,
+        scope: &TenantScope,
+        deltas: &BTreeMap<String, i64>,
+    ) -> Result<Option<TransactWriteItem>, StoreError> {
+        if deltas.is_empty() {
+            return Ok(None);
+        }
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::INBOX_COUNTS_SK));
+        let mut clauses = Vec::new();
+        for (index, (name, delta)) in deltas.iter().enumerate() {
+            clauses.push(format!("#c{index} :c{index}"));
+            update = update
+                .expression_attribute_names(format!("#c{index}"), name)
+                .expression_attribute_values(format!(":c{index}"), n(delta));
+        }
+        let update = update
+            .update_expression(format!("ADD {}", clauses.join(", ")))
+            .build()
+            .map_err(|err| StoreError::Backend(err.to_string()))?;
+        Ok(Some(TransactWriteItem::builder().update(update).build()))
+    }
+
+    /// Creates a ticket with its first message, its customer if new, the month's ticket count and the
+    /// inbox counters, atomically.
+    pub async fn create_ticket(&self, scope: &TenantScope, new: NewTicket<'_>) -> Result<(), CreateTicketError> {
+        let build = || -> Result<Vec<TransactWriteItem>, StoreError> {
+            let mut usage = Update::builder()
+                .table_name(&self.table)
+                .key(keys::PK, s(scope.pk()))
+                .key(keys::SK, s(keys::usage_sk(&new.month)))
+                .update_expression("ADD tickets :one")
+                .expression_attribute_values(":one", n(1))
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+            if let Some(limit) = new.monthly_limit {
+                usage = usage
+                    .condition_expression("attribute_not_exists(tickets) OR tickets < :limit")
+                    .expression_attribute_values(":limit", n(limit));
+            }
+            let mut actions = vec![
+                TransactWriteItem::builder()
+                    .update(usage.build().map_err(|err| StoreError::Backend(err.to_string()))?)
+                    .build(),
+            ];
+            match new.customer {
+                CustomerRef::Existing(customer) => actions.push(self.customer_exists_check(scope, customer)?),
+                CustomerRef::New(customer) => actions.extend(self.put_new_customer_actions(scope, customer)?),
+            }
+            let put_ticket = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(self.ticket_item(scope, new.ticket)?))
+                .condition_expression("attribute_not_exists(PK)")
+                .build()
+                .map_err(|err| StoreError::Backend(err.to_string()))?;
+            actions.push(TransactWriteItem::builder().put(put_ticket).build());
+            actions.push(self.message_put(scope, new.first_message)?);
+            actions.extend(self.counters_update(scope, &counter_deltas(None, Some(new.ticket)))?);
+            for event in new.events {
+                actions.push(self.put_event(scope, event)?);
+            }
+            Ok(actions)
+        };
+        let actions = build().map_err(CreateTicketError::Store)?;
+        match self.transact(actions).await {
+            Ok(()) => Ok(()),
+            Err(err) => {
+                if let Some(reason) = err.cancelled_at(0) {
+                    let used = reason
+                        .item
+                        .as_ref()
+                        .and_then(|item| item.get("tickets"))
+                        .and_then(|value| value.as_n().ok())
+                        .and_then(|value| value.parse().ok())
+                        .unwrap_or(0);
+                    return Err(CreateTicketError::MonthlyLimitReached { used });
+                }
+                match new.customer {
+                    CustomerRef::Existing(_) if err.cancelled_at(1).is_some() => {
+                        Err(CreateTicketError::CustomerNotFound)
+                    }
+                    CustomerRef::New(_) if err.cancelled_at(2).is_some() || err.cancelled_at(1).is_some() => {
+                        Err(CreateTicketError::CustomerEmailRace)
+                    }
+                    _ => Err(CreateTicketError::Store(err)),
+                }
+            }
+        }
+    }
+
+    pub async fn get_ticket(&self, scope: &TenantScope, id: TicketId) -> Result<Option<Ticket>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::ticket_sk(id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(super::backend)?;
+        output.item.map(serde_dynamo::from_item).transpose().map_err(StoreError::from)
+    }
+
+    /// The ticket with its messages and events, oldest first: one Query of its item collection
+    /// (more round trips only past DynamoDB's 1 MB page).
+    pub async fn ticket_with_history(
+        &self,
+        scope: &TenantScope,
+        id: TicketId,
+    ) -> Result<Option<(Ticket, Vec<Message>, Vec<Event>)>, StoreError> {
+        let ticket_key = keys::ticket_sk(id);
+        let (mut ticket, mut messages, mut events) = (None, Vec::new(), Vec::new());
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+                .expression_attribute_values(":pk", s(scope.pk()))
+                .expression_attribute_values(":prefix", s(&ticket_key))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(super::backend)?;
+            for item in output.items() {
+                let sk = item.get(keys::SK).and_then(|value| value.as_s().ok()).cloned().unwrap_or_default();
+                if sk == ticket_key {
+                    ticket = Some(serde_dynamo::from_item(item.clone())?);
+                } else if sk.contains("#MSG#") {
+                    messages.push(serde_dynamo::from_item(item.clone())?);
+                } else if sk.contains("#EVENT#") {
+                    events.push(serde_dynamo::from_item(item.clone())?);
+                }
+            }
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        Ok(ticket.map(|ticket| (ticket, messages, events)))
+    }
+
+    /// Writes `after` over `before` if nobody changed the ticket meanwhile, with an optional new
+    /// message, the counter deltas and the events.
+    pub async fn save_ticket(
+        &self,
+        scope: &TenantScope,
+        before: &Ticket,
+        after: &Ticket,
+        message: Option<&Message>,
+        events: &[Event],
+    ) -> Result<(), TicketWriteError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(self.ticket_item(scope, after)?))
+            .condition_expression("version = :version")
+            .expression_attribute_values(":version", n(before.version))
+            .build()
+            .map_err(|err| StoreError::Backend(err.to_string()))?;
+        let mut actions = vec![TransactWriteItem::builder().put(put).build()];
+        if let Some(message) = message {
+            actions.push(self.message_put(scope, message)?);
+        }
+        actions.extend(self.counters_update(scope, &counter_deltas(Some(before), Some(after)))?);
+        for event in events {
+            actions.push(self.put_event(scope, event)?);
+        }
+        match self.transact(actions).await {
+            Ok(()) => Ok(()),
+            Err(err) if err.cancelled_at(0).is_some() => Err(TicketWriteError::VersionConflict),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    pub async fn inbox_counts(&self, scope: &TenantScope) -> Result<InboxCounts, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::INBOX_COUNTS_SK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(super::backend)?;
+        let values = output
+            .item
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(name, value)| match value {
+                AttributeValue::N(number) => number.parse().ok().map(|number| (name, number)),
+                _ => None,
+            })
+            .collect();
+        Ok(InboxCounts { values })
+    }
+
+    /// One page of tickets from `index`, newest first, narrowed by `filters`. Filters read only the
+    /// index's partition; a page keeps querying (bounded) until it is full or the partition ends.
+    pub async fn query_tickets(
+        &self,
+        scope: &TenantScope,
+        index: TicketIndex,
+        filters: &TicketFilters,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<Page<Ticket>, StoreError> {
+        const MAX_ROUND_TRIPS: usize = 8;
+        let ws = scope.workspace_id();
+        let listing = format!("{TICKETS_LISTING}:{index:?}:{filters:?}");
+        let owner = ws.to_string();
+        let (index_name, key_condition, pk) = match index {
+            TicketIndex::Queue { unresolved } => (keys::GSI3, "GSI3PK = :pk", keys::queue_gsi3pk(ws, unresolved)),
+            TicketIndex::Assignee { assignee, unresolved } => {
+                (keys::GSI4, "GSI4PK = :pk", keys::assignee_gsi4pk(ws, assignee, unresolved))
+            }
+            TicketIndex::Customer(customer) => {
+                (keys::GSI2, "GSI2PK = :pk AND begins_with(GSI2SK, :prefix)", keys::customer_gsi2pk(ws, customer))
+            }
+        };
+        let mut conditions = Vec::new();
+        let mut names: Vec<(String, String)> = Vec::new();
+        let mut values: Vec<(String, AttributeValue)> = vec![(":pk".to_owned(), s(pk))];
+        if let TicketIndex::Customer(_) = index {
+            values.push((":prefix".to_owned(), s(keys::CUSTOMER_TICKETS_GSI2_PREFIX)));
+        }
+        if let Some(status) = filters.status {
+            conditions.push("#status = :status");
+            names.push(("#status".to_owned(), "status".to_owned()));
+            values.push((":status".to_owned(), s(status.as_str())));
+        }
+        if let Some(priority) = filters.priority {
+            conditions.push("priority = :priority");
+            values.push((":priority".to_owned(), s(priority.as_str())));
+        }
+        if let Some(category) = &filters.category {
+            conditions.push("category = :category");
+            values.push((":category".to_owned(), s(category)));
+        }
+        if let Some(tag) = &filters.tag {
+            conditions.push("contains(tags, :tag)");
+            values.push((":tag".to_owned(), s(tag)));
+        }
+        if let Some(customer) = filters.customer {
+            conditions.push("customer_id = :customer");
+            values.push((":customer".to_owned(), s(customer.to_string())));
+        }
+        match filters.assignee {
+            Some(Some(user)) => {
+                conditions.push("assignee_id = :assignee");
+                values.push((":assignee".to_owned(), s(user.to_string())));
+            }
+            Some(None) => conditions.push("attribute_type(assignee_id, :null_type)"),
+            None => {}
+        }
+        if matches!(filters.assignee, Some(None)) {
+            values.push((":null_type".to_owned(), s("NULL")));
+        }
+
+        let mut start = cursor.map(|cursor| self.cursors.decode(&listing, &owner, cursor)).transpose()?;
+        let mut items = Vec::new();
+        for _ in 0..MAX_ROUND_TRIPS {
+            let remaining = limit - items.len() as i32;
+            let mut query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(index_name)
+                .key_condition_expression(key_condition)
+                .scan_index_forward(false)
+                .set_exclusive_start_key(start.take())
+                .limit(remaining);
+            for (name, value) in &values {
+                query = query.expression_attribute_values(name, value.clone());
+            }
+            for (placeholder, name) in &names {
+                query = query.expression_attribute_names(placeholder, name);
+            }
+            if !conditions.is_empty() {
+                query = query.filter_expression(conditions.join(" AND "));
+            }
+            let output = query.send().await.map_err(super::backend)?;
+            items.extend(super::items_of::<Ticket>(output.items())?);
+            start = output.last_evaluated_key;
+            if start.is_none() || items.len() as i32 >= limit {
+                break;
+            }
+        }
+        let next_cursor = start.map(|key| self.cursors.encode(&listing, &owner, &key));
+        Ok(Page { items, next_cursor })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ticket(status: Status, assignee: Option<UserId>) -> Ticket {
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        Ticket {
+            id: TicketId::generate(),
+            workspace_id: WorkspaceId::generate(),
+            subject: "s".into(),
+            status,
+            priority: Priority::Normal,
+            category: None,
+            subcategory: None,
+            tags: vec![],
+            channel: "api".into(),
+            customer_id: CustomerId::generate(),
+            assignee_id: assignee,
+            created_by: None,
+            created_at: now,
+            updated_at: now,
+            first_response_at: None,
+            solved_at: None,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn a_new_ticket_counts_as_open_unassigned_and_new() {
+        let deltas = counter_deltas(None, Some(&ticket(Status::New, None)));
+        assert_eq!(deltas.get("open"), Some(&1));
+        assert_eq!(deltas.get("unassigned"), Some(&1));
+        assert_eq!(deltas.get("status_new"), Some(&1));
+    }
+
+    #[test]
+    fn assigning_moves_a_ticket_from_unassigned_to_mine() {
+        let user = UserId::generate();
+        let before = ticket(Status::New, None);
+        let after = Ticket { status: Status::Open, assignee_id: Some(user), ..before.clone() };
+        let deltas = counter_deltas(Some(&before), Some(&after));
+        assert_eq!(deltas.get("unassigned"), Some(&-1));
+        assert_eq!(deltas.get(&mine_counter(user)), Some(&1));
+        assert_eq!(deltas.get("status_new"), Some(&-1));
+        assert_eq!(deltas.get("status_open"), Some(&1));
+        assert_eq!(deltas.get("open"), None, "still open");
+    }
+
+    #[test]
+    fn solving_leaves_the_open_views() {
+        let user = UserId::generate();
+        let before = ticket(Status::Open, Some(user));
+        let after = Ticket { status: Status::Solved, ..before.clone() };
+        let deltas = counter_deltas(Some(&before), Some(&after));
+        assert_eq!(deltas.get("open"), Some(&-1));
+        assert_eq!(deltas.get(&mine_counter(user)), Some(&-1));
+        assert_eq!(deltas.get("status_solved"), Some(&1));
+    }
+
+    #[test]
+    fn an_unchanged_ticket_changes_no_counter() {
+        let t = ticket(Status::Pending, None);
+        assert!(counter_deltas(Some(&t), Some(&t)).is_empty());
+    }
+}
