@@ -35,7 +35,7 @@ build:
 
 ## Cold start of every function (host release build, fake Runtime API) next to a bare lambda_runtime floor;
 ## writes bench/results/latest.{md,json}. BENCH_RUNS=N to change the repetitions (the first is discarded).
-BENCH_BINS := authorizer auth me users health api-docs platform tickets customers activity
+BENCH_BINS := authorizer auth me users health api-docs platform tickets customers activity attachments
 BENCH_RUNS ?= 15
 bench:
 	cargo build --release --locked --bins $(addprefix -p fn-,$(BENCH_BINS)) -p switchboard-bench

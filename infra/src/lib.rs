@@ -86,6 +86,8 @@ fn local_config() -> Result<Config, String> {
             "SWITCHBOARD_TABLE" => Some(table.clone()),
             "SWITCHBOARD_JWT_KEYS" => Some(generated_keys.clone()),
             "SWITCHBOARD_ISSUER" => Some("switchboard-local".to_owned()),
+            "SWITCHBOARD_ATTACHMENTS_BUCKET" => Some(resources::physical_name("AttachmentsBucket")),
+            "SWITCHBOARD_S3_PATH_STYLE" => Some("true".to_owned()),
             _ => None,
         })
     })

@@ -45,6 +45,13 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
             Handler::Http { handle: |app, req| Box::pin(fn_activity::handle(app, req)), routes: fn_activity::ROUTES },
         ),
         (
+            "attachments",
+            Handler::Http {
+                handle: |app, req| Box::pin(fn_attachments::handle(app, req)),
+                routes: fn_attachments::ROUTES,
+            },
+        ),
+        (
             "health",
             Handler::Http { handle: |app, req| Box::pin(fn_health::handle(app, req)), routes: fn_health::ROUTES },
         ),

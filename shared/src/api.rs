@@ -102,6 +102,7 @@ pub struct WorkspaceChoice {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UsageView {
     pub seats: u64,
+    pub storage_bytes: u64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -118,7 +119,7 @@ impl From<&Workspace> for PlanView {
             tier: workspace.plan,
             limits: workspace.plan.limits(),
             features: workspace.plan.features().to_vec(),
-            usage: UsageView { seats: workspace.seats_used },
+            usage: UsageView { seats: workspace.seats_used, storage_bytes: workspace.storage_bytes },
         }
     }
 }
@@ -398,6 +399,8 @@ pub struct TicketDetail {
     pub messages: Vec<MessageView>,
     /// Every event of the ticket, oldest first.
     pub timeline: Vec<EventView>,
+    /// Files attached to the ticket (uploaded ones; pending uploads are left out).
+    pub attachments: Vec<AttachmentView>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -519,4 +522,67 @@ impl From<&crate::storage::customers::Customer> for CustomerView {
 pub struct CustomerList {
     pub items: Vec<CustomerView>,
     pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAttachmentRequest {
+    pub filename: String,
+    pub content_type: String,
+    /// Exact size in bytes; the upload must match it.
+    pub size: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentView {
+    pub id: crate::domain::ids::AttachmentId,
+    pub ticket_id: crate::domain::ids::TicketId,
+    pub filename: String,
+    pub content_type: String,
+    pub size: u64,
+    pub status: crate::storage::attachments::AttachmentStatus,
+    pub uploaded_by: UserId,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub uploaded_at: Option<Timestamp>,
+}
+
+impl From<&crate::storage::attachments::Attachment> for AttachmentView {
+    fn from(attachment: &crate::storage::attachments::Attachment) -> Self {
+        Self {
+            id: attachment.id,
+            ticket_id: attachment.ticket_id,
+            filename: attachment.filename.clone(),
+            content_type: attachment.content_type.clone(),
+            size: attachment.size,
+            status: attachment.status,
+            uploaded_by: attachment.uploaded_by,
+            created_at: attachment.created_at,
+            uploaded_at: attachment.uploaded_at,
+        }
+    }
+}
+
+/// A presigned request: send exactly this method, URL and headers, before `expires_at`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PresignedRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: std::collections::BTreeMap<String, String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: Timestamp,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentUpload {
+    pub attachment: AttachmentView,
+    /// PUT the file here, then confirm the upload.
+    pub upload: PresignedRequest,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentDownload {
+    pub attachment: AttachmentView,
+    pub download: PresignedRequest,
 }

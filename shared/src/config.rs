@@ -36,6 +36,10 @@ pub struct Config {
     pub refresh_token_ttl: Duration,
     /// Token issuer claim, e.g. the API's public URL.
     pub issuer: String,
+    /// The private bucket holding ticket attachments (only the attachments function needs it).
+    pub attachments_bucket: Option<String>,
+    /// Use path-style S3 URLs (local S3 stand-ins need them; AWS uses virtual-hosted style).
+    pub s3_path_style: bool,
 }
 
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -54,7 +58,17 @@ impl Config {
         let refresh_token_ttl =
             Duration::from_secs(parse_u64(&lookup, "SWITCHBOARD_REFRESH_TOKEN_TTL_DAYS", 30)? * 86_400);
         let issuer = lookup("SWITCHBOARD_ISSUER").unwrap_or_else(|| "switchboard".to_owned());
-        Ok(Self { table_name, signing_keys, access_token_ttl, refresh_token_ttl, issuer })
+        let attachments_bucket = lookup("SWITCHBOARD_ATTACHMENTS_BUCKET").filter(|bucket| !bucket.is_empty());
+        let s3_path_style = lookup("SWITCHBOARD_S3_PATH_STYLE").is_some_and(|value| value == "true" || value == "1");
+        Ok(Self {
+            table_name,
+            signing_keys,
+            access_token_ttl,
+            refresh_token_ttl,
+            issuer,
+            attachments_bucket,
+            s3_path_style,
+        })
     }
 }
 

@@ -30,6 +30,7 @@ pub const ROUTES: &[(&str, &str)] = &[("GET", OPENAPI), ("GET", DOCS), ("GET", D
         fn_customers::list, fn_customers::create, fn_customers::get, fn_customers::update,
         fn_customers::tickets, fn_customers::timeline,
         fn_activity::activity,
+        fn_attachments::create, fn_attachments::confirm, fn_attachments::download,
         fn_health::health,
     ),
     modifiers(&BearerAuth),
@@ -147,6 +148,7 @@ mod tests {
             fn_tickets::ROUTES,
             fn_customers::ROUTES,
             fn_activity::ROUTES,
+            fn_attachments::ROUTES,
         ] {
             for (method, path) in routes {
                 assert!(

@@ -133,6 +133,8 @@ mod tests {
             access_token_ttl: std::time::Duration::from_secs(900),
             refresh_token_ttl: std::time::Duration::from_secs(86_400),
             issuer: "switchboard-test".into(),
+            attachments_bucket: None,
+            s3_path_style: false,
         }
     }
 

@@ -82,6 +82,10 @@ id_type!(
     /// A customer of a workspace (the people tickets come from).
     CustomerId
 );
+id_type!(
+    /// A file attached to a ticket.
+    AttachmentId
+);
 
 #[cfg(test)]
 mod tests {

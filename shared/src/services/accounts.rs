@@ -47,6 +47,7 @@ pub async fn signup(app: &App, request: SignupRequest) -> ServiceResult<SessionR
         created_at: now,
         seats_used: 1,
         owners: 1,
+        storage_bytes: 0,
     };
     let owner = Member {
         id: UserId::generate(),

@@ -2,6 +2,7 @@
 //! storage call lives here or below, never in a handler.
 
 pub mod accounts;
+pub mod attachments;
 pub mod customers;
 pub mod members;
 pub mod platform;
@@ -38,6 +39,8 @@ pub enum ServiceError {
         /// The current state, so the client can show what changed and retry.
         current: Option<serde_json::Value>,
     },
+    #[error("conflict: {0}")]
+    Conflict(String),
     #[error("invalid transition")]
     InvalidTransition(crate::domain::ticket::InvalidTransition),
     #[error(transparent)]
@@ -95,6 +98,7 @@ impl From<ServiceError> for Problem {
                     None => problem,
                 }
             }
+            ServiceError::Conflict(detail) => Problem::new(ProblemType::Conflict, detail),
             ServiceError::InvalidTransition(invalid) => {
                 let allowed: Vec<&str> = invalid.allowed().iter().map(|status| status.as_str()).collect();
                 let detail = if invalid.from == invalid.to {

@@ -5,8 +5,8 @@ use jiff::{Timestamp, tz::TimeZone};
 
 use super::{ServiceError, ServiceResult};
 use crate::api::{
-    CreateMessageRequest, CreateTicketRequest, EventList, EventView, InboxCountsView, MessageView, PublicTicket,
-    PublicTicketSummary, TicketDetail, TicketList, TicketView, UpdateTicketRequest,
+    AttachmentView, CreateMessageRequest, CreateTicketRequest, EventList, EventView, InboxCountsView, MessageView,
+    PublicTicket, PublicTicketSummary, TicketDetail, TicketList, TicketView, UpdateTicketRequest,
 };
 use crate::app::App;
 use crate::auth::MemberPrincipal;
@@ -21,6 +21,7 @@ use crate::domain::{
 use crate::http::PageParams;
 use crate::storage::{
     TenantScope,
+    attachments::AttachmentStatus,
     customers::Customer,
     events::Event,
     tickets::{
@@ -227,19 +228,26 @@ async fn load(app: &App, scope: &TenantScope, id: TicketId) -> ServiceResult<Tic
 
 /// The ticket, its whole conversation and timeline, from one Query of its item collection.
 pub async fn get(app: &App, caller: &MemberPrincipal, id: TicketId) -> ServiceResult<TicketDetail> {
-    let (ticket, messages, events) =
+    let history =
         app.store.ticket_with_history(&caller.scope(), id).await?.ok_or(ServiceError::NotFound("The ticket"))?;
     Ok(TicketDetail {
-        ticket: (&ticket).into(),
-        messages: messages.iter().map(MessageView::from).collect(),
-        timeline: events.iter().map(EventView::from).collect(),
+        ticket: (&history.ticket).into(),
+        messages: history.messages.iter().map(MessageView::from).collect(),
+        timeline: history.events.iter().map(EventView::from).collect(),
+        attachments: history
+            .attachments
+            .iter()
+            .filter(|attachment| attachment.status == AttachmentStatus::Uploaded)
+            .map(AttachmentView::from)
+            .collect(),
     })
 }
 
 /// What the customer may see: public messages only.
 pub async fn public(app: &App, caller: &MemberPrincipal, id: TicketId) -> ServiceResult<PublicTicket> {
-    let (ticket, messages, _) =
+    let history =
         app.store.ticket_with_history(&caller.scope(), id).await?.ok_or(ServiceError::NotFound("The ticket"))?;
+    let (ticket, messages) = (history.ticket, history.messages);
     Ok(PublicTicket {
         ticket: PublicTicketSummary {
             id: ticket.id,

@@ -13,7 +13,7 @@ use jiff::Timestamp;
 
 use crate::domain::{
     email::Email,
-    ids::{CustomerId, EventId, MessageId, SessionId, StaffId, TicketId, UserId, WorkspaceId},
+    ids::{AttachmentId, CustomerId, EventId, MessageId, SessionId, StaffId, TicketId, UserId, WorkspaceId},
 };
 
 pub const PK: &str = "PK";
@@ -69,6 +69,20 @@ pub fn message_sk(ticket: TicketId, message: MessageId) -> String {
 }
 pub fn ticket_event_sk(ticket: TicketId, event: EventId) -> String {
     format!("{TICKET_PREFIX}{ticket}#EVENT#{event}")
+}
+pub fn attachment_sk(ticket: TicketId, attachment: AttachmentId) -> String {
+    format!("{TICKET_PREFIX}{ticket}#ATT#{attachment}")
+}
+
+/// Where an attachment's bytes live in the bucket: under the workspace's prefix, so a policy or a
+/// lifecycle rule can address one tenant's files.
+pub fn attachment_object_key(
+    workspace: WorkspaceId,
+    ticket: TicketId,
+    attachment: AttachmentId,
+    filename: &str,
+) -> String {
+    format!("workspaces/{workspace}/tickets/{ticket}/{attachment}/{filename}")
 }
 
 pub const CUSTOMER_PREFIX: &str = "CUSTOMER#";
@@ -191,8 +205,16 @@ mod tests {
         let prefix = ticket_sk(ticket);
         assert!(message_sk(ticket, MessageId::generate()).starts_with(&prefix));
         assert!(ticket_event_sk(ticket, EventId::generate()).starts_with(&prefix));
+        assert!(attachment_sk(ticket, AttachmentId::generate()).starts_with(&prefix));
         assert!(!ticket_sk(other).starts_with(&prefix));
         assert!(prefix.starts_with(TICKET_PREFIX));
+    }
+
+    #[test]
+    fn attachment_objects_live_under_their_workspace() {
+        let (ws, ticket, attachment) = (WorkspaceId::generate(), TicketId::generate(), AttachmentId::generate());
+        let key = attachment_object_key(ws, ticket, attachment, "report.pdf");
+        assert_eq!(key, format!("workspaces/{ws}/tickets/{ticket}/{attachment}/report.pdf"));
     }
 
     #[test]

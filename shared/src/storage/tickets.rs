@@ -51,6 +51,14 @@ pub struct Message {
     pub created_at: Timestamp,
 }
 
+/// A ticket's whole item collection.
+pub struct TicketHistory {
+    pub ticket: Ticket,
+    pub messages: Vec<Message>,
+    pub events: Vec<Event>,
+    pub attachments: Vec<super::attachments::Attachment>,
+}
+
 /// The customer a new ticket belongs to.
 pub enum CustomerRef<'a> {
     Existing(CustomerId),
@@ -304,9 +312,9 @@ impl Store {
         &self,
         scope: &TenantScope,
         id: TicketId,
-    ) -> Result<Option<(Ticket, Vec<Message>, Vec<Event>)>, StoreError> {
+    ) -> Result<Option<TicketHistory>, StoreError> {
         let ticket_key = keys::ticket_sk(id);
-        let (mut ticket, mut messages, mut events) = (None, Vec::new(), Vec::new());
+        let (mut ticket, mut messages, mut events, mut attachments) = (None, Vec::new(), Vec::new(), Vec::new());
         let mut start = None;
         loop {
             let output = self
@@ -329,6 +337,8 @@ impl Store {
                     messages.push(serde_dynamo::from_item(item.clone())?);
                 } else if sk.contains("#EVENT#") {
                     events.push(serde_dynamo::from_item(item.clone())?);
+                } else if sk.contains("#ATT#") {
+                    attachments.push(serde_dynamo::from_item(item.clone())?);
                 }
             }
             start = output.last_evaluated_key;
@@ -336,7 +346,7 @@ impl Store {
                 break;
             }
         }
-        Ok(ticket.map(|ticket| (ticket, messages, events)))
+        Ok(ticket.map(|ticket| TicketHistory { ticket, messages, events, attachments }))
     }
 
     /// Writes `after` over `before` if nobody changed the ticket meanwhile, with an optional new

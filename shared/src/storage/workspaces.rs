@@ -17,6 +17,9 @@ pub struct Workspace {
     pub seats_used: u64,
     /// Active owners; a workspace never drops to zero.
     pub owners: u64,
+    /// Bytes of confirmed attachments, counted against the plan's storage limit.
+    #[serde(default)]
+    pub storage_bytes: u64,
 }
 
 /// Everything a sign-up writes, in one transaction.

@@ -1,5 +1,6 @@
 //! Black-box tests of the REST API over real HTTP against the local stack.
 
+mod attachments;
 mod auth;
 mod conventions;
 mod customers;

@@ -1,0 +1,249 @@
+//! Ticket attachments through presigned S3 URLs: the API never carries file bytes.
+//!
+//! 1. POST announces the file (name, type, exact size) and gets a short-lived PUT URL whose signature
+//!    binds the content type and length, for a key under the workspace's prefix.
+//! 2. The client PUTs the bytes to S3, then confirms. Confirming checks the object (size and type as
+//!    announced) and counts its bytes against the plan's storage limit, atomically with its event.
+//! 3. GET hands out a short-lived download URL, to members of the workspace only.
+
+use std::time::Duration;
+
+use aws_sdk_s3::presigning::{PresignedRequest as S3Presigned, PresigningConfig};
+use jiff::{SignedDuration, Timestamp};
+
+use super::{ServiceError, ServiceResult};
+use crate::api::{AttachmentDownload, AttachmentUpload, AttachmentView, CreateAttachmentRequest, PresignedRequest};
+use crate::app::App;
+use crate::auth::MemberPrincipal;
+use crate::domain::{
+    FieldError, Validator,
+    ids::{AttachmentId, TicketId},
+    plan::{LimitExceeded, LimitKind},
+};
+use crate::storage::{
+    StoreError,
+    attachments::{Attachment, AttachmentStatus, ConfirmError},
+    events::Event,
+    keys,
+};
+
+pub const MAX_ATTACHMENT_BYTES: u64 = 25 * 1024 * 1024;
+pub const MAX_FILENAME_CHARS: usize = 120;
+pub const URL_TTL: Duration = Duration::from_secs(300);
+
+/// What may be attached: documents, images, plain data. No executables, no HTML (stored XSS).
+pub const ALLOWED_CONTENT_TYPES: &[&str] = &[
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+    "text/plain",
+    "text/csv",
+    "application/json",
+    "application/zip",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+];
+
+/// A file name safe for an object key and a download header: the base name, with anything but
+/// letters, digits, dot, dash and underscore replaced.
+pub fn sanitize_filename(raw: &str) -> Result<String, String> {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("").trim();
+    let cleaned: String =
+        base.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
+    if cleaned.is_empty() || cleaned.chars().all(|c| c == '.') {
+        return Err("must name a file".to_owned());
+    }
+    if cleaned.chars().count() > MAX_FILENAME_CHARS {
+        return Err(format!("must be at most {MAX_FILENAME_CHARS} characters"));
+    }
+    Ok(cleaned)
+}
+
+fn bucket(app: &App) -> ServiceResult<&str> {
+    app.config.attachments_bucket.as_deref().ok_or_else(|| {
+        tracing::error!("SWITCHBOARD_ATTACHMENTS_BUCKET is not set");
+        ServiceError::Store(StoreError::Backend("attachments bucket not configured".to_owned()))
+    })
+}
+
+fn presigned(request: &S3Presigned, now: Timestamp) -> PresignedRequest {
+    PresignedRequest {
+        method: request.method().to_owned(),
+        url: request.uri().to_owned(),
+        headers: request.headers().map(|(name, value)| (name.to_owned(), value.to_owned())).collect(),
+        expires_at: now + SignedDuration::try_from(URL_TTL).unwrap_or(SignedDuration::from_secs(300)),
+    }
+}
+
+fn s3_failure(err: impl std::fmt::Display) -> ServiceError {
+    tracing::error!(error = %err, "S3 call failed");
+    ServiceError::Store(StoreError::Backend(format!("S3: {err}")))
+}
+
+pub async fn create_upload(
+    app: &App,
+    caller: &MemberPrincipal,
+    ticket: TicketId,
+    request: CreateAttachmentRequest,
+) -> ServiceResult<AttachmentUpload> {
+    let mut v = Validator::new();
+    let filename = v.check("filename", sanitize_filename(&request.filename));
+    let content_type = request.content_type.trim().to_ascii_lowercase();
+    if !ALLOWED_CONTENT_TYPES.contains(&content_type.as_str()) {
+        v.check::<()>("content_type", Err(format!("must be one of {}", ALLOWED_CONTENT_TYPES.join(", "))));
+    }
+    if request.size == 0 || request.size > MAX_ATTACHMENT_BYTES {
+        v.check::<()>("size", Err(format!("must be from 1 to {MAX_ATTACHMENT_BYTES} bytes")));
+    }
+    v.finish().map_err(ServiceError::Validation)?;
+    let filename = filename.expect("checked above");
+    let bucket = bucket(app)?;
+
+    let scope = caller.scope();
+    let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
+    let limit = workspace.plan.limits().storage_bytes;
+    if let Some(limit) = limit
+        && workspace.storage_bytes.saturating_add(request.size) > limit
+    {
+        return Err(ServiceError::PlanLimit(LimitExceeded {
+            kind: LimitKind::StorageBytes,
+            limit,
+            used: workspace.storage_bytes,
+            tier: workspace.plan,
+        }));
+    }
+    let now = app.clock.now();
+    let id = AttachmentId::generate();
+    let attachment = Attachment {
+        id,
+        ticket_id: ticket,
+        object_key: keys::attachment_object_key(workspace.id, ticket, id, &filename),
+        filename,
+        content_type,
+        size: request.size,
+        status: AttachmentStatus::Pending,
+        uploaded_by: caller.user_id,
+        created_at: now,
+        uploaded_at: None,
+    };
+    match app.store.create_attachment(&scope, &attachment).await {
+        Ok(()) => {}
+        Err(err) if err.cancelled_at(0).is_some() => return Err(ServiceError::NotFound("The ticket")),
+        Err(err) => return Err(err.into()),
+    }
+    let size = i64::try_from(attachment.size).unwrap_or(i64::MAX);
+    let upload = app
+        .s3
+        .put_object()
+        .bucket(bucket)
+        .key(&attachment.object_key)
+        .content_type(&attachment.content_type)
+        .content_length(size)
+        .presigned(PresigningConfig::expires_in(URL_TTL).map_err(s3_failure)?)
+        .await
+        .map_err(s3_failure)?;
+    Ok(AttachmentUpload { attachment: (&attachment).into(), upload: presigned(&upload, now) })
+}
+
+async fn load(app: &App, caller: &MemberPrincipal, ticket: TicketId, id: AttachmentId) -> ServiceResult<Attachment> {
+    app.store.get_attachment(&caller.scope(), ticket, id).await?.ok_or(ServiceError::NotFound("The attachment"))
+}
+
+/// Checks the uploaded object and counts it. Idempotent: confirming twice returns the same record.
+pub async fn confirm(
+    app: &App,
+    caller: &MemberPrincipal,
+    ticket: TicketId,
+    id: AttachmentId,
+) -> ServiceResult<AttachmentView> {
+    let pending = load(app, caller, ticket, id).await?;
+    if pending.status == AttachmentStatus::Uploaded {
+        return Ok((&pending).into());
+    }
+    let bucket = bucket(app)?;
+    let head = match app.s3.head_object().bucket(bucket).key(&pending.object_key).send().await {
+        Ok(head) => head,
+        Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => {
+            return Err(ServiceError::Conflict(
+                "The file is not uploaded yet: PUT it to the upload URL first, then confirm.".to_owned(),
+            ));
+        }
+        Err(err) => return Err(s3_failure(aws_sdk_s3::error::DisplayErrorContext(err))),
+    };
+    let uploaded_size = head.content_length().and_then(|size| u64::try_from(size).ok()).unwrap_or(0);
+    if uploaded_size != pending.size {
+        return Err(ServiceError::Validation(vec![FieldError::new(
+            "size",
+            format!("the uploaded file has {uploaded_size} bytes, not the {} announced", pending.size),
+        )]));
+    }
+    let scope = caller.scope();
+    let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
+    let now = app.clock.now();
+    let uploaded = Attachment { status: AttachmentStatus::Uploaded, uploaded_at: Some(now), ..pending.clone() };
+    let ticket_record = app.store.get_ticket(&scope, ticket).await?.ok_or(ServiceError::NotFound("The ticket"))?;
+    let event = Event::new("attachment.added", Some(caller.user_id), format!("ticket/{ticket}"), now)
+        .with_change(
+            None,
+            Some(serde_json::json!({
+                "attachment_id": id, "filename": uploaded.filename, "size": uploaded.size,
+            })),
+        )
+        .about_ticket(ticket, ticket_record.customer_id);
+    let limit = workspace.plan.limits().storage_bytes;
+    match app.store.confirm_attachment(&scope, &uploaded, limit, &event).await {
+        Ok(()) => Ok((&uploaded).into()),
+        Err(ConfirmError::AlreadyConfirmed) => Ok((&load(app, caller, ticket, id).await?).into()),
+        Err(ConfirmError::StorageLimitReached { used }) => Err(ServiceError::PlanLimit(LimitExceeded {
+            kind: LimitKind::StorageBytes,
+            limit: limit.unwrap_or(u64::MAX),
+            used,
+            tier: workspace.plan,
+        })),
+        Err(ConfirmError::Store(err)) => Err(err.into()),
+    }
+}
+
+/// A short-lived download URL for an uploaded attachment.
+pub async fn download(
+    app: &App,
+    caller: &MemberPrincipal,
+    ticket: TicketId,
+    id: AttachmentId,
+) -> ServiceResult<AttachmentDownload> {
+    let attachment = load(app, caller, ticket, id).await?;
+    if attachment.status != AttachmentStatus::Uploaded {
+        return Err(ServiceError::Conflict("The file was never confirmed as uploaded.".to_owned()));
+    }
+    let now = app.clock.now();
+    let request = app
+        .s3
+        .get_object()
+        .bucket(bucket(app)?)
+        .key(&attachment.object_key)
+        .response_content_disposition(format!("attachment; filename=\"{}\"", attachment.filename))
+        .response_content_type(&attachment.content_type)
+        .presigned(PresigningConfig::expires_in(URL_TTL).map_err(s3_failure)?)
+        .await
+        .map_err(s3_failure)?;
+    Ok(AttachmentDownload { attachment: (&attachment).into(), download: presigned(&request, now) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filenames_lose_paths_and_odd_characters() {
+        assert_eq!(sanitize_filename("../../etc/passwd").unwrap(), "passwd");
+        assert_eq!(sanitize_filename("C:\\\\Users\\\\me\\\\Q3 report (final).pdf").unwrap(), "Q3_report__final_.pdf");
+        assert_eq!(sanitize_filename("naïve.txt").unwrap(), "na_ve.txt");
+        assert!(sanitize_filename("..").is_err());
+        assert!(sanitize_filename("dir/").is_err());
+        assert!(sanitize_filename(&format!("{}.txt", "a".repeat(120))).is_err());
+    }
+}

@@ -1,0 +1,146 @@
+//! Attachments: uploaded and downloaded through presigned URLs, never across workspaces.
+
+use serde_json::{Value, json};
+use switchboard_tests::{Member, add_member, signup};
+
+async fn new_ticket(owner: &Member) -> String {
+    let reply = owner
+        .client()
+        .post(
+            "/api/v1/tickets",
+            json!({"subject": "Invoice attached", "body": "See the file", "customer": {"email": "payer@example.com"}}),
+        )
+        .await
+        .expect(201);
+    reply.body["id"].as_str().unwrap().to_owned()
+}
+
+async fn put_bytes(upload: &Value, bytes: &[u8]) -> u16 {
+    let mut request = reqwest::Client::new().put(upload["url"].as_str().unwrap()).body(bytes.to_vec());
+    for (name, value) in upload["headers"].as_object().unwrap() {
+        if name != "content-length" {
+            request = request.header(name, value.as_str().unwrap());
+        }
+    }
+    request.send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn a_file_goes_up_and_comes_down_through_presigned_urls() {
+    let owner = signup("Files Co").await;
+    let ticket = new_ticket(&owner).await;
+    let bytes = b"%PDF-1.4 pretend this is an invoice".to_vec();
+    let announced = owner
+        .client()
+        .post(
+            &format!("/api/v1/tickets/{ticket}/attachments"),
+            json!({"filename": "../Invoice March.pdf", "content_type": "application/pdf", "size": bytes.len()}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(announced.body["attachment"]["filename"], "Invoice_March.pdf");
+    assert_eq!(announced.body["attachment"]["status"], "pending");
+    assert_eq!(announced.body["upload"]["method"], "PUT");
+    let attachment = announced.body["attachment"]["id"].as_str().unwrap().to_owned();
+    let base = format!("/api/v1/tickets/{ticket}/attachments/{attachment}");
+
+    // Not uploaded yet: neither confirmable nor downloadable.
+    owner.client().post(&format!("{base}/confirm"), json!({})).await.expect_problem(409, "conflict");
+    owner.client().get(&base).await.expect_problem(409, "conflict");
+
+    assert_eq!(put_bytes(&announced.body["upload"], &bytes).await, 200);
+    let confirmed = owner.client().post(&format!("{base}/confirm"), json!({})).await.expect(200);
+    assert_eq!(confirmed.body["status"], "uploaded");
+    owner.client().post(&format!("{base}/confirm"), json!({})).await.expect(200); // idempotent
+
+    let download = owner.client().get(&base).await.expect(200);
+    let fetched = reqwest::get(download.body["download"]["url"].as_str().unwrap()).await.unwrap();
+    assert_eq!(fetched.status().as_u16(), 200);
+    assert_eq!(fetched.bytes().await.unwrap().to_vec(), bytes);
+
+    let detail = owner.client().get(&format!("/api/v1/tickets/{ticket}")).await.expect(200);
+    assert_eq!(detail.body["attachments"][0]["id"], attachment.as_str());
+    let me = owner.client().get("/api/v1/me").await.expect(200);
+    assert_eq!(me.body["plan"]["usage"]["storage_bytes"], bytes.len());
+    let timeline = detail.body["timeline"].as_array().unwrap();
+    assert!(timeline.iter().any(|event| event["type"] == "attachment.added"));
+}
+
+#[tokio::test]
+async fn an_upload_that_does_not_match_the_announcement_is_refused() {
+    let owner = signup("Mismatch Co").await;
+    let ticket = new_ticket(&owner).await;
+    let announced = owner
+        .client()
+        .post(
+            &format!("/api/v1/tickets/{ticket}/attachments"),
+            json!({"filename": "notes.txt", "content_type": "text/plain", "size": 100}),
+        )
+        .await
+        .expect(201);
+    let attachment = announced.body["attachment"]["id"].as_str().unwrap();
+    put_bytes(&announced.body["upload"], b"only a few bytes").await;
+    let reply = owner
+        .client()
+        .post(&format!("/api/v1/tickets/{ticket}/attachments/{attachment}/confirm"), json!({}))
+        .await
+        .expect_problem(422, "validation-failed");
+    assert_eq!(reply.field_errors(), ["size"]);
+    let me = owner.client().get("/api/v1/me").await.expect(200);
+    assert_eq!(me.body["plan"]["usage"]["storage_bytes"], 0, "nothing counted");
+}
+
+#[tokio::test]
+async fn types_sizes_and_roles_are_checked() {
+    let owner = signup("Limits Co").await;
+    let ticket = new_ticket(&owner).await;
+    let path = format!("/api/v1/tickets/{ticket}/attachments");
+    let reply = owner
+        .client()
+        .post(&path, json!({"filename": "run.exe", "content_type": "application/x-msdownload", "size": 10}))
+        .await
+        .expect_problem(422, "validation-failed");
+    assert_eq!(reply.field_errors(), ["content_type"]);
+    let reply = owner
+        .client()
+        .post(&path, json!({"filename": "huge.pdf", "content_type": "application/pdf", "size": 26 * 1024 * 1024}))
+        .await
+        .expect_problem(422, "validation-failed");
+    assert_eq!(reply.field_errors(), ["size"]);
+    let viewer = add_member(&owner, "viewer").await;
+    viewer
+        .client()
+        .post(&path, json!({"filename": "a.txt", "content_type": "text/plain", "size": 1}))
+        .await
+        .expect_problem(403, "forbidden");
+}
+
+#[tokio::test]
+async fn another_workspaces_attachments_are_not_found() {
+    let owner = signup("Owner Files").await;
+    let ticket = new_ticket(&owner).await;
+    let announced = owner
+        .client()
+        .post(
+            &format!("/api/v1/tickets/{ticket}/attachments"),
+            json!({"filename": "a.txt", "content_type": "text/plain", "size": 3}),
+        )
+        .await
+        .expect(201);
+    put_bytes(&announced.body["upload"], b"abc").await;
+    let attachment = announced.body["attachment"]["id"].as_str().unwrap();
+    let base = format!("/api/v1/tickets/{ticket}/attachments/{attachment}");
+    owner.client().post(&format!("{base}/confirm"), json!({})).await.expect(200);
+
+    let intruder = signup("Intruder Files").await;
+    intruder.client().get(&base).await.expect_problem(404, "not-found");
+    intruder.client().post(&format!("{base}/confirm"), json!({})).await.expect_problem(404, "not-found");
+    intruder
+        .client()
+        .post(
+            &format!("/api/v1/tickets/{ticket}/attachments"),
+            json!({"filename": "b.txt", "content_type": "text/plain", "size": 3}),
+        )
+        .await
+        .expect_problem(404, "not-found");
+}
