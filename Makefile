@@ -37,9 +37,14 @@ build:
 ## writes bench/results/latest.{md,json}. BENCH_RUNS=N to change the repetitions (the first is discarded).
 BENCH_BINS := authorizer auth me users health api-docs platform tickets customers activity attachments
 BENCH_RUNS ?= 15
+# Inbox page latency is compared between workspaces of these sizes (tickets).
+BENCH_SMALL ?= 100
+BENCH_LARGE ?= 10000
 bench:
 	cargo build --release --locked --bins $(addprefix -p fn-,$(BENCH_BINS)) -p switchboard-bench
 	BENCH_COMMAND="make bench BENCH_RUNS=$(BENCH_RUNS)" ./target/release/coldstart --runs $(BENCH_RUNS) $(BENCH_BINS)
+	@infra/scripts/bootstrap.sh stack
+	cargo run --locked -p switchboard-api-bench -- --small $(BENCH_SMALL) --large $(BENCH_LARGE)
 
 ## Regenerate docs that are generated from code (permissions matrix, OpenAPI snapshot).
 docs:

@@ -57,3 +57,16 @@ pub async fn seed(app: &App) -> Result<(), String> {
     platform::ensure_staff(app, DEMO_STAFF.email, "Pat Platform", DEMO_STAFF.password).await?;
     Ok(())
 }
+
+/// Moves a workspace to the enterprise plan (benchmarks seed more tickets than the free plan allows).
+pub async fn raise_plan(app: &App, owner: &MemberPrincipal) -> Result<(), String> {
+    let plan = shared::domain::plan::PlanTier::Enterprise;
+    let event = shared::storage::events::Event::new(
+        "workspace.plan_changed",
+        Some(owner.user_id),
+        format!("workspace/{}", owner.workspace_id),
+        app.clock.now(),
+    )
+    .with_change(None, Some(serde_json::json!({"plan": plan})));
+    app.store.set_plan(&owner.scope(), plan, &event).await.map_err(|err| err.to_string())
+}

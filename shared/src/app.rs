@@ -21,14 +21,13 @@ pub struct App {
 
 impl App {
     pub fn new(config: Config, aws: &aws_config::SdkConfig, clock: Arc<dyn Clock>) -> Self {
-        let client = aws_sdk_dynamodb::Client::new(aws);
         let cursors = CursorCodec::derive_from(&config.signing_keys[0].secret);
         let s3 = aws_sdk_s3::Client::from_conf(
             aws_sdk_s3::config::Builder::from(aws).force_path_style(config.s3_path_style).build(),
         );
         Self {
             s3,
-            store: Store::new(client, config.table_name.clone(), cursors),
+            store: Store::new(aws, config.table_name.clone(), cursors),
             tokens: TokenService::new(&config),
             clock,
             config,

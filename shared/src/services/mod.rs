@@ -62,7 +62,7 @@ impl From<ServiceError> for Problem {
             ServiceError::Forbidden(detail) => Problem::forbidden(detail),
             ServiceError::NotFound(what) => Problem::not_found(what),
             ServiceError::EmailTaken => {
-                Problem::new(ProblemType::EmailTaken, "A member with this e-mail already exists in this workspace.")
+                Problem::new(ProblemType::EmailTaken, "This e-mail is already in use in this workspace.")
                     .with("field", "email")
             }
             ServiceError::WorkspaceSelectionRequired(choices) => Problem::new(
@@ -88,16 +88,17 @@ impl From<ServiceError> for Problem {
                 ProblemType::LastOwner,
                 "This is the workspace's last active owner: make someone else an owner first.",
             ),
-            ServiceError::VersionConflict { what, current } => {
-                let problem = Problem::new(
+            ServiceError::VersionConflict { what, current } => match current {
+                Some(current) => Problem::new(
                     ProblemType::VersionConflict,
                     format!("{what} changed meanwhile; `current` holds its state now. Reapply your change to it."),
-                );
-                match current {
-                    Some(current) => problem.with("current", current),
-                    None => problem,
-                }
-            }
+                )
+                .with("current", current),
+                None => Problem::new(
+                    ProblemType::VersionConflict,
+                    format!("{what} changed meanwhile; reload it and try again."),
+                ),
+            },
             ServiceError::Conflict(detail) => Problem::new(ProblemType::Conflict, detail),
             ServiceError::InvalidTransition(invalid) => {
                 let allowed: Vec<&str> = invalid.allowed().iter().map(|status| status.as_str()).collect();

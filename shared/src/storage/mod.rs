@@ -2,6 +2,7 @@
 //! principal (or the sign-up that creates the workspace) can produce.
 
 pub mod attachments;
+pub mod call_count;
 pub mod cursor;
 pub mod customers;
 pub mod events;
@@ -94,11 +95,20 @@ pub struct Store {
     pub(crate) client: Client,
     pub(crate) table: String,
     pub(crate) cursors: cursor::CursorCodec,
+    calls: call_count::CallCount,
 }
 
 impl Store {
-    pub fn new(client: Client, table: impl Into<String>, cursors: cursor::CursorCodec) -> Self {
-        Self { client, table: table.into(), cursors }
+    /// A store over `table`, counting its DynamoDB calls.
+    pub fn new(aws: &aws_config::SdkConfig, table: impl Into<String>, cursors: cursor::CursorCodec) -> Self {
+        let calls = call_count::CallCount::default();
+        let config = aws_sdk_dynamodb::config::Builder::from(aws).interceptor(calls.clone()).build();
+        Self { client: Client::from_conf(config), table: table.into(), cursors, calls }
+    }
+
+    /// DynamoDB calls made through this store, by operation.
+    pub fn calls(&self) -> &call_count::CallCount {
+        &self.calls
     }
 
     pub fn client(&self) -> &Client {
@@ -109,16 +119,25 @@ impl Store {
         &self.table
     }
 
-    /// Runs a transaction and turns a cancellation into per-action reasons.
+    /// Runs a transaction and turns a cancellation into per-action reasons. A transaction cancelled only
+    /// because another one touched the same items at the same moment (`TransactionConflict`) wrote
+    /// nothing, so it is retried a few times with jittered backoff before giving up.
     pub(crate) async fn transact(
         &self,
         actions: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
     ) -> Result<(), StoreError> {
         use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-        match self.client.transact_write_items().set_transact_items(Some(actions)).send().await {
-            Ok(_) => Ok(()),
-            Err(err) => match err.into_service_error() {
-                TransactWriteItemsError::TransactionCanceledException(cancelled) => Err(StoreError::Cancelled(
+        const ATTEMPTS: u32 = 4;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = self.client.transact_write_items().set_transact_items(Some(actions.clone())).send().await;
+            let err = match result {
+                Ok(_) => return Ok(()),
+                Err(err) => err.into_service_error(),
+            };
+            let err = match err {
+                TransactWriteItemsError::TransactionCanceledException(cancelled) => StoreError::Cancelled(
                     cancelled
                         .cancellation_reasons()
                         .iter()
@@ -127,9 +146,29 @@ impl Store {
                             item: reason.item().cloned(),
                         })
                         .collect(),
-                )),
-                other => Err(StoreError::Backend(aws_sdk_dynamodb::error::DisplayErrorContext(other).to_string())),
-            },
+                ),
+                other => {
+                    return Err(StoreError::Backend(aws_sdk_dynamodb::error::DisplayErrorContext(other).to_string()));
+                }
+            };
+            if attempt >= ATTEMPTS || !err.is_conflict_only() {
+                return Err(err);
+            }
+            let jitter = u64::from(rand::random::<u8>() % 20);
+            tokio::time::sleep(std::time::Duration::from_millis(20 * u64::from(attempt) + jitter)).await;
+        }
+    }
+}
+
+impl StoreError {
+    /// Cancelled for concurrency alone: some action hit a conflict and no condition failed.
+    fn is_conflict_only(&self) -> bool {
+        match self {
+            StoreError::Cancelled(reasons) => {
+                reasons.iter().any(|reason| reason.code.as_deref() == Some("TransactionConflict"))
+                    && !reasons.iter().any(Cancellation::condition_failed)
+            }
+            _ => false,
         }
     }
 }
@@ -157,4 +196,31 @@ pub(crate) fn s(value: impl Into<String>) -> AttributeValue {
 
 pub(crate) fn n(value: impl ToString) -> AttributeValue {
     AttributeValue::N(value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reasons(codes: &[Option<&str>]) -> StoreError {
+        StoreError::Cancelled(
+            codes.iter().map(|code| Cancellation { code: code.map(str::to_owned), item: None }).collect(),
+        )
+    }
+
+    #[test]
+    fn only_pure_conflicts_are_retried() {
+        assert!(reasons(&[None, Some("TransactionConflict")]).is_conflict_only());
+        assert!(!reasons(&[Some("ConditionalCheckFailed"), Some("TransactionConflict")]).is_conflict_only());
+        assert!(!reasons(&[Some("ConditionalCheckFailed")]).is_conflict_only());
+        assert!(!StoreError::Backend("down".into()).is_conflict_only());
+    }
+
+    #[test]
+    fn cancelled_at_names_the_failed_condition_only() {
+        let err = reasons(&[None, Some("ConditionalCheckFailed")]);
+        assert!(err.cancelled_at(0).is_none());
+        assert!(err.cancelled_at(1).is_some());
+        assert!(err.cancelled_at(2).is_none());
+    }
 }

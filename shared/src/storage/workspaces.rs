@@ -73,6 +73,26 @@ impl Store {
         output.item.map(serde_dynamo::from_item).transpose().map_err(StoreError::from)
     }
 
+    /// Moves the workspace to another plan, with its event (billing and platform staff change plans).
+    pub async fn set_plan(
+        &self,
+        scope: &TenantScope,
+        plan: PlanTier,
+        event: &super::events::Event,
+    ) -> Result<(), StoreError> {
+        let update = aws_sdk_dynamodb::types::Update::builder()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::WORKSPACE_SK))
+            .update_expression("SET #plan = :plan")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_names("#plan", "plan")
+            .expression_attribute_values(":plan", s(plan.as_str()))
+            .build()
+            .map_err(|err| StoreError::Backend(err.to_string()))?;
+        self.transact(vec![TransactWriteItem::builder().update(update).build(), self.put_event(scope, event)?]).await
+    }
+
     /// The platform console's directory of workspaces, oldest first. Not tenant-scoped: staff only.
     pub async fn list_workspaces(&self, limit: i32, cursor: Option<&str>) -> Result<Page<Workspace>, StoreError> {
         const LISTING: &str = "workspaces";

@@ -1,0 +1,288 @@
+//! `api-bench [--small N] [--large N] [--pages N] [--out DIR]`
+//!
+//! Runs against a local stack it starts itself and writes bench/results/api.md and api.json:
+//! 1. DynamoDB calls per endpoint: each request of a scripted session, with the calls it made by
+//!    operation (the authorizer's answer is cached, as in API Gateway, so its one GetItem per token
+//!    and TTL is not in the rows).
+//! 2. Inbox page latency with `small` and `large` tickets in one workspace, measured alternately
+//!    in the same run. DynamoDB's cost per page does not depend on the workspace's size (one Query of
+//!    an index partition, `limit` items); the stand-in's latency shows whether ours does.
+
+use std::{collections::BTreeMap, fmt::Write as _, path::PathBuf, time::Instant};
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use shared::{
+    App,
+    api::{CreateTicketRequest, CustomerInput},
+    auth::{MemberPrincipal, tokens::TokenSubject},
+    domain::rbac::Role,
+    services::tickets,
+};
+
+struct Options {
+    small: usize,
+    large: usize,
+    pages: usize,
+    out: PathBuf,
+}
+
+fn options() -> Result<Options, String> {
+    let mut options = Options { small: 100, large: 10_000, pages: 30, out: PathBuf::from("bench/results") };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut number = |name: &str| -> Result<usize, String> {
+            args.next().and_then(|v| v.parse().ok()).ok_or_else(|| format!("{name} needs a number"))
+        };
+        match arg.as_str() {
+            "--small" => options.small = number("--small")?,
+            "--large" => options.large = number("--large")?,
+            "--pages" => options.pages = number("--pages")?,
+            "--out" => options.out = args.next().map(PathBuf::from).ok_or("--out needs a directory")?,
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    Ok(options)
+}
+
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+impl Api {
+    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("the gateway answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+}
+
+fn owner_of(app: &App, token: &str) -> MemberPrincipal {
+    match app.tokens.verify(token, app.clock.now()).expect("a valid token") {
+        TokenSubject::Member { workspace_id, user_id } => MemberPrincipal { workspace_id, user_id, role: Role::Owner },
+        TokenSubject::Staff { .. } => unreachable!("members sign up"),
+    }
+}
+
+async fn signup(api: &Api, name: &str) -> Value {
+    let email = format!("bench-{}@example.com", name.to_lowercase().replace(' ', "-"));
+    let body = json!({"workspace_name": name, "name": "Bench Owner", "email": email, "password": "bench password 123"});
+    let (status, session) = api.call(Method::POST, "/api/v1/auth/signup", Some(body)).await;
+    assert_eq!(status, 201, "signup: {session}");
+    session
+}
+
+/// Creates tickets in process (the service the endpoint calls), raising the plan limit first.
+async fn seed_tickets(app: &App, caller: &MemberPrincipal, count: usize) {
+    for index in 0..count {
+        let request = CreateTicketRequest {
+            subject: format!("Seeded ticket {index}"),
+            body: "Seeded for the inbox benchmark".to_owned(),
+            customer: Some(CustomerInput { email: format!("customer{}@example.com", index % 200), name: None }),
+            customer_id: None,
+            priority: None,
+            category: None,
+            subcategory: None,
+            tags: None,
+            channel: None,
+        };
+        tickets::create(app, caller, request).await.expect("seeding a ticket");
+    }
+}
+
+fn median_p90(mut values: Vec<f64>) -> (f64, f64) {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    let median = if n % 2 == 1 { values[n / 2] } else { (values[n / 2 - 1] + values[n / 2]) / 2.0 };
+    (median, values[(n * 9).div_ceil(10).max(1) - 1])
+}
+
+fn calls_text(calls: &BTreeMap<String, u64>) -> String {
+    if calls.is_empty() {
+        return "none".to_owned();
+    }
+    calls.iter().map(|(operation, count)| format!("{count} {operation}")).collect::<Vec<_>>().join(", ")
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let options = match options() {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("api-bench: {message}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let stack = match local_stack::start(local_stack::StackOptions::default()).await {
+        Ok(stack) => stack,
+        Err(err) => {
+            eprintln!("api-bench: the local stack did not start: {err}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let app = stack.app;
+    let mut api = Api { http: reqwest::Client::new(), base: stack.url.clone(), token: None };
+
+    // ------------------------------------------------------------ calls per endpoint
+    let session = signup(&api, "Bench Calls").await;
+    api.token = Some(session["access_token"].as_str().unwrap().to_owned());
+    api.call(Method::GET, "/api/v1/me", None).await; // warms the authorizer cache
+    let mut rows: Vec<(String, u16, BTreeMap<String, u64>)> = Vec::new();
+    let mut ids: BTreeMap<&str, String> = BTreeMap::new();
+    let script: Vec<(&str, Method, String, Option<Value>)> = vec![
+        ("GET /me", Method::GET, "/api/v1/me".into(), None),
+        ("GET /users", Method::GET, "/api/v1/users".into(), None),
+        (
+            "POST /tickets (new customer)",
+            Method::POST,
+            "/api/v1/tickets".into(),
+            Some(json!({"subject": "Printer on fire", "body": "Help", "customer": {"email": "ada@example.com"}})),
+        ),
+        (
+            "POST /tickets (known customer)",
+            Method::POST,
+            "/api/v1/tickets".into(),
+            Some(json!({"subject": "Again", "body": "Still on fire", "customer": {"email": "ada@example.com"}})),
+        ),
+    ];
+    for (label, method, path, body) in script {
+        let before = app.store.calls().snapshot();
+        let (status, reply) = api.call(method, &path, body).await;
+        rows.push((label.to_owned(), status, app.store.calls().since(&before)));
+        if label.starts_with("POST /tickets") {
+            ids.insert("ticket", reply["id"].as_str().unwrap_or_default().to_owned());
+            ids.insert("customer", reply["customer_id"].as_str().unwrap_or_default().to_owned());
+        }
+    }
+    let ticket = ids["ticket"].clone();
+    let customer = ids["customer"].clone();
+    let second: Vec<(&str, Method, String, Option<Value>)> = vec![
+        ("GET /tickets/{id}", Method::GET, format!("/api/v1/tickets/{ticket}"), None),
+        (
+            "PATCH /tickets/{id}",
+            Method::PATCH,
+            format!("/api/v1/tickets/{ticket}"),
+            Some(json!({"version": 1, "priority": "high"})),
+        ),
+        (
+            "POST /tickets/{id}/messages",
+            Method::POST,
+            format!("/api/v1/tickets/{ticket}/messages"),
+            Some(json!({"body": "On it", "internal": false})),
+        ),
+        ("GET /tickets (inbox page)", Method::GET, "/api/v1/tickets?limit=50".into(), None),
+        ("GET /tickets/counts", Method::GET, "/api/v1/tickets/counts".into(), None),
+        ("GET /customers/{id}", Method::GET, format!("/api/v1/customers/{customer}"), None),
+        ("GET /customers/{id}/tickets", Method::GET, format!("/api/v1/customers/{customer}/tickets"), None),
+        ("GET /customers/{id}/timeline", Method::GET, format!("/api/v1/customers/{customer}/timeline"), None),
+        ("GET /activity", Method::GET, "/api/v1/activity".into(), None),
+    ];
+    for (label, method, path, body) in second {
+        let before = app.store.calls().snapshot();
+        let (status, _) = api.call(method, &path, body).await;
+        rows.push((label.to_owned(), status, app.store.calls().since(&before)));
+    }
+
+    // ------------------------------------------------------------ inbox latency at two sizes
+    let small = signup(&api, "Bench Small").await;
+    let large = signup(&api, "Bench Large").await;
+    let small_token = small["access_token"].as_str().unwrap().to_owned();
+    let large_token = large["access_token"].as_str().unwrap().to_owned();
+    let seeding = Instant::now();
+    // Enterprise-sized workspaces: the free plan's monthly ticket limit would stop the seeding.
+    for token in [&small_token, &large_token] {
+        let owner = owner_of(app, token);
+        local_stack::seed::raise_plan(app, &owner).await.expect("raising the plan");
+    }
+    seed_tickets(app, &owner_of(app, &small_token), options.small).await;
+    seed_tickets(app, &owner_of(app, &large_token), options.large).await;
+    let seeding = seeding.elapsed();
+    let mut latency: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    let mut page_calls: BTreeMap<&str, BTreeMap<String, u64>> = BTreeMap::new();
+    for round in 0..=options.pages {
+        for (label, token, size) in [("small", &small_token, options.small), ("large", &large_token, options.large)] {
+            api.token = Some(token.clone());
+            let before = app.store.calls().snapshot();
+            let started = Instant::now();
+            let (status, page) = api.call(Method::GET, "/api/v1/tickets?limit=50", None).await;
+            let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+            assert_eq!(status, 200, "inbox page: {page}");
+            assert_eq!(page["items"].as_array().map(Vec::len), Some(size.min(50)));
+            if round > 0 {
+                // round 0 warms the authorizer cache and the connection
+                latency.entry(label).or_default().push(elapsed);
+                page_calls.insert(label, app.store.calls().since(&before));
+            }
+        }
+    }
+    let (small_median, small_p90) = median_p90(latency["small"].clone());
+    let (large_median, large_p90) = median_p90(latency["large"].clone());
+
+    // ------------------------------------------------------------ report
+    let mut md = String::new();
+    let _ = writeln!(md, "# API benchmark (local stack)\n");
+    let _ = writeln!(
+        md,
+        "- command: `make bench` (`cargo run -p switchboard-api-bench -- --small {} --large {} --pages {}`)",
+        options.small, options.large, options.pages
+    );
+    let _ = writeln!(
+        md,
+        "- store: the local DynamoDB stand-in (moto); latencies are the stand-in's, the call counts are what DynamoDB would see\n"
+    );
+    let _ = writeln!(md, "## DynamoDB calls per endpoint\n\n| request | status | DynamoDB calls |\n|---|---:|---|");
+    for (label, status, calls) in &rows {
+        let _ = writeln!(md, "| {label} | {status} | {} |", calls_text(calls));
+    }
+    let _ = writeln!(md, "\nThe authorizer adds one GetItem per token per cache TTL (30 s in AWS).\n");
+    let _ = writeln!(md, "## Inbox page (`GET /api/v1/tickets?limit=50`), {} pages each, alternating\n", options.pages);
+    let _ = writeln!(
+        md,
+        "| tickets in the workspace | median ms | p90 ms | DynamoDB calls per page |\n|---:|---:|---:|---|"
+    );
+    let _ = writeln!(
+        md,
+        "| {} | {small_median:.2} | {small_p90:.2} | {} |",
+        options.small,
+        calls_text(&page_calls["small"])
+    );
+    let _ = writeln!(
+        md,
+        "| {} | {large_median:.2} | {large_p90:.2} | {} |",
+        options.large,
+        calls_text(&page_calls["large"])
+    );
+    let _ = writeln!(
+        md,
+        "\nratio large/small (median): {:.2}; seeding took {:.1} s",
+        large_median / small_median,
+        seeding.as_secs_f64()
+    );
+    let report = json!({
+        "calls_per_endpoint": rows.iter().map(|(label, status, calls)| json!({"request": label, "status": status, "calls": calls})).collect::<Vec<_>>(),
+        "inbox": {
+            "small": {"tickets": options.small, "median_ms": small_median, "p90_ms": small_p90, "calls": page_calls["small"]},
+            "large": {"tickets": options.large, "median_ms": large_median, "p90_ms": large_p90, "calls": page_calls["large"]},
+            "ratio_median": large_median / small_median,
+        },
+    });
+    if let Err(err) = std::fs::create_dir_all(&options.out)
+        .and_then(|_| std::fs::write(options.out.join("api.md"), &md))
+        .and_then(|_| std::fs::write(options.out.join("api.json"), serde_json::to_string_pretty(&report).unwrap()))
+    {
+        eprintln!("api-bench: writing results: {err}");
+        return std::process::ExitCode::FAILURE;
+    }
+    print!("{md}");
+    stack.stop().await;
+    std::process::ExitCode::SUCCESS
+}
