@@ -52,6 +52,10 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
             },
         ),
         (
+            "settings",
+            Handler::Http { handle: |app, req| Box::pin(fn_settings::handle(app, req)), routes: fn_settings::ROUTES },
+        ),
+        (
             "health",
             Handler::Http { handle: |app, req| Box::pin(fn_health::handle(app, req)), routes: fn_health::ROUTES },
         ),

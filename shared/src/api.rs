@@ -499,6 +499,10 @@ pub struct CustomerView {
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
     pub version: u64,
+    /// Set when this customer was merged into another: that customer now holds its tickets and e-mail.
+    pub merged_into: Option<crate::domain::ids::CustomerId>,
+    /// Customers merged into this one; their timelines are part of this customer's timeline.
+    pub merged_ids: Vec<crate::domain::ids::CustomerId>,
 }
 
 impl From<&crate::storage::customers::Customer> for CustomerView {
@@ -514,14 +518,60 @@ impl From<&crate::storage::customers::Customer> for CustomerView {
             created_at: customer.created_at,
             updated_at: customer.updated_at,
             version: customer.version,
+            merged_into: customer.merged_into,
+            merged_ids: customer.merged_ids.clone(),
         }
     }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeCustomerRequest {
+    /// The customer merged into the one in the path: its tickets, e-mail and timeline move there.
+    pub source_id: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CustomerList {
     pub items: Vec<CustomerView>,
     pub next_cursor: Option<String>,
+}
+
+// ---------------------------------------------------------------- settings
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryInput {
+    /// 1 to 64 characters after trimming; unique in the taxonomy, without regard to case.
+    pub name: String,
+    /// Each 1 to 64 characters; unique within the category, without regard to case; at most 50.
+    #[serde(default)]
+    pub subcategories: Vec<String>,
+}
+
+/// Replaces the whole taxonomy; an empty list removes it (ticket categories become free labels).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplaceCategoriesRequest {
+    /// At most 100.
+    pub categories: Vec<CategoryInput>,
+    /// The version the change is based on; a stale one answers 409. Without it, the last write wins.
+    #[serde(default)]
+    pub version: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoryView {
+    pub name: String,
+    pub subcategories: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoriesView {
+    /// Empty when no taxonomy is configured.
+    pub categories: Vec<CategoryView>,
+    /// 0 until the taxonomy is first set; raised by one on every change.
+    pub version: u64,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

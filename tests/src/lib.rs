@@ -135,6 +135,10 @@ impl Client {
     pub async fn patch(&self, path: &str, body: Value) -> Reply {
         self.send(Method::PATCH, path, Some(&body)).await
     }
+
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::PUT, path, Some(&body)).await
+    }
 }
 
 async fn read(response: reqwest::Response) -> Reply {

@@ -28,9 +28,10 @@ pub const ROUTES: &[(&str, &str)] = &[("GET", OPENAPI), ("GET", DOCS), ("GET", D
         fn_tickets::list, fn_tickets::create, fn_tickets::counts, fn_tickets::get, fn_tickets::public,
         fn_tickets::update, fn_tickets::add_message,
         fn_customers::list, fn_customers::create, fn_customers::get, fn_customers::update,
-        fn_customers::tickets, fn_customers::timeline,
+        fn_customers::tickets, fn_customers::timeline, fn_customers::merge,
         fn_activity::activity,
         fn_attachments::create, fn_attachments::confirm, fn_attachments::download,
+        fn_settings::categories, fn_settings::replace_categories,
         fn_health::health,
     ),
     modifiers(&BearerAuth),
@@ -149,6 +150,7 @@ mod tests {
             fn_customers::ROUTES,
             fn_activity::ROUTES,
             fn_attachments::ROUTES,
+            fn_settings::ROUTES,
         ] {
             for (method, path) in routes {
                 assert!(

@@ -1,7 +1,10 @@
-//! Customers: profiles, their ticket history and their timeline.
+//! Customers: profiles, their ticket history and their timeline, and merging duplicates.
 
 use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
-use shared::api::{CreateCustomerRequest, CustomerList, CustomerView, EventList, TicketList, UpdateCustomerRequest};
+use shared::api::{
+    CreateCustomerRequest, CustomerList, CustomerView, EventList, MergeCustomerRequest, TicketList,
+    UpdateCustomerRequest,
+};
 use shared::domain::{ids::CustomerId, rbac::Permission};
 use shared::http::{self, HandlerResult, PageParams, ProblemBody};
 use shared::{App, services::customers};
@@ -10,6 +13,7 @@ pub const CUSTOMERS: &str = "/api/v1/customers";
 pub const CUSTOMER: &str = "/api/v1/customers/{id}";
 pub const CUSTOMER_TICKETS: &str = "/api/v1/customers/{id}/tickets";
 pub const CUSTOMER_TIMELINE: &str = "/api/v1/customers/{id}/timeline";
+pub const CUSTOMER_MERGE: &str = "/api/v1/customers/{id}/merge";
 
 pub const ROUTES: &[(&str, &str)] = &[
     ("GET", CUSTOMERS),
@@ -18,6 +22,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("PATCH", CUSTOMER),
     ("GET", CUSTOMER_TICKETS),
     ("GET", CUSTOMER_TIMELINE),
+    ("POST", CUSTOMER_MERGE),
 ];
 
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
@@ -28,6 +33,7 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
         (Method::PATCH, route) if route == CUSTOMER => update(app, &req).await,
         (Method::GET, route) if route == CUSTOMER_TICKETS => tickets(app, &req).await,
         (Method::GET, route) if route == CUSTOMER_TIMELINE => timeline(app, &req).await,
+        (Method::POST, route) if route == CUSTOMER_MERGE => merge(app, &req).await,
         (method, route) => Err(http::no_route(&method, &route)),
     })
     .await
@@ -134,4 +140,28 @@ pub async fn timeline(app: &App, req: &Request) -> HandlerResult {
     let id: CustomerId = http::path_id(req, "id", "The customer")?;
     let page = PageParams::from_request(req)?;
     Ok(http::json(StatusCode::OK, &customers::timeline(app, &caller, id, page).await?))
+}
+
+/// Merge a customer into this one
+///
+/// The source customer's tickets move to this customer, its e-mail finds this customer from now on,
+/// and its timeline becomes part of this one's; the source stays, marked with `merged_into`. Both must
+/// be in the caller's workspace (404). Merging a customer into itself is 422; a source already merged
+/// is 409 `conflict`. If a merge stops half-way (an error or a timeout), the same call resumes it.
+/// Answers with the target. Needs `customers:write`.
+#[utoipa::path(post, path = "/api/v1/customers/{id}/merge", tag = "customers", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The customer that absorbs the source")),
+    request_body = MergeCustomerRequest,
+    responses(
+        (status = 200, body = CustomerView),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "Already merged", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn merge(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::CustomersWrite)?;
+    let id: CustomerId = http::path_id(req, "id", "The customer")?;
+    let body: MergeCustomerRequest = http::json_body(req)?;
+    Ok(http::json(StatusCode::OK, &customers::merge(app, &caller, id, body).await?))
 }

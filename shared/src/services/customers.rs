@@ -1,25 +1,41 @@
-//! Customers: profiles with unique e-mails, their ticket history and their timeline.
+//! Customers: profiles with unique e-mails, their ticket history and their timeline, and merging
+//! duplicates.
 
 use std::collections::BTreeMap;
 
+use futures::{StreamExt, TryStreamExt};
+
 use super::{ServiceError, ServiceResult};
 use crate::api::{
-    CreateCustomerRequest, CustomerList, CustomerView, EventList, EventView, TicketList, TicketView,
-    UpdateCustomerRequest,
+    CreateCustomerRequest, CustomerList, CustomerView, EventList, EventView, MergeCustomerRequest, TicketList,
+    TicketView, UpdateCustomerRequest,
 };
 use crate::app::App;
 use crate::auth::MemberPrincipal;
-use crate::domain::{Validator, email::Email, ids::CustomerId};
+use crate::domain::{
+    FieldError, Validator,
+    email::Email,
+    ids::{CustomerId, TicketId},
+};
 use crate::http::PageParams;
 use crate::storage::{
-    customers::{Customer, CustomerWriteError},
+    TenantScope,
+    customers::{Customer, CustomerWriteError, MergeStart},
     events::Event,
-    tickets::{TicketFilters, TicketIndex},
+    tickets::{Ticket, TicketFilters, TicketIndex, TicketWriteError},
 };
 
 pub const MAX_FIELD_CHARS: usize = 200;
 pub const MAX_NOTES_CHARS: usize = 5_000;
 pub const MAX_ATTRIBUTES: usize = 50;
+/// At most this many customers can be merged into one: its timeline reads one index partition each.
+pub const MAX_MERGED: usize = 50;
+/// How many of a merged customer's tickets move at the same time.
+const MOVE_CONCURRENCY: usize = 8;
+/// How far `merged_into` is followed to find the customer a merged one stands for now.
+const MAX_MERGE_HOPS: usize = 10;
+/// Tries per ticket when a concurrent change keeps winning its version.
+const MOVE_TRIES: usize = 5;
 
 fn optional_text(raw: Option<&str>, max: usize) -> Result<Option<String>, String> {
     match raw.map(str::trim) {
@@ -82,6 +98,9 @@ pub async fn create(
         created_at: now,
         updated_at: now,
         version: 1,
+        merged_into: None,
+        merge_pending: false,
+        merged_ids: Vec::new(),
     };
     let event = Event::new("customer.created", Some(caller.user_id), format!("customer/{}", customer.id), now)
         .with_change(None, Some(snapshot(&customer)))
@@ -134,6 +153,11 @@ pub async fn update(
 
     let scope = caller.scope();
     let before = app.store.get_customer(&scope, id).await?.ok_or(ServiceError::NotFound("The customer"))?;
+    if let Some(into) = before.merged_into {
+        return Err(ServiceError::Conflict(format!(
+            "This customer was merged into customer {into} and takes no more changes; change that customer instead."
+        )));
+    }
     if let Some(version) = request.version
         && version != before.version
     {
@@ -192,7 +216,8 @@ pub async fn tickets(
     Ok(TicketList { items: page.items.iter().map(TicketView::from).collect(), next_cursor: page.next_cursor })
 }
 
-/// Everything that happened to the customer and their tickets, newest first.
+/// Everything that happened to the customer and their tickets, and to the customers merged into them,
+/// newest first.
 pub async fn timeline(
     app: &App,
     caller: &MemberPrincipal,
@@ -200,7 +225,223 @@ pub async fn timeline(
     page: PageParams,
 ) -> ServiceResult<EventList> {
     let scope = caller.scope();
-    app.store.get_customer(&scope, id).await?.ok_or(ServiceError::NotFound("The customer"))?;
-    let page = app.store.customer_timeline(&scope, id, page.limit, page.cursor.as_deref()).await?;
+    let customer = app.store.get_customer(&scope, id).await?.ok_or(ServiceError::NotFound("The customer"))?;
+    let page =
+        app.store.customer_timeline(&scope, id, &customer.merged_ids, page.limit, page.cursor.as_deref()).await?;
     Ok(EventList { items: page.items.iter().map(EventView::from).collect(), next_cursor: page.next_cursor })
+}
+
+/// The customer `id` stands for now: itself, or the customer merges moved it into (following
+/// `merged_into`). None when it does not exist in this workspace.
+pub(crate) async fn resolve_merged(app: &App, scope: &TenantScope, id: CustomerId) -> ServiceResult<Option<Customer>> {
+    let mut id = id;
+    for _ in 0..MAX_MERGE_HOPS {
+        let Some(customer) = app.store.get_customer(scope, id).await? else { return Ok(None) };
+        match customer.merged_into {
+            Some(next) => id = next,
+            None => return Ok(Some(customer)),
+        }
+    }
+    Ok(None)
+}
+
+fn merge_conflict(err: CustomerWriteError, what: &'static str) -> ServiceError {
+    match err {
+        CustomerWriteError::Store(err) => err.into(),
+        CustomerWriteError::EmailTaken | CustomerWriteError::VersionConflict => {
+            ServiceError::VersionConflict { what, current: None }
+        }
+    }
+}
+
+/// Merges customer `source_id` into customer `id`. Every ticket and event is kept:
+///
+/// 1. one transaction marks the source (`merged_into`, `merge_pending`), adds it to the target's
+///    `merged_ids`, points the source's e-mail guard at the target, and writes `customer.merged`;
+/// 2. each of the source's tickets moves to the target on its own, conditional on its version and
+///    retried on a conflict, with a `ticket.customer_changed` event;
+/// 3. the source's `merge_pending` is cleared, with `customer.merge_completed`.
+///
+/// A call that stops after step 1 (a crash, a timeout) leaves the merge pending; the same call again
+/// resumes it at step 2. Tickets already moved are skipped, so every step can run twice.
+pub async fn merge(
+    app: &App,
+    caller: &MemberPrincipal,
+    id: CustomerId,
+    request: MergeCustomerRequest,
+) -> ServiceResult<CustomerView> {
+    let source_id: CustomerId = request
+        .source_id
+        .trim()
+        .parse()
+        .map_err(|message: String| ServiceError::Validation(vec![FieldError::new("source_id", message)]))?;
+    if source_id == id {
+        return Err(ServiceError::Validation(vec![FieldError::new(
+            "source_id",
+            "must be another customer: a customer cannot be merged into itself",
+        )]));
+    }
+    let scope = caller.scope();
+
+    // Step 1, retried when either customer changes between the reads and the write.
+    let mut attempt = 0;
+    let (source, target) = loop {
+        let target = app.store.get_customer(&scope, id).await?.ok_or(ServiceError::NotFound("The customer"))?;
+        let source =
+            app.store.get_customer(&scope, source_id).await?.ok_or(ServiceError::NotFound("The source customer"))?;
+        match source.merged_into {
+            Some(into) if into == id && source.merge_pending => break (source, target),
+            Some(into) if into == id => {
+                return Err(ServiceError::Conflict(format!(
+                    "Customer {source_id} was already merged into this customer."
+                )));
+            }
+            Some(into) => {
+                return Err(ServiceError::Conflict(format!(
+                    "Customer {source_id} was already merged into customer {into}."
+                )));
+            }
+            None => {}
+        }
+        if let Some(into) = target.merged_into {
+            return Err(ServiceError::Conflict(format!(
+                "This customer was merged into customer {into}; merge into that customer instead."
+            )));
+        }
+        let mut merged_ids = target.merged_ids.clone();
+        for merged in std::iter::once(source_id).chain(source.merged_ids.iter().copied()) {
+            if !merged_ids.contains(&merged) {
+                merged_ids.push(merged);
+            }
+        }
+        if merged_ids.len() > MAX_MERGED {
+            return Err(ServiceError::Conflict(format!(
+                "At most {MAX_MERGED} customers can be merged into one; this merge would make it {}.",
+                merged_ids.len()
+            )));
+        }
+        let now = app.clock.now();
+        let source_after = Customer {
+            merged_into: Some(id),
+            merge_pending: true,
+            updated_at: now,
+            version: source.version + 1,
+            ..source.clone()
+        };
+        let target_after = Customer { merged_ids, updated_at: now, version: target.version + 1, ..target.clone() };
+        // About the source, so it shows in the source's timeline and, through `merged_ids`, the target's.
+        let event = Event::new("customer.merged", Some(caller.user_id), format!("customer/{source_id}"), now)
+            .with_change(
+                Some(snapshot(&source)),
+                Some(serde_json::json!({"source_id": source_id, "target_id": id, "email": source.email})),
+            )
+            .about_customer(source_id);
+        let start = MergeStart {
+            source_before: &source,
+            source_after: &source_after,
+            target_before: &target,
+            target_after: &target_after,
+            event: &event,
+        };
+        match app.store.start_customer_merge(&scope, start).await {
+            Ok(()) => break (source_after, target_after),
+            Err(CustomerWriteError::VersionConflict) if attempt < 2 => attempt += 1,
+            Err(err) => return Err(merge_conflict(err, "The customers")),
+        }
+    };
+
+    // Step 2. When resuming after the target itself was merged away, the tickets go where it went.
+    let destination = match target.merged_into {
+        None => id,
+        Some(_) => resolve_merged(app, &scope, id).await?.map_or(id, |customer| customer.id),
+    };
+    // The index is eventually consistent: a ticket created just before step 1 may show only later, so
+    // the partition is read again once the first pass is done.
+    for _ in 0..2 {
+        move_tickets(app, caller, &scope, source_id, destination).await?;
+    }
+
+    // Step 3.
+    let now = app.clock.now();
+    let done = Customer { merge_pending: false, updated_at: now, version: source.version + 1, ..source.clone() };
+    let event = Event::new("customer.merge_completed", Some(caller.user_id), format!("customer/{source_id}"), now)
+        .with_change(None, Some(serde_json::json!({"source_id": source_id, "target_id": id})))
+        .about_customer(source_id);
+    if let Err(err) = app.store.update_customer(&scope, &source, &done, &event).await {
+        // A concurrent call for the same merge may have completed it first.
+        let current = app.store.get_customer(&scope, source_id).await?;
+        if !current.is_some_and(|current| current.merged_into == Some(id) && !current.merge_pending) {
+            return Err(merge_conflict(err, "The source customer"));
+        }
+    }
+    let target = app.store.get_customer(&scope, id).await?.ok_or(ServiceError::NotFound("The customer"))?;
+    Ok((&target).into())
+}
+
+/// Moves every ticket of `from` to `to`, a few at a time.
+async fn move_tickets(
+    app: &App,
+    caller: &MemberPrincipal,
+    scope: &TenantScope,
+    from: CustomerId,
+    to: CustomerId,
+) -> ServiceResult<()> {
+    let mut tickets: Vec<TicketId> = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = app
+            .store
+            .query_tickets(
+                scope,
+                TicketIndex::Customer(from),
+                &TicketFilters::default(),
+                PageParams::MAX_LIMIT,
+                cursor.as_deref(),
+            )
+            .await?;
+        tickets.extend(page.items.iter().filter(|ticket| ticket.customer_id == from).map(|ticket| ticket.id));
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    futures::stream::iter(tickets)
+        .map(|ticket| move_ticket(app, caller, scope, ticket, from, to))
+        .buffer_unordered(MOVE_CONCURRENCY)
+        .try_collect::<Vec<()>>()
+        .await?;
+    Ok(())
+}
+
+/// Points one ticket at `to` (its customer's index partition moves with it), unless it no longer
+/// belongs to `from`. Conditional on the version read; re-read and retried when a concurrent change
+/// wins. `updated_at` is kept, so the inbox order does not change.
+async fn move_ticket(
+    app: &App,
+    caller: &MemberPrincipal,
+    scope: &TenantScope,
+    ticket: TicketId,
+    from: CustomerId,
+    to: CustomerId,
+) -> ServiceResult<()> {
+    for _ in 0..MOVE_TRIES {
+        let Some(before) = app.store.get_ticket(scope, ticket).await? else { return Ok(()) };
+        if before.customer_id != from {
+            return Ok(());
+        }
+        let after = Ticket { customer_id: to, version: before.version + 1, ..before.clone() };
+        let event =
+            Event::new("ticket.customer_changed", Some(caller.user_id), format!("ticket/{ticket}"), app.clock.now())
+                .with_change(
+                    Some(serde_json::json!({"customer_id": from})),
+                    Some(serde_json::json!({"customer_id": to})),
+                )
+                .about_ticket(ticket, to);
+        match app.store.save_ticket(scope, &before, &after, None, &[event]).await {
+            Ok(()) => return Ok(()),
+            Err(TicketWriteError::VersionConflict) => continue,
+            Err(TicketWriteError::Store(err)) => return Err(err.into()),
+        }
+    }
+    Err(ServiceError::VersionConflict { what: "A ticket of the merged customer", current: None })
 }

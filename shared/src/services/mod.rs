@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod customers;
 pub mod members;
 pub mod platform;
+pub mod settings;
 pub mod tickets;
 
 use crate::api::WorkspaceChoice;

@@ -3,7 +3,7 @@
 
 use jiff::{Timestamp, tz::TimeZone};
 
-use super::{ServiceError, ServiceResult};
+use super::{ServiceError, ServiceResult, customers, settings};
 use crate::api::{
     AttachmentView, CreateMessageRequest, CreateTicketRequest, EventList, EventView, InboxCountsView, MessageView,
     PublicTicket, PublicTicketSummary, TicketDetail, TicketList, TicketView, UpdateTicketRequest,
@@ -116,14 +116,26 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateTicketRe
     };
 
     let scope = caller.scope();
+    // With a taxonomy configured, the category and subcategory must come from it (in its spelling).
+    let (category, subcategory) = if category.is_some() || subcategory.is_some() {
+        settings::taxonomy(app, &scope)
+            .await?
+            .check(category.as_deref(), subcategory.as_deref())
+            .map_err(|error| ServiceError::Validation(vec![error]))?
+    } else {
+        (None, None)
+    };
     let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
     let monthly_limit = workspace.plan.limits().tickets_per_month;
-    // A new customer's e-mail may be taken by a concurrent request: then look it up again, once.
-    for attempt in 0..2 {
+    // A new customer's e-mail may be taken by a concurrent request: then look it up again, once. A
+    // customer found by e-mail may have been merged into another one: then the ticket goes to that one.
+    let (mut raced, mut redirect): (bool, Option<CustomerId>) = (false, None);
+    loop {
         let now = app.clock.now();
-        let (customer_id, new_customer) = match &wanted {
-            Wanted::ById(id) => (*id, None),
-            Wanted::ByEmail(email, name) => match app.store.customer_id_by_email(&scope, email).await? {
+        let (customer_id, new_customer) = match (&wanted, redirect) {
+            (Wanted::ById(id), _) => (*id, None),
+            (Wanted::ByEmail(..), Some(id)) => (id, None),
+            (Wanted::ByEmail(email, name), None) => match app.store.customer_id_by_email(&scope, email).await? {
                 Some(id) => (id, None),
                 None => {
                     let customer = Customer {
@@ -138,6 +150,9 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateTicketRe
                         created_at: now,
                         updated_at: now,
                         version: 1,
+                        merged_into: None,
+                        merge_pending: false,
+                        merged_ids: Vec::new(),
                     };
                     (customer.id, Some(customer))
                 }
@@ -198,15 +213,32 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateTicketRe
         };
         match app.store.create_ticket(&scope, new).await {
             Ok(()) => return Ok((&ticket).into()),
-            Err(CreateTicketError::CustomerEmailRace) if attempt == 0 => continue,
+            Err(CreateTicketError::CustomerEmailRace) if !raced => raced = true,
             Err(CreateTicketError::CustomerEmailRace) => {
                 return Err(ServiceError::VersionConflict { what: "The customer", current: None });
             }
             Err(CreateTicketError::CustomerNotFound) => {
-                return Err(ServiceError::Validation(vec![FieldError::new(
-                    "customer_id",
-                    "is not a customer of this workspace",
-                )]));
+                let now_stands_for = customers::resolve_merged(app, &scope, customer_id).await?;
+                match (&wanted, now_stands_for) {
+                    (Wanted::ByEmail(..), Some(customer)) if customer.id != customer_id && redirect.is_none() => {
+                        redirect = Some(customer.id);
+                    }
+                    (Wanted::ById(_), Some(customer)) if customer.id != customer_id => {
+                        return Err(ServiceError::Validation(vec![FieldError::new(
+                            "customer_id",
+                            format!("was merged into customer {}: use that id", customer.id),
+                        )]));
+                    }
+                    (Wanted::ById(_), _) => {
+                        return Err(ServiceError::Validation(vec![FieldError::new(
+                            "customer_id",
+                            "is not a customer of this workspace",
+                        )]));
+                    }
+                    (Wanted::ByEmail(..), _) => {
+                        return Err(ServiceError::VersionConflict { what: "The customer", current: None });
+                    }
+                }
             }
             Err(CreateTicketError::MonthlyLimitReached { used }) => {
                 return Err(ServiceError::PlanLimit(LimitExceeded {
@@ -219,7 +251,6 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateTicketRe
             Err(CreateTicketError::Store(err)) => return Err(err.into()),
         }
     }
-    unreachable!("the loop returns")
 }
 
 async fn load(app: &App, scope: &TenantScope, id: TicketId) -> ServiceResult<Ticket> {
@@ -330,6 +361,14 @@ pub async fn update(
     }
     if after.subcategory.is_some() && after.category.is_none() {
         return Err(ServiceError::Validation(vec![FieldError::new("subcategory", "needs a category")]));
+    }
+    // A changed category or subcategory must come from the taxonomy, if one is configured. Labels set
+    // before it was configured stay until they are changed.
+    if (&after.category, &after.subcategory) != (&before.category, &before.subcategory) {
+        (after.category, after.subcategory) = settings::taxonomy(app, &scope)
+            .await?
+            .check(after.category.as_deref(), after.subcategory.as_deref())
+            .map_err(|error| ServiceError::Validation(vec![error]))?;
     }
     if let Some(tags) = tags {
         after.tags = tags;

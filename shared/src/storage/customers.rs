@@ -1,5 +1,8 @@
 //! Customers: one item each, plus an e-mail guard item that keeps e-mails unique per workspace and
 //! answers e-mail prefix searches with a Query.
+//!
+//! A merge marks the source (`merged_into`), records it on the target (`merged_ids`) and re-points the
+//! source's e-mail guard, in one transaction; the service then moves the source's tickets one by one.
 
 use std::collections::BTreeMap;
 
@@ -27,6 +30,24 @@ pub struct Customer {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: u64,
+    /// Set once this customer is merged into another one: the customer that took its tickets and e-mail.
+    #[serde(default)]
+    pub merged_into: Option<CustomerId>,
+    /// True from the merge's first write until every ticket has moved; calling the merge again resumes it.
+    #[serde(default)]
+    pub merge_pending: bool,
+    /// The customers merged into this one (directly or through them), whose timelines are part of its own.
+    #[serde(default)]
+    pub merged_ids: Vec<CustomerId>,
+}
+
+/// The first write of a merge: both customers as they will be, and the event.
+pub struct MergeStart<'a> {
+    pub source_before: &'a Customer,
+    pub source_after: &'a Customer,
+    pub target_before: &'a Customer,
+    pub target_after: &'a Customer,
+    pub event: &'a Event,
 }
 
 #[derive(Debug)]
@@ -86,7 +107,7 @@ impl Store {
         ])
     }
 
-    /// Fails the transaction unless the customer exists in this workspace.
+    /// Fails the transaction unless the customer exists in this workspace and was not merged away.
     pub(crate) fn customer_exists_check(
         &self,
         scope: &TenantScope,
@@ -96,7 +117,10 @@ impl Store {
             .table_name(&self.table)
             .key(keys::PK, s(scope.pk()))
             .key(keys::SK, s(keys::customer_sk(customer)))
-            .condition_expression("attribute_exists(PK)")
+            .condition_expression(
+                "attribute_exists(PK) AND (attribute_not_exists(merged_into) OR attribute_type(merged_into, :null))",
+            )
+            .expression_attribute_values(":null", s("NULL"))
             .build()
             .map_err(|err| StoreError::Backend(err.to_string()))?;
         Ok(TransactWriteItem::builder().condition_check(check).build())
@@ -238,6 +262,54 @@ impl Store {
             request = output.unprocessed_keys().and_then(|keys| keys.get(&self.table)).cloned();
         }
         Ok(customers)
+    }
+
+    /// Starts a merge, atomically: the source marked merged and the target listing it (each conditional on
+    /// the version read), the source's e-mail guard pointing at the target, and the event.
+    pub async fn start_customer_merge(
+        &self,
+        scope: &TenantScope,
+        merge: MergeStart<'_>,
+    ) -> Result<(), CustomerWriteError> {
+        let versioned_put = |before: &Customer, after: &Customer| -> Result<TransactWriteItem, StoreError> {
+            let put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(self.customer_item(scope, after)?))
+                .condition_expression("version = :version")
+                .expression_attribute_values(":version", n(before.version))
+                .build()
+                .map_err(|err| StoreError::Backend(err.to_string()))?;
+            Ok(TransactWriteItem::builder().put(put).build())
+        };
+        let source = merge.source_before;
+        let target = merge.target_after.id;
+        let guard: Item = [
+            (keys::PK.to_owned(), s(scope.pk())),
+            (keys::SK.to_owned(), s(keys::customer_email_sk(source.email.as_str()))),
+            ("customer_id".to_owned(), s(target.to_string())),
+        ]
+        .into_iter()
+        .collect();
+        let guard = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(guard))
+            .condition_expression("attribute_not_exists(PK) OR customer_id = :source")
+            .expression_attribute_values(":source", s(source.id.to_string()))
+            .build()
+            .map_err(|err| StoreError::Backend(err.to_string()))?;
+        let actions = vec![
+            versioned_put(source, merge.source_after)?,
+            versioned_put(merge.target_before, merge.target_after)?,
+            TransactWriteItem::builder().put(guard).build(),
+            self.put_event(scope, merge.event)?,
+        ];
+        match self.transact(actions).await {
+            Ok(()) => Ok(()),
+            Err(err) if (0..3).any(|index| err.cancelled_at(index).is_some()) => {
+                Err(CustomerWriteError::VersionConflict)
+            }
+            Err(err) => Err(err.into()),
+        }
     }
 
     /// Replaces `before` with `after` if unchanged meanwhile; moves the e-mail guard when the e-mail changes.

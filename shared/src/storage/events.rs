@@ -78,6 +78,8 @@ impl Event {
 
 const ACTIVITY_LISTING: &str = "activity";
 const TIMELINE_LISTING: &str = "customer-timeline";
+/// The one value in a timeline cursor: the id of the last event shown.
+const TIMELINE_CURSOR_KEY: &str = "before";
 
 impl Store {
     /// The transaction action that appends `event` to the log. Never overwrites.
@@ -132,32 +134,156 @@ impl Store {
         Ok(Page { items, next_cursor })
     }
 
-    /// A customer's timeline: events about them and their tickets, newest first.
+    /// A customer's timeline: events about them and their tickets, and about the customers merged into
+    /// them (`merged`), newest first. Each customer's GSI2 partition is queried for the events below the
+    /// cursor, and the results are merged by event id. The cursor is the last event id of the page.
     pub async fn customer_timeline(
         &self,
         scope: &TenantScope,
         customer: CustomerId,
+        merged: &[CustomerId],
         limit: i32,
         cursor: Option<&str>,
     ) -> Result<Page<Event>, StoreError> {
         let owner = format!("{}/{customer}", scope.workspace_id());
-        let start = cursor.map(|cursor| self.cursors.decode(TIMELINE_LISTING, &owner, cursor)).transpose()?;
-        let output = self
+        let before: Option<EventId> = match cursor {
+            None => None,
+            Some(cursor) => {
+                let key = self.cursors.decode(TIMELINE_LISTING, &owner, cursor)?;
+                let id = super::string_attr(&key, TIMELINE_CURSOR_KEY).and_then(|id| id.parse().ok());
+                Some(id.ok_or(super::cursor::InvalidCursor)?)
+            }
+        };
+        let mut partitions = vec![customer];
+        for id in merged {
+            if !partitions.contains(id) {
+                partitions.push(*id);
+            }
+        }
+        // One more than a page from each: the cursor's own event comes back too (the range is inclusive).
+        let queries = partitions.iter().map(|id| self.timeline_partition(scope, *id, before, limit + 1));
+        let results = futures::future::try_join_all(queries).await?;
+        let (events, more) = merge_newest_first(results, before, usize::try_from(limit).unwrap_or(0));
+        let next_cursor = match events.last() {
+            Some(last) if more => {
+                let key: Item = [(TIMELINE_CURSOR_KEY.to_owned(), s(last.id.to_string()))].into_iter().collect();
+                Some(self.cursors.encode(TIMELINE_LISTING, &owner, &key))
+            }
+            _ => None,
+        };
+        Ok(Page { items: events, next_cursor })
+    }
+
+    /// Up to `limit` of one customer's events, newest first, at or below `through`; and whether the
+    /// partition holds more.
+    async fn timeline_partition(
+        &self,
+        scope: &TenantScope,
+        customer: CustomerId,
+        through: Option<EventId>,
+        limit: i32,
+    ) -> Result<(Vec<Event>, bool), StoreError> {
+        let query = self
             .client
             .query()
             .table_name(&self.table)
             .index_name(keys::GSI2)
-            .key_condition_expression("GSI2PK = :pk AND begins_with(GSI2SK, :prefix)")
             .expression_attribute_values(":pk", s(keys::customer_gsi2pk(scope.workspace_id(), customer)))
-            .expression_attribute_values(":prefix", s(keys::CUSTOMER_EVENTS_GSI2_PREFIX))
             .scan_index_forward(false)
-            .set_exclusive_start_key(start)
-            .limit(limit)
-            .send()
-            .await
-            .map_err(super::backend)?;
-        let items = super::items_of(output.items())?;
-        let next_cursor = output.last_evaluated_key().map(|key| self.cursors.encode(TIMELINE_LISTING, &owner, key));
-        Ok(Page { items, next_cursor })
+            .limit(limit);
+        let query = match through {
+            None => query
+                .key_condition_expression("GSI2PK = :pk AND begins_with(GSI2SK, :prefix)")
+                .expression_attribute_values(":prefix", s(keys::CUSTOMER_EVENTS_GSI2_PREFIX)),
+            Some(event) => {
+                let (from, to) = keys::customer_events_through_gsi2sk(event);
+                query
+                    .key_condition_expression("GSI2PK = :pk AND GSI2SK BETWEEN :from AND :to")
+                    .expression_attribute_values(":from", s(from))
+                    .expression_attribute_values(":to", s(to))
+            }
+        };
+        let output = query.send().await.map_err(super::backend)?;
+        Ok((super::items_of(output.items())?, output.last_evaluated_key().is_some()))
+    }
+}
+
+/// Merges the newest-first reads of several partitions, each `(events, whether it holds more)`, into
+/// one page of at most `limit` events older than `before`; and whether more may follow the page.
+fn merge_newest_first(parts: Vec<(Vec<Event>, bool)>, before: Option<EventId>, limit: usize) -> (Vec<Event>, bool) {
+    // A partition that holds more has only events older than those it returned: nothing older than its
+    // oldest returned event may be shown before the next page, or one of its events could be skipped.
+    let floor = parts.iter().filter(|(_, more)| *more).filter_map(|(events, _)| events.last()).map(|e| e.id).max();
+    let mut more = parts.iter().any(|(_, more)| *more);
+    let mut events: Vec<Event> = parts.into_iter().flat_map(|(events, _)| events).collect();
+    events.retain(|event| before.is_none_or(|before| event.id < before));
+    if let Some(floor) = floor {
+        events.retain(|event| event.id >= floor);
+    }
+    events.sort_by_key(|event| std::cmp::Reverse(event.id));
+    events.dedup_by_key(|event| event.id);
+    if events.len() > limit {
+        events.truncate(limit);
+        more = true;
+    }
+    (events, more)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn events(count: usize) -> Vec<Event> {
+        let at = Timestamp::from_second(1_800_000_000).unwrap();
+        (0..count).map(|_| Event::new("t", None, "s".into(), at)).collect()
+    }
+
+    fn newest_first(mut events: Vec<Event>) -> Vec<Event> {
+        events.sort_by_key(|event| std::cmp::Reverse(event.id));
+        events
+    }
+
+    fn ids(events: &[Event]) -> Vec<EventId> {
+        events.iter().map(|event| event.id).collect()
+    }
+
+    #[test]
+    fn partitions_interleave_by_event_id_newest_first() {
+        let all = events(6);
+        let a = newest_first(vec![all[0].clone(), all[2].clone(), all[4].clone()]);
+        let b = newest_first(vec![all[1].clone(), all[3].clone(), all[5].clone()]);
+        let (page, more) = merge_newest_first(vec![(a.clone(), false), (b.clone(), false)], None, 4);
+        assert_eq!(ids(&page), ids(&newest_first(all.clone()))[..4]);
+        assert!(more, "two events did not fit");
+        let (rest, more) = merge_newest_first(vec![(a, false), (b, false)], Some(page[3].id), 4);
+        assert_eq!(ids(&rest), ids(&newest_first(all))[4..]);
+        assert!(!more);
+    }
+
+    #[test]
+    fn the_cursor_event_and_newer_ones_are_not_repeated() {
+        let all = newest_first(events(3));
+        let (page, _) = merge_newest_first(vec![(all.clone(), false)], Some(all[0].id), 10);
+        assert_eq!(ids(&page), ids(&all[1..]));
+    }
+
+    #[test]
+    fn a_partition_cut_short_holds_back_older_events_of_the_others() {
+        // `a` returned only its two newest events and has more; `b` is complete. b's events older than
+        // a's oldest returned one must wait: a's unread events may be newer than them.
+        let all = events(5);
+        let a = newest_first(vec![all[3].clone(), all[4].clone()]);
+        let b = newest_first(vec![all[0].clone(), all[1].clone(), all[2].clone()]);
+        let (page, more) = merge_newest_first(vec![(a, true), (b, false)], None, 10);
+        assert_eq!(ids(&page), [all[4].id, all[3].id]);
+        assert!(more);
+    }
+
+    #[test]
+    fn the_same_event_is_shown_once() {
+        let all = newest_first(events(2));
+        let (page, more) = merge_newest_first(vec![(all.clone(), false), (all.clone(), false)], None, 10);
+        assert_eq!(ids(&page), ids(&all));
+        assert!(!more);
     }
 }

@@ -103,7 +103,9 @@ pub fn usage_sk(month: &str) -> String {
     format!("USAGE#{month}")
 }
 
-/// The workspace's category/subcategory taxonomy.
+/// Workspace settings items share this prefix; no listing Query reads them.
+pub const SETTINGS_PREFIX: &str = "SETTINGS#";
+/// The workspace's category/subcategory taxonomy: one item, replaced as a whole.
 pub const CATEGORIES_SK: &str = "SETTINGS#CATEGORIES";
 
 /// GSI1 on event items: the workspace activity log, newest last by event id.
@@ -125,6 +127,11 @@ pub fn customer_ticket_gsi2sk(created_at: Timestamp, ticket: TicketId) -> String
 pub const CUSTOMER_EVENTS_GSI2_PREFIX: &str = "EVENT#";
 pub fn customer_event_gsi2sk(event: EventId) -> String {
     format!("{CUSTOMER_EVENTS_GSI2_PREFIX}{event}")
+}
+/// The GSI2 sort-key range of a customer's events up to and including `event` (for
+/// `GSI2SK BETWEEN :from AND :to`): where a timeline page continues. Ticket keys sort after it.
+pub fn customer_events_through_gsi2sk(event: EventId) -> (String, String) {
+    (CUSTOMER_EVENTS_GSI2_PREFIX.to_owned(), customer_event_gsi2sk(event))
 }
 
 pub const GSI3: &str = "GSI3";
@@ -228,6 +235,32 @@ mod tests {
         let ticket = TicketId::generate();
         assert!(customer_ticket_gsi2sk(at, ticket).starts_with(CUSTOMER_TICKETS_GSI2_PREFIX));
         assert!(customer_event_gsi2sk(EventId::generate()).starts_with(CUSTOMER_EVENTS_GSI2_PREFIX));
+    }
+
+    #[test]
+    fn a_timeline_range_holds_older_events_and_no_tickets() {
+        let (older, boundary, newer) = (EventId::generate(), EventId::generate(), EventId::generate());
+        let (from, to) = customer_events_through_gsi2sk(boundary);
+        let within = |key: &str| from.as_str() <= key && key <= to.as_str();
+        assert!(within(&customer_event_gsi2sk(older)));
+        assert!(within(&customer_event_gsi2sk(boundary)), "the bound is inclusive");
+        assert!(!within(&customer_event_gsi2sk(newer)));
+        let at = Timestamp::from_second(1_800_000_000).unwrap();
+        assert!(
+            !within(&customer_ticket_gsi2sk(at, TicketId::generate())),
+            "tickets share the partition, not the range"
+        );
+    }
+
+    #[test]
+    fn settings_items_are_outside_every_listed_prefix() {
+        assert_eq!(CATEGORIES_SK, "SETTINGS#CATEGORIES");
+        assert!(CATEGORIES_SK.starts_with(SETTINGS_PREFIX));
+        for prefix in [USER_PREFIX, EVENT_PREFIX, TICKET_PREFIX, CUSTOMER_PREFIX, CUSTOMER_EMAIL_PREFIX, "SESSION#"] {
+            assert!(!CATEGORIES_SK.starts_with(prefix), "{prefix} listings would include the taxonomy");
+        }
+        assert_ne!(CATEGORIES_SK, WORKSPACE_SK);
+        assert_ne!(CATEGORIES_SK, INBOX_COUNTS_SK);
     }
 
     #[test]

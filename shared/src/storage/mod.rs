@@ -8,6 +8,7 @@ pub mod customers;
 pub mod events;
 pub mod keys;
 pub mod sessions;
+pub mod settings;
 pub mod staff;
 pub mod tickets;
 pub mod users;

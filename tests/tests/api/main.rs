@@ -6,5 +6,6 @@ mod conventions;
 mod customers;
 mod members;
 mod platform;
+mod settings;
 mod tenancy;
 mod tickets;

@@ -1,0 +1,75 @@
+//! Workspace settings: the ticket category taxonomy, one item (`SETTINGS#CATEGORIES`) replaced as a
+//! whole, conditional on the version read, together with its event.
+
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::{Item, Store, StoreError, TenantScope, events::Event, keys, n, s};
+use crate::domain::{categories::Taxonomy, ids::UserId};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CategorySettings {
+    pub categories: Taxonomy,
+    /// Raised by one on every replacement; a workspace that never set a taxonomy is at 0.
+    pub version: u64,
+    pub updated_at: Timestamp,
+    pub updated_by: Option<UserId>,
+}
+
+#[derive(Debug)]
+pub enum SettingsWriteError {
+    /// The item changed (or appeared) since it was read.
+    VersionConflict,
+    Store(StoreError),
+}
+
+impl From<StoreError> for SettingsWriteError {
+    fn from(err: StoreError) -> Self {
+        SettingsWriteError::Store(err)
+    }
+}
+
+impl Store {
+    /// The workspace's taxonomy, if one was ever set (one consistent GetItem).
+    pub async fn get_categories(&self, scope: &TenantScope) -> Result<Option<CategorySettings>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::CATEGORIES_SK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(super::backend)?;
+        output.item.map(serde_dynamo::from_item).transpose().map_err(StoreError::from)
+    }
+
+    /// Replaces the taxonomy if it is still at `read_version` (None: no item yet), with its event.
+    pub async fn put_categories(
+        &self,
+        scope: &TenantScope,
+        read_version: Option<u64>,
+        settings: &CategorySettings,
+        event: &Event,
+    ) -> Result<(), SettingsWriteError> {
+        let mut item: Item = serde_dynamo::to_item(settings).map_err(StoreError::from)?;
+        item.insert(keys::PK.to_owned(), s(scope.pk()));
+        item.insert(keys::SK.to_owned(), s(keys::CATEGORIES_SK));
+        let put = Put::builder().table_name(&self.table).set_item(Some(item));
+        let put = match read_version {
+            None => put.condition_expression("attribute_not_exists(PK)"),
+            Some(version) => {
+                put.condition_expression("version = :version").expression_attribute_values(":version", n(version))
+            }
+        };
+        let put = put.build().map_err(|err| StoreError::Backend(err.to_string()))?;
+        let actions = vec![TransactWriteItem::builder().put(put).build(), self.put_event(scope, event)?];
+        match self.transact(actions).await {
+            Ok(()) => Ok(()),
+            Err(err) if err.cancelled_at(0).is_some() => Err(SettingsWriteError::VersionConflict),
+            Err(err) => Err(err.into()),
+        }
+    }
+}
