@@ -13,6 +13,7 @@ pub mod moto;
 pub mod registry;
 pub mod resources;
 pub mod seed;
+pub mod streams;
 pub mod template;
 
 use std::{path::PathBuf, sync::Arc, time::Duration};
@@ -61,11 +62,15 @@ pub struct RunningStack {
     pub app: &'static App,
     moto: Option<moto::Moto>,
     server: tokio::task::JoinHandle<()>,
+    pollers: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningStack {
     pub async fn stop(self) {
         self.server.abort();
+        for poller in &self.pollers {
+            poller.abort();
+        }
         if let Some(moto) = self.moto {
             moto.stop().await;
         }
@@ -117,6 +122,21 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
     if options.seed_demo {
         seed::seed(app).await?;
     }
+    let mut pollers = Vec::new();
+    for function in &template.functions {
+        for source in &function.streams {
+            let Some(registry::Handler::Stream(handler)) = registry::handler(&function.binary) else {
+                return Err(format!("{} consumes a stream but is not a stream handler", function.logical_id));
+            };
+            let consumer = streams::StreamConsumer {
+                name: function.logical_id.clone(),
+                handler,
+                batch_size: source.batch_size,
+                starting_position: source.starting_position.clone(),
+            };
+            pollers.push(streams::spawn(app, &aws, resources::physical_name(&source.table_logical_id), consumer));
+        }
+    }
     let router = gateway::Gateway::new(&template, app, options.authorizer_cache_ttl)?.router();
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
         .await
@@ -127,5 +147,5 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
             tracing::error!(error = %err, "gateway stopped");
         }
     });
-    Ok(RunningStack { url: format!("http://127.0.0.1:{port}"), aws_endpoint: endpoint, app, moto, server })
+    Ok(RunningStack { url: format!("http://127.0.0.1:{port}"), aws_endpoint: endpoint, app, moto, server, pollers })
 }

@@ -13,8 +13,15 @@ pub type AuthorizerHandler =
         ApiGatewayCustomAuthorizerRequestTypeRequest,
     ) -> BoxFuture<'static, Result<ApiGatewayCustomAuthorizerResponse, fn_authorizer::AuthorizerError>>;
 
+pub type StreamHandler = fn(
+    &'static App,
+    aws_lambda_events::dynamodb::Event,
+) -> BoxFuture<'static, aws_lambda_events::streams::DynamoDbEventResponse>;
+
 #[derive(Clone, Copy)]
 pub enum Handler {
+    /// A DynamoDB stream consumer (batches of records, partial failures reported back).
+    Stream(StreamHandler),
     /// An API Gateway REST proxy function, with the routes it says it serves.
     Http { handle: HttpHandler, routes: &'static [(&'static str, &'static str)] },
     /// The REQUEST authorizer.
@@ -25,6 +32,11 @@ pub enum Handler {
 pub fn handlers() -> Vec<(&'static str, Handler)> {
     vec![
         ("authorizer", Handler::Authorizer(|app, request| Box::pin(fn_authorizer::authorize(app, request)))),
+        ("outbox", Handler::Stream(|app, event| Box::pin(fn_outbox::handle(app, event)))),
+        (
+            "reports",
+            Handler::Http { handle: |app, req| Box::pin(fn_reports::handle(app, req)), routes: fn_reports::ROUTES },
+        ),
         ("auth", Handler::Http { handle: |app, req| Box::pin(fn_auth::handle(app, req)), routes: fn_auth::ROUTES }),
         ("me", Handler::Http { handle: |app, req| Box::pin(fn_me::handle(app, req)), routes: fn_me::ROUTES }),
         ("users", Handler::Http { handle: |app, req| Box::pin(fn_users::handle(app, req)), routes: fn_users::ROUTES }),
@@ -102,6 +114,9 @@ mod tests {
                 .iter()
                 .find(|function| function.binary == binary)
                 .unwrap_or_else(|| panic!("handler {binary} is not a function in template.yaml"));
+            if let Handler::Stream(_) = handler {
+                assert!(!function.streams.is_empty(), "{binary} consumes no stream in template.yaml");
+            }
             if let Handler::Http { routes, .. } = handler {
                 let declared: BTreeSet<(String, String)> =
                     function.routes.iter().map(|route| (route.method.clone(), route.path.clone())).collect();

@@ -20,6 +20,16 @@ pub struct Function {
     /// The cargo binary built for this function (Metadata.BuildProperties.Binary).
     pub binary: String,
     pub routes: Vec<Route>,
+    /// DynamoDB stream event sources (`Type: DynamoDB`): which table's stream feeds the function.
+    pub streams: Vec<StreamSource>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamSource {
+    pub table_logical_id: String,
+    pub batch_size: i32,
+    /// TRIM_HORIZON or LATEST
+    pub starting_position: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,8 +120,33 @@ impl Template {
                         .and_then(text)
                         .ok_or_else(|| format!("{id} has no Metadata.BuildProperties.Binary"))?;
                     let mut routes = Vec::new();
+                    let mut streams = Vec::new();
                     if let Some(events) = get(resource, &["Properties", "Events"]).and_then(Value::as_mapping) {
                         for event in events.values() {
+                            if event.get("Type").and_then(text).as_deref() == Some("DynamoDB") {
+                                let props = event
+                                    .get("Properties")
+                                    .ok_or_else(|| format!("{id}: DynamoDB event without Properties"))?;
+                                let table_logical_id = match props.get("Stream") {
+                                    Some(Value::Tagged(tagged)) if tagged.tag == "GetAtt" => text(&tagged.value)
+                                        .and_then(|target| target.split('.').next().map(str::to_owned))
+                                        .ok_or_else(|| format!("{id}: Stream must be !GetAtt Table.StreamArn"))?,
+                                    _ => return Err(format!("{id}: Stream must be !GetAtt Table.StreamArn")),
+                                };
+                                streams.push(StreamSource {
+                                    table_logical_id,
+                                    batch_size: props
+                                        .get("BatchSize")
+                                        .and_then(text)
+                                        .and_then(|v| v.parse().ok())
+                                        .unwrap_or(100),
+                                    starting_position: props
+                                        .get("StartingPosition")
+                                        .and_then(text)
+                                        .unwrap_or_else(|| "LATEST".to_owned()),
+                                });
+                                continue;
+                            }
                             if event.get("Type").and_then(text).as_deref() != Some("Api") {
                                 continue;
                             }
@@ -130,7 +165,7 @@ impl Template {
                             routes.push(Route { method: method.to_uppercase(), path, authorized });
                         }
                     }
-                    functions.push(Function { logical_id: id, binary, routes });
+                    functions.push(Function { logical_id: id, binary, routes, streams });
                 }
                 "AWS::Serverless::Api" => {
                     let auth = get(resource, &["Properties", "Auth"]);

@@ -636,3 +636,25 @@ pub struct AttachmentDownload {
     pub attachment: AttachmentView,
     pub download: PresignedRequest,
 }
+
+/// One day of ticket statistics (UTC days), kept from the event log.
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct DayStats {
+    /// YYYY-MM-DD
+    pub date: String,
+    pub tickets_created: i64,
+    pub tickets_solved: i64,
+    pub tickets_reopened: i64,
+    pub agent_replies: i64,
+    pub internal_notes: i64,
+    pub customer_messages: i64,
+    pub customers_created: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DailyTicketReport {
+    pub from: String,
+    pub to: String,
+    /// Every day of the range, oldest first (zeros where nothing happened).
+    pub days: Vec<DayStats>,
+}

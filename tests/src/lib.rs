@@ -235,3 +235,47 @@ pub async fn eventually(within: Duration, mut check: impl AsyncFnMut() -> bool) 
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// Delivers a workspace's committed event items to the outbox consumer again, as a retried stream batch
+/// would (read straight from the table, as the stream carries them). Returns how many were delivered.
+pub async fn replay_events(app: &shared::App, workspace_id: &str, _listed: &Value) -> usize {
+    let output = app
+        .store
+        .client()
+        .query()
+        .table_name(app.store.table())
+        .index_name("GSI1")
+        .key_condition_expression("GSI1PK = :pk")
+        .expression_attribute_values(
+            ":pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("ACTIVITY#{workspace_id}")),
+        )
+        .send()
+        .await
+        .expect("reading the event items");
+    let records: Vec<Value> = output
+        .items()
+        .iter()
+        .enumerate()
+        .map(|(index, item)| {
+            let image: serde_dynamo::Item = item.clone().into();
+            json!({
+                "eventID": format!("replay-{index}"),
+                "eventName": "INSERT",
+                "eventSource": "aws:dynamodb",
+                "awsRegion": "us-east-1",
+                "dynamodb": {
+                    "NewImage": image,
+                    "SequenceNumber": format!("{index}"),
+                    "SizeBytes": 0,
+                    "StreamViewType": "NEW_AND_OLD_IMAGES",
+                },
+            })
+        })
+        .collect();
+    let event: aws_lambda_events::dynamodb::Event =
+        serde_json::from_value(json!({ "Records": records })).expect("a stream event");
+    let response = shared::services::outbox::consume(app, &event.records).await;
+    assert!(response.batch_item_failures.is_empty(), "the replay failed");
+    event.records.len()
+}

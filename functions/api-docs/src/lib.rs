@@ -31,6 +31,7 @@ pub const ROUTES: &[(&str, &str)] = &[("GET", OPENAPI), ("GET", DOCS), ("GET", D
         fn_customers::tickets, fn_customers::timeline, fn_customers::merge,
         fn_activity::activity,
         fn_attachments::create, fn_attachments::confirm, fn_attachments::download,
+        fn_reports::daily_tickets,
         fn_settings::categories, fn_settings::replace_categories,
         fn_health::health,
     ),
@@ -150,6 +151,7 @@ mod tests {
             fn_customers::ROUTES,
             fn_activity::ROUTES,
             fn_attachments::ROUTES,
+            fn_reports::ROUTES,
             fn_settings::ROUTES,
         ] {
             for (method, path) in routes {

@@ -5,7 +5,9 @@ pub mod accounts;
 pub mod attachments;
 pub mod customers;
 pub mod members;
+pub mod outbox;
 pub mod platform;
+pub mod reports;
 pub mod settings;
 pub mod tickets;
 

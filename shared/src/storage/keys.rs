@@ -103,6 +103,17 @@ pub fn usage_sk(month: &str) -> String {
     format!("USAGE#{month}")
 }
 
+/// Per-day ticket statistics, kept by the outbox consumer (e.g. `STATS#DAY#2026-11-21`).
+pub const DAILY_STATS_PREFIX: &str = "STATS#DAY#";
+pub fn daily_stats_sk(day: &str) -> String {
+    format!("{DAILY_STATS_PREFIX}{day}")
+}
+
+/// Marks that an outbox consumer applied an event, so a redelivered event is applied once.
+pub fn applied_marker_sk(consumer: &str, event: EventId) -> String {
+    format!("APPLIED#{consumer}#{event}")
+}
+
 /// Workspace settings items share this prefix; no listing Query reads them.
 pub const SETTINGS_PREFIX: &str = "SETTINGS#";
 /// The workspace's category/subcategory taxonomy: one item, replaced as a whole.
@@ -275,6 +286,14 @@ mod tests {
         let earlier = queue_sk(Timestamp::from_second(1_800_000_000).unwrap(), ticket);
         let later = queue_sk(Timestamp::from_second(1_800_000_060).unwrap(), ticket);
         assert!(earlier < later);
+    }
+
+    #[test]
+    fn outbox_consumer_keys() {
+        assert_eq!(daily_stats_sk("2026-11-21"), "STATS#DAY#2026-11-21");
+        assert!(daily_stats_sk("2026-11-21").starts_with(DAILY_STATS_PREFIX));
+        let event = EventId::generate();
+        assert_eq!(applied_marker_sk("daily-stats", event), format!("APPLIED#daily-stats#{event}"));
     }
 
     #[test]

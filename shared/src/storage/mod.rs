@@ -7,6 +7,7 @@ pub mod cursor;
 pub mod customers;
 pub mod events;
 pub mod keys;
+pub mod reports;
 pub mod sessions;
 pub mod settings;
 pub mod staff;

@@ -6,6 +6,7 @@ mod conventions;
 mod customers;
 mod members;
 mod platform;
+mod reports;
 mod settings;
 mod tenancy;
 mod tickets;

@@ -1,0 +1,41 @@
+//! Support reports, read from counters the outbox consumer keeps.
+
+use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
+use shared::api::DailyTicketReport;
+use shared::domain::rbac::Permission;
+use shared::http::{self, HandlerResult, ProblemBody};
+use shared::{App, services::reports};
+
+pub const DAILY_TICKETS: &str = "/api/v1/reports/tickets/daily";
+
+pub const ROUTES: &[(&str, &str)] = &[("GET", DAILY_TICKETS)];
+
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    http::serve(req, async |req| match http::route(&req) {
+        (Method::GET, route) if route == DAILY_TICKETS => daily_tickets(app, &req).await,
+        (method, route) => Err(http::no_route(&method, &route)),
+    })
+    .await
+}
+
+/// Ticket activity per day
+///
+/// Tickets created, solved and reopened, replies, internal notes, customer messages and new customers
+/// per UTC day, every day of the range (default: the last 30 days; at most 366). Kept from the event log
+/// by the outbox consumer, so a change shows here within seconds. Needs `reports:read`.
+#[utoipa::path(get, path = "/api/v1/reports/tickets/daily", tag = "reports", security(("bearer" = [])),
+    params(
+        ("from" = Option<String>, Query, description = "first day, YYYY-MM-DD"),
+        ("to" = Option<String>, Query, description = "last day, YYYY-MM-DD (default today, UTC)"),
+    ),
+    responses(
+        (status = 200, body = DailyTicketReport),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn daily_tickets(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::ReportsRead)?;
+    let (from, to) = (http::query_param(req, "from"), http::query_param(req, "to"));
+    Ok(http::json(StatusCode::OK, &reports::daily_tickets(app, &caller, from, to).await?))
+}

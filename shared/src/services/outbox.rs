@@ -1,0 +1,152 @@
+//! The outbox consumer: reads committed event items from the table's stream (in AWS a Lambda event
+//! source; locally the local stack polls the stream the same way) and hands each to the consumers
+//! that need it. Today that is the daily ticket statistics behind the reports; live updates and
+//! webhooks plug in here as further consumers.
+//!
+//! Nothing is skipped: records are handled in stream order, and at the first failure the rest of the
+//! batch is reported back (ReportBatchItemFailures), so it is redelivered from that record on.
+//! A redelivered event is harmless: each consumer records per event that it applied it.
+
+use std::collections::BTreeMap;
+
+use aws_lambda_events::dynamodb::EventRecord;
+use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use jiff::tz::TimeZone;
+
+use crate::app::App;
+use crate::storage::{StoreError, TenantScope, events::Event, keys};
+
+/// The consumer keeping per-day ticket statistics.
+pub const DAILY_STATS: &str = "daily-stats";
+
+/// What an event adds to its day's statistics.
+pub fn daily_counters(event: &Event) -> BTreeMap<&'static str, i64> {
+    let field = |value: &Option<serde_json::Value>, name: &str| {
+        value.as_ref().and_then(|value| value.get(name)).and_then(|value| value.as_str()).map(str::to_owned)
+    };
+    let mut counters = BTreeMap::new();
+    match event.kind.as_str() {
+        "ticket.created" => {
+            counters.insert("tickets_created", 1);
+        }
+        "ticket.updated" => {
+            let (before, after) = (field(&event.before, "status"), field(&event.after, "status"));
+            if after.as_deref() == Some("solved") && before.as_deref() != Some("solved") {
+                counters.insert("tickets_solved", 1);
+            }
+            if before.as_deref() == Some("solved") && after.as_deref() == Some("open") {
+                counters.insert("tickets_reopened", 1);
+            }
+        }
+        "message.created" => match (field(&event.after, "author").as_deref(), event.internal) {
+            (Some("agent"), false) => {
+                counters.insert("agent_replies", 1);
+            }
+            (Some("agent"), true) => {
+                counters.insert("internal_notes", 1);
+            }
+            (Some("customer"), _) => {
+                counters.insert("customer_messages", 1);
+            }
+            _ => {}
+        },
+        "customer.created" => {
+            counters.insert("customers_created", 1);
+        }
+        _ => {}
+    }
+    counters
+}
+
+/// Handles a batch of stream records; the response names the first record to redeliver, if any.
+pub async fn consume(app: &App, records: &[EventRecord]) -> DynamoDbEventResponse {
+    let mut response = DynamoDbEventResponse::default();
+    for (index, record) in records.iter().enumerate() {
+        if let Err(err) = apply(app, record).await {
+            tracing::error!(error = %err, event_id = %record.event_id, "outbox consumer failed; the batch is retried from here");
+            // Report this record and every later one, so order is kept on redelivery.
+            for failed in &records[index..] {
+                let mut failure = DynamoDbBatchItemFailure::default();
+                failure.item_identifier = failed.change.sequence_number.clone();
+                response.batch_item_failures.push(failure);
+            }
+            break;
+        }
+    }
+    response
+}
+
+async fn apply(app: &App, record: &EventRecord) -> Result<(), StoreError> {
+    if record.event_name != "INSERT" {
+        return Ok(());
+    }
+    let image = &record.change.new_image;
+    let is_event = matches!(
+        image.get(keys::GSI1PK),
+        Some(serde_dynamo::AttributeValue::S(pk)) if pk.starts_with("ACTIVITY#")
+    );
+    if !is_event {
+        return Ok(());
+    }
+    let Some(serde_dynamo::AttributeValue::S(workspace)) = image.get("workspace_id") else {
+        return Err(StoreError::Corrupt("an event item without workspace_id".to_owned()));
+    };
+    let workspace = workspace.parse().map_err(|_| StoreError::Corrupt(format!("workspace id {workspace:?}")))?;
+    let event: Event = serde_dynamo::from_item(image.clone())?;
+    let counters = daily_counters(&event);
+    if counters.is_empty() {
+        return Ok(());
+    }
+    let day = event.at.to_zoned(TimeZone::UTC).strftime("%Y-%m-%d").to_string();
+    let scope = TenantScope::new(workspace);
+    let applied = app
+        .store
+        .apply_daily_counters(&scope, DAILY_STATS, event.id, &day, &counters, app.clock.now().as_second())
+        .await?;
+    if !applied {
+        tracing::info!(event_id = %event.id, "event already applied; redelivery ignored");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::Timestamp;
+
+    fn event(kind: &str, before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> Event {
+        Event::new(kind, None, "ticket/x".into(), Timestamp::from_second(1_800_000_000).unwrap())
+            .with_change(before, after)
+    }
+
+    #[test]
+    fn solving_counts_once_and_reopening_is_counted_apart() {
+        let solved = event(
+            "ticket.updated",
+            Some(serde_json::json!({"status": "open"})),
+            Some(serde_json::json!({"status": "solved"})),
+        );
+        assert_eq!(daily_counters(&solved).get("tickets_solved"), Some(&1));
+        let still_solved = event(
+            "ticket.updated",
+            Some(serde_json::json!({"status": "solved"})),
+            Some(serde_json::json!({"status": "solved"})),
+        );
+        assert!(daily_counters(&still_solved).is_empty());
+        let reopened = event(
+            "ticket.updated",
+            Some(serde_json::json!({"status": "solved"})),
+            Some(serde_json::json!({"status": "open"})),
+        );
+        assert_eq!(daily_counters(&reopened).get("tickets_reopened"), Some(&1));
+    }
+
+    #[test]
+    fn replies_and_notes_are_told_apart() {
+        let reply = event("message.created", None, Some(serde_json::json!({"author": "agent"})));
+        assert_eq!(daily_counters(&reply).get("agent_replies"), Some(&1));
+        let note = event("message.created", None, Some(serde_json::json!({"author": "agent"}))).internal(true);
+        assert_eq!(daily_counters(&note).get("internal_notes"), Some(&1));
+        assert!(daily_counters(&event("user.created", None, None)).is_empty());
+    }
+}
