@@ -46,6 +46,7 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 #[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", security(("bearer" = [])),
     params(
         ("view" = Option<String>, Query, description = "open (default), unassigned, mine, solved"),
+        ("sort" = Option<String>, Query, description = "updated (default: newest update first) or priority (urgent first, then newest)"),
         ("status" = Option<String>, Query, description = "a status within the view"),
         ("priority" = Option<String>, Query, description = "low, normal, high, urgent"),
         ("category" = Option<String>, Query),
@@ -64,6 +65,7 @@ pub async fn list(app: &App, req: &Request) -> HandlerResult {
     http::require(&caller, Permission::TicketsRead)?;
     let query = tickets::InboxQuery {
         view: http::query_param(req, "view"),
+        sort: http::query_param(req, "sort"),
         status: http::query_param(req, "status"),
         priority: http::query_param(req, "priority"),
         category: http::query_param(req, "category"),

@@ -130,6 +130,16 @@ impl Priority {
         }
     }
 
+    /// 0 for low up to 3 for urgent: the order of the priority-sorted inbox.
+    pub fn rank(self) -> u8 {
+        match self {
+            Priority::Low => 0,
+            Priority::Normal => 1,
+            Priority::High => 2,
+            Priority::Urgent => 3,
+        }
+    }
+
     pub fn parse(raw: &str) -> Result<Self, String> {
         Priority::ALL
             .into_iter()

@@ -494,10 +494,12 @@ pub async fn add_message(
     Err(ServiceError::VersionConflict { what: "The ticket", current: None })
 }
 
-/// The inbox: a view (open, unassigned, mine, solved) narrowed by filters, newest update first.
+/// The inbox: a view (open, unassigned, mine, solved) narrowed by filters, newest update first or
+/// (`sort=priority`) most urgent first, then newest update.
 #[derive(Debug, Default)]
 pub struct InboxQuery {
     pub view: Option<String>,
+    pub sort: Option<String>,
     pub status: Option<String>,
     pub priority: Option<String>,
     pub category: Option<String>,
@@ -520,6 +522,14 @@ pub async fn list(
             _ => Err("must be one of open, unassigned, mine, solved".to_owned()),
         },
     );
+    let by_priority = v.check(
+        "sort",
+        match query.sort.as_deref().unwrap_or("updated") {
+            "updated" => Ok(false),
+            "priority" => Ok(true),
+            _ => Err("must be one of updated, priority".to_owned()),
+        },
+    );
     let status = query.status.as_deref().and_then(|raw| v.check("status", Status::parse(raw)));
     let priority = query.priority.as_deref().and_then(|raw| v.check("priority", Priority::parse(raw)));
     let assignee: Option<UserId> = query.assignee.as_deref().and_then(|raw| v.check("assignee", raw.parse()));
@@ -530,6 +540,7 @@ pub async fn list(
         .and_then(|raw| v.check("tag", ticket::normalize_tags(&[raw.to_owned()]).map(|mut tags| tags.remove(0))));
     v.finish().map_err(ServiceError::Validation)?;
     let view = view.expect("checked above");
+    let by_priority = by_priority.expect("checked above");
     let unresolved = view != "solved";
     if let Some(status) = status
         && status.is_unresolved() != unresolved
@@ -543,19 +554,19 @@ pub async fn list(
     let index = match (view.as_str(), assignee, customer) {
         ("mine", _, _) => {
             filters.customer = customer;
-            TicketIndex::Assignee { assignee: Some(caller.user_id), unresolved: true }
+            TicketIndex::Assignee { assignee: Some(caller.user_id), unresolved: true, by_priority }
         }
         ("unassigned", _, _) => {
             filters.customer = customer;
-            TicketIndex::Assignee { assignee: None, unresolved: true }
+            TicketIndex::Assignee { assignee: None, unresolved: true, by_priority }
         }
         (_, Some(user), _) => {
             filters.customer = customer;
-            TicketIndex::Assignee { assignee: Some(user), unresolved }
+            TicketIndex::Assignee { assignee: Some(user), unresolved, by_priority }
         }
         // The customer's own index holds every status; the view's statuses are kept below.
         (_, None, Some(customer)) => TicketIndex::Customer(customer),
-        _ => TicketIndex::Queue { unresolved },
+        _ => TicketIndex::Queue { unresolved, by_priority },
     };
     let page = app.store.query_tickets(&caller.scope(), index, &filters, page.limit, page.cursor.as_deref()).await?;
     let items = page

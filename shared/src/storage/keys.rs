@@ -151,6 +151,12 @@ pub const GSI3SK: &str = "GSI3SK";
 pub const GSI4: &str = "GSI4";
 pub const GSI4PK: &str = "GSI4PK";
 pub const GSI4SK: &str = "GSI4SK";
+pub const GSI5: &str = "GSI5";
+pub const GSI5PK: &str = "GSI5PK";
+pub const GSI5SK: &str = "GSI5SK";
+pub const GSI6: &str = "GSI6";
+pub const GSI6PK: &str = "GSI6PK";
+pub const GSI6SK: &str = "GSI6SK";
 
 /// Which inbox queue a ticket is in: unresolved ("open") or solved/closed ("done").
 pub fn queue_name(unresolved: bool) -> &'static str {
@@ -165,6 +171,13 @@ pub fn assignee_gsi4pk(workspace: WorkspaceId, assignee: Option<UserId>, unresol
     let who = assignee.map_or_else(|| "none".to_owned(), |user| user.to_string());
     format!("ASSIGNEE#{workspace}#{who}#{}", queue_name(unresolved))
 }
+/// Sort key of the priority-ordered queues (GSI5 = the workspace queue, GSI6 = an assignee's queue, with
+/// the same partition keys as GSI3 and GSI4): priority rank (0 = low … 3 = urgent), then last update.
+/// Read backwards, urgent and recently updated tickets come first.
+pub fn priority_queue_sk(priority_rank: u8, updated_at: Timestamp, ticket: TicketId) -> String {
+    format!("{priority_rank}#{updated_at}#{ticket}")
+}
+
 /// Sort key of both queue indexes: last update, then id for a stable order.
 pub fn queue_sk(updated_at: Timestamp, ticket: TicketId) -> String {
     format!("{updated_at}#{ticket}")
@@ -294,6 +307,16 @@ mod tests {
         assert!(daily_stats_sk("2026-11-21").starts_with(DAILY_STATS_PREFIX));
         let event = EventId::generate();
         assert_eq!(applied_marker_sk("daily-stats", event), format!("APPLIED#daily-stats#{event}"));
+    }
+
+    #[test]
+    fn priority_queues_put_urgent_and_recent_last_in_key_order() {
+        let ticket = TicketId::generate();
+        let at = Timestamp::from_second(1_800_000_000).unwrap();
+        let later = Timestamp::from_second(1_800_000_060).unwrap();
+        assert_eq!(priority_queue_sk(3, at, ticket), format!("3#{at}#{ticket}"));
+        assert!(priority_queue_sk(3, at, ticket) > priority_queue_sk(2, later, ticket));
+        assert!(priority_queue_sk(1, later, ticket) > priority_queue_sk(1, at, ticket));
     }
 
     #[test]

@@ -102,10 +102,11 @@ impl From<StoreError> for TicketWriteError {
 /// Which index answers an inbox query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TicketIndex {
-    /// All unresolved (true) or all solved/closed (false) tickets of the workspace.
-    Queue { unresolved: bool },
-    /// One assignee's (None = nobody's) unresolved or done tickets.
-    Assignee { assignee: Option<UserId>, unresolved: bool },
+    /// All unresolved (true) or all solved/closed (false) tickets of the workspace; by last update, or
+    /// by priority and then last update.
+    Queue { unresolved: bool, by_priority: bool },
+    /// One assignee's (None = nobody's) unresolved or done tickets, ordered as above.
+    Assignee { assignee: Option<UserId>, unresolved: bool, by_priority: bool },
     /// One customer's tickets, newest first by creation.
     Customer(CustomerId),
 }
@@ -183,6 +184,11 @@ impl Store {
         item.insert(keys::GSI3SK.to_owned(), s(queue_sk.clone()));
         item.insert(keys::GSI4PK.to_owned(), s(keys::assignee_gsi4pk(ws, ticket.assignee_id, unresolved)));
         item.insert(keys::GSI4SK.to_owned(), s(queue_sk));
+        let priority_sk = keys::priority_queue_sk(ticket.priority.rank(), ticket.updated_at, ticket.id);
+        item.insert(keys::GSI5PK.to_owned(), s(keys::queue_gsi3pk(ws, unresolved)));
+        item.insert(keys::GSI5SK.to_owned(), s(priority_sk.clone()));
+        item.insert(keys::GSI6PK.to_owned(), s(keys::assignee_gsi4pk(ws, ticket.assignee_id, unresolved)));
+        item.insert(keys::GSI6SK.to_owned(), s(priority_sk));
         Ok(item)
     }
 
@@ -419,9 +425,17 @@ impl Store {
         let listing = format!("{TICKETS_LISTING}:{index:?}:{filters:?}");
         let owner = ws.to_string();
         let (index_name, key_condition, pk) = match index {
-            TicketIndex::Queue { unresolved } => (keys::GSI3, "GSI3PK = :pk", keys::queue_gsi3pk(ws, unresolved)),
-            TicketIndex::Assignee { assignee, unresolved } => {
+            TicketIndex::Queue { unresolved, by_priority: false } => {
+                (keys::GSI3, "GSI3PK = :pk", keys::queue_gsi3pk(ws, unresolved))
+            }
+            TicketIndex::Queue { unresolved, by_priority: true } => {
+                (keys::GSI5, "GSI5PK = :pk", keys::queue_gsi3pk(ws, unresolved))
+            }
+            TicketIndex::Assignee { assignee, unresolved, by_priority: false } => {
                 (keys::GSI4, "GSI4PK = :pk", keys::assignee_gsi4pk(ws, assignee, unresolved))
+            }
+            TicketIndex::Assignee { assignee, unresolved, by_priority: true } => {
+                (keys::GSI6, "GSI6PK = :pk", keys::assignee_gsi4pk(ws, assignee, unresolved))
             }
             TicketIndex::Customer(customer) => {
                 (keys::GSI2, "GSI2PK = :pk AND begins_with(GSI2SK, :prefix)", keys::customer_gsi2pk(ws, customer))

@@ -601,3 +601,41 @@ async fn the_activity_log_is_for_owners_and_managers() {
     let refused = agent.client().get("/api/v1/activity").await.expect_problem(403, "forbidden");
     assert_eq!(refused.body["permission"], "activity:read");
 }
+
+#[tokio::test]
+async fn the_inbox_sorts_by_priority_then_newest_update() {
+    let owner = signup("Priority Sort").await;
+    let client = owner.client();
+    let mut created = Vec::new();
+    for (subject, priority) in
+        [("low one", "low"), ("urgent one", "urgent"), ("normal one", "normal"), ("urgent two", "urgent")]
+    {
+        let ticket = create_ticket(
+            &client,
+            json!({"subject": subject, "body": "b", "priority": priority, "customer": {"email": unique_email("c")}}),
+        )
+        .await;
+        created.push(ticket);
+    }
+    let subjects = |reply: &Reply| -> Vec<String> {
+        reply.body["items"].as_array().unwrap().iter().map(|t| t["subject"].as_str().unwrap().to_owned()).collect()
+    };
+    let by_priority = client.get("/api/v1/tickets?sort=priority").await.expect(200);
+    assert_eq!(subjects(&by_priority), ["urgent two", "urgent one", "normal one", "low one"]);
+    let by_update = client.get("/api/v1/tickets").await.expect(200);
+    assert_eq!(subjects(&by_update), ["urgent two", "normal one", "urgent one", "low one"]);
+
+    // Raising a ticket's priority moves it up; the unassigned view sorts the same way.
+    change(&client, &created[0], json!({"priority": "urgent"})).await;
+    let unassigned = client.get("/api/v1/tickets?view=unassigned&sort=priority&limit=2").await.expect(200);
+    assert_eq!(subjects(&unassigned), ["low one", "urgent two"]);
+    let page_two = client
+        .get(&format!(
+            "/api/v1/tickets?view=unassigned&sort=priority&limit=2&cursor={}",
+            unassigned.body["next_cursor"].as_str().unwrap()
+        ))
+        .await
+        .expect(200);
+    assert_eq!(subjects(&page_two), ["urgent one", "normal one"]);
+    client.get("/api/v1/tickets?sort=oldest").await.expect_problem(422, "validation-failed");
+}
