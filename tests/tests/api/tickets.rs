@@ -639,3 +639,30 @@ async fn the_inbox_sorts_by_priority_then_newest_update() {
     assert_eq!(subjects(&page_two), ["urgent one", "normal one"]);
     client.get("/api/v1/tickets?sort=oldest").await.expect_problem(422, "validation-failed");
 }
+
+#[tokio::test]
+async fn the_free_plan_stops_at_its_monthly_ticket_limit_exactly() {
+    let owner = signup("Ticket Limit").await; // free plan: 100 tickets a month
+    let client = owner.client();
+    let ticket =
+        |n: usize| json!({"subject": format!("Ticket {n}"), "body": "b", "customer": {"email": "same@example.com"}});
+    for n in 0..95 {
+        client.post("/api/v1/tickets", ticket(n)).await.expect(201);
+    }
+    // The last few race: exactly the remaining five succeed.
+    let attempts = (95..105).map(|n| {
+        let client = client.clone();
+        let body = ticket(n);
+        async move { client.post("/api/v1/tickets", body).await }
+    });
+    let replies = futures::future::join_all(attempts).await;
+    let created = replies.iter().filter(|reply| reply.status == 201).count();
+    assert_eq!(created, 5, "exactly the five remaining tickets of the month are created");
+    for reply in replies.into_iter().filter(|reply| reply.status != 201) {
+        let reply = reply.expect_problem(402, "plan-limit-reached");
+        assert_eq!(reply.body["limit_kind"], "tickets_per_month");
+        assert_eq!(reply.body["limit"], 100);
+    }
+    let counts = client.get("/api/v1/tickets/counts").await.expect(200);
+    assert_eq!(counts.body["open"], 100);
+}
