@@ -8,6 +8,7 @@
 //! Later event sources (WebSocket routes, SQS queues, schedules) plug in beside the gateway: the template
 //! parser reads them, the registry maps their binaries to handlers, and a runner drives them.
 
+pub mod clock_control;
 pub mod gateway;
 pub mod moto;
 pub mod registry;
@@ -19,7 +20,7 @@ pub mod template;
 use std::{path::PathBuf, sync::Arc, time::Duration};
 
 use aws_sdk_dynamodb::config::Credentials;
-use shared::{App, clock::SystemClock, config::Config};
+use shared::{App, clock::AdjustableClock, config::Config};
 
 /// The repository root (where template.yaml lives).
 pub fn repo_root() -> PathBuf {
@@ -43,6 +44,8 @@ pub struct StackOptions {
     /// Overrides the template's authorizer cache TTL (tests shorten it).
     pub authorizer_cache_ttl: Option<Duration>,
     pub seed_demo: bool,
+    /// Serve `GET/POST /__local/clock` to move the stack's clock forward (tests only).
+    pub clock_control: bool,
 }
 
 impl Default for StackOptions {
@@ -52,6 +55,7 @@ impl Default for StackOptions {
             aws_endpoint: std::env::var("AWS_ENDPOINT_URL").ok(),
             authorizer_cache_ttl: None,
             seed_demo: false,
+            clock_control: false,
         }
     }
 }
@@ -118,7 +122,8 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
         .load()
         .await;
     resources::create_all(&template, &aws).await?;
-    let app: &'static App = Box::leak(Box::new(App::new(local_config()?, &aws, Arc::new(SystemClock))));
+    let clock = Arc::new(AdjustableClock::default());
+    let app: &'static App = Box::leak(Box::new(App::new(local_config()?, &aws, clock.clone())));
     if options.seed_demo {
         seed::seed(app).await?;
     }
@@ -137,7 +142,10 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
             pollers.push(streams::spawn(app, &aws, resources::physical_name(&source.table_logical_id), consumer));
         }
     }
-    let router = gateway::Gateway::new(&template, app, options.authorizer_cache_ttl)?.router();
+    let mut router = gateway::Gateway::new(&template, app, options.authorizer_cache_ttl)?.router();
+    if options.clock_control {
+        router = clock_control::routes(clock).merge(router);
+    }
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
         .await
         .map_err(|err| format!("binding port {}: {err}", options.port))?;

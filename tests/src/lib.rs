@@ -29,6 +29,8 @@ pub fn stack() -> &'static TestStack {
             runtime.block_on(async move {
                 let options = local_stack::StackOptions {
                     authorizer_cache_ttl: Some(AUTHORIZER_TTL),
+                    // Only tests in a binary of their own move it (tests/tests/time.rs): one stack per binary.
+                    clock_control: true,
                     ..local_stack::StackOptions::default()
                 };
                 match local_stack::start(options).await {
@@ -278,4 +280,11 @@ pub async fn replay_events(app: &shared::App, workspace_id: &str, _listed: &Valu
     let response = shared::services::outbox::consume(app, &event.records).await;
     assert!(response.batch_item_failures.is_empty(), "the replay failed");
     event.records.len()
+}
+
+/// Moves the test stack's clock forward (tests that do live in a test binary of their own, since the
+/// whole stack of that binary sees the new time).
+pub async fn advance_clock(seconds: i64) {
+    let reply = Client::new().post("/__local/clock", json!({ "advance_seconds": seconds })).await;
+    assert_eq!(reply.status.as_u16(), 200, "moving the clock: {}", reply.body);
 }
