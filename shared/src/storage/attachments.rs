@@ -83,17 +83,7 @@ impl Store {
         ticket: TicketId,
         attachment: AttachmentId,
     ) -> Result<Option<Attachment>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(scope.pk()))
-            .key(keys::SK, s(keys::attachment_sk(ticket, attachment)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(super::backend)?;
-        output.item.map(serde_dynamo::from_item).transpose().map_err(StoreError::from)
+        self.get_record(scope.pk(), keys::attachment_sk(ticket, attachment)).await
     }
 
     /// Marks the attachment uploaded and counts its bytes, refusing to pass `storage_limit`.

@@ -142,17 +142,7 @@ impl Store {
     }
 
     pub async fn get_customer(&self, scope: &TenantScope, id: CustomerId) -> Result<Option<Customer>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(scope.pk()))
-            .key(keys::SK, s(keys::customer_sk(id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(super::backend)?;
-        output.item.map(serde_dynamo::from_item).transpose().map_err(StoreError::from)
+        self.get_record(scope.pk(), keys::customer_sk(id)).await
     }
 
     /// The customer holding `email` in this workspace, if any (one GetItem on the guard).

@@ -108,6 +108,25 @@ impl Store {
         Self { client: Client::from_conf(config), table: table.into(), cursors, calls }
     }
 
+    /// Reads one item by its key (strongly consistent) as a record; None when there is none.
+    pub(crate) async fn get_record<T: serde::de::DeserializeOwned>(
+        &self,
+        pk: impl Into<String>,
+        sk: impl Into<String>,
+    ) -> Result<Option<T>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(pk))
+            .key(keys::SK, s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(backend)?;
+        output.item.map(serde_dynamo::from_item).transpose().map_err(StoreError::from)
+    }
+
     /// DynamoDB calls made through this store, by operation.
     pub fn calls(&self) -> &call_count::CallCount {
         &self.calls

@@ -33,17 +33,7 @@ impl From<StoreError> for SettingsWriteError {
 impl Store {
     /// The workspace's taxonomy, if one was ever set (one consistent GetItem).
     pub async fn get_categories(&self, scope: &TenantScope) -> Result<Option<CategorySettings>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(scope.pk()))
-            .key(keys::SK, s(keys::CATEGORIES_SK))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(super::backend)?;
-        output.item.map(serde_dynamo::from_item).transpose().map_err(StoreError::from)
+        self.get_record(scope.pk(), keys::CATEGORIES_SK).await
     }
 
     /// Replaces the taxonomy if it is still at `read_version` (None: no item yet), with its event.

@@ -47,17 +47,7 @@ impl Store {
     }
 
     pub async fn get_staff(&self, id: StaffId) -> Result<Option<Staff>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(keys::PLATFORM_PK))
-            .key(keys::SK, s(keys::staff_sk(id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(super::backend)?;
-        output.item.map(serde_dynamo::from_item).transpose().map_err(StoreError::from)
+        self.get_record(keys::PLATFORM_PK, keys::staff_sk(id)).await
     }
 
     pub async fn staff_by_email(&self, email: &Email) -> Result<Option<Staff>, StoreError> {

@@ -299,17 +299,7 @@ impl Store {
     }
 
     pub async fn get_ticket(&self, scope: &TenantScope, id: TicketId) -> Result<Option<Ticket>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(scope.pk()))
-            .key(keys::SK, s(keys::ticket_sk(id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(super::backend)?;
-        output.item.map(serde_dynamo::from_item).transpose().map_err(StoreError::from)
+        self.get_record(scope.pk(), keys::ticket_sk(id)).await
     }
 
     /// The ticket with its messages and events, oldest first: one Query of its item collection

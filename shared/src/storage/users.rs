@@ -216,17 +216,7 @@ impl Store {
     }
 
     pub async fn get_member(&self, scope: &TenantScope, user: UserId) -> Result<Option<Member>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(scope.pk()))
-            .key(keys::SK, s(keys::user_sk(user)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(super::backend)?;
-        output.item.map(serde_dynamo::from_item).transpose().map_err(StoreError::from)
+        self.get_record(scope.pk(), keys::user_sk(user)).await
     }
 
     /// Members of the workspace in creation order, one page at a time.

@@ -60,17 +60,7 @@ impl Store {
     }
 
     pub async fn get_workspace(&self, scope: &TenantScope) -> Result<Option<Workspace>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, s(scope.pk()))
-            .key(keys::SK, s(keys::WORKSPACE_SK))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(super::backend)?;
-        output.item.map(serde_dynamo::from_item).transpose().map_err(StoreError::from)
+        self.get_record(scope.pk(), keys::WORKSPACE_SK).await
     }
 
     /// Moves the workspace to another plan, with its event (billing and platform staff change plans).
