@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::types::{ConditionCheck, Delete, KeysAndAttributes, Put, Tr
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::{Item, Page, Store, StoreError, TenantScope, events::Event, keys, n, s, string_attr};
+use super::{Item, Page, PageQuery, Store, StoreError, TenantScope, events::Event, keys, n, s, string_attr};
 use crate::domain::{
     email::Email,
     ids::{CustomerId, WorkspaceId},
@@ -171,23 +171,15 @@ impl Store {
         limit: i32,
         cursor: Option<&str>,
     ) -> Result<Page<Customer>, StoreError> {
-        let owner = scope.workspace_id().to_string();
-        let start = cursor.map(|cursor| self.cursors.decode(CUSTOMERS_LISTING, &owner, cursor)).transpose()?;
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-            .expression_attribute_values(":pk", s(scope.pk()))
-            .expression_attribute_values(":prefix", s(keys::CUSTOMER_PREFIX))
-            .set_exclusive_start_key(start)
-            .limit(limit)
-            .send()
-            .await
-            .map_err(super::backend)?;
-        let items = super::items_of(output.items())?;
-        let next_cursor = output.last_evaluated_key().map(|key| self.cursors.encode(CUSTOMERS_LISTING, &owner, key));
-        Ok(Page { items, next_cursor })
+        let query = PageQuery {
+            listing: CUSTOMERS_LISTING,
+            owner: scope.workspace_id().to_string(),
+            index: None,
+            key_condition: "PK = :pk AND begins_with(SK, :prefix)",
+            values: vec![(":pk", s(scope.pk())), (":prefix", s(keys::CUSTOMER_PREFIX))],
+            newest_first: false,
+        };
+        self.query_records(query, limit, cursor).await
     }
 
     /// Customers whose e-mail starts with `prefix`, in e-mail order: a Query over the guard items,
@@ -199,24 +191,18 @@ impl Store {
         limit: i32,
         cursor: Option<&str>,
     ) -> Result<Page<Customer>, StoreError> {
-        let owner = format!("{}/{prefix}", scope.workspace_id());
-        let start = cursor.map(|cursor| self.cursors.decode(EMAIL_SEARCH_LISTING, &owner, cursor)).transpose()?;
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-            .expression_attribute_values(":pk", s(scope.pk()))
-            .expression_attribute_values(":prefix", s(keys::customer_email_sk(prefix)))
-            .set_exclusive_start_key(start)
-            .limit(limit)
-            .send()
-            .await
-            .map_err(super::backend)?;
-        let ids: Vec<String> = output.items().iter().filter_map(|item| string_attr(item, "customer_id")).collect();
+        let query = PageQuery {
+            listing: EMAIL_SEARCH_LISTING,
+            owner: format!("{}/{prefix}", scope.workspace_id()),
+            index: None,
+            key_condition: "PK = :pk AND begins_with(SK, :prefix)",
+            values: vec![(":pk", s(scope.pk())), (":prefix", s(keys::customer_email_sk(prefix)))],
+            newest_first: false,
+        };
+        let (guards, next_cursor) = self.query_page(query, limit, cursor).await?;
+        let ids: Vec<String> = guards.iter().filter_map(|item| string_attr(item, "customer_id")).collect();
         let mut customers = self.batch_get_customers(scope, &ids).await?;
         customers.sort_by(|a, b| a.email.as_str().cmp(b.email.as_str()));
-        let next_cursor = output.last_evaluated_key().map(|key| self.cursors.encode(EMAIL_SEARCH_LISTING, &owner, key));
         Ok(Page { items: customers, next_cursor })
     }
 

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Item, Page, Store, StoreError, TenantScope, keys, s};
+use super::{Item, Page, PageQuery, Store, StoreError, TenantScope, keys, s};
 use crate::domain::ids::{CustomerId, EventId, TicketId, UserId};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -114,24 +114,15 @@ impl Store {
         limit: i32,
         cursor: Option<&str>,
     ) -> Result<Page<Event>, StoreError> {
-        let owner = scope.workspace_id().to_string();
-        let start = cursor.map(|cursor| self.cursors.decode(ACTIVITY_LISTING, &owner, cursor)).transpose()?;
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI1)
-            .key_condition_expression("GSI1PK = :pk")
-            .expression_attribute_values(":pk", s(keys::activity_gsi1pk(scope.workspace_id())))
-            .scan_index_forward(false)
-            .set_exclusive_start_key(start)
-            .limit(limit)
-            .send()
-            .await
-            .map_err(super::backend)?;
-        let items = super::items_of(output.items())?;
-        let next_cursor = output.last_evaluated_key().map(|key| self.cursors.encode(ACTIVITY_LISTING, &owner, key));
-        Ok(Page { items, next_cursor })
+        let query = PageQuery {
+            listing: ACTIVITY_LISTING,
+            owner: scope.workspace_id().to_string(),
+            index: Some(keys::GSI1),
+            key_condition: "GSI1PK = :pk",
+            values: vec![(":pk", s(keys::activity_gsi1pk(scope.workspace_id())))],
+            newest_first: true,
+        };
+        self.query_records(query, limit, cursor).await
     }
 
     /// A customer's timeline: events about them and their tickets, and about the customers merged into

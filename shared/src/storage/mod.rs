@@ -127,6 +127,42 @@ impl Store {
         output.item.map(serde_dynamo::from_item).transpose().map_err(StoreError::from)
     }
 
+    /// One page of a Query, with an opaque cursor bound to the listing and its owner.
+    pub(crate) async fn query_page(
+        &self,
+        query: PageQuery<'_>,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<(Vec<Item>, Option<String>), StoreError> {
+        let start = cursor.map(|cursor| self.cursors.decode(query.listing, &query.owner, cursor)).transpose()?;
+        let mut request = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .set_index_name(query.index.map(str::to_owned))
+            .key_condition_expression(query.key_condition)
+            .scan_index_forward(!query.newest_first)
+            .set_exclusive_start_key(start)
+            .limit(limit);
+        for (name, value) in query.values {
+            request = request.expression_attribute_values(name, value);
+        }
+        let output = request.send().await.map_err(backend)?;
+        let next_cursor = output.last_evaluated_key().map(|key| self.cursors.encode(query.listing, &query.owner, key));
+        Ok((output.items.unwrap_or_default(), next_cursor))
+    }
+
+    /// [`Store::query_page`] with the items read as records.
+    pub(crate) async fn query_records<T: serde::de::DeserializeOwned>(
+        &self,
+        query: PageQuery<'_>,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<Page<T>, StoreError> {
+        let (items, next_cursor) = self.query_page(query, limit, cursor).await?;
+        Ok(Page { items: items_of(&items)?, next_cursor })
+    }
+
     /// DynamoDB calls made through this store, by operation.
     pub fn calls(&self) -> &call_count::CallCount {
         &self.calls
@@ -192,6 +228,16 @@ impl StoreError {
             _ => false,
         }
     }
+}
+
+/// A paginated Query: which listing (and whose) its cursors belong to, and what it asks DynamoDB.
+pub(crate) struct PageQuery<'a> {
+    pub listing: &'a str,
+    pub owner: String,
+    pub index: Option<&'a str>,
+    pub key_condition: &'a str,
+    pub values: Vec<(&'a str, aws_sdk_dynamodb::types::AttributeValue)>,
+    pub newest_first: bool,
 }
 
 /// A page of results and the opaque cursor for the next one.

@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::types::{Put, ReturnValuesOnConditionCheckFailure, Transact
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::{Item, Page, Store, StoreError, TenantScope, events::Event, keys, n, s};
+use super::{Item, Page, PageQuery, Store, StoreError, TenantScope, events::Event, keys, n, s};
 use crate::domain::{
     email::Email,
     ids::{UserId, WorkspaceId},
@@ -226,27 +226,15 @@ impl Store {
         limit: i32,
         cursor: Option<&str>,
     ) -> Result<Page<Member>, StoreError> {
-        let owner = scope.workspace_id().to_string();
-        let start = cursor.map(|cursor| self.cursors.decode(USERS_LISTING, &owner, cursor)).transpose()?;
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-            .expression_attribute_values(":pk", s(scope.pk()))
-            .expression_attribute_values(":prefix", s(keys::USER_PREFIX))
-            .set_exclusive_start_key(start)
-            .limit(limit)
-            .send()
-            .await
-            .map_err(super::backend)?;
-        let items = output
-            .items()
-            .iter()
-            .map(|item| serde_dynamo::from_item(item.clone()))
-            .collect::<Result<Vec<Member>, _>>()?;
-        let next_cursor = output.last_evaluated_key().map(|key| self.cursors.encode(USERS_LISTING, &owner, key));
-        Ok(Page { items, next_cursor })
+        let query = PageQuery {
+            listing: USERS_LISTING,
+            owner: scope.workspace_id().to_string(),
+            index: None,
+            key_condition: "PK = :pk AND begins_with(SK, :prefix)",
+            values: vec![(":pk", s(scope.pk())), (":prefix", s(keys::USER_PREFIX))],
+            newest_first: false,
+        };
+        self.query_records(query, limit, cursor).await
     }
 
     /// Every membership of an e-mail across workspaces, for login (before any principal exists).

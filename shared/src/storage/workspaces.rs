@@ -4,7 +4,7 @@ use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::{Item, Page, Store, StoreError, TenantScope, keys, s, sessions::Session, users::Member};
+use super::{Item, Page, PageQuery, Store, StoreError, TenantScope, keys, s, sessions::Session, users::Member};
 use crate::domain::{ids::WorkspaceId, names::WorkspaceName, plan::PlanTier};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -85,26 +85,14 @@ impl Store {
 
     /// The platform console's directory of workspaces, oldest first. Not tenant-scoped: staff only.
     pub async fn list_workspaces(&self, limit: i32, cursor: Option<&str>) -> Result<Page<Workspace>, StoreError> {
-        const LISTING: &str = "workspaces";
-        let start = cursor.map(|cursor| self.cursors.decode(LISTING, keys::PLATFORM_PK, cursor)).transpose()?;
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI2)
-            .key_condition_expression("GSI2PK = :pk")
-            .expression_attribute_values(":pk", s(keys::DIRECTORY_GSI2PK))
-            .set_exclusive_start_key(start)
-            .limit(limit)
-            .send()
-            .await
-            .map_err(super::backend)?;
-        let items = output
-            .items()
-            .iter()
-            .map(|item| serde_dynamo::from_item(item.clone()))
-            .collect::<Result<Vec<Workspace>, _>>()?;
-        let next_cursor = output.last_evaluated_key().map(|key| self.cursors.encode(LISTING, keys::PLATFORM_PK, key));
-        Ok(Page { items, next_cursor })
+        let query = PageQuery {
+            listing: "workspaces",
+            owner: keys::PLATFORM_PK.to_owned(),
+            index: Some(keys::GSI2),
+            key_condition: "GSI2PK = :pk",
+            values: vec![(":pk", s(keys::DIRECTORY_GSI2PK))],
+            newest_first: false,
+        };
+        self.query_records(query, limit, cursor).await
     }
 }
