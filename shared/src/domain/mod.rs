@@ -7,6 +7,7 @@ pub mod names;
 pub mod password;
 pub mod plan;
 pub mod rbac;
+pub mod sla;
 pub mod ticket;
 pub mod user;
 
