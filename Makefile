@@ -35,7 +35,7 @@ build:
 
 ## Cold start of every function (host release build, fake Runtime API) next to a bare lambda_runtime floor;
 ## writes bench/results/latest.{md,json}. BENCH_RUNS=N to change the repetitions (the first is discarded).
-BENCH_BINS := reports authorizer auth me users health api-docs platform tickets customers activity attachments settings
+BENCH_BINS := sla reports authorizer auth me users health api-docs platform tickets customers activity attachments settings
 BENCH_RUNS ?= 15
 # Inbox page latency is compared between workspaces of these sizes (tickets).
 BENCH_SMALL ?= 100

@@ -33,6 +33,7 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
     vec![
         ("authorizer", Handler::Authorizer(|app, request| Box::pin(fn_authorizer::authorize(app, request)))),
         ("outbox", Handler::Stream(|app, event| Box::pin(fn_outbox::handle(app, event)))),
+        ("sla", Handler::Http { handle: |app, req| Box::pin(fn_sla::handle(app, req)), routes: fn_sla::ROUTES }),
         (
             "reports",
             Handler::Http { handle: |app, req| Box::pin(fn_reports::handle(app, req)), routes: fn_reports::ROUTES },

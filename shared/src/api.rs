@@ -401,6 +401,8 @@ pub struct TicketDetail {
     pub timeline: Vec<EventView>,
     /// Files attached to the ticket (uploaded ones; pending uploads are left out).
     pub attachments: Vec<AttachmentView>,
+    /// The SLA clocks under the workspace's policy; null when no policy is set.
+    pub sla: Option<TicketSlaView>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -657,4 +659,58 @@ pub struct DailyTicketReport {
     pub to: String,
     /// Every day of the range, oldest first (zeros where nothing happened).
     pub days: Vec<DayStats>,
+}
+
+/// The workspace's SLA policy as set (see docs/api.md for its fields), with its version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaPolicyView {
+    /// None until an admin sets a policy: tickets then have no SLA clocks.
+    #[schema(value_type = Option<Object>)]
+    pub policy: Option<serde_json::Value>,
+    /// Send it back as `If-Match` when replacing the policy.
+    pub version: u64,
+}
+
+/// One SLA clock of a ticket, as of the request.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaClockView {
+    /// Business minutes allowed.
+    pub target_minutes: i64,
+    /// When the target runs out (projected while running; the past instant once breached); null while
+    /// paused or met.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub due: Option<Timestamp>,
+    pub elapsed_business_seconds: i64,
+    /// Negative once breached.
+    pub remaining_business_seconds: i64,
+    pub running: bool,
+    pub paused: bool,
+    pub paused_seconds: i64,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub met_at: Option<Timestamp>,
+    pub breached: bool,
+    pub at_risk: bool,
+}
+
+impl From<&crate::domain::sla::ClockState> for SlaClockView {
+    fn from(clock: &crate::domain::sla::ClockState) -> Self {
+        Self {
+            target_minutes: clock.target.as_secs() / 60,
+            due: clock.due,
+            elapsed_business_seconds: clock.elapsed_business.as_secs(),
+            remaining_business_seconds: clock.remaining.as_secs(),
+            running: clock.running,
+            paused: clock.paused,
+            paused_seconds: clock.paused_for.as_secs(),
+            met_at: clock.met_at,
+            breached: clock.breached,
+            at_risk: clock.at_risk,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketSlaView {
+    pub first_response: Option<SlaClockView>,
+    pub resolution: Option<SlaClockView>,
 }

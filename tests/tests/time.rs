@@ -4,8 +4,12 @@
 use serde_json::json;
 use switchboard_tests::{Client, advance_clock, signup};
 
+/// Tests here move the shared clock: one at a time, so none sees another's jump mid-way.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 #[tokio::test]
 async fn access_tokens_expire_and_refresh_tokens_carry_the_session_on() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let owner = signup("Time Co").await;
     owner.client().get("/api/v1/me").await.expect(200);
 
@@ -29,6 +33,48 @@ async fn access_tokens_expire_and_refresh_tokens_carry_the_session_on() {
 
 #[tokio::test]
 async fn the_clock_only_moves_forward() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let reply = Client::new().post("/__local/clock", json!({"advance_seconds": -60})).await;
     assert_eq!(reply.status.as_u16(), 422);
+}
+
+#[tokio::test]
+async fn sla_clocks_pause_while_pending_and_breach_when_time_runs_out() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let owner = signup("SLA Time Co").await;
+    let client = owner.client();
+    let policy =
+        json!({"time_zone": "UTC", "targets": {"high": {"first_response_minutes": 60, "resolution_minutes": 240}}});
+    client.put("/api/v1/sla/policy", policy).await.expect(200);
+    let ticket = client
+        .post(
+            "/api/v1/tickets",
+            json!({"subject": "Slow", "body": "b", "priority": "high", "customer": {"email": "s@example.com"}}),
+        )
+        .await
+        .expect(201);
+    let path = format!("/api/v1/tickets/{}", ticket.body["id"].as_str().unwrap());
+
+    // Waiting on the customer stops the resolution clock.
+    let version = ticket.body["version"].as_i64().unwrap();
+    client.patch(&path, json!({"version": version, "status": "pending"})).await.expect(200);
+    advance_clock(10 * 3600).await;
+    let owner = switchboard_tests::login(&owner.email, None).await; // the old access token has expired
+    let client = owner.client();
+    let detail = client.get(&path).await.expect(200);
+    let resolution = &detail.body["sla"]["resolution"];
+    assert_eq!(resolution["paused"], true);
+    assert_eq!(resolution["breached"], false, "paused time does not count: {resolution}");
+    // The first response never pauses: it is breached by now.
+    assert_eq!(detail.body["sla"]["first_response"]["breached"], true);
+
+    // Reopened, the clock runs again and runs out.
+    let version = detail.body["ticket"]["version"].as_i64().unwrap();
+    client.patch(&path, json!({"version": version, "status": "open"})).await.expect(200);
+    advance_clock(5 * 3600).await;
+    let owner = switchboard_tests::login(&owner.email, None).await;
+    let detail = owner.client().get(&path).await.expect(200);
+    let resolution = &detail.body["sla"]["resolution"];
+    assert_eq!(resolution["breached"], true, "{resolution}");
+    assert!(resolution["remaining_business_seconds"].as_i64().unwrap() < 0);
 }

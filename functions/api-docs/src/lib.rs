@@ -32,6 +32,7 @@ pub const ROUTES: &[(&str, &str)] = &[("GET", OPENAPI), ("GET", DOCS), ("GET", D
         fn_activity::activity,
         fn_attachments::create, fn_attachments::confirm, fn_attachments::download,
         fn_reports::daily_tickets,
+        fn_sla::get_policy, fn_sla::put_policy,
         fn_settings::categories, fn_settings::replace_categories,
         fn_health::health,
     ),
@@ -152,6 +153,7 @@ mod tests {
             fn_activity::ROUTES,
             fn_attachments::ROUTES,
             fn_reports::ROUTES,
+            fn_sla::ROUTES,
             fn_settings::ROUTES,
         ] {
             for (method, path) in routes {

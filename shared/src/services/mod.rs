@@ -9,6 +9,7 @@ pub mod outbox;
 pub mod platform;
 pub mod reports;
 pub mod settings;
+pub mod sla;
 pub mod tickets;
 
 use crate::api::WorkspaceChoice;

@@ -261,6 +261,7 @@ async fn load(app: &App, scope: &TenantScope, id: TicketId) -> ServiceResult<Tic
 pub async fn get(app: &App, caller: &MemberPrincipal, id: TicketId) -> ServiceResult<TicketDetail> {
     let history =
         app.store.ticket_with_history(&caller.scope(), id).await?.ok_or(ServiceError::NotFound("The ticket"))?;
+    let sla = super::sla::ticket_clocks(app, &caller.scope(), &history.ticket, &history.events).await?;
     Ok(TicketDetail {
         ticket: (&history.ticket).into(),
         messages: history.messages.iter().map(MessageView::from).collect(),
@@ -271,6 +272,7 @@ pub async fn get(app: &App, caller: &MemberPrincipal, id: TicketId) -> ServiceRe
             .filter(|attachment| attachment.status == AttachmentStatus::Uploaded)
             .map(AttachmentView::from)
             .collect(),
+        sla,
     })
 }
 

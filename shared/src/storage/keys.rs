@@ -119,6 +119,9 @@ pub const SETTINGS_PREFIX: &str = "SETTINGS#";
 /// The workspace's category/subcategory taxonomy: one item, replaced as a whole.
 pub const CATEGORIES_SK: &str = "SETTINGS#CATEGORIES";
 
+/// The workspace's SLA policy (targets, business calendar, pause statuses).
+pub const SLA_POLICY_SK: &str = "SETTINGS#SLA_POLICY";
+
 /// GSI1 on event items: the workspace activity log, newest last by event id.
 pub fn activity_gsi1pk(workspace: WorkspaceId) -> String {
     format!("ACTIVITY#{workspace}")
@@ -279,6 +282,7 @@ mod tests {
     #[test]
     fn settings_items_are_outside_every_listed_prefix() {
         assert_eq!(CATEGORIES_SK, "SETTINGS#CATEGORIES");
+        assert_eq!(SLA_POLICY_SK, "SETTINGS#SLA_POLICY");
         assert!(CATEGORIES_SK.starts_with(SETTINGS_PREFIX));
         for prefix in [USER_PREFIX, EVENT_PREFIX, TICKET_PREFIX, CUSTOMER_PREFIX, CUSTOMER_EMAIL_PREFIX, "SESSION#"] {
             assert!(!CATEGORIES_SK.starts_with(prefix), "{prefix} listings would include the taxonomy");

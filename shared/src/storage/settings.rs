@@ -1,17 +1,27 @@
-//! Workspace settings: the ticket category taxonomy, one item (`SETTINGS#CATEGORIES`) replaced as a
-//! whole, conditional on the version read, together with its event.
+//! Workspace settings: the ticket category taxonomy (`SETTINGS#CATEGORIES`) and the SLA policy
+//! (`SETTINGS#SLA_POLICY`), each one item replaced as a whole, conditional on the version read,
+//! together with its event.
 
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::{Item, Store, StoreError, TenantScope, events::Event, keys, n, s};
-use crate::domain::{categories::Taxonomy, ids::UserId};
+use crate::domain::{categories::Taxonomy, ids::UserId, sla::RawSlaPolicy};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CategorySettings {
     pub categories: Taxonomy,
     /// Raised by one on every replacement; a workspace that never set a taxonomy is at 0.
+    pub version: u64,
+    pub updated_at: Timestamp,
+    pub updated_by: Option<UserId>,
+}
+
+/// The SLA policy as the admin sent it (validated on write; parsed again where it is used).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SlaPolicySettings {
+    pub policy: RawSlaPolicy,
     pub version: u64,
     pub updated_at: Timestamp,
     pub updated_by: Option<UserId>,
@@ -44,9 +54,36 @@ impl Store {
         settings: &CategorySettings,
         event: &Event,
     ) -> Result<(), SettingsWriteError> {
+        self.put_setting(scope, keys::CATEGORIES_SK, read_version, settings, event).await
+    }
+
+    /// The workspace's SLA policy, if one was ever set (one consistent GetItem).
+    pub async fn get_sla_policy(&self, scope: &TenantScope) -> Result<Option<SlaPolicySettings>, StoreError> {
+        self.get_record(scope.pk(), keys::SLA_POLICY_SK).await
+    }
+
+    /// Replaces the SLA policy if it is still at `read_version` (None: no item yet), with its event.
+    pub async fn put_sla_policy(
+        &self,
+        scope: &TenantScope,
+        read_version: Option<u64>,
+        settings: &SlaPolicySettings,
+        event: &Event,
+    ) -> Result<(), SettingsWriteError> {
+        self.put_setting(scope, keys::SLA_POLICY_SK, read_version, settings, event).await
+    }
+
+    async fn put_setting(
+        &self,
+        scope: &TenantScope,
+        sk: &str,
+        read_version: Option<u64>,
+        settings: &impl Serialize,
+        event: &Event,
+    ) -> Result<(), SettingsWriteError> {
         let mut item: Item = serde_dynamo::to_item(settings).map_err(StoreError::from)?;
         item.insert(keys::PK.to_owned(), s(scope.pk()));
-        item.insert(keys::SK.to_owned(), s(keys::CATEGORIES_SK));
+        item.insert(keys::SK.to_owned(), s(sk));
         let put = Put::builder().table_name(&self.table).set_item(Some(item));
         let put = match read_version {
             None => put.condition_expression("attribute_not_exists(PK)"),

@@ -8,5 +8,6 @@ mod members;
 mod platform;
 mod reports;
 mod settings;
+mod sla;
 mod tenancy;
 mod tickets;

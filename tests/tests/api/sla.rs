@@ -1,0 +1,89 @@
+//! SLA policies: who may set them, how bad ones are refused, and that tickets carry their clocks.
+
+use reqwest::Method;
+use serde_json::json;
+use switchboard_tests::{add_member, signup};
+
+fn policy() -> serde_json::Value {
+    json!({
+        "time_zone": "Europe/Berlin",
+        "business_hours": {"monday": [["09:00", "12:00"], ["13:00", "17:00"]], "friday": [["09:00", "15:00"]]},
+        "holidays": ["2026-12-25"],
+        "targets": {"urgent": {"first_response_minutes": 60, "resolution_minutes": 480}},
+    })
+}
+
+#[tokio::test]
+async fn admins_set_the_policy_and_everyone_reads_it() {
+    let owner = signup("SLA Policy Co").await;
+    let empty = owner.client().get("/api/v1/sla/policy").await.expect(200);
+    assert_eq!(empty.body["policy"], serde_json::Value::Null);
+    assert_eq!(empty.body["version"], 0);
+
+    let agent = add_member(&owner, "agent").await;
+    agent.client().send(Method::PUT, "/api/v1/sla/policy", Some(&policy())).await.expect_problem(403, "forbidden");
+    let set = owner.client().put("/api/v1/sla/policy", policy()).await.expect(200);
+    assert_eq!(set.body["version"], 1);
+    let read = agent.client().get("/api/v1/sla/policy").await.expect(200);
+    assert_eq!(read.body["policy"]["time_zone"], "Europe/Berlin");
+
+    // A stale If-Match is refused with the current policy.
+    let reply = reqwest::Client::new()
+        .put(format!("{}/api/v1/sla/policy", switchboard_tests::stack().url))
+        .bearer_auth(&owner.access_token)
+        .header("if-match", "\"0\"")
+        .json(&policy())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 409);
+    let body: serde_json::Value = reply.json().await.unwrap();
+    assert_eq!(body["current"]["version"], 1);
+}
+
+#[tokio::test]
+async fn invalid_policies_name_every_bad_field() {
+    let owner = signup("SLA Invalid Co").await;
+    let bad = json!({
+        "time_zone": "Mars/Olympus_Mons",
+        "business_hours": {"monday": [["09:00", "13:00"], ["12:00", "17:00"]], "tuesday": [["17:00", "09:00"]]},
+        "targets": {"urgent": {"first_response_minutes": -5}},
+    });
+    let reply = owner.client().put("/api/v1/sla/policy", bad).await.expect_problem(422, "validation-failed");
+    let fields = reply.field_errors();
+    for expected in
+        ["time_zone", "business_hours.monday[1]", "business_hours.tuesday[0]", "targets.urgent.first_response_minutes"]
+    {
+        assert!(fields.iter().any(|field| field == expected), "{expected} not in {fields:?}");
+    }
+    let unchanged = owner.client().get("/api/v1/sla/policy").await.expect(200);
+    assert_eq!(unchanged.body["version"], 0, "nothing half-written");
+}
+
+#[tokio::test]
+async fn tickets_show_their_clocks_once_a_policy_exists() {
+    let owner = signup("SLA Clock Co").await;
+    let client = owner.client();
+    let ticket = client
+        .post("/api/v1/tickets", json!({"subject": "Down", "body": "All down", "priority": "urgent", "customer": {"email": "d@example.com"}}))
+        .await
+        .expect(201);
+    let path = format!("/api/v1/tickets/{}", ticket.body["id"].as_str().unwrap());
+    assert_eq!(client.get(&path).await.expect(200).body["sla"], serde_json::Value::Null);
+
+    let around_the_clock =
+        json!({"time_zone": "UTC", "targets": {"urgent": {"first_response_minutes": 60, "resolution_minutes": 240}}});
+    client.put("/api/v1/sla/policy", around_the_clock).await.expect(200);
+    let detail = client.get(&path).await.expect(200);
+    let first = &detail.body["sla"]["first_response"];
+    assert_eq!(first["target_minutes"], 60);
+    assert_eq!(first["running"], true);
+    assert_eq!(first["breached"], false);
+    assert!(first["remaining_business_seconds"].as_i64().unwrap() > 59 * 60 - 30);
+    assert_eq!(detail.body["sla"]["resolution"]["target_minutes"], 240);
+
+    client.post(&format!("{path}/messages"), json!({"body": "Looking", "internal": false})).await.expect(201);
+    let detail = client.get(&path).await.expect(200);
+    assert!(detail.body["sla"]["first_response"]["met_at"].is_string());
+    assert_eq!(detail.body["sla"]["first_response"]["running"], false);
+}
