@@ -129,13 +129,7 @@ impl Store {
             Ok(()) => Ok(()),
             Err(err) => {
                 if let Some(reason) = err.cancelled_at(0) {
-                    let used = reason
-                        .item
-                        .as_ref()
-                        .and_then(|item| item.get("storage_bytes"))
-                        .and_then(|value| value.as_n().ok())
-                        .and_then(|value| value.parse().ok())
-                        .unwrap_or(0);
+                    let used = super::counter_of(reason.item.as_ref(), "storage_bytes");
                     return Err(ConfirmError::StorageLimitReached { used });
                 }
                 if err.cancelled_at(1).is_some() {

@@ -252,6 +252,12 @@ pub(crate) fn string_attr(item: &Item, name: &str) -> Option<String> {
     item.get(name).and_then(|value| value.as_s().ok()).cloned()
 }
 
+/// A counter of an item returned by a failed condition (ALL_OLD), e.g. the seats or tickets used;
+/// 0 when the item or the counter did not exist yet.
+pub(crate) fn counter_of(item: Option<&Item>, name: &str) -> u64 {
+    item.and_then(|item| item.get(name)).and_then(|value| value.as_n().ok()).and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
 /// Deserialises query results into records.
 pub(crate) fn items_of<T: serde::de::DeserializeOwned>(items: &[Item]) -> Result<Vec<T>, StoreError> {
     items.iter().map(|item| serde_dynamo::from_item(item.clone()).map_err(StoreError::from)).collect()

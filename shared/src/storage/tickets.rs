@@ -276,13 +276,7 @@ impl Store {
             Ok(()) => Ok(()),
             Err(err) => {
                 if let Some(reason) = err.cancelled_at(0) {
-                    let used = reason
-                        .item
-                        .as_ref()
-                        .and_then(|item| item.get("tickets"))
-                        .and_then(|value| value.as_n().ok())
-                        .and_then(|value| value.parse().ok())
-                        .unwrap_or(0);
+                    let used = super::counter_of(reason.item.as_ref(), "tickets");
                     return Err(CreateTicketError::MonthlyLimitReached { used });
                 }
                 match new.customer {

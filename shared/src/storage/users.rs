@@ -62,10 +62,6 @@ pub enum UpdateMemberError {
 
 const USERS_LISTING: &str = "users";
 
-fn counter_of(item: Option<&Item>, name: &str) -> u64 {
-    item.and_then(|item| item.get(name)).and_then(|value| value.as_n().ok()).and_then(|v| v.parse().ok()).unwrap_or(0)
-}
-
 impl Store {
     fn member_item(&self, member: &Member) -> Result<Item, StoreError> {
         let mut item: Item = serde_dynamo::to_item(member)?;
@@ -158,7 +154,7 @@ impl Store {
             Err(err) => {
                 if let Some(reason) = err.cancelled_at(0) {
                     return Err(CreateMemberError::SeatLimitReached {
-                        used: counter_of(reason.item.as_ref(), "seats_used"),
+                        used: super::counter_of(reason.item.as_ref(), "seats_used"),
                     });
                 }
                 if err.cancelled_at(2).is_some() || err.cancelled_at(1).is_some() {
@@ -207,7 +203,9 @@ impl Store {
                     return Err(if owners_delta < 0 {
                         UpdateMemberError::LastOwner
                     } else {
-                        UpdateMemberError::SeatLimitReached { used: counter_of(reason.item.as_ref(), "seats_used") }
+                        UpdateMemberError::SeatLimitReached {
+                            used: super::counter_of(reason.item.as_ref(), "seats_used"),
+                        }
                     });
                 }
                 Err(UpdateMemberError::Store(err))
