@@ -66,16 +66,6 @@ impl From<StoreError> for CustomerWriteError {
 const CUSTOMERS_LISTING: &str = "customers";
 const EMAIL_SEARCH_LISTING: &str = "customers-by-email";
 
-fn put(table: &str, item: Item, condition: &str) -> Result<TransactWriteItem, StoreError> {
-    let put = Put::builder()
-        .table_name(table)
-        .set_item(Some(item))
-        .condition_expression(condition)
-        .build()
-        .map_err(|err| StoreError::Backend(err.to_string()))?;
-    Ok(TransactWriteItem::builder().put(put).build())
-}
-
 impl Store {
     fn customer_item(&self, scope: &TenantScope, customer: &Customer) -> Result<Item, StoreError> {
         let mut item: Item = serde_dynamo::to_item(customer)?;
@@ -92,7 +82,7 @@ impl Store {
         ]
         .into_iter()
         .collect();
-        put(&self.table, guard, "attribute_not_exists(PK)")
+        self.put_new(guard)
     }
 
     /// A new customer and its e-mail guard; both must be new (the guard fails on a taken e-mail).
@@ -101,10 +91,7 @@ impl Store {
         scope: &TenantScope,
         customer: &Customer,
     ) -> Result<[TransactWriteItem; 2], StoreError> {
-        Ok([
-            put(&self.table, self.customer_item(scope, customer)?, "attribute_not_exists(PK)")?,
-            self.customer_guard_put(scope, customer)?,
-        ])
+        Ok([self.put_new(self.customer_item(scope, customer)?)?, self.customer_guard_put(scope, customer)?])
     }
 
     /// Fails the transaction unless the customer exists in this workspace and was not merged away.

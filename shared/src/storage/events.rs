@@ -5,7 +5,7 @@
 //! One item per event, reachable three ways: in its ticket's item collection (`TICKET#<t>#EVENT#<e>`)
 //! or under `EVENT#<e>`; in the workspace activity log (GSI1); in its customer's timeline (GSI2).
 
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::TransactWriteItem;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -98,13 +98,7 @@ impl Store {
             item.insert(keys::GSI2PK.to_owned(), s(keys::customer_gsi2pk(scope.workspace_id(), customer)));
             item.insert(keys::GSI2SK.to_owned(), s(keys::customer_event_gsi2sk(event.id)));
         }
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
-        Ok(TransactWriteItem::builder().put(put).build())
+        self.put_new(item)
     }
 
     /// The workspace activity log, newest first.

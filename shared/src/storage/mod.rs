@@ -127,6 +127,18 @@ impl Store {
         output.item.map(serde_dynamo::from_item).transpose().map_err(StoreError::from)
     }
 
+    /// The transaction action that writes a new item: it fails (cancelling the transaction) when an
+    /// item with that key exists, so nothing is ever overwritten by accident.
+    pub(crate) fn put_new(&self, item: Item) -> Result<aws_sdk_dynamodb::types::TransactWriteItem, StoreError> {
+        let put = aws_sdk_dynamodb::types::Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(|err| StoreError::Backend(err.to_string()))?;
+        Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder().put(put).build())
+    }
+
     /// One page of a Query, with an opaque cursor bound to the listing and its owner.
     pub(crate) async fn query_page(
         &self,

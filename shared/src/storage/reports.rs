@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 
 use super::{Item, Store, StoreError, TenantScope, keys, n, s, string_attr};
 use crate::domain::ids::EventId;
@@ -30,13 +30,8 @@ impl Store {
         ]
         .into_iter()
         .collect();
-        let put_marker = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(marker))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
-        let mut actions = vec![TransactWriteItem::builder().put(put_marker).build()];
+        let put_marker = self.put_new(marker)?;
+        let mut actions = vec![put_marker];
         if !counters.is_empty() {
             let mut update = Update::builder()
                 .table_name(&self.table)

@@ -1,7 +1,7 @@
 //! Login sessions: one item per refresh-token family, holding the hash of the current token.
 //! Rotation is a conditional update on that hash, so two refreshes with the same token cannot both win.
 
-use aws_sdk_dynamodb::types::{Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
+use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, TransactWriteItem};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -36,13 +36,7 @@ impl Store {
         let mut item: Item = serde_dynamo::to_item(session)?;
         item.insert(keys::PK.to_owned(), s(scope.pk()));
         item.insert(keys::SK.to_owned(), s(keys::session_sk(session.user_id, session.id)));
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
-        Ok(TransactWriteItem::builder().put(put).build())
+        self.put_new(item)
     }
 
     pub async fn create_session(&self, scope: &TenantScope, session: &Session) -> Result<(), StoreError> {

@@ -1,6 +1,5 @@
 //! Platform staff (super admins): outside every tenant partition, under `PLATFORM`.
 
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -30,16 +29,7 @@ impl Store {
         ]
         .into_iter()
         .collect();
-        let put = |item: Item| -> Result<TransactWriteItem, StoreError> {
-            let put = Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(item))
-                .condition_expression("attribute_not_exists(PK)")
-                .build()
-                .map_err(|err| StoreError::Backend(err.to_string()))?;
-            Ok(TransactWriteItem::builder().put(put).build())
-        };
-        match self.transact(vec![put(item)?, put(guard)?]).await {
+        match self.transact(vec![self.put_new(item)?, self.put_new(guard)?]).await {
             Ok(()) => Ok(true),
             Err(err) if err.cancelled_at(1).is_some() => Ok(false),
             Err(err) => Err(err),

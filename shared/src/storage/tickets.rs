@@ -196,13 +196,7 @@ impl Store {
         let mut item: Item = serde_dynamo::to_item(message)?;
         item.insert(keys::PK.to_owned(), s(scope.pk()));
         item.insert(keys::SK.to_owned(), s(keys::message_sk(message.ticket_id, message.id)));
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
-        Ok(TransactWriteItem::builder().put(put).build())
+        self.put_new(item)
     }
 
     /// `ADD` the deltas to the inbox counters item (created on first use).
@@ -257,13 +251,7 @@ impl Store {
                 CustomerRef::Existing(customer) => actions.push(self.customer_exists_check(scope, customer)?),
                 CustomerRef::New(customer) => actions.extend(self.put_new_customer_actions(scope, customer)?),
             }
-            let put_ticket = Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(self.ticket_item(scope, new.ticket)?))
-                .condition_expression("attribute_not_exists(PK)")
-                .build()
-                .map_err(|err| StoreError::Backend(err.to_string()))?;
-            actions.push(TransactWriteItem::builder().put(put_ticket).build());
+            actions.push(self.put_new(self.ticket_item(scope, new.ticket)?)?);
             actions.push(self.message_put(scope, new.first_message)?);
             actions.extend(self.counters_update(scope, &counter_deltas(None, Some(new.ticket)))?);
             for event in new.events {

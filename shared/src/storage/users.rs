@@ -78,12 +78,7 @@ impl Store {
         scope: &TenantScope,
         member: &Member,
     ) -> Result<[TransactWriteItem; 2], StoreError> {
-        let put_member = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(self.member_item(member)?))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
+        let put_member = self.put_new(self.member_item(member)?)?;
         let guard: Item = [
             (keys::PK.to_owned(), s(scope.pk())),
             (keys::SK.to_owned(), s(keys::member_email_sk(&member.email))),
@@ -91,13 +86,8 @@ impl Store {
         ]
         .into_iter()
         .collect();
-        let put_guard = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(guard))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
-        Ok([TransactWriteItem::builder().put(put_member).build(), TransactWriteItem::builder().put(put_guard).build()])
+        let put_guard = self.put_new(guard)?;
+        Ok([put_member, put_guard])
     }
 
     /// Adjusts the workspace's seat and owner counters, refusing to pass `seat_limit` when seats grow

@@ -1,6 +1,6 @@
 //! Workspaces: the tenant's own item with its plan and usage counters.
 
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::TransactWriteItem;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -43,13 +43,8 @@ impl Store {
     /// Creates a workspace with its first owner and the owner's first session, atomically.
     pub async fn create_workspace(&self, new: NewWorkspace<'_>) -> Result<TenantScope, StoreError> {
         let scope = TenantScope::new(new.workspace.id);
-        let put_workspace = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(self.workspace_item(new.workspace)?))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
-        let mut actions = vec![TransactWriteItem::builder().put(put_workspace).build()];
+        let put_workspace = self.put_new(self.workspace_item(new.workspace)?)?;
+        let mut actions = vec![put_workspace];
         actions.extend(self.put_member_actions(&scope, new.owner)?);
         actions.push(self.put_session(&scope, new.session)?);
         for event in new.events {
