@@ -11,6 +11,7 @@
 pub mod clock_control;
 pub mod gateway;
 pub mod moto;
+pub mod queues;
 pub mod registry;
 pub mod resources;
 pub mod seed;
@@ -46,6 +47,8 @@ pub struct StackOptions {
     pub seed_demo: bool,
     /// Serve `GET/POST /__local/clock` to move the stack's clock forward (tests only).
     pub clock_control: bool,
+    /// Multiplies webhook retry waits and circuit-breaker times (tests compress days into seconds).
+    pub webhook_time_scale: Option<f64>,
 }
 
 impl Default for StackOptions {
@@ -56,6 +59,7 @@ impl Default for StackOptions {
             authorizer_cache_ttl: None,
             seed_demo: false,
             clock_control: false,
+            webhook_time_scale: None,
         }
     }
 }
@@ -83,15 +87,28 @@ impl RunningStack {
 
 /// Local configuration: the template's settings with local resource names and a signing key made
 /// for this run (never a literal). Variables set in the environment win.
-fn local_config() -> Result<Config, String> {
+/// Locally, webhook receivers may run on loopback (the SSRF guard stays on in AWS).
+fn local_config(
+    template: &template::Template,
+    created: &resources::Created,
+    options: &StackOptions,
+) -> Result<Config, String> {
     use base64::Engine;
     use rand::RngCore;
     let mut secret = [0u8; 32];
     rand::rng().fill_bytes(&mut secret);
     let generated_keys = format!("local:{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret));
     let table = resources::physical_name("Table");
+    let time_scale = options.webhook_time_scale.map(|scale| scale.to_string());
     Config::from_lookup(|name| {
-        std::env::var(name).ok().or_else(|| match name {
+        let from_template = template
+            .env_refs
+            .iter()
+            .find(|(variable, _)| variable == name)
+            .and_then(|(_, target)| created.queue_urls.get(target).cloned());
+        std::env::var(name).ok().or(from_template).or_else(|| match name {
+            "SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE_TARGETS" => Some("true".to_owned()),
+            "SWITCHBOARD_WEBHOOK_TIME_SCALE" => time_scale.clone(),
             "SWITCHBOARD_TABLE" => Some(table.clone()),
             "SWITCHBOARD_JWT_KEYS" => Some(generated_keys.clone()),
             "SWITCHBOARD_ISSUER" => Some("switchboard-local".to_owned()),
@@ -121,9 +138,10 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
         .credentials_provider(Credentials::new("local", "local", None, None, "local-stack"))
         .load()
         .await;
-    resources::create_all(&template, &aws).await?;
+    let created = resources::create_all(&template, &aws).await?;
     let clock = Arc::new(AdjustableClock::default());
-    let app: &'static App = Box::leak(Box::new(App::new(local_config()?, &aws, clock.clone())));
+    let config = local_config(&template, &created, &options)?;
+    let app: &'static App = Box::leak(Box::new(App::new(config, &aws, clock.clone())));
     if options.seed_demo {
         seed::seed(app).await?;
     }
@@ -140,6 +158,30 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
                 starting_position: source.starting_position.clone(),
             };
             pollers.push(streams::spawn(app, &aws, resources::physical_name(&source.table_logical_id), consumer));
+        }
+    }
+    for function in &template.functions {
+        for source in &function.queues {
+            let Some(registry::Handler::Queue(handler)) = registry::handler(&function.binary) else {
+                return Err(format!("{} consumes a queue but is not a queue handler", function.logical_id));
+            };
+            let queue_url = created
+                .queue_urls
+                .get(&source.queue_logical_id)
+                .ok_or_else(|| {
+                    format!("{}: queue {} is not in the template", function.logical_id, source.queue_logical_id)
+                })?
+                .clone();
+            let name = resources::physical_name(&source.queue_logical_id);
+            let consumer = queues::QueueConsumer {
+                name: function.logical_id.clone(),
+                handler,
+                queue_arn: format!("arn:aws:sqs:us-east-1:123456789012:{name}"),
+                queue_url,
+                batch_size: source.batch_size,
+                report_batch_item_failures: source.report_batch_item_failures,
+            };
+            pollers.push(queues::spawn(app, &aws, consumer));
         }
     }
     let mut router = gateway::Gateway::new(&template, app, options.authorizer_cache_ttl)?.router();

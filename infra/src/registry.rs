@@ -18,8 +18,13 @@ pub type StreamHandler = fn(
     aws_lambda_events::dynamodb::Event,
 ) -> BoxFuture<'static, aws_lambda_events::streams::DynamoDbEventResponse>;
 
+pub type QueueHandler =
+    fn(&'static App, aws_lambda_events::sqs::SqsEvent) -> BoxFuture<'static, aws_lambda_events::sqs::SqsBatchResponse>;
+
 #[derive(Clone, Copy)]
 pub enum Handler {
+    /// An SQS consumer (batches of messages, partial failures reported back).
+    Queue(QueueHandler),
     /// A DynamoDB stream consumer (batches of records, partial failures reported back).
     Stream(StreamHandler),
     /// An API Gateway REST proxy function, with the routes it says it serves.
@@ -33,6 +38,12 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
     vec![
         ("authorizer", Handler::Authorizer(|app, request| Box::pin(fn_authorizer::authorize(app, request)))),
         ("outbox", Handler::Stream(|app, event| Box::pin(fn_outbox::handle(app, event)))),
+        ("webhook-delivery", Handler::Queue(|app, event| Box::pin(fn_webhook_delivery::handle(app, event)))),
+        ("webhook-dlq", Handler::Queue(|app, event| Box::pin(fn_webhook_dlq::handle(app, event)))),
+        (
+            "webhooks",
+            Handler::Http { handle: |app, req| Box::pin(fn_webhooks::handle(app, req)), routes: fn_webhooks::ROUTES },
+        ),
         ("sla", Handler::Http { handle: |app, req| Box::pin(fn_sla::handle(app, req)), routes: fn_sla::ROUTES }),
         (
             "reports",
@@ -118,6 +129,9 @@ mod tests {
             if let Handler::Stream(_) = handler {
                 assert!(!function.streams.is_empty(), "{binary} consumes no stream in template.yaml");
             }
+            if let Handler::Queue(_) = handler {
+                assert!(!function.queues.is_empty(), "{binary} consumes no queue in template.yaml");
+            }
             if let Handler::Http { routes, .. } = handler {
                 let declared: BTreeSet<(String, String)> =
                     function.routes.iter().map(|route| (route.method.clone(), route.path.clone())).collect();
@@ -137,6 +151,29 @@ mod tests {
             let name = entry.unwrap().file_name().into_string().unwrap();
             assert!(registered.contains(name.as_str()), "functions/{name} has no handler in the local stack");
         }
+    }
+
+    #[test]
+    fn webhook_retries_end_in_the_dead_letter_queue_after_the_last_attempt() {
+        let template = template();
+        let delivery = template.functions.iter().find(|f| f.binary == "webhook-delivery").expect("delivery function");
+        let source = delivery.queues.first().expect("an SQS event source");
+        assert!(source.report_batch_item_failures, "only failed deliveries may stay in the queue");
+        let queue = template.queues.iter().find(|q| q.logical_id == source.queue_logical_id).expect("the queue");
+        let (dlq, max) = queue.redrive.clone().expect("a redrive policy");
+        assert_eq!(max, i32::try_from(shared::domain::webhooks::ATTEMPTS).unwrap(), "maxReceiveCount = attempts");
+        let dlq_consumer = template.functions.iter().find(|f| f.binary == "webhook-dlq").expect("DLQ consumer");
+        assert_eq!(dlq_consumer.queues.first().map(|q| q.queue_logical_id.clone()), Some(dlq.clone()));
+        let retention = template.queues.iter().find(|q| q.logical_id == dlq).and_then(|q| q.retention_secs);
+        assert_eq!(retention, Some(1_209_600), "dead letters are kept 14 days");
+        assert_eq!(queue.retention_secs, Some(1_209_600), "retries span days: messages must outlive them");
+    }
+
+    #[test]
+    fn the_template_never_compresses_webhook_time_or_allows_private_targets() {
+        let raw = std::fs::read_to_string(crate::repo_root().join("template.yaml")).unwrap();
+        assert!(!raw.contains("SWITCHBOARD_WEBHOOK_TIME_SCALE"), "test-only setting in the template");
+        assert!(!raw.contains("SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE_TARGETS"), "SSRF guard off in the template");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Creates what template.yaml declares (table, buckets) in the local AWS stand-in. Idempotent: an
+//! Creates what template.yaml declares (table, buckets, queues) in the local AWS stand-in. Idempotent: an
 //! existing resource is left as it is, so `make dev` can run against a persistent endpoint twice.
 
 use aws_sdk_dynamodb::types::{
@@ -6,14 +6,21 @@ use aws_sdk_dynamodb::types::{
     ScalarAttributeType, StreamSpecification, StreamViewType, TimeToLiveSpecification,
 };
 
-use crate::template::{TableSpec, Template};
+use crate::template::{QueueSpec, TableSpec, Template};
 
 /// The local physical name of a resource: AWS generates one from the stack; locally it is stable.
 pub fn physical_name(logical_id: &str) -> String {
     format!("switchboard-local-{}", logical_id.to_lowercase())
 }
 
-pub async fn create_all(template: &Template, aws: &aws_config::SdkConfig) -> Result<(), String> {
+/// What the local stack needs to know of the created resources.
+#[derive(Debug, Clone, Default)]
+pub struct Created {
+    /// Queue logical id -> queue URL (what `!Ref Queue` gives in AWS).
+    pub queue_urls: std::collections::BTreeMap<String, String>,
+}
+
+pub async fn create_all(template: &Template, aws: &aws_config::SdkConfig) -> Result<Created, String> {
     let dynamodb = aws_sdk_dynamodb::Client::new(aws);
     for table in &template.tables {
         create_table(&dynamodb, table).await?;
@@ -30,7 +37,72 @@ pub async fn create_all(template: &Template, aws: &aws_config::SdkConfig) -> Res
             }
         }
     }
-    Ok(())
+    let queue_urls = create_queues(template, &aws_sdk_sqs::Client::new(aws)).await?;
+    Ok(Created { queue_urls })
+}
+
+/// Creates the queues, dead-letter queues first so redrive policies can name their ARNs.
+async fn create_queues(
+    template: &Template,
+    sqs: &aws_sdk_sqs::Client,
+) -> Result<std::collections::BTreeMap<String, String>, String> {
+    use aws_sdk_sqs::types::QueueAttributeName;
+    let mut urls = std::collections::BTreeMap::new();
+    let mut arns = std::collections::BTreeMap::new();
+    let mut pending: Vec<&QueueSpec> = template.queues.iter().collect();
+    while !pending.is_empty() {
+        let before = pending.len();
+        let mut waiting = Vec::new();
+        for queue in pending {
+            let redrive = match &queue.redrive {
+                Some((target, max)) => match arns.get(target) {
+                    Some(arn) => {
+                        Some(serde_json::json!({"deadLetterTargetArn": arn, "maxReceiveCount": max}).to_string())
+                    }
+                    None => {
+                        waiting.push(queue);
+                        continue;
+                    }
+                },
+                None => None,
+            };
+            let mut request = sqs.create_queue().queue_name(physical_name(&queue.logical_id));
+            if let Some(secs) = queue.visibility_timeout_secs {
+                request = request.attributes(QueueAttributeName::VisibilityTimeout, secs.to_string());
+            }
+            if let Some(secs) = queue.retention_secs {
+                request = request.attributes(QueueAttributeName::MessageRetentionPeriod, secs.to_string());
+            }
+            if let Some(redrive) = redrive {
+                request = request.attributes(QueueAttributeName::RedrivePolicy, redrive);
+            }
+            let created = request.send().await.map_err(|err| {
+                format!("creating queue {}: {}", queue.logical_id, aws_sdk_sqs::error::DisplayErrorContext(err))
+            })?;
+            let url = created.queue_url().ok_or_else(|| format!("queue {} has no URL", queue.logical_id))?.to_owned();
+            let attributes = sqs
+                .get_queue_attributes()
+                .queue_url(&url)
+                .attribute_names(QueueAttributeName::QueueArn)
+                .send()
+                .await
+                .map_err(|err| {
+                    format!("reading queue {}: {}", queue.logical_id, aws_sdk_sqs::error::DisplayErrorContext(err))
+                })?;
+            let arn = attributes
+                .attributes()
+                .and_then(|attributes| attributes.get(&QueueAttributeName::QueueArn))
+                .ok_or_else(|| format!("queue {} has no ARN", queue.logical_id))?
+                .clone();
+            arns.insert(queue.logical_id.clone(), arn);
+            urls.insert(queue.logical_id.clone(), url);
+        }
+        if waiting.len() == before {
+            return Err(format!("queues with unknown dead-letter queues: {waiting:?}"));
+        }
+        pending = waiting;
+    }
+    Ok(urls)
 }
 
 fn key(schema: &[(String, String)]) -> Result<Vec<KeySchemaElement>, String> {

@@ -12,6 +12,40 @@ pub struct Template {
     pub authorizer: Option<Authorizer>,
     pub tables: Vec<TableSpec>,
     pub buckets: Vec<String>,
+    pub queues: Vec<QueueSpec>,
+    /// Globals.Function.Environment variables whose value is `!Ref <resource>` (e.g. a queue's URL):
+    /// the local stack gives them the local resource's reference.
+    pub env_refs: Vec<(String, String)>,
+    /// The REST API's usage plans (API Gateway throttling per plan tier).
+    pub usage_plans: Vec<UsagePlanSpec>,
+}
+
+/// An SQS queue; `redrive` = (dead-letter queue's logical id, maxReceiveCount).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueSpec {
+    pub logical_id: String,
+    pub visibility_timeout_secs: Option<i32>,
+    pub retention_secs: Option<i32>,
+    pub redrive: Option<(String, i32)>,
+}
+
+/// An SQS event source of a function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueSource {
+    pub queue_logical_id: String,
+    pub batch_size: i32,
+    /// FunctionResponseTypes has ReportBatchItemFailures: only the failed messages stay in the queue.
+    pub report_batch_item_failures: bool,
+}
+
+/// A usage plan: which API key (by logical id) identifies it and its throttle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UsagePlanSpec {
+    pub logical_id: String,
+    pub rate_per_second: f64,
+    pub burst: u32,
+    /// The value of the API key bound to the plan (the usage identifier the authorizer returns).
+    pub key_value: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -22,6 +56,8 @@ pub struct Function {
     pub routes: Vec<Route>,
     /// DynamoDB stream event sources (`Type: DynamoDB`): which table's stream feeds the function.
     pub streams: Vec<StreamSource>,
+    /// SQS event sources (`Type: SQS`).
+    pub queues: Vec<QueueSource>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +121,24 @@ fn key_schema(value: Option<&Value>) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// The resource named by `!GetAtt Resource.Attribute`.
+fn get_att_target(value: Option<&Value>) -> Option<String> {
+    match value {
+        Some(Value::Tagged(tagged)) if tagged.tag == "GetAtt" => {
+            text(&tagged.value).and_then(|target| target.split('.').next().map(str::to_owned))
+        }
+        _ => None,
+    }
+}
+
+/// The resource or parameter named by `!Ref Name`.
+fn ref_target(value: &Value) -> Option<String> {
+    match value {
+        Value::Tagged(tagged) if tagged.tag == "Ref" => text(&tagged.value),
+        _ => None,
+    }
+}
+
 impl Template {
     pub fn load(path: &Path) -> Result<Self, String> {
         let raw = std::fs::read_to_string(path).map_err(|err| format!("reading {}: {err}", path.display()))?;
@@ -111,6 +165,10 @@ impl Template {
         let mut authorizer = None;
         let mut tables = Vec::new();
         let mut buckets = Vec::new();
+        let mut queues = Vec::new();
+        let mut api_keys = BTreeMap::new();
+        let mut plan_keys = BTreeMap::new();
+        let mut usage_plans: Vec<UsagePlanSpec> = Vec::new();
         for (id, resource) in resources {
             let id = text(id).ok_or("a resource id is not a string")?;
             let kind = resource.get("Type").and_then(text).unwrap_or_default();
@@ -121,6 +179,7 @@ impl Template {
                         .ok_or_else(|| format!("{id} has no Metadata.BuildProperties.Binary"))?;
                     let mut routes = Vec::new();
                     let mut streams = Vec::new();
+                    let mut queues = Vec::new();
                     if let Some(events) = get(resource, &["Properties", "Events"]).and_then(Value::as_mapping) {
                         for event in events.values() {
                             if event.get("Type").and_then(text).as_deref() == Some("DynamoDB") {
@@ -147,6 +206,29 @@ impl Template {
                                 });
                                 continue;
                             }
+                            if event.get("Type").and_then(text).as_deref() == Some("SQS") {
+                                let props = event
+                                    .get("Properties")
+                                    .ok_or_else(|| format!("{id}: SQS event without Properties"))?;
+                                let queue_logical_id = get_att_target(props.get("Queue"))
+                                    .ok_or_else(|| format!("{id}: Queue must be !GetAtt Queue.Arn"))?;
+                                let report_batch_item_failures = props
+                                    .get("FunctionResponseTypes")
+                                    .and_then(Value::as_sequence)
+                                    .is_some_and(|types| {
+                                        types.iter().any(|t| text(t).as_deref() == Some("ReportBatchItemFailures"))
+                                    });
+                                queues.push(QueueSource {
+                                    queue_logical_id,
+                                    batch_size: props
+                                        .get("BatchSize")
+                                        .and_then(text)
+                                        .and_then(|v| v.parse().ok())
+                                        .unwrap_or(10),
+                                    report_batch_item_failures,
+                                });
+                                continue;
+                            }
                             if event.get("Type").and_then(text).as_deref() != Some("Api") {
                                 continue;
                             }
@@ -165,7 +247,7 @@ impl Template {
                             routes.push(Route { method: method.to_uppercase(), path, authorized });
                         }
                     }
-                    functions.push(Function { logical_id: id, binary, routes, streams });
+                    functions.push(Function { logical_id: id, binary, routes, streams, queues });
                 }
                 "AWS::Serverless::Api" => {
                     let auth = get(resource, &["Properties", "Auth"]);
@@ -233,10 +315,65 @@ impl Template {
                     });
                 }
                 "AWS::S3::Bucket" => buckets.push(id),
+                "AWS::SQS::Queue" => {
+                    let props = resource.get("Properties");
+                    let number =
+                        |name: &str| props.and_then(|p| p.get(name)).and_then(text).and_then(|v| v.parse().ok());
+                    let redrive = props.and_then(|p| p.get("RedrivePolicy")).map(|policy| {
+                        let target = get_att_target(policy.get("deadLetterTargetArn"))
+                            .ok_or_else(|| format!("{id}: deadLetterTargetArn must be !GetAtt Queue.Arn"))?;
+                        let max = policy
+                            .get("maxReceiveCount")
+                            .and_then(text)
+                            .and_then(|v| v.parse().ok())
+                            .ok_or_else(|| format!("{id}: RedrivePolicy without maxReceiveCount"))?;
+                        Ok::<_, String>((target, max))
+                    });
+                    queues.push(QueueSpec {
+                        logical_id: id,
+                        visibility_timeout_secs: number("VisibilityTimeout"),
+                        retention_secs: number("MessageRetentionPeriod"),
+                        redrive: redrive.transpose()?,
+                    });
+                }
+                "AWS::ApiGateway::ApiKey" => {
+                    if let Some(value) = get(resource, &["Properties", "Value"]).and_then(resolve) {
+                        api_keys.insert(id, value);
+                    }
+                }
+                "AWS::ApiGateway::UsagePlanKey" => {
+                    let key = get(resource, &["Properties", "KeyId"]).and_then(ref_target);
+                    let plan = get(resource, &["Properties", "UsagePlanId"]).and_then(ref_target);
+                    if let (Some(key), Some(plan)) = (key, plan) {
+                        plan_keys.insert(plan, key);
+                    }
+                }
+                "AWS::ApiGateway::UsagePlan" => {
+                    let throttle = get(resource, &["Properties", "Throttle"]);
+                    let rate = throttle.and_then(|t| t.get("RateLimit")).and_then(text).and_then(|v| v.parse().ok());
+                    let burst = throttle.and_then(|t| t.get("BurstLimit")).and_then(text).and_then(|v| v.parse().ok());
+                    let (Some(rate_per_second), Some(burst)) = (rate, burst) else {
+                        return Err(format!("{id}: a usage plan needs Throttle.RateLimit and BurstLimit"));
+                    };
+                    usage_plans.push(UsagePlanSpec { logical_id: id, rate_per_second, burst, key_value: None });
+                }
                 _ => {}
             }
         }
-        Ok(Self { functions, authorizer, tables, buckets })
+        for plan in &mut usage_plans {
+            plan.key_value = plan_keys.get(&plan.logical_id).and_then(|key| api_keys.get(key)).cloned();
+        }
+        let env_refs = get(&doc, &["Globals", "Function", "Environment", "Variables"])
+            .and_then(Value::as_mapping)
+            .map(|variables| {
+                variables
+                    .iter()
+                    .filter_map(|(name, value)| Some((text(name)?, ref_target(value)?)))
+                    .filter(|(_, target)| resources.contains_key(Value::String(target.clone())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Self { functions, authorizer, tables, buckets, queues, env_refs, usage_plans })
     }
 
     pub fn function(&self, logical_id: &str) -> Option<&Function> {

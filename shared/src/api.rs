@@ -1,6 +1,8 @@
 //! The JSON shapes on the wire. Requests take raw strings so that every invalid field can be named in
 //! one 422; responses are built from domain values. These types feed the generated OpenAPI document.
 
+pub mod integrations;
+
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

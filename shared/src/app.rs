@@ -17,6 +17,9 @@ pub struct App {
     pub tokens: TokenService,
     pub clock: Arc<dyn Clock>,
     pub s3: aws_sdk_s3::Client,
+    pub sqs: aws_sdk_sqs::Client,
+    /// The HTTP client for webhook deliveries, built on first use (most functions never deliver).
+    pub webhook_http: Arc<std::sync::OnceLock<reqwest::Client>>,
 }
 
 impl App {
@@ -27,6 +30,8 @@ impl App {
         );
         Self {
             s3,
+            sqs: aws_sdk_sqs::Client::new(aws),
+            webhook_http: Arc::default(),
             store: Store::new(aws, config.table_name.clone(), cursors),
             tokens: TokenService::new(&config),
             clock,

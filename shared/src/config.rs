@@ -40,6 +40,14 @@ pub struct Config {
     pub attachments_bucket: Option<String>,
     /// Use path-style S3 URLs (local S3 stand-ins need them; AWS uses virtual-hosted style).
     pub s3_path_style: bool,
+    /// The queue carrying webhook deliveries (the outbox consumer sends, the delivery function retries).
+    pub webhook_queue_url: Option<String>,
+    /// Multiplies webhook retry waits and circuit-breaker times. 1 in AWS (the template never sets it);
+    /// the local stack's tests compress days of retries into seconds with a tiny value.
+    pub webhook_time_scale: f64,
+    /// Lets deliveries reach loopback and private addresses. Never set in AWS (SSRF); the local stack
+    /// sets it so tests can run a receiver on 127.0.0.1.
+    pub webhook_allow_private_targets: bool,
 }
 
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -60,7 +68,25 @@ impl Config {
         let issuer = lookup("SWITCHBOARD_ISSUER").unwrap_or_else(|| "switchboard".to_owned());
         let attachments_bucket = lookup("SWITCHBOARD_ATTACHMENTS_BUCKET").filter(|bucket| !bucket.is_empty());
         let s3_path_style = lookup("SWITCHBOARD_S3_PATH_STYLE").is_some_and(|value| value == "true" || value == "1");
+        let webhook_queue_url = lookup("SWITCHBOARD_WEBHOOK_QUEUE_URL").filter(|url| !url.is_empty());
+        let webhook_time_scale = match lookup("SWITCHBOARD_WEBHOOK_TIME_SCALE") {
+            None => 1.0,
+            Some(raw) => match raw.trim().parse::<f64>() {
+                Ok(scale) if scale > 0.0 && scale <= 1.0 => scale,
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        name: "SWITCHBOARD_WEBHOOK_TIME_SCALE",
+                        reason: format!("{raw:?} is not a number in (0, 1]"),
+                    });
+                }
+            },
+        };
+        let webhook_allow_private_targets =
+            lookup("SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE_TARGETS").is_some_and(|value| value == "true" || value == "1");
         Ok(Self {
+            webhook_queue_url,
+            webhook_time_scale,
+            webhook_allow_private_targets,
             table_name,
             signing_keys,
             access_token_ttl,

@@ -1,6 +1,8 @@
 //! The black-box test harness: one local stack per test binary (moto and the gateway on free ports),
 //! started on first use, and a small HTTP client speaking to it like any API user would.
 
+pub mod receiver;
+
 use std::{sync::OnceLock, time::Duration};
 
 use reqwest::{Method, StatusCode};
@@ -8,6 +10,10 @@ use serde_json::{Value, json};
 
 /// The authorizer cache TTL the test stack uses, so deactivation tests need not wait 30 s.
 pub const AUTHORIZER_TTL: Duration = Duration::from_secs(2);
+
+/// Webhook retry waits and breaker times in the test stack, as a share of the real ones: the days of
+/// retries pass in seconds (docs/webhooks.md).
+pub const WEBHOOK_TIME_SCALE: f64 = 0.00001;
 
 pub struct TestStack {
     pub url: String,
@@ -31,6 +37,7 @@ pub fn stack() -> &'static TestStack {
                     authorizer_cache_ttl: Some(AUTHORIZER_TTL),
                     // Only tests in a binary of their own move it (tests/tests/time.rs): one stack per binary.
                     clock_control: true,
+                    webhook_time_scale: Some(WEBHOOK_TIME_SCALE),
                     ..local_stack::StackOptions::default()
                 };
                 match local_stack::start(options).await {
@@ -140,6 +147,10 @@ impl Client {
 
     pub async fn put(&self, path: &str, body: Value) -> Reply {
         self.send(Method::PUT, path, Some(&body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.send(Method::DELETE, path, None).await
     }
 }
 

@@ -34,6 +34,9 @@ pub const ROUTES: &[(&str, &str)] = &[("GET", OPENAPI), ("GET", DOCS), ("GET", D
         fn_reports::daily_tickets,
         fn_sla::get_policy, fn_sla::put_policy,
         fn_settings::categories, fn_settings::replace_categories,
+        fn_webhooks::list, fn_webhooks::create, fn_webhooks::get, fn_webhooks::update, fn_webhooks::delete,
+        fn_webhooks::rotate_secret, fn_webhooks::deliveries, fn_webhooks::replay_delivery,
+        fn_webhooks::replay_failed, fn_webhooks::connect_slack,
         fn_health::health,
     ),
     modifiers(&BearerAuth),
@@ -155,6 +158,7 @@ mod tests {
             fn_reports::ROUTES,
             fn_sla::ROUTES,
             fn_settings::ROUTES,
+            fn_webhooks::ROUTES,
         ] {
             for (method, path) in routes {
                 assert!(

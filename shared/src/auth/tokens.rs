@@ -135,6 +135,9 @@ mod tests {
             issuer: "switchboard-test".into(),
             attachments_bucket: None,
             s3_path_style: false,
+            webhook_queue_url: None,
+            webhook_time_scale: 1.0,
+            webhook_allow_private_targets: false,
         }
     }
 

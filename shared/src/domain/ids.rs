@@ -75,6 +75,30 @@ id_type!(
     TicketId
 );
 id_type!(
+    /// An outbound webhook endpoint (or a Slack connection) of a workspace.
+    WebhookId
+);
+id_type!(
+    /// One event's delivery to one endpoint; the `webhook-id` its receiver sees on every attempt.
+    DeliveryId
+);
+id_type!(
+    /// An API key of a workspace.
+    ApiKeyId
+);
+
+impl DeliveryId {
+    /// The one delivery of `event` to `endpoint` (see [`super::webhooks::delivery_id`]).
+    pub fn of(event: EventId, endpoint: WebhookId) -> Self {
+        Self(super::webhooks::delivery_id(event.as_uuid(), endpoint.as_uuid()))
+    }
+
+    /// The smallest delivery id at or after `at`.
+    pub fn first_at(at: jiff::Timestamp) -> Self {
+        Self(super::webhooks::first_delivery_id_at(at))
+    }
+}
+id_type!(
     /// A reply or internal note on a ticket.
     MessageId
 );

@@ -10,6 +10,7 @@ pub mod rbac;
 pub mod sla;
 pub mod ticket;
 pub mod user;
+pub mod webhooks;
 
 use thiserror::Error;
 

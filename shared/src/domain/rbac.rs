@@ -59,6 +59,7 @@ impl Role {
                 UsersManage,
                 SettingsManage,
                 IntegrationsManage,
+                WebhooksManage,
             ],
             Role::Manager => &[
                 TicketsRead,
@@ -133,12 +134,14 @@ pub enum Permission {
     SettingsManage,
     #[serde(rename = "integrations:manage")]
     IntegrationsManage,
+    #[serde(rename = "webhooks:manage")]
+    WebhooksManage,
     #[serde(rename = "billing:manage")]
     BillingManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 17] = [
         Permission::TicketsRead,
         Permission::TicketsWrite,
         Permission::TicketsAssign,
@@ -154,6 +157,7 @@ impl Permission {
         Permission::UsersManage,
         Permission::SettingsManage,
         Permission::IntegrationsManage,
+        Permission::WebhooksManage,
         Permission::BillingManage,
     ];
 
@@ -174,6 +178,7 @@ impl Permission {
             Permission::UsersManage => "users:manage",
             Permission::SettingsManage => "settings:manage",
             Permission::IntegrationsManage => "integrations:manage",
+            Permission::WebhooksManage => "webhooks:manage",
             Permission::BillingManage => "billing:manage",
         }
     }
@@ -194,7 +199,8 @@ impl Permission {
             Permission::UsersRead => "List the workspace's members",
             Permission::UsersManage => "Add members, change roles, deactivate (admins cannot touch owners)",
             Permission::SettingsManage => "Categories, SLA policies, business hours",
-            Permission::IntegrationsManage => "API keys, webhooks, Slack",
+            Permission::IntegrationsManage => "API keys (create with scopes, revoke, rotate)",
+            Permission::WebhooksManage => "Webhook endpoints and Slack: register, rotate secrets, delivery log, replay",
             Permission::BillingManage => "Plan, payment and invoices",
         }
     }

@@ -11,6 +11,7 @@ pub mod reports;
 pub mod settings;
 pub mod sla;
 pub mod tickets;
+pub mod webhooks;
 
 use crate::api::WorkspaceChoice;
 use crate::domain::{FieldError, plan::LimitExceeded};
@@ -49,6 +50,9 @@ pub enum ServiceError {
     InvalidTransition(crate::domain::ticket::InvalidTransition),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A queue could not take a message.
+    #[error("queue failure: {0}")]
+    Queue(String),
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
@@ -126,6 +130,10 @@ impl From<ServiceError> for Problem {
             ServiceError::Store(StoreError::InvalidCursor(err)) => Problem::field("cursor", err.to_string()),
             ServiceError::Store(err) => {
                 tracing::error!(error = %err, "storage failure");
+                Problem::internal()
+            }
+            ServiceError::Queue(err) => {
+                tracing::error!(error = %err, "queue failure");
                 Problem::internal()
             }
         }

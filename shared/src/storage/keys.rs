@@ -13,7 +13,10 @@ use jiff::Timestamp;
 
 use crate::domain::{
     email::Email,
-    ids::{AttachmentId, CustomerId, EventId, MessageId, SessionId, StaffId, TicketId, UserId, WorkspaceId},
+    ids::{
+        ApiKeyId, AttachmentId, CustomerId, DeliveryId, EventId, MessageId, SessionId, StaffId, TicketId, UserId,
+        WebhookId, WorkspaceId,
+    },
 };
 
 pub const PK: &str = "PK";
@@ -121,6 +124,32 @@ pub const CATEGORIES_SK: &str = "SETTINGS#CATEGORIES";
 
 /// The workspace's SLA policy (targets, business calendar, pause statuses).
 pub const SLA_POLICY_SK: &str = "SETTINGS#SLA_POLICY";
+
+/// A webhook endpoint (or Slack connection); a workspace's endpoints are one Query on this prefix.
+pub const WEBHOOK_PREFIX: &str = "WEBHOOK#";
+pub fn webhook_sk(endpoint: WebhookId) -> String {
+    format!("{WEBHOOK_PREFIX}{endpoint}")
+}
+
+/// An endpoint's deliveries, oldest first by (time-ordered) delivery id; each holds its attempts.
+/// A prefix of its own, so listing endpoints never reads deliveries.
+pub fn deliveries_prefix(endpoint: WebhookId) -> String {
+    format!("WHDELIVERY#{endpoint}#")
+}
+pub fn delivery_sk(endpoint: WebhookId, delivery: DeliveryId) -> String {
+    format!("{}{delivery}", deliveries_prefix(endpoint))
+}
+
+/// An API key (its hash, scopes, last use); a workspace's keys are one Query on this prefix.
+pub const API_KEY_PREFIX: &str = "APIKEY#";
+pub fn api_key_sk(key: ApiKeyId) -> String {
+    format!("{API_KEY_PREFIX}{key}")
+}
+/// GSI1 on API key items: the authorizer finds a key by the SHA-256 of its secret.
+pub fn api_key_hash_gsi1pk(hash_hex: &str) -> String {
+    format!("APIKEYHASH#{hash_hex}")
+}
+pub const API_KEY_GSI1SK: &str = "APIKEY";
 
 /// GSI1 on event items: the workspace activity log, newest last by event id.
 pub fn activity_gsi1pk(workspace: WorkspaceId) -> String {
@@ -303,6 +332,23 @@ mod tests {
         let earlier = queue_sk(Timestamp::from_second(1_800_000_000).unwrap(), ticket);
         let later = queue_sk(Timestamp::from_second(1_800_000_060).unwrap(), ticket);
         assert!(earlier < later);
+    }
+
+    #[test]
+    fn webhook_and_api_key_keys_do_not_collide_with_listings() {
+        let (endpoint, other) = (WebhookId::generate(), WebhookId::generate());
+        let delivery = DeliveryId::generate();
+        assert!(delivery_sk(endpoint, delivery).starts_with(&deliveries_prefix(endpoint)));
+        assert!(!delivery_sk(endpoint, delivery).starts_with(WEBHOOK_PREFIX), "listing endpoints skips deliveries");
+        assert!(!delivery_sk(other, delivery).starts_with(&deliveries_prefix(endpoint)));
+        assert!(webhook_sk(endpoint).starts_with(WEBHOOK_PREFIX));
+        let key = ApiKeyId::generate();
+        assert_eq!(api_key_sk(key), format!("APIKEY#{key}"));
+        assert_eq!(api_key_hash_gsi1pk("ab12"), "APIKEYHASH#ab12");
+        for prefix in [USER_PREFIX, EVENT_PREFIX, TICKET_PREFIX, CUSTOMER_PREFIX, SETTINGS_PREFIX] {
+            assert!(!webhook_sk(endpoint).starts_with(prefix));
+            assert!(!api_key_sk(key).starts_with(prefix));
+        }
     }
 
     #[test]

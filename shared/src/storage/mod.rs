@@ -13,6 +13,7 @@ pub mod settings;
 pub mod staff;
 pub mod tickets;
 pub mod users;
+pub mod webhooks;
 pub mod workspaces;
 
 use std::collections::HashMap;

@@ -11,3 +11,4 @@ mod settings;
 mod sla;
 mod tenancy;
 mod tickets;
+mod webhooks;

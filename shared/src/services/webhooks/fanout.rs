@@ -1,0 +1,89 @@
+//! The webhooks consumer of the outbox: for every committed event, one delivery per subscribed endpoint,
+//! recorded in the delivery log and queued as one SQS message.
+//!
+//! Idempotent per (event, endpoint): the delivery id derives from both and the record is written only if
+//! absent. A redelivered event finds the record; it queues the message again only if the delivery was
+//! never attempted (the first run may have died between the write and the send), so nothing is lost and
+//! duplicates stay within at-least-once (receivers see the same `webhook-id`).
+
+use serde::{Deserialize, Serialize};
+
+use super::payload;
+use crate::app::App;
+use crate::domain::ids::{DeliveryId, WebhookId, WorkspaceId};
+use crate::storage::webhooks::{Delivery, DeliveryStatus, EndpointKind, EndpointStatus, WebhookEndpoint};
+use crate::storage::{StoreError, TenantScope, events::Event};
+
+/// The queue message: which delivery to attempt (the record holds the rest).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DeliveryMessage {
+    pub workspace_id: WorkspaceId,
+    pub endpoint_id: WebhookId,
+    pub delivery_id: DeliveryId,
+}
+
+/// What `endpoint` should receive for `event`, if it subscribes to it: (event type, body).
+fn delivery_for(scope: &TenantScope, endpoint: &WebhookEndpoint, event: &Event) -> Option<(String, String)> {
+    if endpoint.status == EndpointStatus::Disabled || event.at < endpoint.created_at {
+        return None;
+    }
+    match endpoint.kind {
+        EndpointKind::Webhook => endpoint
+            .subscribes_to(&event.kind)
+            .then(|| (event.kind.clone(), payload::webhook_body(scope.workspace_id(), event))),
+        EndpointKind::Slack => payload::slack_event_type(event)
+            .filter(|slack_type| endpoint.subscribes_to(slack_type))
+            .map(|slack_type| (slack_type.to_owned(), payload::slack_body(event, slack_type))),
+    }
+}
+
+/// Queues the deliveries of one committed event. Returns how many were queued.
+pub async fn fan_out(app: &App, scope: &TenantScope, event: &Event) -> Result<usize, StoreError> {
+    let endpoints = app.store.list_webhooks(scope).await?;
+    let mut queued = 0;
+    for endpoint in &endpoints {
+        let Some((event_type, body)) = delivery_for(scope, endpoint, event) else { continue };
+        let now = app.clock.now();
+        let delivery = Delivery {
+            id: DeliveryId::of(event.id, endpoint.id),
+            endpoint_id: endpoint.id,
+            event_id: event.id,
+            event_type,
+            payload: body,
+            status: DeliveryStatus::Pending,
+            attempts: Vec::new(),
+            created_at: now,
+            updated_at: now,
+            replays: 0,
+        };
+        let existing = app.store.put_delivery_if_absent(scope, &delivery, now.as_second()).await?;
+        let never_attempted =
+            existing.as_ref().is_none_or(|found| found.status == DeliveryStatus::Pending && found.attempts.is_empty());
+        if !never_attempted {
+            continue;
+        }
+        enqueue(app, scope, endpoint.id, delivery.id).await?;
+        queued += 1;
+    }
+    Ok(queued)
+}
+
+/// Sends the message that makes the delivery function attempt `delivery`.
+pub async fn enqueue(
+    app: &App,
+    scope: &TenantScope,
+    endpoint: WebhookId,
+    delivery: DeliveryId,
+) -> Result<(), StoreError> {
+    let queue = app
+        .config
+        .webhook_queue_url
+        .as_deref()
+        .ok_or_else(|| StoreError::Backend("SWITCHBOARD_WEBHOOK_QUEUE_URL is not set".to_owned()))?;
+    let message = DeliveryMessage { workspace_id: scope.workspace_id(), endpoint_id: endpoint, delivery_id: delivery };
+    let body = serde_json::to_string(&message).map_err(|err| StoreError::Backend(err.to_string()))?;
+    app.sqs.send_message().queue_url(queue).message_body(body).send().await.map_err(|err| {
+        StoreError::Backend(format!("queueing delivery {delivery}: {}", aws_sdk_sqs::error::DisplayErrorContext(err)))
+    })?;
+    Ok(())
+}
