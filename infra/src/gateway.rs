@@ -50,13 +50,15 @@ struct AuthorizerRuntime {
     handle: AuthorizerHandler,
     identity_header: String,
     ttl: Duration,
-    cache: Mutex<HashMap<String, (Instant, Value)>>,
+    /// token -> (when, the authorizer's context, the usage plan's key it named)
+    cache: Mutex<HashMap<String, (Instant, Value, Option<String>)>>,
 }
 
 pub struct Gateway {
     app: &'static App,
     routes: Vec<CompiledRoute>,
     authorizer: Option<AuthorizerRuntime>,
+    limiter: crate::rate_limit::RateLimiter,
 }
 
 impl Gateway {
@@ -110,7 +112,7 @@ impl Gateway {
                 })
             }
         };
-        Ok(Self { app, routes, authorizer })
+        Ok(Self { app, routes, authorizer, limiter: crate::rate_limit::RateLimiter::from_template(template) })
     }
 
     pub fn router(self) -> axum::Router {
@@ -131,17 +133,18 @@ impl Gateway {
         (None, path_exists)
     }
 
-    /// Runs the authorizer (or answers from its cache). Ok = the authorizer's context for the request.
-    async fn authorize(&self, headers: &HeaderMap, event_base: &Value) -> Result<Value, Problem> {
-        let Some(authorizer) = &self.authorizer else { return Ok(Value::Object(Map::new())) };
+    /// Runs the authorizer (or answers from its cache). Ok = the authorizer's context for the request and
+    /// the usage plan key it named.
+    async fn authorize(&self, headers: &HeaderMap, event_base: &Value) -> Result<(Value, Option<String>), Problem> {
+        let Some(authorizer) = &self.authorizer else { return Ok((Value::Object(Map::new()), None)) };
         let Some(token) = headers.get(&authorizer.identity_header).and_then(|v| v.to_str().ok()).map(str::to_owned)
         else {
             return Err(Problem::unauthenticated("Send a valid access token as `Authorization: Bearer <token>`."));
         };
-        if let Some((at, context)) = authorizer.cache.lock().expect("cache lock").get(&token)
+        if let Some((at, context, usage_key)) = authorizer.cache.lock().expect("cache lock").get(&token)
             && at.elapsed() < authorizer.ttl
         {
-            return Ok(context.clone());
+            return Ok((context.clone(), usage_key.clone()));
         }
         let mut event = event_base.clone();
         event["type"] = "REQUEST".into();
@@ -168,10 +171,15 @@ impl Gateway {
                     context.insert("principalId".to_owned(), principal_id.into());
                 }
                 let context = Value::Object(context);
+                let usage_key = response.usage_identifier_key;
                 if authorizer.ttl > Duration::ZERO {
-                    authorizer.cache.lock().expect("cache lock").insert(token, (Instant::now(), context.clone()));
+                    authorizer
+                        .cache
+                        .lock()
+                        .expect("cache lock")
+                        .insert(token, (Instant::now(), context.clone(), usage_key.clone()));
                 }
-                Ok(context)
+                Ok((context, usage_key))
             }
             Err(fn_authorizer::AuthorizerError::Unauthorized) => {
                 Err(Problem::unauthenticated("Send a valid access token as `Authorization: Bearer <token>`."))
@@ -338,17 +346,43 @@ async fn serve(State(gateway): State<Arc<Gateway>>, request: AxumRequest<AxumBod
         "body": if body.is_empty() { Value::Null } else { Value::String(text_body) },
         "isBase64Encoded": is_base64,
     });
+    let mut throttle = None;
     if found.route.authorized {
         match gateway.authorize(&parts.headers, &event).await {
-            Ok(context) => event["requestContext"]["authorizer"] = context,
+            Ok((context, usage_key)) => {
+                // Usage plans throttle per workspace locally (per plan key in AWS).
+                let subject = context["workspace_id"].as_str().or(context["principalId"].as_str()).unwrap_or("");
+                throttle = usage_key.and_then(|key| gateway.limiter.take(&key, subject));
+                event["requestContext"]["authorizer"] = context;
+            }
             Err(problem) => return problem_response(problem, &request_id),
         }
+    }
+    if let Some(decision) = throttle.as_ref().filter(|decision| !decision.allowed) {
+        let mut problem = Problem::new(
+            ProblemType::RateLimited,
+            format!(
+                "The plan allows {} requests at once, refilling over time; retry after {} s.",
+                decision.limit, decision.retry_after_secs
+            ),
+        );
+        for (name, value) in decision.headers() {
+            problem = problem.with_header(name, value);
+        }
+        return problem_response(problem, &request_id);
     }
     let request: LambdaRequest = match serde_json::from_value(event) {
         Ok(request) => request,
         Err(err) => return problem_response(internal(format!("proxy event: {err}")), &request_id),
     };
-    let response = (found.route.handle)(gateway.app, request.into()).await;
+    let mut response = (found.route.handle)(gateway.app, request.into()).await;
+    if let Some(decision) = throttle {
+        for (name, value) in decision.headers() {
+            if let Ok(value) = value.parse() {
+                response.headers_mut().insert(name, value);
+            }
+        }
+    }
     to_axum(response)
 }
 

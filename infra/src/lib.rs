@@ -12,6 +12,7 @@ pub mod clock_control;
 pub mod gateway;
 pub mod moto;
 pub mod queues;
+pub mod rate_limit;
 pub mod registry;
 pub mod resources;
 pub mod seed;
@@ -106,7 +107,9 @@ fn local_config(
             .iter()
             .find(|(variable, _)| variable == name)
             .and_then(|(_, target)| created.queue_urls.get(target).cloned());
-        std::env::var(name).ok().or(from_template).or_else(|| match name {
+        let substituted =
+            template.env_subs.iter().find(|(variable, _)| variable == name).map(|(_, value)| value.clone());
+        std::env::var(name).ok().or(from_template).or(substituted).or_else(|| match name {
             "SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE_TARGETS" => Some("true".to_owned()),
             "SWITCHBOARD_WEBHOOK_TIME_SCALE" => time_scale.clone(),
             "SWITCHBOARD_TABLE" => Some(table.clone()),

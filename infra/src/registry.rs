@@ -41,6 +41,10 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
         ("webhook-delivery", Handler::Queue(|app, event| Box::pin(fn_webhook_delivery::handle(app, event)))),
         ("webhook-dlq", Handler::Queue(|app, event| Box::pin(fn_webhook_dlq::handle(app, event)))),
         (
+            "api-keys",
+            Handler::Http { handle: |app, req| Box::pin(fn_api_keys::handle(app, req)), routes: fn_api_keys::ROUTES },
+        ),
+        (
             "webhooks",
             Handler::Http { handle: |app, req| Box::pin(fn_webhooks::handle(app, req)), routes: fn_webhooks::ROUTES },
         ),
@@ -167,6 +171,44 @@ mod tests {
         let retention = template.queues.iter().find(|q| q.logical_id == dlq).and_then(|q| q.retention_secs);
         assert_eq!(retention, Some(1_209_600), "dead letters are kept 14 days");
         assert_eq!(queue.retention_secs, Some(1_209_600), "retries span days: messages must outlive them");
+    }
+
+    #[test]
+    fn a_usage_plan_per_tier_throttles_at_the_plans_api_rate() {
+        use shared::domain::plan::PlanTier;
+        let template = template();
+        let prefix = template
+            .env_subs
+            .iter()
+            .find(|(name, _)| name == "SWITCHBOARD_USAGE_KEY_PREFIX")
+            .map(|(_, value)| value.clone())
+            .expect("the usage key prefix is set for every function");
+        for tier in PlanTier::ALL {
+            let key = format!("{prefix}{}-key", tier.as_str());
+            let plan = template.usage_plans.iter().find(|plan| plan.key_value.as_deref() == Some(&key));
+            let plan = plan.unwrap_or_else(|| panic!("no usage plan has the key {key}"));
+            let per_minute = tier.limits().api_requests_per_minute.expect("every tier has an API rate");
+            assert_eq!(plan.rate_per_second * 60.0, per_minute as f64, "{} rate differs from plan.rs", tier.as_str());
+            assert!(plan.burst >= 1);
+        }
+        let app = format!("{prefix}{}-key", fn_authorizer::USAGE_PLAN_OF_PEOPLE);
+        assert!(template.usage_plans.iter().any(|plan| plan.key_value.as_deref() == Some(&app)), "people's plan");
+    }
+
+    #[test]
+    fn every_authorised_route_says_what_an_api_key_needs() {
+        let listed: BTreeSet<(String, String)> = shared::domain::api_keys::ROUTE_ACCESS
+            .iter()
+            .map(|(method, route, _)| ((*method).to_owned(), (*route).to_owned()))
+            .collect();
+        for ((method, path), (_, route)) in template().routes() {
+            if route.authorized {
+                assert!(
+                    listed.contains(&(method.clone(), path.clone())),
+                    "{method} {path} is missing from shared/src/domain/api_keys.rs ROUTE_ACCESS: decide what a key needs"
+                );
+            }
+        }
     }
 
     #[test]

@@ -16,6 +16,9 @@ pub struct Template {
     /// Globals.Function.Environment variables whose value is `!Ref <resource>` (e.g. a queue's URL):
     /// the local stack gives them the local resource's reference.
     pub env_refs: Vec<(String, String)>,
+    /// Globals.Function.Environment variables given as `!Sub` over the stack name and parameters, resolved
+    /// with the local stack's name.
+    pub env_subs: Vec<(String, String)>,
     /// The REST API's usage plans (API Gateway throttling per plan tier).
     pub usage_plans: Vec<UsagePlanSpec>,
 }
@@ -121,6 +124,9 @@ fn key_schema(value: Option<&Value>) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// The local stack's name, where the template uses `${AWS::StackName}`.
+pub const LOCAL_STACK_NAME: &str = "switchboard-local";
+
 /// The resource named by `!GetAtt Resource.Attribute`.
 fn get_att_target(value: Option<&Value>) -> Option<String> {
     match value {
@@ -156,6 +162,17 @@ impl Template {
                 Value::Tagged(tagged) if tagged.tag == "Ref" => {
                     let name = text(&tagged.value)?;
                     text(get(&parameters, &[name.as_str(), "Default"])?)
+                }
+                // `!Sub` over the stack name and parameters (their defaults), the forms used for names.
+                Value::Tagged(tagged) if tagged.tag == "Sub" => {
+                    let mut out = text(&tagged.value)?.replace("${AWS::StackName}", LOCAL_STACK_NAME);
+                    while let Some(start) = out.find("${") {
+                        let end = start + out[start..].find('}')?;
+                        let name = &out[start + 2..end];
+                        let value = text(get(&parameters, &[name, "Default"])?)?;
+                        out.replace_range(start..=end, &value);
+                    }
+                    Some(out)
                 }
                 other => text(other),
             }
@@ -363,8 +380,8 @@ impl Template {
         for plan in &mut usage_plans {
             plan.key_value = plan_keys.get(&plan.logical_id).and_then(|key| api_keys.get(key)).cloned();
         }
-        let env_refs = get(&doc, &["Globals", "Function", "Environment", "Variables"])
-            .and_then(Value::as_mapping)
+        let globals = get(&doc, &["Globals", "Function", "Environment", "Variables"]).and_then(Value::as_mapping);
+        let env_refs = globals
             .map(|variables| {
                 variables
                     .iter()
@@ -373,7 +390,16 @@ impl Template {
                     .collect()
             })
             .unwrap_or_default();
-        Ok(Self { functions, authorizer, tables, buckets, queues, env_refs, usage_plans })
+        let env_subs = globals
+            .map(|variables| {
+                variables
+                    .iter()
+                    .filter(|(_, value)| matches!(value, Value::Tagged(tagged) if tagged.tag == "Sub"))
+                    .filter_map(|(name, value)| Some((text(name)?, resolve(value)?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Self { functions, authorizer, tables, buckets, queues, env_refs, env_subs, usage_plans })
     }
 
     pub fn function(&self, logical_id: &str) -> Option<&Function> {

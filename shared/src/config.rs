@@ -48,6 +48,16 @@ pub struct Config {
     /// Lets deliveries reach loopback and private addresses. Never set in AWS (SSRF); the local stack
     /// sets it so tests can run a receiver on 127.0.0.1.
     pub webhook_allow_private_targets: bool,
+    /// API Gateway usage plans are found by the value of their API key: this prefix, then the plan tier
+    /// (or `app` for signed-in people) and `-key` (template.yaml declares the keys).
+    pub usage_key_prefix: Option<String>,
+}
+
+impl Config {
+    /// The usage identifier the authorizer returns for `plan` (a tier name, or `app`).
+    pub fn usage_key(&self, plan: &str) -> Option<String> {
+        self.usage_key_prefix.as_ref().map(|prefix| format!("{prefix}{plan}-key"))
+    }
 }
 
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -83,7 +93,9 @@ impl Config {
         };
         let webhook_allow_private_targets =
             lookup("SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE_TARGETS").is_some_and(|value| value == "true" || value == "1");
+        let usage_key_prefix = lookup("SWITCHBOARD_USAGE_KEY_PREFIX").filter(|prefix| !prefix.is_empty());
         Ok(Self {
+            usage_key_prefix,
             webhook_queue_url,
             webhook_time_scale,
             webhook_allow_private_targets,

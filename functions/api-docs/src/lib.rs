@@ -37,6 +37,7 @@ pub const ROUTES: &[(&str, &str)] = &[("GET", OPENAPI), ("GET", DOCS), ("GET", D
         fn_webhooks::list, fn_webhooks::create, fn_webhooks::get, fn_webhooks::update, fn_webhooks::delete,
         fn_webhooks::rotate_secret, fn_webhooks::deliveries, fn_webhooks::replay_delivery,
         fn_webhooks::replay_failed, fn_webhooks::connect_slack,
+        fn_api_keys::list, fn_api_keys::create, fn_api_keys::revoke, fn_api_keys::rotate,
         fn_health::health,
     ),
     modifiers(&BearerAuth),
@@ -159,6 +160,7 @@ mod tests {
             fn_sla::ROUTES,
             fn_settings::ROUTES,
             fn_webhooks::ROUTES,
+            fn_api_keys::ROUTES,
         ] {
             for (method, path) in routes {
                 assert!(

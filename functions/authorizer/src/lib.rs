@@ -1,5 +1,7 @@
-//! The REQUEST authorizer: turns `Authorization: Bearer <access token>` into the principal
-//! {workspace_id, user_id, role} or {staff_id} that handlers read from the request context.
+//! The REQUEST authorizer: turns `Authorization: Bearer <access token or API key>` into the principal
+//! {workspace_id, user_id, role}, {staff_id}, or an API key's {workspace_id, user_id, role, scopes}
+//! that handlers read from the request context. It also names the API Gateway usage plan that throttles
+//! the request (API key source AUTHORIZER): the workspace's plan tier for API keys, `app` for people.
 //!
 //! API Gateway caches the answer per token for the TTL set in template.yaml (30 s), so a role change
 //! or deactivation takes effect within that time: the role comes from storage, not from the token.
@@ -32,6 +34,16 @@ pub async fn authorize(
         .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
         .map(str::trim)
         .ok_or(AuthorizerError::Unauthorized)?;
+    let method_arn = request.method_arn.as_deref().unwrap_or("*");
+    if shared::domain::api_keys::looks_like_key(token) {
+        let Some((key, tier)) = shared::services::api_keys::authenticate(app, token).await? else {
+            tracing::info!("unknown, revoked or orphaned API key refused");
+            return Err(AuthorizerError::Unauthorized);
+        };
+        let mut response = allow(&Principal::ApiKey(key), method_arn);
+        response.usage_identifier_key = app.config.usage_key(tier.as_str());
+        return Ok(response);
+    }
     let subject = app.tokens.verify(token, app.clock.now()).map_err(|err| {
         tracing::info!(reason = %err, "access token refused");
         AuthorizerError::Unauthorized
@@ -55,8 +67,13 @@ pub async fn authorize(
             Principal::Staff { staff_id }
         }
     };
-    Ok(allow(&principal, request.method_arn.as_deref().unwrap_or("*")))
+    let mut response = allow(&principal, method_arn);
+    response.usage_identifier_key = app.config.usage_key(USAGE_PLAN_OF_PEOPLE);
+    Ok(response)
 }
+
+/// Signed-in people share one generous usage plan; API keys get their workspace's plan tier.
+pub const USAGE_PLAN_OF_PEOPLE: &str = "app";
 
 /// Allows every route of this API and stage, since the answer is cached per token, not per route.
 fn allow(principal: &Principal, method_arn: &str) -> ApiGatewayCustomAuthorizerResponse {
@@ -72,7 +89,7 @@ fn allow(principal: &Principal, method_arn: &str) -> ApiGatewayCustomAuthorizerR
     let mut response = ApiGatewayCustomAuthorizerResponse::default();
     response.principal_id = principal.user_id().map(|id| id.to_string()).or_else(|| match principal {
         Principal::Staff { staff_id } => Some(staff_id.to_string()),
-        Principal::Member(_) => None,
+        Principal::Member(_) | Principal::ApiKey(_) => None,
     });
     response.policy_document = policy;
     response.context = serde_json::to_value(principal.to_context()).unwrap_or_default();

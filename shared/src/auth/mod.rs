@@ -5,4 +5,4 @@ pub mod principal;
 pub mod refresh;
 pub mod tokens;
 
-pub use principal::{MemberPrincipal, Principal};
+pub use principal::{ApiKeyPrincipal, MemberPrincipal, Principal};

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::domain::{
-    ids::{StaffId, UserId, WorkspaceId},
+    ids::{ApiKeyId, StaffId, UserId, WorkspaceId},
     rbac::{Permission, Role},
 };
 use crate::storage::TenantScope;
@@ -17,6 +17,16 @@ pub enum Principal {
     Member(MemberPrincipal),
     /// Platform staff: outside every workspace, never holds a tenant scope.
     Staff { staff_id: StaffId },
+    /// An API key of a workspace: acts as the member who made it, limited to its scopes.
+    ApiKey(ApiKeyPrincipal),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyPrincipal {
+    pub key_id: ApiKeyId,
+    /// The member who made the key, with their current role (a key never does more than they may).
+    pub member: MemberPrincipal,
+    pub scopes: Vec<Permission>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +50,7 @@ impl MemberPrincipal {
 const KIND: &str = "principal";
 const KIND_MEMBER: &str = "member";
 const KIND_STAFF: &str = "staff";
+const KIND_API_KEY: &str = "api_key";
 
 impl Principal {
     /// The authorizer's `context` (API Gateway allows only flat string/number/bool values).
@@ -56,6 +67,15 @@ impl Principal {
                 context.insert(KIND.to_owned(), KIND_STAFF.into());
                 context.insert("staff_id".to_owned(), staff_id.to_string().into());
             }
+            Principal::ApiKey(key) => {
+                context.insert(KIND.to_owned(), KIND_API_KEY.into());
+                context.insert("workspace_id".to_owned(), key.member.workspace_id.to_string().into());
+                context.insert("user_id".to_owned(), key.member.user_id.to_string().into());
+                context.insert("role".to_owned(), key.member.role.as_str().into());
+                context.insert("api_key_id".to_owned(), key.key_id.to_string().into());
+                let scopes: Vec<&str> = key.scopes.iter().map(|scope| scope.as_str()).collect();
+                context.insert("scopes".to_owned(), scopes.join(" ").into());
+            }
         }
         context
     }
@@ -70,6 +90,19 @@ impl Principal {
                 role: Role::parse(text("role")?).ok()?,
             })),
             KIND_STAFF => Some(Principal::Staff { staff_id: text("staff_id")?.parse().ok()? }),
+            KIND_API_KEY => Some(Principal::ApiKey(ApiKeyPrincipal {
+                key_id: text("api_key_id")?.parse().ok()?,
+                member: MemberPrincipal {
+                    workspace_id: text("workspace_id")?.parse().ok()?,
+                    user_id: text("user_id")?.parse().ok()?,
+                    role: Role::parse(text("role")?).ok()?,
+                },
+                scopes: text("scopes")?
+                    .split(' ')
+                    .filter(|name| !name.is_empty())
+                    .map(|name| Permission::ALL.into_iter().find(|p| p.as_str() == name))
+                    .collect::<Option<Vec<_>>>()?,
+            })),
             _ => None,
         }
     }
@@ -77,6 +110,7 @@ impl Principal {
     pub fn user_id(&self) -> Option<UserId> {
         match self {
             Principal::Member(member) => Some(member.user_id),
+            Principal::ApiKey(key) => Some(key.member.user_id),
             Principal::Staff { .. } => None,
         }
     }
@@ -84,6 +118,7 @@ impl Principal {
     pub fn workspace_id(&self) -> Option<WorkspaceId> {
         match self {
             Principal::Member(member) => Some(member.workspace_id),
+            Principal::ApiKey(key) => Some(key.member.workspace_id),
             Principal::Staff { .. } => None,
         }
     }
@@ -103,6 +138,16 @@ mod tests {
         assert_eq!(Principal::from_context(&member.to_context()), Some(member));
         let staff = Principal::Staff { staff_id: StaffId::generate() };
         assert_eq!(Principal::from_context(&staff.to_context()), Some(staff));
+        let key = Principal::ApiKey(ApiKeyPrincipal {
+            key_id: ApiKeyId::generate(),
+            member: MemberPrincipal {
+                workspace_id: WorkspaceId::generate(),
+                user_id: UserId::generate(),
+                role: Role::Admin,
+            },
+            scopes: vec![Permission::TicketsRead, Permission::WebhooksManage],
+        });
+        assert_eq!(Principal::from_context(&key.to_context()), Some(key));
     }
 
     #[test]

@@ -138,6 +138,7 @@ mod tests {
             webhook_queue_url: None,
             webhook_time_scale: 1.0,
             webhook_allow_private_targets: false,
+            usage_key_prefix: None,
         }
     }
 

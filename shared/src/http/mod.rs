@@ -35,7 +35,15 @@ pub async fn serve(req: Request, handler: impl AsyncFnOnce(Request) -> HandlerRe
         user_id = caller.as_ref().and_then(|p| p.user_id()).map(|id| id.to_string()),
     );
     let started = Instant::now();
-    let mut response = match handler(req).instrument(span.clone()).await {
+    let refused = match &caller {
+        Some(crate::auth::Principal::ApiKey(key)) => key_refusal(req.method().as_str(), &route(&req).1, &key.scopes),
+        _ => None,
+    };
+    let outcome = match refused {
+        Some(problem) => Err(problem),
+        None => handler(req).instrument(span.clone()).await,
+    };
+    let mut response = match outcome {
         Ok(response) => response,
         Err(problem) => problem.into_response(&request_id),
     };
@@ -52,6 +60,21 @@ pub async fn serve(req: Request, handler: impl AsyncFnOnce(Request) -> HandlerRe
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
     response
+}
+
+/// An API key may call a route only with the scope the route needs ([`crate::domain::api_keys`] is the
+/// one table of them); every handler runs behind this check.
+fn key_refusal(method: &str, route: &str, scopes: &[crate::domain::rbac::Permission]) -> Option<Problem> {
+    match crate::domain::api_keys::check_key_access(method, route, scopes) {
+        Ok(()) => None,
+        Err(scope) if scope.is_empty() => {
+            Some(Problem::forbidden(format!("API keys cannot call {method} {route}; sign in as a member.")))
+        }
+        Err(scope) => Some(
+            Problem::forbidden(format!("This API key lacks the scope {scope} that {method} {route} needs."))
+                .with("scope", scope),
+        ),
+    }
 }
 
 pub fn json(status: StatusCode, body: &impl Serialize) -> Response<Body> {

@@ -26,11 +26,12 @@ pub enum ProblemType {
     WorkspaceSelectionRequired,
     RefreshTokenReused,
     PlanLimitReached,
+    RateLimited,
     Internal,
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 17] = [
+    pub const ALL: [ProblemType; 18] = [
         ProblemType::MalformedRequest,
         ProblemType::ValidationFailed,
         ProblemType::Unauthenticated,
@@ -47,6 +48,7 @@ impl ProblemType {
         ProblemType::WorkspaceSelectionRequired,
         ProblemType::RefreshTokenReused,
         ProblemType::PlanLimitReached,
+        ProblemType::RateLimited,
         ProblemType::Internal,
     ];
 
@@ -68,6 +70,7 @@ impl ProblemType {
             ProblemType::WorkspaceSelectionRequired => "workspace-selection-required",
             ProblemType::RefreshTokenReused => "refresh-token-reused",
             ProblemType::PlanLimitReached => "plan-limit-reached",
+            ProblemType::RateLimited => "rate-limited",
             ProblemType::Internal => "internal",
         }
     }
@@ -89,6 +92,7 @@ impl ProblemType {
             | ProblemType::LastOwner
             | ProblemType::WorkspaceSelectionRequired => StatusCode::CONFLICT,
             ProblemType::PlanLimitReached => StatusCode::PAYMENT_REQUIRED,
+            ProblemType::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ProblemType::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -111,6 +115,7 @@ impl ProblemType {
             ProblemType::WorkspaceSelectionRequired => "Choose a workspace",
             ProblemType::RefreshTokenReused => "This session was revoked",
             ProblemType::PlanLimitReached => "Your plan's limit is reached",
+            ProblemType::RateLimited => "Too many requests",
             ProblemType::Internal => "Something went wrong on our side",
         }
     }

@@ -37,6 +37,8 @@ pub fn principal(req: &Request) -> Result<Principal, Problem> {
 pub fn member(req: &Request) -> Result<MemberPrincipal, Problem> {
     match principal(req)? {
         Principal::Member(member) => Ok(member),
+        // A key acts as its creator; its scopes were checked against the route by `serve`.
+        Principal::ApiKey(key) => Ok(key.member),
         Principal::Staff { .. } => Err(Problem::forbidden("Platform staff act through the platform API only.")),
     }
 }

@@ -1,6 +1,7 @@
 //! The single DynamoDB table. Every tenant call takes a [`TenantScope`], which only a verified
 //! principal (or the sign-up that creates the workspace) can produce.
 
+pub mod api_keys;
 pub mod attachments;
 pub mod call_count;
 pub mod cursor;
