@@ -50,9 +50,11 @@ struct AuthorizerRuntime {
     handle: AuthorizerHandler,
     identity_header: String,
     ttl: Duration,
-    /// token -> (when, the authorizer's context, the usage plan's key it named)
-    cache: Mutex<HashMap<String, (Instant, Value, Option<String>)>>,
+    cache: Mutex<HashMap<String, CachedAnswer>>,
 }
+
+/// An authorizer answer kept per token: when, the context, and the usage plan's key it named.
+type CachedAnswer = (Instant, Value, Option<String>);
 
 pub struct Gateway {
     app: &'static App,

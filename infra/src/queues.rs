@@ -13,7 +13,9 @@ use shared::App;
 
 use crate::registry::QueueHandler;
 
-const IDLE_POLL: Duration = Duration::from_millis(100);
+/// An idle queue is polled less and less often, up to this (the stand-in serves one request at a time).
+const IDLE_POLL_MIN: Duration = Duration::from_millis(25);
+const IDLE_POLL_MAX: Duration = Duration::from_millis(400);
 /// Batches handled at once per event source.
 const CONCURRENT_BATCHES: usize = 4;
 
@@ -53,6 +55,7 @@ pub fn spawn(app: &'static App, aws: &aws_config::SdkConfig, consumer: QueueCons
     tokio::spawn(async move {
         let consumer = Arc::new(consumer);
         let slots = Arc::new(tokio::sync::Semaphore::new(CONCURRENT_BATCHES));
+        let mut idle = IDLE_POLL_MIN;
         loop {
             let Ok(slot) = slots.clone().acquire_owned().await else { return };
             let received = sqs
@@ -72,9 +75,11 @@ pub fn spawn(app: &'static App, aws: &aws_config::SdkConfig, consumer: QueueCons
             };
             if messages.is_empty() {
                 drop(slot);
-                tokio::time::sleep(IDLE_POLL).await;
+                tokio::time::sleep(idle).await;
+                idle = (idle * 2).min(IDLE_POLL_MAX);
                 continue;
             }
+            idle = IDLE_POLL_MIN;
             let (sqs, consumer) = (sqs.clone(), consumer.clone());
             tokio::spawn(async move {
                 handle_batch(app, &sqs, &consumer, messages).await;

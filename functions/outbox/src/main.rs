@@ -1,3 +1,6 @@
+// The consumers' futures nest deeply (DynamoDB and SQS calls inside the stream handler).
+#![recursion_limit = "256"]
+
 use lambda_runtime::{LambdaEvent, service_fn};
 
 #[tokio::main]

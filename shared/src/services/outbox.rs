@@ -95,7 +95,8 @@ async fn apply(app: &App, record: &EventRecord) -> Result<(), StoreError> {
     let event: Event = serde_dynamo::from_item(image.clone())?;
     let scope = TenantScope::new(workspace);
     apply_daily_stats(app, &scope, &event).await?;
-    crate::services::webhooks::fanout::fan_out(app, &scope, &event).await?;
+    // Boxed: the consumer's future would otherwise nest every consumer's state inline.
+    Box::pin(crate::services::webhooks::fanout::fan_out(app, &scope, &event)).await?;
     Ok(())
 }
 

@@ -367,8 +367,9 @@ impl Store {
         }
     }
 
-    /// Moves an endpoint between active and paused (the circuit breaker), with its event, unless it is no
-    /// longer in `from` (someone else did it, or an admin changed it). Returns whether it moved.
+    /// Moves an endpoint between active and paused (the circuit breaker) at the event's time, with the
+    /// event, unless it is no longer in `from` (someone else did it, or an admin changed it). Returns
+    /// whether it moved.
     pub async fn switch_endpoint_circuit(
         &self,
         scope: &TenantScope,
@@ -376,7 +377,6 @@ impl Store {
         from: EndpointStatus,
         to: EndpointStatus,
         next_probe_at: Option<Timestamp>,
-        now: Timestamp,
         event: &Event,
     ) -> Result<bool, StoreError> {
         let mut update = Update::builder()
@@ -390,7 +390,7 @@ impl Store {
         update = match to {
             EndpointStatus::Paused => update
                 .update_expression("SET #status = :to, paused_at = :now, next_probe_at = :probe")
-                .expression_attribute_values(":now", serde_dynamo::to_attribute_value(now)?)
+                .expression_attribute_values(":now", serde_dynamo::to_attribute_value(event.at)?)
                 .expression_attribute_values(":probe", serde_dynamo::to_attribute_value(next_probe_at)?),
             _ => update
                 .update_expression(

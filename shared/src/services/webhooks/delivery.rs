@@ -170,15 +170,7 @@ async fn delivered(
         );
         let resumed = app
             .store
-            .switch_endpoint_circuit(
-                scope,
-                endpoint.id,
-                EndpointStatus::Paused,
-                EndpointStatus::Active,
-                None,
-                now,
-                &event,
-            )
+            .switch_endpoint_circuit(scope, endpoint.id, EndpointStatus::Paused, EndpointStatus::Active, None, &event)
             .await?;
         if resumed {
             tracing::info!(endpoint_id = %endpoint.id, "webhook endpoint answered a probe; resumed");
@@ -298,7 +290,6 @@ async fn pause(
             EndpointStatus::Active,
             EndpointStatus::Paused,
             Some(next_probe),
-            now,
             &event,
         )
         .await?;
