@@ -131,13 +131,15 @@ pub fn webhook_sk(endpoint: WebhookId) -> String {
     format!("{WEBHOOK_PREFIX}{endpoint}")
 }
 
-/// An endpoint's deliveries, oldest first by (time-ordered) delivery id; each holds its attempts.
-/// A prefix of its own, so listing endpoints never reads deliveries.
-pub fn deliveries_prefix(endpoint: WebhookId) -> String {
-    format!("WHDELIVERY#{endpoint}#")
+/// An endpoint's delivery log: a partition of its own under the workspace's key prefix, so deliveries
+/// and their attempt updates spread over partitions instead of crowding the workspace's, and the log is
+/// one Query. Sorted by delivery id, which is time-ordered; each item holds its attempts.
+pub fn deliveries_pk(workspace: WorkspaceId, endpoint: WebhookId) -> String {
+    format!("{}#WEBHOOK#{endpoint}", workspace_pk(workspace))
 }
-pub fn delivery_sk(endpoint: WebhookId, delivery: DeliveryId) -> String {
-    format!("{}{delivery}", deliveries_prefix(endpoint))
+pub const DELIVERY_PREFIX: &str = "DELIVERY#";
+pub fn delivery_sk(delivery: DeliveryId) -> String {
+    format!("{DELIVERY_PREFIX}{delivery}")
 }
 
 /// An API key (its hash, scopes, last use); a workspace's keys are one Query on this prefix.
@@ -337,10 +339,12 @@ mod tests {
     #[test]
     fn webhook_and_api_key_keys_do_not_collide_with_listings() {
         let (endpoint, other) = (WebhookId::generate(), WebhookId::generate());
+        let ws = WorkspaceId::generate();
         let delivery = DeliveryId::generate();
-        assert!(delivery_sk(endpoint, delivery).starts_with(&deliveries_prefix(endpoint)));
-        assert!(!delivery_sk(endpoint, delivery).starts_with(WEBHOOK_PREFIX), "listing endpoints skips deliveries");
-        assert!(!delivery_sk(other, delivery).starts_with(&deliveries_prefix(endpoint)));
+        assert_eq!(deliveries_pk(ws, endpoint), format!("WS#{ws}#WEBHOOK#{endpoint}"));
+        assert!(deliveries_pk(ws, endpoint).starts_with(&workspace_pk(ws)), "under the tenant's key prefix");
+        assert_ne!(deliveries_pk(ws, endpoint), deliveries_pk(ws, other));
+        assert!(delivery_sk(delivery).starts_with(DELIVERY_PREFIX));
         assert!(webhook_sk(endpoint).starts_with(WEBHOOK_PREFIX));
         let key = ApiKeyId::generate();
         assert_eq!(api_key_sk(key), format!("APIKEY#{key}"));

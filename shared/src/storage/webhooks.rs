@@ -1,5 +1,5 @@
-//! Webhook endpoints (`WEBHOOK#<id>`) and their delivery log (`WHDELIVERY#<endpoint>#<delivery>`, one
-//! item per delivery holding every attempt). Endpoints count against the plan through the workspace's
+//! Webhook endpoints (`WEBHOOK#<id>`) and their delivery log (partition `WS#<ws>#WEBHOOK#<endpoint>`,
+//! `DELIVERY#<delivery>`, one item per delivery holding every attempt). Endpoints count against the plan through the workspace's
 //! `webhooks_used` counter, kept exact by the transactions that create and delete them.
 
 use aws_sdk_dynamodb::types::{
@@ -437,7 +437,10 @@ impl Store {
     }
 
     fn delivery_key(scope: &TenantScope, endpoint: WebhookId, delivery: DeliveryId) -> [(String, AttributeValue); 2] {
-        [(keys::PK.to_owned(), s(scope.pk())), (keys::SK.to_owned(), s(keys::delivery_sk(endpoint, delivery)))]
+        [
+            (keys::PK.to_owned(), s(keys::deliveries_pk(scope.workspace_id(), endpoint))),
+            (keys::SK.to_owned(), s(keys::delivery_sk(delivery))),
+        ]
     }
 
     /// Writes a new delivery unless it exists; returns the existing one if it does (a redelivered event).
@@ -476,7 +479,7 @@ impl Store {
         endpoint: WebhookId,
         delivery: DeliveryId,
     ) -> Result<Option<Delivery>, StoreError> {
-        self.get_record(scope.pk(), keys::delivery_sk(endpoint, delivery)).await
+        self.get_record(keys::deliveries_pk(scope.workspace_id(), endpoint), keys::delivery_sk(delivery)).await
     }
 
     /// Appends an attempt and sets the delivery's status. A delivery already delivered stays so (a
@@ -595,8 +598,8 @@ impl Store {
             listing: DELIVERIES_LISTING,
             owner: format!("{}/{endpoint}", scope.workspace_id()),
             index: None,
-            key_condition: "PK = :pk AND begins_with(SK, :prefix)",
-            values: vec![(":pk", s(scope.pk())), (":prefix", s(keys::deliveries_prefix(endpoint)))],
+            key_condition: "PK = :pk",
+            values: vec![(":pk", s(keys::deliveries_pk(scope.workspace_id(), endpoint)))],
             newest_first: true,
         };
         self.query_records(query, limit, cursor).await
@@ -610,9 +613,9 @@ impl Store {
         since: Timestamp,
         max: usize,
     ) -> Result<Vec<DeliveryId>, StoreError> {
-        let from = keys::delivery_sk(endpoint, DeliveryId::first_at(since));
-        // Every delivery key of the endpoint sorts below the prefix followed by "~".
-        let to = format!("{}~", keys::deliveries_prefix(endpoint));
+        let from = keys::delivery_sk(DeliveryId::first_at(since));
+        // Every delivery key sorts below the prefix followed by "~".
+        let to = format!("{}~", keys::DELIVERY_PREFIX);
         let mut ids = Vec::new();
         let mut start = None;
         loop {
@@ -624,7 +627,7 @@ impl Store {
                 .filter_expression("#status = :failed")
                 .projection_expression("id")
                 .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":pk", s(scope.pk()))
+                .expression_attribute_values(":pk", s(keys::deliveries_pk(scope.workspace_id(), endpoint)))
                 .expression_attribute_values(":from", s(from.clone()))
                 .expression_attribute_values(":to", s(to.clone()))
                 .expression_attribute_values(":failed", serde_dynamo::to_attribute_value(DeliveryStatus::Failed)?)
