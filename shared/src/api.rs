@@ -690,6 +690,9 @@ pub struct SlaClockView {
     pub met_at: Option<Timestamp>,
     pub breached: bool,
     pub at_risk: bool,
+    /// When it turns at risk if it keeps running; null once at risk, breached, paused or met.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub at_risk_at: Option<Timestamp>,
 }
 
 impl From<&crate::domain::sla::ClockState> for SlaClockView {
@@ -705,6 +708,7 @@ impl From<&crate::domain::sla::ClockState> for SlaClockView {
             met_at: clock.met_at,
             breached: clock.breached,
             at_risk: clock.at_risk,
+            at_risk_at: clock.at_risk_at,
         }
     }
 }
@@ -713,4 +717,45 @@ impl From<&crate::domain::sla::ClockState> for SlaClockView {
 pub struct TicketSlaView {
     pub first_response: Option<SlaClockView>,
     pub resolution: Option<SlaClockView>,
+}
+
+/// The SLA radar: what needs attention first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaRadarView {
+    #[schema(value_type = String, format = DateTime)]
+    pub generated_at: Timestamp,
+    /// How far ahead on-track tickets are listed (`due_soon`).
+    pub within_minutes: i64,
+    pub counts: RadarCounts,
+    /// Breached, at risk and due soon together, least time left first (breached ones are negative).
+    pub tickets: Vec<RadarTicketView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RadarCounts {
+    pub breached: usize,
+    pub at_risk: usize,
+    /// On track, but due within `within_minutes`.
+    pub due_soon: usize,
+    /// False when a state has more tickets than the radar counts (500): the numbers are lower bounds.
+    pub exact: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RadarTicketView {
+    pub ticket_id: crate::domain::ids::TicketId,
+    pub subject: String,
+    pub status: crate::domain::ticket::Status,
+    pub priority: crate::domain::ticket::Priority,
+    pub category: Option<String>,
+    pub assignee_id: Option<crate::domain::ids::UserId>,
+    /// `breached`, `at_risk` or `on_track`
+    pub state: String,
+    /// The clock that puts it here: `first_response` or `resolution`.
+    pub clock: String,
+    /// When that clock ran out or runs out.
+    #[schema(value_type = String, format = DateTime)]
+    pub due: Timestamp,
+    /// Wall-clock seconds until `due`; negative once breached.
+    pub seconds_left: i64,
 }

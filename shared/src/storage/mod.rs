@@ -10,6 +10,7 @@ pub mod keys;
 pub mod reports;
 pub mod sessions;
 pub mod settings;
+pub mod sla_watch;
 pub mod staff;
 pub mod tickets;
 pub mod users;
