@@ -3,7 +3,8 @@
 //! - the local AWS stand-in (moto, from the project's venv) unless AWS_ENDPOINT_URL points elsewhere;
 //! - the resources the template declares ([`resources`]);
 //! - the gateway ([`gateway`]) playing API Gateway REST for every route, with the authorizer, calling
-//!   the same handler code as the Lambda binaries ([`registry`]).
+//!   the same handler code as the Lambda binaries ([`registry`]);
+//! - the DynamoDB stream event sources ([`streams`]) and EventBridge schedules ([`schedules`]).
 //!
 //! Later event sources (WebSocket routes, SQS queues, schedules) plug in beside the gateway: the template
 //! parser reads them, the registry maps their binaries to handlers, and a runner drives them.
@@ -13,6 +14,7 @@ pub mod gateway;
 pub mod moto;
 pub mod registry;
 pub mod resources;
+pub mod schedules;
 pub mod seed;
 pub mod streams;
 pub mod template;
@@ -142,7 +144,25 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
             pollers.push(streams::spawn(app, &aws, resources::physical_name(&source.table_logical_id), consumer));
         }
     }
-    let mut router = gateway::Gateway::new(&template, app, options.authorizer_cache_ttl)?.router();
+    let mut scheduled = Vec::new();
+    for function in &template.functions {
+        for schedule in function.schedules.iter().filter(|schedule| schedule.enabled) {
+            let Some(registry::Handler::Schedule(handler)) = registry::handler(&function.binary) else {
+                return Err(format!("{} has a schedule but is not a scheduled handler", function.logical_id));
+            };
+            let function = schedules::ScheduledFunction {
+                logical_id: function.logical_id.clone(),
+                rule: format!("{}-{}", function.logical_id, schedule.name),
+                every: schedule.every,
+                handler,
+            };
+            pollers.push(schedules::spawn(app, function.clone()));
+            scheduled.push(function);
+        }
+    }
+    let mut router = gateway::Gateway::new(&template, app, options.authorizer_cache_ttl)?
+        .router()
+        .merge(schedules::routes(app, scheduled));
     if options.clock_control {
         router = clock_control::routes(clock).merge(router);
     }

@@ -759,3 +759,62 @@ pub struct RadarTicketView {
     /// Wall-clock seconds until `due`; negative once breached.
     pub seconds_left: i64,
 }
+
+/// Met within target and breached counts.
+#[derive(Debug, Default, Clone, Copy, Serialize, ToSchema)]
+pub struct MetBreached {
+    pub met: i64,
+    pub breached: i64,
+}
+
+impl MetBreached {
+    pub fn add(&mut self, outcome: &str, count: i64) {
+        match outcome {
+            "met" => self.met += count,
+            "breached" => self.breached += count,
+            _ => {}
+        }
+    }
+
+    /// Share met of all outcomes; None when there were none.
+    pub fn compliance(&self) -> Option<f64> {
+        let total = self.met + self.breached;
+        (total > 0).then(|| self.met as f64 / total as f64)
+    }
+}
+
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct ClockCompliance {
+    pub overall: MetBreached,
+    /// met / (met + breached); null without outcomes.
+    pub compliance: Option<f64>,
+    /// Per priority name.
+    pub by_priority: std::collections::BTreeMap<String, MetBreached>,
+    /// Per assignee id (`unassigned` for none).
+    pub by_agent: std::collections::BTreeMap<String, MetBreached>,
+}
+
+impl ClockCompliance {
+    pub fn finish(mut self) -> Self {
+        self.compliance = self.overall.compliance();
+        self
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaDay {
+    /// YYYY-MM-DD (UTC)
+    pub date: String,
+    pub first_response: MetBreached,
+    pub resolution: MetBreached,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaComplianceReport {
+    pub from: String,
+    pub to: String,
+    pub first_response: ClockCompliance,
+    pub resolution: ClockCompliance,
+    /// Every day of the range, oldest first.
+    pub days: Vec<SlaDay>,
+}

@@ -87,11 +87,15 @@ pub async fn recompute(
     ticket_id: TicketId,
     policies: &mut PolicyCache,
 ) -> ServiceResult<Recomputed> {
+    let policy = policies.get(app, scope).await?;
+    if policy.is_none() {
+        // No policy, no promise: nothing to watch (policies can be replaced, never removed).
+        return Ok(Recomputed::default());
+    }
     for _ in 0..MAX_ATTEMPTS {
         let Some(history) = app.store.ticket_with_history(scope, ticket_id).await? else {
             return Ok(Recomputed::default());
         };
-        let policy = policies.get(app, scope).await?;
         let now = app.clock.now();
         let ticket = &history.ticket;
         let old = history.sla_watch.as_ref();
