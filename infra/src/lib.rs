@@ -48,6 +48,9 @@ pub struct StackOptions {
     pub seed_demo: bool,
     /// Serve `GET/POST /__local/clock` to move the stack's clock forward (tests only).
     pub clock_control: bool,
+    /// Run the template's event sources (stream consumers, schedules). Benchmarks that drive a consumer
+    /// themselves turn them off so background work does not skew the measurement.
+    pub event_sources: bool,
 }
 
 impl Default for StackOptions {
@@ -58,6 +61,7 @@ impl Default for StackOptions {
             authorizer_cache_ttl: None,
             seed_demo: false,
             clock_control: false,
+            event_sources: true,
         }
     }
 }
@@ -130,7 +134,7 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
         seed::seed(app).await?;
     }
     let mut pollers = Vec::new();
-    for function in &template.functions {
+    for function in template.functions.iter().filter(|_| options.event_sources) {
         for source in &function.streams {
             let Some(registry::Handler::Stream(handler)) = registry::handler(&function.binary) else {
                 return Err(format!("{} consumes a stream but is not a stream handler", function.logical_id));
@@ -156,7 +160,9 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
                 every: schedule.every,
                 handler,
             };
-            pollers.push(schedules::spawn(app, function.clone()));
+            if options.event_sources {
+                pollers.push(schedules::spawn(app, function.clone()));
+            }
             scheduled.push(function);
         }
     }

@@ -45,7 +45,7 @@ const CONCURRENCY: usize = 8;
 const DUE_PAGE: i32 = 100;
 
 /// Workspace policies read once per run (None: the workspace has no policy).
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct PolicyCache {
     policies: HashMap<WorkspaceId, Option<Arc<SlaPolicy>>>,
 }
@@ -254,6 +254,7 @@ pub async fn scan(app: &App, options: ScanOptions) -> ServiceResult<ScanReport> 
 async fn scan_shard(app: &App, shard: u32, now: Timestamp, options: ScanOptions) -> ServiceResult<ScanReport> {
     let mut report = ScanReport::default();
     let mut start = None;
+    let mut policies = PolicyCache::default();
     let budget = options.max_watches.map(|max| max.div_ceil(SLA_DUE_SHARDS as usize));
     loop {
         let page = app.store.due_sla_watches(shard, now, DUE_PAGE, start).await?;
@@ -262,10 +263,15 @@ async fn scan_shard(app: &App, shard: u32, now: Timestamp, options: ScanOptions)
             due.truncate(budget.saturating_sub(report.due));
         }
         report.due += due.len();
+        // One policy read per workspace and page, shared by its tickets.
+        for (workspace, _) in &due {
+            policies.get(app, &TenantScope::new(*workspace)).await?;
+        }
+        let policies = &policies;
         let results: Vec<ServiceResult<Recomputed>> = futures::stream::iter(due)
             .map(|(workspace, ticket)| async move {
                 let scope = TenantScope::new(workspace);
-                let result = recompute(app, &scope, ticket, &mut PolicyCache::default()).await;
+                let result = recompute(app, &scope, ticket, &mut policies.clone()).await;
                 if let Err(err) = &result {
                     tracing::error!(error = %err, workspace_id = %workspace, ticket_id = %ticket, "SLA watch failed");
                 }

@@ -85,7 +85,8 @@ pub struct DueWatches {
 }
 
 impl Store {
-    fn sla_watch_item(&self, scope: &TenantScope, watch: &SlaWatch) -> Result<Item, StoreError> {
+    /// The watch item as stored, with its index keys (also for bulk loads through [`Store::batch_put`]).
+    pub fn sla_watch_item(&self, scope: &TenantScope, watch: &SlaWatch) -> Result<Item, StoreError> {
         let mut item: Item = serde_dynamo::to_item(watch)?;
         item.insert(keys::PK.to_owned(), s(scope.pk()));
         item.insert(keys::SK.to_owned(), s(keys::sla_watch_sk(watch.ticket_id)));

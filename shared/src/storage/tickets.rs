@@ -173,7 +173,8 @@ pub fn counter_deltas(before: Option<&Ticket>, after: Option<&Ticket>) -> BTreeM
 const TICKETS_LISTING: &str = "tickets";
 
 impl Store {
-    fn ticket_item(&self, scope: &TenantScope, ticket: &Ticket) -> Result<Item, StoreError> {
+    /// The ticket item as stored, with its index keys (also for bulk loads through [`Store::batch_put`]).
+    pub fn ticket_item(&self, scope: &TenantScope, ticket: &Ticket) -> Result<Item, StoreError> {
         let mut item: Item = serde_dynamo::to_item(ticket)?;
         let ws = scope.workspace_id();
         let unresolved = ticket.status.is_unresolved();
