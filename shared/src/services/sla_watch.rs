@@ -327,29 +327,12 @@ pub async fn radar(app: &App, caller: &MemberPrincipal, query: RadarQuery) -> Se
         ),
     };
     let priority = query.priority.as_deref().and_then(|raw| v.check("priority", Priority::parse(raw)));
-    let within = match query.within_minutes.as_deref() {
-        None => Some(DEFAULT_HORIZON_MINUTES),
-        Some(raw) => v.check(
-            "within_minutes",
-            raw.parse::<i64>()
-                .ok()
-                .filter(|minutes| (1..=MAX_HORIZON_MINUTES).contains(minutes))
-                .ok_or_else(|| format!("must be 1 to {MAX_HORIZON_MINUTES}")),
-        ),
-    };
-    let limit = match query.limit.as_deref() {
-        None => Some(DEFAULT_RADAR_LIMIT),
-        Some(raw) => v.check(
-            "limit",
-            raw.parse::<usize>()
-                .ok()
-                .filter(|limit| (1..=MAX_RADAR_LIMIT).contains(limit))
-                .ok_or_else(|| format!("must be 1 to {MAX_RADAR_LIMIT}")),
-        ),
-    };
+    let within =
+        v.check("within_minutes", whole_number(query.within_minutes, DEFAULT_HORIZON_MINUTES, MAX_HORIZON_MINUTES));
+    let limit = v.check("limit", whole_number(query.limit, DEFAULT_RADAR_LIMIT as i64, MAX_RADAR_LIMIT as i64));
     let category = query.category.map(|raw| raw.trim().to_owned()).filter(|raw| !raw.is_empty());
     v.finish().map_err(ServiceError::Validation)?;
-    let (within, limit) = (within.expect("checked"), limit.expect("checked"));
+    let (within, limit) = (within.expect("checked"), limit.expect("checked") as usize);
     let filters = RadarFilters { assignee, priority, category };
     let scope = caller.scope();
     let now = app.clock.now();
@@ -377,6 +360,19 @@ pub async fn radar(app: &App, caller: &MemberPrincipal, query: RadarQuery) -> Se
     tickets.sort_by_key(|ticket| (ticket.due, ticket.ticket_id.to_string()));
     tickets.truncate(limit);
     Ok(SlaRadarView { generated_at: now, within_minutes: within, counts, tickets })
+}
+
+/// A query parameter that must be a whole number from 1 to `max`; `default` when absent.
+fn whole_number(raw: Option<String>, default: i64, max: i64) -> Result<i64, String> {
+    match raw {
+        None => Ok(default),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .ok()
+            .filter(|value| (1..=max).contains(value))
+            .ok_or_else(|| format!("must be 1 to {max}")),
+    }
 }
 
 fn radar_view(ticket_id: TicketId, entry: &RadarEntry, now: Timestamp) -> RadarTicketView {
