@@ -12,7 +12,6 @@ use std::{collections::BTreeMap, fmt::Write as _, path::PathBuf, time::Instant};
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use switchboard_api_bench::{calls_text, median_p90, write_results};
 use shared::{
     App,
     api::{CreateTicketRequest, CustomerInput},
@@ -20,6 +19,7 @@ use shared::{
     domain::rbac::Role,
     services::tickets,
 };
+use switchboard_api_bench::{calls_text, median_p90, write_results};
 
 struct Options {
     small: usize,

@@ -16,7 +16,6 @@ use std::{collections::BTreeMap, fmt::Write as _, path::PathBuf, time::Instant};
 
 use jiff::SignedDuration;
 use serde_json::json;
-use switchboard_api_bench::{calls_text, median, write_results};
 use shared::{
     App,
     api::{CreateTicketRequest, CustomerInput},
@@ -40,6 +39,7 @@ use shared::{
         tickets::Ticket,
     },
 };
+use switchboard_api_bench::{calls_text, median, write_results};
 
 const TICKETS_PER_WORKSPACE: usize = 1_000;
 
