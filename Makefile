@@ -42,12 +42,16 @@ BENCH_SMALL ?= 100
 BENCH_LARGE ?= 10000
 # Webhook deliveries pushed through the local stack for the throughput figure.
 BENCH_WEBHOOK_EVENTS ?= 500
+# The SLA scan is compared between tables with these many open tickets, the same 100 at their deadline.
+SLA_SMALL ?= 1000
+SLA_LARGE ?= 100000
 bench:
 	cargo build --release --locked --bins $(addprefix -p fn-,$(BENCH_BINS)) -p switchboard-bench
 	BENCH_COMMAND="make bench BENCH_RUNS=$(BENCH_RUNS)" ./target/release/coldstart --runs $(BENCH_RUNS) $(BENCH_BINS)
 	@infra/scripts/bootstrap.sh stack
 	cargo run --locked -p switchboard-api-bench --bin api-bench -- --small $(BENCH_SMALL) --large $(BENCH_LARGE)
 	cargo run --locked -p switchboard-api-bench --bin webhook-bench -- --events $(BENCH_WEBHOOK_EVENTS)
+	cargo run --locked --release -p switchboard-api-bench --bin sla-bench -- --small $(SLA_SMALL) --large $(SLA_LARGE)
 
 ## Regenerate docs that are generated from code (permissions matrix, OpenAPI snapshot).
 docs:

@@ -3,7 +3,8 @@
 //! - the local AWS stand-in (moto, from the project's venv) unless AWS_ENDPOINT_URL points elsewhere;
 //! - the resources the template declares ([`resources`]);
 //! - the gateway ([`gateway`]) playing API Gateway REST for every route, with the authorizer, calling
-//!   the same handler code as the Lambda binaries ([`registry`]).
+//!   the same handler code as the Lambda binaries ([`registry`]);
+//! - the DynamoDB stream event sources ([`streams`]) and EventBridge schedules ([`schedules`]).
 //!
 //! Later event sources (WebSocket routes, SQS queues, schedules) plug in beside the gateway: the template
 //! parser reads them, the registry maps their binaries to handlers, and a runner drives them.
@@ -15,6 +16,7 @@ pub mod queues;
 pub mod rate_limit;
 pub mod registry;
 pub mod resources;
+pub mod schedules;
 pub mod seed;
 pub mod streams;
 pub mod template;
@@ -50,6 +52,9 @@ pub struct StackOptions {
     pub clock_control: bool,
     /// Multiplies webhook retry waits and circuit-breaker times (tests compress days into seconds).
     pub webhook_time_scale: Option<f64>,
+    /// Run the template's event sources (stream consumers, schedules). Benchmarks that drive a consumer
+    /// themselves turn them off so background work does not skew the measurement.
+    pub event_sources: bool,
 }
 
 impl Default for StackOptions {
@@ -61,6 +66,7 @@ impl Default for StackOptions {
             seed_demo: false,
             clock_control: false,
             webhook_time_scale: None,
+            event_sources: true,
         }
     }
 }
@@ -149,7 +155,7 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
         seed::seed(app).await?;
     }
     let mut pollers = Vec::new();
-    for function in &template.functions {
+    for function in template.functions.iter().filter(|_| options.event_sources) {
         for source in &function.streams {
             let Some(registry::Handler::Stream(handler)) = registry::handler(&function.binary) else {
                 return Err(format!("{} consumes a stream but is not a stream handler", function.logical_id));
@@ -163,7 +169,7 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
             pollers.push(streams::spawn(app, &aws, resources::physical_name(&source.table_logical_id), consumer));
         }
     }
-    for function in &template.functions {
+    for function in template.functions.iter().filter(|_| options.event_sources) {
         for source in &function.queues {
             let Some(registry::Handler::Queue(handler)) = registry::handler(&function.binary) else {
                 return Err(format!("{} consumes a queue but is not a queue handler", function.logical_id));
@@ -187,7 +193,27 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
             pollers.push(queues::spawn(app, &aws, consumer));
         }
     }
-    let mut router = gateway::Gateway::new(&template, app, options.authorizer_cache_ttl)?.router();
+    let mut scheduled = Vec::new();
+    for function in &template.functions {
+        for schedule in function.schedules.iter().filter(|schedule| schedule.enabled) {
+            let Some(registry::Handler::Schedule(handler)) = registry::handler(&function.binary) else {
+                return Err(format!("{} has a schedule but is not a scheduled handler", function.logical_id));
+            };
+            let function = schedules::ScheduledFunction {
+                logical_id: function.logical_id.clone(),
+                rule: format!("{}-{}", function.logical_id, schedule.name),
+                every: schedule.every,
+                handler,
+            };
+            if options.event_sources {
+                pollers.push(schedules::spawn(app, function.clone()));
+            }
+            scheduled.push(function);
+        }
+    }
+    let mut router = gateway::Gateway::new(&template, app, options.authorizer_cache_ttl)?
+        .router()
+        .merge(schedules::routes(app, scheduled));
     if options.clock_control {
         router = clock_control::routes(clock).merge(router);
     }

@@ -21,10 +21,15 @@ pub type StreamHandler = fn(
 pub type QueueHandler =
     fn(&'static App, aws_lambda_events::sqs::SqsEvent) -> BoxFuture<'static, aws_lambda_events::sqs::SqsBatchResponse>;
 
+/// An EventBridge-scheduled function: the scheduled event in, its result (or error text) out.
+pub type ScheduleHandler = fn(&'static App, serde_json::Value) -> BoxFuture<'static, Result<serde_json::Value, String>>;
+
 #[derive(Clone, Copy)]
 pub enum Handler {
     /// An SQS consumer (batches of messages, partial failures reported back).
     Queue(QueueHandler),
+    /// Invoked by an EventBridge schedule.
+    Schedule(ScheduleHandler),
     /// A DynamoDB stream consumer (batches of records, partial failures reported back).
     Stream(StreamHandler),
     /// An API Gateway REST proxy function, with the routes it says it serves.
@@ -47,6 +52,15 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
         (
             "webhooks",
             Handler::Http { handle: |app, req| Box::pin(fn_webhooks::handle(app, req)), routes: fn_webhooks::ROUTES },
+        ),
+        (
+            "sla-scan",
+            Handler::Schedule(|app, event| {
+                Box::pin(async move {
+                    let report = fn_sla_scan::handle(app, event).await.map_err(|err| err.to_string())?;
+                    serde_json::to_value(report).map_err(|err| err.to_string())
+                })
+            }),
         ),
         ("sla", Handler::Http { handle: |app, req| Box::pin(fn_sla::handle(app, req)), routes: fn_sla::ROUTES }),
         (
@@ -135,6 +149,9 @@ mod tests {
             }
             if let Handler::Queue(_) = handler {
                 assert!(!function.queues.is_empty(), "{binary} consumes no queue in template.yaml");
+            }
+            if let Handler::Schedule(_) = handler {
+                assert!(!function.schedules.is_empty(), "{binary} has no schedule in template.yaml");
             }
             if let Handler::Http { routes, .. } = handler {
                 let declared: BTreeSet<(String, String)> =

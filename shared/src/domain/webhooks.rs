@@ -21,6 +21,7 @@ pub const EVENT_TYPES: &[(&str, &str)] = &[
     ("customer.merged", "A customer was merged into another"),
     ("sla.at_risk", "A ticket's SLA target is close to being missed"),
     ("sla.breached", "A ticket's SLA target was missed"),
+    ("sla.met", "A ticket's SLA clock was met (whether in time is in the data)"),
     ("webhook.endpoint_paused", "An endpoint failed repeatedly and its deliveries are paused"),
     ("webhook.endpoint_resumed", "A paused endpoint answered again and its deliveries resumed"),
 ];

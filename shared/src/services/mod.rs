@@ -11,6 +11,7 @@ pub mod platform;
 pub mod reports;
 pub mod settings;
 pub mod sla;
+pub mod sla_watch;
 pub mod tickets;
 pub mod webhooks;
 
