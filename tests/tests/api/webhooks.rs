@@ -322,3 +322,51 @@ async fn slack_gets_urgent_tickets_in_block_format_through_the_same_queue() {
     assert_eq!(message["blocks"][0]["type"], "section");
     assert!(!received[0].headers.contains_key("webhook-signature"), "Slack messages are not signed");
 }
+
+#[tokio::test]
+async fn a_redelivered_event_makes_no_second_delivery() {
+    let receiver = Receiver::start(Behaviour::Succeed).await;
+    let owner = signup("Redelivered").await;
+    let endpoint = register(&owner, &receiver, json!(["ticket.created"])).await;
+    new_ticket(&owner.client(), "Once only").await;
+    let delivered = delivery_with_status(&owner, &endpoint, "delivered").await;
+
+    // The stream hands the workspace's committed events to the outbox consumer again.
+    let replayed =
+        switchboard_tests::replay_events(switchboard_tests::stack().app, &owner.workspace_id, &Value::Null).await;
+    assert!(replayed >= 2, "the events were handed over again");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(receiver.count(), 1, "the delivery id is derived from the event and the endpoint: no second one");
+    let log = deliveries(&owner, &endpoint).await;
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0]["id"], delivered["id"]);
+    assert_eq!(log[0]["attempts"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_paused_endpoint_resumes_by_itself_when_a_probe_succeeds() {
+    let receiver = Receiver::start(Behaviour::AlwaysFail).await;
+    let owner = signup("Probed").await;
+    let endpoint = register(&owner, &receiver, json!(["ticket.created"])).await;
+    let path = format!("{WEBHOOKS}/{}", endpoint["id"].as_str().unwrap());
+    new_ticket(&owner.client(), "Into the void").await;
+    delivery_with_status(&owner, &endpoint, "failed").await;
+    assert_eq!(owner.client().get(&path).await.expect(200).body["status"], "paused");
+
+    // The receiver is back; the next delivery is sent as a probe (the probe interval is compressed in the
+    // test stack), succeeds, and resumes the endpoint without an admin.
+    receiver.set_behaviour(Behaviour::Succeed);
+    let seen = receiver.count();
+    new_ticket(&owner.client(), "Anyone there?").await;
+    assert!(eventually(Duration::from_secs(20), async || receiver.count() > seen).await, "no probe was sent");
+    let mut now = Value::Null;
+    let resumed = eventually(Duration::from_secs(10), async || {
+        now = owner.client().get(&path).await.expect(200).body;
+        now["status"] == "active"
+    })
+    .await;
+    assert!(resumed, "a successful probe resumes the endpoint: {now}");
+    assert_eq!(now["consecutive_failures"], 0);
+    let activity = owner.client().get("/api/v1/activity").await.expect(200);
+    assert!(activity.body["items"].as_array().unwrap().iter().any(|e| e["type"] == "webhook.endpoint_resumed"));
+}
