@@ -277,7 +277,7 @@ async fn run(options: &Options) -> Result<String, String> {
     let _ = writeln!(md, "|---|---|---|---|---|");
     for (label, s) in [
         ("bare POST (reqwest → receiver)", bare),
-        ("delivery function: one message (2 GetItem, sign, POST, UpdateItem)", handled),
+        ("delivery function: one message (BatchGetItem, sign, POST, UpdateItem)", handled),
         ("  of which the POST (as logged in the attempt)", post_only),
     ] {
         let _ = writeln!(md, "| {label} | {:.2} | {:.2} | {:.2} | {:.2} |", s.median, s.p90, s.p99, s.mean);

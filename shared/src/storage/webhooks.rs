@@ -473,6 +473,53 @@ impl Store {
         }
     }
 
+    /// A delivery and its endpoint in one consistent BatchGetItem (the delivery function's read).
+    pub async fn delivery_with_endpoint(
+        &self,
+        scope: &TenantScope,
+        endpoint: WebhookId,
+        delivery: DeliveryId,
+    ) -> Result<(Option<Delivery>, Option<WebhookEndpoint>), StoreError> {
+        let endpoint_key: Item =
+            [(keys::PK.to_owned(), s(scope.pk())), (keys::SK.to_owned(), s(keys::webhook_sk(endpoint)))]
+                .into_iter()
+                .collect();
+        let delivery_key: Item = Self::delivery_key(scope, endpoint, delivery).into_iter().collect();
+        let mut request = Some(
+            aws_sdk_dynamodb::types::KeysAndAttributes::builder()
+                .consistent_read(true)
+                .keys(endpoint_key)
+                .keys(delivery_key)
+                .build()
+                .map_err(|err| StoreError::Backend(err.to_string()))?,
+        );
+        let (mut found_delivery, mut found_endpoint) = (None, None);
+        // BatchGetItem may leave keys unprocessed; ask again for those (bounded).
+        for _ in 0..5 {
+            let Some(pending) = request.take() else { break };
+            let output = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, pending)
+                .send()
+                .await
+                .map_err(super::backend)?;
+            for item in output.responses().and_then(|responses| responses.get(&self.table)).into_iter().flatten() {
+                match super::string_attr(item, keys::SK) {
+                    Some(sk) if sk.starts_with(keys::WEBHOOK_PREFIX) => {
+                        found_endpoint = Some(serde_dynamo::from_item(item.clone())?)
+                    }
+                    _ => found_delivery = Some(serde_dynamo::from_item(item.clone())?),
+                }
+            }
+            request = output.unprocessed_keys().and_then(|keys| keys.get(&self.table)).cloned();
+        }
+        if request.is_some() {
+            return Err(StoreError::Backend("BatchGetItem left keys unprocessed after retries".to_owned()));
+        }
+        Ok((found_delivery, found_endpoint))
+    }
+
     pub async fn get_delivery(
         &self,
         scope: &TenantScope,

@@ -74,11 +74,7 @@ fn after(now: Timestamp, duration: std::time::Duration) -> Timestamp {
 
 async fn handle_message(app: &App, message: &SqsMessage) -> Result<Handled, StoreError> {
     let (ids, scope) = parse(message)?;
-    let (delivery, endpoint) = futures::future::try_join(
-        app.store.get_delivery(&scope, ids.endpoint_id, ids.delivery_id),
-        app.store.get_webhook(&scope, ids.endpoint_id),
-    )
-    .await?;
+    let (delivery, endpoint) = app.store.delivery_with_endpoint(&scope, ids.endpoint_id, ids.delivery_id).await?;
     let Some(delivery) = delivery else {
         tracing::warn!(delivery_id = %ids.delivery_id, "a delivery message without its record; dropped");
         return Ok(Handled::Done);
