@@ -35,12 +35,19 @@ pub const SLACK_HOOKS: &str = "https://hooks.slack.com/";
 /// One replay request queues at most this many deliveries (repeat it for more).
 pub const MAX_REPLAY_BATCH: usize = 500;
 
-fn check_url(app: &App, raw: &str) -> Result<String, String> {
+/// An endpoint URL as stored: http(s), public (literal addresses are checked here, names when resolved),
+/// and for Slack an incoming-webhook URL.
+fn check_url(app: &App, kind: EndpointKind, raw: &str) -> Result<String, String> {
     let url = parse_url(raw)?;
-    if let Some(refused) = sender::literal_target_refused(&url, app.config.webhook_allow_private_targets) {
+    let allow_private = app.config.webhook_allow_private_targets;
+    if let Some(refused) = sender::literal_target_refused(&url, allow_private) {
         return Err(format!("must reach the public internet: {refused}"));
     }
-    Ok(url.to_string())
+    let url = url.to_string();
+    if kind == EndpointKind::Slack && !allow_private && !url.starts_with(SLACK_HOOKS) {
+        return Err(format!("must be a Slack incoming-webhook URL ({SLACK_HOOKS}...)"));
+    }
+    Ok(url)
 }
 
 fn check_description(raw: Option<&str>) -> Result<Option<String>, String> {
@@ -80,15 +87,7 @@ pub async fn create(
     allowed_events: impl Fn(&[String]) -> Result<Vec<String>, String>,
 ) -> ServiceResult<WebhookWithSecretView> {
     let mut validator = Validator::new();
-    let url = validator.check(
-        "url",
-        check_url(app, &request.url).and_then(|url| match kind {
-            EndpointKind::Slack if !app.config.webhook_allow_private_targets && !url.starts_with(SLACK_HOOKS) => {
-                Err(format!("must be a Slack incoming-webhook URL ({SLACK_HOOKS}...)"))
-            }
-            _ => Ok(url),
-        }),
-    );
+    let url = validator.check("url", check_url(app, kind, &request.url));
     let events = validator.check("events", allowed_events(&request.events));
     let description = validator.check("description", check_description(request.description.as_deref()));
     validator.finish().map_err(ServiceError::Validation)?;
@@ -182,7 +181,7 @@ pub async fn update(
         });
     }
     let mut validator = Validator::new();
-    let url = request.url.as_deref().and_then(|url| validator.check("url", check_url(app, url)));
+    let url = request.url.as_deref().and_then(|url| validator.check("url", check_url(app, before.kind, url)));
     let events = request.events.as_deref().and_then(|events| {
         let allowed = match before.kind {
             EndpointKind::Webhook => webhook_events(events),
