@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::payload;
 use crate::app::App;
 use crate::domain::ids::{DeliveryId, WebhookId, WorkspaceId};
+use crate::domain::webhooks::is_event_type;
 use crate::storage::webhooks::{Delivery, DeliveryStatus, EndpointKind, EndpointStatus, WebhookEndpoint};
 use crate::storage::{StoreError, TenantScope, events::Event};
 
@@ -39,6 +40,10 @@ fn delivery_for(scope: &TenantScope, endpoint: &WebhookEndpoint, event: &Event) 
 
 /// Queues the deliveries of one committed event. Returns how many were queued.
 pub async fn fan_out(app: &App, scope: &TenantScope, event: &Event) -> Result<usize, StoreError> {
+    // Most events (sign-ups, settings, key changes...) no endpoint can subscribe to: no read for them.
+    if !is_event_type(&event.kind) && payload::slack_event_type(event).is_none() {
+        return Ok(0);
+    }
     let endpoints = app.store.list_webhooks(scope).await?;
     let mut queued = 0;
     for endpoint in &endpoints {
