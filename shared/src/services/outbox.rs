@@ -1,7 +1,7 @@
 //! The outbox consumer: reads committed event items from the table's stream (in AWS a Lambda event
 //! source; locally the local stack polls the stream the same way) and hands each to the consumers
-//! that need it. Today that is the daily ticket statistics behind the reports; live updates and
-//! webhooks plug in here as further consumers.
+//! that need it: live updates to WebSocket clients (`realtime::fanout`) and the daily ticket
+//! statistics behind the reports; webhooks plug in here as a further consumer.
 //!
 //! Nothing is skipped: records are handled in stream order, and at the first failure the rest of the
 //! batch is reported back (ReportBatchItemFailures), so it is redelivered from that record on.
@@ -93,12 +93,13 @@ async fn apply(app: &App, record: &EventRecord) -> Result<(), StoreError> {
     };
     let workspace = workspace.parse().map_err(|_| StoreError::Corrupt(format!("workspace id {workspace:?}")))?;
     let event: Event = serde_dynamo::from_item(image.clone())?;
+    let scope = TenantScope::new(workspace);
+    super::realtime::fanout::deliver_event(app, &scope, &event).await?;
     let counters = daily_counters(&event);
     if counters.is_empty() {
         return Ok(());
     }
     let day = event.at.to_zoned(TimeZone::UTC).strftime("%Y-%m-%d").to_string();
-    let scope = TenantScope::new(workspace);
     let applied = app
         .store
         .apply_daily_counters(&scope, DAILY_STATS, event.id, &day, &counters, app.clock.now().as_second())
