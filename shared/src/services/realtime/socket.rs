@@ -100,18 +100,15 @@ impl From<StoreError> for Refusal {
 
 /// Handles one client frame; returns the reply frame for this socket.
 pub async fn message(app: &App, caller: &MemberPrincipal, connection_id: &str, body: &str) -> Value {
-    if body.len() > MAX_FRAME_BYTES {
-        return error_frame(
-            "frame_too_large",
-            format!("Frames are limited to {MAX_FRAME_BYTES} bytes; this one has {}.", body.len()),
-            None,
-        );
-    }
     let raw: Value = match serde_json::from_str(body) {
         Ok(raw) => raw,
         Err(err) => return error_frame("malformed_frame", format!("A frame must be a JSON object: {err}"), None),
     };
     let reference = raw.get("ref").and_then(Value::as_str).map(|r| r.chars().take(64).collect::<String>());
+    if body.len() > MAX_FRAME_BYTES {
+        let message = format!("Frames are limited to {MAX_FRAME_BYTES} bytes; this one has {}.", body.len());
+        return error_frame("frame_too_large", message, reference.as_deref());
+    }
     let frame: ClientFrame = match serde_json::from_value(raw) {
         Ok(frame) => frame,
         Err(err) => {
