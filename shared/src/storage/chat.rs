@@ -269,7 +269,7 @@ impl Store {
             {
                 Err(ChatWriteError::Raced)
             }
-            Err(err) => Err(StoreError::from(backend(err)).into()),
+            Err(err) => Err(backend(err).into()),
         }
     }
 
