@@ -40,6 +40,9 @@ BENCH_RUNS ?= 15
 # Inbox page latency is compared between workspaces of these sizes (tickets).
 BENCH_SMALL ?= 100
 BENCH_LARGE ?= 10000
+# The SLA scan is compared between tables with these many open tickets, the same 100 at their deadline.
+SLA_SMALL ?= 1000
+SLA_LARGE ?= 100000
 # Event-to-socket latency is measured with this many connected sockets, over this many ticket changes.
 BENCH_SOCKETS ?= 50
 BENCH_EVENTS ?= 40
@@ -48,6 +51,7 @@ bench:
 	BENCH_COMMAND="make bench BENCH_RUNS=$(BENCH_RUNS)" ./target/release/coldstart --runs $(BENCH_RUNS) $(BENCH_BINS)
 	@infra/scripts/bootstrap.sh stack
 	cargo run --locked -p switchboard-api-bench --bin api-bench -- --small $(BENCH_SMALL) --large $(BENCH_LARGE)
+	cargo run --locked --release -p switchboard-api-bench --bin sla-bench -- --small $(SLA_SMALL) --large $(SLA_LARGE)
 	cargo run --locked -p switchboard-api-bench --bin realtime-bench -- --sockets $(BENCH_SOCKETS) --events $(BENCH_EVENTS)
 
 ## Regenerate docs that are generated from code (permissions matrix, OpenAPI snapshot).

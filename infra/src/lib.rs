@@ -3,7 +3,8 @@
 //! - the local AWS stand-in (moto, from the project's venv) unless AWS_ENDPOINT_URL points elsewhere;
 //! - the resources the template declares ([`resources`]);
 //! - the gateway ([`gateway`]) playing API Gateway REST for every route, with the authorizer, calling
-//!   the same handler code as the Lambda binaries ([`registry`]).
+//!   the same handler code as the Lambda binaries ([`registry`]);
+//! - the DynamoDB stream event sources ([`streams`]) and EventBridge schedules ([`schedules`]).
 //!
 //! - the WebSocket API ([`websocket`]) on the same port: `/ws` and the `@connections` management API;
 //! - the table stream's consumers ([`streams`]).
@@ -16,6 +17,7 @@ pub mod gateway;
 pub mod moto;
 pub mod registry;
 pub mod resources;
+pub mod schedules;
 pub mod seed;
 pub mod streams;
 pub mod template;
@@ -50,6 +52,9 @@ pub struct StackOptions {
     pub seed_demo: bool,
     /// Serve `GET/POST /__local/clock` to move the stack's clock forward (tests only).
     pub clock_control: bool,
+    /// Run the template's event sources (stream consumers, schedules). Benchmarks that drive a consumer
+    /// themselves turn them off so background work does not skew the measurement.
+    pub event_sources: bool,
 }
 
 impl Default for StackOptions {
@@ -60,6 +65,7 @@ impl Default for StackOptions {
             authorizer_cache_ttl: None,
             seed_demo: false,
             clock_control: false,
+            event_sources: true,
         }
     }
 }
@@ -140,7 +146,7 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
         seed::seed(app).await?;
     }
     let mut pollers = Vec::new();
-    for function in &template.functions {
+    for function in template.functions.iter().filter(|_| options.event_sources) {
         for source in &function.streams {
             let Some(registry::Handler::Stream(handler)) = registry::handler(&function.binary) else {
                 return Err(format!("{} consumes a stream but is not a stream handler", function.logical_id));
@@ -154,7 +160,27 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
             pollers.push(streams::spawn(app, &aws, resources::physical_name(&source.table_logical_id), consumer));
         }
     }
-    let mut router = gateway::Gateway::new(&template, app, options.authorizer_cache_ttl)?.router();
+    let mut scheduled = Vec::new();
+    for function in &template.functions {
+        for schedule in function.schedules.iter().filter(|schedule| schedule.enabled) {
+            let Some(registry::Handler::Schedule(handler)) = registry::handler(&function.binary) else {
+                return Err(format!("{} has a schedule but is not a scheduled handler", function.logical_id));
+            };
+            let function = schedules::ScheduledFunction {
+                logical_id: function.logical_id.clone(),
+                rule: format!("{}-{}", function.logical_id, schedule.name),
+                every: schedule.every,
+                handler,
+            };
+            if options.event_sources {
+                pollers.push(schedules::spawn(app, function.clone()));
+            }
+            scheduled.push(function);
+        }
+    }
+    let mut router = gateway::Gateway::new(&template, app, options.authorizer_cache_ttl)?
+        .router()
+        .merge(schedules::routes(app, scheduled));
     if let Some(websocket) = websocket::WebSocketGateway::new(&template, app)? {
         router = websocket.router().merge(router);
     }

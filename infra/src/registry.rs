@@ -23,10 +23,15 @@ pub type WebSocketHandler = fn(
     aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest,
 ) -> BoxFuture<'static, aws_lambda_events::apigw::ApiGatewayProxyResponse>;
 
+/// An EventBridge-scheduled function: the scheduled event in, its result (or error text) out.
+pub type ScheduleHandler = fn(&'static App, serde_json::Value) -> BoxFuture<'static, Result<serde_json::Value, String>>;
+
 #[derive(Clone, Copy)]
 pub enum Handler {
     /// A WebSocket API integration, with the route keys it says it serves.
     WebSocket { handle: WebSocketHandler, route_keys: &'static [&'static str] },
+    /// Invoked by an EventBridge schedule.
+    Schedule(ScheduleHandler),
     /// A DynamoDB stream consumer (batches of records, partial failures reported back).
     Stream(StreamHandler),
     /// An API Gateway REST proxy function, with the routes it says it serves.
@@ -48,6 +53,15 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
             },
         ),
         ("chat", Handler::Http { handle: |app, req| Box::pin(fn_chat::handle(app, req)), routes: fn_chat::ROUTES }),
+        (
+            "sla-scan",
+            Handler::Schedule(|app, event| {
+                Box::pin(async move {
+                    let report = fn_sla_scan::handle(app, event).await.map_err(|err| err.to_string())?;
+                    serde_json::to_value(report).map_err(|err| err.to_string())
+                })
+            }),
+        ),
         ("sla", Handler::Http { handle: |app, req| Box::pin(fn_sla::handle(app, req)), routes: fn_sla::ROUTES }),
         (
             "reports",
@@ -132,6 +146,9 @@ mod tests {
                 .unwrap_or_else(|| panic!("handler {binary} is not a function in template.yaml"));
             if let Handler::Stream(_) = handler {
                 assert!(!function.streams.is_empty(), "{binary} consumes no stream in template.yaml");
+            }
+            if let Handler::Schedule(_) = handler {
+                assert!(!function.schedules.is_empty(), "{binary} has no schedule in template.yaml");
             }
             if let Handler::Http { routes, .. } = handler {
                 let declared: BTreeSet<(String, String)> =

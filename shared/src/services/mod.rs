@@ -14,6 +14,7 @@ pub mod realtime;
 pub mod reports;
 pub mod settings;
 pub mod sla;
+pub mod sla_watch;
 pub mod tickets;
 
 use crate::api::WorkspaceChoice;
