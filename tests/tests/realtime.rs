@@ -491,3 +491,56 @@ async fn the_management_api_answers_gone_for_a_closed_connection_and_the_fan_out
     assert!(forgotten, "the fan-out deletes a connection API Gateway calls gone");
     socket.close().await;
 }
+
+#[tokio::test]
+async fn private_channel_members_add_members_and_other_workspaces_never_find_a_channel() {
+    let (owner, a, b) = team("Channel members").await;
+    let private = a
+        .client()
+        .post("/api/v1/chat/channels", json!({"name": "escalations", "private": true}))
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(private["member_ids"], json!([a.user_id]));
+    let members = format!("/api/v1/chat/channels/{}/members", id(&private));
+    // Not a member: the channel does not exist for them, not even to join.
+    b.client().post(&members, json!({"user_id": b.user_id})).await.expect_problem(404, "not-found");
+    let mut bob = Socket::connect(&b.access_token).await;
+    let added = a.client().post(&members, json!({"user_id": b.user_id})).await.expect(200).body;
+    assert_eq!(added["member_ids"], json!([a.user_id, b.user_id]));
+    // Bob learns of the channel live, and can read it now.
+    let announced = bob.expect(|f| f["type"] == "chat.channel" && f["channel"]["id"] == private["id"]).await;
+    assert_eq!(announced["channel"]["kind"], "private");
+    b.client().get(&format!("/api/v1/chat/channels/{}/messages", id(&private))).await.expect(200);
+
+    let bad = json!({"name": "x", "member_ids": [owner.user_id]});
+    let public_with_members =
+        a.client().post("/api/v1/chat/channels", bad).await.expect_problem(422, "validation-failed");
+    assert_eq!(public_with_members.field_errors(), ["member_ids"]);
+    a.client().post("/api/v1/chat/channels", json!({"name": " "})).await.expect_problem(422, "validation-failed");
+    let public = a.client().post("/api/v1/chat/channels", json!({"name": "random"})).await.expect(201).body;
+    let public_members = format!("/api/v1/chat/channels/{}/members", id(&public));
+    a.client().post(&public_members, json!({"user_id": b.user_id})).await.expect_problem(409, "conflict");
+
+    // Another workspace's member knows the ids, and still finds nothing.
+    let stranger = signup("Strangers").await;
+    for path in [
+        format!("/api/v1/chat/channels/{}/messages", id(&public)),
+        format!("/api/v1/chat/channels/{}/messages", id(&private)),
+    ] {
+        stranger.client().get(&path).await.expect_problem(404, "not-found");
+        stranger.client().post(&path, json!({"body": "hi"})).await.expect_problem(404, "not-found");
+    }
+    stranger.client().post(&members, json!({"user_id": stranger.user_id})).await.expect_problem(404, "not-found");
+    let inside = a
+        .client()
+        .post(&format!("/api/v1/chat/channels/{}/messages", id(&public)), json!({"body": "ours"}))
+        .await
+        .expect(201)
+        .body;
+    let message_path = format!("/api/v1/chat/channels/{}/messages/{}", id(&public), id(&inside));
+    stranger.client().patch(&message_path, json!({"body": "theirs"})).await.expect_problem(404, "not-found");
+    stranger.client().send(reqwest::Method::DELETE, &message_path, None).await.expect_problem(404, "not-found");
+    let listed = stranger.client().get("/api/v1/chat/channels").await.expect(200).body;
+    assert_eq!(listed["items"], json!([]));
+}
