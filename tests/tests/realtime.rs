@@ -206,6 +206,8 @@ async fn a_reply_drafted_before_new_messages_is_refused_with_what_changed_unless
     let mut confirmed = draft;
     confirmed["confirm"] = true.into();
     a.client().post(&path, confirmed).await.expect(201);
+    let ahead = a.client().post(&path, json!({"body": "x", "draft_version": current + 10})).await;
+    assert_eq!(ahead.expect_problem(422, "validation-failed").field_errors(), ["draft_version"]);
     // No draft_version: the reply is sent as before.
     a.client().post(&path, json!({"body": "One more thing"})).await.expect(201);
 }

@@ -6,7 +6,7 @@ use super::{ServiceError, ServiceResult};
 use crate::api::MessageView;
 use crate::app::App;
 use crate::auth::MemberPrincipal;
-use crate::domain::ticket::Author;
+use crate::domain::{FieldError, ticket::Author};
 use crate::storage::{TenantScope, tickets::Ticket};
 
 /// What the agent is about to send.
@@ -33,6 +33,10 @@ pub async fn check(app: &App, caller: &MemberPrincipal, ticket: &Ticket, draft: 
     match draft.draft_version {
         // Nothing at all changed since the draft began: no need to read the conversation.
         Some(version) if version < ticket.version => new_messages_since(app, &scope, ticket, version).await,
+        Some(version) if version > ticket.version => Err(ServiceError::Validation(vec![FieldError::new(
+            "draft_version",
+            format!("is ahead of the ticket, which is at version {}", ticket.version),
+        )])),
         _ => Ok(()),
     }
 }
