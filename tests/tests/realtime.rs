@@ -46,6 +46,17 @@ async fn the_handshake_refuses_a_missing_or_bad_token() {
     let owner = signup("Handshake").await;
     // The REST header is no way in: browsers cannot set it, and the query is what the API reads.
     assert_eq!(refused_status(&format!("other={}", owner.access_token)).await, 401);
+    // Platform staff hold no workspace to watch.
+    let staff_email = unique_email("staff");
+    shared::services::platform::ensure_staff(stack().app, &staff_email, "Pat Platform", switchboard_tests::PASSWORD)
+        .await
+        .unwrap();
+    let staff = Client::new()
+        .post("/api/v1/platform/auth/login", json!({"email": staff_email, "password": switchboard_tests::PASSWORD}))
+        .await
+        .expect(200);
+    assert_eq!(refused_status(&format!("token={}", staff.body["access_token"].as_str().unwrap())).await, 403);
+
     let mut socket = Socket::connect(&owner.access_token).await;
     let welcome = socket.request(json!({"action": "hello"})).await;
     assert_eq!(welcome["user_id"], owner.user_id.as_str());
