@@ -100,6 +100,8 @@ impl From<StoreError> for Refusal {
 
 /// Handles one client frame; returns the reply frame for this socket.
 pub async fn message(app: &App, caller: &MemberPrincipal, connection_id: &str, body: &str) -> Value {
+    // Read before the size check only to echo `ref` on the refusal: API Gateway caps a message at
+    // 128 KB, so parsing an oversized frame stays cheap.
     let raw: Value = match serde_json::from_str(body) {
         Ok(raw) => raw,
         Err(err) => return error_frame("malformed_frame", format!("A frame must be a JSON object: {err}"), None),
