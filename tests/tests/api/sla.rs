@@ -97,12 +97,14 @@ async fn a_new_policy_puts_open_tickets_on_the_radar_and_a_priority_change_moves
     let empty = client.get("/api/v1/sla/radar").await.expect(200).body;
     assert_eq!(empty["tickets"], json!([]), "no policy, no radar: {empty}");
 
-    // Set afterwards, the policy applies to the open ticket from its creation on.
+    // Set afterwards, the policy applies to the open ticket from its creation on: the scan re-watches
+    // the workspace's unresolved tickets in batches.
     let policy = json!({"time_zone": "UTC", "targets": {
         "normal": {"first_response_minutes": 120}, "urgent": {"first_response_minutes": 30}}});
     client.put("/api/v1/sla/policy", policy).await.expect(200);
     let id = before["id"].as_str().unwrap();
     let listed = switchboard_tests::eventually(std::time::Duration::from_secs(15), async || {
+        switchboard_tests::run_schedule("SlaScanFunction").await;
         let radar = client.get("/api/v1/sla/radar").await.expect(200).body;
         radar["tickets"].as_array().is_some_and(|tickets| tickets.iter().any(|t| t["ticket_id"] == id))
     })
