@@ -21,6 +21,7 @@ use futures::{SinkExt, StreamExt};
 use reqwest::Method;
 use serde_json::{Value, json};
 use shared::{auth::MemberPrincipal, domain::rbac::Role};
+use switchboard_api_bench::{calls_text, percentile, write_results};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -97,11 +98,6 @@ async fn await_all(
         }
     }
     Ok(times.iter().map(|at| at.saturating_duration_since(since).as_secs_f64() * 1000.0).collect())
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 fn summary(mut values: Vec<f64>) -> Value {
@@ -223,9 +219,6 @@ async fn run() -> Result<(), String> {
     let events = summary(event_latencies);
     let slowest = summary(slowest_socket);
     let chat = summary(chat_latencies);
-    let calls_text = |calls: &BTreeMap<String, u64>| {
-        calls.iter().map(|(operation, count)| format!("{count} {operation}")).collect::<Vec<_>>().join(", ")
-    };
     let mut md = String::new();
     let _ = writeln!(md, "# Real-time benchmark (local stack)\n");
     let _ = writeln!(
@@ -271,10 +264,7 @@ async fn run() -> Result<(), String> {
         "dynamodb_calls_per_fanout": fanout_calls,
         "dynamodb_calls_per_chat_post": chat_calls,
     });
-    std::fs::create_dir_all(&options.out)
-        .and_then(|_| std::fs::write(options.out.join("realtime.md"), &md))
-        .and_then(|_| std::fs::write(options.out.join("realtime.json"), serde_json::to_string_pretty(&report).unwrap()))
-        .map_err(|err| format!("writing results: {err}"))?;
+    write_results(&options.out, "realtime", &md, &report).map_err(|err| format!("writing results: {err}"))?;
     print!("{md}");
     stack.stop().await;
     Ok(())
