@@ -6,8 +6,11 @@
 //!   the same handler code as the Lambda binaries ([`registry`]);
 //! - the DynamoDB stream event sources ([`streams`]) and EventBridge schedules ([`schedules`]).
 //!
-//! Later event sources (WebSocket routes, SQS queues, schedules) plug in beside the gateway: the template
-//! parser reads them, the registry maps their binaries to handlers, and a runner drives them.
+//! - the WebSocket API ([`websocket`]) on the same port: `/ws` and the `@connections` management API;
+//! - the table stream's consumers ([`streams`]).
+//!
+//! Further event sources (SQS queues, schedules) plug in the same way: the template parser reads them,
+//! the registry maps their binaries to handlers, and a runner drives them.
 
 pub mod clock_control;
 pub mod gateway;
@@ -20,6 +23,7 @@ pub mod schedules;
 pub mod seed;
 pub mod streams;
 pub mod template;
+pub mod websocket;
 
 use std::{path::PathBuf, sync::Arc, time::Duration};
 
@@ -99,6 +103,7 @@ fn local_config(
     template: &template::Template,
     created: &resources::Created,
     options: &StackOptions,
+    gateway_url: &str,
 ) -> Result<Config, String> {
     use base64::Engine;
     use rand::RngCore;
@@ -123,6 +128,8 @@ fn local_config(
             "SWITCHBOARD_ISSUER" => Some("switchboard-local".to_owned()),
             "SWITCHBOARD_ATTACHMENTS_BUCKET" => Some(resources::physical_name("AttachmentsBucket")),
             "SWITCHBOARD_S3_PATH_STYLE" => Some("true".to_owned()),
+            // The gateway serves the WebSocket API's connection management endpoint itself.
+            "SWITCHBOARD_WS_MANAGEMENT_ENDPOINT" => Some(gateway_url.to_owned()),
             _ => None,
         })
     })
@@ -148,8 +155,14 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
         .load()
         .await;
     let created = resources::create_all(&template, &aws).await?;
+    // Bound first: the functions need the gateway's URL to post to sockets.
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
+        .await
+        .map_err(|err| format!("binding port {}: {err}", options.port))?;
+    let port = listener.local_addr().map_err(|err| err.to_string())?.port();
+    let url = format!("http://127.0.0.1:{port}");
     let clock = Arc::new(AdjustableClock::default());
-    let config = local_config(&template, &created, &options)?;
+    let config = local_config(&template, &created, &options, &url)?;
     let app: &'static App = Box::leak(Box::new(App::new(config, &aws, clock.clone())));
     if options.seed_demo {
         seed::seed(app).await?;
@@ -214,17 +227,16 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
     let mut router = gateway::Gateway::new(&template, app, options.authorizer_cache_ttl)?
         .router()
         .merge(schedules::routes(app, scheduled));
+    if let Some(websocket) = websocket::WebSocketGateway::new(&template, app)? {
+        router = websocket.router().merge(router);
+    }
     if options.clock_control {
         router = clock_control::routes(clock).merge(router);
     }
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
-        .await
-        .map_err(|err| format!("binding port {}: {err}", options.port))?;
-    let port = listener.local_addr().map_err(|err| err.to_string())?.port();
     let server = tokio::spawn(async move {
         if let Err(err) = axum::serve(listener, router).await {
             tracing::error!(error = %err, "gateway stopped");
         }
     });
-    Ok(RunningStack { url: format!("http://127.0.0.1:{port}"), aws_endpoint: endpoint, app, moto, server, pollers })
+    Ok(RunningStack { url, aws_endpoint: endpoint, app, moto, server, pollers })
 }

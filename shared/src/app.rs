@@ -20,6 +20,8 @@ pub struct App {
     pub sqs: aws_sdk_sqs::Client,
     /// The HTTP client for webhook deliveries, built on first use (most functions never deliver).
     pub webhook_http: Arc<std::sync::OnceLock<reqwest::Client>>,
+    /// Posts frames to WebSocket connections (API Gateway's management API); None when not configured.
+    pub sockets: Option<aws_sdk_apigatewaymanagement::Client>,
 }
 
 impl App {
@@ -28,7 +30,13 @@ impl App {
         let s3 = aws_sdk_s3::Client::from_conf(
             aws_sdk_s3::config::Builder::from(aws).force_path_style(config.s3_path_style).build(),
         );
+        let sockets = config.ws_management_endpoint.as_ref().map(|endpoint| {
+            aws_sdk_apigatewaymanagement::Client::from_conf(
+                aws_sdk_apigatewaymanagement::config::Builder::from(aws).endpoint_url(endpoint).build(),
+            )
+        });
         Self {
+            sockets,
             s3,
             sqs: aws_sdk_sqs::Client::new(aws),
             webhook_http: Arc::default(),

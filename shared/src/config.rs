@@ -51,6 +51,9 @@ pub struct Config {
     /// API Gateway usage plans are found by the value of their API key: this prefix, then the plan tier
     /// (or `app` for signed-in people) and `-key` (template.yaml declares the keys).
     pub usage_key_prefix: Option<String>,
+    /// The WebSocket API's connection management endpoint (`https://<api>.execute-api.<region>.amazonaws.com/<stage>`;
+    /// locally the gateway's own URL). Unset: nothing is pushed to sockets.
+    pub ws_management_endpoint: Option<String>,
 }
 
 impl Config {
@@ -94,11 +97,14 @@ impl Config {
         let webhook_allow_private_targets =
             lookup("SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE_TARGETS").is_some_and(|value| value == "true" || value == "1");
         let usage_key_prefix = lookup("SWITCHBOARD_USAGE_KEY_PREFIX").filter(|prefix| !prefix.is_empty());
+        let ws_management_endpoint =
+            lookup("SWITCHBOARD_WS_MANAGEMENT_ENDPOINT").filter(|endpoint| !endpoint.is_empty());
         Ok(Self {
             usage_key_prefix,
             webhook_queue_url,
             webhook_time_scale,
             webhook_allow_private_targets,
+            ws_management_endpoint,
             table_name,
             signing_keys,
             access_token_ttl,

@@ -2,6 +2,7 @@
 //! started on first use, and a small HTTP client speaking to it like any API user would.
 
 pub mod receiver;
+pub mod socket;
 
 use std::{sync::OnceLock, time::Duration};
 

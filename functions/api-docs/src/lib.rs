@@ -38,6 +38,8 @@ pub const ROUTES: &[(&str, &str)] = &[("GET", OPENAPI), ("GET", DOCS), ("GET", D
         fn_webhooks::rotate_secret, fn_webhooks::deliveries, fn_webhooks::replay_delivery,
         fn_webhooks::replay_failed, fn_webhooks::connect_slack,
         fn_api_keys::list, fn_api_keys::create, fn_api_keys::revoke, fn_api_keys::rotate,
+        fn_chat::list_channels, fn_chat::create_channel, fn_chat::direct, fn_chat::add_member, fn_chat::history,
+        fn_chat::post_message, fn_chat::edit_message, fn_chat::delete_message, fn_chat::mark_read,
         fn_health::health,
     ),
     modifiers(&BearerAuth),
@@ -161,6 +163,7 @@ mod tests {
             fn_settings::ROUTES,
             fn_webhooks::ROUTES,
             fn_api_keys::ROUTES,
+            fn_chat::ROUTES,
         ] {
             for (method, path) in routes {
                 assert!(

@@ -27,13 +27,7 @@ pub async fn authorize(
     app: &App,
     request: ApiGatewayCustomAuthorizerRequestTypeRequest,
 ) -> Result<ApiGatewayCustomAuthorizerResponse, AuthorizerError> {
-    let token = request
-        .headers
-        .get("authorization")
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
-        .map(str::trim)
-        .ok_or(AuthorizerError::Unauthorized)?;
+    let token = bearer_token(&request).ok_or(AuthorizerError::Unauthorized)?;
     let method_arn = request.method_arn.as_deref().unwrap_or("*");
     if shared::domain::api_keys::looks_like_key(token) {
         let Some((key, tier)) = shared::services::api_keys::authenticate(app, token).await? else {
@@ -75,6 +69,19 @@ pub async fn authorize(
 /// Signed-in people share one generous usage plan; API keys get their workspace's plan tier.
 pub const USAGE_PLAN_OF_PEOPLE: &str = "app";
 
+/// The access token: `Authorization: Bearer <token>`; on the WebSocket API's `$connect` also the
+/// `token` query parameter, since browsers cannot set headers on a WebSocket handshake.
+fn bearer_token(request: &ApiGatewayCustomAuthorizerRequestTypeRequest) -> Option<&str> {
+    let header = request
+        .headers
+        .get("authorization")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
+        .map(str::trim);
+    let websocket_connect = request.method_arn.as_deref().is_some_and(|arn| arn.ends_with("/$connect"));
+    header.or_else(|| websocket_connect.then(|| request.query_string_parameters.first("token")).flatten())
+}
+
 /// Allows every route of this API and stage, since the answer is cached per token, not per route.
 fn allow(principal: &Principal, method_arn: &str) -> ApiGatewayCustomAuthorizerResponse {
     let api_and_stage: Vec<&str> = method_arn.splitn(3, '/').take(2).collect();
@@ -111,6 +118,25 @@ mod tests {
     use super::*;
     use shared::domain::ids::{UserId, WorkspaceId};
     use shared::domain::rbac::Role;
+
+    fn request(arn: &str, query: &str) -> ApiGatewayCustomAuthorizerRequestTypeRequest {
+        serde_json::from_value(serde_json::json!({
+            "type": "REQUEST",
+            "methodArn": arn,
+            "headers": {},
+            "queryStringParameters": {"token": query},
+            "requestContext": {},
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_query_token_counts_on_the_websocket_handshake_only() {
+        let connect = request("arn:aws:execute-api:eu-west-1:1:abc/prod/$connect", "t0k");
+        assert_eq!(bearer_token(&connect), Some("t0k"));
+        let rest = request("arn:aws:execute-api:eu-west-1:1:abc/prod/GET/api/v1/me", "t0k");
+        assert_eq!(bearer_token(&rest), None, "REST requests carry the token in the Authorization header");
+    }
 
     #[test]
     fn the_policy_covers_the_whole_stage_and_carries_the_principal() {

@@ -139,6 +139,7 @@ mod tests {
             webhook_time_scale: 1.0,
             webhook_allow_private_targets: false,
             usage_key_prefix: None,
+            ws_management_endpoint: None,
         }
     }
 

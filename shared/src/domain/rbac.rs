@@ -47,6 +47,7 @@ impl Role {
                 TicketsRead,
                 TicketsWrite,
                 TicketsAssign,
+                TicketsTakeOver,
                 TicketsDelete,
                 CustomersRead,
                 CustomersWrite,
@@ -65,6 +66,7 @@ impl Role {
                 TicketsRead,
                 TicketsWrite,
                 TicketsAssign,
+                TicketsTakeOver,
                 TicketsDelete,
                 CustomersRead,
                 CustomersWrite,
@@ -110,6 +112,9 @@ pub enum Permission {
     TicketsWrite,
     #[serde(rename = "tickets:assign")]
     TicketsAssign,
+    /// Take over or release another member's claim on a ticket.
+    #[serde(rename = "tickets:take_over")]
+    TicketsTakeOver,
     #[serde(rename = "tickets:delete")]
     TicketsDelete,
     #[serde(rename = "customers:read")]
@@ -141,10 +146,11 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 17] = [
+    pub const ALL: [Permission; 18] = [
         Permission::TicketsRead,
         Permission::TicketsWrite,
         Permission::TicketsAssign,
+        Permission::TicketsTakeOver,
         Permission::TicketsDelete,
         Permission::CustomersRead,
         Permission::CustomersWrite,
@@ -170,6 +176,7 @@ impl Permission {
             Permission::CustomersRead => "customers:read",
             Permission::CustomersWrite => "customers:write",
             Permission::ChatUse => "chat:use",
+            Permission::TicketsTakeOver => "tickets:take_over",
             Permission::SalesRead => "sales:read",
             Permission::SalesWrite => "sales:write",
             Permission::ReportsRead => "reports:read",
@@ -192,6 +199,7 @@ impl Permission {
             Permission::CustomersRead => "See customers, their history and timeline",
             Permission::CustomersWrite => "Create, edit and merge customers",
             Permission::ChatUse => "Use team chat",
+            Permission::TicketsTakeOver => "Take over or release another member's claim on a ticket",
             Permission::SalesRead => "See leads and deals",
             Permission::SalesWrite => "Create and edit leads, deals and their notes",
             Permission::ReportsRead => "See support and sales reports, the SLA radar",

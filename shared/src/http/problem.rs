@@ -27,11 +27,13 @@ pub enum ProblemType {
     RefreshTokenReused,
     PlanLimitReached,
     RateLimited,
+    DraftConflict,
+    TicketClaimed,
     Internal,
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 18] = [
+    pub const ALL: [ProblemType; 20] = [
         ProblemType::MalformedRequest,
         ProblemType::ValidationFailed,
         ProblemType::Unauthenticated,
@@ -49,6 +51,8 @@ impl ProblemType {
         ProblemType::RefreshTokenReused,
         ProblemType::PlanLimitReached,
         ProblemType::RateLimited,
+        ProblemType::DraftConflict,
+        ProblemType::TicketClaimed,
         ProblemType::Internal,
     ];
 
@@ -71,6 +75,8 @@ impl ProblemType {
             ProblemType::RefreshTokenReused => "refresh-token-reused",
             ProblemType::PlanLimitReached => "plan-limit-reached",
             ProblemType::RateLimited => "rate-limited",
+            ProblemType::DraftConflict => "draft-conflict",
+            ProblemType::TicketClaimed => "ticket-claimed",
             ProblemType::Internal => "internal",
         }
     }
@@ -90,7 +96,9 @@ impl ProblemType {
             | ProblemType::InvalidTransition
             | ProblemType::EmailTaken
             | ProblemType::LastOwner
-            | ProblemType::WorkspaceSelectionRequired => StatusCode::CONFLICT,
+            | ProblemType::WorkspaceSelectionRequired
+            | ProblemType::DraftConflict
+            | ProblemType::TicketClaimed => StatusCode::CONFLICT,
             ProblemType::PlanLimitReached => StatusCode::PAYMENT_REQUIRED,
             ProblemType::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ProblemType::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -116,6 +124,8 @@ impl ProblemType {
             ProblemType::RefreshTokenReused => "This session was revoked",
             ProblemType::PlanLimitReached => "Your plan's limit is reached",
             ProblemType::RateLimited => "Too many requests",
+            ProblemType::DraftConflict => "New messages arrived while you were writing",
+            ProblemType::TicketClaimed => "Someone else is working on this ticket",
             ProblemType::Internal => "Something went wrong on our side",
         }
     }

@@ -4,10 +4,12 @@
 pub mod api_keys;
 pub mod attachments;
 pub mod call_count;
+pub mod chat;
 pub mod cursor;
 pub mod customers;
 pub mod events;
 pub mod keys;
+pub mod realtime;
 pub mod reports;
 pub mod sessions;
 pub mod settings;
