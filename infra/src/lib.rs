@@ -14,6 +14,7 @@ pub mod moto;
 pub mod registry;
 pub mod resources;
 pub mod seed;
+pub mod static_site;
 pub mod streams;
 pub mod template;
 
@@ -46,6 +47,8 @@ pub struct StackOptions {
     pub seed_demo: bool,
     /// Serve `GET/POST /__local/clock` to move the stack's clock forward (tests only).
     pub clock_control: bool,
+    /// The built web app to serve from the gateway's origin (web/dist), as CloudFront does in AWS.
+    pub web_dist: Option<PathBuf>,
 }
 
 impl Default for StackOptions {
@@ -56,6 +59,7 @@ impl Default for StackOptions {
             authorizer_cache_ttl: None,
             seed_demo: false,
             clock_control: false,
+            web_dist: Some(repo_root().join("web/dist")),
         }
     }
 }
@@ -145,6 +149,9 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
     let mut router = gateway::Gateway::new(&template, app, options.authorizer_cache_ttl)?.router();
     if options.clock_control {
         router = clock_control::routes(clock).merge(router);
+    }
+    if let Some(dist) = options.web_dist.clone() {
+        router = static_site::serve_with(router, dist);
     }
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
         .await

@@ -1,0 +1,70 @@
+// Reply to the customer or write an internal note; the two modes look different so a note is never
+// sent to a customer by mistake. Drafts are kept per ticket and mode.
+import { useState, type FormEvent } from "react";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api, call } from "../../api/client";
+import { loadDraft, saveDraft } from "../../lib/drafts";
+import { InlineError } from "../../ui/states";
+
+type Mode = "reply" | "note";
+
+export function Composer({ ticketId, onTyping }: { ticketId: string; onTyping: () => void }) {
+  const [mode, setMode] = useState<Mode>("reply");
+  const [drafts, setDrafts] = useState(() => ({ reply: loadDraft(ticketId, "reply"), note: loadDraft(ticketId, "note") }));
+  const queries = useQueryClient();
+  const text = drafts[mode];
+  const send = useMutation({
+    mutationFn: (body: { body: string; internal: boolean }) =>
+      call(api.POST("/api/v1/tickets/{id}/messages", { params: { path: { id: ticketId } }, body })),
+    onSuccess: (_data, variables) => {
+      const kind: Mode = variables.internal ? "note" : "reply";
+      saveDraft(ticketId, kind, "");
+      setDrafts((current) => ({ ...current, [kind]: "" }));
+      void queries.invalidateQueries({ queryKey: ["ticket", ticketId] });
+      void queries.invalidateQueries({ queryKey: ["inbox"] });
+      void queries.invalidateQueries({ queryKey: ["counts"] });
+    },
+  });
+  const change = (value: string) => {
+    setDrafts((current) => ({ ...current, [mode]: value }));
+    saveDraft(ticketId, mode, value);
+    if (value) onTyping();
+  };
+  const submit = (event?: FormEvent) => {
+    event?.preventDefault();
+    if (!text.trim() || send.isPending) return;
+    send.mutate({ body: text, internal: mode === "note" });
+  };
+  return (
+    <form className={`composer composer-${mode}`} onSubmit={submit} aria-label={mode === "note" ? "Internal note" : "Reply"}>
+      <div className="composer-tabs" role="radiogroup" aria-label="Message kind">
+        <button type="button" role="radio" aria-checked={mode === "reply"} className={mode === "reply" ? "active" : ""} onClick={() => setMode("reply")}>
+          Reply to customer
+        </button>
+        <button type="button" role="radio" aria-checked={mode === "note"} className={mode === "note" ? "active note" : ""} onClick={() => setMode("note")}>
+          Internal note
+        </button>
+      </div>
+      <label htmlFor="composer-text" className="sr-only">
+        {mode === "note" ? "Internal note, visible to your team only" : "Reply, sent to the customer"}
+      </label>
+      <textarea
+        id="composer-text"
+        value={text}
+        onChange={(e) => change(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === "Enter" && (e.metaKey || e.ctrlKey)) submit();
+        }}
+        rows={5}
+        placeholder={mode === "note" ? "Write a note only your team will see…" : "Write a reply to the customer…"}
+      />
+      <div className="composer-foot">
+        <span className="muted small">{mode === "note" ? "Only your team sees notes." : "The customer sees replies."} Ctrl+Enter sends.</span>
+        <button type="submit" className={`button ${mode === "note" ? "note" : "primary"}`} disabled={!text.trim() || send.isPending}>
+          {send.isPending ? "Sending…" : mode === "note" ? "Add note" : "Send reply"}
+        </button>
+      </div>
+      <InlineError error={send.error} />
+    </form>
+  );
+}
