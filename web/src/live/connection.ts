@@ -126,7 +126,8 @@ export class LiveConnection {
 
   private async connect() {
     if (this.stopped) return;
-    this.setStatus(this.everLive ? "offline" : "connecting");
+    // "Connecting" only for the very first attempt; a retry after a failure is shown as offline.
+    this.setStatus(this.everLive || this.attempt > 0 ? "offline" : "connecting");
     let url: string | null = null;
     try {
       url = await this.options.url();
