@@ -1,7 +1,8 @@
 //! Serves the built web app (web/dist) from the gateway's origin, as CloudFront does in AWS: a file
 //! when the path names one, and index.html for any other page so the app's own routes survive a
 //! reload. The API (`/api/...`), the WebSocket endpoint (`/ws`) and the stack's test routes pass
-//! through to the gateway untouched.
+//! through to the gateway untouched. `/config.json`, the app's runtime config, points at this origin
+//! unless the build directory has one.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -83,7 +84,14 @@ async fn serve(State(dist): State<Arc<PathBuf>>, request: Request, next: Next) -
         let cache = if path.starts_with("/assets/") { "public, max-age=31536000, immutable" } else { "no-cache" };
         return respond(StatusCode::OK, content_type(&file), cache, bytes, head);
     }
-    // A missing file (a name with an extension, e.g. /config.json) is a 404; any other path is a page.
+    if path == "/config.json" {
+        // The app's runtime config (in AWS a file written at deploy time): here the API and the
+        // WebSocket endpoint share this origin.
+        let host = request.headers().get(header::HOST).and_then(|host| host.to_str().ok()).unwrap_or("127.0.0.1");
+        let config = serde_json::json!({"api_url": "", "ws_url": format!("ws://{host}/ws")});
+        return respond(StatusCode::OK, "application/json", "no-cache", config.to_string().into_bytes(), head);
+    }
+    // A missing file (a name with an extension) is a 404; any other path is a page of the app.
     let last = path.rsplit('/').next().unwrap_or("");
     if last.contains('.') {
         return respond(StatusCode::NOT_FOUND, "text/plain; charset=utf-8", "no-cache", b"Not found\n".to_vec(), head);
@@ -149,7 +157,9 @@ mod tests {
         assert_eq!(cache.as_deref(), Some("public, max-age=31536000, immutable"));
         assert_eq!(get("/tickets/123").await.2, "<html>app</html>");
         assert_eq!(get("/").await.2, "<html>app</html>");
-        assert_eq!(get("/config.json").await.0, StatusCode::NOT_FOUND);
+        assert_eq!(get("/missing.js").await.0, StatusCode::NOT_FOUND);
+        let config: serde_json::Value = serde_json::from_str(&get("/config.json").await.2).unwrap();
+        assert_eq!(config, serde_json::json!({"api_url": "", "ws_url": "ws://127.0.0.1/ws"}));
         assert_eq!(get("/api/v1/tickets").await.0, StatusCode::IM_A_TEAPOT);
         assert_eq!(get("/ws").await.0, StatusCode::IM_A_TEAPOT);
         std::fs::remove_dir_all(dist).unwrap();

@@ -126,10 +126,23 @@ async function main() {
     await shot(a, "04-ticket");
   });
 
+  await step("attach a file (upload straight to storage) and download it back", async () => {
+    const content = "date,amount\n" + "2026-11-01,42.00\n".repeat(2000);
+    await a.locator("#attach-file").setInputFiles({ name: "invoices.csv", mimeType: "text/csv", buffer: Buffer.from(content) });
+    const file = a.getByTestId("attachments").getByRole("button", { name: "invoices.csv" });
+    await file.waitFor();
+    const [download] = await Promise.all([a.waitForEvent("download"), file.click()]);
+    const path = await download.path();
+    const { readFileSync } = await import("node:fs");
+    if (readFileSync(path, "utf8") !== content) throw new Error("the downloaded file differs from the uploaded one");
+    await a.goto(ticketUrl);
+  });
+
   await step("the timeline lists what happened", async () => {
     await a.getByRole("tab", { name: /Timeline/ }).click();
     await expectText(a.getByTestId("timeline").locator("li"), "Ticket created");
     await expectText(a.getByTestId("timeline").locator("li"), "Internal note added");
+    await expectText(a.getByTestId("timeline").locator("li"), "File attached");
     await a.getByRole("tab", { name: /Conversation/ }).click();
   });
 

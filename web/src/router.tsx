@@ -1,16 +1,17 @@
 // Routes; every screen but the frame is its own chunk, loaded when first visited.
 import { createBrowserRouter, Navigate } from "react-router";
 import { RequireSession } from "./ui/Layout";
-import { NotFound } from "./ui/states";
+import { Loading, NotFound } from "./ui/states";
 
 export const router = createBrowserRouter([
-  { path: "/login", lazy: () => import("./routes/auth/Login") },
-  { path: "/signup", lazy: () => import("./routes/auth/Signup") },
-  { path: "/platform/login", lazy: () => import("./routes/platform/StaffLogin") },
-  { path: "/platform", lazy: () => import("./routes/platform/Console") },
+  { path: "/login", lazy: () => import("./routes/auth/Login"), hydrateFallbackElement: <Loading /> },
+  { path: "/signup", lazy: () => import("./routes/auth/Signup"), hydrateFallbackElement: <Loading /> },
+  { path: "/platform/login", lazy: () => import("./routes/platform/StaffLogin"), hydrateFallbackElement: <Loading /> },
+  { path: "/platform", lazy: () => import("./routes/platform/Console"), hydrateFallbackElement: <Loading /> },
   {
     path: "/",
     element: <RequireSession />,
+    hydrateFallbackElement: <Loading />,
     children: [
       { index: true, element: <Navigate to="/inbox" replace /> },
       { path: "inbox", lazy: () => import("./routes/inbox/Inbox") },

@@ -52,18 +52,28 @@ export function initials(name: string): string {
   return ((parts[0]?.[0] ?? "?") + (parts.length > 1 ? parts[parts.length - 1][0] : "")).toUpperCase();
 }
 
-/** A short, readable description of a timeline event. */
-export function describeEvent(event: { type: string; before?: unknown; after?: unknown }): string {
+/** Fields every change carries that say nothing to a person. */
+const BOOKKEEPING = new Set(["id", "version", "created_at", "updated_at", "customer_id", "ticket_id", "workspace_id"]);
+
+/** A short, readable description of a timeline event: only the fields that changed. */
+export function describeEvent(event: { type: string; before?: unknown; after?: unknown }, memberName?: (id: string) => string): string {
   const after = (event.after ?? {}) as Record<string, unknown>;
   const before = (event.before ?? {}) as Record<string, unknown>;
   const changes = Object.keys(after)
-    .filter((key) => key !== "version" && key !== "updated_at")
+    .filter((key) => !BOOKKEEPING.has(key) && JSON.stringify(before[key]) !== JSON.stringify(after[key]))
     .map((key) => {
       const from = before[key];
       const to = after[key];
       const show = (value: unknown) =>
-        value === null || value === undefined ? "none" : Array.isArray(value) ? value.join(", ") || "none" : String(value);
-      return from === undefined ? `${label(key)}: ${show(to)}` : `${label(key)}: ${show(from)} → ${show(to)}`;
+        value === null || value === undefined
+          ? "none"
+          : Array.isArray(value)
+            ? value.join(", ") || "none"
+            : key === "assignee_id" && memberName
+              ? memberName(String(value))
+              : label(String(value));
+      const name = label(key.replace(/_id$/, ""));
+      return from === undefined ? `${name}: ${show(to)}` : `${name}: ${show(from)} → ${show(to)}`;
     });
   switch (event.type) {
     case "ticket.created":

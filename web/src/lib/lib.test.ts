@@ -36,7 +36,10 @@ describe("formatting", () => {
 
   it("describes timeline events without leaking note text", () => {
     expect(describeEvent({ type: "message.created", after: { internal: true } })).toBe("Internal note added");
-    expect(describeEvent({ type: "ticket.updated", before: { status: "new" }, after: { status: "open", version: 2 } })).toBe("Status: new → open");
+    expect(describeEvent({ type: "ticket.updated", before: { status: "new" }, after: { status: "open", version: 2 } })).toBe("Status: New → Open");
+    const before = { subject: "Export", status: "new", tags: ["a"], assignee_id: null, version: 1 };
+    expect(describeEvent({ type: "ticket.updated", before, after: { ...before, status: "open", version: 2 } })).toBe("Status: New → Open");
+    expect(describeEvent({ type: "ticket.updated", before, after: { ...before, assignee_id: "u1" } }, () => "Brook")).toBe("Assignee: none → Brook");
   });
 });
 

@@ -100,7 +100,8 @@ function Chart({ days }: { days: Day[] }) {
         width: element.clientWidth || 700,
         height: 260,
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.15))] } },
+        // Half a day of room each side so the first and last bars are whole.
+        scales: { x: { time: true, range: (_u, min, max) => [min - 43_200, max + 43_200] }, y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.15))] } },
         axes: [{ stroke: "#475569", grid: { show: false } }, { stroke: "#475569", grid: { stroke: "#e2e8f0" } }],
         series: [
           {},
@@ -121,7 +122,8 @@ function Chart({ days }: { days: Day[] }) {
   return (
     <>
       <div ref={holder} className="chart" role="img" aria-label="Bar chart of tickets created per day, with tickets solved as a line" />
-      <table className="sr-only">
+      <div className="sr-only">
+      <table>
         <caption>Tickets per day</caption>
         <thead>
           <tr>
@@ -140,6 +142,7 @@ function Chart({ days }: { days: Day[] }) {
           ))}
         </tbody>
       </table>
+      </div>
     </>
   );
 }

@@ -103,7 +103,7 @@ export function Component() {
               <li key={event.id}>
                 <span className="timeline-dot" aria-hidden="true" />
                 <div>
-                  <div>{describeEvent(event)}</div>
+                  <div>{describeEvent(event, nameOf)}</div>
                   <div className="muted small">
                     {event.actor ? nameOf(event.actor) : "System"} · <time dateTime={event.at}>{dateTime(event.at)}</time>
                   </div>
