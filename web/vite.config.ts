@@ -10,6 +10,8 @@ export default defineConfig({
   build: {
     target: "es2022",
     sourcemap: false,
+    // The manifest lets `make bench-web` weigh every chunk of the app.
+    manifest: true,
     // Chart code and each route are split out of the initial bundle; warn if the entry grows.
     chunkSizeWarningLimit: 250,
   },
