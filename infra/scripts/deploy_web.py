@@ -58,7 +58,11 @@ def main():
 
     uploaded = set()
     # Assets first, index.html last: a visitor never gets an index.html naming files not there yet.
-    files = sorted((p for p in dist.rglob("*") if p.is_file()), key=lambda p: p.name == "index.html")
+    # Hidden build metadata (.vite/) is not part of the site.
+    files = sorted(
+        (p for p in dist.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(dist).parts)),
+        key=lambda p: p.name == "index.html",
+    )
     for path in files:
         key = path.relative_to(dist).as_posix()
         cache = IMMUTABLE if key.startswith("assets/") else REVALIDATE

@@ -34,7 +34,8 @@ fn file_for(dist: &Path, path: &str) -> Option<PathBuf> {
     }
     let mut file = dist.to_path_buf();
     for segment in relative.split('/') {
-        if segment.is_empty() || segment == "." || segment == ".." || segment.contains(['\\', '%', '\0']) {
+        // Hidden names (., .., .vite/ build metadata) are not part of the site.
+        if segment.is_empty() || segment.starts_with('.') || segment.contains(['\\', '%', '\0']) {
             return None;
         }
         file.push(segment);
@@ -127,7 +128,7 @@ mod tests {
         let dist = Path::new("/srv/dist");
         assert_eq!(file_for(dist, "/"), Some(dist.join("index.html")));
         assert_eq!(file_for(dist, "/assets/a.js"), Some(dist.join("assets/a.js")));
-        for path in ["/../etc/passwd", "/assets/../../x", "/a//b", "/%2e%2e/x", "/a\\b"] {
+        for path in ["/../etc/passwd", "/assets/../../x", "/a//b", "/%2e%2e/x", "/a\\b", "/.vite/manifest.json"] {
             assert_eq!(file_for(dist, path), None, "{path}");
         }
     }

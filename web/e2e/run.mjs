@@ -197,6 +197,18 @@ async function main() {
     await shot(a, "08-reports");
   });
 
+  await step("an expired access token is refreshed silently, rotating the refresh token", async () => {
+    const before = await a.evaluate(() => JSON.parse(localStorage.getItem("switchboard.session")));
+    await a.evaluate(() => {
+      const session = JSON.parse(localStorage.getItem("switchboard.session"));
+      localStorage.setItem("switchboard.session", JSON.stringify({ ...session, accessToken: "expired", expiresAt: Date.now() - 1000 }));
+    });
+    await a.goto(`${stack.url}/inbox`);
+    await expectText(a.getByTestId("ticket-list"), subject);
+    const after = await a.evaluate(() => JSON.parse(localStorage.getItem("switchboard.session")));
+    if (after.refreshToken === before.refreshToken || after.accessToken === "expired") throw new Error("the session was not refreshed");
+  });
+
   const agentContext = await browser.newContext({ viewport: { width: 1360, height: 860 } });
   const b = watch("agent", await agentContext.newPage());
   await step("the second agent logs in and sees the ticket in the inbox", async () => {
