@@ -56,11 +56,15 @@ BENCH_RUNS ?= 15
 # Inbox page latency is compared between workspaces of these sizes (tickets).
 BENCH_SMALL ?= 100
 BENCH_LARGE ?= 10000
+# The SLA scan is compared between tables with these many open tickets, the same 100 at their deadline.
+SLA_SMALL ?= 1000
+SLA_LARGE ?= 100000
 bench:
 	cargo build --release --locked --bins $(addprefix -p fn-,$(BENCH_BINS)) -p switchboard-bench
 	BENCH_COMMAND="make bench BENCH_RUNS=$(BENCH_RUNS)" ./target/release/coldstart --runs $(BENCH_RUNS) $(BENCH_BINS)
 	@infra/scripts/bootstrap.sh stack
-	cargo run --locked -p switchboard-api-bench -- --small $(BENCH_SMALL) --large $(BENCH_LARGE)
+	cargo run --locked -p switchboard-api-bench --bin api-bench -- --small $(BENCH_SMALL) --large $(BENCH_LARGE)
+	cargo run --locked --release -p switchboard-api-bench --bin sla-bench -- --small $(SLA_SMALL) --large $(SLA_LARGE)
 	$(MAKE) bench-web
 
 ## The web app's weight and speed: gzip bytes of the JS/CSS the inbox loads, and the inbox's time to

@@ -3,7 +3,8 @@
 //! - the local AWS stand-in (moto, from the project's venv) unless AWS_ENDPOINT_URL points elsewhere;
 //! - the resources the template declares ([`resources`]);
 //! - the gateway ([`gateway`]) playing API Gateway REST for every route, with the authorizer, calling
-//!   the same handler code as the Lambda binaries ([`registry`]).
+//!   the same handler code as the Lambda binaries ([`registry`]);
+//! - the DynamoDB stream event sources ([`streams`]) and EventBridge schedules ([`schedules`]).
 //!
 //! Later event sources (WebSocket routes, SQS queues, schedules) plug in beside the gateway: the template
 //! parser reads them, the registry maps their binaries to handlers, and a runner drives them.
@@ -13,6 +14,7 @@ pub mod gateway;
 pub mod moto;
 pub mod registry;
 pub mod resources;
+pub mod schedules;
 pub mod seed;
 pub mod static_site;
 pub mod streams;
@@ -49,6 +51,9 @@ pub struct StackOptions {
     pub clock_control: bool,
     /// The built web app to serve from the gateway's origin (web/dist), as CloudFront does in AWS.
     pub web_dist: Option<PathBuf>,
+    /// Run the template's event sources (stream consumers, schedules). Benchmarks that drive a consumer
+    /// themselves turn them off so background work does not skew the measurement.
+    pub event_sources: bool,
 }
 
 impl Default for StackOptions {
@@ -60,6 +65,7 @@ impl Default for StackOptions {
             seed_demo: false,
             clock_control: false,
             web_dist: Some(repo_root().join("web/dist")),
+            event_sources: true,
         }
     }
 }
@@ -132,7 +138,7 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
         seed::seed(app).await?;
     }
     let mut pollers = Vec::new();
-    for function in &template.functions {
+    for function in template.functions.iter().filter(|_| options.event_sources) {
         for source in &function.streams {
             let Some(registry::Handler::Stream(handler)) = registry::handler(&function.binary) else {
                 return Err(format!("{} consumes a stream but is not a stream handler", function.logical_id));
@@ -146,7 +152,27 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
             pollers.push(streams::spawn(app, &aws, resources::physical_name(&source.table_logical_id), consumer));
         }
     }
-    let mut router = gateway::Gateway::new(&template, app, options.authorizer_cache_ttl)?.router();
+    let mut scheduled = Vec::new();
+    for function in &template.functions {
+        for schedule in function.schedules.iter().filter(|schedule| schedule.enabled) {
+            let Some(registry::Handler::Schedule(handler)) = registry::handler(&function.binary) else {
+                return Err(format!("{} has a schedule but is not a scheduled handler", function.logical_id));
+            };
+            let function = schedules::ScheduledFunction {
+                logical_id: function.logical_id.clone(),
+                rule: format!("{}-{}", function.logical_id, schedule.name),
+                every: schedule.every,
+                handler,
+            };
+            if options.event_sources {
+                pollers.push(schedules::spawn(app, function.clone()));
+            }
+            scheduled.push(function);
+        }
+    }
+    let mut router = gateway::Gateway::new(&template, app, options.authorizer_cache_ttl)?
+        .router()
+        .merge(schedules::routes(app, scheduled));
     if options.clock_control {
         router = clock_control::routes(clock).merge(router);
     }

@@ -18,8 +18,13 @@ pub type StreamHandler = fn(
     aws_lambda_events::dynamodb::Event,
 ) -> BoxFuture<'static, aws_lambda_events::streams::DynamoDbEventResponse>;
 
+/// An EventBridge-scheduled function: the scheduled event in, its result (or error text) out.
+pub type ScheduleHandler = fn(&'static App, serde_json::Value) -> BoxFuture<'static, Result<serde_json::Value, String>>;
+
 #[derive(Clone, Copy)]
 pub enum Handler {
+    /// Invoked by an EventBridge schedule.
+    Schedule(ScheduleHandler),
     /// A DynamoDB stream consumer (batches of records, partial failures reported back).
     Stream(StreamHandler),
     /// An API Gateway REST proxy function, with the routes it says it serves.
@@ -33,6 +38,15 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
     vec![
         ("authorizer", Handler::Authorizer(|app, request| Box::pin(fn_authorizer::authorize(app, request)))),
         ("outbox", Handler::Stream(|app, event| Box::pin(fn_outbox::handle(app, event)))),
+        (
+            "sla-scan",
+            Handler::Schedule(|app, event| {
+                Box::pin(async move {
+                    let report = fn_sla_scan::handle(app, event).await.map_err(|err| err.to_string())?;
+                    serde_json::to_value(report).map_err(|err| err.to_string())
+                })
+            }),
+        ),
         ("sla", Handler::Http { handle: |app, req| Box::pin(fn_sla::handle(app, req)), routes: fn_sla::ROUTES }),
         (
             "reports",
@@ -117,6 +131,9 @@ mod tests {
                 .unwrap_or_else(|| panic!("handler {binary} is not a function in template.yaml"));
             if let Handler::Stream(_) = handler {
                 assert!(!function.streams.is_empty(), "{binary} consumes no stream in template.yaml");
+            }
+            if let Handler::Schedule(_) = handler {
+                assert!(!function.schedules.is_empty(), "{binary} has no schedule in template.yaml");
             }
             if let Handler::Http { routes, .. } = handler {
                 let declared: BTreeSet<(String, String)> =

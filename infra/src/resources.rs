@@ -74,7 +74,9 @@ async fn create_table(client: &aws_sdk_dynamodb::Client, table: &TableSpec) -> R
             GlobalSecondaryIndex::builder()
                 .index_name(&index.name)
                 .set_key_schema(Some(key(&index.key_schema)?))
-                .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                .projection(
+                    Projection::builder().projection_type(ProjectionType::from(index.projection.as_str())).build(),
+                )
                 .build()
                 .map_err(|err| err.to_string())?,
         );

@@ -22,6 +22,37 @@ pub struct Function {
     pub routes: Vec<Route>,
     /// DynamoDB stream event sources (`Type: DynamoDB`): which table's stream feeds the function.
     pub streams: Vec<StreamSource>,
+    /// EventBridge schedules (`Type: Schedule`) that invoke the function.
+    pub schedules: Vec<ScheduleSource>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleSource {
+    /// The event's name in the template (e.g. `EveryMinute`).
+    pub name: String,
+    pub every: Duration,
+    pub enabled: bool,
+}
+
+/// `rate(1 minute)`, `rate(5 minutes)`, `rate(1 hour)`, `rate(2 days)`; cron() is not supported locally.
+pub fn parse_rate(expression: &str) -> Result<Duration, String> {
+    let inner = expression
+        .trim()
+        .strip_prefix("rate(")
+        .and_then(|rest| rest.strip_suffix(')'))
+        .ok_or_else(|| format!("schedule {expression:?}: only rate(...) expressions run locally"))?;
+    let (value, unit) = inner.trim().split_once(' ').ok_or_else(|| format!("schedule {expression:?}: no unit"))?;
+    let value: u64 = value.parse().map_err(|_| format!("schedule {expression:?}: bad value"))?;
+    let unit_secs = match unit.trim() {
+        "minute" | "minutes" => 60,
+        "hour" | "hours" => 3600,
+        "day" | "days" => 86_400,
+        other => return Err(format!("schedule {expression:?}: unknown unit {other:?}")),
+    };
+    if value == 0 {
+        return Err(format!("schedule {expression:?}: the rate must be positive"));
+    }
+    Ok(Duration::from_secs(value * unit_secs))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +92,8 @@ pub struct TableSpec {
 pub struct IndexSpec {
     pub name: String,
     pub key_schema: Vec<(String, String)>,
+    /// ALL, KEYS_ONLY or INCLUDE
+    pub projection: String,
 }
 
 fn get<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
@@ -121,8 +154,24 @@ impl Template {
                         .ok_or_else(|| format!("{id} has no Metadata.BuildProperties.Binary"))?;
                     let mut routes = Vec::new();
                     let mut streams = Vec::new();
+                    let mut schedules = Vec::new();
                     if let Some(events) = get(resource, &["Properties", "Events"]).and_then(Value::as_mapping) {
-                        for event in events.values() {
+                        for (event_name, event) in events {
+                            if event.get("Type").and_then(text).as_deref() == Some("Schedule") {
+                                let props = event
+                                    .get("Properties")
+                                    .ok_or_else(|| format!("{id}: Schedule event without Properties"))?;
+                                let expression = props
+                                    .get("Schedule")
+                                    .and_then(text)
+                                    .ok_or_else(|| format!("{id}: Schedule event without Schedule"))?;
+                                schedules.push(ScheduleSource {
+                                    name: text(event_name).unwrap_or_default(),
+                                    every: parse_rate(&expression).map_err(|err| format!("{id}: {err}"))?,
+                                    enabled: props.get("Enabled").and_then(Value::as_bool).unwrap_or(true),
+                                });
+                                continue;
+                            }
                             if event.get("Type").and_then(text).as_deref() == Some("DynamoDB") {
                                 let props = event
                                     .get("Properties")
@@ -165,7 +214,7 @@ impl Template {
                             routes.push(Route { method: method.to_uppercase(), path, authorized });
                         }
                     }
-                    functions.push(Function { logical_id: id, binary, routes, streams });
+                    functions.push(Function { logical_id: id, binary, routes, streams, schedules });
                 }
                 "AWS::Serverless::Api" => {
                     let auth = get(resource, &["Properties", "Auth"]);
@@ -218,6 +267,9 @@ impl Template {
                                     Some(IndexSpec {
                                         name: text(index.get("IndexName")?)?,
                                         key_schema: key_schema(index.get("KeySchema")),
+                                        projection: get(index, &["Projection", "ProjectionType"])
+                                            .and_then(text)
+                                            .unwrap_or_else(|| "ALL".to_owned()),
                                     })
                                 })
                                 .collect()
@@ -251,5 +303,29 @@ impl Template {
                 function.routes.iter().map(move |route| ((route.method.clone(), route.path.clone()), (function, route)))
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedule_rates_read_as_eventbridge_writes_them() {
+        assert_eq!(parse_rate("rate(1 minute)"), Ok(Duration::from_secs(60)));
+        assert_eq!(parse_rate("rate(5 minutes)"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_rate("rate(2 hours)"), Ok(Duration::from_secs(7200)));
+        assert!(parse_rate("rate(0 minutes)").is_err());
+        assert!(parse_rate("cron(0 12 * * ? *)").is_err());
+        assert!(parse_rate("rate(1 fortnight)").is_err());
+    }
+
+    #[test]
+    fn the_sla_scan_runs_every_minute() {
+        let template = Template::load(&crate::repo_root().join("template.yaml")).unwrap();
+        let scan = template.function("SlaScanFunction").expect("the SLA scan is in the template");
+        assert_eq!(scan.schedules.len(), 1);
+        assert_eq!(scan.schedules[0].every, Duration::from_secs(60));
+        assert!(scan.schedules[0].enabled);
     }
 }

@@ -690,6 +690,9 @@ pub struct SlaClockView {
     pub met_at: Option<Timestamp>,
     pub breached: bool,
     pub at_risk: bool,
+    /// When it turns at risk if it keeps running; null once at risk, breached, paused or met.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub at_risk_at: Option<Timestamp>,
 }
 
 impl From<&crate::domain::sla::ClockState> for SlaClockView {
@@ -705,6 +708,7 @@ impl From<&crate::domain::sla::ClockState> for SlaClockView {
             met_at: clock.met_at,
             breached: clock.breached,
             at_risk: clock.at_risk,
+            at_risk_at: clock.at_risk_at,
         }
     }
 }
@@ -713,4 +717,104 @@ impl From<&crate::domain::sla::ClockState> for SlaClockView {
 pub struct TicketSlaView {
     pub first_response: Option<SlaClockView>,
     pub resolution: Option<SlaClockView>,
+}
+
+/// The SLA radar: what needs attention first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaRadarView {
+    #[schema(value_type = String, format = DateTime)]
+    pub generated_at: Timestamp,
+    /// How far ahead on-track tickets are listed (`due_soon`).
+    pub within_minutes: i64,
+    pub counts: RadarCounts,
+    /// Breached, at risk and due soon together, least time left first (breached ones are negative).
+    pub tickets: Vec<RadarTicketView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RadarCounts {
+    pub breached: usize,
+    pub at_risk: usize,
+    /// On track, but due within `within_minutes`.
+    pub due_soon: usize,
+    /// False when a state has more tickets than the radar counts (500): the numbers are lower bounds.
+    pub exact: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RadarTicketView {
+    pub ticket_id: crate::domain::ids::TicketId,
+    pub subject: String,
+    pub status: crate::domain::ticket::Status,
+    pub priority: crate::domain::ticket::Priority,
+    pub category: Option<String>,
+    pub assignee_id: Option<crate::domain::ids::UserId>,
+    /// `breached`, `at_risk` or `on_track`
+    pub state: String,
+    /// The clock that puts it here: `first_response` or `resolution`.
+    pub clock: String,
+    /// When that clock ran out or runs out.
+    #[schema(value_type = String, format = DateTime)]
+    pub due: Timestamp,
+    /// Wall-clock seconds until `due`; negative once breached.
+    pub seconds_left: i64,
+}
+
+/// Met within target and breached counts.
+#[derive(Debug, Default, Clone, Copy, Serialize, ToSchema)]
+pub struct MetBreached {
+    pub met: i64,
+    pub breached: i64,
+}
+
+impl MetBreached {
+    pub fn add(&mut self, outcome: &str, count: i64) {
+        match outcome {
+            "met" => self.met += count,
+            "breached" => self.breached += count,
+            _ => {}
+        }
+    }
+
+    /// Share met of all outcomes; None when there were none.
+    pub fn compliance(&self) -> Option<f64> {
+        let total = self.met + self.breached;
+        (total > 0).then(|| self.met as f64 / total as f64)
+    }
+}
+
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct ClockCompliance {
+    pub overall: MetBreached,
+    /// met / (met + breached); null without outcomes.
+    pub compliance: Option<f64>,
+    /// Per priority name.
+    pub by_priority: std::collections::BTreeMap<String, MetBreached>,
+    /// Per assignee id (`unassigned` for none).
+    pub by_agent: std::collections::BTreeMap<String, MetBreached>,
+}
+
+impl ClockCompliance {
+    pub fn finish(mut self) -> Self {
+        self.compliance = self.overall.compliance();
+        self
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaDay {
+    /// YYYY-MM-DD (UTC)
+    pub date: String,
+    pub first_response: MetBreached,
+    pub resolution: MetBreached,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaComplianceReport {
+    pub from: String,
+    pub to: String,
+    pub first_response: ClockCompliance,
+    pub resolution: ClockCompliance,
+    /// Every day of the range, oldest first.
+    pub days: Vec<SlaDay>,
 }

@@ -288,3 +288,10 @@ pub async fn advance_clock(seconds: i64) {
     let reply = Client::new().post("/__local/clock", json!({ "advance_seconds": seconds })).await;
     assert_eq!(reply.status.as_u16(), 200, "moving the clock: {}", reply.body);
 }
+
+/// Runs a scheduled function of template.yaml now (as its EventBridge rule would); returns its result.
+pub async fn run_schedule(function_logical_id: &str) -> Value {
+    let reply = Client::new().send(Method::POST, &format!("/__local/schedules/{function_logical_id}"), None).await;
+    assert_eq!(reply.status.as_u16(), 200, "running {function_logical_id}: {}", reply.body);
+    reply.body
+}

@@ -78,3 +78,156 @@ async fn sla_clocks_pause_while_pending_and_breach_when_time_runs_out() {
     assert_eq!(resolution["breached"], true, "{resolution}");
     assert!(resolution["remaining_business_seconds"].as_i64().unwrap() < 0);
 }
+
+/// Events of `kind` in the ticket's timeline.
+fn events_of(detail: &serde_json::Value, kind: &str) -> Vec<serde_json::Value> {
+    detail["timeline"].as_array().unwrap().iter().filter(|event| event["type"] == kind).cloned().collect()
+}
+
+async fn radar(client: &Client, query: &str) -> serde_json::Value {
+    client.get(&format!("/api/v1/sla/radar{query}")).await.expect(200).body
+}
+
+fn radar_ids(radar: &serde_json::Value) -> Vec<String> {
+    radar["tickets"].as_array().unwrap().iter().map(|t| t["ticket_id"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn the_scan_records_at_risk_and_breach_once_and_the_radar_follows() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let owner = signup("Radar Co").await;
+    let client = owner.client();
+    let policy = json!({"time_zone": "UTC", "targets": {
+        "urgent": {"first_response_minutes": 60, "resolution_minutes": 480},
+        "normal": {"first_response_minutes": 180, "resolution_minutes": 1440}}});
+    client.put("/api/v1/sla/policy", policy).await.expect(200);
+    let create = |subject: &str, priority: &str| json!({"subject": subject, "body": "b", "priority": priority, "customer": {"email": "radar@example.com"}});
+    let urgent = client.post("/api/v1/tickets", create("Down", "urgent")).await.expect(201).body;
+    let normal = client.post("/api/v1/tickets", create("Question", "normal")).await.expect(201).body;
+    let (urgent_id, normal_id) = (urgent["id"].as_str().unwrap().to_owned(), normal["id"].as_str().unwrap().to_owned());
+
+    // The watches are kept from the event stream: both tickets show up on the radar, due soon.
+    let listed = switchboard_tests::eventually(std::time::Duration::from_secs(15), async || {
+        radar(&client, "").await["counts"]["due_soon"] == 2
+    })
+    .await;
+    assert!(listed, "both tickets on the radar: {}", radar(&client, "").await);
+    let board = radar(&client, "").await;
+    assert_eq!(radar_ids(&board), [urgent_id.as_str(), normal_id.as_str()], "least time left first");
+    assert_eq!(board["tickets"][0]["state"], "on_track");
+    assert_eq!(board["tickets"][0]["clock"], "first_response");
+    assert_eq!(radar_ids(&radar(&client, "?priority=urgent").await), [urgent_id.as_str()]);
+    assert_eq!(radar_ids(&radar(&client, "?within_minutes=90").await), [urgent_id.as_str()]);
+    assert_eq!(radar_ids(&radar(&client, "?assignee=none").await).len(), 2);
+    assert!(radar_ids(&radar(&client, "?assignee=me").await).is_empty());
+    client.get("/api/v1/sla/radar?priority=soon&limit=0").await.expect_problem(422, "validation-failed");
+
+    // 46 minutes in, the urgent ticket passed 75% of its first-response target: at risk, once.
+    advance_clock(46 * 60).await;
+    let report = switchboard_tests::run_schedule("SlaScanFunction").await;
+    assert!(report["marks"].as_u64().unwrap() >= 1, "{report}");
+    switchboard_tests::run_schedule("SlaScanFunction").await;
+    let owner = switchboard_tests::login(&owner.email, None).await;
+    let client = owner.client();
+    let urgent_path = format!("/api/v1/tickets/{urgent_id}");
+    let detail = client.get(&urgent_path).await.expect(200).body;
+    let at_risk = events_of(&detail, "sla.at_risk");
+    assert_eq!(at_risk.len(), 1, "recorded exactly once: {at_risk:?}");
+    assert_eq!(at_risk[0]["after"]["clock"], "first_response");
+    assert!(
+        events_of(&client.get(&format!("/api/v1/tickets/{normal_id}")).await.expect(200).body, "sla.at_risk")
+            .is_empty()
+    );
+    let board = radar(&client, "").await;
+    assert_eq!(board["counts"]["at_risk"], 1, "{board}");
+    assert_eq!(board["tickets"][0]["ticket_id"], urgent_id.as_str());
+    assert_eq!(board["tickets"][0]["state"], "at_risk");
+
+    // Past the hour: breached, once, and first on the radar with negative time left.
+    advance_clock(15 * 60).await;
+    switchboard_tests::run_schedule("SlaScanFunction").await;
+    switchboard_tests::run_schedule("SlaScanFunction").await;
+    let owner = switchboard_tests::login(&owner.email, None).await;
+    let client = owner.client();
+    let detail = client.get(&urgent_path).await.expect(200).body;
+    assert_eq!(events_of(&detail, "sla.breached").len(), 1);
+    assert_eq!(events_of(&detail, "sla.at_risk").len(), 1);
+    let board = radar(&client, "").await;
+    assert_eq!(board["counts"]["breached"], 1, "{board}");
+    assert_eq!(board["tickets"][0]["state"], "breached");
+    assert!(board["tickets"][0]["seconds_left"].as_i64().unwrap() < 0);
+
+    // The late reply meets the clock (counted as breached, not met); the ticket leaves the
+    // first-response part of the radar, its resolution clock still runs.
+    client.post(&format!("{urgent_path}/messages"), json!({"body": "On it"})).await.expect(201);
+    let moved = switchboard_tests::eventually(std::time::Duration::from_secs(15), async || {
+        let board = radar(&client, "?priority=urgent&within_minutes=600").await;
+        board["tickets"][0]["clock"] == "resolution" && board["counts"]["breached"] == 0
+    })
+    .await;
+    assert!(moved, "{}", radar(&client, "?priority=urgent&within_minutes=600").await);
+    // Seven hours of resolution left: beyond the default look-ahead of four.
+    assert!(radar_ids(&radar(&client, "?priority=urgent").await).is_empty());
+    let compliance = switchboard_tests::eventually(std::time::Duration::from_secs(15), async || {
+        let report = client.get("/api/v1/reports/sla").await.expect(200).body;
+        report["first_response"]["overall"]["breached"] == 1
+    })
+    .await;
+    let report = client.get("/api/v1/reports/sla").await.expect(200).body;
+    assert!(compliance, "{report}");
+    assert_eq!(report["first_response"]["overall"]["met"], 0);
+    assert_eq!(report["first_response"]["by_priority"]["urgent"]["breached"], 1);
+    assert_eq!(report["first_response"]["by_agent"]["unassigned"]["breached"], 1);
+    assert_eq!(report["first_response"]["compliance"], 0.0);
+
+    // Another workspace sees none of it.
+    let stranger = signup("Other Radar Co").await;
+    let theirs = radar(&stranger.client(), "").await;
+    assert!(radar_ids(&theirs).is_empty(), "{theirs}");
+}
+
+#[tokio::test]
+async fn a_scan_cut_short_or_run_twice_at_once_records_each_moment_exactly_once() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let owner = signup("Crash Co").await;
+    let client = owner.client();
+    let policy = json!({"time_zone": "UTC", "targets": {"high": {"first_response_minutes": 30}}});
+    client.put("/api/v1/sla/policy", policy).await.expect(200);
+    let mut ids = Vec::new();
+    for index in 0..12 {
+        let body = json!({"subject": format!("T{index}"), "body": "b", "priority": "high",
+            "customer": {"email": "crash@example.com"}});
+        ids.push(client.post("/api/v1/tickets", body).await.expect(201).body["id"].as_str().unwrap().to_owned());
+    }
+    let watched = switchboard_tests::eventually(std::time::Duration::from_secs(20), async || {
+        radar(&client, "").await["counts"]["due_soon"] == 12
+    })
+    .await;
+    assert!(watched, "{}", radar(&client, "").await);
+
+    advance_clock(31 * 60).await;
+    // A run that stops after a few watches (as if it crashed), then two full runs at the same time.
+    let app = switchboard_tests::stack().app;
+    let options = shared::services::sla_watch::ScanOptions { max_watches: Some(3) };
+    let partial = shared::services::sla_watch::scan(app, options).await.unwrap();
+    assert!(partial.due <= 3 + 8, "a bounded run stops early: {partial:?}");
+    let (first, second) = tokio::join!(
+        switchboard_tests::run_schedule("SlaScanFunction"),
+        switchboard_tests::run_schedule("SlaScanFunction")
+    );
+    assert_eq!(first["failed"], 0);
+    assert_eq!(second["failed"], 0);
+
+    let owner = switchboard_tests::login(&owner.email, None).await;
+    let client = owner.client();
+    for id in &ids {
+        let detail = client.get(&format!("/api/v1/tickets/{id}")).await.expect(200).body;
+        assert_eq!(
+            events_of(&detail, "sla.breached").len(),
+            1,
+            "ticket {id}: {:?}",
+            events_of(&detail, "sla.breached")
+        );
+    }
+    assert_eq!(radar(&client, "").await["counts"]["breached"], 12);
+}

@@ -1,18 +1,21 @@
 //! Support reports, read from counters the outbox consumer keeps.
 
 use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
-use shared::api::DailyTicketReport;
+use shared::api::{DailyTicketReport, SlaComplianceReport};
 use shared::domain::rbac::Permission;
 use shared::http::{self, HandlerResult, ProblemBody};
 use shared::{App, services::reports};
 
 pub const DAILY_TICKETS: &str = "/api/v1/reports/tickets/daily";
 
-pub const ROUTES: &[(&str, &str)] = &[("GET", DAILY_TICKETS)];
+pub const SLA_COMPLIANCE: &str = "/api/v1/reports/sla";
+
+pub const ROUTES: &[(&str, &str)] = &[("GET", DAILY_TICKETS), ("GET", SLA_COMPLIANCE)];
 
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
     http::serve(req, async |req| match http::route(&req) {
         (Method::GET, route) if route == DAILY_TICKETS => daily_tickets(app, &req).await,
+        (Method::GET, route) if route == SLA_COMPLIANCE => sla_compliance(app, &req).await,
         (method, route) => Err(http::no_route(&method, &route)),
     })
     .await
@@ -38,4 +41,27 @@ pub async fn daily_tickets(app: &App, req: &Request) -> HandlerResult {
     http::require(&caller, Permission::ReportsRead)?;
     let (from, to) = (http::query_param(req, "from"), http::query_param(req, "to"));
     Ok(http::json(StatusCode::OK, &reports::daily_tickets(app, &caller, from, to).await?))
+}
+
+/// SLA compliance
+///
+/// For first response and resolution: clocks met within target and breached over the range, the
+/// compliance share, per priority and per agent (the assignee when the clock was met or breached), and
+/// per UTC day. A clock counts once: breached when it ran out, or met if it was met in time. Kept from
+/// the `sla.met` and `sla.breached` events by the outbox consumer. Needs `reports:read`.
+#[utoipa::path(get, path = "/api/v1/reports/sla", tag = "reports", security(("bearer" = [])),
+    params(
+        ("from" = Option<String>, Query, description = "first day, YYYY-MM-DD"),
+        ("to" = Option<String>, Query, description = "last day, YYYY-MM-DD (default today, UTC)"),
+    ),
+    responses(
+        (status = 200, body = SlaComplianceReport),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn sla_compliance(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::ReportsRead)?;
+    let (from, to) = (http::query_param(req, "from"), http::query_param(req, "to"));
+    Ok(http::json(StatusCode::OK, &reports::sla_compliance(app, &caller, from, to).await?))
 }

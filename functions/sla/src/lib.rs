@@ -1,19 +1,25 @@
-//! The workspace's SLA policy: targets per priority and category, business hours, pause statuses.
+//! The workspace's SLA policy (targets per priority and category, business hours, pause statuses) and
+//! the SLA radar.
 
 use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
-use shared::api::SlaPolicyView;
+use shared::api::{SlaPolicyView, SlaRadarView};
 use shared::domain::{rbac::Permission, sla::RawSlaPolicy};
 use shared::http::{self, HandlerResult, ProblemBody};
-use shared::{App, services::sla};
+use shared::{
+    App,
+    services::{sla, sla_watch},
+};
 
 pub const POLICY: &str = "/api/v1/sla/policy";
+pub const RADAR: &str = "/api/v1/sla/radar";
 
-pub const ROUTES: &[(&str, &str)] = &[("GET", POLICY), ("PUT", POLICY)];
+pub const ROUTES: &[(&str, &str)] = &[("GET", POLICY), ("PUT", POLICY), ("GET", RADAR)];
 
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
     http::serve(req, async |req| match http::route(&req) {
         (Method::GET, route) if route == POLICY => get_policy(app, &req).await,
         (Method::PUT, route) if route == POLICY => put_policy(app, &req).await,
+        (Method::GET, route) if route == RADAR => radar(app, &req).await,
         (method, route) => Err(http::no_route(&method, &route)),
     })
     .await
@@ -50,4 +56,37 @@ pub async fn put_policy(app: &App, req: &Request) -> HandlerResult {
     let if_match = http::if_match_version(req)?;
     let raw: RawSlaPolicy = http::json_body(req)?;
     Ok(http::json(StatusCode::OK, &sla::put_policy(app, &caller, raw, if_match).await?))
+}
+
+/// The SLA radar
+///
+/// Unresolved tickets by urgency: `breached`, `at_risk`, and on track but due within `within_minutes`
+/// (default 240), together sorted by time left (breached first, most overdue first), with counts per
+/// state. Each ticket is placed by its worst running clock. Paused tickets leave the radar until they
+/// run again; a breached ticket stays until it is met. Kept current by the SLA scan (every minute) and
+/// after every ticket change, so it reads only the tickets on it, never all tickets. Needs `reports:read`.
+#[utoipa::path(get, path = "/api/v1/sla/radar", tag = "sla", security(("bearer" = [])),
+    params(
+        ("assignee" = Option<String>, Query, description = "a member id, `me` or `none`"),
+        ("priority" = Option<String>, Query, description = "low, normal, high or urgent"),
+        ("category" = Option<String>, Query, description = "exact category name"),
+        ("within_minutes" = Option<i64>, Query, description = "look-ahead for on-track tickets, 1 to 10080"),
+        ("limit" = Option<i64>, Query, description = "tickets listed, 1 to 200 (default 50)"),
+    ),
+    responses(
+        (status = 200, body = SlaRadarView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn radar(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::ReportsRead)?;
+    let query = sla_watch::RadarQuery {
+        assignee: http::query_param(req, "assignee"),
+        priority: http::query_param(req, "priority"),
+        category: http::query_param(req, "category"),
+        within_minutes: http::query_param(req, "within_minutes"),
+        limit: http::query_param(req, "limit"),
+    };
+    Ok(http::json(StatusCode::OK, &sla_watch::radar(app, &caller, query).await?))
 }

@@ -10,6 +10,7 @@ pub mod platform;
 pub mod reports;
 pub mod settings;
 pub mod sla;
+pub mod sla_watch;
 pub mod tickets;
 
 use crate::api::WorkspaceChoice;

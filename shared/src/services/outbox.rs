@@ -1,7 +1,8 @@
 //! The outbox consumer: reads committed event items from the table's stream (in AWS a Lambda event
 //! source; locally the local stack polls the stream the same way) and hands each to the consumers
 //! that need it. Today that is the daily ticket statistics behind the reports; live updates and
-//! webhooks plug in here as further consumers.
+//! webhooks plug in here as further consumers. Ticket and policy events also bring the tickets' SLA
+//! watches up to date (see [`super::sla_watch`]).
 //!
 //! Nothing is skipped: records are handled in stream order, and at the first failure the rest of the
 //! batch is reported back (ReportBatchItemFailures), so it is redelivered from that record on.
@@ -13,6 +14,7 @@ use aws_lambda_events::dynamodb::EventRecord;
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use jiff::tz::TimeZone;
 
+use super::{ServiceError, sla_watch};
 use crate::app::App;
 use crate::storage::{StoreError, TenantScope, events::Event, keys};
 
@@ -20,38 +22,60 @@ use crate::storage::{StoreError, TenantScope, events::Event, keys};
 pub const DAILY_STATS: &str = "daily-stats";
 
 /// What an event adds to its day's statistics.
-pub fn daily_counters(event: &Event) -> BTreeMap<&'static str, i64> {
+pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
     let field = |value: &Option<serde_json::Value>, name: &str| {
         value.as_ref().and_then(|value| value.get(name)).and_then(|value| value.as_str()).map(str::to_owned)
     };
     let mut counters = BTreeMap::new();
+    let mut count = |name: &str| {
+        counters.insert(name.to_owned(), 1);
+    };
     match event.kind.as_str() {
         "ticket.created" => {
-            counters.insert("tickets_created", 1);
+            count("tickets_created");
         }
         "ticket.updated" => {
             let (before, after) = (field(&event.before, "status"), field(&event.after, "status"));
             if after.as_deref() == Some("solved") && before.as_deref() != Some("solved") {
-                counters.insert("tickets_solved", 1);
+                count("tickets_solved");
             }
             if before.as_deref() == Some("solved") && after.as_deref() == Some("open") {
-                counters.insert("tickets_reopened", 1);
+                count("tickets_reopened");
             }
         }
         "message.created" => match (field(&event.after, "author").as_deref(), event.internal) {
             (Some("agent"), false) => {
-                counters.insert("agent_replies", 1);
+                count("agent_replies");
             }
             (Some("agent"), true) => {
-                counters.insert("internal_notes", 1);
+                count("internal_notes");
             }
             (Some("customer"), _) => {
-                counters.insert("customer_messages", 1);
+                count("customer_messages");
             }
             _ => {}
         },
         "customer.created" => {
-            counters.insert("customers_created", 1);
+            count("customers_created");
+        }
+        "sla.met" | "sla.breached" => {
+            // SLA compliance per clock, and per priority and per agent (the assignee at the time).
+            let clock = field(&event.after, "clock").unwrap_or_else(|| "unknown".to_owned());
+            let within_target =
+                event.after.as_ref().and_then(|after| after.get("within_target")).and_then(|v| v.as_bool());
+            let outcome = match (event.kind.as_str(), within_target) {
+                ("sla.breached", _) => "breached",
+                (_, Some(true)) => "met",
+                // Met after a breach: the breach was counted when it happened.
+                _ => return counters,
+            };
+            let base = format!("sla.{clock}.{outcome}");
+            count(&base);
+            if let Some(priority) = field(&event.after, "priority") {
+                count(&format!("{base}.priority.{priority}"));
+            }
+            let agent = field(&event.after, "assignee_id").unwrap_or_else(|| "unassigned".to_owned());
+            count(&format!("{base}.agent.{agent}"));
         }
         _ => {}
     }
@@ -93,19 +117,23 @@ async fn apply(app: &App, record: &EventRecord) -> Result<(), StoreError> {
     };
     let workspace = workspace.parse().map_err(|_| StoreError::Corrupt(format!("workspace id {workspace:?}")))?;
     let event: Event = serde_dynamo::from_item(image.clone())?;
-    let counters = daily_counters(&event);
-    if counters.is_empty() {
-        return Ok(());
-    }
-    let day = event.at.to_zoned(TimeZone::UTC).strftime("%Y-%m-%d").to_string();
     let scope = TenantScope::new(workspace);
-    let applied = app
-        .store
-        .apply_daily_counters(&scope, DAILY_STATS, event.id, &day, &counters, app.clock.now().as_second())
-        .await?;
-    if !applied {
-        tracing::info!(event_id = %event.id, "event already applied; redelivery ignored");
+    let counters = daily_counters(&event);
+    if !counters.is_empty() {
+        let day = event.at.to_zoned(TimeZone::UTC).strftime("%Y-%m-%d").to_string();
+        let applied = app
+            .store
+            .apply_daily_counters(&scope, DAILY_STATS, event.id, &day, &counters, app.clock.now().as_second())
+            .await?;
+        if !applied {
+            tracing::info!(event_id = %event.id, "event already applied; redelivery ignored");
+        }
     }
+    // Recomputing a watch is idempotent: a redelivered event finds it current and writes nothing.
+    sla_watch::on_event(app, &scope, &event).await.map_err(|err| match err {
+        ServiceError::Store(err) => err,
+        other => StoreError::Backend(other.to_string()),
+    })?;
     Ok(())
 }
 
@@ -139,6 +167,29 @@ mod tests {
             Some(serde_json::json!({"status": "open"})),
         );
         assert_eq!(daily_counters(&reopened).get("tickets_reopened"), Some(&1));
+    }
+
+    #[test]
+    fn sla_outcomes_count_per_clock_priority_and_agent() {
+        let breached = event(
+            "sla.breached",
+            None,
+            Some(serde_json::json!({"clock": "first_response", "priority": "high", "assignee_id": null})),
+        );
+        let counters = daily_counters(&breached);
+        assert_eq!(counters.get("sla.first_response.breached"), Some(&1));
+        assert_eq!(counters.get("sla.first_response.breached.priority.high"), Some(&1));
+        assert_eq!(counters.get("sla.first_response.breached.agent.unassigned"), Some(&1));
+        let met_in_time = event(
+            "sla.met",
+            None,
+            Some(
+                serde_json::json!({"clock": "resolution", "within_target": true, "priority": "low", "assignee_id": "u1"}),
+            ),
+        );
+        assert_eq!(daily_counters(&met_in_time).get("sla.resolution.met.agent.u1"), Some(&1));
+        let met_late = event("sla.met", None, Some(serde_json::json!({"clock": "resolution", "within_target": false})));
+        assert!(daily_counters(&met_late).is_empty(), "a late clock counted as breached already");
     }
 
     #[test]

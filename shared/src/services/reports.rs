@@ -3,7 +3,9 @@
 use jiff::{ToSpan, civil::Date, tz::TimeZone};
 
 use super::{ServiceError, ServiceResult};
-use crate::api::{DailyTicketReport, DayStats};
+use std::collections::BTreeMap;
+
+use crate::api::{ClockCompliance, DailyTicketReport, DayStats, MetBreached, SlaComplianceReport, SlaDay};
 use crate::app::App;
 use crate::auth::MemberPrincipal;
 use crate::domain::{FieldError, Validator};
@@ -16,13 +18,8 @@ fn parse_day(raw: &str) -> Result<Date, String> {
     raw.parse::<Date>().map_err(|_| "must be a date like 2026-11-21".to_owned())
 }
 
-/// Ticket activity per UTC day from `from` to `to` (default: the last 30 days).
-pub async fn daily_tickets(
-    app: &App,
-    caller: &MemberPrincipal,
-    from: Option<String>,
-    to: Option<String>,
-) -> ServiceResult<DailyTicketReport> {
+/// The days a report covers: `from` to `to` inclusive (default: the 30 days up to today, UTC).
+fn report_range(app: &App, from: Option<String>, to: Option<String>) -> ServiceResult<(Date, Date)> {
     let mut v = Validator::new();
     let to = match to.as_deref() {
         None => Some(app.clock.now().to_zoned(TimeZone::UTC).date()),
@@ -42,24 +39,85 @@ pub async fn daily_tickets(
             format!("the range may cover at most {MAX_DAYS} days"),
         )]));
     }
+    Ok((from, to))
+}
+
+/// Every day of the range, oldest first.
+fn days_of(from: Date, to: Date) -> impl Iterator<Item = Date> {
+    std::iter::successors(Some(from), move |day| day.tomorrow().ok().filter(|next| *next <= to))
+}
+
+/// Ticket activity per UTC day from `from` to `to` (default: the last 30 days).
+pub async fn daily_tickets(
+    app: &App,
+    caller: &MemberPrincipal,
+    from: Option<String>,
+    to: Option<String>,
+) -> ServiceResult<DailyTicketReport> {
+    let (from, to) = report_range(app, from, to)?;
     let stored = app.store.daily_counters(&caller.scope(), &from.to_string(), &to.to_string()).await?;
-    let mut days = Vec::new();
-    let mut day = from;
-    while day <= to {
-        let date = day.to_string();
-        let counters = stored.get(&date);
-        let get = |name: &str| counters.and_then(|counters| counters.get(name)).copied().unwrap_or(0);
-        days.push(DayStats {
-            tickets_created: get("tickets_created"),
-            tickets_solved: get("tickets_solved"),
-            tickets_reopened: get("tickets_reopened"),
-            agent_replies: get("agent_replies"),
-            internal_notes: get("internal_notes"),
-            customer_messages: get("customer_messages"),
-            customers_created: get("customers_created"),
-            date,
-        });
-        day = day.tomorrow().map_err(|_| ServiceError::Validation(vec![FieldError::new("to", "is out of range")]))?;
-    }
+    let days = days_of(from, to)
+        .map(|day| {
+            let date = day.to_string();
+            let counters = stored.get(&date);
+            let get = |name: &str| counters.and_then(|counters| counters.get(name)).copied().unwrap_or(0);
+            DayStats {
+                tickets_created: get("tickets_created"),
+                tickets_solved: get("tickets_solved"),
+                tickets_reopened: get("tickets_reopened"),
+                agent_replies: get("agent_replies"),
+                internal_notes: get("internal_notes"),
+                customer_messages: get("customer_messages"),
+                customers_created: get("customers_created"),
+                date,
+            }
+        })
+        .collect();
     Ok(DailyTicketReport { from: from.to_string(), to: to.to_string(), days })
+}
+
+/// SLA compliance (met within target vs breached) per clock over the range, per day, per priority and
+/// per agent (the assignee when the clock was met or breached), from the counters the outbox keeps.
+pub async fn sla_compliance(
+    app: &App,
+    caller: &MemberPrincipal,
+    from: Option<String>,
+    to: Option<String>,
+) -> ServiceResult<SlaComplianceReport> {
+    let (from, to) = report_range(app, from, to)?;
+    let stored = app.store.daily_counters(&caller.scope(), &from.to_string(), &to.to_string()).await?;
+    let mut totals = [ClockCompliance::default(), ClockCompliance::default()];
+    let mut days = Vec::new();
+    for day in days_of(from, to) {
+        let date = day.to_string();
+        let empty = BTreeMap::new();
+        let counters = stored.get(&date).unwrap_or(&empty);
+        let mut per_clock = [MetBreached::default(), MetBreached::default()];
+        for (name, value) in counters {
+            let Some(rest) = name.strip_prefix("sla.") else { continue };
+            let mut parts = rest.splitn(3, '.');
+            let (Some(clock), Some(outcome)) = (parts.next(), parts.next()) else { continue };
+            let index = match clock {
+                "first_response" => 0,
+                "resolution" => 1,
+                _ => continue,
+            };
+            let total = &mut totals[index];
+            match parts.next().and_then(|dimension| dimension.split_once('.')) {
+                None => {
+                    per_clock[index].add(outcome, *value);
+                    total.overall.add(outcome, *value);
+                }
+                Some(("priority", priority)) => {
+                    total.by_priority.entry(priority.to_owned()).or_default().add(outcome, *value)
+                }
+                Some(("agent", agent)) => total.by_agent.entry(agent.to_owned()).or_default().add(outcome, *value),
+                Some(_) => {}
+            }
+        }
+        let [first_response, resolution] = per_clock;
+        days.push(SlaDay { date, first_response, resolution });
+    }
+    let [first_response, resolution] = totals.map(ClockCompliance::finish);
+    Ok(SlaComplianceReport { from: from.to_string(), to: to.to_string(), first_response, resolution, days })
 }

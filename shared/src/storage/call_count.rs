@@ -1,24 +1,69 @@
 //! Counts DynamoDB calls by operation, so benchmarks and tests can see what an endpoint costs
-//! (a ticket page should be one Query, a change one transaction). One lock per call: noise next to
-//! a network round trip.
+//! (a ticket page should be one Query, a change one transaction), and the read units the reads would
+//! be billed (DynamoDB's item-size rules, since a stand-in's own figures are made up). One lock per
+//! call: noise next to a network round trip.
 
 use std::{
     collections::BTreeMap,
     sync::{Arc, Mutex},
 };
 
-use aws_sdk_dynamodb::config::{ConfigBag, Intercept, interceptors::BeforeTransmitInterceptorContextRef};
+use aws_sdk_dynamodb::{
+    config::{
+        ConfigBag, Intercept,
+        interceptors::{AfterDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef},
+    },
+    operation::{get_item::GetItemOutput, query::QueryOutput},
+    types::AttributeValue,
+};
 use aws_smithy_runtime_api::{box_error::BoxError, client::runtime_components::RuntimeComponents};
+
+/// What reads cost, as DynamoDB bills them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadCost {
+    pub items: u64,
+    pub bytes: u64,
+    /// 4 KB units, each request's bytes rounded up (a strongly consistent read; eventually consistent
+    /// ones, like every index read, bill half).
+    pub units: u64,
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct CallCount {
     calls: Arc<Mutex<BTreeMap<String, u64>>>,
+    reads: Arc<Mutex<ReadCost>>,
+}
+
+/// An attribute value's size by DynamoDB's rules (approximate for numbers).
+fn value_size(value: &AttributeValue) -> u64 {
+    match value {
+        AttributeValue::S(text) => text.len() as u64,
+        AttributeValue::N(number) => (number.trim_start_matches('-').len() as u64).div_ceil(2) + 1,
+        AttributeValue::B(bytes) => bytes.as_ref().len() as u64,
+        AttributeValue::Bool(_) | AttributeValue::Null(_) => 1,
+        AttributeValue::M(map) => 3 + map.iter().map(|(name, v)| name.len() as u64 + value_size(v) + 1).sum::<u64>(),
+        AttributeValue::L(list) => 3 + list.iter().map(|v| value_size(v) + 1).sum::<u64>(),
+        AttributeValue::Ss(set) => set.iter().map(|v| v.len() as u64).sum(),
+        AttributeValue::Ns(set) => set.iter().map(|v| (v.len() as u64).div_ceil(2) + 1).sum(),
+        AttributeValue::Bs(set) => set.iter().map(|v| v.as_ref().len() as u64).sum(),
+        _ => 0,
+    }
+}
+
+/// An item's size: every attribute's name plus its value.
+pub fn item_size(item: &std::collections::HashMap<String, AttributeValue>) -> u64 {
+    item.iter().map(|(name, value)| name.len() as u64 + value_size(value)).sum()
 }
 
 impl CallCount {
     /// Calls so far, by operation name (e.g. "Query", "TransactWriteItems").
     pub fn snapshot(&self) -> BTreeMap<String, u64> {
         self.calls.lock().expect("call count lock").clone()
+    }
+
+    /// Reads so far.
+    pub fn reads(&self) -> ReadCost {
+        *self.reads.lock().expect("read cost lock")
     }
 
     /// What happened between two snapshots.
@@ -49,6 +94,30 @@ impl Intercept for CallCount {
         let target = context.request().headers().get("x-amz-target").unwrap_or("unknown");
         let operation = target.rsplit('.').next().unwrap_or(target).to_owned();
         *self.calls.lock().expect("call count lock").entry(operation).or_insert(0) += 1;
+        Ok(())
+    }
+
+    /// Adds up what reads returned (GetItem and Query; nothing else here reads in bulk).
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let Ok(output) = context.output_or_error() else { return Ok(()) };
+        let sizes: Vec<u64> = if let Some(query) = output.downcast_ref::<QueryOutput>() {
+            query.items().iter().map(item_size).collect()
+        } else if let Some(get) = output.downcast_ref::<GetItemOutput>() {
+            get.item().map(item_size).into_iter().collect()
+        } else {
+            return Ok(());
+        };
+        let bytes: u64 = sizes.iter().sum();
+        let mut reads = self.reads.lock().expect("read cost lock");
+        reads.items += sizes.len() as u64;
+        reads.bytes += bytes;
+        // Every read request costs at least one unit, even when it finds nothing.
+        reads.units += bytes.div_ceil(4096).max(1);
         Ok(())
     }
 }

@@ -1,10 +1,13 @@
 //! The key schema: the only module that knows how keys are spelled. docs/data-model.md mirrors it.
 //!
-//! Table: PK (S), SK (S) and four overloaded GSIs, each sparse (only items that set its keys appear):
+//! Table: PK (S), SK (S) and eight overloaded GSIs, each sparse (only items that set its keys appear):
 //! - GSI1: login look-ups by e-mail; the workspace activity log.
 //! - GSI2: the platform's workspace directory; a customer's tickets and timeline.
 //! - GSI3: the inbox queues (unresolved / done) by last update.
 //! - GSI4: per-assignee queues (including "unassigned") by last update.
+//! - GSI5/GSI6: the same queues as GSI3/GSI4 ordered by priority.
+//! - GSI7: SLA moments due, across workspaces, write-sharded (keys only).
+//! - GSI8: a workspace's SLA radar.
 //!
 //! `expires_at` (epoch seconds) is the TTL attribute.
 //! Every tenant item lives under `WS#<workspace id>`, which IAM's `dynamodb:LeadingKeys` can pin.
@@ -209,6 +212,63 @@ pub fn staff_email_sk(email: &Email) -> String {
     format!("STAFF_EMAIL#{email}")
 }
 
+/// The ticket's SLA watch: marks already recorded, the next moment to look, its radar position. It sits
+/// in the ticket's collection, so reading the ticket reads it too.
+pub fn sla_watch_sk(ticket: TicketId) -> String {
+    format!("{TICKET_PREFIX}{ticket}#SLA")
+}
+
+pub const GSI7: &str = "GSI7";
+pub const GSI7PK: &str = "GSI7PK";
+pub const GSI7SK: &str = "GSI7SK";
+pub const GSI8: &str = "GSI8";
+pub const GSI8PK: &str = "GSI8PK";
+pub const GSI8SK: &str = "GSI8SK";
+
+/// GSI7 partitions of the SLA due index. Every workspace's watches share them, so the scan reads a
+/// fixed number of partitions; spreading them keeps each below DynamoDB's per-partition write rate.
+pub const SLA_DUE_SHARDS: u32 = 8;
+/// GSI7 (keys only): every ticket with an SLA moment still to record, across workspaces, by when.
+/// The shard comes from the ticket id's random bits (UUIDv7's tail), so it is stable per ticket.
+pub fn sla_due_gsi7pk(ticket: TicketId) -> String {
+    let shard = (ticket.as_uuid().as_u128() % u128::from(SLA_DUE_SHARDS)) as u32;
+    sla_due_shard_gsi7pk(shard)
+}
+pub fn sla_due_shard_gsi7pk(shard: u32) -> String {
+    format!("SLADUE#{shard}")
+}
+/// Zero-padded epoch seconds sort as numbers; the ids say which watch to load.
+pub fn sla_due_gsi7sk(next_check: Timestamp, workspace: WorkspaceId, ticket: TicketId) -> String {
+    format!("{:012}#{workspace}#{ticket}", next_check.as_second().max(0))
+}
+/// The upper bound for `GSI7SK <= :bound`: everything due at or before `now` (`~` sorts after ids).
+pub fn sla_due_gsi7sk_through(now: Timestamp) -> String {
+    format!("{:012}#~", now.as_second().max(0))
+}
+/// Reads a GSI7 sort key back into the watch it points at.
+pub fn parse_sla_due_gsi7sk(sk: &str) -> Option<(WorkspaceId, TicketId)> {
+    let mut parts = sk.split('#');
+    let (_, workspace, ticket) = (parts.next()?, parts.next()?, parts.next()?);
+    Some((workspace.parse().ok()?, ticket.parse().ok()?))
+}
+
+/// GSI8: a workspace's SLA radar. Sort key: state rank (0 breached, 1 at risk, 2 on track), then the
+/// deadline, so each state is a range in deadline order (least time left first).
+pub fn sla_radar_gsi8pk(workspace: WorkspaceId) -> String {
+    format!("SLARADAR#{workspace}")
+}
+pub fn sla_radar_gsi8sk(state_rank: u8, due: Timestamp, ticket: TicketId) -> String {
+    format!("{state_rank}#{:012}#{ticket}", due.as_second().max(0))
+}
+/// `GSI8SK BETWEEN` bounds for one state, optionally only deadlines up to `due_by`.
+pub fn sla_radar_gsi8sk_range(state_rank: u8, due_by: Option<Timestamp>) -> (String, String) {
+    let upper = match due_by {
+        Some(due_by) => format!("{state_rank}#{:012}#~", due_by.as_second().max(0)),
+        None => format!("{state_rank}#~"),
+    };
+    (format!("{state_rank}#"), upper)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,5 +396,32 @@ mod tests {
         assert_eq!(directory_gsi2sk(at, ws), format!("{at}#{ws}"));
         assert_eq!(staff_sk(StaffId::generate()).len(), "STAFF#".len() + 36);
         assert_eq!(staff_email_sk(&Email::parse("s@x.io").unwrap()), "STAFF_EMAIL#s@x.io");
+    }
+
+    #[test]
+    fn sla_due_keys_sort_by_time_and_point_back_at_their_watch() {
+        let (ws, ticket) = (WorkspaceId::generate(), TicketId::generate());
+        let early = Timestamp::from_second(1_800_000_000).unwrap();
+        let late = Timestamp::from_second(1_800_000_060).unwrap();
+        let sk = sla_due_gsi7sk(early, ws, ticket);
+        assert!(sk < sla_due_gsi7sk(late, WorkspaceId::generate(), TicketId::generate()));
+        assert!(sk <= sla_due_gsi7sk_through(early));
+        assert!(sla_due_gsi7sk(late, ws, ticket) > sla_due_gsi7sk_through(early));
+        assert_eq!(parse_sla_due_gsi7sk(&sk), Some((ws, ticket)));
+        assert!(sla_due_gsi7pk(ticket).starts_with("SLADUE#"));
+        assert!(sla_watch_sk(ticket).starts_with(&ticket_sk(ticket)));
+    }
+
+    #[test]
+    fn radar_keys_group_by_state_then_deadline() {
+        let ticket = TicketId::generate();
+        let due = Timestamp::from_second(1_800_000_000).unwrap();
+        let (from, to) = sla_radar_gsi8sk_range(1, None);
+        let at_risk = sla_radar_gsi8sk(1, due, ticket);
+        assert!(from <= at_risk && at_risk <= to);
+        assert!(sla_radar_gsi8sk(0, due, ticket) < from);
+        let (_, due_by) = sla_radar_gsi8sk_range(2, Some(due));
+        assert!(sla_radar_gsi8sk(2, due, ticket) <= due_by);
+        assert!(sla_radar_gsi8sk(2, Timestamp::from_second(1_800_000_001).unwrap(), ticket) > due_by);
     }
 }

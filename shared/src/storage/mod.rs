@@ -10,6 +10,7 @@ pub mod keys;
 pub mod reports;
 pub mod sessions;
 pub mod settings;
+pub mod sla_watch;
 pub mod staff;
 pub mod tickets;
 pub mod users;
@@ -260,6 +261,37 @@ pub struct Page<T> {
 }
 
 /// Reads a string attribute (keys are strings in this table).
+impl Store {
+    /// Writes items unconditionally in batches of 25, retrying what DynamoDB leaves unprocessed. For bulk
+    /// loads only (imports, benchmarks): no conditions, no events, no counters.
+    pub async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
+        use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+        for chunk in items.chunks(25) {
+            let mut requests = chunk
+                .iter()
+                .map(|item| {
+                    let put = PutRequest::builder()
+                        .set_item(Some(item.clone()))
+                        .build()
+                        .map_err(|err| StoreError::Backend(err.to_string()))?;
+                    Ok(WriteRequest::builder().put_request(put).build())
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            while !requests.is_empty() {
+                let output = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, requests)
+                    .send()
+                    .await
+                    .map_err(backend)?;
+                requests = output.unprocessed_items.and_then(|mut left| left.remove(&self.table)).unwrap_or_default();
+            }
+        }
+        Ok(())
+    }
+}
+
 pub(crate) fn string_attr(item: &Item, name: &str) -> Option<String> {
     item.get(name).and_then(|value| value.as_s().ok()).cloned()
 }

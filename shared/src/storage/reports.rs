@@ -20,7 +20,7 @@ impl Store {
         consumer: &str,
         event: EventId,
         day: &str,
-        counters: &BTreeMap<&'static str, i64>,
+        counters: &BTreeMap<String, i64>,
         now_epoch: i64,
     ) -> Result<bool, StoreError> {
         let marker: Item = [
@@ -42,7 +42,7 @@ impl Store {
             for (index, (name, delta)) in counters.iter().enumerate() {
                 clauses.push(format!("#c{index} :c{index}"));
                 update = update
-                    .expression_attribute_names(format!("#c{index}"), *name)
+                    .expression_attribute_names(format!("#c{index}"), name)
                     .expression_attribute_values(format!(":c{index}"), n(delta));
             }
             let update = update

@@ -57,6 +57,8 @@ pub struct TicketHistory {
     pub messages: Vec<Message>,
     pub events: Vec<Event>,
     pub attachments: Vec<super::attachments::Attachment>,
+    /// The SLA moments recorded so far and the ticket's radar position (see [`super::sla_watch`]).
+    pub sla_watch: Option<super::sla_watch::SlaWatch>,
 }
 
 /// The customer a new ticket belongs to.
@@ -171,7 +173,8 @@ pub fn counter_deltas(before: Option<&Ticket>, after: Option<&Ticket>) -> BTreeM
 const TICKETS_LISTING: &str = "tickets";
 
 impl Store {
-    fn ticket_item(&self, scope: &TenantScope, ticket: &Ticket) -> Result<Item, StoreError> {
+    /// The ticket item as stored, with its index keys (also for bulk loads through [`Store::batch_put`]).
+    pub fn ticket_item(&self, scope: &TenantScope, ticket: &Ticket) -> Result<Item, StoreError> {
         let mut item: Item = serde_dynamo::to_item(ticket)?;
         let ws = scope.workspace_id();
         let unresolved = ticket.status.is_unresolved();
@@ -293,6 +296,7 @@ impl Store {
     ) -> Result<Option<TicketHistory>, StoreError> {
         let ticket_key = keys::ticket_sk(id);
         let (mut ticket, mut messages, mut events, mut attachments) = (None, Vec::new(), Vec::new(), Vec::new());
+        let (watch_key, mut sla_watch) = (keys::sla_watch_sk(id), None);
         let mut start = None;
         loop {
             let output = self
@@ -317,6 +321,8 @@ impl Store {
                     events.push(serde_dynamo::from_item(item.clone())?);
                 } else if sk.contains("#ATT#") {
                     attachments.push(serde_dynamo::from_item(item.clone())?);
+                } else if sk == watch_key {
+                    sla_watch = Some(serde_dynamo::from_item(item.clone())?);
                 }
             }
             start = output.last_evaluated_key;
@@ -324,7 +330,7 @@ impl Store {
                 break;
             }
         }
-        Ok(ticket.map(|ticket| TicketHistory { ticket, messages, events, attachments }))
+        Ok(ticket.map(|ticket| TicketHistory { ticket, messages, events, attachments, sla_watch }))
     }
 
     /// Writes `after` over `before` if nobody changed the ticket meanwhile, with an optional new

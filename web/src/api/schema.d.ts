@@ -290,6 +290,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * SLA compliance
+         * @description For first response and resolution: clocks met within target and breached over the range, the
+         *     compliance share, per priority and per agent (the assignee when the clock was met or breached), and
+         *     per UTC day. A clock counts once: breached when it ran out, or met if it was met in time. Kept from
+         *     the `sla.met` and `sla.breached` events by the outbox consumer. Needs `reports:read`.
+         */
+        get: operations["reports_sla_compliance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/tickets/daily": {
         parameters: {
             query?: never;
@@ -361,6 +384,30 @@ export interface paths {
          *     with `current`. Needs `settings:manage`.
          */
         put: operations["sla_put_policy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla/radar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The SLA radar
+         * @description Unresolved tickets by urgency: `breached`, `at_risk`, and on track but due within `within_minutes`
+         *     (default 240), together sorted by time left (breached first, most overdue first), with counts per
+         *     state. Each ticket is placed by its worst running clock. Paused tickets leave the radar until they
+         *     run again; a breached ticket stays until it is met. Kept current by the SLA scan (every minute) and
+         *     after every ticket change, so it reads only the tickets on it, never all tickets. Needs `reports:read`.
+         */
+        get: operations["sla_radar"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -645,6 +692,22 @@ export interface components {
             name: string;
             subcategories: string[];
         };
+        ClockCompliance: {
+            /** @description Per assignee id (`unassigned` for none). */
+            by_agent: {
+                [key: string]: components["schemas"]["MetBreached"];
+            };
+            /** @description Per priority name. */
+            by_priority: {
+                [key: string]: components["schemas"]["MetBreached"];
+            };
+            /**
+             * Format: double
+             * @description met / (met + breached); null without outcomes.
+             */
+            compliance?: number | null;
+            overall: components["schemas"]["MetBreached"];
+        };
         CreateAttachmentRequest: {
             content_type: string;
             filename: string;
@@ -839,6 +902,13 @@ export interface components {
             id: components["schemas"]["MessageId"];
             internal: boolean;
         };
+        /** @description Met within target and breached counts. */
+        MetBreached: {
+            /** Format: int64 */
+            breached: number;
+            /** Format: int64 */
+            met: number;
+        };
         /**
          * @description What a principal may do. Names are stable: they appear in API responses and in API-key scopes.
          * @enum {string}
@@ -901,6 +971,36 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        RadarCounts: {
+            at_risk: number;
+            breached: number;
+            /** @description On track, but due within `within_minutes`. */
+            due_soon: number;
+            /** @description False when a state has more tickets than the radar counts (500): the numbers are lower bounds. */
+            exact: boolean;
+        };
+        RadarTicketView: {
+            assignee_id?: components["schemas"]["UserId"] | null;
+            category?: string | null;
+            /** @description The clock that puts it here: `first_response` or `resolution`. */
+            clock: string;
+            /**
+             * Format: date-time
+             * @description When that clock ran out or runs out.
+             */
+            due: string;
+            priority: components["schemas"]["Priority"];
+            /**
+             * Format: int64
+             * @description Wall-clock seconds until `due`; negative once breached.
+             */
+            seconds_left: number;
+            /** @description `breached`, `at_risk` or `on_track` */
+            state: string;
+            status: components["schemas"]["Status"];
+            subject: string;
+            ticket_id: components["schemas"]["TicketId"];
+        };
         RefreshRequest: {
             refresh_token: string;
         };
@@ -943,6 +1043,11 @@ export interface components {
         /** @description One SLA clock of a ticket, as of the request. */
         SlaClockView: {
             at_risk: boolean;
+            /**
+             * Format: date-time
+             * @description When it turns at risk if it keeps running; null once at risk, breached, paused or met.
+             */
+            at_risk_at?: string | null;
             breached: boolean;
             /**
              * Format: date-time
@@ -969,6 +1074,20 @@ export interface components {
              */
             target_minutes: number;
         };
+        SlaComplianceReport: {
+            /** @description Every day of the range, oldest first. */
+            days: components["schemas"]["SlaDay"][];
+            first_response: components["schemas"]["ClockCompliance"];
+            from: string;
+            resolution: components["schemas"]["ClockCompliance"];
+            to: string;
+        };
+        SlaDay: {
+            /** @description YYYY-MM-DD (UTC) */
+            date: string;
+            first_response: components["schemas"]["MetBreached"];
+            resolution: components["schemas"]["MetBreached"];
+        };
         /** @description The workspace's SLA policy as set (see docs/api.md for its fields), with its version. */
         SlaPolicyView: {
             /** @description None until an admin sets a policy: tickets then have no SLA clocks. */
@@ -978,6 +1097,19 @@ export interface components {
              * @description Send it back as `If-Match` when replacing the policy.
              */
             version: number;
+        };
+        /** @description The SLA radar: what needs attention first. */
+        SlaRadarView: {
+            counts: components["schemas"]["RadarCounts"];
+            /** Format: date-time */
+            generated_at: string;
+            /** @description Breached, at risk and due soon together, least time left first (breached ones are negative). */
+            tickets: components["schemas"]["RadarTicketView"][];
+            /**
+             * Format: int64
+             * @description How far ahead on-track tickets are listed (`due_soon`).
+             */
+            within_minutes: number;
         };
         /** Format: uuid */
         StaffId: string;
@@ -1628,6 +1760,46 @@ export interface operations {
             };
         };
     };
+    reports_sla_compliance: {
+        parameters: {
+            query?: {
+                /** @description first day, YYYY-MM-DD */
+                from?: string;
+                /** @description last day, YYYY-MM-DD (default today, UTC) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaComplianceReport"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     reports_daily_tickets: {
         parameters: {
             query?: {
@@ -1785,6 +1957,52 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    sla_radar: {
+        parameters: {
+            query?: {
+                /** @description a member id, `me` or `none` */
+                assignee?: string;
+                /** @description low, normal, high or urgent */
+                priority?: string;
+                /** @description exact category name */
+                category?: string;
+                /** @description look-ahead for on-track tickets, 1 to 10080 */
+                within_minutes?: number;
+                /** @description tickets listed, 1 to 200 (default 50) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaRadarView"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -67,8 +67,12 @@ pub struct ClockState {
     pub met_at: Option<Timestamp>,
     /// The target ran out before the clock was met.
     pub breached: bool,
-    /// Not met, not breached, and past the policy's at-risk share of the target.
+    /// Not met, not breached, and past the policy's at-risk point (share of the target used, or
+    /// little time left).
     pub at_risk: bool,
+    /// When the clock will turn at risk if it keeps running: projected while it runs and is neither at
+    /// risk nor breached yet; None otherwise (already at risk, breached, paused, met or stopped).
+    pub at_risk_at: Option<Timestamp>,
 }
 
 /// Both clocks of a ticket as of `now`. Changes after `now` are ignored; an empty history has no clocks.
@@ -200,9 +204,12 @@ fn settle(
         .iter()
         .map(|pause| pause.until.unwrap_or(progress.now).duration_since(pause.from))
         .fold(SignedDuration::ZERO, |total, each| total + each);
-    let at_risk = progress.met_at.is_none()
-        && !breached
-        && elapsed.as_secs_f64() >= policy.at_risk_share() * target.as_secs_f64();
+    let at_risk_after = policy.at_risk_after(target);
+    let at_risk = progress.met_at.is_none() && !breached && elapsed >= at_risk_after;
+    let at_risk_at = match (progress.running, at_risk || breached) {
+        (true, false) => Some(calendar.add(progress.now, at_risk_after - elapsed)),
+        _ => None,
+    };
     ClockState {
         target,
         due,
@@ -215,6 +222,7 @@ fn settle(
         met_at: progress.met_at,
         breached,
         at_risk,
+        at_risk_at,
     }
 }
 
@@ -405,5 +413,39 @@ mod tests {
         let history = [(at("2026-03-09T08:00:00Z"), Status::New)];
         let low = sla_clocks(&office_policy(), &ticket(&history, Priority::Low), at("2026-03-09T09:00:00Z"));
         assert_eq!(low, SlaClocks { first_response: None, resolution: None });
+    }
+
+    #[test]
+    fn a_clock_is_also_at_risk_when_little_time_is_left() {
+        // Resolution in 8h with a 75% share turns at risk after 6h; with "30 minutes left" added, the
+        // earlier of the two wins: 6h. For a 1h first response: 45 minutes by share, 30 by minutes left.
+        let day = r#"[["09:00","17:00"]]"#;
+        let json = format!(
+            r#"{{"time_zone":"Europe/Berlin","at_risk_minutes":30,
+                "business_hours":{{"monday":{day},"tuesday":{day}}},
+                "targets":{{"normal":{{"first_response_minutes":60,"resolution_minutes":480}}}}}}"#
+        );
+        let policy = SlaPolicy::parse(&serde_json::from_str(&json).unwrap()).unwrap();
+        let history = [(at("2026-03-09T08:00:00Z"), Status::New)];
+        let clocks = sla_clocks(&policy, &ticket(&history, Priority::Normal), at("2026-03-09T08:10:00Z"));
+        let first = clocks.first_response.unwrap();
+        assert!(!first.at_risk);
+        // Projected: at risk at 09:30 local (08:30Z), due at 10:00 local.
+        assert_eq!(first.at_risk_at, Some(at("2026-03-09T08:30:00Z")));
+        assert_eq!(clocks.resolution.unwrap().at_risk_at, Some(at("2026-03-09T14:00:00Z")));
+        let later = sla_clocks(&policy, &ticket(&history, Priority::Normal), at("2026-03-09T08:30:00Z"));
+        let first = later.first_response.unwrap();
+        assert!(first.at_risk && first.at_risk_at.is_none());
+    }
+
+    #[test]
+    fn the_at_risk_point_is_projected_over_closed_hours() {
+        // Created Monday 16:00 local with 2h to reply: 90 minutes (75%) run out Tuesday 09:30 local.
+        let history = [(at("2026-03-09T15:00:00Z"), Status::New)];
+        let first = sla_clocks(&office_policy(), &ticket(&history, Priority::Normal), at("2026-03-09T15:00:00Z"))
+            .first_response
+            .unwrap();
+        assert_eq!(first.at_risk_at, Some(at("2026-03-10T08:30:00Z")));
+        assert_eq!(first.due, Some(at("2026-03-10T09:00:00Z")));
     }
 }

@@ -52,6 +52,9 @@ pub struct RawSlaPolicy {
     /// Absent: 0.75.
     #[serde(default)]
     pub at_risk_share: Option<f64>,
+    /// A clock is also at risk once this little business time is left (absent: only the share counts).
+    #[serde(default)]
+    pub at_risk_minutes: Option<i64>,
 }
 
 /// Business time allowed per clock; None: no promise, so no clock.
@@ -79,6 +82,8 @@ pub struct SlaPolicy {
     /// Kept in lifecycle order; `Status` has no ordering, so this is a small list, not a set.
     pause_statuses: Vec<Status>,
     at_risk_share: f64,
+    /// Also at risk once this little business time is left.
+    at_risk_left: Option<SignedDuration>,
 }
 
 impl SlaPolicy {
@@ -90,6 +95,7 @@ impl SlaPolicy {
             calendar,
             pause_statuses: DEFAULT_PAUSE_STATUSES.to_vec(),
             at_risk_share: DEFAULT_AT_RISK_SHARE,
+            at_risk_left: None,
         }
     }
 
@@ -107,9 +113,17 @@ impl SlaPolicy {
         if !(at_risk_share > 0.0 && at_risk_share < 1.0) {
             errors.push(FieldError::new("at_risk_share", "must be greater than 0 and less than 1"));
         }
+        let at_risk_left = match raw.at_risk_minutes {
+            None => None,
+            Some(minutes) if (1..=MAX_TARGET_MINUTES).contains(&minutes) => Some(SignedDuration::from_mins(minutes)),
+            Some(_) => {
+                errors.push(FieldError::new("at_risk_minutes", format!("must be 1 to {MAX_TARGET_MINUTES} minutes")));
+                None
+            }
+        };
         match calendar {
             Some(calendar) if errors.is_empty() => {
-                Ok(Self { targets, overrides, calendar, pause_statuses, at_risk_share })
+                Ok(Self { targets, overrides, calendar, pause_statuses, at_risk_share, at_risk_left })
             }
             _ => Err(errors),
         }
@@ -135,6 +149,16 @@ impl SlaPolicy {
     /// The share of a target after which an unmet clock is "at risk".
     pub fn at_risk_share(&self) -> f64 {
         self.at_risk_share
+    }
+
+    /// Business time counted after which an unmet clock with `target` is "at risk": the share of the
+    /// target, or earlier when the policy also warns a fixed time before the deadline.
+    pub fn at_risk_after(&self, target: SignedDuration) -> SignedDuration {
+        let by_share = SignedDuration::from_secs_f64(self.at_risk_share * target.as_secs_f64());
+        match self.at_risk_left {
+            Some(left) => by_share.min((target - left).max(SignedDuration::ZERO)),
+            None => by_share,
+        }
     }
 
     /// The targets for a ticket. The most specific level that sets this priority wins: an override for

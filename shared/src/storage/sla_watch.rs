@@ -1,0 +1,232 @@
+//! SLA watches: one item per ticket (in its item collection) holding the SLA moments already recorded,
+//! the next moment to look at it, and its radar position. Two sparse indexes make the scheduled scan and
+//! the radar cheap:
+//! - GSI7 (keys only, write-sharded across workspaces): watches with a moment still to record, by when.
+//!   The scan reads only the entries due now, so its cost follows the tickets near a deadline, never
+//!   all tickets.
+//! - GSI8 (per workspace): the radar, by state and then deadline.
+//!
+//! A watch changes only conditionally on the revision read, in the same transaction as the events it
+//! records, so two writers (the scan and a recomputation after a ticket change) never record a moment
+//! twice.
+
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::{Item, Store, StoreError, TenantScope, events::Event, keys, n, s};
+use crate::domain::{
+    ids::{TicketId, UserId, WorkspaceId},
+    sla::watch::{ClockKind, Marks, RadarState},
+    ticket::{Priority, Status},
+};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SlaWatch {
+    pub workspace_id: WorkspaceId,
+    pub ticket_id: TicketId,
+    /// Raised by every write; writes are conditional on the revision read.
+    pub rev: u64,
+    /// The ticket version the watch was last computed from.
+    pub ticket_version: u64,
+    #[serde(default)]
+    pub marks: Marks,
+    pub next_check: Option<Timestamp>,
+    pub radar: Option<RadarEntry>,
+    pub updated_at: Timestamp,
+}
+
+/// What the radar shows of a ticket without reading it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RadarEntry {
+    pub state: RadarState,
+    pub clock: ClockKind,
+    pub due: Timestamp,
+    pub subject: String,
+    pub status: Status,
+    pub priority: Priority,
+    pub category: Option<String>,
+    pub assignee_id: Option<UserId>,
+}
+
+fn state_rank(state: RadarState) -> u8 {
+    match state {
+        RadarState::Breached => 0,
+        RadarState::AtRisk => 1,
+        RadarState::OnTrack => 2,
+    }
+}
+
+#[derive(Debug)]
+pub enum WatchWriteError {
+    /// Someone else wrote the watch since it was read: read again and recompute.
+    Conflict,
+    Store(StoreError),
+}
+
+impl From<StoreError> for WatchWriteError {
+    fn from(err: StoreError) -> Self {
+        WatchWriteError::Store(err)
+    }
+}
+
+/// Narrowing of the radar (a filter on the workspace's radar partition only).
+#[derive(Debug, Clone, Default)]
+pub struct RadarFilters {
+    pub assignee: Option<Option<UserId>>,
+    pub priority: Option<Priority>,
+    pub category: Option<String>,
+}
+
+/// One page of due watches from a shard.
+pub struct DueWatches {
+    pub watches: Vec<(WorkspaceId, TicketId)>,
+    pub next: Option<Item>,
+}
+
+impl Store {
+    /// The watch item as stored, with its index keys (also for bulk loads through [`Store::batch_put`]).
+    pub fn sla_watch_item(&self, scope: &TenantScope, watch: &SlaWatch) -> Result<Item, StoreError> {
+        let mut item: Item = serde_dynamo::to_item(watch)?;
+        item.insert(keys::PK.to_owned(), s(scope.pk()));
+        item.insert(keys::SK.to_owned(), s(keys::sla_watch_sk(watch.ticket_id)));
+        if let Some(next_check) = watch.next_check {
+            item.insert(keys::GSI7PK.to_owned(), s(keys::sla_due_gsi7pk(watch.ticket_id)));
+            item.insert(
+                keys::GSI7SK.to_owned(),
+                s(keys::sla_due_gsi7sk(next_check, scope.workspace_id(), watch.ticket_id)),
+            );
+        }
+        if let Some(radar) = &watch.radar {
+            item.insert(keys::GSI8PK.to_owned(), s(keys::sla_radar_gsi8pk(scope.workspace_id())));
+            item.insert(
+                keys::GSI8SK.to_owned(),
+                s(keys::sla_radar_gsi8sk(state_rank(radar.state), radar.due, watch.ticket_id)),
+            );
+        }
+        Ok(item)
+    }
+
+    /// Writes the watch if its revision is still `read_rev` (None: no watch existed), with the events
+    /// that record its new marks.
+    pub async fn put_sla_watch(
+        &self,
+        scope: &TenantScope,
+        read_rev: Option<u64>,
+        watch: &SlaWatch,
+        events: &[Event],
+    ) -> Result<(), WatchWriteError> {
+        let mut put = Put::builder().table_name(&self.table).set_item(Some(self.sla_watch_item(scope, watch)?));
+        put = match read_rev {
+            Some(rev) => put.condition_expression("rev = :rev").expression_attribute_values(":rev", n(rev)),
+            None => put.condition_expression("attribute_not_exists(PK)"),
+        };
+        let put = put.build().map_err(|err| StoreError::Backend(err.to_string()))?;
+        let mut actions = vec![TransactWriteItem::builder().put(put).build()];
+        for event in events {
+            actions.push(self.put_event(scope, event)?);
+        }
+        match self.transact(actions).await {
+            Ok(()) => Ok(()),
+            Err(err) if err.cancelled_at(0).is_some() => Err(WatchWriteError::Conflict),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Watches in `shard` with a moment due at or before `now`, oldest first (keys-only index reads).
+    pub async fn due_sla_watches(
+        &self,
+        shard: u32,
+        now: Timestamp,
+        limit: i32,
+        start: Option<Item>,
+    ) -> Result<DueWatches, StoreError> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::GSI7)
+            .key_condition_expression("GSI7PK = :pk AND GSI7SK <= :through")
+            .expression_attribute_values(":pk", s(keys::sla_due_shard_gsi7pk(shard)))
+            .expression_attribute_values(":through", s(keys::sla_due_gsi7sk_through(now)))
+            .set_exclusive_start_key(start)
+            .limit(limit)
+            .send()
+            .await
+            .map_err(super::backend)?;
+        let mut watches = Vec::new();
+        for item in output.items() {
+            let sk = item.get(keys::GSI7SK).and_then(|value| value.as_s().ok());
+            match sk.and_then(|sk| keys::parse_sla_due_gsi7sk(sk)) {
+                Some(found) => watches.push(found),
+                None => return Err(StoreError::Corrupt(format!("SLA due key {sk:?}"))),
+            }
+        }
+        Ok(DueWatches { watches, next: output.last_evaluated_key })
+    }
+
+    /// Radar entries in `state`, least time left first; on-track ones only if due by `due_by`.
+    /// Reads at most `limit` matching entries (pages through the filter up to a bound).
+    pub async fn radar_watches(
+        &self,
+        scope: &TenantScope,
+        state: RadarState,
+        due_by: Option<Timestamp>,
+        filters: &RadarFilters,
+        limit: usize,
+    ) -> Result<(Vec<SlaWatch>, bool), StoreError> {
+        const MAX_ROUND_TRIPS: usize = 16;
+        let (from, to) = keys::sla_radar_gsi8sk_range(state_rank(state), due_by);
+        let mut conditions = Vec::new();
+        let mut values: Vec<(&str, AttributeValue)> = Vec::new();
+        if let Some(priority) = filters.priority {
+            conditions.push("radar.priority = :priority");
+            values.push((":priority", s(priority.as_str())));
+        }
+        if let Some(category) = &filters.category {
+            conditions.push("radar.category = :category");
+            values.push((":category", s(category)));
+        }
+        match filters.assignee {
+            Some(Some(user)) => {
+                conditions.push("radar.assignee_id = :assignee");
+                values.push((":assignee", s(user.to_string())));
+            }
+            Some(None) => {
+                conditions.push("attribute_type(radar.assignee_id, :null_type)");
+                values.push((":null_type", s("NULL")));
+            }
+            None => {}
+        }
+        let mut found = Vec::new();
+        let mut start = None;
+        for _ in 0..MAX_ROUND_TRIPS {
+            let mut query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(keys::GSI8)
+                .key_condition_expression("GSI8PK = :pk AND GSI8SK BETWEEN :from AND :to")
+                .expression_attribute_values(":pk", s(keys::sla_radar_gsi8pk(scope.workspace_id())))
+                .expression_attribute_values(":from", s(&from))
+                .expression_attribute_values(":to", s(&to))
+                .set_exclusive_start_key(start.take())
+                .limit((limit - found.len()).max(1) as i32);
+            for (name, value) in &values {
+                query = query.expression_attribute_values(*name, value.clone());
+            }
+            if !conditions.is_empty() {
+                query = query.filter_expression(conditions.join(" AND "));
+            }
+            let output = query.send().await.map_err(super::backend)?;
+            found.extend(super::items_of::<SlaWatch>(output.items())?);
+            start = output.last_evaluated_key;
+            if start.is_none() || found.len() >= limit {
+                break;
+            }
+        }
+        let more = start.is_some();
+        found.truncate(limit);
+        Ok((found, more))
+    }
+}
