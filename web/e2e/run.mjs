@@ -54,6 +54,20 @@ async function step(name, body) {
   console.log(`  ok  ${name} (${Date.now() - started} ms)`);
 }
 
+/** For what follows the event log (reports, the radar): reload until it shows, within the timeout. */
+async function eventually(page, locator, what) {
+  const deadline = Date.now() + TIMEOUT;
+  for (;;) {
+    try {
+      await locator.first().waitFor({ state: "visible", timeout: 2_000 });
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${what} did not show within ${TIMEOUT} ms`);
+      await page.reload();
+    }
+  }
+}
+
 async function expectText(locator, text) {
   await locator.filter({ hasText: text }).first().waitFor({ state: "visible" });
 }
@@ -160,12 +174,23 @@ async function main() {
   await step("set an SLA policy; the ticket shows its clocks", async () => {
     await a.goto(`${stack.url}/settings/sla`);
     await a.getByLabel("Time zone").fill("Europe/Paris");
+    await shot(a, "06-settings-sla");
+    // Around the clock, so the ticket's 16-hour resolution target falls within the radar's next day.
+    await a.getByLabel("Around the clock (no business hours)").check();
     await a.getByRole("button", { name: "Save policy" }).click();
     await a.getByText("Saved. Every ticket's clocks now follow this policy.").waitFor();
-    await shot(a, "06-settings-sla");
     await a.goto(ticketUrl);
     await a.getByTestId("sla-first-response").waitFor();
     await expectText(a.getByTestId("sla-first-response"), "Met");
+    await expectText(a.getByTestId("sla-resolution"), "left");
+  });
+
+  await step("the SLA radar lists the ticket as due within a day", async () => {
+    await a.goto(`${stack.url}/sla-radar?within=1440`);
+    // The radar follows policy changes through the event log within seconds.
+    await eventually(a, a.getByTestId("radar-list").filter({ hasText: subject }), "the ticket on the SLA radar");
+    await expectText(a.getByTestId("radar-list"), "Due soon");
+    await shot(a, "07-sla-radar");
   });
 
   await step("add a second agent through the members screen", async () => {
@@ -178,23 +203,16 @@ async function main() {
     await form.getByLabel("Initial password").fill(agent.password);
     await form.getByRole("button", { name: "Add member" }).click();
     await expectText(a.getByTestId("members-table"), agent.email);
-    await shot(a, "07-settings-members");
+    await shot(a, "08-settings-members");
   });
 
   await step("reports show the day's tickets", async () => {
     await a.goto(`${stack.url}/reports`);
     await a.getByRole("heading", { name: "Reports" }).waitFor();
     // Counters follow the event log within seconds: reload until the created ticket is counted.
-    const deadline = Date.now() + TIMEOUT;
-    for (;;) {
-      const created = await a.locator(".stat").filter({ hasText: "Tickets created" }).locator(".stat-value").textContent().catch(() => "0");
-      if (created === "1") break;
-      if (Date.now() > deadline) throw new Error(`the report still counts ${created} created tickets`);
-      await a.waitForTimeout(500);
-      await a.reload();
-    }
+    await eventually(a, a.locator(".stat").filter({ hasText: "Tickets created" }).locator(".stat-value", { hasText: /^1$/ }), "one created ticket in the report");
     await a.locator(".chart canvas").waitFor();
-    await shot(a, "08-reports");
+    await shot(a, "09-reports");
   });
 
   await step("an expired access token is refreshed silently, rotating the refresh token", async () => {
@@ -219,13 +237,13 @@ async function main() {
     await b.getByRole("button", { name: "Log in" }).click();
     await b.waitForURL("**/inbox");
     await expectText(b.getByTestId("ticket-list"), subject);
-    await shot(b, "09-agent-inbox");
+    await shot(b, "10-agent-inbox");
   });
 
   await step("the agent's role cannot open the members screen (403)", async () => {
     await b.goto(`${stack.url}/settings/members`);
     await b.getByRole("heading", { name: "Your role cannot open this" }).waitFor();
-    await shot(b, "10-agent-forbidden");
+    await shot(b, "11-agent-forbidden");
   });
 
   await step("the agent opens the ticket and sees the reply and the note", async () => {
@@ -249,7 +267,7 @@ async function main() {
     await a.getByLabel("Reply, sent to the customer").fill("Update: the export works again.");
     await a.getByRole("button", { name: "Send reply" }).click();
     await expectText(b.locator('[data-kind="reply"]'), "the export works again");
-    await shot(b, "11-agent-live");
+    await shot(b, "12-agent-live");
   });
 
   await step("log out ends the session", async () => {
@@ -257,7 +275,7 @@ async function main() {
     await a.waitForURL("**/login");
     await a.goto(`${stack.url}/inbox`);
     await a.waitForURL("**/login**");
-    await shot(a, "12-login");
+    await shot(a, "13-login");
   });
 
   if (problems.length) throw new Error(`the browser reported errors:\n${problems.join("\n")}`);

@@ -21,7 +21,7 @@ export const router = createBrowserRouter([
       { path: "customers/:id", lazy: () => import("./routes/customers/CustomerPage") },
       { path: "reports", lazy: () => import("./routes/reports/Reports") },
       { path: "activity", lazy: () => import("./routes/activity/Activity") },
-      { path: "sla-radar", lazy: () => import("./routes/placeholders/SlaRadar") },
+      { path: "sla-radar", lazy: () => import("./routes/sla/SlaRadar") },
       { path: "chat", lazy: () => import("./routes/placeholders/Chat") },
       {
         path: "settings",

@@ -73,9 +73,78 @@ export function Component() {
               <Chart days={report.data.days} />
             )}
           </section>
+          <SlaCompliance from={from} to={to} />
         </>
       )}
     </div>
+  );
+}
+
+type Compliance = Schemas["ClockCompliance"];
+
+function share(compliance: Compliance) {
+  return compliance.compliance === null || compliance.compliance === undefined ? "—" : `${Math.round(compliance.compliance * 100)}%`;
+}
+
+function SlaCompliance({ from, to }: { from: string; to: string }) {
+  const report = useQuery({
+    queryKey: ["report-sla", from, to],
+    queryFn: () => call(api.GET("/api/v1/reports/sla", { params: { query: { from, to } } })),
+  });
+  return (
+    <section className="card" aria-labelledby="sla-compliance-title">
+      <h2 id="sla-compliance-title" className="card-title">
+        SLA compliance
+      </h2>
+      {report.isPending ? (
+        <Loading />
+      ) : report.isError ? (
+        <ErrorState error={report.error} retry={() => void report.refetch()} />
+      ) : (
+        <div className="compliance">
+          {(
+            [
+              ["First response", report.data.first_response],
+              ["Resolution", report.data.resolution],
+            ] as const
+          ).map(([name, clock]) => (
+            <div key={name}>
+              <div className="big">{share(clock)}</div>
+              <div className="muted small">
+                {name}: {clock.overall.met} met in time, {clock.overall.breached} breached
+              </div>
+              <table className="table compact">
+                <caption className="left">By priority</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Priority</th>
+                    <th scope="col">Met</th>
+                    <th scope="col">Breached</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {Object.entries(clock.by_priority).length === 0 ? (
+                    <tr>
+                      <td colSpan={3} className="muted">
+                        No clock met or breached in this range.
+                      </td>
+                    </tr>
+                  ) : (
+                    Object.entries(clock.by_priority).map(([priority, counts]) => (
+                      <tr key={priority}>
+                        <td>{priority.charAt(0).toUpperCase() + priority.slice(1)}</td>
+                        <td>{counts.met}</td>
+                        <td>{counts.breached}</td>
+                      </tr>
+                    ))
+                  )}
+                </tbody>
+              </table>
+            </div>
+          ))}
+        </div>
+      )}
+    </section>
   );
 }
 
