@@ -263,9 +263,18 @@ async function main() {
       console.log("      (the server has no live updates yet: both pages show Offline and keep working)");
       return;
     }
-    await b.getByTestId("presence").getByRole("img", { name: owner.name }).waitFor();
+    // The agent sees the owner on the ticket (an agent cannot list members, so the avatar is unnamed).
+    await b.getByTestId("presence").getByRole("img").first().waitFor();
+    await a.getByTestId("presence").getByRole("img").first().waitFor();
+    // Typing shows on the other page.
+    await a.getByLabel("Reply, sent to the customer").fill("Update: the export works");
+    await b.locator(".typing").waitFor();
+    // A soft claim shows as a banner on the other page.
+    await a.getByRole("button", { name: "I'm working on this" }).click();
+    await expectText(b.getByTestId("claim-banner"), "is working on this ticket");
     await a.getByLabel("Reply, sent to the customer").fill("Update: the export works again.");
     await a.getByRole("button", { name: "Send reply" }).click();
+    // The reply reaches the agent's open page without a reload.
     await expectText(b.locator('[data-kind="reply"]'), "the export works again");
     await shot(b, "12-agent-live");
   });

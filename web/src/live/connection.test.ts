@@ -64,7 +64,7 @@ describe("LiveConnection", () => {
     expect(sockets[0].url).toBe("ws://host/ws?token=t1");
     sockets[0].open();
     expect(statuses.at(-1)).toBe("live");
-    expect(sockets[0].sent).toEqual([{ action: "subscribe", ticket_id: "ticket-1" }]);
+    expect(sockets[0].sent).toEqual([{ action: "hello" }, { action: "subscribe", ticket_id: "ticket-1" }]);
     unsubscribe();
     expect(sockets[0].sent.at(-1)).toEqual({ action: "unsubscribe", ticket_id: "ticket-1" });
   });
@@ -77,7 +77,7 @@ describe("LiveConnection", () => {
     const first = connection.subscribe("t");
     const second = connection.subscribe("t");
     first();
-    expect(sockets[0].sent).toEqual([{ action: "subscribe", ticket_id: "t" }]);
+    expect(sockets[0].sent).toEqual([{ action: "hello" }, { action: "subscribe", ticket_id: "t" }]);
     second();
     expect(sockets[0].sent.at(-1)).toEqual({ action: "unsubscribe", ticket_id: "t" });
   });
@@ -96,7 +96,7 @@ describe("LiveConnection", () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(sockets).toHaveLength(2);
     sockets[1].open();
-    expect(sockets[1].sent).toEqual([{ action: "subscribe", ticket_id: "ticket-1" }]);
+    expect(sockets[1].sent).toEqual([{ action: "hello" }, { action: "subscribe", ticket_id: "ticket-1" }]);
     expect(gaps.count).toBe(1);
   });
 
@@ -131,34 +131,63 @@ describe("LiveConnection", () => {
     connection.stop();
   });
 
-  it("detects gaps from sequence numbers and previous event ids, and drops duplicates", async () => {
+  it("drops repeated events and asks for a refetch when a ticket skips versions", async () => {
     const { connection, sockets, frames, gaps } = setup();
+    connection.subscribe("t");
     connection.start();
     await flush();
     sockets[0].open();
-    sockets[0].push({ type: "ticket.updated", ticket_id: "t", seq: 1, event_id: "e1" });
-    sockets[0].push({ type: "ticket.updated", ticket_id: "t", seq: 2, event_id: "e2", prev_event_id: "e1" });
+    sockets[0].push({ type: "subscribed", ticket_id: "t", ticket_version: 3, viewers: [], typing: [], claim: null });
+    sockets[0].push({ type: "ticket.event", ticket_id: "t", ticket_version: 4, event_id: "e4" });
+    // A reply that also changes the status: two events of one commit share a version.
+    sockets[0].push({ type: "ticket.event", ticket_id: "t", ticket_version: 4, event_id: "e4b" });
     expect(gaps.count).toBe(0);
-    sockets[0].push({ type: "ticket.updated", ticket_id: "t", seq: 2, event_id: "e2" });
-    expect(frames).toHaveLength(2);
-    sockets[0].push({ type: "message.created", ticket_id: "t", seq: 5, event_id: "e5" });
+    sockets[0].push({ type: "ticket.event", ticket_id: "t", ticket_version: 4, event_id: "e4" });
+    expect(frames.filter((f) => f.type === "ticket.event")).toHaveLength(2);
+    sockets[0].push({ type: "ticket.event", ticket_id: "t", ticket_version: 6, event_id: "e6" });
     expect(gaps.count).toBe(1);
-    sockets[0].push({ type: "message.created", ticket_id: "t", event_id: "e7", prev_event_id: "e6" });
+    // The detail a view loaded also sets the base.
+    connection.noteVersion("u", 10);
+    sockets[0].push({ type: "ticket.event", ticket_id: "u", ticket_version: 11, event_id: "u11" });
+    expect(gaps.count).toBe(1);
+    sockets[0].push({ type: "ticket.event", ticket_id: "u", ticket_version: 13, event_id: "u13" });
     expect(gaps.count).toBe(2);
-    sockets[0].push({ type: "resync" });
-    expect(gaps.count).toBe(3);
   });
 
-  it("answers pings and ignores frames that are not JSON objects with a type", async () => {
+  it("heartbeats at the pace the server's welcome sets", async () => {
+    const { connection, sockets } = setup();
+    connection.start();
+    await flush();
+    sockets[0].open();
+    sockets[0].push({ type: "welcome", heartbeat_seconds: 5, online: [] });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(sockets[0].sent.filter((f) => (f as { action: string }).action === "heartbeat")).toHaveLength(2);
+    sockets[0].drop();
+    await vi.advanceTimersByTimeAsync(400);
+    expect(sockets[0].sent.filter((f) => (f as { action: string }).action === "heartbeat")).toHaveLength(2);
+    connection.stop();
+  });
+
+  it("reconnects when the server has forgotten the connection", async () => {
+    const { connection, sockets } = setup();
+    connection.start();
+    await flush();
+    sockets[0].open();
+    sockets[0].push({ type: "error", code: "connection_unknown", message: "reconnect" });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(sockets).toHaveLength(2);
+    connection.stop();
+  });
+
+  it("ignores frames that are not JSON objects with a type", async () => {
     const { connection, sockets, frames } = setup();
     connection.start();
     await flush();
     sockets[0].open();
     sockets[0].onmessage?.({ data: "not json" });
-    sockets[0].onmessage?.({ data: JSON.stringify({ no: "type" }) });
-    sockets[0].push({ type: "ping" });
+    sockets[0].onmessage?.({ data: JSON.stringify({ message: "Internal server error" }) });
+    sockets[0].onmessage?.({ data: "null" });
     expect(frames).toHaveLength(0);
-    expect(sockets[0].sent).toEqual([{ action: "pong" }]);
   });
 
   it("does not send while disconnected", () => {

@@ -1,18 +1,18 @@
-// One WebSocket per tab for live updates (docs/realtime.md): reconnects with capped, jittered
-// exponential backoff, resubscribes to what the views watch, and reports gaps — a reconnect after
-// being live, or a frame whose sequence/previous event does not follow the last one seen — so the
-// views refetch instead of trusting a stream that skipped events. While the server has no WebSocket
-// endpoint the connection simply stays "offline" and keeps retrying slowly.
+// One WebSocket per tab for live updates (protocol: docs/realtime.md). It says hello and heartbeats,
+// reconnects with capped, jittered exponential backoff, resubscribes to what the views watch, drops
+// repeated events, and reports gaps — a reconnect after being live, or a ticket event more than one
+// version ahead of the last one seen — so the views refetch instead of trusting a stream that skipped
+// events. While the server has no WebSocket endpoint the connection stays "offline" and keeps retrying
+// slowly.
 
 export type LiveStatus = "connecting" | "live" | "offline";
 
-/** A frame from the server: `{type, ...}`. Unknown types are passed on untouched. */
+/** A frame from the server: `{type, ...}`. Unknown types and fields are passed on untouched. */
 export interface ServerFrame {
   type: string;
   ticket_id?: string;
   event_id?: string;
-  prev_event_id?: string;
-  seq?: number;
+  ticket_version?: number;
   [key: string]: unknown;
 }
 
@@ -37,9 +37,13 @@ export interface LiveOptions {
   random?: () => number;
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** Heartbeat period until the server's `welcome` says otherwise. */
+  heartbeatMs?: number;
 }
 
 const OPEN = 1;
+/** How many event ids to remember for dropping repeats (delivery is at least once). */
+const SEEN_EVENTS = 500;
 
 export function backoffDelay(attempt: number, random: number, base = 1000, max = 30_000): number {
   const ceiling = Math.min(max, base * 2 ** Math.min(attempt, 16));
@@ -55,10 +59,15 @@ export class LiveConnection {
   private stopped = true;
   private everLive = false;
   private subscriptions = new Map<string, number>();
-  private lastSeq: number | null = null;
-  private lastEventId: string | null = null;
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private heartbeatMs: number;
+  /** The last ticket version seen per ticket, for gap detection. */
+  private versions = new Map<string, number>();
+  private seen = new Set<string>();
 
-  constructor(private options: LiveOptions) {}
+  constructor(private options: LiveOptions) {
+    this.heartbeatMs = options.heartbeatMs ?? 20_000;
+  }
 
   start() {
     if (!this.stopped) return;
@@ -70,6 +79,7 @@ export class LiveConnection {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.stopHeartbeat();
     const socket = this.socket;
     this.socket = null;
     if (socket) {
@@ -92,6 +102,11 @@ export class LiveConnection {
     return this.status;
   }
 
+  /** The ticket's version as a view read it (its detail), the base for spotting missed events. */
+  noteVersion(ticketId: string, version: number) {
+    this.versions.set(ticketId, Math.max(this.versions.get(ticketId) ?? version, version));
+  }
+
   /** Watch a ticket; the returned function stops watching. Counted, so two views can share one. */
   subscribe(ticketId: string): () => void {
     const count = this.subscriptions.get(ticketId) ?? 0;
@@ -106,6 +121,7 @@ export class LiveConnection {
         this.subscriptions.set(ticketId, left);
       } else {
         this.subscriptions.delete(ticketId);
+        this.versions.delete(ticketId);
         this.send({ action: "unsubscribe", ticket_id: ticketId });
       }
     };
@@ -151,8 +167,9 @@ export class LiveConnection {
       const wasLive = this.everLive;
       this.attempt = 0;
       this.everLive = true;
-      this.lastSeq = null;
       this.setStatus("live");
+      this.send({ action: "hello" });
+      this.startHeartbeat();
       for (const ticketId of this.subscriptions.keys()) this.send({ action: "subscribe", ticket_id: ticketId });
       // Whatever happened while we were away was not pushed to us.
       if (wasLive) this.options.onGap();
@@ -164,6 +181,7 @@ export class LiveConnection {
     socket.onclose = () => {
       if (this.socket !== socket) return;
       this.socket = null;
+      this.stopHeartbeat();
       this.setStatus("offline");
       this.scheduleReconnect();
     };
@@ -183,6 +201,16 @@ export class LiveConnection {
     }, delay);
   }
 
+  private startHeartbeat() {
+    this.stopHeartbeat();
+    this.heartbeat = setInterval(() => this.send({ action: "heartbeat" }), this.heartbeatMs);
+  }
+
+  private stopHeartbeat() {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+
   private receive(data: unknown) {
     if (typeof data !== "string") return;
     let frame: ServerFrame;
@@ -191,22 +219,28 @@ export class LiveConnection {
     } catch {
       return;
     }
-    if (!frame || typeof frame.type !== "string") return;
-    if (frame.type === "ping") {
-      this.send({ action: "pong" });
+    if (!frame || typeof frame !== "object" || typeof frame.type !== "string") return;
+    if (frame.type === "welcome" && typeof frame.heartbeat_seconds === "number" && frame.heartbeat_seconds > 0) {
+      this.heartbeatMs = frame.heartbeat_seconds * 1000;
+      this.startHeartbeat();
+    }
+    if (frame.type === "error" && frame.code === "connection_unknown") {
+      // The server forgot this connection (swept while silent): start over.
+      this.socket?.close(4000, "reconnect");
+      this.socket?.onclose?.({});
       return;
     }
-    let gap = frame.type === "resync" || frame.type === "gap";
-    if (typeof frame.seq === "number") {
-      if (this.lastSeq !== null && frame.seq > this.lastSeq + 1) gap = true;
-      this.lastSeq = Math.max(this.lastSeq ?? frame.seq, frame.seq);
-    }
-    if (typeof frame.prev_event_id === "string" && this.lastEventId !== null && frame.prev_event_id !== this.lastEventId) {
-      gap = true;
-    }
     if (typeof frame.event_id === "string") {
-      if (frame.event_id === this.lastEventId) return; // a duplicate delivery
-      this.lastEventId = frame.event_id;
+      if (this.seen.has(frame.event_id)) return; // delivered again
+      this.seen.add(frame.event_id);
+      if (this.seen.size > SEEN_EVENTS) this.seen.delete(this.seen.values().next().value as string);
+    }
+    const ticketId = typeof frame.ticket_id === "string" ? frame.ticket_id : undefined;
+    let gap = false;
+    if (ticketId && typeof frame.ticket_version === "number") {
+      const last = this.versions.get(ticketId);
+      if (frame.type === "ticket.event" && last !== undefined && frame.ticket_version > last + 1) gap = true;
+      this.versions.set(ticketId, Math.max(last ?? frame.ticket_version, frame.ticket_version));
     }
     if (gap) this.options.onGap();
     this.options.onFrame(frame);

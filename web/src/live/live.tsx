@@ -1,70 +1,13 @@
-// Wires the live connection into React: its status for the header, per-ticket presence and typing,
-// and cache invalidation when the server says something changed.
-import { createContext, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from "react";
-import { useQueryClient, type QueryClient } from "@tanstack/react-query";
-import { LiveConnection, type LiveStatus, type ServerFrame, type SocketLike } from "./connection";
+// Wires the live connection into React (protocol: docs/realtime.md): its status for the header, who
+// is online, per-ticket viewers, typing and soft claim, and cache refreshes when events arrive.
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useSyncExternalStore, type ReactNode } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { LiveConnection, type LiveStatus, type SocketLike } from "./connection";
+import { applyFrame, LiveState } from "./state";
 import { sessions } from "../auth";
 import { config } from "../config";
 
-export interface Viewer {
-  user_id: string;
-  name?: string;
-  typing?: boolean;
-}
-
-class LiveState {
-  status: LiveStatus = "offline";
-  presence = new Map<string, Viewer[]>();
-  private listeners = new Set<() => void>();
-  subscribe = (listener: () => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-  emit() {
-    for (const listener of this.listeners) listener();
-  }
-}
-
-function viewersOf(frame: ServerFrame): Viewer[] | null {
-  const list = frame.viewers ?? frame.users ?? frame.members;
-  if (!Array.isArray(list)) return null;
-  return list
-    .map((entry): Viewer | null => {
-      if (typeof entry === "string") return { user_id: entry };
-      if (entry && typeof entry === "object" && typeof (entry as Viewer).user_id === "string") return entry as Viewer;
-      return null;
-    })
-    .filter((viewer): viewer is Viewer => viewer !== null);
-}
-
-export function applyFrame(frame: ServerFrame, state: LiveState, queries: QueryClient) {
-  const ticketId = frame.ticket_id;
-  if (frame.type === "presence" && ticketId) {
-    const viewers = viewersOf(frame);
-    if (viewers) state.presence.set(ticketId, viewers);
-    state.emit();
-    return;
-  }
-  if (frame.type === "typing" && ticketId && typeof frame.user_id === "string") {
-    const viewers = state.presence.get(ticketId) ?? [];
-    const typing = frame.typing !== false;
-    const found = viewers.some((viewer) => viewer.user_id === frame.user_id);
-    state.presence.set(
-      ticketId,
-      found
-        ? viewers.map((viewer) => (viewer.user_id === frame.user_id ? { ...viewer, typing } : viewer))
-        : [...viewers, { user_id: frame.user_id as string, typing }],
-    );
-    state.emit();
-    return;
-  }
-  // Anything else about a ticket (an event, a change, a message): refetch what shows it.
-  if (ticketId) void queries.invalidateQueries({ queryKey: ["ticket", ticketId] });
-  if (ticketId || frame.type.startsWith("ticket") || frame.type.startsWith("message") || frame.type === "event") {
-    void queries.invalidateQueries({ queryKey: ["inbox"] });
-    void queries.invalidateQueries({ queryKey: ["counts"] });
-  }
-}
+export type { Claim } from "./state";
 
 interface LiveContextValue {
   connection: LiveConnection;
@@ -87,7 +30,7 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       onGap: () => void queries.invalidateQueries(),
       onStatus: (status) => {
         state.status = status;
-        if (status !== "live") state.presence.clear();
+        if (status !== "live") state.reset();
         state.emit();
       },
     });
@@ -119,22 +62,40 @@ export function useLiveStatus(): LiveStatus {
   return useSyncExternalStore(state.subscribe, () => state.status);
 }
 
-/** Watches one ticket while mounted: who else is looking at it and who is typing. */
-export function useTicketLive(ticketId: string) {
-  const { connection, state } = useLive();
-  useEffect(() => connection.subscribe(ticketId), [connection, ticketId]);
-  const viewers = useSyncExternalStore(state.subscribe, () => state.presence.get(ticketId) ?? EMPTY);
-  const [typingSent, setTypingSent] = useState(0);
-  return {
-    viewers,
-    /** Tells the others this user is typing (at most every 3 s). */
-    typing: () => {
-      const now = Date.now();
-      if (now - typingSent < 3000) return;
-      setTypingSent(now);
-      connection.send({ action: "typing", ticket_id: ticketId });
-    },
-  };
+/** Who is online in the workspace (empty while not live). */
+export function useOnline(): ReadonlySet<string> {
+  const { state } = useLive();
+  return useSyncExternalStore(state.subscribe, () => state.online);
 }
 
-const EMPTY: Viewer[] = [];
+/** Watches one ticket while mounted: who else views it, who types, who holds a claim. */
+export function useTicketLive(ticketId: string, version: number | undefined) {
+  const { connection, state } = useLive();
+  useEffect(() => connection.subscribe(ticketId), [connection, ticketId]);
+  useEffect(() => {
+    if (version !== undefined) connection.noteVersion(ticketId, version);
+  }, [connection, ticketId, version]);
+  const live = useSyncExternalStore(state.subscribe, () => state.ticket(ticketId));
+  const status = useSyncExternalStore(state.subscribe, () => state.status);
+  const lastTyping = useRef(0);
+  const typing = useCallback(
+    (active: boolean) => {
+      const now = Date.now();
+      // The server keeps a typing mark 8 s: repeat it every 3 s while typing, clear it once.
+      if (active && now - lastTyping.current < 3_000) return;
+      if (!active && lastTyping.current === 0) return;
+      lastTyping.current = active ? now : 0;
+      connection.send({ action: "typing", ticket_id: ticketId, typing: active });
+    },
+    [connection, ticketId],
+  );
+  return {
+    viewers: live.viewers,
+    typingUsers: live.typing,
+    heldBy: live.claim,
+    live: status === "live",
+    sendTyping: typing,
+    claim: (minutes = 15) => connection.send({ action: "claim", ticket_id: ticketId, minutes }),
+    release: () => connection.send({ action: "release", ticket_id: ticketId }),
+  };
+}

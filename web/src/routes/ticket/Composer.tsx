@@ -8,7 +8,7 @@ import { InlineError } from "../../ui/states";
 
 type Mode = "reply" | "note";
 
-export function Composer({ ticketId, onTyping }: { ticketId: string; onTyping: () => void }) {
+export function Composer({ ticketId, onTyping }: { ticketId: string; onTyping: (active: boolean) => void }) {
   const [mode, setMode] = useState<Mode>("reply");
   const [drafts, setDrafts] = useState(() => ({ reply: loadDraft(ticketId, "reply"), note: loadDraft(ticketId, "note") }));
   const queries = useQueryClient();
@@ -20,6 +20,7 @@ export function Composer({ ticketId, onTyping }: { ticketId: string; onTyping: (
       const kind: Mode = variables.internal ? "note" : "reply";
       saveDraft(ticketId, kind, "");
       setDrafts((current) => ({ ...current, [kind]: "" }));
+      onTyping(false);
       void queries.invalidateQueries({ queryKey: ["ticket", ticketId] });
       void queries.invalidateQueries({ queryKey: ["inbox"] });
       void queries.invalidateQueries({ queryKey: ["counts"] });
@@ -28,7 +29,7 @@ export function Composer({ ticketId, onTyping }: { ticketId: string; onTyping: (
   const change = (value: string) => {
     setDrafts((current) => ({ ...current, [mode]: value }));
     saveDraft(ticketId, mode, value);
-    if (value) onTyping();
+    onTyping(value.length > 0);
   };
   const submit = (event?: FormEvent) => {
     event?.preventDefault();

@@ -6,7 +6,8 @@ import { useQuery } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
 import { useMe, useMembers, type TicketDetail } from "../../api/queries";
 import { dateTime, describeEvent, relativeTime } from "../../lib/format";
-import { useTicketLive } from "../../live/live";
+import { useOnline, useTicketLive } from "../../live/live";
+import { ClaimBanner } from "./ClaimBanner";
 import { Avatar } from "../../ui/Avatar";
 import { PriorityBadge, StatusBadge } from "../../ui/Badges";
 import { ErrorState, Loading } from "../../ui/states";
@@ -21,7 +22,8 @@ export function Component() {
   const me = useMe();
   const members = useMembers(me.data?.permissions.includes("users:read") ?? false);
   const names = useMemo(() => new Map(members.data?.map((m) => [m.id, m.name]) ?? []), [members.data]);
-  const live = useTicketLive(id);
+  const live = useTicketLive(id, ticket.data?.ticket.version);
+  const online = useOnline();
   const [tab, setTab] = useState<"conversation" | "timeline">("conversation");
 
   if (ticket.isPending) return <Loading label="Loading ticket…" />;
@@ -31,8 +33,8 @@ export function Component() {
   const myId = me.data?.user.id;
   const nameOf = (userId: string | null | undefined) =>
     !userId ? "Someone" : userId === myId ? "You" : (names.get(userId) ?? "A teammate");
-  const others = live.viewers.filter((viewer) => viewer.user_id !== myId);
-  const typing = others.filter((viewer) => viewer.typing);
+  const others = live.viewers.filter((userId) => userId !== myId);
+  const typing = live.typingUsers.filter((userId) => userId !== myId);
   const canWrite = me.data?.permissions.includes("tickets:write") ?? false;
 
   return (
@@ -50,12 +52,23 @@ export function Component() {
               Opened {relativeTime(t.created_at)} via {t.channel}
             </span>
             <span className="presence" aria-label="Also viewing" data-testid="presence">
-              {others.map((viewer) => (
-                <Avatar key={viewer.user_id} name={viewer.name ?? nameOf(viewer.user_id)} id={viewer.user_id} size={26} online />
+              {others.map((userId) => (
+                <Avatar key={userId} name={nameOf(userId)} id={userId} size={26} online={online.has(userId)} />
               ))}
+              {others.length > 0 && <span className="muted small">also viewing</span>}
             </span>
           </div>
         </header>
+        {live.live && (
+          <ClaimBanner
+            claim={live.heldBy}
+            myId={myId}
+            nameOf={nameOf}
+            canClaim={canWrite && t.status !== "closed"}
+            onClaim={() => live.claim()}
+            onRelease={() => live.release()}
+          />
+        )}
         <div className="tabs" role="tablist" aria-label="Ticket sections">
           <button type="button" role="tab" aria-selected={tab === "conversation"} className={tab === "conversation" ? "active" : ""} onClick={() => setTab("conversation")}>
             Conversation <span className="count">{detail.messages.length}</span>
@@ -88,11 +101,11 @@ export function Component() {
             </ol>
             {typing.length > 0 && (
               <p className="typing muted small" aria-live="polite">
-                {typing.map((viewer) => viewer.name ?? nameOf(viewer.user_id)).join(", ")} {typing.length > 1 ? "are" : "is"} typing…
+                {typing.map(nameOf).join(", ")} {typing.length > 1 ? "are" : "is"} typing…
               </p>
             )}
             {canWrite && t.status !== "closed" ? (
-              <Composer ticketId={t.id} onTyping={live.typing} />
+              <Composer ticketId={t.id} onTyping={live.sendTyping} />
             ) : (
               <p className="muted composer-closed">{t.status === "closed" ? "This ticket is closed and takes no more messages." : "Your role can read tickets but not answer them."}</p>
             )}
