@@ -4,7 +4,8 @@
 // agent logs in in a second browser context and sees the ticket. Screenshots of the main screens go
 // to tests/artifacts/web/. When the server has live updates (a WebSocket at /ws), the second agent
 // must also see the first one's presence and a new reply without reloading.
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { launch } from "./browser.mjs";
@@ -42,8 +43,20 @@ function watch(name, page) {
   return page;
 }
 
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const accessibility = [];
+
+/** Screenshot of a main screen, and an accessibility audit of it (axe-core: labels, names, contrast...). */
 async function shot(page, name) {
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const result = await globalThis.axe.run(document, { resultTypes: ["violations"] });
+    return result.violations
+      .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+      .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes.slice(0, 3).map((node) => node.target.join(" ")).join(", ")}`);
+  });
+  for (const violation of violations) accessibility.push(`${name}: ${violation}`);
 }
 
 let current = "";
@@ -288,6 +301,7 @@ async function main() {
   });
 
   if (problems.length) throw new Error(`the browser reported errors:\n${problems.join("\n")}`);
+  if (accessibility.length) throw new Error(`accessibility problems (serious or critical):\n${accessibility.join("\n")}`);
 }
 
 const started = Date.now();

@@ -51,7 +51,7 @@ export function Component() {
             <span className="muted small">
               Opened {relativeTime(t.created_at)} via {t.channel}
             </span>
-            <span className="presence" aria-label="Also viewing" data-testid="presence">
+            <span className="presence" role="group" aria-label="Also viewing" data-testid="presence">
               {others.map((userId) => (
                 <Avatar key={userId} name={nameOf(userId)} id={userId} size={26} online={online.has(userId)} />
               ))}
