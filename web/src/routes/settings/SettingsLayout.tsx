@@ -26,9 +26,9 @@ export function Component() {
                     {section.name}
                     {!allowed && <span className="sr-only"> (not available to your role)</span>}
                     {!allowed && (
-                      <span aria-hidden="true" className="lock">
-                        🔒
-                      </span>
+                      <svg aria-hidden="true" className="lock" width="12" height="12" viewBox="0 0 16 16">
+                        <path fill="currentColor" d="M4 7V5a4 4 0 1 1 8 0v2h1v8H3V7h1zm2 0h4V5a2 2 0 1 0-4 0v2z" />
+                      </svg>
                     )}
                   </NavLink>
                 </li>
