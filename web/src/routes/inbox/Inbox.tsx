@@ -9,6 +9,7 @@ import { isTyping, listKey } from "../../lib/keyboard";
 import { PriorityBadge, StatusBadge } from "../../ui/Badges";
 import { Avatar } from "../../ui/Avatar";
 import { Empty, ErrorState, Loading } from "../../ui/states";
+import { useLiveStatus } from "../../live/live";
 
 const VIEWS = [
   { id: "open", name: "All open" },
@@ -40,8 +41,11 @@ export function Component() {
   const members = useMembers(me.data?.permissions.includes("users:read") ?? false);
   const memberName = useMemo(() => new Map(members.data?.map((m) => [m.id, m.name]) ?? []), [members.data]);
 
+  // Live updates keep the list current; without them, poll.
+  const live = useLiveStatus() === "live";
   const inbox = useInfiniteQuery({
     queryKey: ["inbox", view, filters],
+    refetchInterval: live ? false : 30_000,
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam }) =>
       call(

@@ -6,7 +6,7 @@ import { useQuery } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
 import { useMe, useMembers, type TicketDetail } from "../../api/queries";
 import { dateTime, describeEvent, relativeTime } from "../../lib/format";
-import { useOnline, useTicketLive } from "../../live/live";
+import { useLiveStatus, useOnline, useTicketLive } from "../../live/live";
 import { ClaimBanner } from "./ClaimBanner";
 import { Avatar } from "../../ui/Avatar";
 import { PriorityBadge, StatusBadge } from "../../ui/Badges";
@@ -18,7 +18,13 @@ import { SlaClocks } from "./SlaClocks";
 
 export function Component() {
   const { id = "" } = useParams();
-  const ticket = useQuery({ queryKey: ["ticket", id], queryFn: () => call(api.GET("/api/v1/tickets/{id}", { params: { path: { id } } })) });
+  // Live updates refetch the ticket when it changes; without them, poll.
+  const liveStatus = useLiveStatus();
+  const ticket = useQuery({
+    queryKey: ["ticket", id],
+    queryFn: () => call(api.GET("/api/v1/tickets/{id}", { params: { path: { id } } })),
+    refetchInterval: liveStatus === "live" ? false : 20_000,
+  });
   const me = useMe();
   const members = useMembers(me.data?.permissions.includes("users:read") ?? false);
   const names = useMemo(() => new Map(members.data?.map((m) => [m.id, m.name]) ?? []), [members.data]);
