@@ -173,15 +173,33 @@ async function main() {
     await a.getByRole("tab", { name: /Conversation/ }).click();
   });
 
+  let customerUrl = "";
   await step("open the customer: profile, ticket history, timeline", async () => {
     await a.getByTestId("customer-link").click();
     await a.waitForURL("**/customers/*");
+    customerUrl = a.url();
     await expectText(a.getByTestId("customer-name"), customer.name);
     await expectText(a.locator(".history"), subject);
     await shot(a, "05-customer");
     await a.getByRole("link", { name: "Customers" }).first().click();
     await a.getByLabel("Search customers by name or e-mail").fill("chris");
     await expectText(a.getByTestId("customer-table"), customer.email);
+  });
+
+  await step("add a duplicate customer and merge it into the first", async () => {
+    await a.getByRole("button", { name: "Add customer" }).click();
+    const dup = `chris.dup-${run}@example.org`;
+    await a.getByLabel("E-mail", { exact: true }).fill(dup);
+    await a.getByLabel("Name", { exact: true }).fill("Chris C.");
+    await a.getByRole("button", { name: "Add", exact: true }).click();
+    await a.waitForURL((url) => url.pathname.startsWith("/customers/") && url.href !== customerUrl);
+    await expectText(a.getByTestId("customer-name"), "Chris C.");
+    await a.goto(customerUrl);
+    await a.getByRole("button", { name: "Merge a duplicate" }).click();
+    await a.getByLabel("Duplicate's e-mail").fill("chris.dup");
+    await a.getByRole("button", { name: /Chris C\./ }).click();
+    await a.getByRole("button", { name: "Merge", exact: true }).click();
+    await a.getByText("1 duplicate merged into this customer").waitFor();
   });
 
   await step("set an SLA policy; the ticket shows its clocks", async () => {
@@ -298,6 +316,17 @@ async function main() {
     await a.goto(`${stack.url}/inbox`);
     await a.waitForURL("**/login**");
     await shot(a, "13-login");
+  });
+
+  await step("platform staff see every workspace in the console", async () => {
+    const staff = watch("staff", await (await browser.newContext({ viewport: { width: 1360, height: 860 } })).newPage());
+    await staff.goto(`${stack.url}/platform/login`);
+    await staff.getByLabel("E-mail").fill("staff@switchboard.local");
+    await staff.getByLabel("Password").fill("demo-staff-password");
+    await staff.getByRole("button", { name: "Log in" }).click();
+    await staff.waitForURL("**/platform");
+    await expectText(staff.locator("table"), owner.workspace);
+    await shot(staff, "14-platform-console");
   });
 
   if (problems.length) throw new Error(`the browser reported errors:\n${problems.join("\n")}`);

@@ -12,7 +12,8 @@ export async function startStack(root) {
   const dir = mkdtempSync(join(tmpdir(), "switchboard-e2e-"));
   const urlFile = join(dir, "url");
   const lines = [];
-  const child = spawn(binary, ["--port", "0", "--url-file", urlFile], {
+  // --seed adds the demo workspace and the platform staff account the console step logs in with.
+  const child = spawn(binary, ["--port", "0", "--seed", "--url-file", urlFile], {
     cwd: root,
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" },
     stdio: ["ignore", "pipe", "pipe"],

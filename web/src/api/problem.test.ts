@@ -36,6 +36,11 @@ describe("describeProblem", () => {
     expect(describeProblem({ ...base, type: "/problems/internal", status: 500, detail: "stack trace" })).not.toMatch(/stack/);
   });
 
+  it("explains reply collisions", () => {
+    expect(describeProblem({ ...base, type: "/problems/ticket-claimed", status: 409 })).toMatch(/working on this ticket/);
+    expect(describeProblem({ ...base, type: "/problems/draft-conflict", status: 409 })).toMatch(/New messages arrived/);
+  });
+
   it("falls back to the detail for other problems", () => {
     expect(describeProblem({ ...base, type: "/problems/conflict", status: 409, detail: "The attachment is not uploaded yet." })).toBe(
       "The attachment is not uploaded yet.",

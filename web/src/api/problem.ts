@@ -80,6 +80,10 @@ export function describeProblem(problem: Problem): string {
         ? `A ${String(problem.from)} ticket cannot become ${String(problem.to)}; it can become ${allowed.map(statusLabel).join(", ")}.`
         : "This ticket is closed and takes no more changes.";
     }
+    case "ticket-claimed":
+      return "A teammate is working on this ticket right now (a soft claim). Coordinate with them before replying, or send anyway.";
+    case "draft-conflict":
+      return "New messages arrived while you were writing. Read them, then send your reply again.";
     case "internal":
       return `Something went wrong on our side. Try again; if it keeps happening, quote reference ${problem.request_id ?? "—"}.`;
     default:

@@ -10,6 +10,7 @@ import { Avatar } from "../../ui/Avatar";
 import { PriorityBadge, StatusBadge } from "../../ui/Badges";
 import { Empty, ErrorState, InlineError, Loading } from "../../ui/states";
 import { Field } from "../auth/AuthFrame";
+import { MergeCustomer } from "./MergeCustomer";
 
 export function Component() {
   const { id = "" } = useParams();
@@ -19,6 +20,7 @@ export function Component() {
   const timeline = useQuery({ queryKey: ["customer", id, "timeline"], queryFn: () => call(api.GET("/api/v1/customers/{id}/timeline", path)) });
   const canWrite = usePermission("customers:write");
   const [editing, setEditing] = useState(false);
+  const [merging, setMerging] = useState(false);
 
   if (customer.isPending) return <Loading label="Loading customer…" />;
   if (customer.isError) return <ErrorState error={customer.error} retry={() => void customer.refetch()} />;
@@ -39,9 +41,14 @@ export function Component() {
           </div>
         </div>
         {canWrite && !c.merged_into && (
-          <button type="button" className="button" onClick={() => setEditing((e) => !e)} aria-expanded={editing}>
-            {editing ? "Close" : "Edit profile"}
-          </button>
+          <div className="row head-actions">
+            <button type="button" className="button ghost" onClick={() => setMerging((m) => !m)} aria-expanded={merging}>
+              {merging ? "Close" : "Merge a duplicate"}
+            </button>
+            <button type="button" className="button" onClick={() => setEditing((e) => !e)} aria-expanded={editing}>
+              {editing ? "Close" : "Edit profile"}
+            </button>
+          </div>
         )}
       </header>
       {c.merged_into && (
@@ -50,6 +57,12 @@ export function Component() {
         </p>
       )}
       {editing && <EditCustomer customer={c} done={() => setEditing(false)} />}
+      {merging && <MergeCustomer target={c} done={() => setMerging(false)} />}
+      {c.merged_ids.length > 0 && (
+        <p className="muted small">
+          {c.merged_ids.length} duplicate{c.merged_ids.length > 1 ? "s" : ""} merged into this customer; their tickets and events are included below.
+        </p>
+      )}
       <div className="columns">
         <section className="card" aria-labelledby="history-title">
           <h2 id="history-title" className="card-title">

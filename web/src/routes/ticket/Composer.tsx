@@ -1,6 +1,7 @@
 // Reply to the customer or write an internal note; the two modes look different so a note is never
 // sent to a customer by mistake. Drafts are kept per ticket and mode.
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
+import { isTyping } from "../../lib/keyboard";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
 import { loadDraft, saveDraft } from "../../lib/drafts";
@@ -13,6 +14,19 @@ export function Composer({ ticketId, onTyping }: { ticketId: string; onTyping: (
   const [drafts, setDrafts] = useState(() => ({ reply: loadDraft(ticketId, "reply"), note: loadDraft(ticketId, "note") }));
   const queries = useQueryClient();
   const text = drafts[mode];
+  const area = useRef<HTMLTextAreaElement>(null);
+  // r: reply, i: internal note — from anywhere on the ticket page.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.metaKey || event.ctrlKey || event.altKey || isTyping(event.target)) return;
+      if (event.key !== "r" && event.key !== "i") return;
+      event.preventDefault();
+      setMode(event.key === "r" ? "reply" : "note");
+      area.current?.focus();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
   const send = useMutation({
     mutationFn: (body: { body: string; internal: boolean }) =>
       call(api.POST("/api/v1/tickets/{id}/messages", { params: { path: { id: ticketId } }, body })),
@@ -50,17 +64,22 @@ export function Composer({ ticketId, onTyping }: { ticketId: string; onTyping: (
         {mode === "note" ? "Internal note, visible to your team only" : "Reply, sent to the customer"}
       </label>
       <textarea
+        ref={area}
         id="composer-text"
         value={text}
         onChange={(e) => change(e.target.value)}
         onKeyDown={(e) => {
           if (e.key === "Enter" && (e.metaKey || e.ctrlKey)) submit();
+          if (e.key === "Escape") e.currentTarget.blur();
         }}
         rows={5}
         placeholder={mode === "note" ? "Write a note only your team will see…" : "Write a reply to the customer…"}
       />
       <div className="composer-foot">
-        <span className="muted small">{mode === "note" ? "Only your team sees notes." : "The customer sees replies."} Ctrl+Enter sends.</span>
+        <span className="muted small">
+          {mode === "note" ? "Only your team sees notes." : "The customer sees replies."} <kbd>Ctrl</kbd>+<kbd>Enter</kbd> sends · <kbd>r</kbd> reply ·{" "}
+          <kbd>i</kbd> note · <kbd>u</kbd> back to the inbox
+        </span>
         <button type="submit" className={`button ${mode === "note" ? "note" : "primary"}`} disabled={!text.trim() || send.isPending}>
           {send.isPending ? "Sending…" : mode === "note" ? "Add note" : "Send reply"}
         </button>

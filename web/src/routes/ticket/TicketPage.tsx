@@ -1,7 +1,8 @@
 // One ticket: the conversation (public replies and internal notes look different on purpose), the
 // composer, attachments, the timeline, and the properties panel with SLA clocks.
-import { useMemo, useState } from "react";
-import { Link, useParams } from "react-router";
+import { useEffect, useMemo, useState } from "react";
+import { Link, useNavigate, useParams } from "react-router";
+import { isTyping } from "../../lib/keyboard";
 import { useQuery } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
 import { useMe, useMembers, type TicketDetail } from "../../api/queries";
@@ -31,6 +32,18 @@ export function Component() {
   const live = useTicketLive(id, ticket.data?.ticket.version);
   const online = useOnline();
   const [tab, setTab] = useState<"conversation" | "timeline">("conversation");
+  const navigate = useNavigate();
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.metaKey || event.ctrlKey || event.altKey || isTyping(event.target)) return;
+      if (event.key === "u") {
+        event.preventDefault();
+        navigate("/inbox");
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [navigate]);
 
   if (ticket.isPending) return <Loading label="Loading ticket…" />;
   if (ticket.isError) return <ErrorState error={ticket.error} retry={() => void ticket.refetch()} />;
