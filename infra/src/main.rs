@@ -39,6 +39,7 @@ async fn main() -> std::process::ExitCode {
     }
     println!();
     println!("  Switchboard is running at {}", stack.url);
+    println!("  Web app:         {}/  (build it with `make web`; `make dev` does)", stack.url);
     println!("  API reference:   {}/api/docs", stack.url);
     println!("  Local AWS:       {}", stack.aws_endpoint);
     if options.seed_demo {
