@@ -260,21 +260,31 @@ async function main() {
 
   const agentContext = await browser.newContext({ viewport: { width: 1360, height: 860 } });
   const b = watch("agent", await agentContext.newPage());
-  await step("the second agent logs in and sees the ticket in the inbox", async () => {
+  await step("the second agent, who also has a workspace of their own, logs in, picks the workspace and sees the ticket", async () => {
+    const own = await fetch(`${stack.url}/api/v1/auth/signup`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ workspace_name: `Brook's side project ${run}`, name: agent.name, email: agent.email, password: agent.password }),
+    });
+    if (own.status !== 201) throw new Error(`signing up the agent's own workspace: HTTP ${own.status} ${await own.text()}`);
     await b.goto(`${stack.url}/inbox`);
     await b.waitForURL("**/login**");
     await b.getByLabel("E-mail").fill(agent.email);
     await b.getByLabel("Password").fill(agent.password);
     await b.getByRole("button", { name: "Log in" }).click();
+    await b.getByRole("heading", { name: "Choose a workspace" }).waitFor();
+    await shot(b, "10-pick-workspace");
+    await b.getByRole("button", { name: owner.workspace }).click();
     await b.waitForURL("**/inbox");
+    await expectText(b.getByTestId("workspace-name"), owner.workspace);
     await expectText(b.getByTestId("ticket-list"), subject);
-    await shot(b, "10-agent-inbox");
+    await shot(b, "11-agent-inbox");
   });
 
   await step("the agent's role cannot open the members screen (403)", async () => {
     await b.goto(`${stack.url}/settings/members`);
     await b.getByRole("heading", { name: "Your role cannot open this" }).waitFor();
-    await shot(b, "11-agent-forbidden");
+    await shot(b, "12-agent-forbidden");
   });
 
   await step("the agent opens the ticket and sees the reply and the note", async () => {
@@ -307,7 +317,7 @@ async function main() {
     await a.getByRole("button", { name: "Send reply" }).click();
     // The reply reaches the agent's open page without a reload.
     await expectText(b.locator('[data-kind="reply"]'), "the export works again");
-    await shot(b, "12-agent-live");
+    await shot(b, "13-agent-live");
   });
 
   await step("log out ends the session", async () => {
@@ -315,7 +325,7 @@ async function main() {
     await a.waitForURL("**/login");
     await a.goto(`${stack.url}/inbox`);
     await a.waitForURL("**/login**");
-    await shot(a, "13-login");
+    await shot(a, "14-login");
   });
 
   await step("platform staff see every workspace in the console", async () => {
@@ -326,7 +336,7 @@ async function main() {
     await staff.getByRole("button", { name: "Log in" }).click();
     await staff.waitForURL("**/platform");
     await expectText(staff.locator("table"), owner.workspace);
-    await shot(staff, "14-platform-console");
+    await shot(staff, "15-platform-console");
   });
 
   if (problems.length) throw new Error(`the browser reported errors:\n${problems.join("\n")}`);
