@@ -19,6 +19,7 @@ use shared::{
     domain::rbac::Role,
     services::tickets,
 };
+use switchboard_api_bench::{calls_text, median_p90, write_results};
 
 struct Options {
     small: usize,
@@ -97,20 +98,6 @@ async fn seed_tickets(app: &App, caller: &MemberPrincipal, count: usize) {
         };
         tickets::create(app, caller, request).await.expect("seeding a ticket");
     }
-}
-
-fn median_p90(mut values: Vec<f64>) -> (f64, f64) {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    let median = if n % 2 == 1 { values[n / 2] } else { (values[n / 2 - 1] + values[n / 2]) / 2.0 };
-    (median, values[(n * 9).div_ceil(10).max(1) - 1])
-}
-
-fn calls_text(calls: &BTreeMap<String, u64>) -> String {
-    if calls.is_empty() {
-        return "none".to_owned();
-    }
-    calls.iter().map(|(operation, count)| format!("{count} {operation}")).collect::<Vec<_>>().join(", ")
 }
 
 #[tokio::main]
@@ -275,10 +262,7 @@ async fn main() -> std::process::ExitCode {
             "ratio_median": large_median / small_median,
         },
     });
-    if let Err(err) = std::fs::create_dir_all(&options.out)
-        .and_then(|_| std::fs::write(options.out.join("api.md"), &md))
-        .and_then(|_| std::fs::write(options.out.join("api.json"), serde_json::to_string_pretty(&report).unwrap()))
-    {
+    if let Err(err) = write_results(&options.out, "api", &md, &report) {
         eprintln!("api-bench: writing results: {err}");
         return std::process::ExitCode::FAILURE;
     }

@@ -39,6 +39,7 @@ use shared::{
         tickets::Ticket,
     },
 };
+use switchboard_api_bench::{calls_text, median, write_results};
 
 const TICKETS_PER_WORKSPACE: usize = 1_000;
 
@@ -196,19 +197,6 @@ struct Sample {
     units: u64,
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    if n == 0 {
-        return 0.0;
-    }
-    if n % 2 == 1 { values[n / 2] } else { (values[n / 2 - 1] + values[n / 2]) / 2.0 }
-}
-
-fn calls_text(calls: &BTreeMap<String, u64>) -> String {
-    calls.iter().map(|(operation, count)| format!("{count} {operation}")).collect::<Vec<_>>().join(", ")
-}
-
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let options = match options() {
@@ -301,8 +289,8 @@ async fn main() -> std::process::ExitCode {
     for side in &sides {
         let runs = &samples[side.label];
         let last = runs.last().unwrap();
-        let scan_ms = median(runs.iter().map(|s| s.ms).collect());
-        let query_ms = median(empty_query_ms[side.label].clone());
+        let scan_ms = median(&runs.iter().map(|s| s.ms).collect::<Vec<_>>());
+        let query_ms = median(&empty_query_ms[side.label]);
         medians.insert(side.label, (scan_ms, last.units));
         let _ = writeln!(
             md,
@@ -329,10 +317,7 @@ async fn main() -> std::process::ExitCode {
         large_ms / small_ms
     );
     let report = json!({"sizes": json_rows, "ratio_read_units": large_units as f64 / small_units.max(1) as f64, "ratio_time": large_ms / small_ms});
-    if let Err(err) = std::fs::create_dir_all(&options.out)
-        .and_then(|_| std::fs::write(options.out.join("sla.md"), &md))
-        .and_then(|_| std::fs::write(options.out.join("sla.json"), serde_json::to_string_pretty(&report).unwrap()))
-    {
+    if let Err(err) = write_results(&options.out, "sla", &md, &report) {
         eprintln!("sla-bench: writing results: {err}");
         return std::process::ExitCode::FAILURE;
     }

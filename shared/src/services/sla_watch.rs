@@ -1,8 +1,8 @@
 //! Keeping each ticket's SLA watch current, the scheduled scan, and the radar.
 //!
 //! - After every ticket change (the outbox consumer calls [`recompute`] for ticket and message events)
-//!   and after a policy change (every unresolved ticket of the workspace), the watch is recomputed
-//!   from the ticket's current state: its next moment to look, its radar position, and any moment due
+//!   and after a policy change (every unresolved ticket of the workspace, in batches by the scan through
+//!   a re-watch job), the watch is recomputed from the ticket's current state: its next moment to look, its radar position, and any moment due
 //!   already (a priority raised past its deadline is breached at once).
 //! - Every minute the scan ([`scan`]) reads the due index and recomputes only those watches.
 //!
@@ -32,8 +32,8 @@ use crate::domain::{
 use crate::storage::{
     TenantScope,
     events::Event,
-    keys::SLA_DUE_SHARDS,
-    sla_watch::{RadarEntry, RadarFilters, SlaWatch, WatchWriteError},
+    keys::{SLA_DUE_SHARDS, SlaDue},
+    sla_watch::{RadarEntry, RadarFilters, RewatchJob, SlaWatch, WatchWriteError},
     tickets::TicketIndex,
 };
 
@@ -175,10 +175,16 @@ pub async fn recompute(
     Err(ServiceError::Conflict(format!("the SLA watch of ticket {ticket_id} kept changing")))
 }
 
-/// Recomputes every unresolved ticket of the workspace (after its policy changed).
-pub async fn recompute_workspace(app: &App, scope: &TenantScope) -> ServiceResult<usize> {
+/// Unresolved tickets re-watched per scan and workspace after a policy change (the rest wait a minute).
+const REWATCH_BATCH: usize = 500;
+
+/// Continues the workspace's re-watch job: the next batch of unresolved tickets, then the job is saved
+/// due again at once (the next scan goes on) or removed when the queue is done. Returns the tickets
+/// recomputed.
+pub async fn continue_rewatch(app: &App, scope: &TenantScope, now: Timestamp) -> ServiceResult<usize> {
+    let Some(job) = app.store.get_rewatch_job(scope).await? else { return Ok(0) };
     let mut policies = PolicyCache::default();
-    let mut cursor = None;
+    let mut cursor = job.cursor.clone();
     let mut count = 0;
     loop {
         let page = app
@@ -193,13 +199,20 @@ pub async fn recompute_workspace(app: &App, scope: &TenantScope) -> ServiceResul
             .await?;
         for ticket in &page.items {
             recompute(app, scope, ticket.id, &mut policies).await?;
-            count += 1;
         }
-        match page.next_cursor {
-            Some(next) => cursor = Some(next),
-            None => return Ok(count),
+        count += page.items.len();
+        cursor = page.next_cursor;
+        if cursor.is_none() || count >= REWATCH_BATCH {
+            break;
         }
     }
+    let next = RewatchJob { rev: job.rev + 1, cursor: cursor.clone(), done: job.done + count as u64, ..job.clone() };
+    // Due again just after this run's bound, so the next run (not this one) takes the next batch.
+    let due_again = cursor.is_some().then(|| now + SignedDuration::from_secs(1));
+    if !app.store.advance_rewatch_job(scope, job.rev, &next, due_again).await? {
+        tracing::info!(workspace_id = %scope.workspace_id(), "re-watch job restarted meanwhile (a newer policy)");
+    }
+    Ok(count)
 }
 
 /// The outbox's hook: which events change what a ticket's watch should be.
@@ -208,10 +221,9 @@ pub async fn on_event(app: &App, scope: &TenantScope, event: &Event) -> ServiceR
         ("ticket.created" | "ticket.updated" | "ticket.assigned" | "message.created", Some(ticket)) => {
             recompute(app, scope, ticket, &mut PolicyCache::default()).await?;
         }
-        ("settings.sla_policy_updated", _) => {
-            let count = recompute_workspace(app, scope).await?;
-            tracing::info!(tickets = count, "SLA watches recomputed after a policy change");
-        }
+        // Every unresolved ticket needs a new watch: the scan does it in batches, so a large workspace
+        // never holds up this consumer.
+        ("settings.sla_policy_updated", _) => app.store.start_rewatch_job(scope, app.clock.now()).await?,
         _ => {}
     }
     Ok(())
@@ -258,11 +270,30 @@ async fn scan_shard(app: &App, shard: u32, now: Timestamp, options: ScanOptions)
     let budget = options.max_watches.map(|max| max.div_ceil(SLA_DUE_SHARDS as usize));
     loop {
         let page = app.store.due_sla_watches(shard, now, DUE_PAGE, start).await?;
-        let mut due = page.watches;
+        let mut due = page.due;
         if let Some(budget) = budget {
             due.truncate(budget.saturating_sub(report.due));
         }
         report.due += due.len();
+        let (due, rewatch): (Vec<SlaDue>, Vec<SlaDue>) =
+            due.into_iter().partition(|entry| matches!(entry, SlaDue::Ticket(..)));
+        for entry in rewatch {
+            let SlaDue::Rewatch(workspace) = entry else { continue };
+            match continue_rewatch(app, &TenantScope::new(workspace), now).await {
+                Ok(count) => report.updated += count,
+                Err(err) => {
+                    tracing::error!(error = %err, workspace_id = %workspace, "SLA re-watch batch failed");
+                    report.failed += 1;
+                }
+            }
+        }
+        let due: Vec<(WorkspaceId, TicketId)> = due
+            .into_iter()
+            .filter_map(|entry| match entry {
+                SlaDue::Ticket(workspace, ticket) => Some((workspace, ticket)),
+                SlaDue::Rewatch(_) => None,
+            })
+            .collect();
         // One policy read per workspace and page, shared by its tickets.
         for (workspace, _) in &due {
             policies.get(app, &TenantScope::new(*workspace)).await?;
@@ -327,29 +358,12 @@ pub async fn radar(app: &App, caller: &MemberPrincipal, query: RadarQuery) -> Se
         ),
     };
     let priority = query.priority.as_deref().and_then(|raw| v.check("priority", Priority::parse(raw)));
-    let within = match query.within_minutes.as_deref() {
-        None => Some(DEFAULT_HORIZON_MINUTES),
-        Some(raw) => v.check(
-            "within_minutes",
-            raw.parse::<i64>()
-                .ok()
-                .filter(|minutes| (1..=MAX_HORIZON_MINUTES).contains(minutes))
-                .ok_or_else(|| format!("must be 1 to {MAX_HORIZON_MINUTES}")),
-        ),
-    };
-    let limit = match query.limit.as_deref() {
-        None => Some(DEFAULT_RADAR_LIMIT),
-        Some(raw) => v.check(
-            "limit",
-            raw.parse::<usize>()
-                .ok()
-                .filter(|limit| (1..=MAX_RADAR_LIMIT).contains(limit))
-                .ok_or_else(|| format!("must be 1 to {MAX_RADAR_LIMIT}")),
-        ),
-    };
+    let within =
+        v.check("within_minutes", whole_number(query.within_minutes, DEFAULT_HORIZON_MINUTES, MAX_HORIZON_MINUTES));
+    let limit = v.check("limit", whole_number(query.limit, DEFAULT_RADAR_LIMIT as i64, MAX_RADAR_LIMIT as i64));
     let category = query.category.map(|raw| raw.trim().to_owned()).filter(|raw| !raw.is_empty());
     v.finish().map_err(ServiceError::Validation)?;
-    let (within, limit) = (within.expect("checked"), limit.expect("checked"));
+    let (within, limit) = (within.expect("checked"), limit.expect("checked") as usize);
     let filters = RadarFilters { assignee, priority, category };
     let scope = caller.scope();
     let now = app.clock.now();
@@ -377,6 +391,19 @@ pub async fn radar(app: &App, caller: &MemberPrincipal, query: RadarQuery) -> Se
     tickets.sort_by_key(|ticket| (ticket.due, ticket.ticket_id.to_string()));
     tickets.truncate(limit);
     Ok(SlaRadarView { generated_at: now, within_minutes: within, counts, tickets })
+}
+
+/// A query parameter that must be a whole number from 1 to `max`; `default` when absent.
+fn whole_number(raw: Option<String>, default: i64, max: i64) -> Result<i64, String> {
+    match raw {
+        None => Ok(default),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .ok()
+            .filter(|value| (1..=max).contains(value))
+            .ok_or_else(|| format!("must be 1 to {max}")),
+    }
 }
 
 fn radar_view(ticket_id: TicketId, entry: &RadarEntry, now: Timestamp) -> RadarTicketView {

@@ -245,11 +245,34 @@ pub fn sla_due_gsi7sk(next_check: Timestamp, workspace: WorkspaceId, ticket: Tic
 pub fn sla_due_gsi7sk_through(now: Timestamp) -> String {
     format!("{:012}#~", now.as_second().max(0))
 }
-/// Reads a GSI7 sort key back into the watch it points at.
-pub fn parse_sla_due_gsi7sk(sk: &str) -> Option<(WorkspaceId, TicketId)> {
+/// What a GSI7 entry points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaDue {
+    /// A ticket's watch.
+    Ticket(WorkspaceId, TicketId),
+    /// The workspace's re-watch job (after a policy change: every unresolved ticket, a batch per run).
+    Rewatch(WorkspaceId),
+}
+const REWATCH: &str = "REWATCH";
+/// The workspace's re-watch job item.
+pub const SLA_REWATCH_SK: &str = "SLA#REWATCH";
+/// GSI7 keys of the re-watch job: sharded by workspace, due when the next batch should run.
+pub fn sla_rewatch_gsi7pk(workspace: WorkspaceId) -> String {
+    let shard = (workspace.as_uuid().as_u128() % u128::from(SLA_DUE_SHARDS)) as u32;
+    sla_due_shard_gsi7pk(shard)
+}
+pub fn sla_rewatch_gsi7sk(due: Timestamp, workspace: WorkspaceId) -> String {
+    format!("{:012}#{workspace}#{REWATCH}", due.as_second().max(0))
+}
+/// Reads a GSI7 sort key back into what it points at.
+pub fn parse_sla_due_gsi7sk(sk: &str) -> Option<SlaDue> {
     let mut parts = sk.split('#');
-    let (_, workspace, ticket) = (parts.next()?, parts.next()?, parts.next()?);
-    Some((workspace.parse().ok()?, ticket.parse().ok()?))
+    let (_, workspace, target) = (parts.next()?, parts.next()?, parts.next()?);
+    let workspace = workspace.parse().ok()?;
+    if target == REWATCH {
+        return Some(SlaDue::Rewatch(workspace));
+    }
+    Some(SlaDue::Ticket(workspace, target.parse().ok()?))
 }
 
 /// GSI8: a workspace's SLA radar. Sort key: state rank (0 breached, 1 at risk, 2 on track), then the
@@ -407,7 +430,10 @@ mod tests {
         assert!(sk < sla_due_gsi7sk(late, WorkspaceId::generate(), TicketId::generate()));
         assert!(sk <= sla_due_gsi7sk_through(early));
         assert!(sla_due_gsi7sk(late, ws, ticket) > sla_due_gsi7sk_through(early));
-        assert_eq!(parse_sla_due_gsi7sk(&sk), Some((ws, ticket)));
+        assert_eq!(parse_sla_due_gsi7sk(&sk), Some(SlaDue::Ticket(ws, ticket)));
+        let job = sla_rewatch_gsi7sk(early, ws);
+        assert_eq!(parse_sla_due_gsi7sk(&job), Some(SlaDue::Rewatch(ws)));
+        assert!(job <= sla_due_gsi7sk_through(early));
         assert!(sla_due_gsi7pk(ticket).starts_with("SLADUE#"));
         assert!(sla_watch_sk(ticket).starts_with(&ticket_sk(ticket)));
     }

@@ -78,10 +78,22 @@ pub struct RadarFilters {
     pub category: Option<String>,
 }
 
-/// One page of due watches from a shard.
+/// One page of due entries from a shard.
 pub struct DueWatches {
-    pub watches: Vec<(WorkspaceId, TicketId)>,
+    pub due: Vec<keys::SlaDue>,
     pub next: Option<Item>,
+}
+
+/// Re-watching a workspace's unresolved tickets after its policy changed, a batch per scan.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RewatchJob {
+    pub workspace_id: WorkspaceId,
+    /// Raised by every write; writes are conditional on the revision read.
+    pub rev: u64,
+    /// Where the next batch starts in the workspace's unresolved queue; None: at the start.
+    pub cursor: Option<String>,
+    pub done: u64,
+    pub started_at: Timestamp,
 }
 
 impl Store {
@@ -154,15 +166,92 @@ impl Store {
             .send()
             .await
             .map_err(super::backend)?;
-        let mut watches = Vec::new();
+        let mut due = Vec::new();
         for item in output.items() {
             let sk = item.get(keys::GSI7SK).and_then(|value| value.as_s().ok());
             match sk.and_then(|sk| keys::parse_sla_due_gsi7sk(sk)) {
-                Some(found) => watches.push(found),
+                Some(found) => due.push(found),
                 None => return Err(StoreError::Corrupt(format!("SLA due key {sk:?}"))),
             }
         }
-        Ok(DueWatches { watches, next: output.last_evaluated_key })
+        Ok(DueWatches { due, next: output.last_evaluated_key })
+    }
+
+    pub async fn get_rewatch_job(&self, scope: &TenantScope) -> Result<Option<RewatchJob>, StoreError> {
+        self.get_record(scope.pk(), keys::SLA_REWATCH_SK.to_owned()).await
+    }
+
+    /// Starts (or restarts, for a newer policy) the re-watch job, due now.
+    pub async fn start_rewatch_job(&self, scope: &TenantScope, now: Timestamp) -> Result<(), StoreError> {
+        let current = self.get_rewatch_job(scope).await?;
+        let job = RewatchJob {
+            workspace_id: scope.workspace_id(),
+            rev: current.map_or(1, |job| job.rev + 1),
+            cursor: None,
+            done: 0,
+            started_at: now,
+        };
+        let item = self.rewatch_item(scope, &job, Some(now))?;
+        self.client.put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(super::backend)?;
+        Ok(())
+    }
+
+    /// Saves the job's progress (due again at `next`), or removes it when `next` is None; conditional on
+    /// the revision read, so a restarted job is never overwritten by an older run. Returns whether it
+    /// was written.
+    pub async fn advance_rewatch_job(
+        &self,
+        scope: &TenantScope,
+        read_rev: u64,
+        job: &RewatchJob,
+        next: Option<Timestamp>,
+    ) -> Result<bool, StoreError> {
+        let outcome = |failed: bool| if failed { Ok(false) } else { Ok(true) };
+        match next {
+            Some(next) => {
+                let item = self.rewatch_item(scope, job, Some(next))?;
+                let result = self
+                    .client
+                    .put_item()
+                    .table_name(&self.table)
+                    .set_item(Some(item))
+                    .condition_expression("rev = :rev")
+                    .expression_attribute_values(":rev", n(read_rev))
+                    .send()
+                    .await;
+                match result {
+                    Err(err) if !is_condition_failure(&err) => Err(super::backend(err)),
+                    other => outcome(other.is_err()),
+                }
+            }
+            None => {
+                let result = self
+                    .client
+                    .delete_item()
+                    .table_name(&self.table)
+                    .key(keys::PK, s(scope.pk()))
+                    .key(keys::SK, s(keys::SLA_REWATCH_SK))
+                    .condition_expression("rev = :rev")
+                    .expression_attribute_values(":rev", n(read_rev))
+                    .send()
+                    .await;
+                match result {
+                    Err(err) if !is_condition_failure(&err) => Err(super::backend(err)),
+                    other => outcome(other.is_err()),
+                }
+            }
+        }
+    }
+
+    fn rewatch_item(&self, scope: &TenantScope, job: &RewatchJob, due: Option<Timestamp>) -> Result<Item, StoreError> {
+        let mut item: Item = serde_dynamo::to_item(job)?;
+        item.insert(keys::PK.to_owned(), s(scope.pk()));
+        item.insert(keys::SK.to_owned(), s(keys::SLA_REWATCH_SK));
+        if let Some(due) = due {
+            item.insert(keys::GSI7PK.to_owned(), s(keys::sla_rewatch_gsi7pk(scope.workspace_id())));
+            item.insert(keys::GSI7SK.to_owned(), s(keys::sla_rewatch_gsi7sk(due, scope.workspace_id())));
+        }
+        Ok(item)
     }
 
     /// Radar entries in `state`, least time left first; on-track ones only if due by `due_by`.
@@ -229,4 +318,10 @@ impl Store {
         found.truncate(limit);
         Ok((found, more))
     }
+}
+
+fn is_condition_failure<E: aws_sdk_dynamodb::error::ProvideErrorMetadata, R>(
+    err: &aws_sdk_dynamodb::error::SdkError<E, R>,
+) -> bool {
+    err.as_service_error().and_then(|err| err.code()) == Some("ConditionalCheckFailedException")
 }

@@ -87,3 +87,50 @@ async fn tickets_show_their_clocks_once_a_policy_exists() {
     assert!(detail.body["sla"]["first_response"]["met_at"].is_string());
     assert_eq!(detail.body["sla"]["first_response"]["running"], false);
 }
+
+#[tokio::test]
+async fn a_new_policy_puts_open_tickets_on_the_radar_and_a_priority_change_moves_them() {
+    let owner = signup("Radar Policy Co").await;
+    let client = owner.client();
+    let create = |subject: &str| json!({"subject": subject, "body": "b", "priority": "normal", "customer": {"email": "rp@example.com"}});
+    let before = client.post("/api/v1/tickets", create("Before the policy")).await.expect(201).body;
+    let empty = client.get("/api/v1/sla/radar").await.expect(200).body;
+    assert_eq!(empty["tickets"], json!([]), "no policy, no radar: {empty}");
+
+    // Set afterwards, the policy applies to the open ticket from its creation on: the scan re-watches
+    // the workspace's unresolved tickets in batches.
+    let policy = json!({"time_zone": "UTC", "targets": {
+        "normal": {"first_response_minutes": 120}, "urgent": {"first_response_minutes": 30}}});
+    client.put("/api/v1/sla/policy", policy).await.expect(200);
+    let id = before["id"].as_str().unwrap();
+    let listed = switchboard_tests::eventually(std::time::Duration::from_secs(15), async || {
+        switchboard_tests::run_schedule("SlaScanFunction").await;
+        let radar = client.get("/api/v1/sla/radar").await.expect(200).body;
+        radar["tickets"].as_array().is_some_and(|tickets| tickets.iter().any(|t| t["ticket_id"] == id))
+    })
+    .await;
+    assert!(listed, "{}", client.get("/api/v1/sla/radar").await.body);
+
+    // Raised to urgent, its deadline moves from two hours to thirty minutes after creation.
+    let radar = client.get("/api/v1/sla/radar").await.expect(200).body;
+    let due_before = radar["tickets"][0]["due"].as_str().unwrap().to_owned();
+    client
+        .patch(&format!("/api/v1/tickets/{id}"), json!({"version": before["version"], "priority": "urgent"}))
+        .await
+        .expect(200);
+    let moved = switchboard_tests::eventually(std::time::Duration::from_secs(15), async || {
+        let radar = client.get("/api/v1/sla/radar?priority=urgent").await.expect(200).body;
+        radar["tickets"][0]["ticket_id"] == id && radar["tickets"][0]["due"].as_str() != Some(due_before.as_str())
+    })
+    .await;
+    assert!(moved, "{}", client.get("/api/v1/sla/radar").await.body);
+    let seconds_left = client.get("/api/v1/sla/radar").await.body["tickets"][0]["seconds_left"].as_i64().unwrap();
+    assert!(seconds_left <= 30 * 60, "due within half an hour of creation, {seconds_left} s left");
+
+    // Viewers may look; another workspace sees nothing of it.
+    let viewer = add_member(&owner, "viewer").await;
+    viewer.client().get("/api/v1/sla/radar").await.expect(200);
+    let stranger = signup("Radar Stranger Co").await;
+    assert_eq!(stranger.client().get("/api/v1/sla/radar").await.expect(200).body["tickets"], json!([]));
+    client.get("/api/v1/sla/radar?assignee=someone&within_minutes=0").await.expect_problem(422, "validation-failed");
+}
