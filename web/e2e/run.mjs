@@ -130,6 +130,11 @@ async function main() {
     await expectText(a.getByTestId("ticket-list"), subject);
     await expectText(a.getByTestId("view-unassigned"), "1");
     await shot(a, "03-inbox");
+    // Filters narrow the view; none matching says so.
+    await a.getByLabel("Priority filter").selectOption("urgent");
+    await a.getByText("No ticket matches these filters.").waitFor();
+    await a.getByLabel("Priority filter").selectOption("high");
+    await expectText(a.getByTestId("ticket-list"), subject);
     await a.locator("body").press("j");
     await a.locator("body").press("Enter");
     await a.waitForURL(ticketUrl);

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
-import { useCounts, useMe, useMembers, type Ticket } from "../../api/queries";
+import { useCategories, useCounts, useMe, useMembers, type Ticket } from "../../api/queries";
 import { label, PRIORITIES, relativeTime, STATUSES } from "../../lib/format";
 import { isTyping, listKey } from "../../lib/keyboard";
 import { PriorityBadge, StatusBadge } from "../../ui/Badges";
@@ -34,9 +34,14 @@ export function Component() {
     status: params.get("status") ?? "",
     priority: params.get("priority") ?? "",
     tag: params.get("tag") ?? "",
+    category: params.get("category") ?? "",
+    assignee: params.get("assignee") ?? "",
     sort: params.get("sort") ?? "updated",
   };
+  // The API takes an assignee filter in the open and solved views only.
+  const assigneeFilter = view === "open" || view === "solved" ? filters.assignee : "";
   const counts = useCounts();
+  const categories = useCategories();
   const me = useMe();
   const members = useMembers(me.data?.permissions.includes("users:read") ?? false);
   const memberName = useMemo(() => new Map(members.data?.map((m) => [m.id, m.name]) ?? []), [members.data]);
@@ -57,6 +62,8 @@ export function Component() {
               status: filters.status || undefined,
               priority: filters.priority || undefined,
               tag: filters.tag || undefined,
+              category: filters.category || undefined,
+              assignee: assigneeFilter || undefined,
               limit: 50,
               cursor: pageParam,
             },
@@ -74,7 +81,7 @@ export function Component() {
 
   const [selected, setSelected] = useState(-1);
   const rows = useRef<(HTMLAnchorElement | null)[]>([]);
-  useEffect(() => setSelected(-1), [view, filters.status, filters.priority, filters.tag, filters.sort]);
+  useEffect(() => setSelected(-1), [view, filters.status, filters.priority, filters.tag, filters.category, assigneeFilter, filters.sort]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -166,6 +173,28 @@ export function Component() {
                 </option>
               ))}
             </select>
+            {(categories.data?.categories.length ?? 0) > 0 && (
+              <select value={filters.category} onChange={(e) => setFilter("category", e.target.value)} aria-label="Category filter">
+                <option value="">Any category</option>
+                {categories.data?.categories.map((category) => (
+                  <option key={category.name} value={category.name}>
+                    {category.name}
+                  </option>
+                ))}
+              </select>
+            )}
+            {members.data && (view === "open" || view === "solved") && (
+              <select value={filters.assignee} onChange={(e) => setFilter("assignee", e.target.value)} aria-label="Assignee filter">
+                <option value="">Anyone</option>
+                {members.data
+                  .filter((member) => member.role !== "viewer")
+                  .map((member) => (
+                    <option key={member.id} value={member.id}>
+                      {member.id === youId ? `${member.name} (you)` : member.name}
+                    </option>
+                  ))}
+              </select>
+            )}
             <TagFilter value={filters.tag} onChange={(tag) => setFilter("tag", tag)} />
             <select value={filters.sort} onChange={(e) => setFilter("sort", e.target.value === "updated" ? "" : e.target.value)} aria-label="Sort">
               <option value="updated">Newest update</option>
@@ -189,7 +218,7 @@ export function Component() {
               </Link>
             }
           >
-            {filters.status || filters.priority || filters.tag ? "No ticket matches these filters." : "New tickets show up here as they arrive."}
+            {filters.status || filters.priority || filters.tag || filters.category || assigneeFilter ? "No ticket matches these filters." : "New tickets show up here as they arrive."}
           </Empty>
         ) : (
           <>
