@@ -155,6 +155,15 @@ async function main() {
     if (noteBg === replyBg) throw new Error(`an internal note looks like a reply (both ${noteBg})`);
     // Replying moved the ticket from new to open.
     await expectText(a.locator(".ticket-header-meta .badge"), "Open");
+    // A reply can end the turn: send it and set the ticket pending in one go.
+    await a.getByRole("radio", { name: "Reply to customer" }).click();
+    await a.getByLabel("Reply, sent to the customer").fill("Could you send us a screenshot of the export page?");
+    await a.getByLabel("After sending").selectOption("pending");
+    await a.getByRole("button", { name: "Send and set pending" }).click();
+    await expectText(a.locator('[data-kind="reply"]'), "send us a screenshot");
+    await expectText(a.locator(".ticket-header-meta .badge"), "Pending");
+    await a.getByLabel("Status").selectOption("open");
+    await expectText(a.locator(".ticket-header-meta .badge"), "Open");
     await shot(a, "04-ticket");
   });
 

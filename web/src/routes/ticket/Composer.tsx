@@ -4,10 +4,18 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import { isTyping } from "../../lib/keyboard";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
+import { messageOf } from "../../api/problem";
 import { loadDraft, saveDraft } from "../../lib/drafts";
 import { InlineError } from "../../ui/states";
 
 type Mode = "reply" | "note";
+
+/** A reply often ends a turn: the status to move the ticket to right after sending it. */
+const THEN = [
+  { status: "", name: "Send reply" },
+  { status: "pending", name: "Send and set pending" },
+  { status: "solved", name: "Send and solve" },
+] as const;
 
 export function Composer({ ticketId, onTyping }: { ticketId: string; onTyping: (active: boolean) => void }) {
   const [mode, setMode] = useState<Mode>("reply");
@@ -27,14 +35,31 @@ export function Composer({ ticketId, onTyping }: { ticketId: string; onTyping: (
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, []);
+  const [then, setThen] = useState<string>("");
   const send = useMutation({
-    mutationFn: (body: { body: string; internal: boolean }) =>
-      call(api.POST("/api/v1/tickets/{id}/messages", { params: { path: { id: ticketId } }, body })),
-    onSuccess: (_data, variables) => {
-      const kind: Mode = variables.internal ? "note" : "reply";
+    mutationFn: async (body: { body: string; internal: boolean; then?: string }) => {
+      const message = await call(
+        api.POST("/api/v1/tickets/{id}/messages", { params: { path: { id: ticketId } }, body: { body: body.body, internal: body.internal } }),
+      );
+      // Sent: the draft goes now, whatever happens to the status change.
+      const kind: Mode = body.internal ? "note" : "reply";
       saveDraft(ticketId, kind, "");
       setDrafts((current) => ({ ...current, [kind]: "" }));
       onTyping(false);
+      if (body.then) {
+        try {
+          // The message raised the ticket's version: read it, then change the status on top of it.
+          const current = await call(api.GET("/api/v1/tickets/{id}", { params: { path: { id: ticketId } } }));
+          await call(
+            api.PATCH("/api/v1/tickets/{id}", { params: { path: { id: ticketId } }, body: { status: body.then, version: current.ticket.version } }),
+          );
+        } catch (error) {
+          throw new Error(`Your reply was sent, but the status did not change: ${messageOf(error)}`);
+        }
+      }
+      return message;
+    },
+    onSettled: () => {
       void queries.invalidateQueries({ queryKey: ["ticket", ticketId] });
       void queries.invalidateQueries({ queryKey: ["inbox"] });
       void queries.invalidateQueries({ queryKey: ["counts"] });
@@ -48,7 +73,7 @@ export function Composer({ ticketId, onTyping }: { ticketId: string; onTyping: (
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
     if (!text.trim() || send.isPending) return;
-    send.mutate({ body: text, internal: mode === "note" });
+    send.mutate({ body: text, internal: mode === "note", then: mode === "reply" ? then : undefined });
   };
   return (
     <form className={`composer composer-${mode}`} onSubmit={submit} aria-label={mode === "note" ? "Internal note" : "Reply"}>
@@ -80,9 +105,18 @@ export function Composer({ ticketId, onTyping }: { ticketId: string; onTyping: (
           {mode === "note" ? "Only your team sees notes." : "The customer sees replies."} <kbd>Ctrl</kbd>+<kbd>Enter</kbd> sends · <kbd>r</kbd> reply ·{" "}
           <kbd>i</kbd> note · <kbd>u</kbd> back to the inbox
         </span>
-        <button type="submit" className={`button ${mode === "note" ? "note" : "primary"}`} disabled={!text.trim() || send.isPending}>
-          {send.isPending ? "Sending…" : mode === "note" ? "Add note" : "Send reply"}
-        </button>
+        <span className="row tight">
+          {mode === "reply" && (
+            <select aria-label="After sending" value={then} onChange={(e) => setThen(e.target.value)} className="then">
+              <option value="">Keep the status</option>
+              <option value="pending">Then set pending</option>
+              <option value="solved">Then solve</option>
+            </select>
+          )}
+          <button type="submit" className={`button ${mode === "note" ? "note" : "primary"}`} disabled={!text.trim() || send.isPending}>
+            {send.isPending ? "Sending…" : mode === "note" ? "Add note" : (THEN.find((t) => t.status === then)?.name ?? "Send reply")}
+          </button>
+        </span>
       </div>
       <InlineError error={send.error} />
     </form>
