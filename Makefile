@@ -51,7 +51,7 @@ build:
 
 ## Cold start of every function (host release build, fake Runtime API) next to a bare lambda_runtime floor;
 ## writes bench/results/latest.{md,json}. BENCH_RUNS=N to change the repetitions (the first is discarded).
-BENCH_BINS := sla reports authorizer auth me users health api-docs platform tickets customers activity attachments settings
+BENCH_BINS := sla reports authorizer auth me users health api-docs platform tickets customers activity attachments settings chat
 BENCH_RUNS ?= 15
 # Inbox page latency is compared between workspaces of these sizes (tickets).
 BENCH_SMALL ?= 100
@@ -59,12 +59,16 @@ BENCH_LARGE ?= 10000
 # The SLA scan is compared between tables with these many open tickets, the same 100 at their deadline.
 SLA_SMALL ?= 1000
 SLA_LARGE ?= 100000
+# Event-to-socket latency is measured with this many connected sockets, over this many ticket changes.
+BENCH_SOCKETS ?= 50
+BENCH_EVENTS ?= 40
 bench:
-	cargo build --release --locked --bins $(addprefix -p fn-,$(BENCH_BINS)) -p switchboard-bench
-	BENCH_COMMAND="make bench BENCH_RUNS=$(BENCH_RUNS)" ./target/release/coldstart --runs $(BENCH_RUNS) $(BENCH_BINS)
+	cargo build --release --locked --bins $(addprefix -p fn-,$(BENCH_BINS) realtime) -p switchboard-bench
+	BENCH_COMMAND="make bench BENCH_RUNS=$(BENCH_RUNS)" ./target/release/coldstart --runs $(BENCH_RUNS) $(BENCH_BINS) realtime=websocket
 	@infra/scripts/bootstrap.sh stack
 	cargo run --locked -p switchboard-api-bench --bin api-bench -- --small $(BENCH_SMALL) --large $(BENCH_LARGE)
 	cargo run --locked --release -p switchboard-api-bench --bin sla-bench -- --small $(SLA_SMALL) --large $(SLA_LARGE)
+	cargo run --locked -p switchboard-api-bench --bin realtime-bench -- --sockets $(BENCH_SOCKETS) --events $(BENCH_EVENTS)
 	$(MAKE) bench-web
 
 ## The web app's weight and speed: gzip bytes of the JS/CSS the inbox loads, and the inbox's time to

@@ -6,8 +6,11 @@
 //!   the same handler code as the Lambda binaries ([`registry`]);
 //! - the DynamoDB stream event sources ([`streams`]) and EventBridge schedules ([`schedules`]).
 //!
-//! Later event sources (WebSocket routes, SQS queues, schedules) plug in beside the gateway: the template
-//! parser reads them, the registry maps their binaries to handlers, and a runner drives them.
+//! - the WebSocket API ([`websocket`]) on the same port: `/ws` and the `@connections` management API;
+//! - the table stream's consumers ([`streams`]).
+//!
+//! Further event sources (SQS queues, schedules) plug in the same way: the template parser reads them,
+//! the registry maps their binaries to handlers, and a runner drives them.
 
 pub mod clock_control;
 pub mod gateway;
@@ -19,6 +22,7 @@ pub mod seed;
 pub mod static_site;
 pub mod streams;
 pub mod template;
+pub mod websocket;
 
 use std::{path::PathBuf, sync::Arc, time::Duration};
 
@@ -93,7 +97,7 @@ impl RunningStack {
 
 /// Local configuration: the template's settings with local resource names and a signing key made
 /// for this run (never a literal). Variables set in the environment win.
-fn local_config() -> Result<Config, String> {
+fn local_config(gateway_url: &str) -> Result<Config, String> {
     use base64::Engine;
     use rand::RngCore;
     let mut secret = [0u8; 32];
@@ -107,6 +111,8 @@ fn local_config() -> Result<Config, String> {
             "SWITCHBOARD_ISSUER" => Some("switchboard-local".to_owned()),
             "SWITCHBOARD_ATTACHMENTS_BUCKET" => Some(resources::physical_name("AttachmentsBucket")),
             "SWITCHBOARD_S3_PATH_STYLE" => Some("true".to_owned()),
+            // The gateway serves the WebSocket API's connection management endpoint itself.
+            "SWITCHBOARD_WS_MANAGEMENT_ENDPOINT" => Some(gateway_url.to_owned()),
             _ => None,
         })
     })
@@ -132,8 +138,14 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
         .load()
         .await;
     resources::create_all(&template, &aws).await?;
+    // Bound first: the functions need the gateway's URL to post to sockets.
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
+        .await
+        .map_err(|err| format!("binding port {}: {err}", options.port))?;
+    let port = listener.local_addr().map_err(|err| err.to_string())?.port();
+    let url = format!("http://127.0.0.1:{port}");
     let clock = Arc::new(AdjustableClock::default());
-    let app: &'static App = Box::leak(Box::new(App::new(local_config()?, &aws, clock.clone())));
+    let app: &'static App = Box::leak(Box::new(App::new(local_config(&url)?, &aws, clock.clone())));
     if options.seed_demo {
         seed::seed(app).await?;
     }
@@ -173,20 +185,19 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
     let mut router = gateway::Gateway::new(&template, app, options.authorizer_cache_ttl)?
         .router()
         .merge(schedules::routes(app, scheduled));
+    if let Some(websocket) = websocket::WebSocketGateway::new(&template, app)? {
+        router = websocket.router().merge(router);
+    }
     if options.clock_control {
         router = clock_control::routes(clock).merge(router);
     }
     if let Some(dist) = options.web_dist.clone() {
         router = static_site::serve_with(router, dist);
     }
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
-        .await
-        .map_err(|err| format!("binding port {}: {err}", options.port))?;
-    let port = listener.local_addr().map_err(|err| err.to_string())?.port();
     let server = tokio::spawn(async move {
         if let Err(err) = axum::serve(listener, router).await {
             tracing::error!(error = %err, "gateway stopped");
         }
     });
-    Ok(RunningStack { url: format!("http://127.0.0.1:{port}"), aws_endpoint: endpoint, app, moto, server, pollers })
+    Ok(RunningStack { url, aws_endpoint: endpoint, app, moto, server, pollers })
 }

@@ -41,6 +41,7 @@ async fn main() -> std::process::ExitCode {
     println!("  Switchboard is running at {}", stack.url);
     println!("  Web app:         {}/  (build it with `make web`; `make dev` does)", stack.url);
     println!("  API reference:   {}/api/docs", stack.url);
+    println!("  WebSocket API:   {}/ws?token=<access token>", stack.url.replacen("http://", "ws://", 1));
     println!("  Local AWS:       {}", stack.aws_endpoint);
     if options.seed_demo {
         println!("  Demo workspace:  {}", seed::DEMO_WORKSPACE);

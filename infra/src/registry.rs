@@ -18,11 +18,18 @@ pub type StreamHandler = fn(
     aws_lambda_events::dynamodb::Event,
 ) -> BoxFuture<'static, aws_lambda_events::streams::DynamoDbEventResponse>;
 
+pub type WebSocketHandler = fn(
+    &'static App,
+    aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest,
+) -> BoxFuture<'static, aws_lambda_events::apigw::ApiGatewayProxyResponse>;
+
 /// An EventBridge-scheduled function: the scheduled event in, its result (or error text) out.
 pub type ScheduleHandler = fn(&'static App, serde_json::Value) -> BoxFuture<'static, Result<serde_json::Value, String>>;
 
 #[derive(Clone, Copy)]
 pub enum Handler {
+    /// A WebSocket API integration, with the route keys it says it serves.
+    WebSocket { handle: WebSocketHandler, route_keys: &'static [&'static str] },
     /// Invoked by an EventBridge schedule.
     Schedule(ScheduleHandler),
     /// A DynamoDB stream consumer (batches of records, partial failures reported back).
@@ -38,6 +45,14 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
     vec![
         ("authorizer", Handler::Authorizer(|app, request| Box::pin(fn_authorizer::authorize(app, request)))),
         ("outbox", Handler::Stream(|app, event| Box::pin(fn_outbox::handle(app, event)))),
+        (
+            "realtime",
+            Handler::WebSocket {
+                handle: |app, event| Box::pin(fn_realtime::handle(app, event)),
+                route_keys: fn_realtime::ROUTE_KEYS,
+            },
+        ),
+        ("chat", Handler::Http { handle: |app, req| Box::pin(fn_chat::handle(app, req)), routes: fn_chat::ROUTES }),
         (
             "sla-scan",
             Handler::Schedule(|app, event| {
@@ -153,6 +168,42 @@ mod tests {
         for entry in std::fs::read_dir(functions_dir).unwrap() {
             let name = entry.unwrap().file_name().into_string().unwrap();
             assert!(registered.contains(name.as_str()), "functions/{name} has no handler in the local stack");
+        }
+    }
+
+    #[test]
+    fn every_websocket_route_has_a_websocket_handler_serving_exactly_those_keys() {
+        let template = template();
+        let api = template.websocket.as_ref().expect("template.yaml declares the WebSocket API");
+        let mut declared: std::collections::BTreeMap<&str, BTreeSet<&str>> = Default::default();
+        for route in &api.routes {
+            let function = template.function(&route.function_logical_id).unwrap_or_else(|| {
+                panic!("route {} targets {}, not a function", route.route_key, route.function_logical_id)
+            });
+            let Some(Handler::WebSocket { .. }) = handler(&function.binary) else {
+                panic!("route {} has no WebSocket handler (binary {})", route.route_key, function.binary)
+            };
+            declared.entry(function.binary.as_str()).or_default().insert(route.route_key.as_str());
+            if let Some(authorizer) = &route.authorizer {
+                assert_eq!(route.route_key, "$connect", "only the handshake is authorised");
+                let authorizer = template.function(&authorizer.function_logical_id).expect("authorizer function");
+                assert!(matches!(handler(&authorizer.binary), Some(Handler::Authorizer(_))));
+            }
+            if !route.route_key.starts_with("$c") && route.route_key != "$disconnect" {
+                assert!(route.two_way, "action route {} must answer through a route response", route.route_key);
+            }
+        }
+        let connect = api.routes.iter().find(|route| route.route_key == "$connect").expect("a $connect route");
+        assert!(connect.authorizer.is_some(), "$connect must be authorised");
+        for (binary, handler) in handlers() {
+            if let Handler::WebSocket { route_keys, .. } = handler {
+                let served: BTreeSet<&str> = route_keys.iter().copied().collect();
+                assert_eq!(
+                    declared.get(binary),
+                    Some(&served),
+                    "WebSocket routes of {binary} differ from what it serves"
+                );
+            }
         }
     }
 

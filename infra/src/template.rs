@@ -12,6 +12,35 @@ pub struct Template {
     pub authorizer: Option<Authorizer>,
     pub tables: Vec<TableSpec>,
     pub buckets: Vec<String>,
+    /// The WebSocket API (AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET), if declared.
+    pub websocket: Option<WebSocketApi>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WebSocketApi {
+    pub logical_id: String,
+    /// The JSON field of a client frame that selects its route (`$request.body.<field>`).
+    pub selection_field: String,
+    pub routes: Vec<WebSocketRoute>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSocketRoute {
+    /// `$connect`, `$disconnect`, `$default` or an action name.
+    pub route_key: String,
+    /// The function behind the route's AWS_PROXY integration.
+    pub function_logical_id: String,
+    /// The REQUEST authorizer guarding the route (only `$connect` may have one).
+    pub authorizer: Option<WebSocketAuthorizer>,
+    /// Whether the integration's response goes back to the client (a `$default` route response).
+    pub two_way: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSocketAuthorizer {
+    pub function_logical_id: String,
+    /// The query parameter carrying the token (`route.request.querystring.<name>`).
+    pub query_parameter: String,
 }
 
 #[derive(Debug, Clone)]
@@ -107,6 +136,96 @@ fn text(value: &Value) -> Option<String> {
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
     }
+}
+
+/// The logical id of the function in a `!Sub "...${Function.Arn}..."` (a Lambda integration URI).
+fn function_in_sub(value: Option<&Value>) -> Option<String> {
+    let Some(Value::Tagged(tagged)) = value else { return None };
+    if tagged.tag != "Sub" {
+        return None;
+    }
+    let uri = text(&tagged.value)?;
+    let end = uri.find(".Arn}")?;
+    let start = uri[..end].rfind("${")? + 2;
+    Some(uri[start..end].to_owned())
+}
+
+/// The logical id a `!Ref X` or a `!Sub "integrations/${X}"` names.
+fn referenced(value: Option<&Value>) -> Option<String> {
+    let Some(Value::Tagged(tagged)) = value else { return None };
+    let raw = text(&tagged.value)?;
+    if tagged.tag == "Ref" {
+        Some(raw)
+    } else if tagged.tag == "Sub" {
+        raw.split("${").nth(1)?.split('}').next().map(str::to_owned)
+    } else {
+        None
+    }
+}
+
+/// Reads the WebSocket API and its routes, integrations, authorizer and route responses.
+fn websocket_api(resources: &serde_yaml_ng::Mapping) -> Result<Option<WebSocketApi>, String> {
+    fn of_type<'a>(
+        resources: &'a serde_yaml_ng::Mapping,
+        kind: &'a str,
+    ) -> impl Iterator<Item = (String, &'a Value)> + 'a {
+        resources
+            .iter()
+            .filter(move |(_, resource)| resource.get("Type").and_then(text).as_deref() == Some(kind))
+            .filter_map(|(id, resource)| Some((text(id)?, resource.get("Properties")?)))
+    }
+    let Some((api_id, api)) = of_type(resources, "AWS::ApiGatewayV2::Api")
+        .find(|(_, props)| props.get("ProtocolType").and_then(text).as_deref() == Some("WEBSOCKET"))
+    else {
+        return Ok(None);
+    };
+    let expression = api.get("RouteSelectionExpression").and_then(text).unwrap_or_default();
+    let selection_field = expression
+        .strip_prefix("$request.body.")
+        .filter(|field| !field.is_empty() && !field.contains('.'))
+        .ok_or_else(|| format!("{api_id}: the local stack reads RouteSelectionExpression $request.body.<field> only"))?
+        .to_owned();
+    let integrations: BTreeMap<String, String> = of_type(resources, "AWS::ApiGatewayV2::Integration")
+        .filter_map(|(id, props)| Some((id, function_in_sub(props.get("IntegrationUri"))?)))
+        .collect();
+    let authorizers: BTreeMap<String, WebSocketAuthorizer> = of_type(resources, "AWS::ApiGatewayV2::Authorizer")
+        .filter_map(|(id, props)| {
+            let function_logical_id = function_in_sub(props.get("AuthorizerUri"))?;
+            let source = props.get("IdentitySource")?.as_sequence()?.first().and_then(text)?;
+            let query_parameter = source.strip_prefix("route.request.querystring.")?.to_owned();
+            Some((id, WebSocketAuthorizer { function_logical_id, query_parameter }))
+        })
+        .collect();
+    let with_response: Vec<String> = of_type(resources, "AWS::ApiGatewayV2::RouteResponse")
+        .filter(|(_, props)| props.get("RouteResponseKey").and_then(text).as_deref() == Some("$default"))
+        .filter_map(|(_, props)| referenced(props.get("RouteId")))
+        .collect();
+    let mut routes = Vec::new();
+    for (id, props) in of_type(resources, "AWS::ApiGatewayV2::Route") {
+        if referenced(props.get("ApiId")).as_deref() != Some(api_id.as_str()) {
+            continue;
+        }
+        let route_key = props.get("RouteKey").and_then(text).ok_or_else(|| format!("{id} has no RouteKey"))?;
+        let integration = referenced(props.get("Target"))
+            .ok_or_else(|| format!("{id}: Target must be integrations/${{Integration}}"))?;
+        let function_logical_id = integrations
+            .get(&integration)
+            .cloned()
+            .ok_or_else(|| format!("{id}: integration {integration} is not a Lambda proxy integration"))?;
+        let authorizer = match props.get("AuthorizationType").and_then(text).as_deref() {
+            Some("CUSTOM") => {
+                let name = referenced(props.get("AuthorizerId"))
+                    .ok_or_else(|| format!("{id}: CUSTOM without AuthorizerId"))?;
+                Some(authorizers.get(&name).cloned().ok_or_else(|| {
+                    format!("{id}: authorizer {name} is not a REQUEST authorizer on a query parameter")
+                })?)
+            }
+            _ => None,
+        };
+        let two_way = props.get("RouteResponseSelectionExpression").is_some() && with_response.contains(&id);
+        routes.push(WebSocketRoute { route_key, function_logical_id, authorizer, two_way });
+    }
+    Ok(Some(WebSocketApi { logical_id: api_id, selection_field, routes }))
 }
 
 fn key_schema(value: Option<&Value>) -> Vec<(String, String)> {
@@ -288,7 +407,8 @@ impl Template {
                 _ => {}
             }
         }
-        Ok(Self { functions, authorizer, tables, buckets })
+        let websocket = websocket_api(resources)?;
+        Ok(Self { functions, authorizer, tables, buckets, websocket })
     }
 
     pub fn function(&self, logical_id: &str) -> Option<&Function> {
@@ -309,6 +429,22 @@ impl Template {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_the_websocket_api_and_refuses_an_unsupported_selection_expression() {
+        let raw = std::fs::read_to_string(crate::repo_root().join("template.yaml")).unwrap();
+        let api = Template::parse(&raw).unwrap().websocket.expect("the WebSocket API");
+        assert_eq!(api.selection_field, "action");
+        let connect = api.routes.iter().find(|route| route.route_key == "$connect").unwrap();
+        assert_eq!(connect.function_logical_id, "RealtimeFunction");
+        assert_eq!(connect.authorizer.as_ref().unwrap().query_parameter, "token");
+        assert!(!connect.two_way, "$connect answers with its status only");
+        let subscribe = api.routes.iter().find(|route| route.route_key == "subscribe").unwrap();
+        assert!(subscribe.two_way);
+        let odd = raw
+            .replace("RouteSelectionExpression: $request.body.action", "RouteSelectionExpression: $request.header.x");
+        assert!(Template::parse(&odd).unwrap_err().contains("RouteSelectionExpression"));
+    }
 
     #[test]
     fn schedule_rates_read_as_eventbridge_writes_them() {

@@ -274,6 +274,31 @@ pub struct UpdateTicketRequest {
     pub subcategory: Option<Option<String>>,
     #[serde(default)]
     pub tags: Option<Vec<String>>,
+    /// A note for the new assignee, with a reassignment: shown to them first and kept in the timeline.
+    #[serde(default)]
+    pub handoff: Option<HandoffNoteInput>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandoffNoteInput {
+    /// What the new assignee needs to know (up to 2,000 characters).
+    pub context: String,
+    /// What to do next (up to 500 characters).
+    pub next_step: String,
+}
+
+/// The handoff note of the ticket's current assignment.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HandoffView {
+    pub event_id: crate::domain::ids::EventId,
+    /// Who handed the ticket over.
+    pub from: Option<UserId>,
+    pub to: UserId,
+    pub context: String,
+    pub next_step: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Timestamp,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -286,6 +311,13 @@ pub struct CreateMessageRequest {
     /// agent (default) or customer (for channels relaying the customer's words)
     #[serde(default)]
     pub author: Option<String>,
+    /// The ticket version the draft was started on: if a customer message or a reply arrived since,
+    /// the reply is refused with 409 `draft-conflict` listing them, unless `confirm` is true.
+    #[serde(default)]
+    pub draft_version: Option<u64>,
+    /// Send anyway: after a `draft-conflict`, or over another member's claim (`ticket-claimed`).
+    #[serde(default)]
+    pub confirm: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -403,6 +435,8 @@ pub struct TicketDetail {
     pub attachments: Vec<AttachmentView>,
     /// The SLA clocks under the workspace's policy; null when no policy is set.
     pub sla: Option<TicketSlaView>,
+    /// The note that came with the current assignment, if any: show it to the assignee first.
+    pub handoff: Option<HandoffView>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -717,6 +751,118 @@ impl From<&crate::domain::sla::ClockState> for SlaClockView {
 pub struct TicketSlaView {
     pub first_response: Option<SlaClockView>,
     pub resolution: Option<SlaClockView>,
+}
+
+/// A soft claim: a member says they are working a ticket, until `expires_at`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ClaimView {
+    pub ticket_id: crate::domain::ids::TicketId,
+    pub user_id: UserId,
+    #[schema(value_type = String, format = DateTime)]
+    pub claimed_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: Timestamp,
+}
+
+impl From<&crate::storage::realtime::Claim> for ClaimView {
+    fn from(claim: &crate::storage::realtime::Claim) -> Self {
+        Self {
+            ticket_id: claim.ticket_id,
+            user_id: claim.user_id,
+            claimed_at: claim.claimed_at,
+            expires_at: Timestamp::from_second(claim.expires_at).unwrap_or(claim.claimed_at),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- team chat
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateChannelRequest {
+    /// 1 to 80 characters; unique names are not enforced.
+    pub name: String,
+    /// Private channels are visible to their members only.
+    #[serde(default)]
+    pub private: bool,
+    /// Members of a private channel besides the creator (ignored for public channels).
+    #[serde(default)]
+    pub member_ids: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DirectChannelRequest {
+    /// The other member.
+    pub user_id: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddChannelMemberRequest {
+    pub user_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChannelView {
+    pub id: crate::domain::ids::ChannelId,
+    /// public, private or direct
+    pub kind: String,
+    /// The channel's name; for a direct conversation, null (show the other member).
+    pub name: Option<String>,
+    /// Members of a private channel or direct conversation; empty for public channels (everyone).
+    pub member_ids: Vec<UserId>,
+    pub created_by: UserId,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    /// The sequence number of the latest message (0 when none).
+    pub last_seq: u64,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_message_at: Option<Timestamp>,
+    /// Messages posted since the caller's read mark.
+    pub unread: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChannelList {
+    pub items: Vec<ChannelView>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChatMessageRequest {
+    /// 1 to 4,000 characters.
+    pub body: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkReadRequest {
+    /// The `seq` of the last message read.
+    pub seq: u64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChatMessageView {
+    pub id: crate::domain::ids::ChatMessageId,
+    pub channel_id: crate::domain::ids::ChannelId,
+    /// 1, 2, 3… per channel: a jump tells a live client it missed messages.
+    pub seq: u64,
+    pub author_id: UserId,
+    /// Empty once deleted.
+    pub body: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub edited_at: Option<Timestamp>,
+    pub deleted: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChatMessageList {
+    /// Newest first.
+    pub items: Vec<ChatMessageView>,
+    pub next_cursor: Option<String>,
 }
 
 /// The SLA radar: what needs attention first.

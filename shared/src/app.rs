@@ -17,6 +17,8 @@ pub struct App {
     pub tokens: TokenService,
     pub clock: Arc<dyn Clock>,
     pub s3: aws_sdk_s3::Client,
+    /// Posts frames to WebSocket connections (API Gateway's management API); None when not configured.
+    pub sockets: Option<aws_sdk_apigatewaymanagement::Client>,
 }
 
 impl App {
@@ -25,7 +27,13 @@ impl App {
         let s3 = aws_sdk_s3::Client::from_conf(
             aws_sdk_s3::config::Builder::from(aws).force_path_style(config.s3_path_style).build(),
         );
+        let sockets = config.ws_management_endpoint.as_ref().map(|endpoint| {
+            aws_sdk_apigatewaymanagement::Client::from_conf(
+                aws_sdk_apigatewaymanagement::config::Builder::from(aws).endpoint_url(endpoint).build(),
+            )
+        });
         Self {
+            sockets,
             s3,
             store: Store::new(aws, config.table_name.clone(), cursors),
             tokens: TokenService::new(&config),

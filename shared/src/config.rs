@@ -40,6 +40,9 @@ pub struct Config {
     pub attachments_bucket: Option<String>,
     /// Use path-style S3 URLs (local S3 stand-ins need them; AWS uses virtual-hosted style).
     pub s3_path_style: bool,
+    /// The WebSocket API's connection management endpoint (`https://<api>.execute-api.<region>.amazonaws.com/<stage>`;
+    /// locally the gateway's own URL). Unset: nothing is pushed to sockets.
+    pub ws_management_endpoint: Option<String>,
 }
 
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -60,7 +63,10 @@ impl Config {
         let issuer = lookup("SWITCHBOARD_ISSUER").unwrap_or_else(|| "switchboard".to_owned());
         let attachments_bucket = lookup("SWITCHBOARD_ATTACHMENTS_BUCKET").filter(|bucket| !bucket.is_empty());
         let s3_path_style = lookup("SWITCHBOARD_S3_PATH_STYLE").is_some_and(|value| value == "true" || value == "1");
+        let ws_management_endpoint =
+            lookup("SWITCHBOARD_WS_MANAGEMENT_ENDPOINT").filter(|endpoint| !endpoint.is_empty());
         Ok(Self {
+            ws_management_endpoint,
             table_name,
             signing_keys,
             access_token_ttl,

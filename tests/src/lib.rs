@@ -1,6 +1,8 @@
 //! The black-box test harness: one local stack per test binary (moto and the gateway on free ports),
 //! started on first use, and a small HTTP client speaking to it like any API user would.
 
+pub mod socket;
+
 use std::{sync::OnceLock, time::Duration};
 
 use reqwest::{Method, StatusCode};

@@ -79,6 +79,39 @@ async fn sla_clocks_pause_while_pending_and_breach_when_time_runs_out() {
     assert!(resolution["remaining_business_seconds"].as_i64().unwrap() < 0);
 }
 
+#[tokio::test]
+async fn a_crashed_client_drops_out_of_presence_within_the_ttl_and_claims_lapse_by_themselves() {
+    use switchboard_tests::socket::Socket;
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let owner = signup("Crash Co").await;
+    let agent = switchboard_tests::add_member(&owner, "agent").await;
+    let ticket = owner
+        .client()
+        .post("/api/v1/tickets", json!({"subject": "Lapse", "body": "x", "customer": {"email": "lapse@example.com"}}))
+        .await
+        .expect(201)
+        .body;
+    let ticket_id = ticket["id"].as_str().unwrap();
+    let mut watcher = Socket::connect(&owner.access_token).await;
+    // The agent's client claims for a minute, then goes silent without closing: a crashed tab.
+    let mut crashed = Socket::connect(&agent.access_token).await;
+    let claimed = crashed.request(json!({"action": "claim", "ticket_id": ticket_id, "minutes": 1})).await;
+    assert_eq!(claimed["type"], "claimed", "{claimed}");
+    let pong = watcher.request(json!({"action": "heartbeat"})).await;
+    assert!(pong["online"].as_array().unwrap().contains(&json!(agent.user_id)));
+    let held = watcher.request(json!({"action": "claim", "ticket_id": ticket_id})).await;
+    assert_eq!(held["code"], "claim_held");
+
+    // One presence TTL later only the heartbeating client is present, and the claim is free again.
+    advance_clock(61).await;
+    let pong = watcher.request(json!({"action": "heartbeat"})).await;
+    assert_eq!(pong["online"], json!([owner.user_id]), "{pong}");
+    watcher.expect(|f| f["type"] == "presence" && f["online"] == json!([owner.user_id])).await;
+    let free = watcher.request(json!({"action": "claim", "ticket_id": ticket_id})).await;
+    assert_eq!(free["type"], "claimed", "{free}");
+    drop(crashed);
+}
+
 /// Events of `kind` in the ticket's timeline.
 fn events_of(detail: &serde_json::Value, kind: &str) -> Vec<serde_json::Value> {
     detail["timeline"].as_array().unwrap().iter().filter(|event| event["type"] == kind).cloned().collect()

@@ -34,6 +34,8 @@ pub const ROUTES: &[(&str, &str)] = &[("GET", OPENAPI), ("GET", DOCS), ("GET", D
         fn_reports::daily_tickets, fn_reports::sla_compliance,
         fn_sla::get_policy, fn_sla::put_policy, fn_sla::radar,
         fn_settings::categories, fn_settings::replace_categories,
+        fn_chat::list_channels, fn_chat::create_channel, fn_chat::direct, fn_chat::add_member, fn_chat::history,
+        fn_chat::post_message, fn_chat::edit_message, fn_chat::delete_message, fn_chat::mark_read,
         fn_health::health,
     ),
     modifiers(&BearerAuth),
@@ -155,6 +157,7 @@ mod tests {
             fn_reports::ROUTES,
             fn_sla::ROUTES,
             fn_settings::ROUTES,
+            fn_chat::ROUTES,
         ] {
             for (method, path) in routes {
                 assert!(

@@ -25,13 +25,7 @@ pub async fn authorize(
     app: &App,
     request: ApiGatewayCustomAuthorizerRequestTypeRequest,
 ) -> Result<ApiGatewayCustomAuthorizerResponse, AuthorizerError> {
-    let token = request
-        .headers
-        .get("authorization")
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
-        .map(str::trim)
-        .ok_or(AuthorizerError::Unauthorized)?;
+    let token = bearer_token(&request).ok_or(AuthorizerError::Unauthorized)?;
     let subject = app.tokens.verify(token, app.clock.now()).map_err(|err| {
         tracing::info!(reason = %err, "access token refused");
         AuthorizerError::Unauthorized
@@ -56,6 +50,19 @@ pub async fn authorize(
         }
     };
     Ok(allow(&principal, request.method_arn.as_deref().unwrap_or("*")))
+}
+
+/// The access token: `Authorization: Bearer <token>`; on the WebSocket API's `$connect` also the
+/// `token` query parameter, since browsers cannot set headers on a WebSocket handshake.
+fn bearer_token(request: &ApiGatewayCustomAuthorizerRequestTypeRequest) -> Option<&str> {
+    let header = request
+        .headers
+        .get("authorization")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
+        .map(str::trim);
+    let websocket_connect = request.method_arn.as_deref().is_some_and(|arn| arn.ends_with("/$connect"));
+    header.or_else(|| websocket_connect.then(|| request.query_string_parameters.first("token")).flatten())
 }
 
 /// Allows every route of this API and stage, since the answer is cached per token, not per route.
@@ -94,6 +101,25 @@ mod tests {
     use super::*;
     use shared::domain::ids::{UserId, WorkspaceId};
     use shared::domain::rbac::Role;
+
+    fn request(arn: &str, query: &str) -> ApiGatewayCustomAuthorizerRequestTypeRequest {
+        serde_json::from_value(serde_json::json!({
+            "type": "REQUEST",
+            "methodArn": arn,
+            "headers": {},
+            "queryStringParameters": {"token": query},
+            "requestContext": {},
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_query_token_counts_on_the_websocket_handshake_only() {
+        let connect = request("arn:aws:execute-api:eu-west-1:1:abc/prod/$connect", "t0k");
+        assert_eq!(bearer_token(&connect), Some("t0k"));
+        let rest = request("arn:aws:execute-api:eu-west-1:1:abc/prod/GET/api/v1/me", "t0k");
+        assert_eq!(bearer_token(&rest), None, "REST requests carry the token in the Authorization header");
+    }
 
     #[test]
     fn the_policy_covers_the_whole_stage_and_carries_the_principal() {

@@ -18,6 +18,15 @@ pub fn median_p90(mut values: Vec<f64>) -> (f64, f64) {
     (median, values[(n * 9).div_ceil(10).max(1) - 1])
 }
 
+/// The `p`th percentile (nearest rank) of values sorted ascending (0 for none).
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
 /// DynamoDB calls by operation, as "2 GetItem, 1 Query" ("none" for none).
 pub fn calls_text(calls: &BTreeMap<String, u64>) -> String {
     if calls.is_empty() {
@@ -43,5 +52,10 @@ mod tests {
         assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), 2.5);
         assert_eq!(median(&[]), 0.0);
         assert_eq!(calls_text(&BTreeMap::new()), "none");
+        let hundred: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&hundred, 50.0), 50.0);
+        assert_eq!(percentile(&hundred, 99.0), 99.0);
+        assert_eq!(percentile(&[7.0], 99.0), 7.0);
+        assert_eq!(percentile(&[], 50.0), 0.0);
     }
 }

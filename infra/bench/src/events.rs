@@ -1,5 +1,6 @@
 //! The events sent to the functions: what API Gateway (REST, v1 proxy) would send for `GET /api/v1/health`,
-//! and a REQUEST authorizer event without an `Authorization` header.
+//! a REQUEST authorizer event without an `Authorization` header, and a WebSocket API `$disconnect`
+//! without an authorizer context (the realtime function answers it without touching storage).
 
 use serde_json::{Value, json};
 
@@ -14,6 +15,8 @@ pub enum EventKind {
     Http,
     /// API Gateway REQUEST authorizer.
     Authorizer,
+    /// API Gateway WebSocket API integration.
+    WebSocket,
 }
 
 impl EventKind {
@@ -21,6 +24,7 @@ impl EventKind {
         match self {
             EventKind::Http => "http",
             EventKind::Authorizer => "authorizer",
+            EventKind::WebSocket => "websocket",
         }
     }
 
@@ -28,6 +32,7 @@ impl EventKind {
         match raw {
             "http" => Some(EventKind::Http),
             "authorizer" => Some(EventKind::Authorizer),
+            "websocket" => Some(EventKind::WebSocket),
             _ => None,
         }
     }
@@ -36,6 +41,7 @@ impl EventKind {
         match self {
             EventKind::Http => rest_proxy_event(request_id),
             EventKind::Authorizer => authorizer_event(request_id),
+            EventKind::WebSocket => websocket_event(request_id),
         }
     }
 }
@@ -110,5 +116,28 @@ fn authorizer_event(request_id: &str) -> Value {
         "pathParameters": {},
         "stageVariables": {},
         "requestContext": request_context(request_id)
+    })
+}
+
+fn websocket_event(request_id: &str) -> Value {
+    json!({
+        "headers": {},
+        "multiValueHeaders": {},
+        "isBase64Encoded": false,
+        "requestContext": {
+            "routeKey": "$disconnect",
+            "eventType": "DISCONNECT",
+            "messageDirection": "IN",
+            "connectionId": "YmVuY2gtY29ubg=",
+            "connectedAt": 1_767_225_600_000_i64,
+            "requestTimeEpoch": 1_767_225_600_000_i64,
+            "requestId": request_id,
+            "apiId": API_ID,
+            "stage": STAGE,
+            "domainName": format!("{API_ID}.execute-api.us-east-1.amazonaws.com"),
+            "identity": { "sourceIp": "203.0.113.7" },
+            "disconnectStatusCode": 1001,
+            "disconnectReason": "Going away"
+        }
     })
 }

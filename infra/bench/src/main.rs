@@ -21,14 +21,15 @@ use events::EventKind;
 use runtime_api::{Hit, Invocation, Outcome, RuntimeApi};
 
 const USAGE: &str = "\
-usage: coldstart [options] <binary[=http|authorizer]>...
+usage: coldstart [options] <binary[=http|authorizer|websocket]>...
   --runs N         measurements per binary, the first one discarded as warm-up (default 15)
   --bin-dir DIR    where the host binaries are (default target/release)
   --lambda-dir DIR where cargo-lambda put the bundles, for their sizes (default target/lambda)
   --out DIR        where latest.md and latest.json go (default bench/results)
   --floor NAME     the baseline binary in --bin-dir (default lambda-floor)
   --timeout-ms N   give up on a run after this long (default 10000)
-A binary named authorizer gets a REQUEST authorizer event, any other an API Gateway REST proxy event.";
+A binary named authorizer gets a REQUEST authorizer event, any other an API Gateway REST proxy event
+unless its kind is given (`realtime=websocket`: a WebSocket API `$disconnect`).";
 
 pub const DEFAULT_FLOOR: &str = "lambda-floor";
 const DEFAULT_BINARIES: &[&str] = &["authorizer", "auth", "me", "users", "health", "api-docs", "platform"];

@@ -135,6 +135,7 @@ mod tests {
             issuer: "switchboard-test".into(),
             attachments_bucket: None,
             s3_path_style: false,
+            ws_management_endpoint: None,
         }
     }
 

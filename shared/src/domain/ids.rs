@@ -79,6 +79,14 @@ id_type!(
     MessageId
 );
 id_type!(
+    /// A team chat channel (public, private, or a direct conversation between two members).
+    ChannelId
+);
+id_type!(
+    /// A message in a team chat channel.
+    ChatMessageId
+);
+id_type!(
     /// A customer of a workspace (the people tickets come from).
     CustomerId
 );

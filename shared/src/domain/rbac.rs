@@ -47,6 +47,7 @@ impl Role {
                 TicketsRead,
                 TicketsWrite,
                 TicketsAssign,
+                TicketsTakeOver,
                 TicketsDelete,
                 CustomersRead,
                 CustomersWrite,
@@ -64,6 +65,7 @@ impl Role {
                 TicketsRead,
                 TicketsWrite,
                 TicketsAssign,
+                TicketsTakeOver,
                 TicketsDelete,
                 CustomersRead,
                 CustomersWrite,
@@ -109,6 +111,9 @@ pub enum Permission {
     TicketsWrite,
     #[serde(rename = "tickets:assign")]
     TicketsAssign,
+    /// Take over or release another member's claim on a ticket.
+    #[serde(rename = "tickets:take_over")]
+    TicketsTakeOver,
     #[serde(rename = "tickets:delete")]
     TicketsDelete,
     #[serde(rename = "customers:read")]
@@ -138,10 +143,11 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 17] = [
         Permission::TicketsRead,
         Permission::TicketsWrite,
         Permission::TicketsAssign,
+        Permission::TicketsTakeOver,
         Permission::TicketsDelete,
         Permission::CustomersRead,
         Permission::CustomersWrite,
@@ -166,6 +172,7 @@ impl Permission {
             Permission::CustomersRead => "customers:read",
             Permission::CustomersWrite => "customers:write",
             Permission::ChatUse => "chat:use",
+            Permission::TicketsTakeOver => "tickets:take_over",
             Permission::SalesRead => "sales:read",
             Permission::SalesWrite => "sales:write",
             Permission::ReportsRead => "reports:read",
@@ -187,6 +194,7 @@ impl Permission {
             Permission::CustomersRead => "See customers, their history and timeline",
             Permission::CustomersWrite => "Create, edit and merge customers",
             Permission::ChatUse => "Use team chat",
+            Permission::TicketsTakeOver => "Take over or release another member's claim on a ticket",
             Permission::SalesRead => "See leads and deals",
             Permission::SalesWrite => "Create and edit leads, deals and their notes",
             Permission::ReportsRead => "See support and sales reports, the SLA radar",

@@ -26,11 +26,13 @@ pub enum ProblemType {
     WorkspaceSelectionRequired,
     RefreshTokenReused,
     PlanLimitReached,
+    DraftConflict,
+    TicketClaimed,
     Internal,
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 17] = [
+    pub const ALL: [ProblemType; 19] = [
         ProblemType::MalformedRequest,
         ProblemType::ValidationFailed,
         ProblemType::Unauthenticated,
@@ -47,6 +49,8 @@ impl ProblemType {
         ProblemType::WorkspaceSelectionRequired,
         ProblemType::RefreshTokenReused,
         ProblemType::PlanLimitReached,
+        ProblemType::DraftConflict,
+        ProblemType::TicketClaimed,
         ProblemType::Internal,
     ];
 
@@ -68,6 +72,8 @@ impl ProblemType {
             ProblemType::WorkspaceSelectionRequired => "workspace-selection-required",
             ProblemType::RefreshTokenReused => "refresh-token-reused",
             ProblemType::PlanLimitReached => "plan-limit-reached",
+            ProblemType::DraftConflict => "draft-conflict",
+            ProblemType::TicketClaimed => "ticket-claimed",
             ProblemType::Internal => "internal",
         }
     }
@@ -87,7 +93,9 @@ impl ProblemType {
             | ProblemType::InvalidTransition
             | ProblemType::EmailTaken
             | ProblemType::LastOwner
-            | ProblemType::WorkspaceSelectionRequired => StatusCode::CONFLICT,
+            | ProblemType::WorkspaceSelectionRequired
+            | ProblemType::DraftConflict
+            | ProblemType::TicketClaimed => StatusCode::CONFLICT,
             ProblemType::PlanLimitReached => StatusCode::PAYMENT_REQUIRED,
             ProblemType::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -111,6 +119,8 @@ impl ProblemType {
             ProblemType::WorkspaceSelectionRequired => "Choose a workspace",
             ProblemType::RefreshTokenReused => "This session was revoked",
             ProblemType::PlanLimitReached => "Your plan's limit is reached",
+            ProblemType::DraftConflict => "New messages arrived while you were writing",
+            ProblemType::TicketClaimed => "Someone else is working on this ticket",
             ProblemType::Internal => "Something went wrong on our side",
         }
     }

@@ -3,10 +3,14 @@
 
 pub mod accounts;
 pub mod attachments;
+pub mod chat;
 pub mod customers;
+pub mod drafts;
+pub mod handoff;
 pub mod members;
 pub mod outbox;
 pub mod platform;
+pub mod realtime;
 pub mod reports;
 pub mod settings;
 pub mod sla;
@@ -46,6 +50,12 @@ pub enum ServiceError {
     },
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A reply drafted on `draft_version` while these messages arrived.
+    #[error("draft conflict")]
+    DraftConflict { current_version: u64, messages: Vec<crate::api::MessageView> },
+    /// Another member holds an active claim on the ticket.
+    #[error("ticket claimed")]
+    TicketClaimed(crate::storage::realtime::Claim),
     #[error("invalid transition")]
     InvalidTransition(crate::domain::ticket::InvalidTransition),
     #[error(transparent)]
@@ -105,6 +115,21 @@ impl From<ServiceError> for Problem {
                 ),
             },
             ServiceError::Conflict(detail) => Problem::new(ProblemType::Conflict, detail),
+            ServiceError::DraftConflict { current_version, messages } => Problem::new(
+                ProblemType::DraftConflict,
+                format!(
+                    "{} new message(s) arrived since your draft began; `messages` lists them. Reread, then send \
+                     again with `draft_version: {current_version}`, or with `confirm: true` to send as is.",
+                    messages.len()
+                ),
+            )
+            .with("current_version", current_version)
+            .with("messages", serde_json::to_value(messages).unwrap_or_default()),
+            ServiceError::TicketClaimed(claim) => Problem::new(
+                ProblemType::TicketClaimed,
+                "Another member has claimed this ticket; send with `confirm: true` to reply anyway.",
+            )
+            .with("claim", serde_json::to_value(crate::api::ClaimView::from(&claim)).unwrap_or_default()),
             ServiceError::InvalidTransition(invalid) => {
                 let allowed: Vec<&str> = invalid.allowed().iter().map(|status| status.as_str()).collect();
                 let detail = if invalid.from == invalid.to {

@@ -1,8 +1,8 @@
 //! The outbox consumer: reads committed event items from the table's stream (in AWS a Lambda event
 //! source; locally the local stack polls the stream the same way) and hands each to the consumers
-//! that need it. Today that is the daily ticket statistics behind the reports; live updates and
-//! webhooks plug in here as further consumers. Ticket and policy events also bring the tickets' SLA
-//! watches up to date (see [`super::sla_watch`]).
+//! that need it: live updates to WebSocket clients (`realtime::fanout`) and the daily ticket
+//! statistics behind the reports; webhooks plug in here as a further consumer. Ticket and policy
+//! events also bring the tickets' SLA watches up to date (see [`super::sla_watch`]).
 //!
 //! Nothing is skipped: records are handled in stream order, and at the first failure the rest of the
 //! batch is reported back (ReportBatchItemFailures), so it is redelivered from that record on.
@@ -118,6 +118,7 @@ async fn apply(app: &App, record: &EventRecord) -> Result<(), StoreError> {
     let workspace = workspace.parse().map_err(|_| StoreError::Corrupt(format!("workspace id {workspace:?}")))?;
     let event: Event = serde_dynamo::from_item(image.clone())?;
     let scope = TenantScope::new(workspace);
+    super::realtime::fanout::deliver_event(app, &scope, &event).await?;
     let counters = daily_counters(&event);
     if !counters.is_empty() {
         let day = event.at.to_zoned(TimeZone::UTC).strftime("%Y-%m-%d").to_string();

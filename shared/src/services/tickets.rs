@@ -197,7 +197,8 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateTicketRe
         events.push(
             Event::new("ticket.created", Some(caller.user_id), format!("ticket/{}", ticket.id), now)
                 .with_change(None, Some(snapshot(&ticket)))
-                .about_ticket(ticket.id, customer_id),
+                .about_ticket(ticket.id, customer_id)
+                .at_version(ticket.version),
         );
         let customer_ref = match &new_customer {
             Some(customer) => CustomerRef::New(customer),
@@ -273,6 +274,7 @@ pub async fn get(app: &App, caller: &MemberPrincipal, id: TicketId) -> ServiceRe
             .map(AttachmentView::from)
             .collect(),
         sla,
+        handoff: super::handoff::current(&history.ticket, &history.events),
     })
 }
 
@@ -324,6 +326,10 @@ pub async fn update(
         Some(Some(raw)) => v.check("subcategory", parse_label(raw, MAX_CATEGORY_CHARS).map(Some)),
     };
     let tags = request.tags.as_ref().and_then(|raw| v.check("tags", ticket::normalize_tags(raw)));
+    let handoff = request.handoff.as_ref().and_then(|note| v.check("handoff", super::handoff::parse(note)));
+    if request.handoff.is_some() && !matches!(assignee, Some(Some(_))) {
+        v.check::<()>("handoff", Err("goes with a reassignment: set assignee_id to a member".to_owned()));
+    }
     v.finish().map_err(ServiceError::Validation)?;
     let version = version.expect("checked above");
 
@@ -403,16 +409,18 @@ pub async fn update(
     let mut events = vec![
         Event::new("ticket.updated", Some(caller.user_id), subject.clone(), now)
             .with_change(Some(snapshot(&before)), Some(snapshot(&after)))
-            .about_ticket(id, before.customer_id),
+            .about_ticket(id, before.customer_id)
+            .at_version(after.version),
     ];
     if assignee_changed {
         events.push(
             Event::new("ticket.assigned", Some(caller.user_id), subject, now)
                 .with_change(
                     Some(serde_json::json!({"assignee_id": before.assignee_id})),
-                    Some(serde_json::json!({"assignee_id": after.assignee_id})),
+                    Some(super::handoff::assigned_after(after.assignee_id, handoff.as_ref())),
                 )
-                .about_ticket(id, before.customer_id),
+                .about_ticket(id, before.customer_id)
+                .at_version(after.version),
         );
     }
     match app.store.save_ticket(&scope, &before, &after, None, &events).await {
@@ -447,8 +455,16 @@ pub async fn add_message(
     let (Some(body), Some(author)) = (body, author) else { unreachable!("validator finished without errors") };
 
     let scope = caller.scope();
+    let draft = super::drafts::Draft {
+        author,
+        internal: request.internal,
+        draft_version: request.draft_version,
+        confirm: request.confirm,
+    };
     for _ in 0..3 {
         let before = load(app, &scope, id).await?;
+        // Checked again on a retry: the write that beat this one may be the very message to warn about.
+        super::drafts::check(app, caller, &before, &draft).await?;
         let status =
             ticket::after_message(before.status, author, request.internal).map_err(ServiceError::InvalidTransition)?;
         let now = app.clock.now();
@@ -478,13 +494,15 @@ pub async fn add_message(
                     Some(serde_json::json!({"message_id": message.id, "author": author, "internal": request.internal})),
                 )
                 .about_ticket(id, before.customer_id)
+                .at_version(after.version)
                 .internal(request.internal),
         ];
         if after.status != before.status {
             events.push(
                 Event::new("ticket.updated", Some(caller.user_id), format!("ticket/{id}"), now)
                     .with_change(Some(snapshot(&before)), Some(snapshot(&after)))
-                    .about_ticket(id, before.customer_id),
+                    .about_ticket(id, before.customer_id)
+                    .at_version(after.version),
             );
         }
         match app.store.save_ticket(&scope, &before, &after, Some(&message), &events).await {

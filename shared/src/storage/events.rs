@@ -35,6 +35,10 @@ pub struct Event {
     /// about an internal note: never shown where a customer could see it
     #[serde(default)]
     pub internal: bool,
+    /// The ticket's version after the change (ticket events only): live clients detect a gap when a
+    /// ticket's version jumps by more than one, and refetch it.
+    #[serde(default)]
+    pub ticket_version: Option<u64>,
 }
 
 impl Event {
@@ -50,6 +54,7 @@ impl Event {
             ticket_id: None,
             customer_id: None,
             internal: false,
+            ticket_version: None,
         }
     }
 
@@ -67,6 +72,11 @@ impl Event {
 
     pub fn about_customer(mut self, customer: CustomerId) -> Self {
         self.customer_id = Some(customer);
+        self
+    }
+
+    pub fn at_version(mut self, version: u64) -> Self {
+        self.ticket_version = Some(version);
         self
     }
 

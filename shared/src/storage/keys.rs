@@ -16,7 +16,10 @@ use jiff::Timestamp;
 
 use crate::domain::{
     email::Email,
-    ids::{AttachmentId, CustomerId, EventId, MessageId, SessionId, StaffId, TicketId, UserId, WorkspaceId},
+    ids::{
+        AttachmentId, ChannelId, ChatMessageId, CustomerId, EventId, MessageId, SessionId, StaffId, TicketId, UserId,
+        WorkspaceId,
+    },
 };
 
 pub const PK: &str = "PK";
@@ -124,6 +127,44 @@ pub const CATEGORIES_SK: &str = "SETTINGS#CATEGORIES";
 
 /// The workspace's SLA policy (targets, business calendar, pause statuses).
 pub const SLA_POLICY_SK: &str = "SETTINGS#SLA_POLICY";
+
+/// A WebSocket connection (real-time channel). One Query of the prefix lists the workspace's live
+/// sockets: the fan-out reads it once per event. Its `expires_at` is the presence TTL, pushed forward
+/// by heartbeats, so a crashed client's connection drops out of every listing by itself.
+pub const CONNECTION_PREFIX: &str = "CONN#";
+pub fn connection_sk(connection_id: &str) -> String {
+    format!("{CONNECTION_PREFIX}{connection_id}")
+}
+
+/// A soft claim on a ticket: at most one per ticket, written conditionally.
+pub fn claim_sk(ticket: TicketId) -> String {
+    format!("CLAIM#{ticket}")
+}
+
+/// Team chat channels of the workspace (one Query lists them; private ones are filtered by membership).
+pub const CHANNEL_PREFIX: &str = "CHANNEL#";
+pub fn channel_sk(channel: ChannelId) -> String {
+    format!("{CHANNEL_PREFIX}{channel}")
+}
+/// Guards "one direct conversation per pair of members": the pair in sorted order.
+pub fn direct_channel_guard_sk(a: UserId, b: UserId) -> String {
+    let (low, high) = if a <= b { (a, b) } else { (b, a) };
+    format!("DIRECT#{low}#{high}")
+}
+/// A channel's messages: one Query of the prefix reads its history, newest first by id.
+pub fn chat_message_prefix(channel: ChannelId) -> String {
+    format!("CHMSG#{channel}#")
+}
+pub fn chat_message_sk(channel: ChannelId, message: ChatMessageId) -> String {
+    format!("{}{message}", chat_message_prefix(channel))
+}
+/// Where a member has read up to, per channel: one Query of the prefix reads all of a member's marks.
+pub fn chat_read_prefix(user: UserId) -> String {
+    format!("CHREAD#{user}#")
+}
+pub fn chat_read_sk(user: UserId, channel: ChannelId) -> String {
+    format!("{}{channel}", chat_read_prefix(user))
+}
 
 /// GSI1 on event items: the workspace activity log, newest last by event id.
 pub fn activity_gsi1pk(workspace: WorkspaceId) -> String {
@@ -394,6 +435,26 @@ mod tests {
         assert!(daily_stats_sk("2026-11-21").starts_with(DAILY_STATS_PREFIX));
         let event = EventId::generate();
         assert_eq!(applied_marker_sk("daily-stats", event), format!("APPLIED#daily-stats#{event}"));
+    }
+
+    #[test]
+    fn realtime_and_chat_keys_stay_out_of_other_listings() {
+        assert_eq!(connection_sk("abc="), "CONN#abc=");
+        let ticket = TicketId::generate();
+        assert_eq!(claim_sk(ticket), format!("CLAIM#{ticket}"));
+        let (channel, message) = (ChannelId::generate(), ChatMessageId::generate());
+        assert_eq!(channel_sk(channel), format!("CHANNEL#{channel}"));
+        assert!(chat_message_sk(channel, message).starts_with(&chat_message_prefix(channel)));
+        assert!(!chat_message_sk(channel, message).starts_with(CHANNEL_PREFIX), "messages are not channels");
+        let (a, b) = (UserId::generate(), UserId::generate());
+        assert_eq!(direct_channel_guard_sk(a, b), direct_channel_guard_sk(b, a));
+        assert!(chat_read_sk(a, channel).starts_with(&chat_read_prefix(a)));
+        assert!(!chat_read_sk(a, channel).starts_with(&chat_read_prefix(b)));
+        for key in [connection_sk("x"), claim_sk(ticket), channel_sk(channel), chat_read_sk(a, channel)] {
+            for prefix in [USER_PREFIX, EVENT_PREFIX, TICKET_PREFIX, CUSTOMER_PREFIX, SETTINGS_PREFIX] {
+                assert!(!key.starts_with(prefix), "{key} would show up in the {prefix} listing");
+            }
+        }
     }
 
     #[test]

@@ -3,10 +3,12 @@
 
 pub mod attachments;
 pub mod call_count;
+pub mod chat;
 pub mod cursor;
 pub mod customers;
 pub mod events;
 pub mod keys;
+pub mod realtime;
 pub mod reports;
 pub mod sessions;
 pub mod settings;
