@@ -107,6 +107,141 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chat/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Channels
+         * @description The public channels, the private channels the caller is a member of, and their direct
+         *     conversations, most recently active first, each with its unread count. Needs `chat:use`.
+         */
+        get: operations["chat_list_channels"];
+        put?: never;
+        /**
+         * Create a channel
+         * @description Public (every member sees it) or private (the creator and `member_ids` only). Needs `chat:use`.
+         */
+        post: operations["chat_create_channel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/channels/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a member to a private channel
+         * @description Any member of the channel may add another member of the workspace. Needs `chat:use`.
+         */
+        post: operations["chat_add_member"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/channels/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A channel's history
+         * @description Newest first, a page at a time (`limit`, `cursor`). A channel the caller may not see is 404.
+         */
+        get: operations["chat_history"];
+        put?: never;
+        /**
+         * Post a message
+         * @description Numbered after the channel's last message (`seq`) and pushed live to the sockets of everyone who
+         *     sees the channel (`chat.message.created`).
+         */
+        post: operations["chat_post_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/channels/{id}/messages/{message_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a message
+         * @description The author, or an admin or owner. The message stays in the history, blanked and flagged `deleted`;
+         *     pushed live as `chat.message.deleted`.
+         */
+        delete: operations["chat_delete_message"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit a message
+         * @description The author only. Pushed live as `chat.message.edited`.
+         */
+        patch: operations["chat_edit_message"];
+        trace?: never;
+    };
+    "/api/v1/chat/channels/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark read
+         * @description Moves the caller's read mark to `seq` (never backwards); the channel's unread count follows.
+         */
+        post: operations["chat_mark_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/direct": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a direct conversation
+         * @description With another member: the existing conversation (200), or a new one (201). Needs `chat:use`.
+         */
+        post: operations["chat_direct"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers": {
         parameters: {
             query?: never;
@@ -641,6 +776,9 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AddChannelMemberRequest: {
+            user_id: string;
+        };
         AttachmentDownload: {
             attachment: components["schemas"]["AttachmentView"];
             download: components["schemas"]["PresignedRequest"];
@@ -692,6 +830,63 @@ export interface components {
             name: string;
             subcategories: string[];
         };
+        /** Format: uuid */
+        ChannelId: string;
+        ChannelList: {
+            items: components["schemas"]["ChannelView"][];
+        };
+        ChannelView: {
+            /** Format: date-time */
+            created_at: string;
+            created_by: components["schemas"]["UserId"];
+            id: components["schemas"]["ChannelId"];
+            /** @description public, private or direct */
+            kind: string;
+            /** Format: date-time */
+            last_message_at?: string | null;
+            /**
+             * Format: int64
+             * @description The sequence number of the latest message (0 when none).
+             */
+            last_seq: number;
+            /** @description Members of a private channel or direct conversation; empty for public channels (everyone). */
+            member_ids: components["schemas"]["UserId"][];
+            /** @description The channel's name; for a direct conversation, null (show the other member). */
+            name?: string | null;
+            /**
+             * Format: int64
+             * @description Messages posted since the caller's read mark.
+             */
+            unread: number;
+        };
+        /** Format: uuid */
+        ChatMessageId: string;
+        ChatMessageList: {
+            /** @description Newest first. */
+            items: components["schemas"]["ChatMessageView"][];
+            next_cursor?: string | null;
+        };
+        ChatMessageRequest: {
+            /** @description 1 to 4,000 characters. */
+            body: string;
+        };
+        ChatMessageView: {
+            author_id: components["schemas"]["UserId"];
+            /** @description Empty once deleted. */
+            body: string;
+            channel_id: components["schemas"]["ChannelId"];
+            /** Format: date-time */
+            created_at: string;
+            deleted: boolean;
+            /** Format: date-time */
+            edited_at?: string | null;
+            id: components["schemas"]["ChatMessageId"];
+            /**
+             * Format: int64
+             * @description 1, 2, 3… per channel: a jump tells a live client it missed messages.
+             */
+            seq: number;
+        };
         ClockCompliance: {
             /** @description Per assignee id (`unassigned` for none). */
             by_agent: {
@@ -717,6 +912,14 @@ export interface components {
              */
             size: number;
         };
+        CreateChannelRequest: {
+            /** @description Members of a private channel besides the creator (ignored for public channels). */
+            member_ids?: string[];
+            /** @description 1 to 80 characters; unique names are not enforced. */
+            name: string;
+            /** @description Private channels are visible to their members only. */
+            private?: boolean;
+        };
         CreateCustomerRequest: {
             attributes?: {
                 [key: string]: string;
@@ -731,6 +934,14 @@ export interface components {
             /** @description agent (default) or customer (for channels relaying the customer's words) */
             author?: string | null;
             body: string;
+            /** @description Send anyway: after a `draft-conflict`, or over another member's claim (`ticket-claimed`). */
+            confirm?: boolean;
+            /**
+             * Format: int64
+             * @description The ticket version the draft was started on: if a customer message or a reply arrived since,
+             *     the reply is refused with 409 `draft-conflict` listing them, unless `confirm` is true.
+             */
+            draft_version?: number | null;
             /** @description An internal note, visible to the team only. */
             internal?: boolean;
         };
@@ -810,6 +1021,10 @@ export interface components {
             /** Format: int64 */
             tickets_solved: number;
         };
+        DirectChannelRequest: {
+            /** @description The other member. */
+            user_id: string;
+        };
         DirectoryEntry: {
             /** Format: date-time */
             created_at: string;
@@ -843,6 +1058,22 @@ export interface components {
             /** @description Path of the field in the request, e.g. `email` or `items[2].name`. */
             field: string;
             message: string;
+        };
+        HandoffNoteInput: {
+            /** @description What the new assignee needs to know (up to 2,000 characters). */
+            context: string;
+            /** @description What to do next (up to 500 characters). */
+            next_step: string;
+        };
+        /** @description The handoff note of the ticket's current assignment. */
+        HandoffView: {
+            /** Format: date-time */
+            at: string;
+            context: string;
+            event_id: components["schemas"]["EventId"];
+            from?: components["schemas"]["UserId"] | null;
+            next_step: string;
+            to: components["schemas"]["UserId"];
         };
         HealthResponse: {
             /** @description "ok" */
@@ -879,6 +1110,13 @@ export interface components {
              */
             workspace_id?: string | null;
         };
+        MarkReadRequest: {
+            /**
+             * Format: int64
+             * @description The `seq` of the last message read.
+             */
+            seq: number;
+        };
         MeResponse: {
             permissions: components["schemas"]["Permission"][];
             plan: components["schemas"]["PlanView"];
@@ -913,7 +1151,7 @@ export interface components {
          * @description What a principal may do. Names are stable: they appear in API responses and in API-key scopes.
          * @enum {string}
          */
-        Permission: "tickets:read" | "tickets:write" | "tickets:assign" | "tickets:delete" | "customers:read" | "customers:write" | "chat:use" | "sales:read" | "sales:write" | "reports:read" | "activity:read" | "users:read" | "users:manage" | "settings:manage" | "integrations:manage" | "billing:manage";
+        Permission: "tickets:read" | "tickets:write" | "tickets:assign" | "tickets:take_over" | "tickets:delete" | "customers:read" | "customers:write" | "chat:use" | "sales:read" | "sales:write" | "reports:read" | "activity:read" | "users:read" | "users:manage" | "settings:manage" | "integrations:manage" | "billing:manage";
         PlanLimits: {
             /** Format: int64 */
             api_requests_per_minute?: number | null;
@@ -1134,6 +1372,7 @@ export interface components {
         TicketDetail: {
             /** @description Files attached to the ticket (uploaded ones; pending uploads are left out). */
             attachments: components["schemas"]["AttachmentView"][];
+            handoff?: components["schemas"]["HandoffView"] | null;
             /** @description Replies and internal notes, oldest first. */
             messages: components["schemas"]["MessageView"][];
             sla?: components["schemas"]["TicketSlaView"] | null;
@@ -1193,6 +1432,7 @@ export interface components {
         UpdateTicketRequest: {
             assignee_id?: string | null;
             category?: string | null;
+            handoff?: components["schemas"]["HandoffNoteInput"] | null;
             priority?: string | null;
             status?: string | null;
             subcategory?: string | null;
@@ -1403,6 +1643,338 @@ export interface operations {
                 };
             };
             /** @description A field is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    chat_list_channels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelList"];
+                };
+            };
+        };
+    };
+    chat_create_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateChannelRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelView"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    chat_add_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Channel id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddChannelMemberRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    chat_history: {
+        parameters: {
+            query?: {
+                /** @description 1 to 100, default 50 */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Channel id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatMessageList"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    chat_post_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Channel id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatMessageRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatMessageView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    chat_delete_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Channel id */
+                id: string;
+                /** @description Message id */
+                message_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatMessageView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    chat_edit_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Channel id */
+                id: string;
+                /** @description Message id */
+                message_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatMessageRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatMessageView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    chat_mark_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Channel id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkReadRequest"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    chat_direct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DirectChannelRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelView"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelView"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;

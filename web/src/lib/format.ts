@@ -80,6 +80,11 @@ export function describeEvent(event: { type: string; before?: unknown; after?: u
       return "Ticket created";
     case "message.created":
       return after.internal ? "Internal note added" : after.author === "customer" ? "Customer wrote" : "Reply sent";
+    case "ticket.assigned": {
+      const handoff = after.handoff as { context?: string; next_step?: string } | undefined;
+      const to = after.assignee_id ? (memberName ? memberName(String(after.assignee_id)) : "a teammate") : "nobody";
+      return handoff ? `Assigned to ${to}, with a handoff note` : `Assigned to ${to}`;
+    }
     case "attachment.added":
       return `File attached${after.filename ? `: ${String(after.filename)}` : ""}`;
     case "ticket.updated":

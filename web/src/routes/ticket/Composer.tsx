@@ -1,10 +1,12 @@
 // Reply to the customer or write an internal note; the two modes look different so a note is never
-// sent to a customer by mistake. Drafts are kept per ticket and mode.
+// sent to a customer by mistake. Drafts are kept per ticket and mode. A reply carries the ticket
+// version its draft was started on, so the server can stop it when the customer or a teammate wrote
+// meanwhile (draft conflict) or a teammate holds a claim; the user then reads and sends anyway or not.
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { isTyping } from "../../lib/keyboard";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
-import { messageOf } from "../../api/problem";
+import { ApiError, messageOf } from "../../api/problem";
 import { loadDraft, saveDraft } from "../../lib/drafts";
 import { InlineError } from "../../ui/states";
 
@@ -17,7 +19,20 @@ const THEN = [
   { status: "solved", name: "Send and solve" },
 ] as const;
 
-export function Composer({ ticketId, onTyping }: { ticketId: string; onTyping: (active: boolean) => void }) {
+export function Composer({
+  ticketId,
+  version,
+  nameOf,
+  onTyping,
+}: {
+  ticketId: string;
+  /** The ticket's version as shown. */
+  version: number;
+  nameOf: (userId: string) => string;
+  onTyping: (active: boolean) => void;
+}) {
+  // The version the reply draft was started on (null: no draft yet, or it predates this page).
+  const [base, setBase] = useState<number | null>(null);
   const [mode, setMode] = useState<Mode>("reply");
   const [drafts, setDrafts] = useState(() => ({ reply: loadDraft(ticketId, "reply"), note: loadDraft(ticketId, "note") }));
   const queries = useQueryClient();
@@ -37,10 +52,16 @@ export function Composer({ ticketId, onTyping }: { ticketId: string; onTyping: (
   }, []);
   const [then, setThen] = useState<string>("");
   const send = useMutation({
-    mutationFn: async (body: { body: string; internal: boolean; then?: string }) => {
+    mutationFn: async (body: { body: string; internal: boolean; then?: string; confirm?: boolean }) => {
       const message = await call(
-        api.POST("/api/v1/tickets/{id}/messages", { params: { path: { id: ticketId } }, body: { body: body.body, internal: body.internal } }),
+        api.POST("/api/v1/tickets/{id}/messages", {
+          params: { path: { id: ticketId } },
+          body: body.internal
+            ? { body: body.body, internal: true }
+            : { body: body.body, internal: false, draft_version: base ?? version, ...(body.confirm ? { confirm: true } : {}) },
+        }),
       );
+      if (!body.internal) setBase(null);
       // Sent: the draft goes now, whatever happens to the status change.
       const kind: Mode = body.internal ? "note" : "reply";
       saveDraft(ticketId, kind, "");
@@ -66,15 +87,17 @@ export function Composer({ ticketId, onTyping }: { ticketId: string; onTyping: (
     },
   });
   const change = (value: string) => {
+    if (mode === "reply" && !drafts.reply && value) setBase(version);
     setDrafts((current) => ({ ...current, [mode]: value }));
     saveDraft(ticketId, mode, value);
     onTyping(value.length > 0);
   };
-  const submit = (event?: FormEvent) => {
+  const submit = (event?: FormEvent, confirm = false) => {
     event?.preventDefault();
     if (!text.trim() || send.isPending) return;
-    send.mutate({ body: text, internal: mode === "note", then: mode === "reply" ? then : undefined });
+    send.mutate({ body: text, internal: mode === "note", then: mode === "reply" ? then : undefined, confirm });
   };
+  const collision = send.error instanceof ApiError && ["draft-conflict", "ticket-claimed"].includes(send.error.slug) ? send.error : null;
   return (
     <form className={`composer composer-${mode}`} onSubmit={submit} aria-label={mode === "note" ? "Internal note" : "Reply"}>
       <div className="composer-tabs" role="radiogroup" aria-label="Message kind">
@@ -118,7 +141,71 @@ export function Composer({ ticketId, onTyping }: { ticketId: string; onTyping: (
           </button>
         </span>
       </div>
-      <InlineError error={send.error} />
+      {collision ? (
+        <Collision
+          problem={collision}
+          nameOf={nameOf}
+          onSendAnyway={() => submit(undefined, true)}
+          onReview={() => {
+            // Draft on what is there now; the new messages show above.
+            if (typeof collision.problem.current_version === "number") setBase(collision.problem.current_version);
+            send.reset();
+          }}
+        />
+      ) : (
+        <InlineError error={send.error} />
+      )}
     </form>
+  );
+}
+
+interface NewMessage {
+  author?: string;
+  body?: string;
+  internal?: boolean;
+}
+
+function Collision({
+  problem,
+  nameOf,
+  onSendAnyway,
+  onReview,
+}: {
+  problem: ApiError;
+  nameOf: (userId: string) => string;
+  onSendAnyway: () => void;
+  onReview: () => void;
+}) {
+  const claim = problem.problem.claim as { user_id?: string; expires_at?: string } | undefined;
+  const messages = (Array.isArray(problem.problem.messages) ? problem.problem.messages : []) as NewMessage[];
+  return (
+    <div className="collision" role="alert" data-testid="collision">
+      {problem.slug === "ticket-claimed" && claim?.user_id ? (
+        <p>
+          <strong>{nameOf(claim.user_id)}</strong> is working on this ticket
+          {claim.expires_at ? ` until ${new Date(claim.expires_at).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })}` : ""}. Your
+          reply was not sent.
+        </p>
+      ) : (
+        <>
+          <p>New messages arrived while you were writing; your reply was not sent:</p>
+          <ul>
+            {messages.map((message, index) => (
+              <li key={index}>
+                <span className="muted small">{message.author === "customer" ? "Customer" : "Teammate"}:</span> {message.body}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <div className="row tight">
+        <button type="button" className="button primary small" onClick={onSendAnyway}>
+          Send anyway
+        </button>
+        <button type="button" className="button ghost small" onClick={onReview}>
+          Review first
+        </button>
+      </div>
+    </div>
   );
 }

@@ -1,5 +1,6 @@
 // Status, priority, category, tags and assignee, saved field by field against the ticket's version.
-// A reassignment can carry a handoff note (an internal note for the new assignee).
+// Handing a ticket to someone else can carry a handoff note (context and next step), which the new
+// assignee sees first.
 import { useEffect, useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
@@ -18,7 +19,7 @@ export function Properties({ detail, canWrite }: { detail: TicketDetail; canWrit
   const members = useMembers(me.data?.permissions.includes("users:read") ?? false);
   const categories = useCategories();
   const [notice, setNotice] = useState<string | null>(null);
-  const [handoff, setHandoff] = useState<{ assignee: string | null; note: string } | null>(null);
+  const [handoff, setHandoff] = useState<{ assignee: string; context: string; next: string } | null>(null);
 
   const update = useMutation({
     mutationFn: (change: Change) =>
@@ -37,11 +38,6 @@ export function Properties({ detail, canWrite }: { detail: TicketDetail; canWrit
       }
     },
   });
-  const note = useMutation({
-    mutationFn: (body: string) =>
-      call(api.POST("/api/v1/tickets/{id}/messages", { params: { path: { id: ticket.id } }, body: { body, internal: true } })),
-    onSuccess: () => void queries.invalidateQueries({ queryKey: ["ticket", ticket.id] }),
-  });
 
   const [tags, setTags] = useState(ticket.tags.join(", "));
   useEffect(() => setTags(ticket.tags.join(", ")), [ticket.tags]);
@@ -51,14 +47,18 @@ export function Properties({ detail, canWrite }: { detail: TicketDetail; canWrit
   const myId = me.data?.user.id;
 
   const reassign = (assignee: string | null) => {
-    update.mutate(
-      { assignee_id: assignee },
-      {
-        onSuccess: () => {
-          if (assignee && assignee !== myId) setHandoff({ assignee, note: "" });
-        },
-      },
-    );
+    // To someone else: ask for a handoff note first.
+    if (assignee && assignee !== myId && assignee !== ticket.assignee_id) {
+      setHandoff({ assignee, context: "", next: "" });
+      return;
+    }
+    setHandoff(null);
+    update.mutate({ assignee_id: assignee });
+  };
+  const handOver = (withNote: boolean) => {
+    if (!handoff) return;
+    const note = withNote ? { context: handoff.context.trim(), next_step: handoff.next.trim() } : null;
+    update.mutate({ assignee_id: handoff.assignee, ...(note ? { handoff: note } : {}) }, { onSuccess: () => setHandoff(null) });
   };
 
   return (
@@ -94,7 +94,7 @@ export function Properties({ detail, canWrite }: { detail: TicketDetail; canWrit
       <div className="prop">
         <label htmlFor="prop-assignee">Assignee</label>
         {members.data ? (
-          <select id="prop-assignee" value={ticket.assignee_id ?? ""} disabled={disabled || !canAssign} onChange={(e) => reassign(e.target.value || null)}>
+          <select id="prop-assignee" value={handoff?.assignee ?? ticket.assignee_id ?? ""} disabled={disabled || !canAssign} onChange={(e) => reassign(e.target.value || null)}>
             <option value="">Unassigned</option>
             {members.data
               .filter((member) => member.status === "active" && member.role !== "viewer")
@@ -123,22 +123,28 @@ export function Properties({ detail, canWrite }: { detail: TicketDetail; canWrit
       {handoff && (
         <form
           className="handoff"
+          aria-label="Handoff note"
           onSubmit={(event) => {
             event.preventDefault();
-            if (handoff.note.trim()) note.mutate(`Handoff: ${handoff.note.trim()}`, { onSuccess: () => setHandoff(null) });
+            handOver(true);
           }}
         >
-          <label htmlFor="handoff-note">Handoff note for the new assignee (internal)</label>
-          <textarea id="handoff-note" rows={3} value={handoff.note} onChange={(e) => setHandoff({ ...handoff, note: e.target.value })} />
+          <p className="strong">Hand over to {members.data?.find((m) => m.id === handoff.assignee)?.name ?? "a teammate"}</p>
+          <label htmlFor="handoff-context">What they need to know</label>
+          <textarea id="handoff-context" rows={3} maxLength={2000} value={handoff.context} onChange={(e) => setHandoff({ ...handoff, context: e.target.value })} />
+          <label htmlFor="handoff-next">Next step</label>
+          <input id="handoff-next" maxLength={500} value={handoff.next} onChange={(e) => setHandoff({ ...handoff, next: e.target.value })} />
           <div className="row">
-            <button type="submit" className="button note small" disabled={!handoff.note.trim() || note.isPending}>
-              Add handoff note
+            <button type="submit" className="button note small" disabled={!handoff.context.trim() || !handoff.next.trim() || update.isPending}>
+              Hand over with note
+            </button>
+            <button type="button" className="button ghost small" disabled={update.isPending} onClick={() => handOver(false)}>
+              Without note
             </button>
             <button type="button" className="button ghost small" onClick={() => setHandoff(null)}>
-              Skip
+              Cancel
             </button>
           </div>
-          <InlineError error={note.error} />
         </form>
       )}
       <div className="prop">

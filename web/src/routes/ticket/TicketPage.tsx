@@ -88,6 +88,19 @@ export function Component() {
             onRelease={() => live.release()}
           />
         )}
+        {detail.handoff && (
+          <aside className="handoff-note" aria-label="Handoff note" data-testid="handoff-note">
+            <div className="note-label">Handoff · internal</div>
+            <p>
+              <strong>{detail.handoff.from ? nameOf(detail.handoff.from) : "Someone"}</strong> handed this ticket to{" "}
+              <strong>{detail.handoff.to === myId ? "you" : nameOf(detail.handoff.to)}</strong> {relativeTime(detail.handoff.at)}.
+            </p>
+            <p className="pre">{detail.handoff.context}</p>
+            <p>
+              <span className="strong">Next step:</span> {detail.handoff.next_step}
+            </p>
+          </aside>
+        )}
         <div className="tabs" role="tablist" aria-label="Ticket sections">
           <button type="button" role="tab" aria-selected={tab === "conversation"} className={tab === "conversation" ? "active" : ""} onClick={() => setTab("conversation")}>
             Conversation <span className="count">{detail.messages.length}</span>
@@ -124,7 +137,7 @@ export function Component() {
               </p>
             )}
             {canWrite && t.status !== "closed" ? (
-              <Composer ticketId={t.id} onTyping={live.sendTyping} />
+              <Composer ticketId={t.id} version={t.version} nameOf={nameOf} onTyping={live.sendTyping} />
             ) : (
               <p className="muted composer-closed">{t.status === "closed" ? "This ticket is closed and takes no more messages." : "Your role can read tickets but not answer them."}</p>
             )}
