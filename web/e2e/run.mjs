@@ -371,6 +371,25 @@ async function main() {
     await shot(b, "14-agent-live");
   });
 
+  await step("team chat: a new channel, a message, the teammate's unread count and the message arriving live", async () => {
+    await a.goto(`${stack.url}/chat`);
+    await a.getByRole("heading", { name: "No channels yet" }).waitFor();
+    await a.getByRole("textbox", { name: "New channel" }).fill("support-leads");
+    await a.getByRole("button", { name: "Create" }).click();
+    await a.getByRole("heading", { name: "# support-leads" }).waitFor();
+    await a.getByLabel("Message # support-leads").fill("Standup at 10, bring the export numbers.");
+    await a.getByRole("button", { name: "Send" }).click();
+    await expectText(a.getByTestId("chat-messages"), "bring the export numbers");
+    // The agent's navigation counts it as unread without a reload, then the channel shows it.
+    await b.getByRole("link", { name: /Team chat.*1 unread/ }).waitFor();
+    await b.getByRole("link", { name: /Team chat/ }).click();
+    await expectText(b.getByTestId("chat-messages"), "bring the export numbers");
+    await a.getByLabel("Message # support-leads").fill("Thanks all.");
+    await a.getByRole("button", { name: "Send" }).click();
+    await expectText(b.getByTestId("chat-messages"), "Thanks all.");
+    await shot(b, "15-team-chat");
+  });
+
   await step("log out ends the session", async () => {
     await a.getByRole("button", { name: "Log out" }).click();
     await a.waitForURL("**/login");

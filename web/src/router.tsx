@@ -22,7 +22,8 @@ export const router = createBrowserRouter([
       { path: "reports", lazy: () => import("./routes/reports/Reports") },
       { path: "activity", lazy: () => import("./routes/activity/Activity") },
       { path: "sla-radar", lazy: () => import("./routes/sla/SlaRadar") },
-      { path: "chat", lazy: () => import("./routes/placeholders/Chat") },
+      { path: "chat", lazy: () => import("./routes/chat/Chat") },
+      { path: "chat/:channelId", lazy: () => import("./routes/chat/Chat") },
       {
         path: "settings",
         lazy: () => import("./routes/settings/SettingsLayout"),

@@ -53,11 +53,18 @@ describe("applyFrame", () => {
     expect(keys).toEqual([["ticket", "t"], ["inbox"], ["counts"], ["sla-radar"], ["customer", "c"]]);
   });
 
+  it("refetches a chat channel's history and the unread counts on a chat message", () => {
+    const state = new LiveState();
+    const { client, keys } = queries();
+    applyFrame({ type: "chat.message.created", message: { channel_id: "c1", seq: 4 } }, state, client as never);
+    expect(keys).toEqual([["chat", "messages", "c1"], ["chat", "channels"]]);
+  });
+
   it("ignores replies and unknown frames", () => {
     const state = new LiveState();
     const { client, keys } = queries();
     applyFrame({ type: "typing.ack", ticket_id: "t", typing: true, until: 1 }, state, client as never);
-    applyFrame({ type: "chat.message.created", message: {} }, state, client as never);
+    applyFrame({ type: "later.feature", message: {} }, state, client as never);
     expect(keys).toEqual([]);
     expect(state.ticket("t")).toEqual({ viewers: [], typing: [], claim: null });
   });

@@ -96,6 +96,16 @@ export function applyFrame(frame: ServerFrame, state: LiveState, queries: Pick<Q
       if (event?.customer_id) void queries.invalidateQueries({ queryKey: ["customer", event.customer_id] });
       return;
     }
+    case "chat.channel":
+    case "chat.message.created":
+    case "chat.message.edited":
+    case "chat.message.deleted": {
+      // The history is the record: refetch it (and the unread counts) rather than patch it.
+      const message = frame.message as { channel_id?: string } | undefined;
+      if (message?.channel_id) void queries.invalidateQueries({ queryKey: ["chat", "messages", message.channel_id] });
+      void queries.invalidateQueries({ queryKey: ["chat", "channels"] });
+      return;
+    }
     default:
       // Replies (unsubscribed, typing.ack), errors and frames of later features: nothing to show.
       return;

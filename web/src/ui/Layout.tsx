@@ -1,7 +1,8 @@
 // The signed-in frame: navigation by what the role may see, the live indicator, the user menu.
 import { Suspense } from "react";
 import { NavLink, Navigate, Outlet, useLocation, useNavigate } from "react-router";
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, call } from "../api/client";
 import { sessions, useSession } from "../auth";
 import { useCounts, useMe } from "../api/queries";
 import { LiveProvider, useLiveStatus } from "../live/live";
@@ -44,6 +45,13 @@ function Shell() {
   const queries = useQueryClient();
   const navigate = useNavigate();
   const can = (permission: string) => me.data?.permissions.includes(permission as never) ?? false;
+  const chat = useQuery({
+    queryKey: ["chat", "channels"],
+    enabled: can("chat:use"),
+    refetchInterval: 60_000,
+    queryFn: () => call(api.GET("/api/v1/chat/channels")),
+  });
+  const unread = chat.data?.items.reduce((sum, channel) => sum + channel.unread, 0) ?? 0;
   const logout = async () => {
     await sessions.logout();
     queries.clear();
@@ -78,9 +86,14 @@ function Shell() {
           <li>
             <NavLink to="/sla-radar">SLA radar</NavLink>
           </li>
-          <li>
-            <NavLink to="/chat">Team chat</NavLink>
-          </li>
+          {can("chat:use") && (
+            <li>
+              <NavLink to="/chat">
+                Team chat
+                {unread > 0 && <span className="count" aria-label={`${unread} unread`}>{unread}</span>}
+              </NavLink>
+            </li>
+          )}
           <li>
             <NavLink to="/reports">Reports</NavLink>
           </li>
