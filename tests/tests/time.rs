@@ -264,3 +264,44 @@ async fn a_scan_cut_short_or_run_twice_at_once_records_each_moment_exactly_once(
     }
     assert_eq!(radar(&client, "").await["counts"]["breached"], 12);
 }
+
+#[tokio::test]
+async fn a_late_reply_before_any_scan_is_still_a_breach() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let owner = signup("Late Reply Co").await;
+    let client = owner.client();
+    let policy = json!({"time_zone": "UTC", "targets": {"high": {"first_response_minutes": 30}}});
+    client.put("/api/v1/sla/policy", policy).await.expect(200);
+    let body = json!({"subject": "Late", "body": "b", "priority": "high", "customer": {"email": "late@example.com"}});
+    let id = client.post("/api/v1/tickets", body).await.expect(201).body["id"].as_str().unwrap().to_owned();
+    let watched = switchboard_tests::eventually(std::time::Duration::from_secs(15), async || {
+        radar(&client, "").await["counts"]["due_soon"] == 1
+    })
+    .await;
+    assert!(watched);
+
+    // Forty minutes later the agent replies; no scan ran in between.
+    advance_clock(40 * 60).await;
+    let owner = switchboard_tests::login(&owner.email, None).await;
+    let client = owner.client();
+    client.post(&format!("/api/v1/tickets/{id}/messages"), json!({"body": "Sorry for the wait"})).await.expect(201);
+    let recorded = switchboard_tests::eventually(std::time::Duration::from_secs(15), async || {
+        let detail = client.get(&format!("/api/v1/tickets/{id}")).await.expect(200).body;
+        events_of(&detail, "sla.met").len() == 1
+    })
+    .await;
+    assert!(recorded);
+    let detail = client.get(&format!("/api/v1/tickets/{id}")).await.expect(200).body;
+    let breached = events_of(&detail, "sla.breached");
+    assert_eq!(breached.len(), 1, "the breach is recorded even though no scan saw it");
+    assert_eq!(breached[0]["after"]["counted"], true);
+    assert_eq!(events_of(&detail, "sla.met")[0]["after"]["within_target"], false);
+    let counted = switchboard_tests::eventually(std::time::Duration::from_secs(15), async || {
+        let report = client.get("/api/v1/reports/sla").await.expect(200).body;
+        report["first_response"]["overall"]["breached"] == 1
+    })
+    .await;
+    let report = client.get("/api/v1/reports/sla").await.expect(200).body;
+    assert!(counted, "{report}");
+    assert_eq!(report["first_response"]["overall"]["met"], 0, "counted once, as breached");
+}

@@ -61,14 +61,12 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
         "sla.met" | "sla.breached" => {
             // SLA compliance per clock, and per priority and per agent (the assignee at the time).
             let clock = field(&event.after, "clock").unwrap_or_else(|| "unknown".to_owned());
-            let within_target =
-                event.after.as_ref().and_then(|after| after.get("within_target")).and_then(|v| v.as_bool());
-            let outcome = match (event.kind.as_str(), within_target) {
-                ("sla.breached", _) => "breached",
-                (_, Some(true)) => "met",
-                // Met after a breach: the breach was counted when it happened.
-                _ => return counters,
-            };
+            // Each clock counts once, by its first outcome: met in time, or breached.
+            let counted = event.after.as_ref().and_then(|after| after.get("counted")).and_then(|v| v.as_bool());
+            if counted != Some(true) {
+                return counters;
+            }
+            let outcome = if event.kind == "sla.breached" { "breached" } else { "met" };
             let base = format!("sla.{clock}.{outcome}");
             count(&base);
             if let Some(priority) = field(&event.after, "priority") {
@@ -175,7 +173,9 @@ mod tests {
         let breached = event(
             "sla.breached",
             None,
-            Some(serde_json::json!({"clock": "first_response", "priority": "high", "assignee_id": null})),
+            Some(
+                serde_json::json!({"clock": "first_response", "priority": "high", "assignee_id": null, "counted": true}),
+            ),
         );
         let counters = daily_counters(&breached);
         assert_eq!(counters.get("sla.first_response.breached"), Some(&1));
@@ -185,12 +185,15 @@ mod tests {
             "sla.met",
             None,
             Some(
-                serde_json::json!({"clock": "resolution", "within_target": true, "priority": "low", "assignee_id": "u1"}),
+                serde_json::json!({"clock": "resolution", "within_target": true, "counted": true, "priority": "low", "assignee_id": "u1"}),
             ),
         );
         assert_eq!(daily_counters(&met_in_time).get("sla.resolution.met.agent.u1"), Some(&1));
         let met_late = event("sla.met", None, Some(serde_json::json!({"clock": "resolution", "within_target": false})));
         assert!(daily_counters(&met_late).is_empty(), "a late clock counted as breached already");
+        let breached_after_met =
+            event("sla.breached", None, Some(serde_json::json!({"clock": "resolution", "counted": false})));
+        assert!(daily_counters(&breached_after_met).is_empty(), "the clock's outcome was met");
     }
 
     #[test]

@@ -34,7 +34,7 @@ use crate::storage::{
     events::Event,
     keys::{SLA_DUE_SHARDS, SlaDue},
     sla_watch::{RadarEntry, RadarFilters, RewatchJob, SlaWatch, WatchWriteError},
-    tickets::TicketIndex,
+    tickets::{Ticket, TicketIndex},
 };
 
 /// Writers racing on one watch retry this often before giving up (the next scan tries again).
@@ -44,25 +44,34 @@ const CONCURRENCY: usize = 8;
 /// Due entries read per index page.
 const DUE_PAGE: i32 = 100;
 
-/// Workspace policies read once per run (None: the workspace has no policy).
+/// A workspace's policy as the watches see it.
+#[derive(Clone)]
+enum WatchedPolicy {
+    /// Never set: no ticket of the workspace has a watch.
+    Absent,
+    /// Set but no longer valid (should not happen: saved policies are validated): watches are cleared.
+    Invalid,
+    Valid(Arc<SlaPolicy>),
+}
+
+/// Workspace policies read once per run.
 #[derive(Default, Clone)]
 pub struct PolicyCache {
-    policies: HashMap<WorkspaceId, Option<Arc<SlaPolicy>>>,
+    policies: HashMap<WorkspaceId, WatchedPolicy>,
 }
 
 impl PolicyCache {
-    async fn get(&mut self, app: &App, scope: &TenantScope) -> ServiceResult<Option<Arc<SlaPolicy>>> {
+    async fn get(&mut self, app: &App, scope: &TenantScope) -> ServiceResult<WatchedPolicy> {
         if let Some(found) = self.policies.get(&scope.workspace_id()) {
             return Ok(found.clone());
         }
         let policy = match app.store.get_sla_policy(scope).await? {
-            None => None,
+            None => WatchedPolicy::Absent,
             Some(stored) => match SlaPolicy::parse(&stored.policy) {
-                Ok(policy) => Some(Arc::new(policy)),
+                Ok(policy) => WatchedPolicy::Valid(Arc::new(policy)),
                 Err(errors) => {
-                    // Saved policies are validated; one that no longer parses watches nothing.
                     tracing::error!(?errors, workspace_id = %scope.workspace_id(), "stored SLA policy does not parse");
-                    None
+                    WatchedPolicy::Invalid
                 }
             },
         };
@@ -87,22 +96,24 @@ pub async fn recompute(
     ticket_id: TicketId,
     policies: &mut PolicyCache,
 ) -> ServiceResult<Recomputed> {
-    let policy = policies.get(app, scope).await?;
-    if policy.is_none() {
-        // No policy, no promise: nothing to watch (policies can be replaced, never removed).
-        return Ok(Recomputed::default());
-    }
+    let policy = match policies.get(app, scope).await? {
+        // No policy, no promise, and no watch to clear (policies can be replaced, never removed).
+        WatchedPolicy::Absent => return Ok(Recomputed::default()),
+        WatchedPolicy::Invalid => None,
+        WatchedPolicy::Valid(policy) => Some(policy),
+    };
     for _ in 0..MAX_ATTEMPTS {
-        let Some(history) = app.store.ticket_with_history(scope, ticket_id).await? else {
-            return Ok(Recomputed::default());
-        };
+        // `now` before the read: a change stamped after it does not count yet, and one committed after
+        // the read fails the write's check on the ticket version, so nothing is judged on a stale ticket.
         let now = app.clock.now();
-        let ticket = &history.ticket;
-        let old = history.sla_watch.as_ref();
-        let mut marks = old.map(|watch| watch.marks.clone()).unwrap_or_default();
-        let plan = match &policy {
-            Some(policy) => {
+        let history = match &policy {
+            Some(_) => app.store.ticket_with_history(scope, ticket_id).await?,
+            None => None,
+        };
+        let (old, ticket, plan) = match (&policy, history) {
+            (Some(policy), Some(history)) => {
                 let statuses = status_history(&history.events);
+                let ticket = history.ticket;
                 let facts = TicketSlaFacts {
                     history: &statuses,
                     priority: ticket.priority,
@@ -110,12 +121,20 @@ pub async fn recompute(
                     subcategory: ticket.subcategory.as_deref(),
                     first_response_at: ticket.first_response_at,
                 };
-                watch::plan(&sla_clocks(policy, &facts, now), &marks)
+                let recorded = history.sla_watch.as_ref().map(|watch| watch.marks.clone()).unwrap_or_default();
+                let plan = watch::plan(&sla_clocks(policy, &facts, now), &recorded);
+                (history.sla_watch, Some(ticket), plan)
             }
-            None => watch::WatchPlan { marks: Vec::new(), next_check: None, radar: None },
+            // No valid policy or no ticket: whatever the watch still says is cleared.
+            _ => {
+                let old = app.store.get_sla_watch(scope, ticket_id).await?;
+                (old, None, watch::WatchPlan { marks: Vec::new(), next_check: None, radar: None })
+            }
         };
+        let old = old.as_ref();
+        let mut marks = old.map(|watch| watch.marks.clone()).unwrap_or_default();
         watch::record_marks(&mut marks, &plan.marks);
-        let radar = plan.radar.map(|position| RadarEntry {
+        let radar = plan.radar.zip(ticket.as_ref()).map(|(position, ticket)| RadarEntry {
             state: position.state,
             clock: position.clock,
             due: position.due,
@@ -132,7 +151,7 @@ pub async fn recompute(
             workspace_id: scope.workspace_id(),
             ticket_id,
             rev: old.map_or(1, |watch| watch.rev + 1),
-            ticket_version: ticket.version,
+            ticket_version: ticket.as_ref().map_or_else(|| old.map_or(0, |watch| watch.ticket_version), |t| t.version),
             marks,
             next_check,
             radar,
@@ -145,28 +164,13 @@ pub async fn recompute(
         if unchanged {
             return Ok(Recomputed::default());
         }
-        let events: Vec<Event> = plan
-            .marks
-            .iter()
-            .map(|mark| {
-                Event::new(mark.kind.event_type(), None, format!("ticket/{ticket_id}"), now)
-                    .about_ticket(ticket_id, ticket.customer_id)
-                    .with_change(
-                        None,
-                        Some(json!({
-                            "clock": mark.clock.as_str(),
-                            "target_minutes": mark.target_secs / 60,
-                            "due": mark.due,
-                            "within_target": mark.within_target,
-                            "priority": ticket.priority.as_str(),
-                            "category": ticket.category,
-                            "assignee_id": ticket.assignee_id,
-                            "status": ticket.status.as_str(),
-                        })),
-                    )
-            })
-            .collect();
-        match app.store.put_sla_watch(scope, old.map(|watch| watch.rev), &watch, &events).await {
+        // Marks come only from a ticket's clocks; a cleared watch records none.
+        let events: Vec<Event> = match ticket.as_ref() {
+            Some(ticket) => plan.marks.iter().map(|mark| mark_event(mark, ticket, now)).collect(),
+            None => Vec::new(),
+        };
+        let ticket_version = ticket.as_ref().map(|ticket| ticket.version);
+        match app.store.put_sla_watch(scope, old.map(|watch| watch.rev), ticket_version, &watch, &events).await {
             Ok(()) => return Ok(Recomputed { marks: events.len(), written: true }),
             Err(WatchWriteError::Conflict) => continue,
             Err(WatchWriteError::Store(err)) => return Err(err.into()),
@@ -175,17 +179,37 @@ pub async fn recompute(
     Err(ServiceError::Conflict(format!("the SLA watch of ticket {ticket_id} kept changing")))
 }
 
+/// The outbox event recording an SLA moment of `ticket`.
+fn mark_event(mark: &watch::Mark, ticket: &Ticket, now: Timestamp) -> Event {
+    Event::new(mark.kind.event_type(), None, format!("ticket/{}", ticket.id), now)
+        .about_ticket(ticket.id, ticket.customer_id)
+        .with_change(
+            None,
+            Some(json!({
+                "clock": mark.clock.as_str(),
+                "target_minutes": mark.target_secs / 60,
+                "due": mark.due,
+                "within_target": mark.within_target,
+                "counted": mark.counted,
+                "priority": ticket.priority.as_str(),
+                "category": ticket.category,
+                "assignee_id": ticket.assignee_id,
+                "status": ticket.status.as_str(),
+            })),
+        )
+}
+
 /// Unresolved tickets re-watched per scan and workspace after a policy change (the rest wait a minute).
 const REWATCH_BATCH: usize = 500;
 
-/// Continues the workspace's re-watch job: the next batch of unresolved tickets, then the job is saved
-/// due again at once (the next scan goes on) or removed when the queue is done. Returns the tickets
-/// recomputed.
-pub async fn continue_rewatch(app: &App, scope: &TenantScope, now: Timestamp) -> ServiceResult<usize> {
-    let Some(job) = app.store.get_rewatch_job(scope).await? else { return Ok(0) };
+/// Continues the workspace's re-watch job: the next pages of unresolved tickets (up to 500), saving the
+/// job's place after each page; the job stays due for the next run or is removed when the queue is done.
+/// A ticket that fails is logged and counted, and left to its next change or the next policy change.
+pub async fn continue_rewatch(app: &App, scope: &TenantScope, now: Timestamp) -> ServiceResult<ScanReport> {
+    let mut report = ScanReport::default();
+    let Some(mut job) = app.store.get_rewatch_job(scope).await? else { return Ok(report) };
     let mut policies = PolicyCache::default();
-    let mut cursor = job.cursor.clone();
-    let mut count = 0;
+    policies.get(app, scope).await?;
     loop {
         let page = app
             .store
@@ -194,25 +218,55 @@ pub async fn continue_rewatch(app: &App, scope: &TenantScope, now: Timestamp) ->
                 TicketIndex::Queue { unresolved: true, by_priority: false },
                 &Default::default(),
                 100,
-                cursor.as_deref(),
+                job.cursor.as_deref(),
             )
             .await?;
-        for ticket in &page.items {
-            recompute(app, scope, ticket.id, &mut policies).await?;
+        let tickets = page.items.iter().map(|ticket| (scope.workspace_id(), ticket.id)).collect();
+        report.add(recompute_all(app, tickets, &policies).await);
+        let next = RewatchJob {
+            rev: job.rev + 1,
+            cursor: page.next_cursor.clone(),
+            done: job.done + page.items.len() as u64,
+            ..job.clone()
+        };
+        // Due again just after this run's bound, so the next run (not this one) goes on.
+        let due_again = next.cursor.is_some().then(|| now + SignedDuration::from_secs(1));
+        if !app.store.advance_rewatch_job(scope, job.rev, &next, due_again).await? {
+            tracing::info!(workspace_id = %scope.workspace_id(), "re-watch job restarted meanwhile (a newer policy)");
+            return Ok(report);
         }
-        count += page.items.len();
-        cursor = page.next_cursor;
-        if cursor.is_none() || count >= REWATCH_BATCH {
-            break;
+        job = next;
+        if job.cursor.is_none() || report.due >= REWATCH_BATCH {
+            return Ok(report);
         }
     }
-    let next = RewatchJob { rev: job.rev + 1, cursor: cursor.clone(), done: job.done + count as u64, ..job.clone() };
-    // Due again just after this run's bound, so the next run (not this one) takes the next batch.
-    let due_again = cursor.is_some().then(|| now + SignedDuration::from_secs(1));
-    if !app.store.advance_rewatch_job(scope, job.rev, &next, due_again).await? {
-        tracing::info!(workspace_id = %scope.workspace_id(), "re-watch job restarted meanwhile (a newer policy)");
+}
+
+/// Recomputes the watches of `tickets`, a few at a time; failures are logged and counted.
+async fn recompute_all(app: &App, tickets: Vec<(WorkspaceId, TicketId)>, policies: &PolicyCache) -> ScanReport {
+    let mut report = ScanReport { due: tickets.len(), ..ScanReport::default() };
+    let results: Vec<ServiceResult<Recomputed>> = futures::stream::iter(tickets)
+        .map(|(workspace, ticket)| async move {
+            let scope = TenantScope::new(workspace);
+            let result = recompute(app, &scope, ticket, &mut policies.clone()).await;
+            if let Err(err) = &result {
+                tracing::error!(error = %err, workspace_id = %workspace, ticket_id = %ticket, "SLA watch failed");
+            }
+            result
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    for result in results {
+        match result {
+            Ok(done) => {
+                report.updated += usize::from(done.written);
+                report.marks += done.marks;
+            }
+            Err(_) => report.failed += 1,
+        }
     }
-    Ok(count)
+    report
 }
 
 /// The outbox's hook: which events change what a ticket's watch should be.
@@ -248,17 +302,24 @@ pub struct ScanReport {
     pub failed: usize,
 }
 
+impl ScanReport {
+    fn add(&mut self, other: ScanReport) {
+        self.due += other.due;
+        self.updated += other.updated;
+        self.marks += other.marks;
+        self.failed += other.failed;
+    }
+}
+
 /// Recomputes every watch due now, across workspaces: each shard of the due index in parallel.
 pub async fn scan(app: &App, options: ScanOptions) -> ServiceResult<ScanReport> {
     let now = app.clock.now();
     let shards = (0..SLA_DUE_SHARDS).map(|shard| scan_shard(app, shard, now, options));
     let reports = futures::future::try_join_all(shards).await?;
-    let total = reports.into_iter().fold(ScanReport::default(), |total, each| ScanReport {
-        due: total.due + each.due,
-        updated: total.updated + each.updated,
-        marks: total.marks + each.marks,
-        failed: total.failed + each.failed,
-    });
+    let mut total = ScanReport::default();
+    for each in reports {
+        total.add(each);
+    }
     tracing::info!(due = total.due, updated = total.updated, marks = total.marks, failed = total.failed, "SLA scan");
     Ok(total)
 }
@@ -275,19 +336,9 @@ async fn scan_shard(app: &App, shard: u32, now: Timestamp, options: ScanOptions)
             due.truncate(budget.saturating_sub(report.due));
         }
         report.due += due.len();
-        let (due, rewatch): (Vec<SlaDue>, Vec<SlaDue>) =
+        let (tickets, jobs): (Vec<SlaDue>, Vec<SlaDue>) =
             due.into_iter().partition(|entry| matches!(entry, SlaDue::Ticket(..)));
-        for entry in rewatch {
-            let SlaDue::Rewatch(workspace) = entry else { continue };
-            match continue_rewatch(app, &TenantScope::new(workspace), now).await {
-                Ok(count) => report.updated += count,
-                Err(err) => {
-                    tracing::error!(error = %err, workspace_id = %workspace, "SLA re-watch batch failed");
-                    report.failed += 1;
-                }
-            }
-        }
-        let due: Vec<(WorkspaceId, TicketId)> = due
+        let tickets: Vec<(WorkspaceId, TicketId)> = tickets
             .into_iter()
             .filter_map(|entry| match entry {
                 SlaDue::Ticket(workspace, ticket) => Some((workspace, ticket)),
@@ -295,29 +346,26 @@ async fn scan_shard(app: &App, shard: u32, now: Timestamp, options: ScanOptions)
             })
             .collect();
         // One policy read per workspace and page, shared by its tickets.
-        for (workspace, _) in &due {
+        for (workspace, _) in &tickets {
             policies.get(app, &TenantScope::new(*workspace)).await?;
         }
-        let policies = &policies;
-        let results: Vec<ServiceResult<Recomputed>> = futures::stream::iter(due)
-            .map(|(workspace, ticket)| async move {
-                let scope = TenantScope::new(workspace);
-                let result = recompute(app, &scope, ticket, &mut policies.clone()).await;
-                if let Err(err) = &result {
-                    tracing::error!(error = %err, workspace_id = %workspace, ticket_id = %ticket, "SLA watch failed");
-                }
-                result
-            })
-            .buffer_unordered(CONCURRENCY)
-            .collect()
-            .await;
-        for result in results {
-            match result {
+        let done = recompute_all(app, tickets, &policies).await;
+        report.updated += done.updated;
+        report.marks += done.marks;
+        report.failed += done.failed;
+        // Deadlines first; then re-watch batches after policy changes.
+        for entry in jobs {
+            let SlaDue::Rewatch(workspace) = entry else { continue };
+            match continue_rewatch(app, &TenantScope::new(workspace), now).await {
                 Ok(done) => {
-                    report.updated += usize::from(done.written);
+                    report.updated += done.updated;
                     report.marks += done.marks;
+                    report.failed += done.failed;
                 }
-                Err(_) => report.failed += 1,
+                Err(err) => {
+                    tracing::error!(error = %err, workspace_id = %workspace, "SLA re-watch batch failed");
+                    report.failed += 1;
+                }
             }
         }
         start = page.next;

@@ -278,9 +278,11 @@ pub fn sla_due_gsi7pk(ticket: TicketId) -> String {
 pub fn sla_due_shard_gsi7pk(shard: u32) -> String {
     format!("SLADUE#{shard}")
 }
-/// Zero-padded epoch seconds sort as numbers; the ids say which watch to load.
+/// Zero-padded epoch seconds sort as numbers; the ids say which watch to load. Rounded up to the next
+/// whole second, so a scan never finds a watch a fraction of a second before its moment.
 pub fn sla_due_gsi7sk(next_check: Timestamp, workspace: WorkspaceId, ticket: TicketId) -> String {
-    format!("{:012}#{workspace}#{ticket}", next_check.as_second().max(0))
+    let second = next_check.as_second() + i64::from(next_check.subsec_nanosecond() > 0);
+    format!("{:012}#{workspace}#{ticket}", second.max(0))
 }
 /// The upper bound for `GSI7SK <= :bound`: everything due at or before `now` (`~` sorts after ids).
 pub fn sla_due_gsi7sk_through(now: Timestamp) -> String {

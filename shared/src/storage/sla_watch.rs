@@ -10,7 +10,7 @@
 //! records, so two writers (the scan and a recomputation after a ticket change) never record a moment
 //! twice.
 
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -119,12 +119,14 @@ impl Store {
         Ok(item)
     }
 
-    /// Writes the watch if its revision is still `read_rev` (None: no watch existed), with the events
-    /// that record its new marks.
+    /// Writes the watch if its revision is still `read_rev` (None: no watch existed) and the ticket is
+    /// still at `ticket_version`, the version it was computed from (None: not computed from the ticket,
+    /// as when clearing a watch), with the events that record its new marks.
     pub async fn put_sla_watch(
         &self,
         scope: &TenantScope,
         read_rev: Option<u64>,
+        ticket_version: Option<u64>,
         watch: &SlaWatch,
         events: &[Event],
     ) -> Result<(), WatchWriteError> {
@@ -134,15 +136,35 @@ impl Store {
             None => put.condition_expression("attribute_not_exists(PK)"),
         };
         let put = put.build().map_err(|err| StoreError::Backend(err.to_string()))?;
+        // A change committed after the read (a reply just before the deadline) must be seen first.
         let mut actions = vec![TransactWriteItem::builder().put(put).build()];
+        if let Some(version) = ticket_version {
+            let ticket_check = ConditionCheck::builder()
+                .table_name(&self.table)
+                .key(keys::PK, s(scope.pk()))
+                .key(keys::SK, s(keys::ticket_sk(watch.ticket_id)))
+                .condition_expression("version = :version")
+                .expression_attribute_values(":version", n(version))
+                .build()
+                .map_err(|err| StoreError::Backend(err.to_string()))?;
+            actions.push(TransactWriteItem::builder().condition_check(ticket_check).build());
+        }
         for event in events {
             actions.push(self.put_event(scope, event)?);
         }
         match self.transact(actions).await {
             Ok(()) => Ok(()),
-            Err(err) if err.cancelled_at(0).is_some() => Err(WatchWriteError::Conflict),
+            Err(err)
+                if err.cancelled_at(0).is_some() || (ticket_version.is_some() && err.cancelled_at(1).is_some()) =>
+            {
+                Err(WatchWriteError::Conflict)
+            }
             Err(err) => Err(err.into()),
         }
+    }
+
+    pub async fn get_sla_watch(&self, scope: &TenantScope, ticket: TicketId) -> Result<Option<SlaWatch>, StoreError> {
+        self.get_record(scope.pk(), keys::sla_watch_sk(ticket)).await
     }
 
     /// Watches in `shard` with a moment due at or before `now`, oldest first (keys-only index reads).

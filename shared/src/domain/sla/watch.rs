@@ -6,10 +6,13 @@
 //! Marks (each becomes an event in the outbox):
 //! - `sla.at_risk`: an unmet clock passed its at-risk point. Once per clock *and target*: if a priority
 //!   change moves the deadline, the new deadline gets its own warning.
-//! - `sla.breached`: an unmet clock ran out. Once per clock, ever: compliance counts a clock as
-//!   breached at most once, even if a later priority change makes the target longer again.
+//! - `sla.breached`: an unmet clock ran out. Once per clock, ever, even if a later priority change makes
+//!   the target longer again; also when the clock was met late before any scan saw it run out.
 //! - `sla.met`: the clock was met (first reply; solved or closed). Once per clock, ever, saying whether
 //!   it was within the target; a reopened and solved-again ticket does not count twice.
+//!
+//! Each clock has one outcome for compliance, the first one recorded: met in time, or breached. A breach
+//! after a met clock (reopened, then late) is recorded for the people watching but not counted again.
 
 use std::collections::BTreeMap;
 
@@ -61,7 +64,8 @@ impl MarkKind {
     }
 }
 
-/// Marks already recorded for a ticket: `"<clock>.<mark>"` → the target (seconds) it was recorded for.
+/// Marks already recorded for a ticket: `"<clock>.<mark>"` (at-risk ones `"<clock>.at_risk.<target>"`)
+/// → the target (seconds) it was recorded for.
 pub type Marks = BTreeMap<String, i64>;
 
 /// A moment to record now.
@@ -72,18 +76,23 @@ pub struct Mark {
     pub target_secs: i64,
     /// The deadline: when the clock ran out, or would run out.
     pub due: Option<Timestamp>,
-    /// For `met`: within the target.
+    /// For `met`: within the target (and not breached before).
     pub within_target: bool,
+    /// Whether it is the clock's outcome for compliance (see the module notes).
+    pub counted: bool,
 }
 
 impl Mark {
     pub fn key(&self) -> String {
-        mark_key(self.clock, self.kind)
+        mark_key(self.clock, self.kind, self.target_secs)
     }
 }
 
-fn mark_key(clock: ClockKind, kind: MarkKind) -> String {
-    format!("{}.{}", clock.as_str(), kind.as_str())
+fn mark_key(clock: ClockKind, kind: MarkKind, target_secs: i64) -> String {
+    match kind {
+        MarkKind::AtRisk => format!("{}.{}.{target_secs}", clock.as_str(), kind.as_str()),
+        _ => format!("{}.{}", clock.as_str(), kind.as_str()),
+    }
 }
 
 /// Where a ticket stands on the radar; the order is the radar's (most urgent first).
@@ -146,22 +155,28 @@ pub fn plan(clocks: &SlaClocks, recorded: &Marks) -> WatchPlan {
 
 fn watch_clock(clock: ClockKind, state: &ClockState, recorded: &Marks, plan: &mut WatchPlan) {
     let target_secs = state.target.as_secs();
-    let recorded_for = |kind: MarkKind| recorded.get(&mark_key(clock, kind)).copied();
-    let mut record = |kind: MarkKind, due: Option<Timestamp>, within_target: bool| {
-        plan.marks.push(Mark { clock, kind, target_secs, due, within_target });
+    let recorded_already = |kind: MarkKind| recorded.contains_key(&mark_key(clock, kind, target_secs));
+    let (breach_recorded, met_recorded) = (recorded_already(MarkKind::Breached), recorded_already(MarkKind::Met));
+    let mut record = |kind: MarkKind, due: Option<Timestamp>, within_target: bool, counted: bool| {
+        plan.marks.push(Mark { clock, kind, target_secs, due, within_target, counted });
     };
     if state.met_at.is_some() {
-        if recorded_for(MarkKind::Met).is_none() {
-            record(MarkKind::Met, None, !state.breached);
+        // Met late before any scan saw the clock run out: the breach still happened.
+        if state.breached && !breach_recorded && !met_recorded {
+            record(MarkKind::Breached, state.due, false, true);
+        }
+        if !met_recorded {
+            let in_time = !state.breached && !breach_recorded;
+            record(MarkKind::Met, None, in_time, in_time);
         }
         return;
     }
     if state.breached {
-        if recorded_for(MarkKind::Breached).is_none() {
-            record(MarkKind::Breached, state.due, false);
+        if !breach_recorded {
+            record(MarkKind::Breached, state.due, false, !met_recorded);
         }
-    } else if state.at_risk && recorded_for(MarkKind::AtRisk) != Some(target_secs) {
-        record(MarkKind::AtRisk, state.due, false);
+    } else if state.at_risk && !recorded_already(MarkKind::AtRisk) {
+        record(MarkKind::AtRisk, state.due, false, false);
     }
 
     // Look again at the next moment to record: the at-risk point, then the deadline.
@@ -169,7 +184,10 @@ fn watch_clock(clock: ClockKind, state: &ClockState, recorded: &Marks, plan: &mu
     plan.next_check = [plan.next_check, next].into_iter().flatten().min();
 
     let position = match (state.breached, state.at_risk, state.running, state.due) {
-        (true, _, _, Some(due)) => Some(RadarPosition { state: RadarState::Breached, clock, due }),
+        // Breached and still waiting (running or paused); a clock stopped by solving is done.
+        (true, _, _, Some(due)) if state.running || state.paused => {
+            Some(RadarPosition { state: RadarState::Breached, clock, due })
+        }
         (false, true, true, Some(due)) => Some(RadarPosition { state: RadarState::AtRisk, clock, due }),
         (false, false, true, Some(due)) => Some(RadarPosition { state: RadarState::OnTrack, clock, due }),
         // Paused or stopped before running out: nothing to act on until it runs again.
@@ -299,6 +317,50 @@ mod tests {
         assert_eq!((radar.state, radar.clock), (RadarState::AtRisk, ClockKind::Resolution));
         // First response turns at risk at minute 45; resolution is due at minute 90.
         assert_eq!(plan.next_check, Some(at(45)));
+    }
+
+    #[test]
+    fn a_late_reply_before_any_scan_still_records_the_breach_and_counts_it_once() {
+        let mut late = running(60, 70, 70);
+        late.met_at = Some(at(70));
+        late.running = false;
+        let plan = plan(&only_first(late.clone()), &Marks::new());
+        let kinds: Vec<(MarkKind, bool)> = plan.marks.iter().map(|m| (m.kind, m.counted)).collect();
+        assert_eq!(kinds, [(MarkKind::Breached, true), (MarkKind::Met, false)]);
+        assert!(!plan.marks[1].within_target);
+        let mut recorded = Marks::new();
+        record_marks(&mut recorded, &plan.marks);
+        assert!(super::plan(&only_first(late), &recorded).marks.is_empty());
+    }
+
+    #[test]
+    fn a_clock_met_in_time_then_reopened_and_late_is_not_counted_twice() {
+        let mut met = running(480, 100, 100);
+        met.met_at = Some(at(100));
+        let mut recorded = Marks::new();
+        record_marks(&mut recorded, &plan(&only_first(met), &Marks::new()).marks);
+        let late_after_reopen = plan(&only_first(running(480, 500, 500)), &recorded);
+        assert_eq!(late_after_reopen.marks.len(), 1);
+        assert_eq!(late_after_reopen.marks[0].kind, MarkKind::Breached);
+        assert!(!late_after_reopen.marks[0].counted, "the clock's outcome was met");
+    }
+
+    #[test]
+    fn a_solved_ticket_whose_reply_clock_ran_out_leaves_the_radar() {
+        let mut stopped = running(60, 70, 70);
+        stopped.running = false;
+        let plan = plan(&only_first(stopped), &Marks::new());
+        assert_eq!(plan.radar, None);
+        assert_eq!(plan.marks.iter().map(|m| m.kind).collect::<Vec<_>>(), [MarkKind::Breached]);
+    }
+
+    #[test]
+    fn a_warning_is_not_repeated_when_the_target_comes_back() {
+        let mut recorded = Marks::new();
+        record_marks(&mut recorded, &plan(&only_first(running(60, 50, 50)), &Marks::new()).marks);
+        let moved = plan(&only_first(running(64, 56, 56)), &recorded).marks;
+        record_marks(&mut recorded, &moved);
+        assert!(plan(&only_first(running(60, 50, 50)), &recorded).marks.is_empty());
     }
 
     #[test]
