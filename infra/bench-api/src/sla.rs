@@ -36,7 +36,7 @@ use shared::{
     },
     storage::{
         sla_watch::{RadarEntry, SlaWatch},
-        tickets::Ticket,
+        tickets::{StatusChange, Ticket},
     },
 };
 use switchboard_api_bench::{calls_text, median, write_results};
@@ -143,6 +143,7 @@ async fn load_far_tickets(app: &App, owner: &MemberPrincipal, count: usize) {
             first_response_at: None,
             solved_at: None,
             version: 1,
+            status_history: vec![StatusChange { at: now, status: Status::New }],
         };
         let watch = SlaWatch {
             workspace_id: owner.workspace_id,

@@ -27,7 +27,7 @@ use crate::domain::{
         SlaPolicy, TicketSlaFacts, sla_clocks,
         watch::{self, RadarState},
     },
-    ticket::Priority,
+    ticket::{Priority, Status},
 };
 use crate::storage::{
     TenantScope,
@@ -106,14 +106,13 @@ pub async fn recompute(
         // `now` before the read: a change stamped after it does not count yet, and one committed after
         // the read fails the write's check on the ticket version, so nothing is judged on a stale ticket.
         let now = app.clock.now();
-        let history = match &policy {
-            Some(_) => app.store.ticket_with_history(scope, ticket_id).await?,
-            None => None,
+        let (ticket, watch) = match &policy {
+            Some(_) => app.store.ticket_and_watch(scope, ticket_id).await?,
+            None => (None, app.store.get_sla_watch(scope, ticket_id).await?),
         };
-        let (old, ticket, plan) = match (&policy, history) {
-            (Some(policy), Some(history)) => {
-                let statuses = status_history(&history.events);
-                let ticket = history.ticket;
+        let (old, ticket, plan) = match (&policy, ticket) {
+            (Some(policy), Some(ticket)) => {
+                let statuses = statuses_of(app, scope, &ticket).await?;
                 let facts = TicketSlaFacts {
                     history: &statuses,
                     priority: ticket.priority,
@@ -121,15 +120,12 @@ pub async fn recompute(
                     subcategory: ticket.subcategory.as_deref(),
                     first_response_at: ticket.first_response_at,
                 };
-                let recorded = history.sla_watch.as_ref().map(|watch| watch.marks.clone()).unwrap_or_default();
+                let recorded = watch.as_ref().map(|watch| watch.marks.clone()).unwrap_or_default();
                 let plan = watch::plan(&sla_clocks(policy, &facts, now), &recorded);
-                (history.sla_watch, Some(ticket), plan)
+                (watch, Some(ticket), plan)
             }
             // No valid policy or no ticket: whatever the watch still says is cleared.
-            _ => {
-                let old = app.store.get_sla_watch(scope, ticket_id).await?;
-                (old, None, watch::WatchPlan { marks: Vec::new(), next_check: None, radar: None })
-            }
+            (_, _) => (watch, None, watch::WatchPlan { marks: Vec::new(), next_check: None, radar: None }),
         };
         let old = old.as_ref();
         let mut marks = old.map(|watch| watch.marks.clone()).unwrap_or_default();
@@ -177,6 +173,16 @@ pub async fn recompute(
         }
     }
     Err(ServiceError::Conflict(format!("the SLA watch of ticket {ticket_id} kept changing")))
+}
+
+/// The ticket's status changes, from the ticket item; tickets written before it kept them are read
+/// from their events.
+async fn statuses_of(app: &App, scope: &TenantScope, ticket: &Ticket) -> ServiceResult<Vec<(Timestamp, Status)>> {
+    if !ticket.status_history.is_empty() {
+        return Ok(ticket.status_history.iter().map(|change| (change.at, change.status)).collect());
+    }
+    let events = app.store.ticket_with_history(scope, ticket.id).await?.map(|history| history.events);
+    Ok(status_history(&events.unwrap_or_default()))
 }
 
 /// The outbox event recording an SLA moment of `ticket`.

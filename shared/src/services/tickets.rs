@@ -158,7 +158,7 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateTicketRe
                 }
             },
         };
-        let ticket = Ticket {
+        let mut ticket = Ticket {
             id: TicketId::generate(),
             workspace_id: workspace.id,
             subject: subject.clone(),
@@ -176,7 +176,9 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateTicketRe
             first_response_at: None,
             solved_at: None,
             version: 1,
+            status_history: vec![],
         };
+        ticket.record_status(now);
         let message = Message {
             id: MessageId::generate(),
             ticket_id: ticket.id,
@@ -396,6 +398,7 @@ pub async fn update(
         None if assignee_changed && after.assignee_id.is_some() => ticket::status_after_assignment(before.status),
         None => before.status,
     };
+    after.record_status(now);
     if after == before {
         return Ok((&before).into());
     }
@@ -482,6 +485,7 @@ pub async fn add_message(
         };
         let mut after = before.clone();
         after.status = status;
+        after.record_status(now);
         after.updated_at = now;
         after.version = before.version + 1;
         if author == Author::Agent && !request.internal && before.first_response_at.is_none() {

@@ -37,6 +37,25 @@ pub struct Ticket {
     pub first_response_at: Option<Timestamp>,
     pub solved_at: Option<Timestamp>,
     pub version: u64,
+    /// Every status the ticket entered, oldest first (the first is its creation). The SLA clocks are
+    /// derived from it; kept on the item so they need not read the ticket's whole collection.
+    #[serde(default)]
+    pub status_history: Vec<StatusChange>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct StatusChange {
+    pub at: Timestamp,
+    pub status: Status,
+}
+
+impl Ticket {
+    /// Records the current status in the history if it changed (call after setting `status`).
+    pub fn record_status(&mut self, at: Timestamp) {
+        if self.status_history.last().map(|change| change.status) != Some(self.status) {
+            self.status_history.push(StatusChange { at, status: self.status });
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -283,6 +302,39 @@ impl Store {
         }
     }
 
+    /// The ticket and its SLA watch: one BatchGetItem (consistent), retried for unprocessed keys.
+    pub async fn ticket_and_watch(
+        &self,
+        scope: &TenantScope,
+        id: TicketId,
+    ) -> Result<(Option<Ticket>, Option<super::sla_watch::SlaWatch>), StoreError> {
+        use aws_sdk_dynamodb::types::KeysAndAttributes;
+        let key = |sk: String| -> Item { [(keys::PK.to_owned(), s(scope.pk())), (keys::SK.to_owned(), s(sk))].into() };
+        let (ticket_sk, watch_sk) = (keys::ticket_sk(id), keys::sla_watch_sk(id));
+        let mut wanted = KeysAndAttributes::builder()
+            .keys(key(ticket_sk.clone()))
+            .keys(key(watch_sk))
+            .consistent_read(true)
+            .build()
+            .map_err(|err| StoreError::Backend(err.to_string()))?;
+        let (mut ticket, mut watch) = (None, None);
+        loop {
+            let output =
+                self.client.batch_get_item().request_items(&self.table, wanted).send().await.map_err(super::backend)?;
+            for item in output.responses.unwrap_or_default().remove(&self.table).unwrap_or_default() {
+                if super::string_attr(&item, keys::SK).as_deref() == Some(ticket_sk.as_str()) {
+                    ticket = Some(serde_dynamo::from_item(item)?);
+                } else {
+                    watch = Some(serde_dynamo::from_item(item)?);
+                }
+            }
+            match output.unprocessed_keys.and_then(|mut left| left.remove(&self.table)) {
+                Some(left) if !left.keys().is_empty() => wanted = left,
+                _ => return Ok((ticket, watch)),
+            }
+        }
+    }
+
     pub async fn get_ticket(&self, scope: &TenantScope, id: TicketId) -> Result<Option<Ticket>, StoreError> {
         self.get_record(scope.pk(), keys::ticket_sk(id)).await
     }
@@ -516,7 +568,22 @@ mod tests {
             first_response_at: None,
             solved_at: None,
             version: 1,
+            status_history: vec![],
         }
+    }
+
+    #[test]
+    fn the_status_history_records_each_change_once() {
+        let mut ticket = ticket(Status::New, None);
+        let at = |s: i64| Timestamp::from_second(1_800_000_000 + s).unwrap();
+        ticket.record_status(at(0));
+        ticket.record_status(at(1));
+        ticket.status = Status::Pending;
+        ticket.record_status(at(2));
+        ticket.status = Status::Open;
+        ticket.record_status(at(3));
+        let statuses: Vec<(Timestamp, Status)> = ticket.status_history.iter().map(|c| (c.at, c.status)).collect();
+        assert_eq!(statuses, [(at(0), Status::New), (at(2), Status::Pending), (at(3), Status::Open)]);
     }
 
     #[test]
