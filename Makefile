@@ -5,16 +5,22 @@ export SAM_CLI_TELEMETRY := 0
 # One region for the SAM/cfn-lint checks; nothing here talks to AWS.
 LINT_REGION ?= us-east-1
 
-.PHONY: setup dev test check lint-template unit-and-blackbox build bench docs fmt clean
+.PHONY: setup dev test check lint-template unit-and-blackbox build bench docs fmt clean web test-web bench-web deploy-web
 
 ## Install what the local stack needs (idempotent).
 setup:
-	@infra/scripts/bootstrap.sh stack
+	@infra/scripts/bootstrap.sh stack web
 
-## Run the product locally: local AWS, resources from template.yaml, the gateway on $(PORT), demo data.
-dev: setup
+## Run the product locally: local AWS, resources from template.yaml, the gateway on $(PORT) serving the API
+## and the web app (http://127.0.0.1:$(PORT)/), demo data.
+dev: setup web
 	cargo build -p local-stack
 	./target/debug/local-stack --port $(PORT) --seed
+
+## The web app's production build (web/dist), after checking its API types match docs/openapi.json.
+web:
+	@infra/scripts/bootstrap.sh web
+	cd web && npm run --silent check:api && npm run --silent build
 
 ## Everything CI runs; non-zero on any failure.
 test:
@@ -23,6 +29,16 @@ test:
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	$(MAKE) lint-template
 	cargo test --workspace --locked
+	$(MAKE) test-web
+
+## The web app: generated API types current, type check, unit tests (Vitest), production build, then the
+## browser end-to-end test (Debian's Chromium, headless) against a local stack it starts itself.
+## Screenshots go to tests/artifacts/web/.
+test-web:
+	@infra/scripts/bootstrap.sh stack web browser
+	cd web && npm run --silent check:api && npm run --silent typecheck && npx vitest run && npx vite build --logLevel warn
+	cargo build -p local-stack --locked
+	cd web && node e2e/run.mjs
 
 lint-template:
 	.venv/lint/bin/cfn-lint template.yaml
@@ -56,6 +72,22 @@ bench:
 	cargo run --locked -p switchboard-api-bench --bin webhook-bench -- --events $(BENCH_WEBHOOK_EVENTS)
 	cargo run --locked --release -p switchboard-api-bench --bin sla-bench -- --small $(SLA_SMALL) --large $(SLA_LARGE)
 	cargo run --locked -p switchboard-api-bench --bin realtime-bench -- --sockets $(BENCH_SOCKETS) --events $(BENCH_EVENTS)
+	$(MAKE) bench-web
+
+## The web app's weight and speed: gzip bytes of the JS/CSS the inbox loads, and the inbox's time to
+## interactive against the local stack (headless Chromium); writes bench/results/web.{md,json}.
+bench-web:
+	@infra/scripts/bootstrap.sh stack web browser
+	cd web && npx vite build --logLevel warn
+	cargo build -p local-stack --locked
+	cd web && node scripts/bench.mjs
+
+## Upload the web app to the stack's private bucket, write its runtime config (API and WebSocket URLs from
+## the stack outputs) and invalidate CloudFront. STACK=<CloudFormation stack name>, AWS credentials in env.
+STACK ?= switchboard-dev
+deploy-web: web
+	@infra/scripts/bootstrap.sh lint
+	.venv/lint/bin/python infra/scripts/deploy_web.py --stack $(STACK) --dist web/dist
 
 ## Regenerate docs that are generated from code (permissions matrix, OpenAPI snapshot).
 docs:

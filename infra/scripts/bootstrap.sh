@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs what the project needs, idempotently. Usage: bootstrap.sh [stack] [lint] [build]
-#   stack  Python venv with the local AWS stand-in (moto server), pinned by infra/python/stack.lock
-#   lint   Python venv with cfn-lint and the SAM CLI, pinned by infra/python/lint.lock
-#   build  Python venv with cargo-lambda and zig (cross builds for Lambda), plus the arm64 Rust target
-# A venv is rebuilt only when its lock file changes.
+# Installs what the project needs, idempotently. Usage: bootstrap.sh [stack] [lint] [build] [web] [browser]
+#   stack    Python venv with the local AWS stand-in (moto server), pinned by infra/python/stack.lock
+#   lint     Python venv with cfn-lint and the SAM CLI, pinned by infra/python/lint.lock
+#   build    Python venv with cargo-lambda and zig (cross builds for Lambda), plus the arm64 Rust target
+#   web      the web app's npm packages (`npm ci`), pinned by web/package-lock.json
+#   browser  Debian's Chromium for the browser tests (/usr/bin/chromium), unless it is there already
+# A venv or node_modules is rebuilt only when its lock file changes.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 
@@ -19,6 +21,28 @@ venv() {
   python3 -m venv "$dir"
   "$dir/bin/pip" install --quiet --disable-pip-version-check --no-input -r "$lock"
   echo "$want" > "$dir/.lock-sha256"
+}
+
+node_modules() {
+  local lock="$root/web/package-lock.json" dir="$root/web/node_modules"
+  local want
+  want=$(sha256sum "$lock" | cut -d' ' -f1)
+  if [ -f "$dir/.lock-sha256" ] && [ "$(cat "$dir/.lock-sha256")" = "$want" ]; then
+    return
+  fi
+  command -v npm >/dev/null || { echo "bootstrap: npm is missing: install Node.js 20 or later" >&2; exit 1; }
+  echo "bootstrap: installing the web app's packages ($lock)"
+  (cd "$root/web" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" > "$dir/.lock-sha256"
+}
+
+chromium() {
+  [ -x /usr/bin/chromium ] && return
+  echo "bootstrap: installing Debian's chromium for the browser tests"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium \
+    || { $sudo apt-get update && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
 }
 
 rust_components() {
@@ -37,6 +61,8 @@ for part in "${@:-stack}"; do
       venv build
       rustup target list --installed | grep -q '^aarch64-unknown-linux-gnu$' || rustup target add aarch64-unknown-linux-gnu
       ;;
+    web) node_modules ;;
+    browser) chromium ;;
     *) echo "bootstrap: unknown part $part" >&2; exit 2 ;;
   esac
 done

@@ -21,6 +21,7 @@ pub mod registry;
 pub mod resources;
 pub mod schedules;
 pub mod seed;
+pub mod static_site;
 pub mod streams;
 pub mod template;
 pub mod websocket;
@@ -56,6 +57,8 @@ pub struct StackOptions {
     pub clock_control: bool,
     /// Multiplies webhook retry waits and circuit-breaker times (tests compress days into seconds).
     pub webhook_time_scale: Option<f64>,
+    /// The built web app to serve from the gateway's origin (web/dist), as CloudFront does in AWS.
+    pub web_dist: Option<PathBuf>,
     /// Run the template's event sources (stream consumers, schedules). Benchmarks that drive a consumer
     /// themselves turn them off so background work does not skew the measurement.
     pub event_sources: bool,
@@ -70,6 +73,7 @@ impl Default for StackOptions {
             seed_demo: false,
             clock_control: false,
             webhook_time_scale: None,
+            web_dist: Some(repo_root().join("web/dist")),
             event_sources: true,
         }
     }
@@ -232,6 +236,9 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
     }
     if options.clock_control {
         router = clock_control::routes(clock).merge(router);
+    }
+    if let Some(dist) = options.web_dist.clone() {
+        router = static_site::serve_with(router, dist);
     }
     let server = tokio::spawn(async move {
         if let Err(err) = axum::serve(listener, router).await {

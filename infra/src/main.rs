@@ -1,4 +1,5 @@
-//! `local-stack [--port N] [--seed]`: runs Switchboard on this machine until Ctrl-C.
+//! `local-stack [--port N] [--seed] [--url-file PATH]`: runs Switchboard on this machine until Ctrl-C.
+//! `--url-file` writes the gateway's URL to PATH once it is serving (for scripts that start it on port 0).
 
 use local_stack::{StackOptions, seed};
 
@@ -9,13 +10,15 @@ async fn main() -> std::process::ExitCode {
         port: std::env::var("PORT").ok().and_then(|port| port.parse().ok()).unwrap_or(3000),
         ..StackOptions::default()
     };
+    let mut url_file = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--port" => options.port = args.next().and_then(|port| port.parse().ok()).unwrap_or(options.port),
             "--seed" => options.seed_demo = true,
+            "--url-file" => url_file = args.next(),
             other => {
-                eprintln!("unknown argument {other:?}; usage: local-stack [--port N] [--seed]");
+                eprintln!("unknown argument {other:?}; usage: local-stack [--port N] [--seed] [--url-file PATH]");
                 return std::process::ExitCode::FAILURE;
             }
         }
@@ -27,8 +30,16 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    if let Some(path) = &url_file
+        && let Err(err) = std::fs::write(path, &stack.url)
+    {
+        eprintln!("writing the URL to {path}: {err}");
+        stack.stop().await;
+        return std::process::ExitCode::FAILURE;
+    }
     println!();
     println!("  Switchboard is running at {}", stack.url);
+    println!("  Web app:         {}/  (build it with `make web`; `make dev` does)", stack.url);
     println!("  API reference:   {}/api/docs", stack.url);
     println!("  WebSocket API:   {}/ws?token=<access token>", stack.url.replacen("http://", "ws://", 1));
     println!("  Local AWS:       {}", stack.aws_endpoint);

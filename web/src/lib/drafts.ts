@@ -1,0 +1,19 @@
+// Unsent replies and notes survive reloads and re-logins: kept per ticket and kind in localStorage.
+const key = (ticketId: string, kind: string) => `switchboard.draft.${ticketId}.${kind}`;
+
+export function loadDraft(ticketId: string, kind: string): string {
+  try {
+    return localStorage.getItem(key(ticketId, kind)) ?? "";
+  } catch {
+    return "";
+  }
+}
+
+export function saveDraft(ticketId: string, kind: string, text: string) {
+  try {
+    if (text) localStorage.setItem(key(ticketId, kind), text);
+    else localStorage.removeItem(key(ticketId, kind));
+  } catch {
+    // Storage full or disabled: the draft lives only in memory.
+  }
+}

@@ -1,0 +1,113 @@
+// Live state of the workspace as the server pushes it (docs/realtime.md), and what each frame changes.
+import type { QueryClient } from "@tanstack/react-query";
+import type { LiveStatus, ServerFrame } from "./connection";
+
+export interface Claim {
+  ticket_id: string;
+  user_id: string;
+  claimed_at: string;
+  expires_at: string;
+}
+
+export interface TicketLive {
+  viewers: string[];
+  typing: string[];
+  claim: Claim | null;
+}
+
+/** A typing indicator is hidden this long after the last frame that showed it. */
+const TYPING_TTL_MS = 8_000;
+const NOBODY: TicketLive = { viewers: [], typing: [], claim: null };
+
+export class LiveState {
+  status: LiveStatus = "offline";
+  online: ReadonlySet<string> = new Set();
+  tickets = new Map<string, TicketLive>();
+  private typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private listeners = new Set<() => void>();
+
+  subscribe = (listener: () => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  ticket(ticketId: string): TicketLive {
+    return this.tickets.get(ticketId) ?? NOBODY;
+  }
+
+  update(ticketId: string, change: Partial<TicketLive>) {
+    this.tickets.set(ticketId, { ...this.ticket(ticketId), ...change });
+    if (change.typing?.length) {
+      clearTimeout(this.typingTimers.get(ticketId));
+      this.typingTimers.set(
+        ticketId,
+        setTimeout(() => this.update(ticketId, { typing: [] }), TYPING_TTL_MS),
+      );
+    }
+    this.emit();
+  }
+
+  reset() {
+    this.tickets = new Map();
+    this.online = new Set();
+    this.emit();
+  }
+
+  emit() {
+    for (const listener of this.listeners) listener();
+  }
+}
+
+const ids = (value: unknown): string[] => (Array.isArray(value) ? value.filter((id): id is string => typeof id === "string") : []);
+const claimOf = (value: unknown): Claim | null =>
+  value && typeof value === "object" && typeof (value as Claim).user_id === "string" ? (value as Claim) : null;
+
+/** What one server frame changes: live state, and which cached queries must be refetched. */
+export function applyFrame(frame: ServerFrame, state: LiveState, queries: Pick<QueryClient, "invalidateQueries">) {
+  const ticketId = frame.ticket_id;
+  switch (frame.type) {
+    case "welcome":
+    case "pong":
+    case "presence":
+      if (Array.isArray(frame.online)) {
+        state.online = new Set(ids(frame.online));
+        state.emit();
+      }
+      return;
+    case "subscribed":
+      if (ticketId) state.update(ticketId, { viewers: ids(frame.viewers), typing: ids(frame.typing), claim: claimOf(frame.claim) });
+      return;
+    case "ticket.presence":
+      if (ticketId) state.update(ticketId, { viewers: ids(frame.viewers), typing: ids(frame.typing) });
+      return;
+    case "ticket.claim":
+    case "claimed":
+      if (ticketId) state.update(ticketId, { claim: claimOf(frame.claim) });
+      return;
+    case "released":
+      if (ticketId) state.update(ticketId, { claim: null });
+      return;
+    case "ticket.event": {
+      if (ticketId) void queries.invalidateQueries({ queryKey: ["ticket", ticketId] });
+      void queries.invalidateQueries({ queryKey: ["inbox"] });
+      void queries.invalidateQueries({ queryKey: ["counts"] });
+      void queries.invalidateQueries({ queryKey: ["sla-radar"] });
+      const event = frame.event as { customer_id?: string } | undefined;
+      if (event?.customer_id) void queries.invalidateQueries({ queryKey: ["customer", event.customer_id] });
+      return;
+    }
+    case "chat.channel":
+    case "chat.message.created":
+    case "chat.message.edited":
+    case "chat.message.deleted": {
+      // The history is the record: refetch it (and the unread counts) rather than patch it.
+      const message = frame.message as { channel_id?: string } | undefined;
+      if (message?.channel_id) void queries.invalidateQueries({ queryKey: ["chat", "messages", message.channel_id] });
+      void queries.invalidateQueries({ queryKey: ["chat", "channels"] });
+      return;
+    }
+    default:
+      // Replies (unsubscribed, typing.ack), errors and frames of later features: nothing to show.
+      return;
+  }
+}

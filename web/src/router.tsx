@@ -1,0 +1,42 @@
+// Routes; every screen but the frame is its own chunk, loaded when first visited.
+import { createBrowserRouter, Navigate } from "react-router";
+import { RequireSession } from "./ui/Layout";
+import { Loading, NotFound } from "./ui/states";
+
+export const router = createBrowserRouter([
+  { path: "/login", lazy: () => import("./routes/auth/Login"), hydrateFallbackElement: <Loading /> },
+  { path: "/signup", lazy: () => import("./routes/auth/Signup"), hydrateFallbackElement: <Loading /> },
+  { path: "/platform/login", lazy: () => import("./routes/platform/StaffLogin"), hydrateFallbackElement: <Loading /> },
+  { path: "/platform", lazy: () => import("./routes/platform/Console"), hydrateFallbackElement: <Loading /> },
+  {
+    path: "/",
+    element: <RequireSession />,
+    hydrateFallbackElement: <Loading />,
+    children: [
+      { index: true, element: <Navigate to="/inbox" replace /> },
+      { path: "inbox", lazy: () => import("./routes/inbox/Inbox") },
+      { path: "tickets/new", lazy: () => import("./routes/ticket/NewTicket") },
+      { path: "tickets/:id", lazy: () => import("./routes/ticket/TicketPage") },
+      { path: "customers", lazy: () => import("./routes/customers/Customers") },
+      { path: "customers/:id", lazy: () => import("./routes/customers/CustomerPage") },
+      { path: "reports", lazy: () => import("./routes/reports/Reports") },
+      { path: "activity", lazy: () => import("./routes/activity/Activity") },
+      { path: "sla-radar", lazy: () => import("./routes/sla/SlaRadar") },
+      { path: "chat", lazy: () => import("./routes/chat/Chat") },
+      { path: "chat/:channelId", lazy: () => import("./routes/chat/Chat") },
+      {
+        path: "settings",
+        lazy: () => import("./routes/settings/SettingsLayout"),
+        children: [
+          { index: true, element: <Navigate to="members" replace /> },
+          { path: "members", lazy: () => import("./routes/settings/Members") },
+          { path: "categories", lazy: () => import("./routes/settings/Categories") },
+          { path: "sla", lazy: () => import("./routes/settings/SlaPolicy") },
+          { path: "plan", lazy: () => import("./routes/settings/Plan") },
+          { path: "integrations", lazy: () => import("./routes/placeholders/Integrations") },
+        ],
+      },
+      { path: "*", element: <NotFound /> },
+    ],
+  },
+]);

@@ -1,0 +1,214 @@
+// A customer's profile, their tickets and their timeline.
+import { useState, type FormEvent } from "react";
+import { Link, useParams } from "react-router";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, call } from "../../api/client";
+import { ApiError } from "../../api/problem";
+import { usePermission, type Customer } from "../../api/queries";
+import { dateTime, describeEvent, relativeTime } from "../../lib/format";
+import { Avatar } from "../../ui/Avatar";
+import { PriorityBadge, StatusBadge } from "../../ui/Badges";
+import { Empty, ErrorState, InlineError, Loading } from "../../ui/states";
+import { Field } from "../auth/AuthFrame";
+import { MergeCustomer } from "./MergeCustomer";
+
+export function Component() {
+  const { id = "" } = useParams();
+  const path = { params: { path: { id } } };
+  const customer = useQuery({ queryKey: ["customer", id], queryFn: () => call(api.GET("/api/v1/customers/{id}", path)) });
+  const tickets = useQuery({ queryKey: ["customer", id, "tickets"], queryFn: () => call(api.GET("/api/v1/customers/{id}/tickets", path)) });
+  const timeline = useQuery({ queryKey: ["customer", id, "timeline"], queryFn: () => call(api.GET("/api/v1/customers/{id}/timeline", path)) });
+  const canWrite = usePermission("customers:write");
+  const [editing, setEditing] = useState(false);
+  const [merging, setMerging] = useState(false);
+
+  if (customer.isPending) return <Loading label="Loading customer…" />;
+  if (customer.isError) return <ErrorState error={customer.error} retry={() => void customer.refetch()} />;
+  const c = customer.data;
+  return (
+    <div className="page">
+      <nav aria-label="Breadcrumb" className="crumbs">
+        <Link to="/customers">Customers</Link> <span aria-hidden="true">/</span> {c.name ?? c.email}
+      </nav>
+      <header className="profile-head">
+        <Avatar name={c.name ?? c.email} id={c.id} size={56} />
+        <div>
+          <h1 data-testid="customer-name">{c.name ?? c.email}</h1>
+          <div className="muted">
+            {c.email}
+            {c.company && ` · ${c.company}`}
+            {c.phone && ` · ${c.phone}`}
+          </div>
+        </div>
+        {canWrite && !c.merged_into && (
+          <div className="row head-actions">
+            <button type="button" className="button ghost" onClick={() => setMerging((m) => !m)} aria-expanded={merging}>
+              {merging ? "Close" : "Merge a duplicate"}
+            </button>
+            <button type="button" className="button" onClick={() => setEditing((e) => !e)} aria-expanded={editing}>
+              {editing ? "Close" : "Edit profile"}
+            </button>
+          </div>
+        )}
+      </header>
+      {c.merged_into && (
+        <p className="notice">
+          This customer was merged into <Link to={`/customers/${c.merged_into}`}>another customer</Link>, who now holds their tickets.
+        </p>
+      )}
+      {editing && <EditCustomer customer={c} done={() => setEditing(false)} />}
+      {merging && <MergeCustomer target={c} done={() => setMerging(false)} />}
+      {c.merged_ids.length > 0 && (
+        <p className="muted small">
+          {c.merged_ids.length} duplicate{c.merged_ids.length > 1 ? "s" : ""} merged into this customer; their tickets and events are included below.
+        </p>
+      )}
+      <div className="columns">
+        <section className="card" aria-labelledby="history-title">
+          <h2 id="history-title" className="card-title">
+            Tickets
+          </h2>
+          {tickets.isPending ? (
+            <Loading />
+          ) : tickets.isError ? (
+            <ErrorState error={tickets.error} />
+          ) : tickets.data.items.length === 0 ? (
+            <Empty title="No tickets yet" />
+          ) : (
+            <ul className="history">
+              {tickets.data.items.map((ticket) => (
+                <li key={ticket.id}>
+                  <Link to={`/tickets/${ticket.id}`} className="history-row">
+                    <PriorityBadge priority={ticket.priority} />
+                    <span className="ticket-subject">{ticket.subject}</span>
+                    <StatusBadge status={ticket.status} />
+                    <span className="muted small">{relativeTime(ticket.created_at)}</span>
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          )}
+          {c.notes && (
+            <>
+              <h3 className="card-subtitle">Notes</h3>
+              <p className="pre">{c.notes}</p>
+            </>
+          )}
+          {Object.keys(c.attributes).length > 0 && (
+            <dl className="attributes">
+              {Object.entries(c.attributes).map(([key, value]) => (
+                <div key={key}>
+                  <dt>{key}</dt>
+                  <dd>{value}</dd>
+                </div>
+              ))}
+            </dl>
+          )}
+        </section>
+        <section className="card" aria-labelledby="ctimeline-title">
+          <h2 id="ctimeline-title" className="card-title">
+            Timeline
+          </h2>
+          {timeline.isPending ? (
+            <Loading />
+          ) : timeline.isError ? (
+            <ErrorState error={timeline.error} />
+          ) : (
+            <ol className="timeline">
+              {timeline.data.items.map((event) => (
+                <li key={event.id}>
+                  <span className="timeline-dot" aria-hidden="true" />
+                  <div>
+                    <div>{describeEvent(event)}</div>
+                    <div className="muted small">
+                      <time dateTime={event.at}>{dateTime(event.at)}</time>
+                      {event.ticket_id && (
+                        <>
+                          {" · "}
+                          <Link to={`/tickets/${event.ticket_id}`}>ticket</Link>
+                        </>
+                      )}
+                    </div>
+                  </div>
+                </li>
+              ))}
+            </ol>
+          )}
+        </section>
+      </div>
+    </div>
+  );
+}
+
+function EditCustomer({ customer, done }: { customer: Customer; done: () => void }) {
+  const queries = useQueryClient();
+  const [form, setForm] = useState({
+    name: customer.name ?? "",
+    email: customer.email,
+    phone: customer.phone ?? "",
+    company: customer.company ?? "",
+    notes: customer.notes ?? "",
+  });
+  const save = useMutation({
+    mutationFn: () =>
+      call(
+        api.PATCH("/api/v1/customers/{id}", {
+          params: { path: { id: customer.id } },
+          body: {
+            email: form.email,
+            name: form.name || null,
+            phone: form.phone || null,
+            company: form.company || null,
+            notes: form.notes || null,
+            version: customer.version,
+          },
+        }),
+      ),
+    onSuccess: (updated) => {
+      queries.setQueryData(["customer", customer.id], updated);
+      void queries.invalidateQueries({ queryKey: ["customer", customer.id] });
+      void queries.invalidateQueries({ queryKey: ["customers"] });
+      done();
+    },
+    onError: (error) => {
+      if (error instanceof ApiError && error.slug === "version-conflict") void queries.invalidateQueries({ queryKey: ["customer", customer.id] });
+    },
+  });
+  const error = save.error;
+  const fieldError = (field: string) => (error instanceof ApiError ? error.fieldError(field) : undefined);
+  const set = (key: keyof typeof form) => (event: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: event.target.value }));
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    save.mutate();
+  };
+  return (
+    <form className="card form" onSubmit={submit} noValidate>
+      <div className="grid-2">
+        <Field label="Name" error={fieldError("name")}>
+          {(props) => <input {...props} value={form.name} onChange={set("name")} />}
+        </Field>
+        <Field label="E-mail" error={fieldError("email")}>
+          {(props) => <input {...props} type="email" value={form.email} onChange={set("email")} />}
+        </Field>
+        <Field label="Phone" error={fieldError("phone")}>
+          {(props) => <input {...props} value={form.phone} onChange={set("phone")} />}
+        </Field>
+        <Field label="Company" error={fieldError("company")}>
+          {(props) => <input {...props} value={form.company} onChange={set("company")} />}
+        </Field>
+      </div>
+      <Field label="Notes" error={fieldError("notes")}>
+        {(props) => <textarea {...props} rows={3} value={form.notes} onChange={set("notes")} />}
+      </Field>
+      <InlineError error={error instanceof ApiError && error.slug === "validation-failed" ? null : error} />
+      <div className="row end">
+        <button type="button" className="button ghost" onClick={done}>
+          Cancel
+        </button>
+        <button type="submit" className="button primary" disabled={save.isPending}>
+          Save
+        </button>
+      </div>
+    </form>
+  );
+}

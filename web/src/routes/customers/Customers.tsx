@@ -1,0 +1,136 @@
+// Customers: search by e-mail (server-side prefix) or name (within the most recent customers), add one.
+import { useDeferredValue, useMemo, useState, type FormEvent } from "react";
+import { Link, useNavigate } from "react-router";
+import { useInfiniteQuery, useMutation, useQuery } from "@tanstack/react-query";
+import { api, call } from "../../api/client";
+import { ApiError } from "../../api/problem";
+import { usePermission, type Customer } from "../../api/queries";
+import { relativeTime } from "../../lib/format";
+import { Avatar } from "../../ui/Avatar";
+import { Empty, ErrorState, InlineError, Loading } from "../../ui/states";
+import { Field } from "../auth/AuthFrame";
+
+export function Component() {
+  const [search, setSearch] = useState("");
+  const term = useDeferredValue(search.trim().toLowerCase());
+  const canWrite = usePermission("customers:write");
+  const [adding, setAdding] = useState(false);
+
+  const all = useInfiniteQuery({
+    queryKey: ["customers", "all"],
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) => call(api.GET("/api/v1/customers", { params: { query: { limit: 100, cursor: pageParam } } })),
+    getNextPageParam: (page) => page.next_cursor ?? undefined,
+  });
+  const byEmail = useQuery({
+    queryKey: ["customers", "email", term],
+    enabled: term.length > 0,
+    queryFn: () => call(api.GET("/api/v1/customers", { params: { query: { email_prefix: term, limit: 50 } } })),
+  });
+  const customers: Customer[] = useMemo(() => {
+    const loaded = all.data?.pages.flatMap((page) => page.items) ?? [];
+    if (!term) return loaded;
+    const found = new Map<string, Customer>();
+    for (const customer of byEmail.data?.items ?? []) found.set(customer.id, customer);
+    for (const customer of loaded) {
+      if ((customer.name ?? "").toLowerCase().includes(term) || customer.email.includes(term)) found.set(customer.id, customer);
+    }
+    return [...found.values()];
+  }, [all.data, byEmail.data, term]);
+
+  return (
+    <div className="page">
+      <header className="page-head">
+        <h1>Customers</h1>
+        {canWrite && (
+          <button type="button" className="button primary" onClick={() => setAdding((a) => !a)} aria-expanded={adding}>
+            {adding ? "Close" : "Add customer"}
+          </button>
+        )}
+      </header>
+      {adding && <AddCustomer />}
+      <div className="search">
+        <label htmlFor="customer-search" className="sr-only">
+          Search customers by name or e-mail
+        </label>
+        <input id="customer-search" type="search" placeholder="Search by name or e-mail…" value={search} onChange={(e) => setSearch(e.target.value)} />
+      </div>
+      {all.isPending ? (
+        <Loading label="Loading customers…" />
+      ) : all.isError ? (
+        <ErrorState error={all.error} retry={() => void all.refetch()} />
+      ) : customers.length === 0 ? (
+        <Empty title={term ? "No customer matches" : "No customers yet"}>
+          {term ? "Try the start of their e-mail address." : "Customers are added when tickets arrive, or by hand."}
+        </Empty>
+      ) : (
+        <table className="table" data-testid="customer-table">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">E-mail</th>
+              <th scope="col">Company</th>
+              <th scope="col">Added</th>
+            </tr>
+          </thead>
+          <tbody>
+            {customers.map((customer) => (
+              <tr key={customer.id}>
+                <td>
+                  <Link to={`/customers/${customer.id}`} className="customer-link">
+                    <Avatar name={customer.name ?? customer.email} id={customer.id} size={26} />
+                    {customer.name ?? <span className="muted">No name</span>}
+                  </Link>
+                </td>
+                <td>{customer.email}</td>
+                <td>{customer.company ?? <span className="muted">—</span>}</td>
+                <td className="muted">{relativeTime(customer.created_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {!term && all.hasNextPage && (
+        <div className="load-more">
+          <button type="button" className="button" onClick={() => void all.fetchNextPage()} disabled={all.isFetchingNextPage}>
+            Load more
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function AddCustomer() {
+  const navigate = useNavigate();
+  const [form, setForm] = useState({ email: "", name: "", company: "" });
+  const create = useMutation({
+    mutationFn: () => call(api.POST("/api/v1/customers", { body: { email: form.email, name: form.name || null, company: form.company || null } })),
+    onSuccess: (customer) => navigate(`/customers/${customer.id}`),
+  });
+  const error = create.error;
+  const fieldError = (field: string) => (error instanceof ApiError ? error.fieldError(field) : undefined);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    create.mutate();
+  };
+  return (
+    <form className="card form grid-4" onSubmit={submit} noValidate>
+      <Field label="E-mail" error={fieldError("email")}>
+        {(props) => <input {...props} type="email" value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} />}
+      </Field>
+      <Field label="Name" error={fieldError("name")}>
+        {(props) => <input {...props} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />}
+      </Field>
+      <Field label="Company" error={fieldError("company")}>
+        {(props) => <input {...props} value={form.company} onChange={(e) => setForm({ ...form, company: e.target.value })} />}
+      </Field>
+      <div className="form-actions">
+        <button type="submit" className="button primary" disabled={create.isPending}>
+          Add
+        </button>
+      </div>
+      <InlineError error={error instanceof ApiError && error.slug === "validation-failed" ? null : error} />
+    </form>
+  );
+}

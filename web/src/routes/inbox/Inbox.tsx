@@ -1,0 +1,298 @@
+// The shared inbox: views with exact counts, filters, sort, keyboard navigation (j/k/Enter, n for new).
+import { useEffect, useMemo, useRef, useState } from "react";
+import { Link, useNavigate, useSearchParams } from "react-router";
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { api, call } from "../../api/client";
+import { useCategories, useCounts, useMe, useMembers, type Ticket } from "../../api/queries";
+import { label, PRIORITIES, relativeTime, STATUSES } from "../../lib/format";
+import { isTyping, listKey } from "../../lib/keyboard";
+import { PriorityBadge, StatusBadge } from "../../ui/Badges";
+import { Avatar } from "../../ui/Avatar";
+import { Empty, ErrorState, Loading } from "../../ui/states";
+import { useLiveStatus } from "../../live/live";
+
+const VIEWS = [
+  { id: "open", name: "All open" },
+  { id: "unassigned", name: "Unassigned" },
+  { id: "mine", name: "Mine" },
+  { id: "solved", name: "Solved & closed" },
+] as const;
+type View = (typeof VIEWS)[number]["id"];
+
+const VIEW_STATUSES: Record<View, readonly string[]> = {
+  open: ["new", "open", "pending", "on_hold"],
+  unassigned: ["new", "open", "pending", "on_hold"],
+  mine: ["new", "open", "pending", "on_hold"],
+  solved: ["solved", "closed"],
+};
+
+export function Component() {
+  const [params, setParams] = useSearchParams();
+  const navigate = useNavigate();
+  const view = (VIEWS.some((v) => v.id === params.get("view")) ? params.get("view") : "open") as View;
+  const filters = {
+    status: params.get("status") ?? "",
+    priority: params.get("priority") ?? "",
+    tag: params.get("tag") ?? "",
+    category: params.get("category") ?? "",
+    assignee: params.get("assignee") ?? "",
+    sort: params.get("sort") ?? "updated",
+  };
+  // The API takes an assignee filter in the open and solved views only.
+  const assigneeFilter = view === "open" || view === "solved" ? filters.assignee : "";
+  const counts = useCounts();
+  const categories = useCategories();
+  const me = useMe();
+  const members = useMembers(me.data?.permissions.includes("users:read") ?? false);
+  const memberName = useMemo(() => new Map(members.data?.map((m) => [m.id, m.name]) ?? []), [members.data]);
+
+  // Live updates keep the list current; without them, poll.
+  const live = useLiveStatus() === "live";
+  const inbox = useInfiniteQuery({
+    queryKey: ["inbox", view, filters],
+    refetchInterval: live ? false : 30_000,
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) =>
+      call(
+        api.GET("/api/v1/tickets", {
+          params: {
+            query: {
+              view,
+              sort: filters.sort,
+              status: filters.status || undefined,
+              priority: filters.priority || undefined,
+              tag: filters.tag || undefined,
+              category: filters.category || undefined,
+              assignee: assigneeFilter || undefined,
+              limit: 50,
+              cursor: pageParam,
+            },
+          },
+        }),
+      ),
+    getNextPageParam: (page) => page.next_cursor ?? undefined,
+  });
+  const tickets: Ticket[] = useMemo(() => inbox.data?.pages.flatMap((page) => page.items) ?? [], [inbox.data]);
+
+  // Filtered pages can be short or empty while more exist: keep reading until the screen has enough.
+  useEffect(() => {
+    if (inbox.hasNextPage && !inbox.isFetchingNextPage && tickets.length < 25) void inbox.fetchNextPage();
+  }, [inbox, tickets.length]);
+
+  const [selected, setSelected] = useState(-1);
+  const rows = useRef<(HTMLAnchorElement | null)[]>([]);
+  useEffect(() => setSelected(-1), [view, filters.status, filters.priority, filters.tag, filters.category, assigneeFilter, filters.sort]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.metaKey || event.ctrlKey || event.altKey || isTyping(event.target)) return;
+      if (event.key === "n") {
+        event.preventDefault();
+        navigate("/tickets/new");
+        return;
+      }
+      const action = listKey(event.key, selected, tickets.length);
+      if (action.kind === "move") {
+        event.preventDefault();
+        setSelected(action.index);
+        rows.current[action.index]?.focus();
+      } else if (action.kind === "open") {
+        event.preventDefault();
+        navigate(`/tickets/${tickets[action.index].id}`);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [selected, tickets, navigate]);
+
+  const setFilter = (key: string, value: string) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    if (key === "view") next.delete("status");
+    setParams(next, { replace: true });
+  };
+  const countOf = (id: View) =>
+    id === "solved"
+      ? (counts.data?.by_status.solved ?? 0) + (counts.data?.by_status.closed ?? 0)
+      : counts.data?.[id];
+
+  const youId = me.data?.user.id;
+  return (
+    <div className="inbox">
+      <aside className="views" aria-label="Views">
+        <h1 className="views-title">Inbox</h1>
+        <ul>
+          {VIEWS.map((v) => (
+            <li key={v.id}>
+              <button
+                type="button"
+                className={`view ${v.id === view ? "active" : ""}`}
+                aria-current={v.id === view ? "page" : undefined}
+                onClick={() => setFilter("view", v.id === "open" ? "" : v.id)}
+                data-testid={`view-${v.id}`}
+              >
+                <span>{v.name}</span>
+                <span className="count">{countOf(v.id) ?? "–"}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+        <h2 className="views-subtitle">By status</h2>
+        <ul className="status-counts">
+          {STATUSES.map((status) => (
+            <li key={status}>
+              <StatusBadge status={status} />
+              <span className="muted">{counts.data?.by_status[status] ?? 0}</span>
+            </li>
+          ))}
+        </ul>
+        <p className="muted small kbd-help">
+          <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> open · <kbd>n</kbd> new ticket
+        </p>
+      </aside>
+      <section className="list-pane" aria-label="Tickets">
+        <header className="toolbar">
+          <div className="filters">
+            <label className="select-label">
+              <span className="sr-only">Status</span>
+              <select value={filters.status} onChange={(e) => setFilter("status", e.target.value)} aria-label="Status filter">
+                <option value="">Any status</option>
+                {VIEW_STATUSES[view].map((status) => (
+                  <option key={status} value={status}>
+                    {label(status)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <select value={filters.priority} onChange={(e) => setFilter("priority", e.target.value)} aria-label="Priority filter">
+              <option value="">Any priority</option>
+              {PRIORITIES.map((priority) => (
+                <option key={priority} value={priority}>
+                  {label(priority)}
+                </option>
+              ))}
+            </select>
+            {(categories.data?.categories.length ?? 0) > 0 && (
+              <select value={filters.category} onChange={(e) => setFilter("category", e.target.value)} aria-label="Category filter">
+                <option value="">Any category</option>
+                {categories.data?.categories.map((category) => (
+                  <option key={category.name} value={category.name}>
+                    {category.name}
+                  </option>
+                ))}
+              </select>
+            )}
+            {members.data && (view === "open" || view === "solved") && (
+              <select value={filters.assignee} onChange={(e) => setFilter("assignee", e.target.value)} aria-label="Assignee filter">
+                <option value="">Anyone</option>
+                {members.data
+                  .filter((member) => member.role !== "viewer")
+                  .map((member) => (
+                    <option key={member.id} value={member.id}>
+                      {member.id === youId ? `${member.name} (you)` : member.name}
+                    </option>
+                  ))}
+              </select>
+            )}
+            <TagFilter value={filters.tag} onChange={(tag) => setFilter("tag", tag)} />
+            <select value={filters.sort} onChange={(e) => setFilter("sort", e.target.value === "updated" ? "" : e.target.value)} aria-label="Sort">
+              <option value="updated">Newest update</option>
+              <option value="priority">Priority first</option>
+            </select>
+          </div>
+          <Link className="button primary" to="/tickets/new">
+            New ticket
+          </Link>
+        </header>
+        {inbox.isPending ? (
+          <Loading label="Loading tickets…" />
+        ) : inbox.isError ? (
+          <ErrorState error={inbox.error} retry={() => void inbox.refetch()} />
+        ) : tickets.length === 0 && !inbox.hasNextPage ? (
+          <Empty
+            title={view === "mine" ? "Nothing assigned to you" : view === "unassigned" ? "Every ticket has an owner" : "No tickets here"}
+            action={
+              <Link className="button" to="/tickets/new">
+                Create a ticket
+              </Link>
+            }
+          >
+            {filters.status || filters.priority || filters.tag || filters.category || assigneeFilter ? "No ticket matches these filters." : "New tickets show up here as they arrive."}
+          </Empty>
+        ) : (
+          <>
+            <ul className="ticket-list" data-testid="ticket-list">
+              {tickets.map((ticket, index) => (
+                <li key={ticket.id}>
+                  <Link
+                    ref={(element) => {
+                      rows.current[index] = element;
+                    }}
+                    to={`/tickets/${ticket.id}`}
+                    className={`ticket-row ${index === selected ? "selected" : ""}`}
+                    aria-current={index === selected ? "true" : undefined}
+                    onFocus={() => setSelected(index)}
+                  >
+                    <PriorityBadge priority={ticket.priority} />
+                    <span className="ticket-main">
+                      <span className="ticket-subject">{ticket.subject}</span>
+                      <span className="ticket-meta">
+                        {ticket.category && <span>{ticket.category}</span>}
+                        {ticket.tags.map((tag) => (
+                          <span key={tag} className="tag">
+                            #{tag}
+                          </span>
+                        ))}
+                        <span className="muted">via {ticket.channel}</span>
+                      </span>
+                    </span>
+                    <StatusBadge status={ticket.status} />
+                    <span className="assignee">
+                      {ticket.assignee_id ? (
+                        ticket.assignee_id === youId ? (
+                          <span className="muted small">You</span>
+                        ) : (
+                          <Avatar name={memberName.get(ticket.assignee_id) ?? "Teammate"} id={ticket.assignee_id} size={24} />
+                        )
+                      ) : (
+                        <span className="muted small">Unassigned</span>
+                      )}
+                    </span>
+                    <time className="muted small" dateTime={ticket.updated_at} title={ticket.updated_at}>
+                      {relativeTime(ticket.updated_at)}
+                    </time>
+                  </Link>
+                </li>
+              ))}
+            </ul>
+            {inbox.hasNextPage && (
+              <div className="load-more">
+                <button type="button" className="button" onClick={() => void inbox.fetchNextPage()} disabled={inbox.isFetchingNextPage}>
+                  {inbox.isFetchingNextPage ? "Loading…" : "Load more"}
+                </button>
+              </div>
+            )}
+          </>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function TagFilter({ value, onChange }: { value: string; onChange: (tag: string) => void }) {
+  const [text, setText] = useState(value);
+  useEffect(() => setText(value), [value]);
+  return (
+    <form
+      className="tag-filter"
+      role="search"
+      onSubmit={(event) => {
+        event.preventDefault();
+        onChange(text.trim());
+      }}
+    >
+      <input type="search" placeholder="Tag" aria-label="Tag filter" value={text} onChange={(e) => setText(e.target.value)} onBlur={() => text.trim() !== value && onChange(text.trim())} />
+    </form>
+  );
+}

@@ -1,0 +1,211 @@
+// Reply to the customer or write an internal note; the two modes look different so a note is never
+// sent to a customer by mistake. Drafts are kept per ticket and mode. A reply carries the ticket
+// version its draft was started on, so the server can stop it when the customer or a teammate wrote
+// meanwhile (draft conflict) or a teammate holds a claim; the user then reads and sends anyway or not.
+import { useEffect, useRef, useState, type FormEvent } from "react";
+import { isTyping } from "../../lib/keyboard";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api, call } from "../../api/client";
+import { ApiError, messageOf } from "../../api/problem";
+import { loadDraft, saveDraft } from "../../lib/drafts";
+import { InlineError } from "../../ui/states";
+
+type Mode = "reply" | "note";
+
+/** A reply often ends a turn: the status to move the ticket to right after sending it. */
+const THEN = [
+  { status: "", name: "Send reply" },
+  { status: "pending", name: "Send and set pending" },
+  { status: "solved", name: "Send and solve" },
+] as const;
+
+export function Composer({
+  ticketId,
+  version,
+  nameOf,
+  onTyping,
+}: {
+  ticketId: string;
+  /** The ticket's version as shown. */
+  version: number;
+  nameOf: (userId: string) => string;
+  onTyping: (active: boolean) => void;
+}) {
+  // The version the reply draft was started on (null: no draft yet, or it predates this page).
+  const [base, setBase] = useState<number | null>(null);
+  const [mode, setMode] = useState<Mode>("reply");
+  const [drafts, setDrafts] = useState(() => ({ reply: loadDraft(ticketId, "reply"), note: loadDraft(ticketId, "note") }));
+  const queries = useQueryClient();
+  const text = drafts[mode];
+  const area = useRef<HTMLTextAreaElement>(null);
+  // r: reply, i: internal note — from anywhere on the ticket page.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.metaKey || event.ctrlKey || event.altKey || isTyping(event.target)) return;
+      if (event.key !== "r" && event.key !== "i") return;
+      event.preventDefault();
+      setMode(event.key === "r" ? "reply" : "note");
+      area.current?.focus();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+  const [then, setThen] = useState<string>("");
+  const send = useMutation({
+    mutationFn: async (body: { body: string; internal: boolean; then?: string; confirm?: boolean }) => {
+      const message = await call(
+        api.POST("/api/v1/tickets/{id}/messages", {
+          params: { path: { id: ticketId } },
+          body: body.internal
+            ? { body: body.body, internal: true }
+            : { body: body.body, internal: false, draft_version: base ?? version, ...(body.confirm ? { confirm: true } : {}) },
+        }),
+      );
+      if (!body.internal) setBase(null);
+      // Sent: the draft goes now, whatever happens to the status change.
+      const kind: Mode = body.internal ? "note" : "reply";
+      saveDraft(ticketId, kind, "");
+      setDrafts((current) => ({ ...current, [kind]: "" }));
+      onTyping(false);
+      if (body.then) {
+        try {
+          // The message raised the ticket's version: read it, then change the status on top of it.
+          const current = await call(api.GET("/api/v1/tickets/{id}", { params: { path: { id: ticketId } } }));
+          await call(
+            api.PATCH("/api/v1/tickets/{id}", { params: { path: { id: ticketId } }, body: { status: body.then, version: current.ticket.version } }),
+          );
+        } catch (error) {
+          throw new Error(`Your reply was sent, but the status did not change: ${messageOf(error)}`);
+        }
+      }
+      return message;
+    },
+    onSettled: () => {
+      void queries.invalidateQueries({ queryKey: ["ticket", ticketId] });
+      void queries.invalidateQueries({ queryKey: ["inbox"] });
+      void queries.invalidateQueries({ queryKey: ["counts"] });
+    },
+  });
+  const change = (value: string) => {
+    if (mode === "reply" && !drafts.reply && value) setBase(version);
+    setDrafts((current) => ({ ...current, [mode]: value }));
+    saveDraft(ticketId, mode, value);
+    onTyping(value.length > 0);
+  };
+  const submit = (event?: FormEvent, confirm = false) => {
+    event?.preventDefault();
+    if (!text.trim() || send.isPending) return;
+    send.mutate({ body: text, internal: mode === "note", then: mode === "reply" ? then : undefined, confirm });
+  };
+  const collision = send.error instanceof ApiError && ["draft-conflict", "ticket-claimed"].includes(send.error.slug) ? send.error : null;
+  return (
+    <form className={`composer composer-${mode}`} onSubmit={submit} aria-label={mode === "note" ? "Internal note" : "Reply"}>
+      <div className="composer-tabs" role="radiogroup" aria-label="Message kind">
+        <button type="button" role="radio" aria-checked={mode === "reply"} className={mode === "reply" ? "active" : ""} onClick={() => setMode("reply")}>
+          Reply to customer
+        </button>
+        <button type="button" role="radio" aria-checked={mode === "note"} className={mode === "note" ? "active note" : ""} onClick={() => setMode("note")}>
+          Internal note
+        </button>
+      </div>
+      <label htmlFor="composer-text" className="sr-only">
+        {mode === "note" ? "Internal note, visible to your team only" : "Reply, sent to the customer"}
+      </label>
+      <textarea
+        ref={area}
+        id="composer-text"
+        value={text}
+        onChange={(e) => change(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === "Enter" && (e.metaKey || e.ctrlKey)) submit();
+          if (e.key === "Escape") e.currentTarget.blur();
+        }}
+        rows={5}
+        placeholder={mode === "note" ? "Write a note only your team will see…" : "Write a reply to the customer…"}
+      />
+      <div className="composer-foot">
+        <span className="muted small">
+          {mode === "note" ? "Only your team sees notes." : "The customer sees replies."} <kbd>Ctrl</kbd>+<kbd>Enter</kbd> sends · <kbd>r</kbd> reply ·{" "}
+          <kbd>i</kbd> note · <kbd>u</kbd> back to the inbox
+        </span>
+        <span className="row tight">
+          {mode === "reply" && (
+            <select aria-label="After sending" value={then} onChange={(e) => setThen(e.target.value)} className="then">
+              <option value="">Keep the status</option>
+              <option value="pending">Then set pending</option>
+              <option value="solved">Then solve</option>
+            </select>
+          )}
+          <button type="submit" className={`button ${mode === "note" ? "note" : "primary"}`} disabled={!text.trim() || send.isPending}>
+            {send.isPending ? "Sending…" : mode === "note" ? "Add note" : (THEN.find((t) => t.status === then)?.name ?? "Send reply")}
+          </button>
+        </span>
+      </div>
+      {collision ? (
+        <Collision
+          problem={collision}
+          nameOf={nameOf}
+          onSendAnyway={() => submit(undefined, true)}
+          onReview={() => {
+            // Draft on what is there now; the new messages show above.
+            if (typeof collision.problem.current_version === "number") setBase(collision.problem.current_version);
+            send.reset();
+          }}
+        />
+      ) : (
+        <InlineError error={send.error} />
+      )}
+    </form>
+  );
+}
+
+interface NewMessage {
+  author?: string;
+  body?: string;
+  internal?: boolean;
+}
+
+function Collision({
+  problem,
+  nameOf,
+  onSendAnyway,
+  onReview,
+}: {
+  problem: ApiError;
+  nameOf: (userId: string) => string;
+  onSendAnyway: () => void;
+  onReview: () => void;
+}) {
+  const claim = problem.problem.claim as { user_id?: string; expires_at?: string } | undefined;
+  const messages = (Array.isArray(problem.problem.messages) ? problem.problem.messages : []) as NewMessage[];
+  return (
+    <div className="collision" role="alert" data-testid="collision">
+      {problem.slug === "ticket-claimed" && claim?.user_id ? (
+        <p>
+          <strong>{nameOf(claim.user_id)}</strong> is working on this ticket
+          {claim.expires_at ? ` until ${new Date(claim.expires_at).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })}` : ""}. Your
+          reply was not sent.
+        </p>
+      ) : (
+        <>
+          <p>New messages arrived while you were writing; your reply was not sent:</p>
+          <ul>
+            {messages.map((message, index) => (
+              <li key={index}>
+                <span className="muted small">{message.author === "customer" ? "Customer" : "Teammate"}:</span> {message.body}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <div className="row tight">
+        <button type="button" className="button primary small" onClick={onSendAnyway}>
+          Send anyway
+        </button>
+        <button type="button" className="button ghost small" onClick={onReview}>
+          Review first
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,196 @@
+// One ticket: the conversation (public replies and internal notes look different on purpose), the
+// composer, attachments, the timeline, and the properties panel with SLA clocks.
+import { useEffect, useMemo, useState } from "react";
+import { Link, useNavigate, useParams } from "react-router";
+import { isTyping } from "../../lib/keyboard";
+import { useQuery } from "@tanstack/react-query";
+import { api, call } from "../../api/client";
+import { useMe, useMembers, type TicketDetail } from "../../api/queries";
+import { dateTime, describeEvent, relativeTime } from "../../lib/format";
+import { useLiveStatus, useOnline, useTicketLive } from "../../live/live";
+import { ClaimBanner } from "./ClaimBanner";
+import { Avatar } from "../../ui/Avatar";
+import { PriorityBadge, StatusBadge } from "../../ui/Badges";
+import { ErrorState, Loading } from "../../ui/states";
+import { Attachments } from "./Attachments";
+import { Composer } from "./Composer";
+import { Properties } from "./Properties";
+import { SlaClocks } from "./SlaClocks";
+
+export function Component() {
+  const { id = "" } = useParams();
+  // Live updates refetch the ticket when it changes; without them, poll.
+  const liveStatus = useLiveStatus();
+  const ticket = useQuery({
+    queryKey: ["ticket", id],
+    queryFn: () => call(api.GET("/api/v1/tickets/{id}", { params: { path: { id } } })),
+    refetchInterval: liveStatus === "live" ? false : 20_000,
+  });
+  const me = useMe();
+  const members = useMembers(me.data?.permissions.includes("users:read") ?? false);
+  const names = useMemo(() => new Map(members.data?.map((m) => [m.id, m.name]) ?? []), [members.data]);
+  const live = useTicketLive(id, ticket.data?.ticket.version);
+  const online = useOnline();
+  const [tab, setTab] = useState<"conversation" | "timeline">("conversation");
+  const navigate = useNavigate();
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.metaKey || event.ctrlKey || event.altKey || isTyping(event.target)) return;
+      if (event.key === "u") {
+        event.preventDefault();
+        navigate("/inbox");
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [navigate]);
+
+  if (ticket.isPending) return <Loading label="Loading ticket…" />;
+  if (ticket.isError) return <ErrorState error={ticket.error} retry={() => void ticket.refetch()} />;
+  const detail: TicketDetail = ticket.data;
+  const t = detail.ticket;
+  const myId = me.data?.user.id;
+  const nameOf = (userId: string | null | undefined) =>
+    !userId ? "Someone" : userId === myId ? "You" : (names.get(userId) ?? "A teammate");
+  const others = live.viewers.filter((userId) => userId !== myId);
+  const typing = live.typingUsers.filter((userId) => userId !== myId);
+  const canWrite = me.data?.permissions.includes("tickets:write") ?? false;
+
+  return (
+    <div className="ticket-page">
+      <section className="ticket-body" aria-label="Conversation">
+        <header className="ticket-header">
+          <nav aria-label="Breadcrumb" className="crumbs">
+            <Link to="/inbox">Inbox</Link> <span aria-hidden="true">/</span> <span className="muted">#{t.id.slice(-6)}</span>
+          </nav>
+          <h1 data-testid="ticket-subject">{t.subject}</h1>
+          <div className="ticket-header-meta">
+            <StatusBadge status={t.status} />
+            <PriorityBadge priority={t.priority} />
+            <span className="muted small">
+              Opened {relativeTime(t.created_at)} via {t.channel}
+            </span>
+            <span className="presence" role="group" aria-label="Also viewing" data-testid="presence">
+              {others.map((userId) => (
+                <Avatar key={userId} name={nameOf(userId)} id={userId} size={26} online={online.has(userId)} />
+              ))}
+              {others.length > 0 && <span className="muted small">also viewing</span>}
+            </span>
+          </div>
+        </header>
+        {live.live && (
+          <ClaimBanner
+            claim={live.heldBy}
+            myId={myId}
+            nameOf={nameOf}
+            canClaim={canWrite && t.status !== "closed"}
+            onClaim={() => live.claim()}
+            onRelease={() => live.release()}
+          />
+        )}
+        {detail.handoff && (
+          <aside className="handoff-note" aria-label="Handoff note" data-testid="handoff-note">
+            <div className="note-label">Handoff · internal</div>
+            <p>
+              <strong>{detail.handoff.from ? nameOf(detail.handoff.from) : "Someone"}</strong> handed this ticket to{" "}
+              <strong>{detail.handoff.to === myId ? "you" : nameOf(detail.handoff.to)}</strong> {relativeTime(detail.handoff.at)}.
+            </p>
+            <p className="pre">{detail.handoff.context}</p>
+            <p>
+              <span className="strong">Next step:</span> {detail.handoff.next_step}
+            </p>
+          </aside>
+        )}
+        <div className="tabs" role="tablist" aria-label="Ticket sections">
+          <button type="button" role="tab" aria-selected={tab === "conversation"} className={tab === "conversation" ? "active" : ""} onClick={() => setTab("conversation")}>
+            Conversation <span className="count">{detail.messages.length}</span>
+          </button>
+          <button type="button" role="tab" aria-selected={tab === "timeline"} className={tab === "timeline" ? "active" : ""} onClick={() => setTab("timeline")}>
+            Timeline <span className="count">{detail.timeline.length}</span>
+          </button>
+        </div>
+        {tab === "conversation" ? (
+          <>
+            <ol className="messages" data-testid="messages">
+              {detail.messages.map((message) => {
+                const kind = message.internal ? "note" : message.author === "customer" ? "customer" : "reply";
+                const author = message.author === "customer" ? "Customer" : nameOf(message.author_id);
+                return (
+                  <li key={message.id} className={`message message-${kind}`} data-kind={kind}>
+                    <div className="message-head">
+                      <Avatar name={author === "You" ? (me.data?.user.name ?? "You") : author} id={message.author_id} size={28} />
+                      <strong>{author}</strong>
+                      {kind === "note" && <span className="note-label">Internal note · team only</span>}
+                      {kind === "reply" && <span className="reply-label">Reply to customer</span>}
+                      <time className="muted small" dateTime={message.created_at} title={dateTime(message.created_at)}>
+                        {relativeTime(message.created_at)}
+                      </time>
+                    </div>
+                    <div className="message-body">{message.body}</div>
+                  </li>
+                );
+              })}
+            </ol>
+            {typing.length > 0 && (
+              <p className="typing muted small" aria-live="polite">
+                {typing.map(nameOf).join(", ")} {typing.length > 1 ? "are" : "is"} typing…
+              </p>
+            )}
+            {canWrite && t.status !== "closed" ? (
+              <Composer ticketId={t.id} version={t.version} nameOf={nameOf} onTyping={live.sendTyping} />
+            ) : (
+              <p className="muted composer-closed">{t.status === "closed" ? "This ticket is closed and takes no more messages." : "Your role can read tickets but not answer them."}</p>
+            )}
+          </>
+        ) : (
+          <ol className="timeline" data-testid="timeline">
+            {detail.timeline.map((event) => (
+              <li key={event.id}>
+                <span className="timeline-dot" aria-hidden="true" />
+                <div>
+                  <div>{describeEvent(event, nameOf)}</div>
+                  <div className="muted small">
+                    {event.actor ? nameOf(event.actor) : "System"} · <time dateTime={event.at}>{dateTime(event.at)}</time>
+                  </div>
+                </div>
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+      <aside className="ticket-side" aria-label="Ticket details">
+        <Properties detail={detail} canWrite={canWrite} />
+        <CustomerCard customerId={t.customer_id} />
+        <SlaClocks sla={detail.sla ?? null} />
+        <Attachments ticketId={t.id} attachments={detail.attachments} canWrite={canWrite && t.status !== "closed"} />
+      </aside>
+    </div>
+  );
+}
+
+function CustomerCard({ customerId }: { customerId: string }) {
+  const customer = useQuery({
+    queryKey: ["customer", customerId],
+    queryFn: () => call(api.GET("/api/v1/customers/{id}", { params: { path: { id: customerId } } })),
+  });
+  return (
+    <section className="card" aria-labelledby="customer-card-title">
+      <h2 id="customer-card-title" className="card-title">
+        Customer
+      </h2>
+      {customer.isPending ? (
+        <Loading />
+      ) : customer.isError ? (
+        <p className="muted small">The customer could not be loaded.</p>
+      ) : (
+        <Link to={`/customers/${customerId}`} className="customer-link" data-testid="customer-link">
+          <Avatar name={customer.data.name ?? customer.data.email} id={customerId} size={32} />
+          <span>
+            <span className="strong">{customer.data.name ?? customer.data.email}</span>
+            <span className="muted small block">{customer.data.email}</span>
+          </span>
+        </Link>
+      )}
+    </section>
+  );
+}

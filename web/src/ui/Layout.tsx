@@ -1,0 +1,132 @@
+// The signed-in frame: navigation by what the role may see, the live indicator, the user menu.
+import { Suspense } from "react";
+import { NavLink, Navigate, Outlet, useLocation, useNavigate } from "react-router";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, call } from "../api/client";
+import { sessions, useSession } from "../auth";
+import { useCounts, useMe } from "../api/queries";
+import { LiveProvider, useLiveStatus } from "../live/live";
+import { Avatar } from "./Avatar";
+import { Loading } from "./states";
+
+export function RequireSession() {
+  const session = useSession();
+  const location = useLocation();
+  if (!session) {
+    const next = location.pathname + location.search;
+    return <Navigate to={`/login${next !== "/" ? `?next=${encodeURIComponent(next)}` : ""}`} replace />;
+  }
+  return (
+    <LiveProvider>
+      <Shell />
+    </LiveProvider>
+  );
+}
+
+function LiveIndicator() {
+  const status = useLiveStatus();
+  const text = status === "live" ? "Live" : status === "connecting" ? "Connecting…" : "Offline";
+  const title =
+    status === "live"
+      ? "Updates arrive as they happen"
+      : "Live updates are not connected; lists refresh when you act or reload. Retrying in the background.";
+  return (
+    <span className={`live live-${status}`} title={title} role="status" aria-live="polite" data-testid="live-status">
+      <span className="live-dot" aria-hidden="true" />
+      {text}
+    </span>
+  );
+}
+
+function Shell() {
+  const session = useSession();
+  const me = useMe();
+  const counts = useCounts();
+  const queries = useQueryClient();
+  const navigate = useNavigate();
+  const can = (permission: string) => me.data?.permissions.includes(permission as never) ?? false;
+  const chat = useQuery({
+    queryKey: ["chat", "channels"],
+    enabled: can("chat:use"),
+    refetchInterval: 60_000,
+    queryFn: () => call(api.GET("/api/v1/chat/channels")),
+  });
+  const unread = chat.data?.items.reduce((sum, channel) => sum + channel.unread, 0) ?? 0;
+  const logout = async () => {
+    await sessions.logout();
+    queries.clear();
+    navigate("/login", { replace: true });
+  };
+  const user = me.data?.user ?? session?.user;
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <nav className="sidebar" aria-label="Main">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true" />
+          <div>
+            <div className="brand-name">Switchboard</div>
+            <div className="workspace-name" data-testid="workspace-name">
+              {session?.workspace.name}
+            </div>
+          </div>
+        </div>
+        <ul className="nav">
+          <li>
+            <NavLink to="/inbox">
+              Inbox
+              {counts.data && <span className="count" aria-label={`${counts.data.open} open`}>{counts.data.open}</span>}
+            </NavLink>
+          </li>
+          <li>
+            <NavLink to="/customers">Customers</NavLink>
+          </li>
+          <li>
+            <NavLink to="/sla-radar">SLA radar</NavLink>
+          </li>
+          {can("chat:use") && (
+            <li>
+              <NavLink to="/chat">
+                Team chat
+                {unread > 0 && <span className="count" aria-label={`${unread} unread`}>{unread}</span>}
+              </NavLink>
+            </li>
+          )}
+          <li>
+            <NavLink to="/reports">Reports</NavLink>
+          </li>
+          {can("activity:read") && (
+            <li>
+              <NavLink to="/activity">Activity</NavLink>
+            </li>
+          )}
+          <li>
+            <NavLink to="/settings">Settings</NavLink>
+          </li>
+        </ul>
+        <div className="sidebar-foot">
+          <LiveIndicator />
+          {user && (
+            <div className="me">
+              <Avatar name={user.name} id={user.id} size={32} />
+              <div className="me-text">
+                <div className="me-name">{user.name}</div>
+                <div className="muted small">{me.data?.role ?? user.role}</div>
+              </div>
+            </div>
+          )}
+          <button type="button" className="button ghost small" onClick={logout}>
+            Log out
+          </button>
+        </div>
+      </nav>
+      <main id="main" className="main" tabIndex={-1}>
+        <Suspense fallback={<Loading />}>
+          <Outlet />
+        </Suspense>
+      </main>
+    </div>
+  );
+}
