@@ -25,6 +25,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The workspace's API keys
+         * @description By prefix, with scopes, last use (updated at most once a minute) and revocation. Needs
+         *     `integrations:manage`.
+         */
+        get: operations["api-keys_list"];
+        put?: never;
+        /**
+         * Make an API key
+         * @description `scopes` are permission names (e.g. `tickets:read`), never beyond the caller's role. Answers 201 with
+         *     the key, shown this once: send it as `Authorization: Bearer <key>`. A key acts as its creator within
+         *     its scopes, and is rate-limited by the workspace's plan. Needs `integrations:manage`.
+         */
+        post: operations["api-keys_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description It stops working at once (within the authorizer cache's time in AWS). Needs `integrations:manage`.
+         */
+        delete: operations["api-keys_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an API key
+         * @description A new secret for the same key (name, scopes), shown once; the old secret stops working. Needs
+         *     `integrations:manage`.
+         */
+        post: operations["api-keys_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -362,6 +430,29 @@ export interface paths {
         get: operations["meta_health"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/slack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Connect Slack
+         * @description A Slack incoming-webhook URL and the events to post there: `ticket.urgent_created`, `sla.breached`,
+         *     `ticket.assigned`. Messages use Slack's block format and go through the same delivery queue, log and
+         *     retries as webhooks; the connection is listed, changed and removed as a webhook endpoint of kind
+         *     `slack`. Needs `webhooks:manage`.
+         */
+        post: operations["webhooks_connect_slack"];
         delete?: never;
         options?: never;
         head?: never;
@@ -772,12 +863,176 @@ export interface paths {
         patch: operations["users_update"];
         trace?: never;
     };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The workspace's webhook endpoints and Slack connections
+         * @description Needs `webhooks:manage`. Secrets are shown by prefix only.
+         */
+        get: operations["webhooks_list"];
+        put?: never;
+        /**
+         * Register a webhook endpoint
+         * @description `url` must be http(s) on the public internet (private, loopback and link-local addresses are refused
+         *     when resolved); `events` are event types from docs/webhooks.md. Answers 201 with the signing secret,
+         *     shown this once. The plan limits the number of endpoints (402 `plan-limit-reached`). Needs
+         *     `webhooks:manage`.
+         */
+        post: operations["webhooks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One webhook endpoint
+         * @description With its status (active, paused by the circuit breaker, disabled) and failure streak. Needs
+         *     `webhooks:manage`.
+         */
+        get: operations["webhooks_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a webhook endpoint
+         * @description Frees its place in the plan; deliveries in flight are cancelled. Needs `webhooks:manage`.
+         */
+        delete: operations["webhooks_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook endpoint
+         * @description Any of `url`, `events`, `description`, `status` (`active` re-enables a paused or disabled endpoint,
+         *     `disabled` stops new deliveries). A stale `version` answers 409. Needs `webhooks:manage`.
+         */
+        patch: operations["webhooks_update"];
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The delivery log of an endpoint
+         * @description Newest first, with every attempt: status code, latency, the start of the answer, the next retry.
+         *     Cursor-paginated (`limit`, `cursor`). Needs `webhooks:manage`.
+         */
+        get: operations["webhooks_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries/{delivery_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay one delivery
+         * @description Queues it again with the same `webhook-id` and a fresh series of attempts. 409 while it is still in
+         *     progress. Needs `webhooks:manage`.
+         */
+        post: operations["webhooks_replay_delivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay failed deliveries since a time
+         * @description Queues again every failed delivery of the endpoint made at or after `since` (at most 500 per call).
+         *     Needs `webhooks:manage`.
+         */
+        post: operations["webhooks_replay_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the signing secret
+         * @description A new secret, shown once. The previous one stays valid for `grace_period_hours` (default 24, at most
+         *     168): meanwhile every delivery carries a signature with each. Needs `webhooks:manage`.
+         */
+        post: operations["webhooks_rotate_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         AddChannelMemberRequest: {
             user_id: string;
+        };
+        /** Format: uuid */
+        ApiKeyId: string;
+        ApiKeyListView: {
+            items: components["schemas"]["ApiKeyView"][];
+        };
+        ApiKeyView: {
+            /** Format: date-time */
+            created_at: string;
+            id: components["schemas"]["ApiKeyId"];
+            /** Format: date-time */
+            last_used_at?: string | null;
+            name: string;
+            /** @description The key's first characters, to tell keys apart. */
+            prefix: string;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            scopes: string[];
+        };
+        /** @description A key as created or rotated: the only time the secret is shown. */
+        ApiKeyWithSecretView: components["schemas"]["ApiKeyView"] & {
+            /** @description Send it as `Authorization: Bearer <key>`. Shown once; only its hash is stored. */
+            secret: string;
         };
         AttachmentDownload: {
             attachment: components["schemas"]["AttachmentView"];
@@ -806,6 +1061,34 @@ export interface components {
             uploaded_at?: string | null;
             uploaded_by: components["schemas"]["UserId"];
         };
+        /** @description One attempt, as the delivery log shows it. */
+        Attempt: {
+            /** Format: date-time */
+            at: string;
+            /**
+             * Format: int32
+             * @description 1 for the first attempt of the delivery (or of a replay), then 2, 3...
+             */
+            attempt: number;
+            error?: string | null;
+            /** Format: int64 */
+            latency_ms: number;
+            /**
+             * Format: date-time
+             * @description When the next attempt is due; none after a success or the last attempt.
+             */
+            next_retry_at?: string | null;
+            outcome: components["schemas"]["AttemptOutcome"];
+            /** @description The start of the receiver's answer, or what went wrong (timeout, refused address...). */
+            response?: string | null;
+            /**
+             * Format: int32
+             * @description The receiver's HTTP status, when it answered.
+             */
+            status_code?: number | null;
+        };
+        /** @enum {string} */
+        AttemptOutcome: "delivered" | "failed" | "skipped";
         /**
          * @description Who wrote a message.
          * @enum {string}
@@ -903,6 +1186,14 @@ export interface components {
             compliance?: number | null;
             overall: components["schemas"]["MetBreached"];
         };
+        CreateApiKeyRequest: {
+            name: string;
+            /**
+             * @description Permission names the key may use, e.g. `["tickets:read", "tickets:write"]`; never more than its
+             *     creator's role allows.
+             */
+            scopes: string[];
+        };
         CreateAttachmentRequest: {
             content_type: string;
             filename: string;
@@ -966,6 +1257,13 @@ export interface components {
             /** @description owner, admin, manager, agent or viewer */
             role: string;
         };
+        CreateWebhookRequest: {
+            description?: string | null;
+            /** @description The event types to deliver, e.g. `["ticket.created", "sla.breached"]`. */
+            events: string[];
+            /** @description Where deliveries are POSTed: an http(s) URL on the public internet. */
+            url: string;
+        };
         /** Format: uuid */
         CustomerId: string;
         CustomerInput: {
@@ -1021,6 +1319,34 @@ export interface components {
             /** Format: int64 */
             tickets_solved: number;
         };
+        /** Format: uuid */
+        DeliveryId: string;
+        DeliveryPageView: {
+            items: components["schemas"]["DeliveryView"][];
+            next_cursor?: string | null;
+        };
+        /** @enum {string} */
+        DeliveryStatus: "pending" | "delivered" | "failed" | "cancelled";
+        DeliveryView: {
+            attempts: components["schemas"]["Attempt"][];
+            /** Format: date-time */
+            created_at: string;
+            endpoint_id: components["schemas"]["WebhookId"];
+            event_id: components["schemas"]["EventId"];
+            event_type: string;
+            /** @description The `webhook-id` header of every attempt. */
+            id: components["schemas"]["DeliveryId"];
+            /**
+             * Format: date-time
+             * @description When the next attempt is due, while pending.
+             */
+            next_retry_at?: string | null;
+            /** Format: int32 */
+            replays: number;
+            status: components["schemas"]["DeliveryStatus"];
+            /** Format: date-time */
+            updated_at: string;
+        };
         DirectChannelRequest: {
             /** @description The other member. */
             user_id: string;
@@ -1034,6 +1360,10 @@ export interface components {
             /** Format: int64 */
             seats_used: number;
         };
+        /** @enum {string} */
+        EndpointKind: "webhook" | "slack";
+        /** @enum {string} */
+        EndpointStatus: "active" | "paused" | "disabled";
         /** Format: uuid */
         EventId: string;
         EventList: {
@@ -1151,7 +1481,7 @@ export interface components {
          * @description What a principal may do. Names are stable: they appear in API responses and in API-key scopes.
          * @enum {string}
          */
-        Permission: "tickets:read" | "tickets:write" | "tickets:assign" | "tickets:take_over" | "tickets:delete" | "customers:read" | "customers:write" | "chat:use" | "sales:read" | "sales:write" | "reports:read" | "activity:read" | "users:read" | "users:manage" | "settings:manage" | "integrations:manage" | "billing:manage";
+        Permission: "tickets:read" | "tickets:write" | "tickets:assign" | "tickets:take_over" | "tickets:delete" | "customers:read" | "customers:write" | "chat:use" | "sales:read" | "sales:write" | "reports:read" | "activity:read" | "users:read" | "users:manage" | "settings:manage" | "integrations:manage" | "webhooks:manage" | "billing:manage";
         PlanLimits: {
             /** Format: int64 */
             api_requests_per_minute?: number | null;
@@ -1252,11 +1582,35 @@ export interface components {
              */
             version?: number | null;
         };
+        ReplayFailedRequest: {
+            /** @description Replays the endpoint's failed deliveries made at or after this time (RFC 3339). */
+            since: string;
+        };
+        ReplayView: {
+            /** @description The deliveries queued again. */
+            replayed: components["schemas"]["DeliveryId"][];
+        };
         /**
          * @description A member's role in one workspace, from most to least powerful.
          * @enum {string}
          */
         Role: "owner" | "admin" | "manager" | "agent" | "viewer";
+        RotateSecretRequest: {
+            /**
+             * Format: int32
+             * @description How long the previous secret stays valid beside the new one (default 24, at most 168).
+             */
+            grace_period_hours?: number | null;
+        };
+        SecretView: {
+            /**
+             * Format: date-time
+             * @description When a previous secret stops being valid; none for the current one.
+             */
+            expires_at?: string | null;
+            /** @description Only the first characters; the whole secret is shown once, when it is made. */
+            prefix: string;
+        };
         /** @description Tokens for a member session (sign-up, login, refresh). */
         SessionResponse: {
             access_token: string;
@@ -1450,6 +1804,19 @@ export interface components {
             /** @description active or deactivated */
             status?: string | null;
         };
+        UpdateWebhookRequest: {
+            /** @description An empty string removes it. */
+            description?: string | null;
+            events?: string[] | null;
+            /** @description `active` (re-enables a paused or disabled endpoint) or `disabled`. */
+            status?: string | null;
+            url?: string | null;
+            /**
+             * Format: int64
+             * @description The version read; a stale one answers 409.
+             */
+            version?: number | null;
+        };
         UsageView: {
             /** Format: int64 */
             seats: number;
@@ -1475,6 +1842,43 @@ export interface components {
             status: components["schemas"]["UserStatus"];
             /** Format: date-time */
             updated_at: string;
+        };
+        /** Format: uuid */
+        WebhookId: string;
+        WebhookListView: {
+            items: components["schemas"]["WebhookView"][];
+        };
+        WebhookView: {
+            /**
+             * Format: int32
+             * @description Failed attempts in a row (the circuit breaker pauses the endpoint after several over hours).
+             */
+            consecutive_failures: number;
+            /** Format: date-time */
+            created_at: string;
+            description?: string | null;
+            events: string[];
+            id: components["schemas"]["WebhookId"];
+            kind: components["schemas"]["EndpointKind"];
+            /**
+             * Format: date-time
+             * @description When a paused endpoint gets its next probe delivery.
+             */
+            next_probe_at?: string | null;
+            /** Format: date-time */
+            paused_at?: string | null;
+            secrets: components["schemas"]["SecretView"][];
+            status: components["schemas"]["EndpointStatus"];
+            /** Format: date-time */
+            updated_at: string;
+            url: string;
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description An endpoint as created (or with a rotated secret): the only time the signing secret is shown. */
+        WebhookWithSecretView: components["schemas"]["WebhookView"] & {
+            /** @description `whsec_<base64>`: verify deliveries with it (docs/webhooks.md). Shown once. */
+            secret: string;
         };
         WorkspaceDirectory: {
             items: components["schemas"]["DirectoryEntry"][];
@@ -1517,6 +1921,156 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    "api-keys_list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyListView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    "api-keys_create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyWithSecretView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    "api-keys_revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Key id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    "api-keys_rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Key id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyWithSecretView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2238,6 +2792,53 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthResponse"];
+                };
+            };
+        };
+    };
+    webhooks_connect_slack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecretView"];
+                };
+            };
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
         };
@@ -3109,6 +3710,404 @@ export interface operations {
             };
             /** @description Last owner, or changed meanwhile */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    webhooks_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookListView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    webhooks_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecretView"];
+                };
+            };
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    webhooks_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    webhooks_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    webhooks_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    webhooks_deliveries: {
+        parameters: {
+            query?: {
+                /** @description 1 to 100, default 50 */
+                limit?: number;
+                /** @description From the previous page's next_cursor */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPageView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    webhooks_replay_delivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Endpoint id */
+                id: string;
+                /** @description Delivery id */
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    webhooks_replay_failed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayFailedRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    webhooks_rotate_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateSecretRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecretView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
