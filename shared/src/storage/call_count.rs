@@ -13,7 +13,7 @@ use aws_sdk_dynamodb::{
         ConfigBag, Intercept,
         interceptors::{AfterDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef},
     },
-    operation::{get_item::GetItemOutput, query::QueryOutput},
+    operation::{batch_get_item::BatchGetItemOutput, get_item::GetItemOutput, query::QueryOutput},
     types::AttributeValue,
 };
 use aws_smithy_runtime_api::{box_error::BoxError, client::runtime_components::RuntimeComponents};
@@ -97,7 +97,7 @@ impl Intercept for CallCount {
         Ok(())
     }
 
-    /// Adds up what reads returned (GetItem and Query; nothing else here reads in bulk).
+    /// Adds up what reads returned (GetItem, BatchGetItem and Query; nothing else here reads in bulk).
     fn read_after_deserialization(
         &self,
         context: &AfterDeserializationInterceptorContextRef<'_>,
@@ -105,19 +105,24 @@ impl Intercept for CallCount {
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let Ok(output) = context.output_or_error() else { return Ok(()) };
-        let sizes: Vec<u64> = if let Some(query) = output.downcast_ref::<QueryOutput>() {
-            query.items().iter().map(item_size).collect()
+        // A Query is billed on the sum of its items; GetItem and BatchGetItem per item, each rounded up.
+        let (sizes, per_item): (Vec<u64>, bool) = if let Some(query) = output.downcast_ref::<QueryOutput>() {
+            (query.items().iter().map(item_size).collect(), false)
         } else if let Some(get) = output.downcast_ref::<GetItemOutput>() {
-            get.item().map(item_size).into_iter().collect()
+            (get.item().map(item_size).into_iter().collect(), true)
+        } else if let Some(batch) = output.downcast_ref::<BatchGetItemOutput>() {
+            let tables = batch.responses().into_iter().flat_map(|tables| tables.values());
+            (tables.flat_map(|items| items.iter().map(item_size)).collect(), true)
         } else {
             return Ok(());
         };
         let bytes: u64 = sizes.iter().sum();
+        let units = if per_item { sizes.iter().map(|size| size.div_ceil(4096)).sum() } else { bytes.div_ceil(4096) };
         let mut reads = self.reads.lock().expect("read cost lock");
         reads.items += sizes.len() as u64;
         reads.bytes += bytes;
         // Every read request costs at least one unit, even when it finds nothing.
-        reads.units += bytes.div_ceil(4096).max(1);
+        reads.units += units.max(1);
         Ok(())
     }
 }
