@@ -3,8 +3,12 @@
 // apart), open the customer, set an SLA policy, add a second agent through the members screen; that
 // agent logs in in a second browser context and sees the ticket. Screenshots of the main screens go
 // to tests/artifacts/web/. Over the WebSocket API, the second agent sees the first one's presence,
-// typing and soft claim, and a new reply without reloading.
+// typing and soft claim, and a new reply without reloading. The owner makes and revokes an API key,
+// registers a webhook endpoint on a receiver this test runs, sees a ticket event delivered (signed) in
+// the endpoint's delivery log and replays it, then connects Slack; the agent gets 403 screens there.
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -80,6 +84,37 @@ async function eventually(page, locator, what) {
       if (Date.now() > deadline) throw new Error(`${what} did not show within ${TIMEOUT} ms`);
       await page.reload();
     }
+  }
+}
+
+/** A webhook receiver on 127.0.0.1 (a free port): answers 204 and keeps every request it got. */
+async function startReceiver() {
+  const received = [];
+  const server = createServer((request, response) => {
+    const chunks = [];
+    request.on("data", (chunk) => chunks.push(chunk));
+    request.on("end", () => {
+      received.push({ path: request.url, headers: request.headers, body: Buffer.concat(chunks).toString("utf8") });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${server.address().port}/hooks/switchboard`, received, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+/** Standard Webhooks: v1,base64(HMAC-SHA256(secret, "{id}.{timestamp}.{body}")), any of the listed signatures. */
+function signedWith(secret, delivery) {
+  const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
+  const { "webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": signatures = "" } = delivery.headers;
+  const expected = Buffer.from(`v1,${createHmac("sha256", key).update(`${id}.${timestamp}.${delivery.body}`).digest("base64")}`);
+  return signatures.split(" ").some((signature) => signature.length === expected.length && timingSafeEqual(Buffer.from(signature), expected));
+}
+
+async function until(what, check, timeout = 30_000) {
+  const deadline = Date.now() + timeout;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeout} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 
@@ -266,6 +301,123 @@ async function main() {
     await shot(a, "09-reports");
   });
 
+  await step("an API key: made with a scope, its secret shown once, listed by prefix, working until revoked", async () => {
+    await a.goto(`${stack.url}/settings/api-keys`);
+    await a.getByLabel("Key name").fill("CRM sync");
+    // Member and key management stay with people: never offered as a key scope.
+    if (await a.getByRole("checkbox", { name: "users:manage" }).count()) throw new Error("users:manage is offered as a key scope");
+    await a.getByRole("checkbox", { name: "tickets:read" }).waitFor();
+    await a.getByRole("button", { name: "Make key" }).click();
+    const secret = (await a.getByTestId("one-time-secret").locator(".secret-value").textContent())?.trim() ?? "";
+    if (!secret.startsWith("sbk_")) throw new Error(`the new key's secret looks wrong: ${secret}`);
+    const row = a.getByTestId("api-keys").locator("tr", { hasText: "CRM sync" });
+    await expectText(row, "tickets:read");
+    const prefix = (await row.locator("code").textContent())?.replace("…", "").trim() ?? "";
+    if (!prefix || !secret.startsWith(prefix) || prefix.length >= secret.length) throw new Error(`the key is listed as ${prefix}, not as a prefix of its secret`);
+    const withKey = (key) => fetch(`${stack.url}/api/v1/tickets`, { headers: { authorization: `Bearer ${key}` } }).then((response) => response.status);
+    if ((await withKey(secret)) !== 200) throw new Error("the new key cannot read tickets");
+    await shot(a, "10a-settings-api-keys");
+    await a.getByRole("button", { name: "I have stored it" }).click();
+    await a.getByTestId("one-time-secret").waitFor({ state: "detached" });
+    await a.reload();
+    await expectText(a.getByTestId("api-keys"), "CRM sync");
+    if ((await a.content()).includes(secret)) throw new Error("the key's secret is shown again");
+    // Rotating shows a new secret once. The gateway caches the authorizer's answer for a used key (as API
+    // Gateway does, for the template's TTL), so revocation is checked with the new, never used secret.
+    await a.getByTestId("api-keys").locator("tr", { hasText: "CRM sync" }).getByRole("button", { name: "Rotate" }).click();
+    const rotated = (await a.getByTestId("one-time-secret").locator(".secret-value").filter({ hasNotText: secret }).textContent())?.trim() ?? "";
+    if (!rotated.startsWith("sbk_") || rotated === secret) throw new Error(`rotating did not show a new secret: ${rotated}`);
+    await a.getByRole("button", { name: "I have stored it" }).click();
+    a.once("dialog", (dialog) => void dialog.accept());
+    await a.getByTestId("api-keys").locator("tr", { hasText: "CRM sync" }).getByRole("button", { name: "Revoke" }).click();
+    await expectText(a.getByTestId("api-keys").locator("tr", { hasText: "CRM sync" }), "Revoked");
+    const refused = await withKey(rotated);
+    if (refused !== 401) throw new Error(`a revoked key answers HTTP ${refused}, not 401`);
+  });
+
+  await step("a webhook endpoint: signing secret shown once, a ticket event delivered signed, logged and replayed", async () => {
+    const receiver = await startReceiver();
+    try {
+      await a.goto(`${stack.url}/settings/webhooks`);
+      const form = a.getByRole("form", { name: "New webhook" });
+      await form.getByLabel("Endpoint URL").fill(receiver.url);
+      await form.getByLabel("Description").fill("Local receiver");
+      await form.getByRole("checkbox", { name: "ticket.created" }).uncheck();
+      await form.getByRole("checkbox", { name: "ticket.updated" }).check();
+      await form.getByRole("button", { name: "Add endpoint" }).click();
+      const secret = (await a.getByTestId("one-time-secret").locator(".secret-value").textContent())?.trim() ?? "";
+      if (!secret.startsWith("whsec_")) throw new Error(`the signing secret looks wrong: ${secret}`);
+      await a.getByRole("button", { name: "I have stored it" }).click();
+      await a.getByTestId("one-time-secret").waitFor({ state: "detached" });
+      const hook = a.getByTestId("webhooks").locator("li", { hasText: receiver.url });
+      await expectText(hook, "ticket.updated");
+      await expectText(hook, "Active");
+
+      // A ticket event: lowering the ticket's priority.
+      await a.goto(ticketUrl);
+      await a.getByLabel("Priority").selectOption("high");
+      await expectText(a.locator(".ticket-header-meta"), "High");
+      await until("a delivery reaching the receiver", () => receiver.received.length >= 1);
+      const first = receiver.received[0];
+      const payload = JSON.parse(first.body);
+      if (payload.type !== "ticket.updated") throw new Error(`the receiver got ${payload.type}, not ticket.updated`);
+      if (!signedWith(secret, first)) throw new Error(`the delivery's signature does not verify: ${JSON.stringify(first.headers)}`);
+
+      // The delivery log shows it delivered (the log follows the delivery within seconds).
+      await a.goto(`${stack.url}/settings/webhooks`);
+      const openLog = async () => {
+        const endpoint = a.getByTestId("webhooks").locator("li", { hasText: receiver.url });
+        await endpoint.waitFor();
+        const button = endpoint.getByRole("button", { name: "Deliveries", exact: true });
+        if (await button.count()) await button.click();
+        await endpoint.getByRole("button", { name: "Hide deliveries" }).waitFor();
+      };
+      // Reload until the log shows what is awaited.
+      const inLog = async (locator, what) => {
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+          await openLog();
+          try {
+            await locator.first().waitFor({ state: "visible", timeout: 2_000 });
+            return;
+          } catch {
+            if (Date.now() > deadline) throw new Error(`${what} did not show in the delivery log within 30 s`);
+            await a.reload();
+          }
+        }
+      };
+      const delivered = a.locator(".deliveries tr", { hasText: "ticket.updated" }).filter({ hasText: "Delivered" });
+      await inLog(delivered, "the delivered ticket.updated");
+      await expectText(delivered, "HTTP 204");
+
+      // Replaying sends the same delivery again (same webhook-id), and the log counts it.
+      await delivered.first().getByRole("button", { name: "Replay" }).click();
+      await until("the replayed delivery reaching the receiver", () => receiver.received.length >= 2);
+      const again = receiver.received[1];
+      if (again.headers["webhook-id"] !== first.headers["webhook-id"]) throw new Error("a replay came with another webhook-id");
+      if (!signedWith(secret, again)) throw new Error("the replayed delivery's signature does not verify");
+      await inLog(a.locator(".deliveries tr", { hasText: "replayed 1×" }).filter({ hasText: "Delivered" }), "the replay, delivered");
+      await shot(a, "10b-settings-webhooks");
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  await step("connect Slack in place of the webhook (the free plan holds one endpoint)", async () => {
+    const slack = a.getByRole("form", { name: "Connect Slack" });
+    await slack.getByLabel("Slack webhook URL").fill("https://hooks.slack.com/services/T000/B000/e2e");
+    await slack.getByRole("checkbox", { name: "A ticket was assigned" }).check();
+    await slack.getByRole("button", { name: "Connect Slack" }).click();
+    await expectText(slack.locator(".inline-error"), "1 of 1 webhook and Slack endpoints");
+    a.once("dialog", (dialog) => void dialog.accept());
+    await a.getByTestId("webhooks").locator("li").first().getByRole("button", { name: "Remove" }).click();
+    await a.getByRole("heading", { name: "No webhooks yet" }).waitFor();
+    await slack.getByRole("button", { name: "Connect Slack" }).click();
+    await expectText(slack, "Slack connected");
+    const connection = a.getByTestId("webhooks").locator("li", { hasText: "hooks.slack.com" });
+    await expectText(connection, "Slack · ticket.urgent_created, sla.breached, ticket.assigned");
+  });
+
   await step("an expired access token is refreshed silently, rotating the refresh token", async () => {
     const before = await a.evaluate(() => JSON.parse(localStorage.getItem("switchboard.session")));
     await a.evaluate(() => {
@@ -301,10 +453,15 @@ async function main() {
     await shot(b, "11-agent-inbox");
   });
 
-  await step("the agent's role cannot open the members screen (403)", async () => {
+  await step("the agent's role cannot open the members, API keys or webhooks screens (403)", async () => {
     await b.goto(`${stack.url}/settings/members`);
     await b.getByRole("heading", { name: "Your role cannot open this" }).waitFor();
     await shot(b, "12-agent-forbidden");
+    for (const section of ["api-keys", "webhooks"]) {
+      await b.goto(`${stack.url}/settings/${section}`);
+      await b.getByRole("heading", { name: "Your role cannot open this" }).waitFor();
+      if (await b.getByRole("form").count()) throw new Error(`the agent is offered a form on /settings/${section}`);
+    }
   });
 
   await step("the agent opens the ticket and sees the reply and the note", async () => {

@@ -22,6 +22,11 @@ describe("describeProblem", () => {
     expect(text).toBe("Your free plan is full: 3 of 3 seats. Upgrade the plan to add more.");
   });
 
+  it("names the endpoint limit when a plan has no room for another webhook or Slack connection", () => {
+    const text = describeProblem({ ...base, type: "/problems/plan-limit-reached", status: 402, limit_kind: "webhooks", limit: 1, used: 1, plan: "free" });
+    expect(text).toBe("Your free plan is full: 1 of 1 webhook and Slack endpoints. Upgrade the plan to add more.");
+  });
+
   it("says which statuses a ticket can move to", () => {
     const text = describeProblem({ ...base, type: "/problems/invalid-transition", status: 409, from: "solved", to: "pending", allowed: ["open", "on_hold"] });
     expect(text).toBe("A solved ticket cannot become pending; it can become open, on hold.");

@@ -69,7 +69,8 @@ export function describeProblem(problem: Problem): string {
       return `Your role does not allow this${permission}. Ask a workspace owner or admin.`;
     }
     case "plan-limit-reached": {
-      const kind = problem.limit_kind === "seats" ? "seats" : problem.limit_kind === "tickets_per_month" ? "tickets this month" : "usage";
+      const kinds: Record<string, string> = { seats: "seats", tickets_per_month: "tickets this month", webhooks: "webhook and Slack endpoints" };
+      const kind = kinds[String(problem.limit_kind)] ?? "usage";
       return `Your ${String(problem.plan ?? "current")} plan is full: ${String(problem.used ?? "?")} of ${String(problem.limit ?? "?")} ${kind}. Upgrade the plan to add more.`;
     }
     case "version-conflict":

@@ -7,7 +7,8 @@ const SECTIONS = [
   { to: "categories", name: "Categories", permission: "tickets:read" },
   { to: "sla", name: "SLA & business hours", permission: "tickets:read" },
   { to: "plan", name: "Plan & usage", permission: "tickets:read" },
-  { to: "integrations", name: "Integrations", permission: "integrations:manage" },
+  { to: "api-keys", name: "API keys", permission: "integrations:manage" },
+  { to: "webhooks", name: "Webhooks & Slack", permission: "webhooks:manage" },
 ] as const;
 
 export function Component() {
