@@ -1,10 +1,10 @@
-//! Demo data for `make dev`: a workspace with an owner and an agent, and a platform staff account.
-//! Idempotent: what exists is left alone.
+//! Demo data for `make dev`: a workspace with an owner, an agent and an SLA policy, and a platform staff
+//! account. Idempotent: what exists is left alone.
 
 use shared::App;
 use shared::api::{CreateUserRequest, LoginRequest, SignupRequest};
 use shared::auth::{MemberPrincipal, tokens::TokenSubject};
-use shared::services::{ServiceError, accounts, members, platform};
+use shared::services::{ServiceError, accounts, members, platform, sla};
 
 pub struct DemoLogin {
     pub role: &'static str,
@@ -53,6 +53,16 @@ pub async fn seed(app: &App) -> Result<(), String> {
     match members::create(app, &owner, agent).await {
         Ok(_) | Err(ServiceError::EmailTaken) => {}
         Err(err) => return Err(format!("seeding the demo agent: {err}")),
+    }
+    // Around the clock, so the radar and the clocks move whenever someone tries them.
+    if sla::get_policy(app, &owner).await.map_err(|err| err.to_string())?.version == 0 {
+        let policy = serde_json::from_value(serde_json::json!({"time_zone": "UTC", "targets": {
+            "urgent": {"first_response_minutes": 60, "resolution_minutes": 240},
+            "high": {"first_response_minutes": 120, "resolution_minutes": 480},
+            "normal": {"first_response_minutes": 480, "resolution_minutes": 1440},
+            "low": {"first_response_minutes": 1440, "resolution_minutes": 4320}}}))
+        .map_err(|err| format!("the demo SLA policy: {err}"))?;
+        sla::put_policy(app, &owner, policy, None).await.map_err(|err| format!("seeding the SLA policy: {err}"))?;
     }
     platform::ensure_staff(app, DEMO_STAFF.email, "Pat Platform", DEMO_STAFF.password).await?;
     Ok(())
