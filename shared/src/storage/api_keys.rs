@@ -54,26 +54,7 @@ impl Store {
 
     /// The workspace's keys, revoked ones included.
     pub async fn list_api_keys(&self, scope: &TenantScope) -> Result<Vec<ApiKey>, StoreError> {
-        let mut found = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-                .expression_attribute_values(":pk", s(scope.pk()))
-                .expression_attribute_values(":prefix", s(keys::API_KEY_PREFIX))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(super::backend)?;
-            found.extend(super::items_of::<ApiKey>(output.items())?);
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                return Ok(found);
-            }
-        }
+        self.query_prefix::<ApiKey>(scope, keys::API_KEY_PREFIX).await
     }
 
     /// Replaces a key (revocation, rotation) if it is still at `read_version`, with its event. Returns

@@ -291,32 +291,4 @@ impl Store {
         };
         self.query_records(query, limit, cursor).await
     }
-
-    /// Every item under `prefix` in the workspace partition, all pages.
-    async fn query_prefix<T: serde::de::DeserializeOwned>(
-        &self,
-        scope: &TenantScope,
-        prefix: &str,
-    ) -> Result<Vec<T>, StoreError> {
-        let mut records = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-                .expression_attribute_values(":pk", s(scope.pk()))
-                .expression_attribute_values(":prefix", s(prefix))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(backend)?;
-            records.extend(super::items_of::<T>(output.items())?);
-            match output.last_evaluated_key {
-                Some(key) => start = Some(key),
-                None => return Ok(records),
-            }
-        }
-    }
 }

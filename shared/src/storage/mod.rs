@@ -266,6 +266,34 @@ pub struct Page<T> {
 
 /// Reads a string attribute (keys are strings in this table).
 impl Store {
+    /// Every item under `prefix` in the workspace partition, all pages.
+    pub(crate) async fn query_prefix<T: serde::de::DeserializeOwned>(
+        &self,
+        scope: &TenantScope,
+        prefix: &str,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut records = Vec::new();
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+                .expression_attribute_values(":pk", s(scope.pk()))
+                .expression_attribute_values(":prefix", s(prefix))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(backend)?;
+            records.extend(items_of::<T>(output.items())?);
+            match output.last_evaluated_key {
+                Some(key) => start = Some(key),
+                None => return Ok(records),
+            }
+        }
+    }
+
     /// Writes items unconditionally in batches of 25, retrying what DynamoDB leaves unprocessed. For bulk
     /// loads only (imports, benchmarks): no conditions, no events, no counters.
     pub async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {

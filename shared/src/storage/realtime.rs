@@ -104,26 +104,7 @@ impl Store {
     /// Every connection item of the workspace, live or not yet removed by TTL (callers filter with
     /// [`Connection::is_live`]). One Query (more pages only past 1 MB, about 4,000 sockets).
     pub async fn workspace_connections(&self, scope: &TenantScope) -> Result<Vec<Connection>, StoreError> {
-        let mut connections = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-                .expression_attribute_values(":pk", s(scope.pk()))
-                .expression_attribute_values(":prefix", s(keys::CONNECTION_PREFIX))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(backend)?;
-            connections.extend(super::items_of::<Connection>(output.items())?);
-            match output.last_evaluated_key {
-                Some(key) => start = Some(key),
-                None => return Ok(connections),
-            }
-        }
+        self.query_prefix::<Connection>(scope, keys::CONNECTION_PREFIX).await
     }
 
     /// Applies `update` to an existing connection item; returns the item after it, or None when the

@@ -224,26 +224,7 @@ impl Store {
 
     /// Every endpoint of the workspace (the plan caps them at a hundred).
     pub async fn list_webhooks(&self, scope: &TenantScope) -> Result<Vec<WebhookEndpoint>, StoreError> {
-        let mut endpoints = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-                .expression_attribute_values(":pk", s(scope.pk()))
-                .expression_attribute_values(":prefix", s(keys::WEBHOOK_PREFIX))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(super::backend)?;
-            endpoints.extend(super::items_of::<WebhookEndpoint>(output.items())?);
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                return Ok(endpoints);
-            }
-        }
+        self.query_prefix::<WebhookEndpoint>(scope, keys::WEBHOOK_PREFIX).await
     }
 
     /// Replaces what an admin controls (URL, events, description, status, secrets) if the endpoint is still
