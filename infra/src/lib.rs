@@ -100,8 +100,10 @@ impl RunningStack {
     }
 }
 
-/// Local configuration: the template's settings with local resource names and a signing key made
-/// for this run (never a literal). Variables set in the environment win.
+/// Local configuration, in this order: a variable set in the environment, then what the local stack owns
+/// (a signing key made for this run, local resource names), then the template's own values (`!Ref` to a
+/// declared queue, `!Sub` over names). A template value can never stand in for a secret: dynamic references
+/// (`{{resolve:…}}`) are not values locally, and any value still holding template syntax stops the start.
 /// Locally, webhook receivers may run on loopback (the SSRF guard stays on in AWS).
 fn local_config(
     template: &template::Template,
@@ -109,35 +111,55 @@ fn local_config(
     options: &StackOptions,
     gateway_url: &str,
 ) -> Result<Config, String> {
+    let local = local_values(options, gateway_url);
+    let lookup = |name: &str| -> Option<String> {
+        let from_template = || {
+            let referenced = template
+                .env_refs
+                .iter()
+                .find(|(variable, _)| variable == name)
+                .and_then(|(_, target)| created.queue_urls.get(target).cloned());
+            referenced.or_else(|| {
+                template.env_subs.iter().find(|(variable, _)| variable == name).map(|(_, value)| value.clone())
+            })
+        };
+        std::env::var(name).ok().or_else(|| local.get(name).cloned()).or_else(from_template)
+    };
+    let names = template.env_refs.iter().chain(&template.env_subs).map(|(name, _)| name.as_str());
+    for name in names.chain(local.keys().map(String::as_str)) {
+        if let Some(value) = lookup(name).filter(|value| holds_template_syntax(value)) {
+            return Err(format!("{name} would be the template text {value:?}, not a value: set it in the environment"));
+        }
+    }
+    Config::from_lookup(lookup).map_err(|err| err.to_string())
+}
+
+/// What the local stack decides for itself, whatever the template says.
+fn local_values(options: &StackOptions, gateway_url: &str) -> std::collections::BTreeMap<String, String> {
     use base64::Engine;
     use rand::RngCore;
     let mut secret = [0u8; 32];
     rand::rng().fill_bytes(&mut secret);
-    let generated_keys = format!("local:{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret));
-    let table = resources::physical_name("Table");
-    let time_scale = options.webhook_time_scale.map(|scale| scale.to_string());
-    Config::from_lookup(|name| {
-        let from_template = template
-            .env_refs
-            .iter()
-            .find(|(variable, _)| variable == name)
-            .and_then(|(_, target)| created.queue_urls.get(target).cloned());
-        let substituted =
-            template.env_subs.iter().find(|(variable, _)| variable == name).map(|(_, value)| value.clone());
-        std::env::var(name).ok().or(from_template).or(substituted).or_else(|| match name {
-            "SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE_TARGETS" => Some("true".to_owned()),
-            "SWITCHBOARD_WEBHOOK_TIME_SCALE" => time_scale.clone(),
-            "SWITCHBOARD_TABLE" => Some(table.clone()),
-            "SWITCHBOARD_JWT_KEYS" => Some(generated_keys.clone()),
-            "SWITCHBOARD_ISSUER" => Some("switchboard-local".to_owned()),
-            "SWITCHBOARD_ATTACHMENTS_BUCKET" => Some(resources::physical_name("AttachmentsBucket")),
-            "SWITCHBOARD_S3_PATH_STYLE" => Some("true".to_owned()),
-            // The gateway serves the WebSocket API's connection management endpoint itself.
-            "SWITCHBOARD_WS_MANAGEMENT_ENDPOINT" => Some(gateway_url.to_owned()),
-            _ => None,
-        })
-    })
-    .map_err(|err| err.to_string())
+    let signing_keys = format!("local:{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret));
+    let mut values = vec![
+        ("SWITCHBOARD_JWT_KEYS", signing_keys),
+        ("SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true".to_owned()),
+        ("SWITCHBOARD_TABLE", resources::physical_name("Table")),
+        ("SWITCHBOARD_ISSUER", "switchboard-local".to_owned()),
+        ("SWITCHBOARD_ATTACHMENTS_BUCKET", resources::physical_name("AttachmentsBucket")),
+        ("SWITCHBOARD_S3_PATH_STYLE", "true".to_owned()),
+        // The gateway serves the WebSocket API's connection management endpoint itself.
+        ("SWITCHBOARD_WS_MANAGEMENT_ENDPOINT", gateway_url.to_owned()),
+    ];
+    if let Some(scale) = options.webhook_time_scale {
+        values.push(("SWITCHBOARD_WEBHOOK_TIME_SCALE", scale.to_string()));
+    }
+    values.into_iter().map(|(name, value)| (name.to_owned(), value)).collect()
+}
+
+/// Text CloudFormation would have replaced: a dynamic reference or an unresolved `${…}`.
+fn holds_template_syntax(value: &str) -> bool {
+    template::is_dynamic_reference(value) || value.contains("${")
 }
 
 pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
@@ -246,4 +268,81 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
         }
     });
     Ok(RunningStack { url, aws_endpoint: endpoint, app, moto, server, pollers })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config_for_this_run() -> Config {
+        let template = template::Template::load(&repo_root().join("template.yaml")).unwrap();
+        let created = resources::Created {
+            queue_urls: template
+                .queues
+                .iter()
+                .map(|q| (q.logical_id.clone(), format!("http://q/{}", q.logical_id)))
+                .collect(),
+        };
+        local_config(&template, &created, &StackOptions::default(), "http://127.0.0.1:1").unwrap()
+    }
+
+    #[test]
+    fn the_local_stack_signs_with_a_key_made_for_this_run_never_with_template_text() {
+        let (first, second) = (config_for_this_run(), config_for_this_run());
+        for config in [&first, &second] {
+            for key in &config.signing_keys {
+                let secret = String::from_utf8_lossy(&key.secret);
+                for text in [key.kid.as_str(), secret.as_ref()] {
+                    assert!(
+                        !holds_template_syntax(text) && !text.contains("resolve") && !text.contains("secretsmanager")
+                    );
+                }
+            }
+        }
+        assert_ne!(first.signing_keys[0].secret, second.signing_keys[0].secret, "a new key every run");
+        assert_eq!(first.signing_keys[0].secret.len(), 43, "32 random bytes, base64url");
+    }
+
+    #[test]
+    fn no_local_setting_is_a_template_literal() {
+        let config = config_for_this_run();
+        let settings = [
+            Some(config.table_name.clone()),
+            Some(config.issuer.clone()),
+            config.attachments_bucket.clone(),
+            config.webhook_queue_url.clone(),
+            config.usage_key_prefix.clone(),
+            config.ws_management_endpoint.clone(),
+        ];
+        for value in settings.into_iter().flatten() {
+            assert!(!holds_template_syntax(&value) && !value.contains("{{"), "{value:?} is template text");
+        }
+        assert_eq!(config.issuer, "switchboard-local", "the local issuer, not the deployed stage's");
+    }
+
+    #[test]
+    fn template_text_for_a_secret_stops_the_start_instead_of_becoming_the_key() {
+        let raw = std::fs::read_to_string(repo_root().join("template.yaml")).unwrap();
+        // A dynamic reference written as a plain string is not a value either.
+        let plain = raw.replace(
+            "SWITCHBOARD_JWT_KEYS: !Sub \"{{resolve:secretsmanager:switchboard/${Stage}/jwt-keys}}\"",
+            "SWITCHBOARD_JWT_KEYS: \"{{resolve:secretsmanager:switchboard/dev/jwt-keys}}\"",
+        );
+        assert_ne!(plain, raw, "the template still declares the signing keys as a dynamic reference");
+        for text in [&raw, &plain] {
+            let template = template::Template::parse(text).unwrap();
+            assert!(
+                template.env_subs.iter().all(|(_, value)| !template::is_dynamic_reference(value)),
+                "a dynamic reference was read as a value"
+            );
+        }
+        // A `${…}` the local stack cannot fill is refused, not passed on.
+        let mut template = template::Template::parse(&raw).unwrap();
+        template.env_subs.insert(0, ("SWITCHBOARD_USAGE_KEY_PREFIX".to_owned(), "${Unknown}-".to_owned()));
+        let created = resources::Created { queue_urls: Default::default() };
+        let mut options = StackOptions::default();
+        options.webhook_time_scale = None;
+        let err = local_config(&template, &created, &options, "http://127.0.0.1:1").map(|_| ()).unwrap_err();
+        assert!(err.contains("SWITCHBOARD_USAGE_KEY_PREFIX"), "{err}");
+    }
 }

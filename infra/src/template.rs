@@ -289,6 +289,13 @@ fn get_att_target(value: Option<&Value>) -> Option<String> {
     }
 }
 
+/// A CloudFormation dynamic reference (`{{resolve:secretsmanager:…}}`, `{{resolve:ssm:…}}`): text that only
+/// CloudFormation turns into a value at deploy time. Taken literally it would be a secret anyone with the
+/// repository knows.
+pub fn is_dynamic_reference(value: &str) -> bool {
+    value.contains("{{resolve:")
+}
+
 /// The resource or parameter named by `!Ref Name`.
 fn ref_target(value: &Value) -> Option<String> {
     match value {
@@ -316,8 +323,14 @@ impl Template {
                     text(get(&parameters, &[name.as_str(), "Default"])?)
                 }
                 // `!Sub` over the stack name and parameters (their defaults), the forms used for names.
+                // A dynamic reference (`{{resolve:…}}`, a secret) only CloudFormation can resolve: it is not
+                // a value here, so the local stack must supply its own.
                 Value::Tagged(tagged) if tagged.tag == "Sub" => {
-                    let mut out = text(&tagged.value)?.replace("${AWS::StackName}", LOCAL_STACK_NAME);
+                    let raw = text(&tagged.value)?;
+                    if is_dynamic_reference(&raw) {
+                        return None;
+                    }
+                    let mut out = raw.replace("${AWS::StackName}", LOCAL_STACK_NAME);
                     while let Some(start) = out.find("${") {
                         let end = start + out[start..].find('}')?;
                         let name = &out[start + 2..end];
@@ -326,7 +339,7 @@ impl Template {
                     }
                     Some(out)
                 }
-                other => text(other),
+                other => text(other).filter(|value| !is_dynamic_reference(value)),
             }
         };
 

@@ -129,6 +129,10 @@ fn parse_u64(lookup: &impl Fn(&str) -> Option<String>, name: &'static str, defau
 /// `kid1:secret1,kid2:secret2` — the first entry signs new tokens.
 fn parse_signing_keys(raw: &str) -> Result<Vec<SigningKey>, ConfigError> {
     let invalid = |reason: String| ConfigError::Invalid { name: "SWITCHBOARD_JWT_KEYS", reason };
+    // CloudFormation replaces a dynamic reference at deploy time; the text itself is public.
+    if raw.contains("{{resolve:") {
+        return Err(invalid("an unresolved dynamic reference is not a key".to_owned()));
+    }
     let keys = raw
         .split(',')
         .filter(|entry| !entry.trim().is_empty())
@@ -175,5 +179,14 @@ mod tests {
         assert!(matches!(short, Err(ConfigError::Invalid { .. })));
         let missing = Config::from_lookup(lookup(&[("SWITCHBOARD_TABLE", "t")]));
         assert!(matches!(missing, Err(ConfigError::Missing("SWITCHBOARD_JWT_KEYS"))));
+    }
+
+    #[test]
+    fn refuses_an_unresolved_dynamic_reference_as_the_signing_key() {
+        let literal = Config::from_lookup(lookup(&[
+            ("SWITCHBOARD_TABLE", "t"),
+            ("SWITCHBOARD_JWT_KEYS", "{{resolve:secretsmanager:switchboard/dev/jwt-keys}}"),
+        ]));
+        assert!(matches!(literal, Err(ConfigError::Invalid { name: "SWITCHBOARD_JWT_KEYS", .. })));
     }
 }

@@ -1,7 +1,7 @@
 //! Sign-up, login, refresh rotation with reuse detection, logout.
 
 use serde_json::json;
-use switchboard_tests::{Client, PASSWORD, login, signup, signup_as, unique_email};
+use switchboard_tests::{Client, PASSWORD, add_member, login, signup, signup_as, unique_email};
 
 #[tokio::test]
 async fn signup_creates_a_workspace_with_its_owner_signed_in() {
@@ -125,4 +125,38 @@ async fn refresh_rejects_garbage_and_logout_revokes() {
         .expect_problem(401, "unauthenticated");
     // Logging out twice is fine.
     client.post("/api/v1/auth/logout", json!({"refresh_token": owner.refresh_token})).await.expect(204);
+}
+
+/// The template declares the signing keys as a Secrets Manager dynamic reference: text everyone with the
+/// repository can read. A token signed with that text (as `kid` and secret, under either issuer) must open
+/// nothing on a running stack.
+#[tokio::test]
+async fn a_token_signed_with_the_templates_secret_reference_is_refused() {
+    let owner = signup("Forgery Target").await;
+    let agent = add_member(&owner, "agent").await;
+    let reference = "{{resolve:secretsmanager:switchboard/dev/jwt-keys}}";
+    let (kid, secret) = reference.split_once(':').unwrap();
+    for issuer in ["switchboard-dev", "switchboard-local", "switchboard"] {
+        let now = jiff::Timestamp::now().as_second();
+        let claims = shared::auth::tokens::AccessClaims {
+            sub: owner.user_id.clone(),
+            ws: Some(owner.workspace_id.clone()),
+            kind: "member".to_owned(),
+            iss: issuer.to_owned(),
+            iat: now,
+            exp: now + 600,
+        };
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+        header.kid = Some(kid.to_owned());
+        let forged =
+            jsonwebtoken::encode(&header, &claims, &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes())).unwrap();
+        Client::new().with_token(&forged).get("/api/v1/me").await.expect_problem(401, "unauthenticated");
+        Client::new()
+            .with_token(&forged)
+            .patch(&format!("/api/v1/users/{}", agent.user_id), json!({"role": "owner"}))
+            .await
+            .expect_problem(401, "unauthenticated");
+    }
+    // The real key still works: the refusal is about the key, not the route.
+    owner.client().get("/api/v1/me").await.expect(200);
 }
