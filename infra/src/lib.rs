@@ -340,9 +340,8 @@ mod tests {
         let mut template = template::Template::parse(&raw).unwrap();
         template.env_subs.insert(0, ("SWITCHBOARD_USAGE_KEY_PREFIX".to_owned(), "${Unknown}-".to_owned()));
         let created = resources::Created { queue_urls: Default::default() };
-        let mut options = StackOptions::default();
-        options.webhook_time_scale = None;
-        let err = local_config(&template, &created, &options, "http://127.0.0.1:1").map(|_| ()).unwrap_err();
+        let err =
+            local_config(&template, &created, &StackOptions::default(), "http://127.0.0.1:1").map(|_| ()).unwrap_err();
         assert!(err.contains("SWITCHBOARD_USAGE_KEY_PREFIX"), "{err}");
     }
 }
