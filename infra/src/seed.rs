@@ -3,7 +3,7 @@
 
 use shared::App;
 use shared::api::{CreateUserRequest, LoginRequest, SignupRequest};
-use shared::auth::{MemberPrincipal, tokens::TokenSubject};
+use shared::auth::{MemberPrincipal, Principal};
 use shared::services::{ServiceError, accounts, members, platform, sla};
 
 pub struct DemoLogin {
@@ -41,9 +41,11 @@ pub async fn seed(app: &App) -> Result<(), String> {
         .map_err(|err| format!("seeding the demo workspace: {err}"))?,
         Err(err) => return Err(format!("seeding the demo workspace: {err}")),
     };
-    let subject = app.tokens.verify(&session.access_token, app.clock.now()).map_err(|err| err.to_string())?;
-    let TokenSubject::Member { workspace_id, user_id } = subject else { return Err("unexpected staff token".into()) };
-    let owner = MemberPrincipal { workspace_id, user_id, role: shared::domain::rbac::Role::Owner };
+    let Some(Principal::Member(owner)) =
+        accounts::authenticate(app, &session.access_token).await.map_err(|err| err.to_string())?
+    else {
+        return Err("the demo owner's session names no member".into());
+    };
     let agent = CreateUserRequest {
         email: DEMO_AGENT.email.to_owned(),
         name: "Adam Agent".to_owned(),
@@ -73,8 +75,8 @@ pub async fn raise_plan(app: &App, owner: &MemberPrincipal) -> Result<(), String
     let plan = shared::domain::plan::PlanTier::Enterprise;
     let event = shared::storage::events::Event::new(
         "workspace.plan_changed",
-        Some(owner.user_id),
-        format!("workspace/{}", owner.workspace_id),
+        Some(owner.user_id()),
+        format!("workspace/{}", owner.workspace_id()),
         app.clock.now(),
     )
     .with_change(None, Some(serde_json::json!({"plan": plan})));

@@ -253,22 +253,9 @@ pub async fn eventually(within: Duration, mut check: impl AsyncFnMut() -> bool) 
 /// Delivers a workspace's committed event items to the outbox consumer again, as a retried stream batch
 /// would (read straight from the table, as the stream carries them). Returns how many were delivered.
 pub async fn replay_events(app: &shared::App, workspace_id: &str, _listed: &Value) -> usize {
-    let output = app
-        .store
-        .client()
-        .query()
-        .table_name(app.store.table())
-        .index_name("GSI1")
-        .key_condition_expression("GSI1PK = :pk")
-        .expression_attribute_values(
-            ":pk",
-            aws_sdk_dynamodb::types::AttributeValue::S(format!("ACTIVITY#{workspace_id}")),
-        )
-        .send()
-        .await
-        .expect("reading the event items");
-    let records: Vec<Value> = output
-        .items()
+    let scope = shared::storage::TenantScope::for_system(workspace_id.parse().expect("a workspace id"));
+    let items = app.store.event_items(&scope).await.expect("reading the event items");
+    let records: Vec<Value> = items
         .iter()
         .enumerate()
         .map(|(index, item)| {

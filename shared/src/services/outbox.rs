@@ -115,7 +115,7 @@ async fn apply(app: &App, record: &EventRecord) -> Result<(), StoreError> {
     };
     let workspace = workspace.parse().map_err(|_| StoreError::Corrupt(format!("workspace id {workspace:?}")))?;
     let event: Event = serde_dynamo::from_item(image.clone())?;
-    let scope = TenantScope::new(workspace);
+    let scope = TenantScope::for_system(workspace);
     super::realtime::fanout::deliver_event(app, &scope, &event).await?;
     apply_daily_stats(app, &scope, &event).await?;
     // Recomputing a watch is idempotent: a redelivered event finds it current and writes nothing.

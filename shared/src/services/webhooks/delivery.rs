@@ -55,7 +55,7 @@ fn parse(message: &SqsMessage) -> Result<(DeliveryMessage, TenantScope), StoreEr
     let body = message.body.as_deref().unwrap_or_default();
     let parsed: DeliveryMessage =
         serde_json::from_str(body).map_err(|err| StoreError::Corrupt(format!("delivery message {body:?}: {err}")))?;
-    let scope = TenantScope::new(parsed.workspace_id);
+    let scope = TenantScope::for_system(parsed.workspace_id);
     Ok((parsed, scope))
 }
 
