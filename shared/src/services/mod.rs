@@ -19,6 +19,7 @@ pub mod sla_watch;
 pub mod tickets;
 pub mod webhooks;
 
+use crate::adapters::{BlobError, QueueError};
 use crate::api::WorkspaceChoice;
 use crate::domain::{FieldError, plan::LimitExceeded};
 use crate::http::{Problem, ProblemType};
@@ -64,7 +65,10 @@ pub enum ServiceError {
     Store(#[from] StoreError),
     /// A queue could not take a message.
     #[error("queue failure: {0}")]
-    Queue(String),
+    Queue(#[from] QueueError),
+    /// The file store could not sign a URL or answer about an object.
+    #[error("file storage failure: {0}")]
+    Blob(#[from] BlobError),
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
@@ -161,6 +165,10 @@ impl From<ServiceError> for Problem {
             }
             ServiceError::Queue(err) => {
                 tracing::error!(error = %err, "queue failure");
+                Problem::internal()
+            }
+            ServiceError::Blob(err) => {
+                tracing::error!(error = %err, "file storage failure");
                 Problem::internal()
             }
         }
