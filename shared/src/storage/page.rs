@@ -2,7 +2,7 @@
 //! gets them with the cursor for the next page.
 
 /// Which page of a list to read: at most `limit` items, after `cursor` (the first page without one).
-/// Handlers read it from `?limit=&cursor=` (see [`crate::http`]).
+/// Handlers read it from `?limit=&cursor=`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageParams {
     pub limit: i32,
