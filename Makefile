@@ -31,12 +31,12 @@ test:
 	cargo test --workspace --locked
 	$(MAKE) test-web
 
-## The web app: generated API types current, type check, unit tests (Vitest), production build, then the
+## The web app: generated API types current, type check, lint (ESLint), unit tests (Vitest), production build, then the
 ## browser end-to-end test (Debian's Chromium, headless) against a local stack it starts itself.
 ## Screenshots go to tests/artifacts/web/.
 test-web:
 	@infra/scripts/bootstrap.sh stack web browser
-	cd web && npm run --silent check:api && npm run --silent typecheck && npx vitest run && npx vite build --logLevel warn
+	cd web && npm run --silent check:api && npm run --silent typecheck && npm run --silent lint && npx vitest run && npx vite build --logLevel warn
 	cargo build -p local-stack --locked
 	cd web && node e2e/run.mjs
 
