@@ -20,9 +20,8 @@ use crate::domain::{
     ids::{ChannelId, ChatMessageId, UserId},
     rbac::{Permission, Role},
 };
-use crate::http::PageParams;
 use crate::storage::{
-    TenantScope,
+    PageParams, TenantScope,
     chat::{Channel, ChannelKind, ChatMessage, ChatWriteError},
 };
 

@@ -17,9 +17,8 @@ use crate::domain::{
     email::Email,
     ids::{CustomerId, TicketId},
 };
-use crate::http::PageParams;
 use crate::storage::{
-    TenantScope,
+    PageParams, TenantScope,
     customers::{Customer, CustomerWriteError, MergeStart},
     events::Event,
     tickets::{Ticket, TicketFilters, TicketIndex, TicketWriteError},

@@ -18,9 +18,8 @@ use crate::domain::{
     rbac::{Permission, Role},
     ticket::{self, Author, Priority, Status},
 };
-use crate::http::PageParams;
 use crate::storage::{
-    TenantScope,
+    PageParams, TenantScope,
     attachments::AttachmentStatus,
     customers::Customer,
     events::Event,

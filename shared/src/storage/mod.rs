@@ -10,6 +10,7 @@ pub mod cursor;
 pub mod customers;
 pub mod events;
 pub mod keys;
+mod page;
 pub mod realtime;
 pub mod reports;
 pub mod sessions;
@@ -27,6 +28,8 @@ use aws_sdk_dynamodb::{Client, error::SdkError, types::AttributeValue};
 use thiserror::Error;
 
 use crate::domain::ids::WorkspaceId;
+
+pub use page::{Page, PageParams};
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -258,13 +261,6 @@ pub(crate) struct PageQuery<'a> {
     pub key_condition: &'a str,
     pub values: Vec<(&'a str, aws_sdk_dynamodb::types::AttributeValue)>,
     pub newest_first: bool,
-}
-
-/// A page of results and the opaque cursor for the next one.
-#[derive(Debug, Clone)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
 }
 
 /// Reads a string attribute (keys are strings in this table).
