@@ -44,10 +44,12 @@ lint-template:
 	.venv/lint/bin/cfn-lint template.yaml
 	.venv/lint/bin/sam validate --lint --template-file template.yaml --region $(LINT_REGION)
 
-## Deployable Lambda bundles: arm64 (Graviton), provided.al2023, one bootstrap zip per function.
+## Deployable Lambda bundles: arm64 (Graviton), provided.al2023, one bootstrap zip per function. Every crate
+## under functions/ is a Lambda (package fn-<folder>); the library, local stack, tests and benches are not.
+FUNCTIONS := $(sort $(notdir $(wildcard functions/*)))
 build:
 	@infra/scripts/bootstrap.sh build
-	PATH="$(CURDIR)/.venv/build/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip --workspace --exclude local-stack --exclude switchboard-tests --exclude switchboard-shared --exclude switchboard-bench
+	PATH="$(CURDIR)/.venv/build/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip --locked $(addprefix -p fn-,$(FUNCTIONS))
 
 ## Cold start of every function (host release build, fake Runtime API) next to a bare lambda_runtime floor;
 ## writes bench/results/latest.{md,json}. BENCH_RUNS=N to change the repetitions (the first is discarded).
