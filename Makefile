@@ -5,7 +5,7 @@ export SAM_CLI_TELEMETRY := 0
 # One region for the SAM/cfn-lint checks; nothing here talks to AWS.
 LINT_REGION ?= us-east-1
 
-.PHONY: setup dev test check lint-template unit-and-blackbox build bench docs fmt clean web test-web bench-web deploy-web
+.PHONY: setup dev test check lint-template lint-workflows unit-and-blackbox build bench docs fmt clean web test-web bench-web deploy-web
 
 ## Install what the local stack needs (idempotent).
 setup:
@@ -28,6 +28,7 @@ test:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	$(MAKE) lint-template
+	$(MAKE) lint-workflows
 	cargo test --workspace --locked
 	$(MAKE) test-web
 
@@ -43,6 +44,11 @@ test-web:
 lint-template:
 	.venv/lint/bin/cfn-lint template.yaml
 	.venv/lint/bin/sam validate --lint --template-file template.yaml --region $(LINT_REGION)
+
+## The GitHub Actions workflows (.github/workflows/), checked by actionlint (pinned in infra/python/lint.lock).
+lint-workflows:
+	@infra/scripts/bootstrap.sh lint
+	.venv/lint/bin/actionlint -color=never
 
 ## Deployable Lambda bundles: arm64 (Graviton), provided.al2023, one bootstrap zip per function. Every crate
 ## under functions/ is a Lambda (package fn-<folder>); the library, local stack, tests and benches are not.
