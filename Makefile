@@ -48,7 +48,7 @@ lint-template:
 ## The GitHub Actions workflows (.github/workflows/), checked by actionlint (pinned in infra/python/lint.lock).
 lint-workflows:
 	@infra/scripts/bootstrap.sh lint
-	.venv/lint/bin/actionlint -color=never
+	.venv/lint/bin/actionlint -no-color
 
 ## Deployable Lambda bundles: arm64 (Graviton), provided.al2023, one bootstrap zip per function. Every crate
 ## under functions/ is a Lambda (package fn-<folder>); the library, local stack, tests and benches are not.
