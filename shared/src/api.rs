@@ -414,7 +414,7 @@ impl From<&crate::storage::events::Event> for EventView {
     fn from(event: &crate::storage::events::Event) -> Self {
         Self {
             id: event.id,
-            kind: event.kind.clone(),
+            kind: event.kind.as_str().to_owned(),
             actor: event.actor,
             subject: event.subject.clone(),
             at: event.at,

@@ -11,14 +11,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{Item, Page, PageQuery, Store, StoreError, TenantScope, keys, s};
+use crate::domain::events::EventKind;
 use crate::domain::ids::{CustomerId, EventId, TicketId, UserId};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Event {
     pub id: EventId,
-    /// e.g. "workspace.created", "user.updated", "ticket.assigned"
+    /// stored under its wire name, e.g. "ticket.assigned"
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: EventKind,
     /// the member who caused it; None for the system or platform staff
     pub actor: Option<UserId>,
     /// what it is about, e.g. "user/<id>"
@@ -42,10 +43,10 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new(kind: &str, actor: Option<UserId>, subject: String, at: Timestamp) -> Self {
+    pub fn new(kind: EventKind, actor: Option<UserId>, subject: String, at: Timestamp) -> Self {
         Self {
             id: EventId::generate(),
-            kind: kind.to_owned(),
+            kind,
             actor,
             subject,
             at,
@@ -230,7 +231,7 @@ mod tests {
 
     fn events(count: usize) -> Vec<Event> {
         let at = Timestamp::from_second(1_800_000_000).unwrap();
-        (0..count).map(|_| Event::new("t", None, "s".into(), at)).collect()
+        (0..count).map(|_| Event::new(EventKind::TicketCreated, None, "s".into(), at)).collect()
     }
 
     fn newest_first(mut events: Vec<Event>) -> Vec<Event> {
