@@ -88,7 +88,7 @@ fn principal(app: &App, session: &SessionResponse, role: Role) -> Result<MemberP
 pub async fn raise_plan(app: &App, owner: &MemberPrincipal) -> Result<(), String> {
     let plan = shared::domain::plan::PlanTier::Enterprise;
     let event = shared::storage::events::Event::new(
-        "workspace.plan_changed",
+        shared::domain::events::EventKind::WorkspacePlanChanged,
         Some(owner.user_id),
         format!("workspace/{}", owner.workspace_id),
         app.clock.now(),

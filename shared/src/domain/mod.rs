@@ -3,6 +3,7 @@
 pub mod api_keys;
 pub mod categories;
 pub mod email;
+pub mod events;
 pub mod ids;
 pub mod names;
 pub mod password;

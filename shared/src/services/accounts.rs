@@ -6,6 +6,7 @@ use super::{ServiceError, ServiceResult};
 use crate::api::{LoginRequest, RefreshRequest, SessionResponse, SignupRequest, WorkspaceChoice};
 use crate::app::App;
 use crate::auth::{passwords, refresh::RefreshToken, tokens::TokenSubject};
+use crate::domain::events::EventKind;
 use crate::domain::{
     Validator,
     email::Email,
@@ -63,9 +64,9 @@ pub async fn signup(app: &App, request: SignupRequest) -> ServiceResult<SessionR
     };
     let (session, refresh_token) = new_session(app, &owner, now);
     let events = [
-        Event::new("workspace.created", Some(owner.id), format!("workspace/{}", workspace.id), now)
+        Event::new(EventKind::WorkspaceCreated, Some(owner.id), format!("workspace/{}", workspace.id), now)
             .with_change(None, Some(serde_json::json!({"name": workspace.name, "plan": workspace.plan}))),
-        Event::new("user.created", Some(owner.id), format!("user/{}", owner.id), now)
+        Event::new(EventKind::UserCreated, Some(owner.id), format!("user/{}", owner.id), now)
             .with_change(None, Some(member_snapshot(&owner))),
     ];
     app.store

@@ -15,6 +15,7 @@ use super::{ServiceError, ServiceResult};
 use crate::api::{AttachmentDownload, AttachmentUpload, AttachmentView, CreateAttachmentRequest, PresignedRequest};
 use crate::app::App;
 use crate::auth::MemberPrincipal;
+use crate::domain::events::EventKind;
 use crate::domain::{
     FieldError, Validator,
     ids::{AttachmentId, TicketId},
@@ -186,7 +187,7 @@ pub async fn confirm(
     let now = app.clock.now();
     let uploaded = Attachment { status: AttachmentStatus::Uploaded, uploaded_at: Some(now), ..pending.clone() };
     let ticket_record = app.store.get_ticket(&scope, ticket).await?.ok_or(ServiceError::NotFound("The ticket"))?;
-    let event = Event::new("attachment.added", Some(caller.user_id), format!("ticket/{ticket}"), now)
+    let event = Event::new(EventKind::AttachmentAdded, Some(caller.user_id), format!("ticket/{ticket}"), now)
         .with_change(
             None,
             Some(serde_json::json!({

@@ -12,6 +12,7 @@ use crate::api::{
 };
 use crate::app::App;
 use crate::auth::MemberPrincipal;
+use crate::domain::events::EventKind;
 use crate::domain::{
     FieldError, Validator,
     email::Email,
@@ -101,7 +102,7 @@ pub async fn create(
         merge_pending: false,
         merged_ids: Vec::new(),
     };
-    let event = Event::new("customer.created", Some(caller.user_id), format!("customer/{}", customer.id), now)
+    let event = Event::new(EventKind::CustomerCreated, Some(caller.user_id), format!("customer/{}", customer.id), now)
         .with_change(None, Some(snapshot(&customer)))
         .about_customer(customer.id);
     app.store.create_customer(&caller.scope(), &customer, &event).await.map_err(|err| match err {
@@ -188,7 +189,7 @@ pub async fn update(
     let now = app.clock.now();
     after.updated_at = now;
     after.version = before.version + 1;
-    let event = Event::new("customer.updated", Some(caller.user_id), format!("customer/{id}"), now)
+    let event = Event::new(EventKind::CustomerUpdated, Some(caller.user_id), format!("customer/{id}"), now)
         .with_change(Some(snapshot(&before)), Some(snapshot(&after)))
         .about_customer(id);
     app.store.update_customer(&scope, &before, &after, &event).await.map_err(|err| match err {
@@ -329,7 +330,7 @@ pub async fn merge(
         };
         let target_after = Customer { merged_ids, updated_at: now, version: target.version + 1, ..target.clone() };
         // About the source, so it shows in the source's timeline and, through `merged_ids`, the target's.
-        let event = Event::new("customer.merged", Some(caller.user_id), format!("customer/{source_id}"), now)
+        let event = Event::new(EventKind::CustomerMerged, Some(caller.user_id), format!("customer/{source_id}"), now)
             .with_change(
                 Some(snapshot(&source)),
                 Some(serde_json::json!({"source_id": source_id, "target_id": id, "email": source.email})),
@@ -363,9 +364,10 @@ pub async fn merge(
     // Step 3.
     let now = app.clock.now();
     let done = Customer { merge_pending: false, updated_at: now, version: source.version + 1, ..source.clone() };
-    let event = Event::new("customer.merge_completed", Some(caller.user_id), format!("customer/{source_id}"), now)
-        .with_change(None, Some(serde_json::json!({"source_id": source_id, "target_id": id})))
-        .about_customer(source_id);
+    let event =
+        Event::new(EventKind::CustomerMergeCompleted, Some(caller.user_id), format!("customer/{source_id}"), now)
+            .with_change(None, Some(serde_json::json!({"source_id": source_id, "target_id": id})))
+            .about_customer(source_id);
     if let Err(err) = app.store.update_customer(&scope, &source, &done, &event).await {
         // A concurrent call for the same merge may have completed it first.
         let current = app.store.get_customer(&scope, source_id).await?;
@@ -429,13 +431,14 @@ async fn move_ticket(
             return Ok(());
         }
         let after = Ticket { customer_id: to, version: before.version + 1, ..before.clone() };
-        let event =
-            Event::new("ticket.customer_changed", Some(caller.user_id), format!("ticket/{ticket}"), app.clock.now())
-                .with_change(
-                    Some(serde_json::json!({"customer_id": from})),
-                    Some(serde_json::json!({"customer_id": to})),
-                )
-                .about_ticket(ticket, to);
+        let event = Event::new(
+            EventKind::TicketCustomerChanged,
+            Some(caller.user_id),
+            format!("ticket/{ticket}"),
+            app.clock.now(),
+        )
+        .with_change(Some(serde_json::json!({"customer_id": from})), Some(serde_json::json!({"customer_id": to})))
+        .about_ticket(ticket, to);
         match app.store.save_ticket(scope, &before, &after, None, &[event]).await {
             Ok(()) => return Ok(()),
             Err(TicketWriteError::VersionConflict) => continue,

@@ -4,6 +4,7 @@ use super::{ServiceError, ServiceResult, accounts::member_snapshot};
 use crate::api::{CreateUserRequest, MeResponse, UpdateUserRequest, UserList, UserView};
 use crate::app::App;
 use crate::auth::{MemberPrincipal, passwords};
+use crate::domain::events::EventKind;
 use crate::domain::{
     Validator,
     email::Email,
@@ -74,7 +75,7 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateUserRequ
         updated_at: now,
         version: 1,
     };
-    let event = Event::new("user.created", Some(caller.user_id), format!("user/{}", member.id), now)
+    let event = Event::new(EventKind::UserCreated, Some(caller.user_id), format!("user/{}", member.id), now)
         .with_change(None, Some(member_snapshot(&member)));
     let seat_limit = workspace.plan.limits().seats;
     app.store.create_member(&scope, &member, seat_limit, &event).await.map_err(|err| match err {
@@ -123,10 +124,10 @@ pub async fn update(
     after.updated_at = now;
     after.version = before.version + 1;
     let kind = match (before.status, after.status) {
-        (UserStatus::Active, UserStatus::Deactivated) => "user.deactivated",
-        (UserStatus::Deactivated, UserStatus::Active) => "user.reactivated",
-        _ if before.role != after.role => "user.role_changed",
-        _ => "user.updated",
+        (UserStatus::Active, UserStatus::Deactivated) => EventKind::UserDeactivated,
+        (UserStatus::Deactivated, UserStatus::Active) => EventKind::UserReactivated,
+        _ if before.role != after.role => EventKind::UserRoleChanged,
+        _ => EventKind::UserUpdated,
     };
     let event = Event::new(kind, Some(caller.user_id), format!("user/{user}"), now)
         .with_change(Some(member_snapshot(&before)), Some(member_snapshot(&after)));

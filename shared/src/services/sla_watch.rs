@@ -22,6 +22,7 @@ use crate::app::App;
 use crate::auth::MemberPrincipal;
 use crate::domain::{
     Validator,
+    events::SlaEffect,
     ids::{TicketId, UserId, WorkspaceId},
     sla::{
         SlaPolicy, TicketSlaFacts, sla_clocks,
@@ -187,7 +188,7 @@ async fn statuses_of(app: &App, scope: &TenantScope, ticket: &Ticket) -> Service
 
 /// The outbox event recording an SLA moment of `ticket`.
 fn mark_event(mark: &watch::Mark, ticket: &Ticket, now: Timestamp) -> Event {
-    Event::new(mark.kind.event_type(), None, format!("ticket/{}", ticket.id), now)
+    Event::new(mark.kind.event_kind(), None, format!("ticket/{}", ticket.id), now)
         .about_ticket(ticket.id, ticket.customer_id)
         .with_change(
             None,
@@ -277,14 +278,14 @@ async fn recompute_all(app: &App, tickets: Vec<(WorkspaceId, TicketId)>, policie
 
 /// The outbox's hook: which events change what a ticket's watch should be.
 pub async fn on_event(app: &App, scope: &TenantScope, event: &Event) -> ServiceResult<()> {
-    match (event.kind.as_str(), event.ticket_id) {
-        ("ticket.created" | "ticket.updated" | "ticket.assigned" | "message.created", Some(ticket)) => {
+    match (event.kind.sla_effect(), event.ticket_id) {
+        (Some(SlaEffect::RecomputeTicket), Some(ticket)) => {
             recompute(app, scope, ticket, &mut PolicyCache::default()).await?;
         }
         // Every unresolved ticket needs a new watch: the scan does it in batches, so a large workspace
         // never holds up this consumer.
-        ("settings.sla_policy_updated", _) => app.store.start_rewatch_job(scope, app.clock.now()).await?,
-        _ => {}
+        (Some(SlaEffect::RewatchWorkspace), _) => app.store.start_rewatch_job(scope, app.clock.now()).await?,
+        (Some(SlaEffect::RecomputeTicket), None) | (None, _) => {}
     }
     Ok(())
 }

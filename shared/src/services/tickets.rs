@@ -10,6 +10,7 @@ use crate::api::{
 };
 use crate::app::App;
 use crate::auth::MemberPrincipal;
+use crate::domain::events::EventKind;
 use crate::domain::{
     FieldError, Validator,
     email::Email,
@@ -190,13 +191,13 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateTicketRe
         let mut events = Vec::new();
         if let Some(customer) = &new_customer {
             events.push(
-                Event::new("customer.created", Some(caller.user_id), format!("customer/{}", customer.id), now)
+                Event::new(EventKind::CustomerCreated, Some(caller.user_id), format!("customer/{}", customer.id), now)
                     .with_change(None, Some(serde_json::json!({"email": customer.email, "name": customer.name})))
                     .about_customer(customer.id),
             );
         }
         events.push(
-            Event::new("ticket.created", Some(caller.user_id), format!("ticket/{}", ticket.id), now)
+            Event::new(EventKind::TicketCreated, Some(caller.user_id), format!("ticket/{}", ticket.id), now)
                 .with_change(None, Some(snapshot(&ticket)))
                 .about_ticket(ticket.id, customer_id)
                 .at_version(ticket.version),
@@ -409,14 +410,14 @@ pub async fn update(
 
     let subject = format!("ticket/{id}");
     let mut events = vec![
-        Event::new("ticket.updated", Some(caller.user_id), subject.clone(), now)
+        Event::new(EventKind::TicketUpdated, Some(caller.user_id), subject.clone(), now)
             .with_change(Some(snapshot(&before)), Some(snapshot(&after)))
             .about_ticket(id, before.customer_id)
             .at_version(after.version),
     ];
     if assignee_changed {
         events.push(
-            Event::new("ticket.assigned", Some(caller.user_id), subject, now)
+            Event::new(EventKind::TicketAssigned, Some(caller.user_id), subject, now)
                 .with_change(
                     Some(serde_json::json!({"assignee_id": before.assignee_id})),
                     Some(super::handoff::assigned_after(after.assignee_id, handoff.as_ref())),
@@ -491,7 +492,7 @@ pub async fn add_message(
             after.first_response_at = Some(now);
         }
         let mut events = vec![
-            Event::new("message.created", Some(caller.user_id), format!("ticket/{id}"), now)
+            Event::new(EventKind::MessageCreated, Some(caller.user_id), format!("ticket/{id}"), now)
                 .with_change(
                     None,
                     Some(serde_json::json!({"message_id": message.id, "author": author, "internal": request.internal})),
@@ -502,7 +503,7 @@ pub async fn add_message(
         ];
         if after.status != before.status {
             events.push(
-                Event::new("ticket.updated", Some(caller.user_id), format!("ticket/{id}"), now)
+                Event::new(EventKind::TicketUpdated, Some(caller.user_id), format!("ticket/{id}"), now)
                     .with_change(Some(snapshot(&before)), Some(snapshot(&after)))
                     .about_ticket(id, before.customer_id)
                     .at_version(after.version),

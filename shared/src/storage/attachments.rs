@@ -52,12 +52,8 @@ impl Store {
         let mut item: Item = serde_dynamo::to_item(attachment)?;
         item.insert(keys::PK.to_owned(), s(scope.pk()));
         item.insert(keys::SK.to_owned(), s(keys::attachment_sk(attachment.ticket_id, attachment.id)));
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression(condition)
-            .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
+        let put =
+            Put::builder().table_name(&self.table).set_item(Some(item)).condition_expression(condition).build()?;
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
@@ -68,8 +64,7 @@ impl Store {
             .key(keys::PK, s(scope.pk()))
             .key(keys::SK, s(keys::ticket_sk(attachment.ticket_id)))
             .condition_expression("attribute_exists(PK)")
-            .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
+            .build()?;
         self.transact(vec![
             TransactWriteItem::builder().condition_check(check).build(),
             self.attachment_put(scope, attachment, "attribute_not_exists(PK)")?,
@@ -109,9 +104,7 @@ impl Store {
                     .expression_attribute_values(":room", n(limit.saturating_sub(uploaded.size)));
             }
             Ok(vec![
-                TransactWriteItem::builder()
-                    .update(usage.build().map_err(|err| StoreError::Backend(err.to_string()))?)
-                    .build(),
+                TransactWriteItem::builder().update(usage.build()?).build(),
                 self.attachment_put(scope, uploaded, "attribute_exists(PK) AND #status = :pending")?,
                 self.put_event(scope, event)?,
             ])

@@ -217,7 +217,7 @@ impl Store {
             .expression_attribute_values(":seen", n(channel.last_seq))
             .expression_attribute_values(":at", s(message.created_at.to_string()))
             .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
+            .map_err(StoreError::from)?;
         let mut item: Item = serde_dynamo::to_item(message).map_err(StoreError::from)?;
         item.insert(keys::PK.to_owned(), s(scope.pk()));
         item.insert(keys::SK.to_owned(), s(keys::chat_message_sk(channel.id, message.id)));

@@ -10,6 +10,7 @@ pub mod customers;
 pub mod events;
 pub mod keys;
 mod page;
+mod query;
 pub mod realtime;
 pub mod reports;
 pub mod sessions;
@@ -26,9 +27,10 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::{Client, error::SdkError, types::AttributeValue};
 use thiserror::Error;
 
-use crate::domain::ids::WorkspaceId;
-
 pub use page::{Page, PageParams};
+pub(crate) use query::{PageQuery, QuerySpec};
+
+use crate::domain::ids::WorkspaceId;
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -94,6 +96,13 @@ pub(crate) fn backend<E: std::error::Error + 'static, R: std::fmt::Debug>(err: S
     StoreError::Backend(aws_sdk_dynamodb::error::DisplayErrorContext(err).to_string())
 }
 
+/// A request the SDK refused to build (a required field missing): a bug, reported as a backend failure.
+impl From<aws_sdk_dynamodb::error::BuildError> for StoreError {
+    fn from(err: aws_sdk_dynamodb::error::BuildError) -> Self {
+        StoreError::Backend(err.to_string())
+    }
+}
+
 impl From<serde_dynamo::Error> for StoreError {
     fn from(err: serde_dynamo::Error) -> Self {
         StoreError::Corrupt(err.to_string())
@@ -142,45 +151,8 @@ impl Store {
             .table_name(&self.table)
             .set_item(Some(item))
             .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
+            .build()?;
         Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder().put(put).build())
-    }
-
-    /// One page of a Query, with an opaque cursor bound to the listing and its owner.
-    pub(crate) async fn query_page(
-        &self,
-        query: PageQuery<'_>,
-        limit: i32,
-        cursor: Option<&str>,
-    ) -> Result<(Vec<Item>, Option<String>), StoreError> {
-        let start = cursor.map(|cursor| self.cursors.decode(query.listing, &query.owner, cursor)).transpose()?;
-        let mut request = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .set_index_name(query.index.map(str::to_owned))
-            .key_condition_expression(query.key_condition)
-            .scan_index_forward(!query.newest_first)
-            .set_exclusive_start_key(start)
-            .limit(limit);
-        for (name, value) in query.values {
-            request = request.expression_attribute_values(name, value);
-        }
-        let output = request.send().await.map_err(backend)?;
-        let next_cursor = output.last_evaluated_key().map(|key| self.cursors.encode(query.listing, &query.owner, key));
-        Ok((output.items.unwrap_or_default(), next_cursor))
-    }
-
-    /// [`Store::query_page`] with the items read as records.
-    pub(crate) async fn query_records<T: serde::de::DeserializeOwned>(
-        &self,
-        query: PageQuery<'_>,
-        limit: i32,
-        cursor: Option<&str>,
-    ) -> Result<Page<T>, StoreError> {
-        let (items, next_cursor) = self.query_page(query, limit, cursor).await?;
-        Ok(Page { items: items_of(&items)?, next_cursor })
     }
 
     /// DynamoDB calls made through this store, by operation.
@@ -250,46 +222,7 @@ impl StoreError {
     }
 }
 
-/// A paginated Query: which listing (and whose) its cursors belong to, and what it asks DynamoDB.
-pub(crate) struct PageQuery<'a> {
-    pub listing: &'a str,
-    pub owner: String,
-    pub index: Option<&'a str>,
-    pub key_condition: &'a str,
-    pub values: Vec<(&'a str, aws_sdk_dynamodb::types::AttributeValue)>,
-    pub newest_first: bool,
-}
-
-/// Reads a string attribute (keys are strings in this table).
 impl Store {
-    /// Every item under `prefix` in the workspace partition, all pages.
-    pub(crate) async fn query_prefix<T: serde::de::DeserializeOwned>(
-        &self,
-        scope: &TenantScope,
-        prefix: &str,
-    ) -> Result<Vec<T>, StoreError> {
-        let mut records = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-                .expression_attribute_values(":pk", s(scope.pk()))
-                .expression_attribute_values(":prefix", s(prefix))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(backend)?;
-            records.extend(items_of::<T>(output.items())?);
-            match output.last_evaluated_key {
-                Some(key) => start = Some(key),
-                None => return Ok(records),
-            }
-        }
-    }
-
     /// Writes items unconditionally in batches of 25, retrying what DynamoDB leaves unprocessed. For bulk
     /// loads only (imports, benchmarks): no conditions, no events, no counters.
     pub async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
@@ -298,10 +231,7 @@ impl Store {
             let mut requests = chunk
                 .iter()
                 .map(|item| {
-                    let put = PutRequest::builder()
-                        .set_item(Some(item.clone()))
-                        .build()
-                        .map_err(|err| StoreError::Backend(err.to_string()))?;
+                    let put = PutRequest::builder().set_item(Some(item.clone())).build()?;
                     Ok(WriteRequest::builder().put_request(put).build())
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
@@ -320,6 +250,7 @@ impl Store {
     }
 }
 
+/// Reads a string attribute (keys are strings in this table).
 pub(crate) fn string_attr(item: &Item, name: &str) -> Option<String> {
     item.get(name).and_then(|value| value.as_s().ok()).cloned()
 }

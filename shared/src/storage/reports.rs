@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 
-use super::{Item, Store, StoreError, TenantScope, keys, n, s, string_attr};
+use super::{Item, QuerySpec, Store, StoreError, TenantScope, keys, n, s, string_attr};
 use crate::domain::ids::EventId;
 
 /// How long an "applied" marker is kept: longer than the stream keeps records (24 hours).
@@ -48,8 +48,7 @@ impl Store {
             let update = update
                 .update_expression(format!("SET #day = :day ADD {}", clauses.join(", ")))
                 .expression_attribute_names("#day", "day")
-                .build()
-                .map_err(|err| StoreError::Backend(err.to_string()))?;
+                .build()?;
             actions.push(TransactWriteItem::builder().update(update).build());
         }
         match self.transact(actions).await {
@@ -66,36 +65,22 @@ impl Store {
         from: &str,
         to: &str,
     ) -> Result<BTreeMap<String, BTreeMap<String, i64>>, StoreError> {
+        let query = QuerySpec::new("PK = :pk AND SK BETWEEN :from AND :to")
+            .value(":pk", s(scope.pk()))
+            .value(":from", s(keys::daily_stats_sk(from)))
+            .value(":to", s(keys::daily_stats_sk(to)));
         let mut days = BTreeMap::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND SK BETWEEN :from AND :to")
-                .expression_attribute_values(":pk", s(scope.pk()))
-                .expression_attribute_values(":from", s(keys::daily_stats_sk(from)))
-                .expression_attribute_values(":to", s(keys::daily_stats_sk(to)))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(super::backend)?;
-            for item in output.items() {
-                let Some(day) = string_attr(item, "day") else { continue };
-                let counters = item
-                    .iter()
-                    .filter_map(|(name, value)| match value {
-                        AttributeValue::N(number) => number.parse().ok().map(|number| (name.clone(), number)),
-                        _ => None,
-                    })
-                    .collect();
-                days.insert(day, counters);
-            }
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                return Ok(days);
-            }
+        for item in self.query_all(&query).await? {
+            let Some(day) = string_attr(&item, "day") else { continue };
+            let counters = item
+                .into_iter()
+                .filter_map(|(name, value)| match value {
+                    AttributeValue::N(number) => number.parse().ok().map(|number| (name, number)),
+                    _ => None,
+                })
+                .collect();
+            days.insert(day, counters);
         }
+        Ok(days)
     }
 }

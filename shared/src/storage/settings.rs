@@ -91,7 +91,7 @@ impl Store {
                 put.condition_expression("version = :version").expression_attribute_values(":version", n(version))
             }
         };
-        let put = put.build().map_err(|err| StoreError::Backend(err.to_string()))?;
+        let put = put.build().map_err(StoreError::from)?;
         let actions = vec![TransactWriteItem::builder().put(put).build(), self.put_event(scope, event)?];
         match self.transact(actions).await {
             Ok(()) => Ok(()),

@@ -11,7 +11,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValuesOnConditionCheckF
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::{Item, Page, Store, StoreError, TenantScope, customers::Customer, events::Event, keys, n, s};
+use super::{Item, Page, QuerySpec, Store, StoreError, TenantScope, customers::Customer, events::Event, keys, n, s};
 use crate::domain::{
     ids::{CustomerId, MessageId, TicketId, UserId, WorkspaceId},
     ticket::{Author, Priority, Status},
@@ -241,10 +241,7 @@ impl Store {
                 .expression_attribute_names(format!("#c{index}"), name)
                 .expression_attribute_values(format!(":c{index}"), n(delta));
         }
-        let update = update
-            .update_expression(format!("ADD {}", clauses.join(", ")))
-            .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
+        let update = update.update_expression(format!("ADD {}", clauses.join(", "))).build()?;
         Ok(Some(TransactWriteItem::builder().update(update).build()))
     }
 
@@ -264,11 +261,7 @@ impl Store {
                     .condition_expression("attribute_not_exists(tickets) OR tickets < :limit")
                     .expression_attribute_values(":limit", n(limit));
             }
-            let mut actions = vec![
-                TransactWriteItem::builder()
-                    .update(usage.build().map_err(|err| StoreError::Backend(err.to_string()))?)
-                    .build(),
-            ];
+            let mut actions = vec![TransactWriteItem::builder().update(usage.build()?).build()];
             match new.customer {
                 CustomerRef::Existing(customer) => actions.push(self.customer_exists_check(scope, customer)?),
                 CustomerRef::New(customer) => actions.extend(self.put_new_customer_actions(scope, customer)?),
@@ -308,31 +301,17 @@ impl Store {
         scope: &TenantScope,
         id: TicketId,
     ) -> Result<(Option<Ticket>, Option<super::sla_watch::SlaWatch>), StoreError> {
-        use aws_sdk_dynamodb::types::KeysAndAttributes;
         let key = |sk: String| -> Item { [(keys::PK.to_owned(), s(scope.pk())), (keys::SK.to_owned(), s(sk))].into() };
         let (ticket_sk, watch_sk) = (keys::ticket_sk(id), keys::sla_watch_sk(id));
-        let mut wanted = KeysAndAttributes::builder()
-            .keys(key(ticket_sk.clone()))
-            .keys(key(watch_sk))
-            .consistent_read(true)
-            .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
         let (mut ticket, mut watch) = (None, None);
-        loop {
-            let output =
-                self.client.batch_get_item().request_items(&self.table, wanted).send().await.map_err(super::backend)?;
-            for item in output.responses.unwrap_or_default().remove(&self.table).unwrap_or_default() {
-                if super::string_attr(&item, keys::SK).as_deref() == Some(ticket_sk.as_str()) {
-                    ticket = Some(serde_dynamo::from_item(item)?);
-                } else {
-                    watch = Some(serde_dynamo::from_item(item)?);
-                }
-            }
-            match output.unprocessed_keys.and_then(|mut left| left.remove(&self.table)) {
-                Some(left) if !left.keys().is_empty() => wanted = left,
-                _ => return Ok((ticket, watch)),
+        for item in self.batch_get(vec![key(ticket_sk.clone()), key(watch_sk)]).await? {
+            if super::string_attr(&item, keys::SK).as_deref() == Some(ticket_sk.as_str()) {
+                ticket = Some(serde_dynamo::from_item(item)?);
+            } else {
+                watch = Some(serde_dynamo::from_item(item)?);
             }
         }
+        Ok((ticket, watch))
     }
 
     pub async fn get_ticket(&self, scope: &TenantScope, id: TicketId) -> Result<Option<Ticket>, StoreError> {
@@ -349,37 +328,19 @@ impl Store {
         let ticket_key = keys::ticket_sk(id);
         let (mut ticket, mut messages, mut events, mut attachments) = (None, Vec::new(), Vec::new(), Vec::new());
         let (watch_key, mut sla_watch) = (keys::sla_watch_sk(id), None);
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-                .expression_attribute_values(":pk", s(scope.pk()))
-                .expression_attribute_values(":prefix", s(&ticket_key))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(super::backend)?;
-            for item in output.items() {
-                let sk = item.get(keys::SK).and_then(|value| value.as_s().ok()).cloned().unwrap_or_default();
-                if sk == ticket_key {
-                    ticket = Some(serde_dynamo::from_item(item.clone())?);
-                } else if sk.contains("#MSG#") {
-                    messages.push(serde_dynamo::from_item(item.clone())?);
-                } else if sk.contains("#EVENT#") {
-                    events.push(serde_dynamo::from_item(item.clone())?);
-                } else if sk.contains("#ATT#") {
-                    attachments.push(serde_dynamo::from_item(item.clone())?);
-                } else if sk == watch_key {
-                    sla_watch = Some(serde_dynamo::from_item(item.clone())?);
-                }
-            }
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                break;
+        let query = QuerySpec::under_prefix(scope, &ticket_key).consistent();
+        for item in self.query_all(&query).await? {
+            let sk = item.get(keys::SK).and_then(|value| value.as_s().ok()).cloned().unwrap_or_default();
+            if sk == ticket_key {
+                ticket = Some(serde_dynamo::from_item(item)?);
+            } else if sk.contains("#MSG#") {
+                messages.push(serde_dynamo::from_item(item)?);
+            } else if sk.contains("#EVENT#") {
+                events.push(serde_dynamo::from_item(item)?);
+            } else if sk.contains("#ATT#") {
+                attachments.push(serde_dynamo::from_item(item)?);
+            } else if sk == watch_key {
+                sla_watch = Some(serde_dynamo::from_item(item)?);
             }
         }
         Ok(ticket.map(|ticket| TicketHistory { ticket, messages, events, attachments, sla_watch }))
@@ -401,7 +362,7 @@ impl Store {
             .condition_expression("version = :version")
             .expression_attribute_values(":version", n(before.version))
             .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
+            .map_err(StoreError::from)?;
         let mut actions = vec![TransactWriteItem::builder().put(put).build()];
         if let Some(message) = message {
             actions.push(self.message_put(scope, message)?);
@@ -510,37 +471,21 @@ impl Store {
             values.push((":null_type".to_owned(), s("NULL")));
         }
 
-        let mut start = cursor.map(|cursor| self.cursors.decode(&listing, &owner, cursor)).transpose()?;
-        let mut items = Vec::new();
-        for _ in 0..MAX_ROUND_TRIPS {
-            let remaining = limit - items.len() as i32;
-            let mut query = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(index_name)
-                .key_condition_expression(key_condition)
-                .scan_index_forward(false)
-                .set_exclusive_start_key(start.take())
-                .limit(remaining);
-            for (name, value) in &values {
-                query = query.expression_attribute_values(name, value.clone());
-            }
-            for (placeholder, name) in &names {
-                query = query.expression_attribute_names(placeholder, name);
-            }
-            if !conditions.is_empty() {
-                query = query.filter_expression(conditions.join(" AND "));
-            }
-            let output = query.send().await.map_err(super::backend)?;
-            items.extend(super::items_of::<Ticket>(output.items())?);
-            start = output.last_evaluated_key;
-            if start.is_none() || items.len() as i32 >= limit {
-                break;
-            }
+        let start = cursor.map(|cursor| self.cursors.decode(&listing, &owner, cursor)).transpose()?;
+        let mut query = QuerySpec::new(key_condition).on_index(index_name).newest_first(true);
+        for (name, value) in values {
+            query = query.value(&name, value);
         }
+        for (placeholder, name) in &names {
+            query = query.name(placeholder, name);
+        }
+        if !conditions.is_empty() {
+            query = query.filter(conditions.join(" AND "));
+        }
+        let wanted = usize::try_from(limit).unwrap_or(0);
+        let (items, start) = self.query_up_to(&query, start, wanted, MAX_ROUND_TRIPS).await?;
         let next_cursor = start.map(|key| self.cursors.encode(&listing, &owner, &key));
-        Ok(Page { items, next_cursor })
+        Ok(Page { items: super::items_of(&items)?, next_cursor })
     }
 }
 

@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::types::{Put, ReturnValuesOnConditionCheckFailure, Transact
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::{Item, Page, PageQuery, Store, StoreError, TenantScope, events::Event, keys, n, s};
+use super::{Item, Page, PageQuery, QuerySpec, Store, StoreError, TenantScope, events::Event, keys, n, s};
 use crate::domain::{
     email::Email,
     ids::{UserId, WorkspaceId},
@@ -116,10 +116,7 @@ impl Store {
             conditions.push("owners > :one".to_owned());
             update = update.expression_attribute_values(":one", n(1));
         }
-        let update = update
-            .condition_expression(conditions.join(" AND "))
-            .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
+        let update = update.condition_expression(conditions.join(" AND ")).build()?;
         Ok(TransactWriteItem::builder().update(update).build())
     }
 
@@ -173,8 +170,7 @@ impl Store {
                 .set_item(Some(self.member_item(after)?))
                 .condition_expression("version = :version")
                 .expression_attribute_values(":version", n(before.version))
-                .build()
-                .map_err(|err| StoreError::Backend(err.to_string()))?;
+                .build()?;
             let mut actions = vec![TransactWriteItem::builder().put(put).build()];
             if seats_delta != 0 || owners_delta != 0 {
                 actions.push(self.counters_action(scope, seats_delta, owners_delta, seat_limit)?);
@@ -228,23 +224,13 @@ impl Store {
     /// Every membership of an e-mail across workspaces, for login (before any principal exists).
     /// Bounded: nobody belongs to more workspaces than this in practice, and login verifies each.
     pub async fn memberships_for_login(&self, email: &Email) -> Result<Vec<(TenantScope, Member)>, StoreError> {
-        const MAX_MEMBERSHIPS: i32 = 20;
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI1)
-            .key_condition_expression("GSI1PK = :pk")
-            .expression_attribute_values(":pk", s(keys::login_gsi1pk(email)))
-            .limit(MAX_MEMBERSHIPS)
-            .send()
-            .await
-            .map_err(super::backend)?;
-        output
-            .items()
-            .iter()
+        const MAX_MEMBERSHIPS: usize = 20;
+        let query = QuerySpec::new("GSI1PK = :pk").on_index(keys::GSI1).value(":pk", s(keys::login_gsi1pk(email)));
+        let (items, _) = self.query_up_to(&query, None, MAX_MEMBERSHIPS, 1).await?;
+        items
+            .into_iter()
             .map(|item| {
-                let member: Member = serde_dynamo::from_item(item.clone())?;
+                let member: Member = serde_dynamo::from_item(item)?;
                 Ok((TenantScope::new(member.workspace_id), member))
             })
             .collect()

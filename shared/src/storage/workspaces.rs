@@ -73,8 +73,7 @@ impl Store {
             .condition_expression("attribute_exists(PK)")
             .expression_attribute_names("#plan", "plan")
             .expression_attribute_values(":plan", s(plan.as_str()))
-            .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
+            .build()?;
         self.transact(vec![TransactWriteItem::builder().update(update).build(), self.put_event(scope, event)?]).await
     }
 
