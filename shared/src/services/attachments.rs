@@ -22,7 +22,7 @@ use crate::domain::{
 };
 use crate::storage::{
     StoreError,
-    attachments::{Attachment, AttachmentStatus, ConfirmError},
+    attachments::{Attachment, AttachmentStatus, ConfirmError, CreateAttachmentError},
     events::Event,
     keys,
 };
@@ -132,8 +132,8 @@ pub async fn create_upload(
     };
     match app.store.create_attachment(&scope, &attachment).await {
         Ok(()) => {}
-        Err(err) if err.cancelled_at(0).is_some() => return Err(ServiceError::NotFound("The ticket")),
-        Err(err) => return Err(err.into()),
+        Err(CreateAttachmentError::NoTicket) => return Err(ServiceError::NotFound("The ticket")),
+        Err(CreateAttachmentError::Store(err)) => return Err(err.into()),
     }
     let size = i64::try_from(attachment.size).unwrap_or(i64::MAX);
     let upload = app

@@ -11,6 +11,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValuesOnConditionCheckF
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::transaction::{Transaction, TransactionError};
 use super::{Item, Page, Store, StoreError, TenantScope, customers::Customer, events::Event, keys, n, s};
 use crate::domain::{
     ids::{CustomerId, MessageId, TicketId, UserId, WorkspaceId},
@@ -251,7 +252,14 @@ impl Store {
     /// Creates a ticket with its first message, its customer if new, the month's ticket count and the
     /// inbox counters, atomically.
     pub async fn create_ticket(&self, scope: &TenantScope, new: NewTicket<'_>) -> Result<(), CreateTicketError> {
-        let build = || -> Result<Vec<TransactWriteItem>, StoreError> {
+        /// What a failed condition of the creation means.
+        #[derive(Clone, Copy)]
+        enum Refused {
+            MonthlyLimit,
+            CustomerGone,
+            EmailTaken,
+        }
+        let build = || -> Result<Transaction<Refused>, StoreError> {
             let mut usage = Update::builder()
                 .table_name(&self.table)
                 .key(keys::PK, s(scope.pk()))
@@ -264,41 +272,39 @@ impl Store {
                     .condition_expression("attribute_not_exists(tickets) OR tickets < :limit")
                     .expression_attribute_values(":limit", n(limit));
             }
-            let mut actions = vec![
-                TransactWriteItem::builder()
-                    .update(usage.build().map_err(|err| StoreError::Backend(err.to_string()))?)
-                    .build(),
-            ];
-            match new.customer {
-                CustomerRef::Existing(customer) => actions.push(self.customer_exists_check(scope, customer)?),
-                CustomerRef::New(customer) => actions.extend(self.put_new_customer_actions(scope, customer)?),
-            }
-            actions.push(self.put_new(self.ticket_item(scope, new.ticket)?)?);
-            actions.push(self.message_put(scope, new.first_message)?);
-            actions.extend(self.counters_update(scope, &counter_deltas(None, Some(new.ticket)))?);
+            let usage = usage.build().map_err(|err| StoreError::Backend(err.to_string()))?;
+            let transaction = Transaction::new()
+                .with_named(TransactWriteItem::builder().update(usage).build(), Refused::MonthlyLimit);
+            let transaction = match new.customer {
+                CustomerRef::Existing(customer) => {
+                    transaction.with_named(self.customer_exists_check(scope, customer)?, Refused::CustomerGone)
+                }
+                CustomerRef::New(customer) => {
+                    transaction.with_all_named(self.put_new_customer_actions(scope, customer)?, Refused::EmailTaken)
+                }
+            };
+            let mut transaction = transaction
+                .with(self.put_new(self.ticket_item(scope, new.ticket)?)?)
+                .with(self.message_put(scope, new.first_message)?)
+                .with_all(self.counters_update(scope, &counter_deltas(None, Some(new.ticket)))?);
             for event in new.events {
-                actions.push(self.put_event(scope, event)?);
+                transaction = transaction.with(self.put_event(scope, event)?);
             }
-            Ok(actions)
+            Ok(transaction)
         };
-        let actions = build().map_err(CreateTicketError::Store)?;
-        match self.transact(actions).await {
+        let transaction = build().map_err(CreateTicketError::Store)?;
+        match self.transact(transaction).await {
             Ok(()) => Ok(()),
-            Err(err) => {
-                if let Some(reason) = err.cancelled_at(0) {
-                    let used = super::counter_of(reason.item.as_ref(), "tickets");
-                    return Err(CreateTicketError::MonthlyLimitReached { used });
-                }
-                match new.customer {
-                    CustomerRef::Existing(_) if err.cancelled_at(1).is_some() => {
-                        Err(CreateTicketError::CustomerNotFound)
-                    }
-                    CustomerRef::New(_) if err.cancelled_at(2).is_some() || err.cancelled_at(1).is_some() => {
-                        Err(CreateTicketError::CustomerEmailRace)
-                    }
-                    _ => Err(CreateTicketError::Store(err)),
-                }
+            Err(TransactionError::Failed { failure: Refused::MonthlyLimit, item }) => {
+                Err(CreateTicketError::MonthlyLimitReached { used: super::counter_of(item.as_ref(), "tickets") })
             }
+            Err(TransactionError::Failed { failure: Refused::CustomerGone, .. }) => {
+                Err(CreateTicketError::CustomerNotFound)
+            }
+            Err(TransactionError::Failed { failure: Refused::EmailTaken, .. }) => {
+                Err(CreateTicketError::CustomerEmailRace)
+            }
+            Err(TransactionError::Store(err)) => Err(CreateTicketError::Store(err)),
         }
     }
 
@@ -402,19 +408,16 @@ impl Store {
             .expression_attribute_values(":version", n(before.version))
             .build()
             .map_err(|err| StoreError::Backend(err.to_string()))?;
-        let mut actions = vec![TransactWriteItem::builder().put(put).build()];
+        let mut transaction = Transaction::new()
+            .with_named(TransactWriteItem::builder().put(put).build(), TicketWriteError::VersionConflict);
         if let Some(message) = message {
-            actions.push(self.message_put(scope, message)?);
+            transaction = transaction.with(self.message_put(scope, message)?);
         }
-        actions.extend(self.counters_update(scope, &counter_deltas(Some(before), Some(after)))?);
+        transaction = transaction.with_all(self.counters_update(scope, &counter_deltas(Some(before), Some(after)))?);
         for event in events {
-            actions.push(self.put_event(scope, event)?);
+            transaction = transaction.with(self.put_event(scope, event)?);
         }
-        match self.transact(actions).await {
-            Ok(()) => Ok(()),
-            Err(err) if err.cancelled_at(0).is_some() => Err(TicketWriteError::VersionConflict),
-            Err(err) => Err(err.into()),
-        }
+        self.transact(transaction).await.map_err(TransactionError::into_error)
     }
 
     pub async fn inbox_counts(&self, scope: &TenantScope) -> Result<InboxCounts, StoreError> {
