@@ -103,33 +103,6 @@ gather_tuple!(A EA, B EB, C EC, D ED, E EE, F EF, G EG, H EH, I EI);
 gather_tuple!(A EA, B EB, C EC, D ED, E EE, F EF, G EG, H EH, I EI, J EJ);
 gather_tuple!(A EA, B EB, C EC, D ED, E EE, F EF, G EG, H EH, I EI, J EJ, K EK);
 
-/// Collects field errors so one response can name every problem in a request.
-#[derive(Debug, Default)]
-pub struct Validator {
-    errors: Vec<FieldError>,
-}
-
-impl Validator {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Keeps the parsed value, or records the error (prefixed with `field`) and yields None.
-    pub fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
-        match result {
-            Ok(value) => Some(value),
-            Err(message) => {
-                self.errors.push(FieldError::new(field, message));
-                None
-            }
-        }
-    }
-
-    pub fn finish(self) -> Result<(), Vec<FieldError>> {
-        if self.errors.is_empty() { Ok(()) } else { Err(self.errors) }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,9 +16,10 @@ use crate::api::{AttachmentDownload, AttachmentUpload, AttachmentView, CreateAtt
 use crate::app::App;
 use crate::auth::MemberPrincipal;
 use crate::domain::{
-    FieldError, Validator,
+    FieldError, Gather, field,
     ids::{AttachmentId, TicketId},
     plan::{LimitExceeded, LimitKind},
+    rule,
 };
 use crate::storage::{
     StoreError,
@@ -90,17 +91,21 @@ pub async fn create_upload(
     ticket: TicketId,
     request: CreateAttachmentRequest,
 ) -> ServiceResult<AttachmentUpload> {
-    let mut v = Validator::new();
-    let filename = v.check("filename", sanitize_filename(&request.filename));
     let content_type = request.content_type.trim().to_ascii_lowercase();
-    if !ALLOWED_CONTENT_TYPES.contains(&content_type.as_str()) {
-        v.check::<()>("content_type", Err(format!("must be one of {}", ALLOWED_CONTENT_TYPES.join(", "))));
-    }
-    if request.size == 0 || request.size > MAX_ATTACHMENT_BYTES {
-        v.check::<()>("size", Err(format!("must be from 1 to {MAX_ATTACHMENT_BYTES} bytes")));
-    }
-    v.finish().map_err(ServiceError::Validation)?;
-    let filename = filename.expect("checked above");
+    let (filename, (), ()) = (
+        field("filename", sanitize_filename(&request.filename)),
+        rule(
+            "content_type",
+            ALLOWED_CONTENT_TYPES.contains(&content_type.as_str()),
+            &format!("must be one of {}", ALLOWED_CONTENT_TYPES.join(", ")),
+        ),
+        rule(
+            "size",
+            (1..=MAX_ATTACHMENT_BYTES).contains(&request.size),
+            &format!("must be from 1 to {MAX_ATTACHMENT_BYTES} bytes"),
+        ),
+    )
+        .gather()?;
     let bucket = bucket(app)?;
 
     let scope = caller.scope();

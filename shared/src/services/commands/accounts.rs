@@ -32,3 +32,25 @@ impl TryFrom<SignupRequest> for SignUp {
         Ok(SignUp { workspace_name, name, email, password })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn signing_up_names_every_bad_field() {
+        let request = json!({"workspace_name": "", "name": "", "email": "nope", "password": "x"});
+        let errors = SignUp::try_from(serde_json::from_value::<SignupRequest>(request).unwrap()).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|error| error.field.as_str()).collect();
+        assert_eq!(fields, ["workspace_name", "name", "email", "password"]);
+    }
+
+    #[test]
+    fn a_valid_sign_up_holds_parsed_values() {
+        let request = json!({"workspace_name": "Acme", "name": "Ada", "email": "Ada@Example.com", "password": "a long passphrase"});
+        let command = SignUp::try_from(serde_json::from_value::<SignupRequest>(request).unwrap()).unwrap();
+        assert_eq!(command.email.as_str(), "ada@example.com");
+    }
+}

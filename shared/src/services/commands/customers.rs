@@ -116,3 +116,50 @@ impl MergeCustomer {
         Ok(MergeCustomer { source, target })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn fields(errors: &[FieldError]) -> Vec<&str> {
+        errors.iter().map(|error| error.field.as_str()).collect()
+    }
+
+    #[test]
+    fn adding_a_customer_names_every_bad_field() {
+        let long = "x".repeat(MAX_NOTES_CHARS + 1);
+        let request = json!({
+            "email": "nope", "name": "n".repeat(101), "phone": "1".repeat(41), "company": long,
+            "notes": long, "attributes": {" ": "v"},
+        });
+        let errors =
+            AddCustomer::try_from(serde_json::from_value::<CreateCustomerRequest>(request).unwrap()).unwrap_err();
+        assert_eq!(fields(&errors), ["email", "name", "phone", "company", "notes", "attributes"]);
+        assert_eq!(errors[5].message, "keys must be 1 to 64 characters");
+    }
+
+    #[test]
+    fn a_customer_change_clears_with_null_or_empty_text() {
+        let change = |body| ChangeCustomer::try_from(serde_json::from_value::<UpdateCustomerRequest>(body).unwrap());
+        let command = change(json!({"name": null, "phone": "  ", "version": 2})).unwrap();
+        assert_eq!((command.name, command.phone, command.company), (Some(None), Some(None), None));
+        assert_eq!(command.version, Some(2));
+        assert_eq!(
+            fields(&change(json!({"email": "nope", "notes": "x".repeat(5_001)})).unwrap_err()),
+            ["email", "notes"]
+        );
+    }
+
+    #[test]
+    fn a_customer_is_not_merged_into_itself() {
+        let target = CustomerId::generate();
+        let request = |source: String| MergeCustomerRequest { source_id: source };
+        let errors = MergeCustomer::parse(target, &request(target.to_string())).unwrap_err();
+        assert_eq!(errors[0].message, "must be another customer: a customer cannot be merged into itself");
+        assert_eq!(fields(&MergeCustomer::parse(target, &request("x".to_owned())).unwrap_err()), ["source_id"]);
+        let source = CustomerId::generate();
+        assert_eq!(MergeCustomer::parse(target, &request(format!(" {source} "))).unwrap().source, source);
+    }
+}

@@ -59,3 +59,28 @@ impl TryFrom<UpdateUserRequest> for ChangeMember {
         Ok(ChangeMember { name, role, status })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn adding_a_member_names_every_bad_field() {
+        let request = json!({"email": "nope", "name": " ", "role": "boss", "password": "short"});
+        let errors = AddMember::try_from(serde_json::from_value::<CreateUserRequest>(request).unwrap()).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|error| error.field.as_str()).collect();
+        assert_eq!(fields, ["email", "name", "role", "password"]);
+    }
+
+    #[test]
+    fn a_member_change_parses_only_what_is_sent() {
+        let change = |body| ChangeMember::try_from(serde_json::from_value::<UpdateUserRequest>(body).unwrap());
+        assert_eq!(change(json!({})).unwrap(), ChangeMember { name: None, role: None, status: None });
+        assert_eq!(change(json!({"status": "deactivated"})).unwrap().status, Some(UserStatus::Deactivated));
+        let errors = change(json!({"role": "boss", "status": "gone"})).unwrap_err();
+        assert_eq!(errors[1], FieldError::new("status", "must be one of active, deactivated"));
+        assert_eq!(errors[0].field, "role");
+    }
+}

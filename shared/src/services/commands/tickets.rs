@@ -304,3 +304,114 @@ impl TryFrom<InboxQuery> for InboxFilter {
         Ok(InboxFilter { view, by_priority, status, priority, category: query.category, tag, assignee, customer })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn fields(errors: &[FieldError]) -> Vec<&str> {
+        errors.iter().map(|error| error.field.as_str()).collect()
+    }
+
+    fn open(body: serde_json::Value) -> Result<OpenTicket, Vec<FieldError>> {
+        OpenTicket::try_from(serde_json::from_value::<CreateTicketRequest>(body).expect("request shape"))
+    }
+
+    #[test]
+    fn a_ticket_to_open_gets_the_defaults() {
+        let command = open(json!({"subject": " Printer on fire ", "body": "Help", "customer": {"email": "a@b.co"}}))
+            .expect("valid request");
+        assert_eq!(command.subject, "Printer on fire");
+        assert_eq!((command.priority, command.channel.as_str()), (Priority::Normal, "api"));
+        assert!(command.tags.is_empty());
+        assert!(matches!(command.customer, CustomerWanted::ByEmail { name: None, .. }));
+    }
+
+    #[test]
+    fn opening_names_every_bad_field_at_once() {
+        let errors = open(json!({
+            "subject": " ", "body": "", "priority": "asap", "category": " ", "tags": [""], "channel": "\u{7}",
+            "customer": {"email": "nope", "name": "x".repeat(101)},
+        }))
+        .unwrap_err();
+        assert_eq!(
+            fields(&errors),
+            ["subject", "body", "priority", "category", "tags", "channel", "customer.email", "customer.name"]
+        );
+        assert_eq!(errors[0].message, "is required");
+        assert_eq!(errors[2].message, "must be one of low, normal, high, urgent");
+    }
+
+    #[test]
+    fn a_subcategory_needs_a_category_and_a_customer_is_given_once() {
+        let errors =
+            open(json!({"subject": "s", "body": "b", "subcategory": "Refunds", "customer_id": "x", "customer": {"email": "a@b.co"}}))
+                .unwrap_err();
+        assert_eq!(fields(&errors), ["subcategory", "customer"]);
+        assert_eq!(errors[0].message, "needs a category");
+        assert_eq!(errors[1].message, "give either customer or customer_id, not both");
+        let errors = open(json!({"subject": "s", "body": "b"})).unwrap_err();
+        assert_eq!(errors, [FieldError::new("customer", "is required (or give customer_id)")]);
+    }
+
+    fn change(body: serde_json::Value, if_match: Option<u64>) -> Result<ChangeTicket, Vec<FieldError>> {
+        ChangeTicket::parse(serde_json::from_value(body).expect("request shape"), if_match)
+    }
+
+    #[test]
+    fn a_change_takes_its_version_from_the_body_or_if_match() {
+        assert_eq!(change(json!({"version": 3}), Some(9)).unwrap().version, 3);
+        assert_eq!(change(json!({}), Some(9)).unwrap().version, 9);
+        let errors = change(json!({"status": "done"}), None).unwrap_err();
+        assert_eq!(fields(&errors), ["version", "status"]);
+    }
+
+    #[test]
+    fn null_clears_and_absent_keeps() {
+        let command = change(json!({"version": 1, "assignee_id": null, "category": null}), None).unwrap();
+        assert_eq!((command.assignee, command.category, command.subcategory), (Some(None), Some(None), None));
+    }
+
+    #[test]
+    fn a_handoff_goes_with_a_reassignment() {
+        let note = json!({"context": "c", "next_step": "n"});
+        let errors = change(json!({"version": 1, "handoff": note, "assignee_id": "not-an-id"}), None).unwrap_err();
+        assert_eq!(fields(&errors), ["assignee_id", "handoff"]);
+        assert_eq!(errors[1].message, "goes with a reassignment: set assignee_id to a member");
+        let member = UserId::generate().to_string();
+        let command = change(json!({"version": 1, "handoff": note, "assignee_id": member}), None).unwrap();
+        assert!(command.handoff.is_some());
+    }
+
+    #[test]
+    fn customers_write_no_internal_notes() {
+        let message = |body| AddMessage::try_from(serde_json::from_value::<CreateMessageRequest>(body).unwrap());
+        let errors = message(json!({"body": " ", "author": "customer", "internal": true})).unwrap_err();
+        assert_eq!(fields(&errors), ["body", "internal"]);
+        assert_eq!(fields(&message(json!({"body": "hi", "author": "bot"})).unwrap_err()), ["author"]);
+        assert_eq!(message(json!({"body": "hi"})).unwrap().author, Author::Agent);
+    }
+
+    #[test]
+    fn the_inbox_filter_fits_its_view() {
+        let query = |view: &str, status: &str| InboxQuery {
+            view: Some(view.to_owned()),
+            status: Some(status.to_owned()),
+            ..Default::default()
+        };
+        let errors = InboxFilter::try_from(InboxQuery {
+            view: Some("all".to_owned()),
+            sort: Some("age".to_owned()),
+            tag: Some("a;b".to_owned()),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert_eq!(fields(&errors), ["view", "sort", "tag"]);
+        let errors = InboxFilter::try_from(query("open", "solved")).unwrap_err();
+        assert_eq!(errors, [FieldError::new("status", "solved tickets are not in the open view")]);
+        let inbox = InboxFilter::try_from(query("solved", "closed")).unwrap();
+        assert_eq!((inbox.view, inbox.status, inbox.by_priority), (InboxView::Solved, Some(Status::Closed), false));
+    }
+}
