@@ -133,6 +133,74 @@ pub enum TicketIndex {
     Customer(CustomerId),
 }
 
+impl TicketIndex {
+    /// The index, its key condition and the condition's values.
+    fn key_condition(self, ws: WorkspaceId) -> (&'static str, &'static str, Vec<(String, AttributeValue)>) {
+        let pk = |pk: String| vec![(":pk".to_owned(), s(pk))];
+        match self {
+            TicketIndex::Queue { unresolved, by_priority: false } => {
+                (keys::GSI3, "GSI3PK = :pk", pk(keys::queue_gsi3pk(ws, unresolved)))
+            }
+            TicketIndex::Queue { unresolved, by_priority: true } => {
+                (keys::GSI5, "GSI5PK = :pk", pk(keys::queue_gsi3pk(ws, unresolved)))
+            }
+            TicketIndex::Assignee { assignee, unresolved, by_priority: false } => {
+                (keys::GSI4, "GSI4PK = :pk", pk(keys::assignee_gsi4pk(ws, assignee, unresolved)))
+            }
+            TicketIndex::Assignee { assignee, unresolved, by_priority: true } => {
+                (keys::GSI6, "GSI6PK = :pk", pk(keys::assignee_gsi4pk(ws, assignee, unresolved)))
+            }
+            TicketIndex::Customer(customer) => {
+                let mut values = pk(keys::customer_gsi2pk(ws, customer));
+                values.push((":prefix".to_owned(), s(keys::CUSTOMER_TICKETS_GSI2_PREFIX)));
+                (keys::GSI2, "GSI2PK = :pk AND begins_with(GSI2SK, :prefix)", values)
+            }
+        }
+    }
+}
+
+/// The filter expression that narrows an index's tickets, with its names and values.
+#[derive(Debug, Default)]
+struct Filter {
+    conditions: Vec<&'static str>,
+    names: Vec<(String, String)>,
+    values: Vec<(String, AttributeValue)>,
+}
+
+impl Filter {
+    fn of(filters: &TicketFilters) -> Self {
+        let mut filter = Filter::default();
+        if let Some(status) = filters.status {
+            filter.conditions.push("#status = :status");
+            filter.names.push(("#status".to_owned(), "status".to_owned()));
+            filter.values.push((":status".to_owned(), s(status.as_str())));
+        }
+        if let Some(priority) = filters.priority {
+            filter.condition("priority = :priority", ":priority", s(priority.as_str()));
+        }
+        if let Some(category) = &filters.category {
+            filter.condition("category = :category", ":category", s(category));
+        }
+        if let Some(tag) = &filters.tag {
+            filter.condition("contains(tags, :tag)", ":tag", s(tag));
+        }
+        if let Some(customer) = filters.customer {
+            filter.condition("customer_id = :customer", ":customer", s(customer.to_string()));
+        }
+        match filters.assignee {
+            Some(Some(user)) => filter.condition("assignee_id = :assignee", ":assignee", s(user.to_string())),
+            Some(None) => filter.condition("attribute_type(assignee_id, :null_type)", ":null_type", s("NULL")),
+            None => {}
+        }
+        filter
+    }
+
+    fn condition(&mut self, condition: &'static str, placeholder: &str, value: AttributeValue) {
+        self.conditions.push(condition);
+        self.values.push((placeholder.to_owned(), value));
+    }
+}
+
 /// Narrowing applied on top of the index (as a filter on the index's partition only).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TicketFilters {
@@ -457,61 +525,9 @@ impl Store {
         let ws = scope.workspace_id();
         let listing = format!("{TICKETS_LISTING}:{index:?}:{filters:?}");
         let owner = ws.to_string();
-        let (index_name, key_condition, pk) = match index {
-            TicketIndex::Queue { unresolved, by_priority: false } => {
-                (keys::GSI3, "GSI3PK = :pk", keys::queue_gsi3pk(ws, unresolved))
-            }
-            TicketIndex::Queue { unresolved, by_priority: true } => {
-                (keys::GSI5, "GSI5PK = :pk", keys::queue_gsi3pk(ws, unresolved))
-            }
-            TicketIndex::Assignee { assignee, unresolved, by_priority: false } => {
-                (keys::GSI4, "GSI4PK = :pk", keys::assignee_gsi4pk(ws, assignee, unresolved))
-            }
-            TicketIndex::Assignee { assignee, unresolved, by_priority: true } => {
-                (keys::GSI6, "GSI6PK = :pk", keys::assignee_gsi4pk(ws, assignee, unresolved))
-            }
-            TicketIndex::Customer(customer) => {
-                (keys::GSI2, "GSI2PK = :pk AND begins_with(GSI2SK, :prefix)", keys::customer_gsi2pk(ws, customer))
-            }
-        };
-        let mut conditions = Vec::new();
-        let mut names: Vec<(String, String)> = Vec::new();
-        let mut values: Vec<(String, AttributeValue)> = vec![(":pk".to_owned(), s(pk))];
-        if let TicketIndex::Customer(_) = index {
-            values.push((":prefix".to_owned(), s(keys::CUSTOMER_TICKETS_GSI2_PREFIX)));
-        }
-        if let Some(status) = filters.status {
-            conditions.push("#status = :status");
-            names.push(("#status".to_owned(), "status".to_owned()));
-            values.push((":status".to_owned(), s(status.as_str())));
-        }
-        if let Some(priority) = filters.priority {
-            conditions.push("priority = :priority");
-            values.push((":priority".to_owned(), s(priority.as_str())));
-        }
-        if let Some(category) = &filters.category {
-            conditions.push("category = :category");
-            values.push((":category".to_owned(), s(category)));
-        }
-        if let Some(tag) = &filters.tag {
-            conditions.push("contains(tags, :tag)");
-            values.push((":tag".to_owned(), s(tag)));
-        }
-        if let Some(customer) = filters.customer {
-            conditions.push("customer_id = :customer");
-            values.push((":customer".to_owned(), s(customer.to_string())));
-        }
-        match filters.assignee {
-            Some(Some(user)) => {
-                conditions.push("assignee_id = :assignee");
-                values.push((":assignee".to_owned(), s(user.to_string())));
-            }
-            Some(None) => conditions.push("attribute_type(assignee_id, :null_type)"),
-            None => {}
-        }
-        if matches!(filters.assignee, Some(None)) {
-            values.push((":null_type".to_owned(), s("NULL")));
-        }
+        let (index_name, key_condition, mut values) = index.key_condition(ws);
+        let Filter { conditions, names, values: filter_values } = Filter::of(filters);
+        values.extend(filter_values);
 
         let mut start = cursor.map(|cursor| self.cursors.decode(&listing, &owner, cursor)).transpose()?;
         let mut items = Vec::new();
