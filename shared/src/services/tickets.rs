@@ -15,6 +15,7 @@ use crate::app::App;
 use crate::auth::MemberPrincipal;
 use crate::domain::{
     FieldError,
+    email::Email,
     ids::{CustomerId, MessageId, TicketId, UserId, WorkspaceId},
     plan::{LimitExceeded, LimitKind},
     rbac::{Permission, Role},
@@ -65,19 +66,8 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateTicketRe
     let (mut raced, mut redirect): (bool, Option<CustomerId>) = (false, None);
     loop {
         let now = app.clock.now();
-        let (customer_id, new_customer) = match (&command.customer, redirect) {
-            (CustomerWanted::ById(id), _) => (*id, None),
-            (CustomerWanted::ByEmail { .. }, Some(id)) => (id, None),
-            (CustomerWanted::ByEmail { email, name }, None) => {
-                match app.store.customer_id_by_email(&scope, email).await? {
-                    Some(id) => (id, None),
-                    None => {
-                        let customer = new_customer(workspace.id, email.clone(), name.clone(), now);
-                        (customer.id, Some(customer))
-                    }
-                }
-            }
-        };
+        let (customer_id, new_customer) =
+            customer_for(app, &scope, &command.customer, redirect, workspace.id, now).await?;
         let (ticket, message) = opened_ticket(caller, &command, workspace.id, customer_id, now);
         let events = opening_events(caller, &ticket, new_customer.as_ref(), now);
         let new = NewTicket {
@@ -129,13 +119,31 @@ async fn from_taxonomy(
         .map_err(|error| ServiceError::Validation(vec![error]))
 }
 
-/// A customer first met through a ticket: just an e-mail and maybe a name.
-fn new_customer(
+/// Whose ticket it is: the customer given by id, the one a merge redirected to, the one found by
+/// e-mail, or (second in the pair) a new customer to create with the ticket.
+async fn customer_for(
+    app: &App,
+    scope: &TenantScope,
+    wanted: &CustomerWanted,
+    redirect: Option<CustomerId>,
     workspace: WorkspaceId,
-    email: crate::domain::email::Email,
-    name: Option<String>,
     now: Timestamp,
-) -> Customer {
+) -> ServiceResult<(CustomerId, Option<Customer>)> {
+    Ok(match (wanted, redirect) {
+        (CustomerWanted::ById(id), _) => (*id, None),
+        (CustomerWanted::ByEmail { .. }, Some(id)) => (id, None),
+        (CustomerWanted::ByEmail { email, name }, None) => match app.store.customer_id_by_email(scope, email).await? {
+            Some(id) => (id, None),
+            None => {
+                let customer = new_customer(workspace, email.clone(), name.clone(), now);
+                (customer.id, Some(customer))
+            }
+        },
+    })
+}
+
+/// A customer first met through a ticket: just an e-mail and maybe a name.
+fn new_customer(workspace: WorkspaceId, email: Email, name: Option<String>, now: Timestamp) -> Customer {
     Customer {
         id: CustomerId::generate(),
         workspace_id: workspace,
