@@ -450,16 +450,21 @@ pub async fn add_message(
     id: TicketId,
     request: CreateMessageRequest,
 ) -> ServiceResult<MessageView> {
-    let command = AddMessage::try_from(request)?;
-    let (author, internal) = (command.author, command.internal);
+    let request = AddMessage::try_from(request)?;
+    let author = request.author;
     let scope = caller.scope();
-    let draft =
-        super::drafts::Draft { author, internal, draft_version: command.draft_version, confirm: command.confirm };
+    let draft = super::drafts::Draft {
+        author,
+        internal: request.internal,
+        draft_version: request.draft_version,
+        confirm: request.confirm,
+    };
     for _ in 0..3 {
         let before = load(app, &scope, id).await?;
         // Checked again on a retry: the write that beat this one may be the very message to warn about.
         super::drafts::check(app, caller, &before, &draft).await?;
-        let status = ticket::after_message(before.status, author, internal).map_err(ServiceError::InvalidTransition)?;
+        let status =
+            ticket::after_message(before.status, author, request.internal).map_err(ServiceError::InvalidTransition)?;
         let now = app.clock.now();
         let message = Message {
             id: MessageId::generate(),
@@ -469,8 +474,8 @@ pub async fn add_message(
                 Author::Agent => caller.user_id.to_string(),
                 Author::Customer => before.customer_id.to_string(),
             },
-            body: command.body.clone(),
-            internal: internal,
+            body: request.body.clone(),
+            internal: request.internal,
             created_at: now,
         };
         let mut after = before.clone();
@@ -478,18 +483,18 @@ pub async fn add_message(
         after.record_status(now);
         after.updated_at = now;
         after.version = before.version + 1;
-        if author == Author::Agent && !internal && before.first_response_at.is_none() {
+        if author == Author::Agent && !request.internal && before.first_response_at.is_none() {
             after.first_response_at = Some(now);
         }
         let mut events = vec![
             Event::new("message.created", Some(caller.user_id), format!("ticket/{id}"), now)
                 .with_change(
                     None,
-                    Some(serde_json::json!({"message_id": message.id, "author": author, "internal": internal})),
+                    Some(serde_json::json!({"message_id": message.id, "author": author, "internal": request.internal})),
                 )
                 .about_ticket(id, before.customer_id)
                 .at_version(after.version)
-                .internal(internal),
+                .internal(request.internal),
         ];
         if after.status != before.status {
             events.push(
