@@ -21,9 +21,8 @@ use crate::domain::{
     rbac::{Permission, Role},
     rule,
 };
-use crate::http::PageParams;
 use crate::storage::{
-    TenantScope,
+    PageParams, TenantScope,
     chat::{Channel, ChannelKind, ChatMessage, ChatWriteError},
 };
 

@@ -12,9 +12,8 @@ use crate::api::{
 use crate::app::App;
 use crate::auth::MemberPrincipal;
 use crate::domain::ids::{CustomerId, TicketId};
-use crate::http::PageParams;
 use crate::storage::{
-    TenantScope,
+    PageParams, TenantScope,
     customers::{Customer, CustomerWriteError, MergeStart},
     events::Event,
     tickets::{Ticket, TicketFilters, TicketIndex, TicketWriteError},

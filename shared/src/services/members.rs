@@ -11,8 +11,8 @@ use crate::domain::{
     rbac::{Permission, Role},
     user::{MemberChange, MemberChangeDenied, UserStatus, authorize_member_change},
 };
-use crate::http::PageParams;
 use crate::storage::{
+    PageParams,
     events::Event,
     users::{CreateMemberError, Member, UpdateMemberError},
     workspaces::Workspace,

@@ -21,9 +21,8 @@ use crate::domain::{
     rbac::{Permission, Role},
     ticket::{self, Author, Status},
 };
-use crate::http::PageParams;
 use crate::storage::{
-    TenantScope,
+    PageParams, TenantScope,
     attachments::AttachmentStatus,
     customers::Customer,
     events::Event,

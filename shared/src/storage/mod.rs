@@ -9,6 +9,7 @@ pub mod cursor;
 pub mod customers;
 pub mod events;
 pub mod keys;
+mod page;
 pub mod realtime;
 pub mod reports;
 pub mod sessions;
@@ -28,6 +29,8 @@ use thiserror::Error;
 
 use crate::domain::ids::WorkspaceId;
 use transaction::{Transaction, TransactionError};
+
+pub use page::{Page, PageParams};
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -242,13 +245,6 @@ pub(crate) struct PageQuery<'a> {
     pub key_condition: &'a str,
     pub values: Vec<(&'a str, aws_sdk_dynamodb::types::AttributeValue)>,
     pub newest_first: bool,
-}
-
-/// A page of results and the opaque cursor for the next one.
-#[derive(Debug, Clone)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
 }
 
 /// Reads a string attribute (keys are strings in this table).
