@@ -10,7 +10,7 @@ use crate::domain::api_keys::{generate_key, key_hash, parse_scopes, shown_prefix
 use crate::domain::events::EventKind;
 use crate::domain::ids::ApiKeyId;
 use crate::domain::plan::PlanTier;
-use crate::domain::{FieldError, Validator};
+use crate::domain::{Gather, field, rule};
 use crate::storage::api_keys::ApiKey;
 use crate::storage::{StoreError, TenantScope, events::Event};
 
@@ -38,17 +38,16 @@ pub async fn create(
     caller: &MemberPrincipal,
     request: CreateApiKeyRequest,
 ) -> ServiceResult<ApiKeyWithSecretView> {
-    let mut validator = Validator::new();
     let name = request.name.trim().to_owned();
-    let name_ok = if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
-        Err(format!("must be 1 to {MAX_NAME_CHARS} characters"))
-    } else {
-        Ok(())
-    };
-    validator.check("name", name_ok);
-    let scopes = validator.check("scopes", parse_scopes(&request.scopes, caller.role));
-    validator.finish().map_err(ServiceError::Validation)?;
-    let scopes = scopes.ok_or_else(|| ServiceError::Validation(vec![FieldError::new("scopes", "is invalid")]))?;
+    let ((), scopes) = (
+        rule(
+            "name",
+            !name.is_empty() && name.chars().count() <= MAX_NAME_CHARS,
+            &format!("must be 1 to {MAX_NAME_CHARS} characters"),
+        ),
+        field("scopes", parse_scopes(&request.scopes, caller.role)),
+    )
+        .gather()?;
     let secret = generate_key();
     let now = app.clock.now();
     let key = ApiKey {

@@ -1,16 +1,13 @@
 //! The caller's own profile, and managing a workspace's members (seats, roles, deactivation).
 
+use super::commands::members::{AddMember, ChangeMember};
 use super::{ServiceError, ServiceResult, accounts::member_snapshot};
 use crate::api::{CreateUserRequest, MeResponse, UpdateUserRequest, UserList, UserView};
 use crate::app::App;
 use crate::auth::{MemberPrincipal, passwords};
 use crate::domain::events::EventKind;
 use crate::domain::{
-    Validator,
-    email::Email,
     ids::UserId,
-    names::PersonName,
-    password::NewPassword,
     plan::{LimitExceeded, LimitKind},
     rbac::{Permission, Role},
     user::{MemberChange, MemberChangeDenied, UserStatus, authorize_member_change},
@@ -48,15 +45,7 @@ pub async fn get(app: &App, caller: &MemberPrincipal, user: UserId) -> ServiceRe
 /// Adds a member with a password. Takes a seat: past the plan's seat limit this is refused, exactly,
 /// however many requests race (the seat counter is a conditional write in the same transaction).
 pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateUserRequest) -> ServiceResult<UserView> {
-    let mut v = Validator::new();
-    let email = v.check("email", Email::parse(&request.email));
-    let name = v.check("name", PersonName::parse(&request.name));
-    let role = v.check("role", Role::parse(&request.role));
-    let password = v.check("password", NewPassword::parse(&request.password));
-    v.finish().map_err(ServiceError::Validation)?;
-    let (Some(email), Some(name), Some(role), Some(password)) = (email, name, role, password) else {
-        unreachable!("validator finished without errors")
-    };
+    let AddMember { email, name, role, password } = request.try_into()?;
     if !caller.role.can_manage_role(role) {
         return Err(cannot_manage(caller.role, role));
     }
@@ -93,11 +82,7 @@ pub async fn update(
     user: UserId,
     request: UpdateUserRequest,
 ) -> ServiceResult<UserView> {
-    let mut v = Validator::new();
-    let name = request.name.as_deref().and_then(|raw| v.check("name", PersonName::parse(raw)));
-    let role = request.role.as_deref().and_then(|raw| v.check("role", Role::parse(raw)));
-    let status = request.status.as_deref().and_then(|raw| v.check("status", parse_status(raw)));
-    v.finish().map_err(ServiceError::Validation)?;
+    let ChangeMember { name, role, status } = request.try_into()?;
 
     let scope = caller.scope();
     let before = app.store.get_member(&scope, user).await?.ok_or(ServiceError::NotFound("The user"))?;
@@ -153,14 +138,6 @@ pub const MANAGE: Permission = Permission::UsersManage;
 
 async fn workspace(app: &App, caller: &MemberPrincipal) -> ServiceResult<Workspace> {
     app.store.get_workspace(&caller.scope()).await?.ok_or(ServiceError::NotFound("The workspace"))
-}
-
-fn parse_status(raw: &str) -> Result<UserStatus, String> {
-    match raw {
-        "active" => Ok(UserStatus::Active),
-        "deactivated" => Ok(UserStatus::Deactivated),
-        _ => Err("must be one of active, deactivated".to_owned()),
-    }
 }
 
 fn cannot_manage(actor: Role, target: Role) -> ServiceError {

@@ -21,9 +21,11 @@ use crate::api::{RadarCounts, RadarTicketView, SlaRadarView};
 use crate::app::App;
 use crate::auth::MemberPrincipal;
 use crate::domain::{
-    Validator,
+    Gather,
     events::SlaEffect,
+    field,
     ids::{TicketId, UserId, WorkspaceId},
+    optional_field,
     sla::{
         SlaPolicy, TicketSlaFacts, sla_clocks,
         watch::{self, RadarState},
@@ -402,23 +404,19 @@ pub struct RadarQuery {
 
 /// Tickets breached, at risk, and due within the horizon, least time left first, with counts.
 pub async fn radar(app: &App, caller: &MemberPrincipal, query: RadarQuery) -> ServiceResult<SlaRadarView> {
-    let mut v = Validator::new();
-    let assignee = match query.assignee.as_deref() {
-        None => None,
-        Some("none") => Some(None),
-        Some("me") => Some(Some(caller.user_id)),
-        Some(raw) => v.check(
-            "assignee",
-            raw.parse::<UserId>().map(Some).map_err(|_| "must be a member id, `me` or `none`".to_owned()),
-        ),
-    };
-    let priority = query.priority.as_deref().and_then(|raw| v.check("priority", Priority::parse(raw)));
-    let within =
-        v.check("within_minutes", whole_number(query.within_minutes, DEFAULT_HORIZON_MINUTES, MAX_HORIZON_MINUTES));
-    let limit = v.check("limit", whole_number(query.limit, DEFAULT_RADAR_LIMIT as i64, MAX_RADAR_LIMIT as i64));
+    let (assignee, priority, within, limit) = (
+        optional_field("assignee", query.assignee.as_deref(), |raw| match raw {
+            "none" => Ok(None),
+            "me" => Ok(Some(caller.user_id)),
+            raw => raw.parse::<UserId>().map(Some).map_err(|_| "must be a member id, `me` or `none`".to_owned()),
+        }),
+        optional_field("priority", query.priority.as_deref(), Priority::parse),
+        field("within_minutes", whole_number(query.within_minutes, DEFAULT_HORIZON_MINUTES, MAX_HORIZON_MINUTES)),
+        field("limit", whole_number(query.limit, DEFAULT_RADAR_LIMIT as i64, MAX_RADAR_LIMIT as i64)),
+    )
+        .gather()?;
+    let limit = limit as usize;
     let category = query.category.map(|raw| raw.trim().to_owned()).filter(|raw| !raw.is_empty());
-    v.finish().map_err(ServiceError::Validation)?;
-    let (within, limit) = (within.expect("checked"), limit.expect("checked") as usize);
     let filters = RadarFilters { assignee, priority, category };
     let scope = caller.scope();
     let now = app.clock.now();

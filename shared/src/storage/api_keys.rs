@@ -5,6 +5,7 @@ use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::transaction::{Transaction, TransactionError};
 use super::{Item, QuerySpec, Store, StoreError, TenantScope, events::Event, keys, n, s};
 use crate::domain::ids::{ApiKeyId, UserId, WorkspaceId};
 use crate::domain::rbac::Permission;
@@ -45,7 +46,9 @@ impl Store {
 
     pub async fn create_api_key(&self, scope: &TenantScope, key: &ApiKey, event: &Event) -> Result<(), StoreError> {
         debug_assert_eq!(key.workspace_id, scope.workspace_id());
-        self.transact(vec![self.put_new(self.api_key_item(key)?)?, self.put_event(scope, event)?]).await
+        let transaction =
+            Transaction::new().with(self.put_new(self.api_key_item(key)?)?).with(self.put_event(scope, event)?);
+        Ok(self.transact(transaction).await?)
     }
 
     pub async fn get_api_key(&self, scope: &TenantScope, id: ApiKeyId) -> Result<Option<ApiKey>, StoreError> {
@@ -71,12 +74,16 @@ impl Store {
             .set_item(Some(self.api_key_item(key)?))
             .condition_expression("version = :version")
             .expression_attribute_values(":version", n(read_version))
-            .build()?;
-        let actions = vec![TransactWriteItem::builder().put(put).build(), self.put_event(scope, event)?];
-        match self.transact(actions).await {
+            .build()
+            .map_err(StoreError::from)?;
+        struct KeyChanged;
+        let transaction = Transaction::new()
+            .with_named(TransactWriteItem::builder().put(put).build(), KeyChanged)
+            .with(self.put_event(scope, event)?);
+        match self.transact(transaction).await {
             Ok(()) => Ok(true),
-            Err(err) if err.cancelled_at(0).is_some() => Ok(false),
-            Err(err) => Err(err),
+            Err(TransactionError::Failed { failure: KeyChanged, .. }) => Ok(false),
+            Err(TransactionError::Store(err)) => Err(err),
         }
     }
 

@@ -10,6 +10,7 @@ use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::transaction::{Transaction, TransactionError};
 use super::{Item, Page, PageQuery, Store, StoreError, TenantScope, events::Event, keys, n, s, string_attr};
 use crate::domain::{
     email::Email,
@@ -118,13 +119,12 @@ impl Store {
         customer: &Customer,
         event: &Event,
     ) -> Result<(), CustomerWriteError> {
-        let mut actions = self.put_new_customer_actions(scope, customer)?.to_vec();
-        actions.push(self.put_event(scope, event)?);
-        match self.transact(actions).await {
-            Ok(()) => Ok(()),
-            Err(err) if err.cancelled_at(1).is_some() => Err(CustomerWriteError::EmailTaken),
-            Err(err) => Err(err.into()),
-        }
+        let [put_customer, put_guard] = self.put_new_customer_actions(scope, customer)?;
+        let transaction = Transaction::new()
+            .with(put_customer)
+            .with_named(put_guard, CustomerWriteError::EmailTaken)
+            .with(self.put_event(scope, event)?);
+        self.transact(transaction).await.map_err(TransactionError::into_error)
     }
 
     pub async fn get_customer(&self, scope: &TenantScope, id: CustomerId) -> Result<Option<Customer>, StoreError> {
@@ -242,19 +242,12 @@ impl Store {
             .expression_attribute_values(":source", s(source.id.to_string()))
             .build()
             .map_err(StoreError::from)?;
-        let actions = vec![
-            versioned_put(source, merge.source_after)?,
-            versioned_put(merge.target_before, merge.target_after)?,
-            TransactWriteItem::builder().put(guard).build(),
-            self.put_event(scope, merge.event)?,
-        ];
-        match self.transact(actions).await {
-            Ok(()) => Ok(()),
-            Err(err) if (0..3).any(|index| err.cancelled_at(index).is_some()) => {
-                Err(CustomerWriteError::VersionConflict)
-            }
-            Err(err) => Err(err.into()),
-        }
+        let transaction = Transaction::new()
+            .with_named(versioned_put(source, merge.source_after)?, CustomerWriteError::VersionConflict)
+            .with_named(versioned_put(merge.target_before, merge.target_after)?, CustomerWriteError::VersionConflict)
+            .with_named(TransactWriteItem::builder().put(guard).build(), CustomerWriteError::VersionConflict)
+            .with(self.put_event(scope, merge.event)?);
+        self.transact(transaction).await.map_err(TransactionError::into_error)
     }
 
     /// Replaces `before` with `after` if unchanged meanwhile; moves the e-mail guard when the e-mail changes.
@@ -272,24 +265,20 @@ impl Store {
             .expression_attribute_values(":version", n(before.version))
             .build()
             .map_err(StoreError::from)?;
-        let mut actions = vec![TransactWriteItem::builder().put(put_customer).build()];
-        let email_changed = before.email != after.email;
-        if email_changed {
-            actions.push(self.customer_guard_put(scope, after)?);
+        let mut transaction = Transaction::new()
+            .with_named(TransactWriteItem::builder().put(put_customer).build(), CustomerWriteError::VersionConflict);
+        if before.email != after.email {
+            transaction =
+                transaction.with_named(self.customer_guard_put(scope, after)?, CustomerWriteError::EmailTaken);
             let delete = Delete::builder()
                 .table_name(&self.table)
                 .key(keys::PK, s(scope.pk()))
                 .key(keys::SK, s(keys::customer_email_sk(before.email.as_str())))
                 .build()
                 .map_err(StoreError::from)?;
-            actions.push(TransactWriteItem::builder().delete(delete).build());
+            transaction = transaction.with(TransactWriteItem::builder().delete(delete).build());
         }
-        actions.push(self.put_event(scope, event)?);
-        match self.transact(actions).await {
-            Ok(()) => Ok(()),
-            Err(err) if err.cancelled_at(0).is_some() => Err(CustomerWriteError::VersionConflict),
-            Err(err) if email_changed && err.cancelled_at(1).is_some() => Err(CustomerWriteError::EmailTaken),
-            Err(err) => Err(err.into()),
-        }
+        let transaction = transaction.with(self.put_event(scope, event)?);
+        self.transact(transaction).await.map_err(TransactionError::into_error)
     }
 }

@@ -18,6 +18,7 @@ pub mod settings;
 pub mod sla_watch;
 pub mod staff;
 pub mod tickets;
+pub mod transaction;
 pub mod users;
 pub mod webhooks;
 pub mod workspaces;
@@ -26,6 +27,8 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::{Client, error::SdkError, types::AttributeValue};
 use thiserror::Error;
+
+use transaction::{Transaction, TransactionError};
 
 pub use page::{Page, PageParams};
 pub(crate) use query::{PageQuery, QuerySpec};
@@ -57,7 +60,8 @@ impl TenantScope {
 
 #[derive(Debug, Error)]
 pub enum StoreError {
-    /// A transaction was cancelled; one entry per action, `Some(code)` where that action failed.
+    /// A transaction was cancelled on no named condition; one entry per action, `Some(code)` where
+    /// that action failed.
     #[error("transaction cancelled: {0:?}")]
     Cancelled(Vec<Cancellation>),
     #[error("condition failed")]
@@ -79,16 +83,6 @@ pub struct Cancellation {
 impl Cancellation {
     pub fn condition_failed(&self) -> bool {
         self.code.as_deref() == Some("ConditionalCheckFailed")
-    }
-}
-
-impl StoreError {
-    /// The cancellation of action `index`, if the transaction failed on that action's condition.
-    pub fn cancelled_at(&self, index: usize) -> Option<&Cancellation> {
-        match self {
-            StoreError::Cancelled(reasons) => reasons.get(index).filter(|reason| reason.condition_failed()),
-            _ => None,
-        }
     }
 }
 
@@ -168,40 +162,41 @@ impl Store {
         &self.table
     }
 
-    /// Runs a transaction and turns a cancellation into per-action reasons. A transaction cancelled only
-    /// because another one touched the same items at the same moment (`TransactionConflict`) wrote
-    /// nothing, so it is retried a few times with jittered backoff before giving up.
-    pub(crate) async fn transact(
-        &self,
-        actions: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
-    ) -> Result<(), StoreError> {
+    /// Runs a transaction and reads a cancellation by the names its conditions carry. A transaction
+    /// cancelled only because another one touched the same items at the same moment
+    /// (`TransactionConflict`) wrote nothing, so it is retried a few times with jittered backoff first.
+    pub(crate) async fn transact<F>(&self, transaction: Transaction<F>) -> Result<(), TransactionError<F>> {
         use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
         const ATTEMPTS: u32 = 4;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let result = self.client.transact_write_items().set_transact_items(Some(actions.clone())).send().await;
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(transaction.actions().to_vec()))
+                .send()
+                .await;
             let err = match result {
                 Ok(_) => return Ok(()),
                 Err(err) => err.into_service_error(),
             };
-            let err = match err {
-                TransactWriteItemsError::TransactionCanceledException(cancelled) => StoreError::Cancelled(
-                    cancelled
-                        .cancellation_reasons()
-                        .iter()
-                        .map(|reason| Cancellation {
-                            code: reason.code().filter(|code| *code != "None").map(str::to_owned),
-                            item: reason.item().cloned(),
-                        })
-                        .collect(),
-                ),
+            let reasons: Vec<Cancellation> = match err {
+                TransactWriteItemsError::TransactionCanceledException(cancelled) => cancelled
+                    .cancellation_reasons()
+                    .iter()
+                    .map(|reason| Cancellation {
+                        code: reason.code().filter(|code| *code != "None").map(str::to_owned),
+                        item: reason.item().cloned(),
+                    })
+                    .collect(),
                 other => {
-                    return Err(StoreError::Backend(aws_sdk_dynamodb::error::DisplayErrorContext(other).to_string()));
+                    let err = StoreError::Backend(aws_sdk_dynamodb::error::DisplayErrorContext(other).to_string());
+                    return Err(err.into());
                 }
             };
-            if attempt >= ATTEMPTS || !err.is_conflict_only() {
-                return Err(err);
+            if attempt >= ATTEMPTS || !is_conflict_only(&reasons) {
+                return Err(transaction.failure(reasons));
             }
             let jitter = u64::from(rand::random::<u8>() % 20);
             tokio::time::sleep(std::time::Duration::from_millis(20 * u64::from(attempt) + jitter)).await;
@@ -209,17 +204,10 @@ impl Store {
     }
 }
 
-impl StoreError {
-    /// Cancelled for concurrency alone: some action hit a conflict and no condition failed.
-    fn is_conflict_only(&self) -> bool {
-        match self {
-            StoreError::Cancelled(reasons) => {
-                reasons.iter().any(|reason| reason.code.as_deref() == Some("TransactionConflict"))
-                    && !reasons.iter().any(Cancellation::condition_failed)
-            }
-            _ => false,
-        }
-    }
+/// Cancelled for concurrency alone: some action hit a conflict and no condition failed.
+fn is_conflict_only(reasons: &[Cancellation]) -> bool {
+    reasons.iter().any(|reason| reason.code.as_deref() == Some("TransactionConflict"))
+        && !reasons.iter().any(Cancellation::condition_failed)
 }
 
 impl Store {
@@ -278,25 +266,15 @@ pub(crate) fn n(value: impl ToString) -> AttributeValue {
 mod tests {
     use super::*;
 
-    fn reasons(codes: &[Option<&str>]) -> StoreError {
-        StoreError::Cancelled(
-            codes.iter().map(|code| Cancellation { code: code.map(str::to_owned), item: None }).collect(),
-        )
+    fn reasons(codes: &[Option<&str>]) -> Vec<Cancellation> {
+        codes.iter().map(|code| Cancellation { code: code.map(str::to_owned), item: None }).collect()
     }
 
     #[test]
     fn only_pure_conflicts_are_retried() {
-        assert!(reasons(&[None, Some("TransactionConflict")]).is_conflict_only());
-        assert!(!reasons(&[Some("ConditionalCheckFailed"), Some("TransactionConflict")]).is_conflict_only());
-        assert!(!reasons(&[Some("ConditionalCheckFailed")]).is_conflict_only());
-        assert!(!StoreError::Backend("down".into()).is_conflict_only());
-    }
-
-    #[test]
-    fn cancelled_at_names_the_failed_condition_only() {
-        let err = reasons(&[None, Some("ConditionalCheckFailed")]);
-        assert!(err.cancelled_at(0).is_none());
-        assert!(err.cancelled_at(1).is_some());
-        assert!(err.cancelled_at(2).is_none());
+        assert!(is_conflict_only(&reasons(&[None, Some("TransactionConflict")])));
+        assert!(!is_conflict_only(&reasons(&[Some("ConditionalCheckFailed"), Some("TransactionConflict")])));
+        assert!(!is_conflict_only(&reasons(&[Some("ConditionalCheckFailed")])));
+        assert!(!is_conflict_only(&reasons(&[None])));
     }
 }

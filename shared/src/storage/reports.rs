@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 
+use super::transaction::{Transaction, TransactionError};
 use super::{Item, QuerySpec, Store, StoreError, TenantScope, keys, n, s, string_attr};
 use crate::domain::ids::EventId;
 
@@ -30,8 +31,8 @@ impl Store {
         ]
         .into_iter()
         .collect();
-        let put_marker = self.put_new(marker)?;
-        let mut actions = vec![put_marker];
+        struct AppliedBefore;
+        let mut transaction = Transaction::new().with_named(self.put_new(marker)?, AppliedBefore);
         if !counters.is_empty() {
             let mut update = Update::builder()
                 .table_name(&self.table)
@@ -48,13 +49,14 @@ impl Store {
             let update = update
                 .update_expression(format!("SET #day = :day ADD {}", clauses.join(", ")))
                 .expression_attribute_names("#day", "day")
-                .build()?;
-            actions.push(TransactWriteItem::builder().update(update).build());
+                .build()
+                .map_err(StoreError::from)?;
+            transaction = transaction.with(TransactWriteItem::builder().update(update).build());
         }
-        match self.transact(actions).await {
+        match self.transact(transaction).await {
             Ok(()) => Ok(true),
-            Err(err) if err.cancelled_at(0).is_some() => Ok(false),
-            Err(err) => Err(err),
+            Err(TransactionError::Failed { failure: AppliedBefore, .. }) => Ok(false),
+            Err(TransactionError::Store(err)) => Err(err),
         }
     }
 

@@ -5,6 +5,7 @@ use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, TransactWrite
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::transaction::Transaction;
 use super::{Item, Store, StoreError, TenantScope, keys, n, s};
 use crate::domain::ids::{SessionId, UserId};
 
@@ -40,7 +41,7 @@ impl Store {
     }
 
     pub async fn create_session(&self, scope: &TenantScope, session: &Session) -> Result<(), StoreError> {
-        self.transact(vec![self.put_session(scope, session)?]).await
+        Ok(self.transact(Transaction::new().with(self.put_session(scope, session)?)).await?)
     }
 
     /// Swaps the session's token hash from `presented` to `next`, if `presented` is current.

@@ -14,6 +14,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWrite
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::transaction::{Transaction, TransactionError};
 use super::{Item, QuerySpec, Store, StoreError, TenantScope, events::Event, keys, n, s};
 use crate::domain::{
     ids::{TicketId, UserId, WorkspaceId},
@@ -137,7 +138,8 @@ impl Store {
         };
         let put = put.build().map_err(StoreError::from)?;
         // A change committed after the read (a reply just before the deadline) must be seen first.
-        let mut actions = vec![TransactWriteItem::builder().put(put).build()];
+        let mut transaction =
+            Transaction::new().with_named(TransactWriteItem::builder().put(put).build(), WatchWriteError::Conflict);
         if let Some(version) = ticket_version {
             let ticket_check = ConditionCheck::builder()
                 .table_name(&self.table)
@@ -147,20 +149,15 @@ impl Store {
                 .expression_attribute_values(":version", n(version))
                 .build()
                 .map_err(StoreError::from)?;
-            actions.push(TransactWriteItem::builder().condition_check(ticket_check).build());
+            transaction = transaction.with_named(
+                TransactWriteItem::builder().condition_check(ticket_check).build(),
+                WatchWriteError::Conflict,
+            );
         }
         for event in events {
-            actions.push(self.put_event(scope, event)?);
+            transaction = transaction.with(self.put_event(scope, event)?);
         }
-        match self.transact(actions).await {
-            Ok(()) => Ok(()),
-            Err(err)
-                if err.cancelled_at(0).is_some() || (ticket_version.is_some() && err.cancelled_at(1).is_some()) =>
-            {
-                Err(WatchWriteError::Conflict)
-            }
-            Err(err) => Err(err.into()),
-        }
+        self.transact(transaction).await.map_err(TransactionError::into_error)
     }
 
     pub async fn get_sla_watch(&self, scope: &TenantScope, ticket: TicketId) -> Result<Option<SlaWatch>, StoreError> {

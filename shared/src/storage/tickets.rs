@@ -11,6 +11,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValuesOnConditionCheckF
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::transaction::{Transaction, TransactionError};
 use super::{Item, Page, QuerySpec, Store, StoreError, TenantScope, customers::Customer, events::Event, keys, n, s};
 use crate::domain::{
     ids::{CustomerId, MessageId, TicketId, UserId, WorkspaceId},
@@ -132,6 +133,74 @@ pub enum TicketIndex {
     Customer(CustomerId),
 }
 
+impl TicketIndex {
+    /// The index, its key condition and the condition's values.
+    fn key_condition(self, ws: WorkspaceId) -> (&'static str, &'static str, Vec<(String, AttributeValue)>) {
+        let pk = |pk: String| vec![(":pk".to_owned(), s(pk))];
+        match self {
+            TicketIndex::Queue { unresolved, by_priority: false } => {
+                (keys::GSI3, "GSI3PK = :pk", pk(keys::queue_gsi3pk(ws, unresolved)))
+            }
+            TicketIndex::Queue { unresolved, by_priority: true } => {
+                (keys::GSI5, "GSI5PK = :pk", pk(keys::queue_gsi3pk(ws, unresolved)))
+            }
+            TicketIndex::Assignee { assignee, unresolved, by_priority: false } => {
+                (keys::GSI4, "GSI4PK = :pk", pk(keys::assignee_gsi4pk(ws, assignee, unresolved)))
+            }
+            TicketIndex::Assignee { assignee, unresolved, by_priority: true } => {
+                (keys::GSI6, "GSI6PK = :pk", pk(keys::assignee_gsi4pk(ws, assignee, unresolved)))
+            }
+            TicketIndex::Customer(customer) => {
+                let mut values = pk(keys::customer_gsi2pk(ws, customer));
+                values.push((":prefix".to_owned(), s(keys::CUSTOMER_TICKETS_GSI2_PREFIX)));
+                (keys::GSI2, "GSI2PK = :pk AND begins_with(GSI2SK, :prefix)", values)
+            }
+        }
+    }
+}
+
+/// The filter expression that narrows an index's tickets, with its names and values.
+#[derive(Debug, Default)]
+struct Filter {
+    conditions: Vec<&'static str>,
+    names: Vec<(String, String)>,
+    values: Vec<(String, AttributeValue)>,
+}
+
+impl Filter {
+    fn of(filters: &TicketFilters) -> Self {
+        let mut filter = Filter::default();
+        if let Some(status) = filters.status {
+            filter.conditions.push("#status = :status");
+            filter.names.push(("#status".to_owned(), "status".to_owned()));
+            filter.values.push((":status".to_owned(), s(status.as_str())));
+        }
+        if let Some(priority) = filters.priority {
+            filter.condition("priority = :priority", ":priority", s(priority.as_str()));
+        }
+        if let Some(category) = &filters.category {
+            filter.condition("category = :category", ":category", s(category));
+        }
+        if let Some(tag) = &filters.tag {
+            filter.condition("contains(tags, :tag)", ":tag", s(tag));
+        }
+        if let Some(customer) = filters.customer {
+            filter.condition("customer_id = :customer", ":customer", s(customer.to_string()));
+        }
+        match filters.assignee {
+            Some(Some(user)) => filter.condition("assignee_id = :assignee", ":assignee", s(user.to_string())),
+            Some(None) => filter.condition("attribute_type(assignee_id, :null_type)", ":null_type", s("NULL")),
+            None => {}
+        }
+        filter
+    }
+
+    fn condition(&mut self, condition: &'static str, placeholder: &str, value: AttributeValue) {
+        self.conditions.push(condition);
+        self.values.push((placeholder.to_owned(), value));
+    }
+}
+
 /// Narrowing applied on top of the index (as a filter on the index's partition only).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TicketFilters {
@@ -248,7 +317,14 @@ impl Store {
     /// Creates a ticket with its first message, its customer if new, the month's ticket count and the
     /// inbox counters, atomically.
     pub async fn create_ticket(&self, scope: &TenantScope, new: NewTicket<'_>) -> Result<(), CreateTicketError> {
-        let build = || -> Result<Vec<TransactWriteItem>, StoreError> {
+        /// What a failed condition of the creation means.
+        #[derive(Clone, Copy)]
+        enum Refused {
+            MonthlyLimit,
+            CustomerGone,
+            EmailTaken,
+        }
+        let build = || -> Result<Transaction<Refused>, StoreError> {
             let mut usage = Update::builder()
                 .table_name(&self.table)
                 .key(keys::PK, s(scope.pk()))
@@ -261,37 +337,39 @@ impl Store {
                     .condition_expression("attribute_not_exists(tickets) OR tickets < :limit")
                     .expression_attribute_values(":limit", n(limit));
             }
-            let mut actions = vec![TransactWriteItem::builder().update(usage.build()?).build()];
-            match new.customer {
-                CustomerRef::Existing(customer) => actions.push(self.customer_exists_check(scope, customer)?),
-                CustomerRef::New(customer) => actions.extend(self.put_new_customer_actions(scope, customer)?),
-            }
-            actions.push(self.put_new(self.ticket_item(scope, new.ticket)?)?);
-            actions.push(self.message_put(scope, new.first_message)?);
-            actions.extend(self.counters_update(scope, &counter_deltas(None, Some(new.ticket)))?);
+            let usage = usage.build().map_err(StoreError::from)?;
+            let transaction = Transaction::new()
+                .with_named(TransactWriteItem::builder().update(usage).build(), Refused::MonthlyLimit);
+            let transaction = match new.customer {
+                CustomerRef::Existing(customer) => {
+                    transaction.with_named(self.customer_exists_check(scope, customer)?, Refused::CustomerGone)
+                }
+                CustomerRef::New(customer) => {
+                    transaction.with_all_named(self.put_new_customer_actions(scope, customer)?, Refused::EmailTaken)
+                }
+            };
+            let mut transaction = transaction
+                .with(self.put_new(self.ticket_item(scope, new.ticket)?)?)
+                .with(self.message_put(scope, new.first_message)?)
+                .with_all(self.counters_update(scope, &counter_deltas(None, Some(new.ticket)))?);
             for event in new.events {
-                actions.push(self.put_event(scope, event)?);
+                transaction = transaction.with(self.put_event(scope, event)?);
             }
-            Ok(actions)
+            Ok(transaction)
         };
-        let actions = build().map_err(CreateTicketError::Store)?;
-        match self.transact(actions).await {
+        let transaction = build().map_err(CreateTicketError::Store)?;
+        match self.transact(transaction).await {
             Ok(()) => Ok(()),
-            Err(err) => {
-                if let Some(reason) = err.cancelled_at(0) {
-                    let used = super::counter_of(reason.item.as_ref(), "tickets");
-                    return Err(CreateTicketError::MonthlyLimitReached { used });
-                }
-                match new.customer {
-                    CustomerRef::Existing(_) if err.cancelled_at(1).is_some() => {
-                        Err(CreateTicketError::CustomerNotFound)
-                    }
-                    CustomerRef::New(_) if err.cancelled_at(2).is_some() || err.cancelled_at(1).is_some() => {
-                        Err(CreateTicketError::CustomerEmailRace)
-                    }
-                    _ => Err(CreateTicketError::Store(err)),
-                }
+            Err(TransactionError::Failed { failure: Refused::MonthlyLimit, item }) => {
+                Err(CreateTicketError::MonthlyLimitReached { used: super::counter_of(item.as_ref(), "tickets") })
             }
+            Err(TransactionError::Failed { failure: Refused::CustomerGone, .. }) => {
+                Err(CreateTicketError::CustomerNotFound)
+            }
+            Err(TransactionError::Failed { failure: Refused::EmailTaken, .. }) => {
+                Err(CreateTicketError::CustomerEmailRace)
+            }
+            Err(TransactionError::Store(err)) => Err(CreateTicketError::Store(err)),
         }
     }
 
@@ -363,19 +441,16 @@ impl Store {
             .expression_attribute_values(":version", n(before.version))
             .build()
             .map_err(StoreError::from)?;
-        let mut actions = vec![TransactWriteItem::builder().put(put).build()];
+        let mut transaction = Transaction::new()
+            .with_named(TransactWriteItem::builder().put(put).build(), TicketWriteError::VersionConflict);
         if let Some(message) = message {
-            actions.push(self.message_put(scope, message)?);
+            transaction = transaction.with(self.message_put(scope, message)?);
         }
-        actions.extend(self.counters_update(scope, &counter_deltas(Some(before), Some(after)))?);
+        transaction = transaction.with_all(self.counters_update(scope, &counter_deltas(Some(before), Some(after)))?);
         for event in events {
-            actions.push(self.put_event(scope, event)?);
+            transaction = transaction.with(self.put_event(scope, event)?);
         }
-        match self.transact(actions).await {
-            Ok(()) => Ok(()),
-            Err(err) if err.cancelled_at(0).is_some() => Err(TicketWriteError::VersionConflict),
-            Err(err) => Err(err.into()),
-        }
+        self.transact(transaction).await.map_err(TransactionError::into_error)
     }
 
     pub async fn inbox_counts(&self, scope: &TenantScope) -> Result<InboxCounts, StoreError> {
@@ -415,61 +490,9 @@ impl Store {
         let ws = scope.workspace_id();
         let listing = format!("{TICKETS_LISTING}:{index:?}:{filters:?}");
         let owner = ws.to_string();
-        let (index_name, key_condition, pk) = match index {
-            TicketIndex::Queue { unresolved, by_priority: false } => {
-                (keys::GSI3, "GSI3PK = :pk", keys::queue_gsi3pk(ws, unresolved))
-            }
-            TicketIndex::Queue { unresolved, by_priority: true } => {
-                (keys::GSI5, "GSI5PK = :pk", keys::queue_gsi3pk(ws, unresolved))
-            }
-            TicketIndex::Assignee { assignee, unresolved, by_priority: false } => {
-                (keys::GSI4, "GSI4PK = :pk", keys::assignee_gsi4pk(ws, assignee, unresolved))
-            }
-            TicketIndex::Assignee { assignee, unresolved, by_priority: true } => {
-                (keys::GSI6, "GSI6PK = :pk", keys::assignee_gsi4pk(ws, assignee, unresolved))
-            }
-            TicketIndex::Customer(customer) => {
-                (keys::GSI2, "GSI2PK = :pk AND begins_with(GSI2SK, :prefix)", keys::customer_gsi2pk(ws, customer))
-            }
-        };
-        let mut conditions = Vec::new();
-        let mut names: Vec<(String, String)> = Vec::new();
-        let mut values: Vec<(String, AttributeValue)> = vec![(":pk".to_owned(), s(pk))];
-        if let TicketIndex::Customer(_) = index {
-            values.push((":prefix".to_owned(), s(keys::CUSTOMER_TICKETS_GSI2_PREFIX)));
-        }
-        if let Some(status) = filters.status {
-            conditions.push("#status = :status");
-            names.push(("#status".to_owned(), "status".to_owned()));
-            values.push((":status".to_owned(), s(status.as_str())));
-        }
-        if let Some(priority) = filters.priority {
-            conditions.push("priority = :priority");
-            values.push((":priority".to_owned(), s(priority.as_str())));
-        }
-        if let Some(category) = &filters.category {
-            conditions.push("category = :category");
-            values.push((":category".to_owned(), s(category)));
-        }
-        if let Some(tag) = &filters.tag {
-            conditions.push("contains(tags, :tag)");
-            values.push((":tag".to_owned(), s(tag)));
-        }
-        if let Some(customer) = filters.customer {
-            conditions.push("customer_id = :customer");
-            values.push((":customer".to_owned(), s(customer.to_string())));
-        }
-        match filters.assignee {
-            Some(Some(user)) => {
-                conditions.push("assignee_id = :assignee");
-                values.push((":assignee".to_owned(), s(user.to_string())));
-            }
-            Some(None) => conditions.push("attribute_type(assignee_id, :null_type)"),
-            None => {}
-        }
-        if matches!(filters.assignee, Some(None)) {
-            values.push((":null_type".to_owned(), s("NULL")));
-        }
+        let (index_name, key_condition, mut values) = index.key_condition(ws);
+        let Filter { conditions, names, values: filter_values } = Filter::of(filters);
+        values.extend(filter_values);
 
         let start = cursor.map(|cursor| self.cursors.decode(&listing, &owner, cursor)).transpose()?;
         let mut query = QuerySpec::new(key_condition).on_index(index_name).newest_first(true);

@@ -5,6 +5,7 @@ use aws_sdk_dynamodb::types::{Put, ReturnValuesOnConditionCheckFailure, Transact
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::transaction::{Transaction, TransactionError};
 use super::{Item, Page, PageQuery, QuerySpec, Store, StoreError, TenantScope, events::Event, keys, n, s};
 use crate::domain::{
     email::Email,
@@ -128,27 +129,27 @@ impl Store {
         seat_limit: Option<u64>,
         event: &Event,
     ) -> Result<(), CreateMemberError> {
+        /// What a failed condition of the creation means.
+        #[derive(Clone, Copy)]
+        enum Refused {
+            SeatLimit,
+            EmailTaken,
+        }
         let (seats, owners) = member.counts();
-        let build = || -> Result<Vec<TransactWriteItem>, StoreError> {
-            let mut actions = vec![self.counters_action(scope, seats, owners, seat_limit)?];
-            actions.extend(self.put_member_actions(scope, member)?);
-            actions.push(self.put_event(scope, event)?);
-            Ok(actions)
+        let build = || -> Result<Transaction<Refused>, StoreError> {
+            Ok(Transaction::new()
+                .with_named(self.counters_action(scope, seats, owners, seat_limit)?, Refused::SeatLimit)
+                .with_all_named(self.put_member_actions(scope, member)?, Refused::EmailTaken)
+                .with(self.put_event(scope, event)?))
         };
-        let actions = build().map_err(CreateMemberError::Store)?;
-        match self.transact(actions).await {
+        let transaction = build().map_err(CreateMemberError::Store)?;
+        match self.transact(transaction).await {
             Ok(()) => Ok(()),
-            Err(err) => {
-                if let Some(reason) = err.cancelled_at(0) {
-                    return Err(CreateMemberError::SeatLimitReached {
-                        used: super::counter_of(reason.item.as_ref(), "seats_used"),
-                    });
-                }
-                if err.cancelled_at(2).is_some() || err.cancelled_at(1).is_some() {
-                    return Err(CreateMemberError::EmailTaken);
-                }
-                Err(CreateMemberError::Store(err))
+            Err(TransactionError::Failed { failure: Refused::SeatLimit, item }) => {
+                Err(CreateMemberError::SeatLimitReached { used: super::counter_of(item.as_ref(), "seats_used") })
             }
+            Err(TransactionError::Failed { failure: Refused::EmailTaken, .. }) => Err(CreateMemberError::EmailTaken),
+            Err(TransactionError::Store(err)) => Err(CreateMemberError::Store(err)),
         }
     }
 
@@ -164,38 +165,39 @@ impl Store {
         let (seats_before, owners_before) = before.counts();
         let (seats_after, owners_after) = after.counts();
         let (seats_delta, owners_delta) = (seats_after - seats_before, owners_after - owners_before);
-        let build = || -> Result<Vec<TransactWriteItem>, StoreError> {
+        /// What a failed condition of the change means.
+        enum Refused {
+            Changed,
+            SeatLimit,
+            LastOwner,
+        }
+        let build = || -> Result<Transaction<Refused>, StoreError> {
             let put = Put::builder()
                 .table_name(&self.table)
                 .set_item(Some(self.member_item(after)?))
                 .condition_expression("version = :version")
                 .expression_attribute_values(":version", n(before.version))
-                .build()?;
-            let mut actions = vec![TransactWriteItem::builder().put(put).build()];
+                .build()
+                .map_err(StoreError::from)?;
+            let mut transaction =
+                Transaction::new().with_named(TransactWriteItem::builder().put(put).build(), Refused::Changed);
             if seats_delta != 0 || owners_delta != 0 {
-                actions.push(self.counters_action(scope, seats_delta, owners_delta, seat_limit)?);
+                // The counters refuse either a seat past the limit or losing the last owner, never both.
+                let refused = if owners_delta < 0 { Refused::LastOwner } else { Refused::SeatLimit };
+                transaction = transaction
+                    .with_named(self.counters_action(scope, seats_delta, owners_delta, seat_limit)?, refused);
             }
-            actions.push(self.put_event(scope, event)?);
-            Ok(actions)
+            Ok(transaction.with(self.put_event(scope, event)?))
         };
-        let actions = build().map_err(UpdateMemberError::Store)?;
-        match self.transact(actions).await {
+        let transaction = build().map_err(UpdateMemberError::Store)?;
+        match self.transact(transaction).await {
             Ok(()) => Ok(()),
-            Err(err) => {
-                if err.cancelled_at(0).is_some() {
-                    return Err(UpdateMemberError::VersionConflict);
-                }
-                if let Some(reason) = err.cancelled_at(1) {
-                    return Err(if owners_delta < 0 {
-                        UpdateMemberError::LastOwner
-                    } else {
-                        UpdateMemberError::SeatLimitReached {
-                            used: super::counter_of(reason.item.as_ref(), "seats_used"),
-                        }
-                    });
-                }
-                Err(UpdateMemberError::Store(err))
+            Err(TransactionError::Failed { failure: Refused::Changed, .. }) => Err(UpdateMemberError::VersionConflict),
+            Err(TransactionError::Failed { failure: Refused::LastOwner, .. }) => Err(UpdateMemberError::LastOwner),
+            Err(TransactionError::Failed { failure: Refused::SeatLimit, item }) => {
+                Err(UpdateMemberError::SeatLimitReached { used: super::counter_of(item.as_ref(), "seats_used") })
             }
+            Err(TransactionError::Store(err)) => Err(UpdateMemberError::Store(err)),
         }
     }
 

@@ -11,6 +11,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::transaction::{Transaction, TransactionError};
 use super::{Item, Page, PageQuery, QuerySpec, Store, StoreError, TenantScope, events::Event, keys, n, s};
 use crate::domain::ids::{DeliveryId, EventId, UserId, WebhookId};
 
@@ -204,19 +205,17 @@ impl Store {
         limit: Option<u64>,
         event: &Event,
     ) -> Result<(), WebhookWriteError> {
-        let actions = vec![
-            self.webhooks_counter(scope, 1, limit)?,
-            self.put_new(self.endpoint_item(scope, endpoint)?)?,
-            self.put_event(scope, event)?,
-        ];
-        match self.transact(actions).await {
+        struct LimitReached;
+        let transaction = Transaction::new()
+            .with_named(self.webhooks_counter(scope, 1, limit)?, LimitReached)
+            .with(self.put_new(self.endpoint_item(scope, endpoint)?)?)
+            .with(self.put_event(scope, event)?);
+        match self.transact(transaction).await {
             Ok(()) => Ok(()),
-            Err(err) => match err.cancelled_at(0) {
-                Some(reason) => Err(WebhookWriteError::LimitReached {
-                    used: super::counter_of(reason.item.as_ref(), "webhooks_used"),
-                }),
-                None => Err(err.into()),
-            },
+            Err(TransactionError::Failed { failure: LimitReached, item }) => {
+                Err(WebhookWriteError::LimitReached { used: super::counter_of(item.as_ref(), "webhooks_used") })
+            }
+            Err(TransactionError::Store(err)) => Err(err.into()),
         }
     }
 
@@ -266,12 +265,10 @@ impl Store {
             update = update.expression_attribute_values(":zero", n(0));
         }
         let update = update.build().map_err(StoreError::from)?;
-        let actions = vec![TransactWriteItem::builder().update(update).build(), self.put_event(scope, event)?];
-        match self.transact(actions).await {
-            Ok(()) => Ok(()),
-            Err(err) if err.cancelled_at(0).is_some() => Err(WebhookWriteError::VersionConflict),
-            Err(err) => Err(err.into()),
-        }
+        let transaction = Transaction::new()
+            .with_named(TransactWriteItem::builder().update(update).build(), WebhookWriteError::VersionConflict)
+            .with(self.put_event(scope, event)?);
+        self.transact(transaction).await.map_err(TransactionError::into_error)
     }
 
     /// Deletes an endpoint still at `read_version`, freeing its place in the plan, with its event. Its
@@ -291,16 +288,11 @@ impl Store {
             .expression_attribute_values(":read_version", n(read_version))
             .build()
             .map_err(StoreError::from)?;
-        let actions = vec![
-            TransactWriteItem::builder().delete(delete).build(),
-            self.webhooks_counter(scope, -1, None)?,
-            self.put_event(scope, event)?,
-        ];
-        match self.transact(actions).await {
-            Ok(()) => Ok(()),
-            Err(err) if err.cancelled_at(0).is_some() => Err(WebhookWriteError::VersionConflict),
-            Err(err) => Err(err.into()),
-        }
+        let transaction = Transaction::new()
+            .with_named(TransactWriteItem::builder().delete(delete).build(), WebhookWriteError::VersionConflict)
+            .with(self.webhooks_counter(scope, -1, None)?)
+            .with(self.put_event(scope, event)?);
+        self.transact(transaction).await.map_err(TransactionError::into_error)
     }
 
     /// A failed attempt: counts it and notes since when the endpoint fails. Returns the endpoint after.
@@ -381,14 +373,15 @@ impl Store {
                 )
                 .expression_attribute_values(":zero", n(0)),
         };
-        let update = update.build()?;
-        match self
-            .transact(vec![TransactWriteItem::builder().update(update).build(), self.put_event(scope, event)?])
-            .await
-        {
+        let update = update.build().map_err(StoreError::from)?;
+        struct StatusChanged;
+        let transaction = Transaction::new()
+            .with_named(TransactWriteItem::builder().update(update).build(), StatusChanged)
+            .with(self.put_event(scope, event)?);
+        match self.transact(transaction).await {
             Ok(()) => Ok(true),
-            Err(err) if err.cancelled_at(0).is_some() => Ok(false),
-            Err(err) => Err(err),
+            Err(TransactionError::Failed { failure: StatusChanged, .. }) => Ok(false),
+            Err(TransactionError::Store(err)) => Err(err),
         }
     }
 

@@ -23,7 +23,7 @@ use crate::domain::events::EventKind;
 use crate::domain::ids::{DeliveryId, WebhookId};
 use crate::domain::plan::{LimitExceeded, LimitKind};
 use crate::domain::webhooks::{SigningSecret, parse_event_types, parse_url};
-use crate::domain::{FieldError, Validator};
+use crate::domain::{FieldError, Gather, field, optional_field};
 use crate::storage::webhooks::{EndpointKind, EndpointStatus, StoredSecret, WebhookEndpoint, WebhookWriteError};
 use crate::storage::{TenantScope, events::Event};
 use payload::SlackEventType;
@@ -88,14 +88,12 @@ pub async fn create(
     request: CreateWebhookRequest,
     allowed_events: impl Fn(&[String]) -> Result<Vec<String>, String>,
 ) -> ServiceResult<WebhookWithSecretView> {
-    let mut validator = Validator::new();
-    let url = validator.check("url", check_url(app, kind, &request.url));
-    let events = validator.check("events", allowed_events(&request.events));
-    let description = validator.check("description", check_description(request.description.as_deref()));
-    validator.finish().map_err(ServiceError::Validation)?;
-    let (Some(url), Some(events), Some(description)) = (url, events, description) else {
-        return Err(ServiceError::Validation(vec![FieldError::new("body", "is invalid")]));
-    };
+    let (url, events, description) = (
+        field("url", check_url(app, kind, &request.url)),
+        field("events", allowed_events(&request.events)),
+        field("description", check_description(request.description.as_deref())),
+    )
+        .gather()?;
     let scope = caller.scope();
     let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
     let limit = workspace.plan.limits().webhooks;
@@ -183,28 +181,20 @@ pub async fn update(
             current: serde_json::to_value(WebhookView::from(&before)).ok(),
         });
     }
-    let mut validator = Validator::new();
-    let url = request.url.as_deref().and_then(|url| validator.check("url", check_url(app, before.kind, url)));
-    let events = request.events.as_deref().and_then(|events| {
-        let allowed = match before.kind {
+    let (url, events, description, status) = (
+        optional_field("url", request.url.as_deref(), |url| check_url(app, before.kind, url)),
+        optional_field("events", request.events.as_deref(), |events| match before.kind {
             EndpointKind::Webhook => webhook_events(events),
             EndpointKind::Slack => slack_events(events),
-        };
-        validator.check("events", allowed)
-    });
-    let description = match request.description.as_deref() {
-        None => Some(before.description.clone()),
-        Some(text) => validator.check("description", check_description(Some(text))),
-    };
-    let status = request.status.as_deref().and_then(|status| {
-        let parsed = match status {
+        }),
+        optional_field("description", request.description.as_deref(), |text| check_description(Some(text))),
+        optional_field("status", request.status.as_deref(), |status| match status {
             "active" => Ok(EndpointStatus::Active),
             "disabled" => Ok(EndpointStatus::Disabled),
             _ => Err("must be active or disabled (paused is set by failures only)".to_owned()),
-        };
-        validator.check("status", parsed)
-    });
-    validator.finish().map_err(ServiceError::Validation)?;
+        }),
+    )
+        .gather()?;
     let now = app.clock.now();
     let mut after = before.clone();
     if let Some(url) = url {
@@ -213,7 +203,7 @@ pub async fn update(
     if let Some(events) = events {
         after.events = events;
     }
-    after.description = description.unwrap_or(before.description.clone());
+    after.description = description.unwrap_or_else(|| before.description.clone());
     let reset_health = status == Some(EndpointStatus::Active) && before.status != EndpointStatus::Active;
     if let Some(status) = status {
         after.status = status;
