@@ -5,7 +5,7 @@ export SAM_CLI_TELEMETRY := 0
 # One region for the SAM/cfn-lint checks; nothing here talks to AWS.
 LINT_REGION ?= us-east-1
 
-.PHONY: setup dev test check lint-template unit-and-blackbox build bench docs fmt clean web test-web bench-web deploy-web
+.PHONY: setup dev test check lint-template lint-workflows unit-and-blackbox build bench docs fmt clean web test-web bench-web deploy-web
 
 ## Install what the local stack needs (idempotent).
 setup:
@@ -28,6 +28,7 @@ test:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	$(MAKE) lint-template
+	$(MAKE) lint-workflows
 	cargo test --workspace --locked
 	$(MAKE) test-web
 
@@ -44,10 +45,17 @@ lint-template:
 	.venv/lint/bin/cfn-lint template.yaml
 	.venv/lint/bin/sam validate --lint --template-file template.yaml --region $(LINT_REGION)
 
-## Deployable Lambda bundles: arm64 (Graviton), provided.al2023, one bootstrap zip per function.
+## The GitHub Actions workflows (.github/workflows/), checked by actionlint (pinned in infra/python/lint.lock).
+lint-workflows:
+	@infra/scripts/bootstrap.sh lint
+	.venv/lint/bin/actionlint -no-color
+
+## Deployable Lambda bundles: arm64 (Graviton), provided.al2023, one bootstrap zip per function. Every crate
+## under functions/ is a Lambda (package fn-<folder>); the library, local stack, tests and benches are not.
+FUNCTIONS := $(sort $(notdir $(wildcard functions/*)))
 build:
 	@infra/scripts/bootstrap.sh build
-	PATH="$(CURDIR)/.venv/build/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip --workspace --exclude local-stack --exclude switchboard-tests --exclude switchboard-shared --exclude switchboard-bench
+	PATH="$(CURDIR)/.venv/build/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip --locked $(addprefix -p fn-,$(FUNCTIONS))
 
 ## Cold start of every function (host release build, fake Runtime API) next to a bare lambda_runtime floor;
 ## writes bench/results/latest.{md,json}. BENCH_RUNS=N to change the repetitions (the first is discarded).

@@ -1,8 +1,10 @@
-//! Demo data for `make dev`: a workspace with an owner, an agent and an SLA policy, and a platform staff
-//! account. Idempotent: what exists is left alone.
+//! Demo data for `make dev`: a workspace with an owner, an agent and an SLA policy, a platform staff
+//! account, and a living helpdesk (demo_story). Idempotent: what exists is left alone.
+
+mod demo_story;
 
 use shared::App;
-use shared::api::{CreateUserRequest, LoginRequest, SignupRequest};
+use shared::api::{CreateUserRequest, LoginRequest, SessionResponse, SignupRequest};
 use shared::auth::{MemberPrincipal, Principal};
 use shared::services::{ServiceError, accounts, members, platform, sla};
 
@@ -41,11 +43,7 @@ pub async fn seed(app: &App) -> Result<(), String> {
         .map_err(|err| format!("seeding the demo workspace: {err}"))?,
         Err(err) => return Err(format!("seeding the demo workspace: {err}")),
     };
-    let Some(Principal::Member(owner)) =
-        accounts::authenticate(app, &session.access_token).await.map_err(|err| err.to_string())?
-    else {
-        return Err("the demo owner's session names no member".into());
-    };
+    let owner = principal(app, &session).await?;
     let agent = CreateUserRequest {
         email: DEMO_AGENT.email.to_owned(),
         name: "Adam Agent".to_owned(),
@@ -67,14 +65,30 @@ pub async fn seed(app: &App) -> Result<(), String> {
         sla::put_policy(app, &owner, policy, None).await.map_err(|err| format!("seeding the SLA policy: {err}"))?;
     }
     platform::ensure_staff(app, DEMO_STAFF.email, "Pat Platform", DEMO_STAFF.password).await?;
-    Ok(())
+    let agent = sign_in(app, &DEMO_AGENT).await?;
+    demo_story::tell(app, &owner, &agent).await
+}
+
+async fn sign_in(app: &App, demo: &DemoLogin) -> Result<MemberPrincipal, String> {
+    let request = LoginRequest { email: demo.email.to_owned(), password: demo.password.to_owned(), workspace_id: None };
+    let session =
+        accounts::login(app, request).await.map_err(|err| format!("signing in as the demo {}: {err}", demo.role))?;
+    principal(app, &session).await
+}
+
+/// The member a session belongs to, verified as the authorizer verifies it (token, then storage).
+async fn principal(app: &App, session: &SessionResponse) -> Result<MemberPrincipal, String> {
+    match accounts::authenticate(app, &session.access_token).await.map_err(|err| err.to_string())? {
+        Some(Principal::Member(member)) => Ok(member),
+        _ => Err("the demo session names no member".into()),
+    }
 }
 
 /// Moves a workspace to the enterprise plan (benchmarks seed more tickets than the free plan allows).
 pub async fn raise_plan(app: &App, owner: &MemberPrincipal) -> Result<(), String> {
     let plan = shared::domain::plan::PlanTier::Enterprise;
     let event = shared::storage::events::Event::new(
-        "workspace.plan_changed",
+        shared::domain::events::EventKind::WorkspacePlanChanged,
         Some(owner.user_id()),
         format!("workspace/{}", owner.workspace_id()),
         app.clock.now(),

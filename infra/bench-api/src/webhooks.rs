@@ -17,7 +17,10 @@ use std::{
 use futures::StreamExt;
 use serde_json::{Value, json};
 use shared::{
-    domain::ids::{DeliveryId, EventId},
+    domain::{
+        events::EventKind,
+        ids::{DeliveryId, EventId},
+    },
     services::webhooks::{delivery, fanout, payload},
     storage::{
         events::Event,
@@ -73,7 +76,7 @@ fn ms(duration: Duration) -> f64 {
 }
 
 fn sample_event(ticket_subject: &str) -> Event {
-    Event::new("ticket.created", None, "ticket/bench".into(), jiff::Timestamp::now()).with_change(
+    Event::new(EventKind::TicketCreated, None, "ticket/bench".into(), jiff::Timestamp::now()).with_change(
         None,
         Some(json!({"subject": ticket_subject, "status": "new", "priority": "normal", "category": null,
                     "subcategory": null, "tags": ["bench"], "assignee_id": null})),

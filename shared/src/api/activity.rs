@@ -28,7 +28,7 @@ impl From<&Event> for EventView {
     fn from(event: &Event) -> Self {
         Self {
             id: event.id,
-            kind: event.kind.clone(),
+            kind: event.kind.as_str().to_owned(),
             actor: event.actor,
             subject: event.subject.clone(),
             at: event.at,

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod attachments;
 pub mod chat;
+pub mod commands;
 pub mod customers;
 pub mod drafts;
 pub mod handoff;
@@ -73,3 +74,10 @@ pub enum ServiceError {
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// A request that did not parse into its command: every bad field, for one 422.
+impl From<Vec<FieldError>> for ServiceError {
+    fn from(errors: Vec<FieldError>) -> Self {
+        ServiceError::Validation(errors)
+    }
+}

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::api::{ClockCompliance, DailyTicketReport, DayStats, MetBreached, SlaComplianceReport, SlaDay};
 use crate::app::App;
 use crate::auth::MemberPrincipal;
-use crate::domain::{FieldError, Validator};
+use crate::domain::{FieldError, Gather, optional_field};
 
 /// The longest range one report covers.
 pub const MAX_DAYS: i64 = 366;
@@ -20,14 +20,10 @@ fn parse_day(raw: &str) -> Result<Date, String> {
 
 /// The days a report covers: `from` to `to` inclusive (default: the 30 days up to today, UTC).
 fn report_range(app: &App, from: Option<String>, to: Option<String>) -> ServiceResult<(Date, Date)> {
-    let mut v = Validator::new();
-    let to = match to.as_deref() {
-        None => Some(app.clock.now().to_zoned(TimeZone::UTC).date()),
-        Some(raw) => v.check("to", parse_day(raw)),
-    };
-    let from = from.as_deref().and_then(|raw| v.check("from", parse_day(raw)));
-    v.finish().map_err(ServiceError::Validation)?;
-    let to = to.expect("checked above");
+    let (to, from) =
+        (optional_field("to", to.as_deref(), parse_day), optional_field("from", from.as_deref(), parse_day))
+            .gather()?;
+    let to = to.unwrap_or_else(|| app.clock.now().to_zoned(TimeZone::UTC).date());
     let from = from.unwrap_or_else(|| to.saturating_sub((DEFAULT_DAYS - 1).days()));
     let length = (to - from).get_days() as i64 + 1;
     if length < 1 {
