@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::{
+    adapters::{BlobStore, Queue, Sockets},
     auth::tokens::TokenService,
     clock::{Clock, SystemClock},
     config::Config,
@@ -16,12 +17,14 @@ pub struct App {
     pub store: Store,
     pub tokens: TokenService,
     pub clock: Arc<dyn Clock>,
-    pub s3: aws_sdk_s3::Client,
-    pub sqs: aws_sdk_sqs::Client,
+    /// The attachments bucket.
+    pub attachments: BlobStore,
+    /// The queue of webhook deliveries (one message per attempt).
+    pub webhook_queue: Queue,
     /// The HTTP client for webhook deliveries, built on first use (most functions never deliver).
     pub webhook_http: Arc<std::sync::OnceLock<reqwest::Client>>,
-    /// Posts frames to WebSocket connections (API Gateway's management API); None when not configured.
-    pub sockets: Option<aws_sdk_apigatewaymanagement::Client>,
+    /// Posts frames to WebSocket connections (API Gateway's management API), when configured.
+    pub sockets: Sockets,
 }
 
 impl App {
@@ -36,9 +39,13 @@ impl App {
             )
         });
         Self {
-            sockets,
-            s3,
-            sqs: aws_sdk_sqs::Client::new(aws),
+            attachments: BlobStore::new(s3, config.attachments_bucket.clone(), "attachments"),
+            webhook_queue: Queue::new(
+                aws_sdk_sqs::Client::new(aws),
+                config.webhook_queue_url.clone(),
+                "webhook deliveries",
+            ),
+            sockets: Sockets::new(sockets),
             webhook_http: Arc::default(),
             store: Store::new(aws, config.table_name.clone(), cursors),
             tokens: TokenService::new(&config),

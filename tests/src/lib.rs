@@ -8,7 +8,6 @@ use std::{sync::OnceLock, time::Duration};
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use shared::storage::keys;
 
 /// The authorizer cache TTL the test stack uses, so deactivation tests need not wait 30 s.
 pub const AUTHORIZER_TTL: Duration = Duration::from_secs(2);
@@ -254,24 +253,9 @@ pub async fn eventually(within: Duration, mut check: impl AsyncFnMut() -> bool) 
 /// Delivers a workspace's committed event items to the outbox consumer again, as a retried stream batch
 /// would (read straight from the table, as the stream carries them). Returns how many were delivered.
 pub async fn replay_events(app: &shared::App, workspace_id: &str, _listed: &Value) -> usize {
-    let output = app
-        .store
-        .client()
-        .query()
-        .table_name(app.store.table())
-        .index_name(keys::GSI1)
-        .key_condition_expression(format!("{} = :pk", keys::GSI1PK))
-        .expression_attribute_values(
-            ":pk",
-            aws_sdk_dynamodb::types::AttributeValue::S(keys::activity_gsi1pk(
-                workspace_id.parse().expect("a workspace id"),
-            )),
-        )
-        .send()
-        .await
-        .expect("reading the event items");
-    let records: Vec<Value> = output
-        .items()
+    let scope = shared::storage::TenantScope::for_system(workspace_id.parse().expect("a workspace id"));
+    let items = app.store.event_items(&scope).await.expect("reading the event items");
+    let records: Vec<Value> = items
         .iter()
         .enumerate()
         .map(|(index, item)| {

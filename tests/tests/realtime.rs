@@ -468,27 +468,21 @@ async fn the_management_api_answers_gone_for_a_closed_connection_and_the_fan_out
     let owner = signup("Gone").await;
     let socket = Socket::connect(&owner.access_token).await;
     let app = stack().app;
-    let sockets = app.sockets.as_ref().expect("the stack configures the management endpoint");
-    let err = sockets
-        .post_to_connection()
-        .connection_id("bm90LWEtc29ja2V0=")
-        .data(aws_sdk_dynamodb::primitives::Blob::new("{}"))
-        .send()
-        .await
-        .expect_err("no such connection");
-    assert!(err.into_service_error().is_gone_exception(), "410 GoneException, as in AWS");
+    assert!(app.sockets.is_configured(), "the stack configures the management endpoint");
+    let err = app.sockets.post_to_connection("bm90LWEtc29ja2V0=", &json!({})).await.expect_err("no such connection");
+    assert!(matches!(err, shared::adapters::SocketError::Gone), "410 GoneException, as in AWS: {err}");
 
     // A connection item whose socket is gone without a $disconnect (a crashed gateway node, say).
-    let principal = shared::auth::MemberPrincipal {
-        workspace_id: owner.workspace_id.parse().unwrap(),
-        user_id: owner.user_id.parse().unwrap(),
-        role: shared::domain::rbac::Role::Owner,
-    };
+    let principal = shared::auth::MemberPrincipal::for_tests(
+        owner.workspace_id.parse().unwrap(),
+        owner.user_id.parse().unwrap(),
+        shared::domain::rbac::Role::Owner,
+    );
     let scope = principal.scope();
     let stale = shared::storage::realtime::Connection {
         connection_id: "c3RhbGUtb25lLXg=".to_owned(),
-        user_id: principal.user_id,
-        role: principal.role,
+        user_id: principal.user_id(),
+        role: principal.role(),
         connected_at: app.clock.now() - jiff::SignedDuration::from_secs(30),
         expires_at: app.clock.now().as_second() + 60,
         subscriptions: Vec::new(),

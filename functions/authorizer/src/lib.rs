@@ -11,7 +11,7 @@ use aws_lambda_events::apigw::{
 };
 use aws_lambda_events::iam::{IamPolicyEffect, IamPolicyStatement};
 use shared::App;
-use shared::auth::{MemberPrincipal, Principal, tokens::TokenSubject};
+use shared::auth::Principal;
 use shared::storage::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -38,29 +38,7 @@ pub async fn authorize(
         response.usage_identifier_key = app.config.usage_key(tier.as_str());
         return Ok(response);
     }
-    let subject = app.tokens.verify(token, app.clock.now()).map_err(|err| {
-        tracing::info!(reason = %err, "access token refused");
-        AuthorizerError::Unauthorized
-    })?;
-    let principal = match subject {
-        TokenSubject::Member { workspace_id, user_id } => {
-            let scope = MemberPrincipal { workspace_id, user_id, role: shared::domain::rbac::Role::Viewer }.scope();
-            let member = app.store.get_member(&scope, user_id).await?;
-            let member = member.filter(|member| member.is_active()).ok_or_else(|| {
-                tracing::info!(%workspace_id, %user_id, "token of an unknown or deactivated member refused");
-                AuthorizerError::Unauthorized
-            })?;
-            Principal::Member(MemberPrincipal { workspace_id, user_id, role: member.role })
-        }
-        TokenSubject::Staff { staff_id } => {
-            let staff = app.store.get_staff(staff_id).await?;
-            staff.filter(|staff| staff.active).ok_or_else(|| {
-                tracing::info!(%staff_id, "token of an unknown or deactivated staff member refused");
-                AuthorizerError::Unauthorized
-            })?;
-            Principal::Staff { staff_id }
-        }
-    };
+    let principal = shared::services::accounts::authenticate(app, token).await?.ok_or(AuthorizerError::Unauthorized)?;
     let mut response = allow(&principal, method_arn);
     response.usage_identifier_key = app.config.usage_key(USAGE_PLAN_OF_PEOPLE);
     Ok(response)
@@ -116,6 +94,7 @@ impl From<AuthorizerError> for lambda_runtime::Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared::auth::MemberPrincipal;
     use shared::domain::ids::{UserId, WorkspaceId};
     use shared::domain::rbac::Role;
 
@@ -140,11 +119,8 @@ mod tests {
 
     #[test]
     fn the_policy_covers_the_whole_stage_and_carries_the_principal() {
-        let principal = Principal::Member(MemberPrincipal {
-            workspace_id: WorkspaceId::generate(),
-            user_id: UserId::generate(),
-            role: Role::Agent,
-        });
+        let principal =
+            Principal::Member(MemberPrincipal::for_tests(WorkspaceId::generate(), UserId::generate(), Role::Agent));
         let response = allow(&principal, "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/api/v1/me");
         let statement = &response.policy_document.statement[0];
         assert_eq!(statement.resource, vec!["arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*".to_owned()]);

@@ -71,7 +71,7 @@ pub async fn create(app: &App, req: &Request) -> HandlerResult {
 pub async fn get(app: &App, req: &Request) -> HandlerResult {
     let caller = http::member(req)?;
     let user: UserId = http::path_id(req, "id", "The user")?;
-    if user != caller.user_id {
+    if user != caller.user_id() {
         http::require(&caller, members::READ)?;
     }
     Ok(http::json(StatusCode::OK, &members::get(app, &caller, user).await?))

@@ -2,6 +2,20 @@
 
 use std::{collections::BTreeMap, path::Path};
 
+use shared::{
+    App,
+    auth::{MemberPrincipal, Principal},
+};
+
+/// The member an access token belongs to, looked up as the authorizer does (benchmarks act as the
+/// owner they just signed up).
+pub async fn member_of(app: &App, access_token: &str) -> Result<MemberPrincipal, String> {
+    match shared::services::accounts::authenticate(app, access_token).await.map_err(|err| err.to_string())? {
+        Some(Principal::Member(member)) => Ok(member),
+        _ => Err("the access token names no active member".to_owned()),
+    }
+}
+
 /// The median of `values` (0 for none).
 pub fn median(values: &[f64]) -> f64 {
     median_p90(values.to_vec()).0

@@ -15,11 +15,10 @@ use serde_json::{Value, json};
 use shared::{
     App,
     api::{CreateTicketRequest, CustomerInput},
-    auth::{MemberPrincipal, tokens::TokenSubject},
-    domain::rbac::Role,
+    auth::MemberPrincipal,
     services::tickets,
 };
-use switchboard_api_bench::{calls_text, median_p90, write_results};
+use switchboard_api_bench::{calls_text, median_p90, member_of, write_results};
 
 struct Options {
     small: usize,
@@ -67,11 +66,8 @@ impl Api {
     }
 }
 
-fn owner_of(app: &App, token: &str) -> MemberPrincipal {
-    match app.tokens.verify(token, app.clock.now()).expect("a valid token") {
-        TokenSubject::Member { workspace_id, user_id } => MemberPrincipal { workspace_id, user_id, role: Role::Owner },
-        TokenSubject::Staff { .. } => unreachable!("members sign up"),
-    }
+async fn owner_of(app: &App, token: &str) -> MemberPrincipal {
+    member_of(app, token).await.expect("the owner's token")
 }
 
 async fn signup(api: &Api, name: &str) -> Value {
@@ -187,11 +183,11 @@ async fn main() -> std::process::ExitCode {
     let seeding = Instant::now();
     // Enterprise-sized workspaces: the free plan's monthly ticket limit would stop the seeding.
     for token in [&small_token, &large_token] {
-        let owner = owner_of(app, token);
+        let owner = owner_of(app, token).await;
         local_stack::seed::raise_plan(app, &owner).await.expect("raising the plan");
     }
-    seed_tickets(app, &owner_of(app, &small_token), options.small).await;
-    seed_tickets(app, &owner_of(app, &large_token), options.large).await;
+    seed_tickets(app, &owner_of(app, &small_token).await, options.small).await;
+    seed_tickets(app, &owner_of(app, &large_token).await, options.large).await;
     let seeding = seeding.elapsed();
     let mut latency: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     let mut page_calls: BTreeMap<&str, BTreeMap<String, u64>> = BTreeMap::new();

@@ -20,7 +20,6 @@ use std::{
 use futures::{SinkExt, StreamExt};
 use reqwest::Method;
 use serde_json::{Value, json};
-use shared::{auth::MemberPrincipal, domain::rbac::Role};
 use switchboard_api_bench::{calls_text, percentile, write_results};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
@@ -139,11 +138,7 @@ async fn run() -> Result<(), String> {
     let signup = json!({"workspace_name": "Bench Live", "name": "Bench Owner", "email": "live-bench@example.com", "password": "bench password 123"});
     let session = call(&http, &base, "", Method::POST, "/api/v1/auth/signup", signup).await;
     let token = session["access_token"].as_str().ok_or("no token")?.to_owned();
-    let owner = MemberPrincipal {
-        workspace_id: session["workspace"]["id"].as_str().and_then(|id| id.parse().ok()).ok_or("no workspace")?,
-        user_id: session["user"]["id"].as_str().and_then(|id| id.parse().ok()).ok_or("no user")?,
-        role: Role::Owner,
-    };
+    let owner = switchboard_api_bench::member_of(app, &token).await?;
     local_stack::seed::raise_plan(app, &owner).await?;
 
     let (sender, mut arrivals) = mpsc::unbounded_channel();

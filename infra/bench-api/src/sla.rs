@@ -19,10 +19,9 @@ use serde_json::json;
 use shared::{
     App,
     api::{CreateTicketRequest, CustomerInput},
-    auth::{MemberPrincipal, tokens::TokenSubject},
+    auth::MemberPrincipal,
     domain::{
         ids::{CustomerId, TicketId},
-        rbac::Role,
         sla::{
             RawSlaPolicy,
             watch::{ClockKind, RadarState},
@@ -102,10 +101,7 @@ async fn signup(http: &reqwest::Client, url: &str, app: &App, name: &str) -> Mem
     assert_eq!(reply.status().as_u16(), 201, "signup");
     let session: serde_json::Value = reply.json().await.unwrap();
     let token = session["access_token"].as_str().unwrap();
-    let owner = match app.tokens.verify(token, app.clock.now()).expect("a valid token") {
-        TokenSubject::Member { workspace_id, user_id } => MemberPrincipal { workspace_id, user_id, role: Role::Owner },
-        TokenSubject::Staff { .. } => unreachable!("members sign up"),
-    };
+    let owner = switchboard_api_bench::member_of(app, token).await.expect("the owner's token");
     local_stack::seed::raise_plan(app, &owner).await.expect("raising the plan");
     let policy: RawSlaPolicy = serde_json::from_value(json!({"time_zone": "UTC", "targets": {
         "urgent": {"first_response_minutes": 60, "resolution_minutes": 600},
@@ -127,7 +123,7 @@ async fn load_far_tickets(app: &App, owner: &MemberPrincipal, count: usize) {
     for index in 0..count {
         let ticket = Ticket {
             id: TicketId::generate(),
-            workspace_id: owner.workspace_id,
+            workspace_id: owner.workspace_id(),
             subject: format!("Open ticket {index}"),
             status: Status::New,
             priority: Priority::Normal,
@@ -146,7 +142,7 @@ async fn load_far_tickets(app: &App, owner: &MemberPrincipal, count: usize) {
             status_history: vec![StatusChange { at: now, status: Status::New }],
         };
         let watch = SlaWatch {
-            workspace_id: owner.workspace_id,
+            workspace_id: owner.workspace_id(),
             ticket_id: ticket.id,
             rev: 1,
             ticket_version: 1,

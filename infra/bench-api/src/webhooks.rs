@@ -17,11 +17,9 @@ use std::{
 use futures::StreamExt;
 use serde_json::{Value, json};
 use shared::{
-    auth::MemberPrincipal,
     domain::{
         events::EventKind,
         ids::{DeliveryId, EventId},
-        rbac::Role,
     },
     services::webhooks::{delivery, fanout, payload},
     storage::{
@@ -149,13 +147,9 @@ async fn run(options: &Options) -> Result<String, String> {
         .await
         .map_err(|err| err.to_string())?;
     let endpoint_id = endpoint["id"].as_str().ok_or("no endpoint id")?.parse().map_err(|_| "endpoint id")?;
-    let owner = MemberPrincipal {
-        workspace_id: session["workspace"]["id"].as_str().ok_or("no workspace")?.parse().map_err(|_| "workspace id")?,
-        user_id: session["user"]["id"].as_str().ok_or("no user")?.parse().map_err(|_| "user id")?,
-        role: Role::Owner,
-    };
+    let owner = switchboard_api_bench::member_of(app, &token).await?;
     let scope = owner.scope();
-    let body = payload::webhook_body(owner.workspace_id, &sample_event("Printer on fire"));
+    let body = payload::webhook_body(owner.workspace_id(), &sample_event("Printer on fire"));
 
     // ------------------------------------------------------------ 1. per delivery, one at a time
     // Warm both paths (connections, the endpoint's first failure-streak write) before measuring.
@@ -189,7 +183,8 @@ async fn run(options: &Options) -> Result<String, String> {
             replays: 0,
         };
         app.store.put_delivery_if_absent(&scope, &record, now.as_second()).await.map_err(|err| err.to_string())?;
-        let message = fanout::DeliveryMessage { workspace_id: owner.workspace_id, endpoint_id, delivery_id: record.id };
+        let message =
+            fanout::DeliveryMessage { workspace_id: owner.workspace_id(), endpoint_id, delivery_id: record.id };
         let event: aws_lambda_events::sqs::SqsEvent = serde_json::from_value(json!({"Records": [{
             "messageId": format!("bench-{round}"),
             "receiptHandle": null,

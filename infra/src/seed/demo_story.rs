@@ -594,7 +594,7 @@ impl Story<'_> {
         };
         let mut version = created.version;
         if !matches!(ticket.assignee, Who::Nobody) {
-            let assign = json!({"version": version, "assignee_id": worker.user_id.to_string()});
+            let assign = json!({"version": version, "assignee_id": worker.user_id().to_string()});
             version = self.update(opened - 1, worker, created.id, assign).await?.version;
         }
         for step in ticket.steps {

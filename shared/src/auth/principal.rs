@@ -1,5 +1,10 @@
 //! The verified principal: who is calling, as the authorizer established it.
 //! It travels from the authorizer to handlers in the request context, as flat string fields.
+//!
+//! Only this crate makes one: from the authorizer's context ([`Principal::from_context`]) or from a
+//! credential just verified against storage ([`crate::services::accounts::authenticate`],
+//! [`crate::services::api_keys::authenticate`]). Other crates read principals, never build them, so a
+//! tenant scope cannot be made up from ids at hand.
 
 use std::collections::HashMap;
 
@@ -21,25 +26,64 @@ pub enum Principal {
     ApiKey(ApiKeyPrincipal),
 }
 
+/// Fields are readable inside this crate (services say `caller.user_id`); elsewhere through the accessors.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiKeyPrincipal {
-    pub key_id: ApiKeyId,
+    pub(crate) key_id: ApiKeyId,
     /// The member who made the key, with their current role (a key never does more than they may).
-    pub member: MemberPrincipal,
-    pub scopes: Vec<Permission>,
+    pub(crate) member: MemberPrincipal,
+    pub(crate) scopes: Vec<Permission>,
 }
 
+impl ApiKeyPrincipal {
+    pub fn key_id(&self) -> ApiKeyId {
+        self.key_id
+    }
+
+    pub fn member(&self) -> &MemberPrincipal {
+        &self.member
+    }
+
+    pub fn scopes(&self) -> &[Permission] {
+        &self.scopes
+    }
+}
+
+/// Fields are readable inside this crate (services say `caller.user_id`); elsewhere through the accessors.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberPrincipal {
-    pub workspace_id: WorkspaceId,
-    pub user_id: UserId,
-    pub role: Role,
+    pub(crate) workspace_id: WorkspaceId,
+    pub(crate) user_id: UserId,
+    pub(crate) role: Role,
 }
 
 impl MemberPrincipal {
+    /// For the places that have just verified who this is (see the module notes).
+    pub(crate) fn new(workspace_id: WorkspaceId, user_id: UserId, role: Role) -> Self {
+        Self { workspace_id, user_id, role }
+    }
+
+    /// A member nobody verified, for tests and benchmarks that act inside a workspace they set up.
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn for_tests(workspace_id: WorkspaceId, user_id: UserId, role: Role) -> Self {
+        Self::new(workspace_id, user_id, role)
+    }
+
     /// The only way request handling obtains a tenant scope: from a verified member.
     pub fn scope(&self) -> TenantScope {
         TenantScope::new(self.workspace_id)
+    }
+
+    pub fn workspace_id(&self) -> WorkspaceId {
+        self.workspace_id
+    }
+
+    pub fn user_id(&self) -> UserId {
+        self.user_id
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
     }
 
     pub fn can(&self, permission: Permission) -> bool {
@@ -84,19 +128,19 @@ impl Principal {
     pub fn from_context(fields: &HashMap<String, Value>) -> Option<Self> {
         let text = |name: &str| fields.get(name).and_then(Value::as_str);
         match text(KIND)? {
-            KIND_MEMBER => Some(Principal::Member(MemberPrincipal {
-                workspace_id: text("workspace_id")?.parse().ok()?,
-                user_id: text("user_id")?.parse().ok()?,
-                role: Role::parse(text("role")?).ok()?,
-            })),
+            KIND_MEMBER => Some(Principal::Member(MemberPrincipal::new(
+                text("workspace_id")?.parse().ok()?,
+                text("user_id")?.parse().ok()?,
+                Role::parse(text("role")?).ok()?,
+            ))),
             KIND_STAFF => Some(Principal::Staff { staff_id: text("staff_id")?.parse().ok()? }),
             KIND_API_KEY => Some(Principal::ApiKey(ApiKeyPrincipal {
                 key_id: text("api_key_id")?.parse().ok()?,
-                member: MemberPrincipal {
-                    workspace_id: text("workspace_id")?.parse().ok()?,
-                    user_id: text("user_id")?.parse().ok()?,
-                    role: Role::parse(text("role")?).ok()?,
-                },
+                member: MemberPrincipal::new(
+                    text("workspace_id")?.parse().ok()?,
+                    text("user_id")?.parse().ok()?,
+                    Role::parse(text("role")?).ok()?,
+                ),
                 scopes: text("scopes")?
                     .split(' ')
                     .filter(|name| !name.is_empty())
@@ -130,21 +174,14 @@ mod tests {
 
     #[test]
     fn survives_the_authorizer_context() {
-        let member = Principal::Member(MemberPrincipal {
-            workspace_id: WorkspaceId::generate(),
-            user_id: UserId::generate(),
-            role: Role::Manager,
-        });
+        let member =
+            Principal::Member(MemberPrincipal::new(WorkspaceId::generate(), UserId::generate(), Role::Manager));
         assert_eq!(Principal::from_context(&member.to_context()), Some(member));
         let staff = Principal::Staff { staff_id: StaffId::generate() };
         assert_eq!(Principal::from_context(&staff.to_context()), Some(staff));
         let key = Principal::ApiKey(ApiKeyPrincipal {
             key_id: ApiKeyId::generate(),
-            member: MemberPrincipal {
-                workspace_id: WorkspaceId::generate(),
-                user_id: UserId::generate(),
-                role: Role::Admin,
-            },
+            member: MemberPrincipal::new(WorkspaceId::generate(), UserId::generate(), Role::Admin),
             scopes: vec![Permission::TicketsRead, Permission::WebhooksManage],
         });
         assert_eq!(Principal::from_context(&key.to_context()), Some(key));

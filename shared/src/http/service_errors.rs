@@ -99,6 +99,10 @@ impl From<ServiceError> for Problem {
                 tracing::error!(error = %err, "queue failure");
                 Problem::internal()
             }
+            ServiceError::Blob(err) => {
+                tracing::error!(error = %err, "file storage failure");
+                Problem::internal()
+            }
         }
     }
 }

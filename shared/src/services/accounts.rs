@@ -1,4 +1,4 @@
-//! Sign-up, login, token refresh with rotation and reuse detection, logout.
+//! Sign-up, login, token refresh with rotation and reuse detection, logout, and who an access token is.
 
 use jiff::{SignedDuration, Timestamp};
 
@@ -6,7 +6,7 @@ use super::commands::accounts::SignUp;
 use super::{ServiceError, ServiceResult};
 use crate::api::{LoginRequest, RefreshRequest, SessionResponse, SignupRequest, WorkspaceChoice};
 use crate::app::App;
-use crate::auth::{passwords, refresh::RefreshToken, tokens::TokenSubject};
+use crate::auth::{MemberPrincipal, Principal, passwords, refresh::RefreshToken, tokens::TokenSubject};
 use crate::domain::events::EventKind;
 use crate::domain::{
     email::Email,
@@ -16,7 +16,7 @@ use crate::domain::{
     user::UserStatus,
 };
 use crate::storage::{
-    TenantScope,
+    StoreError, TenantScope,
     events::Event,
     sessions::{RotateError, Session},
     users::Member,
@@ -152,6 +152,37 @@ pub async fn logout(app: &App, request: RefreshRequest) -> ServiceResult<()> {
         app.store.revoke_session(&scope, token.user_id, token.session_id).await?;
     }
     Ok(())
+}
+
+/// Who an access token is: its member with the role storage holds now (a role change or deactivation
+/// counts at once, not when the token expires), or its staff member; None when the token does not verify
+/// or names someone no longer active. The authorizer's lookup; the reason for a refusal is logged.
+pub async fn authenticate(app: &App, access_token: &str) -> Result<Option<Principal>, StoreError> {
+    let subject = match app.tokens.verify(access_token, app.clock.now()) {
+        Ok(subject) => subject,
+        Err(err) => {
+            tracing::info!(reason = %err, "access token refused");
+            return Ok(None);
+        }
+    };
+    match subject {
+        TokenSubject::Member { workspace_id, user_id } => {
+            let member = app.store.get_member(&TenantScope::new(workspace_id), user_id).await?;
+            let Some(member) = member.filter(Member::is_active) else {
+                tracing::info!(%workspace_id, %user_id, "token of an unknown or deactivated member refused");
+                return Ok(None);
+            };
+            Ok(Some(Principal::Member(MemberPrincipal::new(workspace_id, user_id, member.role))))
+        }
+        TokenSubject::Staff { staff_id } => {
+            let staff = app.store.get_staff(staff_id).await?;
+            if !staff.is_some_and(|staff| staff.active) {
+                tracing::info!(%staff_id, "token of an unknown or deactivated staff member refused");
+                return Ok(None);
+            }
+            Ok(Some(Principal::Staff { staff_id }))
+        }
+    }
 }
 
 fn new_session(app: &App, member: &Member, now: Timestamp) -> (Session, RefreshToken) {

@@ -137,7 +137,7 @@ pub async fn authenticate(app: &App, presented: &str) -> Result<Option<(ApiKeyPr
     app.store.touch_api_key(&key, app.clock.now()).await?;
     let principal = ApiKeyPrincipal {
         key_id: key.id,
-        member: MemberPrincipal { workspace_id: key.workspace_id, user_id: member.id, role: member.role },
+        member: MemberPrincipal::new(key.workspace_id, member.id, member.role),
         // The creator's role may have shrunk since: the key keeps only what they still hold.
         scopes: key.scopes.into_iter().filter(|scope| member.role.can(*scope)).collect(),
     };

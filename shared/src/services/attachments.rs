@@ -8,10 +8,10 @@
 
 use std::time::Duration;
 
-use aws_sdk_s3::presigning::{PresignedRequest as S3Presigned, PresigningConfig};
 use jiff::{SignedDuration, Timestamp};
 
 use super::{ServiceError, ServiceResult};
+use crate::adapters::PresignedUrl;
 use crate::api::{AttachmentDownload, AttachmentUpload, AttachmentView, CreateAttachmentRequest, PresignedRequest};
 use crate::app::App;
 use crate::auth::MemberPrincipal;
@@ -23,7 +23,6 @@ use crate::domain::{
     rule,
 };
 use crate::storage::{
-    StoreError,
     attachments::{Attachment, AttachmentStatus, ConfirmError, CreateAttachmentError},
     events::Event,
     keys,
@@ -65,25 +64,14 @@ pub fn sanitize_filename(raw: &str) -> Result<String, String> {
     Ok(cleaned)
 }
 
-fn bucket(app: &App) -> ServiceResult<&str> {
-    app.config.attachments_bucket.as_deref().ok_or_else(|| {
-        tracing::error!("SWITCHBOARD_ATTACHMENTS_BUCKET is not set");
-        ServiceError::Store(StoreError::Backend("attachments bucket not configured".to_owned()))
-    })
-}
-
-fn presigned(request: &S3Presigned, now: Timestamp) -> PresignedRequest {
+/// The wire form of a presigned request, with when it stops working.
+fn presigned(request: PresignedUrl, now: Timestamp) -> PresignedRequest {
     PresignedRequest {
-        method: request.method().to_owned(),
-        url: request.uri().to_owned(),
-        headers: request.headers().map(|(name, value)| (name.to_owned(), value.to_owned())).collect(),
+        method: request.method,
+        url: request.url,
+        headers: request.headers.into_iter().collect(),
         expires_at: now + SignedDuration::try_from(URL_TTL).unwrap_or(SignedDuration::from_secs(300)),
     }
-}
-
-fn s3_failure(err: impl std::fmt::Display) -> ServiceError {
-    tracing::error!(error = %err, "S3 call failed");
-    ServiceError::Store(StoreError::Backend(format!("S3: {err}")))
 }
 
 pub async fn create_upload(
@@ -107,7 +95,6 @@ pub async fn create_upload(
         ),
     )
         .gather()?;
-    let bucket = bucket(app)?;
 
     let scope = caller.scope();
     let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
@@ -136,23 +123,15 @@ pub async fn create_upload(
         created_at: now,
         uploaded_at: None,
     };
+    // Signed before the record is written (signing is local), so a failure leaves nothing behind.
+    let upload =
+        app.attachments.presign_put(&attachment.object_key, &attachment.content_type, attachment.size, URL_TTL).await?;
     match app.store.create_attachment(&scope, &attachment).await {
         Ok(()) => {}
         Err(CreateAttachmentError::NoTicket) => return Err(ServiceError::NotFound("The ticket")),
         Err(CreateAttachmentError::Store(err)) => return Err(err.into()),
     }
-    let size = i64::try_from(attachment.size).unwrap_or(i64::MAX);
-    let upload = app
-        .s3
-        .put_object()
-        .bucket(bucket)
-        .key(&attachment.object_key)
-        .content_type(&attachment.content_type)
-        .content_length(size)
-        .presigned(PresigningConfig::expires_in(URL_TTL).map_err(s3_failure)?)
-        .await
-        .map_err(s3_failure)?;
-    Ok(AttachmentUpload { attachment: (&attachment).into(), upload: presigned(&upload, now) })
+    Ok(AttachmentUpload { attachment: (&attachment).into(), upload: presigned(upload, now) })
 }
 
 async fn load(app: &App, caller: &MemberPrincipal, ticket: TicketId, id: AttachmentId) -> ServiceResult<Attachment> {
@@ -170,17 +149,11 @@ pub async fn confirm(
     if pending.status == AttachmentStatus::Uploaded {
         return Ok((&pending).into());
     }
-    let bucket = bucket(app)?;
-    let head = match app.s3.head_object().bucket(bucket).key(&pending.object_key).send().await {
-        Ok(head) => head,
-        Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => {
-            return Err(ServiceError::Conflict(
-                "The file is not uploaded yet: PUT it to the upload URL first, then confirm.".to_owned(),
-            ));
-        }
-        Err(err) => return Err(s3_failure(aws_sdk_s3::error::DisplayErrorContext(err))),
+    let Some(uploaded_size) = app.attachments.size_of(&pending.object_key).await? else {
+        return Err(ServiceError::Conflict(
+            "The file is not uploaded yet: PUT it to the upload URL first, then confirm.".to_owned(),
+        ));
     };
-    let uploaded_size = head.content_length().and_then(|size| u64::try_from(size).ok()).unwrap_or(0);
     if uploaded_size != pending.size {
         return Err(ServiceError::Validation(vec![FieldError::new(
             "size",
@@ -227,16 +200,10 @@ pub async fn download(
     }
     let now = app.clock.now();
     let request = app
-        .s3
-        .get_object()
-        .bucket(bucket(app)?)
-        .key(&attachment.object_key)
-        .response_content_disposition(format!("attachment; filename=\"{}\"", attachment.filename))
-        .response_content_type(&attachment.content_type)
-        .presigned(PresigningConfig::expires_in(URL_TTL).map_err(s3_failure)?)
-        .await
-        .map_err(s3_failure)?;
-    Ok(AttachmentDownload { attachment: (&attachment).into(), download: presigned(&request, now) })
+        .attachments
+        .presign_download(&attachment.object_key, &attachment.filename, &attachment.content_type, URL_TTL)
+        .await?;
+    Ok(AttachmentDownload { attachment: (&attachment).into(), download: presigned(request, now) })
 }
 
 #[cfg(test)]

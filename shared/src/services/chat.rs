@@ -98,7 +98,7 @@ async fn visible(app: &App, caller: &MemberPrincipal, id: ChannelId) -> ServiceR
 
 /// Pushes a frame to the live sockets of those who may see `channel`.
 async fn push(app: &App, scope: &TenantScope, channel: &Channel, frame: serde_json::Value) -> ServiceResult<()> {
-    if app.sockets.is_none() {
+    if !app.sockets.is_configured() {
         return Ok(());
     }
     let now = app.clock.now().as_second();

@@ -20,6 +20,7 @@ pub mod sla_watch;
 pub mod tickets;
 pub mod webhooks;
 
+use crate::adapters::{BlobError, QueueError};
 use crate::api::{MessageView, WorkspaceChoice};
 use crate::domain::{FieldError, plan::LimitExceeded, ticket::InvalidTransition};
 use crate::storage::{StoreError, realtime::Claim};
@@ -66,7 +67,10 @@ pub enum ServiceError {
     Store(#[from] StoreError),
     /// A queue could not take a message.
     #[error("queue failure: {0}")]
-    Queue(String),
+    Queue(#[from] QueueError),
+    /// The file store could not sign a URL or answer about an object.
+    #[error("file storage failure: {0}")]
+    Blob(#[from] BlobError),
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;

@@ -124,7 +124,7 @@ pub async fn consume(app: &App, records: &[EventRecord]) -> DynamoDbEventRespons
     response
 }
 
-async fn apply(app: &App, record: &EventRecord) -> Result<(), StoreError> {
+async fn apply(app: &App, record: &EventRecord) -> Result<(), ServiceError> {
     if record.event_name != "INSERT" {
         return Ok(());
     }
@@ -137,18 +137,15 @@ async fn apply(app: &App, record: &EventRecord) -> Result<(), StoreError> {
         return Ok(());
     }
     let Some(serde_dynamo::AttributeValue::S(workspace)) = image.get("workspace_id") else {
-        return Err(StoreError::Corrupt("an event item without workspace_id".to_owned()));
+        return Err(StoreError::Corrupt("an event item without workspace_id".to_owned()).into());
     };
     let workspace = workspace.parse().map_err(|_| StoreError::Corrupt(format!("workspace id {workspace:?}")))?;
-    let event: Event = serde_dynamo::from_item(image.clone())?;
-    let scope = TenantScope::new(workspace);
+    let event: Event = serde_dynamo::from_item(image.clone()).map_err(StoreError::from)?;
+    let scope = TenantScope::for_system(workspace);
     super::realtime::fanout::deliver_event(app, &scope, &event).await?;
     apply_daily_stats(app, &scope, &event).await?;
     // Recomputing a watch is idempotent: a redelivered event finds it current and writes nothing.
-    sla_watch::on_event(app, &scope, &event).await.map_err(|err| match err {
-        ServiceError::Store(err) => err,
-        other => StoreError::Backend(other.to_string()),
-    })?;
+    sla_watch::on_event(app, &scope, &event).await?;
     // Boxed: the consumer's future would otherwise nest every consumer's state inline.
     Box::pin(crate::services::webhooks::fanout::fan_out(app, &scope, &event)).await?;
     Ok(())

@@ -256,7 +256,7 @@ async fn recompute_all(app: &App, tickets: Vec<(WorkspaceId, TicketId)>, policie
     let mut report = ScanReport { due: tickets.len(), ..ScanReport::default() };
     let results: Vec<ServiceResult<Recomputed>> = futures::stream::iter(tickets)
         .map(|(workspace, ticket)| async move {
-            let scope = TenantScope::new(workspace);
+            let scope = TenantScope::for_system(workspace);
             let result = recompute(app, &scope, ticket, &mut policies.clone()).await;
             if let Err(err) = &result {
                 tracing::error!(error = %err, workspace_id = %workspace, ticket_id = %ticket, "SLA watch failed");
@@ -356,7 +356,7 @@ async fn scan_shard(app: &App, shard: u32, now: Timestamp, options: ScanOptions)
             .collect();
         // One policy read per workspace and page, shared by its tickets.
         for (workspace, _) in &tickets {
-            policies.get(app, &TenantScope::new(*workspace)).await?;
+            policies.get(app, &TenantScope::for_system(*workspace)).await?;
         }
         let done = recompute_all(app, tickets, &policies).await;
         report.updated += done.updated;
@@ -365,7 +365,7 @@ async fn scan_shard(app: &App, shard: u32, now: Timestamp, options: ScanOptions)
         // Deadlines first; then re-watch batches after policy changes.
         for entry in jobs {
             let SlaDue::Rewatch(workspace) = entry else { continue };
-            match continue_rewatch(app, &TenantScope::new(workspace), now).await {
+            match continue_rewatch(app, &TenantScope::for_system(workspace), now).await {
                 Ok(done) => {
                     report.updated += done.updated;
                     report.marks += done.marks;

@@ -1,5 +1,6 @@
 //! The single DynamoDB table. Every tenant call takes a [`TenantScope`], which only a verified
-//! principal (or the sign-up that creates the workspace) can produce.
+//! principal (or the sign-up that creates the workspace) or explicitly named system work can produce.
+//! The SDK client stays inside this module: other crates call the methods here, never DynamoDB.
 
 pub mod api_keys;
 pub mod attachments;
@@ -37,15 +38,25 @@ use crate::domain::ids::WorkspaceId;
 
 pub type Item = HashMap<String, AttributeValue>;
 
-/// The workspace a storage call may touch. Not constructible outside this crate:
-/// handlers get one from [`crate::auth::MemberPrincipal::scope`].
+/// The workspace a storage call may touch. Two ways to get one:
+/// - request handling: from the verified caller, [`crate::auth::MemberPrincipal::scope`];
+/// - work no caller asked for (stream and queue consumers, scheduled scans, seeding the local stack):
+///   [`TenantScope::for_system`], named so every such place can be found and read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TenantScope {
     workspace_id: WorkspaceId,
 }
 
 impl TenantScope {
+    /// For this crate's code that has just verified a credential of the workspace (login, refresh,
+    /// an API key or access token looked up) or is creating the workspace (sign-up).
     pub(crate) fn new(workspace_id: WorkspaceId) -> Self {
+        Self { workspace_id }
+    }
+
+    /// The scope of system work on a workspace's own data: the workspace comes from a committed item
+    /// (an event, a queue message, a watch), never from a request.
+    pub fn for_system(workspace_id: WorkspaceId) -> Self {
         Self { workspace_id }
     }
 
@@ -152,14 +163,6 @@ impl Store {
     /// DynamoDB calls made through this store, by operation.
     pub fn calls(&self) -> &call_count::CallCount {
         &self.calls
-    }
-
-    pub fn client(&self) -> &Client {
-        &self.client
-    }
-
-    pub fn table(&self) -> &str {
-        &self.table
     }
 
     /// Runs a transaction and reads a cancellation by the names its conditions carry. A transaction

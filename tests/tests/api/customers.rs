@@ -409,11 +409,8 @@ async fn a_merge_that_stopped_half_way_resumes_when_called_again() {
 
     // What a merge writes before it moves any ticket, and one ticket moved: then the process "crashed".
     let store = &switchboard_tests::stack().app.store;
-    let principal = MemberPrincipal {
-        workspace_id: owner.workspace_id.parse().unwrap(),
-        user_id: owner.user_id.parse().unwrap(),
-        role: Role::Owner,
-    };
+    let principal =
+        MemberPrincipal::for_tests(owner.workspace_id.parse().unwrap(), owner.user_id.parse().unwrap(), Role::Owner);
     let scope = principal.scope();
     let (source_id, target_id) = (id_of(&source).parse().unwrap(), id_of(&target).parse().unwrap());
     let source_before = store.get_customer(&scope, source_id).await.unwrap().unwrap();
@@ -425,7 +422,7 @@ async fn a_merge_that_stopped_half_way_resumes_when_called_again() {
     (target_after.merged_ids, target_after.version) = (vec![source_id], target_before.version + 1);
     let event = Event::new(
         shared::domain::events::EventKind::CustomerMerged,
-        Some(principal.user_id),
+        Some(principal.user_id()),
         format!("customer/{source_id}"),
         switchboard_tests::stack().app.clock.now(),
     )

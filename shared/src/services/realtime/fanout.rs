@@ -39,7 +39,7 @@ pub fn entitled(connection: &Connection, event: &Event, now: i64) -> bool {
 
 /// Pushes one committed event to the sockets entitled to it.
 pub async fn deliver_event(app: &App, scope: &TenantScope, event: &Event) -> Result<Delivery, StoreError> {
-    if app.sockets.is_none() || event.ticket_id.is_none() {
+    if !app.sockets.is_configured() || event.ticket_id.is_none() {
         return Ok(Delivery::default());
     }
     let now = app.clock.now().as_second();

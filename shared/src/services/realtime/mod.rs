@@ -8,9 +8,9 @@
 pub mod fanout;
 pub mod socket;
 
-use aws_sdk_apigatewaymanagement::{operation::post_to_connection::PostToConnectionError, primitives::Blob};
 use serde_json::{Value, json};
 
+use crate::adapters::SocketError;
 use crate::app::App;
 use crate::domain::ids::{TicketId, UserId};
 use crate::storage::{StoreError, TenantScope, realtime::Connection};
@@ -78,24 +78,21 @@ pub async fn post(
     connection: &Connection,
     frame: &Value,
 ) -> Result<Delivery, StoreError> {
-    let Some(sockets) = &app.sockets else { return Ok(Delivery::default()) };
     let connection_id = connection.connection_id.as_str();
-    let data = Blob::new(serde_json::to_vec(frame).unwrap_or_default());
-    match sockets.post_to_connection().connection_id(connection_id).data(data).send().await {
-        Ok(_) => Ok(Delivery { delivered: 1, ..Delivery::default() }),
-        Err(err) => match err.into_service_error() {
-            PostToConnectionError::GoneException(_) => {
-                let age = app.clock.now().as_second() - connection.connected_at.as_second();
-                if age >= HANDSHAKE_GRACE_SECONDS {
-                    app.store.delete_connection(scope, connection_id).await?;
-                }
-                Ok(Delivery { gone: 1, ..Delivery::default() })
+    match app.sockets.post_to_connection(connection_id, frame).await {
+        Ok(()) => Ok(Delivery { delivered: 1, ..Delivery::default() }),
+        Err(SocketError::NotConfigured) => Ok(Delivery::default()),
+        Err(SocketError::Gone) => {
+            let age = app.clock.now().as_second() - connection.connected_at.as_second();
+            if age >= HANDSHAKE_GRACE_SECONDS {
+                app.store.delete_connection(scope, connection_id).await?;
             }
-            other => {
-                tracing::warn!(error = %aws_sdk_apigatewaymanagement::error::DisplayErrorContext(other), %connection_id, "posting to a socket failed");
-                Ok(Delivery { failed: 1, ..Delivery::default() })
-            }
-        },
+            Ok(Delivery { gone: 1, ..Delivery::default() })
+        }
+        Err(err @ SocketError::Backend(_)) => {
+            tracing::warn!(error = %err, %connection_id, "posting to a socket failed");
+            Ok(Delivery { failed: 1, ..Delivery::default() })
+        }
     }
 }
 

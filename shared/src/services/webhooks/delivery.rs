@@ -11,6 +11,7 @@ use jiff::Timestamp;
 
 use super::fanout::DeliveryMessage;
 use super::sender::{self, SendResult};
+use crate::adapters::QueueError;
 use crate::app::App;
 use crate::domain::events::EventKind;
 use crate::domain::webhooks::{
@@ -56,7 +57,7 @@ fn parse(message: &SqsMessage) -> Result<(DeliveryMessage, TenantScope), StoreEr
     let body = message.body.as_deref().unwrap_or_default();
     let parsed: DeliveryMessage =
         serde_json::from_str(body).map_err(|err| StoreError::Corrupt(format!("delivery message {body:?}: {err}")))?;
-    let scope = TenantScope::new(parsed.workspace_id);
+    let scope = TenantScope::for_system(parsed.workspace_id);
     Ok((parsed, scope))
 }
 
@@ -225,19 +226,11 @@ async fn failed(
     }
     // Hidden until the next attempt is due; after the last one it shows again at once, and the next
     // receive moves it to the dead-letter queue.
-    let visibility = wait.map_or(0, |wait| wait.as_secs_f64().round() as i32);
-    if let (Some(queue), Some(receipt)) = (app.config.webhook_queue_url.as_deref(), message.receipt_handle.as_deref()) {
-        let changed = app
-            .sqs
-            .change_message_visibility()
-            .queue_url(queue)
-            .receipt_handle(receipt)
-            .visibility_timeout(visibility)
-            .send()
-            .await;
-        if let Err(err) = changed {
+    if let Some(receipt) = message.receipt_handle.as_deref() {
+        match app.webhook_queue.redeliver_after(receipt, wait.unwrap_or_default()).await {
+            Ok(()) | Err(QueueError::NotConfigured { .. }) => {}
             // The message still comes back after the queue's own visibility timeout.
-            tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(err), "could not schedule the next attempt");
+            Err(err) => tracing::warn!(error = %err, "could not schedule the next attempt"),
         }
     }
     Ok(())

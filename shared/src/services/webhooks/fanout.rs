@@ -9,10 +9,12 @@
 use serde::{Deserialize, Serialize};
 
 use super::payload::{self, SlackEventType};
+use crate::adapters::QueueError;
 use crate::app::App;
 use crate::domain::ids::{DeliveryId, WebhookId, WorkspaceId};
+use crate::services::ServiceResult;
 use crate::storage::webhooks::{Delivery, DeliveryStatus, EndpointKind, EndpointStatus, WebhookEndpoint};
-use crate::storage::{StoreError, TenantScope, events::Event};
+use crate::storage::{TenantScope, events::Event};
 
 /// The queue message: which delivery to attempt (the record holds the rest).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -38,7 +40,7 @@ fn delivery_for(scope: &TenantScope, endpoint: &WebhookEndpoint, event: &Event) 
 }
 
 /// Queues the deliveries of one committed event. Returns how many were queued.
-pub async fn fan_out(app: &App, scope: &TenantScope, event: &Event) -> Result<usize, StoreError> {
+pub async fn fan_out(app: &App, scope: &TenantScope, event: &Event) -> ServiceResult<usize> {
     // Most events (sign-ups, settings, key changes...) no endpoint can subscribe to: no read for them.
     if !event.kind.webhook_subscribable() && SlackEventType::of(event).is_none() {
         return Ok(0);
@@ -78,16 +80,7 @@ pub async fn enqueue(
     scope: &TenantScope,
     endpoint: WebhookId,
     delivery: DeliveryId,
-) -> Result<(), StoreError> {
-    let queue = app
-        .config
-        .webhook_queue_url
-        .as_deref()
-        .ok_or_else(|| StoreError::Backend("SWITCHBOARD_WEBHOOK_QUEUE_URL is not set".to_owned()))?;
+) -> Result<(), QueueError> {
     let message = DeliveryMessage { workspace_id: scope.workspace_id(), endpoint_id: endpoint, delivery_id: delivery };
-    let body = serde_json::to_string(&message).map_err(|err| StoreError::Backend(err.to_string()))?;
-    app.sqs.send_message().queue_url(queue).message_body(body).send().await.map_err(|err| {
-        StoreError::Backend(format!("queueing delivery {delivery}: {}", aws_sdk_sqs::error::DisplayErrorContext(err)))
-    })?;
-    Ok(())
+    app.webhook_queue.send(&message).await
 }

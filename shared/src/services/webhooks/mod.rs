@@ -327,7 +327,7 @@ async fn replay(app: &App, scope: &TenantScope, endpoint: WebhookId, delivery: D
             crate::storage::webhooks::MAX_REPLAYS
         )));
     }
-    fanout::enqueue(app, scope, endpoint, delivery).await.map_err(|err| ServiceError::Queue(err.to_string()))
+    Ok(fanout::enqueue(app, scope, endpoint, delivery).await?)
 }
 
 /// Queues again every failed delivery of the endpoint made since a time (up to [`MAX_REPLAY_BATCH`]).

@@ -1,0 +1,157 @@
+//! A bucket of files in S3, reached through presigned URLs: the API hands them out and never carries
+//! file bytes itself.
+
+use std::time::Duration;
+
+use aws_sdk_s3::presigning::{PresignedRequest, PresigningConfig};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum BlobError {
+    /// The process was started without the bucket's name.
+    #[error("the {bucket} bucket is not configured")]
+    NotConfigured { bucket: &'static str },
+    /// A URL could not be signed (an expiry S3 does not accept, say).
+    #[error("presigning an S3 request failed: {0}")]
+    Presign(String),
+    #[error("S3 call failed: {0}")]
+    Backend(String),
+}
+
+/// A request the client makes to S3 itself: method, URL, and the headers the signature binds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresignedUrl {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BlobStore {
+    client: aws_sdk_s3::Client,
+    bucket: Option<String>,
+    /// What the bucket holds, for the error when it is missing.
+    purpose: &'static str,
+}
+
+impl BlobStore {
+    /// The bucket named `bucket` (None: not configured in this process), holding `purpose` ("attachments").
+    pub fn new(client: aws_sdk_s3::Client, bucket: Option<String>, purpose: &'static str) -> Self {
+        Self { client, bucket, purpose }
+    }
+
+    fn bucket(&self) -> Result<&str, BlobError> {
+        self.bucket.as_deref().ok_or(BlobError::NotConfigured { bucket: self.purpose })
+    }
+
+    /// A PUT of exactly `size` bytes of `content_type` to `key`, valid for `ttl`.
+    pub async fn presign_put(
+        &self,
+        key: &str,
+        content_type: &str,
+        size: u64,
+        ttl: Duration,
+    ) -> Result<PresignedUrl, BlobError> {
+        let request = self
+            .client
+            .put_object()
+            .bucket(self.bucket()?)
+            .key(key)
+            .content_type(content_type)
+            .content_length(i64::try_from(size).unwrap_or(i64::MAX))
+            .presigned(expiring(ttl)?)
+            .await
+            .map_err(|err| BlobError::Presign(aws_sdk_s3::error::DisplayErrorContext(err).to_string()))?;
+        Ok(url_of(&request))
+    }
+
+    /// A GET of `key` that the browser saves as `filename`, served as `content_type`, valid for `ttl`.
+    pub async fn presign_download(
+        &self,
+        key: &str,
+        filename: &str,
+        content_type: &str,
+        ttl: Duration,
+    ) -> Result<PresignedUrl, BlobError> {
+        let request = self
+            .client
+            .get_object()
+            .bucket(self.bucket()?)
+            .key(key)
+            .response_content_disposition(format!("attachment; filename=\"{filename}\""))
+            .response_content_type(content_type)
+            .presigned(expiring(ttl)?)
+            .await
+            .map_err(|err| BlobError::Presign(aws_sdk_s3::error::DisplayErrorContext(err).to_string()))?;
+        Ok(url_of(&request))
+    }
+
+    /// The size in bytes of the object at `key`; None when there is no such object.
+    pub async fn size_of(&self, key: &str) -> Result<Option<u64>, BlobError> {
+        match self.client.head_object().bucket(self.bucket()?).key(key).send().await {
+            Ok(head) => Ok(Some(head.content_length().and_then(|size| u64::try_from(size).ok()).unwrap_or(0))),
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
+            Err(err) => Err(BlobError::Backend(aws_sdk_s3::error::DisplayErrorContext(err).to_string())),
+        }
+    }
+}
+
+fn expiring(ttl: Duration) -> Result<PresigningConfig, BlobError> {
+    PresigningConfig::expires_in(ttl).map_err(|err| BlobError::Presign(err.to_string()))
+}
+
+fn url_of(request: &PresignedRequest) -> PresignedUrl {
+    PresignedUrl {
+        method: request.method().to_owned(),
+        url: request.uri().to_owned(),
+        headers: request.headers().map(|(name, value)| (name.to_owned(), value.to_owned())).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store(bucket: Option<&str>) -> BlobStore {
+        let config = aws_sdk_s3::Config::builder()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .region(aws_sdk_s3::config::Region::new("eu-west-1"))
+            .credentials_provider(aws_sdk_s3::config::Credentials::new("AKIDEXAMPLE", "secret", None, None, "tests"))
+            .build();
+        BlobStore::new(aws_sdk_s3::Client::from_conf(config), bucket.map(str::to_owned), "attachments")
+    }
+
+    fn header<'a>(url: &'a PresignedUrl, name: &str) -> Option<&'a str> {
+        url.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
+    }
+
+    // The local stand-in does not check presigned signatures, so what they bind is checked here.
+    #[tokio::test]
+    async fn an_upload_url_signs_the_announced_type_and_length() {
+        let ttl = Duration::from_secs(300);
+        let url = store(Some("files")).presign_put("WS/a/report.pdf", "application/pdf", 1234, ttl).await.unwrap();
+        assert_eq!(url.method, "PUT");
+        assert!(url.url.contains("report.pdf") && url.url.contains("X-Amz-Expires=300"), "{}", url.url);
+        let signed = url.url.split("X-Amz-SignedHeaders=").nth(1).unwrap_or_default().to_ascii_lowercase();
+        assert!(signed.contains("content-length") && signed.contains("content-type"), "{}", url.url);
+        assert_eq!(header(&url, "content-type"), Some("application/pdf"));
+        assert_eq!(header(&url, "content-length"), Some("1234"));
+    }
+
+    #[tokio::test]
+    async fn a_download_url_names_the_file() {
+        let url = store(Some("files"))
+            .presign_download("WS/a/report.pdf", "report.pdf", "application/pdf", Duration::from_secs(60))
+            .await
+            .unwrap();
+        assert_eq!(url.method, "GET");
+        assert!(url.url.contains("response-content-disposition=attachment"), "{}", url.url);
+    }
+
+    #[tokio::test]
+    async fn without_a_bucket_nothing_is_signed() {
+        let err = store(None).presign_put("k", "text/plain", 1, Duration::from_secs(60)).await.unwrap_err();
+        assert!(matches!(err, BlobError::NotConfigured { bucket: "attachments" }), "{err}");
+        assert_eq!(err.to_string(), "the attachments bucket is not configured");
+    }
+}
