@@ -5,7 +5,7 @@ export SAM_CLI_TELEMETRY := 0
 # One region for the SAM/cfn-lint checks; nothing here talks to AWS.
 LINT_REGION ?= us-east-1
 
-.PHONY: setup dev test check lint-template unit-and-blackbox build bench docs fmt clean web test-web bench-web deploy-web
+.PHONY: setup dev test check lint-template lint-workflows unit-and-blackbox build bench docs fmt clean web test-web bench-web deploy-web
 
 ## Install what the local stack needs (idempotent).
 setup:
@@ -28,26 +28,34 @@ test:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	$(MAKE) lint-template
+	$(MAKE) lint-workflows
 	cargo test --workspace --locked
 	$(MAKE) test-web
 
-## The web app: generated API types current, type check, unit tests (Vitest), production build, then the
-## browser end-to-end test (Debian's Chromium, headless) against a local stack it starts itself.
-## Screenshots go to tests/artifacts/web/.
+## The web app: generated API types current, type check, lint (ESLint), unit tests (Vitest), production build, then the
+## browser end-to-end tests (Playwright Test, one per user journey, in Debian's headless Chromium) against a local
+## stack they start themselves. Screenshots, and traces of failed journeys, go to tests/artifacts/web/.
 test-web:
 	@infra/scripts/bootstrap.sh stack web browser
-	cd web && npm run --silent check:api && npm run --silent typecheck && npx vitest run && npx vite build --logLevel warn
+	cd web && npm run --silent check:api && npm run --silent typecheck && npm run --silent lint && npx vitest run && npx vite build --logLevel warn
 	cargo build -p local-stack --locked
-	cd web && node e2e/run.mjs
+	cd web && npx playwright test
 
 lint-template:
 	.venv/lint/bin/cfn-lint template.yaml
 	.venv/lint/bin/sam validate --lint --template-file template.yaml --region $(LINT_REGION)
 
-## Deployable Lambda bundles: arm64 (Graviton), provided.al2023, one bootstrap zip per function.
+## The GitHub Actions workflows (.github/workflows/), checked by actionlint (pinned in infra/python/lint.lock).
+lint-workflows:
+	@infra/scripts/bootstrap.sh lint
+	.venv/lint/bin/actionlint -no-color
+
+## Deployable Lambda bundles: arm64 (Graviton), provided.al2023, one bootstrap zip per function. Every crate
+## under functions/ is a Lambda (package fn-<folder>); the library, local stack, tests and benches are not.
+FUNCTIONS := $(sort $(notdir $(wildcard functions/*)))
 build:
 	@infra/scripts/bootstrap.sh build
-	PATH="$(CURDIR)/.venv/build/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip --workspace --exclude local-stack --exclude switchboard-tests --exclude switchboard-shared --exclude switchboard-bench
+	PATH="$(CURDIR)/.venv/build/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip --locked $(addprefix -p fn-,$(FUNCTIONS))
 
 ## Cold start of every function (host release build, fake Runtime API) next to a bare lambda_runtime floor;
 ## writes bench/results/latest.{md,json}. BENCH_RUNS=N to change the repetitions (the first is discarded).

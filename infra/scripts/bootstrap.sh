@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the project needs, idempotently. Usage: bootstrap.sh [stack] [lint] [build] [web] [browser]
 #   stack    Python venv with the local AWS stand-in (moto server), pinned by infra/python/stack.lock
-#   lint     Python venv with cfn-lint and the SAM CLI, pinned by infra/python/lint.lock
+#   lint     Python venv with cfn-lint, the SAM CLI and actionlint, pinned by infra/python/lint.lock, and
+#            the Rust toolchain rust-toolchain.toml pins (with rustfmt and clippy)
 #   build    Python venv with cargo-lambda and zig (cross builds for Lambda), plus the arm64 Rust target
 #   web      the web app's npm packages (`npm ci`), pinned by web/package-lock.json
 #   browser  Debian's Chromium for the browser tests (/usr/bin/chromium), unless it is there already
@@ -45,21 +46,39 @@ chromium() {
     || { $sudo apt-get update && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
 }
 
-rust_components() {
+# The toolchain rust-toolchain.toml pins, with its components. A machine without it whose stable toolchain
+# is that very release (an offline machine cannot fetch another) registers stable under the release's
+# name: rustup refuses `toolchain link` for release names, so this is the directory link rustup lays out.
+rust_toolchain() {
+  command -v rustup >/dev/null || return 0
+  local channel host home
+  channel=$(sed -n 's/^channel = "\(.*\)"$/\1/p' "$root/rust-toolchain.toml")
+  if ! rustup toolchain list | grep -q "^$channel-"; then
+    if rustc +stable --version 2>/dev/null | grep -q "^rustc $channel "; then
+      home=${RUSTUP_HOME:-$HOME/.rustup}
+      host=$(rustc +stable -vV | sed -n 's/^host: //p')
+      echo "bootstrap: using the installed stable toolchain as $channel"
+      ln -s "$home/toolchains/stable-$host" "$home/toolchains/$channel-$host"
+    else
+      echo "bootstrap: installing the Rust toolchain $channel (rust-toolchain.toml)"
+      rustup toolchain install "$channel" --profile minimal --component rustfmt,clippy
+    fi
+  fi
   local installed
-  installed=$(rustup component list --installed 2>/dev/null || true)
+  installed=$(cd "$root" && rustup component list --installed 2>/dev/null || true)
   for component in rustfmt clippy; do
-    grep -q "^$component" <<<"$installed" || rustup component add "$component"
+    grep -q "^$component" <<<"$installed" || (cd "$root" && rustup component add "$component")
   done
 }
 
 for part in "${@:-stack}"; do
   case "$part" in
-    stack) venv stack ;;
-    lint) venv lint; rust_components ;;
+    stack) venv stack; rust_toolchain ;;
+    lint) venv lint; rust_toolchain ;;
     build)
       venv build
-      rustup target list --installed | grep -q '^aarch64-unknown-linux-gnu$' || rustup target add aarch64-unknown-linux-gnu
+      rust_toolchain
+      (cd "$root" && rustup target list --installed) | grep -q '^aarch64-unknown-linux-gnu$' || (cd "$root" && rustup target add aarch64-unknown-linux-gnu)
       ;;
     web) node_modules ;;
     browser) chromium ;;

@@ -233,29 +233,14 @@ fn match_segments(segments: &[Segment], parts: &[&str]) -> Option<Map<String, Va
 
 /// Percent-decodes a path segment, as API Gateway does for path parameters.
 fn decode(raw: &str) -> String {
-    let bytes = raw.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(byte) = raw.get(i + 1..i + 3).and_then(|hex| u8::from_str_radix(hex, 16).ok())
-        {
-            out.push(byte);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(raw).decode_utf8_lossy().into_owned()
 }
 
 fn query_maps(query: Option<&str>) -> (Map<String, Value>, Map<String, Value>) {
     let mut single = Map::new();
     let mut multi: Map<String, Value> = Map::new();
-    for pair in query.unwrap_or("").split('&').filter(|pair| !pair.is_empty()) {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let (key, value) = (decode(&key.replace('+', " ")), decode(&value.replace('+', " ")));
+    for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        let (key, value) = (key.into_owned(), value.into_owned());
         single.insert(key.clone(), value.clone().into());
         multi.entry(key).or_insert_with(|| Value::Array(Vec::new())).as_array_mut().expect("array").push(value.into());
     }

@@ -1,9 +1,12 @@
-//! Demo data for `make dev`: a workspace with an owner, an agent and an SLA policy, and a platform staff
-//! account. Idempotent: what exists is left alone.
+//! Demo data for `make dev`: a workspace with an owner, an agent and an SLA policy, a platform staff
+//! account, and a living helpdesk (demo_story). Idempotent: what exists is left alone.
+
+mod demo_story;
 
 use shared::App;
-use shared::api::{CreateUserRequest, LoginRequest, SignupRequest};
+use shared::api::{CreateUserRequest, LoginRequest, SessionResponse, SignupRequest};
 use shared::auth::{MemberPrincipal, tokens::TokenSubject};
+use shared::domain::rbac::Role;
 use shared::services::{ServiceError, accounts, members, platform, sla};
 
 pub struct DemoLogin {
@@ -41,9 +44,7 @@ pub async fn seed(app: &App) -> Result<(), String> {
         .map_err(|err| format!("seeding the demo workspace: {err}"))?,
         Err(err) => return Err(format!("seeding the demo workspace: {err}")),
     };
-    let subject = app.tokens.verify(&session.access_token, app.clock.now()).map_err(|err| err.to_string())?;
-    let TokenSubject::Member { workspace_id, user_id } = subject else { return Err("unexpected staff token".into()) };
-    let owner = MemberPrincipal { workspace_id, user_id, role: shared::domain::rbac::Role::Owner };
+    let owner = principal(app, &session, Role::Owner)?;
     let agent = CreateUserRequest {
         email: DEMO_AGENT.email.to_owned(),
         name: "Adam Agent".to_owned(),
@@ -65,14 +66,29 @@ pub async fn seed(app: &App) -> Result<(), String> {
         sla::put_policy(app, &owner, policy, None).await.map_err(|err| format!("seeding the SLA policy: {err}"))?;
     }
     platform::ensure_staff(app, DEMO_STAFF.email, "Pat Platform", DEMO_STAFF.password).await?;
-    Ok(())
+    let agent = sign_in(app, &DEMO_AGENT, Role::Agent).await?;
+    demo_story::tell(app, &owner, &agent).await
+}
+
+async fn sign_in(app: &App, demo: &DemoLogin, role: Role) -> Result<MemberPrincipal, String> {
+    let request = LoginRequest { email: demo.email.to_owned(), password: demo.password.to_owned(), workspace_id: None };
+    let session =
+        accounts::login(app, request).await.map_err(|err| format!("signing in as the demo {}: {err}", demo.role))?;
+    principal(app, &session, role)
+}
+
+/// The member a session belongs to, as the authorizer would see it.
+fn principal(app: &App, session: &SessionResponse, role: Role) -> Result<MemberPrincipal, String> {
+    let subject = app.tokens.verify(&session.access_token, app.clock.now()).map_err(|err| err.to_string())?;
+    let TokenSubject::Member { workspace_id, user_id } = subject else { return Err("unexpected staff token".into()) };
+    Ok(MemberPrincipal { workspace_id, user_id, role })
 }
 
 /// Moves a workspace to the enterprise plan (benchmarks seed more tickets than the free plan allows).
 pub async fn raise_plan(app: &App, owner: &MemberPrincipal) -> Result<(), String> {
     let plan = shared::domain::plan::PlanTier::Enterprise;
     let event = shared::storage::events::Event::new(
-        "workspace.plan_changed",
+        shared::domain::events::EventKind::WorkspacePlanChanged,
         Some(owner.user_id),
         format!("workspace/{}", owner.workspace_id),
         app.clock.now(),

@@ -208,31 +208,7 @@ impl WebSocketGateway {
 }
 
 fn query_map(raw: Option<&str>) -> HashMap<String, String> {
-    raw.unwrap_or("")
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .filter_map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            Some((percent_decode(key)?, percent_decode(value)?))
-        })
-        .collect()
-}
-
-fn percent_decode(raw: &str) -> Option<String> {
-    let bytes = raw.replace('+', " ").into_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 3 <= bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    form_urlencoded::parse(raw.unwrap_or("").as_bytes()).into_owned().collect()
 }
 
 /// An id shaped like API Gateway's (base64 with a trailing `=`).

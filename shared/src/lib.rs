@@ -15,6 +15,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod http;
+mod layers;
 pub mod runtime;
 pub mod services;
 pub mod storage;

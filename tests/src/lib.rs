@@ -8,6 +8,7 @@ use std::{sync::OnceLock, time::Duration};
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use shared::storage::keys;
 
 /// The authorizer cache TTL the test stack uses, so deactivation tests need not wait 30 s.
 pub const AUTHORIZER_TTL: Duration = Duration::from_secs(2);
@@ -258,11 +259,13 @@ pub async fn replay_events(app: &shared::App, workspace_id: &str, _listed: &Valu
         .client()
         .query()
         .table_name(app.store.table())
-        .index_name("GSI1")
-        .key_condition_expression("GSI1PK = :pk")
+        .index_name(keys::GSI1)
+        .key_condition_expression(format!("{} = :pk", keys::GSI1PK))
         .expression_attribute_values(
             ":pk",
-            aws_sdk_dynamodb::types::AttributeValue::S(format!("ACTIVITY#{workspace_id}")),
+            aws_sdk_dynamodb::types::AttributeValue::S(keys::activity_gsi1pk(
+                workspace_id.parse().expect("a workspace id"),
+            )),
         )
         .send()
         .await

@@ -1,11 +1,12 @@
 // Starts the local stack (target/debug/local-stack on a free port) for the browser tests, or uses
-// E2E_URL when a stack is already running. Keeps the stack's output for failure reports.
+// E2E_URL when a stack is already running. Keeps the stack's output for failure reports, and in
+// logFile when given (the browser tests run in other processes and read it there).
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export async function startStack(root) {
+export async function startStack(root, { logFile } = {}) {
   if (process.env.E2E_URL) return { url: process.env.E2E_URL.replace(/\/$/, ""), log: () => "(external stack)", stop: async () => {} };
   const binary = join(root, "target/debug/local-stack");
   if (!existsSync(binary)) throw new Error(`${binary} is missing: run \`cargo build -p local-stack\` first`);
@@ -19,6 +20,7 @@ export async function startStack(root) {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const keep = (chunk) => {
+    if (logFile) appendFileSync(logFile, chunk);
     for (const line of chunk.toString().split("\n")) if (line.trim()) lines.push(line);
     if (lines.length > 400) lines.splice(0, lines.length - 400);
   };

@@ -7,7 +7,10 @@ use shared::api::{
 };
 use shared::domain::{ids::TicketId, rbac::Permission};
 use shared::http::{self, HandlerResult, PageParams, ProblemBody};
-use shared::{App, services::tickets};
+use shared::{
+    App,
+    services::{commands, tickets},
+};
 
 pub const TICKETS: &str = "/api/v1/tickets";
 pub const COUNTS: &str = "/api/v1/tickets/counts";
@@ -49,7 +52,7 @@ pub const ROUTES: &[http::Route] = shared::routes![
 pub async fn list(app: &App, req: &Request) -> HandlerResult {
     let caller = http::member(req)?;
     http::require(&caller, Permission::TicketsRead)?;
-    let query = tickets::InboxQuery {
+    let query = commands::tickets::InboxQuery {
         view: http::query_param(req, "view"),
         sort: http::query_param(req, "sort"),
         status: http::query_param(req, "status"),

@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use shared::{
     auth::MemberPrincipal,
     domain::{
+        events::EventKind,
         ids::{DeliveryId, EventId},
         rbac::Role,
     },
@@ -77,7 +78,7 @@ fn ms(duration: Duration) -> f64 {
 }
 
 fn sample_event(ticket_subject: &str) -> Event {
-    Event::new("ticket.created", None, "ticket/bench".into(), jiff::Timestamp::now()).with_change(
+    Event::new(EventKind::TicketCreated, None, "ticket/bench".into(), jiff::Timestamp::now()).with_change(
         None,
         Some(json!({"subject": ticket_subject, "status": "new", "priority": "normal", "category": null,
                     "subcategory": null, "tags": ["bench"], "assignee_id": null})),

@@ -10,40 +10,24 @@ use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-/// Every event type an endpoint can subscribe to, with what it means (docs/webhooks.md lists them).
-pub const EVENT_TYPES: &[(&str, &str)] = &[
-    ("ticket.created", "A ticket was opened"),
-    ("ticket.updated", "A ticket's status, priority, subject, category or tags changed"),
-    ("ticket.assigned", "A ticket was assigned or reassigned"),
-    ("message.created", "A reply, customer message or internal note was added to a ticket"),
-    ("customer.created", "A customer was created"),
-    ("customer.updated", "A customer's details changed"),
-    ("customer.merged", "A customer was merged into another"),
-    ("sla.at_risk", "A ticket's SLA target is close to being missed"),
-    ("sla.breached", "A ticket's SLA target was missed"),
-    ("sla.met", "A ticket's SLA clock was met (whether in time is in the data)"),
-    ("webhook.endpoint_paused", "An endpoint failed repeatedly and its deliveries are paused"),
-    ("webhook.endpoint_resumed", "A paused endpoint answered again and its deliveries resumed"),
-];
+use super::events::EventKind;
 
-pub fn is_event_type(kind: &str) -> bool {
-    EVENT_TYPES.iter().any(|(name, _)| *name == kind)
-}
-
-/// The subscribed event types: at least one, each known, without repeats (order kept).
-pub fn parse_event_types(raw: &[String]) -> Result<Vec<String>, String> {
+/// The subscribed event types: at least one, each a kind an endpoint can subscribe to
+/// ([`EventKind::webhook_subscribable`]), without repeats (order kept).
+pub fn parse_event_types(raw: &[String]) -> Result<Vec<EventKind>, String> {
     if raw.is_empty() {
         return Err("must name at least one event type".to_owned());
     }
     let mut events = Vec::new();
-    for kind in raw {
-        let kind = kind.trim();
-        if !is_event_type(kind) {
-            let known: Vec<&str> = EVENT_TYPES.iter().map(|(name, _)| *name).collect();
-            return Err(format!("{kind:?} is not an event type; use one of {}", known.join(", ")));
-        }
-        if !events.iter().any(|known: &String| known == kind) {
-            events.push(kind.to_owned());
+    for name in raw {
+        let name = name.trim();
+        let Some(kind) = name.parse::<EventKind>().ok().filter(|kind| kind.webhook_subscribable()) else {
+            let known: Vec<&str> =
+                EventKind::ALL.iter().filter(|kind| kind.webhook_subscribable()).map(|kind| kind.as_str()).collect();
+            return Err(format!("{name:?} is not an event type; use one of {}", known.join(", ")));
+        };
+        if !events.contains(&kind) {
+            events.push(kind);
         }
     }
     Ok(events)
@@ -343,7 +327,11 @@ mod tests {
     #[test]
     fn event_types_must_be_known() {
         let parsed = parse_event_types(&["ticket.created".into(), "sla.breached".into(), "ticket.created".into()]);
-        assert_eq!(parsed.unwrap(), ["ticket.created", "sla.breached"]);
+        assert_eq!(parsed.unwrap(), [EventKind::TicketCreated, EventKind::SlaBreached]);
+        assert!(
+            parse_event_types(&["user.created".into()]).unwrap_err().contains("ticket.created"),
+            "not subscribable"
+        );
         assert!(parse_event_types(&[]).is_err());
         assert!(parse_event_types(&["ticket.exploded".into()]).unwrap_err().contains("ticket.created"));
     }

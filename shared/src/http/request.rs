@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use super::{Problem, ProblemType};
 use crate::auth::{MemberPrincipal, Principal};
 use crate::domain::{FieldError, rbac::Permission};
+use crate::storage::PageParams;
 
 /// JSON request bodies are small; anything bigger is refused before parsing.
 pub const MAX_JSON_BODY_BYTES: usize = 64 * 1024;
@@ -125,17 +126,9 @@ pub fn query_param(req: &Request, name: &str) -> Option<String> {
     req.query_string_parameters_ref().and_then(|params| params.first(name)).map(str::to_owned)
 }
 
-/// `?limit=&cursor=` for list endpoints.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageParams {
-    pub limit: i32,
-    pub cursor: Option<String>,
-}
-
+/// Reading a page request from the query string is HTTP's part; what a page is belongs to storage.
 impl PageParams {
-    pub const DEFAULT_LIMIT: i32 = 50;
-    pub const MAX_LIMIT: i32 = 100;
-
+    /// `?limit=&cursor=` for list endpoints: the default limit without one, 422 outside 1 to the maximum.
     pub fn from_request(req: &Request) -> Result<Self, Problem> {
         let limit = match query_param(req, "limit") {
             None => Self::DEFAULT_LIMIT,

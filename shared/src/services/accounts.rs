@@ -2,16 +2,15 @@
 
 use jiff::{SignedDuration, Timestamp};
 
+use super::commands::accounts::SignUp;
 use super::{ServiceError, ServiceResult};
 use crate::api::{LoginRequest, RefreshRequest, SessionResponse, SignupRequest, WorkspaceChoice};
 use crate::app::App;
 use crate::auth::{passwords, refresh::RefreshToken, tokens::TokenSubject};
+use crate::domain::events::EventKind;
 use crate::domain::{
-    Validator,
     email::Email,
     ids::{SessionId, UserId, WorkspaceId},
-    names::{PersonName, WorkspaceName},
-    password::NewPassword,
     plan::PlanTier,
     rbac::Role,
     user::UserStatus,
@@ -28,16 +27,7 @@ const BAD_CREDENTIALS: &str = "The e-mail or password is wrong.";
 
 /// Creates a workspace on the free plan with the caller as its owner, and logs them in.
 pub async fn signup(app: &App, request: SignupRequest) -> ServiceResult<SessionResponse> {
-    let mut v = Validator::new();
-    let workspace_name = v.check("workspace_name", WorkspaceName::parse(&request.workspace_name));
-    let name = v.check("name", PersonName::parse(&request.name));
-    let email = v.check("email", Email::parse(&request.email));
-    let password = v.check("password", NewPassword::parse(&request.password));
-    v.finish().map_err(ServiceError::Validation)?;
-    let (Some(workspace_name), Some(name), Some(email), Some(password)) = (workspace_name, name, email, password)
-    else {
-        unreachable!("validator finished without errors")
-    };
+    let SignUp { workspace_name, name, email, password } = request.try_into()?;
 
     let now = app.clock.now();
     let workspace = Workspace {
@@ -63,9 +53,9 @@ pub async fn signup(app: &App, request: SignupRequest) -> ServiceResult<SessionR
     };
     let (session, refresh_token) = new_session(app, &owner, now);
     let events = [
-        Event::new("workspace.created", Some(owner.id), format!("workspace/{}", workspace.id), now)
+        Event::new(EventKind::WorkspaceCreated, Some(owner.id), format!("workspace/{}", workspace.id), now)
             .with_change(None, Some(serde_json::json!({"name": workspace.name, "plan": workspace.plan}))),
-        Event::new("user.created", Some(owner.id), format!("user/{}", owner.id), now)
+        Event::new(EventKind::UserCreated, Some(owner.id), format!("user/{}", owner.id), now)
             .with_change(None, Some(member_snapshot(&owner))),
     ];
     app.store

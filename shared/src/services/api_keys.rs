@@ -7,9 +7,10 @@ use crate::api::integrations::{ApiKeyListView, ApiKeyView, ApiKeyWithSecretView,
 use crate::app::App;
 use crate::auth::{ApiKeyPrincipal, MemberPrincipal};
 use crate::domain::api_keys::{generate_key, key_hash, parse_scopes, shown_prefix};
+use crate::domain::events::EventKind;
 use crate::domain::ids::ApiKeyId;
 use crate::domain::plan::PlanTier;
-use crate::domain::{FieldError, Validator};
+use crate::domain::{Gather, field, rule};
 use crate::storage::api_keys::ApiKey;
 use crate::storage::{StoreError, TenantScope, events::Event};
 
@@ -37,17 +38,16 @@ pub async fn create(
     caller: &MemberPrincipal,
     request: CreateApiKeyRequest,
 ) -> ServiceResult<ApiKeyWithSecretView> {
-    let mut validator = Validator::new();
     let name = request.name.trim().to_owned();
-    let name_ok = if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
-        Err(format!("must be 1 to {MAX_NAME_CHARS} characters"))
-    } else {
-        Ok(())
-    };
-    validator.check("name", name_ok);
-    let scopes = validator.check("scopes", parse_scopes(&request.scopes, caller.role));
-    validator.finish().map_err(ServiceError::Validation)?;
-    let scopes = scopes.ok_or_else(|| ServiceError::Validation(vec![FieldError::new("scopes", "is invalid")]))?;
+    let ((), scopes) = (
+        rule(
+            "name",
+            !name.is_empty() && name.chars().count() <= MAX_NAME_CHARS,
+            &format!("must be 1 to {MAX_NAME_CHARS} characters"),
+        ),
+        field("scopes", parse_scopes(&request.scopes, caller.role)),
+    )
+        .gather()?;
     let secret = generate_key();
     let now = app.clock.now();
     let key = ApiKey {
@@ -63,7 +63,7 @@ pub async fn create(
         revoked_at: None,
         version: 1,
     };
-    let event = Event::new("api_key.created", Some(caller.user_id), format!("api_key/{}", key.id), now)
+    let event = Event::new(EventKind::ApiKeyCreated, Some(caller.user_id), format!("api_key/{}", key.id), now)
         .with_change(None, Some(snapshot(&key)));
     app.store.create_api_key(&caller.scope(), &key, &event).await?;
     Ok(ApiKeyWithSecretView { key: view(&key), secret })
@@ -88,7 +88,7 @@ pub async fn revoke(app: &App, caller: &MemberPrincipal, id: ApiKeyId) -> Servic
     }
     let now = app.clock.now();
     let after = ApiKey { revoked_at: Some(now), version: before.version + 1, ..before.clone() };
-    let event = Event::new("api_key.revoked", Some(caller.user_id), format!("api_key/{id}"), now)
+    let event = Event::new(EventKind::ApiKeyRevoked, Some(caller.user_id), format!("api_key/{id}"), now)
         .with_change(Some(snapshot(&before)), Some(snapshot(&after)));
     if !app.store.replace_api_key(&scope, before.version, &after, &event).await? {
         return Err(ServiceError::VersionConflict { what: WHAT, current: None });
@@ -112,7 +112,7 @@ pub async fn rotate(app: &App, caller: &MemberPrincipal, id: ApiKeyId) -> Servic
         version: before.version + 1,
         ..before.clone()
     };
-    let event = Event::new("api_key.rotated", Some(caller.user_id), format!("api_key/{id}"), now)
+    let event = Event::new(EventKind::ApiKeyRotated, Some(caller.user_id), format!("api_key/{id}"), now)
         .with_change(Some(snapshot(&before)), Some(snapshot(&after)));
     if !app.store.replace_api_key(&scope, before.version, &after, &event).await? {
         return Err(ServiceError::VersionConflict { what: WHAT, current: None });

@@ -15,14 +15,16 @@ use super::{ServiceError, ServiceResult};
 use crate::api::{AttachmentDownload, AttachmentUpload, AttachmentView, CreateAttachmentRequest, PresignedRequest};
 use crate::app::App;
 use crate::auth::MemberPrincipal;
+use crate::domain::events::EventKind;
 use crate::domain::{
-    FieldError, Validator,
+    FieldError, Gather, field,
     ids::{AttachmentId, TicketId},
     plan::{LimitExceeded, LimitKind},
+    rule,
 };
 use crate::storage::{
     StoreError,
-    attachments::{Attachment, AttachmentStatus, ConfirmError},
+    attachments::{Attachment, AttachmentStatus, ConfirmError, CreateAttachmentError},
     events::Event,
     keys,
 };
@@ -90,17 +92,21 @@ pub async fn create_upload(
     ticket: TicketId,
     request: CreateAttachmentRequest,
 ) -> ServiceResult<AttachmentUpload> {
-    let mut v = Validator::new();
-    let filename = v.check("filename", sanitize_filename(&request.filename));
     let content_type = request.content_type.trim().to_ascii_lowercase();
-    if !ALLOWED_CONTENT_TYPES.contains(&content_type.as_str()) {
-        v.check::<()>("content_type", Err(format!("must be one of {}", ALLOWED_CONTENT_TYPES.join(", "))));
-    }
-    if request.size == 0 || request.size > MAX_ATTACHMENT_BYTES {
-        v.check::<()>("size", Err(format!("must be from 1 to {MAX_ATTACHMENT_BYTES} bytes")));
-    }
-    v.finish().map_err(ServiceError::Validation)?;
-    let filename = filename.expect("checked above");
+    let (filename, (), ()) = (
+        field("filename", sanitize_filename(&request.filename)),
+        rule(
+            "content_type",
+            ALLOWED_CONTENT_TYPES.contains(&content_type.as_str()),
+            &format!("must be one of {}", ALLOWED_CONTENT_TYPES.join(", ")),
+        ),
+        rule(
+            "size",
+            (1..=MAX_ATTACHMENT_BYTES).contains(&request.size),
+            &format!("must be from 1 to {MAX_ATTACHMENT_BYTES} bytes"),
+        ),
+    )
+        .gather()?;
     let bucket = bucket(app)?;
 
     let scope = caller.scope();
@@ -132,8 +138,8 @@ pub async fn create_upload(
     };
     match app.store.create_attachment(&scope, &attachment).await {
         Ok(()) => {}
-        Err(err) if err.cancelled_at(0).is_some() => return Err(ServiceError::NotFound("The ticket")),
-        Err(err) => return Err(err.into()),
+        Err(CreateAttachmentError::NoTicket) => return Err(ServiceError::NotFound("The ticket")),
+        Err(CreateAttachmentError::Store(err)) => return Err(err.into()),
     }
     let size = i64::try_from(attachment.size).unwrap_or(i64::MAX);
     let upload = app
@@ -186,7 +192,7 @@ pub async fn confirm(
     let now = app.clock.now();
     let uploaded = Attachment { status: AttachmentStatus::Uploaded, uploaded_at: Some(now), ..pending.clone() };
     let ticket_record = app.store.get_ticket(&scope, ticket).await?.ok_or(ServiceError::NotFound("The ticket"))?;
-    let event = Event::new("attachment.added", Some(caller.user_id), format!("ticket/{ticket}"), now)
+    let event = Event::new(EventKind::AttachmentAdded, Some(caller.user_id), format!("ticket/{ticket}"), now)
         .with_change(
             None,
             Some(serde_json::json!({

@@ -16,13 +16,13 @@ use crate::api::{
 use crate::app::App;
 use crate::auth::MemberPrincipal;
 use crate::domain::{
-    FieldError, Validator,
+    FieldError, Gather, field,
     ids::{ChannelId, ChatMessageId, UserId},
     rbac::{Permission, Role},
+    rule,
 };
-use crate::http::PageParams;
 use crate::storage::{
-    TenantScope,
+    PageParams, TenantScope,
     chat::{Channel, ChannelKind, ChatMessage, ChatWriteError},
 };
 
@@ -125,15 +125,20 @@ pub async fn list(app: &App, caller: &MemberPrincipal) -> ServiceResult<ChannelL
 }
 
 pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateChannelRequest) -> ServiceResult<ChannelView> {
-    let mut v = Validator::new();
-    let name = v.check("name", parse_name(&request.name));
-    if !request.private && !request.member_ids.is_empty() {
-        v.check::<()>("member_ids", Err("only private channels have a member list".to_owned()));
-    }
-    if request.member_ids.len() > MAX_PRIVATE_MEMBERS {
-        v.check::<()>("member_ids", Err(format!("at most {MAX_PRIVATE_MEMBERS} members")));
-    }
-    v.finish().map_err(ServiceError::Validation)?;
+    let (name, (), ()) = (
+        field("name", parse_name(&request.name)),
+        rule(
+            "member_ids",
+            request.private || request.member_ids.is_empty(),
+            "only private channels have a member list",
+        ),
+        rule(
+            "member_ids",
+            request.member_ids.len() <= MAX_PRIVATE_MEMBERS,
+            &format!("at most {MAX_PRIVATE_MEMBERS} members"),
+        ),
+    )
+        .gather()?;
     let scope = caller.scope();
     let mut members = vec![caller.user_id];
     for (index, raw) in request.member_ids.iter().enumerate() {
@@ -145,7 +150,7 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateChannelR
     let channel = Channel {
         id: ChannelId::generate(),
         kind: if request.private { ChannelKind::Private } else { ChannelKind::Public },
-        name,
+        name: Some(name),
         member_ids: if request.private { members } else { Vec::new() },
         created_by: caller.user_id,
         created_at: app.clock.now(),

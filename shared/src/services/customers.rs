@@ -1,10 +1,9 @@
 //! Customers: profiles with unique e-mails, their ticket history and their timeline, and merging
 //! duplicates.
 
-use std::collections::BTreeMap;
-
 use futures::{StreamExt, TryStreamExt};
 
+use super::commands::customers::{AddCustomer, ChangeCustomer, MergeCustomer};
 use super::{ServiceError, ServiceResult};
 use crate::api::{
     CreateCustomerRequest, CustomerList, CustomerView, EventList, EventView, MergeCustomerRequest, TicketList,
@@ -12,22 +11,15 @@ use crate::api::{
 };
 use crate::app::App;
 use crate::auth::MemberPrincipal;
-use crate::domain::{
-    FieldError, Validator,
-    email::Email,
-    ids::{CustomerId, TicketId},
-};
-use crate::http::PageParams;
+use crate::domain::events::EventKind;
+use crate::domain::ids::{CustomerId, TicketId};
 use crate::storage::{
-    TenantScope,
+    PageParams, TenantScope,
     customers::{Customer, CustomerWriteError, MergeStart},
     events::Event,
     tickets::{Ticket, TicketFilters, TicketIndex, TicketWriteError},
 };
 
-pub const MAX_FIELD_CHARS: usize = 200;
-pub const MAX_NOTES_CHARS: usize = 5_000;
-pub const MAX_ATTRIBUTES: usize = 50;
 /// At most this many customers can be merged into one: its timeline reads one index partition each.
 pub const MAX_MERGED: usize = 50;
 /// How many of a merged customer's tickets move at the same time.
@@ -36,29 +28,6 @@ const MOVE_CONCURRENCY: usize = 8;
 const MAX_MERGE_HOPS: usize = 10;
 /// Tries per ticket when a concurrent change keeps winning its version.
 const MOVE_TRIES: usize = 5;
-
-fn optional_text(raw: Option<&str>, max: usize) -> Result<Option<String>, String> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(text) if text.chars().count() > max => Err(format!("must be at most {max} characters")),
-        Some(text) => Ok(Some(text.to_owned())),
-    }
-}
-
-fn attributes(raw: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>, String> {
-    if raw.len() > MAX_ATTRIBUTES {
-        return Err(format!("at most {MAX_ATTRIBUTES} attributes"));
-    }
-    for (key, value) in raw {
-        if key.trim().is_empty() || key.chars().count() > 64 {
-            return Err("keys must be 1 to 64 characters".to_owned());
-        }
-        if value.chars().count() > MAX_FIELD_CHARS {
-            return Err(format!("values must be at most {MAX_FIELD_CHARS} characters"));
-        }
-    }
-    Ok(raw.clone())
-}
 
 fn snapshot(customer: &Customer) -> serde_json::Value {
     serde_json::json!({
@@ -72,19 +41,7 @@ pub async fn create(
     caller: &MemberPrincipal,
     request: CreateCustomerRequest,
 ) -> ServiceResult<CustomerView> {
-    let mut v = Validator::new();
-    let email = v.check("email", Email::parse(&request.email));
-    let name = v.check("name", optional_text(request.name.as_deref(), 100));
-    let phone = v.check("phone", optional_text(request.phone.as_deref(), 40));
-    let company = v.check("company", optional_text(request.company.as_deref(), MAX_FIELD_CHARS));
-    let notes = v.check("notes", optional_text(request.notes.as_deref(), MAX_NOTES_CHARS));
-    let attributes = v.check("attributes", attributes(&request.attributes.unwrap_or_default()));
-    v.finish().map_err(ServiceError::Validation)?;
-    let (Some(email), Some(name), Some(phone), Some(company), Some(notes), Some(attributes)) =
-        (email, name, phone, company, notes, attributes)
-    else {
-        unreachable!("validator finished without errors")
-    };
+    let AddCustomer { email, name, phone, company, notes, attributes } = request.try_into()?;
     let now = app.clock.now();
     let customer = Customer {
         id: CustomerId::generate(),
@@ -102,7 +59,7 @@ pub async fn create(
         merge_pending: false,
         merged_ids: Vec::new(),
     };
-    let event = Event::new("customer.created", Some(caller.user_id), format!("customer/{}", customer.id), now)
+    let event = Event::new(EventKind::CustomerCreated, Some(caller.user_id), format!("customer/{}", customer.id), now)
         .with_change(None, Some(snapshot(&customer)))
         .about_customer(customer.id);
     app.store.create_customer(&caller.scope(), &customer, &event).await.map_err(|err| match err {
@@ -141,16 +98,7 @@ pub async fn update(
     id: CustomerId,
     request: UpdateCustomerRequest,
 ) -> ServiceResult<CustomerView> {
-    let mut v = Validator::new();
-    let email = request.email.as_deref().and_then(|raw| v.check("email", Email::parse(raw)));
-    let name = request.name.as_ref().and_then(|raw| v.check("name", optional_text(raw.as_deref(), 100)));
-    let phone = request.phone.as_ref().and_then(|raw| v.check("phone", optional_text(raw.as_deref(), 40)));
-    let company =
-        request.company.as_ref().and_then(|raw| v.check("company", optional_text(raw.as_deref(), MAX_FIELD_CHARS)));
-    let notes = request.notes.as_ref().and_then(|raw| v.check("notes", optional_text(raw.as_deref(), MAX_NOTES_CHARS)));
-    let attributes = request.attributes.as_ref().and_then(|raw| v.check("attributes", attributes(raw)));
-    v.finish().map_err(ServiceError::Validation)?;
-
+    let change = ChangeCustomer::try_from(request)?;
     let scope = caller.scope();
     let before = app.store.get_customer(&scope, id).await?.ok_or(ServiceError::NotFound("The customer"))?;
     if let Some(into) = before.merged_into {
@@ -158,38 +106,27 @@ pub async fn update(
             "This customer was merged into customer {into} and takes no more changes; change that customer instead."
         )));
     }
-    if let Some(version) = request.version
+    if let Some(version) = change.version
         && version != before.version
     {
         let current = serde_json::to_value(CustomerView::from(&before)).unwrap_or_default();
         return Err(ServiceError::VersionConflict { what: "The customer", current: Some(current) });
     }
-    let mut after = before.clone();
-    if let Some(email) = email {
-        after.email = email;
-    }
-    if let Some(name) = name {
-        after.name = name;
-    }
-    if let Some(phone) = phone {
-        after.phone = phone;
-    }
-    if let Some(company) = company {
-        after.company = company;
-    }
-    if let Some(notes) = notes {
-        after.notes = notes;
-    }
-    if let Some(attributes) = attributes {
-        after.attributes = attributes;
-    }
+    let after = Customer {
+        email: change.email.unwrap_or_else(|| before.email.clone()),
+        name: change.name.unwrap_or_else(|| before.name.clone()),
+        phone: change.phone.unwrap_or_else(|| before.phone.clone()),
+        company: change.company.unwrap_or_else(|| before.company.clone()),
+        notes: change.notes.unwrap_or_else(|| before.notes.clone()),
+        attributes: change.attributes.unwrap_or_else(|| before.attributes.clone()),
+        ..before.clone()
+    };
     if after == before {
         return Ok((&before).into());
     }
     let now = app.clock.now();
-    after.updated_at = now;
-    after.version = before.version + 1;
-    let event = Event::new("customer.updated", Some(caller.user_id), format!("customer/{id}"), now)
+    let after = Customer { updated_at: now, version: before.version + 1, ..after };
+    let event = Event::new(EventKind::CustomerUpdated, Some(caller.user_id), format!("customer/{id}"), now)
         .with_change(Some(snapshot(&before)), Some(snapshot(&after)))
         .about_customer(id);
     app.store.update_customer(&scope, &before, &after, &event).await.map_err(|err| match err {
@@ -270,56 +207,54 @@ pub async fn merge(
     id: CustomerId,
     request: MergeCustomerRequest,
 ) -> ServiceResult<CustomerView> {
-    let source_id: CustomerId = request
-        .source_id
-        .trim()
-        .parse()
-        .map_err(|message: String| ServiceError::Validation(vec![FieldError::new("source_id", message)]))?;
-    if source_id == id {
-        return Err(ServiceError::Validation(vec![FieldError::new(
-            "source_id",
-            "must be another customer: a customer cannot be merged into itself",
-        )]));
-    }
+    let merge = MergeCustomer::parse(id, &request)?;
     let scope = caller.scope();
+    let (source, target) = start_merge(app, caller, &scope, merge).await?;
+    // Step 2. When resuming after the target itself was merged away, the tickets go where it went.
+    let destination = match target.merged_into {
+        None => id,
+        Some(_) => resolve_merged(app, &scope, id).await?.map_or(id, |customer| customer.id),
+    };
+    // The index is eventually consistent: a ticket created just before step 1 may show only later, so
+    // the partition is read again once the first pass is done.
+    for _ in 0..2 {
+        move_tickets(app, caller, &scope, merge.source, destination).await?;
+    }
+    complete_merge(app, caller, &scope, merge, &source).await?;
+    let target = app.store.get_customer(&scope, id).await?.ok_or(ServiceError::NotFound("The customer"))?;
+    Ok((&target).into())
+}
 
-    // Step 1, retried when either customer changes between the reads and the write.
+/// Step 1, retried when either customer changes between the reads and the write. Returns source and
+/// target as written, or as found when resuming a pending merge.
+async fn start_merge(
+    app: &App,
+    caller: &MemberPrincipal,
+    scope: &TenantScope,
+    merge: MergeCustomer,
+) -> ServiceResult<(Customer, Customer)> {
+    let MergeCustomer { source: source_id, target: id } = merge;
     let mut attempt = 0;
-    let (source, target) = loop {
-        let target = app.store.get_customer(&scope, id).await?.ok_or(ServiceError::NotFound("The customer"))?;
+    loop {
+        let target = app.store.get_customer(scope, id).await?.ok_or(ServiceError::NotFound("The customer"))?;
         let source =
-            app.store.get_customer(&scope, source_id).await?.ok_or(ServiceError::NotFound("The source customer"))?;
-        match source.merged_into {
-            Some(into) if into == id && source.merge_pending => break (source, target),
-            Some(into) if into == id => {
-                return Err(ServiceError::Conflict(format!(
-                    "Customer {source_id} was already merged into this customer."
-                )));
+            app.store.get_customer(scope, source_id).await?.ok_or(ServiceError::NotFound("The source customer"))?;
+        if let Some(into) = source.merged_into {
+            if into == id && source.merge_pending {
+                return Ok((source, target));
             }
-            Some(into) => {
-                return Err(ServiceError::Conflict(format!(
-                    "Customer {source_id} was already merged into customer {into}."
-                )));
-            }
-            None => {}
+            return Err(ServiceError::Conflict(if into == id {
+                format!("Customer {source_id} was already merged into this customer.")
+            } else {
+                format!("Customer {source_id} was already merged into customer {into}.")
+            }));
         }
         if let Some(into) = target.merged_into {
             return Err(ServiceError::Conflict(format!(
                 "This customer was merged into customer {into}; merge into that customer instead."
             )));
         }
-        let mut merged_ids = target.merged_ids.clone();
-        for merged in std::iter::once(source_id).chain(source.merged_ids.iter().copied()) {
-            if !merged_ids.contains(&merged) {
-                merged_ids.push(merged);
-            }
-        }
-        if merged_ids.len() > MAX_MERGED {
-            return Err(ServiceError::Conflict(format!(
-                "At most {MAX_MERGED} customers can be merged into one; this merge would make it {}.",
-                merged_ids.len()
-            )));
-        }
+        let merged_ids = merged_ids_after(&target, &source)?;
         let now = app.clock.now();
         let source_after = Customer {
             merged_into: Some(id),
@@ -330,7 +265,7 @@ pub async fn merge(
         };
         let target_after = Customer { merged_ids, updated_at: now, version: target.version + 1, ..target.clone() };
         // About the source, so it shows in the source's timeline and, through `merged_ids`, the target's.
-        let event = Event::new("customer.merged", Some(caller.user_id), format!("customer/{source_id}"), now)
+        let event = Event::new(EventKind::CustomerMerged, Some(caller.user_id), format!("customer/{source_id}"), now)
             .with_change(
                 Some(snapshot(&source)),
                 Some(serde_json::json!({"source_id": source_id, "target_id": id, "email": source.email})),
@@ -343,39 +278,54 @@ pub async fn merge(
             target_after: &target_after,
             event: &event,
         };
-        match app.store.start_customer_merge(&scope, start).await {
-            Ok(()) => break (source_after, target_after),
+        match app.store.start_customer_merge(scope, start).await {
+            Ok(()) => return Ok((source_after, target_after)),
             Err(CustomerWriteError::VersionConflict) if attempt < 2 => attempt += 1,
             Err(err) => return Err(merge_conflict(err, "The customers")),
         }
-    };
-
-    // Step 2. When resuming after the target itself was merged away, the tickets go where it went.
-    let destination = match target.merged_into {
-        None => id,
-        Some(_) => resolve_merged(app, &scope, id).await?.map_or(id, |customer| customer.id),
-    };
-    // The index is eventually consistent: a ticket created just before step 1 may show only later, so
-    // the partition is read again once the first pass is done.
-    for _ in 0..2 {
-        move_tickets(app, caller, &scope, source_id, destination).await?;
     }
+}
 
-    // Step 3.
+/// The target's `merged_ids` after taking in the source and everything merged into it, within bounds.
+fn merged_ids_after(target: &Customer, source: &Customer) -> ServiceResult<Vec<CustomerId>> {
+    let mut merged_ids = target.merged_ids.clone();
+    for merged in std::iter::once(source.id).chain(source.merged_ids.iter().copied()) {
+        if !merged_ids.contains(&merged) {
+            merged_ids.push(merged);
+        }
+    }
+    if merged_ids.len() > MAX_MERGED {
+        return Err(ServiceError::Conflict(format!(
+            "At most {MAX_MERGED} customers can be merged into one; this merge would make it {}.",
+            merged_ids.len()
+        )));
+    }
+    Ok(merged_ids)
+}
+
+/// Step 3: the source's `merge_pending` cleared, with `customer.merge_completed`.
+async fn complete_merge(
+    app: &App,
+    caller: &MemberPrincipal,
+    scope: &TenantScope,
+    merge: MergeCustomer,
+    source: &Customer,
+) -> ServiceResult<()> {
+    let MergeCustomer { source: source_id, target: id } = merge;
     let now = app.clock.now();
     let done = Customer { merge_pending: false, updated_at: now, version: source.version + 1, ..source.clone() };
-    let event = Event::new("customer.merge_completed", Some(caller.user_id), format!("customer/{source_id}"), now)
-        .with_change(None, Some(serde_json::json!({"source_id": source_id, "target_id": id})))
-        .about_customer(source_id);
-    if let Err(err) = app.store.update_customer(&scope, &source, &done, &event).await {
+    let event =
+        Event::new(EventKind::CustomerMergeCompleted, Some(caller.user_id), format!("customer/{source_id}"), now)
+            .with_change(None, Some(serde_json::json!({"source_id": source_id, "target_id": id})))
+            .about_customer(source_id);
+    if let Err(err) = app.store.update_customer(scope, source, &done, &event).await {
         // A concurrent call for the same merge may have completed it first.
-        let current = app.store.get_customer(&scope, source_id).await?;
+        let current = app.store.get_customer(scope, source_id).await?;
         if !current.is_some_and(|current| current.merged_into == Some(id) && !current.merge_pending) {
             return Err(merge_conflict(err, "The source customer"));
         }
     }
-    let target = app.store.get_customer(&scope, id).await?.ok_or(ServiceError::NotFound("The customer"))?;
-    Ok((&target).into())
+    Ok(())
 }
 
 /// Moves every ticket of `from` to `to`, a few at a time.
@@ -430,13 +380,14 @@ async fn move_ticket(
             return Ok(());
         }
         let after = Ticket { customer_id: to, version: before.version + 1, ..before.clone() };
-        let event =
-            Event::new("ticket.customer_changed", Some(caller.user_id), format!("ticket/{ticket}"), app.clock.now())
-                .with_change(
-                    Some(serde_json::json!({"customer_id": from})),
-                    Some(serde_json::json!({"customer_id": to})),
-                )
-                .about_ticket(ticket, to);
+        let event = Event::new(
+            EventKind::TicketCustomerChanged,
+            Some(caller.user_id),
+            format!("ticket/{ticket}"),
+            app.clock.now(),
+        )
+        .with_change(Some(serde_json::json!({"customer_id": from})), Some(serde_json::json!({"customer_id": to})))
+        .about_ticket(ticket, to);
         match app.store.save_ticket(scope, &before, &after, None, &[event]).await {
             Ok(()) => return Ok(()),
             Err(TicketWriteError::VersionConflict) => continue,

@@ -6,7 +6,7 @@ use super::{ServiceError, ServiceResult};
 use crate::api::MessageView;
 use crate::app::App;
 use crate::auth::MemberPrincipal;
-use crate::domain::{FieldError, ticket::Author};
+use crate::domain::{FieldError, events::EventKind, ticket::Author};
 use crate::storage::{TenantScope, tickets::Ticket};
 
 /// What the agent is about to send.
@@ -49,7 +49,7 @@ async fn new_messages_since(app: &App, scope: &TenantScope, ticket: &Ticket, ver
     let newer: Vec<String> = history
         .events
         .iter()
-        .filter(|event| event.kind == "message.created" && !event.internal)
+        .filter(|event| event.kind == EventKind::MessageCreated && !event.internal)
         .filter(|event| event.ticket_version.is_some_and(|v| v > version))
         .filter_map(|event| event.after.as_ref()?.get("message_id")?.as_str().map(str::to_owned))
         .collect();

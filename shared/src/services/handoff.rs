@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::api::{HandoffNoteInput, HandoffView};
+use crate::domain::events::EventKind;
 use crate::domain::ids::UserId;
 use crate::storage::{events::Event, tickets::Ticket};
 
@@ -40,7 +41,8 @@ pub fn assigned_after(assignee: Option<UserId>, note: Option<&Value>) -> Value {
 /// The note of the ticket's current assignment: the last assignment event, if it named the current
 /// assignee and carried a note.
 pub fn current(ticket: &Ticket, events: &[Event]) -> Option<HandoffView> {
-    let assigned = events.iter().filter(|event| event.kind == "ticket.assigned").max_by_key(|event| event.id)?;
+    let assigned =
+        events.iter().filter(|event| event.kind == EventKind::TicketAssigned).max_by_key(|event| event.id)?;
     let after = assigned.after.as_ref()?;
     let to: UserId = after.get("assignee_id")?.as_str()?.parse().ok()?;
     if ticket.assignee_id != Some(to) {

@@ -1,21 +1,19 @@
 //! The caller's own profile, and managing a workspace's members (seats, roles, deactivation).
 
+use super::commands::members::{AddMember, ChangeMember};
 use super::{ServiceError, ServiceResult, accounts::member_snapshot};
 use crate::api::{CreateUserRequest, MeResponse, UpdateUserRequest, UserList, UserView};
 use crate::app::App;
 use crate::auth::{MemberPrincipal, passwords};
+use crate::domain::events::EventKind;
 use crate::domain::{
-    Validator,
-    email::Email,
     ids::UserId,
-    names::PersonName,
-    password::NewPassword,
     plan::{LimitExceeded, LimitKind},
     rbac::{Permission, Role},
     user::{MemberChange, MemberChangeDenied, UserStatus, authorize_member_change},
 };
-use crate::http::PageParams;
 use crate::storage::{
+    PageParams,
     events::Event,
     users::{CreateMemberError, Member, UpdateMemberError},
     workspaces::Workspace,
@@ -47,15 +45,7 @@ pub async fn get(app: &App, caller: &MemberPrincipal, user: UserId) -> ServiceRe
 /// Adds a member with a password. Takes a seat: past the plan's seat limit this is refused, exactly,
 /// however many requests race (the seat counter is a conditional write in the same transaction).
 pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateUserRequest) -> ServiceResult<UserView> {
-    let mut v = Validator::new();
-    let email = v.check("email", Email::parse(&request.email));
-    let name = v.check("name", PersonName::parse(&request.name));
-    let role = v.check("role", Role::parse(&request.role));
-    let password = v.check("password", NewPassword::parse(&request.password));
-    v.finish().map_err(ServiceError::Validation)?;
-    let (Some(email), Some(name), Some(role), Some(password)) = (email, name, role, password) else {
-        unreachable!("validator finished without errors")
-    };
+    let AddMember { email, name, role, password } = request.try_into()?;
     if !caller.role.can_manage_role(role) {
         return Err(cannot_manage(caller.role, role));
     }
@@ -74,7 +64,7 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateUserRequ
         updated_at: now,
         version: 1,
     };
-    let event = Event::new("user.created", Some(caller.user_id), format!("user/{}", member.id), now)
+    let event = Event::new(EventKind::UserCreated, Some(caller.user_id), format!("user/{}", member.id), now)
         .with_change(None, Some(member_snapshot(&member)));
     let seat_limit = workspace.plan.limits().seats;
     app.store.create_member(&scope, &member, seat_limit, &event).await.map_err(|err| match err {
@@ -92,11 +82,7 @@ pub async fn update(
     user: UserId,
     request: UpdateUserRequest,
 ) -> ServiceResult<UserView> {
-    let mut v = Validator::new();
-    let name = request.name.as_deref().and_then(|raw| v.check("name", PersonName::parse(raw)));
-    let role = request.role.as_deref().and_then(|raw| v.check("role", Role::parse(raw)));
-    let status = request.status.as_deref().and_then(|raw| v.check("status", parse_status(raw)));
-    v.finish().map_err(ServiceError::Validation)?;
+    let ChangeMember { name, role, status } = request.try_into()?;
 
     let scope = caller.scope();
     let before = app.store.get_member(&scope, user).await?.ok_or(ServiceError::NotFound("The user"))?;
@@ -123,10 +109,10 @@ pub async fn update(
     after.updated_at = now;
     after.version = before.version + 1;
     let kind = match (before.status, after.status) {
-        (UserStatus::Active, UserStatus::Deactivated) => "user.deactivated",
-        (UserStatus::Deactivated, UserStatus::Active) => "user.reactivated",
-        _ if before.role != after.role => "user.role_changed",
-        _ => "user.updated",
+        (UserStatus::Active, UserStatus::Deactivated) => EventKind::UserDeactivated,
+        (UserStatus::Deactivated, UserStatus::Active) => EventKind::UserReactivated,
+        _ if before.role != after.role => EventKind::UserRoleChanged,
+        _ => EventKind::UserUpdated,
     };
     let event = Event::new(kind, Some(caller.user_id), format!("user/{user}"), now)
         .with_change(Some(member_snapshot(&before)), Some(member_snapshot(&after)));
@@ -152,14 +138,6 @@ pub const MANAGE: Permission = Permission::UsersManage;
 
 async fn workspace(app: &App, caller: &MemberPrincipal) -> ServiceResult<Workspace> {
     app.store.get_workspace(&caller.scope()).await?.ok_or(ServiceError::NotFound("The workspace"))
-}
-
-fn parse_status(raw: &str) -> Result<UserStatus, String> {
-    match raw {
-        "active" => Ok(UserStatus::Active),
-        "deactivated" => Ok(UserStatus::Deactivated),
-        _ => Err("must be one of active, deactivated".to_owned()),
-    }
 }
 
 fn cannot_manage(actor: Role, target: Role) -> ServiceError {

@@ -16,6 +16,7 @@ use jiff::tz::TimeZone;
 
 use super::{ServiceError, sla_watch};
 use crate::app::App;
+use crate::domain::events::EventKind;
 use crate::storage::{StoreError, TenantScope, events::Event, keys};
 
 /// The consumer keeping per-day ticket statistics.
@@ -30,11 +31,12 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
     let mut count = |name: &str| {
         counters.insert(name.to_owned(), 1);
     };
-    match event.kind.as_str() {
-        "ticket.created" => {
+    use EventKind::*;
+    match event.kind {
+        TicketCreated => {
             count("tickets_created");
         }
-        "ticket.updated" => {
+        TicketUpdated => {
             let (before, after) = (field(&event.before, "status"), field(&event.after, "status"));
             if after.as_deref() == Some("solved") && before.as_deref() != Some("solved") {
                 count("tickets_solved");
@@ -43,7 +45,7 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
                 count("tickets_reopened");
             }
         }
-        "message.created" => match (field(&event.after, "author").as_deref(), event.internal) {
+        MessageCreated => match (field(&event.after, "author").as_deref(), event.internal) {
             (Some("agent"), false) => {
                 count("agent_replies");
             }
@@ -55,10 +57,10 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
             }
             _ => {}
         },
-        "customer.created" => {
+        CustomerCreated => {
             count("customers_created");
         }
-        "sla.met" | "sla.breached" => {
+        SlaMet | SlaBreached => {
             // SLA compliance per clock, and per priority and per agent (the assignee at the time).
             let clock = field(&event.after, "clock").unwrap_or_else(|| "unknown".to_owned());
             // Each clock counts once, by its first outcome: met in time, or breached.
@@ -66,7 +68,7 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
             if counted != Some(true) {
                 return counters;
             }
-            let outcome = if event.kind == "sla.breached" { "breached" } else { "met" };
+            let outcome = if event.kind == SlaBreached { "breached" } else { "met" };
             let base = format!("sla.{clock}.{outcome}");
             count(&base);
             if let Some(priority) = field(&event.after, "priority") {
@@ -75,7 +77,31 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
             let agent = field(&event.after, "assignee_id").unwrap_or_else(|| "unassigned".to_owned());
             count(&format!("{base}.agent.{agent}"));
         }
-        _ => {}
+        WorkspaceCreated
+        | WorkspacePlanChanged
+        | UserCreated
+        | UserUpdated
+        | UserRoleChanged
+        | UserDeactivated
+        | UserReactivated
+        | SettingsCategoriesUpdated
+        | SettingsSlaPolicyUpdated
+        | ApiKeyCreated
+        | ApiKeyRevoked
+        | ApiKeyRotated
+        | TicketAssigned
+        | TicketCustomerChanged
+        | AttachmentAdded
+        | CustomerUpdated
+        | CustomerMerged
+        | CustomerMergeCompleted
+        | SlaAtRisk
+        | WebhookCreated
+        | WebhookUpdated
+        | WebhookDeleted
+        | WebhookSecretRotated
+        | WebhookEndpointPaused
+        | WebhookEndpointResumed => {}
     }
     counters
 }
@@ -105,7 +131,7 @@ async fn apply(app: &App, record: &EventRecord) -> Result<(), StoreError> {
     let image = &record.change.new_image;
     let is_event = matches!(
         image.get(keys::GSI1PK),
-        Some(serde_dynamo::AttributeValue::S(pk)) if pk.starts_with("ACTIVITY#")
+        Some(serde_dynamo::AttributeValue::S(pk)) if keys::is_activity_gsi1pk(pk)
     );
     if !is_event {
         return Ok(());
@@ -149,7 +175,7 @@ mod tests {
     use super::*;
     use jiff::Timestamp;
 
-    fn event(kind: &str, before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> Event {
+    fn event(kind: EventKind, before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> Event {
         Event::new(kind, None, "ticket/x".into(), Timestamp::from_second(1_800_000_000).unwrap())
             .with_change(before, after)
     }
@@ -157,19 +183,19 @@ mod tests {
     #[test]
     fn solving_counts_once_and_reopening_is_counted_apart() {
         let solved = event(
-            "ticket.updated",
+            EventKind::TicketUpdated,
             Some(serde_json::json!({"status": "open"})),
             Some(serde_json::json!({"status": "solved"})),
         );
         assert_eq!(daily_counters(&solved).get("tickets_solved"), Some(&1));
         let still_solved = event(
-            "ticket.updated",
+            EventKind::TicketUpdated,
             Some(serde_json::json!({"status": "solved"})),
             Some(serde_json::json!({"status": "solved"})),
         );
         assert!(daily_counters(&still_solved).is_empty());
         let reopened = event(
-            "ticket.updated",
+            EventKind::TicketUpdated,
             Some(serde_json::json!({"status": "solved"})),
             Some(serde_json::json!({"status": "open"})),
         );
@@ -179,7 +205,7 @@ mod tests {
     #[test]
     fn sla_outcomes_count_per_clock_priority_and_agent() {
         let breached = event(
-            "sla.breached",
+            EventKind::SlaBreached,
             None,
             Some(
                 serde_json::json!({"clock": "first_response", "priority": "high", "assignee_id": null, "counted": true}),
@@ -190,26 +216,27 @@ mod tests {
         assert_eq!(counters.get("sla.first_response.breached.priority.high"), Some(&1));
         assert_eq!(counters.get("sla.first_response.breached.agent.unassigned"), Some(&1));
         let met_in_time = event(
-            "sla.met",
+            EventKind::SlaMet,
             None,
             Some(
                 serde_json::json!({"clock": "resolution", "within_target": true, "counted": true, "priority": "low", "assignee_id": "u1"}),
             ),
         );
         assert_eq!(daily_counters(&met_in_time).get("sla.resolution.met.agent.u1"), Some(&1));
-        let met_late = event("sla.met", None, Some(serde_json::json!({"clock": "resolution", "within_target": false})));
+        let met_late =
+            event(EventKind::SlaMet, None, Some(serde_json::json!({"clock": "resolution", "within_target": false})));
         assert!(daily_counters(&met_late).is_empty(), "a late clock counted as breached already");
         let breached_after_met =
-            event("sla.breached", None, Some(serde_json::json!({"clock": "resolution", "counted": false})));
+            event(EventKind::SlaBreached, None, Some(serde_json::json!({"clock": "resolution", "counted": false})));
         assert!(daily_counters(&breached_after_met).is_empty(), "the clock's outcome was met");
     }
 
     #[test]
     fn replies_and_notes_are_told_apart() {
-        let reply = event("message.created", None, Some(serde_json::json!({"author": "agent"})));
+        let reply = event(EventKind::MessageCreated, None, Some(serde_json::json!({"author": "agent"})));
         assert_eq!(daily_counters(&reply).get("agent_replies"), Some(&1));
-        let note = event("message.created", None, Some(serde_json::json!({"author": "agent"}))).internal(true);
+        let note = event(EventKind::MessageCreated, None, Some(serde_json::json!({"author": "agent"}))).internal(true);
         assert_eq!(daily_counters(&note).get("internal_notes"), Some(&1));
-        assert!(daily_counters(&event("user.created", None, None)).is_empty());
+        assert!(daily_counters(&event(EventKind::UserCreated, None, None)).is_empty());
     }
 }

@@ -5,8 +5,7 @@ use crate::api::{DirectoryEntry, StaffLoginRequest, StaffSessionResponse, StaffV
 use crate::app::App;
 use crate::auth::{passwords, tokens::TokenSubject};
 use crate::domain::{email::Email, ids::StaffId, names::PersonName, password::NewPassword};
-use crate::http::PageParams;
-use crate::storage::staff::Staff;
+use crate::storage::{PageParams, staff::Staff};
 
 const BAD_CREDENTIALS: &str = "The e-mail or password is wrong.";
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::api::{ClockCompliance, DailyTicketReport, DayStats, MetBreached, SlaComplianceReport, SlaDay};
 use crate::app::App;
 use crate::auth::MemberPrincipal;
-use crate::domain::{FieldError, Validator};
+use crate::domain::{FieldError, Gather, optional_field};
 
 /// The longest range one report covers.
 pub const MAX_DAYS: i64 = 366;
@@ -20,14 +20,10 @@ fn parse_day(raw: &str) -> Result<Date, String> {
 
 /// The days a report covers: `from` to `to` inclusive (default: the 30 days up to today, UTC).
 fn report_range(app: &App, from: Option<String>, to: Option<String>) -> ServiceResult<(Date, Date)> {
-    let mut v = Validator::new();
-    let to = match to.as_deref() {
-        None => Some(app.clock.now().to_zoned(TimeZone::UTC).date()),
-        Some(raw) => v.check("to", parse_day(raw)),
-    };
-    let from = from.as_deref().and_then(|raw| v.check("from", parse_day(raw)));
-    v.finish().map_err(ServiceError::Validation)?;
-    let to = to.expect("checked above");
+    let (to, from) =
+        (optional_field("to", to.as_deref(), parse_day), optional_field("from", from.as_deref(), parse_day))
+            .gather()?;
+    let to = to.unwrap_or_else(|| app.clock.now().to_zoned(TimeZone::UTC).date());
     let from = from.unwrap_or_else(|| to.saturating_sub((DEFAULT_DAYS - 1).days()));
     let length = (to - from).get_days() as i64 + 1;
     if length < 1 {
@@ -105,19 +101,58 @@ pub async fn sla_compliance(
             let total = &mut totals[index];
             match parts.next().and_then(|dimension| dimension.split_once('.')) {
                 None => {
-                    per_clock[index].add(outcome, *value);
-                    total.overall.add(outcome, *value);
+                    tally(&mut per_clock[index], outcome, *value);
+                    tally(&mut total.overall, outcome, *value);
                 }
                 Some(("priority", priority)) => {
-                    total.by_priority.entry(priority.to_owned()).or_default().add(outcome, *value)
+                    tally(total.by_priority.entry(priority.to_owned()).or_default(), outcome, *value)
                 }
-                Some(("agent", agent)) => total.by_agent.entry(agent.to_owned()).or_default().add(outcome, *value),
+                Some(("agent", agent)) => tally(total.by_agent.entry(agent.to_owned()).or_default(), outcome, *value),
                 Some(_) => {}
             }
         }
         let [first_response, resolution] = per_clock;
         days.push(SlaDay { date, first_response, resolution });
     }
-    let [first_response, resolution] = totals.map(ClockCompliance::finish);
+    let [first_response, resolution] = totals.map(with_compliance);
     Ok(SlaComplianceReport { from: from.to_string(), to: to.to_string(), first_response, resolution, days })
+}
+
+/// Adds a counter to the tally its outcome names: the outbox counts `sla.<clock>.<outcome>[...]` with
+/// `met` or `breached` as the outcome; any other is not an outcome and is left out.
+fn tally(counts: &mut MetBreached, outcome: &str, count: i64) {
+    match outcome {
+        "met" => counts.met += count,
+        "breached" => counts.breached += count,
+        _ => {}
+    }
+}
+
+/// The clock's totals with their compliance: the share met of all outcomes; none without outcomes.
+fn with_compliance(mut clock: ClockCompliance) -> ClockCompliance {
+    let MetBreached { met, breached } = clock.overall;
+    clock.compliance = (met + breached > 0).then(|| met as f64 / (met + breached) as f64);
+    clock
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_are_tallied_and_anything_else_is_left_out() {
+        let mut counts = MetBreached::default();
+        tally(&mut counts, "met", 3);
+        tally(&mut counts, "breached", 1);
+        tally(&mut counts, "unknown", 7);
+        assert_eq!((counts.met, counts.breached), (3, 1));
+    }
+
+    #[test]
+    fn compliance_is_the_share_met_and_none_without_outcomes() {
+        let none = with_compliance(ClockCompliance::default());
+        assert_eq!(none.compliance, None);
+        let clock = ClockCompliance { overall: MetBreached { met: 3, breached: 1 }, ..Default::default() };
+        assert_eq!(with_compliance(clock).compliance, Some(0.75));
+    }
 }

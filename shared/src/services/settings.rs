@@ -5,6 +5,7 @@ use crate::api::{CategoriesView, CategoryView, ReplaceCategoriesRequest};
 use crate::app::App;
 use crate::auth::MemberPrincipal;
 use crate::domain::categories::Taxonomy;
+use crate::domain::events::EventKind;
 use crate::storage::{
     TenantScope,
     events::Event,
@@ -67,11 +68,16 @@ pub async fn replace_categories(
             updated_at: now,
             updated_by: Some(caller.user_id),
         };
-        let event = Event::new("settings.categories_updated", Some(caller.user_id), "settings/categories".into(), now)
-            .with_change(
-                Some(serde_json::json!({"categories": before.as_ref().map(|b| &b.categories), "version": current_version})),
-                Some(serde_json::json!({"categories": &after.categories, "version": after.version})),
-            );
+        let event = Event::new(
+            EventKind::SettingsCategoriesUpdated,
+            Some(caller.user_id),
+            "settings/categories".into(),
+            now,
+        )
+        .with_change(
+            Some(serde_json::json!({"categories": before.as_ref().map(|b| &b.categories), "version": current_version})),
+            Some(serde_json::json!({"categories": &after.categories, "version": after.version})),
+        );
         match app.store.put_categories(&scope, before.as_ref().map(|b| b.version), &after, &event).await {
             Ok(()) => return Ok(view(Some(&after))),
             // The caller based the change on a version that is gone now: show them the new one.

@@ -7,6 +7,7 @@ use crate::api::{SlaClockView, SlaPolicyView, TicketSlaView};
 use crate::app::App;
 use crate::auth::MemberPrincipal;
 use crate::domain::{
+    events::EventKind,
     sla::{RawSlaPolicy, SlaPolicy, TicketSlaFacts, sla_clocks},
     ticket::Status,
 };
@@ -55,11 +56,12 @@ pub async fn put_policy(
         updated_at: now,
         updated_by: Some(caller.user_id),
     };
-    let event = Event::new("settings.sla_policy_updated", Some(caller.user_id), "settings/sla_policy".to_owned(), now)
-        .with_change(
-            current.as_ref().and_then(|stored| serde_json::to_value(&stored.policy).ok()),
-            serde_json::to_value(&settings.policy).ok(),
-        );
+    let event =
+        Event::new(EventKind::SettingsSlaPolicyUpdated, Some(caller.user_id), "settings/sla_policy".to_owned(), now)
+            .with_change(
+                current.as_ref().and_then(|stored| serde_json::to_value(&stored.policy).ok()),
+                serde_json::to_value(&settings.policy).ok(),
+            );
     let read_version = current.as_ref().map(|stored| stored.version);
     match app.store.put_sla_policy(&scope, read_version, &settings, &event).await {
         Ok(()) => Ok(view(Some(&settings))),
@@ -83,9 +85,10 @@ pub fn status_history(events: &[Event]) -> Vec<(Timestamp, Status)> {
     };
     let mut history = Vec::new();
     for event in events {
-        match event.kind.as_str() {
-            "ticket.created" => history.extend(status_of(&event.after).map(|status| (event.at, status))),
-            "ticket.updated" => {
+        use EventKind::*;
+        match event.kind {
+            TicketCreated => history.extend(status_of(&event.after).map(|status| (event.at, status))),
+            TicketUpdated => {
                 let (before, after) = (status_of(&event.before), status_of(&event.after));
                 if let Some(after) = after
                     && before != Some(after)
@@ -93,7 +96,36 @@ pub fn status_history(events: &[Event]) -> Vec<(Timestamp, Status)> {
                     history.push((event.at, after));
                 }
             }
-            _ => {}
+            // A ticket's status changes only through these two.
+            WorkspaceCreated
+            | WorkspacePlanChanged
+            | UserCreated
+            | UserUpdated
+            | UserRoleChanged
+            | UserDeactivated
+            | UserReactivated
+            | SettingsCategoriesUpdated
+            | SettingsSlaPolicyUpdated
+            | ApiKeyCreated
+            | ApiKeyRevoked
+            | ApiKeyRotated
+            | TicketAssigned
+            | TicketCustomerChanged
+            | MessageCreated
+            | AttachmentAdded
+            | CustomerCreated
+            | CustomerUpdated
+            | CustomerMerged
+            | CustomerMergeCompleted
+            | SlaAtRisk
+            | SlaBreached
+            | SlaMet
+            | WebhookCreated
+            | WebhookUpdated
+            | WebhookDeleted
+            | WebhookSecretRotated
+            | WebhookEndpointPaused
+            | WebhookEndpointResumed => {}
         }
     }
     history
@@ -138,14 +170,14 @@ mod tests {
     fn the_status_history_comes_from_created_and_changed_statuses() {
         let at = |s: i64| Timestamp::from_second(1_800_000_000 + s).unwrap();
         let events = vec![
-            Event::new("ticket.created", None, "t".into(), at(0))
+            Event::new(EventKind::TicketCreated, None, "t".into(), at(0))
                 .with_change(None, Some(serde_json::json!({"status": "new"}))),
-            Event::new("ticket.updated", None, "t".into(), at(60)).with_change(
+            Event::new(EventKind::TicketUpdated, None, "t".into(), at(60)).with_change(
                 Some(serde_json::json!({"status": "new", "priority": "low"})),
                 Some(serde_json::json!({"status": "new", "priority": "high"})),
             ),
-            Event::new("message.created", None, "t".into(), at(90)),
-            Event::new("ticket.updated", None, "t".into(), at(120)).with_change(
+            Event::new(EventKind::MessageCreated, None, "t".into(), at(90)),
+            Event::new(EventKind::TicketUpdated, None, "t".into(), at(120)).with_change(
                 Some(serde_json::json!({"status": "new"})),
                 Some(serde_json::json!({"status": "pending"})),
             ),

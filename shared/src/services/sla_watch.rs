@@ -21,8 +21,11 @@ use crate::api::{RadarCounts, RadarTicketView, SlaRadarView};
 use crate::app::App;
 use crate::auth::MemberPrincipal;
 use crate::domain::{
-    Validator,
+    Gather,
+    events::SlaEffect,
+    field,
     ids::{TicketId, UserId, WorkspaceId},
+    optional_field,
     sla::{
         SlaPolicy, TicketSlaFacts, sla_clocks,
         watch::{self, RadarState},
@@ -187,7 +190,7 @@ async fn statuses_of(app: &App, scope: &TenantScope, ticket: &Ticket) -> Service
 
 /// The outbox event recording an SLA moment of `ticket`.
 fn mark_event(mark: &watch::Mark, ticket: &Ticket, now: Timestamp) -> Event {
-    Event::new(mark.kind.event_type(), None, format!("ticket/{}", ticket.id), now)
+    Event::new(mark.kind.event_kind(), None, format!("ticket/{}", ticket.id), now)
         .about_ticket(ticket.id, ticket.customer_id)
         .with_change(
             None,
@@ -277,14 +280,14 @@ async fn recompute_all(app: &App, tickets: Vec<(WorkspaceId, TicketId)>, policie
 
 /// The outbox's hook: which events change what a ticket's watch should be.
 pub async fn on_event(app: &App, scope: &TenantScope, event: &Event) -> ServiceResult<()> {
-    match (event.kind.as_str(), event.ticket_id) {
-        ("ticket.created" | "ticket.updated" | "ticket.assigned" | "message.created", Some(ticket)) => {
+    match (event.kind.sla_effect(), event.ticket_id) {
+        (Some(SlaEffect::RecomputeTicket), Some(ticket)) => {
             recompute(app, scope, ticket, &mut PolicyCache::default()).await?;
         }
         // Every unresolved ticket needs a new watch: the scan does it in batches, so a large workspace
         // never holds up this consumer.
-        ("settings.sla_policy_updated", _) => app.store.start_rewatch_job(scope, app.clock.now()).await?,
-        _ => {}
+        (Some(SlaEffect::RewatchWorkspace), _) => app.store.start_rewatch_job(scope, app.clock.now()).await?,
+        (Some(SlaEffect::RecomputeTicket), None) | (None, _) => {}
     }
     Ok(())
 }
@@ -401,23 +404,19 @@ pub struct RadarQuery {
 
 /// Tickets breached, at risk, and due within the horizon, least time left first, with counts.
 pub async fn radar(app: &App, caller: &MemberPrincipal, query: RadarQuery) -> ServiceResult<SlaRadarView> {
-    let mut v = Validator::new();
-    let assignee = match query.assignee.as_deref() {
-        None => None,
-        Some("none") => Some(None),
-        Some("me") => Some(Some(caller.user_id)),
-        Some(raw) => v.check(
-            "assignee",
-            raw.parse::<UserId>().map(Some).map_err(|_| "must be a member id, `me` or `none`".to_owned()),
-        ),
-    };
-    let priority = query.priority.as_deref().and_then(|raw| v.check("priority", Priority::parse(raw)));
-    let within =
-        v.check("within_minutes", whole_number(query.within_minutes, DEFAULT_HORIZON_MINUTES, MAX_HORIZON_MINUTES));
-    let limit = v.check("limit", whole_number(query.limit, DEFAULT_RADAR_LIMIT as i64, MAX_RADAR_LIMIT as i64));
+    let (assignee, priority, within, limit) = (
+        optional_field("assignee", query.assignee.as_deref(), |raw| match raw {
+            "none" => Ok(None),
+            "me" => Ok(Some(caller.user_id)),
+            raw => raw.parse::<UserId>().map(Some).map_err(|_| "must be a member id, `me` or `none`".to_owned()),
+        }),
+        optional_field("priority", query.priority.as_deref(), Priority::parse),
+        field("within_minutes", whole_number(query.within_minutes, DEFAULT_HORIZON_MINUTES, MAX_HORIZON_MINUTES)),
+        field("limit", whole_number(query.limit, DEFAULT_RADAR_LIMIT as i64, MAX_RADAR_LIMIT as i64)),
+    )
+        .gather()?;
+    let limit = limit as usize;
     let category = query.category.map(|raw| raw.trim().to_owned()).filter(|raw| !raw.is_empty());
-    v.finish().map_err(ServiceError::Validation)?;
-    let (within, limit) = (within.expect("checked"), limit.expect("checked") as usize);
     let filters = RadarFilters { assignee, priority, category };
     let scope = caller.scope();
     let now = app.clock.now();

@@ -3,6 +3,9 @@
 
 use jiff::{Timestamp, tz::TimeZone};
 
+use super::commands::tickets::{
+    AddMessage, ChangeTicket, CustomerWanted, InboxFilter, InboxQuery, InboxView, OpenTicket,
+};
 use super::{ServiceError, ServiceResult, customers, settings};
 use crate::api::{
     AttachmentView, CreateMessageRequest, CreateTicketRequest, EventList, EventView, InboxCountsView, MessageView,
@@ -10,17 +13,17 @@ use crate::api::{
 };
 use crate::app::App;
 use crate::auth::MemberPrincipal;
+use crate::domain::events::EventKind;
 use crate::domain::{
-    FieldError, Validator,
+    FieldError,
     email::Email,
-    ids::{CustomerId, MessageId, TicketId, UserId},
+    ids::{CustomerId, MessageId, TicketId, UserId, WorkspaceId},
     plan::{LimitExceeded, LimitKind},
     rbac::{Permission, Role},
-    ticket::{self, Author, Priority, Status},
+    ticket::{self, Author, Status},
 };
-use crate::http::PageParams;
 use crate::storage::{
-    TenantScope,
+    PageParams, TenantScope,
     attachments::AttachmentStatus,
     customers::Customer,
     events::Event,
@@ -29,23 +32,6 @@ use crate::storage::{
         mine_counter, status_counter,
     },
 };
-
-pub const MAX_CATEGORY_CHARS: usize = 64;
-pub const MAX_CHANNEL_CHARS: usize = 32;
-
-fn parse_label(raw: &str, max: usize) -> Result<String, String> {
-    let label = raw.trim();
-    if label.is_empty() {
-        return Err("must not be empty (use null to clear it)".to_owned());
-    }
-    if label.chars().count() > max {
-        return Err(format!("must be at most {max} characters"));
-    }
-    if label.chars().any(char::is_control) {
-        return Err("must not contain control characters".to_owned());
-    }
-    Ok(label.to_owned())
-}
 
 fn snapshot(ticket: &Ticket) -> serde_json::Value {
     serde_json::json!({
@@ -69,62 +55,10 @@ fn month_of(at: Timestamp) -> String {
 
 /// Opens a ticket for a customer found (or created) by e-mail, or given by id.
 pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateTicketRequest) -> ServiceResult<TicketView> {
-    let mut v = Validator::new();
-    let subject = v.check("subject", ticket::parse_subject(&request.subject));
-    let body = v.check("body", ticket::parse_body(&request.body));
-    let priority = match request.priority.as_deref() {
-        None => Some(Priority::Normal),
-        Some(raw) => v.check("priority", Priority::parse(raw)),
-    };
-    let category =
-        request.category.as_deref().and_then(|raw| v.check("category", parse_label(raw, MAX_CATEGORY_CHARS)));
-    let subcategory =
-        request.subcategory.as_deref().and_then(|raw| v.check("subcategory", parse_label(raw, MAX_CATEGORY_CHARS)));
-    if subcategory.is_some() && category.is_none() && request.category.is_none() {
-        v.check::<()>("subcategory", Err("needs a category".to_owned()));
-    }
-    let tags = match &request.tags {
-        None => Some(Vec::new()),
-        Some(raw) => v.check("tags", ticket::normalize_tags(raw)),
-    };
-    let channel = match request.channel.as_deref() {
-        None => Some("api".to_owned()),
-        Some(raw) => v.check("channel", parse_label(raw, MAX_CHANNEL_CHARS).map(|c| c.to_lowercase())),
-    };
-    enum Wanted {
-        ById(CustomerId),
-        ByEmail(Email, Option<String>),
-    }
-    let wanted = match (&request.customer, &request.customer_id) {
-        (Some(_), Some(_)) => v.check("customer", Err("give either customer or customer_id, not both".to_owned())),
-        (None, None) => v.check("customer", Err("is required (or give customer_id)".to_owned())),
-        (None, Some(id)) => v.check("customer_id", id.parse().map(Wanted::ById)),
-        (Some(input), None) => {
-            let email = v.check("customer.email", Email::parse(&input.email));
-            let name = match input.name.as_deref() {
-                None => Some(None),
-                Some(raw) => v.check("customer.name", parse_label(raw, 100).map(Some)),
-            };
-            email.zip(name).map(|(email, name)| Wanted::ByEmail(email, name))
-        }
-    };
-    v.finish().map_err(ServiceError::Validation)?;
-    let (Some(subject), Some(body), Some(priority), Some(tags), Some(channel), Some(wanted)) =
-        (subject, body, priority, tags, channel, wanted)
-    else {
-        unreachable!("validator finished without errors")
-    };
-
+    let mut command = OpenTicket::try_from(request)?;
     let scope = caller.scope();
-    // With a taxonomy configured, the category and subcategory must come from it (in its spelling).
-    let (category, subcategory) = if category.is_some() || subcategory.is_some() {
-        settings::taxonomy(app, &scope)
-            .await?
-            .check(category.as_deref(), subcategory.as_deref())
-            .map_err(|error| ServiceError::Validation(vec![error]))?
-    } else {
-        (None, None)
-    };
+    (command.category, command.subcategory) =
+        from_taxonomy(app, &scope, command.category.take(), command.subcategory.take()).await?;
     let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
     let monthly_limit = workspace.plan.limits().tickets_per_month;
     // A new customer's e-mail may be taken by a concurrent request: then look it up again, once. A
@@ -132,84 +66,17 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateTicketRe
     let (mut raced, mut redirect): (bool, Option<CustomerId>) = (false, None);
     loop {
         let now = app.clock.now();
-        let (customer_id, new_customer) = match (&wanted, redirect) {
-            (Wanted::ById(id), _) => (*id, None),
-            (Wanted::ByEmail(..), Some(id)) => (id, None),
-            (Wanted::ByEmail(email, name), None) => match app.store.customer_id_by_email(&scope, email).await? {
-                Some(id) => (id, None),
-                None => {
-                    let customer = Customer {
-                        id: CustomerId::generate(),
-                        workspace_id: workspace.id,
-                        email: email.clone(),
-                        name: name.clone(),
-                        phone: None,
-                        company: None,
-                        notes: None,
-                        attributes: Default::default(),
-                        created_at: now,
-                        updated_at: now,
-                        version: 1,
-                        merged_into: None,
-                        merge_pending: false,
-                        merged_ids: Vec::new(),
-                    };
-                    (customer.id, Some(customer))
-                }
-            },
-        };
-        let mut ticket = Ticket {
-            id: TicketId::generate(),
-            workspace_id: workspace.id,
-            subject: subject.clone(),
-            status: Status::New,
-            priority,
-            category: category.clone(),
-            subcategory: subcategory.clone(),
-            tags: tags.clone(),
-            channel: channel.clone(),
-            customer_id,
-            assignee_id: None,
-            created_by: Some(caller.user_id),
-            created_at: now,
-            updated_at: now,
-            first_response_at: None,
-            solved_at: None,
-            version: 1,
-            status_history: vec![],
-        };
-        ticket.record_status(now);
-        let message = Message {
-            id: MessageId::generate(),
-            ticket_id: ticket.id,
-            author: Author::Customer,
-            author_id: customer_id.to_string(),
-            body: body.clone(),
-            internal: false,
-            created_at: now,
-        };
-        let mut events = Vec::new();
-        if let Some(customer) = &new_customer {
-            events.push(
-                Event::new("customer.created", Some(caller.user_id), format!("customer/{}", customer.id), now)
-                    .with_change(None, Some(serde_json::json!({"email": customer.email, "name": customer.name})))
-                    .about_customer(customer.id),
-            );
-        }
-        events.push(
-            Event::new("ticket.created", Some(caller.user_id), format!("ticket/{}", ticket.id), now)
-                .with_change(None, Some(snapshot(&ticket)))
-                .about_ticket(ticket.id, customer_id)
-                .at_version(ticket.version),
-        );
-        let customer_ref = match &new_customer {
-            Some(customer) => CustomerRef::New(customer),
-            None => CustomerRef::Existing(customer_id),
-        };
+        let (customer_id, new_customer) =
+            customer_for(app, &scope, &command.customer, redirect, workspace.id, now).await?;
+        let (ticket, message) = opened_ticket(caller, &command, workspace.id, customer_id, now);
+        let events = opening_events(caller, &ticket, new_customer.as_ref(), now);
         let new = NewTicket {
             ticket: &ticket,
             first_message: &message,
-            customer: customer_ref,
+            customer: match &new_customer {
+                Some(customer) => CustomerRef::New(customer),
+                None => CustomerRef::Existing(customer_id),
+            },
             monthly_limit,
             month: month_of(now),
             events: &events,
@@ -221,27 +88,7 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateTicketRe
                 return Err(ServiceError::VersionConflict { what: "The customer", current: None });
             }
             Err(CreateTicketError::CustomerNotFound) => {
-                let now_stands_for = customers::resolve_merged(app, &scope, customer_id).await?;
-                match (&wanted, now_stands_for) {
-                    (Wanted::ByEmail(..), Some(customer)) if customer.id != customer_id && redirect.is_none() => {
-                        redirect = Some(customer.id);
-                    }
-                    (Wanted::ById(_), Some(customer)) if customer.id != customer_id => {
-                        return Err(ServiceError::Validation(vec![FieldError::new(
-                            "customer_id",
-                            format!("was merged into customer {}: use that id", customer.id),
-                        )]));
-                    }
-                    (Wanted::ById(_), _) => {
-                        return Err(ServiceError::Validation(vec![FieldError::new(
-                            "customer_id",
-                            "is not a customer of this workspace",
-                        )]));
-                    }
-                    (Wanted::ByEmail(..), _) => {
-                        return Err(ServiceError::VersionConflict { what: "The customer", current: None });
-                    }
-                }
+                redirect = Some(customer_merged_away(app, &scope, &command.customer, customer_id, redirect).await?);
             }
             Err(CreateTicketError::MonthlyLimitReached { used }) => {
                 return Err(ServiceError::PlanLimit(LimitExceeded {
@@ -252,6 +99,159 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateTicketRe
                 }));
             }
             Err(CreateTicketError::Store(err)) => return Err(err.into()),
+        }
+    }
+}
+
+/// With a taxonomy configured, a category and subcategory must come from it (in its spelling).
+async fn from_taxonomy(
+    app: &App,
+    scope: &TenantScope,
+    category: Option<String>,
+    subcategory: Option<String>,
+) -> ServiceResult<(Option<String>, Option<String>)> {
+    if category.is_none() && subcategory.is_none() {
+        return Ok((None, None));
+    }
+    settings::taxonomy(app, scope)
+        .await?
+        .check(category.as_deref(), subcategory.as_deref())
+        .map_err(|error| ServiceError::Validation(vec![error]))
+}
+
+/// Whose ticket it is: the customer given by id, the one a merge redirected to, the one found by
+/// e-mail, or (second in the pair) a new customer to create with the ticket.
+async fn customer_for(
+    app: &App,
+    scope: &TenantScope,
+    wanted: &CustomerWanted,
+    redirect: Option<CustomerId>,
+    workspace: WorkspaceId,
+    now: Timestamp,
+) -> ServiceResult<(CustomerId, Option<Customer>)> {
+    Ok(match (wanted, redirect) {
+        (CustomerWanted::ById(id), _) => (*id, None),
+        (CustomerWanted::ByEmail { .. }, Some(id)) => (id, None),
+        (CustomerWanted::ByEmail { email, name }, None) => match app.store.customer_id_by_email(scope, email).await? {
+            Some(id) => (id, None),
+            None => {
+                let customer = new_customer(workspace, email.clone(), name.clone(), now);
+                (customer.id, Some(customer))
+            }
+        },
+    })
+}
+
+/// A customer first met through a ticket: just an e-mail and maybe a name.
+fn new_customer(workspace: WorkspaceId, email: Email, name: Option<String>, now: Timestamp) -> Customer {
+    Customer {
+        id: CustomerId::generate(),
+        workspace_id: workspace,
+        email,
+        name,
+        phone: None,
+        company: None,
+        notes: None,
+        attributes: Default::default(),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+        merged_into: None,
+        merge_pending: false,
+        merged_ids: Vec::new(),
+    }
+}
+
+/// The new ticket and its first message, the customer's words.
+fn opened_ticket(
+    caller: &MemberPrincipal,
+    command: &OpenTicket,
+    workspace: WorkspaceId,
+    customer_id: CustomerId,
+    now: Timestamp,
+) -> (Ticket, Message) {
+    let mut ticket = Ticket {
+        id: TicketId::generate(),
+        workspace_id: workspace,
+        subject: command.subject.clone(),
+        status: Status::New,
+        priority: command.priority,
+        category: command.category.clone(),
+        subcategory: command.subcategory.clone(),
+        tags: command.tags.clone(),
+        channel: command.channel.clone(),
+        customer_id,
+        assignee_id: None,
+        created_by: Some(caller.user_id),
+        created_at: now,
+        updated_at: now,
+        first_response_at: None,
+        solved_at: None,
+        version: 1,
+        status_history: vec![],
+    };
+    ticket.record_status(now);
+    let message = Message {
+        id: MessageId::generate(),
+        ticket_id: ticket.id,
+        author: Author::Customer,
+        author_id: customer_id.to_string(),
+        body: command.body.clone(),
+        internal: false,
+        created_at: now,
+    };
+    (ticket, message)
+}
+
+/// `ticket.created`, after `customer.created` when the customer is new.
+fn opening_events(
+    caller: &MemberPrincipal,
+    ticket: &Ticket,
+    new_customer: Option<&Customer>,
+    now: Timestamp,
+) -> Vec<Event> {
+    let mut events = Vec::new();
+    if let Some(customer) = new_customer {
+        events.push(
+            Event::new(EventKind::CustomerCreated, Some(caller.user_id), format!("customer/{}", customer.id), now)
+                .with_change(None, Some(serde_json::json!({"email": customer.email, "name": customer.name})))
+                .about_customer(customer.id),
+        );
+    }
+    events.push(
+        Event::new(EventKind::TicketCreated, Some(caller.user_id), format!("ticket/{}", ticket.id), now)
+            .with_change(None, Some(snapshot(ticket)))
+            .about_ticket(ticket.id, ticket.customer_id)
+            .at_version(ticket.version),
+    );
+    events
+}
+
+/// The customer a ticket was for is gone: merged into another one (found by e-mail, the ticket goes to
+/// that one, once) or not a customer of this workspace. Returns the customer to retry with.
+async fn customer_merged_away(
+    app: &App,
+    scope: &TenantScope,
+    wanted: &CustomerWanted,
+    customer_id: CustomerId,
+    redirect: Option<CustomerId>,
+) -> ServiceResult<CustomerId> {
+    let now_stands_for = customers::resolve_merged(app, scope, customer_id).await?;
+    match (wanted, now_stands_for) {
+        (CustomerWanted::ByEmail { .. }, Some(customer)) if customer.id != customer_id && redirect.is_none() => {
+            Ok(customer.id)
+        }
+        (CustomerWanted::ById(_), Some(customer)) if customer.id != customer_id => {
+            Err(ServiceError::Validation(vec![FieldError::new(
+                "customer_id",
+                format!("was merged into customer {}: use that id", customer.id),
+            )]))
+        }
+        (CustomerWanted::ById(_), _) => {
+            Err(ServiceError::Validation(vec![FieldError::new("customer_id", "is not a customer of this workspace")]))
+        }
+        (CustomerWanted::ByEmail { .. }, _) => {
+            Err(ServiceError::VersionConflict { what: "The customer", current: None })
         }
     }
 }
@@ -305,127 +305,21 @@ pub async fn update(
     request: UpdateTicketRequest,
     if_match: Option<u64>,
 ) -> ServiceResult<TicketView> {
-    let mut v = Validator::new();
-    let version = request.version.or(if_match);
-    if version.is_none() {
-        v.check::<()>("version", Err("is required: send the version you saw (or If-Match)".to_owned()));
-    }
-    let status = request.status.as_deref().and_then(|raw| v.check("status", Status::parse(raw)));
-    let priority = request.priority.as_deref().and_then(|raw| v.check("priority", Priority::parse(raw)));
-    let assignee: Option<Option<UserId>> = match &request.assignee_id {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(raw)) => v.check("assignee_id", raw.parse().map(Some)),
-    };
-    let category = match &request.category {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(raw)) => v.check("category", parse_label(raw, MAX_CATEGORY_CHARS).map(Some)),
-    };
-    let subcategory = match &request.subcategory {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(raw)) => v.check("subcategory", parse_label(raw, MAX_CATEGORY_CHARS).map(Some)),
-    };
-    let tags = request.tags.as_ref().and_then(|raw| v.check("tags", ticket::normalize_tags(raw)));
-    let handoff = request.handoff.as_ref().and_then(|note| v.check("handoff", super::handoff::parse(note)));
-    if request.handoff.is_some() && !matches!(assignee, Some(Some(_))) {
-        v.check::<()>("handoff", Err("goes with a reassignment: set assignee_id to a member".to_owned()));
-    }
-    v.finish().map_err(ServiceError::Validation)?;
-    let version = version.expect("checked above");
-
+    let change = ChangeTicket::parse(request, if_match)?;
     let scope = caller.scope();
     let before = load(app, &scope, id).await?;
-    if before.version != version {
+    if before.version != change.version {
         return Err(ServiceError::VersionConflict { what: "The ticket", current: Some(view_json(&before)) });
     }
-    if let Some(assignee) = assignee
-        && assignee != before.assignee_id
-    {
-        if !caller.can(Permission::TicketsAssign) {
-            return Err(ServiceError::Forbidden("Your role cannot assign tickets.".to_owned()));
-        }
-        if let Some(user) = assignee {
-            let member = app.store.get_member(&scope, user).await?;
-            let assignable = member.is_some_and(|member| member.is_active() && member.role != Role::Viewer);
-            if !assignable {
-                return Err(ServiceError::Validation(vec![FieldError::new(
-                    "assignee_id",
-                    "must be an active member of this workspace who can work tickets",
-                )]));
-            }
-        }
+    let reassigned_to = change.assignee.filter(|assignee| *assignee != before.assignee_id);
+    if let Some(assignee) = reassigned_to {
+        check_assignable(app, caller, &scope, assignee).await?;
     }
-
     let now = app.clock.now();
-    let mut after = before.clone();
-    if let Some(priority) = priority {
-        after.priority = priority;
-    }
-    if let Some(category) = category {
-        after.category = category;
-    }
-    if let Some(subcategory) = subcategory {
-        after.subcategory = subcategory;
-    }
-    if after.subcategory.is_some() && after.category.is_none() {
-        return Err(ServiceError::Validation(vec![FieldError::new("subcategory", "needs a category")]));
-    }
-    // A changed category or subcategory must come from the taxonomy, if one is configured. Labels set
-    // before it was configured stay until they are changed.
-    if (&after.category, &after.subcategory) != (&before.category, &before.subcategory) {
-        (after.category, after.subcategory) = settings::taxonomy(app, &scope)
-            .await?
-            .check(after.category.as_deref(), after.subcategory.as_deref())
-            .map_err(|error| ServiceError::Validation(vec![error]))?;
-    }
-    if let Some(tags) = tags {
-        after.tags = tags;
-    }
-    let assignee_changed = assignee.is_some_and(|assignee| assignee != before.assignee_id);
-    if let Some(assignee) = assignee {
-        after.assignee_id = assignee;
-    }
-    if before.status == Status::Closed && (status.is_some_and(|s| s != Status::Closed) || after != before) {
-        return Err(ServiceError::InvalidTransition(ticket::InvalidTransition {
-            from: Status::Closed,
-            to: status.unwrap_or(Status::Closed),
-        }));
-    }
-    after.status = match status {
-        Some(to) => ticket::transition(before.status, to).map_err(ServiceError::InvalidTransition)?,
-        None if assignee_changed && after.assignee_id.is_some() => ticket::status_after_assignment(before.status),
-        None => before.status,
-    };
-    after.record_status(now);
-    if after == before {
+    let Some(after) = changed(app, &scope, &before, &change, now).await? else {
         return Ok((&before).into());
-    }
-    if after.status == Status::Solved && before.status != Status::Solved {
-        after.solved_at = Some(now);
-    }
-    after.updated_at = now;
-    after.version = before.version + 1;
-
-    let subject = format!("ticket/{id}");
-    let mut events = vec![
-        Event::new("ticket.updated", Some(caller.user_id), subject.clone(), now)
-            .with_change(Some(snapshot(&before)), Some(snapshot(&after)))
-            .about_ticket(id, before.customer_id)
-            .at_version(after.version),
-    ];
-    if assignee_changed {
-        events.push(
-            Event::new("ticket.assigned", Some(caller.user_id), subject, now)
-                .with_change(
-                    Some(serde_json::json!({"assignee_id": before.assignee_id})),
-                    Some(super::handoff::assigned_after(after.assignee_id, handoff.as_ref())),
-                )
-                .about_ticket(id, before.customer_id)
-                .at_version(after.version),
-        );
-    }
+    };
+    let events = change_events(caller, &before, &after, reassigned_to.is_some(), change.handoff.as_ref(), now);
     match app.store.save_ticket(&scope, &before, &after, None, &events).await {
         Ok(()) => Ok((&after).into()),
         Err(TicketWriteError::VersionConflict) => {
@@ -436,6 +330,118 @@ pub async fn update(
     }
 }
 
+/// Assigning needs the permission, and an assignee who is an active member able to work tickets.
+async fn check_assignable(
+    app: &App,
+    caller: &MemberPrincipal,
+    scope: &TenantScope,
+    assignee: Option<UserId>,
+) -> ServiceResult<()> {
+    if !caller.can(Permission::TicketsAssign) {
+        return Err(ServiceError::Forbidden("Your role cannot assign tickets.".to_owned()));
+    }
+    if let Some(user) = assignee {
+        let member = app.store.get_member(scope, user).await?;
+        let assignable = member.is_some_and(|member| member.is_active() && member.role != Role::Viewer);
+        if !assignable {
+            return Err(ServiceError::Validation(vec![FieldError::new(
+                "assignee_id",
+                "must be an active member of this workspace who can work tickets",
+            )]));
+        }
+    }
+    Ok(())
+}
+
+/// The ticket after the change, under the lifecycle and taxonomy rules; None when nothing changes.
+async fn changed(
+    app: &App,
+    scope: &TenantScope,
+    before: &Ticket,
+    change: &ChangeTicket,
+    now: Timestamp,
+) -> ServiceResult<Option<Ticket>> {
+    let mut after = before.clone();
+    if let Some(priority) = change.priority {
+        after.priority = priority;
+    }
+    if let Some(category) = &change.category {
+        after.category = category.clone();
+    }
+    if let Some(subcategory) = &change.subcategory {
+        after.subcategory = subcategory.clone();
+    }
+    if after.subcategory.is_some() && after.category.is_none() {
+        return Err(ServiceError::Validation(vec![FieldError::new("subcategory", "needs a category")]));
+    }
+    // A changed category or subcategory must come from the taxonomy, if one is configured. Labels set
+    // before it was configured stay until they are changed.
+    if (&after.category, &after.subcategory) != (&before.category, &before.subcategory) {
+        (after.category, after.subcategory) = settings::taxonomy(app, scope)
+            .await?
+            .check(after.category.as_deref(), after.subcategory.as_deref())
+            .map_err(|error| ServiceError::Validation(vec![error]))?;
+    }
+    if let Some(tags) = &change.tags {
+        after.tags = tags.clone();
+    }
+    let assignee_changed = change.assignee.is_some_and(|assignee| assignee != before.assignee_id);
+    if let Some(assignee) = change.assignee {
+        after.assignee_id = assignee;
+    }
+    if before.status == Status::Closed && (change.status.is_some_and(|s| s != Status::Closed) || after != *before) {
+        return Err(ServiceError::InvalidTransition(ticket::InvalidTransition {
+            from: Status::Closed,
+            to: change.status.unwrap_or(Status::Closed),
+        }));
+    }
+    after.status = match change.status {
+        Some(to) => ticket::transition(before.status, to).map_err(ServiceError::InvalidTransition)?,
+        None if assignee_changed && after.assignee_id.is_some() => ticket::status_after_assignment(before.status),
+        None => before.status,
+    };
+    after.record_status(now);
+    if after == *before {
+        return Ok(None);
+    }
+    if after.status == Status::Solved && before.status != Status::Solved {
+        after.solved_at = Some(now);
+    }
+    after.updated_at = now;
+    after.version = before.version + 1;
+    Ok(Some(after))
+}
+
+/// `ticket.updated`, and `ticket.assigned` (with the handoff note, if any) on a reassignment.
+fn change_events(
+    caller: &MemberPrincipal,
+    before: &Ticket,
+    after: &Ticket,
+    reassigned: bool,
+    handoff: Option<&serde_json::Value>,
+    now: Timestamp,
+) -> Vec<Event> {
+    let subject = format!("ticket/{}", before.id);
+    let mut events = vec![
+        Event::new(EventKind::TicketUpdated, Some(caller.user_id), subject.clone(), now)
+            .with_change(Some(snapshot(before)), Some(snapshot(after)))
+            .about_ticket(before.id, before.customer_id)
+            .at_version(after.version),
+    ];
+    if reassigned {
+        events.push(
+            Event::new(EventKind::TicketAssigned, Some(caller.user_id), subject, now)
+                .with_change(
+                    Some(serde_json::json!({"assignee_id": before.assignee_id})),
+                    Some(super::handoff::assigned_after(after.assignee_id, handoff)),
+                )
+                .about_ticket(before.id, before.customer_id)
+                .at_version(after.version),
+        );
+    }
+    events
+}
+
 /// Adds a reply or an internal note. Replies never fail on a concurrent change of other fields: the
 /// write is retried on the fresh ticket (the message itself has no version to conflict with).
 pub async fn add_message(
@@ -444,19 +450,8 @@ pub async fn add_message(
     id: TicketId,
     request: CreateMessageRequest,
 ) -> ServiceResult<MessageView> {
-    let mut v = Validator::new();
-    let body = v.check("body", ticket::parse_body(&request.body));
-    let author = match request.author.as_deref() {
-        None | Some("agent") => Some(Author::Agent),
-        Some("customer") => Some(Author::Customer),
-        Some(_) => v.check("author", Err("must be one of agent, customer".to_owned())),
-    };
-    if author == Some(Author::Customer) && request.internal {
-        v.check::<()>("internal", Err("customers cannot write internal notes".to_owned()));
-    }
-    v.finish().map_err(ServiceError::Validation)?;
-    let (Some(body), Some(author)) = (body, author) else { unreachable!("validator finished without errors") };
-
+    let request = AddMessage::try_from(request)?;
+    let author = request.author;
     let scope = caller.scope();
     let draft = super::drafts::Draft {
         author,
@@ -479,7 +474,7 @@ pub async fn add_message(
                 Author::Agent => caller.user_id.to_string(),
                 Author::Customer => before.customer_id.to_string(),
             },
-            body: body.clone(),
+            body: request.body.clone(),
             internal: request.internal,
             created_at: now,
         };
@@ -492,7 +487,7 @@ pub async fn add_message(
             after.first_response_at = Some(now);
         }
         let mut events = vec![
-            Event::new("message.created", Some(caller.user_id), format!("ticket/{id}"), now)
+            Event::new(EventKind::MessageCreated, Some(caller.user_id), format!("ticket/{id}"), now)
                 .with_change(
                     None,
                     Some(serde_json::json!({"message_id": message.id, "author": author, "internal": request.internal})),
@@ -503,7 +498,7 @@ pub async fn add_message(
         ];
         if after.status != before.status {
             events.push(
-                Event::new("ticket.updated", Some(caller.user_id), format!("ticket/{id}"), now)
+                Event::new(EventKind::TicketUpdated, Some(caller.user_id), format!("ticket/{id}"), now)
                     .with_change(Some(snapshot(&before)), Some(snapshot(&after)))
                     .about_ticket(id, before.customer_id)
                     .at_version(after.version),
@@ -520,72 +515,32 @@ pub async fn add_message(
 
 /// The inbox: a view (open, unassigned, mine, solved) narrowed by filters, newest update first or
 /// (`sort=priority`) most urgent first, then newest update.
-#[derive(Debug, Default)]
-pub struct InboxQuery {
-    pub view: Option<String>,
-    pub sort: Option<String>,
-    pub status: Option<String>,
-    pub priority: Option<String>,
-    pub category: Option<String>,
-    pub tag: Option<String>,
-    pub assignee: Option<String>,
-    pub customer: Option<String>,
-}
-
 pub async fn list(
     app: &App,
     caller: &MemberPrincipal,
     query: InboxQuery,
     page: PageParams,
 ) -> ServiceResult<TicketList> {
-    let mut v = Validator::new();
-    let view = v.check(
-        "view",
-        match query.view.as_deref().unwrap_or("open") {
-            view @ ("open" | "unassigned" | "mine" | "solved") => Ok(view.to_owned()),
-            _ => Err("must be one of open, unassigned, mine, solved".to_owned()),
-        },
-    );
-    let by_priority = v.check(
-        "sort",
-        match query.sort.as_deref().unwrap_or("updated") {
-            "updated" => Ok(false),
-            "priority" => Ok(true),
-            _ => Err("must be one of updated, priority".to_owned()),
-        },
-    );
-    let status = query.status.as_deref().and_then(|raw| v.check("status", Status::parse(raw)));
-    let priority = query.priority.as_deref().and_then(|raw| v.check("priority", Priority::parse(raw)));
-    let assignee: Option<UserId> = query.assignee.as_deref().and_then(|raw| v.check("assignee", raw.parse()));
-    let customer: Option<CustomerId> = query.customer.as_deref().and_then(|raw| v.check("customer", raw.parse()));
-    let tag = query
-        .tag
-        .as_deref()
-        .and_then(|raw| v.check("tag", ticket::normalize_tags(&[raw.to_owned()]).map(|mut tags| tags.remove(0))));
-    v.finish().map_err(ServiceError::Validation)?;
-    let view = view.expect("checked above");
-    let by_priority = by_priority.expect("checked above");
-    let unresolved = view != "solved";
-    if let Some(status) = status
-        && status.is_unresolved() != unresolved
-    {
-        return Err(ServiceError::Validation(vec![FieldError::new(
-            "status",
-            format!("{} tickets are not in the {view} view", status.as_str()),
-        )]));
-    }
-    let mut filters = TicketFilters { status, priority, category: query.category.clone(), tag, ..Default::default() };
-    let index = match (view.as_str(), assignee, customer) {
-        ("mine", _, _) => {
-            filters.customer = customer;
+    let inbox = InboxFilter::try_from(query)?;
+    let (unresolved, by_priority) = (inbox.view.unresolved(), inbox.by_priority);
+    let mut filters = TicketFilters {
+        status: inbox.status,
+        priority: inbox.priority,
+        category: inbox.category.clone(),
+        tag: inbox.tag.clone(),
+        ..Default::default()
+    };
+    let index = match (inbox.view, inbox.assignee, inbox.customer) {
+        (InboxView::Mine, _, _) => {
+            filters.customer = inbox.customer;
             TicketIndex::Assignee { assignee: Some(caller.user_id), unresolved: true, by_priority }
         }
-        ("unassigned", _, _) => {
-            filters.customer = customer;
+        (InboxView::Unassigned, _, _) => {
+            filters.customer = inbox.customer;
             TicketIndex::Assignee { assignee: None, unresolved: true, by_priority }
         }
         (_, Some(user), _) => {
-            filters.customer = customer;
+            filters.customer = inbox.customer;
             TicketIndex::Assignee { assignee: Some(user), unresolved, by_priority }
         }
         // The customer's own index holds every status; the view's statuses are kept below.

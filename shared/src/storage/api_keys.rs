@@ -5,7 +5,8 @@ use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::{Item, Store, StoreError, TenantScope, events::Event, keys, n, s};
+use super::transaction::{Transaction, TransactionError};
+use super::{Item, QuerySpec, Store, StoreError, TenantScope, events::Event, keys, n, s};
 use crate::domain::ids::{ApiKeyId, UserId, WorkspaceId};
 use crate::domain::rbac::Permission;
 
@@ -45,7 +46,9 @@ impl Store {
 
     pub async fn create_api_key(&self, scope: &TenantScope, key: &ApiKey, event: &Event) -> Result<(), StoreError> {
         debug_assert_eq!(key.workspace_id, scope.workspace_id());
-        self.transact(vec![self.put_new(self.api_key_item(key)?)?, self.put_event(scope, event)?]).await
+        let transaction =
+            Transaction::new().with(self.put_new(self.api_key_item(key)?)?).with(self.put_event(scope, event)?);
+        Ok(self.transact(transaction).await?)
     }
 
     pub async fn get_api_key(&self, scope: &TenantScope, id: ApiKeyId) -> Result<Option<ApiKey>, StoreError> {
@@ -72,30 +75,26 @@ impl Store {
             .condition_expression("version = :version")
             .expression_attribute_values(":version", n(read_version))
             .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
-        let actions = vec![TransactWriteItem::builder().put(put).build(), self.put_event(scope, event)?];
-        match self.transact(actions).await {
+            .map_err(StoreError::from)?;
+        struct KeyChanged;
+        let transaction = Transaction::new()
+            .with_named(TransactWriteItem::builder().put(put).build(), KeyChanged)
+            .with(self.put_event(scope, event)?);
+        match self.transact(transaction).await {
             Ok(()) => Ok(true),
-            Err(err) if err.cancelled_at(0).is_some() => Ok(false),
-            Err(err) => Err(err),
+            Err(TransactionError::Failed { failure: KeyChanged, .. }) => Ok(false),
+            Err(TransactionError::Store(err)) => Err(err),
         }
     }
 
     /// The live key with this hash, in any workspace (the authorizer's look-up, before any principal exists).
     pub async fn find_api_key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>, StoreError> {
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI1)
-            .key_condition_expression("GSI1PK = :pk AND GSI1SK = :sk")
-            .expression_attribute_values(":pk", s(keys::api_key_hash_gsi1pk(hash)))
-            .expression_attribute_values(":sk", s(keys::API_KEY_GSI1SK))
-            .limit(1)
-            .send()
-            .await
-            .map_err(super::backend)?;
-        Ok(super::items_of::<ApiKey>(output.items())?.into_iter().find(|key| key.hash == hash))
+        let query = QuerySpec::new("GSI1PK = :pk AND GSI1SK = :sk")
+            .on_index(keys::GSI1)
+            .value(":pk", s(keys::api_key_hash_gsi1pk(hash)))
+            .value(":sk", s(keys::API_KEY_GSI1SK));
+        let (items, _) = self.query_up_to(&query, None, 1, 1).await?;
+        Ok(super::items_of::<ApiKey>(&items)?.into_iter().find(|key| key.hash == hash))
     }
 
     /// Notes a use of the key, unless one was noted in the last minute (a cheap conditional write).

@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::transaction::{Transaction, TransactionError};
 use super::{Item, Store, StoreError, TenantScope, events::Event, keys, n, s};
 use crate::domain::ids::{AttachmentId, TicketId, UserId};
 
@@ -33,6 +34,19 @@ pub struct Attachment {
 }
 
 #[derive(Debug)]
+pub enum CreateAttachmentError {
+    /// The ticket does not exist in this workspace.
+    NoTicket,
+    Store(StoreError),
+}
+
+impl From<StoreError> for CreateAttachmentError {
+    fn from(err: StoreError) -> Self {
+        CreateAttachmentError::Store(err)
+    }
+}
+
+#[derive(Debug)]
 pub enum ConfirmError {
     /// Confirmed already (by a retry or a concurrent request).
     AlreadyConfirmed,
@@ -52,29 +66,28 @@ impl Store {
         let mut item: Item = serde_dynamo::to_item(attachment)?;
         item.insert(keys::PK.to_owned(), s(scope.pk()));
         item.insert(keys::SK.to_owned(), s(keys::attachment_sk(attachment.ticket_id, attachment.id)));
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression(condition)
-            .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
+        let put =
+            Put::builder().table_name(&self.table).set_item(Some(item)).condition_expression(condition).build()?;
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
     /// Records a pending attachment of an existing ticket.
-    pub async fn create_attachment(&self, scope: &TenantScope, attachment: &Attachment) -> Result<(), StoreError> {
+    pub async fn create_attachment(
+        &self,
+        scope: &TenantScope,
+        attachment: &Attachment,
+    ) -> Result<(), CreateAttachmentError> {
         let check = aws_sdk_dynamodb::types::ConditionCheck::builder()
             .table_name(&self.table)
             .key(keys::PK, s(scope.pk()))
             .key(keys::SK, s(keys::ticket_sk(attachment.ticket_id)))
             .condition_expression("attribute_exists(PK)")
             .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
-        self.transact(vec![
-            TransactWriteItem::builder().condition_check(check).build(),
-            self.attachment_put(scope, attachment, "attribute_not_exists(PK)")?,
-        ])
-        .await
+            .map_err(StoreError::from)?;
+        let transaction = Transaction::new()
+            .with_named(TransactWriteItem::builder().condition_check(check).build(), CreateAttachmentError::NoTicket)
+            .with(self.attachment_put(scope, attachment, "attribute_not_exists(PK)")?);
+        self.transact(transaction).await.map_err(TransactionError::into_error)
     }
 
     pub async fn get_attachment(
@@ -94,7 +107,12 @@ impl Store {
         storage_limit: Option<u64>,
         event: &Event,
     ) -> Result<(), ConfirmError> {
-        let build = || -> Result<Vec<TransactWriteItem>, StoreError> {
+        /// What a failed condition of the confirmation means.
+        enum Refused {
+            StorageLimit,
+            AlreadyConfirmed,
+        }
+        let build = || -> Result<Transaction<Refused>, StoreError> {
             let mut usage = Update::builder()
                 .table_name(&self.table)
                 .key(keys::PK, s(scope.pk()))
@@ -108,35 +126,34 @@ impl Store {
                     .condition_expression("attribute_not_exists(storage_bytes) OR storage_bytes <= :room")
                     .expression_attribute_values(":room", n(limit.saturating_sub(uploaded.size)));
             }
-            Ok(vec![
-                TransactWriteItem::builder()
-                    .update(usage.build().map_err(|err| StoreError::Backend(err.to_string()))?)
-                    .build(),
-                self.attachment_put(scope, uploaded, "attribute_exists(PK) AND #status = :pending")?,
-                self.put_event(scope, event)?,
-            ])
+            let mut confirm = self.attachment_put(scope, uploaded, "attribute_exists(PK) AND #status = :pending")?;
+            // The attachment's condition names `status`, a reserved word.
+            if let Some(put) = confirm.put.as_mut() {
+                put.expression_attribute_names =
+                    Some([("#status".to_owned(), "status".to_owned())].into_iter().collect());
+                put.expression_attribute_values = Some([(":pending".to_owned(), s("pending"))].into_iter().collect());
+            }
+            Ok(Transaction::new()
+                .with_named(
+                    TransactWriteItem::builder().update(usage.build().map_err(StoreError::from)?).build(),
+                    Refused::StorageLimit,
+                )
+                .with_named(confirm, Refused::AlreadyConfirmed)
+                .with(self.put_event(scope, event)?))
         };
-        let mut actions = build().map_err(ConfirmError::Store)?;
-        // The attachment's condition names `status`, a reserved word.
-        if let Some(put) = actions[1].put.as_mut() {
-            put.expression_attribute_names = Some([("#status".to_owned(), "status".to_owned())].into_iter().collect());
-            put.expression_attribute_values = Some([(":pending".to_owned(), s("pending"))].into_iter().collect());
-        }
+        let transaction = build().map_err(ConfirmError::Store)?;
         if uploaded.size > storage_limit.unwrap_or(u64::MAX) {
             return Err(ConfirmError::StorageLimitReached { used: 0 });
         }
-        match self.transact(actions).await {
+        match self.transact(transaction).await {
             Ok(()) => Ok(()),
-            Err(err) => {
-                if let Some(reason) = err.cancelled_at(0) {
-                    let used = super::counter_of(reason.item.as_ref(), "storage_bytes");
-                    return Err(ConfirmError::StorageLimitReached { used });
-                }
-                if err.cancelled_at(1).is_some() {
-                    return Err(ConfirmError::AlreadyConfirmed);
-                }
-                Err(ConfirmError::Store(err))
+            Err(TransactionError::Failed { failure: Refused::StorageLimit, item }) => {
+                Err(ConfirmError::StorageLimitReached { used: super::counter_of(item.as_ref(), "storage_bytes") })
             }
+            Err(TransactionError::Failed { failure: Refused::AlreadyConfirmed, .. }) => {
+                Err(ConfirmError::AlreadyConfirmed)
+            }
+            Err(TransactionError::Store(err)) => Err(ConfirmError::Store(err)),
         }
     }
 }

@@ -6,6 +6,7 @@ use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::transaction::{Transaction, TransactionError};
 use super::{Item, Page, PageQuery, Store, StoreError, TenantScope, backend, keys, n, s};
 use crate::domain::ids::{ChannelId, ChatMessageId, UserId};
 
@@ -92,7 +93,7 @@ impl Store {
     }
 
     pub async fn create_channel(&self, scope: &TenantScope, channel: &Channel) -> Result<(), ChatWriteError> {
-        let mut actions = vec![self.put_new(self.channel_item(scope, channel)?)?];
+        let mut transaction = Transaction::new().with(self.put_new(self.channel_item(scope, channel)?)?);
         if channel.kind == ChannelKind::Direct
             && let [a, b] = channel.member_ids.as_slice()
         {
@@ -103,13 +104,9 @@ impl Store {
             ]
             .into_iter()
             .collect();
-            actions.push(self.put_new(guard)?);
+            transaction = transaction.with_named(self.put_new(guard)?, ChatWriteError::DirectExists);
         }
-        match self.transact(actions).await {
-            Ok(()) => Ok(()),
-            Err(err) if err.cancelled_at(1).is_some() => Err(ChatWriteError::DirectExists),
-            Err(err) => Err(err.into()),
-        }
+        self.transact(transaction).await.map_err(TransactionError::into_error)
     }
 
     /// The direct conversation between two members, if it exists.
@@ -217,16 +214,14 @@ impl Store {
             .expression_attribute_values(":seen", n(channel.last_seq))
             .expression_attribute_values(":at", s(message.created_at.to_string()))
             .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
+            .map_err(StoreError::from)?;
         let mut item: Item = serde_dynamo::to_item(message).map_err(StoreError::from)?;
         item.insert(keys::PK.to_owned(), s(scope.pk()));
         item.insert(keys::SK.to_owned(), s(keys::chat_message_sk(channel.id, message.id)));
-        let actions = vec![TransactWriteItem::builder().update(bump).build(), self.put_new(item)?];
-        match self.transact(actions).await {
-            Ok(()) => Ok(()),
-            Err(err) if err.cancelled_at(0).is_some() => Err(ChatWriteError::Raced),
-            Err(err) => Err(err.into()),
-        }
+        let transaction = Transaction::new()
+            .with_named(TransactWriteItem::builder().update(bump).build(), ChatWriteError::Raced)
+            .with(self.put_new(item)?);
+        self.transact(transaction).await.map_err(TransactionError::into_error)
     }
 
     pub async fn get_chat_message(

@@ -6,10 +6,11 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_dynamodb::types::{ConditionCheck, Delete, KeysAndAttributes, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::transaction::{Transaction, TransactionError};
 use super::{Item, Page, PageQuery, Store, StoreError, TenantScope, events::Event, keys, n, s, string_attr};
 use crate::domain::{
     email::Email,
@@ -108,8 +109,7 @@ impl Store {
                 "attribute_exists(PK) AND (attribute_not_exists(merged_into) OR attribute_type(merged_into, :null))",
             )
             .expression_attribute_values(":null", s("NULL"))
-            .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
+            .build()?;
         Ok(TransactWriteItem::builder().condition_check(check).build())
     }
 
@@ -119,13 +119,12 @@ impl Store {
         customer: &Customer,
         event: &Event,
     ) -> Result<(), CustomerWriteError> {
-        let mut actions = self.put_new_customer_actions(scope, customer)?.to_vec();
-        actions.push(self.put_event(scope, event)?);
-        match self.transact(actions).await {
-            Ok(()) => Ok(()),
-            Err(err) if err.cancelled_at(1).is_some() => Err(CustomerWriteError::EmailTaken),
-            Err(err) => Err(err.into()),
-        }
+        let [put_customer, put_guard] = self.put_new_customer_actions(scope, customer)?;
+        let transaction = Transaction::new()
+            .with(put_customer)
+            .with_named(put_guard, CustomerWriteError::EmailTaken)
+            .with(self.put_event(scope, event)?);
+        self.transact(transaction).await.map_err(TransactionError::into_error)
     }
 
     pub async fn get_customer(&self, scope: &TenantScope, id: CustomerId) -> Result<Option<Customer>, StoreError> {
@@ -197,34 +196,18 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut keys_and_attributes = KeysAndAttributes::builder().consistent_read(true);
-        for id in ids {
-            let key: Item = [
-                (keys::PK.to_owned(), s(scope.pk())),
-                (keys::SK.to_owned(), s(format!("{}{id}", keys::CUSTOMER_PREFIX))),
-            ]
-            .into_iter()
+        let keys = ids
+            .iter()
+            .map(|id| {
+                [
+                    (keys::PK.to_owned(), s(scope.pk())),
+                    (keys::SK.to_owned(), s(format!("{}{id}", keys::CUSTOMER_PREFIX))),
+                ]
+                .into_iter()
+                .collect()
+            })
             .collect();
-            keys_and_attributes = keys_and_attributes.keys(key);
-        }
-        let mut request = Some(keys_and_attributes.build().map_err(|err| StoreError::Backend(err.to_string()))?);
-        let mut customers = Vec::new();
-        // BatchGetItem may return some keys unprocessed; ask again for those (bounded).
-        for _ in 0..5 {
-            let Some(pending) = request.take() else { break };
-            let output = self
-                .client
-                .batch_get_item()
-                .request_items(&self.table, pending)
-                .send()
-                .await
-                .map_err(super::backend)?;
-            if let Some(items) = output.responses().and_then(|responses| responses.get(&self.table)) {
-                customers.extend(super::items_of::<Customer>(items)?);
-            }
-            request = output.unprocessed_keys().and_then(|keys| keys.get(&self.table)).cloned();
-        }
-        Ok(customers)
+        super::items_of(&self.batch_get(keys).await?)
     }
 
     /// Starts a merge, atomically: the source marked merged and the target listing it (each conditional on
@@ -240,8 +223,7 @@ impl Store {
                 .set_item(Some(self.customer_item(scope, after)?))
                 .condition_expression("version = :version")
                 .expression_attribute_values(":version", n(before.version))
-                .build()
-                .map_err(|err| StoreError::Backend(err.to_string()))?;
+                .build()?;
             Ok(TransactWriteItem::builder().put(put).build())
         };
         let source = merge.source_before;
@@ -259,20 +241,13 @@ impl Store {
             .condition_expression("attribute_not_exists(PK) OR customer_id = :source")
             .expression_attribute_values(":source", s(source.id.to_string()))
             .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
-        let actions = vec![
-            versioned_put(source, merge.source_after)?,
-            versioned_put(merge.target_before, merge.target_after)?,
-            TransactWriteItem::builder().put(guard).build(),
-            self.put_event(scope, merge.event)?,
-        ];
-        match self.transact(actions).await {
-            Ok(()) => Ok(()),
-            Err(err) if (0..3).any(|index| err.cancelled_at(index).is_some()) => {
-                Err(CustomerWriteError::VersionConflict)
-            }
-            Err(err) => Err(err.into()),
-        }
+            .map_err(StoreError::from)?;
+        let transaction = Transaction::new()
+            .with_named(versioned_put(source, merge.source_after)?, CustomerWriteError::VersionConflict)
+            .with_named(versioned_put(merge.target_before, merge.target_after)?, CustomerWriteError::VersionConflict)
+            .with_named(TransactWriteItem::builder().put(guard).build(), CustomerWriteError::VersionConflict)
+            .with(self.put_event(scope, merge.event)?);
+        self.transact(transaction).await.map_err(TransactionError::into_error)
     }
 
     /// Replaces `before` with `after` if unchanged meanwhile; moves the e-mail guard when the e-mail changes.
@@ -289,25 +264,21 @@ impl Store {
             .condition_expression("version = :version")
             .expression_attribute_values(":version", n(before.version))
             .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
-        let mut actions = vec![TransactWriteItem::builder().put(put_customer).build()];
-        let email_changed = before.email != after.email;
-        if email_changed {
-            actions.push(self.customer_guard_put(scope, after)?);
+            .map_err(StoreError::from)?;
+        let mut transaction = Transaction::new()
+            .with_named(TransactWriteItem::builder().put(put_customer).build(), CustomerWriteError::VersionConflict);
+        if before.email != after.email {
+            transaction =
+                transaction.with_named(self.customer_guard_put(scope, after)?, CustomerWriteError::EmailTaken);
             let delete = Delete::builder()
                 .table_name(&self.table)
                 .key(keys::PK, s(scope.pk()))
                 .key(keys::SK, s(keys::customer_email_sk(before.email.as_str())))
                 .build()
-                .map_err(|err| StoreError::Backend(err.to_string()))?;
-            actions.push(TransactWriteItem::builder().delete(delete).build());
+                .map_err(StoreError::from)?;
+            transaction = transaction.with(TransactWriteItem::builder().delete(delete).build());
         }
-        actions.push(self.put_event(scope, event)?);
-        match self.transact(actions).await {
-            Ok(()) => Ok(()),
-            Err(err) if err.cancelled_at(0).is_some() => Err(CustomerWriteError::VersionConflict),
-            Err(err) if email_changed && err.cancelled_at(1).is_some() => Err(CustomerWriteError::EmailTaken),
-            Err(err) => Err(err.into()),
-        }
+        let transaction = transaction.with(self.put_event(scope, event)?);
+        self.transact(transaction).await.map_err(TransactionError::into_error)
     }
 }

@@ -10,15 +10,16 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Item, Page, PageQuery, Store, StoreError, TenantScope, keys, s};
+use super::{Item, Page, PageQuery, QuerySpec, Store, StoreError, TenantScope, keys, s};
+use crate::domain::events::EventKind;
 use crate::domain::ids::{CustomerId, EventId, TicketId, UserId};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Event {
     pub id: EventId,
-    /// e.g. "workspace.created", "user.updated", "ticket.assigned"
+    /// stored under its wire name, e.g. "ticket.assigned"
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: EventKind,
     /// the member who caused it; None for the system or platform staff
     pub actor: Option<UserId>,
     /// what it is about, e.g. "user/<id>"
@@ -42,10 +43,10 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new(kind: &str, actor: Option<UserId>, subject: String, at: Timestamp) -> Self {
+    pub fn new(kind: EventKind, actor: Option<UserId>, subject: String, at: Timestamp) -> Self {
         Self {
             id: EventId::generate(),
-            kind: kind.to_owned(),
+            kind,
             actor,
             subject,
             at,
@@ -178,28 +179,22 @@ impl Store {
         through: Option<EventId>,
         limit: i32,
     ) -> Result<(Vec<Event>, bool), StoreError> {
-        let query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI2)
-            .expression_attribute_values(":pk", s(keys::customer_gsi2pk(scope.workspace_id(), customer)))
-            .scan_index_forward(false)
-            .limit(limit);
+        let query = QuerySpec::new(match through {
+            None => "GSI2PK = :pk AND begins_with(GSI2SK, :prefix)",
+            Some(_) => "GSI2PK = :pk AND GSI2SK BETWEEN :from AND :to",
+        })
+        .on_index(keys::GSI2)
+        .value(":pk", s(keys::customer_gsi2pk(scope.workspace_id(), customer)))
+        .newest_first(true);
         let query = match through {
-            None => query
-                .key_condition_expression("GSI2PK = :pk AND begins_with(GSI2SK, :prefix)")
-                .expression_attribute_values(":prefix", s(keys::CUSTOMER_EVENTS_GSI2_PREFIX)),
+            None => query.value(":prefix", s(keys::CUSTOMER_EVENTS_GSI2_PREFIX)),
             Some(event) => {
                 let (from, to) = keys::customer_events_through_gsi2sk(event);
-                query
-                    .key_condition_expression("GSI2PK = :pk AND GSI2SK BETWEEN :from AND :to")
-                    .expression_attribute_values(":from", s(from))
-                    .expression_attribute_values(":to", s(to))
+                query.value(":from", s(from)).value(":to", s(to))
             }
         };
-        let output = query.send().await.map_err(super::backend)?;
-        Ok((super::items_of(output.items())?, output.last_evaluated_key().is_some()))
+        let (items, more) = self.query_up_to(&query, None, usize::try_from(limit).unwrap_or(0), 1).await?;
+        Ok((super::items_of(&items)?, more.is_some()))
     }
 }
 
@@ -230,7 +225,7 @@ mod tests {
 
     fn events(count: usize) -> Vec<Event> {
         let at = Timestamp::from_second(1_800_000_000).unwrap();
-        (0..count).map(|_| Event::new("t", None, "s".into(), at)).collect()
+        (0..count).map(|_| Event::new(EventKind::TicketCreated, None, "s".into(), at)).collect()
     }
 
     fn newest_first(mut events: Vec<Event>) -> Vec<Event> {

@@ -195,8 +195,13 @@ pub fn chat_read_sk(user: UserId, channel: ChannelId) -> String {
 }
 
 /// GSI1 on event items: the workspace activity log, newest last by event id.
+const ACTIVITY_GSI1_PREFIX: &str = "ACTIVITY#";
 pub fn activity_gsi1pk(workspace: WorkspaceId) -> String {
-    format!("ACTIVITY#{workspace}")
+    format!("{ACTIVITY_GSI1_PREFIX}{workspace}")
+}
+/// Whether a GSI1PK is an activity log's: only event items carry one (the outbox reads them by it).
+pub fn is_activity_gsi1pk(gsi1pk: &str) -> bool {
+    gsi1pk.starts_with(ACTIVITY_GSI1_PREFIX)
 }
 pub fn activity_gsi1sk(event: EventId) -> String {
     event.to_string()
@@ -522,6 +527,8 @@ mod tests {
         assert_eq!(INBOX_COUNTS_SK, "COUNTS#INBOX");
         let ws = WorkspaceId::generate();
         assert_eq!(activity_gsi1pk(ws), format!("ACTIVITY#{ws}"));
+        assert!(is_activity_gsi1pk(&activity_gsi1pk(ws)));
+        assert!(!is_activity_gsi1pk(&api_key_hash_gsi1pk("ab")));
         let event = EventId::generate();
         assert_eq!(event_sk(event), format!("EVENT#{event}"));
         assert_eq!(activity_gsi1sk(event), event.to_string());

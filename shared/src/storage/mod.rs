@@ -9,6 +9,8 @@ pub mod cursor;
 pub mod customers;
 pub mod events;
 pub mod keys;
+mod page;
+mod query;
 pub mod realtime;
 pub mod reports;
 pub mod sessions;
@@ -16,6 +18,7 @@ pub mod settings;
 pub mod sla_watch;
 pub mod staff;
 pub mod tickets;
+pub mod transaction;
 pub mod users;
 pub mod webhooks;
 pub mod workspaces;
@@ -24,6 +27,11 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::{Client, error::SdkError, types::AttributeValue};
 use thiserror::Error;
+
+use transaction::{Transaction, TransactionError};
+
+pub use page::{Page, PageParams};
+pub(crate) use query::{PageQuery, QuerySpec};
 
 use crate::domain::ids::WorkspaceId;
 
@@ -52,7 +60,8 @@ impl TenantScope {
 
 #[derive(Debug, Error)]
 pub enum StoreError {
-    /// A transaction was cancelled; one entry per action, `Some(code)` where that action failed.
+    /// A transaction was cancelled on no named condition; one entry per action, `Some(code)` where
+    /// that action failed.
     #[error("transaction cancelled: {0:?}")]
     Cancelled(Vec<Cancellation>),
     #[error("condition failed")]
@@ -77,18 +86,15 @@ impl Cancellation {
     }
 }
 
-impl StoreError {
-    /// The cancellation of action `index`, if the transaction failed on that action's condition.
-    pub fn cancelled_at(&self, index: usize) -> Option<&Cancellation> {
-        match self {
-            StoreError::Cancelled(reasons) => reasons.get(index).filter(|reason| reason.condition_failed()),
-            _ => None,
-        }
-    }
-}
-
 pub(crate) fn backend<E: std::error::Error + 'static, R: std::fmt::Debug>(err: SdkError<E, R>) -> StoreError {
     StoreError::Backend(aws_sdk_dynamodb::error::DisplayErrorContext(err).to_string())
+}
+
+/// A request the SDK refused to build (a required field missing): a bug, reported as a backend failure.
+impl From<aws_sdk_dynamodb::error::BuildError> for StoreError {
+    fn from(err: aws_sdk_dynamodb::error::BuildError) -> Self {
+        StoreError::Backend(err.to_string())
+    }
 }
 
 impl From<serde_dynamo::Error> for StoreError {
@@ -139,45 +145,8 @@ impl Store {
             .table_name(&self.table)
             .set_item(Some(item))
             .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
+            .build()?;
         Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder().put(put).build())
-    }
-
-    /// One page of a Query, with an opaque cursor bound to the listing and its owner.
-    pub(crate) async fn query_page(
-        &self,
-        query: PageQuery<'_>,
-        limit: i32,
-        cursor: Option<&str>,
-    ) -> Result<(Vec<Item>, Option<String>), StoreError> {
-        let start = cursor.map(|cursor| self.cursors.decode(query.listing, &query.owner, cursor)).transpose()?;
-        let mut request = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .set_index_name(query.index.map(str::to_owned))
-            .key_condition_expression(query.key_condition)
-            .scan_index_forward(!query.newest_first)
-            .set_exclusive_start_key(start)
-            .limit(limit);
-        for (name, value) in query.values {
-            request = request.expression_attribute_values(name, value);
-        }
-        let output = request.send().await.map_err(backend)?;
-        let next_cursor = output.last_evaluated_key().map(|key| self.cursors.encode(query.listing, &query.owner, key));
-        Ok((output.items.unwrap_or_default(), next_cursor))
-    }
-
-    /// [`Store::query_page`] with the items read as records.
-    pub(crate) async fn query_records<T: serde::de::DeserializeOwned>(
-        &self,
-        query: PageQuery<'_>,
-        limit: i32,
-        cursor: Option<&str>,
-    ) -> Result<Page<T>, StoreError> {
-        let (items, next_cursor) = self.query_page(query, limit, cursor).await?;
-        Ok(Page { items: items_of(&items)?, next_cursor })
     }
 
     /// DynamoDB calls made through this store, by operation.
@@ -193,40 +162,41 @@ impl Store {
         &self.table
     }
 
-    /// Runs a transaction and turns a cancellation into per-action reasons. A transaction cancelled only
-    /// because another one touched the same items at the same moment (`TransactionConflict`) wrote
-    /// nothing, so it is retried a few times with jittered backoff before giving up.
-    pub(crate) async fn transact(
-        &self,
-        actions: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
-    ) -> Result<(), StoreError> {
+    /// Runs a transaction and reads a cancellation by the names its conditions carry. A transaction
+    /// cancelled only because another one touched the same items at the same moment
+    /// (`TransactionConflict`) wrote nothing, so it is retried a few times with jittered backoff first.
+    pub(crate) async fn transact<F>(&self, transaction: Transaction<F>) -> Result<(), TransactionError<F>> {
         use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
         const ATTEMPTS: u32 = 4;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let result = self.client.transact_write_items().set_transact_items(Some(actions.clone())).send().await;
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(transaction.actions().to_vec()))
+                .send()
+                .await;
             let err = match result {
                 Ok(_) => return Ok(()),
                 Err(err) => err.into_service_error(),
             };
-            let err = match err {
-                TransactWriteItemsError::TransactionCanceledException(cancelled) => StoreError::Cancelled(
-                    cancelled
-                        .cancellation_reasons()
-                        .iter()
-                        .map(|reason| Cancellation {
-                            code: reason.code().filter(|code| *code != "None").map(str::to_owned),
-                            item: reason.item().cloned(),
-                        })
-                        .collect(),
-                ),
+            let reasons: Vec<Cancellation> = match err {
+                TransactWriteItemsError::TransactionCanceledException(cancelled) => cancelled
+                    .cancellation_reasons()
+                    .iter()
+                    .map(|reason| Cancellation {
+                        code: reason.code().filter(|code| *code != "None").map(str::to_owned),
+                        item: reason.item().cloned(),
+                    })
+                    .collect(),
                 other => {
-                    return Err(StoreError::Backend(aws_sdk_dynamodb::error::DisplayErrorContext(other).to_string()));
+                    let err = StoreError::Backend(aws_sdk_dynamodb::error::DisplayErrorContext(other).to_string());
+                    return Err(err.into());
                 }
             };
-            if attempt >= ATTEMPTS || !err.is_conflict_only() {
-                return Err(err);
+            if attempt >= ATTEMPTS || !is_conflict_only(&reasons) {
+                return Err(transaction.failure(reasons));
             }
             let jitter = u64::from(rand::random::<u8>() % 20);
             tokio::time::sleep(std::time::Duration::from_millis(20 * u64::from(attempt) + jitter)).await;
@@ -234,66 +204,13 @@ impl Store {
     }
 }
 
-impl StoreError {
-    /// Cancelled for concurrency alone: some action hit a conflict and no condition failed.
-    fn is_conflict_only(&self) -> bool {
-        match self {
-            StoreError::Cancelled(reasons) => {
-                reasons.iter().any(|reason| reason.code.as_deref() == Some("TransactionConflict"))
-                    && !reasons.iter().any(Cancellation::condition_failed)
-            }
-            _ => false,
-        }
-    }
+/// Cancelled for concurrency alone: some action hit a conflict and no condition failed.
+fn is_conflict_only(reasons: &[Cancellation]) -> bool {
+    reasons.iter().any(|reason| reason.code.as_deref() == Some("TransactionConflict"))
+        && !reasons.iter().any(Cancellation::condition_failed)
 }
 
-/// A paginated Query: which listing (and whose) its cursors belong to, and what it asks DynamoDB.
-pub(crate) struct PageQuery<'a> {
-    pub listing: &'a str,
-    pub owner: String,
-    pub index: Option<&'a str>,
-    pub key_condition: &'a str,
-    pub values: Vec<(&'a str, aws_sdk_dynamodb::types::AttributeValue)>,
-    pub newest_first: bool,
-}
-
-/// A page of results and the opaque cursor for the next one.
-#[derive(Debug, Clone)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
-}
-
-/// Reads a string attribute (keys are strings in this table).
 impl Store {
-    /// Every item under `prefix` in the workspace partition, all pages.
-    pub(crate) async fn query_prefix<T: serde::de::DeserializeOwned>(
-        &self,
-        scope: &TenantScope,
-        prefix: &str,
-    ) -> Result<Vec<T>, StoreError> {
-        let mut records = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-                .expression_attribute_values(":pk", s(scope.pk()))
-                .expression_attribute_values(":prefix", s(prefix))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(backend)?;
-            records.extend(items_of::<T>(output.items())?);
-            match output.last_evaluated_key {
-                Some(key) => start = Some(key),
-                None => return Ok(records),
-            }
-        }
-    }
-
     /// Writes items unconditionally in batches of 25, retrying what DynamoDB leaves unprocessed. For bulk
     /// loads only (imports, benchmarks): no conditions, no events, no counters.
     pub async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
@@ -302,10 +219,7 @@ impl Store {
             let mut requests = chunk
                 .iter()
                 .map(|item| {
-                    let put = PutRequest::builder()
-                        .set_item(Some(item.clone()))
-                        .build()
-                        .map_err(|err| StoreError::Backend(err.to_string()))?;
+                    let put = PutRequest::builder().set_item(Some(item.clone())).build()?;
                     Ok(WriteRequest::builder().put_request(put).build())
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
@@ -324,6 +238,7 @@ impl Store {
     }
 }
 
+/// Reads a string attribute (keys are strings in this table).
 pub(crate) fn string_attr(item: &Item, name: &str) -> Option<String> {
     item.get(name).and_then(|value| value.as_s().ok()).cloned()
 }
@@ -351,25 +266,15 @@ pub(crate) fn n(value: impl ToString) -> AttributeValue {
 mod tests {
     use super::*;
 
-    fn reasons(codes: &[Option<&str>]) -> StoreError {
-        StoreError::Cancelled(
-            codes.iter().map(|code| Cancellation { code: code.map(str::to_owned), item: None }).collect(),
-        )
+    fn reasons(codes: &[Option<&str>]) -> Vec<Cancellation> {
+        codes.iter().map(|code| Cancellation { code: code.map(str::to_owned), item: None }).collect()
     }
 
     #[test]
     fn only_pure_conflicts_are_retried() {
-        assert!(reasons(&[None, Some("TransactionConflict")]).is_conflict_only());
-        assert!(!reasons(&[Some("ConditionalCheckFailed"), Some("TransactionConflict")]).is_conflict_only());
-        assert!(!reasons(&[Some("ConditionalCheckFailed")]).is_conflict_only());
-        assert!(!StoreError::Backend("down".into()).is_conflict_only());
-    }
-
-    #[test]
-    fn cancelled_at_names_the_failed_condition_only() {
-        let err = reasons(&[None, Some("ConditionalCheckFailed")]);
-        assert!(err.cancelled_at(0).is_none());
-        assert!(err.cancelled_at(1).is_some());
-        assert!(err.cancelled_at(2).is_none());
+        assert!(is_conflict_only(&reasons(&[None, Some("TransactionConflict")])));
+        assert!(!is_conflict_only(&reasons(&[Some("ConditionalCheckFailed"), Some("TransactionConflict")])));
+        assert!(!is_conflict_only(&reasons(&[Some("ConditionalCheckFailed")])));
+        assert!(!is_conflict_only(&reasons(&[None])));
     }
 }

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 
-use super::{Item, Store, StoreError, TenantScope, keys, n, s, string_attr};
+use super::transaction::{Transaction, TransactionError};
+use super::{Item, QuerySpec, Store, StoreError, TenantScope, keys, n, s, string_attr};
 use crate::domain::ids::EventId;
 
 /// How long an "applied" marker is kept: longer than the stream keeps records (24 hours).
@@ -30,8 +31,8 @@ impl Store {
         ]
         .into_iter()
         .collect();
-        let put_marker = self.put_new(marker)?;
-        let mut actions = vec![put_marker];
+        struct AppliedBefore;
+        let mut transaction = Transaction::new().with_named(self.put_new(marker)?, AppliedBefore);
         if !counters.is_empty() {
             let mut update = Update::builder()
                 .table_name(&self.table)
@@ -49,13 +50,13 @@ impl Store {
                 .update_expression(format!("SET #day = :day ADD {}", clauses.join(", ")))
                 .expression_attribute_names("#day", "day")
                 .build()
-                .map_err(|err| StoreError::Backend(err.to_string()))?;
-            actions.push(TransactWriteItem::builder().update(update).build());
+                .map_err(StoreError::from)?;
+            transaction = transaction.with(TransactWriteItem::builder().update(update).build());
         }
-        match self.transact(actions).await {
+        match self.transact(transaction).await {
             Ok(()) => Ok(true),
-            Err(err) if err.cancelled_at(0).is_some() => Ok(false),
-            Err(err) => Err(err),
+            Err(TransactionError::Failed { failure: AppliedBefore, .. }) => Ok(false),
+            Err(TransactionError::Store(err)) => Err(err),
         }
     }
 
@@ -66,36 +67,22 @@ impl Store {
         from: &str,
         to: &str,
     ) -> Result<BTreeMap<String, BTreeMap<String, i64>>, StoreError> {
+        let query = QuerySpec::new("PK = :pk AND SK BETWEEN :from AND :to")
+            .value(":pk", s(scope.pk()))
+            .value(":from", s(keys::daily_stats_sk(from)))
+            .value(":to", s(keys::daily_stats_sk(to)));
         let mut days = BTreeMap::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND SK BETWEEN :from AND :to")
-                .expression_attribute_values(":pk", s(scope.pk()))
-                .expression_attribute_values(":from", s(keys::daily_stats_sk(from)))
-                .expression_attribute_values(":to", s(keys::daily_stats_sk(to)))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(super::backend)?;
-            for item in output.items() {
-                let Some(day) = string_attr(item, "day") else { continue };
-                let counters = item
-                    .iter()
-                    .filter_map(|(name, value)| match value {
-                        AttributeValue::N(number) => number.parse().ok().map(|number| (name.clone(), number)),
-                        _ => None,
-                    })
-                    .collect();
-                days.insert(day, counters);
-            }
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                return Ok(days);
-            }
+        for item in self.query_all(&query).await? {
+            let Some(day) = string_attr(&item, "day") else { continue };
+            let counters = item
+                .into_iter()
+                .filter_map(|(name, value)| match value {
+                    AttributeValue::N(number) => number.parse().ok().map(|number| (name, number)),
+                    _ => None,
+                })
+                .collect();
+            days.insert(day, counters);
         }
+        Ok(days)
     }
 }

@@ -5,6 +5,7 @@ use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, TransactWrite
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::transaction::Transaction;
 use super::{Item, Store, StoreError, TenantScope, keys, n, s};
 use crate::domain::ids::{SessionId, UserId};
 
@@ -40,7 +41,7 @@ impl Store {
     }
 
     pub async fn create_session(&self, scope: &TenantScope, session: &Session) -> Result<(), StoreError> {
-        self.transact(vec![self.put_session(scope, session)?]).await
+        Ok(self.transact(Transaction::new().with(self.put_session(scope, session)?)).await?)
     }
 
     /// Swaps the session's token hash from `presented` to `next`, if `presented` is current.
@@ -125,31 +126,12 @@ impl Store {
 
     /// Revokes every session of a member (deactivation). Paginates through the member's sessions only.
     pub async fn revoke_all_sessions(&self, scope: &TenantScope, user: UserId) -> Result<usize, StoreError> {
+        let sessions: Vec<Session> = self.query_prefix(scope, &keys::session_prefix(user)).await?;
         let mut revoked = 0;
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-                .expression_attribute_values(":pk", s(scope.pk()))
-                .expression_attribute_values(":prefix", s(keys::session_prefix(user)))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(super::backend)?;
-            for item in output.items() {
-                let session: Session = serde_dynamo::from_item(item.clone())?;
-                if !session.revoked {
-                    self.revoke_session(scope, user, session.id).await?;
-                    revoked += 1;
-                }
-            }
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                return Ok(revoked);
-            }
+        for session in sessions.iter().filter(|session| !session.revoked) {
+            self.revoke_session(scope, user, session.id).await?;
+            revoked += 1;
         }
+        Ok(revoked)
     }
 }

@@ -6,6 +6,7 @@ use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::transaction::{Transaction, TransactionError};
 use super::{Item, Store, StoreError, TenantScope, events::Event, keys, n, s};
 use crate::domain::{categories::Taxonomy, ids::UserId, sla::RawSlaPolicy};
 
@@ -91,12 +92,10 @@ impl Store {
                 put.condition_expression("version = :version").expression_attribute_values(":version", n(version))
             }
         };
-        let put = put.build().map_err(|err| StoreError::Backend(err.to_string()))?;
-        let actions = vec![TransactWriteItem::builder().put(put).build(), self.put_event(scope, event)?];
-        match self.transact(actions).await {
-            Ok(()) => Ok(()),
-            Err(err) if err.cancelled_at(0).is_some() => Err(SettingsWriteError::VersionConflict),
-            Err(err) => Err(err.into()),
-        }
+        let put = put.build().map_err(StoreError::from)?;
+        let transaction = Transaction::new()
+            .with_named(TransactWriteItem::builder().put(put).build(), SettingsWriteError::VersionConflict)
+            .with(self.put_event(scope, event)?);
+        self.transact(transaction).await.map_err(TransactionError::into_error)
     }
 }

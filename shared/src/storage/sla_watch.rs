@@ -14,7 +14,8 @@ use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWrite
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::{Item, Store, StoreError, TenantScope, events::Event, keys, n, s};
+use super::transaction::{Transaction, TransactionError};
+use super::{Item, QuerySpec, Store, StoreError, TenantScope, events::Event, keys, n, s};
 use crate::domain::{
     ids::{TicketId, UserId, WorkspaceId},
     sla::watch::{ClockKind, Marks, RadarState},
@@ -135,9 +136,10 @@ impl Store {
             Some(rev) => put.condition_expression("rev = :rev").expression_attribute_values(":rev", n(rev)),
             None => put.condition_expression("attribute_not_exists(PK)"),
         };
-        let put = put.build().map_err(|err| StoreError::Backend(err.to_string()))?;
+        let put = put.build().map_err(StoreError::from)?;
         // A change committed after the read (a reply just before the deadline) must be seen first.
-        let mut actions = vec![TransactWriteItem::builder().put(put).build()];
+        let mut transaction =
+            Transaction::new().with_named(TransactWriteItem::builder().put(put).build(), WatchWriteError::Conflict);
         if let Some(version) = ticket_version {
             let ticket_check = ConditionCheck::builder()
                 .table_name(&self.table)
@@ -146,21 +148,16 @@ impl Store {
                 .condition_expression("version = :version")
                 .expression_attribute_values(":version", n(version))
                 .build()
-                .map_err(|err| StoreError::Backend(err.to_string()))?;
-            actions.push(TransactWriteItem::builder().condition_check(ticket_check).build());
+                .map_err(StoreError::from)?;
+            transaction = transaction.with_named(
+                TransactWriteItem::builder().condition_check(ticket_check).build(),
+                WatchWriteError::Conflict,
+            );
         }
         for event in events {
-            actions.push(self.put_event(scope, event)?);
+            transaction = transaction.with(self.put_event(scope, event)?);
         }
-        match self.transact(actions).await {
-            Ok(()) => Ok(()),
-            Err(err)
-                if err.cancelled_at(0).is_some() || (ticket_version.is_some() && err.cancelled_at(1).is_some()) =>
-            {
-                Err(WatchWriteError::Conflict)
-            }
-            Err(err) => Err(err.into()),
-        }
+        self.transact(transaction).await.map_err(TransactionError::into_error)
     }
 
     pub async fn get_sla_watch(&self, scope: &TenantScope, ticket: TicketId) -> Result<Option<SlaWatch>, StoreError> {
@@ -175,28 +172,20 @@ impl Store {
         limit: i32,
         start: Option<Item>,
     ) -> Result<DueWatches, StoreError> {
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI7)
-            .key_condition_expression("GSI7PK = :pk AND GSI7SK <= :through")
-            .expression_attribute_values(":pk", s(keys::sla_due_shard_gsi7pk(shard)))
-            .expression_attribute_values(":through", s(keys::sla_due_gsi7sk_through(now)))
-            .set_exclusive_start_key(start)
-            .limit(limit)
-            .send()
-            .await
-            .map_err(super::backend)?;
+        let query = QuerySpec::new("GSI7PK = :pk AND GSI7SK <= :through")
+            .on_index(keys::GSI7)
+            .value(":pk", s(keys::sla_due_shard_gsi7pk(shard)))
+            .value(":through", s(keys::sla_due_gsi7sk_through(now)));
+        let (items, next) = self.query_up_to(&query, start, usize::try_from(limit).unwrap_or(0), 1).await?;
         let mut due = Vec::new();
-        for item in output.items() {
+        for item in &items {
             let sk = item.get(keys::GSI7SK).and_then(|value| value.as_s().ok());
             match sk.and_then(|sk| keys::parse_sla_due_gsi7sk(sk)) {
                 Some(found) => due.push(found),
                 None => return Err(StoreError::Corrupt(format!("SLA due key {sk:?}"))),
             }
         }
-        Ok(DueWatches { due, next: output.last_evaluated_key })
+        Ok(DueWatches { due, next })
     }
 
     pub async fn get_rewatch_job(&self, scope: &TenantScope) -> Result<Option<RewatchJob>, StoreError> {
@@ -309,33 +298,19 @@ impl Store {
             }
             None => {}
         }
-        let mut found = Vec::new();
-        let mut start = None;
-        for _ in 0..MAX_ROUND_TRIPS {
-            let mut query = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(keys::GSI8)
-                .key_condition_expression("GSI8PK = :pk AND GSI8SK BETWEEN :from AND :to")
-                .expression_attribute_values(":pk", s(keys::sla_radar_gsi8pk(scope.workspace_id())))
-                .expression_attribute_values(":from", s(&from))
-                .expression_attribute_values(":to", s(&to))
-                .set_exclusive_start_key(start.take())
-                .limit((limit - found.len()).max(1) as i32);
-            for (name, value) in &values {
-                query = query.expression_attribute_values(*name, value.clone());
-            }
-            if !conditions.is_empty() {
-                query = query.filter_expression(conditions.join(" AND "));
-            }
-            let output = query.send().await.map_err(super::backend)?;
-            found.extend(super::items_of::<SlaWatch>(output.items())?);
-            start = output.last_evaluated_key;
-            if start.is_none() || found.len() >= limit {
-                break;
-            }
+        let mut query = QuerySpec::new("GSI8PK = :pk AND GSI8SK BETWEEN :from AND :to")
+            .on_index(keys::GSI8)
+            .value(":pk", s(keys::sla_radar_gsi8pk(scope.workspace_id())))
+            .value(":from", s(&from))
+            .value(":to", s(&to));
+        for (name, value) in values {
+            query = query.value(name, value);
         }
+        if !conditions.is_empty() {
+            query = query.filter(conditions.join(" AND "));
+        }
+        let (items, start) = self.query_up_to(&query, None, limit, MAX_ROUND_TRIPS).await?;
+        let mut found = super::items_of::<SlaWatch>(&items)?;
         let more = start.is_some();
         found.truncate(limit);
         Ok((found, more))

@@ -3,6 +3,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::transaction::{Transaction, TransactionError};
 use super::{Item, Store, StoreError, keys, s, string_attr};
 use crate::domain::{email::Email, ids::StaffId, names::PersonName};
 
@@ -29,10 +30,12 @@ impl Store {
         ]
         .into_iter()
         .collect();
-        match self.transact(vec![self.put_new(item)?, self.put_new(guard)?]).await {
+        struct EmailTaken;
+        let transaction = Transaction::new().with(self.put_new(item)?).with_named(self.put_new(guard)?, EmailTaken);
+        match self.transact(transaction).await {
             Ok(()) => Ok(true),
-            Err(err) if err.cancelled_at(1).is_some() => Ok(false),
-            Err(err) => Err(err),
+            Err(TransactionError::Failed { failure: EmailTaken, .. }) => Ok(false),
+            Err(TransactionError::Store(err)) => Err(err),
         }
     }
 

@@ -11,7 +11,8 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValuesOnConditionCheckF
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::{Item, Page, Store, StoreError, TenantScope, customers::Customer, events::Event, keys, n, s};
+use super::transaction::{Transaction, TransactionError};
+use super::{Item, Page, QuerySpec, Store, StoreError, TenantScope, customers::Customer, events::Event, keys, n, s};
 use crate::domain::{
     ids::{CustomerId, MessageId, TicketId, UserId, WorkspaceId},
     ticket::{Author, Priority, Status},
@@ -132,6 +133,74 @@ pub enum TicketIndex {
     Customer(CustomerId),
 }
 
+impl TicketIndex {
+    /// The index, its key condition and the condition's values.
+    fn key_condition(self, ws: WorkspaceId) -> (&'static str, &'static str, Vec<(String, AttributeValue)>) {
+        let pk = |pk: String| vec![(":pk".to_owned(), s(pk))];
+        match self {
+            TicketIndex::Queue { unresolved, by_priority: false } => {
+                (keys::GSI3, "GSI3PK = :pk", pk(keys::queue_gsi3pk(ws, unresolved)))
+            }
+            TicketIndex::Queue { unresolved, by_priority: true } => {
+                (keys::GSI5, "GSI5PK = :pk", pk(keys::queue_gsi3pk(ws, unresolved)))
+            }
+            TicketIndex::Assignee { assignee, unresolved, by_priority: false } => {
+                (keys::GSI4, "GSI4PK = :pk", pk(keys::assignee_gsi4pk(ws, assignee, unresolved)))
+            }
+            TicketIndex::Assignee { assignee, unresolved, by_priority: true } => {
+                (keys::GSI6, "GSI6PK = :pk", pk(keys::assignee_gsi4pk(ws, assignee, unresolved)))
+            }
+            TicketIndex::Customer(customer) => {
+                let mut values = pk(keys::customer_gsi2pk(ws, customer));
+                values.push((":prefix".to_owned(), s(keys::CUSTOMER_TICKETS_GSI2_PREFIX)));
+                (keys::GSI2, "GSI2PK = :pk AND begins_with(GSI2SK, :prefix)", values)
+            }
+        }
+    }
+}
+
+/// The filter expression that narrows an index's tickets, with its names and values.
+#[derive(Debug, Default)]
+struct Filter {
+    conditions: Vec<&'static str>,
+    names: Vec<(String, String)>,
+    values: Vec<(String, AttributeValue)>,
+}
+
+impl Filter {
+    fn of(filters: &TicketFilters) -> Self {
+        let mut filter = Filter::default();
+        if let Some(status) = filters.status {
+            filter.conditions.push("#status = :status");
+            filter.names.push(("#status".to_owned(), "status".to_owned()));
+            filter.values.push((":status".to_owned(), s(status.as_str())));
+        }
+        if let Some(priority) = filters.priority {
+            filter.condition("priority = :priority", ":priority", s(priority.as_str()));
+        }
+        if let Some(category) = &filters.category {
+            filter.condition("category = :category", ":category", s(category));
+        }
+        if let Some(tag) = &filters.tag {
+            filter.condition("contains(tags, :tag)", ":tag", s(tag));
+        }
+        if let Some(customer) = filters.customer {
+            filter.condition("customer_id = :customer", ":customer", s(customer.to_string()));
+        }
+        match filters.assignee {
+            Some(Some(user)) => filter.condition("assignee_id = :assignee", ":assignee", s(user.to_string())),
+            Some(None) => filter.condition("attribute_type(assignee_id, :null_type)", ":null_type", s("NULL")),
+            None => {}
+        }
+        filter
+    }
+
+    fn condition(&mut self, condition: &'static str, placeholder: &str, value: AttributeValue) {
+        self.conditions.push(condition);
+        self.values.push((placeholder.to_owned(), value));
+    }
+}
+
 /// Narrowing applied on top of the index (as a filter on the index's partition only).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TicketFilters {
@@ -241,17 +310,21 @@ impl Store {
                 .expression_attribute_names(format!("#c{index}"), name)
                 .expression_attribute_values(format!(":c{index}"), n(delta));
         }
-        let update = update
-            .update_expression(format!("ADD {}", clauses.join(", ")))
-            .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
+        let update = update.update_expression(format!("ADD {}", clauses.join(", "))).build()?;
         Ok(Some(TransactWriteItem::builder().update(update).build()))
     }
 
     /// Creates a ticket with its first message, its customer if new, the month's ticket count and the
     /// inbox counters, atomically.
     pub async fn create_ticket(&self, scope: &TenantScope, new: NewTicket<'_>) -> Result<(), CreateTicketError> {
-        let build = || -> Result<Vec<TransactWriteItem>, StoreError> {
+        /// What a failed condition of the creation means.
+        #[derive(Clone, Copy)]
+        enum Refused {
+            MonthlyLimit,
+            CustomerGone,
+            EmailTaken,
+        }
+        let build = || -> Result<Transaction<Refused>, StoreError> {
             let mut usage = Update::builder()
                 .table_name(&self.table)
                 .key(keys::PK, s(scope.pk()))
@@ -264,41 +337,39 @@ impl Store {
                     .condition_expression("attribute_not_exists(tickets) OR tickets < :limit")
                     .expression_attribute_values(":limit", n(limit));
             }
-            let mut actions = vec![
-                TransactWriteItem::builder()
-                    .update(usage.build().map_err(|err| StoreError::Backend(err.to_string()))?)
-                    .build(),
-            ];
-            match new.customer {
-                CustomerRef::Existing(customer) => actions.push(self.customer_exists_check(scope, customer)?),
-                CustomerRef::New(customer) => actions.extend(self.put_new_customer_actions(scope, customer)?),
-            }
-            actions.push(self.put_new(self.ticket_item(scope, new.ticket)?)?);
-            actions.push(self.message_put(scope, new.first_message)?);
-            actions.extend(self.counters_update(scope, &counter_deltas(None, Some(new.ticket)))?);
+            let usage = usage.build().map_err(StoreError::from)?;
+            let transaction = Transaction::new()
+                .with_named(TransactWriteItem::builder().update(usage).build(), Refused::MonthlyLimit);
+            let transaction = match new.customer {
+                CustomerRef::Existing(customer) => {
+                    transaction.with_named(self.customer_exists_check(scope, customer)?, Refused::CustomerGone)
+                }
+                CustomerRef::New(customer) => {
+                    transaction.with_all_named(self.put_new_customer_actions(scope, customer)?, Refused::EmailTaken)
+                }
+            };
+            let mut transaction = transaction
+                .with(self.put_new(self.ticket_item(scope, new.ticket)?)?)
+                .with(self.message_put(scope, new.first_message)?)
+                .with_all(self.counters_update(scope, &counter_deltas(None, Some(new.ticket)))?);
             for event in new.events {
-                actions.push(self.put_event(scope, event)?);
+                transaction = transaction.with(self.put_event(scope, event)?);
             }
-            Ok(actions)
+            Ok(transaction)
         };
-        let actions = build().map_err(CreateTicketError::Store)?;
-        match self.transact(actions).await {
+        let transaction = build().map_err(CreateTicketError::Store)?;
+        match self.transact(transaction).await {
             Ok(()) => Ok(()),
-            Err(err) => {
-                if let Some(reason) = err.cancelled_at(0) {
-                    let used = super::counter_of(reason.item.as_ref(), "tickets");
-                    return Err(CreateTicketError::MonthlyLimitReached { used });
-                }
-                match new.customer {
-                    CustomerRef::Existing(_) if err.cancelled_at(1).is_some() => {
-                        Err(CreateTicketError::CustomerNotFound)
-                    }
-                    CustomerRef::New(_) if err.cancelled_at(2).is_some() || err.cancelled_at(1).is_some() => {
-                        Err(CreateTicketError::CustomerEmailRace)
-                    }
-                    _ => Err(CreateTicketError::Store(err)),
-                }
+            Err(TransactionError::Failed { failure: Refused::MonthlyLimit, item }) => {
+                Err(CreateTicketError::MonthlyLimitReached { used: super::counter_of(item.as_ref(), "tickets") })
             }
+            Err(TransactionError::Failed { failure: Refused::CustomerGone, .. }) => {
+                Err(CreateTicketError::CustomerNotFound)
+            }
+            Err(TransactionError::Failed { failure: Refused::EmailTaken, .. }) => {
+                Err(CreateTicketError::CustomerEmailRace)
+            }
+            Err(TransactionError::Store(err)) => Err(CreateTicketError::Store(err)),
         }
     }
 
@@ -308,31 +379,17 @@ impl Store {
         scope: &TenantScope,
         id: TicketId,
     ) -> Result<(Option<Ticket>, Option<super::sla_watch::SlaWatch>), StoreError> {
-        use aws_sdk_dynamodb::types::KeysAndAttributes;
         let key = |sk: String| -> Item { [(keys::PK.to_owned(), s(scope.pk())), (keys::SK.to_owned(), s(sk))].into() };
         let (ticket_sk, watch_sk) = (keys::ticket_sk(id), keys::sla_watch_sk(id));
-        let mut wanted = KeysAndAttributes::builder()
-            .keys(key(ticket_sk.clone()))
-            .keys(key(watch_sk))
-            .consistent_read(true)
-            .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
         let (mut ticket, mut watch) = (None, None);
-        loop {
-            let output =
-                self.client.batch_get_item().request_items(&self.table, wanted).send().await.map_err(super::backend)?;
-            for item in output.responses.unwrap_or_default().remove(&self.table).unwrap_or_default() {
-                if super::string_attr(&item, keys::SK).as_deref() == Some(ticket_sk.as_str()) {
-                    ticket = Some(serde_dynamo::from_item(item)?);
-                } else {
-                    watch = Some(serde_dynamo::from_item(item)?);
-                }
-            }
-            match output.unprocessed_keys.and_then(|mut left| left.remove(&self.table)) {
-                Some(left) if !left.keys().is_empty() => wanted = left,
-                _ => return Ok((ticket, watch)),
+        for item in self.batch_get(vec![key(ticket_sk.clone()), key(watch_sk)]).await? {
+            if super::string_attr(&item, keys::SK).as_deref() == Some(ticket_sk.as_str()) {
+                ticket = Some(serde_dynamo::from_item(item)?);
+            } else {
+                watch = Some(serde_dynamo::from_item(item)?);
             }
         }
+        Ok((ticket, watch))
     }
 
     pub async fn get_ticket(&self, scope: &TenantScope, id: TicketId) -> Result<Option<Ticket>, StoreError> {
@@ -349,37 +406,19 @@ impl Store {
         let ticket_key = keys::ticket_sk(id);
         let (mut ticket, mut messages, mut events, mut attachments) = (None, Vec::new(), Vec::new(), Vec::new());
         let (watch_key, mut sla_watch) = (keys::sla_watch_sk(id), None);
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-                .expression_attribute_values(":pk", s(scope.pk()))
-                .expression_attribute_values(":prefix", s(&ticket_key))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(super::backend)?;
-            for item in output.items() {
-                let sk = item.get(keys::SK).and_then(|value| value.as_s().ok()).cloned().unwrap_or_default();
-                if sk == ticket_key {
-                    ticket = Some(serde_dynamo::from_item(item.clone())?);
-                } else if sk.contains("#MSG#") {
-                    messages.push(serde_dynamo::from_item(item.clone())?);
-                } else if sk.contains("#EVENT#") {
-                    events.push(serde_dynamo::from_item(item.clone())?);
-                } else if sk.contains("#ATT#") {
-                    attachments.push(serde_dynamo::from_item(item.clone())?);
-                } else if sk == watch_key {
-                    sla_watch = Some(serde_dynamo::from_item(item.clone())?);
-                }
-            }
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                break;
+        let query = QuerySpec::under_prefix(scope, &ticket_key).consistent();
+        for item in self.query_all(&query).await? {
+            let sk = item.get(keys::SK).and_then(|value| value.as_s().ok()).cloned().unwrap_or_default();
+            if sk == ticket_key {
+                ticket = Some(serde_dynamo::from_item(item)?);
+            } else if sk.contains("#MSG#") {
+                messages.push(serde_dynamo::from_item(item)?);
+            } else if sk.contains("#EVENT#") {
+                events.push(serde_dynamo::from_item(item)?);
+            } else if sk.contains("#ATT#") {
+                attachments.push(serde_dynamo::from_item(item)?);
+            } else if sk == watch_key {
+                sla_watch = Some(serde_dynamo::from_item(item)?);
             }
         }
         Ok(ticket.map(|ticket| TicketHistory { ticket, messages, events, attachments, sla_watch }))
@@ -401,20 +440,17 @@ impl Store {
             .condition_expression("version = :version")
             .expression_attribute_values(":version", n(before.version))
             .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
-        let mut actions = vec![TransactWriteItem::builder().put(put).build()];
+            .map_err(StoreError::from)?;
+        let mut transaction = Transaction::new()
+            .with_named(TransactWriteItem::builder().put(put).build(), TicketWriteError::VersionConflict);
         if let Some(message) = message {
-            actions.push(self.message_put(scope, message)?);
+            transaction = transaction.with(self.message_put(scope, message)?);
         }
-        actions.extend(self.counters_update(scope, &counter_deltas(Some(before), Some(after)))?);
+        transaction = transaction.with_all(self.counters_update(scope, &counter_deltas(Some(before), Some(after)))?);
         for event in events {
-            actions.push(self.put_event(scope, event)?);
+            transaction = transaction.with(self.put_event(scope, event)?);
         }
-        match self.transact(actions).await {
-            Ok(()) => Ok(()),
-            Err(err) if err.cancelled_at(0).is_some() => Err(TicketWriteError::VersionConflict),
-            Err(err) => Err(err.into()),
-        }
+        self.transact(transaction).await.map_err(TransactionError::into_error)
     }
 
     pub async fn inbox_counts(&self, scope: &TenantScope) -> Result<InboxCounts, StoreError> {
@@ -454,93 +490,25 @@ impl Store {
         let ws = scope.workspace_id();
         let listing = format!("{TICKETS_LISTING}:{index:?}:{filters:?}");
         let owner = ws.to_string();
-        let (index_name, key_condition, pk) = match index {
-            TicketIndex::Queue { unresolved, by_priority: false } => {
-                (keys::GSI3, "GSI3PK = :pk", keys::queue_gsi3pk(ws, unresolved))
-            }
-            TicketIndex::Queue { unresolved, by_priority: true } => {
-                (keys::GSI5, "GSI5PK = :pk", keys::queue_gsi3pk(ws, unresolved))
-            }
-            TicketIndex::Assignee { assignee, unresolved, by_priority: false } => {
-                (keys::GSI4, "GSI4PK = :pk", keys::assignee_gsi4pk(ws, assignee, unresolved))
-            }
-            TicketIndex::Assignee { assignee, unresolved, by_priority: true } => {
-                (keys::GSI6, "GSI6PK = :pk", keys::assignee_gsi4pk(ws, assignee, unresolved))
-            }
-            TicketIndex::Customer(customer) => {
-                (keys::GSI2, "GSI2PK = :pk AND begins_with(GSI2SK, :prefix)", keys::customer_gsi2pk(ws, customer))
-            }
-        };
-        let mut conditions = Vec::new();
-        let mut names: Vec<(String, String)> = Vec::new();
-        let mut values: Vec<(String, AttributeValue)> = vec![(":pk".to_owned(), s(pk))];
-        if let TicketIndex::Customer(_) = index {
-            values.push((":prefix".to_owned(), s(keys::CUSTOMER_TICKETS_GSI2_PREFIX)));
-        }
-        if let Some(status) = filters.status {
-            conditions.push("#status = :status");
-            names.push(("#status".to_owned(), "status".to_owned()));
-            values.push((":status".to_owned(), s(status.as_str())));
-        }
-        if let Some(priority) = filters.priority {
-            conditions.push("priority = :priority");
-            values.push((":priority".to_owned(), s(priority.as_str())));
-        }
-        if let Some(category) = &filters.category {
-            conditions.push("category = :category");
-            values.push((":category".to_owned(), s(category)));
-        }
-        if let Some(tag) = &filters.tag {
-            conditions.push("contains(tags, :tag)");
-            values.push((":tag".to_owned(), s(tag)));
-        }
-        if let Some(customer) = filters.customer {
-            conditions.push("customer_id = :customer");
-            values.push((":customer".to_owned(), s(customer.to_string())));
-        }
-        match filters.assignee {
-            Some(Some(user)) => {
-                conditions.push("assignee_id = :assignee");
-                values.push((":assignee".to_owned(), s(user.to_string())));
-            }
-            Some(None) => conditions.push("attribute_type(assignee_id, :null_type)"),
-            None => {}
-        }
-        if matches!(filters.assignee, Some(None)) {
-            values.push((":null_type".to_owned(), s("NULL")));
-        }
+        let (index_name, key_condition, mut values) = index.key_condition(ws);
+        let Filter { conditions, names, values: filter_values } = Filter::of(filters);
+        values.extend(filter_values);
 
-        let mut start = cursor.map(|cursor| self.cursors.decode(&listing, &owner, cursor)).transpose()?;
-        let mut items = Vec::new();
-        for _ in 0..MAX_ROUND_TRIPS {
-            let remaining = limit - items.len() as i32;
-            let mut query = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(index_name)
-                .key_condition_expression(key_condition)
-                .scan_index_forward(false)
-                .set_exclusive_start_key(start.take())
-                .limit(remaining);
-            for (name, value) in &values {
-                query = query.expression_attribute_values(name, value.clone());
-            }
-            for (placeholder, name) in &names {
-                query = query.expression_attribute_names(placeholder, name);
-            }
-            if !conditions.is_empty() {
-                query = query.filter_expression(conditions.join(" AND "));
-            }
-            let output = query.send().await.map_err(super::backend)?;
-            items.extend(super::items_of::<Ticket>(output.items())?);
-            start = output.last_evaluated_key;
-            if start.is_none() || items.len() as i32 >= limit {
-                break;
-            }
+        let start = cursor.map(|cursor| self.cursors.decode(&listing, &owner, cursor)).transpose()?;
+        let mut query = QuerySpec::new(key_condition).on_index(index_name).newest_first(true);
+        for (name, value) in values {
+            query = query.value(&name, value);
         }
+        for (placeholder, name) in &names {
+            query = query.name(placeholder, name);
+        }
+        if !conditions.is_empty() {
+            query = query.filter(conditions.join(" AND "));
+        }
+        let wanted = usize::try_from(limit).unwrap_or(0);
+        let (items, start) = self.query_up_to(&query, start, wanted, MAX_ROUND_TRIPS).await?;
         let next_cursor = start.map(|key| self.cursors.encode(&listing, &owner, &key));
-        Ok(Page { items, next_cursor })
+        Ok(Page { items: super::items_of(&items)?, next_cursor })
     }
 }
 

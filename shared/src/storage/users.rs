@@ -5,7 +5,8 @@ use aws_sdk_dynamodb::types::{Put, ReturnValuesOnConditionCheckFailure, Transact
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::{Item, Page, PageQuery, Store, StoreError, TenantScope, events::Event, keys, n, s};
+use super::transaction::{Transaction, TransactionError};
+use super::{Item, Page, PageQuery, QuerySpec, Store, StoreError, TenantScope, events::Event, keys, n, s};
 use crate::domain::{
     email::Email,
     ids::{UserId, WorkspaceId},
@@ -116,10 +117,7 @@ impl Store {
             conditions.push("owners > :one".to_owned());
             update = update.expression_attribute_values(":one", n(1));
         }
-        let update = update
-            .condition_expression(conditions.join(" AND "))
-            .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
+        let update = update.condition_expression(conditions.join(" AND ")).build()?;
         Ok(TransactWriteItem::builder().update(update).build())
     }
 
@@ -131,27 +129,27 @@ impl Store {
         seat_limit: Option<u64>,
         event: &Event,
     ) -> Result<(), CreateMemberError> {
+        /// What a failed condition of the creation means.
+        #[derive(Clone, Copy)]
+        enum Refused {
+            SeatLimit,
+            EmailTaken,
+        }
         let (seats, owners) = member.counts();
-        let build = || -> Result<Vec<TransactWriteItem>, StoreError> {
-            let mut actions = vec![self.counters_action(scope, seats, owners, seat_limit)?];
-            actions.extend(self.put_member_actions(scope, member)?);
-            actions.push(self.put_event(scope, event)?);
-            Ok(actions)
+        let build = || -> Result<Transaction<Refused>, StoreError> {
+            Ok(Transaction::new()
+                .with_named(self.counters_action(scope, seats, owners, seat_limit)?, Refused::SeatLimit)
+                .with_all_named(self.put_member_actions(scope, member)?, Refused::EmailTaken)
+                .with(self.put_event(scope, event)?))
         };
-        let actions = build().map_err(CreateMemberError::Store)?;
-        match self.transact(actions).await {
+        let transaction = build().map_err(CreateMemberError::Store)?;
+        match self.transact(transaction).await {
             Ok(()) => Ok(()),
-            Err(err) => {
-                if let Some(reason) = err.cancelled_at(0) {
-                    return Err(CreateMemberError::SeatLimitReached {
-                        used: super::counter_of(reason.item.as_ref(), "seats_used"),
-                    });
-                }
-                if err.cancelled_at(2).is_some() || err.cancelled_at(1).is_some() {
-                    return Err(CreateMemberError::EmailTaken);
-                }
-                Err(CreateMemberError::Store(err))
+            Err(TransactionError::Failed { failure: Refused::SeatLimit, item }) => {
+                Err(CreateMemberError::SeatLimitReached { used: super::counter_of(item.as_ref(), "seats_used") })
             }
+            Err(TransactionError::Failed { failure: Refused::EmailTaken, .. }) => Err(CreateMemberError::EmailTaken),
+            Err(TransactionError::Store(err)) => Err(CreateMemberError::Store(err)),
         }
     }
 
@@ -167,39 +165,39 @@ impl Store {
         let (seats_before, owners_before) = before.counts();
         let (seats_after, owners_after) = after.counts();
         let (seats_delta, owners_delta) = (seats_after - seats_before, owners_after - owners_before);
-        let build = || -> Result<Vec<TransactWriteItem>, StoreError> {
+        /// What a failed condition of the change means.
+        enum Refused {
+            Changed,
+            SeatLimit,
+            LastOwner,
+        }
+        let build = || -> Result<Transaction<Refused>, StoreError> {
             let put = Put::builder()
                 .table_name(&self.table)
                 .set_item(Some(self.member_item(after)?))
                 .condition_expression("version = :version")
                 .expression_attribute_values(":version", n(before.version))
                 .build()
-                .map_err(|err| StoreError::Backend(err.to_string()))?;
-            let mut actions = vec![TransactWriteItem::builder().put(put).build()];
+                .map_err(StoreError::from)?;
+            let mut transaction =
+                Transaction::new().with_named(TransactWriteItem::builder().put(put).build(), Refused::Changed);
             if seats_delta != 0 || owners_delta != 0 {
-                actions.push(self.counters_action(scope, seats_delta, owners_delta, seat_limit)?);
+                // The counters refuse either a seat past the limit or losing the last owner, never both.
+                let refused = if owners_delta < 0 { Refused::LastOwner } else { Refused::SeatLimit };
+                transaction = transaction
+                    .with_named(self.counters_action(scope, seats_delta, owners_delta, seat_limit)?, refused);
             }
-            actions.push(self.put_event(scope, event)?);
-            Ok(actions)
+            Ok(transaction.with(self.put_event(scope, event)?))
         };
-        let actions = build().map_err(UpdateMemberError::Store)?;
-        match self.transact(actions).await {
+        let transaction = build().map_err(UpdateMemberError::Store)?;
+        match self.transact(transaction).await {
             Ok(()) => Ok(()),
-            Err(err) => {
-                if err.cancelled_at(0).is_some() {
-                    return Err(UpdateMemberError::VersionConflict);
-                }
-                if let Some(reason) = err.cancelled_at(1) {
-                    return Err(if owners_delta < 0 {
-                        UpdateMemberError::LastOwner
-                    } else {
-                        UpdateMemberError::SeatLimitReached {
-                            used: super::counter_of(reason.item.as_ref(), "seats_used"),
-                        }
-                    });
-                }
-                Err(UpdateMemberError::Store(err))
+            Err(TransactionError::Failed { failure: Refused::Changed, .. }) => Err(UpdateMemberError::VersionConflict),
+            Err(TransactionError::Failed { failure: Refused::LastOwner, .. }) => Err(UpdateMemberError::LastOwner),
+            Err(TransactionError::Failed { failure: Refused::SeatLimit, item }) => {
+                Err(UpdateMemberError::SeatLimitReached { used: super::counter_of(item.as_ref(), "seats_used") })
             }
+            Err(TransactionError::Store(err)) => Err(UpdateMemberError::Store(err)),
         }
     }
 
@@ -228,23 +226,13 @@ impl Store {
     /// Every membership of an e-mail across workspaces, for login (before any principal exists).
     /// Bounded: nobody belongs to more workspaces than this in practice, and login verifies each.
     pub async fn memberships_for_login(&self, email: &Email) -> Result<Vec<(TenantScope, Member)>, StoreError> {
-        const MAX_MEMBERSHIPS: i32 = 20;
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI1)
-            .key_condition_expression("GSI1PK = :pk")
-            .expression_attribute_values(":pk", s(keys::login_gsi1pk(email)))
-            .limit(MAX_MEMBERSHIPS)
-            .send()
-            .await
-            .map_err(super::backend)?;
-        output
-            .items()
-            .iter()
+        const MAX_MEMBERSHIPS: usize = 20;
+        let query = QuerySpec::new("GSI1PK = :pk").on_index(keys::GSI1).value(":pk", s(keys::login_gsi1pk(email)));
+        let (items, _) = self.query_up_to(&query, None, MAX_MEMBERSHIPS, 1).await?;
+        items
+            .into_iter()
             .map(|item| {
-                let member: Member = serde_dynamo::from_item(item.clone())?;
+                let member: Member = serde_dynamo::from_item(item)?;
                 Ok((TenantScope::new(member.workspace_id), member))
             })
             .collect()

@@ -2,6 +2,8 @@
 //! `DELIVERY#<delivery>`, one item per delivery holding every attempt). Endpoints count against the plan through the workspace's
 //! `webhooks_used` counter, kept exact by the transactions that create and delete them.
 
+use std::ops::ControlFlow;
+
 use aws_sdk_dynamodb::types::{
     AttributeValue, Delete, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
@@ -9,7 +11,8 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Item, Page, PageQuery, Store, StoreError, TenantScope, events::Event, keys, n, s};
+use super::transaction::{Transaction, TransactionError};
+use super::{Item, Page, PageQuery, QuerySpec, Store, StoreError, TenantScope, events::Event, keys, n, s};
 use crate::domain::ids::{DeliveryId, EventId, UserId, WebhookId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -190,7 +193,7 @@ impl Store {
                 .expression_attribute_values(":limit", n(limit)),
             _ => update.condition_expression("attribute_exists(PK)"),
         };
-        let update = update.build().map_err(|err| StoreError::Backend(err.to_string()))?;
+        let update = update.build()?;
         Ok(TransactWriteItem::builder().update(update).build())
     }
 
@@ -202,19 +205,17 @@ impl Store {
         limit: Option<u64>,
         event: &Event,
     ) -> Result<(), WebhookWriteError> {
-        let actions = vec![
-            self.webhooks_counter(scope, 1, limit)?,
-            self.put_new(self.endpoint_item(scope, endpoint)?)?,
-            self.put_event(scope, event)?,
-        ];
-        match self.transact(actions).await {
+        struct LimitReached;
+        let transaction = Transaction::new()
+            .with_named(self.webhooks_counter(scope, 1, limit)?, LimitReached)
+            .with(self.put_new(self.endpoint_item(scope, endpoint)?)?)
+            .with(self.put_event(scope, event)?);
+        match self.transact(transaction).await {
             Ok(()) => Ok(()),
-            Err(err) => match err.cancelled_at(0) {
-                Some(reason) => Err(WebhookWriteError::LimitReached {
-                    used: super::counter_of(reason.item.as_ref(), "webhooks_used"),
-                }),
-                None => Err(err.into()),
-            },
+            Err(TransactionError::Failed { failure: LimitReached, item }) => {
+                Err(WebhookWriteError::LimitReached { used: super::counter_of(item.as_ref(), "webhooks_used") })
+            }
+            Err(TransactionError::Store(err)) => Err(err.into()),
         }
     }
 
@@ -263,13 +264,11 @@ impl Store {
         if reset_health {
             update = update.expression_attribute_values(":zero", n(0));
         }
-        let update = update.build().map_err(|err| StoreError::Backend(err.to_string()))?;
-        let actions = vec![TransactWriteItem::builder().update(update).build(), self.put_event(scope, event)?];
-        match self.transact(actions).await {
-            Ok(()) => Ok(()),
-            Err(err) if err.cancelled_at(0).is_some() => Err(WebhookWriteError::VersionConflict),
-            Err(err) => Err(err.into()),
-        }
+        let update = update.build().map_err(StoreError::from)?;
+        let transaction = Transaction::new()
+            .with_named(TransactWriteItem::builder().update(update).build(), WebhookWriteError::VersionConflict)
+            .with(self.put_event(scope, event)?);
+        self.transact(transaction).await.map_err(TransactionError::into_error)
     }
 
     /// Deletes an endpoint still at `read_version`, freeing its place in the plan, with its event. Its
@@ -288,17 +287,12 @@ impl Store {
             .condition_expression("version = :read_version")
             .expression_attribute_values(":read_version", n(read_version))
             .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
-        let actions = vec![
-            TransactWriteItem::builder().delete(delete).build(),
-            self.webhooks_counter(scope, -1, None)?,
-            self.put_event(scope, event)?,
-        ];
-        match self.transact(actions).await {
-            Ok(()) => Ok(()),
-            Err(err) if err.cancelled_at(0).is_some() => Err(WebhookWriteError::VersionConflict),
-            Err(err) => Err(err.into()),
-        }
+            .map_err(StoreError::from)?;
+        let transaction = Transaction::new()
+            .with_named(TransactWriteItem::builder().delete(delete).build(), WebhookWriteError::VersionConflict)
+            .with(self.webhooks_counter(scope, -1, None)?)
+            .with(self.put_event(scope, event)?);
+        self.transact(transaction).await.map_err(TransactionError::into_error)
     }
 
     /// A failed attempt: counts it and notes since when the endpoint fails. Returns the endpoint after.
@@ -379,14 +373,15 @@ impl Store {
                 )
                 .expression_attribute_values(":zero", n(0)),
         };
-        let update = update.build().map_err(|err| StoreError::Backend(err.to_string()))?;
-        match self
-            .transact(vec![TransactWriteItem::builder().update(update).build(), self.put_event(scope, event)?])
-            .await
-        {
+        let update = update.build().map_err(StoreError::from)?;
+        struct StatusChanged;
+        let transaction = Transaction::new()
+            .with_named(TransactWriteItem::builder().update(update).build(), StatusChanged)
+            .with(self.put_event(scope, event)?);
+        match self.transact(transaction).await {
             Ok(()) => Ok(true),
-            Err(err) if err.cancelled_at(0).is_some() => Ok(false),
-            Err(err) => Err(err),
+            Err(TransactionError::Failed { failure: StatusChanged, .. }) => Ok(false),
+            Err(TransactionError::Store(err)) => Err(err),
         }
     }
 
@@ -466,37 +461,14 @@ impl Store {
                 .into_iter()
                 .collect();
         let delivery_key: Item = Self::delivery_key(scope, endpoint, delivery).into_iter().collect();
-        let mut request = Some(
-            aws_sdk_dynamodb::types::KeysAndAttributes::builder()
-                .consistent_read(true)
-                .keys(endpoint_key)
-                .keys(delivery_key)
-                .build()
-                .map_err(|err| StoreError::Backend(err.to_string()))?,
-        );
         let (mut found_delivery, mut found_endpoint) = (None, None);
-        // BatchGetItem may leave keys unprocessed; ask again for those (bounded).
-        for _ in 0..5 {
-            let Some(pending) = request.take() else { break };
-            let output = self
-                .client
-                .batch_get_item()
-                .request_items(&self.table, pending)
-                .send()
-                .await
-                .map_err(super::backend)?;
-            for item in output.responses().and_then(|responses| responses.get(&self.table)).into_iter().flatten() {
-                match super::string_attr(item, keys::SK) {
-                    Some(sk) if sk.starts_with(keys::WEBHOOK_PREFIX) => {
-                        found_endpoint = Some(serde_dynamo::from_item(item.clone())?)
-                    }
-                    _ => found_delivery = Some(serde_dynamo::from_item(item.clone())?),
+        for item in self.batch_get(vec![endpoint_key, delivery_key]).await? {
+            match super::string_attr(&item, keys::SK) {
+                Some(sk) if sk.starts_with(keys::WEBHOOK_PREFIX) => {
+                    found_endpoint = Some(serde_dynamo::from_item(item)?)
                 }
+                _ => found_delivery = Some(serde_dynamo::from_item(item)?),
             }
-            request = output.unprocessed_keys().and_then(|keys| keys.get(&self.table)).cloned();
-        }
-        if request.is_some() {
-            return Err(StoreError::Backend("BatchGetItem left keys unprocessed after retries".to_owned()));
         }
         Ok((found_delivery, found_endpoint))
     }
@@ -644,37 +616,22 @@ impl Store {
         let from = keys::delivery_sk(DeliveryId::first_at(since));
         // Every delivery key sorts below the prefix followed by "~".
         let to = format!("{}~", keys::DELIVERY_PREFIX);
+        let query = QuerySpec::new("PK = :pk AND SK BETWEEN :from AND :to")
+            .filter("#status = :failed")
+            .project("id")
+            .name("#status", "status")
+            .value(":pk", s(keys::deliveries_pk(scope.workspace_id(), endpoint)))
+            .value(":from", s(from))
+            .value(":to", s(to))
+            .value(":failed", serde_dynamo::to_attribute_value(DeliveryStatus::Failed)?);
         let mut ids = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND SK BETWEEN :from AND :to")
-                .filter_expression("#status = :failed")
-                .projection_expression("id")
-                .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":pk", s(keys::deliveries_pk(scope.workspace_id(), endpoint)))
-                .expression_attribute_values(":from", s(from.clone()))
-                .expression_attribute_values(":to", s(to.clone()))
-                .expression_attribute_values(":failed", serde_dynamo::to_attribute_value(DeliveryStatus::Failed)?)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(super::backend)?;
-            for item in output.items() {
-                if let Some(id) = super::string_attr(item, "id").and_then(|id| id.parse().ok()) {
-                    ids.push(id);
-                }
-                if ids.len() >= max {
-                    return Ok(ids);
-                }
+        self.query_each(&query, |item| {
+            if let Some(id) = super::string_attr(&item, "id").and_then(|id| id.parse().ok()) {
+                ids.push(id);
             }
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                return Ok(ids);
-            }
-        }
+            Ok(if ids.len() >= max { ControlFlow::Break(()) } else { ControlFlow::Continue(()) })
+        })
+        .await?;
+        Ok(ids)
     }
 }

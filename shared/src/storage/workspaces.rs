@@ -4,6 +4,7 @@ use aws_sdk_dynamodb::types::TransactWriteItem;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::transaction::Transaction;
 use super::{Item, Page, PageQuery, Store, StoreError, TenantScope, keys, s, sessions::Session, users::Member};
 use crate::domain::{ids::WorkspaceId, names::WorkspaceName, plan::PlanTier};
 
@@ -43,14 +44,14 @@ impl Store {
     /// Creates a workspace with its first owner and the owner's first session, atomically.
     pub async fn create_workspace(&self, new: NewWorkspace<'_>) -> Result<TenantScope, StoreError> {
         let scope = TenantScope::new(new.workspace.id);
-        let put_workspace = self.put_new(self.workspace_item(new.workspace)?)?;
-        let mut actions = vec![put_workspace];
-        actions.extend(self.put_member_actions(&scope, new.owner)?);
-        actions.push(self.put_session(&scope, new.session)?);
+        let mut transaction = Transaction::new()
+            .with(self.put_new(self.workspace_item(new.workspace)?)?)
+            .with_all(self.put_member_actions(&scope, new.owner)?)
+            .with(self.put_session(&scope, new.session)?);
         for event in new.events {
-            actions.push(self.put_event(&scope, event)?);
+            transaction = transaction.with(self.put_event(&scope, event)?);
         }
-        self.transact(actions).await?;
+        self.transact(transaction).await?;
         Ok(scope)
     }
 
@@ -74,8 +75,11 @@ impl Store {
             .expression_attribute_names("#plan", "plan")
             .expression_attribute_values(":plan", s(plan.as_str()))
             .build()
-            .map_err(|err| StoreError::Backend(err.to_string()))?;
-        self.transact(vec![TransactWriteItem::builder().update(update).build(), self.put_event(scope, event)?]).await
+            .map_err(StoreError::from)?;
+        let transaction = Transaction::new()
+            .with(TransactWriteItem::builder().update(update).build())
+            .with(self.put_event(scope, event)?);
+        Ok(self.transact(transaction).await?)
     }
 
     /// The platform console's directory of workspaces, oldest first. Not tenant-scoped: staff only.

@@ -424,7 +424,7 @@ async fn a_merge_that_stopped_half_way_resumes_when_called_again() {
     let mut target_after = target_before.clone();
     (target_after.merged_ids, target_after.version) = (vec![source_id], target_before.version + 1);
     let event = Event::new(
-        "customer.merged",
+        shared::domain::events::EventKind::CustomerMerged,
         Some(principal.user_id),
         format!("customer/{source_id}"),
         switchboard_tests::stack().app.clock.now(),

@@ -144,7 +144,7 @@ export class LiveConnection {
     if (this.stopped) return;
     // "Connecting" only for the very first attempt; a retry after a failure is shown as offline.
     this.setStatus(this.everLive || this.attempt > 0 ? "offline" : "connecting");
-    let url: string | null = null;
+    let url: string | null;
     try {
       url = await this.options.url();
     } catch {

@@ -4,6 +4,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import { useQueryClient } from "@tanstack/react-query";
 import { LiveConnection, type LiveStatus, type SocketLike } from "./connection";
 import { applyFrame, LiveState } from "./state";
+import { invalidateEverything } from "../api/queries/invalidate";
 import { sessions } from "../auth";
 import { config } from "../config";
 
@@ -27,7 +28,7 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       },
       createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
       onFrame: (frame) => applyFrame(frame, state, queries),
-      onGap: () => void queries.invalidateQueries(),
+      onGap: () => invalidateEverything(queries),
       onStatus: (status) => {
         state.status = status;
         if (status !== "live") state.reset();

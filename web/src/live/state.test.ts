@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { activityKeys, chatKeys, customerKeys, slaKeys, ticketKeys } from "../api/queries/keys";
 import { applyFrame, LiveState } from "./state";
 
 function queries() {
@@ -42,7 +43,7 @@ describe("applyFrame", () => {
     expect([...state.online]).toEqual(["b"]);
   });
 
-  it("refetches the ticket, the inbox, counts, the radar and the customer on a ticket event", () => {
+  it("refetches the ticket, the inbox, counts, the radar, the activity log and the customer on a ticket event", () => {
     const state = new LiveState();
     const { client, keys } = queries();
     applyFrame(
@@ -50,14 +51,14 @@ describe("applyFrame", () => {
       state,
       client as never,
     );
-    expect(keys).toEqual([["ticket", "t"], ["inbox"], ["counts"], ["sla-radar"], ["customer", "c"]]);
+    expect(keys).toEqual([ticketKeys.detail("t"), ticketKeys.lists(), ticketKeys.counts(), slaKeys.radars(), activityKeys.all, customerKeys.detail("c")]);
   });
 
   it("refetches a chat channel's history and the unread counts on a chat message", () => {
     const state = new LiveState();
     const { client, keys } = queries();
     applyFrame({ type: "chat.message.created", message: { channel_id: "c1", seq: 4 } }, state, client as never);
-    expect(keys).toEqual([["chat", "messages", "c1"], ["chat", "channels"]]);
+    expect(keys).toEqual([chatKeys.messages("c1"), chatKeys.channels()]);
   });
 
   it("ignores replies and unknown frames", () => {

@@ -1,5 +1,5 @@
 // Live state of the workspace as the server pushes it (docs/realtime.md), and what each frame changes.
-import type { QueryClient } from "@tanstack/react-query";
+import { invalidateChat, invalidateTicket, type Invalidates } from "../api/queries/invalidate";
 import type { LiveStatus, ServerFrame } from "./connection";
 
 export interface Claim {
@@ -63,7 +63,7 @@ const claimOf = (value: unknown): Claim | null =>
   value && typeof value === "object" && typeof (value as Claim).user_id === "string" ? (value as Claim) : null;
 
 /** What one server frame changes: live state, and which cached queries must be refetched. */
-export function applyFrame(frame: ServerFrame, state: LiveState, queries: Pick<QueryClient, "invalidateQueries">) {
+export function applyFrame(frame: ServerFrame, state: LiveState, queries: Invalidates) {
   const ticketId = frame.ticket_id;
   switch (frame.type) {
     case "welcome":
@@ -88,12 +88,8 @@ export function applyFrame(frame: ServerFrame, state: LiveState, queries: Pick<Q
       if (ticketId) state.update(ticketId, { claim: null });
       return;
     case "ticket.event": {
-      if (ticketId) void queries.invalidateQueries({ queryKey: ["ticket", ticketId] });
-      void queries.invalidateQueries({ queryKey: ["inbox"] });
-      void queries.invalidateQueries({ queryKey: ["counts"] });
-      void queries.invalidateQueries({ queryKey: ["sla-radar"] });
       const event = frame.event as { customer_id?: string } | undefined;
-      if (event?.customer_id) void queries.invalidateQueries({ queryKey: ["customer", event.customer_id] });
+      invalidateTicket(queries, { id: ticketId, customerId: event?.customer_id });
       return;
     }
     case "chat.channel":
@@ -102,8 +98,7 @@ export function applyFrame(frame: ServerFrame, state: LiveState, queries: Pick<Q
     case "chat.message.deleted": {
       // The history is the record: refetch it (and the unread counts) rather than patch it.
       const message = frame.message as { channel_id?: string } | undefined;
-      if (message?.channel_id) void queries.invalidateQueries({ queryKey: ["chat", "messages", message.channel_id] });
-      void queries.invalidateQueries({ queryKey: ["chat", "channels"] });
+      invalidateChat(queries, message?.channel_id);
       return;
     }
     default:

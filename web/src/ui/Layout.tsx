@@ -2,9 +2,10 @@
 import { Suspense } from "react";
 import { NavLink, Navigate, Outlet, useLocation, useNavigate } from "react-router";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, call } from "../api/client";
+import { channelsQuery } from "../api/queries/chat";
 import { sessions, useSession } from "../auth";
-import { useCounts, useMe } from "../api/queries";
+import { useMe } from "../api/queries/members";
+import { useCounts } from "../api/queries/tickets";
 import { LiveProvider, useLiveStatus } from "../live/live";
 import { Avatar } from "./Avatar";
 import { Loading } from "./states";
@@ -45,12 +46,7 @@ function Shell() {
   const queries = useQueryClient();
   const navigate = useNavigate();
   const can = (permission: string) => me.data?.permissions.includes(permission as never) ?? false;
-  const chat = useQuery({
-    queryKey: ["chat", "channels"],
-    enabled: can("chat:use"),
-    refetchInterval: 60_000,
-    queryFn: () => call(api.GET("/api/v1/chat/channels")),
-  });
+  const chat = useQuery({ ...channelsQuery(), enabled: can("chat:use"), refetchInterval: 60_000 });
   const unread = chat.data?.items.reduce((sum, channel) => sum + channel.unread, 0) ?? 0;
   const logout = async () => {
     await sessions.logout();

@@ -20,6 +20,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::clock::{ClockState, SlaClocks};
+use crate::domain::events::EventKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -46,12 +47,12 @@ pub enum MarkKind {
 }
 
 impl MarkKind {
-    /// The outbox event type recording it.
-    pub fn event_type(self) -> &'static str {
+    /// The kind of outbox event recording it.
+    pub fn event_kind(self) -> EventKind {
         match self {
-            MarkKind::AtRisk => "sla.at_risk",
-            MarkKind::Breached => "sla.breached",
-            MarkKind::Met => "sla.met",
+            MarkKind::AtRisk => EventKind::SlaAtRisk,
+            MarkKind::Breached => EventKind::SlaBreached,
+            MarkKind::Met => EventKind::SlaMet,
         }
     }
 

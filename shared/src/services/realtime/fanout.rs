@@ -16,9 +16,6 @@ use crate::app::App;
 use crate::domain::rbac::Permission;
 use crate::storage::{StoreError, TenantScope, events::Event, realtime::Connection};
 
-/// Event kinds every socket of the workspace receives (the inbox views); others need a subscription.
-pub const INBOX_EVENTS: [&str; 3] = ["ticket.created", "ticket.updated", "ticket.assigned"];
-
 /// The frame a ticket event becomes.
 pub fn frame(event: &Event) -> Value {
     json!({
@@ -37,7 +34,7 @@ pub fn entitled(connection: &Connection, event: &Event, now: i64) -> bool {
     if !connection.is_live(now) || !connection.role.can(Permission::TicketsRead) {
         return false;
     }
-    INBOX_EVENTS.contains(&event.kind.as_str()) || connection.is_subscribed(ticket)
+    event.kind.reaches_every_inbox() || connection.is_subscribed(ticket)
 }
 
 /// Pushes one committed event to the sockets entitled to it.
@@ -55,6 +52,7 @@ pub async fn deliver_event(app: &App, scope: &TenantScope, event: &Event) -> Res
 mod tests {
     use super::*;
     use crate::domain::{
+        events::EventKind,
         ids::{CustomerId, TicketId, UserId},
         rbac::Role,
     };
@@ -77,14 +75,16 @@ mod tests {
     fn inbox_events_reach_everyone_and_the_rest_only_subscribers() {
         let ticket = TicketId::generate();
         let at = Timestamp::from_second(10).unwrap();
-        let updated = Event::new("ticket.updated", None, "t".into(), at).about_ticket(ticket, CustomerId::generate());
-        let message = Event::new("message.created", None, "t".into(), at).about_ticket(ticket, CustomerId::generate());
+        let updated =
+            Event::new(EventKind::TicketUpdated, None, "t".into(), at).about_ticket(ticket, CustomerId::generate());
+        let message =
+            Event::new(EventKind::MessageCreated, None, "t".into(), at).about_ticket(ticket, CustomerId::generate());
         let (watching, elsewhere) = (connection(vec![ticket]), connection(vec![TicketId::generate()]));
         assert!(entitled(&watching, &updated, 50) && entitled(&elsewhere, &updated, 50));
         assert!(entitled(&watching, &message, 50));
         assert!(!entitled(&elsewhere, &message, 50));
         assert!(!entitled(&watching, &message, 100), "a socket whose heartbeats stopped gets nothing");
-        let not_a_ticket = Event::new("customer.created", None, "c".into(), at);
+        let not_a_ticket = Event::new(EventKind::CustomerCreated, None, "c".into(), at);
         assert!(!entitled(&watching, &not_a_ticket, 50));
     }
 }

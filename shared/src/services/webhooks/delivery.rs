@@ -12,6 +12,7 @@ use jiff::Timestamp;
 use super::fanout::DeliveryMessage;
 use super::sender::{self, SendResult};
 use crate::app::App;
+use crate::domain::events::EventKind;
 use crate::domain::webhooks::{
     ATTEMPTS, PAUSE_AFTER_FAILURES, PROBE_EVERY, SigningSecret, retry_delay, should_pause, signature_header,
 };
@@ -160,10 +161,11 @@ async fn delivered(
         attempt, status_code = result.status_code, latency_ms = result.latency_ms, "webhook delivered"
     );
     if endpoint.status == EndpointStatus::Paused {
-        let event = Event::new("webhook.endpoint_resumed", None, format!("webhook/{}", endpoint.id), now).with_change(
-            Some(serde_json::json!({"status": "paused"})),
-            Some(serde_json::json!({"status": "active", "url": endpoint.url})),
-        );
+        let event = Event::new(EventKind::WebhookEndpointResumed, None, format!("webhook/{}", endpoint.id), now)
+            .with_change(
+                Some(serde_json::json!({"status": "paused"})),
+                Some(serde_json::json!({"status": "active", "url": endpoint.url})),
+            );
         let resumed = app
             .store
             .switch_endpoint_circuit(scope, endpoint.id, EndpointStatus::Paused, EndpointStatus::Active, None, &event)
@@ -268,16 +270,17 @@ async fn pause(
     now: Timestamp,
 ) -> Result<(), StoreError> {
     let next_probe = after(now, scaled(app, PROBE_EVERY));
-    let event = Event::new("webhook.endpoint_paused", None, format!("webhook/{}", endpoint.id), now).with_change(
-        Some(serde_json::json!({"status": "active"})),
-        Some(serde_json::json!({
-            "status": "paused",
-            "url": endpoint.url,
-            "consecutive_failures": endpoint.consecutive_failures,
-            "failing_since": failing_since,
-            "next_probe_at": next_probe,
-        })),
-    );
+    let event = Event::new(EventKind::WebhookEndpointPaused, None, format!("webhook/{}", endpoint.id), now)
+        .with_change(
+            Some(serde_json::json!({"status": "active"})),
+            Some(serde_json::json!({
+                "status": "paused",
+                "url": endpoint.url,
+                "consecutive_failures": endpoint.consecutive_failures,
+                "failing_since": failing_since,
+                "next_probe_at": next_probe,
+            })),
+        );
     let paused = app
         .store
         .switch_endpoint_circuit(

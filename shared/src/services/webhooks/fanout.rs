@@ -8,10 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::payload;
+use super::payload::{self, SlackEventType};
 use crate::app::App;
 use crate::domain::ids::{DeliveryId, WebhookId, WorkspaceId};
-use crate::domain::webhooks::is_event_type;
 use crate::storage::webhooks::{Delivery, DeliveryStatus, EndpointKind, EndpointStatus, WebhookEndpoint};
 use crate::storage::{StoreError, TenantScope, events::Event};
 
@@ -30,18 +29,18 @@ fn delivery_for(scope: &TenantScope, endpoint: &WebhookEndpoint, event: &Event) 
     }
     match endpoint.kind {
         EndpointKind::Webhook => endpoint
-            .subscribes_to(&event.kind)
-            .then(|| (event.kind.clone(), payload::webhook_body(scope.workspace_id(), event))),
-        EndpointKind::Slack => payload::slack_event_type(event)
-            .filter(|slack_type| endpoint.subscribes_to(slack_type))
-            .map(|slack_type| (slack_type.to_owned(), payload::slack_body(event, slack_type))),
+            .subscribes_to(event.kind.as_str())
+            .then(|| (event.kind.as_str().to_owned(), payload::webhook_body(scope.workspace_id(), event))),
+        EndpointKind::Slack => SlackEventType::of(event)
+            .filter(|slack_type| endpoint.subscribes_to(slack_type.as_str()))
+            .map(|slack_type| (slack_type.as_str().to_owned(), payload::slack_body(event, slack_type))),
     }
 }
 
 /// Queues the deliveries of one committed event. Returns how many were queued.
 pub async fn fan_out(app: &App, scope: &TenantScope, event: &Event) -> Result<usize, StoreError> {
     // Most events (sign-ups, settings, key changes...) no endpoint can subscribe to: no read for them.
-    if !is_event_type(&event.kind) && payload::slack_event_type(event).is_none() {
+    if !event.kind.webhook_subscribable() && SlackEventType::of(event).is_none() {
         return Ok(0);
     }
     let endpoints = app.store.list_webhooks(scope).await?;

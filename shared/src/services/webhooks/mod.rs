@@ -19,12 +19,14 @@ use crate::api::integrations::{
 };
 use crate::app::App;
 use crate::auth::MemberPrincipal;
+use crate::domain::events::EventKind;
 use crate::domain::ids::{DeliveryId, WebhookId};
 use crate::domain::plan::{LimitExceeded, LimitKind};
 use crate::domain::webhooks::{SigningSecret, parse_event_types, parse_url};
-use crate::domain::{FieldError, Validator};
+use crate::domain::{FieldError, Gather, field, optional_field};
 use crate::storage::webhooks::{EndpointKind, EndpointStatus, StoredSecret, WebhookEndpoint, WebhookWriteError};
 use crate::storage::{TenantScope, events::Event};
+use payload::SlackEventType;
 
 const WHAT: &str = "The webhook endpoint";
 pub const MAX_DESCRIPTION_CHARS: usize = 500;
@@ -60,7 +62,7 @@ fn check_description(raw: Option<&str>) -> Result<Option<String>, String> {
     }
 }
 
-fn event_about(kind: &str, caller: &MemberPrincipal, endpoint: &WebhookEndpoint, now: Timestamp) -> Event {
+fn event_about(kind: EventKind, caller: &MemberPrincipal, endpoint: &WebhookEndpoint, now: Timestamp) -> Event {
     Event::new(kind, Some(caller.user_id), format!("webhook/{}", endpoint.id), now)
 }
 
@@ -86,14 +88,12 @@ pub async fn create(
     request: CreateWebhookRequest,
     allowed_events: impl Fn(&[String]) -> Result<Vec<String>, String>,
 ) -> ServiceResult<WebhookWithSecretView> {
-    let mut validator = Validator::new();
-    let url = validator.check("url", check_url(app, kind, &request.url));
-    let events = validator.check("events", allowed_events(&request.events));
-    let description = validator.check("description", check_description(request.description.as_deref()));
-    validator.finish().map_err(ServiceError::Validation)?;
-    let (Some(url), Some(events), Some(description)) = (url, events, description) else {
-        return Err(ServiceError::Validation(vec![FieldError::new("body", "is invalid")]));
-    };
+    let (url, events, description) = (
+        field("url", check_url(app, kind, &request.url)),
+        field("events", allowed_events(&request.events)),
+        field("description", check_description(request.description.as_deref())),
+    )
+        .gather()?;
     let scope = caller.scope();
     let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
     let limit = workspace.plan.limits().webhooks;
@@ -116,7 +116,8 @@ pub async fn create(
         created_by: Some(caller.user_id),
         version: 1,
     };
-    let event = event_about("webhook.created", caller, &endpoint, now).with_change(None, Some(snapshot(&endpoint)));
+    let event =
+        event_about(EventKind::WebhookCreated, caller, &endpoint, now).with_change(None, Some(snapshot(&endpoint)));
     match app.store.create_webhook(&scope, &endpoint, limit, &event).await {
         Ok(()) => Ok(WebhookWithSecretView { webhook: (&endpoint).into(), secret: secret.expose() }),
         Err(WebhookWriteError::LimitReached { used }) => Err(ServiceError::PlanLimit(LimitExceeded {
@@ -130,28 +131,28 @@ pub async fn create(
     }
 }
 
-/// The event types a Standard Webhooks endpoint may subscribe to.
+/// The event types a Standard Webhooks endpoint may subscribe to, by their wire names.
 pub fn webhook_events(raw: &[String]) -> Result<Vec<String>, String> {
-    parse_event_types(raw)
+    Ok(parse_event_types(raw)?.into_iter().map(|kind| kind.as_str().to_owned()).collect())
 }
 
-/// The event types a Slack connection may subscribe to.
+/// The event types a Slack connection may subscribe to, by their names.
 pub fn slack_events(raw: &[String]) -> Result<Vec<String>, String> {
-    let known: Vec<&str> = payload::SLACK_EVENT_TYPES.iter().map(|(name, _)| *name).collect();
     if raw.is_empty() {
         return Err("must name at least one event type".to_owned());
     }
-    let mut events: Vec<String> = Vec::new();
-    for kind in raw {
-        let kind = kind.trim();
-        if !known.contains(&kind) {
-            return Err(format!("{kind:?} is not a Slack event type; use one of {}", known.join(", ")));
-        }
-        if !events.iter().any(|known| known == kind) {
-            events.push(kind.to_owned());
+    let mut events = Vec::new();
+    for name in raw {
+        let name = name.trim();
+        let Some(kind) = SlackEventType::parse(name) else {
+            let known: Vec<&str> = SlackEventType::ALL.iter().map(|kind| kind.as_str()).collect();
+            return Err(format!("{name:?} is not a Slack event type; use one of {}", known.join(", ")));
+        };
+        if !events.contains(&kind) {
+            events.push(kind);
         }
     }
-    Ok(events)
+    Ok(events.into_iter().map(|kind| kind.as_str().to_owned()).collect())
 }
 
 pub async fn list(app: &App, caller: &MemberPrincipal) -> ServiceResult<WebhookListView> {
@@ -180,28 +181,20 @@ pub async fn update(
             current: serde_json::to_value(WebhookView::from(&before)).ok(),
         });
     }
-    let mut validator = Validator::new();
-    let url = request.url.as_deref().and_then(|url| validator.check("url", check_url(app, before.kind, url)));
-    let events = request.events.as_deref().and_then(|events| {
-        let allowed = match before.kind {
+    let (url, events, description, status) = (
+        optional_field("url", request.url.as_deref(), |url| check_url(app, before.kind, url)),
+        optional_field("events", request.events.as_deref(), |events| match before.kind {
             EndpointKind::Webhook => webhook_events(events),
             EndpointKind::Slack => slack_events(events),
-        };
-        validator.check("events", allowed)
-    });
-    let description = match request.description.as_deref() {
-        None => Some(before.description.clone()),
-        Some(text) => validator.check("description", check_description(Some(text))),
-    };
-    let status = request.status.as_deref().and_then(|status| {
-        let parsed = match status {
+        }),
+        optional_field("description", request.description.as_deref(), |text| check_description(Some(text))),
+        optional_field("status", request.status.as_deref(), |status| match status {
             "active" => Ok(EndpointStatus::Active),
             "disabled" => Ok(EndpointStatus::Disabled),
             _ => Err("must be active or disabled (paused is set by failures only)".to_owned()),
-        };
-        validator.check("status", parsed)
-    });
-    validator.finish().map_err(ServiceError::Validation)?;
+        }),
+    )
+        .gather()?;
     let now = app.clock.now();
     let mut after = before.clone();
     if let Some(url) = url {
@@ -210,7 +203,7 @@ pub async fn update(
     if let Some(events) = events {
         after.events = events;
     }
-    after.description = description.unwrap_or(before.description.clone());
+    after.description = description.unwrap_or_else(|| before.description.clone());
     let reset_health = status == Some(EndpointStatus::Active) && before.status != EndpointStatus::Active;
     if let Some(status) = status {
         after.status = status;
@@ -226,7 +219,7 @@ pub async fn update(
     }
     after.updated_at = now;
     after.version = before.version + 1;
-    let event = event_about("webhook.updated", caller, &after, now)
+    let event = event_about(EventKind::WebhookUpdated, caller, &after, now)
         .with_change(Some(snapshot(&before)), Some(snapshot(&after)));
     match app.store.update_webhook(&scope, before.version, &after, reset_health, &event).await {
         Ok(()) => Ok((&after).into()),
@@ -240,7 +233,7 @@ pub async fn delete(app: &App, caller: &MemberPrincipal, id: WebhookId) -> Servi
     let scope = caller.scope();
     let before = load(app, &scope, id).await?;
     let now = app.clock.now();
-    let event = event_about("webhook.deleted", caller, &before, now).with_change(Some(snapshot(&before)), None);
+    let event = event_about(EventKind::WebhookDeleted, caller, &before, now).with_change(Some(snapshot(&before)), None);
     match app.store.delete_webhook(&scope, id, before.version, &event).await {
         Ok(()) => Ok(()),
         Err(WebhookWriteError::VersionConflict) => Err(ServiceError::VersionConflict { what: WHAT, current: None }),
@@ -285,7 +278,7 @@ pub async fn rotate_secret(
         .collect();
     after.updated_at = now;
     after.version = before.version + 1;
-    let event = event_about("webhook.secret_rotated", caller, &after, now)
+    let event = event_about(EventKind::WebhookSecretRotated, caller, &after, now)
         .with_change(None, Some(serde_json::json!({"previous_secret_expires_at": grace_end})));
     match app.store.update_webhook(&scope, before.version, &after, false, &event).await {
         Ok(()) => Ok(WebhookWithSecretView { webhook: (&after).into(), secret: secret.expose() }),

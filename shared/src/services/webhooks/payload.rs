@@ -2,6 +2,7 @@
 
 use serde_json::{Value, json};
 
+use crate::domain::events::EventKind;
 use crate::domain::ids::WorkspaceId;
 use crate::storage::events::Event;
 
@@ -26,34 +27,92 @@ pub fn webhook_body(workspace: WorkspaceId, event: &Event) -> String {
     .to_string()
 }
 
-/// Slack's subscribable events: each names the events that feed it and when.
-pub const SLACK_EVENT_TYPES: &[(&str, &str)] = &[
-    ("ticket.urgent_created", "An urgent ticket was opened"),
-    ("sla.breached", "A ticket's SLA target was missed"),
-    ("ticket.assigned", "A ticket was assigned"),
-];
+/// What a Slack connection can subscribe to: each is fed by one kind of event, under a condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlackEventType {
+    UrgentTicketCreated,
+    SlaBreached,
+    TicketAssigned,
+}
 
-/// The Slack subscription an event answers to, if any.
-pub fn slack_event_type(event: &Event) -> Option<&'static str> {
-    let after = |field: &str| event.after.as_ref().and_then(|after| after.get(field)).and_then(Value::as_str);
-    match event.kind.as_str() {
-        "ticket.created" if after("priority") == Some("urgent") => Some("ticket.urgent_created"),
-        "sla.breached" => Some("sla.breached"),
-        "ticket.assigned" => Some("ticket.assigned"),
-        _ => None,
+impl SlackEventType {
+    pub const ALL: [SlackEventType; 3] =
+        [SlackEventType::UrgentTicketCreated, SlackEventType::SlaBreached, SlackEventType::TicketAssigned];
+
+    /// The name a connection subscribes with, e.g. "ticket.urgent_created".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SlackEventType::UrgentTicketCreated => "ticket.urgent_created",
+            SlackEventType::SlaBreached => "sla.breached",
+            SlackEventType::TicketAssigned => "ticket.assigned",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            SlackEventType::UrgentTicketCreated => "An urgent ticket was opened",
+            SlackEventType::SlaBreached => "A ticket's SLA target was missed",
+            SlackEventType::TicketAssigned => "A ticket was assigned",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+
+    /// The Slack subscription an event answers to, if any.
+    pub fn of(event: &Event) -> Option<Self> {
+        use EventKind::*;
+        match event.kind {
+            TicketCreated => {
+                (after(event, "priority") == Some("urgent")).then_some(SlackEventType::UrgentTicketCreated)
+            }
+            SlaBreached => Some(SlackEventType::SlaBreached),
+            TicketAssigned => Some(SlackEventType::TicketAssigned),
+            WorkspaceCreated
+            | WorkspacePlanChanged
+            | UserCreated
+            | UserUpdated
+            | UserRoleChanged
+            | UserDeactivated
+            | UserReactivated
+            | SettingsCategoriesUpdated
+            | SettingsSlaPolicyUpdated
+            | ApiKeyCreated
+            | ApiKeyRevoked
+            | ApiKeyRotated
+            | TicketUpdated
+            | TicketCustomerChanged
+            | MessageCreated
+            | AttachmentAdded
+            | CustomerCreated
+            | CustomerUpdated
+            | CustomerMerged
+            | CustomerMergeCompleted
+            | SlaAtRisk
+            | SlaMet
+            | WebhookCreated
+            | WebhookUpdated
+            | WebhookDeleted
+            | WebhookSecretRotated
+            | WebhookEndpointPaused
+            | WebhookEndpointResumed => None,
+        }
     }
 }
 
+fn after<'e>(event: &'e Event, field: &str) -> Option<&'e str> {
+    event.after.as_ref().and_then(|after| after.get(field)).and_then(Value::as_str)
+}
+
 /// A Slack message in block format: a header line and the facts of the event.
-pub fn slack_body(event: &Event, slack_type: &str) -> String {
-    let after = |field: &str| {
-        event.after.as_ref().and_then(|after| after.get(field)).and_then(Value::as_str).unwrap_or("—").to_owned()
-    };
+pub fn slack_body(event: &Event, slack_type: SlackEventType) -> String {
     let title = match slack_type {
-        "ticket.urgent_created" => format!(":rotating_light: Urgent ticket: {}", after("subject")),
-        "sla.breached" => ":alarm_clock: SLA breached".to_owned(),
-        "ticket.assigned" => ":bust_in_silhouette: Ticket assigned".to_owned(),
-        other => other.to_owned(),
+        SlackEventType::UrgentTicketCreated => {
+            format!(":rotating_light: Urgent ticket: {}", after(event, "subject").unwrap_or("—"))
+        }
+        SlackEventType::SlaBreached => ":alarm_clock: SLA breached".to_owned(),
+        SlackEventType::TicketAssigned => ":bust_in_silhouette: Ticket assigned".to_owned(),
     };
     let ticket = event.ticket_id.map(|id| id.to_string()).unwrap_or_else(|| "—".to_owned());
     json!({
@@ -73,14 +132,14 @@ mod tests {
     use super::*;
     use jiff::Timestamp;
 
-    fn event(kind: &str, after: Value) -> Event {
+    fn event(kind: EventKind, after: Value) -> Event {
         Event::new(kind, None, "ticket/x".into(), Timestamp::from_second(1_800_000_000).unwrap())
             .with_change(None, Some(after))
     }
 
     #[test]
     fn the_body_carries_type_timestamp_and_data() {
-        let event = event("ticket.created", json!({"subject": "Help"}));
+        let event = event(EventKind::TicketCreated, json!({"subject": "Help"}));
         let body: Value = serde_json::from_str(&webhook_body(WorkspaceId::generate(), &event)).unwrap();
         assert_eq!(body["type"], "ticket.created");
         assert_eq!(body["timestamp"], "2027-01-15T08:00:00Z");
@@ -91,14 +150,14 @@ mod tests {
     #[test]
     fn only_urgent_tickets_reach_the_urgent_slack_subscription() {
         assert_eq!(
-            slack_event_type(&event("ticket.created", json!({"priority": "urgent"}))),
-            Some("ticket.urgent_created")
+            SlackEventType::of(&event(EventKind::TicketCreated, json!({"priority": "urgent"}))),
+            Some(SlackEventType::UrgentTicketCreated)
         );
-        assert_eq!(slack_event_type(&event("ticket.created", json!({"priority": "high"}))), None);
-        assert_eq!(slack_event_type(&event("sla.breached", json!({}))), Some("sla.breached"));
+        assert_eq!(SlackEventType::of(&event(EventKind::TicketCreated, json!({"priority": "high"}))), None);
+        assert_eq!(SlackEventType::of(&event(EventKind::SlaBreached, json!({}))), Some(SlackEventType::SlaBreached));
         let body: Value = serde_json::from_str(&slack_body(
-            &event("ticket.created", json!({"subject": "Down!"})),
-            "ticket.urgent_created",
+            &event(EventKind::TicketCreated, json!({"subject": "Down!"})),
+            SlackEventType::UrgentTicketCreated,
         ))
         .unwrap();
         assert!(body["text"].as_str().unwrap().contains("Down!"));

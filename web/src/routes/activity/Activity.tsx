@@ -1,20 +1,13 @@
 // The workspace's activity log (owners, admins, managers).
-import { Link } from "react-router";
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { api, call } from "../../api/client";
-import { usePermission } from "../../api/queries";
-import { dateTime, describeEvent } from "../../lib/format";
+import { activityQuery } from "../../api/queries/activity";
+import { usePermission } from "../../api/queries/members";
 import { Empty, ErrorState, Forbidden, Loading } from "../../ui/states";
+import { Timeline } from "../../ui/Timeline";
 
 export function Component() {
   const allowed = usePermission("activity:read");
-  const log = useInfiniteQuery({
-    queryKey: ["activity"],
-    enabled: allowed === true,
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => call(api.GET("/api/v1/activity", { params: { query: { limit: 50, cursor: pageParam } } })),
-    getNextPageParam: (page) => page.next_cursor ?? undefined,
-  });
+  const log = useInfiniteQuery({ ...activityQuery(), enabled: allowed === true });
   if (allowed === false) return <Forbidden detail="The activity log is for owners, admins and managers." />;
   if (allowed === undefined || log.isPending) return <Loading label="Loading activity…" />;
   if (log.isError) return <ErrorState error={log.error} retry={() => void log.refetch()} />;
@@ -25,31 +18,7 @@ export function Component() {
       {events.length === 0 ? (
         <Empty title="No activity yet" />
       ) : (
-        <ol className="timeline card">
-          {events.map((event) => (
-            <li key={event.id}>
-              <span className="timeline-dot" aria-hidden="true" />
-              <div>
-                <div>{describeEvent(event)}</div>
-                <div className="muted small">
-                  <time dateTime={event.at}>{dateTime(event.at)}</time>
-                  {event.ticket_id && (
-                    <>
-                      {" · "}
-                      <Link to={`/tickets/${event.ticket_id}`}>ticket</Link>
-                    </>
-                  )}
-                  {event.customer_id && !event.ticket_id && (
-                    <>
-                      {" · "}
-                      <Link to={`/customers/${event.customer_id}`}>customer</Link>
-                    </>
-                  )}
-                </div>
-              </div>
-            </li>
-          ))}
-        </ol>
+        <Timeline events={events} links="ticket-or-customer" className="card" />
       )}
       {log.hasNextPage && (
         <div className="load-more">

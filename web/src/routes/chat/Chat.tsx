@@ -1,11 +1,14 @@
 // Team chat: public and private channels and direct conversations, with unread counts, who is
 // online, and messages that arrive live (or by polling while offline).
-import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
+import { useEffect, useEffectEvent, useMemo, useRef, useState, type FormEvent } from "react";
 import { useNavigate, useParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
 import { ApiError } from "../../api/problem";
-import { useMe, useMembers, type Schemas } from "../../api/queries";
+import { channelsQuery, messagesQuery } from "../../api/queries/chat";
+import { invalidateChat } from "../../api/queries/invalidate";
+import { useMe, useMembers } from "../../api/queries/members";
+import type { Schemas } from "../../api/types";
 import { relativeTime } from "../../lib/format";
 import { useLiveStatus, useOnline } from "../../live/live";
 import { Avatar } from "../../ui/Avatar";
@@ -24,13 +27,8 @@ export function Component() {
   const names = useMemo(() => new Map(members.data?.map((m) => [m.id, m.name]) ?? []), [members.data]);
   const myId = me.data?.user.id;
   const nameOf = (id: string) => (id === myId ? "You" : (names.get(id) ?? "Teammate"));
-  const channels = useQuery({
-    queryKey: ["chat", "channels"],
-    enabled: allowed === true,
-    refetchInterval: live ? false : 30_000,
-    queryFn: () => call(api.GET("/api/v1/chat/channels")),
-  });
-  const list = channels.data?.items ?? [];
+  const channels = useQuery({ ...channelsQuery(), enabled: allowed === true, refetchInterval: live ? false : 30_000 });
+  const list = useMemo(() => channels.data?.items ?? [], [channels.data]);
   const current = list.find((channel) => channel.id === channelId);
   useEffect(() => {
     if (!channelId && list.length > 0) navigate(`/chat/${list[0].id}`, { replace: true });
@@ -110,21 +108,15 @@ function Conversation({
 }) {
   const queries = useQueryClient();
   const path = { params: { path: { id: channel.id } } };
-  const history = useQuery({
-    queryKey: ["chat", "messages", channel.id],
-    refetchInterval: live ? false : 15_000,
-    queryFn: () => call(api.GET("/api/v1/chat/channels/{id}/messages", { params: { path: { id: channel.id }, query: { limit: 100 } } })),
-  });
+  const history = useQuery({ ...messagesQuery(channel.id), refetchInterval: live ? false : 15_000 });
   const messages = useMemo(() => [...(history.data?.items ?? [])].reverse(), [history.data]);
   const lastSeq = messages.length ? messages[messages.length - 1].seq : 0;
-  // Reading the channel moves the read mark.
+  // Reading the channel moves the read mark: once per channel and newest message.
+  const markRead = useEffectEvent((seq: number) => {
+    void call(api.POST("/api/v1/chat/channels/{id}/read", { ...path, body: { seq } })).then(() => invalidateChat(queries));
+  });
   useEffect(() => {
-    if (lastSeq > 0) {
-      void call(api.POST("/api/v1/chat/channels/{id}/read", { ...path, body: { seq: lastSeq } })).then(() =>
-        queries.invalidateQueries({ queryKey: ["chat", "channels"] }),
-      );
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    if (lastSeq > 0) markRead(lastSeq);
   }, [channel.id, lastSeq]);
   const end = useRef<HTMLDivElement>(null);
   useEffect(() => end.current?.scrollIntoView({ block: "end" }), [messages.length]);
@@ -133,7 +125,7 @@ function Conversation({
     mutationFn: (body: string) => call(api.POST("/api/v1/chat/channels/{id}/messages", { ...path, body: { body } })),
     onSuccess: () => {
       setText("");
-      void queries.invalidateQueries({ queryKey: ["chat", "messages", channel.id] });
+      invalidateChat(queries, channel.id);
     },
   });
   const submit = (event?: FormEvent) => {
@@ -208,7 +200,7 @@ function NewChannel({ onCreated }: { onCreated: (id: string) => void }) {
     mutationFn: () => call(api.POST("/api/v1/chat/channels", { body: { name, private: priv } })),
     onSuccess: (channel) => {
       setName("");
-      void queries.invalidateQueries({ queryKey: ["chat", "channels"] });
+      invalidateChat(queries);
       onCreated(channel.id);
     },
   });
@@ -241,7 +233,7 @@ function DirectPicker({ members, online, onOpened }: { members: Schemas["UserVie
   const open = useMutation({
     mutationFn: (userId: string) => call(api.POST("/api/v1/chat/direct", { body: { user_id: userId } })),
     onSuccess: (channel) => {
-      void queries.invalidateQueries({ queryKey: ["chat", "channels"] });
+      invalidateChat(queries);
       onOpened(channel.id);
     },
   });

@@ -3,21 +3,25 @@ import { useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
+import { customerQuery, customerTicketsQuery, customerTimelineQuery } from "../../api/queries/customers";
+import { customerKeys } from "../../api/queries/keys";
+import { invalidateCustomer } from "../../api/queries/invalidate";
 import { ApiError } from "../../api/problem";
-import { usePermission, type Customer } from "../../api/queries";
-import { dateTime, describeEvent, relativeTime } from "../../lib/format";
+import { usePermission } from "../../api/queries/members";
+import type { Customer } from "../../api/types";
+import { relativeTime } from "../../lib/format";
 import { Avatar } from "../../ui/Avatar";
 import { PriorityBadge, StatusBadge } from "../../ui/Badges";
 import { Empty, ErrorState, InlineError, Loading } from "../../ui/states";
+import { Timeline } from "../../ui/Timeline";
 import { Field } from "../auth/AuthFrame";
 import { MergeCustomer } from "./MergeCustomer";
 
 export function Component() {
   const { id = "" } = useParams();
-  const path = { params: { path: { id } } };
-  const customer = useQuery({ queryKey: ["customer", id], queryFn: () => call(api.GET("/api/v1/customers/{id}", path)) });
-  const tickets = useQuery({ queryKey: ["customer", id, "tickets"], queryFn: () => call(api.GET("/api/v1/customers/{id}/tickets", path)) });
-  const timeline = useQuery({ queryKey: ["customer", id, "timeline"], queryFn: () => call(api.GET("/api/v1/customers/{id}/timeline", path)) });
+  const customer = useQuery(customerQuery(id));
+  const tickets = useQuery(customerTicketsQuery(id));
+  const timeline = useQuery(customerTimelineQuery(id));
   const canWrite = usePermission("customers:write");
   const [editing, setEditing] = useState(false);
   const [merging, setMerging] = useState(false);
@@ -114,25 +118,7 @@ export function Component() {
           ) : timeline.isError ? (
             <ErrorState error={timeline.error} />
           ) : (
-            <ol className="timeline">
-              {timeline.data.items.map((event) => (
-                <li key={event.id}>
-                  <span className="timeline-dot" aria-hidden="true" />
-                  <div>
-                    <div>{describeEvent(event)}</div>
-                    <div className="muted small">
-                      <time dateTime={event.at}>{dateTime(event.at)}</time>
-                      {event.ticket_id && (
-                        <>
-                          {" · "}
-                          <Link to={`/tickets/${event.ticket_id}`}>ticket</Link>
-                        </>
-                      )}
-                    </div>
-                  </div>
-                </li>
-              ))}
-            </ol>
+            <Timeline events={timeline.data.items} links="ticket" />
           )}
         </section>
       </div>
@@ -165,13 +151,12 @@ function EditCustomer({ customer, done }: { customer: Customer; done: () => void
         }),
       ),
     onSuccess: (updated) => {
-      queries.setQueryData(["customer", customer.id], updated);
-      void queries.invalidateQueries({ queryKey: ["customer", customer.id] });
-      void queries.invalidateQueries({ queryKey: ["customers"] });
+      queries.setQueryData(customerKeys.detail(customer.id), updated);
+      invalidateCustomer(queries, customer.id);
       done();
     },
     onError: (error) => {
-      if (error instanceof ApiError && error.slug === "version-conflict") void queries.invalidateQueries({ queryKey: ["customer", customer.id] });
+      if (error instanceof ApiError && error.slug === "version-conflict") invalidateCustomer(queries, customer.id);
     },
   });
   const error = save.error;

@@ -1,10 +1,13 @@
 // Customers: search by e-mail (server-side prefix) or name (within the most recent customers), add one.
 import { useDeferredValue, useMemo, useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
-import { useInfiniteQuery, useMutation, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
 import { ApiError } from "../../api/problem";
-import { usePermission, type Customer } from "../../api/queries";
+import { customerSearchQuery, customersQuery } from "../../api/queries/customers";
+import { invalidateCustomer } from "../../api/queries/invalidate";
+import { usePermission } from "../../api/queries/members";
+import type { Customer } from "../../api/types";
 import { relativeTime } from "../../lib/format";
 import { Avatar } from "../../ui/Avatar";
 import { Empty, ErrorState, InlineError, Loading } from "../../ui/states";
@@ -16,17 +19,8 @@ export function Component() {
   const canWrite = usePermission("customers:write");
   const [adding, setAdding] = useState(false);
 
-  const all = useInfiniteQuery({
-    queryKey: ["customers", "all"],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => call(api.GET("/api/v1/customers", { params: { query: { limit: 100, cursor: pageParam } } })),
-    getNextPageParam: (page) => page.next_cursor ?? undefined,
-  });
-  const byEmail = useQuery({
-    queryKey: ["customers", "email", term],
-    enabled: term.length > 0,
-    queryFn: () => call(api.GET("/api/v1/customers", { params: { query: { email_prefix: term, limit: 50 } } })),
-  });
+  const all = useInfiniteQuery(customersQuery());
+  const byEmail = useQuery({ ...customerSearchQuery(term, 50), enabled: term.length > 0 });
   const customers: Customer[] = useMemo(() => {
     const loaded = all.data?.pages.flatMap((page) => page.items) ?? [];
     if (!term) return loaded;
@@ -104,9 +98,13 @@ export function Component() {
 function AddCustomer() {
   const navigate = useNavigate();
   const [form, setForm] = useState({ email: "", name: "", company: "" });
+  const queries = useQueryClient();
   const create = useMutation({
     mutationFn: () => call(api.POST("/api/v1/customers", { body: { email: form.email, name: form.name || null, company: form.company || null } })),
-    onSuccess: (customer) => navigate(`/customers/${customer.id}`),
+    onSuccess: (customer) => {
+      invalidateCustomer(queries, customer.id);
+      navigate(`/customers/${customer.id}`);
+    },
   });
   const error = create.error;
   const fieldError = (field: string) => (error instanceof ApiError ? error.fieldError(field) : undefined);

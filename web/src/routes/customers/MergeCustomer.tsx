@@ -3,7 +3,9 @@
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
-import type { Customer } from "../../api/queries";
+import { customerSearchQuery } from "../../api/queries/customers";
+import { invalidateCustomerMerge } from "../../api/queries/invalidate";
+import type { Customer } from "../../api/types";
 import { InlineError } from "../../ui/states";
 
 export function MergeCustomer({ target, done }: { target: Customer; done: () => void }) {
@@ -11,18 +13,12 @@ export function MergeCustomer({ target, done }: { target: Customer; done: () => 
   const [prefix, setPrefix] = useState("");
   const [chosen, setChosen] = useState<Customer | null>(null);
   const term = prefix.trim().toLowerCase();
-  const found = useQuery({
-    queryKey: ["customers", "email", term],
-    enabled: term.length > 1,
-    queryFn: () => call(api.GET("/api/v1/customers", { params: { query: { email_prefix: term, limit: 10 } } })),
-  });
+  const found = useQuery({ ...customerSearchQuery(term, 10), enabled: term.length > 1 });
   const merge = useMutation({
     mutationFn: (source: Customer) =>
       call(api.POST("/api/v1/customers/{id}/merge", { params: { path: { id: target.id } }, body: { source_id: source.id } })),
     onSuccess: () => {
-      void queries.invalidateQueries({ queryKey: ["customer"] });
-      void queries.invalidateQueries({ queryKey: ["customers"] });
-      void queries.invalidateQueries({ queryKey: ["inbox"] });
+      invalidateCustomerMerge(queries);
       done();
     },
   });

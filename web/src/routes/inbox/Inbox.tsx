@@ -1,11 +1,14 @@
 // The shared inbox: views with exact counts, filters, sort, keyboard navigation (j/k/Enter, n for new).
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { api, call } from "../../api/client";
-import { useCategories, useCounts, useMe, useMembers, type Ticket } from "../../api/queries";
+import { useMe, useMembers } from "../../api/queries/members";
+import { useCategories } from "../../api/queries/settings";
+import type { InboxParams } from "../../api/queries/keys";
+import { inboxQuery, useCounts } from "../../api/queries/tickets";
+import type { Ticket } from "../../api/types";
 import { label, PRIORITIES, relativeTime, STATUSES } from "../../lib/format";
-import { isTyping, listKey } from "../../lib/keyboard";
+import { useListKeyboard } from "../../lib/useListKeyboard";
 import { PriorityBadge, StatusBadge } from "../../ui/Badges";
 import { Avatar } from "../../ui/Avatar";
 import { Empty, ErrorState, Loading } from "../../ui/states";
@@ -17,7 +20,7 @@ const VIEWS = [
   { id: "mine", name: "Mine" },
   { id: "solved", name: "Solved & closed" },
 ] as const;
-type View = (typeof VIEWS)[number]["id"];
+type View = InboxParams["view"];
 
 const VIEW_STATUSES: Record<View, readonly string[]> = {
   open: ["new", "open", "pending", "on_hold"],
@@ -49,61 +52,22 @@ export function Component() {
   // Live updates keep the list current; without them, poll.
   const live = useLiveStatus() === "live";
   const inbox = useInfiniteQuery({
-    queryKey: ["inbox", view, filters],
+    ...inboxQuery({ view, sort: filters.sort, status: filters.status, priority: filters.priority, tag: filters.tag, category: filters.category, assignee: assigneeFilter }),
     refetchInterval: live ? false : 30_000,
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) =>
-      call(
-        api.GET("/api/v1/tickets", {
-          params: {
-            query: {
-              view,
-              sort: filters.sort,
-              status: filters.status || undefined,
-              priority: filters.priority || undefined,
-              tag: filters.tag || undefined,
-              category: filters.category || undefined,
-              assignee: assigneeFilter || undefined,
-              limit: 50,
-              cursor: pageParam,
-            },
-          },
-        }),
-      ),
-    getNextPageParam: (page) => page.next_cursor ?? undefined,
   });
   const tickets: Ticket[] = useMemo(() => inbox.data?.pages.flatMap((page) => page.items) ?? [], [inbox.data]);
 
   // Filtered pages can be short or empty while more exist: keep reading until the screen has enough.
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = inbox;
   useEffect(() => {
-    if (inbox.hasNextPage && !inbox.isFetchingNextPage && tickets.length < 25) void inbox.fetchNextPage();
-  }, [inbox, tickets.length]);
+    if (hasNextPage && !isFetchingNextPage && tickets.length < 25) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage, tickets.length]);
 
-  const [selected, setSelected] = useState(-1);
-  const rows = useRef<(HTMLAnchorElement | null)[]>([]);
-  useEffect(() => setSelected(-1), [view, filters.status, filters.priority, filters.tag, filters.category, assigneeFilter, filters.sort]);
-
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.metaKey || event.ctrlKey || event.altKey || isTyping(event.target)) return;
-      if (event.key === "n") {
-        event.preventDefault();
-        navigate("/tickets/new");
-        return;
-      }
-      const action = listKey(event.key, selected, tickets.length);
-      if (action.kind === "move") {
-        event.preventDefault();
-        setSelected(action.index);
-        rows.current[action.index]?.focus();
-      } else if (action.kind === "open") {
-        event.preventDefault();
-        navigate(`/tickets/${tickets[action.index].id}`);
-      }
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [selected, tickets, navigate]);
+  const keyboard = useListKeyboard(tickets, {
+    open: (ticket) => navigate(`/tickets/${ticket.id}`),
+    resetOn: JSON.stringify([view, filters.status, filters.priority, filters.tag, filters.category, assigneeFilter, filters.sort]),
+    shortcuts: { n: () => navigate("/tickets/new") },
+  });
 
   const setFilter = (key: string, value: string) => {
     const next = new URLSearchParams(params);
@@ -195,7 +159,7 @@ export function Component() {
                   ))}
               </select>
             )}
-            <TagFilter value={filters.tag} onChange={(tag) => setFilter("tag", tag)} />
+            <TagFilter key={filters.tag} value={filters.tag} onChange={(tag) => setFilter("tag", tag)} />
             <select value={filters.sort} onChange={(e) => setFilter("sort", e.target.value === "updated" ? "" : e.target.value)} aria-label="Sort">
               <option value="updated">Newest update</option>
               <option value="priority">Priority first</option>
@@ -226,13 +190,10 @@ export function Component() {
               {tickets.map((ticket, index) => (
                 <li key={ticket.id}>
                   <Link
-                    ref={(element) => {
-                      rows.current[index] = element;
-                    }}
+                    {...keyboard.row(index)}
                     to={`/tickets/${ticket.id}`}
-                    className={`ticket-row ${index === selected ? "selected" : ""}`}
-                    aria-current={index === selected ? "true" : undefined}
-                    onFocus={() => setSelected(index)}
+                    className={`ticket-row ${index === keyboard.selected ? "selected" : ""}`}
+                    aria-current={index === keyboard.selected ? "true" : undefined}
                   >
                     <PriorityBadge priority={ticket.priority} />
                     <span className="ticket-main">
@@ -280,9 +241,9 @@ export function Component() {
   );
 }
 
+/** The tag being typed; keyed by the applied tag, so it starts over when the tag changes elsewhere. */
 function TagFilter({ value, onChange }: { value: string; onChange: (tag: string) => void }) {
   const [text, setText] = useState(value);
-  useEffect(() => setText(value), [value]);
   return (
     <form
       className="tag-filter"

@@ -3,7 +3,9 @@ import { useState, type FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
 import { ApiError } from "../../api/problem";
-import { useMe } from "../../api/queries";
+import { apiKeysQuery } from "../../api/queries/integrations";
+import { invalidateApiKeys } from "../../api/queries/invalidate";
+import { useMe } from "../../api/queries/members";
 import { relativeTime } from "../../lib/format";
 import { Empty, ErrorState, Forbidden, InlineError, Loading } from "../../ui/states";
 import { Field } from "../auth/AuthFrame";
@@ -14,7 +16,7 @@ export function Component() {
   const me = useMe();
   const allowed = me.data?.permissions.includes("integrations:manage");
   const queries = useQueryClient();
-  const keys = useQuery({ queryKey: ["api-keys"], enabled: allowed === true, queryFn: () => call(api.GET("/api/v1/api-keys")) });
+  const keys = useQuery({ ...apiKeysQuery(), enabled: allowed === true });
   const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
   const [name, setName] = useState("");
   const [scopes, setScopes] = useState<string[]>(["tickets:read"]);
@@ -23,19 +25,19 @@ export function Component() {
     onSuccess: (key) => {
       setSecret({ name: key.name, secret: key.secret });
       setName("");
-      void queries.invalidateQueries({ queryKey: ["api-keys"] });
+      invalidateApiKeys(queries);
     },
   });
   const rotate = useMutation({
     mutationFn: (id: string) => call(api.POST("/api/v1/api-keys/{id}/rotate", { params: { path: { id } } })),
     onSuccess: (key) => {
       setSecret({ name: key.name, secret: key.secret });
-      void queries.invalidateQueries({ queryKey: ["api-keys"] });
+      invalidateApiKeys(queries);
     },
   });
   const revoke = useMutation({
     mutationFn: (id: string) => call(api.DELETE("/api/v1/api-keys/{id}", { params: { path: { id } } })),
-    onSettled: () => void queries.invalidateQueries({ queryKey: ["api-keys"] }),
+    onSettled: () => invalidateApiKeys(queries),
   });
   if (me.isPending) return <Loading />;
   if (!allowed) return <Forbidden detail="API keys are managed by owners and admins." />;

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
 import { ApiError } from "../../api/problem";
+import { invalidateWebhooks } from "../../api/queries/invalidate";
 import { InlineError } from "../../ui/states";
 import { Field } from "../auth/AuthFrame";
 import { SLACK_EVENTS, SLACK_HOOKS, toggle } from "./catalog";
@@ -21,7 +22,7 @@ export function SlackConnect() {
       setConnected(true);
       setUrl("");
       setEvents(FIRST_CHOICE);
-      void queries.invalidateQueries({ queryKey: ["webhooks"] });
+      invalidateWebhooks(queries);
     },
   });
   const fieldError = (field: string) => (connect.error instanceof ApiError ? connect.error.fieldError(field) : undefined);

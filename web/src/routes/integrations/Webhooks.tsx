@@ -4,7 +4,10 @@ import { useState, type FormEvent } from "react";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
 import { ApiError } from "../../api/problem";
-import { usePermission, type Schemas } from "../../api/queries";
+import { deliveriesQuery, webhooksQuery } from "../../api/queries/integrations";
+import { invalidateDeliveries, invalidateWebhooks } from "../../api/queries/invalidate";
+import { usePermission } from "../../api/queries/members";
+import type { Schemas } from "../../api/types";
 import { dateTime, label, relativeTime } from "../../lib/format";
 import { Empty, ErrorState, Forbidden, InlineError, Loading } from "../../ui/states";
 import { Field } from "../auth/AuthFrame";
@@ -16,7 +19,7 @@ import { SlackConnect } from "./SlackConnect";
 export function Component() {
   const allowed = usePermission("webhooks:manage");
   const queries = useQueryClient();
-  const hooks = useQuery({ queryKey: ["webhooks"], enabled: allowed === true, queryFn: () => call(api.GET("/api/v1/webhooks")) });
+  const hooks = useQuery({ ...webhooksQuery(), enabled: allowed === true });
   const [secret, setSecret] = useState<{ url: string; secret: string } | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const [form, setForm] = useState({ url: "", description: "", events: ["ticket.created"] as string[] });
@@ -25,7 +28,7 @@ export function Component() {
     onSuccess: (hook) => {
       setSecret({ url: hook.url, secret: hook.secret });
       setForm({ url: "", description: "", events: ["ticket.created"] });
-      void queries.invalidateQueries({ queryKey: ["webhooks"] });
+      invalidateWebhooks(queries);
     },
   });
   if (allowed === false) return <Forbidden detail="Webhooks are managed by owners and admins." />;
@@ -96,7 +99,7 @@ function Endpoint({
   onSecret: (secret: string) => void;
 }) {
   const queries = useQueryClient();
-  const refresh = () => void queries.invalidateQueries({ queryKey: ["webhooks"] });
+  const refresh = () => invalidateWebhooks(queries);
   const path = { params: { path: { id: hook.id } } };
   const setStatus = useMutation({
     mutationFn: (status: string) => call(api.PATCH("/api/v1/webhooks/{id}", { ...path, body: { status, version: hook.version } })),
@@ -152,22 +155,16 @@ function Endpoint({
 
 function Deliveries({ hookId }: { hookId: string }) {
   const queries = useQueryClient();
-  const log = useInfiniteQuery({
-    queryKey: ["webhook-deliveries", hookId],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) =>
-      call(api.GET("/api/v1/webhooks/{id}/deliveries", { params: { path: { id: hookId }, query: { limit: 25, cursor: pageParam } } })),
-    getNextPageParam: (page) => page.next_cursor ?? undefined,
-  });
+  const log = useInfiniteQuery(deliveriesQuery(hookId));
   const replay = useMutation({
     mutationFn: (deliveryId: string) =>
       call(api.POST("/api/v1/webhooks/{id}/deliveries/{delivery_id}/replay", { params: { path: { id: hookId, delivery_id: deliveryId } } })),
-    onSettled: () => void queries.invalidateQueries({ queryKey: ["webhook-deliveries", hookId] }),
+    onSettled: () => invalidateDeliveries(queries, hookId),
   });
   const replayFailed = useMutation({
     mutationFn: () =>
       call(api.POST("/api/v1/webhooks/{id}/replay", { params: { path: { id: hookId } }, body: { since: new Date(Date.now() - 3 * 86_400_000).toISOString() } })),
-    onSettled: () => void queries.invalidateQueries({ queryKey: ["webhook-deliveries", hookId] }),
+    onSettled: () => invalidateDeliveries(queries, hookId),
   });
   if (log.isPending) return <Loading />;
   if (log.isError) return <ErrorState error={log.error} retry={() => void log.refetch()} />;

@@ -1,7 +1,7 @@
 // What the integrations API accepts, as the server defines it (shared/src/domain/webhooks.rs
 // EVENT_TYPES, shared/src/services/webhooks/payload.rs SLACK_EVENT_TYPES, shared/src/domain/api_keys.rs
 // KEY_SCOPES). The API answers 422 for anything else, so the forms offer exactly these.
-import type { Permission } from "../../api/queries";
+import type { Permission } from "../../api/types";
 
 export type EventChoice = { type: string; meaning: string };
 

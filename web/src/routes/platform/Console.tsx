@@ -1,7 +1,7 @@
 // The platform console: every workspace, for staff.
 import { Navigate, useNavigate } from "react-router";
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { call, platformApi } from "../../api/client";
+import { workspacesQuery } from "../../api/queries/platform";
 import { setStaffSession, staffSession } from "../../auth";
 import { label, relativeTime } from "../../lib/format";
 import { Empty, ErrorState, Loading } from "../../ui/states";
@@ -9,13 +9,7 @@ import { Empty, ErrorState, Loading } from "../../ui/states";
 export function Component() {
   const session = staffSession();
   const navigate = useNavigate();
-  const workspaces = useInfiniteQuery({
-    queryKey: ["platform", "workspaces"],
-    enabled: Boolean(session),
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => call(platformApi.GET("/api/v1/platform/workspaces", { params: { query: { limit: 100, cursor: pageParam } } })),
-    getNextPageParam: (page) => page.next_cursor ?? undefined,
-  });
+  const workspaces = useInfiniteQuery({ ...workspacesQuery(), enabled: Boolean(session) });
   if (!session) return <Navigate to="/platform/login" replace />;
   const items = workspaces.data?.pages.flatMap((page) => page.items) ?? [];
   return (

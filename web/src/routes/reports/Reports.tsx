@@ -3,8 +3,8 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { api, call } from "../../api/client";
-import type { Schemas } from "../../api/queries";
+import { dailyReportQuery, slaReportQuery } from "../../api/queries/reports";
+import type { Schemas } from "../../api/types";
 import { Empty, ErrorState, Loading } from "../../ui/states";
 
 type Day = Schemas["DayStats"];
@@ -22,10 +22,7 @@ export function Component() {
     const start = new Date(end.getTime() - (days - 1) * 86_400_000);
     return { from: isoDay(start), to: isoDay(end) };
   }, [days]);
-  const report = useQuery({
-    queryKey: ["report", from, to],
-    queryFn: () => call(api.GET("/api/v1/reports/tickets/daily", { params: { query: { from, to } } })),
-  });
+  const report = useQuery(dailyReportQuery(from, to));
   const totals = useMemo(() => {
     const sum = (key: keyof Day) => report.data?.days.reduce((n, day) => n + (day[key] as number), 0) ?? 0;
     return {
@@ -87,10 +84,7 @@ function share(compliance: Compliance) {
 }
 
 function SlaCompliance({ from, to }: { from: string; to: string }) {
-  const report = useQuery({
-    queryKey: ["report-sla", from, to],
-    queryFn: () => call(api.GET("/api/v1/reports/sla", { params: { query: { from, to } } })),
-  });
+  const report = useQuery(slaReportQuery(from, to));
   return (
     <section className="card" aria-labelledby="sla-compliance-title">
       <h2 id="sla-compliance-title" className="card-title">

@@ -1,9 +1,12 @@
 // The category taxonomy: everyone sees it, owners and admins edit it.
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
 import { ApiError } from "../../api/problem";
-import { useCategories, usePermission } from "../../api/queries";
+import { invalidateCategories } from "../../api/queries/invalidate";
+import { usePermission } from "../../api/queries/members";
+import { settingsKeys } from "../../api/queries/keys";
+import { useCategories } from "../../api/queries/settings";
 import { ErrorState, InlineError, Loading } from "../../ui/states";
 
 interface Row {
@@ -17,9 +20,12 @@ export function Component() {
   const queries = useQueryClient();
   const [rows, setRows] = useState<Row[]>([]);
   const [saved, setSaved] = useState(false);
-  useEffect(() => {
-    if (categories.data) setRows(categories.data.categories.map((c) => ({ name: c.name, subcategories: (c.subcategories ?? []).join(", ") })));
-  }, [categories.data]);
+  // The form starts over from the server's taxonomy each time it is (re)loaded.
+  const [rowsOf, setRowsOf] = useState<typeof categories.data>(undefined);
+  if (categories.data && categories.data !== rowsOf) {
+    setRowsOf(categories.data);
+    setRows(categories.data.categories.map((c) => ({ name: c.name, subcategories: (c.subcategories ?? []).join(", ") })));
+  }
   const save = useMutation({
     mutationFn: () =>
       call(
@@ -33,11 +39,11 @@ export function Component() {
         }),
       ),
     onSuccess: (view) => {
-      queries.setQueryData(["categories"], view);
+      queries.setQueryData(settingsKeys.categories(), view);
       setSaved(true);
     },
     onError: (error) => {
-      if (error instanceof ApiError && error.slug === "version-conflict") void queries.invalidateQueries({ queryKey: ["categories"] });
+      if (error instanceof ApiError && error.slug === "version-conflict") invalidateCategories(queries);
     },
   });
   if (categories.isPending) return <Loading />;

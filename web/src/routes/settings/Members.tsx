@@ -3,7 +3,9 @@ import { useState, type FormEvent } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
 import { ApiError } from "../../api/problem";
-import { useMe, useMembers, type Member } from "../../api/queries";
+import { invalidateMembers } from "../../api/queries/invalidate";
+import { useMe, useMembers } from "../../api/queries/members";
+import type { Member } from "../../api/types";
 import { label } from "../../lib/format";
 import { Avatar } from "../../ui/Avatar";
 import { ErrorState, Forbidden, InlineError, Loading } from "../../ui/states";
@@ -61,8 +63,7 @@ function MemberRow({ member, canManage, myRole, myId }: { member: Member; canMan
     mutationFn: (change: { role?: string; status?: string }) =>
       call(api.PATCH("/api/v1/users/{id}", { params: { path: { id: member.id } }, body: change })),
     onSettled: () => {
-      void queries.invalidateQueries({ queryKey: ["members"] });
-      void queries.invalidateQueries({ queryKey: ["me"] });
+      invalidateMembers(queries);
     },
   });
   // Admins cannot touch owners, and nobody deactivates themselves: the server says so too.
@@ -121,8 +122,7 @@ function AddMember({ done }: { done: () => void }) {
   const create = useMutation({
     mutationFn: () => call(api.POST("/api/v1/users", { body: form })),
     onSuccess: () => {
-      void queries.invalidateQueries({ queryKey: ["members"] });
-      void queries.invalidateQueries({ queryKey: ["me"] });
+      invalidateMembers(queries);
       done();
     },
   });

@@ -1,5 +1,5 @@
 // The workspace's plan: limits, usage and features.
-import { useMe } from "../../api/queries";
+import { useMe } from "../../api/queries/members";
 import { bytes, label } from "../../lib/format";
 import { ErrorState, Loading } from "../../ui/states";
 

@@ -1,6 +1,6 @@
 // Settings: each section shows what the role may do; the rest answers with a 403 screen.
 import { NavLink, Outlet } from "react-router";
-import { useMe } from "../../api/queries";
+import { useMe } from "../../api/queries/members";
 
 const SECTIONS = [
   { to: "members", name: "Members & roles", permission: "users:read" },

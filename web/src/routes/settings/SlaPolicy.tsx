@@ -1,9 +1,12 @@
 // SLA policy: time zone, business hours (split shifts), holidays and targets per priority.
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
+import { invalidateSlaPolicy } from "../../api/queries/invalidate";
+import { slaKeys } from "../../api/queries/keys";
+import { slaPolicyQuery } from "../../api/queries/sla";
 import { ApiError } from "../../api/problem";
-import { usePermission } from "../../api/queries";
+import { usePermission } from "../../api/queries/members";
 import { label, PRIORITIES } from "../../lib/format";
 import { ErrorState, InlineError, Loading } from "../../ui/states";
 import { fromPolicy, toPolicy, WEEKDAYS, type PolicyForm } from "./slaForm";
@@ -11,12 +14,15 @@ import { fromPolicy, toPolicy, WEEKDAYS, type PolicyForm } from "./slaForm";
 export function Component() {
   const canManage = usePermission("settings:manage") ?? false;
   const queries = useQueryClient();
-  const policy = useQuery({ queryKey: ["sla-policy"], queryFn: () => call(api.GET("/api/v1/sla/policy")) });
+  const policy = useQuery(slaPolicyQuery());
   const [form, setForm] = useState<PolicyForm | null>(null);
   const [saved, setSaved] = useState(false);
-  useEffect(() => {
-    if (policy.data) setForm(fromPolicy(policy.data.policy as Record<string, unknown> | null));
-  }, [policy.data]);
+  // The form starts over from the server's policy each time it is (re)loaded.
+  const [formOf, setFormOf] = useState<typeof policy.data>(undefined);
+  if (policy.data && policy.data !== formOf) {
+    setFormOf(policy.data);
+    setForm(fromPolicy(policy.data.policy as Record<string, unknown> | null));
+  }
   const save = useMutation({
     mutationFn: () =>
       call(
@@ -27,11 +33,12 @@ export function Component() {
         }),
       ),
     onSuccess: (view) => {
-      queries.setQueryData(["sla-policy"], view);
+      queries.setQueryData(slaKeys.policy(), view);
+      invalidateSlaPolicy(queries);
       setSaved(true);
     },
     onError: (error) => {
-      if (error instanceof ApiError && error.slug === "version-conflict") void queries.invalidateQueries({ queryKey: ["sla-policy"] });
+      if (error instanceof ApiError && error.slug === "version-conflict") invalidateSlaPolicy(queries);
     },
   });
   if (policy.isError) return <ErrorState error={policy.error} retry={() => void policy.refetch()} />;

@@ -1,11 +1,11 @@
 // The SLA radar: what needs attention first — breached, at risk, and due soon — least time left first.
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useMemo } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { useQuery } from "@tanstack/react-query";
-import { api, call } from "../../api/client";
-import { useMe, useMembers, usePermission } from "../../api/queries";
+import { radarQuery } from "../../api/queries/sla";
+import { useMe, useMembers, usePermission } from "../../api/queries/members";
 import { dateTime, duration, label, PRIORITIES } from "../../lib/format";
-import { isTyping, listKey } from "../../lib/keyboard";
+import { useListKeyboard } from "../../lib/useListKeyboard";
 import { PriorityBadge, StatusBadge } from "../../ui/Badges";
 import { Empty, ErrorState, Forbidden, Loading } from "../../ui/states";
 
@@ -27,36 +27,9 @@ export function Component() {
   const within = Number(params.get("within") ?? 240);
   const priority = params.get("priority") ?? "";
   const assignee = params.get("assignee") ?? "";
-  const radar = useQuery({
-    queryKey: ["sla-radar", within, priority, assignee],
-    enabled: allowed === true,
-    refetchInterval: 30_000,
-    queryFn: () =>
-      call(
-        api.GET("/api/v1/sla/radar", {
-          params: { query: { within_minutes: within, priority: priority || undefined, assignee: assignee || undefined, limit: 100 } },
-        }),
-      ),
-  });
-  const tickets = radar.data?.tickets ?? [];
-  const [selected, setSelected] = useState(-1);
-  const rows = useRef<(HTMLAnchorElement | null)[]>([]);
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.metaKey || event.ctrlKey || event.altKey || isTyping(event.target)) return;
-      const action = listKey(event.key, selected, tickets.length);
-      if (action.kind === "move") {
-        event.preventDefault();
-        setSelected(action.index);
-        rows.current[action.index]?.focus();
-      } else if (action.kind === "open") {
-        event.preventDefault();
-        navigate(`/tickets/${tickets[action.index].ticket_id}`);
-      }
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [selected, tickets, navigate]);
+  const radar = useQuery({ ...radarQuery({ within, priority, assignee }), enabled: allowed === true });
+  const tickets = useMemo(() => radar.data?.tickets ?? [], [radar.data]);
+  const keyboard = useListKeyboard(tickets, { open: (ticket) => navigate(`/tickets/${ticket.ticket_id}`) });
 
   if (allowed === false) return <Forbidden />;
   const set = (key: string, value: string) => {
@@ -122,12 +95,9 @@ export function Component() {
           {tickets.map((ticket, index) => (
             <li key={ticket.ticket_id}>
               <Link
-                ref={(element) => {
-                  rows.current[index] = element;
-                }}
+                {...keyboard.row(index)}
                 to={`/tickets/${ticket.ticket_id}`}
-                className={`ticket-row radar-row ${index === selected ? "selected" : ""}`}
-                onFocus={() => setSelected(index)}
+                className={`ticket-row radar-row ${index === keyboard.selected ? "selected" : ""}`}
               >
                 <span className={`badge radar-${ticket.state}`}>{STATE_NAMES[ticket.state] ?? label(ticket.state)}</span>
                 <span className="ticket-main">

@@ -3,7 +3,8 @@ import { useRef, useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
 import { messageOf } from "../../api/problem";
-import type { Schemas } from "../../api/queries";
+import { invalidateTicket } from "../../api/queries/invalidate";
+import type { Schemas } from "../../api/types";
 import { bytes } from "../../lib/format";
 import { uploadWithProgress } from "../../lib/upload";
 
@@ -38,7 +39,7 @@ export function Attachments({ ticketId, attachments, canWrite }: { ticketId: str
         }),
       );
       setUploads((current) => current.filter((u) => u.name !== file.name));
-      void queries.invalidateQueries({ queryKey: ["ticket", ticketId] });
+      invalidateTicket(queries, { id: ticketId });
     } catch (error) {
       patch(file.name, { error: messageOf(error) });
     }

@@ -7,6 +7,7 @@ import { isTyping } from "../../lib/keyboard";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
 import { ApiError, messageOf } from "../../api/problem";
+import { invalidateTicket } from "../../api/queries/invalidate";
 import { loadDraft, saveDraft } from "../../lib/drafts";
 import { InlineError } from "../../ui/states";
 
@@ -75,16 +76,12 @@ export function Composer({
             api.PATCH("/api/v1/tickets/{id}", { params: { path: { id: ticketId } }, body: { status: body.then, version: current.ticket.version } }),
           );
         } catch (error) {
-          throw new Error(`Your reply was sent, but the status did not change: ${messageOf(error)}`);
+          throw new Error(`Your reply was sent, but the status did not change: ${messageOf(error)}`, { cause: error });
         }
       }
       return message;
     },
-    onSettled: () => {
-      void queries.invalidateQueries({ queryKey: ["ticket", ticketId] });
-      void queries.invalidateQueries({ queryKey: ["inbox"] });
-      void queries.invalidateQueries({ queryKey: ["counts"] });
-    },
+    onSettled: () => invalidateTicket(queries, { id: ticketId }),
   });
   const change = (value: string) => {
     if (mode === "reply" && !drafts.reply && value) setBase(version);

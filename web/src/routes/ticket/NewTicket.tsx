@@ -4,7 +4,9 @@ import { Link, useNavigate } from "react-router";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
 import { ApiError } from "../../api/problem";
-import { useCategories, usePermission } from "../../api/queries";
+import { invalidateTicket } from "../../api/queries/invalidate";
+import { usePermission } from "../../api/queries/members";
+import { useCategories } from "../../api/queries/settings";
 import { label, PRIORITIES } from "../../lib/format";
 import { Field } from "../auth/AuthFrame";
 import { Forbidden, InlineError } from "../../ui/states";
@@ -32,8 +34,7 @@ export function Component() {
         }),
       ),
     onSuccess: (ticket) => {
-      void queries.invalidateQueries({ queryKey: ["inbox"] });
-      void queries.invalidateQueries({ queryKey: ["counts"] });
+      invalidateTicket(queries, { id: ticket.id, customerId: ticket.customer_id });
       navigate(`/tickets/${ticket.id}`);
     },
   });

@@ -1,11 +1,15 @@
 // Status, priority, category, tags and assignee, saved field by field against the ticket's version.
 // Handing a ticket to someone else can carry a handoff note (context and next step), which the new
 // assignee sees first.
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
 import { ApiError } from "../../api/problem";
-import { useCategories, useMe, useMembers, type Schemas, type TicketDetail } from "../../api/queries";
+import { invalidateTicket } from "../../api/queries/invalidate";
+import { useMe, useMembers } from "../../api/queries/members";
+import { useCategories } from "../../api/queries/settings";
+import { ticketKeys } from "../../api/queries/keys";
+import type { Schemas, TicketDetail } from "../../api/types";
 import { label, PRIORITIES, STATUSES } from "../../lib/format";
 import { InlineError } from "../../ui/states";
 
@@ -26,21 +30,25 @@ export function Properties({ detail, canWrite }: { detail: TicketDetail; canWrit
       call(api.PATCH("/api/v1/tickets/{id}", { params: { path: { id: ticket.id } }, body: { ...change, version: ticket.version } })),
     onSuccess: (updated) => {
       setNotice(null);
-      queries.setQueryData<TicketDetail>(["ticket", ticket.id], (current) => (current ? { ...current, ticket: updated } : current));
-      void queries.invalidateQueries({ queryKey: ["ticket", ticket.id] });
-      void queries.invalidateQueries({ queryKey: ["inbox"] });
-      void queries.invalidateQueries({ queryKey: ["counts"] });
+      queries.setQueryData<TicketDetail>(ticketKeys.detail(ticket.id), (current) => (current ? { ...current, ticket: updated } : current));
+      invalidateTicket(queries, { id: ticket.id, customerId: ticket.customer_id });
     },
     onError: (error) => {
       if (error instanceof ApiError && error.slug === "version-conflict") {
         setNotice("Someone else changed this ticket first. You now see their version; make your change again.");
-        void queries.invalidateQueries({ queryKey: ["ticket", ticket.id] });
+        invalidateTicket(queries, { id: ticket.id });
       }
     },
   });
 
-  const [tags, setTags] = useState(ticket.tags.join(", "));
-  useEffect(() => setTags(ticket.tags.join(", ")), [ticket.tags]);
+  // The tags being edited start over whenever the saved tags change (here or by someone else).
+  const savedTags = ticket.tags.join(", ");
+  const [tagsOf, setTagsOf] = useState(savedTags);
+  const [tags, setTags] = useState(savedTags);
+  if (tagsOf !== savedTags) {
+    setTagsOf(savedTags);
+    setTags(savedTags);
+  }
   const disabled = !canWrite || ticket.status === "closed" || update.isPending;
   const taxonomy = categories.data?.categories ?? [];
   const subcategories = taxonomy.find((c) => c.name === ticket.category)?.subcategories ?? [];

@@ -1,5 +1,5 @@
 import { Link } from "react-router";
-import type { Schemas } from "../../api/queries";
+import type { Schemas } from "../../api/types";
 import { dateTime, duration } from "../../lib/format";
 
 type Clock = Schemas["SlaClockView"];

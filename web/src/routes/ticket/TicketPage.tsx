@@ -4,14 +4,17 @@ import { useEffect, useMemo, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { isTyping } from "../../lib/keyboard";
 import { useQuery } from "@tanstack/react-query";
-import { api, call } from "../../api/client";
-import { useMe, useMembers, type TicketDetail } from "../../api/queries";
-import { dateTime, describeEvent, relativeTime } from "../../lib/format";
+import { customerQuery } from "../../api/queries/customers";
+import { ticketQuery } from "../../api/queries/tickets";
+import { useMe, useMembers } from "../../api/queries/members";
+import type { TicketDetail } from "../../api/types";
+import { dateTime, relativeTime } from "../../lib/format";
 import { useLiveStatus, useOnline, useTicketLive } from "../../live/live";
 import { ClaimBanner } from "./ClaimBanner";
 import { Avatar } from "../../ui/Avatar";
 import { PriorityBadge, StatusBadge } from "../../ui/Badges";
 import { ErrorState, Loading } from "../../ui/states";
+import { Timeline } from "../../ui/Timeline";
 import { Attachments } from "./Attachments";
 import { Composer } from "./Composer";
 import { Properties } from "./Properties";
@@ -21,11 +24,7 @@ export function Component() {
   const { id = "" } = useParams();
   // Live updates refetch the ticket when it changes; without them, poll.
   const liveStatus = useLiveStatus();
-  const ticket = useQuery({
-    queryKey: ["ticket", id],
-    queryFn: () => call(api.GET("/api/v1/tickets/{id}", { params: { path: { id } } })),
-    refetchInterval: liveStatus === "live" ? false : 20_000,
-  });
+  const ticket = useQuery({ ...ticketQuery(id), refetchInterval: liveStatus === "live" ? false : 20_000 });
   const me = useMe();
   const members = useMembers(me.data?.permissions.includes("users:read") ?? false);
   const names = useMemo(() => new Map(members.data?.map((m) => [m.id, m.name]) ?? []), [members.data]);
@@ -143,19 +142,7 @@ export function Component() {
             )}
           </>
         ) : (
-          <ol className="timeline" data-testid="timeline">
-            {detail.timeline.map((event) => (
-              <li key={event.id}>
-                <span className="timeline-dot" aria-hidden="true" />
-                <div>
-                  <div>{describeEvent(event, nameOf)}</div>
-                  <div className="muted small">
-                    {event.actor ? nameOf(event.actor) : "System"} · <time dateTime={event.at}>{dateTime(event.at)}</time>
-                  </div>
-                </div>
-              </li>
-            ))}
-          </ol>
+          <Timeline events={detail.timeline} nameOf={nameOf} testId="timeline" />
         )}
       </section>
       <aside className="ticket-side" aria-label="Ticket details">
@@ -169,10 +156,7 @@ export function Component() {
 }
 
 function CustomerCard({ customerId }: { customerId: string }) {
-  const customer = useQuery({
-    queryKey: ["customer", customerId],
-    queryFn: () => call(api.GET("/api/v1/customers/{id}", { params: { path: { id: customerId } } })),
-  });
+  const customer = useQuery(customerQuery(customerId));
   return (
     <section className="card" aria-labelledby="customer-card-title">
       <h2 id="customer-card-title" className="card-title">

@@ -1,0 +1,117 @@
+//! Members of a workspace, and what the caller sees of themselves and their workspace (`/me`).
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::{
+    ids::{UserId, WorkspaceId},
+    plan::{Feature, PlanLimits, PlanTier},
+    rbac::{Permission, Role},
+    user::UserStatus,
+};
+use crate::storage::{users::Member, workspaces::Workspace};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub status: UserStatus,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+impl From<&Member> for UserView {
+    fn from(member: &Member) -> Self {
+        Self {
+            id: member.id,
+            email: member.email.to_string(),
+            name: member.name.to_string(),
+            role: member.role,
+            status: member.status,
+            created_at: member.created_at,
+            updated_at: member.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkspaceView {
+    pub id: WorkspaceId,
+    pub name: String,
+    pub plan: PlanTier,
+}
+
+impl From<&Workspace> for WorkspaceView {
+    fn from(workspace: &Workspace) -> Self {
+        Self { id: workspace.id, name: workspace.name.to_string(), plan: workspace.plan }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UsageView {
+    pub seats: u64,
+    pub storage_bytes: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanView {
+    pub tier: PlanTier,
+    pub limits: PlanLimits,
+    pub features: Vec<Feature>,
+    pub usage: UsageView,
+}
+
+impl From<&Workspace> for PlanView {
+    fn from(workspace: &Workspace) -> Self {
+        Self {
+            tier: workspace.plan,
+            limits: workspace.plan.limits(),
+            features: workspace.plan.features().to_vec(),
+            usage: UsageView { seats: workspace.seats_used, storage_bytes: workspace.storage_bytes },
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeResponse {
+    pub user: UserView,
+    pub workspace: WorkspaceView,
+    pub role: Role,
+    pub permissions: Vec<Permission>,
+    pub plan: PlanView,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserRequest {
+    pub email: String,
+    pub name: String,
+    /// owner, admin, manager, agent or viewer
+    pub role: String,
+    pub password: String,
+}
+
+/// Only the fields present change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUserRequest {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub role: Option<String>,
+    /// active or deactivated
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserList {
+    pub items: Vec<UserView>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}

@@ -1,0 +1,35 @@
+//! The JSON shapes on the wire, one file per resource. Requests take raw strings so that every invalid
+//! field can be named in one 422; responses are built from domain and storage values. These types feed
+//! the generated OpenAPI document.
+//!
+//! Every type is also reachable as `crate::api::TypeName`.
+
+pub mod activity;
+pub mod attachments;
+pub mod auth;
+pub mod chat;
+pub mod customers;
+pub mod health;
+pub mod integrations;
+pub mod members;
+pub mod platform;
+pub mod reports;
+pub mod settings;
+pub mod sla;
+pub mod tickets;
+
+mod patch;
+
+pub use activity::*;
+pub use attachments::*;
+pub use auth::*;
+pub use chat::*;
+pub use customers::*;
+pub use health::*;
+pub use integrations::*;
+pub use members::*;
+pub use platform::*;
+pub use reports::*;
+pub use settings::*;
+pub use sla::*;
+pub use tickets::*;

@@ -1,0 +1,48 @@
+//! The platform console: staff sessions and the directory of workspaces.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::{
+    ids::{StaffId, WorkspaceId},
+    plan::PlanTier,
+};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffLoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffSessionResponse {
+    pub access_token: String,
+    pub token_type: String,
+    pub expires_in: i64,
+    pub staff: StaffView,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffView {
+    pub id: StaffId,
+    pub email: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DirectoryEntry {
+    pub id: WorkspaceId,
+    pub name: String,
+    pub plan: PlanTier,
+    pub seats_used: u64,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkspaceDirectory {
+    pub items: Vec<DirectoryEntry>,
+    pub next_cursor: Option<String>,
+}

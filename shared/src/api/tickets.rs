@@ -1,0 +1,262 @@
+//! Tickets: creating and updating them, their messages, handoff notes and claims, the inbox lists.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{activity::EventView, attachments::AttachmentView, patch::double_option, sla::TicketSlaView};
+use crate::domain::{
+    ids::{CustomerId, EventId, MessageId, TicketId, UserId},
+    ticket::{Author, Priority, Status},
+};
+use crate::storage::{
+    realtime::Claim,
+    tickets::{Message, Ticket},
+};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerInput {
+    pub email: String,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTicketRequest {
+    pub subject: String,
+    /// The customer's request: becomes the first message, authored by the customer.
+    pub body: String,
+    /// Found by e-mail in the workspace, or created. Give this or `customer_id`.
+    #[serde(default)]
+    pub customer: Option<CustomerInput>,
+    #[serde(default)]
+    pub customer_id: Option<String>,
+    /// low, normal (default), high or urgent
+    #[serde(default)]
+    pub priority: Option<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub subcategory: Option<String>,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    /// Where the ticket came from, e.g. "email", "web", "api" (default).
+    #[serde(default)]
+    pub channel: Option<String>,
+}
+
+/// Only the fields present change; `null` clears assignee, category or subcategory.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTicketRequest {
+    /// The version the change is based on (or send `If-Match: "<version>"`).
+    #[serde(default)]
+    pub version: Option<u64>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub priority: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub assignee_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub category: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub subcategory: Option<Option<String>>,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    /// A note for the new assignee, with a reassignment: shown to them first and kept in the timeline.
+    #[serde(default)]
+    pub handoff: Option<HandoffNoteInput>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandoffNoteInput {
+    /// What the new assignee needs to know (up to 2,000 characters).
+    pub context: String,
+    /// What to do next (up to 500 characters).
+    pub next_step: String,
+}
+
+/// The handoff note of the ticket's current assignment.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HandoffView {
+    pub event_id: EventId,
+    /// Who handed the ticket over.
+    pub from: Option<UserId>,
+    pub to: UserId,
+    pub context: String,
+    pub next_step: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Timestamp,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateMessageRequest {
+    pub body: String,
+    /// An internal note, visible to the team only.
+    #[serde(default)]
+    pub internal: bool,
+    /// agent (default) or customer (for channels relaying the customer's words)
+    #[serde(default)]
+    pub author: Option<String>,
+    /// The ticket version the draft was started on: if a customer message or a reply arrived since,
+    /// the reply is refused with 409 `draft-conflict` listing them, unless `confirm` is true.
+    #[serde(default)]
+    pub draft_version: Option<u64>,
+    /// Send anyway: after a `draft-conflict`, or over another member's claim (`ticket-claimed`).
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TicketView {
+    pub id: TicketId,
+    pub subject: String,
+    pub status: Status,
+    pub priority: Priority,
+    pub category: Option<String>,
+    pub subcategory: Option<String>,
+    pub tags: Vec<String>,
+    pub channel: String,
+    pub customer_id: CustomerId,
+    pub assignee_id: Option<UserId>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub first_response_at: Option<Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub solved_at: Option<Timestamp>,
+    /// Send it back with a change; a stale one is refused with 409.
+    pub version: u64,
+}
+
+impl From<&Ticket> for TicketView {
+    fn from(ticket: &Ticket) -> Self {
+        Self {
+            id: ticket.id,
+            subject: ticket.subject.clone(),
+            status: ticket.status,
+            priority: ticket.priority,
+            category: ticket.category.clone(),
+            subcategory: ticket.subcategory.clone(),
+            tags: ticket.tags.clone(),
+            channel: ticket.channel.clone(),
+            customer_id: ticket.customer_id,
+            assignee_id: ticket.assignee_id,
+            created_at: ticket.created_at,
+            updated_at: ticket.updated_at,
+            first_response_at: ticket.first_response_at,
+            solved_at: ticket.solved_at,
+            version: ticket.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageView {
+    pub id: MessageId,
+    pub author: Author,
+    /// The member (agent messages) or customer (customer messages) who wrote it.
+    pub author_id: String,
+    pub body: String,
+    pub internal: bool,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+impl From<&Message> for MessageView {
+    fn from(message: &Message) -> Self {
+        Self {
+            id: message.id,
+            author: message.author,
+            author_id: message.author_id.clone(),
+            body: message.body.clone(),
+            internal: message.internal,
+            created_at: message.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketDetail {
+    pub ticket: TicketView,
+    /// Replies and internal notes, oldest first.
+    pub messages: Vec<MessageView>,
+    /// Every event of the ticket, oldest first.
+    pub timeline: Vec<EventView>,
+    /// Files attached to the ticket (uploaded ones; pending uploads are left out).
+    pub attachments: Vec<AttachmentView>,
+    /// The SLA clocks under the workspace's policy; null when no policy is set.
+    pub sla: Option<TicketSlaView>,
+    /// The note that came with the current assignment, if any: show it to the assignee first.
+    pub handoff: Option<HandoffView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicTicketSummary {
+    pub id: TicketId,
+    pub subject: String,
+    pub status: Status,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+/// What a customer may see of their ticket: no internal notes, no internal fields.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicTicket {
+    pub ticket: PublicTicketSummary,
+    pub messages: Vec<MessageView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketList {
+    pub items: Vec<TicketView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InboxCountsView {
+    /// Unresolved tickets (new, open, pending, on hold).
+    pub open: i64,
+    /// Unresolved tickets nobody is assigned to.
+    pub unassigned: i64,
+    /// Unresolved tickets assigned to the caller.
+    pub mine: i64,
+    /// Every ticket by status.
+    pub by_status: BTreeMap<String, i64>,
+}
+
+/// A soft claim: a member says they are working a ticket, until `expires_at`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ClaimView {
+    pub ticket_id: TicketId,
+    pub user_id: UserId,
+    #[schema(value_type = String, format = DateTime)]
+    pub claimed_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: Timestamp,
+}
+
+impl From<&Claim> for ClaimView {
+    fn from(claim: &Claim) -> Self {
+        Self {
+            ticket_id: claim.ticket_id,
+            user_id: claim.user_id,
+            claimed_at: claim.claimed_at,
+            expires_at: Timestamp::from_second(claim.expires_at).unwrap_or(claim.claimed_at),
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! What can happen: every kind of event the outbox records, with its wire name (the `type` stored in the
+//! event item, shown in the activity log and sent in webhook bodies) and which consumers care about it.
+//!
+//! Adding a kind is one line in the list below; the compiler then names every decision it needs (the
+//! matches here and in the consumers that read kind-specific data have no catch-all arm).
+
+use std::{fmt, str::FromStr};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Declares [`EventKind`] with its wire names, and [`EventKind::ALL`] from the same list, so neither
+/// can miss a kind.
+macro_rules! event_kinds {
+    ($($(#[$doc:meta])* $variant:ident => $wire:literal,)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum EventKind {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl EventKind {
+            /// Every kind, in the order declared.
+            pub const ALL: &[EventKind] = &[$(EventKind::$variant,)*];
+
+            /// The wire name, e.g. "ticket.created".
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(EventKind::$variant => $wire,)*
+                }
+            }
+        }
+    };
+}
+
+event_kinds! {
+    /// Sign-up created the workspace.
+    WorkspaceCreated => "workspace.created",
+    /// The workspace moved to another plan.
+    WorkspacePlanChanged => "workspace.plan_changed",
+    /// A member joined (the owner at sign-up, or an added member).
+    UserCreated => "user.created",
+    /// A member was renamed.
+    UserUpdated => "user.updated",
+    UserRoleChanged => "user.role_changed",
+    UserDeactivated => "user.deactivated",
+    UserReactivated => "user.reactivated",
+    SettingsCategoriesUpdated => "settings.categories_updated",
+    SettingsSlaPolicyUpdated => "settings.sla_policy_updated",
+    ApiKeyCreated => "api_key.created",
+    ApiKeyRevoked => "api_key.revoked",
+    ApiKeyRotated => "api_key.rotated",
+    TicketCreated => "ticket.created",
+    /// Status, priority, subject, category, subcategory or tags changed.
+    TicketUpdated => "ticket.updated",
+    TicketAssigned => "ticket.assigned",
+    /// A customer merge moved the ticket to the target customer.
+    TicketCustomerChanged => "ticket.customer_changed",
+    /// A reply, customer message or internal note.
+    MessageCreated => "message.created",
+    AttachmentAdded => "attachment.added",
+    CustomerCreated => "customer.created",
+    CustomerUpdated => "customer.updated",
+    /// A merge started: the source points at the target.
+    CustomerMerged => "customer.merged",
+    /// A merge's last step: the source's tickets have moved.
+    CustomerMergeCompleted => "customer.merge_completed",
+    SlaAtRisk => "sla.at_risk",
+    SlaBreached => "sla.breached",
+    SlaMet => "sla.met",
+    WebhookCreated => "webhook.created",
+    WebhookUpdated => "webhook.updated",
+    WebhookDeleted => "webhook.deleted",
+    WebhookSecretRotated => "webhook.secret_rotated",
+    /// The circuit breaker paused an endpoint.
+    WebhookEndpointPaused => "webhook.endpoint_paused",
+    /// A paused endpoint answered a probe and was resumed.
+    WebhookEndpointResumed => "webhook.endpoint_resumed",
+}
+
+/// What an event means for the tickets' SLA watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaEffect {
+    /// The ticket's watch is recomputed from its history.
+    RecomputeTicket,
+    /// The policy changed: every unresolved ticket of the workspace needs a new watch.
+    RewatchWorkspace,
+}
+
+impl EventKind {
+    /// How the event changes SLA watches, if at all.
+    pub fn sla_effect(self) -> Option<SlaEffect> {
+        use EventKind::*;
+        match self {
+            TicketCreated | TicketUpdated | TicketAssigned | MessageCreated => Some(SlaEffect::RecomputeTicket),
+            SettingsSlaPolicyUpdated => Some(SlaEffect::RewatchWorkspace),
+            WorkspaceCreated
+            | WorkspacePlanChanged
+            | UserCreated
+            | UserUpdated
+            | UserRoleChanged
+            | UserDeactivated
+            | UserReactivated
+            | SettingsCategoriesUpdated
+            | ApiKeyCreated
+            | ApiKeyRevoked
+            | ApiKeyRotated
+            | CustomerCreated
+            | CustomerUpdated
+            | CustomerMerged
+            | CustomerMergeCompleted
+            | TicketCustomerChanged
+            | AttachmentAdded
+            | SlaAtRisk
+            | SlaBreached
+            | SlaMet
+            | WebhookCreated
+            | WebhookUpdated
+            | WebhookDeleted
+            | WebhookSecretRotated
+            | WebhookEndpointPaused
+            | WebhookEndpointResumed => None,
+        }
+    }
+
+    /// Whether a ticket's event of this kind goes live to every socket of the workspace (it changes the
+    /// inbox views); the other ticket events go only to the sockets subscribed to that ticket.
+    pub fn reaches_every_inbox(self) -> bool {
+        use EventKind::*;
+        match self {
+            TicketCreated | TicketUpdated | TicketAssigned => true,
+            WorkspaceCreated
+            | WorkspacePlanChanged
+            | UserCreated
+            | UserUpdated
+            | UserRoleChanged
+            | UserDeactivated
+            | UserReactivated
+            | SettingsCategoriesUpdated
+            | SettingsSlaPolicyUpdated
+            | ApiKeyCreated
+            | ApiKeyRevoked
+            | ApiKeyRotated
+            | CustomerCreated
+            | CustomerUpdated
+            | CustomerMerged
+            | CustomerMergeCompleted
+            | TicketCustomerChanged
+            | MessageCreated
+            | AttachmentAdded
+            | SlaAtRisk
+            | SlaBreached
+            | SlaMet
+            | WebhookCreated
+            | WebhookUpdated
+            | WebhookDeleted
+            | WebhookSecretRotated
+            | WebhookEndpointPaused
+            | WebhookEndpointResumed => false,
+        }
+    }
+
+    /// What the event means to a webhook subscriber, for the kinds an endpoint can subscribe to
+    /// (docs/webhooks.md lists them); None for the rest (sign-ups, settings, key changes...).
+    pub fn webhook_description(self) -> Option<&'static str> {
+        use EventKind::*;
+        match self {
+            TicketCreated => Some("A ticket was opened"),
+            TicketUpdated => Some("A ticket's status, priority, subject, category or tags changed"),
+            TicketAssigned => Some("A ticket was assigned or reassigned"),
+            MessageCreated => Some("A reply, customer message or internal note was added to a ticket"),
+            CustomerCreated => Some("A customer was created"),
+            CustomerUpdated => Some("A customer's details changed"),
+            CustomerMerged => Some("A customer was merged into another"),
+            SlaAtRisk => Some("A ticket's SLA target is close to being missed"),
+            SlaBreached => Some("A ticket's SLA target was missed"),
+            SlaMet => Some("A ticket's SLA clock was met (whether in time is in the data)"),
+            WebhookEndpointPaused => Some("An endpoint failed repeatedly and its deliveries are paused"),
+            WebhookEndpointResumed => Some("A paused endpoint answered again and its deliveries resumed"),
+            WorkspaceCreated
+            | WorkspacePlanChanged
+            | UserCreated
+            | UserUpdated
+            | UserRoleChanged
+            | UserDeactivated
+            | UserReactivated
+            | SettingsCategoriesUpdated
+            | SettingsSlaPolicyUpdated
+            | ApiKeyCreated
+            | ApiKeyRevoked
+            | ApiKeyRotated
+            | CustomerMergeCompleted
+            | TicketCustomerChanged
+            | AttachmentAdded
+            | WebhookCreated
+            | WebhookUpdated
+            | WebhookDeleted
+            | WebhookSecretRotated => None,
+        }
+    }
+
+    pub fn webhook_subscribable(self) -> bool {
+        self.webhook_description().is_some()
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A wire name that names no kind.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not an event type")]
+pub struct UnknownEventKind(pub String);
+
+impl FromStr for EventKind {
+    type Err = UnknownEventKind;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        EventKind::ALL.iter().copied().find(|kind| kind.as_str() == name).ok_or_else(|| UnknownEventKind(name.into()))
+    }
+}
+
+impl Serialize for EventKind {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for EventKind {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_are_unique_and_round_trip() {
+        for kind in EventKind::ALL {
+            assert_eq!(kind.as_str().parse::<EventKind>(), Ok(*kind));
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+            assert_eq!(serde_json::from_value::<EventKind>(kind.as_str().into()).unwrap(), *kind);
+        }
+        // The webhook kinds are listed (in API errors and docs) in this order.
+        let subscribable: Vec<&str> =
+            EventKind::ALL.iter().filter(|kind| kind.webhook_subscribable()).map(|kind| kind.as_str()).collect();
+        assert_eq!(subscribable[..4], ["ticket.created", "ticket.updated", "ticket.assigned", "message.created"]);
+        let mut names: Vec<&str> = EventKind::ALL.iter().map(|kind| kind.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), EventKind::ALL.len());
+    }
+
+    #[test]
+    fn unknown_names_are_refused() {
+        assert!("ticket.exploded".parse::<EventKind>().is_err());
+        assert!(serde_json::from_value::<EventKind>("ticket.exploded".into()).is_err());
+    }
+
+    #[test]
+    fn stored_names_stay_as_they_were() {
+        // Event items in the table and webhook bodies carry these names: they never change.
+        assert_eq!(EventKind::TicketCreated.as_str(), "ticket.created");
+        assert_eq!(EventKind::SettingsSlaPolicyUpdated.as_str(), "settings.sla_policy_updated");
+        assert_eq!(EventKind::WebhookEndpointResumed.as_str(), "webhook.endpoint_resumed");
+        assert_eq!(EventKind::ALL.len(), 31);
+    }
+
+    /// Every `` `name` `` written in the first column of a markdown table, split at " / " and ", ".
+    fn documented(markdown: &str) -> Vec<String> {
+        markdown
+            .lines()
+            .filter_map(|line| line.strip_prefix("| `"))
+            .filter_map(|line| line.split(" |").next())
+            .flat_map(|cell| {
+                cell.split(['/', ',']).map(|name| name.trim().trim_matches('`').to_owned()).collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_docs_list_every_kind() {
+        let data_model = documented(include_str!("../../../docs/data-model.md"));
+        for kind in EventKind::ALL {
+            assert!(data_model.iter().any(|name| name == kind.as_str()), "docs/data-model.md lacks {kind}");
+        }
+        let webhooks = documented(include_str!("../../../docs/webhooks.md"));
+        let subscribable: Vec<&str> =
+            EventKind::ALL.iter().filter(|kind| kind.webhook_subscribable()).map(|kind| kind.as_str()).collect();
+        let listed: Vec<&str> =
+            webhooks.iter().map(String::as_str).filter(|name| name.parse::<EventKind>().is_ok()).collect();
+        assert_eq!(listed, subscribable, "docs/webhooks.md lists the subscribable kinds");
+    }
+
+    #[test]
+    fn consumers_care_about_the_kinds_they_did() {
+        assert_eq!(EventKind::MessageCreated.sla_effect(), Some(SlaEffect::RecomputeTicket));
+        assert_eq!(EventKind::SettingsSlaPolicyUpdated.sla_effect(), Some(SlaEffect::RewatchWorkspace));
+        assert_eq!(EventKind::SlaBreached.sla_effect(), None);
+        assert!(EventKind::TicketAssigned.reaches_every_inbox());
+        assert!(!EventKind::MessageCreated.reaches_every_inbox());
+        let subscribable = EventKind::ALL.iter().filter(|kind| kind.webhook_subscribable()).count();
+        assert_eq!(subscribable, 12);
+        assert!(!EventKind::UserCreated.webhook_subscribable());
+    }
+}

@@ -1,0 +1,104 @@
+//! Service errors as problem+json: the edge where a failed use case becomes the answer a client reads.
+//! Detail for the client is written here; internal failures are logged and answered with a bare 500.
+
+use super::{Problem, ProblemType};
+use crate::api::ClaimView;
+use crate::services::ServiceError;
+use crate::storage::StoreError;
+
+impl From<ServiceError> for Problem {
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::Validation(errors) => Problem::validation(errors),
+            ServiceError::Unauthenticated(detail) => Problem::unauthenticated(detail),
+            ServiceError::RefreshTokenReused => Problem::new(
+                ProblemType::RefreshTokenReused,
+                "This refresh token was already used; the session is revoked. Log in again.",
+            ),
+            ServiceError::Forbidden(detail) => Problem::forbidden(detail),
+            ServiceError::NotFound(what) => Problem::not_found(what),
+            ServiceError::EmailTaken => {
+                Problem::new(ProblemType::EmailTaken, "This e-mail is already in use in this workspace.")
+                    .with("field", "email")
+            }
+            ServiceError::WorkspaceSelectionRequired(choices) => Problem::new(
+                ProblemType::WorkspaceSelectionRequired,
+                "This login belongs to several workspaces: repeat it with one of these `workspace_id`s.",
+            )
+            .with("workspaces", serde_json::to_value(choices).unwrap_or_default()),
+            ServiceError::PlanLimit(exceeded) => Problem::new(
+                ProblemType::PlanLimitReached,
+                format!(
+                    "The {} plan allows {} {}; {} are in use. Upgrade the plan or free some up.",
+                    exceeded.tier.as_str(),
+                    exceeded.limit,
+                    exceeded.kind.as_str().replace('_', " "),
+                    exceeded.used
+                ),
+            )
+            .with("limit_kind", exceeded.kind.as_str())
+            .with("limit", exceeded.limit)
+            .with("used", exceeded.used)
+            .with("plan", exceeded.tier.as_str()),
+            ServiceError::LastOwner => Problem::new(
+                ProblemType::LastOwner,
+                "This is the workspace's last active owner: make someone else an owner first.",
+            ),
+            ServiceError::VersionConflict { what, current } => match current {
+                Some(current) => Problem::new(
+                    ProblemType::VersionConflict,
+                    format!("{what} changed meanwhile; `current` holds its state now. Reapply your change to it."),
+                )
+                .with("current", current),
+                None => Problem::new(
+                    ProblemType::VersionConflict,
+                    format!("{what} changed meanwhile; reload it and try again."),
+                ),
+            },
+            ServiceError::Conflict(detail) => Problem::new(ProblemType::Conflict, detail),
+            ServiceError::DraftConflict { current_version, messages } => Problem::new(
+                ProblemType::DraftConflict,
+                format!(
+                    "{} new message(s) arrived since your draft began; `messages` lists them. Reread, then send \
+                     again with `draft_version: {current_version}`, or with `confirm: true` to send as is.",
+                    messages.len()
+                ),
+            )
+            .with("current_version", current_version)
+            .with("messages", serde_json::to_value(messages).unwrap_or_default()),
+            ServiceError::TicketClaimed(claim) => Problem::new(
+                ProblemType::TicketClaimed,
+                "Another member has claimed this ticket; send with `confirm: true` to reply anyway.",
+            )
+            .with("claim", serde_json::to_value(ClaimView::from(&claim)).unwrap_or_default()),
+            ServiceError::InvalidTransition(invalid) => {
+                let allowed: Vec<&str> = invalid.allowed().iter().map(|status| status.as_str()).collect();
+                let detail = if invalid.from == invalid.to {
+                    format!("The ticket is {}: it takes no more changes or messages.", invalid.from.as_str())
+                } else if allowed.is_empty() {
+                    format!("A {} ticket cannot change status.", invalid.from.as_str())
+                } else {
+                    format!(
+                        "A {} ticket cannot become {}; it can become {}.",
+                        invalid.from.as_str(),
+                        invalid.to.as_str(),
+                        allowed.join(", ")
+                    )
+                };
+                Problem::new(ProblemType::InvalidTransition, detail)
+                    .with("from", invalid.from.as_str())
+                    .with("to", invalid.to.as_str())
+                    .with("allowed", allowed)
+            }
+            ServiceError::Store(StoreError::InvalidCursor(err)) => Problem::field("cursor", err.to_string()),
+            ServiceError::Store(err) => {
+                tracing::error!(error = %err, "storage failure");
+                Problem::internal()
+            }
+            ServiceError::Queue(err) => {
+                tracing::error!(error = %err, "queue failure");
+                Problem::internal()
+            }
+        }
+    }
+}

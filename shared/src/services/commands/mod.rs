@@ -1,0 +1,9 @@
+//! Requests parsed into commands. A command holds only valid values: its `TryFrom` (or `parse`, when
+//! more than the body is needed) checks every field and gathers every error into one 422, so the use
+//! case that takes it never checks again. Rules that need stored state (the taxonomy, the assignee's
+//! membership) stay in the use case.
+
+pub mod accounts;
+pub mod customers;
+pub mod members;
+pub mod tickets;

@@ -1,0 +1,59 @@
+// Signing up, a silent token refresh, logging out, and the platform console.
+import { expectText, logIn, test } from "./fixtures";
+
+test("sign up: a short password refused in plain words, then a workspace and its empty inbox", async ({ stack, cast, newPage, shot }) => {
+  const a = await newPage("owner");
+  await a.goto(`${stack}/signup`);
+  await a.getByLabel("Workspace name").fill(cast.owner.workspace);
+  await a.getByLabel("Your name").fill(cast.owner.name);
+  await a.getByLabel("Work e-mail").fill(cast.owner.email);
+  await a.getByLabel("Password").fill("short");
+  await a.getByRole("button", { name: "Create workspace" }).click();
+  // The server's field rule, in plain words, next to the field.
+  await expectText(a.locator(".field-error"), "at least 10 characters");
+  await a.getByLabel("Password").fill(cast.owner.password);
+  await a.getByRole("button", { name: "Create workspace" }).click();
+  await a.waitForURL("**/inbox");
+  await expectText(a.getByTestId("workspace-name"), cast.owner.workspace);
+  await a.getByRole("heading", { name: "No tickets here" }).waitFor();
+  await shot(a, "01-inbox-empty");
+});
+
+test("an expired access token is refreshed silently, rotating the refresh token", async ({ stack, cast, api, newPage }) => {
+  await api.workspaceWithTicket(cast);
+  const a = await newPage("owner");
+  await logIn(a, stack, cast.owner);
+  const before = await a.evaluate(() => JSON.parse(localStorage.getItem("switchboard.session") ?? "null"));
+  await a.evaluate(() => {
+    const session = JSON.parse(localStorage.getItem("switchboard.session") ?? "null");
+    localStorage.setItem("switchboard.session", JSON.stringify({ ...session, accessToken: "expired", expiresAt: Date.now() - 1000 }));
+  });
+  await a.goto(`${stack}/inbox`);
+  await expectText(a.getByTestId("ticket-list"), cast.subject);
+  const after = await a.evaluate(() => JSON.parse(localStorage.getItem("switchboard.session") ?? "null"));
+  if (after.refreshToken === before.refreshToken || after.accessToken === "expired") throw new Error("the session was not refreshed");
+});
+
+test("log out ends the session", async ({ stack, cast, api, newPage, shot }) => {
+  await api.signUp(cast.owner);
+  const a = await newPage("owner");
+  await logIn(a, stack, cast.owner);
+  await a.getByRole("button", { name: "Log out" }).click();
+  await a.waitForURL("**/login");
+  await a.goto(`${stack}/inbox`);
+  await a.waitForURL("**/login**");
+  await shot(a, "16-login");
+});
+
+test("platform staff see every workspace in the console", async ({ stack, cast, api, newPage, shot }) => {
+  await api.signUp(cast.owner);
+  const staff = await newPage("staff");
+  await staff.goto(`${stack}/platform/login`);
+  // The stack runs with --seed, which makes this staff account.
+  await staff.getByLabel("E-mail").fill("staff@switchboard.local");
+  await staff.getByLabel("Password").fill("demo-staff-password");
+  await staff.getByRole("button", { name: "Log in" }).click();
+  await staff.waitForURL("**/platform");
+  await expectText(staff.locator("table"), cast.owner.workspace);
+  await shot(staff, "17-platform-console");
+});

@@ -1,0 +1,17 @@
+// Integrations: API keys, webhook endpoints and one endpoint's delivery log.
+import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
+import { api, call } from "../client";
+import { integrationKeys } from "./keys";
+
+export const apiKeysQuery = () => queryOptions({ queryKey: integrationKeys.apiKeys(), queryFn: () => call(api.GET("/api/v1/api-keys")) });
+
+export const webhooksQuery = () => queryOptions({ queryKey: integrationKeys.webhooks(), queryFn: () => call(api.GET("/api/v1/webhooks")) });
+
+export const deliveriesQuery = (webhookId: string) =>
+  infiniteQueryOptions({
+    queryKey: integrationKeys.deliveries(webhookId),
+    queryFn: ({ pageParam }) =>
+      call(api.GET("/api/v1/webhooks/{id}/deliveries", { params: { path: { id: webhookId }, query: { limit: 25, cursor: pageParam } } })),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.next_cursor ?? undefined,
+  });

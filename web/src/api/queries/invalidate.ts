@@ -1,0 +1,78 @@
+// What a change makes stale, one helper per resource, used alike by the screens' mutations and by the
+// live connection when the server reports a change (src/live/state.ts). Marking a query stale refetches
+// it if it is on screen, and on its next use otherwise.
+import type { QueryClient } from "@tanstack/react-query";
+import { activityKeys, chatKeys, customerKeys, integrationKeys, memberKeys, settingsKeys, slaKeys, ticketKeys } from "./keys";
+
+/** The part of the query client invalidation needs (the live path is tested against a fake of it). */
+export type Invalidates = Pick<QueryClient, "invalidateQueries">;
+
+const stale = (queries: Invalidates, queryKey: readonly unknown[]) => void queries.invalidateQueries({ queryKey });
+
+/**
+ * A ticket changed (created, answered, updated, a file attached): its detail, the inbox lists and
+ * their counts, the SLA radar, the activity log, and its customer's page (tickets and timeline).
+ */
+export function invalidateTicket(queries: Invalidates, ticket: { id?: string; customerId?: string }) {
+  if (ticket.id) stale(queries, ticketKeys.detail(ticket.id));
+  stale(queries, ticketKeys.lists());
+  stale(queries, ticketKeys.counts());
+  stale(queries, slaKeys.radars());
+  stale(queries, activityKeys.all);
+  if (ticket.customerId) stale(queries, customerKeys.detail(ticket.customerId));
+}
+
+/** A customer's profile changed: the customer's page and every customer list and search. */
+export function invalidateCustomer(queries: Invalidates, customerId: string) {
+  stale(queries, customerKeys.detail(customerId));
+  stale(queries, customerKeys.list());
+  stale(queries, customerKeys.searches());
+}
+
+/** A duplicate was merged into a customer: both customers and every list, and the tickets that moved. */
+export function invalidateCustomerMerge(queries: Invalidates) {
+  stale(queries, customerKeys.all);
+  stale(queries, ticketKeys.all);
+}
+
+/** The SLA policy changed: the policy, and every ticket's clocks (details and the radar). */
+export function invalidateSlaPolicy(queries: Invalidates) {
+  stale(queries, slaKeys.all);
+  stale(queries, ticketKeys.all);
+}
+
+/** The category taxonomy changed. */
+export function invalidateCategories(queries: Invalidates) {
+  stale(queries, settingsKeys.categories());
+}
+
+/** A member was added or changed: the member list, and the signed-in member (their role may be it). */
+export function invalidateMembers(queries: Invalidates) {
+  stale(queries, memberKeys.all);
+}
+
+/** Chat changed: a channel's history when known, and the channel list with its unread counts. */
+export function invalidateChat(queries: Invalidates, channelId?: string) {
+  if (channelId) stale(queries, chatKeys.messages(channelId));
+  stale(queries, chatKeys.channels());
+}
+
+/** An API key was made, rotated or revoked. */
+export function invalidateApiKeys(queries: Invalidates) {
+  stale(queries, integrationKeys.apiKeys());
+}
+
+/** A webhook or Slack endpoint was added, changed or removed. */
+export function invalidateWebhooks(queries: Invalidates) {
+  stale(queries, integrationKeys.webhooks());
+}
+
+/** An endpoint's deliveries were replayed. */
+export function invalidateDeliveries(queries: Invalidates, webhookId: string) {
+  stale(queries, integrationKeys.deliveries(webhookId));
+}
+
+/** Frames were missed or the connection came back: anything on screen may be out of date. */
+export function invalidateEverything(queries: Invalidates) {
+  void queries.invalidateQueries();
+}

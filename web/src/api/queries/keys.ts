@@ -1,0 +1,85 @@
+// Query keys, one factory per resource: the shape of the cache. Each key starts with its resource, and
+// narrower keys extend wider ones, so invalidating a prefix (see invalidate.ts) reaches everything
+// under it. Kept apart from the fetching code so the live path and its tests can use them alone.
+/** What the inbox asks for: a view, its filters (empty means any) and the sort. */
+export interface InboxParams {
+  view: "open" | "unassigned" | "mine" | "solved";
+  sort: string;
+  status: string;
+  priority: string;
+  tag: string;
+  category: string;
+  assignee: string;
+}
+
+/** The radar's filters: the horizon in minutes, a priority and an assignee ("me", "none"; empty: any). */
+export interface RadarParams {
+  within: number;
+  priority: string;
+  assignee: string;
+}
+
+export const ticketKeys = {
+  all: ["tickets"] as const,
+  lists: () => [...ticketKeys.all, "list"] as const,
+  list: (params: InboxParams) => [...ticketKeys.lists(), params] as const,
+  counts: () => [...ticketKeys.all, "counts"] as const,
+  detail: (id: string) => [...ticketKeys.all, "detail", id] as const,
+};
+
+export const customerKeys = {
+  all: ["customers"] as const,
+  list: () => [...customerKeys.all, "list"] as const,
+  searches: () => [...customerKeys.all, "search"] as const,
+  search: (emailPrefix: string, limit: number) => [...customerKeys.searches(), { emailPrefix, limit }] as const,
+  /** One customer; their tickets and timeline sit under it, so invalidating it refreshes all three. */
+  detail: (id: string) => [...customerKeys.all, "detail", id] as const,
+  tickets: (id: string) => [...customerKeys.detail(id), "tickets"] as const,
+  timeline: (id: string) => [...customerKeys.detail(id), "timeline"] as const,
+};
+
+export const slaKeys = {
+  all: ["sla"] as const,
+  policy: () => [...slaKeys.all, "policy"] as const,
+  radars: () => [...slaKeys.all, "radar"] as const,
+  radar: (params: RadarParams) => [...slaKeys.radars(), params] as const,
+};
+
+export const memberKeys = {
+  all: ["members"] as const,
+  me: () => [...memberKeys.all, "me"] as const,
+  list: () => [...memberKeys.all, "list"] as const,
+};
+
+export const settingsKeys = {
+  all: ["settings"] as const,
+  categories: () => [...settingsKeys.all, "categories"] as const,
+};
+
+export const chatKeys = {
+  all: ["chat"] as const,
+  channels: () => [...chatKeys.all, "channels"] as const,
+  messages: (channelId: string) => [...chatKeys.all, "messages", channelId] as const,
+};
+
+export const integrationKeys = {
+  all: ["integrations"] as const,
+  apiKeys: () => [...integrationKeys.all, "api-keys"] as const,
+  webhooks: () => [...integrationKeys.all, "webhooks"] as const,
+  deliveries: (webhookId: string) => [...integrationKeys.all, "deliveries", webhookId] as const,
+};
+
+export const reportKeys = {
+  all: ["reports"] as const,
+  daily: (from: string, to: string) => [...reportKeys.all, "daily", { from, to }] as const,
+  sla: (from: string, to: string) => [...reportKeys.all, "sla", { from, to }] as const,
+};
+
+export const activityKeys = {
+  all: ["activity"] as const,
+};
+
+export const platformKeys = {
+  all: ["platform"] as const,
+  workspaces: () => [...platformKeys.all, "workspaces"] as const,
+};

@@ -1,0 +1,11 @@
+// Names for the API's wire types (generated into schema.d.ts from docs/openapi.json).
+import type { components } from "./schema";
+
+export type Schemas = components["schemas"];
+export type Ticket = Schemas["TicketView"];
+export type TicketDetail = Schemas["TicketDetail"];
+export type Member = Schemas["UserView"];
+export type Customer = Schemas["CustomerView"];
+export type EventView = Schemas["EventView"];
+export type Me = Schemas["MeResponse"];
+export type Permission = Schemas["Permission"];
