@@ -19,7 +19,7 @@ use serde_json::{Map, Value, json};
 use shared::App;
 use shared::http::{Problem, ProblemType};
 
-use crate::registry::{AuthorizerHandler, Handler, HttpHandler};
+use crate::registry::{AuthorizerHandler, Handler};
 use crate::template::Template;
 
 /// API Gateway's payload limit.
@@ -31,7 +31,8 @@ struct CompiledRoute {
     template: String,
     segments: Vec<Segment>,
     authorized: bool,
-    handle: HttpHandler,
+    /// The route table of the function that serves this route.
+    function_routes: &'static [shared::http::Route],
 }
 
 enum Segment {
@@ -72,7 +73,7 @@ impl Gateway {
             if function.routes.is_empty() {
                 continue;
             }
-            let Handler::Http { handle, .. } = handler else {
+            let Handler::Http(function_routes) = handler else {
                 return Err(format!("{} has API routes but is not an HTTP function", function.logical_id));
             };
             for route in &function.routes {
@@ -81,7 +82,7 @@ impl Gateway {
                     template: route.path.clone(),
                     segments: compile(&route.path),
                     authorized: route.authorized,
-                    handle,
+                    function_routes,
                 });
             }
         }
@@ -362,7 +363,7 @@ async fn serve(State(gateway): State<Arc<Gateway>>, request: AxumRequest<AxumBod
         Ok(request) => request,
         Err(err) => return problem_response(internal(format!("proxy event: {err}")), &request_id),
     };
-    let mut response = (found.route.handle)(gateway.app, request.into()).await;
+    let mut response = shared::http::dispatch(gateway.app, request.into(), found.route.function_routes).await;
     if let Some(decision) = throttle {
         for (name, value) in decision.headers() {
             if let Ok(value) = value.parse() {

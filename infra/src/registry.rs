@@ -3,10 +3,9 @@
 
 use aws_lambda_events::apigw::{ApiGatewayCustomAuthorizerRequestTypeRequest, ApiGatewayCustomAuthorizerResponse};
 use futures::future::BoxFuture;
-use lambda_http::{Body, Request, Response};
 use shared::App;
+use shared::http::Route;
 
-pub type HttpHandler = fn(&'static App, Request) -> BoxFuture<'static, Response<Body>>;
 pub type AuthorizerHandler =
     fn(
         &'static App,
@@ -38,8 +37,8 @@ pub enum Handler {
     Schedule(ScheduleHandler),
     /// A DynamoDB stream consumer (batches of records, partial failures reported back).
     Stream(StreamHandler),
-    /// An API Gateway REST proxy function, with the routes it says it serves.
-    Http { handle: HttpHandler, routes: &'static [(&'static str, &'static str)] },
+    /// An API Gateway REST proxy function: its route table, which both serves and says what it serves.
+    Http(&'static [Route]),
     /// The REQUEST authorizer.
     Authorizer(AuthorizerHandler),
 }
@@ -51,22 +50,16 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
         ("outbox", Handler::Stream(|app, event| Box::pin(fn_outbox::handle(app, event)))),
         ("webhook-delivery", Handler::Queue(|app, event| Box::pin(fn_webhook_delivery::handle(app, event)))),
         ("webhook-dlq", Handler::Queue(|app, event| Box::pin(fn_webhook_dlq::handle(app, event)))),
-        (
-            "api-keys",
-            Handler::Http { handle: |app, req| Box::pin(fn_api_keys::handle(app, req)), routes: fn_api_keys::ROUTES },
-        ),
-        (
-            "webhooks",
-            Handler::Http { handle: |app, req| Box::pin(fn_webhooks::handle(app, req)), routes: fn_webhooks::ROUTES },
-        ),
+        ("api-keys", Handler::Http(fn_api_keys::ROUTES)),
+        ("webhooks", Handler::Http(fn_webhooks::ROUTES)),
         (
             "realtime",
             Handler::WebSocket {
                 handle: |app, event| Box::pin(fn_realtime::handle(app, event)),
-                route_keys: fn_realtime::ROUTE_KEYS,
+                route_keys: &fn_realtime::ROUTE_KEYS,
             },
         ),
-        ("chat", Handler::Http { handle: |app, req| Box::pin(fn_chat::handle(app, req)), routes: fn_chat::ROUTES }),
+        ("chat", Handler::Http(fn_chat::ROUTES)),
         (
             "sla-scan",
             Handler::Schedule(|app, event| {
@@ -76,49 +69,19 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
                 })
             }),
         ),
-        ("sla", Handler::Http { handle: |app, req| Box::pin(fn_sla::handle(app, req)), routes: fn_sla::ROUTES }),
-        (
-            "reports",
-            Handler::Http { handle: |app, req| Box::pin(fn_reports::handle(app, req)), routes: fn_reports::ROUTES },
-        ),
-        ("auth", Handler::Http { handle: |app, req| Box::pin(fn_auth::handle(app, req)), routes: fn_auth::ROUTES }),
-        ("me", Handler::Http { handle: |app, req| Box::pin(fn_me::handle(app, req)), routes: fn_me::ROUTES }),
-        ("users", Handler::Http { handle: |app, req| Box::pin(fn_users::handle(app, req)), routes: fn_users::ROUTES }),
-        (
-            "platform",
-            Handler::Http { handle: |app, req| Box::pin(fn_platform::handle(app, req)), routes: fn_platform::ROUTES },
-        ),
-        (
-            "tickets",
-            Handler::Http { handle: |app, req| Box::pin(fn_tickets::handle(app, req)), routes: fn_tickets::ROUTES },
-        ),
-        (
-            "customers",
-            Handler::Http { handle: |app, req| Box::pin(fn_customers::handle(app, req)), routes: fn_customers::ROUTES },
-        ),
-        (
-            "activity",
-            Handler::Http { handle: |app, req| Box::pin(fn_activity::handle(app, req)), routes: fn_activity::ROUTES },
-        ),
-        (
-            "attachments",
-            Handler::Http {
-                handle: |app, req| Box::pin(fn_attachments::handle(app, req)),
-                routes: fn_attachments::ROUTES,
-            },
-        ),
-        (
-            "settings",
-            Handler::Http { handle: |app, req| Box::pin(fn_settings::handle(app, req)), routes: fn_settings::ROUTES },
-        ),
-        (
-            "health",
-            Handler::Http { handle: |app, req| Box::pin(fn_health::handle(app, req)), routes: fn_health::ROUTES },
-        ),
-        (
-            "api-docs",
-            Handler::Http { handle: |app, req| Box::pin(fn_api_docs::handle(app, req)), routes: fn_api_docs::ROUTES },
-        ),
+        ("sla", Handler::Http(fn_sla::ROUTES)),
+        ("reports", Handler::Http(fn_reports::ROUTES)),
+        ("auth", Handler::Http(fn_auth::ROUTES)),
+        ("me", Handler::Http(fn_me::ROUTES)),
+        ("users", Handler::Http(fn_users::ROUTES)),
+        ("platform", Handler::Http(fn_platform::ROUTES)),
+        ("tickets", Handler::Http(fn_tickets::ROUTES)),
+        ("customers", Handler::Http(fn_customers::ROUTES)),
+        ("activity", Handler::Http(fn_activity::ROUTES)),
+        ("attachments", Handler::Http(fn_attachments::ROUTES)),
+        ("settings", Handler::Http(fn_settings::ROUTES)),
+        ("health", Handler::Http(fn_health::ROUTES)),
+        ("api-docs", Handler::Http(fn_api_docs::ROUTES)),
     ]
 }
 
@@ -167,11 +130,11 @@ mod tests {
             if let Handler::Schedule(_) = handler {
                 assert!(!function.schedules.is_empty(), "{binary} has no schedule in template.yaml");
             }
-            if let Handler::Http { routes, .. } = handler {
+            if let Handler::Http(routes) = handler {
                 let declared: BTreeSet<(String, String)> =
                     function.routes.iter().map(|route| (route.method.clone(), route.path.clone())).collect();
                 let served: BTreeSet<(String, String)> =
-                    routes.iter().map(|(method, path)| ((*method).to_owned(), (*path).to_owned())).collect();
+                    routes.iter().map(|route| (route.method.to_string(), route.path.to_owned())).collect();
                 assert!(!served.is_empty(), "{binary} serves no route");
                 assert_eq!(declared, served, "template.yaml routes of {binary} differ from what it serves");
             }

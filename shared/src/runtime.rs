@@ -1,22 +1,62 @@
-//! Lambda wiring shared by every function's main.rs.
+//! Lambda wiring shared by every function's main.rs: logs set up and the context built once per cold
+//! start, then the function's handler run on the Lambda runtime.
 
+use std::convert::Infallible;
+use std::fmt::Debug;
 use std::future::Future;
 
-use lambda_http::{Body, Request, Response};
+use futures::future::BoxFuture;
+use lambda_runtime::{Diagnostic, LambdaEvent};
+use serde::{Serialize, de::DeserializeOwned};
 
 use crate::App;
+use crate::http::{Route, dispatch};
 
-/// Runs an HTTP handler on the Lambda runtime: the context is built once per cold start.
-pub async fn serve_http<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
-where
-    F: Fn(&'static App, Request) -> Fut,
-    Fut: Future<Output = Response<Body>> + Send,
-{
-    crate::telemetry::init();
-    let app: &'static App = Box::leak(Box::new(App::from_env().await?));
-    lambda_http::run(lambda_http::service_fn(|request| {
-        let response = handler(app, request);
-        async move { Ok::<_, std::convert::Infallible>(response.await) }
+/// Runs an HTTP function: each request is served by its route table.
+pub async fn serve_http(routes: &'static [Route]) -> Result<(), lambda_http::Error> {
+    let app = start().await?;
+    lambda_http::run(lambda_http::service_fn(|request| async move {
+        Ok::<_, Infallible>(dispatch(app, request, routes).await)
     }))
     .await
+}
+
+/// Runs a function that answers every event itself: the batch consumers report failed records in
+/// their response, the WebSocket function answers with a status.
+pub async fn serve_events<E, R, F, Fut>(handler: F) -> Result<(), lambda_runtime::Error>
+where
+    E: DeserializeOwned,
+    R: Serialize,
+    F: Fn(&'static App, E) -> Fut,
+    Fut: Future<Output = R> + Send + 'static,
+{
+    try_serve_events(|app, event| {
+        let answer = handler(app, event);
+        async move { Ok::<_, Infallible>(answer.await) }
+    })
+    .await
+}
+
+/// Runs a function whose error fails the invocation (the authorizer's refusal, a failed scan).
+pub async fn try_serve_events<E, R, Err, F, Fut>(handler: F) -> Result<(), lambda_runtime::Error>
+where
+    E: DeserializeOwned,
+    R: Serialize,
+    Err: Into<Diagnostic> + Debug,
+    F: Fn(&'static App, E) -> Fut,
+    Fut: Future<Output = Result<R, Err>> + Send + 'static,
+{
+    let app = start().await?;
+    lambda_runtime::run(lambda_runtime::service_fn(|event: LambdaEvent<E>| -> BoxFuture<'static, Result<R, Err>> {
+        // Boxed: the consumers' futures nest deeply (storage and queue calls inside a batch), and the
+        // runtime's future holding them whole would need a raised recursion limit in every main.rs.
+        Box::pin(handler(app, event.payload))
+    }))
+    .await
+}
+
+/// Logs first, so a failing configuration is reported; the context lives as long as the process.
+async fn start() -> Result<&'static App, crate::config::ConfigError> {
+    crate::telemetry::init();
+    Ok(Box::leak(Box::new(App::from_env().await?)))
 }

@@ -1,6 +1,6 @@
 //! The workspace activity log: every event, newest first (admins, managers and owners).
 
-use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
+use lambda_http::{Request, http::StatusCode};
 use shared::api::EventList;
 use shared::domain::rbac::Permission;
 use shared::http::{self, HandlerResult, PageParams, ProblemBody};
@@ -8,15 +8,9 @@ use shared::{App, services::tickets};
 
 pub const ACTIVITY: &str = "/api/v1/activity";
 
-pub const ROUTES: &[(&str, &str)] = &[("GET", ACTIVITY)];
-
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    http::serve(req, async |req| match http::route(&req) {
-        (Method::GET, route) if route == ACTIVITY => activity(app, &req).await,
-        (method, route) => Err(http::no_route(&method, &route)),
-    })
-    .await
-}
+pub const ROUTES: &[http::Route] = shared::routes![
+    GET ACTIVITY => activity,
+];
 
 /// The activity log
 ///

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, LazyLock};
 
-use lambda_http::{Body, Request, RequestExt, Response, http::Method, http::StatusCode};
+use lambda_http::{Body, Request, RequestExt, Response, http::StatusCode};
 use shared::App;
 use shared::http::{self, HandlerResult, Problem};
 use utoipa::{
@@ -15,7 +15,11 @@ pub const OPENAPI: &str = "/api/v1/openapi.json";
 pub const DOCS: &str = "/api/docs";
 pub const DOCS_ASSET: &str = "/api/docs/{proxy+}";
 
-pub const ROUTES: &[(&str, &str)] = &[("GET", OPENAPI), ("GET", DOCS), ("GET", DOCS_ASSET)];
+pub const ROUTES: &[http::Route] = shared::routes![
+    GET OPENAPI => openapi_json,
+    GET DOCS => redirect_to_index,
+    GET DOCS_ASSET => docs_asset,
+];
 
 #[derive(OpenApi)]
 #[openapi(
@@ -65,35 +69,25 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 static OPENAPI_JSON: LazyLock<String> =
     LazyLock::new(|| openapi().to_pretty_json().expect("the OpenAPI document serialises"));
 
-pub async fn handle(_app: &App, req: Request) -> Response<Body> {
-    http::serve(req, async |req| match http::route(&req) {
-        (Method::GET, route) if route == OPENAPI => Ok(openapi_json()),
-        (Method::GET, route) if route == DOCS => Ok(redirect_to_index()),
-        (Method::GET, route) if route == DOCS_ASSET => docs_asset(&req),
-        (method, route) => Err(http::no_route(&method, &route)),
-    })
-    .await
-}
-
-fn openapi_json() -> Response<Body> {
-    Response::builder()
+async fn openapi_json(_app: &App, _req: &Request) -> HandlerResult {
+    Ok(Response::builder()
         .status(StatusCode::OK)
         .header("content-type", "application/json")
         .body(Body::Text(OPENAPI_JSON.clone()))
-        .expect("static response parts are valid")
+        .expect("static response parts are valid"))
 }
 
 /// Swagger UI loads its assets relative to the page, so the page lives at /api/docs/index.html.
 /// Relative locations keep working behind an API Gateway stage prefix (/prod/api/docs).
-fn redirect_to_index() -> Response<Body> {
-    Response::builder()
+async fn redirect_to_index(_app: &App, _req: &Request) -> HandlerResult {
+    Ok(Response::builder()
         .status(StatusCode::FOUND)
         .header("location", "docs/index.html")
         .body(Body::Empty)
-        .expect("static response parts are valid")
+        .expect("static response parts are valid"))
 }
 
-fn docs_asset(req: &Request) -> HandlerResult {
+async fn docs_asset(_app: &App, req: &Request) -> HandlerResult {
     // The path parameter, not the URI: behind a stage the URI carries the stage name too.
     let path = req.path_parameters_ref().and_then(|params| params.first("proxy")).unwrap_or("index.html");
     // Relative to /api/docs/index.html, so a stage prefix is kept.
@@ -165,9 +159,10 @@ mod tests {
             fn_api_keys::ROUTES,
             fn_chat::ROUTES,
         ] {
-            for (method, path) in routes {
+            for route in routes {
+                let (method, path) = (route.method.as_str(), route.path);
                 assert!(
-                    documented.contains(&((*method).to_owned(), (*path).to_owned())),
+                    documented.contains(&(method.to_owned(), path.to_owned())),
                     "{method} {path} is served but not in the OpenAPI document"
                 );
             }

@@ -1,7 +1,7 @@
 //! API keys of a workspace: made with scopes (the secret shown once), listed by prefix with last use,
 //! revoked, rotated. Keys themselves cannot call these routes.
 
-use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
+use lambda_http::{Request, http::StatusCode};
 use shared::api::integrations::{ApiKeyListView, ApiKeyView, ApiKeyWithSecretView, CreateApiKeyRequest};
 use shared::domain::ids::ApiKeyId;
 use shared::domain::rbac::Permission;
@@ -12,18 +12,12 @@ pub const API_KEYS: &str = "/api/v1/api-keys";
 pub const API_KEY: &str = "/api/v1/api-keys/{id}";
 pub const ROTATE: &str = "/api/v1/api-keys/{id}/rotate";
 
-pub const ROUTES: &[(&str, &str)] = &[("GET", API_KEYS), ("POST", API_KEYS), ("DELETE", API_KEY), ("POST", ROTATE)];
-
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    http::serve(req, async |req| match http::route(&req) {
-        (Method::GET, route) if route == API_KEYS => list(app, &req).await,
-        (Method::POST, route) if route == API_KEYS => create(app, &req).await,
-        (Method::DELETE, route) if route == API_KEY => revoke(app, &req).await,
-        (Method::POST, route) if route == ROTATE => rotate(app, &req).await,
-        (method, route) => Err(http::no_route(&method, &route)),
-    })
-    .await
-}
+pub const ROUTES: &[http::Route] = shared::routes![
+    GET API_KEYS => list,
+    POST API_KEYS => create,
+    DELETE API_KEY => revoke,
+    POST ROTATE => rotate,
+];
 
 fn caller(req: &Request) -> Result<shared::auth::MemberPrincipal, shared::http::Problem> {
     let caller = http::member(req)?;

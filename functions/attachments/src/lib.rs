@@ -1,6 +1,6 @@
 //! Ticket attachments: presigned upload, confirmation, presigned download.
 
-use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
+use lambda_http::{Request, http::StatusCode};
 use shared::api::{AttachmentDownload, AttachmentUpload, AttachmentView, CreateAttachmentRequest};
 use shared::domain::{
     ids::{AttachmentId, TicketId},
@@ -13,17 +13,11 @@ pub const ATTACHMENTS: &str = "/api/v1/tickets/{id}/attachments";
 pub const ATTACHMENT: &str = "/api/v1/tickets/{id}/attachments/{attachment_id}";
 pub const CONFIRM: &str = "/api/v1/tickets/{id}/attachments/{attachment_id}/confirm";
 
-pub const ROUTES: &[(&str, &str)] = &[("POST", ATTACHMENTS), ("GET", ATTACHMENT), ("POST", CONFIRM)];
-
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    http::serve(req, async |req| match http::route(&req) {
-        (Method::POST, route) if route == ATTACHMENTS => create(app, &req).await,
-        (Method::GET, route) if route == ATTACHMENT => download(app, &req).await,
-        (Method::POST, route) if route == CONFIRM => confirm(app, &req).await,
-        (method, route) => Err(http::no_route(&method, &route)),
-    })
-    .await
-}
+pub const ROUTES: &[http::Route] = shared::routes![
+    POST ATTACHMENTS => create,
+    GET ATTACHMENT => download,
+    POST CONFIRM => confirm,
+];
 
 /// Start an upload
 ///

@@ -1,6 +1,6 @@
 //! Sign-up, login, token refresh and logout. These routes are public (no authorizer).
 
-use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
+use lambda_http::{Request, http::StatusCode};
 use shared::api::{LoginRequest, RefreshRequest, SessionResponse, SignupRequest};
 use shared::http::{self, HandlerResult, ProblemBody};
 use shared::{App, services::accounts};
@@ -11,18 +11,12 @@ pub const REFRESH: &str = "/api/v1/auth/refresh";
 pub const LOGOUT: &str = "/api/v1/auth/logout";
 
 /// The routes this function serves; template.yaml must declare exactly these.
-pub const ROUTES: &[(&str, &str)] = &[("POST", SIGNUP), ("POST", LOGIN), ("POST", REFRESH), ("POST", LOGOUT)];
-
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    http::serve(req, async |req| match http::route(&req) {
-        (Method::POST, route) if route == SIGNUP => signup(app, &req).await,
-        (Method::POST, route) if route == LOGIN => login(app, &req).await,
-        (Method::POST, route) if route == REFRESH => refresh(app, &req).await,
-        (Method::POST, route) if route == LOGOUT => logout(app, &req).await,
-        (method, route) => Err(http::no_route(&method, &route)),
-    })
-    .await
-}
+pub const ROUTES: &[http::Route] = shared::routes![
+    POST SIGNUP => signup,
+    POST LOGIN => login,
+    POST REFRESH => refresh,
+    POST LOGOUT => logout,
+];
 
 /// Create a workspace and its owner
 ///

@@ -1,8 +1,4 @@
-use lambda_runtime::{LambdaEvent, service_fn};
-
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    shared::telemetry::init();
-    let app: &'static shared::App = Box::leak(Box::new(shared::App::from_env().await?));
-    lambda_runtime::run(service_fn(|event: LambdaEvent<_>| fn_authorizer::authorize(app, event.payload))).await
+    shared::runtime::try_serve_events(fn_authorizer::authorize).await
 }

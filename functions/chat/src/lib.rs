@@ -1,7 +1,7 @@
 //! Team chat over REST: channels (public, private, direct), history a page at a time, posting,
 //! editing, deleting, read marks. New messages and changes also arrive live on the WebSocket API.
 
-use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
+use lambda_http::{Request, http::StatusCode};
 use shared::api::{
     AddChannelMemberRequest, ChannelList, ChannelView, ChatMessageList, ChatMessageRequest, ChatMessageView,
     CreateChannelRequest, DirectChannelRequest, MarkReadRequest,
@@ -18,33 +18,17 @@ pub const MESSAGES: &str = "/api/v1/chat/channels/{id}/messages";
 pub const MESSAGE: &str = "/api/v1/chat/channels/{id}/messages/{message_id}";
 pub const READ: &str = "/api/v1/chat/channels/{id}/read";
 
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", CHANNELS),
-    ("POST", CHANNELS),
-    ("POST", DIRECT),
-    ("POST", MEMBERS),
-    ("GET", MESSAGES),
-    ("POST", MESSAGES),
-    ("PATCH", MESSAGE),
-    ("DELETE", MESSAGE),
-    ("POST", READ),
+pub const ROUTES: &[http::Route] = shared::routes![
+    GET CHANNELS => list_channels,
+    POST CHANNELS => create_channel,
+    POST DIRECT => direct,
+    POST MEMBERS => add_member,
+    GET MESSAGES => history,
+    POST MESSAGES => post_message,
+    PATCH MESSAGE => edit_message,
+    DELETE MESSAGE => delete_message,
+    POST READ => mark_read,
 ];
-
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    http::serve(req, async |req| match http::route(&req) {
-        (Method::GET, route) if route == CHANNELS => list_channels(app, &req).await,
-        (Method::POST, route) if route == CHANNELS => create_channel(app, &req).await,
-        (Method::POST, route) if route == DIRECT => direct(app, &req).await,
-        (Method::POST, route) if route == MEMBERS => add_member(app, &req).await,
-        (Method::GET, route) if route == MESSAGES => history(app, &req).await,
-        (Method::POST, route) if route == MESSAGES => post_message(app, &req).await,
-        (Method::PATCH, route) if route == MESSAGE => edit_message(app, &req).await,
-        (Method::DELETE, route) if route == MESSAGE => delete_message(app, &req).await,
-        (Method::POST, route) if route == READ => mark_read(app, &req).await,
-        (method, route) => Err(http::no_route(&method, &route)),
-    })
-    .await
-}
 
 fn chatter(req: &Request) -> Result<MemberPrincipal, shared::http::Problem> {
     let caller = http::member(req)?;

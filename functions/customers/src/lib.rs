@@ -1,6 +1,6 @@
 //! Customers: profiles, their ticket history and their timeline, and merging duplicates.
 
-use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
+use lambda_http::{Request, http::StatusCode};
 use shared::api::{
     CreateCustomerRequest, CustomerList, CustomerView, EventList, MergeCustomerRequest, TicketList,
     UpdateCustomerRequest,
@@ -15,29 +15,15 @@ pub const CUSTOMER_TICKETS: &str = "/api/v1/customers/{id}/tickets";
 pub const CUSTOMER_TIMELINE: &str = "/api/v1/customers/{id}/timeline";
 pub const CUSTOMER_MERGE: &str = "/api/v1/customers/{id}/merge";
 
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", CUSTOMERS),
-    ("POST", CUSTOMERS),
-    ("GET", CUSTOMER),
-    ("PATCH", CUSTOMER),
-    ("GET", CUSTOMER_TICKETS),
-    ("GET", CUSTOMER_TIMELINE),
-    ("POST", CUSTOMER_MERGE),
+pub const ROUTES: &[http::Route] = shared::routes![
+    GET CUSTOMERS => list,
+    POST CUSTOMERS => create,
+    GET CUSTOMER => get,
+    PATCH CUSTOMER => update,
+    GET CUSTOMER_TICKETS => tickets,
+    GET CUSTOMER_TIMELINE => timeline,
+    POST CUSTOMER_MERGE => merge,
 ];
-
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    http::serve(req, async |req| match http::route(&req) {
-        (Method::GET, route) if route == CUSTOMERS => list(app, &req).await,
-        (Method::POST, route) if route == CUSTOMERS => create(app, &req).await,
-        (Method::GET, route) if route == CUSTOMER => get(app, &req).await,
-        (Method::PATCH, route) if route == CUSTOMER => update(app, &req).await,
-        (Method::GET, route) if route == CUSTOMER_TICKETS => tickets(app, &req).await,
-        (Method::GET, route) if route == CUSTOMER_TIMELINE => timeline(app, &req).await,
-        (Method::POST, route) if route == CUSTOMER_MERGE => merge(app, &req).await,
-        (method, route) => Err(http::no_route(&method, &route)),
-    })
-    .await
-}
 
 /// List or search customers
 ///

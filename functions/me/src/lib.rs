@@ -1,21 +1,15 @@
 //! The caller's own profile: user, workspace, role, permissions and plan usage.
 
-use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
+use lambda_http::{Request, http::StatusCode};
 use shared::api::MeResponse;
 use shared::http::{self, HandlerResult, ProblemBody};
 use shared::{App, services::members};
 
 pub const ME: &str = "/api/v1/me";
 
-pub const ROUTES: &[(&str, &str)] = &[("GET", ME)];
-
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    http::serve(req, async |req| match http::route(&req) {
-        (Method::GET, route) if route == ME => me(app, &req).await,
-        (method, route) => Err(http::no_route(&method, &route)),
-    })
-    .await
-}
+pub const ROUTES: &[http::Route] = shared::routes![
+    GET ME => me,
+];
 
 /// Who am I
 ///

@@ -1,6 +1,6 @@
 //! The platform console's API, for staff outside every workspace.
 
-use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
+use lambda_http::{Request, http::StatusCode};
 use shared::api::{StaffLoginRequest, StaffSessionResponse, WorkspaceDirectory};
 use shared::auth::Principal;
 use shared::http::{self, HandlerResult, PageParams, Problem, ProblemBody};
@@ -9,16 +9,10 @@ use shared::{App, services::platform};
 pub const LOGIN: &str = "/api/v1/platform/auth/login";
 pub const WORKSPACES: &str = "/api/v1/platform/workspaces";
 
-pub const ROUTES: &[(&str, &str)] = &[("POST", LOGIN), ("GET", WORKSPACES)];
-
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    http::serve(req, async |req| match http::route(&req) {
-        (Method::POST, route) if route == LOGIN => login(app, &req).await,
-        (Method::GET, route) if route == WORKSPACES => workspaces(app, &req).await,
-        (method, route) => Err(http::no_route(&method, &route)),
-    })
-    .await
-}
+pub const ROUTES: &[http::Route] = shared::routes![
+    POST LOGIN => login,
+    GET WORKSPACES => workspaces,
+];
 
 /// Staff login
 #[utoipa::path(post, path = "/api/v1/platform/auth/login", tag = "platform", request_body = StaffLoginRequest,

@@ -8,20 +8,22 @@ use shared::App;
 use shared::auth::{MemberPrincipal, Principal};
 use shared::services::realtime::{error_frame, socket};
 
-/// The route keys template.yaml declares for this function (besides `$connect` and `$disconnect`,
-/// `$default` catches frames whose action is unknown or unreadable).
-pub const ROUTE_KEYS: &[&str] = &[
-    "$connect",
-    "$disconnect",
-    "$default",
-    "hello",
-    "heartbeat",
-    "subscribe",
-    "unsubscribe",
-    "typing",
-    "claim",
-    "release",
-];
+/// The connection's own route keys: the handshake (after the authorizer accepted the token), the
+/// goodbye, and `$default` for frames whose action is unknown or unreadable.
+const CONNECTION_KEYS: [&str; 3] = ["$connect", "$disconnect", "$default"];
+
+/// The route keys template.yaml declares for this function: the connection's own and one per client
+/// action the socket service answers.
+pub const ROUTE_KEYS: [&str; CONNECTION_KEYS.len() + socket::ACTIONS.len()] = {
+    let mut keys = [""; CONNECTION_KEYS.len() + socket::ACTIONS.len()];
+    let mut i = 0;
+    while i < keys.len() {
+        keys[i] =
+            if i < CONNECTION_KEYS.len() { CONNECTION_KEYS[i] } else { socket::ACTIONS[i - CONNECTION_KEYS.len()] };
+        i += 1;
+    }
+    keys
+};
 
 fn response(status: i64, body: Option<String>) -> ApiGatewayProxyResponse {
     let mut response = ApiGatewayProxyResponse::default();

@@ -1,6 +1,6 @@
 //! Support reports, read from counters the outbox consumer keeps.
 
-use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
+use lambda_http::{Request, http::StatusCode};
 use shared::api::{DailyTicketReport, SlaComplianceReport};
 use shared::domain::rbac::Permission;
 use shared::http::{self, HandlerResult, ProblemBody};
@@ -10,16 +10,10 @@ pub const DAILY_TICKETS: &str = "/api/v1/reports/tickets/daily";
 
 pub const SLA_COMPLIANCE: &str = "/api/v1/reports/sla";
 
-pub const ROUTES: &[(&str, &str)] = &[("GET", DAILY_TICKETS), ("GET", SLA_COMPLIANCE)];
-
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    http::serve(req, async |req| match http::route(&req) {
-        (Method::GET, route) if route == DAILY_TICKETS => daily_tickets(app, &req).await,
-        (Method::GET, route) if route == SLA_COMPLIANCE => sla_compliance(app, &req).await,
-        (method, route) => Err(http::no_route(&method, &route)),
-    })
-    .await
-}
+pub const ROUTES: &[http::Route] = shared::routes![
+    GET DAILY_TICKETS => daily_tickets,
+    GET SLA_COMPLIANCE => sla_compliance,
+];
 
 /// Ticket activity per day
 ///

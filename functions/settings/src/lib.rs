@@ -1,6 +1,6 @@
 //! Workspace settings: the ticket category taxonomy.
 
-use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
+use lambda_http::{Request, http::StatusCode};
 use shared::api::{CategoriesView, ReplaceCategoriesRequest};
 use shared::domain::rbac::Permission;
 use shared::http::{self, HandlerResult, ProblemBody};
@@ -8,16 +8,10 @@ use shared::{App, services::settings};
 
 pub const CATEGORIES: &str = "/api/v1/settings/categories";
 
-pub const ROUTES: &[(&str, &str)] = &[("GET", CATEGORIES), ("PUT", CATEGORIES)];
-
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    http::serve(req, async |req| match http::route(&req) {
-        (Method::GET, route) if route == CATEGORIES => categories(app, &req).await,
-        (Method::PUT, route) if route == CATEGORIES => replace_categories(app, &req).await,
-        (method, route) => Err(http::no_route(&method, &route)),
-    })
-    .await
-}
+pub const ROUTES: &[http::Route] = shared::routes![
+    GET CATEGORIES => categories,
+    PUT CATEGORIES => replace_categories,
+];
 
 /// The category taxonomy
 ///

@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::runtime::serve_http(fn_settings::handle).await
+    shared::runtime::serve_http(fn_settings::ROUTES).await
 }

@@ -29,3 +29,10 @@ pub async fn handle(app: &App, _event: serde_json::Value) -> Result<ScanReport, 
     }
     Ok(report)
 }
+
+/// A failed scan fails the invocation, so the function's errors alarm fires.
+impl From<ScanError> for lambda_runtime::Diagnostic {
+    fn from(err: ScanError) -> Self {
+        lambda_runtime::Diagnostic { error_type: "ScanError".to_owned(), error_message: err.to_string() }
+    }
+}

@@ -1,7 +1,7 @@
 //! The workspace's SLA policy (targets per priority and category, business hours, pause statuses) and
 //! the SLA radar.
 
-use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
+use lambda_http::{Request, http::StatusCode};
 use shared::api::{SlaPolicyView, SlaRadarView};
 use shared::domain::{rbac::Permission, sla::RawSlaPolicy};
 use shared::http::{self, HandlerResult, ProblemBody};
@@ -13,17 +13,11 @@ use shared::{
 pub const POLICY: &str = "/api/v1/sla/policy";
 pub const RADAR: &str = "/api/v1/sla/radar";
 
-pub const ROUTES: &[(&str, &str)] = &[("GET", POLICY), ("PUT", POLICY), ("GET", RADAR)];
-
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    http::serve(req, async |req| match http::route(&req) {
-        (Method::GET, route) if route == POLICY => get_policy(app, &req).await,
-        (Method::PUT, route) if route == POLICY => put_policy(app, &req).await,
-        (Method::GET, route) if route == RADAR => radar(app, &req).await,
-        (method, route) => Err(http::no_route(&method, &route)),
-    })
-    .await
-}
+pub const ROUTES: &[http::Route] = shared::routes![
+    GET POLICY => get_policy,
+    PUT POLICY => put_policy,
+    GET RADAR => radar,
+];
 
 /// The SLA policy
 ///

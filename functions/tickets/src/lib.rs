@@ -1,6 +1,6 @@
 //! Tickets and the shared inbox: create, read with conversation and timeline, change, reply, counts.
 
-use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
+use lambda_http::{Request, http::StatusCode};
 use shared::api::{
     CreateMessageRequest, CreateTicketRequest, InboxCountsView, MessageView, PublicTicket, TicketDetail, TicketList,
     TicketView, UpdateTicketRequest,
@@ -18,29 +18,15 @@ pub const TICKET: &str = "/api/v1/tickets/{id}";
 pub const PUBLIC: &str = "/api/v1/tickets/{id}/public";
 pub const MESSAGES: &str = "/api/v1/tickets/{id}/messages";
 
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", TICKETS),
-    ("POST", TICKETS),
-    ("GET", COUNTS),
-    ("GET", TICKET),
-    ("PATCH", TICKET),
-    ("GET", PUBLIC),
-    ("POST", MESSAGES),
+pub const ROUTES: &[http::Route] = shared::routes![
+    GET TICKETS => list,
+    POST TICKETS => create,
+    GET COUNTS => counts,
+    GET TICKET => get,
+    PATCH TICKET => update,
+    GET PUBLIC => public,
+    POST MESSAGES => add_message,
 ];
-
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    http::serve(req, async |req| match http::route(&req) {
-        (Method::GET, route) if route == TICKETS => list(app, &req).await,
-        (Method::POST, route) if route == TICKETS => create(app, &req).await,
-        (Method::GET, route) if route == COUNTS => counts(app, &req).await,
-        (Method::GET, route) if route == TICKET => get(app, &req).await,
-        (Method::PATCH, route) if route == TICKET => update(app, &req).await,
-        (Method::GET, route) if route == PUBLIC => public(app, &req).await,
-        (Method::POST, route) if route == MESSAGES => add_message(app, &req).await,
-        (method, route) => Err(http::no_route(&method, &route)),
-    })
-    .await
-}
 
 /// The inbox
 ///

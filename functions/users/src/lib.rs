@@ -1,6 +1,6 @@
 //! Workspace members: list, add (takes a seat), view, rename, change role, deactivate, reactivate.
 
-use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
+use lambda_http::{Request, http::StatusCode};
 use shared::api::{CreateUserRequest, UpdateUserRequest, UserList, UserView};
 use shared::domain::ids::UserId;
 use shared::http::{self, HandlerResult, PageParams, ProblemBody};
@@ -9,18 +9,12 @@ use shared::{App, services::members};
 pub const USERS: &str = "/api/v1/users";
 pub const USER: &str = "/api/v1/users/{id}";
 
-pub const ROUTES: &[(&str, &str)] = &[("GET", USERS), ("POST", USERS), ("GET", USER), ("PATCH", USER)];
-
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    http::serve(req, async |req| match http::route(&req) {
-        (Method::GET, route) if route == USERS => list(app, &req).await,
-        (Method::POST, route) if route == USERS => create(app, &req).await,
-        (Method::GET, route) if route == USER => get(app, &req).await,
-        (Method::PATCH, route) if route == USER => update(app, &req).await,
-        (method, route) => Err(http::no_route(&method, &route)),
-    })
-    .await
-}
+pub const ROUTES: &[http::Route] = shared::routes![
+    GET USERS => list,
+    POST USERS => create,
+    GET USER => get,
+    PATCH USER => update,
+];
 
 /// List members
 ///

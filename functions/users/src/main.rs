@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::runtime::serve_http(fn_users::handle).await
+    shared::runtime::serve_http(fn_users::ROUTES).await
 }

@@ -1,6 +1,6 @@
 //! Outbound webhooks: endpoints, their signing secrets, the delivery log and replays; Slack connections.
 
-use lambda_http::{Body, Request, Response, http::Method, http::StatusCode};
+use lambda_http::{Body, Request, http::StatusCode};
 use shared::api::integrations::{
     CreateWebhookRequest, DeliveryPageView, DeliveryView, ReplayFailedRequest, ReplayView, RotateSecretRequest,
     UpdateWebhookRequest, WebhookListView, WebhookView, WebhookWithSecretView,
@@ -19,35 +19,18 @@ pub const REPLAY_DELIVERY: &str = "/api/v1/webhooks/{id}/deliveries/{delivery_id
 pub const REPLAY_FAILED: &str = "/api/v1/webhooks/{id}/replay";
 pub const SLACK: &str = "/api/v1/integrations/slack";
 
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", WEBHOOKS),
-    ("POST", WEBHOOKS),
-    ("GET", WEBHOOK),
-    ("PATCH", WEBHOOK),
-    ("DELETE", WEBHOOK),
-    ("POST", ROTATE_SECRET),
-    ("GET", DELIVERIES),
-    ("POST", REPLAY_DELIVERY),
-    ("POST", REPLAY_FAILED),
-    ("POST", SLACK),
+pub const ROUTES: &[http::Route] = shared::routes![
+    GET WEBHOOKS => list,
+    POST WEBHOOKS => create,
+    GET WEBHOOK => get,
+    PATCH WEBHOOK => update,
+    DELETE WEBHOOK => delete,
+    POST ROTATE_SECRET => rotate_secret,
+    GET DELIVERIES => deliveries,
+    POST REPLAY_DELIVERY => replay_delivery,
+    POST REPLAY_FAILED => replay_failed,
+    POST SLACK => connect_slack,
 ];
-
-pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    http::serve(req, async |req| match http::route(&req) {
-        (Method::GET, route) if route == WEBHOOKS => list(app, &req).await,
-        (Method::POST, route) if route == WEBHOOKS => create(app, &req).await,
-        (Method::GET, route) if route == WEBHOOK => get(app, &req).await,
-        (Method::PATCH, route) if route == WEBHOOK => update(app, &req).await,
-        (Method::DELETE, route) if route == WEBHOOK => delete(app, &req).await,
-        (Method::POST, route) if route == ROTATE_SECRET => rotate_secret(app, &req).await,
-        (Method::GET, route) if route == DELIVERIES => deliveries(app, &req).await,
-        (Method::POST, route) if route == REPLAY_DELIVERY => replay_delivery(app, &req).await,
-        (Method::POST, route) if route == REPLAY_FAILED => replay_failed(app, &req).await,
-        (Method::POST, route) if route == SLACK => connect_slack(app, &req).await,
-        (method, route) => Err(http::no_route(&method, &route)),
-    })
-    .await
-}
 
 fn caller(req: &Request) -> Result<shared::auth::MemberPrincipal, shared::http::Problem> {
     let caller = http::member(req)?;

@@ -1,15 +1,19 @@
-//! HTTP glue for handlers: one request wrapper ([`serve`]), body and parameter parsing that turns
-//! bad input into 4xx problems, JSON responses, the principal from the authorizer, and service errors
-//! as problems.
+//! HTTP glue for handlers: one route table per function ([`Route`], [`dispatch`]), one request wrapper
+//! ([`serve`]), body and parameter parsing that turns bad input into 4xx problems, JSON responses, the
+//! principal from the authorizer, and service errors as problems.
 
 mod problem;
 mod request;
+mod router;
 mod service_errors;
 
 /// Handlers parse a page request here ([`PageParams::from_request`]) and hand it to a service.
 pub use crate::storage::PageParams;
 pub use problem::{FieldErrorBody, Problem, ProblemBody, ProblemType};
 pub use request::{if_match_version, json_body, member, path_id, principal, query_param, require, route};
+pub use router::{HandlerFn, Route, dispatch};
+
+pub use lambda_http::http::Method;
 
 use std::time::Instant;
 

@@ -1,0 +1,87 @@
+//! Each HTTP function's route table: one list of (method, path template, handler) that both serves
+//! requests ([`dispatch`]) and tells the wiring tests which routes the function answers, so the two
+//! cannot disagree.
+
+use futures::future::BoxFuture;
+use lambda_http::{Body, Request, Response, http::Method};
+
+use super::{HandlerResult, no_route, route, serve};
+use crate::App;
+
+/// A handler as a table holds it: an `async fn(&App, &Request) -> HandlerResult`, its future boxed
+/// (the [`routes!`](crate::routes) macro does the boxing).
+pub type HandlerFn = for<'a> fn(&'a App, &'a Request) -> BoxFuture<'a, HandlerResult>;
+
+/// One route: the method and the path template API Gateway matched (`/api/v1/tickets/{id}`).
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub handle: HandlerFn,
+}
+
+/// Serves one request through [`serve`] with the route of `routes` API Gateway matched; any other
+/// method or path is [`no_route`].
+pub async fn dispatch(app: &App, req: Request, routes: &[Route]) -> Response<Body> {
+    serve(req, async |req| {
+        let (method, path) = route(&req);
+        match find(routes, &method, &path) {
+            Some(route) => (route.handle)(app, &req).await,
+            None => Err(no_route(&method, &path)),
+        }
+    })
+    .await
+}
+
+fn find<'r>(routes: &'r [Route], method: &Method, path: &str) -> Option<&'r Route> {
+    routes.iter().find(|route| route.method == method && route.path == path)
+}
+
+/// A function's route table, one `METHOD PATH => handler` a line:
+///
+/// ```ignore
+/// pub const ROUTES: &[Route] = shared::routes![
+///     GET TICKETS => list,
+///     POST TICKETS => create,
+/// ];
+/// ```
+#[macro_export]
+macro_rules! routes {
+    ($($method:ident $path:expr => $handler:path),* $(,)?) => {
+        &[$($crate::http::Route {
+            method: $crate::http::Method::$method,
+            path: $path,
+            handle: |app, req| ::std::boxed::Box::pin($handler(app, req)),
+        }),*]
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use lambda_http::http::StatusCode;
+
+    use super::*;
+    use crate::http::json;
+
+    const HEALTH: &str = "/api/v1/health";
+
+    async fn ok(_app: &App, _req: &Request) -> HandlerResult {
+        Ok(json(StatusCode::OK, &"ok"))
+    }
+
+    const ROUTES: &[Route] = crate::routes![GET HEALTH => ok];
+
+    #[test]
+    fn a_table_names_its_routes() {
+        let served: Vec<(&str, &str)> = ROUTES.iter().map(|route| (route.method.as_str(), route.path)).collect();
+        assert_eq!(served, [("GET", HEALTH)]);
+    }
+
+    #[test]
+    fn only_the_method_and_template_of_a_route_find_it() {
+        assert!(find(ROUTES, &Method::GET, HEALTH).is_some());
+        // The gateway answers 405 for a method the template does not declare; a function that is
+        // reached anyway answers 404, as for a path it does not serve.
+        assert!(find(ROUTES, &Method::DELETE, HEALTH).is_none());
+        assert!(find(ROUTES, &Method::GET, "/api/v1/health/{id}").is_none());
+    }
+}
