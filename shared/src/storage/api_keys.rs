@@ -5,6 +5,7 @@ use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::applied;
 use super::transaction::{Transaction, TransactionError};
 use super::{Item, QuerySpec, Store, StoreError, TenantScope, events::Event, keys, n, s};
 use crate::domain::ids::{ApiKeyId, UserId, WorkspaceId};
@@ -115,10 +116,8 @@ impl Store {
             .expression_attribute_values(":threshold", n(threshold))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
-            Err(err) => Err(super::backend(err)),
-        }
+        // Refused by the condition: nothing to do.
+        applied(result)?;
+        Ok(())
     }
 }

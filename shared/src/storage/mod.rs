@@ -101,6 +101,21 @@ pub(crate) fn backend<E: std::error::Error + 'static, R: std::fmt::Debug>(err: S
     StoreError::Backend(aws_sdk_dynamodb::error::DisplayErrorContext(err).to_string())
 }
 
+/// An UpdateItem whose condition may refuse it: its output when it was applied, `None` when the
+/// condition refused it (nothing was written), an error for any other failure.
+pub(crate) fn applied<R: std::fmt::Debug + 'static>(
+    result: Result<
+        aws_sdk_dynamodb::operation::update_item::UpdateItemOutput,
+        SdkError<aws_sdk_dynamodb::operation::update_item::UpdateItemError, R>,
+    >,
+) -> Result<Option<aws_sdk_dynamodb::operation::update_item::UpdateItemOutput>, StoreError> {
+    match result {
+        Ok(output) => Ok(Some(output)),
+        Err(err) if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(None),
+        Err(err) => Err(backend(err)),
+    }
+}
+
 /// A request the SDK refused to build (a required field missing): a bug, reported as a backend failure.
 impl From<aws_sdk_dynamodb::error::BuildError> for StoreError {
     fn from(err: aws_sdk_dynamodb::error::BuildError) -> Self {

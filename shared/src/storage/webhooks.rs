@@ -11,6 +11,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::applied;
 use super::transaction::{Transaction, TransactionError};
 use super::{Item, Page, PageQuery, QuerySpec, Store, StoreError, TenantScope, events::Event, keys, n, s};
 use crate::domain::ids::{DeliveryId, EventId, UserId, WebhookId};
@@ -315,10 +316,9 @@ impl Store {
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
-        match output {
-            Ok(output) => output.attributes.map(serde_dynamo::from_item).transpose().map_err(StoreError::from),
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(None),
-            Err(err) => Err(super::backend(err)),
+        match applied(output)? {
+            Some(output) => output.attributes.map(serde_dynamo::from_item).transpose().map_err(StoreError::from),
+            None => Ok(None),
         }
     }
 
@@ -335,11 +335,9 @@ impl Store {
             .expression_attribute_values(":zero", n(0))
             .send()
             .await;
-        match output {
-            Ok(_) => Ok(()),
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
-            Err(err) => Err(super::backend(err)),
-        }
+        // Refused by the condition: nothing to do.
+        applied(output)?;
+        Ok(())
     }
 
     /// Moves an endpoint between active and paused (the circuit breaker) at the event's time, with the
@@ -405,11 +403,7 @@ impl Store {
             .expression_attribute_values(":next", serde_dynamo::to_attribute_value(next)?)
             .send()
             .await;
-        match output {
-            Ok(_) => Ok(true),
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
-            Err(err) => Err(super::backend(err)),
-        }
+        Ok(applied(output)?.is_some())
     }
 
     fn delivery_key(scope: &TenantScope, endpoint: WebhookId, delivery: DeliveryId) -> [(String, AttributeValue); 2] {
@@ -516,11 +510,7 @@ impl Store {
                 .condition_expression("attribute_exists(PK) AND #status <> :delivered")
                 .expression_attribute_values(":delivered", serde_dynamo::to_attribute_value(DeliveryStatus::Delivered)?)
         };
-        match request.send().await {
-            Ok(_) => Ok(true),
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
-            Err(err) => Err(super::backend(err)),
-        }
+        Ok(applied(request.send().await)?.is_some())
     }
 
     /// Sets the final status of a delivery that is not delivered (failed from the DLQ, or cancelled).
@@ -546,11 +536,7 @@ impl Store {
             .expression_attribute_values(":at", serde_dynamo::to_attribute_value(now)?)
             .send()
             .await;
-        match output {
-            Ok(_) => Ok(true),
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
-            Err(err) => Err(super::backend(err)),
-        }
+        Ok(applied(output)?.is_some())
     }
 
     /// Marks a delivery pending again for a replay, unless it is pending already (in flight) or was
@@ -579,10 +565,9 @@ impl Store {
             .return_values(ReturnValue::AllOld)
             .send()
             .await;
-        match output {
-            Ok(output) => Ok(output.attributes.map(serde_dynamo::from_item).transpose()?),
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(None),
-            Err(err) => Err(super::backend(err)),
+        match applied(output)? {
+            Some(output) => Ok(output.attributes.map(serde_dynamo::from_item).transpose()?),
+            None => Ok(None),
         }
     }
 
