@@ -43,22 +43,8 @@ pub async fn create(
 ) -> ServiceResult<CustomerView> {
     let AddCustomer { email, name, phone, company, notes, attributes } = request.try_into()?;
     let now = app.clock.now();
-    let customer = Customer {
-        id: CustomerId::generate(),
-        workspace_id: caller.workspace_id,
-        email,
-        name,
-        phone,
-        company,
-        notes,
-        attributes,
-        created_at: now,
-        updated_at: now,
-        version: 1,
-        merged_into: None,
-        merge_pending: false,
-        merged_ids: Vec::new(),
-    };
+    let customer =
+        Customer { phone, company, notes, attributes, ..Customer::first_seen(caller.workspace_id, email, name, now) };
     let event = Event::new(EventKind::CustomerCreated, Some(caller.user_id), format!("customer/{}", customer.id), now)
         .with_change(None, Some(snapshot(&customer)))
         .about_customer(customer.id);

@@ -16,7 +16,6 @@ use crate::auth::MemberPrincipal;
 use crate::domain::events::EventKind;
 use crate::domain::{
     FieldError,
-    email::Email,
     ids::{CustomerId, MessageId, TicketId, UserId, WorkspaceId},
     plan::{LimitExceeded, LimitKind},
     rbac::{Permission, Role},
@@ -135,31 +134,12 @@ async fn customer_for(
         (CustomerWanted::ByEmail { email, name }, None) => match app.store.customer_id_by_email(scope, email).await? {
             Some(id) => (id, None),
             None => {
-                let customer = new_customer(workspace, email.clone(), name.clone(), now);
+                // A customer first met through a ticket: just an e-mail and maybe a name.
+                let customer = Customer::first_seen(workspace, email.clone(), name.clone(), now);
                 (customer.id, Some(customer))
             }
         },
     })
-}
-
-/// A customer first met through a ticket: just an e-mail and maybe a name.
-fn new_customer(workspace: WorkspaceId, email: Email, name: Option<String>, now: Timestamp) -> Customer {
-    Customer {
-        id: CustomerId::generate(),
-        workspace_id: workspace,
-        email,
-        name,
-        phone: None,
-        company: None,
-        notes: None,
-        attributes: Default::default(),
-        created_at: now,
-        updated_at: now,
-        version: 1,
-        merged_into: None,
-        merge_pending: false,
-        merged_ids: Vec::new(),
-    }
 }
 
 /// The new ticket and its first message, the customer's words.

@@ -42,6 +42,28 @@ pub struct Customer {
     pub merged_ids: Vec<CustomerId>,
 }
 
+impl Customer {
+    /// A customer met for the first time now: a new id, version 1, merged with nobody yet.
+    pub fn first_seen(workspace_id: WorkspaceId, email: Email, name: Option<String>, now: Timestamp) -> Self {
+        Self {
+            id: CustomerId::generate(),
+            workspace_id,
+            email,
+            name,
+            phone: None,
+            company: None,
+            notes: None,
+            attributes: Default::default(),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+            merged_into: None,
+            merge_pending: false,
+            merged_ids: Vec::new(),
+        }
+    }
+}
+
 /// The first write of a merge: both customers as they will be, and the event.
 pub struct MergeStart<'a> {
     pub source_before: &'a Customer,
