@@ -78,7 +78,58 @@ struct ClientFrame {
     take_over: bool,
 }
 
-pub const ACTIONS: [&str; 7] = ["hello", "heartbeat", "subscribe", "unsubscribe", "typing", "claim", "release"];
+/// What a client frame may ask for: each is a route key of the WebSocket API beside `$connect`,
+/// `$disconnect` and `$default`. A closed set, so the dispatch below handles every one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Hello,
+    Heartbeat,
+    Subscribe,
+    Unsubscribe,
+    Typing,
+    Claim,
+    Release,
+}
+
+impl Action {
+    pub const ALL: [Action; 7] = [
+        Action::Hello,
+        Action::Heartbeat,
+        Action::Subscribe,
+        Action::Unsubscribe,
+        Action::Typing,
+        Action::Claim,
+        Action::Release,
+    ];
+
+    /// The `action` field's value (and the WebSocket route key).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Action::Hello => "hello",
+            Action::Heartbeat => "heartbeat",
+            Action::Subscribe => "subscribe",
+            Action::Unsubscribe => "unsubscribe",
+            Action::Typing => "typing",
+            Action::Claim => "claim",
+            Action::Release => "release",
+        }
+    }
+
+    fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|action| action.as_str() == name)
+    }
+}
+
+/// The action names, in [`Action::ALL`]'s order (the realtime function's route keys read them).
+pub const ACTIONS: [&str; Action::ALL.len()] = {
+    let mut names = [""; Action::ALL.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = Action::ALL[i].as_str();
+        i += 1;
+    }
+    names
+};
 
 /// A refusal: becomes an error frame, the socket stays open.
 struct Refusal {
@@ -121,17 +172,17 @@ pub async fn message(app: &App, caller: &MemberPrincipal, connection_id: &str, b
             );
         }
     };
-    let result = match frame.action.as_str() {
-        "hello" => hello(app, caller, connection_id).await,
-        "heartbeat" => heartbeat(app, caller, connection_id).await,
-        "subscribe" => subscribe(app, caller, connection_id, &frame).await,
-        "unsubscribe" => unsubscribe(app, caller, connection_id, &frame).await,
-        "typing" => typing(app, caller, connection_id, &frame).await,
-        "claim" => claim(app, caller, connection_id, &frame).await,
-        "release" => release(app, caller, connection_id, &frame).await,
-        other => Err(refuse(
+    let result = match Action::parse(&frame.action) {
+        Some(Action::Hello) => hello(app, caller, connection_id).await,
+        Some(Action::Heartbeat) => heartbeat(app, caller, connection_id).await,
+        Some(Action::Subscribe) => subscribe(app, caller, connection_id, &frame).await,
+        Some(Action::Unsubscribe) => unsubscribe(app, caller, connection_id, &frame).await,
+        Some(Action::Typing) => typing(app, caller, connection_id, &frame).await,
+        Some(Action::Claim) => claim(app, caller, connection_id, &frame).await,
+        Some(Action::Release) => release(app, caller, connection_id, &frame).await,
+        None => Err(refuse(
             "unknown_action",
-            format!("There is no action {other:?}; the actions are {}.", ACTIONS.join(", ")),
+            format!("There is no action {:?}; the actions are {}.", frame.action, ACTIONS.join(", ")),
         )),
     };
     let mut reply = match result {
@@ -341,4 +392,19 @@ async fn announce_claim(
     let targets = connections.iter().filter(|c| c.is_live(now) && c.is_subscribed(ticket) && c.connection_id != except);
     broadcast(app, scope, targets, &frame).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_reads_back_from_its_name_and_names_are_unique() {
+        for action in Action::ALL {
+            assert_eq!(Action::parse(action.as_str()), Some(action));
+        }
+        let names: std::collections::BTreeSet<_> = ACTIONS.into_iter().collect();
+        assert_eq!(names.len(), Action::ALL.len());
+        assert_eq!(Action::parse("Hello"), None, "names are exact");
+    }
 }
