@@ -134,24 +134,10 @@ impl Store {
     /// they were committed, for tests that deliver them to the outbox consumer again.
     #[cfg(any(test, feature = "test-support"))]
     pub async fn event_items(&self, scope: &TenantScope) -> Result<Vec<Item>, StoreError> {
-        let mut items = Vec::new();
-        let mut cursor = None;
-        loop {
-            let query = PageQuery {
-                listing: ACTIVITY_LISTING,
-                owner: scope.workspace_id().to_string(),
-                index: Some(keys::GSI1),
-                key_condition: "GSI1PK = :pk",
-                values: vec![(":pk", s(keys::activity_gsi1pk(scope.workspace_id())))],
-                newest_first: false,
-            };
-            let (page, next) = self.query_page(query, 100, cursor.as_deref()).await?;
-            items.extend(page);
-            match next {
-                Some(next) => cursor = Some(next),
-                None => return Ok(items),
-            }
-        }
+        let query = super::QuerySpec::new("GSI1PK = :pk")
+            .on_index(keys::GSI1)
+            .value(":pk", s(keys::activity_gsi1pk(scope.workspace_id())));
+        self.query_all(&query).await
     }
 
     /// A customer's timeline: events about them and their tickets, and about the customers merged into
