@@ -19,9 +19,9 @@ export function BulkBar({ selected, members, myId, clear }: { selected: Ticket[]
     mutationFn: (changes: Changes) =>
       call(api.POST("/api/v1/tickets/bulk", { body: { tickets: selected.map((t) => ({ id: t.id, version: t.version })), changes } })),
     onSuccess: (answer) => {
+      // The selection stays (with the fresh versions once the list refetches) for a next action.
       setResult(answer);
       invalidateTicket(queries, {});
-      if (answer.failed === 0) clear();
     },
   });
   const subjectOf = (id: string) => selected.find((t) => t.id === id)?.subject ?? id;
