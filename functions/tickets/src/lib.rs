@@ -18,6 +18,10 @@ pub const TICKET: &str = "/api/v1/tickets/{id}";
 pub const PUBLIC: &str = "/api/v1/tickets/{id}/public";
 pub const MESSAGES: &str = "/api/v1/tickets/{id}/messages";
 
+pub mod actions;
+pub mod macros;
+pub mod views;
+
 pub const ROUTES: &[http::Route] = shared::routes![
     GET TICKETS => list,
     POST TICKETS => create,
@@ -26,6 +30,19 @@ pub const ROUTES: &[http::Route] = shared::routes![
     PATCH TICKET => update,
     GET PUBLIC => public,
     POST MESSAGES => add_message,
+    POST actions::BULK => actions::bulk_update,
+    POST actions::MERGE => actions::merge,
+    PUT actions::FOLLOWERS => actions::set_followers,
+    GET views::VIEWS => views::list,
+    POST views::VIEWS => views::create,
+    PATCH views::VIEW => views::update,
+    DELETE views::VIEW => views::delete,
+    GET macros::MACROS => macros::list,
+    POST macros::MACROS => macros::create,
+    PUT macros::MACRO => macros::replace,
+    DELETE macros::MACRO => macros::delete,
+    GET macros::TICKET_MACRO => macros::preview,
+    POST macros::TICKET_MACRO => macros::apply,
 ];
 
 /// The inbox

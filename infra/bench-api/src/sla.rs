@@ -140,6 +140,7 @@ async fn load_far_tickets(app: &App, owner: &MemberPrincipal, count: usize) {
             solved_at: None,
             version: 1,
             status_history: vec![StatusChange { at: now, status: Status::New }],
+            links: Default::default(),
         };
         let watch = SlaWatch {
             workspace_id: owner.workspace_id(),

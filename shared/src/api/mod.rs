@@ -11,12 +11,15 @@ pub mod chat;
 pub mod customers;
 pub mod health;
 pub mod integrations;
+pub mod macros;
 pub mod members;
 pub mod platform;
 pub mod reports;
 pub mod settings;
 pub mod sla;
+pub mod ticket_actions;
 pub mod tickets;
+pub mod views;
 
 mod patch;
 
@@ -27,9 +30,12 @@ pub use chat::*;
 pub use customers::*;
 pub use health::*;
 pub use integrations::*;
+pub use macros::*;
 pub use members::*;
 pub use platform::*;
 pub use reports::*;
 pub use settings::*;
 pub use sla::*;
+pub use ticket_actions::*;
 pub use tickets::*;
+pub use views::*;

@@ -139,6 +139,14 @@ pub struct TicketView {
     pub solved_at: Option<Timestamp>,
     /// Send it back with a change; a stale one is refused with 409.
     pub version: u64,
+    /// Members following the ticket.
+    pub followers: Vec<UserId>,
+    /// Addresses copied on replies to the customer.
+    pub cc: Vec<String>,
+    /// On a duplicate: the ticket it was merged into (it is closed).
+    pub merged_into: Option<TicketId>,
+    /// On a target: the duplicates merged into it.
+    pub merged_from: Vec<TicketId>,
 }
 
 impl From<&Ticket> for TicketView {
@@ -159,6 +167,10 @@ impl From<&Ticket> for TicketView {
             first_response_at: ticket.first_response_at,
             solved_at: ticket.solved_at,
             version: ticket.version,
+            followers: ticket.links.followers.clone(),
+            cc: ticket.links.cc.iter().map(ToString::to_string).collect(),
+            merged_into: ticket.links.merged_into,
+            merged_from: ticket.links.merged_from.clone(),
         }
     }
 }
@@ -173,6 +185,8 @@ pub struct MessageView {
     pub internal: bool,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    /// Copied here from this duplicate when it was merged into the ticket.
+    pub merged_from: Option<TicketId>,
 }
 
 impl From<&Message> for MessageView {
@@ -184,6 +198,7 @@ impl From<&Message> for MessageView {
             body: message.body.clone(),
             internal: message.internal,
             created_at: message.created_at,
+            merged_from: message.merged_from,
         }
     }
 }

@@ -144,6 +144,20 @@ pub const ROUTE_ACCESS: &[(&str, &str, KeyAccess)] = {
         ("POST", "/api/v1/api-keys", People),
         ("DELETE", "/api/v1/api-keys/{id}", People),
         ("POST", "/api/v1/api-keys/{id}/rotate", People),
+        ("POST", "/api/v1/tickets/bulk", Scope(TicketsWrite)),
+        ("POST", "/api/v1/tickets/{id}/merge", Scope(TicketsWrite)),
+        ("PUT", "/api/v1/tickets/{id}/followers", Scope(TicketsWrite)),
+        // Saved views and macros are a member's own (or their team's), used by people.
+        ("GET", "/api/v1/views", People),
+        ("POST", "/api/v1/views", People),
+        ("PATCH", "/api/v1/views/{id}", People),
+        ("DELETE", "/api/v1/views/{id}", People),
+        ("GET", "/api/v1/macros", People),
+        ("POST", "/api/v1/macros", People),
+        ("PUT", "/api/v1/macros/{id}", People),
+        ("DELETE", "/api/v1/macros/{id}", People),
+        ("GET", "/api/v1/tickets/{id}/macros/{macro_id}", People),
+        ("POST", "/api/v1/tickets/{id}/macros/{macro_id}", People),
     ]
 };
 

@@ -74,6 +74,22 @@ event_kinds! {
     WebhookEndpointPaused => "webhook.endpoint_paused",
     /// A paused endpoint answered a probe and was resumed.
     WebhookEndpointResumed => "webhook.endpoint_resumed",
+    /// A saved inbox view was created (personal or shared).
+    ViewCreated => "view.created",
+    ViewUpdated => "view.updated",
+    ViewDeleted => "view.deleted",
+    /// A macro (canned reply with actions) was created (personal or shared).
+    MacroCreated => "macro.created",
+    MacroUpdated => "macro.updated",
+    MacroDeleted => "macro.deleted",
+    /// A macro was applied to a ticket: its reply and changes, in the same change.
+    TicketMacroApplied => "ticket.macro_applied",
+    /// The ticket was merged into another as a duplicate: its conversation was copied there and it closed.
+    TicketMerged => "ticket.merged",
+    /// A duplicate was merged into this ticket: its messages now appear in this conversation.
+    TicketDuplicateMerged => "ticket.duplicate_merged",
+    /// The ticket's followers (members) or CC (e-mail addresses) changed.
+    TicketFollowersChanged => "ticket.followers_changed",
 }
 
 /// What an event means for the tickets' SLA watches.
@@ -117,7 +133,17 @@ impl EventKind {
             | WebhookDeleted
             | WebhookSecretRotated
             | WebhookEndpointPaused
-            | WebhookEndpointResumed => None,
+            | WebhookEndpointResumed
+            | ViewCreated
+            | ViewUpdated
+            | ViewDeleted
+            | MacroCreated
+            | MacroUpdated
+            | MacroDeleted
+            | TicketMacroApplied
+            | TicketMerged
+            | TicketFollowersChanged
+            | TicketDuplicateMerged => None,
         }
     }
 
@@ -126,7 +152,7 @@ impl EventKind {
     pub fn reaches_every_inbox(self) -> bool {
         use EventKind::*;
         match self {
-            TicketCreated | TicketUpdated | TicketAssigned => true,
+            TicketCreated | TicketUpdated | TicketAssigned | TicketMerged => true,
             WorkspaceCreated
             | WorkspacePlanChanged
             | UserCreated
@@ -154,7 +180,16 @@ impl EventKind {
             | WebhookDeleted
             | WebhookSecretRotated
             | WebhookEndpointPaused
-            | WebhookEndpointResumed => false,
+            | WebhookEndpointResumed
+            | ViewCreated
+            | ViewUpdated
+            | ViewDeleted
+            | MacroCreated
+            | MacroUpdated
+            | MacroDeleted
+            | TicketMacroApplied
+            | TicketDuplicateMerged
+            | TicketFollowersChanged => false,
         }
     }
 
@@ -193,7 +228,17 @@ impl EventKind {
             | WebhookCreated
             | WebhookUpdated
             | WebhookDeleted
-            | WebhookSecretRotated => None,
+            | WebhookSecretRotated
+            | ViewCreated
+            | ViewUpdated
+            | ViewDeleted
+            | MacroCreated
+            | MacroUpdated
+            | MacroDeleted
+            | TicketMacroApplied
+            | TicketMerged
+            | TicketFollowersChanged
+            | TicketDuplicateMerged => None,
         }
     }
 
@@ -267,7 +312,7 @@ mod tests {
         assert_eq!(EventKind::TicketCreated.as_str(), "ticket.created");
         assert_eq!(EventKind::SettingsSlaPolicyUpdated.as_str(), "settings.sla_policy_updated");
         assert_eq!(EventKind::WebhookEndpointResumed.as_str(), "webhook.endpoint_resumed");
-        assert_eq!(EventKind::ALL.len(), 31);
+        assert_eq!(EventKind::ALL.len(), 41);
     }
 
     /// Every `` `name` `` written in the first column of a markdown table, split at " / " and ", ".

@@ -118,6 +118,14 @@ id_type!(
     /// A file attached to a ticket.
     AttachmentId
 );
+id_type!(
+    /// A saved inbox view: a member's own filter set, or one an admin shares with the team.
+    ViewId
+);
+id_type!(
+    /// A macro: a canned reply with the ticket changes that go with it.
+    MacroId
+);
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,7 @@
 //! ([`serve`]), body and parameter parsing that turns bad input into 4xx problems, JSON responses, the
 //! principal from the authorizer, and service errors as problems.
 
+mod bulk;
 mod problem;
 mod request;
 mod router;
@@ -9,6 +10,7 @@ mod service_errors;
 
 /// Handlers parse a page request here ([`PageParams::from_request`]) and hand it to a service.
 pub use crate::storage::PageParams;
+pub use bulk::bulk_result;
 pub use problem::{FieldErrorBody, Problem, ProblemBody, ProblemType};
 pub use request::{if_match_version, json_body, member, path_id, principal, query_param, require, route};
 pub use router::{HandlerFn, Route, dispatch};

@@ -4,12 +4,16 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod attachments;
+pub mod bulk;
 pub mod chat;
 pub mod commands;
 pub mod customers;
 pub mod drafts;
+pub mod followers;
 pub mod handoff;
+pub mod macros;
 pub mod members;
+pub mod merge;
 pub mod outbox;
 pub mod platform;
 pub mod realtime;
@@ -18,6 +22,7 @@ pub mod settings;
 pub mod sla;
 pub mod sla_watch;
 pub mod tickets;
+pub mod views;
 pub mod webhooks;
 
 use crate::adapters::{BlobError, QueueError};

@@ -101,7 +101,17 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
         | WebhookDeleted
         | WebhookSecretRotated
         | WebhookEndpointPaused
-        | WebhookEndpointResumed => {}
+        | WebhookEndpointResumed
+        | ViewCreated
+        | ViewUpdated
+        | ViewDeleted
+        | MacroCreated
+        | MacroUpdated
+        | MacroDeleted
+        | TicketMacroApplied
+        | TicketMerged
+        | TicketDuplicateMerged
+        | TicketFollowersChanged => {}
     }
     counters
 }

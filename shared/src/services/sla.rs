@@ -125,7 +125,17 @@ pub fn status_history(events: &[Event]) -> Vec<(Timestamp, Status)> {
             | WebhookDeleted
             | WebhookSecretRotated
             | WebhookEndpointPaused
-            | WebhookEndpointResumed => {}
+            | WebhookEndpointResumed
+            | ViewCreated
+            | ViewUpdated
+            | ViewDeleted
+            | MacroCreated
+            | MacroUpdated
+            | MacroDeleted
+            | TicketMacroApplied
+            | TicketMerged
+            | TicketDuplicateMerged
+            | TicketFollowersChanged => {}
         }
     }
     history

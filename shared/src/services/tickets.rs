@@ -32,7 +32,7 @@ use crate::storage::{
     },
 };
 
-fn snapshot(ticket: &Ticket) -> serde_json::Value {
+pub(super) fn snapshot(ticket: &Ticket) -> serde_json::Value {
     serde_json::json!({
         "subject": ticket.subject,
         "status": ticket.status,
@@ -44,7 +44,7 @@ fn snapshot(ticket: &Ticket) -> serde_json::Value {
     })
 }
 
-fn view_json(ticket: &Ticket) -> serde_json::Value {
+pub(super) fn view_json(ticket: &Ticket) -> serde_json::Value {
     serde_json::to_value(TicketView::from(ticket)).unwrap_or_default()
 }
 
@@ -169,6 +169,7 @@ fn opened_ticket(
         solved_at: None,
         version: 1,
         status_history: vec![],
+        links: Default::default(),
     };
     ticket.record_status(now);
     let message = Message {
@@ -179,6 +180,7 @@ fn opened_ticket(
         body: command.body.clone(),
         internal: false,
         created_at: now,
+        merged_from: None,
     };
     (ticket, message)
 }
@@ -236,7 +238,7 @@ async fn customer_merged_away(
     }
 }
 
-async fn load(app: &App, scope: &TenantScope, id: TicketId) -> ServiceResult<Ticket> {
+pub(super) async fn load(app: &App, scope: &TenantScope, id: TicketId) -> ServiceResult<Ticket> {
     app.store.get_ticket(scope, id).await?.ok_or(ServiceError::NotFound("The ticket"))
 }
 
@@ -311,7 +313,7 @@ pub async fn update(
 }
 
 /// Assigning needs the permission, and an assignee who is an active member able to work tickets.
-async fn check_assignable(
+pub(super) async fn check_assignable(
     app: &App,
     caller: &MemberPrincipal,
     scope: &TenantScope,
@@ -334,7 +336,7 @@ async fn check_assignable(
 }
 
 /// The ticket after the change, under the lifecycle and taxonomy rules; None when nothing changes.
-async fn changed(
+pub(super) async fn changed(
     app: &App,
     scope: &TenantScope,
     before: &Ticket,
@@ -393,7 +395,7 @@ async fn changed(
 }
 
 /// `ticket.updated`, and `ticket.assigned` (with the handoff note, if any) on a reassignment.
-fn change_events(
+pub(super) fn change_events(
     caller: &MemberPrincipal,
     before: &Ticket,
     after: &Ticket,
@@ -457,6 +459,7 @@ pub async fn add_message(
             body: request.body.clone(),
             internal: request.internal,
             created_at: now,
+            merged_from: None,
         };
         let mut after = before.clone();
         after.status = status;
@@ -502,6 +505,20 @@ pub async fn list(
     page: PageParams,
 ) -> ServiceResult<TicketList> {
     let inbox = InboxFilter::try_from(query)?;
+    let unresolved = inbox.view.unresolved();
+    let (index, filters) = inbox_index(&inbox, caller.user_id);
+    let page = app.store.query_tickets(&caller.scope(), index, &filters, page.limit, page.cursor.as_deref()).await?;
+    let items = page
+        .items
+        .iter()
+        .filter(|ticket| !matches!(index, TicketIndex::Customer(_)) || ticket.status.is_unresolved() == unresolved)
+        .map(TicketView::from)
+        .collect();
+    Ok(TicketList { items, next_cursor: page.next_cursor })
+}
+
+/// Which index answers an inbox filter for `me`, and what narrows it there.
+pub fn inbox_index(inbox: &InboxFilter, me: UserId) -> (TicketIndex, TicketFilters) {
     let (unresolved, by_priority) = (inbox.view.unresolved(), inbox.by_priority);
     let mut filters = TicketFilters {
         status: inbox.status,
@@ -513,7 +530,7 @@ pub async fn list(
     let index = match (inbox.view, inbox.assignee, inbox.customer) {
         (InboxView::Mine, _, _) => {
             filters.customer = inbox.customer;
-            TicketIndex::Assignee { assignee: Some(caller.user_id), unresolved: true, by_priority }
+            TicketIndex::Assignee { assignee: Some(me), unresolved: true, by_priority }
         }
         (InboxView::Unassigned, _, _) => {
             filters.customer = inbox.customer;
@@ -523,18 +540,11 @@ pub async fn list(
             filters.customer = inbox.customer;
             TicketIndex::Assignee { assignee: Some(user), unresolved, by_priority }
         }
-        // The customer's own index holds every status; the view's statuses are kept below.
+        // The customer's own index holds every status; the view's statuses are kept by the caller.
         (_, None, Some(customer)) => TicketIndex::Customer(customer),
         _ => TicketIndex::Queue { unresolved, by_priority },
     };
-    let page = app.store.query_tickets(&caller.scope(), index, &filters, page.limit, page.cursor.as_deref()).await?;
-    let items = page
-        .items
-        .iter()
-        .filter(|ticket| !matches!(index, TicketIndex::Customer(_)) || ticket.status.is_unresolved() == unresolved)
-        .map(TicketView::from)
-        .collect();
-    Ok(TicketList { items, next_cursor: page.next_cursor })
+    (index, filters)
 }
 
 /// Exact inbox counts, one read.

@@ -368,6 +368,33 @@ pub fn sla_radar_gsi8sk_range(state_rank: u8, due_by: Option<Timestamp>) -> (Str
     (format!("{state_rank}#"), upper)
 }
 
+/// Saved inbox views: a member's own under `VIEW#USER#<user>#`, the team's under `VIEW#SHARED#`, so
+/// listing what a member may use is two Queries that never read another member's personal views.
+pub const SHARED_VIEW_PREFIX: &str = "VIEW#SHARED#";
+pub fn personal_view_prefix(user: UserId) -> String {
+    format!("VIEW#USER#{user}#")
+}
+/// The view's item: personal to `owner`, or shared when `owner` is None.
+pub fn view_sk(owner: Option<UserId>, view: crate::domain::ids::ViewId) -> String {
+    match owner {
+        Some(user) => format!("{}{view}", personal_view_prefix(user)),
+        None => format!("{SHARED_VIEW_PREFIX}{view}"),
+    }
+}
+
+/// Macros, shelved like views: a member's own under `MACRO#USER#<user>#`, the team's under
+/// `MACRO#SHARED#`.
+pub const SHARED_MACRO_PREFIX: &str = "MACRO#SHARED#";
+pub fn personal_macro_prefix(user: UserId) -> String {
+    format!("MACRO#USER#{user}#")
+}
+pub fn macro_sk(owner: Option<UserId>, id: crate::domain::ids::MacroId) -> String {
+    match owner {
+        Some(user) => format!("{}{id}", personal_macro_prefix(user)),
+        None => format!("{SHARED_MACRO_PREFIX}{id}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -566,5 +593,17 @@ mod tests {
         let (_, due_by) = sla_radar_gsi8sk_range(2, Some(due));
         assert!(sla_radar_gsi8sk(2, due, ticket) <= due_by);
         assert!(sla_radar_gsi8sk(2, Timestamp::from_second(1_800_000_001).unwrap(), ticket) > due_by);
+    }
+    #[test]
+    fn personal_shelves_hold_only_their_owners_views_and_macros() {
+        use crate::domain::ids::{MacroId, ViewId};
+        let (ada, bob, view, id) = (UserId::generate(), UserId::generate(), ViewId::generate(), MacroId::generate());
+        assert!(view_sk(Some(ada), view).starts_with(&personal_view_prefix(ada)));
+        assert!(!view_sk(Some(ada), view).starts_with(&personal_view_prefix(bob)));
+        assert!(!view_sk(Some(ada), view).starts_with(SHARED_VIEW_PREFIX));
+        assert!(view_sk(None, view).starts_with(SHARED_VIEW_PREFIX));
+        assert!(macro_sk(Some(bob), id).starts_with(&personal_macro_prefix(bob)));
+        assert!(macro_sk(None, id).starts_with(SHARED_MACRO_PREFIX));
+        assert!(!macro_sk(None, id).starts_with(SHARED_VIEW_PREFIX));
     }
 }

@@ -129,6 +129,40 @@ impl Store {
         }
     }
 
+    /// How many items `query` matches, all pages, asking only for counts (`select` is `Count`).
+    /// DynamoDB still reads (and bills) every item the key condition reaches, filtered or not.
+    pub(crate) async fn query_count(
+        &self,
+        query: &QuerySpec,
+        select: aws_sdk_dynamodb::types::Select,
+    ) -> Result<u64, StoreError> {
+        let mut start = None;
+        let mut count = 0u64;
+        loop {
+            let mut request = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .set_index_name(query.index.clone())
+                .key_condition_expression(&query.key_condition)
+                .set_filter_expression(query.filter.clone())
+                .select(select.clone())
+                .set_exclusive_start_key(start);
+            for (placeholder, name) in &query.names {
+                request = request.expression_attribute_names(placeholder, name);
+            }
+            for (placeholder, value) in &query.values {
+                request = request.expression_attribute_values(placeholder, value.clone());
+            }
+            let output = request.send().await.map_err(backend)?;
+            count += u64::try_from(output.count).unwrap_or(0);
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                return Ok(count);
+            }
+        }
+    }
+
     /// Every item `query` matches, all pages.
     pub(crate) async fn query_all(&self, query: &QuerySpec) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::new();

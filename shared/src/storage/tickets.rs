@@ -42,6 +42,26 @@ pub struct Ticket {
     /// derived from it; kept on the item so they need not read the ticket's whole collection.
     #[serde(default)]
     pub status_history: Vec<StatusChange>,
+    /// Followers and CC, and the merges the ticket took part in.
+    #[serde(default)]
+    pub links: TicketLinks,
+}
+
+/// Who else is kept informed of a ticket, and where a merged duplicate's conversation went.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct TicketLinks {
+    /// Members following the ticket.
+    #[serde(default)]
+    pub followers: Vec<UserId>,
+    /// Addresses copied on replies to the customer.
+    #[serde(default)]
+    pub cc: Vec<crate::domain::email::Email>,
+    /// Set on a duplicate: the ticket it was merged into.
+    #[serde(default)]
+    pub merged_into: Option<TicketId>,
+    /// Set on a target: the duplicates merged into it, oldest merge first.
+    #[serde(default)]
+    pub merged_from: Vec<TicketId>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
@@ -69,6 +89,9 @@ pub struct Message {
     pub body: String,
     pub internal: bool,
     pub created_at: Timestamp,
+    /// Set on a message copied here from a duplicate merged into this ticket: that duplicate.
+    #[serde(default)]
+    pub merged_from: Option<TicketId>,
 }
 
 /// A ticket's whole item collection.
@@ -283,7 +306,7 @@ impl Store {
         Ok(item)
     }
 
-    fn message_put(&self, scope: &TenantScope, message: &Message) -> Result<TransactWriteItem, StoreError> {
+    pub(super) fn message_put(&self, scope: &TenantScope, message: &Message) -> Result<TransactWriteItem, StoreError> {
         let mut item: Item = serde_dynamo::to_item(message)?;
         item.insert(keys::PK.to_owned(), s(scope.pk()));
         item.insert(keys::SK.to_owned(), s(keys::message_sk(message.ticket_id, message.id)));
@@ -291,7 +314,7 @@ impl Store {
     }
 
     /// `ADD` the deltas to the inbox counters item (created on first use).
-    fn counters_update(
+    pub(super) fn counters_update(
         &self,
         scope: &TenantScope,
         deltas: &BTreeMap<String, i64>,
@@ -476,6 +499,25 @@ impl Store {
         Ok(InboxCounts { values })
     }
 
+    /// The Query of `index`'s partition narrowed by `filters`, newest first: what an inbox page reads
+    /// and what a saved view's count counts.
+    pub(crate) fn tickets_query(&self, scope: &TenantScope, index: TicketIndex, filters: &TicketFilters) -> QuerySpec {
+        let (index_name, key_condition, mut values) = index.key_condition(scope.workspace_id());
+        let Filter { conditions, names, values: filter_values } = Filter::of(filters);
+        values.extend(filter_values);
+        let mut query = QuerySpec::new(key_condition).on_index(index_name).newest_first(true);
+        for (name, value) in values {
+            query = query.value(&name, value);
+        }
+        for (placeholder, name) in &names {
+            query = query.name(placeholder, name);
+        }
+        if !conditions.is_empty() {
+            query = query.filter(conditions.join(" AND "));
+        }
+        query
+    }
+
     /// One page of tickets from `index`, newest first, narrowed by `filters`. Filters read only the
     /// index's partition; a page keeps querying (bounded) until it is full or the partition ends.
     pub async fn query_tickets(
@@ -490,21 +532,8 @@ impl Store {
         let ws = scope.workspace_id();
         let listing = format!("{TICKETS_LISTING}:{index:?}:{filters:?}");
         let owner = ws.to_string();
-        let (index_name, key_condition, mut values) = index.key_condition(ws);
-        let Filter { conditions, names, values: filter_values } = Filter::of(filters);
-        values.extend(filter_values);
-
         let start = cursor.map(|cursor| self.cursors.decode(&listing, &owner, cursor)).transpose()?;
-        let mut query = QuerySpec::new(key_condition).on_index(index_name).newest_first(true);
-        for (name, value) in values {
-            query = query.value(&name, value);
-        }
-        for (placeholder, name) in &names {
-            query = query.name(placeholder, name);
-        }
-        if !conditions.is_empty() {
-            query = query.filter(conditions.join(" AND "));
-        }
+        let query = self.tickets_query(scope, index, filters);
         let wanted = usize::try_from(limit).unwrap_or(0);
         let (items, start) = self.query_up_to(&query, start, wanted, MAX_ROUND_TRIPS).await?;
         let next_cursor = start.map(|key| self.cursors.encode(&listing, &owner, &key));
@@ -537,6 +566,7 @@ mod tests {
             solved_at: None,
             version: 1,
             status_history: vec![],
+            links: TicketLinks::default(),
         }
     }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, describeProblem, problemError } from "./problem";
+import { ApiError, describeProblem, fieldLabel, problemError } from "./problem";
 
 const base = { title: "t", detail: "d", request_id: "req-1" };
 
@@ -15,6 +15,16 @@ describe("describeProblem", () => {
       ],
     });
     expect(text).toBe("E-mail must be an e-mail address like name@example.com. Password must be at least 10 characters.");
+  });
+
+  it("never shows a field's wire name: nested and listed fields read as words", () => {
+    expect(fieldLabel("customer.email")).toBe("Customer e-mail");
+    expect(fieldLabel("tickets[2].id")).toBe("Ticket 3");
+    expect(fieldLabel("cc[0]")).toBe("CC 1");
+    expect(fieldLabel("filters.view")).toBe("View");
+    expect(fieldLabel("changes.remove_tags")).toBe("Remove tags");
+    const text = describeProblem({ ...base, type: "/problems/validation-failed", status: 422, errors: [{ field: "customer.email", message: "is required" }] });
+    expect(text).toBe("Customer e-mail is required.");
   });
 
   it("explains plan limits with the numbers", () => {

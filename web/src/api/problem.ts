@@ -47,9 +47,39 @@ const FIELD_NAMES: Record<string, string> = {
   assignee_id: "Assignee",
   content_type: "File type",
   size: "File size",
+  "customer.email": "Customer e-mail",
+  "customer.name": "Customer name",
+  customer: "Customer",
+  customer_id: "Customer",
+  category: "Category",
+  subcategory: "Subcategory",
+  tags: "Tags",
+  add_tags: "Tags to add",
+  priority: "Priority",
+  status: "Status",
+  into: "Ticket to merge into",
+  assignee: "Assignee",
+  followers: "Followers",
+  cc: "CC",
+  "filters.view": "View",
+  "filters.status": "Status filter",
+  "filters.priority": "Priority filter",
+  "filters.assignee": "Assignee filter",
+  "filters.tag": "Tag filter",
 };
 
-const fieldLabel = (field: string) => FIELD_NAMES[field] ?? field.replace(/_/g, " ");
+/** A field's name in plain words: `customer.email` reads "Customer e-mail", `tickets[2].id` "Ticket 3". */
+export function fieldLabel(field: string): string {
+  if (FIELD_NAMES[field]) return FIELD_NAMES[field];
+  const item = /^(\w+)\[(\d+)\](?:\.(\w+))?$/.exec(field);
+  if (item) {
+    const [, list, index] = item;
+    const noun = FIELD_NAMES[list] ?? list.replace(/s$/, "").replace(/_/g, " ");
+    return `${noun.charAt(0).toUpperCase()}${noun.slice(1)} ${Number(index) + 1}`;
+  }
+  const words = field.split(".").pop()!.replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
 
 /** One or two sentences for the person looking at the screen. */
 export function describeProblem(problem: Problem): string {

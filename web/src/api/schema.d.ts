@@ -459,6 +459,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/macros": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Macros
+         * @description The caller's own macros, then those shared with the team, each by name. Needs `tickets:write`.
+         */
+        get: operations["macros_list"];
+        put?: never;
+        /**
+         * Create a macro
+         * @description A name, a reply template with placeholders (`{{customer.name}}`, `{{ticket.number}}`,
+         *     `{{agent.name}}`; any other is refused) and optional status, priority, tags to add and assignee
+         *     (`me`, `nobody` or a member id, which needs `tickets:assign`). Personal by default; `shared: true`
+         *     needs `settings:manage`. Needs `tickets:write`.
+         */
+        post: operations["macros_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/macros/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace a macro
+         * @description Every field at once, with the `version` you saw. Your own macros, or shared ones with
+         *     `settings:manage`; another member's personal macro is not found.
+         */
+        put: operations["macros_replace"];
+        post?: never;
+        /** Delete a macro */
+        delete: operations["macros_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -667,6 +716,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tickets/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change many tickets
+         * @description The same change (status, priority, assignee, tags to add or remove) to up to 100 tickets, each at
+         *     the version you saw. Each ticket is its own change: a stale version or a refused move on one
+         *     ticket leaves the others changed, and its result says why (`problem`, as the single change would
+         *     have answered). Answers 200 with every ticket's outcome and a summary. Needs `tickets:write`
+         *     (and `tickets:assign` to assign).
+         */
+        post: operations["tickets_bulk_update"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets/counts": {
         parameters: {
             query?: never;
@@ -774,6 +847,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tickets/{id}/followers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a ticket's followers and CC
+         * @description The whole lists: members who follow the ticket and addresses copied on replies, at the version you
+         *     saw. Needs `tickets:write`.
+         */
+        put: operations["tickets_set_followers"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/macros/{macro_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A macro filled in for a ticket
+         * @description The text with its placeholders filled from this ticket, its actions, and the ticket version to
+         *     apply it at: what the composer shows before sending.
+         */
+        get: operations["macros_preview"];
+        put?: never;
+        /**
+         * Apply a macro to a ticket
+         * @description Adds its text (filled in, or as you edited it in `body`) as a reply or note, and sets its status,
+         *     priority, tags and assignee: one change of the ticket at the `version` you saw, with its events in
+         *     the same transaction. A stale version answers 409 with the current ticket and changes nothing.
+         */
+        post: operations["macros_apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge a duplicate into another ticket
+         * @description The duplicate (this ticket) closes pointing at the target (`into`); every one of its messages is
+         *     copied into the target's conversation, in time order, marked `merged_from`. Both timelines record
+         *     the merge; the duplicate keeps its own messages and events. Send both versions you saw. Needs
+         *     `tickets:write`.
+         */
+        post: operations["tickets_merge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets/{id}/messages": {
         parameters: {
             query?: never;
@@ -861,6 +1005,57 @@ export interface paths {
          *     demoted or deactivated (409 `last-owner`).
          */
         patch: operations["users_update"];
+        trace?: never;
+    };
+    "/api/v1/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Saved views
+         * @description The caller's own views, then those shared with the team, each by name, with the number of tickets
+         *     each shows now. Needs `tickets:read`.
+         */
+        get: operations["views_list"];
+        put?: never;
+        /**
+         * Save a view
+         * @description A name and the inbox filters it keeps (they must make a valid inbox query). Personal by default;
+         *     `shared: true` needs `settings:manage`. Needs `tickets:read`.
+         */
+        post: operations["views_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/views/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a view
+         * @description Your own views, or shared ones with `settings:manage`.
+         */
+        delete: operations["views_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a view
+         * @description Its name or filters, based on the version you saw. Your own views, or shared ones with
+         *     `settings:manage`; another member's personal view is not found.
+         */
+        patch: operations["views_update"];
         trace?: never;
     };
     "/api/v1/webhooks": {
@@ -1034,6 +1229,17 @@ export interface components {
             /** @description Send it as `Authorization: Bearer <key>`. Shown once; only its hash is stored. */
             secret: string;
         };
+        ApplyMacroRequest: {
+            /** @description The text as the agent edited it; the macro's filled-in text when absent. */
+            body?: string | null;
+            /** @description Send over another member's claim on the ticket. */
+            confirm?: boolean;
+            /**
+             * Format: int64
+             * @description The ticket version the agent saw; a stale one answers 409 with the current ticket.
+             */
+            version: number;
+        };
         AttachmentDownload: {
             attachment: components["schemas"]["AttachmentView"];
             download: components["schemas"]["PresignedRequest"];
@@ -1094,6 +1300,51 @@ export interface components {
          * @enum {string}
          */
         Author: "agent" | "customer";
+        /** @description The changes a bulk action makes to every ticket; only the fields present change. */
+        BulkChanges: {
+            /** @description Added to each ticket's tags. */
+            add_tags?: string[] | null;
+            /** @description A member id; `null` unassigns. */
+            assignee_id?: string | null;
+            priority?: string | null;
+            /** @description Taken off each ticket's tags. */
+            remove_tags?: string[] | null;
+            status?: string | null;
+        };
+        BulkItemResult: {
+            id: string;
+            outcome: components["schemas"]["BulkOutcome"];
+            problem?: components["schemas"]["BulkProblem"] | null;
+            ticket?: components["schemas"]["TicketView"] | null;
+        };
+        /**
+         * @description What happened to one ticket of a bulk action.
+         * @enum {string}
+         */
+        BulkOutcome: "updated" | "unchanged" | "failed";
+        /** @description Why one ticket was not changed, as a problem+json would say it. */
+        BulkProblem: {
+            detail: string;
+            /** Format: int32 */
+            status: number;
+            title: string;
+            /** @description The problem type URI, e.g. `…/problems/version-conflict`. */
+            type: string;
+        };
+        BulkUpdateRequest: {
+            changes: components["schemas"]["BulkChanges"];
+            /** @description 1 to 100 tickets, each with the version the caller saw. */
+            tickets: components["schemas"]["TicketVersionRef"][];
+        };
+        BulkUpdateResult: {
+            failed: number;
+            /** @description One per ticket asked for, in the order asked. */
+            results: components["schemas"]["BulkItemResult"][];
+            /** @description In words, e.g. "2 tickets updated; 1 not: 0190… changed meanwhile". */
+            summary: string;
+            unchanged: number;
+            updated: number;
+        };
         CategoriesView: {
             /** @description Empty when no taxonomy is configured. */
             categories: components["schemas"]["CategoryView"][];
@@ -1257,6 +1508,13 @@ export interface components {
             /** @description owner, admin, manager, agent or viewer */
             role: string;
         };
+        CreateViewRequest: {
+            filters: components["schemas"]["ViewFiltersInput"];
+            /** @description Up to 60 characters. */
+            name: string;
+            /** @description Shared with every member of the workspace (needs `settings:manage`); personal by default. */
+            shared?: boolean;
+        };
         CreateWebhookRequest: {
             description?: string | null;
             /** @description The event types to deliver, e.g. `["ticket.created", "sla.breached"]`. */
@@ -1389,6 +1647,15 @@ export interface components {
             field: string;
             message: string;
         };
+        /** @description The whole follower and CC lists (they replace the ticket's). */
+        FollowersRequest: {
+            /** @description E-mail addresses copied on replies to the customer (up to 20). */
+            cc?: string[];
+            /** @description Member ids kept informed about the ticket (up to 50). */
+            followers?: string[];
+            /** Format: int64 */
+            version: number;
+        };
         HandoffNoteInput: {
             /** @description What the new assignee needs to know (up to 2,000 characters). */
             context: string;
@@ -1440,6 +1707,81 @@ export interface components {
              */
             workspace_id?: string | null;
         };
+        /** @description What a macro changes on the ticket besides adding its text. */
+        MacroActionsView: {
+            add_tags: string[];
+            /** @description `me`, `nobody` or a member id; null leaves the assignee as it is. */
+            assignee?: string | null;
+            priority?: components["schemas"]["Priority"] | null;
+            status?: components["schemas"]["Status"] | null;
+        };
+        /** @description The ticket after the macro, and the message it added: one change, one version. */
+        MacroApplied: {
+            message: components["schemas"]["MessageView"];
+            ticket: components["schemas"]["TicketView"];
+        };
+        /** Format: uuid */
+        MacroId: string;
+        MacroList: {
+            /** @description The caller's own macros, then the shared ones, each by name. */
+            items: components["schemas"]["MacroView"][];
+        };
+        /** @description A macro filled in for one ticket: what the composer shows before sending. */
+        MacroPreview: {
+            actions: components["schemas"]["MacroActionsView"];
+            /** @description The text with every placeholder filled from this ticket. */
+            body: string;
+            internal: boolean;
+            macro_id: components["schemas"]["MacroId"];
+            name: string;
+            /**
+             * Format: int64
+             * @description The ticket version the preview was made on: send it back to apply.
+             */
+            ticket_version: number;
+        };
+        /** @description A macro as written: the whole of it (a change replaces every field). */
+        MacroRequest: {
+            /** @description Tags added to the ticket's tags. */
+            add_tags?: string[] | null;
+            /** @description `me` (whoever applies it), `nobody` (unassign) or a member id. */
+            assignee?: string | null;
+            /** @description The reply, with placeholders `{{customer.name}}`, `{{ticket.number}}`, `{{agent.name}}`. */
+            body: string;
+            /** @description Added as an internal note instead of a reply to the customer. */
+            internal?: boolean;
+            /** @description Up to 80 characters. */
+            name: string;
+            priority?: string | null;
+            /**
+             * @description On creation: shared with every member (needs `settings:manage`); personal by default. A macro
+             *     stays where it was created.
+             */
+            shared?: boolean | null;
+            /** @description Status to set along with the reply. */
+            status?: string | null;
+            /**
+             * Format: int64
+             * @description On a change: the version it is based on (required there).
+             */
+            version?: number | null;
+        };
+        MacroView: {
+            actions: components["schemas"]["MacroActionsView"];
+            /** @description The template, placeholders as written. */
+            body: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: components["schemas"]["UserId"];
+            id: components["schemas"]["MacroId"];
+            internal: boolean;
+            name: string;
+            shared: boolean;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
         MarkReadRequest: {
             /**
              * Format: int64
@@ -1458,6 +1800,28 @@ export interface components {
             /** @description The customer merged into the one in the path: its tickets, e-mail and timeline move there. */
             source_id: string;
         };
+        MergeResult: {
+            /** @description The duplicate, now closed and pointing at the target. */
+            duplicate: components["schemas"]["TicketView"];
+            /** @description How many messages were copied into the target. */
+            messages_moved: number;
+            /** @description The target, with the duplicate's messages in its conversation. */
+            ticket: components["schemas"]["TicketView"];
+        };
+        MergeTicketRequest: {
+            /** @description The ticket this duplicate merges into. */
+            into: string;
+            /**
+             * Format: int64
+             * @description The target's version the caller saw.
+             */
+            target_version: number;
+            /**
+             * Format: int64
+             * @description The duplicate's version the caller saw.
+             */
+            version: number;
+        };
         /** Format: uuid */
         MessageId: string;
         MessageView: {
@@ -1469,6 +1833,7 @@ export interface components {
             created_at: string;
             id: components["schemas"]["MessageId"];
             internal: boolean;
+            merged_from?: components["schemas"]["TicketId"] | null;
         };
         /** @description Met within target and breached counts. */
         MetBreached: {
@@ -1744,16 +2109,29 @@ export interface components {
             first_response?: components["schemas"]["SlaClockView"] | null;
             resolution?: components["schemas"]["SlaClockView"] | null;
         };
+        /** @description A ticket and the version the caller saw of it. */
+        TicketVersionRef: {
+            id: string;
+            /** Format: int64 */
+            version: number;
+        };
         TicketView: {
             assignee_id?: components["schemas"]["UserId"] | null;
             category?: string | null;
+            /** @description Addresses copied on replies to the customer. */
+            cc: string[];
             channel: string;
             /** Format: date-time */
             created_at: string;
             customer_id: components["schemas"]["CustomerId"];
             /** Format: date-time */
             first_response_at?: string | null;
+            /** @description Members following the ticket. */
+            followers: components["schemas"]["UserId"][];
             id: components["schemas"]["TicketId"];
+            /** @description On a target: the duplicates merged into it. */
+            merged_from: components["schemas"]["TicketId"][];
+            merged_into?: components["schemas"]["TicketId"] | null;
             priority: components["schemas"]["Priority"];
             /** Format: date-time */
             solved_at?: string | null;
@@ -1804,6 +2182,16 @@ export interface components {
             /** @description active or deactivated */
             status?: string | null;
         };
+        /** @description Only the fields present change. */
+        UpdateViewRequest: {
+            filters?: components["schemas"]["ViewFiltersInput"] | null;
+            name?: string | null;
+            /**
+             * Format: int64
+             * @description The version the change is based on.
+             */
+            version: number;
+        };
         UpdateWebhookRequest: {
             /** @description An empty string removes it. */
             description?: string | null;
@@ -1842,6 +2230,44 @@ export interface components {
             status: components["schemas"]["UserStatus"];
             /** Format: date-time */
             updated_at: string;
+        };
+        /** @description The inbox filters a view keeps, as the inbox's query string takes them. */
+        ViewFiltersInput: {
+            /** @description A member id. */
+            assignee?: string | null;
+            category?: string | null;
+            priority?: string | null;
+            /** @description updated (default) or priority */
+            sort?: string | null;
+            status?: string | null;
+            tag?: string | null;
+            /** @description open (default), unassigned, mine, solved */
+            view?: string | null;
+        };
+        /** Format: uuid */
+        ViewId: string;
+        ViewList: {
+            /** @description The caller's own views, then the shared ones, each by name. */
+            items: components["schemas"]["ViewView"][];
+        };
+        ViewView: {
+            /**
+             * Format: int64
+             * @description Tickets the view shows now (exact; docs/data-model.md says what it costs).
+             */
+            count: number;
+            /** Format: date-time */
+            created_at: string;
+            created_by: components["schemas"]["UserId"];
+            filters: components["schemas"]["ViewFiltersInput"];
+            id: components["schemas"]["ViewId"];
+            name: string;
+            /** @description Shared with the team, or the caller's own. */
+            shared: boolean;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
         };
         /** Format: uuid */
         WebhookId: string;
@@ -2843,6 +3269,161 @@ export interface operations {
             };
         };
     };
+    macros_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroList"];
+                };
+            };
+        };
+    };
+    macros_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MacroRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroView"];
+                };
+            };
+            /** @description Sharing needs settings:manage; assigning needs tickets:assign */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    macros_replace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Macro id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MacroRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Stale version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    macros_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Macro id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     identity_me: {
         parameters: {
             query?: never;
@@ -3279,6 +3860,37 @@ export interface operations {
             };
         };
     };
+    tickets_bulk_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkUpdateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkUpdateResult"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     tickets_counts: {
         parameters: {
             query?: never;
@@ -3475,6 +4087,202 @@ export interface operations {
             };
             /** @description Not uploaded yet */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    tickets_set_followers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Ticket id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FollowersRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Stale version or a closed ticket */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    macros_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Ticket id */
+                id: string;
+                /** @description Macro id */
+                macro_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroPreview"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    macros_apply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Ticket id */
+                id: string;
+                /** @description Macro id */
+                macro_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyMacroRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroApplied"];
+                };
+            };
+            /** @description The macro assigns and your role cannot */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Stale version, a closed ticket, a move the lifecycle forbids, or another member's claim */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    tickets_merge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The duplicate's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeTicketRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MergeResult"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A stale version, or a closed or already merged ticket */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3710,6 +4518,161 @@ export interface operations {
             };
             /** @description Last owner, or changed meanwhile */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    views_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewList"];
+                };
+            };
+        };
+    };
+    views_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateViewRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewView"];
+                };
+            };
+            /** @description Sharing needs settings:manage */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    views_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description View id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    views_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description View id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateViewRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Stale version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

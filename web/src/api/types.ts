@@ -9,3 +9,6 @@ export type Customer = Schemas["CustomerView"];
 export type EventView = Schemas["EventView"];
 export type Me = Schemas["MeResponse"];
 export type Permission = Schemas["Permission"];
+export type SavedView = Schemas["ViewView"];
+export type Macro = Schemas["MacroView"];
+export type BulkResult = Schemas["BulkUpdateResult"];

@@ -43,7 +43,7 @@ describe("applyFrame", () => {
     expect([...state.online]).toEqual(["b"]);
   });
 
-  it("refetches the ticket, the inbox, counts, the radar, the activity log and the customer on a ticket event", () => {
+  it("refetches the ticket, the inbox, counts, saved views, the radar, the activity log and the customer on a ticket event", () => {
     const state = new LiveState();
     const { client, keys } = queries();
     applyFrame(
@@ -51,7 +51,7 @@ describe("applyFrame", () => {
       state,
       client as never,
     );
-    expect(keys).toEqual([ticketKeys.detail("t"), ticketKeys.lists(), ticketKeys.counts(), slaKeys.radars(), activityKeys.all, customerKeys.detail("c")]);
+    expect(keys).toEqual([ticketKeys.detail("t"), ticketKeys.lists(), ticketKeys.counts(), ticketKeys.views(), slaKeys.radars(), activityKeys.all, customerKeys.detail("c")]);
   });
 
   it("refetches a chat channel's history and the unread counts on a chat message", () => {

@@ -9,6 +9,7 @@ import { useCounts } from "../api/queries/tickets";
 import { LiveProvider, useLiveStatus } from "../live/live";
 import { Avatar } from "./Avatar";
 import { Loading } from "./states";
+import { KeyboardHelp } from "./KeyboardHelp";
 
 export function RequireSession() {
   const session = useSession();
@@ -123,6 +124,7 @@ function Shell() {
           <Outlet />
         </Suspense>
       </main>
+      <KeyboardHelp />
     </div>
   );
 }

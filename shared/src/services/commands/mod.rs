@@ -5,5 +5,8 @@
 
 pub mod accounts;
 pub mod customers;
+pub mod macros;
 pub mod members;
+pub mod ticket_actions;
 pub mod tickets;
+pub mod views;

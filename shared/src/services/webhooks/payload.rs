@@ -96,7 +96,17 @@ impl SlackEventType {
             | WebhookDeleted
             | WebhookSecretRotated
             | WebhookEndpointPaused
-            | WebhookEndpointResumed => None,
+            | WebhookEndpointResumed
+            | ViewCreated
+            | ViewUpdated
+            | ViewDeleted
+            | MacroCreated
+            | MacroUpdated
+            | MacroDeleted
+            | TicketMacroApplied
+            | TicketMerged
+            | TicketDuplicateMerged
+            | TicketFollowersChanged => None,
         }
     }
 }

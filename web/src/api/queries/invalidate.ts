@@ -2,7 +2,7 @@
 // live connection when the server reports a change (src/live/state.ts). Marking a query stale refetches
 // it if it is on screen, and on its next use otherwise.
 import type { QueryClient } from "@tanstack/react-query";
-import { activityKeys, chatKeys, customerKeys, integrationKeys, memberKeys, settingsKeys, slaKeys, ticketKeys } from "./keys";
+import { activityKeys, chatKeys, customerKeys, integrationKeys, macroKeys, memberKeys, settingsKeys, slaKeys, ticketKeys } from "./keys";
 
 /** The part of the query client invalidation needs (the live path is tested against a fake of it). */
 export type Invalidates = Pick<QueryClient, "invalidateQueries">;
@@ -17,6 +17,7 @@ export function invalidateTicket(queries: Invalidates, ticket: { id?: string; cu
   if (ticket.id) stale(queries, ticketKeys.detail(ticket.id));
   stale(queries, ticketKeys.lists());
   stale(queries, ticketKeys.counts());
+  stale(queries, ticketKeys.views());
   stale(queries, slaKeys.radars());
   stale(queries, activityKeys.all);
   if (ticket.customerId) stale(queries, customerKeys.detail(ticket.customerId));
@@ -75,4 +76,9 @@ export function invalidateDeliveries(queries: Invalidates, webhookId: string) {
 /** Frames were missed or the connection came back: anything on screen may be out of date. */
 export function invalidateEverything(queries: Invalidates) {
   void queries.invalidateQueries();
+}
+
+/** Macros were created, changed or deleted. */
+export function invalidateMacros(queries: Invalidates) {
+  stale(queries, macroKeys.all);
 }

@@ -25,6 +25,14 @@ export const ticketKeys = {
   list: (params: InboxParams) => [...ticketKeys.lists(), params] as const,
   counts: () => [...ticketKeys.all, "counts"] as const,
   detail: (id: string) => [...ticketKeys.all, "detail", id] as const,
+  /** Saved views carry live counts, so they sit under tickets: a ticket change refreshes them. */
+  views: () => [...ticketKeys.all, "views"] as const,
+};
+
+export const macroKeys = {
+  all: ["macros"] as const,
+  list: () => [...macroKeys.all, "list"] as const,
+  preview: (ticketId: string, macroId: string) => [...macroKeys.all, "preview", ticketId, macroId] as const,
 };
 
 export const customerKeys = {

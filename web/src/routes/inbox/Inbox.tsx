@@ -13,6 +13,8 @@ import { PriorityBadge, StatusBadge } from "../../ui/Badges";
 import { Avatar } from "../../ui/Avatar";
 import { Empty, ErrorState, Loading } from "../../ui/states";
 import { useLiveStatus } from "../../live/live";
+import { SavedViews, type ViewFilters } from "./SavedViews";
+import { BulkBar } from "./BulkBar";
 
 const VIEWS = [
   { id: "open", name: "All open" },
@@ -82,6 +84,29 @@ export function Component() {
       : counts.data?.[id];
 
   const youId = me.data?.user.id;
+  // Rows picked for a bulk action, by id; kept while the list refreshes underneath.
+  const [picked, setPicked] = useState<Set<string>>(new Set());
+  const selected = tickets.filter((ticket) => picked.has(ticket.id));
+  const toggle = (id: string) =>
+    setPicked((current) => {
+      const next = new Set(current);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  const canWrite = me.data?.permissions.includes("tickets:write") ?? false;
+  const currentFilters: ViewFilters = { view, sort: filters.sort, status: filters.status || null, priority: filters.priority || null, category: filters.category || null, tag: filters.tag || null, assignee: assigneeFilter || null };
+  const applyView = (saved: ViewFilters) => {
+    const next = new URLSearchParams();
+    for (const [key, value] of Object.entries(saved)) {
+      if (value && !(key === "view" && value === "open") && !(key === "sort" && value === "updated")) next.set(key, value);
+    }
+    setParams(next, { replace: true });
+  };
+  // The order of this list is the order "next ticket" follows from a ticket page.
+  useEffect(() => {
+    sessionStorage.setItem("inbox-order", JSON.stringify(tickets.map((ticket) => ticket.id)));
+  }, [tickets]);
   return (
     <div className="inbox">
       <aside className="views" aria-label="Views">
@@ -111,6 +136,7 @@ export function Component() {
             </li>
           ))}
         </ul>
+        <SavedViews current={currentFilters} apply={applyView} canShare={me.data?.permissions.includes("settings:manage") ?? false} />
         <p className="muted small kbd-help">
           <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> open · <kbd>n</kbd> new ticket
         </p>
@@ -169,6 +195,7 @@ export function Component() {
             New ticket
           </Link>
         </header>
+        {canWrite && selected.length > 0 && <BulkBar selected={selected} members={members.data ?? []} myId={youId} clear={() => setPicked(new Set())} />}
         {inbox.isPending ? (
           <Loading label="Loading tickets…" />
         ) : inbox.isError ? (
@@ -188,7 +215,16 @@ export function Component() {
           <>
             <ul className="ticket-list" data-testid="ticket-list">
               {tickets.map((ticket, index) => (
-                <li key={ticket.id}>
+                <li key={ticket.id} className="ticket-item">
+                  {canWrite && (
+                    <input
+                      type="checkbox"
+                      className="row-check"
+                      aria-label={`Select “${ticket.subject}”`}
+                      checked={picked.has(ticket.id)}
+                      onChange={() => toggle(ticket.id)}
+                    />
+                  )}
                   <Link
                     {...keyboard.row(index)}
                     to={`/tickets/${ticket.id}`}
@@ -253,7 +289,7 @@ function TagFilter({ value, onChange }: { value: string; onChange: (tag: string)
         onChange(text.trim());
       }}
     >
-      <input type="search" placeholder="Tag" aria-label="Tag filter" value={text} onChange={(e) => setText(e.target.value)} onBlur={() => text.trim() !== value && onChange(text.trim())} />
+      <input id="inbox-search" type="search" placeholder="Tag" aria-label="Tag filter" value={text} onChange={(e) => setText(e.target.value)} onBlur={() => text.trim() !== value && onChange(text.trim())} />
     </form>
   );
 }

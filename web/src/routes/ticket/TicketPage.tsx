@@ -19,6 +19,19 @@ import { Attachments } from "./Attachments";
 import { Composer } from "./Composer";
 import { Properties } from "./Properties";
 import { SlaClocks } from "./SlaClocks";
+import { MacroPicker } from "./MacroPicker";
+import { MergeTicket } from "./MergeTicket";
+
+/** The ticket after `id` in the inbox list last shown (the current view, in its order). */
+function nextInView(id: string): string | undefined {
+  try {
+    const order: string[] = JSON.parse(sessionStorage.getItem("inbox-order") ?? "[]");
+    const at = order.indexOf(id);
+    return at >= 0 ? order[at + 1] : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export function Component() {
   const { id = "" } = useParams();
@@ -39,10 +52,17 @@ export function Component() {
         event.preventDefault();
         navigate("/inbox");
       }
+      if (event.key === "]") {
+        const next = nextInView(id);
+        if (next) {
+          event.preventDefault();
+          navigate(`/tickets/${next}`);
+        }
+      }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [navigate]);
+  }, [navigate, id]);
 
   if (ticket.isPending) return <Loading label="Loading ticket…" />;
   if (ticket.isError) return <ErrorState error={ticket.error} retry={() => void ticket.refetch()} />;
@@ -54,6 +74,7 @@ export function Component() {
   const others = live.viewers.filter((userId) => userId !== myId);
   const typing = live.typingUsers.filter((userId) => userId !== myId);
   const canWrite = me.data?.permissions.includes("tickets:write") ?? false;
+  const next = nextInView(t.id);
 
   return (
     <div className="ticket-page">
@@ -69,6 +90,11 @@ export function Component() {
             <span className="muted small">
               Opened {relativeTime(t.created_at)} via {t.channel}
             </span>
+            {next && (
+              <Link to={`/tickets/${next}`} className={`button small ${t.status === "solved" ? "primary" : ""}`} data-testid="next-ticket" aria-keyshortcuts="]">
+                {t.status === "solved" ? "Solved · next ticket" : "Next ticket"}
+              </Link>
+            )}
             <span className="presence" role="group" aria-label="Also viewing" data-testid="presence">
               {others.map((userId) => (
                 <Avatar key={userId} name={nameOf(userId)} id={userId} size={26} online={online.has(userId)} />
@@ -136,7 +162,10 @@ export function Component() {
               </p>
             )}
             {canWrite && t.status !== "closed" ? (
-              <Composer ticketId={t.id} version={t.version} nameOf={nameOf} onTyping={live.sendTyping} />
+              <>
+                <Composer ticketId={t.id} version={t.version} nameOf={nameOf} onTyping={live.sendTyping} />
+                <MacroPicker ticketId={t.id} customerId={t.customer_id} version={t.version} nameOf={nameOf} />
+              </>
             ) : (
               <p className="muted composer-closed">{t.status === "closed" ? "This ticket is closed and takes no more messages." : "Your role can read tickets but not answer them."}</p>
             )}
@@ -149,6 +178,7 @@ export function Component() {
         <Properties detail={detail} canWrite={canWrite} />
         <CustomerCard customerId={t.customer_id} />
         <SlaClocks sla={detail.sla ?? null} />
+        <MergeTicket ticket={t} canWrite={canWrite} />
         <Attachments ticketId={t.id} attachments={detail.attachments} canWrite={canWrite && t.status !== "closed"} />
       </aside>
     </div>
