@@ -54,8 +54,10 @@ impl Role {
                 ChatUse,
                 SalesRead,
                 SalesWrite,
+                SalesManage,
                 ReportsRead,
                 ActivityRead,
+                DirectoryRead,
                 UsersRead,
                 UsersManage,
                 SettingsManage,
@@ -73,8 +75,10 @@ impl Role {
                 ChatUse,
                 SalesRead,
                 SalesWrite,
+                SalesManage,
                 ReportsRead,
                 ActivityRead,
+                DirectoryRead,
                 UsersRead,
             ],
             Role::Agent => &[
@@ -87,8 +91,9 @@ impl Role {
                 SalesRead,
                 SalesWrite,
                 ReportsRead,
+                DirectoryRead,
             ],
-            Role::Viewer => &[TicketsRead, CustomersRead, SalesRead, ReportsRead],
+            Role::Viewer => &[TicketsRead, CustomersRead, SalesRead, ReportsRead, DirectoryRead],
         }
     }
 
@@ -127,10 +132,16 @@ pub enum Permission {
     SalesRead,
     #[serde(rename = "sales:write")]
     SalesWrite,
+    /// Reassign leads and deals, edit any rep's, configure pipelines and lead statuses.
+    #[serde(rename = "sales:manage")]
+    SalesManage,
     #[serde(rename = "reports:read")]
     ReportsRead,
     #[serde(rename = "activity:read")]
     ActivityRead,
+    /// The member directory: every member's name, initials and role, so people appear by name.
+    #[serde(rename = "directory:read")]
+    DirectoryRead,
     #[serde(rename = "users:read")]
     UsersRead,
     #[serde(rename = "users:manage")]
@@ -146,7 +157,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 20] = [
         Permission::TicketsRead,
         Permission::TicketsWrite,
         Permission::TicketsAssign,
@@ -157,8 +168,10 @@ impl Permission {
         Permission::ChatUse,
         Permission::SalesRead,
         Permission::SalesWrite,
+        Permission::SalesManage,
         Permission::ReportsRead,
         Permission::ActivityRead,
+        Permission::DirectoryRead,
         Permission::UsersRead,
         Permission::UsersManage,
         Permission::SettingsManage,
@@ -179,8 +192,10 @@ impl Permission {
             Permission::TicketsTakeOver => "tickets:take_over",
             Permission::SalesRead => "sales:read",
             Permission::SalesWrite => "sales:write",
+            Permission::SalesManage => "sales:manage",
             Permission::ReportsRead => "reports:read",
             Permission::ActivityRead => "activity:read",
+            Permission::DirectoryRead => "directory:read",
             Permission::UsersRead => "users:read",
             Permission::UsersManage => "users:manage",
             Permission::SettingsManage => "settings:manage",
@@ -201,9 +216,11 @@ impl Permission {
             Permission::ChatUse => "Use team chat",
             Permission::TicketsTakeOver => "Take over or release another member's claim on a ticket",
             Permission::SalesRead => "See leads and deals",
-            Permission::SalesWrite => "Create and edit leads, deals and their notes",
+            Permission::SalesWrite => "Create leads and deals; edit their own or unowned ones",
+            Permission::SalesManage => "Edit and reassign any leads and deals; configure pipelines",
             Permission::ReportsRead => "See support and sales reports, the SLA radar",
             Permission::ActivityRead => "See the workspace activity log",
+            Permission::DirectoryRead => "See every member's name, initials and role (the member directory)",
             Permission::UsersRead => "List the workspace's members",
             Permission::UsersManage => "Add members, change roles, deactivate (admins cannot touch owners)",
             Permission::SettingsManage => "Categories, SLA policies, business hours",
@@ -260,6 +277,15 @@ mod tests {
         assert!(!Role::Admin.can(Permission::BillingManage));
         assert!(!Role::Viewer.can(Permission::TicketsWrite));
         assert!(!Role::Agent.can(Permission::UsersManage));
+    }
+
+    #[test]
+    fn agents_sell_but_only_managers_and_up_manage_sales_and_everyone_reads_the_directory() {
+        assert!(Role::Agent.can(Permission::SalesWrite));
+        assert!(!Role::Agent.can(Permission::SalesManage));
+        assert!(Role::Manager.can(Permission::SalesManage));
+        assert!(!Role::Viewer.can(Permission::SalesWrite));
+        assert!(Role::ALL.iter().all(|role| role.can(Permission::DirectoryRead)));
     }
 
     #[test]

@@ -1846,7 +1846,7 @@ export interface components {
          * @description What a principal may do. Names are stable: they appear in API responses and in API-key scopes.
          * @enum {string}
          */
-        Permission: "tickets:read" | "tickets:write" | "tickets:assign" | "tickets:take_over" | "tickets:delete" | "customers:read" | "customers:write" | "chat:use" | "sales:read" | "sales:write" | "reports:read" | "activity:read" | "users:read" | "users:manage" | "settings:manage" | "integrations:manage" | "webhooks:manage" | "billing:manage";
+        Permission: "tickets:read" | "tickets:write" | "tickets:assign" | "tickets:take_over" | "tickets:delete" | "customers:read" | "customers:write" | "chat:use" | "sales:read" | "sales:write" | "sales:manage" | "reports:read" | "activity:read" | "directory:read" | "users:read" | "users:manage" | "settings:manage" | "integrations:manage" | "webhooks:manage" | "billing:manage";
         PlanLimits: {
             /** Format: int64 */
             api_requests_per_minute?: number | null;
