@@ -67,6 +67,8 @@ export function Composer({
       const kind: Mode = body.internal ? "note" : "reply";
       saveDraft(ticketId, kind, "");
       setDrafts((current) => ({ ...current, [kind]: "" }));
+      // The status choice was for this reply: the next one starts from "Keep the status" again.
+      if (!body.internal) setThen("");
       onTyping(false);
       if (body.then) {
         try {

@@ -1,16 +1,7 @@
 import { Link } from "react-router";
 import type { Schemas } from "../../api/types";
-import { dateTime, duration } from "../../lib/format";
-
-type Clock = Schemas["SlaClockView"];
-
-function clockState(clock: Clock): { text: string; tone: string } {
-  if (clock.met_at) return { text: `Met ${dateTime(clock.met_at)}`, tone: "ok" };
-  if (clock.breached) return { text: `Overdue by ${duration(-clock.remaining_business_seconds)}`, tone: "breached" };
-  if (clock.paused) return { text: `Paused · ${duration(clock.remaining_business_seconds)} left`, tone: "paused" };
-  if (!clock.running) return { text: "Stopped", tone: "paused" };
-  return { text: `${duration(clock.remaining_business_seconds)} left`, tone: clock.at_risk ? "risk" : "ok" };
-}
+import { dateTime } from "../../lib/format";
+import { clockWording, type Clock } from "../../lib/sla";
 
 function ClockRow({ name, clock }: { name: string; clock: Clock | null | undefined }) {
   if (!clock) {
@@ -21,7 +12,7 @@ function ClockRow({ name, clock }: { name: string; clock: Clock | null | undefin
       </div>
     );
   }
-  const state = clockState(clock);
+  const state = clockWording(clock);
   const used = Math.min(1, clock.elapsed_business_seconds / Math.max(1, clock.target_minutes * 60));
   return (
     <div className="sla-row" data-testid={`sla-${name.toLowerCase().replace(/\s+/g, "-")}`}>
@@ -32,7 +23,11 @@ function ClockRow({ name, clock }: { name: string; clock: Clock | null | undefin
       <div className="meter" role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(used * 100)} aria-label={`${name}: ${Math.round(used * 100)}% of the target used`}>
         <span className={`meter-fill sla-bg-${state.tone}`} style={{ width: `${used * 100}%` }} />
       </div>
-      {clock.due && !clock.met_at && <div className="muted small">Due {dateTime(clock.due)}</div>}
+      {clock.met_at ? (
+        <div className="muted small">Met {dateTime(clock.met_at)}</div>
+      ) : (
+        clock.due && <div className="muted small">Due {dateTime(clock.due)}</div>
+      )}
     </div>
   );
 }
