@@ -2,7 +2,8 @@
 // The ticket page, the customer page and the activity log show their events with it.
 import { Link } from "react-router";
 import type { EventView } from "../api/types";
-import { dateTime, describeEvent } from "../lib/format";
+import { describeEvent } from "../lib/events";
+import { dateTime } from "../lib/format";
 
 interface TimelineProps {
   events: readonly EventView[];
