@@ -57,6 +57,8 @@ export const memberKeys = {
   all: ["members"] as const,
   me: () => [...memberKeys.all, "me"] as const,
   list: () => [...memberKeys.all, "list"] as const,
+  /** Every member's name, for everyone: under members, so a member change refreshes it too. */
+  directory: () => [...memberKeys.all, "directory"] as const,
 };
 
 export const settingsKeys = {

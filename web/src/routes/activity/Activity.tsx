@@ -2,11 +2,13 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { activityQuery } from "../../api/queries/activity";
 import { usePermission } from "../../api/queries/members";
+import { useDirectory } from "../../api/queries/directory";
 import { Empty, ErrorState, Forbidden, Loading } from "../../ui/states";
 import { Timeline } from "../../ui/Timeline";
 
 export function Component() {
   const allowed = usePermission("activity:read");
+  const directory = useDirectory();
   const log = useInfiniteQuery({ ...activityQuery(), enabled: allowed === true });
   if (allowed === false) return <Forbidden detail="The activity log is for owners, admins and managers." />;
   if (allowed === undefined || log.isPending) return <Loading label="Loading activity…" />;
@@ -18,7 +20,7 @@ export function Component() {
       {events.length === 0 ? (
         <Empty title="No activity yet" />
       ) : (
-        <Timeline events={events} links="ticket-or-customer" className="card" />
+        <Timeline events={events} nameOf={directory.name} links="ticket-or-customer" className="card" testId="activity" />
       )}
       {log.hasNextPage && (
         <div className="load-more">

@@ -7,7 +7,8 @@ import { api, call } from "../../api/client";
 import { ApiError } from "../../api/problem";
 import { channelsQuery, messagesQuery } from "../../api/queries/chat";
 import { invalidateChat } from "../../api/queries/invalidate";
-import { useMe, useMembers } from "../../api/queries/members";
+import { useMe } from "../../api/queries/members";
+import { useDirectory, type DirectoryMember } from "../../api/queries/directory";
 import type { Schemas } from "../../api/types";
 import { relativeTime } from "../../lib/format";
 import { useLiveStatus, useOnline } from "../../live/live";
@@ -21,12 +22,11 @@ export function Component() {
   const navigate = useNavigate();
   const me = useMe();
   const allowed = me.data?.permissions.includes("chat:use");
-  const members = useMembers(me.data?.permissions.includes("users:read") ?? false);
+  const directory = useDirectory();
   const online = useOnline();
   const live = useLiveStatus() === "live";
-  const names = useMemo(() => new Map(members.data?.map((m) => [m.id, m.name]) ?? []), [members.data]);
   const myId = me.data?.user.id;
-  const nameOf = (id: string) => (id === myId ? "You" : (names.get(id) ?? "Teammate"));
+  const nameOf = directory.nameOrYou;
   const channels = useQuery({ ...channelsQuery(), enabled: allowed === true, refetchInterval: live ? false : 30_000 });
   const list = useMemo(() => channels.data?.items ?? [], [channels.data]);
   const current = list.find((channel) => channel.id === channelId);
@@ -76,8 +76,8 @@ export function Component() {
           </ul>
         )}
         <NewChannel onCreated={(id) => navigate(`/chat/${id}`)} />
-        {members.data && (
-          <DirectPicker members={members.data.filter((m) => m.id !== myId && m.status === "active" && m.role !== "viewer")} online={online} onOpened={(id) => navigate(`/chat/${id}`)} />
+        {directory.workers().some((m) => m.id !== myId) && (
+          <DirectPicker members={directory.workers().filter((m) => m.id !== myId)} online={online} onOpened={(id) => navigate(`/chat/${id}`)} />
         )}
       </aside>
       <section className="chat-main" aria-label={current ? title(current) : "Channel"}>
@@ -107,6 +107,7 @@ function Conversation({
   live: boolean;
 }) {
   const queries = useQueryClient();
+  const directory = useDirectory();
   const path = { params: { path: { id: channel.id } } };
   const history = useQuery({ ...messagesQuery(channel.id), refetchInterval: live ? false : 15_000 });
   const messages = useMemo(() => [...(history.data?.items ?? [])].reverse(), [history.data]);
@@ -149,7 +150,7 @@ function Conversation({
           <ol>
             {messages.map((message) => (
               <li key={message.id} className="chat-message">
-                <Avatar name={nameOf(message.author_id)} id={message.author_id} size={28} online={online.has(message.author_id)} />
+                <Avatar name={directory.name(message.author_id)} id={message.author_id} size={28} online={online.has(message.author_id)} />
                 <div>
                   <div>
                     <strong>{nameOf(message.author_id)}</strong>{" "}
@@ -228,7 +229,7 @@ function NewChannel({ onCreated }: { onCreated: (id: string) => void }) {
   );
 }
 
-function DirectPicker({ members, online, onOpened }: { members: Schemas["UserView"][]; online: ReadonlySet<string>; onOpened: (id: string) => void }) {
+function DirectPicker({ members, online, onOpened }: { members: readonly DirectoryMember[]; online: ReadonlySet<string>; onOpened: (id: string) => void }) {
   const queries = useQueryClient();
   const open = useMutation({
     mutationFn: (userId: string) => call(api.POST("/api/v1/chat/direct", { body: { user_id: userId } })),

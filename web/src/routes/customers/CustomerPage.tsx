@@ -14,6 +14,7 @@ import { Avatar } from "../../ui/Avatar";
 import { PriorityBadge, StatusBadge } from "../../ui/Badges";
 import { Empty, ErrorState, InlineError, Loading } from "../../ui/states";
 import { Timeline } from "../../ui/Timeline";
+import { useDirectory } from "../../api/queries/directory";
 import { Field } from "../auth/AuthFrame";
 import { MergeCustomer } from "./MergeCustomer";
 
@@ -22,6 +23,7 @@ export function Component() {
   const customer = useQuery(customerQuery(id));
   const tickets = useQuery(customerTicketsQuery(id));
   const timeline = useQuery(customerTimelineQuery(id));
+  const directory = useDirectory();
   const canWrite = usePermission("customers:write");
   const [editing, setEditing] = useState(false);
   const [merging, setMerging] = useState(false);
@@ -118,7 +120,7 @@ export function Component() {
           ) : timeline.isError ? (
             <ErrorState error={timeline.error} />
           ) : (
-            <Timeline events={timeline.data.items} links="ticket" />
+            <Timeline events={timeline.data.items} nameOf={directory.name} links="ticket" />
           )}
         </section>
       </div>

@@ -5,13 +5,14 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
 import { describeProblem } from "../../api/problem";
 import { invalidateTicket } from "../../api/queries/invalidate";
-import type { BulkResult, Member, Schemas, Ticket } from "../../api/types";
+import type { BulkResult, Schemas, Ticket } from "../../api/types";
+import type { DirectoryMember } from "../../api/queries/directory";
 import { label, PRIORITIES, STATUSES } from "../../lib/format";
 import { InlineError } from "../../ui/states";
 
 type Changes = Schemas["BulkChanges"];
 
-export function BulkBar({ selected, members, myId, clear }: { selected: Ticket[]; members: Member[]; myId?: string; clear: () => void }) {
+export function BulkBar({ selected, members, myId, clear }: { selected: Ticket[]; members: readonly DirectoryMember[]; myId?: string; clear: () => void }) {
   const queries = useQueryClient();
   const [result, setResult] = useState<BulkResult | null>(null);
   const [tag, setTag] = useState("");
@@ -31,9 +32,7 @@ export function BulkBar({ selected, members, myId, clear }: { selected: Ticket[]
       <select aria-label="Assign selected" value="" onChange={(e) => e.target.value && run.mutate({ assignee_id: e.target.value === "none" ? null : e.target.value })}>
         <option value="">Assign to…</option>
         <option value="none">Nobody</option>
-        {members
-          .filter((member) => member.role !== "viewer")
-          .map((member) => (
+        {members.map((member) => (
             <option key={member.id} value={member.id}>
               {member.id === myId ? `${member.name} (you)` : member.name}
             </option>

@@ -2,7 +2,8 @@
 import { useEffect, useMemo, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { useMe, useMembers } from "../../api/queries/members";
+import { useMe } from "../../api/queries/members";
+import { useDirectory } from "../../api/queries/directory";
 import { useCategories } from "../../api/queries/settings";
 import type { InboxParams } from "../../api/queries/keys";
 import { inboxQuery, useCounts } from "../../api/queries/tickets";
@@ -48,8 +49,8 @@ export function Component() {
   const counts = useCounts();
   const categories = useCategories();
   const me = useMe();
-  const members = useMembers(me.data?.permissions.includes("users:read") ?? false);
-  const memberName = useMemo(() => new Map(members.data?.map((m) => [m.id, m.name]) ?? []), [members.data]);
+  const directory = useDirectory();
+  const workers = directory.workers();
 
   // Live updates keep the list current; without them, poll.
   const live = useLiveStatus() === "live";
@@ -173,12 +174,10 @@ export function Component() {
                 ))}
               </select>
             )}
-            {members.data && (view === "open" || view === "solved") && (
+            {workers.length > 0 && (view === "open" || view === "solved") && (
               <select value={filters.assignee} onChange={(e) => setFilter("assignee", e.target.value)} aria-label="Assignee filter">
                 <option value="">Anyone</option>
-                {members.data
-                  .filter((member) => member.role !== "viewer")
-                  .map((member) => (
+                {workers.map((member) => (
                     <option key={member.id} value={member.id}>
                       {member.id === youId ? `${member.name} (you)` : member.name}
                     </option>
@@ -195,7 +194,7 @@ export function Component() {
             New ticket
           </Link>
         </header>
-        {canWrite && selected.length > 0 && <BulkBar selected={selected} members={members.data ?? []} myId={youId} clear={() => setPicked(new Set())} />}
+        {canWrite && selected.length > 0 && <BulkBar selected={selected} members={workers} myId={youId} clear={() => setPicked(new Set())} />}
         {inbox.isPending ? (
           <Loading label="Loading tickets…" />
         ) : inbox.isError ? (
@@ -250,7 +249,7 @@ export function Component() {
                         ticket.assignee_id === youId ? (
                           <span className="muted small">You</span>
                         ) : (
-                          <Avatar name={memberName.get(ticket.assignee_id) ?? "Teammate"} id={ticket.assignee_id} size={24} />
+                          <Avatar name={directory.name(ticket.assignee_id)} id={ticket.assignee_id} size={24} />
                         )
                       ) : (
                         <span className="muted small">Unassigned</span>

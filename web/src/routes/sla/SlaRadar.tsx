@@ -3,7 +3,8 @@ import { useMemo } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { useQuery } from "@tanstack/react-query";
 import { radarQuery } from "../../api/queries/sla";
-import { useMe, useMembers, usePermission } from "../../api/queries/members";
+import { usePermission } from "../../api/queries/members";
+import { useDirectory } from "../../api/queries/directory";
 import { dateTime, duration, label, PRIORITIES } from "../../lib/format";
 import { useListKeyboard } from "../../lib/useListKeyboard";
 import { PriorityBadge, StatusBadge } from "../../ui/Badges";
@@ -21,9 +22,7 @@ export function Component() {
   const allowed = usePermission("reports:read");
   const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
-  const me = useMe();
-  const members = useMembers(me.data?.permissions.includes("users:read") ?? false);
-  const names = useMemo(() => new Map(members.data?.map((m) => [m.id, m.name]) ?? []), [members.data]);
+  const directory = useDirectory();
   const within = Number(params.get("within") ?? 240);
   const priority = params.get("priority") ?? "";
   const assignee = params.get("assignee") ?? "";
@@ -106,7 +105,7 @@ export function Component() {
                     <PriorityBadge priority={ticket.priority} />
                     <span>{ticket.clock === "first_response" ? "First response" : "Resolution"}</span>
                     {ticket.category && <span>{ticket.category}</span>}
-                    <span>{ticket.assignee_id ? (ticket.assignee_id === me.data?.user.id ? "You" : (names.get(ticket.assignee_id) ?? "Assigned")) : "Unassigned"}</span>
+                    <span>{ticket.assignee_id ? directory.nameOrYou(ticket.assignee_id) : "Unassigned"}</span>
                   </span>
                 </span>
                 <StatusBadge status={ticket.status} />

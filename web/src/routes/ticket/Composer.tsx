@@ -160,6 +160,9 @@ export function Composer({
 
 interface NewMessage {
   author?: string;
+  author_id?: string;
+  /** The member's or the customer's name, on servers that send it. */
+  author_name?: string | null;
   body?: string;
   internal?: boolean;
 }
@@ -191,7 +194,7 @@ function Collision({
           <ul>
             {messages.map((message, index) => (
               <li key={index}>
-                <span className="muted small">{message.author === "customer" ? "Customer" : "Teammate"}:</span> {message.body}
+                <span className="muted small">{message.author_name ?? (message.author === "customer" ? "Customer" : nameOf(message.author_id ?? ""))}:</span> {message.body}
               </li>
             ))}
           </ul>

@@ -6,7 +6,8 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
 import { ApiError } from "../../api/problem";
 import { invalidateTicket } from "../../api/queries/invalidate";
-import { useMe, useMembers } from "../../api/queries/members";
+import { useMe } from "../../api/queries/members";
+import { useDirectory } from "../../api/queries/directory";
 import { useCategories } from "../../api/queries/settings";
 import { ticketKeys } from "../../api/queries/keys";
 import type { Schemas, TicketDetail } from "../../api/types";
@@ -20,7 +21,7 @@ export function Properties({ detail, canWrite }: { detail: TicketDetail; canWrit
   const queries = useQueryClient();
   const me = useMe();
   const canAssign = me.data?.permissions.includes("tickets:assign") ?? false;
-  const members = useMembers(me.data?.permissions.includes("users:read") ?? false);
+  const directory = useDirectory();
   const categories = useCategories();
   const [notice, setNotice] = useState<string | null>(null);
   const [handoff, setHandoff] = useState<{ assignee: string; context: string; next: string } | null>(null);
@@ -101,11 +102,11 @@ export function Properties({ detail, canWrite }: { detail: TicketDetail; canWrit
       </div>
       <div className="prop">
         <label htmlFor="prop-assignee">Assignee</label>
-        {members.data ? (
+        {directory.members.length > 0 ? (
           <select id="prop-assignee" value={handoff?.assignee ?? ticket.assignee_id ?? ""} disabled={disabled || !canAssign} onChange={(e) => reassign(e.target.value || null)}>
             <option value="">Unassigned</option>
-            {members.data
-              .filter((member) => member.status === "active" && member.role !== "viewer")
+            {directory
+              .workers()
               .map((member) => (
                 <option key={member.id} value={member.id}>
                   {member.id === myId ? `${member.name} (you)` : member.name}
@@ -114,7 +115,7 @@ export function Properties({ detail, canWrite }: { detail: TicketDetail; canWrit
           </select>
         ) : (
           <div className="prop-inline">
-            <span id="prop-assignee">{ticket.assignee_id ? (ticket.assignee_id === myId ? "You" : "A teammate") : "Unassigned"}</span>
+            <span id="prop-assignee">{ticket.assignee_id ? directory.nameOrYou(ticket.assignee_id) : "Unassigned"}</span>
             {canAssign && !disabled && ticket.assignee_id !== myId && myId && (
               <button type="button" className="button small" onClick={() => reassign(myId)}>
                 Assign to me
@@ -137,7 +138,7 @@ export function Properties({ detail, canWrite }: { detail: TicketDetail; canWrit
             handOver(true);
           }}
         >
-          <p className="strong">Hand over to {members.data?.find((m) => m.id === handoff.assignee)?.name ?? "a teammate"}</p>
+          <p className="strong">Hand over to {directory.name(handoff.assignee)}</p>
           <label htmlFor="handoff-context">What they need to know</label>
           <textarea id="handoff-context" rows={3} maxLength={2000} value={handoff.context} onChange={(e) => setHandoff({ ...handoff, context: e.target.value })} />
           <label htmlFor="handoff-next">Next step</label>

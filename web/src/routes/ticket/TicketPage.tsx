@@ -1,12 +1,13 @@
 // One ticket: the conversation (public replies and internal notes look different on purpose), the
 // composer, attachments, the timeline, and the properties panel with SLA clocks.
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { isTyping } from "../../lib/keyboard";
 import { useQuery } from "@tanstack/react-query";
 import { customerQuery } from "../../api/queries/customers";
 import { ticketQuery } from "../../api/queries/tickets";
-import { useMe, useMembers } from "../../api/queries/members";
+import { useMe } from "../../api/queries/members";
+import { useDirectory } from "../../api/queries/directory";
 import type { TicketDetail } from "../../api/types";
 import { dateTime, relativeTime } from "../../lib/format";
 import { useLiveStatus, useOnline, useTicketLive } from "../../live/live";
@@ -39,10 +40,11 @@ export function Component() {
   const liveStatus = useLiveStatus();
   const ticket = useQuery({ ...ticketQuery(id), refetchInterval: liveStatus === "live" ? false : 20_000 });
   const me = useMe();
-  const members = useMembers(me.data?.permissions.includes("users:read") ?? false);
-  const names = useMemo(() => new Map(members.data?.map((m) => [m.id, m.name]) ?? []), [members.data]);
+  const directory = useDirectory();
   const live = useTicketLive(id, ticket.data?.ticket.version);
   const online = useOnline();
+  // The requester, for the customer's messages and the customer card (one cached query for both).
+  const customer = useQuery({ ...customerQuery(ticket.data?.ticket.customer_id ?? ""), enabled: ticket.isSuccess });
   const [tab, setTab] = useState<"conversation" | "timeline">("conversation");
   const navigate = useNavigate();
   useEffect(() => {
@@ -69,12 +71,12 @@ export function Component() {
   const detail: TicketDetail = ticket.data;
   const t = detail.ticket;
   const myId = me.data?.user.id;
-  const nameOf = (userId: string | null | undefined) =>
-    !userId ? "Someone" : userId === myId ? "You" : (names.get(userId) ?? "A teammate");
+  const nameOf = (userId: string | null | undefined) => (!userId ? "Someone" : directory.nameOrYou(userId));
   const others = live.viewers.filter((userId) => userId !== myId);
   const typing = live.typingUsers.filter((userId) => userId !== myId);
   const canWrite = me.data?.permissions.includes("tickets:write") ?? false;
   const next = nextInView(t.id);
+  const customerName = customer.data ? (customer.data.name ?? customer.data.email) : undefined;
 
   return (
     <div className="ticket-page">
@@ -97,7 +99,7 @@ export function Component() {
             )}
             <span className="presence" role="group" aria-label="Also viewing" data-testid="presence">
               {others.map((userId) => (
-                <Avatar key={userId} name={nameOf(userId)} id={userId} size={26} online={online.has(userId)} />
+                <Avatar key={userId} name={directory.name(userId)} id={userId} size={26} online={online.has(userId)} />
               ))}
               {others.length > 0 && <span className="muted small">also viewing</span>}
             </span>
@@ -139,11 +141,11 @@ export function Component() {
             <ol className="messages" data-testid="messages">
               {detail.messages.map((message) => {
                 const kind = message.internal ? "note" : message.author === "customer" ? "customer" : "reply";
-                const author = message.author === "customer" ? "Customer" : nameOf(message.author_id);
+                const author = message.author === "customer" ? (customerName ?? "Customer") : nameOf(message.author_id);
                 return (
                   <li key={message.id} className={`message message-${kind}`} data-kind={kind}>
                     <div className="message-head">
-                      <Avatar name={author === "You" ? (me.data?.user.name ?? "You") : author} id={message.author_id} size={28} />
+                      <Avatar name={message.author === "customer" ? author : directory.name(message.author_id)} id={message.author_id} size={28} />
                       <strong>{author}</strong>
                       {kind === "note" && <span className="note-label">Internal note · team only</span>}
                       {kind === "reply" && <span className="reply-label">Reply to customer</span>}
