@@ -28,4 +28,9 @@ export default defineConfig({
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
   },
+  projects: [
+    { name: "desktop", use: { viewport: { width: 1360, height: 860 } } },
+    // The main journeys again on a phone; the other journeys run at desktop size only.
+    { name: "phone", testMatch: /day\.spec\.ts$/, use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } },
+  ],
 });

@@ -1,5 +1,7 @@
-//! `local-stack [--port N] [--seed] [--url-file PATH]`: runs Switchboard on this machine until Ctrl-C.
-//! `--url-file` writes the gateway's URL to PATH once it is serving (for scripts that start it on port 0).
+//! `local-stack [--port N] [--seed] [--url-file PATH] [--clock-control]`: runs Switchboard on this machine
+//! until Ctrl-C. `--url-file` writes the gateway's URL to PATH once it is serving (for scripts that start it
+//! on port 0); `--clock-control` serves `POST /__local/clock` so tests can move the clock forward (SLA
+//! targets passing without waiting for them).
 
 use local_stack::{StackOptions, seed};
 
@@ -17,8 +19,11 @@ async fn main() -> std::process::ExitCode {
             "--port" => options.port = args.next().and_then(|port| port.parse().ok()).unwrap_or(options.port),
             "--seed" => options.seed_demo = true,
             "--url-file" => url_file = args.next(),
+            "--clock-control" => options.clock_control = true,
             other => {
-                eprintln!("unknown argument {other:?}; usage: local-stack [--port N] [--seed] [--url-file PATH]");
+                eprintln!(
+                    "unknown argument {other:?}; usage: local-stack [--port N] [--seed] [--url-file PATH] [--clock-control]"
+                );
                 return std::process::ExitCode::FAILURE;
             }
         }

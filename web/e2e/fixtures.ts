@@ -99,7 +99,9 @@ class Watched {
   constructor(private testInfo: TestInfo) {}
 
   async open(browser: Browser, name: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1360, height: 860 } });
+    // The project's screen (desktop, or the phone project's 390×844).
+    const { viewport, isMobile, hasTouch } = this.testInfo.project.use;
+    const context = await browser.newContext({ viewport: viewport ?? { width: 1360, height: 860 }, isMobile, hasTouch });
     const page = await context.newPage();
     this.pages.set(name, page);
     page.setDefaultTimeout(TIMEOUT);
@@ -218,6 +220,22 @@ export class Api {
   async addMessage(session: Session, ticketId: string, body: string, internal: boolean) {
     const detail = await this.request<Schemas["TicketDetail"]>("GET", `/api/v1/tickets/${ticketId}`, session.access_token);
     return this.request("POST", `/api/v1/tickets/${ticketId}/messages`, session.access_token, internal ? { body, internal } : { body, internal, draft_version: detail.ticket.version });
+  }
+
+  /** Replaces the workspace's SLA policy (owners and admins), on the version it has now. */
+  async setSlaPolicy(session: Session, policy: Record<string, unknown>) {
+    const current = await this.request<Schemas["SlaPolicyView"]>("GET", "/api/v1/sla/policy", session.access_token);
+    const response = await fetch(`${this.stack}/api/v1/sla/policy`, {
+      method: "PUT",
+      headers: { "content-type": "application/json", authorization: `Bearer ${session.access_token}`, "if-match": String(current.version) },
+      body: JSON.stringify(policy),
+    });
+    if (!response.ok) throw new Error(`PUT /api/v1/sla/policy: HTTP ${response.status} ${await response.text()}`);
+  }
+
+  /** Moves the local stack's clock forward (the stack runs with --clock-control); it never goes back. */
+  advanceClock(seconds: number) {
+    return this.request("POST", "/__local/clock", null, { advance_seconds: seconds });
   }
 
   /** The owner's workspace with one ticket for the cast's customer. */

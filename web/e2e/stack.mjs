@@ -6,15 +6,17 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export async function startStack(root, { logFile } = {}) {
+export async function startStack(root, { logFile, clockControl = false } = {}) {
   if (process.env.E2E_URL) return { url: process.env.E2E_URL.replace(/\/$/, ""), log: () => "(external stack)", stop: async () => {} };
   const binary = join(root, "target/debug/local-stack");
   if (!existsSync(binary)) throw new Error(`${binary} is missing: run \`cargo build -p local-stack\` first`);
   const dir = mkdtempSync(join(tmpdir(), "switchboard-e2e-"));
   const urlFile = join(dir, "url");
   const lines = [];
-  // --seed adds the demo workspace and the platform staff account the console step logs in with.
-  const child = spawn(binary, ["--port", "0", "--seed", "--url-file", urlFile], {
+  // --seed adds the demo workspace and the platform staff account the console step logs in with;
+  // --clock-control lets a journey move the stack's clock forward (an SLA target passing).
+  const args = ["--port", "0", "--seed", "--url-file", urlFile, ...(clockControl ? ["--clock-control"] : [])];
+  const child = spawn(binary, args, {
     cwd: root,
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" },
     stdio: ["ignore", "pipe", "pipe"],

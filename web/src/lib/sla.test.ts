@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clockWording, type Clock } from "./sla";
+import { clockWording, rowSlaWording, type Clock } from "./sla";
 
 /** A first-response clock of 30 business minutes, 10 used, running; each test changes what it needs. */
 const clock = (change: Partial<Clock>): Clock => ({
@@ -43,5 +43,29 @@ describe("the SLA panel's wording for each clock state", () => {
 
   it("a clock that stopped without being met says so", () => {
     expect(clockWording(clock({ running: false }))).toEqual({ text: "Stopped", tone: "paused" });
+  });
+});
+
+describe("the SLA state on an inbox row", () => {
+  const now = Date.parse("2026-12-03T10:00:00Z");
+  const at = (minutes: number) => new Date(now + minutes * 60_000).toISOString();
+
+  it("a breached ticket says by how much it is overdue, in the breach colour", () => {
+    expect(rowSlaWording({ state: "breached", due_at: at(-12) }, now)).toEqual({ text: "Overdue by 12 min", tone: "breached" });
+  });
+
+  it("a ticket at risk says so and when it is due", () => {
+    expect(rowSlaWording({ state: "at_risk", due_at: at(12) }, now)).toEqual({ text: "At risk · due in 12 min", tone: "risk" });
+  });
+
+  it("a running clock says when it is due", () => {
+    expect(rowSlaWording({ state: "running", due_at: at(180) }, now)).toEqual({ text: "Due in 3 h", tone: "ok" });
+  });
+
+  it("a paused clock says paused; a met clock or no clock shows nothing", () => {
+    expect(rowSlaWording({ state: "paused", due_at: null }, now)).toEqual({ text: "SLA paused", tone: "paused" });
+    expect(rowSlaWording({ state: "met", due_at: null }, now)).toBeNull();
+    expect(rowSlaWording({ state: "none" }, now)).toBeNull();
+    expect(rowSlaWording(null, now)).toBeNull();
   });
 });

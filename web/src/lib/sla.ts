@@ -34,3 +34,28 @@ export function clockWording(clock: Clock): ClockWording {
   const due = `due in ${duration(clock.remaining_business_seconds)}`;
   return clock.at_risk ? { text: `At risk · ${due}`, tone: "risk" } : { text: `Due in ${duration(clock.remaining_business_seconds)}`, tone: "ok" };
 }
+
+/** The SLA state an inbox row carries: its nearest open clock. */
+export interface RowSla {
+  state: "breached" | "at_risk" | "running" | "paused" | "met" | "none";
+  due_at?: string | null;
+}
+
+/** An inbox row's SLA chip ("Overdue by 5 min", "At risk · due in 12 min", "Due in 3 h"), or none. */
+export function rowSlaWording(sla: RowSla | null | undefined, now = Date.now()): ClockWording | null {
+  if (!sla) return null;
+  const left = sla.due_at ? (Date.parse(sla.due_at) - now) / 1000 : null;
+  switch (sla.state) {
+    case "breached":
+      return { text: left !== null && left < 0 ? `Overdue by ${duration(-left)}` : "Overdue", tone: "breached" };
+    case "at_risk":
+      return { text: left !== null && left > 0 ? `At risk · due in ${duration(left)}` : "At risk", tone: "risk" };
+    case "running":
+      return left !== null ? { text: left > 0 ? `Due in ${duration(left)}` : "Due now", tone: "ok" } : null;
+    case "paused":
+      return { text: "SLA paused", tone: "paused" };
+    case "met":
+    case "none":
+      return null;
+  }
+}

@@ -1,5 +1,5 @@
 // The signed-in frame: navigation by what the role may see, the live indicator, the user menu.
-import { Suspense } from "react";
+import { Suspense, useState } from "react";
 import { NavLink, Navigate, Outlet, useLocation, useNavigate } from "react-router";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { channelsQuery } from "../api/queries/chat";
@@ -46,6 +46,7 @@ function Shell() {
   const counts = useCounts();
   const queries = useQueryClient();
   const navigate = useNavigate();
+  const location = useLocation();
   const can = (permission: string) => me.data?.permissions.includes(permission as never) ?? false;
   const chat = useQuery({ ...channelsQuery(), enabled: can("chat:use"), refetchInterval: 60_000 });
   const unread = chat.data?.items.reduce((sum, channel) => sum + channel.unread, 0) ?? 0;
@@ -55,12 +56,15 @@ function Shell() {
     navigate("/login", { replace: true });
   };
   const user = me.data?.user ?? session?.user;
+  // On a phone the navigation folds into a menu, closed again once a page is chosen.
+  const [menu, setMenu] = useState({ open: false, at: location.pathname });
+  const menuOpen = menu.open && menu.at === location.pathname;
   return (
     <div className="app">
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      <nav className="sidebar" aria-label="Main">
+      <nav className={`sidebar ${menuOpen ? "menu-open" : ""}`} aria-label="Main">
         <div className="brand">
           <span className="brand-mark" aria-hidden="true" />
           <div>
@@ -69,54 +73,66 @@ function Shell() {
               {session?.workspace.name}
             </div>
           </div>
+          <button
+            type="button"
+            className="button small menu-button"
+            aria-expanded={menuOpen}
+            aria-controls="main-menu"
+            onClick={() => setMenu({ open: !menuOpen, at: location.pathname })}
+          >
+            {menuOpen ? "Close" : "Menu"}
+            {!menuOpen && unread > 0 && <span className="menu-dot" aria-hidden="true" />}
+          </button>
         </div>
-        <ul className="nav">
-          <li>
-            <NavLink to="/inbox">
-              Inbox
-              {counts.data && <span className="count" aria-label={`${counts.data.open} open`}>{counts.data.open}</span>}
-            </NavLink>
-          </li>
-          <li>
-            <NavLink to="/customers">Customers</NavLink>
-          </li>
-          <li>
-            <NavLink to="/sla-radar">SLA radar</NavLink>
-          </li>
-          {can("chat:use") && (
+        <div className="menu" id="main-menu">
+          <ul className="nav">
             <li>
-              <NavLink to="/chat">
-                Team chat
-                {unread > 0 && <span className="count" aria-label={`${unread} unread`}>{unread}</span>}
+              <NavLink to="/inbox">
+                Inbox
+                {counts.data && <span className="count" aria-label={`${counts.data.open} open`}>{counts.data.open}</span>}
               </NavLink>
             </li>
-          )}
-          <li>
-            <NavLink to="/reports">Reports</NavLink>
-          </li>
-          {can("activity:read") && (
             <li>
-              <NavLink to="/activity">Activity</NavLink>
+              <NavLink to="/customers">Customers</NavLink>
             </li>
-          )}
-          <li>
-            <NavLink to="/settings">Settings</NavLink>
-          </li>
-        </ul>
-        <div className="sidebar-foot">
-          <LiveIndicator />
-          {user && (
-            <div className="me">
-              <Avatar name={user.name} id={user.id} size={32} />
-              <div className="me-text">
-                <div className="me-name">{user.name}</div>
-                <div className="muted small">{me.data?.role ?? user.role}</div>
+            <li>
+              <NavLink to="/sla-radar">SLA radar</NavLink>
+            </li>
+            {can("chat:use") && (
+              <li>
+                <NavLink to="/chat">
+                  Team chat
+                  {unread > 0 && <span className="count" aria-label={`${unread} unread`}>{unread}</span>}
+                </NavLink>
+              </li>
+            )}
+            <li>
+              <NavLink to="/reports">Reports</NavLink>
+            </li>
+            {can("activity:read") && (
+              <li>
+                <NavLink to="/activity">Activity</NavLink>
+              </li>
+            )}
+            <li>
+              <NavLink to="/settings">Settings</NavLink>
+            </li>
+          </ul>
+          <div className="sidebar-foot">
+            <LiveIndicator />
+            {user && (
+              <div className="me">
+                <Avatar name={user.name} id={user.id} size={32} />
+                <div className="me-text">
+                  <div className="me-name">{user.name}</div>
+                  <div className="muted small">{me.data?.role ?? user.role}</div>
+                </div>
               </div>
-            </div>
-          )}
-          <button type="button" className="button ghost small" onClick={logout}>
-            Log out
-          </button>
+            )}
+            <button type="button" className="button ghost small" onClick={logout}>
+              Log out
+            </button>
+          </div>
         </div>
       </nav>
       <main id="main" className="main" tabIndex={-1}>

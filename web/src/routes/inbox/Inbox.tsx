@@ -7,15 +7,14 @@ import { useDirectory } from "../../api/queries/directory";
 import { useCategories } from "../../api/queries/settings";
 import type { InboxParams } from "../../api/queries/keys";
 import { inboxQuery, useCounts } from "../../api/queries/tickets";
-import type { Ticket } from "../../api/types";
-import { label, PRIORITIES, relativeTime, STATUSES } from "../../lib/format";
+import { label, PRIORITIES, STATUSES } from "../../lib/format";
 import { useListKeyboard } from "../../lib/useListKeyboard";
-import { PriorityBadge, StatusBadge } from "../../ui/Badges";
-import { Avatar } from "../../ui/Avatar";
+import { StatusBadge } from "../../ui/Badges";
 import { Empty, ErrorState, Loading } from "../../ui/states";
 import { useLiveStatus } from "../../live/live";
 import { SavedViews, type ViewFilters } from "./SavedViews";
 import { BulkBar } from "./BulkBar";
+import { TicketRow, type InboxRow } from "./TicketRow";
 
 const VIEWS = [
   { id: "open", name: "All open" },
@@ -58,7 +57,7 @@ export function Component() {
     ...inboxQuery({ view, sort: filters.sort, status: filters.status, priority: filters.priority, tag: filters.tag, category: filters.category, assignee: assigneeFilter }),
     refetchInterval: live ? false : 30_000,
   });
-  const tickets: Ticket[] = useMemo(() => inbox.data?.pages.flatMap((page) => page.items) ?? [], [inbox.data]);
+  const tickets: InboxRow[] = useMemo(() => inbox.data?.pages.flatMap((page) => page.items) ?? [], [inbox.data]);
 
   // Filtered pages can be short or empty while more exist: keep reading until the screen has enough.
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = inbox;
@@ -87,6 +86,7 @@ export function Component() {
   const youId = me.data?.user.id;
   // Rows picked for a bulk action, by id; kept while the list refreshes underneath.
   const [picked, setPicked] = useState<Set<string>>(new Set());
+  const [moreViews, setMoreViews] = useState(false);
   const selected = tickets.filter((ticket) => picked.has(ticket.id));
   const toggle = (id: string) =>
     setPicked((current) => {
@@ -110,8 +110,14 @@ export function Component() {
   }, [tickets]);
   return (
     <div className="inbox">
-      <aside className="views" aria-label="Views">
-        <h1 className="views-title">Inbox</h1>
+      <aside className={`views ${moreViews ? "expanded" : ""}`} aria-label="Views">
+        <div className="views-head">
+          <h1 className="views-title">Inbox</h1>
+          {/* On a phone only the views show until asked: the tickets come first. */}
+          <button type="button" className="button ghost small views-more" aria-expanded={moreViews} aria-controls="views-more" onClick={() => setMoreViews(!moreViews)}>
+            {moreViews ? "Fewer views" : "Saved views & counts"}
+          </button>
+        </div>
         <ul>
           {VIEWS.map((v) => (
             <li key={v.id}>
@@ -128,19 +134,21 @@ export function Component() {
             </li>
           ))}
         </ul>
-        <h2 className="views-subtitle">By status</h2>
-        <ul className="status-counts">
-          {STATUSES.map((status) => (
-            <li key={status}>
-              <StatusBadge status={status} />
-              <span className="muted">{counts.data?.by_status[status] ?? 0}</span>
-            </li>
-          ))}
-        </ul>
-        <SavedViews current={currentFilters} apply={applyView} canShare={me.data?.permissions.includes("settings:manage") ?? false} />
-        <p className="muted small kbd-help">
-          <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> open · <kbd>n</kbd> new ticket
-        </p>
+        <div id="views-more" className="views-extra">
+          <h2 className="views-subtitle">By status</h2>
+          <ul className="status-counts">
+            {STATUSES.map((status) => (
+              <li key={status}>
+                <StatusBadge status={status} />
+                <span className="muted">{counts.data?.by_status[status] ?? 0}</span>
+              </li>
+            ))}
+          </ul>
+          <SavedViews current={currentFilters} apply={applyView} canShare={me.data?.permissions.includes("settings:manage") ?? false} />
+          <p className="muted small kbd-help">
+            <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> open · <kbd>n</kbd> new ticket
+          </p>
+        </div>
       </aside>
       <section className="list-pane" aria-label="Tickets">
         <header className="toolbar">
@@ -224,41 +232,7 @@ export function Component() {
                       onChange={() => toggle(ticket.id)}
                     />
                   )}
-                  <Link
-                    {...keyboard.row(index)}
-                    to={`/tickets/${ticket.id}`}
-                    className={`ticket-row ${index === keyboard.selected ? "selected" : ""}`}
-                    aria-current={index === keyboard.selected ? "true" : undefined}
-                  >
-                    <PriorityBadge priority={ticket.priority} />
-                    <span className="ticket-main">
-                      <span className="ticket-subject">{ticket.subject}</span>
-                      <span className="ticket-meta">
-                        {ticket.category && <span>{ticket.category}</span>}
-                        {ticket.tags.map((tag) => (
-                          <span key={tag} className="tag">
-                            #{tag}
-                          </span>
-                        ))}
-                        <span className="muted">via {ticket.channel}</span>
-                      </span>
-                    </span>
-                    <StatusBadge status={ticket.status} />
-                    <span className="assignee">
-                      {ticket.assignee_id ? (
-                        ticket.assignee_id === youId ? (
-                          <span className="muted small">You</span>
-                        ) : (
-                          <Avatar name={directory.name(ticket.assignee_id)} id={ticket.assignee_id} size={24} />
-                        )
-                      ) : (
-                        <span className="muted small">Unassigned</span>
-                      )}
-                    </span>
-                    <time className="muted small" dateTime={ticket.updated_at} title={ticket.updated_at}>
-                      {relativeTime(ticket.updated_at)}
-                    </time>
-                  </Link>
+                  <TicketRow ticket={ticket} directory={directory} selected={index === keyboard.selected} linkProps={keyboard.row(index)} onTag={(tag) => setFilter("tag", tag)} />
                 </li>
               ))}
             </ul>
