@@ -139,4 +139,15 @@ test("two agents in two browsers see each other's names, and a late first respon
     await expect(clock.locator(".sla-state")).toHaveClass(/sla-breached/);
     await shot(a, "desktop-23-met-late");
   });
+
+  await test.step("the agent starts a direct message with the owner, by name", async () => {
+    await b.getByRole("navigation", { name: "Main" }).getByRole("link", { name: /Team chat/ }).click();
+    const picker = b.getByLabel("Direct message");
+    await expect(picker.locator("option", { hasText: cast.owner.name })).toHaveCount(1);
+    await picker.selectOption(owner.user.id);
+    await b.getByRole("heading", { name: cast.owner.name }).waitFor();
+    await b.getByLabel(`Message ${cast.owner.name}`).fill("Took the export ticket, answered late; sorry.");
+    await b.getByRole("button", { name: "Send" }).click();
+    await expectText(b.getByTestId("chat-messages"), "answered late");
+  });
 });
