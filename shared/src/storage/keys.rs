@@ -174,9 +174,11 @@ pub fn connection_sk(connection_id: &str) -> String {
     format!("{CONNECTION_PREFIX}{connection_id}")
 }
 
-/// A soft claim on a ticket: at most one per ticket, written conditionally.
+/// A soft claim on a ticket: at most one per ticket, written conditionally. The workspace's claims
+/// share the prefix, so a member's own are one Query (a new session finds those of an old one).
+pub const CLAIM_PREFIX: &str = "CLAIM#";
 pub fn claim_sk(ticket: TicketId) -> String {
-    format!("CLAIM#{ticket}")
+    format!("{CLAIM_PREFIX}{ticket}")
 }
 
 /// Team chat channels of the workspace (one Query lists them; private ones are filtered by membership).

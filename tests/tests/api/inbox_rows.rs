@@ -105,3 +105,33 @@ async fn a_customer_merge_moves_the_rows_requester() {
     assert_eq!(moved["requester"]["name"], "New Me");
     assert_eq!(moved["customer_id"], target["id"]);
 }
+
+#[tokio::test]
+async fn a_ticket_from_before_numbers_and_rows_lists_reads_and_is_marked_seen() {
+    let owner = signup("Old Tickets Co").await;
+    let client = owner.client();
+    let ticket = create_ticket(
+        &client,
+        json!({"subject": "Older", "body": "From last year", "customer": {"email": unique_email("old")}}),
+    )
+    .await;
+    // Rewrite the item as the code before numbers and rows wrote it.
+    let app = switchboard_tests::stack().app;
+    let scope = shared::storage::TenantScope::for_system(owner.workspace_id.parse().unwrap());
+    let id = ticket["id"].as_str().unwrap().parse().unwrap();
+    let stored = app.store.get_ticket(&scope, id).await.unwrap().unwrap();
+    let mut item = app.store.ticket_item(&scope, &stored).unwrap();
+    for newer in ["number", "row", "inbox_sla"] {
+        item.remove(newer);
+    }
+    app.store.batch_put(vec![item]).await.unwrap();
+
+    let (old, _) = row(&client, &ticket).await;
+    assert!(old["number"].is_null() && old["requester"].is_null() && old["preview"].is_null(), "{old}");
+    assert_eq!((old["sla"]["state"].as_str(), old["unread"].as_bool()), (Some("none"), Some(false)));
+    assert!(client.get(&ticket_path(&ticket)).await.expect(200).body["ticket"]["number"].is_null());
+    client.post(&format!("{}/seen", ticket_path(&ticket)), json!({})).await.expect(204);
+    client.post(&format!("{}/seen", ticket_path(&ticket)), json!({})).await.expect(204);
+    // The workspace's counter carries on where it was: numbers are never reused.
+    assert_eq!(crate::tickets::new_ticket(&client, "Newer").await["number"], 2);
+}
