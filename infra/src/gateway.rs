@@ -18,6 +18,7 @@ use lambda_http::{Body as LambdaBody, request::LambdaRequest};
 use serde_json::{Map, Value, json};
 use shared::App;
 use shared::http::{Problem, ProblemType};
+use shared::storage::call_count::{CALLS_HEADER, CallCount};
 
 use crate::registry::{AuthorizerHandler, Handler};
 use crate::template::Template;
@@ -363,7 +364,12 @@ async fn serve(State(gateway): State<Arc<Gateway>>, request: AxumRequest<AxumBod
         Ok(request) => request,
         Err(err) => return problem_response(internal(format!("proxy event: {err}")), &request_id),
     };
-    let mut response = shared::http::dispatch(gateway.app, request.into(), found.route.function_routes).await;
+    // What the function's work cost in DynamoDB calls (the authorizer's are not counted), in a header.
+    let dispatched = shared::http::dispatch(gateway.app, request.into(), found.route.function_routes);
+    let (mut response, calls) = CallCount::counting(dispatched).await;
+    if let Ok(value) = CallCount::describe(&calls).parse() {
+        response.headers_mut().insert(CALLS_HEADER, value);
+    }
     if let Some(decision) = throttle {
         for (name, value) in decision.headers() {
             if let Ok(value) = value.parse() {

@@ -551,3 +551,42 @@ async fn private_channel_members_add_members_and_other_workspaces_never_find_a_c
     let listed = stranger.client().get("/api/v1/chat/channels").await.expect(200).body;
     assert_eq!(listed["items"], json!([]));
 }
+
+#[tokio::test]
+async fn a_claim_stays_the_members_across_sessions_and_they_release_it_from_the_new_one() {
+    // The claimer is an agent: no take-over power, so the release is theirs by right.
+    let (owner, holder, b) = team("Claims across sessions").await;
+    let ticket = new_ticket(&owner.client(), "Long job").await;
+    let ticket_id = id(&ticket);
+    let mut teammate = Socket::connect(&b.access_token).await;
+    teammate.request(json!({"action": "subscribe", "ticket_id": ticket_id})).await;
+
+    // Claimed in one session, whose socket then closes (a closed laptop, an expired tab).
+    let mut old = Socket::connect(&holder.access_token).await;
+    assert_eq!(old.request(json!({"action": "claim", "ticket_id": ticket_id})).await["type"], "claimed");
+    teammate.expect(|f| f["type"] == "ticket.claim" && f["claim"]["user_id"] == holder.user_id.as_str()).await;
+    old.close().await;
+
+    // A new session of the same member sees the claim as theirs, from the greeting and on the ticket.
+    let again = switchboard_tests::login(&holder.email, Some(&holder.workspace_id)).await;
+    assert_ne!(again.access_token, holder.access_token, "a new session");
+    let mut new = Socket::connect(&again.access_token).await;
+    let welcome = new.request(json!({"action": "hello"})).await;
+    let claims = welcome["claims"].as_array().unwrap_or_else(|| panic!("claims in {welcome}"));
+    assert_eq!(claims.len(), 1, "{welcome}");
+    assert_eq!(
+        (claims[0]["ticket_id"].as_str(), claims[0]["user_id"].as_str()),
+        (Some(&*ticket_id), Some(&*holder.user_id))
+    );
+    let subscribed = new.request(json!({"action": "subscribe", "ticket_id": ticket_id})).await;
+    assert_eq!(subscribed["claim"]["user_id"], holder.user_id.as_str());
+    let teammates_view = teammate.request(json!({"action": "subscribe", "ticket_id": ticket_id})).await;
+    assert_eq!(teammates_view["claim"]["user_id"], holder.user_id.as_str(), "teammates still see it");
+    let teammates_greeting = teammate.request(json!({"action": "hello"})).await;
+    assert_eq!(teammates_greeting["claims"], json!([]), "the greeting lists only one's own claims");
+
+    // And releases it from there; the teammate sees it go.
+    assert_eq!(new.request(json!({"action": "release", "ticket_id": ticket_id})).await["type"], "released");
+    teammate.expect(|f| f["type"] == "ticket.claim" && f["claim"].is_null()).await;
+    assert_eq!(new.request(json!({"action": "hello"})).await["claims"], json!([]));
+}

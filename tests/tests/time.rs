@@ -117,6 +117,13 @@ fn events_of(detail: &serde_json::Value, kind: &str) -> Vec<serde_json::Value> {
     detail["timeline"].as_array().unwrap().iter().filter(|event| event["type"] == kind).cloned().collect()
 }
 
+/// The SLA part of the ticket's inbox row, as the scan left it.
+async fn inbox_sla(client: &Client, ticket_id: &str) -> serde_json::Value {
+    let page = client.get("/api/v1/tickets").await.expect(200).body;
+    let row = page["items"].as_array().unwrap().iter().find(|row| row["id"] == ticket_id).cloned();
+    row.unwrap_or_else(|| panic!("{ticket_id} is not in the inbox: {page}"))["sla"].clone()
+}
+
 async fn radar(client: &Client, query: &str) -> serde_json::Value {
     client.get(&format!("/api/v1/sla/radar{query}")).await.expect(200).body
 }
@@ -175,6 +182,8 @@ async fn the_scan_records_at_risk_and_breach_once_and_the_radar_follows() {
     assert_eq!(board["counts"]["at_risk"], 1, "{board}");
     assert_eq!(board["tickets"][0]["ticket_id"], urgent_id.as_str());
     assert_eq!(board["tickets"][0]["state"], "at_risk");
+    assert_eq!(inbox_sla(&client, &urgent_id).await["state"], "at_risk", "the inbox row says so too");
+    assert_eq!(inbox_sla(&client, &normal_id).await["state"], "running");
 
     // Past the hour: breached, once, and first on the radar with negative time left.
     advance_clock(15 * 60).await;
@@ -189,6 +198,9 @@ async fn the_scan_records_at_risk_and_breach_once_and_the_radar_follows() {
     assert_eq!(board["counts"]["breached"], 1, "{board}");
     assert_eq!(board["tickets"][0]["state"], "breached");
     assert!(board["tickets"][0]["seconds_left"].as_i64().unwrap() < 0);
+    let row = inbox_sla(&client, &urgent_id).await;
+    assert_eq!(row["state"], "breached", "{row}");
+    assert_eq!(row["due_at"], board["tickets"][0]["due"], "the moment it ran out");
 
     // The late reply meets the clock (counted as breached, not met); the ticket leaves the
     // first-response part of the radar, its resolution clock still runs.
@@ -199,6 +211,8 @@ async fn the_scan_records_at_risk_and_breach_once_and_the_radar_follows() {
     })
     .await;
     assert!(moved, "{}", radar(&client, "?priority=urgent&within_minutes=600").await);
+    // Written with the same watch: the row now shows the resolution clock running.
+    assert_eq!(inbox_sla(&client, &urgent_id).await["state"], "running");
     // Seven hours of resolution left: beyond the default look-ahead of four.
     assert!(radar_ids(&radar(&client, "?priority=urgent").await).is_empty());
     let compliance = switchboard_tests::eventually(std::time::Duration::from_secs(15), async || {

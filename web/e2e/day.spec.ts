@@ -40,6 +40,10 @@ test("the agent's day at this screen size: the inbox tells the story, a reply re
   await test.step("the inbox row: requester, tags that filter, status; on a phone the tickets are on the first screen", async () => {
     const row = a.getByTestId("ticket-row").filter({ hasText: cast.subject });
     await row.waitFor();
+    await expectText(row.locator(".ticket-number"), /^#\d+$/);
+    await expectText(row, cast.customer.name);
+    await expect(row.locator(".requester")).toHaveAttribute("title", cast.customer.email);
+    await expectText(row, "The export button spins forever");
     const box = await row.boundingBox();
     expect(box, "the ticket row has a box").not.toBeNull();
     expect(box!.y + box!.height, "the first ticket row ends within the first screen").toBeLessThanOrEqual(a.viewportSize()!.height);
@@ -64,6 +68,7 @@ test("the agent's day at this screen size: the inbox tells the story, a reply re
   await test.step("open the ticket; a reply with 'then set pending' goes out and the choice starts over", async () => {
     await a.getByRole("link", { name: cast.subject }).click();
     await a.getByTestId("ticket-subject").waitFor();
+    await expectText(a.getByTestId("ticket-number"), /^#\d+$/);
     await fitsTheWidth(a, "the ticket page");
     await expectText(a.locator('[data-kind="customer"]'), cast.customer.name);
     await a.getByLabel("After sending").selectOption("pending");
@@ -112,6 +117,7 @@ test("two agents in two browsers see each other's names, and a late first respon
     await a.goto(ticketUrl);
     await b.goto(ticketUrl);
     await a.getByTestId("presence").getByRole("img", { name: cast.agent.name }).waitFor();
+    await b.getByTestId("presence").getByRole("img", { name: cast.owner.name }).waitFor();
   });
 
   await test.step("the agent claims it; the owner reads the agent's name on the claim", async () => {
@@ -132,5 +138,16 @@ test("two agents in two browsers see each other's names, and a late first respon
     await expectText(clock, /Met late, by \d+ s/);
     await expect(clock.locator(".sla-state")).toHaveClass(/sla-breached/);
     await shot(a, "desktop-23-met-late");
+  });
+
+  await test.step("the agent starts a direct message with the owner, by name", async () => {
+    await b.getByRole("navigation", { name: "Main" }).getByRole("link", { name: /Team chat/ }).click();
+    const picker = b.getByLabel("Direct message");
+    await expect(picker.locator("option", { hasText: cast.owner.name })).toHaveCount(1);
+    await picker.selectOption(owner.user.id);
+    await b.getByRole("heading", { name: cast.owner.name }).waitFor();
+    await b.getByLabel(`Message ${cast.owner.name}`).fill("Took the export ticket, answered late; sorry.");
+    await b.getByRole("button", { name: "Send" }).click();
+    await expectText(b.getByTestId("chat-messages"), "answered late");
   });
 });

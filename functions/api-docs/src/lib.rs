@@ -27,10 +27,10 @@ pub const ROUTES: &[http::Route] = shared::routes![
     paths(
         fn_auth::signup, fn_auth::login, fn_auth::refresh, fn_auth::logout,
         fn_me::me,
-        fn_users::list, fn_users::create, fn_users::get, fn_users::update,
+        fn_users::list, fn_users::create, fn_users::get, fn_users::update, fn_users::directory,
         fn_platform::login, fn_platform::workspaces,
         fn_tickets::list, fn_tickets::create, fn_tickets::counts, fn_tickets::get, fn_tickets::public,
-        fn_tickets::update, fn_tickets::add_message,
+        fn_tickets::update, fn_tickets::add_message, fn_tickets::seen, fn_tickets::by_number,
         fn_tickets::actions::bulk_update, fn_tickets::actions::merge, fn_tickets::actions::set_followers,
         fn_tickets::views::list, fn_tickets::views::create, fn_tickets::views::update, fn_tickets::views::delete,
         fn_tickets::macros::list, fn_tickets::macros::create, fn_tickets::macros::replace, fn_tickets::macros::delete,

@@ -17,6 +17,8 @@ pub const COUNTS: &str = "/api/v1/tickets/counts";
 pub const TICKET: &str = "/api/v1/tickets/{id}";
 pub const PUBLIC: &str = "/api/v1/tickets/{id}/public";
 pub const MESSAGES: &str = "/api/v1/tickets/{id}/messages";
+pub const SEEN: &str = "/api/v1/tickets/{id}/seen";
+pub const BY_NUMBER: &str = "/api/v1/tickets/by-number/{number}";
 
 pub mod actions;
 pub mod macros;
@@ -30,6 +32,8 @@ pub const ROUTES: &[http::Route] = shared::routes![
     PATCH TICKET => update,
     GET PUBLIC => public,
     POST MESSAGES => add_message,
+    POST SEEN => seen,
+    GET BY_NUMBER => by_number,
     POST actions::BULK => actions::bulk_update,
     POST actions::MERGE => actions::merge,
     PUT actions::FOLLOWERS => actions::set_followers,
@@ -48,7 +52,9 @@ pub const ROUTES: &[http::Route] = shared::routes![
 /// The inbox
 ///
 /// Views: `open` (default: new, open, pending, on hold), `unassigned`, `mine`, `solved` (solved and
-/// closed). Filters narrow a view. Newest update first. Needs `tickets:read`.
+/// closed). Filters narrow a view. Newest update first. Each row carries its requester, a preview of
+/// the latest public message, the assignee's name, the SLA state and whether the caller has unread
+/// messages on it: one Query per page. Needs `tickets:read`.
 #[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", security(("bearer" = [])),
     params(
         ("view" = Option<String>, Query, description = "open (default), unassigned, mine, solved"),
@@ -59,6 +65,8 @@ pub const ROUTES: &[http::Route] = shared::routes![
         ("tag" = Option<String>, Query),
         ("assignee" = Option<String>, Query, description = "a member id"),
         ("customer" = Option<String>, Query, description = "a customer id"),
+        ("number" = Option<u64>, Query, description = "a ticket number: the list holds just that ticket (whatever the view and other filters), or nothing"),
+        ("q" = Option<String>, Query, description = "a search; for now a ticket number as shown, `#1042` (the same as `number`)"),
         ("limit" = Option<i32>, Query, description = "1 to 100, default 50"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
     ),
@@ -78,6 +86,8 @@ pub async fn list(app: &App, req: &Request) -> HandlerResult {
         tag: http::query_param(req, "tag"),
         assignee: http::query_param(req, "assignee"),
         customer: http::query_param(req, "customer"),
+        number: http::query_param(req, "number"),
+        q: http::query_param(req, "q"),
     };
     let page = PageParams::from_request(req)?;
     Ok(http::json(StatusCode::OK, &tickets::list(app, &caller, query, page).await?))
@@ -183,4 +193,41 @@ pub async fn add_message(app: &App, req: &Request) -> HandlerResult {
     let id: TicketId = http::path_id(req, "id", "The ticket")?;
     let body = http::json_body(req)?;
     Ok(http::json(StatusCode::CREATED, &tickets::add_message(app, &caller, id, body).await?))
+}
+
+/// Mark a ticket seen
+///
+/// Records that the caller viewed the ticket now (the ticket page calls it when opened): its inbox
+/// row is no longer `unread` for them until the next message. Changes no version and writes no event.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/seen", tag = "tickets", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Ticket id")),
+    responses(
+        (status = 204, description = "Recorded"),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn seen(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::TicketsRead)?;
+    let id: TicketId = http::path_id(req, "id", "The ticket")?;
+    tickets::seen(app, &caller, id).await?;
+    Ok(http::no_content())
+}
+
+/// A ticket by its number
+///
+/// The ticket shown as `#1042` in the caller's workspace, with its conversation and timeline (the
+/// same as `GET /api/v1/tickets/{id}`). Needs `tickets:read`.
+#[utoipa::path(get, path = "/api/v1/tickets/by-number/{number}", tag = "tickets", security(("bearer" = [])),
+    params(("number" = u64, Path, description = "Ticket number, e.g. 1042")),
+    responses(
+        (status = 200, body = TicketDetail),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn by_number(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::TicketsRead)?;
+    let number: u64 = http::path_id(req, "number", "The ticket")?;
+    Ok(http::json(StatusCode::OK, &tickets::get_by_number(app, &caller, number).await?))
 }

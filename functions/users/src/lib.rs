@@ -1,20 +1,40 @@
-//! Workspace members: list, add (takes a seat), view, rename, change role, deactivate, reactivate.
+//! Workspace members: list, add (takes a seat), view, rename, change role, deactivate, reactivate; and
+//! the member directory every member reads.
 
 use lambda_http::{Request, http::StatusCode};
-use shared::api::{CreateUserRequest, UpdateUserRequest, UserList, UserView};
+use shared::api::{CreateUserRequest, Directory, UpdateUserRequest, UserList, UserView};
 use shared::domain::ids::UserId;
 use shared::http::{self, HandlerResult, PageParams, ProblemBody};
 use shared::{App, services::members};
 
 pub const USERS: &str = "/api/v1/users";
 pub const USER: &str = "/api/v1/users/{id}";
+pub const DIRECTORY: &str = "/api/v1/directory";
 
 pub const ROUTES: &[http::Route] = shared::routes![
     GET USERS => list,
     POST USERS => create,
     GET USER => get,
     PATCH USER => update,
+    GET DIRECTORY => directory,
 ];
+
+/// The member directory
+///
+/// Every member of the caller's workspace by name, with avatar initials, role and whether they are
+/// active (deactivated members stay listed so history keeps their names). No e-mail addresses. Needs
+/// `directory:read`, which every role holds; an API key needs the scope `directory:read`.
+#[utoipa::path(get, path = "/api/v1/directory", tag = "users", security(("bearer" = [])),
+    responses(
+        (status = 200, body = Directory),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn directory(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, members::DIRECTORY)?;
+    Ok(http::json(StatusCode::OK, &members::directory(app, &caller).await?))
+}
 
 /// List members
 ///

@@ -141,6 +141,9 @@ async fn load_far_tickets(app: &App, owner: &MemberPrincipal, count: usize) {
             version: 1,
             status_history: vec![StatusChange { at: now, status: Status::New }],
             links: Default::default(),
+            number: None,
+            row: Default::default(),
+            inbox_sla: None,
         };
         let watch = SlaWatch {
             workspace_id: owner.workspace_id(),

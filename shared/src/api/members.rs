@@ -115,3 +115,33 @@ pub struct UserList {
     /// Pass as `cursor` to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
 }
+
+/// One member as every teammate may see them: no e-mail address.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DirectoryMember {
+    pub id: UserId,
+    pub name: String,
+    /// What an avatar shows without a picture, e.g. "AL".
+    pub initials: String,
+    pub role: Role,
+    /// False for a deactivated member, kept so history still shows their name.
+    pub active: bool,
+}
+
+impl From<&Member> for DirectoryMember {
+    fn from(member: &Member) -> Self {
+        Self {
+            id: member.id,
+            name: member.name.to_string(),
+            initials: member.name.initials(),
+            role: member.role,
+            active: member.is_active(),
+        }
+    }
+}
+
+/// Every member of the workspace, ordered by name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Directory {
+    pub members: Vec<DirectoryMember>,
+}

@@ -9,11 +9,12 @@ use utoipa::ToSchema;
 use super::{activity::EventView, attachments::AttachmentView, patch::double_option, sla::TicketSlaView};
 use crate::domain::{
     ids::{CustomerId, EventId, MessageId, TicketId, UserId},
+    inbox::SlaRow,
     ticket::{Author, Priority, Status},
 };
 use crate::storage::{
     realtime::Claim,
-    tickets::{Message, Ticket},
+    tickets::{Message, Requester, Ticket},
 };
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -120,6 +121,8 @@ pub struct CreateMessageRequest {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TicketView {
     pub id: TicketId,
+    /// The ticket's number in its workspace, shown as `#1042`; null on tickets from before numbers.
+    pub number: Option<u64>,
     pub subject: String,
     pub status: Status,
     pub priority: Priority,
@@ -153,6 +156,7 @@ impl From<&Ticket> for TicketView {
     fn from(ticket: &Ticket) -> Self {
         Self {
             id: ticket.id,
+            number: ticket.number,
             subject: ticket.subject.clone(),
             status: ticket.status,
             priority: ticket.priority,
@@ -181,6 +185,9 @@ pub struct MessageView {
     pub author: Author,
     /// The member (agent messages) or customer (customer messages) who wrote it.
     pub author_id: String,
+    /// Their name: the member's display name, or the customer's name (null for a customer known only
+    /// by e-mail, or a member no longer found).
+    pub author_name: Option<String>,
     pub body: String,
     pub internal: bool,
     #[schema(value_type = String, format = DateTime)]
@@ -189,12 +196,13 @@ pub struct MessageView {
     pub merged_from: Option<TicketId>,
 }
 
-impl From<&Message> for MessageView {
-    fn from(message: &Message) -> Self {
+impl MessageView {
+    pub fn new(message: &Message, author_name: Option<String>) -> Self {
         Self {
             id: message.id,
             author: message.author,
             author_id: message.author_id.clone(),
+            author_name,
             body: message.body.clone(),
             internal: message.internal,
             created_at: message.created_at,
@@ -236,9 +244,60 @@ pub struct PublicTicket {
     pub messages: Vec<MessageView>,
 }
 
+/// Who asked, on an inbox row.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RequesterView {
+    pub id: CustomerId,
+    pub name: Option<String>,
+    pub email: String,
+}
+
+impl From<&Requester> for RequesterView {
+    fn from(requester: &Requester) -> Self {
+        Self { id: requester.id, name: requester.name.clone(), email: requester.email.clone() }
+    }
+}
+
+/// An inbox row: the ticket, and the story around it, all from the ticket's own item.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InboxItemView {
+    #[serde(flatten)]
+    pub ticket: TicketView,
+    /// The customer who asked; null on tickets from before rows carried it.
+    pub requester: Option<RequesterView>,
+    /// One line (at most 140 characters) of the latest public message; internal notes are left out.
+    pub preview: Option<String>,
+    /// The assignee's display name (`assignee_id` says who).
+    pub assignee_name: Option<String>,
+    /// The nearest open SLA clock: `breached`, `at_risk`, `running`, `paused`, `met` or `none`, and when
+    /// it runs out (the moment it ran out, once breached).
+    pub sla: SlaRow,
+    /// The latest message or change.
+    #[schema(value_type = String, format = DateTime)]
+    pub last_activity_at: Timestamp,
+    /// A message arrived since the caller last viewed the ticket (`POST /tickets/{id}/seen`).
+    pub unread: bool,
+}
+
+impl InboxItemView {
+    /// The row as `viewer` sees it.
+    pub fn of(ticket: &Ticket, viewer: UserId) -> Self {
+        let row = &ticket.row;
+        Self {
+            ticket: ticket.into(),
+            requester: row.requester.as_ref().map(RequesterView::from),
+            preview: row.preview.clone(),
+            assignee_name: row.assignee_name.clone(),
+            sla: ticket.inbox_sla.unwrap_or(SlaRow::NONE),
+            last_activity_at: row.last_activity_at.unwrap_or(ticket.updated_at).max(ticket.updated_at),
+            unread: row.unread_by(viewer),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TicketList {
-    pub items: Vec<TicketView>,
+    pub items: Vec<InboxItemView>,
     pub next_cursor: Option<String>,
 }
 

@@ -5,6 +5,7 @@ pub mod categories;
 pub mod email;
 pub mod events;
 pub mod ids;
+pub mod inbox;
 pub mod macros;
 pub mod names;
 pub mod password;

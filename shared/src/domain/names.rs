@@ -64,6 +64,20 @@ name_type!(
     PersonName,
     100
 );
+impl PersonName {
+    /// What an avatar shows without a picture: the first letter of the first and of the last word,
+    /// upper-cased ("Ada Lovelace" → "AL", "Grace" → "G").
+    pub fn initials(&self) -> String {
+        let words: Vec<&str> = self.0.split_whitespace().collect();
+        let first_letter = |word: &str| word.chars().next().into_iter().flat_map(char::to_uppercase);
+        match words.as_slice() {
+            [] => String::new(),
+            [only] => first_letter(only).collect(),
+            [first, .., last] => first_letter(first).chain(first_letter(last)).collect(),
+        }
+    }
+}
+
 name_type!(
     /// A workspace's display name.
     WorkspaceName,
@@ -80,5 +94,14 @@ mod tests {
         assert!(PersonName::parse("   ").is_err());
         assert!(WorkspaceName::parse(&"x".repeat(81)).is_err());
         assert!(PersonName::parse("bad\u{0}name").is_err());
+    }
+
+    #[test]
+    fn initials_are_the_first_and_last_words_first_letters() {
+        let initials = |name: &str| PersonName::parse(name).unwrap().initials();
+        assert_eq!(initials("Ada Lovelace"), "AL");
+        assert_eq!(initials("grace brewster murray hopper"), "GH");
+        assert_eq!(initials("Cher"), "C");
+        assert_eq!(initials("élodie  ünal"), "ÉÜ");
     }
 }

@@ -6,8 +6,8 @@ use futures::{StreamExt, TryStreamExt};
 use super::commands::customers::{AddCustomer, ChangeCustomer, MergeCustomer};
 use super::{ServiceError, ServiceResult};
 use crate::api::{
-    CreateCustomerRequest, CustomerList, CustomerView, EventList, EventView, MergeCustomerRequest, TicketList,
-    TicketView, UpdateCustomerRequest,
+    CreateCustomerRequest, CustomerList, CustomerView, EventList, EventView, InboxItemView, MergeCustomerRequest,
+    TicketList, UpdateCustomerRequest,
 };
 use crate::app::App;
 use crate::auth::MemberPrincipal;
@@ -17,7 +17,7 @@ use crate::storage::{
     PageParams, TenantScope,
     customers::{Customer, CustomerWriteError, MergeStart},
     events::Event,
-    tickets::{Ticket, TicketFilters, TicketIndex, TicketWriteError},
+    tickets::{Requester, Ticket, TicketFilters, TicketIndex, TicketWriteError},
 };
 
 /// At most this many customers can be merged into one: its timeline reads one index partition each.
@@ -136,7 +136,8 @@ pub async fn tickets(
         .store
         .query_tickets(&scope, TicketIndex::Customer(id), &TicketFilters::default(), page.limit, page.cursor.as_deref())
         .await?;
-    Ok(TicketList { items: page.items.iter().map(TicketView::from).collect(), next_cursor: page.next_cursor })
+    let items = page.items.iter().map(|ticket| InboxItemView::of(ticket, caller.user_id)).collect();
+    Ok(TicketList { items, next_cursor: page.next_cursor })
 }
 
 /// Everything that happened to the customer and their tickets, and to the customers merged into them,
@@ -341,8 +342,11 @@ async fn move_tickets(
             break;
         }
     }
+    // The rows of the moved tickets show who asks now.
+    let requester = app.store.get_customer(scope, to).await?.as_ref().map(Requester::from);
+    let requester = requester.as_ref();
     futures::stream::iter(tickets)
-        .map(|ticket| move_ticket(app, caller, scope, ticket, from, to))
+        .map(|ticket| move_ticket(app, caller, scope, ticket, from, to, requester))
         .buffer_unordered(MOVE_CONCURRENCY)
         .try_collect::<Vec<()>>()
         .await?;
@@ -359,13 +363,17 @@ async fn move_ticket(
     ticket: TicketId,
     from: CustomerId,
     to: CustomerId,
+    requester: Option<&Requester>,
 ) -> ServiceResult<()> {
     for _ in 0..MOVE_TRIES {
         let Some(before) = app.store.get_ticket(scope, ticket).await? else { return Ok(()) };
         if before.customer_id != from {
             return Ok(());
         }
-        let after = Ticket { customer_id: to, version: before.version + 1, ..before.clone() };
+        let mut after = Ticket { customer_id: to, version: before.version + 1, ..before.clone() };
+        if let Some(requester) = requester {
+            after.row.requester = Some(requester.clone());
+        }
         let event = Event::new(
             EventKind::TicketCustomerChanged,
             Some(caller.user_id),

@@ -7,7 +7,10 @@ use crate::api::MessageView;
 use crate::app::App;
 use crate::auth::MemberPrincipal;
 use crate::domain::{FieldError, events::EventKind, ticket::Author};
-use crate::storage::{TenantScope, tickets::Ticket};
+use crate::storage::{
+    TenantScope,
+    tickets::{Message, Ticket},
+};
 
 /// What the agent is about to send.
 pub struct Draft {
@@ -46,19 +49,20 @@ async fn new_messages_since(app: &App, scope: &TenantScope, ticket: &Ticket, ver
     let Some(history) = app.store.ticket_with_history(scope, ticket.id).await? else {
         return Err(ServiceError::NotFound("The ticket"));
     };
-    let newer: Vec<String> = history
+    let newer_ids: Vec<String> = history
         .events
         .iter()
         .filter(|event| event.kind == EventKind::MessageCreated && !event.internal)
         .filter(|event| event.ticket_version.is_some_and(|v| v > version))
         .filter_map(|event| event.after.as_ref()?.get("message_id")?.as_str().map(str::to_owned))
         .collect();
-    let messages: Vec<MessageView> = history
+    let newer: Vec<&Message> = history
         .messages
         .iter()
-        .filter(|message| !message.internal && newer.contains(&message.id.to_string()))
-        .map(MessageView::from)
+        .filter(|message| !message.internal && newer_ids.contains(&message.id.to_string()))
         .collect();
+    let names = super::authors::AuthorNames::of(app, scope, &history.ticket, &newer).await?;
+    let messages: Vec<MessageView> = newer.iter().map(|message| names.view(message)).collect();
     if messages.is_empty() {
         return Ok(());
     }

@@ -29,10 +29,13 @@ use crate::storage::{
     tickets::{Message, Ticket, TicketWriteError},
 };
 
-/// The reference a ticket goes by in a reply: `{{ticket.number}}`. The one line to change when
-/// tickets get their friendly per-workspace numbers.
+/// The reference a ticket goes by in a reply, `{{ticket.number}}`: its number as shown, `#1042`; a
+/// ticket from before numbers goes by its id.
 fn ticket_number(ticket: &Ticket) -> String {
-    ticket.id.to_string()
+    match ticket.number {
+        Some(number) => format!("#{number}"),
+        None => ticket.id.to_string(),
+    }
 }
 
 /// What each placeholder shows on one ticket, for the member applying the macro: the one resolver
@@ -282,7 +285,7 @@ pub async fn apply(
         check_assignable(app, caller, &scope, assignee).await?;
     }
     let now = app.clock.now();
-    let after = after_macro(app, &scope, &before, &found, assignee, now).await?;
+    let mut after = after_macro(app, &scope, &before, &found, assignee, now).await?;
     let message = Message {
         id: MessageId::generate(),
         ticket_id,
@@ -293,6 +296,7 @@ pub async fn apply(
         created_at: now,
         merged_from: None,
     };
+    after.row.record_message(&message, Some(caller.user_id));
     let mut events = vec![
         Event::new(EventKind::MessageCreated, Some(caller.user_id), format!("ticket/{ticket_id}"), now)
             .with_change(
@@ -318,7 +322,10 @@ pub async fn apply(
             .at_version(after.version),
     );
     match app.store.save_ticket(&scope, &before, &after, Some(&message), &events).await {
-        Ok(()) => Ok(MacroApplied { ticket: (&after).into(), message: (&message).into() }),
+        Ok(()) => {
+            let message = super::authors::view(app, &scope, &after, &message).await?;
+            Ok(MacroApplied { ticket: (&after).into(), message })
+        }
         Err(TicketWriteError::VersionConflict) => {
             let current = load(app, &scope, ticket_id).await?;
             Err(ServiceError::VersionConflict { what: "The ticket", current: Some(view_json(&current)) })

@@ -2,7 +2,7 @@
 
 use super::commands::members::{AddMember, ChangeMember};
 use super::{ServiceError, ServiceResult, accounts::member_snapshot};
-use crate::api::{CreateUserRequest, MeResponse, UpdateUserRequest, UserList, UserView};
+use crate::api::{CreateUserRequest, Directory, DirectoryMember, MeResponse, UpdateUserRequest, UserList, UserView};
 use crate::app::App;
 use crate::auth::{MemberPrincipal, passwords};
 use crate::domain::events::EventKind;
@@ -35,6 +35,15 @@ pub async fn me(app: &App, caller: &MemberPrincipal) -> ServiceResult<MeResponse
 pub async fn list(app: &App, caller: &MemberPrincipal, page: PageParams) -> ServiceResult<UserList> {
     let page = app.store.list_members(&caller.scope(), page.limit, page.cursor.as_deref()).await?;
     Ok(UserList { items: page.items.iter().map(UserView::from).collect(), next_cursor: page.next_cursor })
+}
+
+/// The member directory: every member of the caller's workspace (deactivated ones marked inactive),
+/// ordered by name, case-insensitively. Any member may read it; it carries no e-mail addresses.
+pub async fn directory(app: &App, caller: &MemberPrincipal) -> ServiceResult<Directory> {
+    let mut members: Vec<DirectoryMember> =
+        app.store.all_members(&caller.scope()).await?.iter().map(DirectoryMember::from).collect();
+    members.sort_by_cached_key(|member| (member.name.to_lowercase(), member.id));
+    Ok(Directory { members })
 }
 
 pub async fn get(app: &App, caller: &MemberPrincipal, user: UserId) -> ServiceResult<UserView> {
@@ -135,6 +144,7 @@ pub async fn update(
 /// Which permission a users endpoint needs, so handlers and docs agree.
 pub const READ: Permission = Permission::UsersRead;
 pub const MANAGE: Permission = Permission::UsersManage;
+pub const DIRECTORY: Permission = Permission::DirectoryRead;
 
 async fn workspace(app: &App, caller: &MemberPrincipal) -> ServiceResult<Workspace> {
     app.store.get_workspace(&caller.scope()).await?.ok_or(ServiceError::NotFound("The workspace"))

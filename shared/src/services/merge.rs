@@ -63,10 +63,17 @@ pub async fn merge(
     duplicate_after.links.merged_into = Some(target.id);
     duplicate_after.updated_at = now;
     duplicate_after.version += 1;
+    duplicate_after.row.last_activity_at = Some(now);
     let mut target_after = target.clone();
     target_after.links.merged_from.push(duplicate);
     target_after.updated_at = now;
     target_after.version += 1;
+    // The copies keep their times: the target's preview is its latest public message, whichever ticket
+    // it came from.
+    for copy in &copies {
+        target_after.row.record_message(copy, None);
+    }
+    target_after.row.last_activity_at = Some(now);
 
     let message_ids: Vec<String> = copies.iter().map(|message| message.id.to_string()).collect();
     let subject = |id: TicketId| format!("ticket/{id}");

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod attachments;
+pub mod authors;
 pub mod bulk;
 pub mod chat;
 pub mod commands;

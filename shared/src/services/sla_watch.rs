@@ -25,6 +25,7 @@ use crate::domain::{
     events::SlaEffect,
     field,
     ids::{TicketId, UserId, WorkspaceId},
+    inbox::{self, SlaRow},
     optional_field,
     sla::{
         SlaPolicy, TicketSlaFacts, sla_clocks,
@@ -113,7 +114,7 @@ pub async fn recompute(
             Some(_) => app.store.ticket_and_watch(scope, ticket_id).await?,
             None => (None, app.store.get_sla_watch(scope, ticket_id).await?),
         };
-        let (old, ticket, plan) = match (&policy, ticket) {
+        let (old, ticket, plan, sla_row) = match (&policy, ticket) {
             (Some(policy), Some(ticket)) => {
                 let statuses = statuses_of(app, scope, &ticket).await?;
                 let facts = TicketSlaFacts {
@@ -124,11 +125,14 @@ pub async fn recompute(
                     first_response_at: ticket.first_response_at,
                 };
                 let recorded = watch.as_ref().map(|watch| watch.marks.clone()).unwrap_or_default();
-                let plan = watch::plan(&sla_clocks(policy, &facts, now), &recorded);
-                (watch, Some(ticket), plan)
+                let clocks = sla_clocks(policy, &facts, now);
+                let plan = watch::plan(&clocks, &recorded);
+                (watch, Some(ticket), plan, inbox::sla_row(&clocks))
             }
             // No valid policy or no ticket: whatever the watch still says is cleared.
-            (_, _) => (watch, None, watch::WatchPlan { marks: Vec::new(), next_check: None, radar: None }),
+            (_, _) => {
+                (watch, None, watch::WatchPlan { marks: Vec::new(), next_check: None, radar: None }, SlaRow::NONE)
+            }
         };
         let old = old.as_ref();
         let mut marks = old.map(|watch| watch.marks.clone()).unwrap_or_default();
@@ -156,10 +160,14 @@ pub async fn recompute(
             radar,
             updated_at: now,
         };
-        let unchanged = match old {
-            Some(old) => old.marks == watch.marks && old.next_check == watch.next_check && old.radar == watch.radar,
-            None => watch.next_check.is_none() && watch.radar.is_none() && plan.marks.is_empty(),
-        };
+        // The inbox row shows the state too; a ticket write carries the row it read, so a stale one is
+        // put right here, after the event that write made.
+        let row_current = ticket.as_ref().is_none_or(|ticket| ticket.inbox_sla == Some(sla_row));
+        let unchanged = row_current
+            && match old {
+                Some(old) => old.marks == watch.marks && old.next_check == watch.next_check && old.radar == watch.radar,
+                None => watch.next_check.is_none() && watch.radar.is_none() && plan.marks.is_empty(),
+            };
         if unchanged {
             return Ok(Recomputed::default());
         }
@@ -168,8 +176,8 @@ pub async fn recompute(
             Some(ticket) => plan.marks.iter().map(|mark| mark_event(mark, ticket, now)).collect(),
             None => Vec::new(),
         };
-        let ticket_version = ticket.as_ref().map(|ticket| ticket.version);
-        match app.store.put_sla_watch(scope, old.map(|watch| watch.rev), ticket_version, &watch, &events).await {
+        let on_ticket = ticket.as_ref().map(|ticket| (ticket.version, &sla_row));
+        match app.store.put_sla_watch(scope, old.map(|watch| watch.rev), on_ticket, &watch, &events).await {
             Ok(()) => return Ok(Recomputed { marks: events.len(), written: true }),
             Err(WatchWriteError::Conflict) => continue,
             Err(WatchWriteError::Store(err)) => return Err(err.into()),

@@ -6,10 +6,10 @@ use jiff::{Timestamp, tz::TimeZone};
 use super::commands::tickets::{
     AddMessage, ChangeTicket, CustomerWanted, InboxFilter, InboxQuery, InboxView, OpenTicket,
 };
-use super::{ServiceError, ServiceResult, customers, settings};
+use super::{ServiceError, ServiceResult, authors::AuthorNames, customers, settings};
 use crate::api::{
-    AttachmentView, CreateMessageRequest, CreateTicketRequest, EventList, EventView, InboxCountsView, MessageView,
-    PublicTicket, PublicTicketSummary, TicketDetail, TicketList, TicketView, UpdateTicketRequest,
+    AttachmentView, CreateMessageRequest, CreateTicketRequest, EventList, EventView, InboxCountsView, InboxItemView,
+    MessageView, PublicTicket, PublicTicketSummary, TicketDetail, TicketList, TicketView, UpdateTicketRequest,
 };
 use crate::app::App;
 use crate::auth::MemberPrincipal;
@@ -27,8 +27,8 @@ use crate::storage::{
     customers::Customer,
     events::Event,
     tickets::{
-        CreateTicketError, CustomerRef, Message, NewTicket, Ticket, TicketFilters, TicketIndex, TicketWriteError,
-        mine_counter, status_counter,
+        CreateTicketError, CustomerRef, InboxRow, Message, NewTicket, Requester, Ticket, TicketFilters, TicketIndex,
+        TicketWriteError, mine_counter, status_counter,
     },
 };
 
@@ -48,6 +48,9 @@ pub(super) fn view_json(ticket: &Ticket) -> serde_json::Value {
     serde_json::to_value(TicketView::from(ticket)).unwrap_or_default()
 }
 
+/// How often one creation reads the number counter again after losing it to a concurrent one.
+const MAX_NUMBER_TRIES: usize = 64;
+
 fn month_of(at: Timestamp) -> String {
     at.to_zoned(TimeZone::UTC).strftime("%Y-%m").to_string()
 }
@@ -63,25 +66,50 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateTicketRe
     // A new customer's e-mail may be taken by a concurrent request: then look it up again, once. A
     // customer found by e-mail may have been merged into another one: then the ticket goes to that one.
     let (mut raced, mut redirect): (bool, Option<CustomerId>) = (false, None);
+    let mut number_tries = 0;
     loop {
         let now = app.clock.now();
         let (customer_id, new_customer) =
             customer_for(app, &scope, &command.customer, redirect, workspace.id, now).await?;
-        let (ticket, message) = opened_ticket(caller, &command, workspace.id, customer_id, now);
-        let events = opening_events(caller, &ticket, new_customer.as_ref(), now);
-        let new = NewTicket {
-            ticket: &ticket,
-            first_message: &message,
-            customer: match &new_customer {
-                Some(customer) => CustomerRef::New(customer),
-                None => CustomerRef::Existing(customer_id),
-            },
-            monthly_limit,
-            month: month_of(now),
-            events: &events,
+        let requester = match &new_customer {
+            Some(customer) => Some(Requester::from(customer)),
+            None => app.store.get_customer(&scope, customer_id).await?.as_ref().map(Requester::from),
         };
-        match app.store.create_ticket(&scope, new).await {
+        let (mut ticket, message) = opened_ticket(caller, &command, workspace.id, customer_id, requester, now);
+        // The number comes from the workspace's counter, taken in the creating transaction; a creation
+        // that loses it to another one reads the counter again.
+        let created = loop {
+            let number = app.store.last_ticket_number(&scope).await? + 1;
+            ticket.number = Some(number);
+            let events = opening_events(caller, &ticket, new_customer.as_ref(), now);
+            let new = NewTicket {
+                ticket: &ticket,
+                first_message: &message,
+                customer: match &new_customer {
+                    Some(customer) => CustomerRef::New(customer),
+                    None => CustomerRef::Existing(customer_id),
+                },
+                monthly_limit,
+                month: month_of(now),
+                number,
+                events: &events,
+            };
+            match app.store.create_ticket(&scope, new).await {
+                Err(CreateTicketError::NumberTaken) if number_tries < MAX_NUMBER_TRIES => {
+                    number_tries += 1;
+                    let jitter = u64::from(rand::random::<u8>() % 25);
+                    tokio::time::sleep(std::time::Duration::from_millis(5 + jitter)).await;
+                }
+                result => break result,
+            }
+        };
+        match created {
             Ok(()) => return Ok((&ticket).into()),
+            Err(CreateTicketError::NumberTaken) => {
+                return Err(ServiceError::Conflict(
+                    "Too many tickets were opened at once to number this one; try again.".to_owned(),
+                ));
+            }
             Err(CreateTicketError::CustomerEmailRace) if !raced => raced = true,
             Err(CreateTicketError::CustomerEmailRace) => {
                 return Err(ServiceError::VersionConflict { what: "The customer", current: None });
@@ -148,6 +176,7 @@ fn opened_ticket(
     command: &OpenTicket,
     workspace: WorkspaceId,
     customer_id: CustomerId,
+    requester: Option<Requester>,
     now: Timestamp,
 ) -> (Ticket, Message) {
     let mut ticket = Ticket {
@@ -170,6 +199,9 @@ fn opened_ticket(
         version: 1,
         status_history: vec![],
         links: Default::default(),
+        number: None,
+        row: InboxRow { requester, ..InboxRow::default() },
+        inbox_sla: None,
     };
     ticket.record_status(now);
     let message = Message {
@@ -182,6 +214,8 @@ fn opened_ticket(
         created_at: now,
         merged_from: None,
     };
+    // The customer's words are the first message: nobody has seen it yet.
+    ticket.row.record_message(&message, None);
     (ticket, message)
 }
 
@@ -247,9 +281,11 @@ pub async fn get(app: &App, caller: &MemberPrincipal, id: TicketId) -> ServiceRe
     let history =
         app.store.ticket_with_history(&caller.scope(), id).await?.ok_or(ServiceError::NotFound("The ticket"))?;
     let sla = super::sla::ticket_clocks(app, &caller.scope(), &history.ticket, &history.events).await?;
+    let messages: Vec<&Message> = history.messages.iter().collect();
+    let names = AuthorNames::of(app, &caller.scope(), &history.ticket, &messages).await?;
     Ok(TicketDetail {
         ticket: (&history.ticket).into(),
-        messages: history.messages.iter().map(MessageView::from).collect(),
+        messages: messages.iter().map(|message| names.view(message)).collect(),
         timeline: history.events.iter().map(EventView::from).collect(),
         attachments: history
             .attachments
@@ -262,11 +298,29 @@ pub async fn get(app: &App, caller: &MemberPrincipal, id: TicketId) -> ServiceRe
     })
 }
 
+/// The ticket that took `number` in the caller's workspace, with its conversation.
+pub async fn get_by_number(app: &App, caller: &MemberPrincipal, number: u64) -> ServiceResult<TicketDetail> {
+    let ticket =
+        app.store.ticket_by_number(&caller.scope(), number).await?.ok_or(ServiceError::NotFound("The ticket"))?;
+    get(app, caller, ticket.id).await
+}
+
+/// Records that the caller viewed the ticket now: its inbox row stops being unread for them until the
+/// next message.
+pub async fn seen(app: &App, caller: &MemberPrincipal, id: TicketId) -> ServiceResult<()> {
+    match app.store.mark_ticket_seen(&caller.scope(), id, caller.user_id, app.clock.now()).await? {
+        true => Ok(()),
+        false => Err(ServiceError::NotFound("The ticket")),
+    }
+}
+
 /// What the customer may see: public messages only.
 pub async fn public(app: &App, caller: &MemberPrincipal, id: TicketId) -> ServiceResult<PublicTicket> {
     let history =
         app.store.ticket_with_history(&caller.scope(), id).await?.ok_or(ServiceError::NotFound("The ticket"))?;
     let (ticket, messages) = (history.ticket, history.messages);
+    let messages: Vec<&Message> = messages.iter().filter(|message| !message.internal).collect();
+    let names = AuthorNames::of(app, &caller.scope(), &ticket, &messages).await?;
     Ok(PublicTicket {
         ticket: PublicTicketSummary {
             id: ticket.id,
@@ -275,7 +329,7 @@ pub async fn public(app: &App, caller: &MemberPrincipal, id: TicketId) -> Servic
             created_at: ticket.created_at,
             updated_at: ticket.updated_at,
         },
-        messages: messages.iter().filter(|message| !message.internal).map(MessageView::from).collect(),
+        messages: messages.iter().map(|message| names.view(message)).collect(),
     })
 }
 
@@ -389,6 +443,13 @@ pub(super) async fn changed(
     if after.status == Status::Solved && before.status != Status::Solved {
         after.solved_at = Some(now);
     }
+    if assignee_changed {
+        after.row.assignee_name = match after.assignee_id {
+            Some(user) => app.store.get_member(scope, user).await?.map(|member| member.name.to_string()),
+            None => None,
+        };
+    }
+    after.row.last_activity_at = Some(now);
     after.updated_at = now;
     after.version = before.version + 1;
     Ok(Some(after))
@@ -469,6 +530,8 @@ pub async fn add_message(
         if author == Author::Agent && !request.internal && before.first_response_at.is_none() {
             after.first_response_at = Some(now);
         }
+        // Whoever wrote it (also when relaying the customer's words) has seen it.
+        after.row.record_message(&message, Some(caller.user_id));
         let mut events = vec![
             Event::new(EventKind::MessageCreated, Some(caller.user_id), format!("ticket/{id}"), now)
                 .with_change(
@@ -488,7 +551,7 @@ pub async fn add_message(
             );
         }
         match app.store.save_ticket(&scope, &before, &after, Some(&message), &events).await {
-            Ok(()) => return Ok((&message).into()),
+            Ok(()) => return super::authors::view(app, &scope, &after, &message).await,
             Err(TicketWriteError::VersionConflict) => continue,
             Err(TicketWriteError::Store(err)) => return Err(err.into()),
         }
@@ -505,6 +568,12 @@ pub async fn list(
     page: PageParams,
 ) -> ServiceResult<TicketList> {
     let inbox = InboxFilter::try_from(query)?;
+    if let Some(number) = inbox.number {
+        // A number names one ticket, whatever the view: two GetItems, no Query.
+        let found = app.store.ticket_by_number(&caller.scope(), number).await?;
+        let items = found.iter().map(|ticket| InboxItemView::of(ticket, caller.user_id)).collect();
+        return Ok(TicketList { items, next_cursor: None });
+    }
     let unresolved = inbox.view.unresolved();
     let (index, filters) = inbox_index(&inbox, caller.user_id);
     let page = app.store.query_tickets(&caller.scope(), index, &filters, page.limit, page.cursor.as_deref()).await?;
@@ -512,7 +581,7 @@ pub async fn list(
         .items
         .iter()
         .filter(|ticket| !matches!(index, TicketIndex::Customer(_)) || ticket.status.is_unresolved() == unresolved)
-        .map(TicketView::from)
+        .map(|ticket| InboxItemView::of(ticket, caller.user_id))
         .collect();
     Ok(TicketList { items, next_cursor: page.next_cursor })
 }

@@ -28,6 +28,15 @@ pub struct ReadCost {
     pub units: u64,
 }
 
+/// The response header in which the local stack's gateway reports what one request cost, e.g.
+/// `GetItem=1, Query=1` (see [`CallCount::counting`]).
+pub const CALLS_HEADER: &str = "x-dynamodb-calls";
+
+tokio::task_local! {
+    /// The calls of the piece of work being counted on its own (one request), if any.
+    static COUNTED: Arc<Mutex<BTreeMap<String, u64>>>;
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct CallCount {
     calls: Arc<Mutex<BTreeMap<String, u64>>>,
@@ -66,6 +75,20 @@ impl CallCount {
         *self.reads.lock().expect("read cost lock")
     }
 
+    /// Runs `work` and counts the calls it made, by operation, apart from anything else running at
+    /// the same time (other requests, other tests): the count follows the task, not the store.
+    pub async fn counting<F: std::future::Future>(work: F) -> (F::Output, BTreeMap<String, u64>) {
+        let counted = Arc::new(Mutex::new(BTreeMap::new()));
+        let output = COUNTED.scope(counted.clone(), work).await;
+        let calls = counted.lock().expect("call count lock").clone();
+        (output, calls)
+    }
+
+    /// Calls as [`CALLS_HEADER`] spells them: `GetItem=1, Query=1` (empty: none).
+    pub fn describe(calls: &BTreeMap<String, u64>) -> String {
+        calls.iter().map(|(operation, count)| format!("{operation}={count}")).collect::<Vec<_>>().join(", ")
+    }
+
     /// What happened between two snapshots.
     pub fn since(&self, earlier: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
         self.snapshot()
@@ -93,6 +116,9 @@ impl Intercept for CallCount {
         // The JSON protocol names the operation in a header: "DynamoDB_20120810.Query".
         let target = context.request().headers().get("x-amz-target").unwrap_or("unknown");
         let operation = target.rsplit('.').next().unwrap_or(target).to_owned();
+        let _outside_counted_work = COUNTED.try_with(|counted| {
+            *counted.lock().expect("call count lock").entry(operation.clone()).or_insert(0) += 1;
+        });
         *self.calls.lock().expect("call count lock").entry(operation).or_insert(0) += 1;
         Ok(())
     }

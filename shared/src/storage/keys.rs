@@ -104,6 +104,16 @@ pub fn customer_email_sk(email: &str) -> String {
 /// The inbox counters of a workspace (open, unassigned, per status, per assignee).
 pub const INBOX_COUNTS_SK: &str = "COUNTS#INBOX";
 
+/// The workspace's ticket number counter: `last`, the number its newest ticket took.
+pub const TICKET_NUMBERS_SK: &str = "COUNTS#TICKET_NUMBERS";
+
+/// The guard of ticket number `n` in a workspace (`TICKET_NUMBER#<n>`): the ticket that took it, so a
+/// number is found with one GetItem and never taken twice. `TICKET#` is not a prefix of it.
+pub const TICKET_NUMBER_PREFIX: &str = "TICKET_NUMBER#";
+pub fn ticket_number_sk(number: u64) -> String {
+    format!("{TICKET_NUMBER_PREFIX}{number}")
+}
+
 /// Monthly usage counters (tickets created), e.g. `USAGE#2026-11`.
 pub fn usage_sk(month: &str) -> String {
     format!("USAGE#{month}")
@@ -164,9 +174,11 @@ pub fn connection_sk(connection_id: &str) -> String {
     format!("{CONNECTION_PREFIX}{connection_id}")
 }
 
-/// A soft claim on a ticket: at most one per ticket, written conditionally.
+/// A soft claim on a ticket: at most one per ticket, written conditionally. The workspace's claims
+/// share the prefix, so a member's own are one Query (a new session finds those of an old one).
+pub const CLAIM_PREFIX: &str = "CLAIM#";
 pub fn claim_sk(ticket: TicketId) -> String {
-    format!("CLAIM#{ticket}")
+    format!("{CLAIM_PREFIX}{ticket}")
 }
 
 /// Team chat channels of the workspace (one Query lists them; private ones are filtered by membership).
@@ -507,6 +519,17 @@ mod tests {
         for prefix in [USER_PREFIX, EVENT_PREFIX, TICKET_PREFIX, CUSTOMER_PREFIX, SETTINGS_PREFIX] {
             assert!(!webhook_sk(endpoint).starts_with(prefix));
             assert!(!api_key_sk(key).starts_with(prefix));
+        }
+    }
+
+    #[test]
+    fn ticket_numbers_stay_out_of_the_ticket_collections() {
+        assert_eq!(ticket_number_sk(1042), "TICKET_NUMBER#1042");
+        assert_ne!(TICKET_NUMBERS_SK, INBOX_COUNTS_SK);
+        for key in [ticket_number_sk(7), TICKET_NUMBERS_SK.to_owned()] {
+            for prefix in [USER_PREFIX, EVENT_PREFIX, TICKET_PREFIX, CUSTOMER_PREFIX, SETTINGS_PREFIX] {
+                assert!(!key.starts_with(prefix), "{key} would show up in the {prefix} listing");
+            }
         }
     }
 

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::{Item, Store, StoreError, TenantScope, backend, keys, n, s};
+use super::{Item, QuerySpec, Store, StoreError, TenantScope, backend, keys, n, s};
 use crate::domain::{
     ids::{TicketId, UserId},
     rbac::Role,
@@ -225,6 +225,16 @@ impl Store {
                 }
             }
         }
+    }
+
+    /// The active claims `member` holds in the workspace, from whichever connection or session made
+    /// them: one Query of the workspace's claims (at most one per ticket), filtered to the member.
+    pub async fn member_claims(&self, scope: &TenantScope, member: UserId, now: i64) -> Result<Vec<Claim>, StoreError> {
+        let query = QuerySpec::under_prefix(scope, keys::CLAIM_PREFIX)
+            .filter("user_id = :member AND expires_at > :now")
+            .value(":member", s(member.to_string()))
+            .value(":now", n(now));
+        super::items_of(&self.query_all(&query).await?)
     }
 
     /// Releases a claim held by `holder` (any holder when None). Ok(false) when it was not theirs.

@@ -10,7 +10,7 @@
 //! records, so two writers (the scan and a recomputation after a ticket change) never record a moment
 //! twice.
 
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +18,7 @@ use super::transaction::{Transaction, TransactionError};
 use super::{Item, QuerySpec, Store, StoreError, TenantScope, events::Event, keys, n, s};
 use crate::domain::{
     ids::{TicketId, UserId, WorkspaceId},
+    inbox::SlaRow,
     sla::watch::{ClockKind, Marks, RadarState},
     ticket::{Priority, Status},
 };
@@ -121,13 +122,14 @@ impl Store {
     }
 
     /// Writes the watch if its revision is still `read_rev` (None: no watch existed) and the ticket is
-    /// still at `ticket_version`, the version it was computed from (None: not computed from the ticket,
-    /// as when clearing a watch), with the events that record its new marks.
+    /// still at the version it was computed from (`ticket`: that version and the inbox row's SLA state,
+    /// written onto the ticket in the same transaction; None: not computed from the ticket, as when
+    /// clearing a watch), with the events that record its new marks.
     pub async fn put_sla_watch(
         &self,
         scope: &TenantScope,
         read_rev: Option<u64>,
-        ticket_version: Option<u64>,
+        ticket: Option<(u64, &SlaRow)>,
         watch: &SlaWatch,
         events: &[Event],
     ) -> Result<(), WatchWriteError> {
@@ -140,19 +142,23 @@ impl Store {
         // A change committed after the read (a reply just before the deadline) must be seen first.
         let mut transaction =
             Transaction::new().with_named(TransactWriteItem::builder().put(put).build(), WatchWriteError::Conflict);
-        if let Some(version) = ticket_version {
-            let ticket_check = ConditionCheck::builder()
+        if let Some((version, sla_row)) = ticket {
+            // The inbox row's SLA state commits with the watch, on the ticket version it was computed from.
+            let ticket_update = Update::builder()
                 .table_name(&self.table)
                 .key(keys::PK, s(scope.pk()))
                 .key(keys::SK, s(keys::ticket_sk(watch.ticket_id)))
+                .update_expression("SET inbox_sla = :sla")
                 .condition_expression("version = :version")
                 .expression_attribute_values(":version", n(version))
+                .expression_attribute_values(
+                    ":sla",
+                    AttributeValue::M(serde_dynamo::to_item(sla_row).map_err(StoreError::from)?),
+                )
                 .build()
                 .map_err(StoreError::from)?;
-            transaction = transaction.with_named(
-                TransactWriteItem::builder().condition_check(ticket_check).build(),
-                WatchWriteError::Conflict,
-            );
+            transaction = transaction
+                .with_named(TransactWriteItem::builder().update(ticket_update).build(), WatchWriteError::Conflict);
         }
         for event in events {
             transaction = transaction.with(self.put_event(scope, event)?);

@@ -15,6 +15,7 @@ use super::transaction::{Transaction, TransactionError};
 use super::{Item, Page, QuerySpec, Store, StoreError, TenantScope, customers::Customer, events::Event, keys, n, s};
 use crate::domain::{
     ids::{CustomerId, MessageId, TicketId, UserId, WorkspaceId},
+    inbox::{SlaRow, preview},
     ticket::{Author, Priority, Status},
 };
 
@@ -45,6 +46,83 @@ pub struct Ticket {
     /// Followers and CC, and the merges the ticket took part in.
     #[serde(default)]
     pub links: TicketLinks,
+    /// The ticket's number in its workspace (#1042), taken from the workspace's counter in the creating
+    /// transaction. None on tickets from before numbers.
+    #[serde(default)]
+    pub number: Option<u64>,
+    /// What the ticket's inbox row shows, kept on the item by the writes that change it, so an inbox
+    /// page is one Query.
+    #[serde(default)]
+    pub row: InboxRow,
+    /// Where the nearest open SLA clock stands, for the inbox row: written with the SLA watch, in the
+    /// same transaction (a top-level attribute, so that Update needs no document path). None without a
+    /// policy.
+    #[serde(default)]
+    pub inbox_sla: Option<SlaRow>,
+}
+
+/// The inbox row's story, denormalised onto the ticket item (docs/data-model.md, "Inbox rows").
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct InboxRow {
+    /// The customer who asked: set at creation, moved by a customer merge.
+    #[serde(default)]
+    pub requester: Option<Requester>,
+    /// One line of the latest public message (replies and the customer's words; not internal notes).
+    #[serde(default)]
+    pub preview: Option<String>,
+    /// When the previewed message was written (a merge brings in older messages).
+    #[serde(default)]
+    pub preview_at: Option<Timestamp>,
+    /// The assignee's display name, written with the assignment.
+    #[serde(default)]
+    pub assignee_name: Option<String>,
+    /// The latest message (any, internal notes included) or change.
+    #[serde(default)]
+    pub last_activity_at: Option<Timestamp>,
+    /// The latest message (internal notes included): what "unread" compares with.
+    #[serde(default)]
+    pub last_message_at: Option<Timestamp>,
+    /// When each member last viewed the ticket (or wrote on it).
+    #[serde(default)]
+    pub seen: BTreeMap<UserId, Timestamp>,
+}
+
+impl InboxRow {
+    /// Whether a message arrived after `member` last viewed the ticket.
+    pub fn unread_by(&self, member: UserId) -> bool {
+        match (self.last_message_at, self.seen.get(&member)) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(message), Some(seen)) => message > *seen,
+        }
+    }
+
+    /// A message on the ticket, written by `by_member` if a member wrote it (they have seen it).
+    pub fn record_message(&mut self, message: &Message, by_member: Option<UserId>) {
+        if !message.internal && self.preview_at.is_none_or(|at| at <= message.created_at) {
+            self.preview = Some(preview(&message.body));
+            self.preview_at = Some(message.created_at);
+        }
+        self.last_message_at = self.last_message_at.max(Some(message.created_at));
+        self.last_activity_at = self.last_activity_at.max(Some(message.created_at));
+        if let Some(member) = by_member {
+            self.seen.insert(member, message.created_at);
+        }
+    }
+}
+
+/// Who asked, as the inbox row shows them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Requester {
+    pub id: CustomerId,
+    pub name: Option<String>,
+    pub email: String,
+}
+
+impl From<&Customer> for Requester {
+    fn from(customer: &Customer) -> Self {
+        Self { id: customer.id, name: customer.name.clone(), email: customer.email.to_string() }
+    }
 }
 
 /// Who else is kept informed of a ticket, and where a merged duplicate's conversation went.
@@ -118,6 +196,8 @@ pub struct NewTicket<'a> {
     /// The plan's monthly ticket limit (None = unlimited) and the month it counts against.
     pub monthly_limit: Option<u64>,
     pub month: String,
+    /// The number the ticket takes, and the one the workspace's counter held when read (0: none yet).
+    pub number: u64,
     pub events: &'a [Event],
 }
 
@@ -129,6 +209,8 @@ pub enum CreateTicketError {
     /// The new customer's e-mail was taken meanwhile: look it up again and retry.
     CustomerEmailRace,
     CustomerNotFound,
+    /// Another ticket took the number meanwhile: read the counter again and retry.
+    NumberTaken,
     Store(StoreError),
 }
 
@@ -346,6 +428,7 @@ impl Store {
             MonthlyLimit,
             CustomerGone,
             EmailTaken,
+            NumberTaken,
         }
         let build = || -> Result<Transaction<Refused>, StoreError> {
             let mut usage = Update::builder()
@@ -371,7 +454,9 @@ impl Store {
                     transaction.with_all_named(self.put_new_customer_actions(scope, customer)?, Refused::EmailTaken)
                 }
             };
+            let numbering = self.ticket_number_actions(scope, new.number, new.ticket.id)?;
             let mut transaction = transaction
+                .with_all_named(numbering, Refused::NumberTaken)
                 .with(self.put_new(self.ticket_item(scope, new.ticket)?)?)
                 .with(self.message_put(scope, new.first_message)?)
                 .with_all(self.counters_update(scope, &counter_deltas(None, Some(new.ticket)))?);
@@ -392,8 +477,117 @@ impl Store {
             Err(TransactionError::Failed { failure: Refused::EmailTaken, .. }) => {
                 Err(CreateTicketError::CustomerEmailRace)
             }
+            Err(TransactionError::Failed { failure: Refused::NumberTaken, .. }) => Err(CreateTicketError::NumberTaken),
+            Err(TransactionError::Store(StoreError::Cancelled(reasons)))
+                if reasons.iter().any(|reason| reason.code.as_deref() == Some("TransactionConflict")) =>
+            {
+                // Another creation held the counter at that moment: as good as the number being taken.
+                Err(CreateTicketError::NumberTaken)
+            }
             Err(TransactionError::Store(err)) => Err(CreateTicketError::Store(err)),
         }
+    }
+
+    /// The number the workspace's newest ticket took (0: none yet). Consistent.
+    pub async fn last_ticket_number(&self, scope: &TenantScope) -> Result<u64, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::TICKET_NUMBERS_SK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(super::backend)?;
+        Ok(super::counter_of(output.item.as_ref(), "last"))
+    }
+
+    /// Taking number `number`: the counter moves from `number - 1` to it (so two creations never take
+    /// one number, and none is skipped), and the number's guard names the ticket.
+    fn ticket_number_actions(
+        &self,
+        scope: &TenantScope,
+        number: u64,
+        ticket: TicketId,
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let mut counter = Update::builder()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::TICKET_NUMBERS_SK))
+            .update_expression("SET #last = :number")
+            .expression_attribute_names("#last", "last")
+            .expression_attribute_values(":number", n(number));
+        counter = if number <= 1 {
+            counter.condition_expression("attribute_not_exists(#last)")
+        } else {
+            counter.condition_expression("#last = :seen").expression_attribute_values(":seen", n(number - 1))
+        };
+        let guard: Item = [
+            (keys::PK.to_owned(), s(scope.pk())),
+            (keys::SK.to_owned(), s(keys::ticket_number_sk(number))),
+            ("ticket_id".to_owned(), s(ticket.to_string())),
+        ]
+        .into();
+        Ok(vec![TransactWriteItem::builder().update(counter.build()?).build(), self.put_new(guard)?])
+    }
+
+    /// The ticket that took `number` in the workspace, if any: the guard, then the ticket (two GetItems).
+    pub async fn ticket_by_number(&self, scope: &TenantScope, number: u64) -> Result<Option<Ticket>, StoreError> {
+        #[derive(Deserialize)]
+        struct Guard {
+            ticket_id: TicketId,
+        }
+        let guard: Option<Guard> = self.get_record(scope.pk(), keys::ticket_number_sk(number)).await?;
+        match guard {
+            Some(guard) => self.get_ticket(scope, guard.ticket_id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Records that `member` viewed the ticket at `at`. The ticket's version is left alone: a view is no
+    /// change anyone could conflict with. False when there is no such ticket.
+    pub async fn mark_ticket_seen(
+        &self,
+        scope: &TenantScope,
+        ticket: TicketId,
+        member: UserId,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let update = |expression: &str, condition: &str| {
+            self.client
+                .update_item()
+                .table_name(&self.table)
+                .key(keys::PK, s(scope.pk()))
+                .key(keys::SK, s(keys::ticket_sk(ticket)))
+                .update_expression(expression)
+                .condition_expression(condition)
+                .expression_attribute_names("#row", "row")
+        };
+        for _ in 0..2 {
+            let mark = update("SET #row.#seen.#member = :at", "attribute_exists(#row.#seen)")
+                .expression_attribute_names("#seen", "seen")
+                .expression_attribute_names("#member", member.to_string())
+                .expression_attribute_values(":at", s(at.to_string()))
+                .send()
+                .await;
+            if super::applied(mark)?.is_some() {
+                return Ok(true);
+            }
+            // A ticket written before inbox rows existed has no row to mark yet: give it one.
+            let row = InboxRow { seen: [(member, at)].into(), ..InboxRow::default() };
+            let first = update("SET #row = :row", "attribute_exists(PK) AND attribute_not_exists(#row)")
+                .expression_attribute_values(":row", AttributeValue::M(serde_dynamo::to_item(&row)?))
+                .send()
+                .await;
+            if super::applied(first)?.is_some() {
+                return Ok(true);
+            }
+            if self.get_ticket(scope, ticket).await?.is_none() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// The ticket and its SLA watch: one BatchGetItem (consistent), retried for unprocessed keys.
@@ -567,6 +761,9 @@ mod tests {
             version: 1,
             status_history: vec![],
             links: TicketLinks::default(),
+            number: None,
+            row: InboxRow::default(),
+            inbox_sla: None,
         }
     }
 

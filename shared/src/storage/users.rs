@@ -223,6 +223,24 @@ impl Store {
         self.query_records(query, limit, cursor).await
     }
 
+    /// Every member of the workspace, deactivated ones included: one Query (more pages only past
+    /// DynamoDB's 1 MB, some thousands of members).
+    pub async fn all_members(&self, scope: &TenantScope) -> Result<Vec<Member>, StoreError> {
+        self.query_prefix(scope, keys::USER_PREFIX).await
+    }
+
+    /// The members with these ids (those that exist): one BatchGetItem, consistent.
+    pub async fn members_by_id(&self, scope: &TenantScope, ids: Vec<UserId>) -> Result<Vec<Member>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys = ids
+            .into_iter()
+            .map(|id| [(keys::PK.to_owned(), s(scope.pk())), (keys::SK.to_owned(), s(keys::user_sk(id)))].into())
+            .collect();
+        super::items_of(&self.batch_get(keys).await?)
+    }
+
     /// Every membership of an e-mail across workspaces, for login (before any principal exists).
     /// Bounded: nobody belongs to more workspaces than this in practice, and login verifies each.
     pub async fn memberships_for_login(&self, email: &Email) -> Result<Vec<(TenantScope, Member)>, StoreError> {

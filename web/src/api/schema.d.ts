@@ -419,6 +419,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/directory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The member directory
+         * @description Every member of the caller's workspace by name, with avatar initials, role and whether they are
+         *     active (deactivated members stay listed so history keeps their names). No e-mail addresses. Needs
+         *     `directory:read`, which every role holds; an API key needs the scope `directory:read`.
+         */
+        get: operations["users_directory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/health": {
         parameters: {
             query?: never;
@@ -700,7 +722,9 @@ export interface paths {
         /**
          * The inbox
          * @description Views: `open` (default: new, open, pending, on hold), `unassigned`, `mine`, `solved` (solved and
-         *     closed). Filters narrow a view. Newest update first. Needs `tickets:read`.
+         *     closed). Filters narrow a view. Newest update first. Each row carries its requester, a preview of
+         *     the latest public message, the assignee's name, the SLA state and whether the caller has unread
+         *     messages on it: one Query per page. Needs `tickets:read`.
          */
         get: operations["tickets_list"];
         put?: never;
@@ -734,6 +758,27 @@ export interface paths {
          *     (and `tickets:assign` to assign).
          */
         post: operations["tickets_bulk_update"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/by-number/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A ticket by its number
+         * @description The ticket shown as `#1042` in the caller's workspace, with its conversation and timeline (the
+         *     same as `GET /api/v1/tickets/{id}`). Needs `tickets:read`.
+         */
+        get: operations["tickets_by_number"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -953,6 +998,27 @@ export interface paths {
         get: operations["tickets_public"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/seen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a ticket seen
+         * @description Records that the caller viewed the ticket now (the ticket page calls it when opened): its inbox
+         *     row is no longer `unread` for them until the next message. Changes no version and writes no event.
+         */
+        post: operations["tickets_seen"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1609,6 +1675,10 @@ export interface components {
             /** @description The other member. */
             user_id: string;
         };
+        /** @description Every member of the workspace, ordered by name. */
+        Directory: {
+            members: components["schemas"]["DirectoryMember"][];
+        };
         DirectoryEntry: {
             /** Format: date-time */
             created_at: string;
@@ -1617,6 +1687,16 @@ export interface components {
             plan: components["schemas"]["PlanTier"];
             /** Format: int64 */
             seats_used: number;
+        };
+        /** @description One member as every teammate may see them: no e-mail address. */
+        DirectoryMember: {
+            /** @description False for a deactivated member, kept so history still shows their name. */
+            active: boolean;
+            id: components["schemas"]["UserId"];
+            /** @description What an avatar shows without a picture, e.g. "AL". */
+            initials: string;
+            name: string;
+            role: components["schemas"]["Role"];
         };
         /** @enum {string} */
         EndpointKind: "webhook" | "slack";
@@ -1697,6 +1777,26 @@ export interface components {
              * @description Unresolved tickets nobody is assigned to.
              */
             unassigned: number;
+        };
+        /** @description An inbox row: the ticket, and the story around it, all from the ticket's own item. */
+        InboxItemView: components["schemas"]["TicketView"] & {
+            /** @description The assignee's display name (`assignee_id` says who). */
+            assignee_name?: string | null;
+            /**
+             * Format: date-time
+             * @description The latest message or change.
+             */
+            last_activity_at: string;
+            /** @description One line (at most 140 characters) of the latest public message; internal notes are left out. */
+            preview?: string | null;
+            requester?: components["schemas"]["RequesterView"] | null;
+            /**
+             * @description The nearest open SLA clock: `breached`, `at_risk`, `running`, `paused`, `met` or `none`, and when
+             *     it runs out (the moment it ran out, once breached).
+             */
+            sla: components["schemas"]["SlaRow"];
+            /** @description A message arrived since the caller last viewed the ticket (`POST /tickets/{id}/seen`). */
+            unread: boolean;
         };
         LoginRequest: {
             email: string;
@@ -1828,6 +1928,11 @@ export interface components {
             author: components["schemas"]["Author"];
             /** @description The member (agent messages) or customer (customer messages) who wrote it. */
             author_id: string;
+            /**
+             * @description Their name: the member's display name, or the customer's name (null for a customer known only
+             *     by e-mail, or a member no longer found).
+             */
+            author_name?: string | null;
             body: string;
             /** Format: date-time */
             created_at: string;
@@ -1955,6 +2060,12 @@ export interface components {
             /** @description The deliveries queued again. */
             replayed: components["schemas"]["DeliveryId"][];
         };
+        /** @description Who asked, on an inbox row. */
+        RequesterView: {
+            email: string;
+            id: components["schemas"]["CustomerId"];
+            name?: string | null;
+        };
         /**
          * @description A member's role in one workspace, from most to least powerful.
          * @enum {string}
@@ -2068,6 +2179,20 @@ export interface components {
              */
             within_minutes: number;
         };
+        /**
+         * @description The SLA part of an inbox row: the state, and when the clock runs out (the past moment it ran out,
+         *     once breached; null while paused, met or without a clock).
+         */
+        SlaRow: {
+            /** Format: date-time */
+            due_at?: string | null;
+            state: components["schemas"]["SlaRowState"];
+        };
+        /**
+         * @description Where a ticket's nearest open SLA clock stands, for an inbox row.
+         * @enum {string}
+         */
+        SlaRowState: "breached" | "at_risk" | "running" | "paused" | "met" | "none";
         /** Format: uuid */
         StaffId: string;
         StaffLoginRequest: {
@@ -2102,7 +2227,7 @@ export interface components {
         /** Format: uuid */
         TicketId: string;
         TicketList: {
-            items: components["schemas"]["TicketView"][];
+            items: components["schemas"]["InboxItemView"][];
             next_cursor?: string | null;
         };
         TicketSlaView: {
@@ -2132,6 +2257,11 @@ export interface components {
             /** @description On a target: the duplicates merged into it. */
             merged_from: components["schemas"]["TicketId"][];
             merged_into?: components["schemas"]["TicketId"] | null;
+            /**
+             * Format: int64
+             * @description The ticket's number in its workspace, shown as `#1042`; null on tickets from before numbers.
+             */
+            number?: number | null;
             priority: components["schemas"]["Priority"];
             /** Format: date-time */
             solved_at?: string | null;
@@ -3203,6 +3333,41 @@ export interface operations {
             };
         };
     };
+    users_directory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     meta_health: {
         parameters: {
             query?: never;
@@ -3791,6 +3956,10 @@ export interface operations {
                 assignee?: string;
                 /** @description a customer id */
                 customer?: string;
+                /** @description a ticket number: the list holds just that ticket (whatever the view and other filters), or nothing */
+                number?: number;
+                /** @description a search; for now a ticket number as shown, `#1042` (the same as `number`) */
+                q?: string;
                 /** @description 1 to 100, default 50 */
                 limit?: number;
                 /** @description `next_cursor` of the previous page */
@@ -3882,6 +4051,44 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    tickets_by_number: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Ticket number, e.g. 1042 */
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDetail"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4345,6 +4552,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PublicTicket"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    tickets_seen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Ticket id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Recorded */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
             404: {

@@ -12,3 +12,5 @@ export type Permission = Schemas["Permission"];
 export type SavedView = Schemas["ViewView"];
 export type Macro = Schemas["MacroView"];
 export type BulkResult = Schemas["BulkUpdateResult"];
+export type InboxItem = Schemas["InboxItemView"];
+export type DirectoryMember = Schemas["DirectoryMember"];

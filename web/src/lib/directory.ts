@@ -1,13 +1,9 @@
 // Who is who in the workspace: names by member id, from the member directory (src/api/queries/directory.ts).
 
+import type { DirectoryMember } from "../api/types";
+
 /** One member as the directory lists them; deactivated members stay, so history keeps their names. */
-export interface DirectoryMember {
-  id: string;
-  name: string;
-  initials: string;
-  role: string;
-  active: boolean;
-}
+export type { DirectoryMember };
 
 /** What is shown for a member the directory does not know (yet). */
 export const UNKNOWN = "—";

@@ -47,6 +47,11 @@ export function label(value: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** "#1042", or nothing for tickets older than numbering. */
+export function ticketNumber(number: number | null | undefined): string | null {
+  return typeof number === "number" ? `#${number}` : null;
+}
+
 export function initials(name: string): string {
   const parts = name.trim().split(/\s+/).filter(Boolean);
   return ((parts[0]?.[0] ?? "?") + (parts.length > 1 ? parts[parts.length - 1][0] : "")).toUpperCase();

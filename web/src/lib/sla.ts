@@ -36,10 +36,7 @@ export function clockWording(clock: Clock): ClockWording {
 }
 
 /** The SLA state an inbox row carries: its nearest open clock. */
-export interface RowSla {
-  state: "breached" | "at_risk" | "running" | "paused" | "met" | "none";
-  due_at?: string | null;
-}
+export type RowSla = Schemas["SlaRow"];
 
 /** An inbox row's SLA chip ("Overdue by 5 min", "At risk · due in 12 min", "Due in 3 h"), or none. */
 export function rowSlaWording(sla: RowSla | null | undefined, now = Date.now()): ClockWording | null {

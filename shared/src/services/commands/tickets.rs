@@ -218,6 +218,24 @@ pub struct InboxQuery {
     pub tag: Option<String>,
     pub assignee: Option<String>,
     pub customer: Option<String>,
+    /// A ticket number, `1042`.
+    pub number: Option<String>,
+    /// A search; for now a ticket number as shown, `#1042`.
+    pub q: Option<String>,
+}
+
+/// A ticket number as a member types it: `1042` (`number`) or `#1042` (`q`).
+fn ticket_number(number: Option<&str>, q: Option<&str>) -> Result<Option<u64>, FieldError> {
+    let parse = |raw: &str| raw.trim().parse::<u64>().ok().filter(|number| *number > 0);
+    match (number, q) {
+        (Some(raw), _) => parse(raw)
+            .map(Some)
+            .ok_or_else(|| FieldError::new("number", "must be a ticket number, a whole number from 1 (e.g. 1042)")),
+        (None, Some(raw)) => parse(raw.trim().trim_start_matches('#'))
+            .map(Some)
+            .ok_or_else(|| FieldError::new("q", "searches ticket numbers only for now, e.g. #1042")),
+        (None, None) => Ok(None),
+    }
 }
 
 /// Which tickets an inbox view shows.
@@ -268,13 +286,15 @@ pub struct InboxFilter {
     pub tag: Option<String>,
     pub assignee: Option<UserId>,
     pub customer: Option<CustomerId>,
+    /// One ticket by its number, whatever the view and the other filters.
+    pub number: Option<u64>,
 }
 
 impl TryFrom<InboxQuery> for InboxFilter {
     type Error = Vec<FieldError>;
 
     fn try_from(query: InboxQuery) -> Result<Self, Self::Error> {
-        let (view, by_priority, status, priority, assignee, customer, tag) = (
+        let (view, by_priority, status, priority, assignee, customer, tag, number) = (
             field("view", InboxView::parse(query.view.as_deref().unwrap_or("open"))),
             field(
                 "sort",
@@ -291,6 +311,7 @@ impl TryFrom<InboxQuery> for InboxFilter {
             optional_field("tag", query.tag.as_deref(), |raw| {
                 ticket::normalize_tags(&[raw.to_owned()]).map(|mut tags| tags.remove(0))
             }),
+            ticket_number(query.number.as_deref(), query.q.as_deref()),
         )
             .gather()?;
         if let Some(status) = status
@@ -301,7 +322,17 @@ impl TryFrom<InboxQuery> for InboxFilter {
                 format!("{} tickets are not in the {} view", status.as_str(), view.as_str()),
             )]);
         }
-        Ok(InboxFilter { view, by_priority, status, priority, category: query.category, tag, assignee, customer })
+        Ok(InboxFilter {
+            view,
+            by_priority,
+            status,
+            priority,
+            category: query.category,
+            tag,
+            assignee,
+            customer,
+            number,
+        })
     }
 }
 
@@ -413,5 +444,22 @@ mod tests {
         assert_eq!(errors, [FieldError::new("status", "solved tickets are not in the open view")]);
         let inbox = InboxFilter::try_from(query("solved", "closed")).unwrap();
         assert_eq!((inbox.view, inbox.status, inbox.by_priority), (InboxView::Solved, Some(Status::Closed), false));
+    }
+
+    #[test]
+    fn a_ticket_number_is_given_plain_or_as_shown() {
+        let number = |number: Option<&str>, q: Option<&str>| {
+            InboxFilter::try_from(InboxQuery {
+                number: number.map(str::to_owned),
+                q: q.map(str::to_owned),
+                ..Default::default()
+            })
+            .map(|inbox| inbox.number)
+        };
+        assert_eq!(number(Some("1042"), None), Ok(Some(1042)));
+        assert_eq!(number(None, Some(" #1042 ")), Ok(Some(1042)));
+        assert_eq!(number(None, None), Ok(None));
+        assert_eq!(fields(&number(Some("0"), None).unwrap_err()), ["number"]);
+        assert_eq!(fields(&number(None, Some("printer")).unwrap_err()), ["q"]);
     }
 }

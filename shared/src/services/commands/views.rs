@@ -32,7 +32,7 @@ fn parse_filters(input: &ViewFiltersInput) -> Result<(ViewFilters, InboxFilter),
         category: input.category.clone(),
         tag: input.tag.clone(),
         assignee: input.assignee.clone(),
-        customer: None,
+        ..InboxQuery::default()
     };
     let inbox = InboxFilter::try_from(query).map_err(|errors| {
         errors
@@ -67,7 +67,7 @@ impl ViewFilters {
             category: self.category.clone(),
             tag: self.tag.clone(),
             assignee: self.assignee.clone(),
-            customer: None,
+            ..InboxQuery::default()
         })
     }
 }

@@ -215,9 +215,13 @@ async fn existing_ticket(app: &App, scope: &TenantScope, ticket: TicketId) -> Re
     }
 }
 
+/// The socket's greeting: who is online, and the claims the member holds, whichever connection or
+/// session made them (a claim is the member's, not the socket's).
 async fn hello(app: &App, caller: &MemberPrincipal, connection_id: &str) -> Result<Value, Refusal> {
     let connections = app.store.workspace_connections(&caller.scope()).await?;
+    let claims = app.store.member_claims(&caller.scope(), caller.user_id, app.clock.now().as_second()).await?;
     Ok(json!({
+        "claims": claims.iter().map(ClaimView::from).collect::<Vec<_>>(),
         "type": "welcome",
         "connection_id": connection_id,
         "user_id": caller.user_id,

@@ -23,6 +23,11 @@ export function invalidateTicket(queries: Invalidates, ticket: { id?: string; cu
   if (ticket.customerId) stale(queries, customerKeys.detail(ticket.customerId));
 }
 
+/** The member opened a ticket: the inbox rows, whose unread dot is theirs. */
+export function invalidateSeen(queries: Invalidates) {
+  stale(queries, ticketKeys.lists());
+}
+
 /** A customer's profile changed: the customer's page and every customer list and search. */
 export function invalidateCustomer(queries: Invalidates, customerId: string) {
   stale(queries, customerKeys.detail(customerId));

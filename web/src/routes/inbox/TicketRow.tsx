@@ -3,28 +3,14 @@
 // SLA state in its colour, the assignee's name and whether anything arrived since you last looked.
 // Everything comes with the row itself (denormalised by the API): no request per row.
 import { Link } from "react-router";
-import type { Ticket } from "../../api/types";
+import type { InboxItem } from "../../api/types";
 import type { Directory } from "../../lib/directory";
-import { relativeTime } from "../../lib/format";
-import { rowSlaWording, type RowSla } from "../../lib/sla";
+import { relativeTime, ticketNumber } from "../../lib/format";
+import { rowSlaWording } from "../../lib/sla";
 import { PriorityBadge, StatusBadge } from "../../ui/Badges";
 import { Avatar } from "../../ui/Avatar";
 
-/** What a row may carry beyond the ticket (older items lack some of it). */
-export type InboxRow = Ticket & {
-  number?: number | null;
-  requester?: { id: string; name?: string | null; email: string } | null;
-  preview?: string | null;
-  assignee_name?: string | null;
-  sla?: RowSla | null;
-  last_activity_at?: string | null;
-  unread?: boolean;
-};
-
-/** "#1042", or nothing for tickets older than numbering. */
-export function ticketNumber(number: number | null | undefined): string | null {
-  return typeof number === "number" ? `#${number}` : null;
-}
+export type InboxRow = InboxItem;
 
 interface TicketRowProps {
   ticket: InboxRow;

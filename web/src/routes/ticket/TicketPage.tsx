@@ -3,13 +3,15 @@
 import { useEffect, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { isTyping } from "../../lib/keyboard";
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, call } from "../../api/client";
+import { invalidateSeen } from "../../api/queries/invalidate";
 import { customerQuery } from "../../api/queries/customers";
 import { ticketQuery } from "../../api/queries/tickets";
 import { useMe } from "../../api/queries/members";
 import { useDirectory } from "../../api/queries/directory";
 import type { TicketDetail } from "../../api/types";
-import { dateTime, relativeTime } from "../../lib/format";
+import { dateTime, relativeTime, ticketNumber } from "../../lib/format";
 import { useLiveStatus, useOnline, useTicketLive } from "../../live/live";
 import { ClaimBanner } from "./ClaimBanner";
 import { Avatar } from "../../ui/Avatar";
@@ -47,6 +49,15 @@ export function Component() {
   const customer = useQuery({ ...customerQuery(ticket.data?.ticket.customer_id ?? ""), enabled: ticket.isSuccess });
   const [tab, setTab] = useState<"conversation" | "timeline">("conversation");
   const navigate = useNavigate();
+  // Opening the ticket marks it seen: its inbox row is no longer unread for me until the next message.
+  const queries = useQueryClient();
+  useEffect(() => {
+    if (!id) return;
+    void call(api.POST("/api/v1/tickets/{id}/seen", { params: { path: { id } } }))
+      .then(() => invalidateSeen(queries))
+      // Only the unread dot depends on it: the page works the same without.
+      .catch(() => undefined);
+  }, [id, queries]);
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.metaKey || event.ctrlKey || event.altKey || isTyping(event.target)) return;
@@ -83,7 +94,9 @@ export function Component() {
       <section className="ticket-body" aria-label="Conversation">
         <header className="ticket-header">
           <nav aria-label="Breadcrumb" className="crumbs">
-            <Link to="/inbox">Inbox</Link> <span aria-hidden="true">/</span> <span className="muted">#{t.id.slice(-6)}</span>
+            <Link to="/inbox">Inbox</Link> <span aria-hidden="true">/</span> <span className="muted" data-testid="ticket-number" title={`Ticket id ${t.id}`}>
+              {ticketNumber(t.number) ?? t.id}
+            </span>
           </nav>
           <h1 data-testid="ticket-subject">{t.subject}</h1>
           <div className="ticket-header-meta">
@@ -141,11 +154,16 @@ export function Component() {
             <ol className="messages" data-testid="messages">
               {detail.messages.map((message) => {
                 const kind = message.internal ? "note" : message.author === "customer" ? "customer" : "reply";
-                const author = message.author === "customer" ? (customerName ?? "Customer") : nameOf(message.author_id);
+                const author =
+                  message.author === "customer"
+                    ? (message.author_name ?? customerName ?? "Customer")
+                    : message.author_id === myId
+                      ? "You"
+                      : (message.author_name ?? nameOf(message.author_id));
                 return (
                   <li key={message.id} className={`message message-${kind}`} data-kind={kind}>
                     <div className="message-head">
-                      <Avatar name={message.author === "customer" ? author : directory.name(message.author_id)} id={message.author_id} size={28} />
+                      <Avatar name={message.author === "customer" || author !== "You" ? author : directory.name(message.author_id)} id={message.author_id} size={28} />
                       <strong>{author}</strong>
                       {kind === "note" && <span className="note-label">Internal note · team only</span>}
                       {kind === "reply" && <span className="reply-label">Reply to customer</span>}
