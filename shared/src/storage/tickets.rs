@@ -586,8 +586,10 @@ impl Store {
             if self.get_ticket(scope, ticket).await?.is_none() {
                 return Ok(false);
             }
+            // Someone gave it a row meanwhile: mark that one.
         }
-        Ok(true)
+        // Every row this code writes holds a `seen` map, so only a damaged item gets here.
+        Err(StoreError::Corrupt(format!("ticket {ticket} has an inbox row without seen marks")))
     }
 
     /// The ticket and its SLA watch: one BatchGetItem (consistent), retried for unprocessed keys.
