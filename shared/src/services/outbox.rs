@@ -60,6 +60,18 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
         CustomerCreated => {
             count("customers_created");
         }
+        DealWon | DealLost => {
+            // Won and lost per day, and the won value per currency (never added across currencies):
+            // the win rate and the average deal size of any period are sums of days.
+            let outcome = if event.kind == DealWon { "won" } else { "lost" };
+            count(&format!("deals_{outcome}"));
+            let currency = field(&event.after, "currency");
+            let value = event.after.as_ref().and_then(|after| after.get("value")).and_then(|value| value.as_i64());
+            if let (Some(currency), Some(value)) = (currency, value) {
+                counters.insert(format!("deals_{outcome}.{currency}"), 1);
+                counters.insert(format!("deals_{outcome}_value.{currency}"), value);
+            }
+        }
         SlaMet | SlaBreached => {
             // SLA compliance per clock, and per priority and per agent (the assignee at the time).
             let clock = field(&event.after, "clock").unwrap_or_else(|| "unknown".to_owned());
@@ -111,7 +123,14 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
         | TicketMacroApplied
         | TicketMerged
         | TicketDuplicateMerged
-        | TicketFollowersChanged => {}
+        | TicketFollowersChanged
+        | PipelineCreated
+        | PipelineUpdated
+        | DealCreated
+        | DealUpdated
+        | DealStageChanged
+        | DealAssigned
+        | DealDeleted => {}
     }
     counters
 }

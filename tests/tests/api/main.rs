@@ -5,6 +5,7 @@ mod attachments;
 mod auth;
 mod conventions;
 mod customers;
+mod deals;
 mod macros;
 mod members;
 mod platform;
