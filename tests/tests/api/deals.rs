@@ -589,3 +589,29 @@ async fn a_webhook_subscriber_hears_of_a_won_deal() {
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(receiver.count(), 1, "no delivery for the creation or the move");
 }
+
+#[tokio::test]
+async fn slack_hears_of_won_and_lost_deals_with_their_value_and_reason() {
+    let receiver = Receiver::start(Behaviour::Succeed).await;
+    let owner = signup("Gong Ringers").await;
+    owner
+        .client()
+        .post("/api/v1/integrations/slack", json!({"url": receiver.url, "events": ["deal.won", "deal.lost"]}))
+        .await
+        .expect(201);
+    let client = owner.client();
+    let won = new_deal(&client, json!({"title": "Acme expansion", "value": 123_456, "currency": "EUR"})).await;
+    let lost = new_deal(&client, json!({"title": "Globex pilot", "value": 900, "currency": "JPY"})).await;
+    client.post(&format!("{}/won", deal_path(&won)), json!({"version": 1})).await.expect(200);
+    client.post(&format!("{}/lost", deal_path(&lost)), json!({"version": 1, "reason": "No budget"})).await.expect(200);
+    assert!(eventually(Duration::from_secs(120), async || receiver.count() >= 2).await, "Slack heard nothing");
+    let mut texts: Vec<String> =
+        receiver.received().iter().map(|message| message.json()["text"].as_str().unwrap().to_owned()).collect();
+    texts.sort();
+    assert_eq!(texts.len(), 2, "one message each, none for the creations: {texts:?}");
+    assert!(texts.iter().any(|text| text.contains("Deal won: Acme expansion, 1234.56 EUR")), "{texts:?}");
+    assert!(
+        texts.iter().any(|text| text.contains("Deal lost: Globex pilot, 900 JPY (reason: No budget)")),
+        "{texts:?}"
+    );
+}
