@@ -258,6 +258,18 @@ mod tests {
     }
 
     #[test]
+    fn won_and_lost_deals_count_per_day_with_their_value_per_currency() {
+        let won = event(EventKind::DealWon, None, Some(serde_json::json!({"value": 125_000, "currency": "EUR"})));
+        let counters = daily_counters(&won);
+        assert_eq!(counters.get("deals_won"), Some(&1));
+        assert_eq!(counters.get("deals_won.EUR"), Some(&1));
+        assert_eq!(counters.get("deals_won_value.EUR"), Some(&125_000));
+        let lost = event(EventKind::DealLost, None, Some(serde_json::json!({"value": 900, "currency": "JPY"})));
+        assert_eq!(daily_counters(&lost).get("deals_lost_value.JPY"), Some(&900));
+        assert!(daily_counters(&event(EventKind::DealStageChanged, None, None)).is_empty());
+    }
+
+    #[test]
     fn replies_and_notes_are_told_apart() {
         let reply = event(EventKind::MessageCreated, None, Some(serde_json::json!({"author": "agent"})));
         assert_eq!(daily_counters(&reply).get("agent_replies"), Some(&1));
