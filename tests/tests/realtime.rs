@@ -590,3 +590,32 @@ async fn a_claim_stays_the_members_across_sessions_and_they_release_it_from_the_
     teammate.expect(|f| f["type"] == "ticket.claim" && f["claim"].is_null()).await;
     assert_eq!(new.request(json!({"action": "hello"})).await["claims"], json!([]));
 }
+
+#[tokio::test]
+async fn a_teammates_kanban_follows_a_deal_moved_by_another_rep() {
+    let (owner, a, _) = team("Live Kanban").await;
+    let pipelines = a.client().get("/api/v1/pipelines").await.expect(200).body;
+    let second_stage = pipelines["items"][0]["stages"][1]["id"].as_str().unwrap().to_owned();
+    let mut watching = Socket::connect(&owner.access_token).await;
+    let deal = a
+        .client()
+        .post("/api/v1/deals", json!({"title": "Moving target", "value": 4_200, "currency": "EUR"}))
+        .await
+        .expect(201)
+        .body;
+    let deal_id = id(&deal);
+    let created = watching.expect(|f| f["type"] == "deal.event" && f["event"]["type"] == "deal.created").await;
+    assert_eq!(created["deal_id"], deal_id.as_str());
+    a.client()
+        .post(&format!("/api/v1/deals/{deal_id}/move"), json!({"stage_id": second_stage, "version": 1}))
+        .await
+        .expect(200);
+    let moved = watching
+        .expect(|f| {
+            f["type"] == "deal.event" && f["event"]["type"] == "deal.stage_changed" && f["deal_id"] == deal_id.as_str()
+        })
+        .await;
+    assert_eq!(moved["event"]["after"]["stage_id"], second_stage.as_str(), "the card lands in its new column");
+    assert_eq!(moved["event"]["after"]["version"], 2);
+    watching.close().await;
+}

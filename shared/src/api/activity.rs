@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::ids::{CustomerId, EventId, TicketId, UserId};
+use crate::domain::ids::{CustomerId, DealId, EventId, TicketId, UserId};
 use crate::storage::events::Event;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -22,6 +22,9 @@ pub struct EventView {
     pub after: Option<serde_json::Value>,
     pub ticket_id: Option<TicketId>,
     pub customer_id: Option<CustomerId>,
+    /// The deal it belongs to, for deal and stage events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deal_id: Option<DealId>,
 }
 
 impl From<&Event> for EventView {
@@ -36,6 +39,7 @@ impl From<&Event> for EventView {
             after: event.after.clone(),
             ticket_id: event.ticket_id,
             customer_id: event.customer_id,
+            deal_id: event.deal_id,
         }
     }
 }

@@ -90,6 +90,21 @@ event_kinds! {
     TicketDuplicateMerged => "ticket.duplicate_merged",
     /// The ticket's followers (members) or CC (e-mail addresses) changed.
     TicketFollowersChanged => "ticket.followers_changed",
+    /// A sales pipeline was created (the workspace's first one on first use).
+    PipelineCreated => "pipeline.created",
+    /// A pipeline was renamed or its stages added, removed, renamed or reordered.
+    PipelineUpdated => "pipeline.updated",
+    DealCreated => "deal.created",
+    /// Title, value, currency, expected close, probability, contacts, company or tags changed.
+    DealUpdated => "deal.updated",
+    /// The deal moved to another stage (or pipeline): the stage history.
+    DealStageChanged => "deal.stage_changed",
+    /// The deal's owner changed.
+    DealAssigned => "deal.assigned",
+    DealWon => "deal.won",
+    /// Lost, with the reason.
+    DealLost => "deal.lost",
+    DealDeleted => "deal.deleted",
 }
 
 /// What an event means for the tickets' SLA watches.
@@ -143,7 +158,16 @@ impl EventKind {
             | TicketMacroApplied
             | TicketMerged
             | TicketFollowersChanged
-            | TicketDuplicateMerged => None,
+            | TicketDuplicateMerged
+            | PipelineCreated
+            | PipelineUpdated
+            | DealCreated
+            | DealUpdated
+            | DealStageChanged
+            | DealAssigned
+            | DealWon
+            | DealLost
+            | DealDeleted => None,
         }
     }
 
@@ -189,7 +213,16 @@ impl EventKind {
             | MacroDeleted
             | TicketMacroApplied
             | TicketDuplicateMerged
-            | TicketFollowersChanged => false,
+            | TicketFollowersChanged
+            | PipelineCreated
+            | PipelineUpdated
+            | DealCreated
+            | DealUpdated
+            | DealStageChanged
+            | DealAssigned
+            | DealWon
+            | DealLost
+            | DealDeleted => false,
         }
     }
 
@@ -210,6 +243,15 @@ impl EventKind {
             SlaMet => Some("A ticket's SLA clock was met (whether in time is in the data)"),
             WebhookEndpointPaused => Some("An endpoint failed repeatedly and its deliveries are paused"),
             WebhookEndpointResumed => Some("A paused endpoint answered again and its deliveries resumed"),
+            DealCreated => Some("A deal was created"),
+            DealUpdated => {
+                Some("A deal's title, value, expected close, probability, contacts, company or tags changed")
+            }
+            DealStageChanged => Some("A deal moved to another stage"),
+            DealAssigned => Some("A deal was given to another owner"),
+            DealWon => Some("A deal was won"),
+            DealLost => Some("A deal was lost (the reason is in the data)"),
+            DealDeleted => Some("A deal was deleted"),
             WorkspaceCreated
             | WorkspacePlanChanged
             | UserCreated
@@ -238,8 +280,28 @@ impl EventKind {
             | TicketMacroApplied
             | TicketMerged
             | TicketFollowersChanged
-            | TicketDuplicateMerged => None,
+            | TicketDuplicateMerged
+            | PipelineCreated
+            | PipelineUpdated => None,
         }
+    }
+
+    /// Whether the event changes what a sales board shows: it goes live to every socket of the workspace
+    /// allowed to see deals, so a teammate's kanban follows.
+    pub fn reaches_sales_boards(self) -> bool {
+        use EventKind::*;
+        matches!(
+            self,
+            PipelineCreated
+                | PipelineUpdated
+                | DealCreated
+                | DealUpdated
+                | DealStageChanged
+                | DealAssigned
+                | DealWon
+                | DealLost
+                | DealDeleted
+        )
     }
 
     pub fn webhook_subscribable(self) -> bool {
@@ -312,7 +374,8 @@ mod tests {
         assert_eq!(EventKind::TicketCreated.as_str(), "ticket.created");
         assert_eq!(EventKind::SettingsSlaPolicyUpdated.as_str(), "settings.sla_policy_updated");
         assert_eq!(EventKind::WebhookEndpointResumed.as_str(), "webhook.endpoint_resumed");
-        assert_eq!(EventKind::ALL.len(), 41);
+        assert_eq!(EventKind::ALL.len(), 50);
+        assert_eq!(EventKind::DealStageChanged.as_str(), "deal.stage_changed");
     }
 
     /// Every `` `name` `` written in the first column of a markdown table, split at " / " and ", ".
@@ -349,7 +412,9 @@ mod tests {
         assert!(EventKind::TicketAssigned.reaches_every_inbox());
         assert!(!EventKind::MessageCreated.reaches_every_inbox());
         let subscribable = EventKind::ALL.iter().filter(|kind| kind.webhook_subscribable()).count();
-        assert_eq!(subscribable, 12);
+        assert_eq!(subscribable, 19);
+        assert!(EventKind::DealWon.webhook_subscribable() && !EventKind::PipelineUpdated.webhook_subscribable());
+        assert!(EventKind::DealStageChanged.reaches_sales_boards() && !EventKind::TicketUpdated.reaches_sales_boards());
         assert!(!EventKind::UserCreated.webhook_subscribable());
     }
 }

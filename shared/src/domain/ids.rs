@@ -126,6 +126,18 @@ id_type!(
     /// A macro: a canned reply with the ticket changes that go with it.
     MacroId
 );
+id_type!(
+    /// A sales pipeline: an ordered list of stages deals move through.
+    PipelineId
+);
+id_type!(
+    /// A stage of a pipeline; unique across the workspace's pipelines.
+    StageId
+);
+id_type!(
+    /// A sales deal: an opportunity with a value, moving through a pipeline's stages.
+    DealId
+);
 
 #[cfg(test)]
 mod tests {

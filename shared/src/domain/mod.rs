@@ -2,6 +2,7 @@
 
 pub mod api_keys;
 pub mod categories;
+pub mod deals;
 pub mod email;
 pub mod events;
 pub mod ids;

@@ -231,6 +231,23 @@ impl Permission {
     }
 }
 
+/// What a member may do to a sales record (a lead or a deal) owned by `owner`: with `sales:manage`
+/// anything; with `sales:write` edit it while it is theirs or nobody's, and take an unowned one
+/// (`new_owner` is themselves); handing it to someone else is reassigning, which needs `sales:manage`.
+pub fn may_change_sales_record(
+    role: Role,
+    caller: crate::domain::ids::UserId,
+    owner: Option<crate::domain::ids::UserId>,
+    new_owner: Option<crate::domain::ids::UserId>,
+) -> bool {
+    if role.can(Permission::SalesManage) {
+        return true;
+    }
+    let editable = owner.is_none_or(|owner| owner == caller);
+    let keeps_or_takes = new_owner == owner || new_owner == Some(caller);
+    role.can(Permission::SalesWrite) && editable && keeps_or_takes
+}
+
 /// The permission matrix as Markdown: the content of docs/permissions.md.
 pub fn permissions_markdown() -> String {
     let mut out = String::from(
@@ -286,6 +303,20 @@ mod tests {
         assert!(Role::Manager.can(Permission::SalesManage));
         assert!(!Role::Viewer.can(Permission::SalesWrite));
         assert!(Role::ALL.iter().all(|role| role.can(Permission::DirectoryRead)));
+    }
+
+    #[test]
+    fn reps_edit_their_own_or_unowned_sales_records_and_managers_reassign() {
+        use crate::domain::ids::UserId;
+        let (rep, other) = (UserId::generate(), UserId::generate());
+        assert!(may_change_sales_record(Role::Agent, rep, Some(rep), Some(rep)));
+        assert!(may_change_sales_record(Role::Agent, rep, None, None));
+        assert!(may_change_sales_record(Role::Agent, rep, None, Some(rep)), "a rep takes an unowned deal");
+        assert!(!may_change_sales_record(Role::Agent, rep, Some(other), Some(other)), "another rep's deal");
+        assert!(!may_change_sales_record(Role::Agent, rep, Some(rep), Some(other)), "reassigning needs a manager");
+        assert!(!may_change_sales_record(Role::Agent, rep, None, Some(other)));
+        assert!(may_change_sales_record(Role::Manager, rep, Some(other), Some(rep)));
+        assert!(!may_change_sales_record(Role::Viewer, rep, None, None));
     }
 
     #[test]

@@ -56,6 +56,14 @@ impl From<ServiceError> for Problem {
                 ),
             },
             ServiceError::Conflict(detail) => Problem::new(ProblemType::Conflict, detail),
+            ServiceError::StageNotEmpty { stage, open_deals } => Problem::new(
+                ProblemType::Conflict,
+                format!(
+                    "Stage {stage} still holds {open_deals} open deal(s): move, win or lose them before removing it."
+                ),
+            )
+            .with("stage_id", stage.to_string())
+            .with("open_deals", open_deals),
             ServiceError::DraftConflict { current_version, messages } => Problem::new(
                 ProblemType::DraftConflict,
                 format!(

@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod chat;
 pub mod commands;
 pub mod customers;
+pub mod deals;
 pub mod drafts;
 pub mod followers;
 pub mod handoff;
@@ -16,6 +17,7 @@ pub mod macros;
 pub mod members;
 pub mod merge;
 pub mod outbox;
+pub mod pipelines;
 pub mod platform;
 pub mod realtime;
 pub mod reports;
@@ -61,6 +63,9 @@ pub enum ServiceError {
     },
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A pipeline stage to be removed still holds open deals.
+    #[error("stage not empty")]
+    StageNotEmpty { stage: crate::domain::ids::StageId, open_deals: u64 },
     /// A reply drafted on `draft_version` while these messages arrived.
     #[error("draft conflict")]
     DraftConflict { current_version: u64, messages: Vec<MessageView> },

@@ -60,6 +60,18 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
         CustomerCreated => {
             count("customers_created");
         }
+        DealWon | DealLost => {
+            // Won and lost per day, and the won value per currency (never added across currencies):
+            // the win rate and the average deal size of any period are sums of days.
+            let outcome = if event.kind == DealWon { "won" } else { "lost" };
+            count(&format!("deals_{outcome}"));
+            let currency = field(&event.after, "currency");
+            let value = event.after.as_ref().and_then(|after| after.get("value")).and_then(|value| value.as_i64());
+            if let (Some(currency), Some(value)) = (currency, value) {
+                counters.insert(format!("deals_{outcome}.{currency}"), 1);
+                counters.insert(format!("deals_{outcome}_value.{currency}"), value);
+            }
+        }
         SlaMet | SlaBreached => {
             // SLA compliance per clock, and per priority and per agent (the assignee at the time).
             let clock = field(&event.after, "clock").unwrap_or_else(|| "unknown".to_owned());
@@ -111,7 +123,14 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
         | TicketMacroApplied
         | TicketMerged
         | TicketDuplicateMerged
-        | TicketFollowersChanged => {}
+        | TicketFollowersChanged
+        | PipelineCreated
+        | PipelineUpdated
+        | DealCreated
+        | DealUpdated
+        | DealStageChanged
+        | DealAssigned
+        | DealDeleted => {}
     }
     counters
 }
@@ -236,6 +255,18 @@ mod tests {
         let breached_after_met =
             event(EventKind::SlaBreached, None, Some(serde_json::json!({"clock": "resolution", "counted": false})));
         assert!(daily_counters(&breached_after_met).is_empty(), "the clock's outcome was met");
+    }
+
+    #[test]
+    fn won_and_lost_deals_count_per_day_with_their_value_per_currency() {
+        let won = event(EventKind::DealWon, None, Some(serde_json::json!({"value": 125_000, "currency": "EUR"})));
+        let counters = daily_counters(&won);
+        assert_eq!(counters.get("deals_won"), Some(&1));
+        assert_eq!(counters.get("deals_won.EUR"), Some(&1));
+        assert_eq!(counters.get("deals_won_value.EUR"), Some(&125_000));
+        let lost = event(EventKind::DealLost, None, Some(serde_json::json!({"value": 900, "currency": "JPY"})));
+        assert_eq!(daily_counters(&lost).get("deals_lost_value.JPY"), Some(&900));
+        assert!(daily_counters(&event(EventKind::DealStageChanged, None, None)).is_empty());
     }
 
     #[test]

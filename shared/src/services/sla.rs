@@ -135,7 +135,16 @@ pub fn status_history(events: &[Event]) -> Vec<(Timestamp, Status)> {
             | TicketMacroApplied
             | TicketMerged
             | TicketDuplicateMerged
-            | TicketFollowersChanged => {}
+            | TicketFollowersChanged
+            | PipelineCreated
+            | PipelineUpdated
+            | DealCreated
+            | DealUpdated
+            | DealStageChanged
+            | DealAssigned
+            | DealWon
+            | DealLost
+            | DealDeleted => {}
         }
     }
     history

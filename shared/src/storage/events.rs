@@ -2,8 +2,8 @@
 //! The event log is the timeline and the audit trail; later consumers (live updates, webhooks, reports)
 //! read it from the table's stream.
 //!
-//! One item per event, reachable three ways: in its ticket's item collection (`TICKET#<t>#EVENT#<e>`)
-//! or under `EVENT#<e>`; in the workspace activity log (GSI1); in its customer's timeline (GSI2).
+//! One item per event, reachable three ways: in its ticket's item collection (`TICKET#<t>#EVENT#<e>`),
+//! its deal's (`DEAL#<d>#EVENT#<e>`) or under `EVENT#<e>`; in the workspace activity log (GSI1); in its customer's timeline (GSI2).
 
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use jiff::Timestamp;
@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::{Item, Page, PageQuery, QuerySpec, Store, StoreError, TenantScope, keys, s};
 use crate::domain::events::EventKind;
-use crate::domain::ids::{CustomerId, EventId, TicketId, UserId};
+use crate::domain::ids::{CustomerId, DealId, EventId, TicketId, UserId};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Event {
@@ -40,6 +40,9 @@ pub struct Event {
     /// ticket's version jumps by more than one, and refetch it.
     #[serde(default)]
     pub ticket_version: Option<u64>,
+    /// The deal it belongs to, which places it in the deal's history (its stage moves among them).
+    #[serde(default)]
+    pub deal_id: Option<DealId>,
 }
 
 impl Event {
@@ -56,7 +59,13 @@ impl Event {
             customer_id: None,
             internal: false,
             ticket_version: None,
+            deal_id: None,
         }
+    }
+
+    pub fn about_deal(mut self, deal: DealId) -> Self {
+        self.deal_id = Some(deal);
+        self
     }
 
     pub fn with_change(mut self, before: Option<Value>, after: Option<Value>) -> Self {
@@ -96,9 +105,10 @@ impl Store {
     /// The transaction action that appends `event` to the log. Never overwrites.
     pub(crate) fn put_event(&self, scope: &TenantScope, event: &Event) -> Result<TransactWriteItem, StoreError> {
         let mut item: Item = serde_dynamo::to_item(event)?;
-        let sk = match event.ticket_id {
-            Some(ticket) => keys::ticket_event_sk(ticket, event.id),
-            None => keys::event_sk(event.id),
+        let sk = match (event.ticket_id, event.deal_id) {
+            (Some(ticket), _) => keys::ticket_event_sk(ticket, event.id),
+            (None, Some(deal)) => keys::deal_event_sk(deal, event.id),
+            (None, None) => keys::event_sk(event.id),
         };
         item.insert(keys::PK.to_owned(), s(scope.pk()));
         item.insert(keys::SK.to_owned(), s(sk));

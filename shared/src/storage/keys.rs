@@ -8,6 +8,8 @@
 //! - GSI5/GSI6: the same queues as GSI3/GSI4 ordered by priority.
 //! - GSI7: SLA moments due, across workspaces, write-sharded (keys only).
 //! - GSI8: a workspace's SLA radar.
+//! - GSI1 to GSI6 on deal items: the deal lists (by stage, pipeline, owner, all; by value; by expected
+//!   close).
 //!
 //! `expires_at` (epoch seconds) is the TTL attribute.
 //! Every tenant item lives under `WS#<workspace id>`, which IAM's `dynamodb:LeadingKeys` can pin.
@@ -17,8 +19,8 @@ use jiff::Timestamp;
 use crate::domain::{
     email::Email,
     ids::{
-        ApiKeyId, AttachmentId, ChannelId, ChatMessageId, CustomerId, DeliveryId, EventId, MessageId, SessionId,
-        StaffId, TicketId, UserId, WebhookId, WorkspaceId,
+        ApiKeyId, AttachmentId, ChannelId, ChatMessageId, CustomerId, DealId, DeliveryId, EventId, MessageId,
+        PipelineId, SessionId, StaffId, StageId, TicketId, UserId, WebhookId, WorkspaceId,
     },
 };
 
@@ -407,9 +409,121 @@ pub fn macro_sk(owner: Option<UserId>, id: crate::domain::ids::MacroId) -> Strin
     }
 }
 
+/// Sales pipelines: one item each (its stages inside); a workspace's pipelines are one Query on the
+/// prefix. The guard marks that the workspace's first pipeline was made, so two first uses at once
+/// make one.
+pub const PIPELINE_PREFIX: &str = "PIPELINE#";
+pub fn pipeline_sk(pipeline: PipelineId) -> String {
+    format!("{PIPELINE_PREFIX}{pipeline}")
+}
+pub const PIPELINES_SEEDED_SK: &str = "PIPELINES#SEEDED";
+/// A pipeline's board counters (open deals per stage: count, and value and weighted value per
+/// currency), kept exact by every transaction that changes a deal.
+pub fn pipeline_counts_sk(pipeline: PipelineId) -> String {
+    format!("COUNTS#PIPELINE#{pipeline}")
+}
+/// Counter attribute names on the board counters item. Stage ids have a fixed length and currency
+/// codes three letters, so no name is the prefix of another stage's.
+pub fn stage_count_attr(stage: StageId) -> String {
+    format!("n#{stage}")
+}
+pub fn stage_value_attr(stage: StageId, currency: &str) -> String {
+    format!("v#{stage}#{currency}")
+}
+pub fn stage_weighted_attr(stage: StageId, currency: &str) -> String {
+    format!("w#{stage}#{currency}")
+}
+
+/// The deal item; also the prefix of its collection (its events), so one Query reads a deal with its
+/// history.
+pub const DEAL_PREFIX: &str = "DEAL#";
+pub fn deal_sk(deal: DealId) -> String {
+    format!("{DEAL_PREFIX}{deal}")
+}
+pub fn deal_event_sk(deal: DealId, event: EventId) -> String {
+    format!("{DEAL_PREFIX}{deal}#EVENT#{event}")
+}
+
+/// Deal list indexes, on the deal item only (GSI partitions are overloaded; deal keys start with
+/// `DEALS#`, which no other item uses). Each partition holds deals of one status; sort keys end with
+/// the deal id, so ties keep a stable order and newest-first is id order.
+/// - GSI1: one stage's deals (the kanban column), newest first.
+pub fn deals_by_stage_gsi1pk(workspace: WorkspaceId, stage: StageId, status: &str) -> String {
+    format!("DEALS#{workspace}#STAGE#{stage}#{status}")
+}
+/// - GSI2: one pipeline's deals, newest first.
+pub fn deals_by_pipeline_gsi2pk(workspace: WorkspaceId, pipeline: PipelineId, status: &str) -> String {
+    format!("DEALS#{workspace}#PIPELINE#{pipeline}#{status}")
+}
+/// - GSI3: one owner's deals (None: unowned), newest first.
+pub fn deals_by_owner_gsi3pk(workspace: WorkspaceId, owner: Option<UserId>, status: &str) -> String {
+    let who = owner.map_or_else(|| "none".to_owned(), |user| user.to_string());
+    format!("DEALS#{workspace}#OWNER#{who}#{status}")
+}
+/// - GSI4: every deal of the workspace, newest first.
+pub fn deals_gsi4pk(workspace: WorkspaceId, status: &str) -> String {
+    format!("DEALS#{workspace}#ALL#{status}")
+}
+/// The newest-first sort key of GSI1 to GSI4: the deal id (time-ordered).
+pub fn deal_newest_sk(deal: DealId) -> String {
+    deal.to_string()
+}
+/// - GSI5: the workspace's deals in one currency, by value (zero-padded minor units).
+pub fn deals_by_value_gsi5pk(workspace: WorkspaceId, status: &str, currency: &str) -> String {
+    format!("DEALS#{workspace}#VALUE#{status}#{currency}")
+}
+pub fn deal_value_gsi5sk(value: i64, deal: DealId) -> String {
+    format!("{:019}#{deal}", value.max(0))
+}
+/// `GSI5SK BETWEEN` bounds for values from `min` to `max` (inclusive; `~` sorts after ids).
+pub fn deal_value_gsi5sk_range(min: i64, max: i64) -> (String, String) {
+    (format!("{:019}#", min.max(0)), format!("{:019}#~", max.max(0)))
+}
+/// - GSI6: the workspace's deals that have an expected close date, by that date.
+pub fn deals_by_close_gsi6pk(workspace: WorkspaceId, status: &str) -> String {
+    format!("DEALS#{workspace}#CLOSE#{status}")
+}
+pub fn deal_close_gsi6sk(date: jiff::civil::Date, deal: DealId) -> String {
+    format!("{date}#{deal}")
+}
+/// `GSI6SK BETWEEN` bounds for expected close dates from `from` to `to` (inclusive).
+pub fn deal_close_gsi6sk_range(from: jiff::civil::Date, to: jiff::civil::Date) -> (String, String) {
+    (format!("{from}#"), format!("{to}#~"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deal_keys_group_a_deal_with_its_events_and_sort_lists() {
+        let (ws, deal, other) = (WorkspaceId::generate(), DealId::generate(), DealId::generate());
+        assert!(deal_event_sk(deal, EventId::generate()).starts_with(&deal_sk(deal)));
+        assert!(!deal_sk(other).starts_with(&deal_sk(deal)));
+        for key in [pipeline_sk(PipelineId::generate()), pipeline_counts_sk(PipelineId::generate()), deal_sk(deal)] {
+            for prefix in [USER_PREFIX, EVENT_PREFIX, TICKET_PREFIX, CUSTOMER_PREFIX, SETTINGS_PREFIX] {
+                assert!(!key.starts_with(prefix), "{key} would show up in the {prefix} listing");
+            }
+        }
+        assert!(!PIPELINES_SEEDED_SK.starts_with(PIPELINE_PREFIX), "the guard is not listed as a pipeline");
+        assert!(!pipeline_counts_sk(PipelineId::generate()).starts_with(PIPELINE_PREFIX));
+        // Values sort numerically, and a range holds exactly its values.
+        let (small, large) = (deal_value_gsi5sk(9_500, deal), deal_value_gsi5sk(120_000, deal));
+        assert!(small < large);
+        let (from, to) = deal_value_gsi5sk_range(10_000, 120_000);
+        assert!(!(from <= small && small <= to));
+        assert!(from <= large && large <= to, "the bounds are inclusive");
+        let date = |text: &str| text.parse::<jiff::civil::Date>().unwrap();
+        let (from, to) = deal_close_gsi6sk_range(date("2026-01-01"), date("2026-01-31"));
+        let january = deal_close_gsi6sk(date("2026-01-31"), deal);
+        assert!(from <= january && january <= to);
+        assert!(deal_close_gsi6sk(date("2026-02-01"), deal) > to);
+        assert_ne!(deals_by_stage_gsi1pk(ws, StageId::generate(), "open"), deals_gsi4pk(ws, "open"));
+        assert_eq!(deals_by_owner_gsi3pk(ws, None, "won"), format!("DEALS#{ws}#OWNER#none#won"));
+        assert!(!is_activity_gsi1pk(&deals_by_stage_gsi1pk(ws, StageId::generate(), "open")));
+        let stage = StageId::generate();
+        assert!(!stage_value_attr(stage, "EUR").starts_with(&stage_count_attr(stage)));
+    }
 
     #[test]
     fn tenant_items_live_in_the_workspace_partition() {

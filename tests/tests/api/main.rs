@@ -7,6 +7,7 @@ mod conventions;
 mod customers;
 mod directory;
 mod inbox_rows;
+mod deals;
 mod macros;
 mod members;
 mod platform;

@@ -419,7 +419,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/directory": {
+    "/api/v1/deals": {
         parameters: {
             query?: never;
             header?: never;
@@ -427,14 +427,117 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The member directory
-         * @description Every member of the caller's workspace by name, with avatar initials, role and whether they are
-         *     active (deactivated members stay listed so history keeps their names). No e-mail addresses. Needs
-         *     `directory:read`, which every role holds; an API key needs the scope `directory:read`.
+         * List deals
+         * @description One index answers each list: `sort=newest` (default) with at most one of `pipeline_id`, `stage_id`,
+         *     `owner_id` (`me`, `none` or a member id); `sort=value` (highest first) with a `currency` and an
+         *     optional `min_value`/`max_value`; `sort=expected_close` (soonest first, deals with a date) with an
+         *     optional `close_from`/`close_to`. `status` is open (default), won or lost; `tag` narrows any of
+         *     them. Other combinations are 422 naming the field. Needs `sales:read`.
          */
-        get: operations["users_directory"];
+        get: operations["deals_list"];
+        put?: never;
+        /**
+         * Create a deal
+         * @description In the workspace's first pipeline and its first stage unless named; owned by the caller unless
+         *     `owner_id` names someone else (which needs `sales:manage`). Contacts must be customers of the
+         *     workspace, the owner an active member (422 naming the field). Needs `sales:write`.
+         */
+        post: operations["deals_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A deal, with its stage history
+         * @description `time_in_stage_seconds` and `stuck` (open longer than the stage's `rotting_days`) as of now, and
+         *     `stage_history`: every stage it was in, from its event log. Needs `sales:read`.
+         */
+        get: operations["deals_get"];
         put?: never;
         post?: never;
+        /**
+         * Delete a deal
+         * @description With `?version=`, only if the deal is still at that version (409 otherwise). Its events stay in the
+         *     activity log. Needs `sales:write` on one's own or an unowned deal, `sales:manage` on others'.
+         */
+        delete: operations["deals_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a deal
+         * @description Only the fields present change, at `version` (stale: 409 with `current`). Reps change their own
+         *     and unowned deals; another member's, or giving one to someone else, needs `sales:manage`.
+         */
+        patch: operations["deals_update"];
+        trace?: never;
+    };
+    "/api/v1/deals/{id}/lost": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a deal lost
+         * @description An open deal, at `version`, with the `reason` (required). Needs `sales:write` (own or unowned
+         *     deals) or `sales:manage`.
+         */
+        post: operations["deals_lose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deals/{id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a deal to another stage
+         * @description An open deal, at `version`; `pipeline_id` moves it to another pipeline. It takes the stage's
+         *     probability unless its own was set, and the move joins its stage history. Needs `sales:write`
+         *     (own or unowned deals) or `sales:manage`.
+         */
+        post: operations["deals_move_deal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deals/{id}/won": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a deal won
+         * @description An open deal, at `version`; it leaves the board's open totals. Needs `sales:write` (own or unowned
+         *     deals) or `sales:manage`.
+         */
+        post: operations["deals_win"];
         delete?: never;
         options?: never;
         head?: never;
@@ -542,6 +645,98 @@ export interface paths {
          * @description The caller's user, workspace, role, the permissions that role grants, and the plan with its usage.
          */
         get: operations["identity_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipelines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List pipelines
+         * @description Oldest first; a workspace without any gets its first pipeline (five stages) on this call.
+         *     Needs `sales:read`.
+         */
+        get: operations["deals_list_pipelines"];
+        put?: never;
+        /**
+         * Create a pipeline
+         * @description Stages in board order, each with a name (unique in the pipeline), a probability (0 to 100) and
+         *     optional `rotting_days`. Needs `sales:manage`.
+         */
+        post: operations["deals_create_pipeline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipelines/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A pipeline and its stages */
+        get: operations["deals_get_pipeline"];
+        /**
+         * Replace a pipeline's name and stages
+         * @description The stages as they should be, in order: listed with their `id` they are kept (renamed, reordered,
+         *     new probability for deals entering from now on), without one they are added, left out they are
+         *     removed. Removing a stage that holds open deals is 409 `conflict` with `open_deals`; a stale
+         *     `version` is 409 `version-conflict`. Needs `sales:manage`.
+         */
+        put: operations["deals_replace_pipeline"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipelines/{id}/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The kanban board
+         * @description Per stage: the open deals' count, their value and weighted value per currency (exact counters kept
+         *     by every deal change), and the first page of the stage's deals with a cursor for the column.
+         *     Needs `sales:read`.
+         */
+        get: operations["deals_board"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipelines/{id}/stages/{stage_id}/deals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One column of the board
+         * @description The stage's deals, newest first: open ones by default, or `status=won|lost`. Needs `sales:read`.
+         */
+        get: operations["deals_stage_deals"];
         put?: never;
         post?: never;
         delete?: never;
@@ -722,9 +917,7 @@ export interface paths {
         /**
          * The inbox
          * @description Views: `open` (default: new, open, pending, on hold), `unassigned`, `mine`, `solved` (solved and
-         *     closed). Filters narrow a view. Newest update first. Each row carries its requester, a preview of
-         *     the latest public message, the assignee's name, the SLA state and whether the caller has unread
-         *     messages on it: one Query per page. Needs `tickets:read`.
+         *     closed). Filters narrow a view. Newest update first. Needs `tickets:read`.
          */
         get: operations["tickets_list"];
         put?: never;
@@ -758,27 +951,6 @@ export interface paths {
          *     (and `tickets:assign` to assign).
          */
         post: operations["tickets_bulk_update"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/tickets/by-number/{number}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A ticket by its number
-         * @description The ticket shown as `#1042` in the caller's workspace, with its conversation and timeline (the
-         *     same as `GET /api/v1/tickets/{id}`). Needs `tickets:read`.
-         */
-        get: operations["tickets_by_number"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -998,27 +1170,6 @@ export interface paths {
         get: operations["tickets_public"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/tickets/{id}/seen": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Mark a ticket seen
-         * @description Records that the caller viewed the ticket now (the ticket page calls it when opened): its inbox
-         *     row is no longer `unread` for them until the next message. Changes no version and writes no event.
-         */
-        post: operations["tickets_seen"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1366,6 +1517,24 @@ export interface components {
          * @enum {string}
          */
         Author: "agent" | "customer";
+        /** @description One kanban column: the stage, its open deals' totals, and their first page. */
+        BoardColumn: {
+            /**
+             * Format: int64
+             * @description Open deals in the stage.
+             */
+            count: number;
+            /** @description Newest first. */
+            deals: components["schemas"]["DealView"][];
+            /** @description For `GET /pipelines/{id}/stages/{stage_id}/deals?cursor=`. */
+            next_cursor?: string | null;
+            stage: components["schemas"]["StageView"];
+            totals: components["schemas"]["MoneyTotal"][];
+        };
+        BoardView: {
+            columns: components["schemas"]["BoardColumn"][];
+            pipeline: components["schemas"]["PipelineView"];
+        };
         /** @description The changes a bulk action makes to every ticket; only the fields present change. */
         BulkChanges: {
             /** @description Added to each ticket's tags. */
@@ -1538,6 +1707,33 @@ export interface components {
             notes?: string | null;
             phone?: string | null;
         };
+        CreateDealRequest: {
+            company?: string | null;
+            /** @description Customers of the workspace. */
+            contact_ids?: string[];
+            /** @description ISO 4217 code, e.g. EUR. */
+            currency: string;
+            /** @description `YYYY-MM-DD`. */
+            expected_close?: string | null;
+            /** @description A member; the caller when left out. Naming someone else needs `sales:manage`. */
+            owner_id?: string | null;
+            /** @description The workspace's first pipeline when left out. */
+            pipeline_id?: string | null;
+            /**
+             * Format: int64
+             * @description Overrides the stage's probability (0 to 100).
+             */
+            probability?: number | null;
+            /** @description The pipeline's first stage when left out. */
+            stage_id?: string | null;
+            tags?: string[];
+            title: string;
+            /**
+             * Format: int64
+             * @description Minor units of `currency`, 0 or more.
+             */
+            value: number;
+        };
         CreateMessageRequest: {
             /** @description agent (default) or customer (for channels relaying the customer's words) */
             author?: string | null;
@@ -1552,6 +1748,11 @@ export interface components {
             draft_version?: number | null;
             /** @description An internal note, visible to the team only. */
             internal?: boolean;
+        };
+        CreatePipelineRequest: {
+            name: string;
+            /** @description In board order. */
+            stages: components["schemas"]["StageRequest"][];
         };
         CreateTicketRequest: {
             /** @description The customer's request: becomes the first message, authored by the customer. */
@@ -1644,6 +1845,69 @@ export interface components {
             tickets_solved: number;
         };
         /** Format: uuid */
+        DealId: string;
+        DealList: {
+            items: components["schemas"]["DealView"][];
+            next_cursor?: string | null;
+        };
+        DealView: {
+            /** Format: date-time */
+            closed_at?: string | null;
+            company?: string | null;
+            contact_ids: components["schemas"]["CustomerId"][];
+            /** Format: date-time */
+            created_at: string;
+            created_by: components["schemas"]["UserId"];
+            currency: string;
+            /**
+             * Format: int32
+             * @description Decimals of the currency's minor unit (2 for EUR, 0 for JPY).
+             */
+            currency_exponent: number;
+            /**
+             * Format: date
+             * @description `YYYY-MM-DD`.
+             */
+            expected_close?: string | null;
+            id: components["schemas"]["DealId"];
+            lost_reason?: string | null;
+            owner_id?: components["schemas"]["UserId"] | null;
+            pipeline_id: components["schemas"]["PipelineId"];
+            /** Format: int32 */
+            probability: number;
+            probability_overridden: boolean;
+            /** Format: date-time */
+            stage_entered_at: string;
+            /** @description Every stage the deal has been in, oldest first (only on `GET /deals/{id}`). */
+            stage_history?: components["schemas"]["StageVisitView"][] | null;
+            stage_id: components["schemas"]["StageId"];
+            /** @description open, won or lost. */
+            status: string;
+            /** @description Open and in its stage longer than the stage's `rotting_days`. */
+            stuck: boolean;
+            tags: string[];
+            /**
+             * Format: int64
+             * @description Seconds since the deal entered its stage.
+             */
+            time_in_stage_seconds: number;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: int64
+             * @description Minor units of `currency`.
+             */
+            value: number;
+            /** Format: int64 */
+            version: number;
+            /**
+             * Format: int64
+             * @description `value × probability / 100`, in minor units (rounded).
+             */
+            weighted_value: number;
+        };
+        /** Format: uuid */
         DeliveryId: string;
         DeliveryPageView: {
             items: components["schemas"]["DeliveryView"][];
@@ -1675,10 +1939,6 @@ export interface components {
             /** @description The other member. */
             user_id: string;
         };
-        /** @description Every member of the workspace, ordered by name. */
-        Directory: {
-            members: components["schemas"]["DirectoryMember"][];
-        };
         DirectoryEntry: {
             /** Format: date-time */
             created_at: string;
@@ -1687,16 +1947,6 @@ export interface components {
             plan: components["schemas"]["PlanTier"];
             /** Format: int64 */
             seats_used: number;
-        };
-        /** @description One member as every teammate may see them: no e-mail address. */
-        DirectoryMember: {
-            /** @description False for a deactivated member, kept so history still shows their name. */
-            active: boolean;
-            id: components["schemas"]["UserId"];
-            /** @description What an avatar shows without a picture, e.g. "AL". */
-            initials: string;
-            name: string;
-            role: components["schemas"]["Role"];
         };
         /** @enum {string} */
         EndpointKind: "webhook" | "slack";
@@ -1715,6 +1965,7 @@ export interface components {
             at: string;
             before?: Record<string, never> | null;
             customer_id?: components["schemas"]["CustomerId"] | null;
+            deal_id?: components["schemas"]["DealId"] | null;
             id: components["schemas"]["EventId"];
             subject: string;
             ticket_id?: components["schemas"]["TicketId"] | null;
@@ -1778,26 +2029,6 @@ export interface components {
              */
             unassigned: number;
         };
-        /** @description An inbox row: the ticket, and the story around it, all from the ticket's own item. */
-        InboxItemView: components["schemas"]["TicketView"] & {
-            /** @description The assignee's display name (`assignee_id` says who). */
-            assignee_name?: string | null;
-            /**
-             * Format: date-time
-             * @description The latest message or change.
-             */
-            last_activity_at: string;
-            /** @description One line (at most 140 characters) of the latest public message; internal notes are left out. */
-            preview?: string | null;
-            requester?: components["schemas"]["RequesterView"] | null;
-            /**
-             * @description The nearest open SLA clock: `breached`, `at_risk`, `running`, `paused`, `met` or `none`, and when
-             *     it runs out (the moment it ran out, once breached).
-             */
-            sla: components["schemas"]["SlaRow"];
-            /** @description A message arrived since the caller last viewed the ticket (`POST /tickets/{id}/seen`). */
-            unread: boolean;
-        };
         LoginRequest: {
             email: string;
             password: string;
@@ -1806,6 +2037,11 @@ export interface components {
              *     the first attempt then answers 409 `workspace-selection-required` listing them.
              */
             workspace_id?: string | null;
+        };
+        LoseDealRequest: {
+            reason: string;
+            /** Format: int64 */
+            version: number;
         };
         /** @description What a macro changes on the ticket besides adding its text. */
         MacroActionsView: {
@@ -1928,11 +2164,6 @@ export interface components {
             author: components["schemas"]["Author"];
             /** @description The member (agent messages) or customer (customer messages) who wrote it. */
             author_id: string;
-            /**
-             * @description Their name: the member's display name, or the customer's name (null for a customer known only
-             *     by e-mail, or a member no longer found).
-             */
-            author_name?: string | null;
             body: string;
             /** Format: date-time */
             created_at: string;
@@ -1947,11 +2178,48 @@ export interface components {
             /** Format: int64 */
             met: number;
         };
+        /** @description Open deals' money in one currency (currencies are never added together). */
+        MoneyTotal: {
+            currency: string;
+            /**
+             * Format: int64
+             * @description Minor units.
+             */
+            value: number;
+            /**
+             * Format: int64
+             * @description Sum of value × probability / 100, in minor units (rounded once, from the exact sum).
+             */
+            weighted_value: number;
+        };
+        MoveDealRequest: {
+            /** @description Another pipeline to move the deal to; its own when left out. */
+            pipeline_id?: string | null;
+            stage_id: string;
+            /** Format: int64 */
+            version: number;
+        };
         /**
          * @description What a principal may do. Names are stable: they appear in API responses and in API-key scopes.
          * @enum {string}
          */
         Permission: "tickets:read" | "tickets:write" | "tickets:assign" | "tickets:take_over" | "tickets:delete" | "customers:read" | "customers:write" | "chat:use" | "sales:read" | "sales:write" | "sales:manage" | "reports:read" | "activity:read" | "directory:read" | "users:read" | "users:manage" | "settings:manage" | "integrations:manage" | "webhooks:manage" | "billing:manage";
+        /** Format: uuid */
+        PipelineId: string;
+        PipelineList: {
+            items: components["schemas"]["PipelineView"][];
+        };
+        PipelineView: {
+            /** Format: date-time */
+            created_at: string;
+            id: components["schemas"]["PipelineId"];
+            name: string;
+            stages: components["schemas"]["StageView"][];
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
         PlanLimits: {
             /** Format: int64 */
             api_requests_per_minute?: number | null;
@@ -2052,6 +2320,19 @@ export interface components {
              */
             version?: number | null;
         };
+        /**
+         * @description The whole pipeline as it should be: stages listed with their `id` are kept (renamed, reordered),
+         *     stages without one are added, and stages left out are removed (only while no open deal is in them).
+         */
+        ReplacePipelineRequest: {
+            name: string;
+            stages: components["schemas"]["StageRequest"][];
+            /**
+             * Format: int64
+             * @description The version this change is based on.
+             */
+            version: number;
+        };
         ReplayFailedRequest: {
             /** @description Replays the endpoint's failed deliveries made at or after this time (RFC 3339). */
             since: string;
@@ -2059,12 +2340,6 @@ export interface components {
         ReplayView: {
             /** @description The deliveries queued again. */
             replayed: components["schemas"]["DeliveryId"][];
-        };
-        /** @description Who asked, on an inbox row. */
-        RequesterView: {
-            email: string;
-            id: components["schemas"]["CustomerId"];
-            name?: string | null;
         };
         /**
          * @description A member's role in one workspace, from most to least powerful.
@@ -2179,20 +2454,6 @@ export interface components {
              */
             within_minutes: number;
         };
-        /**
-         * @description The SLA part of an inbox row: the state, and when the clock runs out (the past moment it ran out,
-         *     once breached; null while paused, met or without a clock).
-         */
-        SlaRow: {
-            /** Format: date-time */
-            due_at?: string | null;
-            state: components["schemas"]["SlaRowState"];
-        };
-        /**
-         * @description Where a ticket's nearest open SLA clock stands, for an inbox row.
-         * @enum {string}
-         */
-        SlaRowState: "breached" | "at_risk" | "running" | "paused" | "met" | "none";
         /** Format: uuid */
         StaffId: string;
         StaffLoginRequest: {
@@ -2211,6 +2472,43 @@ export interface components {
             id: components["schemas"]["StaffId"];
             name: string;
         };
+        /** Format: uuid */
+        StageId: string;
+        StageRequest: {
+            /** @description An existing stage's id to keep it (and its deals); leave out for a new stage. */
+            id?: string | null;
+            name: string;
+            /**
+             * Format: int64
+             * @description Win probability of a deal in this stage, 0 to 100.
+             */
+            probability: number;
+            /**
+             * Format: int64
+             * @description Days after which an open deal in this stage is stuck.
+             */
+            rotting_days?: number | null;
+        };
+        StageView: {
+            id: components["schemas"]["StageId"];
+            name: string;
+            /** Format: int32 */
+            probability: number;
+            /** Format: int32 */
+            rotting_days?: number | null;
+        };
+        /** @description A stay in one stage, from the deal's event log. */
+        StageVisitView: {
+            /** Format: date-time */
+            entered_at: string;
+            /**
+             * Format: date-time
+             * @description None for the stage the deal is in.
+             */
+            left_at?: string | null;
+            pipeline_id: components["schemas"]["PipelineId"];
+            stage_id: components["schemas"]["StageId"];
+        };
         /** @enum {string} */
         Status: "new" | "open" | "pending" | "on_hold" | "solved" | "closed";
         TicketDetail: {
@@ -2227,7 +2525,7 @@ export interface components {
         /** Format: uuid */
         TicketId: string;
         TicketList: {
-            items: components["schemas"]["InboxItemView"][];
+            items: components["schemas"]["TicketView"][];
             next_cursor?: string | null;
         };
         TicketSlaView: {
@@ -2257,11 +2555,6 @@ export interface components {
             /** @description On a target: the duplicates merged into it. */
             merged_from: components["schemas"]["TicketId"][];
             merged_into?: components["schemas"]["TicketId"] | null;
-            /**
-             * Format: int64
-             * @description The ticket's number in its workspace, shown as `#1042`; null on tickets from before numbers.
-             */
-            number?: number | null;
             priority: components["schemas"]["Priority"];
             /** Format: date-time */
             solved_at?: string | null;
@@ -2289,6 +2582,29 @@ export interface components {
             phone?: string | null;
             /** Format: int64 */
             version?: number | null;
+        };
+        /**
+         * @description Only the fields present change; `null` clears an optional one (`probability: null` goes back to
+         *     the stage's). Stage moves, winning and losing have routes of their own.
+         */
+        UpdateDealRequest: {
+            company?: string | null;
+            contact_ids?: string[] | null;
+            currency?: string | null;
+            expected_close?: string | null;
+            /** @description Reassigning (to anyone but yourself) needs `sales:manage`; `null` leaves the deal unowned. */
+            owner_id?: string | null;
+            /** Format: int64 */
+            probability?: number | null;
+            tags?: string[] | null;
+            title?: string | null;
+            /** Format: int64 */
+            value?: number | null;
+            /**
+             * Format: int64
+             * @description The version this change is based on.
+             */
+            version: number;
         };
         /** @description Only the fields present change; `null` clears assignee, category or subcategory. */
         UpdateTicketRequest: {
@@ -2435,6 +2751,10 @@ export interface components {
         WebhookWithSecretView: components["schemas"]["WebhookView"] & {
             /** @description `whsec_<base64>`: verify deliveries with it (docs/webhooks.md). Shown once. */
             secret: string;
+        };
+        WinDealRequest: {
+            /** Format: int64 */
+            version: number;
         };
         WorkspaceDirectory: {
             items: components["schemas"]["DirectoryEntry"][];
@@ -3333,9 +3653,33 @@ export interface operations {
             };
         };
     };
-    users_directory: {
+    deals_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description open (default), won or lost */
+                status?: string;
+                /** @description newest (default), value or expected_close */
+                sort?: string;
+                pipeline_id?: string;
+                stage_id?: string;
+                /** @description me, none or a member id */
+                owner_id?: string;
+                tag?: string;
+                /** @description with sort=value */
+                currency?: string;
+                /** @description minor units, with sort=value */
+                min_value?: number;
+                /** @description minor units, with sort=value */
+                max_value?: number;
+                /** @description YYYY-MM-DD, with sort=expected_close */
+                close_from?: string;
+                /** @description YYYY-MM-DD, with sort=expected_close */
+                close_to?: string;
+                /** @description 1 to 100, default 50 */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3347,10 +3691,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Directory"];
+                    "application/json": components["schemas"]["DealList"];
                 };
             };
-            401: {
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3358,7 +3702,384 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    deals_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateDealRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealView"];
+                };
+            };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The pipeline changed meanwhile */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    deals_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Deal id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    deals_delete: {
+        parameters: {
+            query?: {
+                /** @description the version the caller saw */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Deal id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    deals_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Deal id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateDealRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    deals_lose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Deal id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoseDealRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Stale version, or already won or lost */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    deals_move_deal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Deal id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveDealRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Stale version, or the deal is won or lost */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    deals_win: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Deal id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WinDealRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Stale version, or already won or lost */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3607,6 +4328,262 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    deals_list_pipelines: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    deals_create_pipeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePipelineRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    deals_get_pipeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Pipeline id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    deals_replace_pipeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Pipeline id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplacePipelineRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Stale version, or a removed stage holds open deals */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    deals_board: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Pipeline id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BoardView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    deals_stage_deals: {
+        parameters: {
+            query?: {
+                /** @description open (default), won or lost */
+                status?: string;
+                /** @description 1 to 100, default 50 */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Pipeline id */
+                id: string;
+                /** @description Stage id */
+                stage_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3956,10 +4933,6 @@ export interface operations {
                 assignee?: string;
                 /** @description a customer id */
                 customer?: string;
-                /** @description a ticket number: the list holds just that ticket (whatever the view and other filters), or nothing */
-                number?: number;
-                /** @description a search; for now a ticket number as shown, `#1042` (the same as `number`) */
-                q?: string;
                 /** @description 1 to 100, default 50 */
                 limit?: number;
                 /** @description `next_cursor` of the previous page */
@@ -4051,44 +5024,6 @@ export interface operations {
                 };
             };
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
-        };
-    };
-    tickets_by_number: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Ticket number, e.g. 1042 */
-                number: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TicketDetail"];
-                };
-            };
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4552,43 +5487,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PublicTicket"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
-        };
-    };
-    tickets_seen: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Ticket id */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Recorded */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
             404: {

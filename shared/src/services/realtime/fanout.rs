@@ -1,7 +1,8 @@
 //! The live-updates consumer of the outbox: each committed ticket event goes to the workspace's sockets
 //! allowed to see it. Inbox events (a ticket created, updated, assigned) go to every socket of the
 //! workspace; the rest of a ticket's events (messages, notes, attachments...) to the sockets that
-//! subscribed to that ticket.
+//! subscribed to that ticket. Deal and pipeline events go to every socket allowed to see deals
+//! (`sales:read`), so a teammate's kanban follows.
 //!
 //! Cost per event: one Query of the workspace's connections, then one post per socket (and one delete
 //! per socket found gone). Frames of one ticket leave in commit order: the outbox hands events over in
@@ -28,8 +29,22 @@ pub fn frame(event: &Event) -> Value {
     })
 }
 
+/// The frame a deal or pipeline event becomes: a teammate's board applies it, or refetches the column
+/// when the deal's version jumps.
+pub fn sales_frame(event: &Event) -> Value {
+    json!({
+        "type": "deal.event",
+        "event_id": event.id,
+        "deal_id": event.deal_id,
+        "event": EventView::from(event),
+    })
+}
+
 /// Whether `connection` may receive `event`.
 pub fn entitled(connection: &Connection, event: &Event, now: i64) -> bool {
+    if event.kind.reaches_sales_boards() {
+        return connection.is_live(now) && connection.role.can(Permission::SalesRead);
+    }
     let Some(ticket) = event.ticket_id else { return false };
     if !connection.is_live(now) || !connection.role.can(Permission::TicketsRead) {
         return false;
@@ -39,13 +54,15 @@ pub fn entitled(connection: &Connection, event: &Event, now: i64) -> bool {
 
 /// Pushes one committed event to the sockets entitled to it.
 pub async fn deliver_event(app: &App, scope: &TenantScope, event: &Event) -> Result<Delivery, StoreError> {
-    if !app.sockets.is_configured() || event.ticket_id.is_none() {
+    let sales = event.kind.reaches_sales_boards();
+    if !app.sockets.is_configured() || (event.ticket_id.is_none() && !sales) {
         return Ok(Delivery::default());
     }
     let now = app.clock.now().as_second();
     let connections = app.store.workspace_connections(scope).await?;
     let targets = connections.iter().filter(|connection| entitled(connection, event, now));
-    broadcast(app, scope, targets, &frame(event)).await
+    let frame = if sales { sales_frame(event) } else { frame(event) };
+    broadcast(app, scope, targets, &frame).await
 }
 
 #[cfg(test)]
@@ -86,5 +103,17 @@ mod tests {
         assert!(!entitled(&watching, &message, 100), "a socket whose heartbeats stopped gets nothing");
         let not_a_ticket = Event::new(EventKind::CustomerCreated, None, "c".into(), at);
         assert!(!entitled(&watching, &not_a_ticket, 50));
+    }
+
+    #[test]
+    fn deal_events_reach_every_socket_that_may_see_deals() {
+        let at = Timestamp::from_second(10).unwrap();
+        let moved = Event::new(EventKind::DealStageChanged, None, "deal/x".into(), at)
+            .about_deal(crate::domain::ids::DealId::generate());
+        let agent = connection(vec![]);
+        assert!(entitled(&agent, &moved, 50));
+        assert!(!entitled(&agent, &moved, 100), "not after its heartbeats stopped");
+        assert_eq!(sales_frame(&moved)["type"], "deal.event");
+        assert_eq!(sales_frame(&moved)["deal_id"], serde_json::json!(moved.deal_id));
     }
 }

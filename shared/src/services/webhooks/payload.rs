@@ -19,6 +19,7 @@ pub fn webhook_body(workspace: WorkspaceId, event: &Event) -> String {
             "actor_id": event.actor,
             "ticket_id": event.ticket_id,
             "customer_id": event.customer_id,
+            "deal_id": event.deal_id,
             "internal": event.internal,
             "before": event.before,
             "after": event.after,
@@ -33,11 +34,18 @@ pub enum SlackEventType {
     UrgentTicketCreated,
     SlaBreached,
     TicketAssigned,
+    DealWon,
+    DealLost,
 }
 
 impl SlackEventType {
-    pub const ALL: [SlackEventType; 3] =
-        [SlackEventType::UrgentTicketCreated, SlackEventType::SlaBreached, SlackEventType::TicketAssigned];
+    pub const ALL: [SlackEventType; 5] = [
+        SlackEventType::UrgentTicketCreated,
+        SlackEventType::SlaBreached,
+        SlackEventType::TicketAssigned,
+        SlackEventType::DealWon,
+        SlackEventType::DealLost,
+    ];
 
     /// The name a connection subscribes with, e.g. "ticket.urgent_created".
     pub fn as_str(self) -> &'static str {
@@ -45,6 +53,8 @@ impl SlackEventType {
             SlackEventType::UrgentTicketCreated => "ticket.urgent_created",
             SlackEventType::SlaBreached => "sla.breached",
             SlackEventType::TicketAssigned => "ticket.assigned",
+            SlackEventType::DealWon => "deal.won",
+            SlackEventType::DealLost => "deal.lost",
         }
     }
 
@@ -53,6 +63,8 @@ impl SlackEventType {
             SlackEventType::UrgentTicketCreated => "An urgent ticket was opened",
             SlackEventType::SlaBreached => "A ticket's SLA target was missed",
             SlackEventType::TicketAssigned => "A ticket was assigned",
+            SlackEventType::DealWon => "A deal was won",
+            SlackEventType::DealLost => "A deal was lost",
         }
     }
 
@@ -69,6 +81,8 @@ impl SlackEventType {
             }
             SlaBreached => Some(SlackEventType::SlaBreached),
             TicketAssigned => Some(SlackEventType::TicketAssigned),
+            DealWon => Some(SlackEventType::DealWon),
+            DealLost => Some(SlackEventType::DealLost),
             WorkspaceCreated
             | WorkspacePlanChanged
             | UserCreated
@@ -106,13 +120,40 @@ impl SlackEventType {
             | TicketMacroApplied
             | TicketMerged
             | TicketDuplicateMerged
-            | TicketFollowersChanged => None,
+            | TicketFollowersChanged
+            | PipelineCreated
+            | PipelineUpdated
+            | DealCreated
+            | DealUpdated
+            | DealStageChanged
+            | DealAssigned
+            | DealDeleted => None,
         }
     }
 }
 
 fn after<'e>(event: &'e Event, field: &str) -> Option<&'e str> {
     event.after.as_ref().and_then(|after| after.get(field)).and_then(Value::as_str)
+}
+
+/// A deal's title and value as a Slack line: "Acme renewal, 1250.00 EUR".
+fn deal_line(event: &Event) -> String {
+    let title = after(event, "title").unwrap_or("—");
+    let value = event.after.as_ref().and_then(|after| after.get("value")).and_then(Value::as_i64);
+    let currency = after(event, "currency");
+    match (value, currency.and_then(|code| crate::domain::deals::Currency::parse(code).ok())) {
+        (Some(value), Some(currency)) => {
+            let exponent = u32::from(currency.exponent());
+            let unit = 10i64.pow(exponent);
+            let width = exponent as usize;
+            if exponent == 0 {
+                format!("{title}, {value} {currency}")
+            } else {
+                format!("{title}, {}.{:0width$} {currency}", value / unit, value % unit)
+            }
+        }
+        _ => title.to_owned(),
+    }
 }
 
 /// A Slack message in block format: a header line and the facts of the event.
@@ -123,14 +164,22 @@ pub fn slack_body(event: &Event, slack_type: SlackEventType) -> String {
         }
         SlackEventType::SlaBreached => ":alarm_clock: SLA breached".to_owned(),
         SlackEventType::TicketAssigned => ":bust_in_silhouette: Ticket assigned".to_owned(),
+        SlackEventType::DealWon => format!(":trophy: Deal won: {}", deal_line(event)),
+        SlackEventType::DealLost => {
+            format!(":x: Deal lost: {} (reason: {})", deal_line(event), after(event, "lost_reason").unwrap_or("—"))
+        }
     };
-    let ticket = event.ticket_id.map(|id| id.to_string()).unwrap_or_else(|| "—".to_owned());
+    let ticket = match (event.ticket_id, event.deal_id) {
+        (Some(ticket), _) => format!("Ticket `{ticket}`"),
+        (None, Some(deal)) => format!("Deal `{deal}`"),
+        (None, None) => "Ticket `—`".to_owned(),
+    };
     json!({
         "text": title,
         "blocks": [
             {"type": "section", "text": {"type": "mrkdwn", "text": format!("*{title}*")}},
             {"type": "context", "elements": [
-                {"type": "mrkdwn", "text": format!("Ticket `{ticket}` · {} · {}", event.kind, event.at)},
+                {"type": "mrkdwn", "text": format!("{ticket} · {} · {}", event.kind, event.at)},
             ]},
         ],
     })
