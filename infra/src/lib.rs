@@ -104,7 +104,7 @@ impl RunningStack {
 /// (a signing key made for this run, local resource names), then the template's own values (`!Ref` to a
 /// declared queue, `!Sub` over names). A template value can never stand in for a secret: dynamic references
 /// (`{{resolve:…}}`) are not values locally, and any value still holding template syntax stops the start.
-/// Locally, webhook receivers may run on loopback (the SSRF guard stays on in AWS).
+/// Locally, webhook receivers may run on loopback and unprivileged ports (the SSRF guard stays on in AWS).
 fn local_config(
     template: &template::Template,
     created: &resources::Created,
@@ -144,6 +144,8 @@ fn local_values(options: &StackOptions, gateway_url: &str) -> std::collections::
     let mut values = vec![
         ("SWITCHBOARD_JWT_KEYS", signing_keys),
         ("SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true".to_owned()),
+        // Loopback receivers listen on ephemeral ports; AWS keeps the default, 80 and 443.
+        ("SWITCHBOARD_WEBHOOK_PORTS", "80,443,1024-65535".to_owned()),
         ("SWITCHBOARD_TABLE", resources::physical_name("Table")),
         ("SWITCHBOARD_ISSUER", "switchboard-local".to_owned()),
         ("SWITCHBOARD_ATTACHMENTS_BUCKET", resources::physical_name("AttachmentsBucket")),

@@ -10,7 +10,7 @@ use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMe
 use jiff::Timestamp;
 
 use super::fanout::DeliveryMessage;
-use super::sender::{self, SendResult};
+use super::sender::{self, FailureCode, SendResult};
 use crate::adapters::QueueError;
 use crate::app::App;
 use crate::domain::events::EventKind;
@@ -201,7 +201,7 @@ async fn failed(
             status_code: result.status_code,
             latency_ms: result.latency_ms,
             response: result.response.clone(),
-            error: result.error.clone().or_else(|| result.status_code.map(|code| format!("answered {code}"))),
+            error: result.error.map(|code| code.as_str().to_owned()),
             next_retry_at,
         },
         None => Attempt {
@@ -211,7 +211,7 @@ async fn failed(
             status_code: None,
             latency_ms: 0,
             response: None,
-            error: Some("endpoint paused after repeated failures; not sent".to_owned()),
+            error: Some(FailureCode::EndpointPaused.as_str().to_owned()),
             next_retry_at,
         },
     };

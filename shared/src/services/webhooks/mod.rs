@@ -42,7 +42,7 @@ pub const MAX_REPLAY_BATCH: usize = 500;
 fn check_url(app: &App, kind: EndpointKind, raw: &str) -> Result<String, String> {
     let url = parse_url(raw)?;
     let allow_private = app.config.webhook_allow_private_targets;
-    if let Some(refused) = sender::literal_target_refused(&url, allow_private) {
+    if let Some(refused) = sender::target_refused(&url, &app.config) {
         return Err(format!("must reach the public internet: {refused}"));
     }
     let url = url.to_string();
