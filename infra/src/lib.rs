@@ -264,12 +264,37 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
     if let Some(dist) = options.web_dist.clone() {
         router = static_site::serve_with(router, dist);
     }
-    let server = tokio::spawn(async move {
-        if let Err(err) = axum::serve(listener, router).await {
-            tracing::error!(error = %err, "gateway stopped");
-        }
-    });
+    let server = tokio::spawn(serve(listener, router));
     Ok(RunningStack { url, aws_endpoint: endpoint, app, moto, server, pollers })
+}
+
+/// How long a client may take to send a request's headers (also how long an idle keep-alive connection
+/// stays open): a connection that stalls is closed, as API Gateway's front door does.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Serves HTTP/1.1 (with WebSocket upgrades) on `listener`, each connection with a header read timeout;
+/// the gateway bounds body reads itself ([`gateway::BODY_READ_TIMEOUT`]).
+async fn serve(listener: tokio::net::TcpListener, router: axum::Router) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(err) => {
+                // Out of file descriptors and the like: wait a little rather than spin.
+                tracing::warn!(error = %err, "accepting a connection failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        tokio::spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+            if let Err(err) = builder.serve_connection(TokioIo::new(stream), service).with_upgrades().await {
+                tracing::debug!(error = %err, "connection ended");
+            }
+        });
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use crate::domain::api_keys::{generate_key, key_hash, parse_scopes, shown_prefix
 use crate::domain::events::EventKind;
 use crate::domain::ids::ApiKeyId;
 use crate::domain::plan::PlanTier;
-use crate::domain::{Gather, field, rule};
+use crate::domain::{Gather, field, text::parse_line};
 use crate::storage::api_keys::ApiKey;
 use crate::storage::{StoreError, TenantScope, events::Event};
 
@@ -38,13 +38,8 @@ pub async fn create(
     caller: &MemberPrincipal,
     request: CreateApiKeyRequest,
 ) -> ServiceResult<ApiKeyWithSecretView> {
-    let name = request.name.trim().to_owned();
-    let ((), scopes) = (
-        rule(
-            "name",
-            !name.is_empty() && name.chars().count() <= MAX_NAME_CHARS,
-            &format!("must be 1 to {MAX_NAME_CHARS} characters"),
-        ),
+    let (name, scopes) = (
+        field("name", parse_line(&request.name, MAX_NAME_CHARS)),
         field("scopes", parse_scopes(&request.scopes, caller.role)),
     )
         .gather()?;

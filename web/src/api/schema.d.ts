@@ -802,7 +802,9 @@ export interface paths {
         /**
          * Start an upload
          * @description Announce the file; get a presigned PUT (5 minutes) that binds its type and size. Allowed types are
-         *     documents, images and plain data up to 25 MiB; the plan's storage limit applies (402). Needs `tickets:write`.
+         *     documents, images and plain data up to 25 MiB; the plan's storage limit applies (402). A ticket holds at
+         *     most 20 announcements not confirmed yet (409 past that; each lapses an hour after it was made). Needs
+         *     `tickets:write`.
          */
         post: operations["attachments_create"];
         delete?: never;
@@ -4026,6 +4028,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The ticket holds 20 announcements not confirmed yet */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

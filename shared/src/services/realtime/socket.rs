@@ -15,7 +15,7 @@ use crate::auth::MemberPrincipal;
 use crate::domain::{ids::TicketId, rbac::Permission};
 use crate::storage::{
     StoreError, TenantScope,
-    realtime::{Claim, ClaimMode, Connection},
+    realtime::{Claim, ClaimMode, Connection, Release},
 };
 
 /// Stores a new connection and tells the workspace's other sockets who is online.
@@ -370,9 +370,15 @@ async fn release(
 ) -> Result<Value, Refusal> {
     let ticket = ticket_id(frame)?;
     let scope = caller.scope();
+    // Only the holder releases a claim, unless the caller may take claims over (then it really goes).
     let holder = if caller.can(Permission::TicketsTakeOver) { None } else { Some(caller.user_id) };
-    if !app.store.delete_claim(&scope, ticket, holder).await? {
-        return Err(refuse("claim_held", "The claim is another member's; only they or a manager can release it."));
+    if let Release::HeldBy(claim) = app.store.delete_claim(&scope, ticket, holder, app.clock.now().as_second()).await? {
+        return Err(Refusal {
+            code: "claim_held",
+            message: "The claim is another member's; only they or a member who may take claims over can release it."
+                .to_owned(),
+            extra: Some(("claim", json!(claim.as_ref().map(ClaimView::from)))),
+        });
     }
     announce_claim(app, &scope, ticket, None, connection_id).await?;
     Ok(json!({"type": "released", "ticket_id": ticket}))

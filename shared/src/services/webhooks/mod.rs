@@ -22,6 +22,7 @@ use crate::auth::MemberPrincipal;
 use crate::domain::events::EventKind;
 use crate::domain::ids::{DeliveryId, WebhookId};
 use crate::domain::plan::{LimitExceeded, LimitKind};
+use crate::domain::text::{TextKind, check_controls};
 use crate::domain::webhooks::{SigningSecret, parse_event_types, parse_url};
 use crate::domain::{FieldError, Gather, field, optional_field};
 use crate::storage::webhooks::{EndpointKind, EndpointStatus, StoredSecret, WebhookEndpoint, WebhookWriteError};
@@ -58,7 +59,7 @@ fn check_description(raw: Option<&str>) -> Result<Option<String>, String> {
         Some(text) if text.chars().count() > MAX_DESCRIPTION_CHARS => {
             Err(format!("must be at most {MAX_DESCRIPTION_CHARS} characters"))
         }
-        Some(text) => Ok(Some(text.to_owned())),
+        Some(text) => check_controls(text, TextKind::Body).map(|()| Some(text.to_owned())),
     }
 }
 
