@@ -103,6 +103,21 @@ async fn a_frame_over_128_kb_closes_the_socket_with_1009_and_others_stay_open() 
 }
 
 #[tokio::test]
+async fn deactivating_or_demoting_a_member_closes_their_open_sockets() {
+    let (owner, a, b) = team("Access changes").await;
+    let mut watcher = Socket::connect(&owner.access_token).await;
+    let alice = Socket::connect(&a.access_token).await;
+    let bob = Socket::connect(&b.access_token).await;
+    owner.client().patch(&format!("/api/v1/users/{}", a.user_id), json!({"status": "deactivated"})).await.expect(200);
+    alice.closed_within(switchboard_tests::socket::WAIT).await;
+    // A role change closes the sockets too: the next handshake carries the new role.
+    owner.client().patch(&format!("/api/v1/users/{}", b.user_id), json!({"role": "viewer"})).await.expect(200);
+    bob.closed_within(switchboard_tests::socket::WAIT).await;
+    // The others hear who left, and their own socket stays open.
+    assert_eq!(watcher.request(json!({"action": "heartbeat"})).await["online"], json!([owner.user_id]));
+}
+
+#[tokio::test]
 async fn two_agents_see_each_others_presence_typing_and_departure() {
     let (owner, a, b) = team("Presence").await;
     let ticket = new_ticket(&owner.client(), "Printer on fire").await;

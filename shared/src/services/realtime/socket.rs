@@ -12,7 +12,10 @@ use super::{
 use crate::api::ClaimView;
 use crate::app::App;
 use crate::auth::MemberPrincipal;
-use crate::domain::{ids::TicketId, rbac::Permission};
+use crate::domain::{
+    ids::{TicketId, UserId},
+    rbac::Permission,
+};
 use crate::storage::{
     StoreError, TenantScope,
     realtime::{Claim, ClaimMode, Connection, Release},
@@ -45,6 +48,26 @@ pub async fn disconnect(app: &App, caller: &MemberPrincipal, connection_id: &str
     let Some(gone) = app.store.delete_connection(&scope, connection_id).await? else { return Ok(()) };
     let connections = app.store.workspace_connections(&scope).await?;
     announce_departures(app, &scope, &connections, &[gone]).await
+}
+
+/// Closes every socket of a member whose access changed (deactivated, or given another role): their
+/// connection records go, API Gateway drops the sockets (DeleteConnection), and the others learn who
+/// left. A member still allowed in reconnects, and the authorizer gives the new socket their role now.
+pub async fn close_member_sockets(app: &App, scope: &TenantScope, user: UserId) -> Result<usize, StoreError> {
+    let connections = app.store.workspace_connections(scope).await?;
+    let (theirs, remaining): (Vec<Connection>, Vec<Connection>) =
+        connections.into_iter().partition(|connection| connection.user_id == user);
+    for connection in &theirs {
+        app.store.delete_connection(scope, &connection.connection_id).await?;
+        if let Err(err) = app.sockets.close_connection(&connection.connection_id).await {
+            // The record is gone, so nothing is pushed to it any more; the socket lapses by itself.
+            tracing::warn!(error = %err, connection_id = %connection.connection_id, "could not close a socket");
+        }
+    }
+    if !theirs.is_empty() {
+        announce_departures(app, scope, &remaining, &theirs).await?;
+    }
+    Ok(theirs.len())
 }
 
 async fn announce_departures(
@@ -235,7 +258,15 @@ async fn heartbeat(app: &App, caller: &MemberPrincipal, connection_id: &str) -> 
     let now = app.clock.now();
     let expires_at = now.as_second() + PRESENCE_TTL_SECONDS;
     if app.store.touch_connection(&scope, connection_id, expires_at).await?.is_none() {
-        // Swept while the socket was quiet for too long, yet it is alive: present again (unsubscribed).
+        // Swept while the socket was quiet for too long, or removed because the member's access
+        // changed: only a member still active with the same role is present again (unsubscribed).
+        let member = app.store.get_member(&scope, caller.user_id).await?;
+        if !member.is_some_and(|member| member.is_active() && member.role == caller.role) {
+            if let Err(err) = app.sockets.close_connection(connection_id).await {
+                tracing::warn!(error = %err, connection_id, "could not close a socket");
+            }
+            return Err(refuse("connection_unknown", "This connection is no longer registered; reconnect."));
+        }
         connect(app, caller, connection_id).await?;
     }
     let connections = app.store.workspace_connections(&scope).await?;
