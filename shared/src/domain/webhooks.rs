@@ -55,6 +55,20 @@ pub fn parse_url(raw: &str) -> Result<reqwest::Url, String> {
     Ok(url)
 }
 
+/// An endpoint URL as events show it: scheme and host (and a port other than the scheme's) only. The
+/// path and query of a webhook or Slack URL often are the credential itself, and events are readable by
+/// managers and API keys.
+pub fn redacted_url(raw: &str) -> String {
+    match reqwest::Url::parse(raw) {
+        Ok(url) => match (url.host_str(), url.port()) {
+            (Some(host), Some(port)) => format!("{}://{host}:{port}", url.scheme()),
+            (Some(host), None) => format!("{}://{host}", url.scheme()),
+            _ => String::new(),
+        },
+        Err(_) => String::new(),
+    }
+}
+
 /// Addresses a delivery must never reach in AWS (SSRF): loopback, private, link-local (which holds the
 /// instance metadata service), carrier-grade NAT, IETF protocol assignments (192.0.0.0/24), the 6to4
 /// relay anycast, unique-local, multicast, unspecified, documentation and benchmarking ranges, and every
@@ -387,6 +401,14 @@ mod tests {
         for bad in ["", "http", "0", "70000", "9-1", "80,x"] {
             assert!(AllowedPorts::parse(bad).is_err(), "{bad:?} is no port list");
         }
+    }
+
+    #[test]
+    fn events_show_only_the_scheme_and_host_of_an_endpoint() {
+        assert_eq!(redacted_url("https://hooks.slack.com/services/T000/B000/XXXXSECRET"), "https://hooks.slack.com");
+        assert_eq!(redacted_url("http://127.0.0.1:4567/hooks?token=abc"), "http://127.0.0.1:4567");
+        assert_eq!(redacted_url("https://example.com:443/in"), "https://example.com");
+        assert_eq!(redacted_url("not a url"), "");
     }
 
     #[test]

@@ -399,3 +399,26 @@ async fn a_paused_endpoint_resumes_by_itself_when_a_probe_succeeds() {
     let activity = owner.client().get("/api/v1/activity").await.expect(200);
     assert!(activity.body["items"].as_array().unwrap().iter().any(|e| e["type"] == "webhook.endpoint_resumed"));
 }
+
+#[tokio::test]
+async fn webhook_events_show_the_endpoints_scheme_and_host_but_never_its_path_or_query() {
+    let receiver = Receiver::start(Behaviour::Succeed).await;
+    let owner = signup("Redacted Hooks").await;
+    let url = format!("{}?token=s3cr3t-in-the-url", receiver.url);
+    let endpoint = owner.client().post(WEBHOOKS, json!({"url": url, "events": ["ticket.created"]})).await.expect(201);
+    let id = endpoint.body["id"].as_str().unwrap();
+    let patched = owner.client().patch(&format!("{WEBHOOKS}/{id}"), json!({"description": "CRM"})).await;
+    patched.expect(200);
+    let activity = owner.client().get("/api/v1/activity").await.expect(200);
+    let events: Vec<&Value> = activity.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["type"].as_str().is_some_and(|kind| kind.starts_with("webhook.")))
+        .collect();
+    assert!(events.len() >= 2, "{}", activity.body);
+    let origin = receiver.url.trim_end_matches("/hooks");
+    assert_eq!(events.iter().find(|e| e["type"] == "webhook.created").unwrap()["after"]["url"], origin);
+    let text = serde_json::to_string(&events).unwrap();
+    assert!(!text.contains("s3cr3t") && !text.contains("/hooks"), "{text}");
+}

@@ -15,7 +15,8 @@ use crate::adapters::QueueError;
 use crate::app::App;
 use crate::domain::events::EventKind;
 use crate::domain::webhooks::{
-    ATTEMPTS, PAUSE_AFTER_FAILURES, PROBE_EVERY, SigningSecret, retry_delay, should_pause, signature_header,
+    ATTEMPTS, PAUSE_AFTER_FAILURES, PROBE_EVERY, SigningSecret, redacted_url, retry_delay, should_pause,
+    signature_header,
 };
 use crate::storage::webhooks::{
     Attempt, AttemptOutcome, Delivery, DeliveryStatus, EndpointKind, EndpointStatus, WebhookEndpoint,
@@ -165,7 +166,7 @@ async fn delivered(
         let event = Event::new(EventKind::WebhookEndpointResumed, None, format!("webhook/{}", endpoint.id), now)
             .with_change(
                 Some(serde_json::json!({"status": "paused"})),
-                Some(serde_json::json!({"status": "active", "url": endpoint.url})),
+                Some(serde_json::json!({"status": "active", "url": redacted_url(&endpoint.url)})),
             );
         let resumed = app
             .store
@@ -268,7 +269,7 @@ async fn pause(
             Some(serde_json::json!({"status": "active"})),
             Some(serde_json::json!({
                 "status": "paused",
-                "url": endpoint.url,
+                "url": redacted_url(&endpoint.url),
                 "consecutive_failures": endpoint.consecutive_failures,
                 "failing_since": failing_since,
                 "next_probe_at": next_probe,

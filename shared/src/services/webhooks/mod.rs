@@ -23,7 +23,7 @@ use crate::domain::events::EventKind;
 use crate::domain::ids::{DeliveryId, WebhookId};
 use crate::domain::plan::{LimitExceeded, LimitKind};
 use crate::domain::text::{TextKind, check_controls};
-use crate::domain::webhooks::{SigningSecret, parse_event_types, parse_url};
+use crate::domain::webhooks::{SigningSecret, parse_event_types, parse_url, redacted_url};
 use crate::domain::{FieldError, Gather, field, optional_field};
 use crate::storage::webhooks::{EndpointKind, EndpointStatus, StoredSecret, WebhookEndpoint, WebhookWriteError};
 use crate::storage::{TenantScope, events::Event};
@@ -70,7 +70,7 @@ fn event_about(kind: EventKind, caller: &MemberPrincipal, endpoint: &WebhookEndp
 fn snapshot(endpoint: &WebhookEndpoint) -> serde_json::Value {
     serde_json::json!({
         "kind": endpoint.kind,
-        "url": endpoint.url,
+        "url": redacted_url(&endpoint.url),
         "events": endpoint.events,
         "description": endpoint.description,
         "status": endpoint.status,
