@@ -25,6 +25,9 @@ use crate::template::Template;
 
 /// API Gateway's payload limit.
 const MAX_PAYLOAD_BYTES: usize = 10 * 1024 * 1024;
+/// How long a request's body may take to arrive once its headers have: a client declaring more than it
+/// sends is answered 408 and its connection closed, instead of holding it open forever.
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 pub const STAGE: &str = "local";
 
 struct CompiledRoute {
@@ -280,13 +283,20 @@ async fn serve(State(gateway): State<Arc<Gateway>>, request: AxumRequest<AxumBod
         };
         return problem_response(problem, &request_id);
     };
-    let body = match to_bytes(body, MAX_PAYLOAD_BYTES).await {
-        Ok(body) => body,
-        Err(_) => {
+    let body = match tokio::time::timeout(BODY_READ_TIMEOUT, to_bytes(body, MAX_PAYLOAD_BYTES)).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(_)) => {
             return problem_response(
                 Problem::new(ProblemType::PayloadTooLarge, format!("The limit is {MAX_PAYLOAD_BYTES} bytes.")),
                 &request_id,
             );
+        }
+        Err(_) => {
+            let detail = format!("The body did not arrive within {} s.", BODY_READ_TIMEOUT.as_secs());
+            let mut response = problem_response(Problem::new(ProblemType::RequestTimeout, detail), &request_id);
+            // The rest of the body will not be read: the connection cannot carry another request.
+            response.headers_mut().insert(axum::http::header::CONNECTION, "close".parse().expect("a header value"));
+            return response;
         }
     };
 

@@ -104,7 +104,7 @@ impl RunningStack {
 /// (a signing key made for this run, local resource names), then the template's own values (`!Ref` to a
 /// declared queue, `!Sub` over names). A template value can never stand in for a secret: dynamic references
 /// (`{{resolve:…}}`) are not values locally, and any value still holding template syntax stops the start.
-/// Locally, webhook receivers may run on loopback (the SSRF guard stays on in AWS).
+/// Locally, webhook receivers may run on loopback and unprivileged ports (the SSRF guard stays on in AWS).
 fn local_config(
     template: &template::Template,
     created: &resources::Created,
@@ -144,6 +144,8 @@ fn local_values(options: &StackOptions, gateway_url: &str) -> std::collections::
     let mut values = vec![
         ("SWITCHBOARD_JWT_KEYS", signing_keys),
         ("SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true".to_owned()),
+        // Loopback receivers listen on ephemeral ports; AWS keeps the default, 80 and 443.
+        ("SWITCHBOARD_WEBHOOK_PORTS", "80,443,1024-65535".to_owned()),
         ("SWITCHBOARD_TABLE", resources::physical_name("Table")),
         ("SWITCHBOARD_ISSUER", "switchboard-local".to_owned()),
         ("SWITCHBOARD_ATTACHMENTS_BUCKET", resources::physical_name("AttachmentsBucket")),
@@ -262,12 +264,37 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
     if let Some(dist) = options.web_dist.clone() {
         router = static_site::serve_with(router, dist);
     }
-    let server = tokio::spawn(async move {
-        if let Err(err) = axum::serve(listener, router).await {
-            tracing::error!(error = %err, "gateway stopped");
-        }
-    });
+    let server = tokio::spawn(serve(listener, router));
     Ok(RunningStack { url, aws_endpoint: endpoint, app, moto, server, pollers })
+}
+
+/// How long a client may take to send a request's headers (also how long an idle keep-alive connection
+/// stays open): a connection that stalls is closed, as API Gateway's front door does.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Serves HTTP/1.1 (with WebSocket upgrades) on `listener`, each connection with a header read timeout;
+/// the gateway bounds body reads itself ([`gateway::BODY_READ_TIMEOUT`]).
+async fn serve(listener: tokio::net::TcpListener, router: axum::Router) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(err) => {
+                // Out of file descriptors and the like: wait a little rather than spin.
+                tracing::warn!(error = %err, "accepting a connection failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        tokio::spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+            if let Err(err) = builder.serve_connection(TokioIo::new(stream), service).with_upgrades().await {
+                tracing::debug!(error = %err, "connection ended");
+            }
+        });
+    }
 }
 
 #[cfg(test)]

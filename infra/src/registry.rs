@@ -247,6 +247,26 @@ mod tests {
         let raw = std::fs::read_to_string(crate::repo_root().join("template.yaml")).unwrap();
         assert!(!raw.contains("SWITCHBOARD_WEBHOOK_TIME_SCALE"), "test-only setting in the template");
         assert!(!raw.contains("SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE_TARGETS"), "SSRF guard off in the template");
+        assert!(!raw.contains("SWITCHBOARD_WEBHOOK_PORTS"), "deliveries in AWS reach ports 80 and 443 only");
+    }
+
+    #[test]
+    fn both_api_stages_write_access_logs_that_never_hold_a_query_string_or_token() {
+        let raw = std::fs::read_to_string(crate::repo_root().join("template.yaml")).unwrap();
+        let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(&raw).unwrap();
+        for (resource, setting) in [("Api", "AccessLogSetting"), ("WebSocketStage", "AccessLogSettings")] {
+            let logs = &doc["Resources"][resource]["Properties"][setting];
+            assert!(!logs["DestinationArn"].is_null(), "{resource} has no access log destination");
+            let format = logs["Format"].as_str().unwrap_or_else(|| panic!("{resource} has no access log format"));
+            let fields: serde_json::Value = serde_json::from_str(format).expect("the format is one JSON object");
+            assert!(fields["request_id"].as_str().is_some_and(|value| value == "$context.requestId"));
+            let lower = format.to_ascii_lowercase();
+            for leak in
+                ["querystring", "$request", "$input", "uri", "authorization", "token", "$context.identity.apikey"]
+            {
+                assert!(!lower.contains(leak), "{resource}'s access log would hold {leak}");
+            }
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //!   through (the real aws-sdk-apigatewaymanagement client): a connection no longer open is
 //!   `410 GoneException`, as in AWS.
 //!
-//! Limits as in AWS: a message over 128 KB closes the connection (1009); each event carries the
+//! Limits as in AWS: a message over 128 KB closes the connection with status 1009; each event carries the
 //! authorizer's context from the handshake.
 
 use std::{
@@ -24,7 +24,7 @@ use axum::{
     body::Bytes,
     extract::{
         Path, RawQuery, State,
-        ws::{Message, WebSocket, WebSocketUpgrade},
+        ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade},
     },
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
@@ -40,6 +40,11 @@ use crate::template::Template;
 
 /// API Gateway's limit on a WebSocket message (and on a management API post).
 pub const MAX_MESSAGE_BYTES: usize = 128 * 1024;
+/// The most the socket reads of one message: past [`MAX_MESSAGE_BYTES`] a message closes the connection
+/// with 1009, and past this the reader gives up on it too (without holding it in memory).
+const READ_LIMIT_BYTES: usize = 8 * MAX_MESSAGE_BYTES;
+/// The close code for a message over the limit (RFC 6455 "message too big"), as API Gateway sends.
+pub const CLOSE_TOO_BIG: u16 = 1009;
 pub const PATH: &str = "/ws";
 const API_ID: &str = "local-ws";
 
@@ -245,8 +250,8 @@ async fn handshake(
         }
     }
     upgrade
-        .max_message_size(MAX_MESSAGE_BYTES)
-        .max_frame_size(MAX_MESSAGE_BYTES)
+        .max_message_size(READ_LIMIT_BYTES)
+        .max_frame_size(READ_LIMIT_BYTES)
         .on_upgrade(move |socket| run(gateway, socket, connection_id, authorizer))
 }
 
@@ -266,7 +271,25 @@ async fn run(gateway: Arc<WebSocketGateway>, socket: WebSocket, connection_id: S
         connection_id.clone(),
         Live { outbox: outbox.clone(), authorizer: authorizer.clone(), connected_at: gateway.app.clock.now() },
     );
-    while let Some(Ok(message)) = stream.next().await {
+    let mut too_big = false;
+    while let Some(read) = stream.next().await {
+        let message = match read {
+            Ok(message) => message,
+            Err(err) => {
+                // tungstenite's capacity errors: a message or frame past even the read limit.
+                too_big = err.to_string().contains("too long") || err.to_string().contains("Space limit");
+                break;
+            }
+        };
+        let size = match &message {
+            Message::Text(text) => text.len(),
+            Message::Binary(bytes) => bytes.len(),
+            _ => 0,
+        };
+        if size > MAX_MESSAGE_BYTES {
+            too_big = true;
+            break;
+        }
         let body = match message {
             Message::Text(text) => text.to_string(),
             Message::Binary(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
@@ -293,8 +316,16 @@ async fn run(gateway: Arc<WebSocketGateway>, socket: WebSocket, connection_id: S
         }
     }
     gateway.live.lock().expect("live sockets").remove(&connection_id);
-    drop(outbox);
-    writer.abort();
+    if too_big {
+        let close = CloseFrame { code: CLOSE_TOO_BIG, reason: "Message too big".into() };
+        let _ = outbox.send(Message::Close(Some(close)));
+        drop(outbox);
+        // The writer stops after sending the close frame; give it a moment to get it out.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), writer).await;
+    } else {
+        drop(outbox);
+        writer.abort();
+    }
     if let Some(route) = gateway.routes.get("$disconnect") {
         let event = gateway.event("$disconnect", "DISCONNECT", &connection_id, &authorizer, None);
         if let Err(err) = gateway.invoke(route, event).await {

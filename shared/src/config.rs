@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use thiserror::Error;
 
+use crate::domain::webhooks::AllowedPorts;
+
 #[derive(Debug, Error)]
 pub enum ConfigError {
     #[error("{0} is not set")]
@@ -48,6 +50,9 @@ pub struct Config {
     /// Lets deliveries reach loopback and private addresses. Never set in AWS (SSRF); the local stack
     /// sets it so tests can run a receiver on 127.0.0.1.
     pub webhook_allow_private_targets: bool,
+    /// The ports deliveries may connect to (`SWITCHBOARD_WEBHOOK_PORTS`; 80 and 443 when unset, as in
+    /// AWS). The local stack allows the unprivileged ports its loopback receivers listen on.
+    pub webhook_ports: AllowedPorts,
     /// API Gateway usage plans are found by the value of their API key: this prefix, then the plan tier
     /// (or `app` for signed-in people) and `-key` (template.yaml declares the keys).
     pub usage_key_prefix: Option<String>,
@@ -96,6 +101,11 @@ impl Config {
         };
         let webhook_allow_private_targets =
             lookup("SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE_TARGETS").is_some_and(|value| value == "true" || value == "1");
+        let webhook_ports = match lookup("SWITCHBOARD_WEBHOOK_PORTS").filter(|raw| !raw.trim().is_empty()) {
+            None => AllowedPorts::default(),
+            Some(raw) => AllowedPorts::parse(&raw)
+                .map_err(|reason| ConfigError::Invalid { name: "SWITCHBOARD_WEBHOOK_PORTS", reason })?,
+        };
         let usage_key_prefix = lookup("SWITCHBOARD_USAGE_KEY_PREFIX").filter(|prefix| !prefix.is_empty());
         let ws_management_endpoint =
             lookup("SWITCHBOARD_WS_MANAGEMENT_ENDPOINT").filter(|endpoint| !endpoint.is_empty());
@@ -104,6 +114,7 @@ impl Config {
             webhook_queue_url,
             webhook_time_scale,
             webhook_allow_private_targets,
+            webhook_ports,
             ws_management_endpoint,
             table_name,
             signing_keys,

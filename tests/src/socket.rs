@@ -98,6 +98,22 @@ impl Socket {
         self.unread.drain(..).collect()
     }
 
+    /// Waits (up to `within`) for the server to close the socket, skipping any frames before that, and
+    /// returns the close code it sent: None when the connection ended without a close frame. Panics if
+    /// the socket is still open after `within`.
+    pub async fn closed_within(mut self, within: Duration) -> Option<u16> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match tokio::time::timeout(left, self.stream.next()).await {
+                Err(_) => panic!("the socket is still open after {within:?}"),
+                Ok(None | Some(Err(_))) => return None,
+                Ok(Some(Ok(Message::Close(frame)))) => return frame.map(|frame| u16::from(frame.code)),
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+
     pub async fn close(mut self) {
         let _ = self.stream.close(None).await;
     }

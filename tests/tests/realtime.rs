@@ -93,6 +93,31 @@ async fn bad_frames_get_an_error_frame_and_the_socket_stays_open() {
 }
 
 #[tokio::test]
+async fn a_frame_over_128_kb_closes_the_socket_with_1009_and_others_stay_open() {
+    let owner = signup("Big frames").await;
+    let mut bystander = Socket::connect(&owner.access_token).await;
+    let mut socket = Socket::connect(&owner.access_token).await;
+    socket.send_text(json!({"action": "hello", "padding": "x".repeat(200 * 1024)}).to_string()).await;
+    assert_eq!(socket.closed_within(switchboard_tests::socket::WAIT).await, Some(1009), "message too big");
+    assert_eq!(bystander.request(json!({"action": "heartbeat"})).await["type"], "pong");
+}
+
+#[tokio::test]
+async fn deactivating_or_demoting_a_member_closes_their_open_sockets() {
+    let (owner, a, b) = team("Access changes").await;
+    let mut watcher = Socket::connect(&owner.access_token).await;
+    let alice = Socket::connect(&a.access_token).await;
+    let bob = Socket::connect(&b.access_token).await;
+    owner.client().patch(&format!("/api/v1/users/{}", a.user_id), json!({"status": "deactivated"})).await.expect(200);
+    alice.closed_within(switchboard_tests::socket::WAIT).await;
+    // A role change closes the sockets too: the next handshake carries the new role.
+    owner.client().patch(&format!("/api/v1/users/{}", b.user_id), json!({"role": "viewer"})).await.expect(200);
+    bob.closed_within(switchboard_tests::socket::WAIT).await;
+    // The others hear who left, and their own socket stays open.
+    assert_eq!(watcher.request(json!({"action": "heartbeat"})).await["online"], json!([owner.user_id]));
+}
+
+#[tokio::test]
 async fn two_agents_see_each_others_presence_typing_and_departure() {
     let (owner, a, b) = team("Presence").await;
     let ticket = new_ticket(&owner.client(), "Printer on fire").await;
@@ -185,6 +210,33 @@ async fn a_claim_race_has_exactly_one_winner_and_managers_can_take_over() {
 
     let too_long = alice.request(json!({"action": "claim", "ticket_id": ticket_id, "minutes": 600})).await;
     assert_eq!(too_long["code"], "invalid_frame");
+}
+
+#[tokio::test]
+async fn releasing_someone_elses_claim_is_refused_and_the_claim_stays_unless_one_may_take_over() {
+    let (owner, a, b) = team("Release rules").await;
+    let ticket_id = id(&new_ticket(&owner.client(), "Held by Alice").await);
+    let mut alice = Socket::connect(&a.access_token).await;
+    let mut bob = Socket::connect(&b.access_token).await;
+    let claim = json!({"action": "claim", "ticket_id": ticket_id, "minutes": 10});
+    assert_eq!(alice.request(claim.clone()).await["type"], "claimed");
+
+    let refused = bob.request(json!({"action": "release", "ticket_id": ticket_id})).await;
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(refused["code"], "claim_held");
+    assert_eq!(refused["claim"]["user_id"], a.user_id.as_str(), "the refusal names the holder: {refused}");
+    // The claim stays: Bob still cannot claim it.
+    let still = bob.request(claim.clone()).await;
+    assert_eq!(
+        (still["code"].as_str(), still["claim"]["user_id"].as_str()),
+        (Some("claim_held"), Some(a.user_id.as_str()))
+    );
+
+    // A member who may take claims over (the owner) really releases it, and then it is free.
+    let mut boss = Socket::connect(&owner.access_token).await;
+    assert_eq!(boss.request(json!({"action": "release", "ticket_id": ticket_id})).await["type"], "released");
+    assert_eq!(bob.request(claim).await["type"], "claimed");
+    assert_eq!(alice.request(json!({"action": "release", "ticket_id": ticket_id})).await["code"], "claim_held");
 }
 
 #[tokio::test]

@@ -63,7 +63,9 @@ pub async fn create(app: &App, req: &Request) -> HandlerResult {
 
 /// Revoke an API key
 ///
-/// It stops working at once (within the authorizer cache's time in AWS). Needs `integrations:manage`.
+/// It stops working at once (within the authorizer cache's time in AWS). Needs `integrations:manage`, and
+/// the caller must be the key's creator or may manage the creator's role (an admin cannot revoke an
+/// owner's key): 403 otherwise.
 #[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "api-keys", security(("bearer" = [])),
     params(("id" = String, Path, description = "Key id")),
     responses(
@@ -79,7 +81,8 @@ pub async fn revoke(app: &App, req: &Request) -> HandlerResult {
 /// Rotate an API key
 ///
 /// A new secret for the same key (name, scopes), shown once; the old secret stops working. Needs
-/// `integrations:manage`.
+/// `integrations:manage`, and the caller must be the key's creator or may manage the creator's role
+/// (an admin cannot rotate an owner's key and so act as the owner): 403 otherwise.
 #[utoipa::path(post, path = "/api/v1/api-keys/{id}/rotate", tag = "api-keys", security(("bearer" = [])),
     params(("id" = String, Path, description = "Key id")),
     responses(

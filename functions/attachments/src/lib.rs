@@ -22,7 +22,9 @@ pub const ROUTES: &[http::Route] = shared::routes![
 /// Start an upload
 ///
 /// Announce the file; get a presigned PUT (5 minutes) that binds its type and size. Allowed types are
-/// documents, images and plain data up to 25 MiB; the plan's storage limit applies (402). Needs `tickets:write`.
+/// documents, images and plain data up to 25 MiB; the plan's storage limit applies (402). A ticket holds at
+/// most 20 announcements not confirmed yet (409 past that; each lapses an hour after it was made). Needs
+/// `tickets:write`.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/attachments", tag = "attachments", security(("bearer" = [])),
     params(("id" = String, Path, description = "Ticket id")),
     request_body = CreateAttachmentRequest,
@@ -30,6 +32,7 @@ pub const ROUTES: &[http::Route] = shared::routes![
         (status = 201, body = AttachmentUpload),
         (status = 402, body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "The ticket holds 20 announcements not confirmed yet", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn create(app: &App, req: &Request) -> HandlerResult {

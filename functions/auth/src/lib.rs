@@ -62,7 +62,8 @@ pub async fn refresh(app: &App, req: &Request) -> HandlerResult {
 
 /// Log out
 ///
-/// Revokes the session of the refresh token. Idempotent.
+/// Revokes the session of the refresh token, if it is the session's current token (only its holder can end
+/// it). Idempotent: an unknown, spent or forged token is answered 204 too and ends nothing.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = RefreshRequest,
     responses((status = 204, description = "Logged out")))]
 pub async fn logout(app: &App, req: &Request) -> HandlerResult {

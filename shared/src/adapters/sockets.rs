@@ -32,6 +32,21 @@ impl Sockets {
         self.client.is_some()
     }
 
+    /// Closes the connection (DeleteConnection); one already gone is fine.
+    pub async fn close_connection(&self, connection_id: &str) -> Result<(), SocketError> {
+        use aws_sdk_apigatewaymanagement::operation::delete_connection::DeleteConnectionError;
+        let client = self.client.as_ref().ok_or(SocketError::NotConfigured)?;
+        match client.delete_connection().connection_id(connection_id).send().await {
+            Ok(_) => Ok(()),
+            Err(err) => match err.into_service_error() {
+                DeleteConnectionError::GoneException(_) => Ok(()),
+                other => Err(SocketError::Backend(
+                    aws_sdk_apigatewaymanagement::error::DisplayErrorContext(other).to_string(),
+                )),
+            },
+        }
+    }
+
     /// Posts `frame` (as JSON text) to the connection.
     pub async fn post_to_connection(&self, connection_id: &str, frame: &Value) -> Result<(), SocketError> {
         use aws_sdk_apigatewaymanagement::{operation::post_to_connection::PostToConnectionError, primitives::Blob};

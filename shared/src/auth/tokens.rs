@@ -138,6 +138,7 @@ mod tests {
             webhook_queue_url: None,
             webhook_time_scale: 1.0,
             webhook_allow_private_targets: false,
+            webhook_ports: crate::domain::webhooks::AllowedPorts::default(),
             usage_key_prefix: None,
             ws_management_endpoint: None,
         }

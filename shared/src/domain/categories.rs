@@ -35,9 +35,7 @@ fn parse_name(raw: &str) -> Result<String, String> {
     if name.chars().count() > MAX_NAME_CHARS {
         return Err(format!("must be at most {MAX_NAME_CHARS} characters"));
     }
-    if name.chars().any(char::is_control) {
-        return Err("must not contain control characters".to_owned());
-    }
+    super::text::check_controls(name, super::text::TextKind::Line)?;
     Ok(name.to_owned())
 }
 

@@ -13,6 +13,7 @@ pub mod password;
 pub mod plan;
 pub mod rbac;
 pub mod sla;
+pub mod text;
 pub mod ticket;
 pub mod user;
 pub mod webhooks;

@@ -5,17 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 fn parse_name(raw: &str, max: usize) -> Result<String, String> {
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err("is required".to_owned());
-    }
-    if name.chars().count() > max {
-        return Err(format!("must be at most {max} characters"));
-    }
-    if name.chars().any(char::is_control) {
-        return Err("must not contain control characters".to_owned());
-    }
-    Ok(name.to_owned())
+    super::text::parse_line(raw, max)
 }
 
 macro_rules! name_type {

@@ -186,6 +186,7 @@ pub fn parse_subject(raw: &str) -> Result<String, String> {
     if subject.chars().count() > MAX_SUBJECT_CHARS {
         return Err(format!("must be at most {MAX_SUBJECT_CHARS} characters"));
     }
+    super::text::check_controls(subject, super::text::TextKind::Line)?;
     Ok(subject.to_owned())
 }
 
@@ -196,6 +197,7 @@ pub fn parse_body(raw: &str) -> Result<String, String> {
     if raw.chars().count() > MAX_BODY_CHARS {
         return Err(format!("must be at most {MAX_BODY_CHARS} characters"));
     }
+    super::text::check_controls(raw, super::text::TextKind::Body)?;
     Ok(raw.to_owned())
 }
 

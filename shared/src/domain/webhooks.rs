@@ -55,13 +55,29 @@ pub fn parse_url(raw: &str) -> Result<reqwest::Url, String> {
     Ok(url)
 }
 
+/// An endpoint URL as events show it: scheme and host (and a port other than the scheme's) only. The
+/// path and query of a webhook or Slack URL often are the credential itself, and events are readable by
+/// managers and API keys.
+pub fn redacted_url(raw: &str) -> String {
+    match reqwest::Url::parse(raw) {
+        Ok(url) => match (url.host_str(), url.port()) {
+            (Some(host), Some(port)) => format!("{}://{host}:{port}", url.scheme()),
+            (Some(host), None) => format!("{}://{host}", url.scheme()),
+            _ => String::new(),
+        },
+        Err(_) => String::new(),
+    }
+}
+
 /// Addresses a delivery must never reach in AWS (SSRF): loopback, private, link-local (which holds the
-/// instance metadata service), carrier-grade NAT, unique-local, multicast, unspecified, documentation
-/// and benchmarking ranges, and IPv6 forms that embed such an IPv4 address.
+/// instance metadata service), carrier-grade NAT, IETF protocol assignments (192.0.0.0/24), the 6to4
+/// relay anycast, unique-local, multicast, unspecified, documentation and benchmarking ranges, and every
+/// IPv6 form that embeds an IPv4 address (IPv4-mapped and IPv4-compatible `::a.b.c.d`, NAT64 including
+/// the local-use 64:ff9b:1::/48, 6to4, Teredo).
 pub fn forbidden_target(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
+            let [a, b, c, _] = v4.octets();
             v4.is_loopback()
                 || v4.is_private()
                 || v4.is_link_local()
@@ -71,6 +87,8 @@ pub fn forbidden_target(ip: IpAddr) -> bool {
                 || v4.is_documentation()
                 || a == 0
                 || (a == 100 && (64..128).contains(&b)) // carrier-grade NAT
+                || (a == 192 && b == 0 && c == 0) // IETF protocol assignments
+                || (a == 192 && b == 88 && c == 99) // 6to4 relay anycast
                 || (a == 198 && (b == 18 || b == 19)) // benchmarking
                 || a >= 240 // reserved
         }
@@ -78,16 +96,61 @@ pub fn forbidden_target(ip: IpAddr) -> bool {
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return forbidden_target(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
+            let segments = v6.segments();
+            let first = segments[0];
             v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
+                || segments[..6].iter().all(|segment| *segment == 0) // IPv4-compatible ::a.b.c.d (deprecated)
                 || (first & 0xfe00) == 0xfc00 // unique local
                 || (first & 0xffc0) == 0xfe80 // link-local
-                || first == 0x2001 && v6.segments()[1] == 0x0db8 // documentation
-                || first == 0x0064 && v6.segments()[1] == 0xff9b // NAT64 (embeds IPv4)
+                || first == 0x2001 && segments[1] == 0x0db8 // documentation
+                || first == 0x2001 && segments[1] == 0x0000 // Teredo (embeds IPv4)
+                || first == 0x0064 && segments[1] == 0xff9b // NAT64, well-known and local-use (embed IPv4)
                 || first == 0x2002 // 6to4 (embeds IPv4)
         }
+    }
+}
+
+/// The ports a delivery may connect to: 80 and 443 unless configured otherwise
+/// (`SWITCHBOARD_WEBHOOK_PORTS`, a comma-separated list of ports and `low-high` ranges).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowedPorts(Vec<std::ops::RangeInclusive<u16>>);
+
+impl Default for AllowedPorts {
+    fn default() -> Self {
+        Self(vec![80..=80, 443..=443])
+    }
+}
+
+impl AllowedPorts {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let mut ranges = Vec::new();
+        for part in raw.split(',').map(str::trim).filter(|part| !part.is_empty()) {
+            let port = |text: &str| {
+                text.trim()
+                    .parse::<u16>()
+                    .ok()
+                    .filter(|port| *port > 0)
+                    .ok_or_else(|| format!("{text:?} is not a port"))
+            };
+            let range = match part.split_once('-') {
+                Some((low, high)) => port(low)?..=port(high)?,
+                None => port(part)?..=port(part)?,
+            };
+            if range.is_empty() {
+                return Err(format!("{part:?} is an empty range"));
+            }
+            ranges.push(range);
+        }
+        if ranges.is_empty() {
+            return Err("names no port".to_owned());
+        }
+        Ok(Self(ranges))
+    }
+
+    pub fn allows(&self, port: u16) -> bool {
+        self.0.iter().any(|range| range.contains(&port))
     }
 }
 
@@ -305,12 +368,47 @@ mod tests {
             "::ffff:127.0.0.1",
             "::ffff:169.254.169.254",
             "224.0.0.1",
+            "192.0.0.1",
+            "192.0.0.170",
+            "192.88.99.1",
+            "::127.0.0.1",
+            "::169.254.169.254",
+            "::8.8.8.8",
+            "2001::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "64:ff9b::7f00:1",
+            "64:ff9b:1::a9fe:a9fe",
+            "2002:7f00:1::1",
         ] {
             assert!(forbidden_target(forbidden.parse().unwrap()), "{forbidden} must be refused");
         }
-        for allowed in ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111"] {
+        for allowed in ["93.184.216.34", "8.8.8.8", "192.0.1.1", "2606:4700:4700::1111", "2001:4860:4860::8888"] {
             assert!(!forbidden_target(allowed.parse().unwrap()), "{allowed} is public");
         }
+    }
+
+    #[test]
+    fn only_web_ports_are_allowed_unless_configured() {
+        let ports = AllowedPorts::default();
+        assert!(ports.allows(80) && ports.allows(443));
+        for port in [22, 25, 6379, 8080, 9200] {
+            assert!(!ports.allows(port), "{port} must be refused by default");
+        }
+        let configured = AllowedPorts::parse("443, 8443,1024-65535").unwrap();
+        assert!(
+            configured.allows(8443) && configured.allows(40_000) && !configured.allows(80) && !configured.allows(22)
+        );
+        for bad in ["", "http", "0", "70000", "9-1", "80,x"] {
+            assert!(AllowedPorts::parse(bad).is_err(), "{bad:?} is no port list");
+        }
+    }
+
+    #[test]
+    fn events_show_only_the_scheme_and_host_of_an_endpoint() {
+        assert_eq!(redacted_url("https://hooks.slack.com/services/T000/B000/XXXXSECRET"), "https://hooks.slack.com");
+        assert_eq!(redacted_url("http://127.0.0.1:4567/hooks?token=abc"), "http://127.0.0.1:4567");
+        assert_eq!(redacted_url("https://example.com:443/in"), "https://example.com");
+        assert_eq!(redacted_url("not a url"), "");
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub enum ProblemType {
     NotFound,
     MethodNotAllowed,
     PayloadTooLarge,
+    RequestTimeout,
     UnsupportedMediaType,
     Conflict,
     VersionConflict,
@@ -33,7 +34,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 20] = [
+    pub const ALL: [ProblemType; 21] = [
         ProblemType::MalformedRequest,
         ProblemType::ValidationFailed,
         ProblemType::Unauthenticated,
@@ -41,6 +42,7 @@ impl ProblemType {
         ProblemType::NotFound,
         ProblemType::MethodNotAllowed,
         ProblemType::PayloadTooLarge,
+        ProblemType::RequestTimeout,
         ProblemType::UnsupportedMediaType,
         ProblemType::Conflict,
         ProblemType::VersionConflict,
@@ -65,6 +67,7 @@ impl ProblemType {
             ProblemType::NotFound => "not-found",
             ProblemType::MethodNotAllowed => "method-not-allowed",
             ProblemType::PayloadTooLarge => "payload-too-large",
+            ProblemType::RequestTimeout => "request-timeout",
             ProblemType::UnsupportedMediaType => "unsupported-media-type",
             ProblemType::Conflict => "conflict",
             ProblemType::VersionConflict => "version-conflict",
@@ -90,6 +93,7 @@ impl ProblemType {
             ProblemType::NotFound => StatusCode::NOT_FOUND,
             ProblemType::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ProblemType::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ProblemType::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ProblemType::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ProblemType::Conflict
             | ProblemType::VersionConflict
@@ -114,6 +118,7 @@ impl ProblemType {
             ProblemType::NotFound => "Not found",
             ProblemType::MethodNotAllowed => "Method not allowed",
             ProblemType::PayloadTooLarge => "The request body is too large",
+            ProblemType::RequestTimeout => "The request body did not arrive in time",
             ProblemType::UnsupportedMediaType => "Unsupported content type",
             ProblemType::Conflict => "The request conflicts with the current state",
             ProblemType::VersionConflict => "Someone else changed this first",

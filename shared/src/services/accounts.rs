@@ -145,11 +145,13 @@ pub async fn refresh(app: &App, request: RefreshRequest) -> ServiceResult<Sessio
     Ok(session_response(app, &workspace, &member, next, now))
 }
 
-/// Ends the session the refresh token belongs to. Idempotent: an unknown or spent token is fine.
+/// Ends the session the refresh token belongs to, if it is the session's current token (its hash must
+/// match: the ids alone, readable in any old token, end nothing). Idempotent and silent: an unknown, spent
+/// or forged token is answered the same and changes nothing.
 pub async fn logout(app: &App, request: RefreshRequest) -> ServiceResult<()> {
     if let Some(token) = RefreshToken::parse(&request.refresh_token) {
         let scope = TenantScope::new(token.workspace_id);
-        app.store.revoke_session(&scope, token.user_id, token.session_id).await?;
+        app.store.revoke_session_holding(&scope, token.user_id, token.session_id, &token.secret_hash()).await?;
     }
     Ok(())
 }

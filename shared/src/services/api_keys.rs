@@ -10,7 +10,7 @@ use crate::domain::api_keys::{generate_key, key_hash, parse_scopes, shown_prefix
 use crate::domain::events::EventKind;
 use crate::domain::ids::ApiKeyId;
 use crate::domain::plan::PlanTier;
-use crate::domain::{Gather, field, rule};
+use crate::domain::{Gather, field, text::parse_line};
 use crate::storage::api_keys::ApiKey;
 use crate::storage::{StoreError, TenantScope, events::Event};
 
@@ -38,13 +38,8 @@ pub async fn create(
     caller: &MemberPrincipal,
     request: CreateApiKeyRequest,
 ) -> ServiceResult<ApiKeyWithSecretView> {
-    let name = request.name.trim().to_owned();
-    let ((), scopes) = (
-        rule(
-            "name",
-            !name.is_empty() && name.chars().count() <= MAX_NAME_CHARS,
-            &format!("must be 1 to {MAX_NAME_CHARS} characters"),
-        ),
+    let (name, scopes) = (
+        field("name", parse_line(&request.name, MAX_NAME_CHARS)),
         field("scopes", parse_scopes(&request.scopes, caller.role)),
     )
         .gather()?;
@@ -79,10 +74,29 @@ async fn load(app: &App, scope: &TenantScope, id: ApiKeyId) -> ServiceResult<Api
     app.store.get_api_key(scope, id).await?.ok_or(ServiceError::NotFound(WHAT))
 }
 
+/// A key acts as its creator, so only the creator, or someone who may manage the creator's role, may
+/// revoke or rotate it: an admin cannot take over an owner's key by rotating it.
+async fn ensure_may_manage(app: &App, caller: &MemberPrincipal, key: &ApiKey) -> ServiceResult<()> {
+    if key.created_by == caller.user_id {
+        return Ok(());
+    }
+    // A creator no longer in the workspace has no role to protect (their keys stop working anyway).
+    let Some(creator) = app.store.get_member(&caller.scope(), key.created_by).await? else { return Ok(()) };
+    if caller.role.can_manage_role(creator.role) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden(format!(
+            "This key acts as a member with the {} role; only they or someone who may manage that role may change it.",
+            creator.role.as_str()
+        )))
+    }
+}
+
 /// Revokes a key at once (API Gateway may answer from its authorizer cache for up to its TTL).
 pub async fn revoke(app: &App, caller: &MemberPrincipal, id: ApiKeyId) -> ServiceResult<ApiKeyView> {
     let scope = caller.scope();
     let before = load(app, &scope, id).await?;
+    ensure_may_manage(app, caller, &before).await?;
     if before.revoked_at.is_some() {
         return Ok(view(&before));
     }
@@ -100,6 +114,7 @@ pub async fn revoke(app: &App, caller: &MemberPrincipal, id: ApiKeyId) -> Servic
 pub async fn rotate(app: &App, caller: &MemberPrincipal, id: ApiKeyId) -> ServiceResult<ApiKeyWithSecretView> {
     let scope = caller.scope();
     let before = load(app, &scope, id).await?;
+    ensure_may_manage(app, caller, &before).await?;
     if before.revoked_at.is_some() {
         return Err(ServiceError::Conflict("The key is revoked; make a new one.".into()));
     }

@@ -31,6 +31,11 @@ use crate::storage::{
 pub const MAX_ATTACHMENT_BYTES: u64 = 25 * 1024 * 1024;
 pub const MAX_FILENAME_CHARS: usize = 120;
 pub const URL_TTL: Duration = Duration::from_secs(300);
+/// The most uploads a ticket may have announced and not confirmed at once.
+pub const MAX_PENDING_PER_TICKET: u32 = 20;
+/// How long an announcement may wait for its confirmation; after that it lapses (its place in the
+/// ticket's bound is given back when the bound is reached).
+pub const PENDING_LIFETIME: SignedDuration = SignedDuration::from_hours(1);
 
 /// What may be attached: documents, images, plain data. No executables, no HTML (stored XSS).
 pub const ALLOWED_CONTENT_TYPES: &[&str] = &[
@@ -126,12 +131,46 @@ pub async fn create_upload(
     // Signed before the record is written (signing is local), so a failure leaves nothing behind.
     let upload =
         app.attachments.presign_put(&attachment.object_key, &attachment.content_type, attachment.size, URL_TTL).await?;
-    match app.store.create_attachment(&scope, &attachment).await {
-        Ok(()) => {}
-        Err(CreateAttachmentError::NoTicket) => return Err(ServiceError::NotFound("The ticket")),
-        Err(CreateAttachmentError::Store(err)) => return Err(err.into()),
+    let mut lapsed_any = false;
+    loop {
+        match app.store.create_attachment(&scope, &attachment, MAX_PENDING_PER_TICKET).await {
+            Ok(()) => break,
+            Err(CreateAttachmentError::NoTicket) => return Err(ServiceError::NotFound("The ticket")),
+            Err(CreateAttachmentError::TooManyPending) if !lapsed_any => {
+                lapsed_any = lapse_old_announcements(app, &scope, ticket, now).await? > 0;
+                if !lapsed_any {
+                    return Err(too_many_pending());
+                }
+            }
+            Err(CreateAttachmentError::TooManyPending) => return Err(too_many_pending()),
+            Err(CreateAttachmentError::Store(err)) => return Err(err.into()),
+        }
     }
     Ok(AttachmentUpload { attachment: (&attachment).into(), upload: presigned(upload, now) })
+}
+
+fn too_many_pending() -> ServiceError {
+    ServiceError::Conflict(format!(
+        "The ticket has {MAX_PENDING_PER_TICKET} uploads announced and not confirmed: confirm them, or wait for \
+         them to lapse ({} minutes after they were announced).",
+        PENDING_LIFETIME.as_mins()
+    ))
+}
+
+/// Gives back the places of the ticket's announcements older than [`PENDING_LIFETIME`]; how many.
+async fn lapse_old_announcements(
+    app: &App,
+    scope: &crate::storage::TenantScope,
+    ticket: TicketId,
+    now: Timestamp,
+) -> ServiceResult<usize> {
+    let mut lapsed = 0;
+    for pending in app.store.pending_attachments(scope, ticket).await? {
+        if pending.created_at + PENDING_LIFETIME <= now && app.store.lapse_attachment(scope, &pending).await? {
+            lapsed += 1;
+        }
+    }
+    Ok(lapsed)
 }
 
 async fn load(app: &App, caller: &MemberPrincipal, ticket: TicketId, id: AttachmentId) -> ServiceResult<Attachment> {

@@ -15,6 +15,7 @@ use crate::api::{
 };
 use crate::app::App;
 use crate::auth::MemberPrincipal;
+use crate::domain::text::{TextKind, check_controls};
 use crate::domain::{
     FieldError, Gather, field,
     ids::{ChannelId, ChatMessageId, UserId},
@@ -62,9 +63,7 @@ fn parse_name(raw: &str) -> Result<String, String> {
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
         return Err(format!("must be 1 to {MAX_NAME_CHARS} characters"));
     }
-    if name.chars().any(char::is_control) {
-        return Err("must not contain control characters".to_owned());
-    }
+    check_controls(name, TextKind::Line)?;
     Ok(name.to_owned())
 }
 
@@ -73,6 +72,7 @@ fn parse_body(raw: &str) -> Result<String, String> {
     if body.is_empty() || body.chars().count() > MAX_BODY_CHARS {
         return Err(format!("must be 1 to {MAX_BODY_CHARS} characters"));
     }
+    check_controls(body, TextKind::Body)?;
     Ok(body.to_owned())
 }
 

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::api::{HandoffNoteInput, HandoffView};
 use crate::domain::events::EventKind;
 use crate::domain::ids::UserId;
+use crate::domain::text::{TextKind, check_controls};
 use crate::storage::{events::Event, tickets::Ticket};
 
 pub const MAX_CONTEXT_CHARS: usize = 2_000;
@@ -20,6 +21,7 @@ fn text(raw: &str, field: &str, max: usize) -> Result<String, String> {
     if value.chars().count() > max {
         return Err(format!("{field} must be at most {max} characters"));
     }
+    check_controls(value, TextKind::Body).map_err(|message| format!("{field} {message}"))?;
     Ok(value.to_owned())
 }
 

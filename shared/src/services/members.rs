@@ -138,6 +138,10 @@ pub async fn update(
         // The authorizer refuses deactivated members anyway; this also stops their refresh tokens.
         app.store.revoke_all_sessions(&scope, user).await?;
     }
+    if after.status != before.status || after.role != before.role {
+        // Open sockets carry the role of their handshake: close them, so live frames follow the change.
+        crate::services::realtime::socket::close_member_sockets(app, &scope, user).await?;
+    }
     Ok((&after).into())
 }
 

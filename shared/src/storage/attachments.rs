@@ -1,7 +1,9 @@
-//! Attachment records, kept in their ticket's item collection. The bytes live in S3; the storage-bytes
-//! counter on the workspace item is raised, within the plan's limit, when an upload is confirmed.
+//! Attachment records. A confirmed attachment sits in its ticket's item collection (the ticket's read
+//! shows it); an announced one waits outside it, under `UPLOAD#<ticket>#`, counted per ticket so a
+//! ticket holds a bounded number of announcements. The bytes live in S3; the storage-bytes counter on
+//! the workspace item is raised, within the plan's limit, when an upload is confirmed.
 
-use aws_sdk_dynamodb::types::{Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -37,6 +39,8 @@ pub struct Attachment {
 pub enum CreateAttachmentError {
     /// The ticket does not exist in this workspace.
     NoTicket,
+    /// The ticket already has the most announced, unconfirmed uploads it may hold.
+    TooManyPending,
     Store(StoreError),
 }
 
@@ -61,21 +65,55 @@ impl Store {
         &self,
         scope: &TenantScope,
         attachment: &Attachment,
+        sk: String,
         condition: &str,
     ) -> Result<TransactWriteItem, StoreError> {
         let mut item: Item = serde_dynamo::to_item(attachment)?;
         item.insert(keys::PK.to_owned(), s(scope.pk()));
-        item.insert(keys::SK.to_owned(), s(keys::attachment_sk(attachment.ticket_id, attachment.id)));
+        item.insert(keys::SK.to_owned(), s(sk));
         let put =
             Put::builder().table_name(&self.table).set_item(Some(item)).condition_expression(condition).build()?;
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    /// Records a pending attachment of an existing ticket.
+    /// Moves the ticket's count of pending uploads by `delta`; raising it is refused at `max`.
+    fn pending_count_update(
+        &self,
+        scope: &TenantScope,
+        ticket: TicketId,
+        delta: i64,
+        max: Option<u32>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::pending_upload_count_sk(ticket)))
+            .update_expression("ADD pending :delta")
+            .expression_attribute_values(":delta", n(delta));
+        if let Some(max) = max {
+            update = update
+                .condition_expression("attribute_not_exists(pending) OR pending < :max")
+                .expression_attribute_values(":max", n(max));
+        }
+        Ok(TransactWriteItem::builder().update(update.build()?).build())
+    }
+
+    fn pending_delete(&self, scope: &TenantScope, attachment: &Attachment) -> Result<TransactWriteItem, StoreError> {
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::pending_upload_sk(attachment.ticket_id, attachment.id)))
+            .condition_expression("attribute_exists(PK)")
+            .build()?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
+    /// Records a pending attachment of an existing ticket, if the ticket has fewer than `max_pending`.
     pub async fn create_attachment(
         &self,
         scope: &TenantScope,
         attachment: &Attachment,
+        max_pending: u32,
     ) -> Result<(), CreateAttachmentError> {
         let check = aws_sdk_dynamodb::types::ConditionCheck::builder()
             .table_name(&self.table)
@@ -84,22 +122,61 @@ impl Store {
             .condition_expression("attribute_exists(PK)")
             .build()
             .map_err(StoreError::from)?;
+        let sk = keys::pending_upload_sk(attachment.ticket_id, attachment.id);
         let transaction = Transaction::new()
             .with_named(TransactWriteItem::builder().condition_check(check).build(), CreateAttachmentError::NoTicket)
-            .with(self.attachment_put(scope, attachment, "attribute_not_exists(PK)")?);
+            .with_named(
+                self.pending_count_update(scope, attachment.ticket_id, 1, Some(max_pending))?,
+                CreateAttachmentError::TooManyPending,
+            )
+            .with(self.attachment_put(scope, attachment, sk, "attribute_not_exists(PK)")?);
         self.transact(transaction).await.map_err(TransactionError::into_error)
     }
 
+    /// The ticket's announced uploads not confirmed yet (at most the bound's worth).
+    pub async fn pending_attachments(
+        &self,
+        scope: &TenantScope,
+        ticket: TicketId,
+    ) -> Result<Vec<Attachment>, StoreError> {
+        self.query_prefix(scope, &keys::pending_uploads_prefix(ticket)).await
+    }
+
+    /// Forgets an announcement that was never confirmed, freeing its place in the ticket's bound.
+    /// False when it is gone already (confirmed or lapsed meanwhile).
+    pub async fn lapse_attachment(&self, scope: &TenantScope, pending: &Attachment) -> Result<bool, StoreError> {
+        let transaction = Transaction::new()
+            .with_named(self.pending_delete(scope, pending)?, ())
+            .with(self.pending_count_update(scope, pending.ticket_id, -1, None)?);
+        match self.transact(transaction).await {
+            Ok(()) => Ok(true),
+            Err(TransactionError::Failed { .. }) => Ok(false),
+            Err(TransactionError::Store(err)) => Err(err),
+        }
+    }
+
+    /// The attachment, confirmed or pending.
     pub async fn get_attachment(
         &self,
         scope: &TenantScope,
         ticket: TicketId,
         attachment: AttachmentId,
     ) -> Result<Option<Attachment>, StoreError> {
-        self.get_record(scope.pk(), keys::attachment_sk(ticket, attachment)).await
+        let key = |sk: String| -> Item { [(keys::PK.to_owned(), s(scope.pk())), (keys::SK.to_owned(), s(sk))].into() };
+        let found = self
+            .batch_get(vec![
+                key(keys::attachment_sk(ticket, attachment)),
+                key(keys::pending_upload_sk(ticket, attachment)),
+            ])
+            .await?;
+        let mut records: Vec<Attachment> = super::items_of(&found)?;
+        // Confirmed wins: between the two writes of a confirmation only one exists, never both.
+        records.sort_by_key(|record| record.status != AttachmentStatus::Uploaded);
+        Ok(records.into_iter().next())
     }
 
-    /// Marks the attachment uploaded and counts its bytes, refusing to pass `storage_limit`.
+    /// Marks the attachment uploaded (moving it from the announcements into the ticket) and counts its
+    /// bytes, refusing to pass `storage_limit`.
     pub async fn confirm_attachment(
         &self,
         scope: &TenantScope,
@@ -126,19 +203,18 @@ impl Store {
                     .condition_expression("attribute_not_exists(storage_bytes) OR storage_bytes <= :room")
                     .expression_attribute_values(":room", n(limit.saturating_sub(uploaded.size)));
             }
-            let mut confirm = self.attachment_put(scope, uploaded, "attribute_exists(PK) AND #status = :pending")?;
-            // The attachment's condition names `status`, a reserved word.
-            if let Some(put) = confirm.put.as_mut() {
-                put.expression_attribute_names =
-                    Some([("#status".to_owned(), "status".to_owned())].into_iter().collect());
-                put.expression_attribute_values = Some([(":pending".to_owned(), s("pending"))].into_iter().collect());
-            }
+            let sk = keys::attachment_sk(uploaded.ticket_id, uploaded.id);
             Ok(Transaction::new()
                 .with_named(
                     TransactWriteItem::builder().update(usage.build().map_err(StoreError::from)?).build(),
                     Refused::StorageLimit,
                 )
-                .with_named(confirm, Refused::AlreadyConfirmed)
+                .with_named(self.pending_delete(scope, uploaded)?, Refused::AlreadyConfirmed)
+                .with(self.pending_count_update(scope, uploaded.ticket_id, -1, None)?)
+                .with_named(
+                    self.attachment_put(scope, uploaded, sk, "attribute_not_exists(PK)")?,
+                    Refused::AlreadyConfirmed,
+                )
                 .with(self.put_event(scope, event)?))
         };
         let transaction = build().map_err(ConfirmError::Store)?;

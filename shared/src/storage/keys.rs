@@ -82,6 +82,20 @@ pub fn attachment_sk(ticket: TicketId, attachment: AttachmentId) -> String {
     format!("{TICKET_PREFIX}{ticket}#ATT#{attachment}")
 }
 
+/// An announced upload not confirmed yet: outside the ticket's item collection, so reading a ticket
+/// never loads announcements (however many there are).
+pub const PENDING_UPLOAD_PREFIX: &str = "UPLOAD#";
+pub fn pending_upload_sk(ticket: TicketId, attachment: AttachmentId) -> String {
+    format!("{PENDING_UPLOAD_PREFIX}{ticket}#{attachment}")
+}
+pub fn pending_uploads_prefix(ticket: TicketId) -> String {
+    format!("{PENDING_UPLOAD_PREFIX}{ticket}#")
+}
+/// How many uploads of a ticket are announced and not confirmed (the bound's counter).
+pub fn pending_upload_count_sk(ticket: TicketId) -> String {
+    format!("UPLOADS#{ticket}")
+}
+
 /// Where an attachment's bytes live in the bucket: under the workspace's prefix, so a policy or a
 /// lifecycle rule can address one tenant's files.
 pub fn attachment_object_key(
@@ -552,6 +566,9 @@ mod tests {
         assert!(message_sk(ticket, MessageId::generate()).starts_with(&prefix));
         assert!(ticket_event_sk(ticket, EventId::generate()).starts_with(&prefix));
         assert!(attachment_sk(ticket, AttachmentId::generate()).starts_with(&prefix));
+        assert!(!pending_upload_sk(ticket, AttachmentId::generate()).starts_with(&prefix), "kept out of the read");
+        assert!(pending_upload_sk(ticket, AttachmentId::generate()).starts_with(&pending_uploads_prefix(ticket)));
+        assert!(!pending_upload_count_sk(ticket).starts_with(PENDING_UPLOAD_PREFIX));
         assert!(!ticket_sk(other).starts_with(&prefix));
         assert!(prefix.starts_with(TICKET_PREFIX));
     }

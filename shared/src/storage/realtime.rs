@@ -237,13 +237,16 @@ impl Store {
         super::items_of(&self.query_all(&query).await?)
     }
 
-    /// Releases a claim held by `holder` (any holder when None). Ok(false) when it was not theirs.
+    /// Releases a claim held by `holder` (any holder when None); an expired claim is anyone's to clear.
+    /// When another member holds it, nothing changes and the answer names them.
     pub async fn delete_claim(
         &self,
         scope: &TenantScope,
         ticket: TicketId,
         holder: Option<UserId>,
-    ) -> Result<bool, StoreError> {
+        now: i64,
+    ) -> Result<Release, StoreError> {
+        use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
         let mut request = self
             .client
             .delete_item()
@@ -252,15 +255,31 @@ impl Store {
             .key(keys::SK, s(keys::claim_sk(ticket)));
         if let Some(holder) = holder {
             request = request
-                .condition_expression("attribute_not_exists(PK) OR user_id = :me")
-                .expression_attribute_values(":me", s(holder.to_string()));
+                .condition_expression("attribute_not_exists(PK) OR user_id = :me OR expires_at <= :now")
+                .expression_attribute_values(":me", s(holder.to_string()))
+                .expression_attribute_values(":now", n(now))
+                .return_values_on_condition_check_failure(
+                    aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
+                );
         }
         match request.send().await {
-            Ok(_) => Ok(true),
-            Err(err) if is_condition_failure(&err) => Ok(false),
-            Err(err) => Err(backend(err)),
+            Ok(_) => Ok(Release::Released),
+            Err(err) => match err.into_service_error() {
+                DeleteItemError::ConditionalCheckFailedException(failed) => {
+                    Ok(Release::HeldBy(failed.item.and_then(|item| serde_dynamo::from_item(item).ok())))
+                }
+                other => Err(StoreError::Backend(aws_sdk_dynamodb::error::DisplayErrorContext(other).to_string())),
+            },
         }
     }
+}
+
+/// What releasing a claim came to.
+#[derive(Debug)]
+pub enum Release {
+    Released,
+    /// Another member holds it (and still does).
+    HeldBy(Option<Claim>),
 }
 
 fn is_condition_failure<E: aws_sdk_dynamodb::error::ProvideErrorMetadata, R>(

@@ -103,18 +103,44 @@ impl Store {
         user: UserId,
         session: SessionId,
     ) -> Result<(), StoreError> {
+        self.revoke_session_if(scope, user, session, None).await
+    }
+
+    /// Revokes a session only if `presented` is its current token hash (logout): knowing a session's ids,
+    /// which every old token of it carries, is not enough to end it.
+    pub async fn revoke_session_holding(
+        &self,
+        scope: &TenantScope,
+        user: UserId,
+        session: SessionId,
+        presented: &str,
+    ) -> Result<(), StoreError> {
+        self.revoke_session_if(scope, user, session, Some(presented)).await
+    }
+
+    async fn revoke_session_if(
+        &self,
+        scope: &TenantScope,
+        user: UserId,
+        session: SessionId,
+        presented: Option<&str>,
+    ) -> Result<(), StoreError> {
         use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-        let result = self
+        let mut update = self
             .client
             .update_item()
             .table_name(&self.table)
             .key(keys::PK, s(scope.pk()))
             .key(keys::SK, s(keys::session_sk(user, session)))
             .update_expression("SET revoked = :true")
-            .condition_expression("attribute_exists(PK)")
-            .expression_attribute_values(":true", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
-            .send()
-            .await;
+            .expression_attribute_values(":true", aws_sdk_dynamodb::types::AttributeValue::Bool(true));
+        update = match presented {
+            Some(hash) => update
+                .condition_expression("attribute_exists(PK) AND token_hash = :presented")
+                .expression_attribute_values(":presented", s(hash)),
+            None => update.condition_expression("attribute_exists(PK)"),
+        };
+        let result = update.send().await;
         match result {
             Ok(_) => Ok(()),
             Err(err) => match err.into_service_error() {

@@ -111,8 +111,12 @@ pub struct Attempt {
     /// The receiver's HTTP status, when it answered.
     pub status_code: Option<u16>,
     pub latency_ms: u64,
-    /// The start of the receiver's answer, or what went wrong (timeout, refused address...).
+    /// The start of the receiver's answer, when it answered.
     pub response: Option<String>,
+    /// Why the attempt failed, as a code: `invalid_url`, `target_forbidden`, `dns`, `connect_refused`,
+    /// `timeout`, `tls`, `connection`, `http_3xx`, `http_4xx`, `http_5xx`, `http_other` or
+    /// `endpoint_paused` (never the network error's text).
+    #[schema(example = "connect_refused")]
     pub error: Option<String>,
     /// When the next attempt is due; none after a success or the last attempt.
     pub next_retry_at: Option<Timestamp>,

@@ -168,3 +168,28 @@ async fn the_plan_rate_limits_a_workspaces_keys_with_429_and_rate_limit_headers(
     tokio::time::sleep(Duration::from_secs(retry_after)).await;
     client.get("/api/v1/tickets/counts").await.expect(200);
 }
+
+#[tokio::test]
+async fn an_admin_cannot_rotate_or_revoke_an_owners_key_but_the_owner_can_manage_an_admins() {
+    let owner = signup("Key Owners").await;
+    let admin = add_member(&owner, "admin").await;
+    let other_admin = add_member(&owner, "admin").await;
+    let owners_key = make_key(&owner, json!(["tickets:read"])).await;
+    let owners_id = owners_key["id"].as_str().unwrap();
+
+    // Rotating would hand the admin a secret that acts as the owner.
+    let refused = admin.client().post(&format!("{KEYS}/{owners_id}/rotate"), json!({})).await;
+    assert!(refused.expect_problem(403, "forbidden").body["detail"].as_str().unwrap().contains("owner"));
+    admin.client().delete(&format!("{KEYS}/{owners_id}")).await.expect_problem(403, "forbidden");
+    with_key(&owners_key).get("/api/v1/tickets").await.expect(200);
+    let listed = owner.client().get(KEYS).await.expect(200);
+    assert!(listed.body["items"][0]["revoked_at"].is_null(), "{}", listed.body);
+
+    // The creator manages their own key; an owner, or another admin, manages an admin's.
+    let admins_key = make_key(&admin, json!(["tickets:read"])).await;
+    let admins_id = admins_key["id"].as_str().unwrap();
+    admin.client().post(&format!("{KEYS}/{admins_id}/rotate"), json!({})).await.expect(200);
+    other_admin.client().post(&format!("{KEYS}/{admins_id}/rotate"), json!({})).await.expect(200);
+    owner.client().delete(&format!("{KEYS}/{admins_id}")).await.expect(200);
+    owner.client().post(&format!("{KEYS}/{owners_id}/rotate"), json!({})).await.expect(200);
+}

@@ -144,3 +144,44 @@ async fn another_workspaces_attachments_are_not_found() {
         .await
         .expect_problem(404, "not-found");
 }
+
+#[tokio::test]
+async fn a_ticket_holds_at_most_twenty_unconfirmed_announcements_and_its_read_never_shows_them() {
+    let owner = signup("Announcing Co").await;
+    let ticket = new_ticket(&owner).await;
+    let path = format!("/api/v1/tickets/{ticket}/attachments");
+    let client = owner.client();
+    let announce = || client.post(&path, json!({"filename": "a.txt", "content_type": "text/plain", "size": 3}));
+    let mut first = None;
+    for _ in 0..20 {
+        let announced = announce().await.expect(201);
+        first.get_or_insert(announced.body);
+    }
+    let refused = announce().await.expect_problem(409, "conflict");
+    assert!(refused.body["detail"].as_str().unwrap().contains("20 uploads"), "{}", refused.body);
+    // Another ticket has its own bound.
+    let other = new_ticket(&owner).await;
+    owner
+        .client()
+        .post(
+            &format!("/api/v1/tickets/{other}/attachments"),
+            json!({"filename": "b.txt", "content_type": "text/plain", "size": 1}),
+        )
+        .await
+        .expect(201);
+
+    let detail = owner.client().get(&format!("/api/v1/tickets/{ticket}")).await.expect(200);
+    assert_eq!(detail.body["attachments"], json!([]), "announcements are not part of the ticket");
+
+    // Confirming one frees its place and shows it on the ticket.
+    let first = first.unwrap();
+    assert_eq!(put_bytes(&first["upload"], b"abc").await, 200);
+    let id = first["attachment"]["id"].as_str().unwrap();
+    owner.client().post(&format!("{path}/{id}/confirm"), json!({})).await.expect(200);
+    owner.client().post(&format!("{path}/{id}/confirm"), json!({})).await.expect(200);
+    let detail = owner.client().get(&format!("/api/v1/tickets/{ticket}")).await.expect(200);
+    assert_eq!(detail.body["attachments"].as_array().unwrap().len(), 1);
+    assert_eq!(detail.body["attachments"][0]["id"], id);
+    announce().await.expect(201);
+    announce().await.expect_problem(409, "conflict");
+}

@@ -127,6 +127,24 @@ async fn refresh_rejects_garbage_and_logout_revokes() {
     client.post("/api/v1/auth/logout", json!({"refresh_token": owner.refresh_token})).await.expect(204);
 }
 
+#[tokio::test]
+async fn logout_with_a_sessions_ids_but_not_its_token_ends_nothing() {
+    let owner = signup("Logout Forgery").await;
+    // Same workspace, user and session ids, another secret: what anyone holding an old token could make.
+    let (ids, secret) = owner.refresh_token.rsplit_once('.').unwrap();
+    let other_secret: String = secret.chars().rev().collect();
+    assert_ne!(other_secret, secret);
+    let forged = format!("{ids}.{other_secret}");
+    let client = Client::new();
+    client.post("/api/v1/auth/logout", json!({"refresh_token": forged})).await.expect(204);
+    let refreshed = client.post("/api/v1/auth/refresh", json!({"refresh_token": owner.refresh_token})).await;
+    let next = refreshed.expect(200).body["refresh_token"].as_str().unwrap().to_owned();
+    // The rotated-out token cannot end the session either; the current one can.
+    client.post("/api/v1/auth/logout", json!({"refresh_token": owner.refresh_token})).await.expect(204);
+    client.post("/api/v1/auth/logout", json!({"refresh_token": next})).await.expect(204);
+    client.post("/api/v1/auth/refresh", json!({"refresh_token": next})).await.expect_problem(401, "unauthenticated");
+}
+
 /// The template declares the signing keys as a Secrets Manager dynamic reference: text everyone with the
 /// repository can read. A token signed with that text (as `kid` and secret, under either issuer) must open
 /// nothing on a running stack.

@@ -105,3 +105,36 @@ async fn the_openapi_document_and_reference_page_are_served() {
     let page = client.get("/api/docs/index.html").await.expect(200);
     assert!(page.body.as_str().unwrap().contains("<html"));
 }
+
+/// Writes `head` (and no more) to the gateway over raw TCP, then reads until the gateway closes the
+/// connection: what it answered, and after how long.
+async fn stall_after(head: &[u8]) -> (std::time::Duration, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = switchboard_tests::stack().url.trim_start_matches("http://").to_owned();
+    let mut tcp = tokio::net::TcpStream::connect(address).await.expect("the gateway accepts");
+    tcp.write_all(head).await.expect("the gateway reads");
+    let started = std::time::Instant::now();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(40), tcp.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "the connection is still open after 40 s");
+    (started.elapsed(), String::from_utf8_lossy(&answer).into_owned())
+}
+
+#[tokio::test]
+async fn a_request_that_stalls_in_its_headers_or_its_body_is_cut_off_within_seconds() {
+    let body = stall_after(
+        b"POST /api/v1/auth/login HTTP/1.1\r\nhost: local\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{\"email\":",
+    );
+    let headers = stall_after(b"GET /api/v1/health HTTP/1.1\r\nhost: local\r\nx-slow: ");
+    let ((body_after, body_answer), (headers_after, headers_answer)) = tokio::join!(body, headers);
+    assert!(body_answer.starts_with("HTTP/1.1 408"), "{body_answer}");
+    assert!(body_answer.contains("/problems/request-timeout"), "{body_answer}");
+    assert!(body_after < std::time::Duration::from_secs(25), "the body was awaited for {body_after:?}");
+    assert!(
+        headers_answer.is_empty() || headers_answer.starts_with("HTTP/1.1 408"),
+        "unfinished headers get no other answer: {headers_answer}"
+    );
+    assert!(headers_after < std::time::Duration::from_secs(30), "the headers were awaited for {headers_after:?}");
+    // The gateway still serves everyone else.
+    Client::new().get("/api/v1/health").await.expect(200);
+}

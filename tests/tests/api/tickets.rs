@@ -666,3 +666,40 @@ async fn the_free_plan_stops_at_its_monthly_ticket_limit_exactly() {
     let counts = client.get("/api/v1/tickets/counts").await.expect(200);
     assert_eq!(counts.body["open"], 100);
 }
+
+#[tokio::test]
+async fn control_characters_are_refused_in_one_line_fields_and_bodies_keep_only_tabs_and_line_breaks() {
+    let owner = signup("Control Characters").await;
+    let client = owner.client();
+    let customer = || json!({"email": unique_email("customer")});
+    for (body, field) in [
+        (json!({"subject": "Printer\u{0}fire", "body": "Help", "customer": customer()}), "subject"),
+        (json!({"subject": "Two\nlines", "body": "Help", "customer": customer()}), "subject"),
+        (json!({"subject": "Escape", "body": "Help \u{1b}[2J", "customer": customer()}), "body"),
+        (json!({"subject": "Nul", "body": "Help\u{0}", "customer": customer()}), "body"),
+    ] {
+        let refused = client.post("/api/v1/tickets", body.clone()).await.expect_problem(422, "validation-failed");
+        assert_eq!(refused.field_errors(), [field], "{body}");
+        assert!(
+            refused.body["errors"][0]["message"].as_str().unwrap().contains("control characters"),
+            "{}",
+            refused.body
+        );
+    }
+    let kept = create_ticket(
+        &client,
+        json!({"subject": "Tabs and lines", "body": "Hello,\r\n\tthe printer\nis on fire.", "customer": customer()}),
+    )
+    .await;
+    assert_eq!(kept["subject"], "Tabs and lines");
+    let refused = client
+        .post("/api/v1/customers", json!({"email": unique_email("c"), "name": "Ada\u{7}"}))
+        .await
+        .expect_problem(422, "validation-failed");
+    assert_eq!(refused.field_errors(), ["name"]);
+    let refused = client
+        .post("/api/v1/views", json!({"name": "Mine\u{0}", "filters": {}}))
+        .await
+        .expect_problem(422, "validation-failed");
+    assert_eq!(refused.field_errors(), ["name"]);
+}

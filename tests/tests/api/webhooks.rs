@@ -107,6 +107,27 @@ async fn a_ticket_event_reaches_the_receiver_signed_with_the_endpoint_secret() {
 }
 
 #[tokio::test]
+async fn a_receiver_nobody_listens_on_is_logged_as_connect_refused_without_the_network_error() {
+    // A port nothing listens on: bound, then released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let owner = signup("Closed Receiver").await;
+    let url = format!("http://127.0.0.1:{port}/hooks");
+    let endpoint = owner.client().post(WEBHOOKS, json!({"url": url, "events": ["ticket.created"]})).await.expect(201);
+    new_ticket(&owner.client(), "Nobody home").await;
+    let mut logged = Value::Null;
+    let attempted = eventually(WITHIN, async || {
+        logged = deliveries(&owner, &endpoint.body).await.first().cloned().unwrap_or(Value::Null);
+        logged["attempts"].as_array().is_some_and(|attempts| !attempts.is_empty())
+    })
+    .await;
+    assert!(attempted, "no attempt was made: {logged}");
+    let attempt = &logged["attempts"][0];
+    assert_eq!(attempt["outcome"], "failed");
+    assert_eq!(attempt["error"], "connect_refused", "{attempt}");
+    assert!(attempt["status_code"].is_null() && attempt["response"].is_null(), "{attempt}");
+}
+
+#[tokio::test]
 async fn a_receiver_failing_the_first_attempts_gets_the_delivery_once_it_recovers_with_the_same_id() {
     let receiver = Receiver::start(Behaviour::FailFirst(3)).await;
     let owner = signup("Flaky Receiver").await;
@@ -122,6 +143,7 @@ async fn a_receiver_failing_the_first_attempts_gets_the_delivery_once_it_recover
         assert_eq!(attempt["outcome"], "failed");
         assert_eq!(attempt["status_code"], 500);
         assert_eq!(attempt["response"], "not yet");
+        assert_eq!(attempt["error"], "http_5xx");
         assert!(attempt["next_retry_at"].is_string(), "a failed attempt says when the next one is due");
     }
     assert_eq!(attempts[3]["outcome"], "delivered");
@@ -246,6 +268,9 @@ async fn endpoints_are_validated_limited_by_the_plan_admin_only_and_invisible_to
         (json!({"url": "ftp://example.com/in", "events": ["ticket.created"]}), "url"),
         (json!({"url": "not a url", "events": ["ticket.created"]}), "url"),
         (json!({"url": "https://u:p@example.com/", "events": ["ticket.created"]}), "url"),
+        // Deliveries reach web ports only (locally also the unprivileged ports receivers listen on).
+        (json!({"url": "https://hooks.example.com:22/in", "events": ["ticket.created"]}), "url"),
+        (json!({"url": "http://127.0.0.1:25/", "events": ["ticket.created"]}), "url"),
         (json!({"url": receiver.url, "events": ["ticket.exploded"]}), "events"),
         (json!({"url": receiver.url, "events": []}), "events"),
     ] {
@@ -373,4 +398,27 @@ async fn a_paused_endpoint_resumes_by_itself_when_a_probe_succeeds() {
     assert_eq!(now["consecutive_failures"], 0);
     let activity = owner.client().get("/api/v1/activity").await.expect(200);
     assert!(activity.body["items"].as_array().unwrap().iter().any(|e| e["type"] == "webhook.endpoint_resumed"));
+}
+
+#[tokio::test]
+async fn webhook_events_show_the_endpoints_scheme_and_host_but_never_its_path_or_query() {
+    let receiver = Receiver::start(Behaviour::Succeed).await;
+    let owner = signup("Redacted Hooks").await;
+    let url = format!("{}?token=s3cr3t-in-the-url", receiver.url);
+    let endpoint = owner.client().post(WEBHOOKS, json!({"url": url, "events": ["ticket.created"]})).await.expect(201);
+    let id = endpoint.body["id"].as_str().unwrap();
+    let patched = owner.client().patch(&format!("{WEBHOOKS}/{id}"), json!({"description": "CRM"})).await;
+    patched.expect(200);
+    let activity = owner.client().get("/api/v1/activity").await.expect(200);
+    let events: Vec<&Value> = activity.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["type"].as_str().is_some_and(|kind| kind.starts_with("webhook.")))
+        .collect();
+    assert!(events.len() >= 2, "{}", activity.body);
+    let origin = receiver.url.trim_end_matches("/hooks");
+    assert_eq!(events.iter().find(|e| e["type"] == "webhook.created").unwrap()["after"]["url"], origin);
+    let text = serde_json::to_string(&events).unwrap();
+    assert!(!text.contains("s3cr3t") && !text.contains("/hooks"), "{text}");
 }

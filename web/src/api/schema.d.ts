@@ -64,7 +64,9 @@ export interface paths {
         post?: never;
         /**
          * Revoke an API key
-         * @description It stops working at once (within the authorizer cache's time in AWS). Needs `integrations:manage`.
+         * @description It stops working at once (within the authorizer cache's time in AWS). Needs `integrations:manage`, and
+         *     the caller must be the key's creator or may manage the creator's role (an admin cannot revoke an
+         *     owner's key): 403 otherwise.
          */
         delete: operations["api-keys_revoke"];
         options?: never;
@@ -84,7 +86,8 @@ export interface paths {
         /**
          * Rotate an API key
          * @description A new secret for the same key (name, scopes), shown once; the old secret stops working. Needs
-         *     `integrations:manage`.
+         *     `integrations:manage`, and the caller must be the key's creator or may manage the creator's role
+         *     (an admin cannot rotate an owner's key and so act as the owner): 403 otherwise.
          */
         post: operations["api-keys_rotate"];
         delete?: never;
@@ -125,7 +128,8 @@ export interface paths {
         put?: never;
         /**
          * Log out
-         * @description Revokes the session of the refresh token. Idempotent.
+         * @description Revokes the session of the refresh token, if it is the session's current token (only its holder can end
+         *     it). Idempotent: an unknown, spent or forged token is answered 204 too and ends nothing.
          */
         post: operations["auth_logout"];
         delete?: never;
@@ -1015,7 +1019,9 @@ export interface paths {
         /**
          * Start an upload
          * @description Announce the file; get a presigned PUT (5 minutes) that binds its type and size. Allowed types are
-         *     documents, images and plain data up to 25 MiB; the plan's storage limit applies (402). Needs `tickets:write`.
+         *     documents, images and plain data up to 25 MiB; the plan's storage limit applies (402). A ticket holds at
+         *     most 20 announcements not confirmed yet (409 past that; each lapses an hour after it was made). Needs
+         *     `tickets:write`.
          */
         post: operations["attachments_create"];
         delete?: never;
@@ -1493,6 +1499,12 @@ export interface components {
              * @description 1 for the first attempt of the delivery (or of a replay), then 2, 3...
              */
             attempt: number;
+            /**
+             * @description Why the attempt failed, as a code: `invalid_url`, `target_forbidden`, `dns`, `connect_refused`,
+             *     `timeout`, `tls`, `connection`, `http_3xx`, `http_4xx`, `http_5xx`, `http_other` or
+             *     `endpoint_paused` (never the network error's text).
+             * @example connect_refused
+             */
             error?: string | null;
             /** Format: int64 */
             latency_ms: number;
@@ -1502,7 +1514,7 @@ export interface components {
              */
             next_retry_at?: string | null;
             outcome: components["schemas"]["AttemptOutcome"];
-            /** @description The start of the receiver's answer, or what went wrong (timeout, refused address...). */
+            /** @description The start of the receiver's answer, when it answered. */
             response?: string | null;
             /**
              * Format: int32
@@ -5158,6 +5170,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The ticket holds 20 announcements not confirmed yet */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

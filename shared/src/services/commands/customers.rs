@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::api::{CreateCustomerRequest, MergeCustomerRequest, UpdateCustomerRequest};
+use crate::domain::text::{TextKind, check_controls};
 use crate::domain::{FieldError, Gather, email::Email, field, ids::CustomerId, optional_field};
 
 pub const MAX_FIELD_CHARS: usize = 200;
@@ -11,12 +12,12 @@ pub const MAX_ATTRIBUTES: usize = 50;
 const MAX_NAME_CHARS: usize = 100;
 const MAX_PHONE_CHARS: usize = 40;
 
-/// Trimmed text; empty means none.
-fn optional_text(raw: Option<&str>, max: usize) -> Result<Option<String>, String> {
+/// Trimmed text of `kind`; empty means none.
+fn optional_text(raw: Option<&str>, max: usize, kind: TextKind) -> Result<Option<String>, String> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
         Some(text) if text.chars().count() > max => Err(format!("must be at most {max} characters")),
-        Some(text) => Ok(Some(text.to_owned())),
+        Some(text) => check_controls(text, kind).map(|()| Some(text.to_owned())),
     }
 }
 
@@ -31,6 +32,8 @@ fn attributes(raw: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>
         if value.chars().count() > MAX_FIELD_CHARS {
             return Err(format!("values must be at most {MAX_FIELD_CHARS} characters"));
         }
+        check_controls(key, TextKind::Line).map_err(|message| format!("keys {message}"))?;
+        check_controls(value, TextKind::Line).map_err(|message| format!("values {message}"))?;
     }
     Ok(raw.clone())
 }
@@ -52,10 +55,10 @@ impl TryFrom<CreateCustomerRequest> for AddCustomer {
     fn try_from(request: CreateCustomerRequest) -> Result<Self, Self::Error> {
         let (email, name, phone, company, notes, attributes) = (
             field("email", Email::parse(&request.email)),
-            field("name", optional_text(request.name.as_deref(), MAX_NAME_CHARS)),
-            field("phone", optional_text(request.phone.as_deref(), MAX_PHONE_CHARS)),
-            field("company", optional_text(request.company.as_deref(), MAX_FIELD_CHARS)),
-            field("notes", optional_text(request.notes.as_deref(), MAX_NOTES_CHARS)),
+            field("name", optional_text(request.name.as_deref(), MAX_NAME_CHARS, TextKind::Line)),
+            field("phone", optional_text(request.phone.as_deref(), MAX_PHONE_CHARS, TextKind::Line)),
+            field("company", optional_text(request.company.as_deref(), MAX_FIELD_CHARS, TextKind::Line)),
+            field("notes", optional_text(request.notes.as_deref(), MAX_NOTES_CHARS, TextKind::Body)),
             field("attributes", attributes(&request.attributes.unwrap_or_default())),
         )
             .gather()?;
@@ -80,15 +83,15 @@ impl TryFrom<UpdateCustomerRequest> for ChangeCustomer {
     type Error = Vec<FieldError>;
 
     fn try_from(request: UpdateCustomerRequest) -> Result<Self, Self::Error> {
-        let text = |name: &'static str, raw: Option<Option<String>>, max: usize| {
-            optional_field(name, raw, move |raw| optional_text(raw.as_deref(), max))
+        let text = |name: &'static str, raw: Option<Option<String>>, max: usize, kind: TextKind| {
+            optional_field(name, raw, move |raw| optional_text(raw.as_deref(), max, kind))
         };
         let (email, name, phone, company, notes, attributes) = (
             optional_field("email", request.email.as_deref(), Email::parse),
-            text("name", request.name, MAX_NAME_CHARS),
-            text("phone", request.phone, MAX_PHONE_CHARS),
-            text("company", request.company, MAX_FIELD_CHARS),
-            text("notes", request.notes, MAX_NOTES_CHARS),
+            text("name", request.name, MAX_NAME_CHARS, TextKind::Line),
+            text("phone", request.phone, MAX_PHONE_CHARS, TextKind::Line),
+            text("company", request.company, MAX_FIELD_CHARS, TextKind::Line),
+            text("notes", request.notes, MAX_NOTES_CHARS, TextKind::Body),
             optional_field("attributes", request.attributes.as_ref(), attributes),
         )
             .gather()?;

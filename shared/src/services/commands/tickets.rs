@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use crate::api::{CreateMessageRequest, CreateTicketRequest, CustomerInput, UpdateTicketRequest};
+use crate::domain::text::{TextKind, check_controls};
 use crate::domain::{
     FieldError, Gather,
     email::Email,
@@ -25,9 +26,7 @@ fn parse_label(raw: &str, max: usize) -> Result<String, String> {
     if label.chars().count() > max {
         return Err(format!("must be at most {max} characters"));
     }
-    if label.chars().any(char::is_control) {
-        return Err("must not contain control characters".to_owned());
-    }
+    check_controls(label, TextKind::Line)?;
     Ok(label.to_owned())
 }
 

@@ -9,17 +9,7 @@ pub const MAX_VIEW_NAME_CHARS: usize = 60;
 
 /// A name people pick from a list: required, one line, at most `max` characters.
 pub(crate) fn parse_name(raw: &str, max: usize) -> Result<String, String> {
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err("is required".to_owned());
-    }
-    if name.chars().count() > max {
-        return Err(format!("must be at most {max} characters"));
-    }
-    if name.chars().any(char::is_control) {
-        return Err("must be one line, without control characters".to_owned());
-    }
-    Ok(name.to_owned())
+    crate::domain::text::parse_line(raw, max)
 }
 
 /// The filters as the inbox would take them, normalised; errors are named `filters.<name>`.

@@ -12,10 +12,13 @@ use super::{
 use crate::api::ClaimView;
 use crate::app::App;
 use crate::auth::MemberPrincipal;
-use crate::domain::{ids::TicketId, rbac::Permission};
+use crate::domain::{
+    ids::{TicketId, UserId},
+    rbac::Permission,
+};
 use crate::storage::{
     StoreError, TenantScope,
-    realtime::{Claim, ClaimMode, Connection},
+    realtime::{Claim, ClaimMode, Connection, Release},
 };
 
 /// Stores a new connection and tells the workspace's other sockets who is online.
@@ -45,6 +48,26 @@ pub async fn disconnect(app: &App, caller: &MemberPrincipal, connection_id: &str
     let Some(gone) = app.store.delete_connection(&scope, connection_id).await? else { return Ok(()) };
     let connections = app.store.workspace_connections(&scope).await?;
     announce_departures(app, &scope, &connections, &[gone]).await
+}
+
+/// Closes every socket of a member whose access changed (deactivated, or given another role): their
+/// connection records go, API Gateway drops the sockets (DeleteConnection), and the others learn who
+/// left. A member still allowed in reconnects, and the authorizer gives the new socket their role now.
+pub async fn close_member_sockets(app: &App, scope: &TenantScope, user: UserId) -> Result<usize, StoreError> {
+    let connections = app.store.workspace_connections(scope).await?;
+    let (theirs, remaining): (Vec<Connection>, Vec<Connection>) =
+        connections.into_iter().partition(|connection| connection.user_id == user);
+    for connection in &theirs {
+        app.store.delete_connection(scope, &connection.connection_id).await?;
+        if let Err(err) = app.sockets.close_connection(&connection.connection_id).await {
+            // The record is gone, so nothing is pushed to it any more; the socket lapses by itself.
+            tracing::warn!(error = %err, connection_id = %connection.connection_id, "could not close a socket");
+        }
+    }
+    if !theirs.is_empty() {
+        announce_departures(app, scope, &remaining, &theirs).await?;
+    }
+    Ok(theirs.len())
 }
 
 async fn announce_departures(
@@ -239,7 +262,15 @@ async fn heartbeat(app: &App, caller: &MemberPrincipal, connection_id: &str) -> 
     let now = app.clock.now();
     let expires_at = now.as_second() + PRESENCE_TTL_SECONDS;
     if app.store.touch_connection(&scope, connection_id, expires_at).await?.is_none() {
-        // Swept while the socket was quiet for too long, yet it is alive: present again (unsubscribed).
+        // Swept while the socket was quiet for too long, or removed because the member's access
+        // changed: only a member still active with the same role is present again (unsubscribed).
+        let member = app.store.get_member(&scope, caller.user_id).await?;
+        if !member.is_some_and(|member| member.is_active() && member.role == caller.role) {
+            if let Err(err) = app.sockets.close_connection(connection_id).await {
+                tracing::warn!(error = %err, connection_id, "could not close a socket");
+            }
+            return Err(refuse("connection_unknown", "This connection is no longer registered; reconnect."));
+        }
         connect(app, caller, connection_id).await?;
     }
     let connections = app.store.workspace_connections(&scope).await?;
@@ -374,9 +405,15 @@ async fn release(
 ) -> Result<Value, Refusal> {
     let ticket = ticket_id(frame)?;
     let scope = caller.scope();
+    // Only the holder releases a claim, unless the caller may take claims over (then it really goes).
     let holder = if caller.can(Permission::TicketsTakeOver) { None } else { Some(caller.user_id) };
-    if !app.store.delete_claim(&scope, ticket, holder).await? {
-        return Err(refuse("claim_held", "The claim is another member's; only they or a manager can release it."));
+    if let Release::HeldBy(claim) = app.store.delete_claim(&scope, ticket, holder, app.clock.now().as_second()).await? {
+        return Err(Refusal {
+            code: "claim_held",
+            message: "The claim is another member's; only they or a member who may take claims over can release it."
+                .to_owned(),
+            extra: Some(("claim", json!(claim.as_ref().map(ClaimView::from)))),
+        });
     }
     announce_claim(app, &scope, ticket, None, connection_id).await?;
     Ok(json!({"type": "released", "ticket_id": ticket}))

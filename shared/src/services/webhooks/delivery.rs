@@ -10,12 +10,13 @@ use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMe
 use jiff::Timestamp;
 
 use super::fanout::DeliveryMessage;
-use super::sender::{self, SendResult};
+use super::sender::{self, FailureCode, SendResult};
 use crate::adapters::QueueError;
 use crate::app::App;
 use crate::domain::events::EventKind;
 use crate::domain::webhooks::{
-    ATTEMPTS, PAUSE_AFTER_FAILURES, PROBE_EVERY, SigningSecret, retry_delay, should_pause, signature_header,
+    ATTEMPTS, PAUSE_AFTER_FAILURES, PROBE_EVERY, SigningSecret, redacted_url, retry_delay, should_pause,
+    signature_header,
 };
 use crate::storage::webhooks::{
     Attempt, AttemptOutcome, Delivery, DeliveryStatus, EndpointKind, EndpointStatus, WebhookEndpoint,
@@ -165,7 +166,7 @@ async fn delivered(
         let event = Event::new(EventKind::WebhookEndpointResumed, None, format!("webhook/{}", endpoint.id), now)
             .with_change(
                 Some(serde_json::json!({"status": "paused"})),
-                Some(serde_json::json!({"status": "active", "url": endpoint.url})),
+                Some(serde_json::json!({"status": "active", "url": redacted_url(&endpoint.url)})),
             );
         let resumed = app
             .store
@@ -201,7 +202,7 @@ async fn failed(
             status_code: result.status_code,
             latency_ms: result.latency_ms,
             response: result.response.clone(),
-            error: result.error.clone().or_else(|| result.status_code.map(|code| format!("answered {code}"))),
+            error: result.error.map(|code| code.as_str().to_owned()),
             next_retry_at,
         },
         None => Attempt {
@@ -211,7 +212,7 @@ async fn failed(
             status_code: None,
             latency_ms: 0,
             response: None,
-            error: Some("endpoint paused after repeated failures; not sent".to_owned()),
+            error: Some(FailureCode::EndpointPaused.as_str().to_owned()),
             next_retry_at,
         },
     };
@@ -268,7 +269,7 @@ async fn pause(
             Some(serde_json::json!({"status": "active"})),
             Some(serde_json::json!({
                 "status": "paused",
-                "url": endpoint.url,
+                "url": redacted_url(&endpoint.url),
                 "consecutive_failures": endpoint.consecutive_failures,
                 "failing_since": failing_since,
                 "next_probe_at": next_probe,

@@ -22,7 +22,8 @@ use crate::auth::MemberPrincipal;
 use crate::domain::events::EventKind;
 use crate::domain::ids::{DeliveryId, WebhookId};
 use crate::domain::plan::{LimitExceeded, LimitKind};
-use crate::domain::webhooks::{SigningSecret, parse_event_types, parse_url};
+use crate::domain::text::{TextKind, check_controls};
+use crate::domain::webhooks::{SigningSecret, parse_event_types, parse_url, redacted_url};
 use crate::domain::{FieldError, Gather, field, optional_field};
 use crate::storage::webhooks::{EndpointKind, EndpointStatus, StoredSecret, WebhookEndpoint, WebhookWriteError};
 use crate::storage::{TenantScope, events::Event};
@@ -42,7 +43,7 @@ pub const MAX_REPLAY_BATCH: usize = 500;
 fn check_url(app: &App, kind: EndpointKind, raw: &str) -> Result<String, String> {
     let url = parse_url(raw)?;
     let allow_private = app.config.webhook_allow_private_targets;
-    if let Some(refused) = sender::literal_target_refused(&url, allow_private) {
+    if let Some(refused) = sender::target_refused(&url, &app.config) {
         return Err(format!("must reach the public internet: {refused}"));
     }
     let url = url.to_string();
@@ -58,7 +59,7 @@ fn check_description(raw: Option<&str>) -> Result<Option<String>, String> {
         Some(text) if text.chars().count() > MAX_DESCRIPTION_CHARS => {
             Err(format!("must be at most {MAX_DESCRIPTION_CHARS} characters"))
         }
-        Some(text) => Ok(Some(text.to_owned())),
+        Some(text) => check_controls(text, TextKind::Body).map(|()| Some(text.to_owned())),
     }
 }
 
@@ -69,7 +70,7 @@ fn event_about(kind: EventKind, caller: &MemberPrincipal, endpoint: &WebhookEndp
 fn snapshot(endpoint: &WebhookEndpoint) -> serde_json::Value {
     serde_json::json!({
         "kind": endpoint.kind,
-        "url": endpoint.url,
+        "url": redacted_url(&endpoint.url),
         "events": endpoint.events,
         "description": endpoint.description,
         "status": endpoint.status,
