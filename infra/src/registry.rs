@@ -77,6 +77,7 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
         ("platform", Handler::Http(fn_platform::ROUTES)),
         ("tickets", Handler::Http(fn_tickets::ROUTES)),
         ("customers", Handler::Http(fn_customers::ROUTES)),
+        ("leads", Handler::Http(fn_leads::ROUTES)),
         ("activity", Handler::Http(fn_activity::ROUTES)),
         ("attachments", Handler::Http(fn_attachments::ROUTES)),
         ("settings", Handler::Http(fn_settings::ROUTES)),

@@ -90,6 +90,21 @@ event_kinds! {
     TicketDuplicateMerged => "ticket.duplicate_merged",
     /// The ticket's followers (members) or CC (e-mail addresses) changed.
     TicketFollowersChanged => "ticket.followers_changed",
+    /// A sales lead was created (by a person, an import or an integration).
+    LeadCreated => "lead.created",
+    /// A lead's details changed (name, e-mail, company, tags, score...; not status or owner).
+    LeadUpdated => "lead.updated",
+    /// A lead got an owner, another owner, or none.
+    LeadAssigned => "lead.assigned",
+    LeadStatusChanged => "lead.status_changed",
+    /// A lead became a customer (new or matched by e-mail).
+    LeadConverted => "lead.converted",
+    /// A duplicate lead was merged into this one.
+    LeadMerged => "lead.merged",
+    LeadNoteAdded => "lead.note_added",
+    LeadDeleted => "lead.deleted",
+    /// The workspace's lead status set changed.
+    LeadStatusesUpdated => "settings.lead_statuses_updated",
 }
 
 /// What an event means for the tickets' SLA watches.
@@ -143,7 +158,16 @@ impl EventKind {
             | TicketMacroApplied
             | TicketMerged
             | TicketFollowersChanged
-            | TicketDuplicateMerged => None,
+            | TicketDuplicateMerged
+            | LeadCreated
+            | LeadUpdated
+            | LeadAssigned
+            | LeadStatusChanged
+            | LeadConverted
+            | LeadMerged
+            | LeadNoteAdded
+            | LeadDeleted
+            | LeadStatusesUpdated => None,
         }
     }
 
@@ -189,7 +213,16 @@ impl EventKind {
             | MacroDeleted
             | TicketMacroApplied
             | TicketDuplicateMerged
-            | TicketFollowersChanged => false,
+            | TicketFollowersChanged
+            | LeadCreated
+            | LeadUpdated
+            | LeadAssigned
+            | LeadStatusChanged
+            | LeadConverted
+            | LeadMerged
+            | LeadNoteAdded
+            | LeadDeleted
+            | LeadStatusesUpdated => false,
         }
     }
 
@@ -210,6 +243,14 @@ impl EventKind {
             SlaMet => Some("A ticket's SLA clock was met (whether in time is in the data)"),
             WebhookEndpointPaused => Some("An endpoint failed repeatedly and its deliveries are paused"),
             WebhookEndpointResumed => Some("A paused endpoint answered again and its deliveries resumed"),
+            LeadCreated => Some("A sales lead was created"),
+            LeadUpdated => Some("A lead's details changed"),
+            LeadAssigned => Some("A lead was assigned, reassigned or released"),
+            LeadStatusChanged => Some("A lead's status changed"),
+            LeadConverted => Some("A lead was converted into a customer"),
+            LeadMerged => Some("A duplicate lead was merged into another"),
+            LeadNoteAdded => Some("A note was added to a lead"),
+            LeadDeleted => Some("A lead was deleted"),
             WorkspaceCreated
             | WorkspacePlanChanged
             | UserCreated
@@ -238,7 +279,8 @@ impl EventKind {
             | TicketMacroApplied
             | TicketMerged
             | TicketFollowersChanged
-            | TicketDuplicateMerged => None,
+            | TicketDuplicateMerged
+            | LeadStatusesUpdated => None,
         }
     }
 
@@ -312,7 +354,7 @@ mod tests {
         assert_eq!(EventKind::TicketCreated.as_str(), "ticket.created");
         assert_eq!(EventKind::SettingsSlaPolicyUpdated.as_str(), "settings.sla_policy_updated");
         assert_eq!(EventKind::WebhookEndpointResumed.as_str(), "webhook.endpoint_resumed");
-        assert_eq!(EventKind::ALL.len(), 41);
+        assert_eq!(EventKind::ALL.len(), 50);
     }
 
     /// Every `` `name` `` written in the first column of a markdown table, split at " / " and ", ".
@@ -349,7 +391,7 @@ mod tests {
         assert!(EventKind::TicketAssigned.reaches_every_inbox());
         assert!(!EventKind::MessageCreated.reaches_every_inbox());
         let subscribable = EventKind::ALL.iter().filter(|kind| kind.webhook_subscribable()).count();
-        assert_eq!(subscribable, 12);
+        assert_eq!(subscribable, 20);
         assert!(!EventKind::UserCreated.webhook_subscribable());
     }
 }

@@ -135,7 +135,16 @@ pub fn status_history(events: &[Event]) -> Vec<(Timestamp, Status)> {
             | TicketMacroApplied
             | TicketMerged
             | TicketDuplicateMerged
-            | TicketFollowersChanged => {}
+            | TicketFollowersChanged
+            | LeadCreated
+            | LeadUpdated
+            | LeadAssigned
+            | LeadStatusChanged
+            | LeadConverted
+            | LeadMerged
+            | LeadNoteAdded
+            | LeadDeleted
+            | LeadStatusesUpdated => {}
         }
     }
     history

@@ -10,6 +10,7 @@ pub mod cursor;
 pub mod customers;
 pub mod events;
 pub mod keys;
+pub mod leads;
 pub mod macros;
 pub mod merge;
 mod page;

@@ -5,6 +5,7 @@ mod attachments;
 mod auth;
 mod conventions;
 mod customers;
+mod leads;
 mod macros;
 mod members;
 mod platform;

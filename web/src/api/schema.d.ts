@@ -459,6 +459,186 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List leads
+         * @description Newest first, or by score (`sort=score`: highest first, unscored last). Filters combine: `status`,
+         *     `owner` (a member id, `me` or `none`), `source`, `tag`, and a creation range (`created_from`,
+         *     `created_to`, RFC 3339, inclusive; newest-first order only, 422 with `sort=score`). One Query per
+         *     page; docs/data-model.md says which index answers which filter. Needs `sales:read`.
+         */
+        get: operations["leads_list"];
+        put?: never;
+        /**
+         * Create a lead
+         * @description E-mails are unique among a workspace's leads: a second lead with the same e-mail is 409
+         *     `duplicate-lead` naming the existing one (`existing_lead_id`), unless `?on_duplicate=merge`, which
+         *     adds what is new (empty fields, tags, attributes) to the existing lead and answers 200 with it.
+         *     Setting `owner_id` to someone else needs `sales:manage`. Needs `sales:write`.
+         */
+        post: operations["leads_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Lead counts
+         * @description Exact counts (one read): total, per status, per source, per owner. Needs `sales:read`.
+         */
+        get: operations["leads_counts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/statuses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The workspace's lead statuses
+         * @description In display order, each with its meaning (`open`, `converted`, `unqualified`). Needs `sales:read`.
+         */
+        get: operations["leads_statuses"];
+        /**
+         * Replace the lead statuses
+         * @description The whole set: 3 to 20 statuses, exactly one meaning `converted` and one `unqualified`. A status
+         *     still holding leads cannot be removed (409 `conflict`); a stale `version` is 409
+         *     `version-conflict`. Needs `sales:manage`.
+         */
+        put: operations["leads_set_statuses"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A lead
+         * @description A lead merged into another still answers, with `merged_into`. Needs `sales:read`.
+         */
+        get: operations["leads_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a lead
+         * @description Its e-mail is free again and it leaves the counts. A converted or merged lead stays (409).
+         *     Needs `sales:write` on your own or unowned leads, `sales:manage` on any.
+         */
+        delete: operations["leads_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a lead
+         * @description Only the fields present change; `null` clears one. `status` takes any status of the set but the
+         *     converted one (converting does that). `owner_id`: with `sales:write` only yourself, on a lead nobody
+         *     owns; `sales:manage` assigns anyone or releases (`null`). With `sales:write` you change your own
+         *     leads and unowned ones (403 otherwise). A stale `version` is 409 `version-conflict` with `current`;
+         *     an e-mail another lead has is 409 `duplicate-lead`; a merged or converted lead is 409 `conflict`.
+         */
+        patch: operations["leads_update"];
+        trace?: never;
+    };
+    "/api/v1/leads/{id}/convert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Convert a lead into a customer
+         * @description In one transaction: the customer named by `customer_id`, else the customer with the lead's e-mail,
+         *     else a new customer from the lead's details; the lead takes the converted status and `customer_id`,
+         *     the customer lists the lead in `converted_from_leads` (its notes stay on the lead). The body is
+         *     optional. Converting twice is 409 `conflict`; a stale `version` (or a change racing the conversion)
+         *     is 409 `version-conflict`. Needs `sales:write` (on a lead you may change) and `customers:write`.
+         */
+        post: operations["leads_convert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge a duplicate into this lead
+         * @description In one transaction: this lead keeps its fields and gains the duplicate's tags, the duplicate's notes
+         *     move here, and the duplicate leaves the lists and counts (it still answers, with `merged_into`), its
+         *     e-mail finding this lead from now on. Both must be leads you may change. Answers with this lead.
+         */
+        post: operations["leads_merge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A lead's notes
+         * @description Oldest first. Needs `sales:read`.
+         */
+        get: operations["leads_notes"];
+        put?: never;
+        /**
+         * Add a note to a lead
+         * @description Any seller may note any lead (notes change nothing on it). A merged lead takes no notes (409).
+         *     Needs `sales:write`.
+         */
+        post: operations["leads_add_note"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/macros": {
         parameters: {
             query?: never;
@@ -1437,6 +1617,21 @@ export interface components {
             compliance?: number | null;
             overall: components["schemas"]["MetBreached"];
         };
+        ConversionView: {
+            customer: components["schemas"]["CustomerView"];
+            /** @description True when the customer was created by this conversion, false when an existing one was matched. */
+            customer_created: boolean;
+            lead: components["schemas"]["LeadView"];
+        };
+        ConvertLeadRequest: {
+            /** @description Convert into this existing customer instead of matching by e-mail (or creating one). */
+            customer_id?: string | null;
+            /**
+             * Format: int64
+             * @description The version of the lead the conversion is based on.
+             */
+            version?: number | null;
+        };
         CreateApiKeyRequest: {
             name: string;
             /**
@@ -1472,6 +1667,28 @@ export interface components {
             notes?: string | null;
             phone?: string | null;
         };
+        CreateLeadRequest: {
+            attributes?: {
+                [key: string]: string;
+            } | null;
+            company?: string | null;
+            email?: string | null;
+            name: string;
+            /** @description A member of the workspace who can sell. Without `sales:manage`, only yourself. */
+            owner_id?: string | null;
+            phone?: string | null;
+            /**
+             * Format: int64
+             * @description 0 to 100.
+             */
+            score?: number | null;
+            /** @description web_form, typeform, zapier, import, manual (the default), referral or other. */
+            source?: string | null;
+            /** @description A status of the workspace's set (not the converted one); the first open status by default. */
+            status?: string | null;
+            tags?: string[] | null;
+            title?: string | null;
+        };
         CreateMessageRequest: {
             /** @description agent (default) or customer (for channels relaying the customer's words) */
             author?: string | null;
@@ -1486,6 +1703,9 @@ export interface components {
             draft_version?: number | null;
             /** @description An internal note, visible to the team only. */
             internal?: boolean;
+        };
+        CreateNoteRequest: {
+            body: string;
         };
         CreateTicketRequest: {
             /** @description The customer's request: becomes the first message, authored by the customer. */
@@ -1537,6 +1757,8 @@ export interface components {
                 [key: string]: string;
             };
             company?: string | null;
+            /** @description The sales leads converted into this customer (their notes: `GET /api/v1/leads/{id}/notes`). */
+            converted_from_leads: components["schemas"]["LeadId"][];
             /** Format: date-time */
             created_at: string;
             email: string;
@@ -1698,6 +1920,74 @@ export interface components {
              */
             unassigned: number;
         };
+        /** @description Exact lead counts, kept by the same transactions that change leads (one read). */
+        LeadCounts: {
+            /** @description Per owner id; `none` counts the leads nobody owns. Owners without leads are left out. */
+            by_owner: {
+                [key: string]: number;
+            };
+            /** @description Per source (every source listed). */
+            by_source: {
+                [key: string]: number;
+            };
+            /** @description Per status key of the workspace's set (every status listed, zero included). */
+            by_status: {
+                [key: string]: number;
+            };
+            /**
+             * Format: int64
+             * @description Leads not merged away.
+             */
+            total: number;
+        };
+        /** Format: uuid */
+        LeadId: string;
+        LeadList: {
+            items: components["schemas"]["LeadView"][];
+            next_cursor?: string | null;
+        };
+        LeadStatusView: {
+            key: string;
+            label: string;
+            meaning: components["schemas"]["StatusMeaning"];
+        };
+        LeadStatusesView: {
+            statuses: components["schemas"]["LeadStatusView"][];
+            /**
+             * Format: int64
+             * @description Send it back with a change: a stale one is 409.
+             */
+            version: number;
+        };
+        LeadView: {
+            attributes: {
+                [key: string]: string;
+            };
+            company?: string | null;
+            /** Format: date-time */
+            converted_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            customer_id?: components["schemas"]["CustomerId"] | null;
+            email?: string | null;
+            id: components["schemas"]["LeadId"];
+            /** @description The duplicates merged into this lead. */
+            merged_ids: components["schemas"]["LeadId"][];
+            merged_into?: components["schemas"]["LeadId"] | null;
+            name: string;
+            owner_id?: components["schemas"]["UserId"] | null;
+            phone?: string | null;
+            /** Format: int32 */
+            score?: number | null;
+            source: string;
+            status: string;
+            tags: string[];
+            title?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
         LoginRequest: {
             email: string;
             password: string;
@@ -1800,6 +2090,10 @@ export interface components {
             /** @description The customer merged into the one in the path: its tickets, e-mail and timeline move there. */
             source_id: string;
         };
+        MergeLeadRequest: {
+            /** @description The duplicate merged into the lead in the path: its tags join, its notes move, it leaves the lists. */
+            duplicate_id: string;
+        };
         MergeResult: {
             /** @description The duplicate, now closed and pointing at the target. */
             duplicate: components["schemas"]["TicketView"];
@@ -1841,6 +2135,21 @@ export interface components {
             breached: number;
             /** Format: int64 */
             met: number;
+        };
+        /** Format: uuid */
+        NoteId: string;
+        NoteList: {
+            items: components["schemas"]["NoteView"][];
+            next_cursor?: string | null;
+        };
+        NoteView: {
+            author_id?: components["schemas"]["UserId"] | null;
+            body: string;
+            /** Format: date-time */
+            created_at: string;
+            id: components["schemas"]["NoteId"];
+            /** @description The record it is on, e.g. `lead#<id>`. */
+            record: string;
         };
         /**
          * @description What a principal may do. Names are stable: they appear in API responses and in API-key scopes.
@@ -2088,6 +2397,12 @@ export interface components {
         };
         /** @enum {string} */
         Status: "new" | "open" | "pending" | "on_hold" | "solved" | "closed";
+        /**
+         * @description What a status means to the product, whatever the workspace calls it. Conversion sets the
+         *     `converted` status; reports count `unqualified` leads as lost; every other status is a step of work.
+         * @enum {string}
+         */
+        StatusMeaning: "open" | "converted" | "unqualified";
         TicketDetail: {
             /** @description Files attached to the ticket (uploaded ones; pending uploads are left out). */
             attachments: components["schemas"]["AttachmentView"][];
@@ -2159,6 +2474,39 @@ export interface components {
             phone?: string | null;
             /** Format: int64 */
             version?: number | null;
+        };
+        UpdateLeadRequest: {
+            /** @description Replaces the custom attributes. */
+            attributes?: {
+                [key: string]: string;
+            } | null;
+            company?: string | null;
+            email?: string | null;
+            name?: string | null;
+            /** @description `null` releases the lead (nobody owns it). */
+            owner_id?: string | null;
+            phone?: string | null;
+            /**
+             * Format: int64
+             * @description `null` clears the score.
+             */
+            score?: number | null;
+            source?: string | null;
+            status?: string | null;
+            /** @description Replaces the tags. */
+            tags?: string[] | null;
+            title?: string | null;
+            /**
+             * Format: int64
+             * @description The version the change is based on: a stale one is 409 `version-conflict`.
+             */
+            version?: number | null;
+        };
+        UpdateLeadStatusesRequest: {
+            /** @description The whole set, in display order: 3 to 20, exactly one meaning `converted` and one `unqualified`. */
+            statuses: components["schemas"]["LeadStatusView"][];
+            /** Format: int64 */
+            version: number;
         };
         /** @description Only the fields present change; `null` clears assignee, category or subcategory. */
         UpdateTicketRequest: {
@@ -3252,6 +3600,578 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_list: {
+        parameters: {
+            query?: {
+                /** @description a status key of the workspace's set */
+                status?: string;
+                /** @description a member id, `me`, or `none` */
+                owner?: string;
+                /** @description web_form, typeform, zapier, import, manual, referral, other */
+                source?: string;
+                tag?: string;
+                /** @description RFC 3339, inclusive */
+                created_from?: string;
+                /** @description RFC 3339, inclusive */
+                created_to?: string;
+                /** @description `newest` (default) or `score` */
+                sort?: string;
+                /** @description 1 to 100, default 50 */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_create: {
+        parameters: {
+            query?: {
+                /** @description `merge`: enrich the existing lead instead of 409 */
+                on_duplicate?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateLeadRequest"];
+            };
+        };
+        responses: {
+            /** @description An existing lead with this e-mail, enriched (`on_duplicate=merge`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadView"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `duplicate-lead` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_counts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadCounts"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_statuses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadStatusesView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_set_statuses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateLeadStatusesRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadStatusesView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lead id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lead id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lead id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateLeadRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_convert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lead id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ConvertLeadRequest"] | null;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversionView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_merge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The lead that absorbs the duplicate */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeLeadRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Merged, converted, or changed meanwhile */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_notes: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Lead id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_add_note: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lead id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateNoteRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod customers;
+pub mod leads;
 pub mod macros;
 pub mod members;
 pub mod ticket_actions;

@@ -33,11 +33,18 @@ pub enum SlackEventType {
     UrgentTicketCreated,
     SlaBreached,
     TicketAssigned,
+    LeadCreated,
+    LeadAssigned,
 }
 
 impl SlackEventType {
-    pub const ALL: [SlackEventType; 3] =
-        [SlackEventType::UrgentTicketCreated, SlackEventType::SlaBreached, SlackEventType::TicketAssigned];
+    pub const ALL: [SlackEventType; 5] = [
+        SlackEventType::UrgentTicketCreated,
+        SlackEventType::SlaBreached,
+        SlackEventType::TicketAssigned,
+        SlackEventType::LeadCreated,
+        SlackEventType::LeadAssigned,
+    ];
 
     /// The name a connection subscribes with, e.g. "ticket.urgent_created".
     pub fn as_str(self) -> &'static str {
@@ -45,6 +52,8 @@ impl SlackEventType {
             SlackEventType::UrgentTicketCreated => "ticket.urgent_created",
             SlackEventType::SlaBreached => "sla.breached",
             SlackEventType::TicketAssigned => "ticket.assigned",
+            SlackEventType::LeadCreated => "lead.created",
+            SlackEventType::LeadAssigned => "lead.assigned",
         }
     }
 
@@ -53,6 +62,8 @@ impl SlackEventType {
             SlackEventType::UrgentTicketCreated => "An urgent ticket was opened",
             SlackEventType::SlaBreached => "A ticket's SLA target was missed",
             SlackEventType::TicketAssigned => "A ticket was assigned",
+            SlackEventType::LeadCreated => "A sales lead came in",
+            SlackEventType::LeadAssigned => "A lead was assigned to someone",
         }
     }
 
@@ -69,6 +80,8 @@ impl SlackEventType {
             }
             SlaBreached => Some(SlackEventType::SlaBreached),
             TicketAssigned => Some(SlackEventType::TicketAssigned),
+            LeadCreated => Some(SlackEventType::LeadCreated),
+            LeadAssigned => (after(event, "owner_id").is_some()).then_some(SlackEventType::LeadAssigned),
             WorkspaceCreated
             | WorkspacePlanChanged
             | UserCreated
@@ -106,9 +119,24 @@ impl SlackEventType {
             | TicketMacroApplied
             | TicketMerged
             | TicketDuplicateMerged
-            | TicketFollowersChanged => None,
+            | TicketFollowersChanged
+            | LeadUpdated
+            | LeadStatusChanged
+            | LeadConverted
+            | LeadMerged
+            | LeadNoteAdded
+            | LeadDeleted
+            | LeadStatusesUpdated => None,
         }
     }
+}
+
+/// "Ada Lovelace (Analytical Engines), from web_form" from a lead event's state after the change.
+fn lead_line(event: &Event) -> String {
+    let name = after(event, "name").unwrap_or("—");
+    let company = after(event, "company").map(|company| format!(" ({company})")).unwrap_or_default();
+    let source = after(event, "source").map(|source| format!(", from {source}")).unwrap_or_default();
+    format!("{name}{company}{source}")
 }
 
 fn after<'e>(event: &'e Event, field: &str) -> Option<&'e str> {
@@ -123,14 +151,20 @@ pub fn slack_body(event: &Event, slack_type: SlackEventType) -> String {
         }
         SlackEventType::SlaBreached => ":alarm_clock: SLA breached".to_owned(),
         SlackEventType::TicketAssigned => ":bust_in_silhouette: Ticket assigned".to_owned(),
+        SlackEventType::LeadCreated => format!(":seedling: New lead: {}", lead_line(event)),
+        SlackEventType::LeadAssigned => format!(":handshake: Lead assigned: {}", lead_line(event)),
     };
-    let ticket = event.ticket_id.map(|id| id.to_string()).unwrap_or_else(|| "—".to_owned());
+    let about = match event.ticket_id {
+        Some(ticket) => format!("Ticket `{ticket}`"),
+        None if event.subject.starts_with("lead/") => format!("Lead `{}`", &event.subject["lead/".len()..]),
+        None => "—".to_owned(),
+    };
     json!({
         "text": title,
         "blocks": [
             {"type": "section", "text": {"type": "mrkdwn", "text": format!("*{title}*")}},
             {"type": "context", "elements": [
-                {"type": "mrkdwn", "text": format!("Ticket `{ticket}` · {} · {}", event.kind, event.at)},
+                {"type": "mrkdwn", "text": format!("{about} · {} · {}", event.kind, event.at)},
             ]},
         ],
     })
@@ -172,5 +206,19 @@ mod tests {
         .unwrap();
         assert!(body["text"].as_str().unwrap().contains("Down!"));
         assert_eq!(body["blocks"][0]["type"], "section");
+    }
+
+    #[test]
+    fn new_and_assigned_leads_reach_slack_with_who_and_where_from() {
+        let created = Event::new(EventKind::LeadCreated, None, "lead/abc".into(), Timestamp::UNIX_EPOCH)
+            .with_change(None, Some(json!({"name": "Ada", "company": "Engines", "source": "referral"})));
+        assert_eq!(SlackEventType::of(&created), Some(SlackEventType::LeadCreated));
+        let body: Value = serde_json::from_str(&slack_body(&created, SlackEventType::LeadCreated)).unwrap();
+        assert_eq!(body["text"], ":seedling: New lead: Ada (Engines), from referral");
+        assert!(body["blocks"][1]["elements"][0]["text"].as_str().unwrap().starts_with("Lead `abc`"));
+        let released = event(EventKind::LeadAssigned, json!({"owner_id": null}));
+        assert_eq!(SlackEventType::of(&released), None, "a lead left without owner is no news for Slack");
+        let assigned = event(EventKind::LeadAssigned, json!({"owner_id": "u1", "name": "Ada"}));
+        assert_eq!(SlackEventType::of(&assigned), Some(SlackEventType::LeadAssigned));
     }
 }
