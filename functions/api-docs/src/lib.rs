@@ -39,7 +39,7 @@ pub const ROUTES: &[http::Route] = shared::routes![
         fn_customers::tickets, fn_customers::timeline, fn_customers::merge,
         fn_leads::list, fn_leads::create, fn_leads::counts, fn_leads::statuses, fn_leads::set_statuses,
         fn_leads::get, fn_leads::update, fn_leads::delete, fn_leads::merge, fn_leads::convert,
-        fn_leads::notes, fn_leads::add_note,
+        fn_leads::notes, fn_leads::add_note, fn_leads::timeline,
         fn_activity::activity,
         fn_attachments::create, fn_attachments::confirm, fn_attachments::download,
         fn_reports::daily_tickets, fn_reports::sla_compliance,

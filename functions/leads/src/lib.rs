@@ -4,8 +4,9 @@
 use lambda_http::{Body, Request, http::StatusCode};
 use shared::App;
 use shared::api::{
-    ConversionView, ConvertLeadRequest, CreateLeadRequest, CreateNoteRequest, LeadCounts, LeadList, LeadListParams,
-    LeadStatusesView, LeadView, MergeLeadRequest, NoteList, NoteView, UpdateLeadRequest, UpdateLeadStatusesRequest,
+    ConversionView, ConvertLeadRequest, CreateLeadRequest, CreateNoteRequest, EventList, LeadCounts, LeadList,
+    LeadListParams, LeadStatusesView, LeadView, MergeLeadRequest, NoteList, NoteView, UpdateLeadRequest,
+    UpdateLeadStatusesRequest,
 };
 use shared::domain::{ids::LeadId, rbac::Permission};
 use shared::http::{self, HandlerResult, PageParams, Problem, ProblemBody};
@@ -18,6 +19,7 @@ pub const LEAD: &str = "/api/v1/leads/{id}";
 pub const MERGE: &str = "/api/v1/leads/{id}/merge";
 pub const CONVERT: &str = "/api/v1/leads/{id}/convert";
 pub const NOTES: &str = "/api/v1/leads/{id}/notes";
+pub const TIMELINE: &str = "/api/v1/leads/{id}/timeline";
 
 pub const ROUTES: &[http::Route] = shared::routes![
     GET LEADS => list,
@@ -32,6 +34,7 @@ pub const ROUTES: &[http::Route] = shared::routes![
     POST CONVERT => convert,
     GET NOTES => notes,
     POST NOTES => add_note,
+    GET TIMELINE => timeline,
 ];
 
 fn lead_id(req: &Request) -> Result<LeadId, Problem> {
@@ -311,4 +314,26 @@ pub async fn add_note(app: &App, req: &Request) -> HandlerResult {
     let id = lead_id(req)?;
     let body: CreateNoteRequest = http::json_body(req)?;
     Ok(http::json(StatusCode::CREATED, &leads::add_note(app, &caller, id, body).await?))
+}
+
+/// A lead's timeline
+///
+/// Every event about the lead (created, changed, assigned, status, notes, merges), newest first; its
+/// conversion is in the customer's timeline. Needs `sales:read`.
+#[utoipa::path(get, path = "/api/v1/leads/{id}/timeline", tag = "leads", security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "Lead id"),
+        ("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query),
+    ),
+    responses(
+        (status = 200, body = EventList),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn timeline(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::SalesRead)?;
+    let id = lead_id(req)?;
+    let page = PageParams::from_request(req)?;
+    Ok(http::json(StatusCode::OK, &leads::timeline(app, &caller, id, page).await?))
 }

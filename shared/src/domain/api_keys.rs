@@ -127,6 +127,7 @@ pub const ROUTE_ACCESS: &[(&str, &str, KeyAccess)] = {
         ("POST", "/api/v1/leads/{id}/convert", Scope(SalesWrite)),
         ("GET", "/api/v1/leads/{id}/notes", Scope(SalesRead)),
         ("POST", "/api/v1/leads/{id}/notes", Scope(SalesWrite)),
+        ("GET", "/api/v1/leads/{id}/timeline", Scope(SalesRead)),
         ("GET", "/api/v1/activity", Scope(ActivityRead)),
         ("GET", "/api/v1/settings/categories", Scope(TicketsRead)),
         ("PUT", "/api/v1/settings/categories", Scope(SettingsManage)),

@@ -11,9 +11,9 @@ use serde_json::json;
 use super::commands::leads::{ChangeLead, MergeLead, NewLead, lead_query, lead_statuses, note_body};
 use super::{ServiceError, ServiceResult};
 use crate::api::{
-    ConversionView, ConvertLeadRequest, CreateLeadRequest, CreateNoteRequest, CustomerView, LeadCounts, LeadList,
-    LeadListParams, LeadStatusesView, LeadView, MergeLeadRequest, NoteList, NoteView, UpdateLeadRequest,
-    UpdateLeadStatusesRequest,
+    ConversionView, ConvertLeadRequest, CreateLeadRequest, CreateNoteRequest, CustomerView, EventList, EventView,
+    LeadCounts, LeadList, LeadListParams, LeadStatusesView, LeadView, MergeLeadRequest, NoteList, NoteView,
+    UpdateLeadRequest, UpdateLeadStatusesRequest,
 };
 use crate::app::App;
 use crate::auth::MemberPrincipal;
@@ -66,7 +66,7 @@ fn details(lead: &Lead) -> serde_json::Value {
 }
 
 fn event(kind: EventKind, caller: &MemberPrincipal, lead: LeadId, at: jiff::Timestamp) -> Event {
-    Event::new(kind, Some(caller.user_id), format!("lead/{lead}"), at)
+    Event::new(kind, Some(caller.user_id), format!("lead/{lead}"), at).about_lead(lead)
 }
 
 fn not_found() -> ServiceError {
@@ -500,6 +500,14 @@ pub async fn add_note(
         Err(LeadWriteError::VersionConflict) => Err(not_found()),
         Err(err) => Err(write_error(err)),
     }
+}
+
+/// Everything that happened to the lead, newest first (its conversion is in the customer's timeline).
+pub async fn timeline(app: &App, caller: &MemberPrincipal, id: LeadId, page: PageParams) -> ServiceResult<EventList> {
+    let scope = caller.scope();
+    load(app, &scope, id).await?;
+    let page = app.store.lead_timeline(&scope, id, page.limit, page.cursor.as_deref()).await?;
+    Ok(EventList { items: page.items.iter().map(EventView::from).collect(), next_cursor: page.next_cursor })
 }
 
 pub async fn notes(app: &App, caller: &MemberPrincipal, id: LeadId, page: PageParams) -> ServiceResult<NoteList> {

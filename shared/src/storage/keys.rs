@@ -445,6 +445,14 @@ pub fn lead_score_gsi5sk(score: Option<u8>, created_at: Timestamp, lead: LeadId)
     format!("{score}#{}", lead_created_sk(created_at, lead))
 }
 
+/// GSI2 on event items about a lead (and no customer): the lead's timeline, by event id.
+pub fn lead_gsi2pk(workspace: WorkspaceId, lead: LeadId) -> String {
+    format!("LEAD#{workspace}#{lead}")
+}
+pub fn lead_event_gsi2sk(event: EventId) -> String {
+    format!("EVENT#{event}")
+}
+
 /// The notes on one record (`NOTE#lead#<id>#`): one Query of this prefix reads them, oldest first.
 pub fn notes_prefix(record: RecordRef) -> String {
     format!("NOTE#{record}#")
@@ -690,6 +698,8 @@ mod tests {
         assert!(lead_score_gsi5sk(Some(90), at, lead) > lead_score_gsi5sk(Some(10), later, lead));
         assert!(lead_score_gsi5sk(Some(0), at, lead) > lead_score_gsi5sk(None, later, lead), "unscored last");
         assert_ne!(lead_status_gsi4pk(ws, "new"), lead_owner_gsi6pk(ws, None));
+        assert_ne!(lead_gsi2pk(ws, lead), customer_gsi2pk(ws, CustomerId::generate()));
+        assert!(!lead_gsi2pk(ws, lead).starts_with("CUSTOMER#"), "a lead's timeline is no customer's");
         assert_ne!(leads_gsi3pk(ws), queue_gsi3pk(ws, true));
         assert!(!lead_owner_gsi6pk(ws, None).starts_with("ASSIGNEE#"), "leads never mix with ticket queues");
         let record = RecordRef::Lead(lead);

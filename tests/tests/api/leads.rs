@@ -62,6 +62,13 @@ async fn a_lead_is_created_read_changed_and_deleted_with_every_field() {
     assert_eq!(stale.body["current"]["version"], 2, "the conflict shows the lead as it is now");
     client.patch(&path(&lead), json!({"status": "converted"})).await.expect_problem(422, "validation-failed");
 
+    client.post(&format!("{}/notes", path(&lead)), json!({"body": "Call back Tuesday"})).await.expect(201);
+    let timeline = client.get(&format!("{}/timeline", path(&lead))).await.expect(200).body;
+    let kinds: Vec<&str> = timeline["items"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds.len(), 4, "{kinds:?}");
+    assert_eq!((kinds[0], kinds[3]), ("lead.note_added", "lead.created"), "newest first");
+    assert!(kinds.contains(&"lead.status_changed") && kinds.contains(&"lead.updated"), "{kinds:?}");
+
     client.delete(&path(&lead)).await.expect(204);
     client.get(&path(&lead)).await.expect_problem(404, "not-found");
     // The e-mail is free again.
@@ -207,6 +214,7 @@ async fn another_workspace_sees_none_of_the_leads() {
     them.patch(&path(&lead), json!({"name": "Theirs"})).await.expect_problem(404, "not-found");
     them.delete(&path(&lead)).await.expect_problem(404, "not-found");
     them.get(&format!("{}/notes", path(&lead))).await.expect_problem(404, "not-found");
+    them.get(&format!("{}/timeline", path(&lead))).await.expect_problem(404, "not-found");
     them.post(&format!("{}/notes", path(&lead)), json!({"body": "hi"})).await.expect_problem(404, "not-found");
     them.post(&format!("{}/convert", path(&lead)), json!({})).await.expect_problem(404, "not-found");
     let their_lead = create_lead(&them, json!({"name": "Theirs"})).await;
