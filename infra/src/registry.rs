@@ -78,6 +78,7 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
         ("tickets", Handler::Http(fn_tickets::ROUTES)),
         ("customers", Handler::Http(fn_customers::ROUTES)),
         ("deals", Handler::Http(fn_deals::ROUTES)),
+        ("leads", Handler::Http(fn_leads::ROUTES)),
         ("activity", Handler::Http(fn_activity::ROUTES)),
         ("attachments", Handler::Http(fn_attachments::ROUTES)),
         ("settings", Handler::Http(fn_settings::ROUTES)),

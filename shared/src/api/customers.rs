@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::patch::double_option;
-use crate::domain::ids::CustomerId;
+use crate::domain::ids::{CustomerId, LeadId};
 use crate::storage::customers::Customer;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -68,6 +68,8 @@ pub struct CustomerView {
     pub merged_into: Option<CustomerId>,
     /// Customers merged into this one; their timelines are part of this customer's timeline.
     pub merged_ids: Vec<CustomerId>,
+    /// The sales leads converted into this customer (their notes: `GET /api/v1/leads/{id}/notes`).
+    pub converted_from_leads: Vec<LeadId>,
 }
 
 impl From<&Customer> for CustomerView {
@@ -85,6 +87,7 @@ impl From<&Customer> for CustomerView {
             version: customer.version,
             merged_into: customer.merged_into,
             merged_ids: customer.merged_ids.clone(),
+            converted_from_leads: customer.converted_from_leads.clone(),
         }
     }
 }

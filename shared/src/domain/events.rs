@@ -105,6 +105,21 @@ event_kinds! {
     /// Lost, with the reason.
     DealLost => "deal.lost",
     DealDeleted => "deal.deleted",
+    /// A sales lead was created (by a person, an import or an integration).
+    LeadCreated => "lead.created",
+    /// A lead's details changed (name, e-mail, company, tags, score...; not status or owner).
+    LeadUpdated => "lead.updated",
+    /// A lead got an owner, another owner, or none.
+    LeadAssigned => "lead.assigned",
+    LeadStatusChanged => "lead.status_changed",
+    /// A lead became a customer (new or matched by e-mail).
+    LeadConverted => "lead.converted",
+    /// A duplicate lead was merged into this one.
+    LeadMerged => "lead.merged",
+    LeadNoteAdded => "lead.note_added",
+    LeadDeleted => "lead.deleted",
+    /// The workspace's lead status set changed.
+    LeadStatusesUpdated => "settings.lead_statuses_updated",
 }
 
 /// What an event means for the tickets' SLA watches.
@@ -167,7 +182,16 @@ impl EventKind {
             | DealAssigned
             | DealWon
             | DealLost
-            | DealDeleted => None,
+            | DealDeleted
+            | LeadCreated
+            | LeadUpdated
+            | LeadAssigned
+            | LeadStatusChanged
+            | LeadConverted
+            | LeadMerged
+            | LeadNoteAdded
+            | LeadDeleted
+            | LeadStatusesUpdated => None,
         }
     }
 
@@ -222,7 +246,16 @@ impl EventKind {
             | DealAssigned
             | DealWon
             | DealLost
-            | DealDeleted => false,
+            | DealDeleted
+            | LeadCreated
+            | LeadUpdated
+            | LeadAssigned
+            | LeadStatusChanged
+            | LeadConverted
+            | LeadMerged
+            | LeadNoteAdded
+            | LeadDeleted
+            | LeadStatusesUpdated => false,
         }
     }
 
@@ -252,6 +285,14 @@ impl EventKind {
             DealWon => Some("A deal was won"),
             DealLost => Some("A deal was lost (the reason is in the data)"),
             DealDeleted => Some("A deal was deleted"),
+            LeadCreated => Some("A sales lead was created"),
+            LeadUpdated => Some("A lead's details changed"),
+            LeadAssigned => Some("A lead was assigned, reassigned or released"),
+            LeadStatusChanged => Some("A lead's status changed"),
+            LeadConverted => Some("A lead was converted into a customer"),
+            LeadMerged => Some("A duplicate lead was merged into another"),
+            LeadNoteAdded => Some("A note was added to a lead"),
+            LeadDeleted => Some("A lead was deleted"),
             WorkspaceCreated
             | WorkspacePlanChanged
             | UserCreated
@@ -282,7 +323,8 @@ impl EventKind {
             | TicketFollowersChanged
             | TicketDuplicateMerged
             | PipelineCreated
-            | PipelineUpdated => None,
+            | PipelineUpdated
+            | LeadStatusesUpdated => None,
         }
     }
 
@@ -374,7 +416,7 @@ mod tests {
         assert_eq!(EventKind::TicketCreated.as_str(), "ticket.created");
         assert_eq!(EventKind::SettingsSlaPolicyUpdated.as_str(), "settings.sla_policy_updated");
         assert_eq!(EventKind::WebhookEndpointResumed.as_str(), "webhook.endpoint_resumed");
-        assert_eq!(EventKind::ALL.len(), 50);
+        assert_eq!(EventKind::ALL.len(), 59);
         assert_eq!(EventKind::DealStageChanged.as_str(), "deal.stage_changed");
     }
 
@@ -412,7 +454,7 @@ mod tests {
         assert!(EventKind::TicketAssigned.reaches_every_inbox());
         assert!(!EventKind::MessageCreated.reaches_every_inbox());
         let subscribable = EventKind::ALL.iter().filter(|kind| kind.webhook_subscribable()).count();
-        assert_eq!(subscribable, 19);
+        assert_eq!(subscribable, 27);
         assert!(EventKind::DealWon.webhook_subscribable() && !EventKind::PipelineUpdated.webhook_subscribable());
         assert!(EventKind::DealStageChanged.reaches_sales_boards() && !EventKind::TicketUpdated.reaches_sales_boards());
         assert!(!EventKind::UserCreated.webhook_subscribable());

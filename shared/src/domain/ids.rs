@@ -139,6 +139,15 @@ id_type!(
     DealId
 );
 
+id_type!(
+    /// A sales lead: someone who might buy, before they become a customer.
+    LeadId
+);
+id_type!(
+    /// A note on a sales record (a lead now; customers and deals share the storage).
+    NoteId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -255,7 +255,13 @@ pub fn permissions_markdown() -> String {
          Generated from `shared/src/domain/rbac.rs` (a unit test fails when this file and the code differ;\n\
          run `make docs` to regenerate). Every endpoint checks one of these permissions.\n\n\
          Owners and admins manage members; admins cannot add, change or remove owners, and the last\n\
-         active owner of a workspace can be neither demoted nor deactivated.\n\n",
+         active owner of a workspace can be neither demoted nor deactivated.\n\n\
+         Sales reps are agents: there is no sixth role. Every role sees every lead (`sales:read`). With\n\
+         `sales:write` (owners, admins, managers, agents) a member creates leads, changes, converts, merges\n\
+         and deletes the leads they own or that nobody owns, takes an unowned lead for themselves, and adds\n\
+         notes to any lead. With `sales:manage` (owners, admins, managers) a member changes anyone's leads,\n\
+         assigns them to any member who can sell or releases them, and configures the workspace's lead\n\
+         statuses.\n\n",
     );
     out.push_str("| permission | what it allows |");
     for role in Role::ALL {

@@ -30,11 +30,12 @@ pub enum ProblemType {
     RateLimited,
     DraftConflict,
     TicketClaimed,
+    DuplicateLead,
     Internal,
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 21] = [
+    pub const ALL: [ProblemType; 22] = [
         ProblemType::MalformedRequest,
         ProblemType::ValidationFailed,
         ProblemType::Unauthenticated,
@@ -55,6 +56,7 @@ impl ProblemType {
         ProblemType::RateLimited,
         ProblemType::DraftConflict,
         ProblemType::TicketClaimed,
+        ProblemType::DuplicateLead,
         ProblemType::Internal,
     ];
 
@@ -80,6 +82,7 @@ impl ProblemType {
             ProblemType::RateLimited => "rate-limited",
             ProblemType::DraftConflict => "draft-conflict",
             ProblemType::TicketClaimed => "ticket-claimed",
+            ProblemType::DuplicateLead => "duplicate-lead",
             ProblemType::Internal => "internal",
         }
     }
@@ -102,7 +105,8 @@ impl ProblemType {
             | ProblemType::LastOwner
             | ProblemType::WorkspaceSelectionRequired
             | ProblemType::DraftConflict
-            | ProblemType::TicketClaimed => StatusCode::CONFLICT,
+            | ProblemType::TicketClaimed
+            | ProblemType::DuplicateLead => StatusCode::CONFLICT,
             ProblemType::PlanLimitReached => StatusCode::PAYMENT_REQUIRED,
             ProblemType::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ProblemType::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -131,6 +135,7 @@ impl ProblemType {
             ProblemType::RateLimited => "Too many requests",
             ProblemType::DraftConflict => "New messages arrived while you were writing",
             ProblemType::TicketClaimed => "Someone else is working on this ticket",
+            ProblemType::DuplicateLead => "A lead with this e-mail exists",
             ProblemType::Internal => "Something went wrong on our side",
         }
     }

@@ -98,6 +98,15 @@ impl From<ServiceError> for Problem {
                     .with("to", invalid.to.as_str())
                     .with("allowed", allowed)
             }
+            ServiceError::DuplicateLead { existing } => Problem::new(
+                ProblemType::DuplicateLead,
+                format!(
+                    "Lead {existing} already has this e-mail. Change that lead, merge into it \
+                     (`POST /api/v1/leads/{{id}}/merge`), or create with `?on_duplicate=merge` to add what is new to it."
+                ),
+            )
+            .with("existing_lead_id", existing.to_string())
+            .with("field", "email"),
             ServiceError::Store(StoreError::InvalidCursor(err)) => Problem::field("cursor", err.to_string()),
             ServiceError::Store(err) => {
                 tracing::error!(error = %err, "storage failure");

@@ -13,6 +13,7 @@ pub mod deals;
 pub mod drafts;
 pub mod followers;
 pub mod handoff;
+pub mod leads;
 pub mod macros;
 pub mod members;
 pub mod merge;
@@ -30,7 +31,7 @@ pub mod webhooks;
 
 use crate::adapters::{BlobError, QueueError};
 use crate::api::{MessageView, WorkspaceChoice};
-use crate::domain::{FieldError, plan::LimitExceeded, ticket::InvalidTransition};
+use crate::domain::{FieldError, ids::LeadId, plan::LimitExceeded, ticket::InvalidTransition};
 use crate::storage::{StoreError, realtime::Claim};
 
 /// Why a use case failed. Services know nothing of HTTP: the edge turns these into problem+json
@@ -74,6 +75,9 @@ pub enum ServiceError {
     TicketClaimed(Claim),
     #[error("invalid transition")]
     InvalidTransition(InvalidTransition),
+    /// Another lead of the workspace has this e-mail.
+    #[error("duplicate lead")]
+    DuplicateLead { existing: LeadId },
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A queue could not take a message.

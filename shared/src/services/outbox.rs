@@ -72,6 +72,18 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
                 counters.insert(format!("deals_{outcome}_value.{currency}"), value);
             }
         }
+        LeadCreated => {
+            count("leads_created");
+            if let Some(source) = field(&event.after, "source") {
+                count(&format!("leads_created.source.{source}"));
+            }
+        }
+        LeadConverted => {
+            count("leads_converted");
+            if let Some(source) = field(&event.after, "source") {
+                count(&format!("leads_converted.source.{source}"));
+            }
+        }
         SlaMet | SlaBreached => {
             // SLA compliance per clock, and per priority and per agent (the assignee at the time).
             let clock = field(&event.after, "clock").unwrap_or_else(|| "unknown".to_owned());
@@ -130,7 +142,14 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
         | DealUpdated
         | DealStageChanged
         | DealAssigned
-        | DealDeleted => {}
+        | DealDeleted
+        | LeadUpdated
+        | LeadAssigned
+        | LeadStatusChanged
+        | LeadMerged
+        | LeadNoteAdded
+        | LeadDeleted
+        | LeadStatusesUpdated => {}
     }
     counters
 }
@@ -276,5 +295,16 @@ mod tests {
         let note = event(EventKind::MessageCreated, None, Some(serde_json::json!({"author": "agent"}))).internal(true);
         assert_eq!(daily_counters(&note).get("internal_notes"), Some(&1));
         assert!(daily_counters(&event(EventKind::UserCreated, None, None)).is_empty());
+    }
+
+    #[test]
+    fn new_and_converted_leads_count_per_day_and_source() {
+        let created = event(EventKind::LeadCreated, None, Some(serde_json::json!({"source": "typeform"})));
+        let counters = daily_counters(&created);
+        assert_eq!(counters.get("leads_created"), Some(&1));
+        assert_eq!(counters.get("leads_created.source.typeform"), Some(&1));
+        let converted = event(EventKind::LeadConverted, None, Some(serde_json::json!({"source": "referral"})));
+        assert_eq!(daily_counters(&converted).get("leads_converted.source.referral"), Some(&1));
+        assert!(daily_counters(&event(EventKind::LeadStatusChanged, None, None)).is_empty());
     }
 }

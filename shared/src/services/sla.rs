@@ -144,7 +144,16 @@ pub fn status_history(events: &[Event]) -> Vec<(Timestamp, Status)> {
             | DealAssigned
             | DealWon
             | DealLost
-            | DealDeleted => {}
+            | DealDeleted
+            | LeadCreated
+            | LeadUpdated
+            | LeadAssigned
+            | LeadStatusChanged
+            | LeadConverted
+            | LeadMerged
+            | LeadNoteAdded
+            | LeadDeleted
+            | LeadStatusesUpdated => {}
         }
     }
     history

@@ -14,7 +14,7 @@ use super::transaction::{Transaction, TransactionError};
 use super::{Item, Page, PageQuery, Store, StoreError, TenantScope, events::Event, keys, n, s, string_attr};
 use crate::domain::{
     email::Email,
-    ids::{CustomerId, WorkspaceId},
+    ids::{CustomerId, LeadId, WorkspaceId},
 };
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -40,6 +40,9 @@ pub struct Customer {
     /// The customers merged into this one (directly or through them), whose timelines are part of its own.
     #[serde(default)]
     pub merged_ids: Vec<CustomerId>,
+    /// The sales leads converted into this customer: their notes and source stay reachable from here.
+    #[serde(default)]
+    pub converted_from_leads: Vec<LeadId>,
 }
 
 impl Customer {
@@ -60,6 +63,7 @@ impl Customer {
             merged_into: None,
             merge_pending: false,
             merged_ids: Vec::new(),
+            converted_from_leads: Vec::new(),
         }
     }
 }
@@ -90,7 +94,7 @@ const CUSTOMERS_LISTING: &str = "customers";
 const EMAIL_SEARCH_LISTING: &str = "customers-by-email";
 
 impl Store {
-    fn customer_item(&self, scope: &TenantScope, customer: &Customer) -> Result<Item, StoreError> {
+    pub(super) fn customer_item(&self, scope: &TenantScope, customer: &Customer) -> Result<Item, StoreError> {
         let mut item: Item = serde_dynamo::to_item(customer)?;
         item.insert(keys::PK.to_owned(), s(scope.pk()));
         item.insert(keys::SK.to_owned(), s(keys::customer_sk(customer.id)));

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::{Item, Page, PageQuery, QuerySpec, Store, StoreError, TenantScope, keys, s};
 use crate::domain::events::EventKind;
-use crate::domain::ids::{CustomerId, DealId, EventId, TicketId, UserId};
+use crate::domain::ids::{CustomerId, DealId, EventId, LeadId, TicketId, UserId};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Event {
@@ -33,6 +33,10 @@ pub struct Event {
     /// the customer it concerns, which places it in the customer's timeline
     #[serde(default)]
     pub customer_id: Option<CustomerId>,
+    /// the sales lead it concerns, which places it in the lead's timeline (unless it concerns a
+    /// customer too: a conversion is in the customer's timeline)
+    #[serde(default)]
+    pub lead_id: Option<LeadId>,
     /// about an internal note: never shown where a customer could see it
     #[serde(default)]
     pub internal: bool,
@@ -57,6 +61,7 @@ impl Event {
             after: None,
             ticket_id: None,
             customer_id: None,
+            lead_id: None,
             internal: false,
             ticket_version: None,
             deal_id: None,
@@ -85,6 +90,11 @@ impl Event {
         self
     }
 
+    pub fn about_lead(mut self, lead: LeadId) -> Self {
+        self.lead_id = Some(lead);
+        self
+    }
+
     pub fn at_version(mut self, version: u64) -> Self {
         self.ticket_version = Some(version);
         self
@@ -98,6 +108,7 @@ impl Event {
 
 const ACTIVITY_LISTING: &str = "activity";
 const TIMELINE_LISTING: &str = "customer-timeline";
+const LEAD_TIMELINE_LISTING: &str = "lead-timeline";
 /// The one value in a timeline cursor: the id of the last event shown.
 const TIMELINE_CURSOR_KEY: &str = "before";
 
@@ -118,8 +129,30 @@ impl Store {
         if let Some(customer) = event.customer_id {
             item.insert(keys::GSI2PK.to_owned(), s(keys::customer_gsi2pk(scope.workspace_id(), customer)));
             item.insert(keys::GSI2SK.to_owned(), s(keys::customer_event_gsi2sk(event.id)));
+        } else if let Some(lead) = event.lead_id {
+            item.insert(keys::GSI2PK.to_owned(), s(keys::lead_gsi2pk(scope.workspace_id(), lead)));
+            item.insert(keys::GSI2SK.to_owned(), s(keys::lead_event_gsi2sk(event.id)));
         }
         self.put_new(item)
+    }
+
+    /// A lead's timeline: the events about it, newest first.
+    pub async fn lead_timeline(
+        &self,
+        scope: &TenantScope,
+        lead: LeadId,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<Page<Event>, StoreError> {
+        let query = PageQuery {
+            listing: LEAD_TIMELINE_LISTING,
+            owner: format!("{}/{lead}", scope.workspace_id()),
+            index: Some(keys::GSI2),
+            key_condition: "GSI2PK = :pk",
+            values: vec![(":pk", s(keys::lead_gsi2pk(scope.workspace_id(), lead)))],
+            newest_first: true,
+        };
+        self.query_records(query, limit, cursor).await
     }
 
     /// The workspace activity log, newest first.

@@ -10,6 +10,8 @@
 //! - GSI8: a workspace's SLA radar.
 //! - GSI1 to GSI6 on deal items: the deal lists (by stage, pipeline, owner, all; by value; by expected
 //!   close).
+//! - GSI3/GSI4/GSI5/GSI6 also carry the sales leads' listings (all by creation, by status, by score,
+//!   by owner) under `LEADS#` partition keys of their own.
 //!
 //! `expires_at` (epoch seconds) is the TTL attribute.
 //! Every tenant item lives under `WS#<workspace id>`, which IAM's `dynamodb:LeadingKeys` can pin.
@@ -19,9 +21,10 @@ use jiff::Timestamp;
 use crate::domain::{
     email::Email,
     ids::{
-        ApiKeyId, AttachmentId, ChannelId, ChatMessageId, CustomerId, DealId, DeliveryId, EventId, MessageId,
-        PipelineId, SessionId, StaffId, StageId, TicketId, UserId, WebhookId, WorkspaceId,
+        ApiKeyId, AttachmentId, ChannelId, ChatMessageId, CustomerId, DealId, DeliveryId, EventId, LeadId, MessageId,
+        NoteId, PipelineId, SessionId, StaffId, StageId, TicketId, UserId, WebhookId, WorkspaceId,
     },
+    records::RecordRef,
 };
 
 pub const PK: &str = "PK";
@@ -505,6 +508,69 @@ pub fn deal_close_gsi6sk_range(from: jiff::civil::Date, to: jiff::civil::Date) -
     (format!("{from}#"), format!("{to}#~"))
 }
 
+/// A sales lead. Ids have a fixed length, so no other lead's keys share `lead_sk(l)` as a prefix.
+pub const LEAD_PREFIX: &str = "LEAD#";
+pub fn lead_sk(lead: LeadId) -> String {
+    format!("{LEAD_PREFIX}{lead}")
+}
+/// Guards "one lead per e-mail in a workspace" (duplicate detection) with a conditional put.
+pub const LEAD_EMAIL_PREFIX: &str = "LEAD_EMAIL#";
+pub fn lead_email_sk(email: &Email) -> String {
+    format!("{LEAD_EMAIL_PREFIX}{email}")
+}
+/// The lead counters of a workspace (total, per status, per source, per owner), kept by the same
+/// transactions that change leads, read with one GetItem.
+pub const LEAD_COUNTS_SK: &str = "COUNTS#LEADS";
+/// The workspace's lead status set.
+pub const LEAD_STATUSES_SK: &str = "SETTINGS#LEAD_STATUSES";
+
+/// The lead listings' sort key: creation time in zero-padded epoch milliseconds (so keys sort as
+/// times), then the id for a stable order.
+pub fn lead_created_sk(created_at: Timestamp, lead: LeadId) -> String {
+    format!("{:015}#{lead}", created_at.as_millisecond().max(0))
+}
+/// `BETWEEN` bounds on [`lead_created_sk`] for leads created in `[from, to]` (either end open).
+pub fn lead_created_range(from: Option<Timestamp>, to: Option<Timestamp>) -> (String, String) {
+    let from = format!("{:015}#", from.map_or(0, |at| at.as_millisecond().max(0)));
+    let to = format!("{:015}#~", to.map_or(999_999_999_999_999, |at| at.as_millisecond().max(0)));
+    (from, to)
+}
+/// GSI3: every live lead of the workspace, by creation.
+pub fn leads_gsi3pk(workspace: WorkspaceId) -> String {
+    format!("LEADS#{workspace}")
+}
+/// GSI4: the workspace's leads in one status, by creation.
+pub fn lead_status_gsi4pk(workspace: WorkspaceId, status: &str) -> String {
+    format!("LEADS#{workspace}#status#{status}")
+}
+/// GSI6: one owner's (None = nobody's) leads, by creation.
+pub fn lead_owner_gsi6pk(workspace: WorkspaceId, owner: Option<UserId>) -> String {
+    let who = owner.map_or_else(|| "none".to_owned(), |user| user.to_string());
+    format!("LEADS#{workspace}#owner#{who}")
+}
+/// GSI5 (partition [`leads_gsi3pk`]): leads by score, then creation. Unscored leads sort below 0
+/// (`-` sorts before digits), so read backwards, the best scores come first and unscored ones last.
+pub fn lead_score_gsi5sk(score: Option<u8>, created_at: Timestamp, lead: LeadId) -> String {
+    let score = score.map_or_else(|| "-".to_owned(), |score| format!("{score:03}"));
+    format!("{score}#{}", lead_created_sk(created_at, lead))
+}
+
+/// GSI2 on event items about a lead (and no customer): the lead's timeline, by event id.
+pub fn lead_gsi2pk(workspace: WorkspaceId, lead: LeadId) -> String {
+    format!("LEAD#{workspace}#{lead}")
+}
+pub fn lead_event_gsi2sk(event: EventId) -> String {
+    format!("EVENT#{event}")
+}
+
+/// The notes on one record (`NOTE#lead#<id>#`): one Query of this prefix reads them, oldest first.
+pub fn notes_prefix(record: RecordRef) -> String {
+    format!("NOTE#{record}#")
+}
+pub fn note_sk(record: RecordRef, note: NoteId) -> String {
+    format!("{}{note}", notes_prefix(record))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -759,5 +825,41 @@ mod tests {
         assert!(macro_sk(Some(bob), id).starts_with(&personal_macro_prefix(bob)));
         assert!(macro_sk(None, id).starts_with(SHARED_MACRO_PREFIX));
         assert!(!macro_sk(None, id).starts_with(SHARED_VIEW_PREFIX));
+    }
+
+    #[test]
+    fn lead_keys_stay_out_of_other_listings_and_sort_by_time_and_score() {
+        let (ws, lead) = (WorkspaceId::generate(), LeadId::generate());
+        assert_eq!(lead_sk(lead), format!("LEAD#{lead}"));
+        let email = Email::parse("Ada@Example.com").unwrap();
+        assert_eq!(lead_email_sk(&email), "LEAD_EMAIL#ada@example.com");
+        assert!(!lead_email_sk(&email).starts_with(LEAD_PREFIX), "the guard is not listed as a lead");
+        for key in [lead_sk(lead), lead_email_sk(&email), LEAD_COUNTS_SK.to_owned()] {
+            for prefix in [USER_PREFIX, EVENT_PREFIX, TICKET_PREFIX, CUSTOMER_PREFIX, SETTINGS_PREFIX] {
+                assert!(!key.starts_with(prefix), "{key} would show up in the {prefix} listing");
+            }
+        }
+        assert!(LEAD_STATUSES_SK.starts_with(SETTINGS_PREFIX));
+        assert_ne!(LEAD_COUNTS_SK, INBOX_COUNTS_SK);
+        // A fraction of a second later still sorts later (RFC 3339 text would not).
+        let at = Timestamp::from_second(1_800_000_000).unwrap();
+        let later = Timestamp::from_millisecond(1_800_000_000_500).unwrap();
+        assert!(lead_created_sk(at, LeadId::generate()) < lead_created_sk(later, lead));
+        let (from, to) = lead_created_range(Some(at), Some(later));
+        assert!(from <= lead_created_sk(at, lead) && lead_created_sk(later, lead) <= to, "both ends inclusive");
+        let (_, to) = lead_created_range(None, Some(at));
+        assert!(lead_created_sk(later, lead) > to);
+        assert!(lead_score_gsi5sk(Some(90), at, lead) > lead_score_gsi5sk(Some(10), later, lead));
+        assert!(lead_score_gsi5sk(Some(0), at, lead) > lead_score_gsi5sk(None, later, lead), "unscored last");
+        assert_ne!(lead_status_gsi4pk(ws, "new"), lead_owner_gsi6pk(ws, None));
+        assert_ne!(lead_gsi2pk(ws, lead), customer_gsi2pk(ws, CustomerId::generate()));
+        assert!(!lead_gsi2pk(ws, lead).starts_with("CUSTOMER#"), "a lead's timeline is no customer's");
+        assert_ne!(leads_gsi3pk(ws), queue_gsi3pk(ws, true));
+        assert!(!lead_owner_gsi6pk(ws, None).starts_with("ASSIGNEE#"), "leads never mix with ticket queues");
+        let record = RecordRef::Lead(lead);
+        assert!(note_sk(record, NoteId::generate()).starts_with(&notes_prefix(record)));
+        let other = RecordRef::Lead(LeadId::generate());
+        assert!(!note_sk(record, NoteId::generate()).starts_with(&notes_prefix(other)));
+        assert!(!notes_prefix(RecordRef::Customer(CustomerId::generate())).starts_with(CUSTOMER_PREFIX));
     }
 }

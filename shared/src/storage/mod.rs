@@ -11,6 +11,7 @@ pub mod customers;
 pub mod deals;
 pub mod events;
 pub mod keys;
+pub mod leads;
 pub mod macros;
 pub mod merge;
 mod page;

@@ -548,6 +548,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/directory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The member directory
+         * @description Every member of the caller's workspace by name, with avatar initials, role and whether they are
+         *     active (deactivated members stay listed so history keeps their names). No e-mail addresses. Needs
+         *     `directory:read`, which every role holds; an API key needs the scope `directory:read`.
+         */
+        get: operations["users_directory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/health": {
         parameters: {
             query?: never;
@@ -582,6 +604,207 @@ export interface paths {
          *     `slack`. Needs `webhooks:manage`.
          */
         post: operations["webhooks_connect_slack"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List leads
+         * @description Newest first, or by score (`sort=score`: highest first, unscored last). Filters combine: `status`,
+         *     `owner` (a member id, `me` or `none`), `source`, `tag`, and a creation range (`created_from`,
+         *     `created_to`, RFC 3339, inclusive; newest-first order only, 422 with `sort=score`). One Query per
+         *     page; docs/data-model.md says which index answers which filter. Needs `sales:read`.
+         */
+        get: operations["leads_list"];
+        put?: never;
+        /**
+         * Create a lead
+         * @description E-mails are unique among a workspace's leads: a second lead with the same e-mail is 409
+         *     `duplicate-lead` naming the existing one (`existing_lead_id`), unless `?on_duplicate=merge`, which
+         *     adds what is new (empty fields, tags, attributes) to the existing lead and answers 200 with it.
+         *     Setting `owner_id` to someone else needs `sales:manage`. Needs `sales:write`.
+         */
+        post: operations["leads_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Lead counts
+         * @description Exact counts (one read): total, per status, per source, per owner. Needs `sales:read`.
+         */
+        get: operations["leads_counts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/statuses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The workspace's lead statuses
+         * @description In display order, each with its meaning (`open`, `converted`, `unqualified`). Needs `sales:read`.
+         */
+        get: operations["leads_statuses"];
+        /**
+         * Replace the lead statuses
+         * @description The whole set: 3 to 20 statuses, exactly one meaning `converted` and one `unqualified`. A status
+         *     still holding leads cannot be removed (409 `conflict`); a stale `version` is 409
+         *     `version-conflict`. Needs `sales:manage`.
+         */
+        put: operations["leads_set_statuses"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A lead
+         * @description A lead merged into another still answers, with `merged_into`. Needs `sales:read`.
+         */
+        get: operations["leads_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a lead
+         * @description Its e-mail is free again and it leaves the counts. A converted or merged lead stays (409).
+         *     Needs `sales:write` on your own or unowned leads, `sales:manage` on any.
+         */
+        delete: operations["leads_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a lead
+         * @description Only the fields present change; `null` clears one. `status` takes any status of the set but the
+         *     converted one (converting does that). `owner_id`: with `sales:write` only yourself, on a lead nobody
+         *     owns; `sales:manage` assigns anyone or releases (`null`). With `sales:write` you change your own
+         *     leads and unowned ones (403 otherwise). A stale `version` is 409 `version-conflict` with `current`;
+         *     an e-mail another lead has is 409 `duplicate-lead`; a merged or converted lead is 409 `conflict`.
+         */
+        patch: operations["leads_update"];
+        trace?: never;
+    };
+    "/api/v1/leads/{id}/convert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Convert a lead into a customer
+         * @description In one transaction: the customer named by `customer_id`, else the customer with the lead's e-mail,
+         *     else a new customer from the lead's details; the lead takes the converted status and `customer_id`,
+         *     the customer lists the lead in `converted_from_leads` (its notes stay on the lead). The body is
+         *     optional. Converting twice is 409 `conflict`; a stale `version` (or a change racing the conversion)
+         *     is 409 `version-conflict`. Needs `sales:write` (on a lead you may change) and `customers:write`.
+         */
+        post: operations["leads_convert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge a duplicate into this lead
+         * @description In one transaction: this lead keeps its fields and gains the duplicate's tags, the duplicate's notes
+         *     move here, and the duplicate leaves the lists and counts (it still answers, with `merged_into`), its
+         *     e-mail finding this lead from now on. Both must be leads you may change. Answers with this lead.
+         */
+        post: operations["leads_merge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A lead's notes
+         * @description Oldest first. Needs `sales:read`.
+         */
+        get: operations["leads_notes"];
+        put?: never;
+        /**
+         * Add a note to a lead
+         * @description Any seller may note any lead (notes change nothing on it). A merged lead takes no notes (409).
+         *     Needs `sales:write`.
+         */
+        post: operations["leads_add_note"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A lead's timeline
+         * @description Every event about the lead (created, changed, assigned, status, notes, merges), newest first; its
+         *     conversion is in the customer's timeline. Needs `sales:read`.
+         */
+        get: operations["leads_timeline"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -921,7 +1144,9 @@ export interface paths {
         /**
          * The inbox
          * @description Views: `open` (default: new, open, pending, on hold), `unassigned`, `mine`, `solved` (solved and
-         *     closed). Filters narrow a view. Newest update first. Needs `tickets:read`.
+         *     closed). Filters narrow a view. Newest update first. Each row carries its requester, a preview of
+         *     the latest public message, the assignee's name, the SLA state and whether the caller has unread
+         *     messages on it: one Query per page. Needs `tickets:read`.
          */
         get: operations["tickets_list"];
         put?: never;
@@ -955,6 +1180,27 @@ export interface paths {
          *     (and `tickets:assign` to assign).
          */
         post: operations["tickets_bulk_update"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/by-number/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A ticket by its number
+         * @description The ticket shown as `#1042` in the caller's workspace, with its conversation and timeline (the
+         *     same as `GET /api/v1/tickets/{id}`). Needs `tickets:read`.
+         */
+        get: operations["tickets_by_number"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1176,6 +1422,27 @@ export interface paths {
         get: operations["tickets_public"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/seen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a ticket seen
+         * @description Records that the caller viewed the ticket now (the ticket page calls it when opened): its inbox
+         *     row is no longer `unread` for them until the next message. Changes no version and writes no event.
+         */
+        post: operations["tickets_seen"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1684,6 +1951,21 @@ export interface components {
             compliance?: number | null;
             overall: components["schemas"]["MetBreached"];
         };
+        ConversionView: {
+            customer: components["schemas"]["CustomerView"];
+            /** @description True when the customer was created by this conversion, false when an existing one was matched. */
+            customer_created: boolean;
+            lead: components["schemas"]["LeadView"];
+        };
+        ConvertLeadRequest: {
+            /** @description Convert into this existing customer instead of matching by e-mail (or creating one). */
+            customer_id?: string | null;
+            /**
+             * Format: int64
+             * @description The version of the lead the conversion is based on.
+             */
+            version?: number | null;
+        };
         CreateApiKeyRequest: {
             name: string;
             /**
@@ -1746,6 +2028,28 @@ export interface components {
              */
             value: number;
         };
+        CreateLeadRequest: {
+            attributes?: {
+                [key: string]: string;
+            } | null;
+            company?: string | null;
+            email?: string | null;
+            name: string;
+            /** @description A member of the workspace who can sell. Without `sales:manage`, only yourself. */
+            owner_id?: string | null;
+            phone?: string | null;
+            /**
+             * Format: int64
+             * @description 0 to 100.
+             */
+            score?: number | null;
+            /** @description web_form, typeform, zapier, import, manual (the default), referral or other. */
+            source?: string | null;
+            /** @description A status of the workspace's set (not the converted one); the first open status by default. */
+            status?: string | null;
+            tags?: string[] | null;
+            title?: string | null;
+        };
         CreateMessageRequest: {
             /** @description agent (default) or customer (for channels relaying the customer's words) */
             author?: string | null;
@@ -1760,6 +2064,9 @@ export interface components {
             draft_version?: number | null;
             /** @description An internal note, visible to the team only. */
             internal?: boolean;
+        };
+        CreateNoteRequest: {
+            body: string;
         };
         CreatePipelineRequest: {
             name: string;
@@ -1816,6 +2123,8 @@ export interface components {
                 [key: string]: string;
             };
             company?: string | null;
+            /** @description The sales leads converted into this customer (their notes: `GET /api/v1/leads/{id}/notes`). */
+            converted_from_leads: components["schemas"]["LeadId"][];
             /** Format: date-time */
             created_at: string;
             email: string;
@@ -1951,6 +2260,10 @@ export interface components {
             /** @description The other member. */
             user_id: string;
         };
+        /** @description Every member of the workspace, ordered by name. */
+        Directory: {
+            members: components["schemas"]["DirectoryMember"][];
+        };
         DirectoryEntry: {
             /** Format: date-time */
             created_at: string;
@@ -1959,6 +2272,16 @@ export interface components {
             plan: components["schemas"]["PlanTier"];
             /** Format: int64 */
             seats_used: number;
+        };
+        /** @description One member as every teammate may see them: no e-mail address. */
+        DirectoryMember: {
+            /** @description False for a deactivated member, kept so history still shows their name. */
+            active: boolean;
+            id: components["schemas"]["UserId"];
+            /** @description What an avatar shows without a picture, e.g. "AL". */
+            initials: string;
+            name: string;
+            role: components["schemas"]["Role"];
         };
         /** @enum {string} */
         EndpointKind: "webhook" | "slack";
@@ -2040,6 +2363,94 @@ export interface components {
              * @description Unresolved tickets nobody is assigned to.
              */
             unassigned: number;
+        };
+        /** @description An inbox row: the ticket, and the story around it, all from the ticket's own item. */
+        InboxItemView: components["schemas"]["TicketView"] & {
+            /** @description The assignee's display name (`assignee_id` says who). */
+            assignee_name?: string | null;
+            /**
+             * Format: date-time
+             * @description The latest message or change.
+             */
+            last_activity_at: string;
+            /** @description One line (at most 140 characters) of the latest public message; internal notes are left out. */
+            preview?: string | null;
+            requester?: components["schemas"]["RequesterView"] | null;
+            /**
+             * @description The nearest open SLA clock: `breached`, `at_risk`, `running`, `paused`, `met` or `none`, and when
+             *     it runs out (the moment it ran out, once breached).
+             */
+            sla: components["schemas"]["SlaRow"];
+            /** @description A message arrived since the caller last viewed the ticket (`POST /tickets/{id}/seen`). */
+            unread: boolean;
+        };
+        /** @description Exact lead counts, kept by the same transactions that change leads (one read). */
+        LeadCounts: {
+            /** @description Per owner id; `none` counts the leads nobody owns. Owners without leads are left out. */
+            by_owner: {
+                [key: string]: number;
+            };
+            /** @description Per source (every source listed). */
+            by_source: {
+                [key: string]: number;
+            };
+            /** @description Per status key of the workspace's set (every status listed, zero included). */
+            by_status: {
+                [key: string]: number;
+            };
+            /**
+             * Format: int64
+             * @description Leads not merged away.
+             */
+            total: number;
+        };
+        /** Format: uuid */
+        LeadId: string;
+        LeadList: {
+            items: components["schemas"]["LeadView"][];
+            next_cursor?: string | null;
+        };
+        LeadStatusView: {
+            key: string;
+            label: string;
+            meaning: components["schemas"]["StatusMeaning"];
+        };
+        LeadStatusesView: {
+            statuses: components["schemas"]["LeadStatusView"][];
+            /**
+             * Format: int64
+             * @description Send it back with a change: a stale one is 409.
+             */
+            version: number;
+        };
+        LeadView: {
+            attributes: {
+                [key: string]: string;
+            };
+            company?: string | null;
+            /** Format: date-time */
+            converted_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            customer_id?: components["schemas"]["CustomerId"] | null;
+            email?: string | null;
+            id: components["schemas"]["LeadId"];
+            /** @description The duplicates merged into this lead. */
+            merged_ids: components["schemas"]["LeadId"][];
+            merged_into?: components["schemas"]["LeadId"] | null;
+            name: string;
+            owner_id?: components["schemas"]["UserId"] | null;
+            phone?: string | null;
+            /** Format: int32 */
+            score?: number | null;
+            source: string;
+            status: string;
+            tags: string[];
+            title?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
         };
         LoginRequest: {
             email: string;
@@ -2148,6 +2559,10 @@ export interface components {
             /** @description The customer merged into the one in the path: its tickets, e-mail and timeline move there. */
             source_id: string;
         };
+        MergeLeadRequest: {
+            /** @description The duplicate merged into the lead in the path: its tags join, its notes move, it leaves the lists. */
+            duplicate_id: string;
+        };
         MergeResult: {
             /** @description The duplicate, now closed and pointing at the target. */
             duplicate: components["schemas"]["TicketView"];
@@ -2176,6 +2591,11 @@ export interface components {
             author: components["schemas"]["Author"];
             /** @description The member (agent messages) or customer (customer messages) who wrote it. */
             author_id: string;
+            /**
+             * @description Their name: the member's display name, or the customer's name (null for a customer known only
+             *     by e-mail, or a member no longer found).
+             */
+            author_name?: string | null;
             body: string;
             /** Format: date-time */
             created_at: string;
@@ -2210,6 +2630,21 @@ export interface components {
             stage_id: string;
             /** Format: int64 */
             version: number;
+        };
+        /** Format: uuid */
+        NoteId: string;
+        NoteList: {
+            items: components["schemas"]["NoteView"][];
+            next_cursor?: string | null;
+        };
+        NoteView: {
+            author_id?: components["schemas"]["UserId"] | null;
+            body: string;
+            /** Format: date-time */
+            created_at: string;
+            id: components["schemas"]["NoteId"];
+            /** @description The record it is on, e.g. `lead#<id>`. */
+            record: string;
         };
         /**
          * @description What a principal may do. Names are stable: they appear in API responses and in API-key scopes.
@@ -2353,6 +2788,12 @@ export interface components {
             /** @description The deliveries queued again. */
             replayed: components["schemas"]["DeliveryId"][];
         };
+        /** @description Who asked, on an inbox row. */
+        RequesterView: {
+            email: string;
+            id: components["schemas"]["CustomerId"];
+            name?: string | null;
+        };
         /**
          * @description A member's role in one workspace, from most to least powerful.
          * @enum {string}
@@ -2466,6 +2907,20 @@ export interface components {
              */
             within_minutes: number;
         };
+        /**
+         * @description The SLA part of an inbox row: the state, and when the clock runs out (the past moment it ran out,
+         *     once breached; null while paused, met or without a clock).
+         */
+        SlaRow: {
+            /** Format: date-time */
+            due_at?: string | null;
+            state: components["schemas"]["SlaRowState"];
+        };
+        /**
+         * @description Where a ticket's nearest open SLA clock stands, for an inbox row.
+         * @enum {string}
+         */
+        SlaRowState: "breached" | "at_risk" | "running" | "paused" | "met" | "none";
         /** Format: uuid */
         StaffId: string;
         StaffLoginRequest: {
@@ -2523,6 +2978,12 @@ export interface components {
         };
         /** @enum {string} */
         Status: "new" | "open" | "pending" | "on_hold" | "solved" | "closed";
+        /**
+         * @description What a status means to the product, whatever the workspace calls it. Conversion sets the
+         *     `converted` status; reports count `unqualified` leads as lost; every other status is a step of work.
+         * @enum {string}
+         */
+        StatusMeaning: "open" | "converted" | "unqualified";
         TicketDetail: {
             /** @description Files attached to the ticket (uploaded ones; pending uploads are left out). */
             attachments: components["schemas"]["AttachmentView"][];
@@ -2537,7 +2998,7 @@ export interface components {
         /** Format: uuid */
         TicketId: string;
         TicketList: {
-            items: components["schemas"]["TicketView"][];
+            items: components["schemas"]["InboxItemView"][];
             next_cursor?: string | null;
         };
         TicketSlaView: {
@@ -2567,6 +3028,11 @@ export interface components {
             /** @description On a target: the duplicates merged into it. */
             merged_from: components["schemas"]["TicketId"][];
             merged_into?: components["schemas"]["TicketId"] | null;
+            /**
+             * Format: int64
+             * @description The ticket's number in its workspace, shown as `#1042`; null on tickets from before numbers.
+             */
+            number?: number | null;
             priority: components["schemas"]["Priority"];
             /** Format: date-time */
             solved_at?: string | null;
@@ -2616,6 +3082,39 @@ export interface components {
              * Format: int64
              * @description The version this change is based on.
              */
+            version: number;
+        };
+        UpdateLeadRequest: {
+            /** @description Replaces the custom attributes. */
+            attributes?: {
+                [key: string]: string;
+            } | null;
+            company?: string | null;
+            email?: string | null;
+            name?: string | null;
+            /** @description `null` releases the lead (nobody owns it). */
+            owner_id?: string | null;
+            phone?: string | null;
+            /**
+             * Format: int64
+             * @description `null` clears the score.
+             */
+            score?: number | null;
+            source?: string | null;
+            status?: string | null;
+            /** @description Replaces the tags. */
+            tags?: string[] | null;
+            title?: string | null;
+            /**
+             * Format: int64
+             * @description The version the change is based on: a stale one is 409 `version-conflict`.
+             */
+            version?: number | null;
+        };
+        UpdateLeadStatusesRequest: {
+            /** @description The whole set, in display order: 3 to 20, exactly one meaning `converted` and one `unqualified`. */
+            statuses: components["schemas"]["LeadStatusView"][];
+            /** Format: int64 */
             version: number;
         };
         /** @description Only the fields present change; `null` clears assignee, category or subcategory. */
@@ -4101,6 +4600,41 @@ export interface operations {
             };
         };
     };
+    users_directory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     meta_health: {
         parameters: {
             query?: never;
@@ -4158,6 +4692,619 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_list: {
+        parameters: {
+            query?: {
+                /** @description a status key of the workspace's set */
+                status?: string;
+                /** @description a member id, `me`, or `none` */
+                owner?: string;
+                /** @description web_form, typeform, zapier, import, manual, referral, other */
+                source?: string;
+                tag?: string;
+                /** @description RFC 3339, inclusive */
+                created_from?: string;
+                /** @description RFC 3339, inclusive */
+                created_to?: string;
+                /** @description `newest` (default) or `score` */
+                sort?: string;
+                /** @description 1 to 100, default 50 */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_create: {
+        parameters: {
+            query?: {
+                /** @description `merge`: enrich the existing lead instead of 409 */
+                on_duplicate?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateLeadRequest"];
+            };
+        };
+        responses: {
+            /** @description An existing lead with this e-mail, enriched (`on_duplicate=merge`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadView"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `duplicate-lead` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_counts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadCounts"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_statuses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadStatusesView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_set_statuses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateLeadStatusesRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadStatusesView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lead id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lead id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lead id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateLeadRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_convert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lead id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ConvertLeadRequest"] | null;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversionView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_merge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The lead that absorbs the duplicate */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeLeadRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Merged, converted, or changed meanwhile */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_notes: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Lead id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_add_note: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lead id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateNoteRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_timeline: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Lead id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4945,6 +6092,10 @@ export interface operations {
                 assignee?: string;
                 /** @description a customer id */
                 customer?: string;
+                /** @description a ticket number: the list holds just that ticket (whatever the view and other filters), or nothing */
+                number?: number;
+                /** @description a search; for now a ticket number as shown, `#1042` (the same as `number`) */
+                q?: string;
                 /** @description 1 to 100, default 50 */
                 limit?: number;
                 /** @description `next_cursor` of the previous page */
@@ -5036,6 +6187,44 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    tickets_by_number: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Ticket number, e.g. 1042 */
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDetail"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5508,6 +6697,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PublicTicket"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    tickets_seen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Ticket id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Recorded */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
             404: {

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod customers;
 pub mod deals;
+pub mod leads;
 pub mod macros;
 pub mod members;
 pub mod ticket_actions;

@@ -36,15 +36,19 @@ pub enum SlackEventType {
     TicketAssigned,
     DealWon,
     DealLost,
+    LeadCreated,
+    LeadAssigned,
 }
 
 impl SlackEventType {
-    pub const ALL: [SlackEventType; 5] = [
+    pub const ALL: [SlackEventType; 7] = [
         SlackEventType::UrgentTicketCreated,
         SlackEventType::SlaBreached,
         SlackEventType::TicketAssigned,
         SlackEventType::DealWon,
         SlackEventType::DealLost,
+        SlackEventType::LeadCreated,
+        SlackEventType::LeadAssigned,
     ];
 
     /// The name a connection subscribes with, e.g. "ticket.urgent_created".
@@ -55,6 +59,8 @@ impl SlackEventType {
             SlackEventType::TicketAssigned => "ticket.assigned",
             SlackEventType::DealWon => "deal.won",
             SlackEventType::DealLost => "deal.lost",
+            SlackEventType::LeadCreated => "lead.created",
+            SlackEventType::LeadAssigned => "lead.assigned",
         }
     }
 
@@ -65,6 +71,8 @@ impl SlackEventType {
             SlackEventType::TicketAssigned => "A ticket was assigned",
             SlackEventType::DealWon => "A deal was won",
             SlackEventType::DealLost => "A deal was lost",
+            SlackEventType::LeadCreated => "A sales lead came in",
+            SlackEventType::LeadAssigned => "A lead was assigned to someone",
         }
     }
 
@@ -83,6 +91,8 @@ impl SlackEventType {
             TicketAssigned => Some(SlackEventType::TicketAssigned),
             DealWon => Some(SlackEventType::DealWon),
             DealLost => Some(SlackEventType::DealLost),
+            LeadCreated => Some(SlackEventType::LeadCreated),
+            LeadAssigned => (after(event, "owner_id").is_some()).then_some(SlackEventType::LeadAssigned),
             WorkspaceCreated
             | WorkspacePlanChanged
             | UserCreated
@@ -127,9 +137,24 @@ impl SlackEventType {
             | DealUpdated
             | DealStageChanged
             | DealAssigned
-            | DealDeleted => None,
+            | DealDeleted
+            | LeadUpdated
+            | LeadStatusChanged
+            | LeadConverted
+            | LeadMerged
+            | LeadNoteAdded
+            | LeadDeleted
+            | LeadStatusesUpdated => None,
         }
     }
+}
+
+/// "Ada Lovelace (Analytical Engines), from web_form" from a lead event's state after the change.
+fn lead_line(event: &Event) -> String {
+    let name = after(event, "name").unwrap_or("—");
+    let company = after(event, "company").map(|company| format!(" ({company})")).unwrap_or_default();
+    let source = after(event, "source").map(|source| format!(", from {source}")).unwrap_or_default();
+    format!("{name}{company}{source}")
 }
 
 fn after<'e>(event: &'e Event, field: &str) -> Option<&'e str> {
@@ -168,18 +193,21 @@ pub fn slack_body(event: &Event, slack_type: SlackEventType) -> String {
         SlackEventType::DealLost => {
             format!(":x: Deal lost: {} (reason: {})", deal_line(event), after(event, "lost_reason").unwrap_or("—"))
         }
+        SlackEventType::LeadCreated => format!(":seedling: New lead: {}", lead_line(event)),
+        SlackEventType::LeadAssigned => format!(":handshake: Lead assigned: {}", lead_line(event)),
     };
-    let ticket = match (event.ticket_id, event.deal_id) {
-        (Some(ticket), _) => format!("Ticket `{ticket}`"),
-        (None, Some(deal)) => format!("Deal `{deal}`"),
-        (None, None) => "Ticket `—`".to_owned(),
+    let about = match (event.ticket_id, event.deal_id, event.lead_id) {
+        (Some(ticket), _, _) => format!("Ticket `{ticket}`"),
+        (None, Some(deal), _) => format!("Deal `{deal}`"),
+        (None, None, Some(lead)) => format!("Lead `{lead}`"),
+        (None, None, None) => "—".to_owned(),
     };
     json!({
         "text": title,
         "blocks": [
             {"type": "section", "text": {"type": "mrkdwn", "text": format!("*{title}*")}},
             {"type": "context", "elements": [
-                {"type": "mrkdwn", "text": format!("{ticket} · {} · {}", event.kind, event.at)},
+                {"type": "mrkdwn", "text": format!("{about} · {} · {}", event.kind, event.at)},
             ]},
         ],
     })
@@ -221,5 +249,19 @@ mod tests {
         .unwrap();
         assert!(body["text"].as_str().unwrap().contains("Down!"));
         assert_eq!(body["blocks"][0]["type"], "section");
+    }
+
+    #[test]
+    fn new_and_assigned_leads_reach_slack_with_who_and_where_from() {
+        let created = Event::new(EventKind::LeadCreated, None, "lead/abc".into(), Timestamp::UNIX_EPOCH)
+            .with_change(None, Some(json!({"name": "Ada", "company": "Engines", "source": "referral"})));
+        assert_eq!(SlackEventType::of(&created), Some(SlackEventType::LeadCreated));
+        let body: Value = serde_json::from_str(&slack_body(&created, SlackEventType::LeadCreated)).unwrap();
+        assert_eq!(body["text"], ":seedling: New lead: Ada (Engines), from referral");
+        assert!(body["blocks"][1]["elements"][0]["text"].as_str().unwrap().starts_with("Lead `abc`"));
+        let released = event(EventKind::LeadAssigned, json!({"owner_id": null}));
+        assert_eq!(SlackEventType::of(&released), None, "a lead left without owner is no news for Slack");
+        let assigned = event(EventKind::LeadAssigned, json!({"owner_id": "u1", "name": "Ada"}));
+        assert_eq!(SlackEventType::of(&assigned), Some(SlackEventType::LeadAssigned));
     }
 }

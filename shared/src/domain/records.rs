@@ -1,0 +1,50 @@
+//! References to sales records, for what hangs off any of them (notes now; activities next): one
+//! storage and one set of rules, whichever record a note is on.
+
+use std::fmt;
+
+use super::ids::{CustomerId, LeadId};
+
+/// The record a note belongs to. Customers and deals take notes the same way once they expose them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordRef {
+    Lead(LeadId),
+    Customer(CustomerId),
+}
+
+impl RecordRef {
+    /// The record's kind as stored and shown: `lead`, `customer`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            RecordRef::Lead(_) => "lead",
+            RecordRef::Customer(_) => "customer",
+        }
+    }
+
+    fn id(self) -> String {
+        match self {
+            RecordRef::Lead(id) => id.to_string(),
+            RecordRef::Customer(id) => id.to_string(),
+        }
+    }
+}
+
+/// `lead#<id>`: the record's part of a key, unique across kinds.
+impl fmt::Display for RecordRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{}", self.kind(), self.id())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_name_their_kind_and_record() {
+        let lead = LeadId::generate();
+        assert_eq!(RecordRef::Lead(lead).to_string(), format!("lead#{lead}"));
+        let customer = CustomerId::generate();
+        assert_eq!(RecordRef::Customer(customer).to_string(), format!("customer#{customer}"));
+    }
+}
