@@ -55,6 +55,15 @@ test("the agent's day at this screen size: the inbox tells the story, a reply re
     await expectText(a.getByTestId("ticket-list"), cast.subject);
   });
 
+  await test.step("a ticket number typed in the filter opens that ticket", async () => {
+    const number = (await a.getByTestId("ticket-row").filter({ hasText: cast.subject }).locator(".ticket-number").textContent())!.trim();
+    await a.getByLabel("Tag filter").fill(number);
+    await a.getByLabel("Tag filter").press("Enter");
+    await expectText(a.getByTestId("ticket-subject"), cast.subject);
+    await a.goBack();
+    await a.getByTestId("ticket-row").filter({ hasText: cast.subject }).waitFor();
+  });
+
   if (!phone(a)) {
     await test.step("at 1440 px the inbox's filters stay on one row", async () => {
       await a.setViewportSize({ width: 1440, height: 900 });

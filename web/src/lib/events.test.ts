@@ -13,6 +13,8 @@ const member = { email: "brook@example.com", name: "Brook Agent", role: "agent",
 const hook = { kind: "webhook", url: "https://hooks.example.com/in", events: ["ticket.created"], description: null, status: "active" };
 const view = { name: "Urgent billing", shared: true, filters: { priority: "urgent" } };
 const macro = { id: "m1", name: "Refund sent", shared: false, body: "Hi {{customer.name}}", internal: false, actions: {}, created_by: ADA, version: 1 };
+const dealRecord = { title: "Acme renewal", value: 125_000, currency: "EUR", currency_exponent: 2, stage_id: "s1", pipeline_id: "p1", owner_id: ADA, status: "open", tags: [] };
+const leadRecord = { name: "Grace Hopper", email: "grace@navy.example", company: "Navy", source: "web_form", status: "new", owner_id: null, tags: [] };
 const key = { name: "Zapier", prefix: "sb_live_ab", scopes: ["tickets:read", "tickets:write"], revoked_at: null };
 
 /** One event of each kind, as the backend writes it, and what a person reads. */
@@ -88,6 +90,33 @@ const SAMPLES: Record<EventKind, { event: Omit<DescribedEvent, "type">; reads: s
     event: { before: { followers: [ADA], cc: [] }, after: { followers: [ADA, BROOK], cc: ["boss@example.org"] } },
     reads: "Followers: Ada Lovelace → Ada Lovelace, Brook Agent; CC: none → boss@example.org",
   },
+  "pipeline.created": { event: { after: { name: "New business", stages: [{ name: "Qualified" }, { name: "Proposal" }] } }, reads: "Pipeline “New business” created with 2 stages" },
+  "pipeline.updated": {
+    event: { before: { name: "Sales", stages: [{ name: "Qualified" }] }, after: { name: "New business", stages: [{ name: "Qualified" }, { name: "Won" }] } },
+    reads: "Pipeline “New business” changed: Name: Sales → New business; Stages: Qualified, Won",
+  },
+  "deal.created": { event: { after: dealRecord }, reads: "Deal “Acme renewal” (1,250.00 EUR) created for Ada Lovelace" },
+  "deal.updated": {
+    event: { before: dealRecord, after: { ...dealRecord, value: 150_000, tags: ["renewal"] } },
+    reads: "Deal “Acme renewal”: Value: 1,250.00 EUR → 1,500.00 EUR; Tags: none → renewal",
+  },
+  "deal.stage_changed": { event: { before: dealRecord, after: { ...dealRecord, stage_id: "s2" } }, reads: "Deal “Acme renewal” moved to another stage" },
+  "deal.assigned": { event: { before: dealRecord, after: { ...dealRecord, owner_id: BROOK } }, reads: "Deal “Acme renewal” given to Brook Agent" },
+  "deal.won": { event: { before: dealRecord, after: { ...dealRecord, status: "won" } }, reads: "Deal “Acme renewal” (1,250.00 EUR) won" },
+  "deal.lost": { event: { before: dealRecord, after: { ...dealRecord, status: "lost", lost_reason: "Went with a competitor" } }, reads: "Deal “Acme renewal” (1,250.00 EUR) lost: Went with a competitor" },
+  "deal.deleted": { event: { before: dealRecord }, reads: "Deal “Acme renewal” deleted" },
+  "lead.created": { event: { after: leadRecord }, reads: "Lead Grace Hopper (Navy) came in from web form" },
+  "lead.updated": { event: { before: leadRecord, after: { ...leadRecord, company: "Harvard" } }, reads: "Lead Grace Hopper (Harvard): Company: Navy → Harvard" },
+  "lead.assigned": { event: { before: leadRecord, after: { ...leadRecord, owner_id: BROOK } }, reads: "Lead Grace Hopper (Navy) given to Brook Agent" },
+  "lead.status_changed": { event: { before: leadRecord, after: { ...leadRecord, status: "qualified" } }, reads: "Lead Grace Hopper (Navy): New → Qualified" },
+  "lead.converted": { event: { after: { name: "Grace Hopper", status: "converted", customer_created: true } }, reads: "Lead Grace Hopper converted into a new customer" },
+  "lead.merged": { event: { before: leadRecord, after: { survivor_id: "l1", duplicate_id: "l2", notes_moved: 2 } }, reads: "A duplicate lead was merged in (2 notes moved)" },
+  "lead.note_added": { event: { after: { note_id: "n1", body: "Called, wants a demo" } }, reads: "Note added to the lead" },
+  "lead.deleted": { event: { before: leadRecord }, reads: "Lead Grace Hopper (Navy) deleted" },
+  "settings.lead_statuses_updated": {
+    event: { before: { statuses: ["new", "converted", "unqualified"] }, after: { statuses: ["new", "demo", "converted", "unqualified"] } },
+    reads: "Lead statuses: new, demo, converted, unqualified (were new, converted, unqualified)",
+  },
 };
 
 /** What a person must never read in a description. */
@@ -127,8 +156,8 @@ describe("event descriptions", () => {
   });
 
   it("names a kind it does not know and what changed, readably", () => {
-    const description = describeEvent({ type: "deal.stage_changed", before: { stage: "lead" }, after: { stage: "won", at: "2026-12-03T10:00:00.000000001Z" } }, nameOf);
-    expect(description.startsWith("Deal stage changed: Stage: lead → won")).toBe(true);
+    const description = describeEvent({ type: "quote.stage_changed", before: { stage: "lead" }, after: { stage: "won", at: "2026-12-03T10:00:00.000000001Z" } }, nameOf);
+    expect(description.startsWith("Quote stage changed: Stage: lead → won")).toBe(true);
     expectReadable(description);
   });
 });

@@ -48,6 +48,24 @@ export const EVENT_KINDS = [
   "ticket.merged",
   "ticket.duplicate_merged",
   "ticket.followers_changed",
+  "pipeline.created",
+  "pipeline.updated",
+  "deal.created",
+  "deal.updated",
+  "deal.stage_changed",
+  "deal.assigned",
+  "deal.won",
+  "deal.lost",
+  "deal.deleted",
+  "lead.created",
+  "lead.updated",
+  "lead.assigned",
+  "lead.status_changed",
+  "lead.converted",
+  "lead.merged",
+  "lead.note_added",
+  "lead.deleted",
+  "settings.lead_statuses_updated",
 ] as const;
 
 export type EventKind = (typeof EVENT_KINDS)[number];
@@ -74,11 +92,12 @@ interface Context {
 const BOOKKEEPING = new Set(["id", "version", "created_at", "updated_at", "customer_id", "ticket_id", "workspace_id", "created_by"]);
 
 /** Fields whose values are words of the product (statuses, roles, plans), shown capitalised. */
-const WORDS = new Set(["status", "priority", "role", "plan", "kind", "clock", "author"]);
+const WORDS = new Set(["status", "priority", "role", "plan", "kind", "clock", "author", "source"]);
 
 /** How a field is called, when its name alone would read oddly. */
 const FIELD_NAMES: Record<string, string> = {
   assignee_id: "Assignee",
+  owner_id: "Owner",
   url: "URL",
   cc: "CC",
   shared: "Shared with the team",
@@ -112,7 +131,7 @@ export function showValue(key: string, value: unknown, nameOf: NameOf): string {
     return parts.length ? parts.join(", ") : "none";
   }
   const text = String(value);
-  if (key === "assignee_id" || key === "user_id" || key === "actor") return nameOf(text);
+  if (key === "assignee_id" || key === "owner_id" || key === "user_id" || key === "actor") return nameOf(text);
   if (TIMESTAMP.test(text)) return dateTime(text);
   return WORDS.has(key) ? label(text) : text;
 }
@@ -172,6 +191,31 @@ function savedThing(noun: string, verb: string) {
     return verb === "updated" ? withChanges(`${what} changed`, context, `${what} changed`, ["body", "actions"]) : `${what} ${verb}`;
   };
 }
+
+/** "1,250.00 EUR" from a deal's value in minor units of its currency. */
+function money(fields: Fields): string | undefined {
+  if (typeof fields.value !== "number" || typeof fields.currency !== "string") return undefined;
+  const exponent = typeof fields.currency_exponent === "number" ? fields.currency_exponent : 2;
+  const amount = (fields.value / 10 ** exponent).toLocaleString("en", { minimumFractionDigits: exponent, maximumFractionDigits: exponent });
+  return `${amount} ${fields.currency}`;
+}
+
+/** `Deal “Acme renewal”`, with its value when `withValue`. */
+function deal(context: Context, withValue = false): string {
+  const what = titled("Deal", either(context, "title"));
+  const value = withValue ? money(context.after) ?? money(context.before) : undefined;
+  return value ? `${what} (${value})` : what;
+}
+
+/** `Lead Ada Lovelace (Analytical Engines)`. */
+function lead(context: Context): string {
+  const name = either(context, "name") ?? either(context, "email");
+  const company = either(context, "company");
+  return `Lead ${name ?? "without a name"}${company ? ` (${company})` : ""}`;
+}
+
+/** Fields of a deal that its own wording shows, or that say nothing to a person. */
+const DEAL_DERIVED = ["value", "currency", "currency_exponent", "weighted_value", "stage_entered_at", "time_in_stage_seconds", "stuck", "probability_overridden", "pipeline_id", "stage_id", "owner_id", "status", "closed_at"];
 
 function categoryNames(value: unknown): string[] {
   return Array.isArray(value) ? value.map((category) => (typeof category === "string" ? category : String((category as Fields)?.name ?? ""))) : [];
@@ -254,6 +298,49 @@ const FORMATTERS: Record<EventKind, (context: Context) => string> = {
   "ticket.merged": ({ after }) => `Merged into another ticket${typeof after.messages === "number" ? ` (${plural(after.messages, "message")} copied)` : ""}`,
   "ticket.duplicate_merged": ({ after }) => `A duplicate was merged in${typeof after.messages === "number" ? ` (${plural(after.messages, "message")})` : ""}`,
   "ticket.followers_changed": (context) => changes(context).join("; ") || "Followers changed",
+  "pipeline.created": (context) => {
+    const stages = Array.isArray(context.after.stages) ? context.after.stages.length : 0;
+    return `${titled("Pipeline", either(context, "name"))} created${stages ? ` with ${plural(stages, "stage")}` : ""}`;
+  },
+  "pipeline.updated": (context) => {
+    const what = `${titled("Pipeline", either(context, "name"))} changed`;
+    const stagesChanged = JSON.stringify(context.before.stages ?? null) !== JSON.stringify(context.after.stages ?? null);
+    const parts = [...changes(context, ["stages"]), ...(stagesChanged ? [`Stages: ${showValue("stages", context.after.stages, context.nameOf)}`] : [])];
+    return parts.length ? `${what}: ${parts.join("; ")}` : what;
+  },
+  "deal.created": (context) => `${deal(context, true)} created${context.after.owner_id ? ` for ${context.nameOf(String(context.after.owner_id))}` : ""}`,
+  "deal.updated": (context) => {
+    const valueChanged = money(context.before) !== money(context.after) && money(context.after);
+    const parts = [...(valueChanged ? [`Value: ${money(context.before) ?? "none"} → ${money(context.after)}`] : []), ...changes(context, DEAL_DERIVED)];
+    return parts.length ? `${deal(context)}: ${parts.join("; ")}` : `${deal(context)} changed`;
+  },
+  "deal.stage_changed": (context) => `${deal(context)} moved to another stage`,
+  "deal.assigned": (context) =>
+    context.after.owner_id ? `${deal(context)} given to ${context.nameOf(String(context.after.owner_id))}` : `${deal(context)} has no owner now`,
+  "deal.won": (context) => `${deal(context, true)} won`,
+  "deal.lost": (context) => {
+    const reason = text(context.after, "lost_reason");
+    return `${deal(context, true)} lost${reason ? `: ${reason}` : ""}`;
+  },
+  "deal.deleted": (context) => `${deal(context)} deleted`,
+  "lead.created": (context) => {
+    const source = text(context.after, "source");
+    return `${lead(context)} came in${source ? ` from ${label(source.replace(/_/g, " ")).toLowerCase()}` : ""}`;
+  },
+  "lead.updated": (context) => withChanges(lead(context), context, `${lead(context)} changed`, ["status", "owner_id", "customer_id", "converted_at"]),
+  "lead.assigned": (context) =>
+    context.after.owner_id ? `${lead(context)} given to ${context.nameOf(String(context.after.owner_id))}` : `${lead(context)} has no owner now`,
+  "lead.status_changed": (context) =>
+    `${lead(context)}: ${showValue("status", context.before.status, context.nameOf)} → ${showValue("status", context.after.status, context.nameOf)}`,
+  "lead.converted": (context) => `${lead(context)} converted into ${context.after.customer_created === true ? "a new" : "an existing"} customer`,
+  "lead.merged": (context) => {
+    const notes = typeof context.after.notes_moved === "number" && context.after.notes_moved > 0 ? ` (${plural(context.after.notes_moved, "note")} moved)` : "";
+    return `A duplicate lead was merged in${notes}`;
+  },
+  "lead.note_added": () => "Note added to the lead",
+  "lead.deleted": (context) => `${lead(context)} deleted`,
+  "settings.lead_statuses_updated": ({ before, after, nameOf }) =>
+    Array.isArray(after.statuses) ? `Lead statuses: ${showValue("statuses", after.statuses, nameOf)}${Array.isArray(before.statuses) ? ` (were ${showValue("statuses", before.statuses, nameOf)})` : ""}` : "Lead statuses changed",
 };
 
 function plural(count: number, noun: string): string {

@@ -196,7 +196,7 @@ pub fn slack_body(event: &Event, slack_type: SlackEventType) -> String {
         SlackEventType::LeadCreated => format!(":seedling: New lead: {}", lead_line(event)),
         SlackEventType::LeadAssigned => format!(":handshake: Lead assigned: {}", lead_line(event)),
     };
-    let about = match (event.ticket_id, event.deal_id, event.lead_id) {
+    let about = match (event.ticket_id, event.deal_id, event.subject.strip_prefix("lead/")) {
         (Some(ticket), _, _) => format!("Ticket `{ticket}`"),
         (None, Some(deal), _) => format!("Deal `{deal}`"),
         (None, None, Some(lead)) => format!("Lead `{lead}`"),

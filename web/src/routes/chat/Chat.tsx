@@ -1,5 +1,7 @@
 // Team chat: public and private channels and direct conversations, with unread counts, who is
 // online, and messages that arrive live (or by polling while offline).
+import { CharCount } from "../../ui/CharCount";
+import { LIMITS } from "../../lib/limits";
 import { useEffect, useEffectEvent, useMemo, useRef, useState, type FormEvent } from "react";
 import { useNavigate, useParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -175,6 +177,8 @@ function Conversation({
           id="chat-text"
           rows={2}
           value={text}
+          maxLength={LIMITS.chatMessage}
+          aria-describedby="chat-count"
           placeholder={`Message ${title}`}
           onChange={(e) => setText(e.target.value)}
           onKeyDown={(e) => {
@@ -184,6 +188,7 @@ function Conversation({
             }
           }}
         />
+        <CharCount id="chat-count" length={text.length} max={LIMITS.chatMessage} />
         <button type="submit" className="button primary" disabled={!text.trim() || post.isPending}>
           Send
         </button>

@@ -5,6 +5,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { useMe } from "../../api/queries/members";
 import { useDirectory } from "../../api/queries/directory";
 import { useCategories } from "../../api/queries/settings";
+import { api, call } from "../../api/client";
 import type { InboxParams } from "../../api/queries/keys";
 import { inboxQuery, useCounts } from "../../api/queries/tickets";
 import { label, PRIORITIES, STATUSES } from "../../lib/format";
@@ -250,19 +251,46 @@ export function Component() {
   );
 }
 
-/** The tag being typed; keyed by the applied tag, so it starts over when the tag changes elsewhere. */
+/** A ticket number as people type it: "#1042" (or "1042"). */
+const TICKET_NUMBER = /^#\s*(\d{1,9})$/;
+
+/** The tag being typed, or a ticket number ("#1042") that opens that ticket; keyed by the applied tag, so
+ * it starts over when the tag changes elsewhere. */
 function TagFilter({ value, onChange }: { value: string; onChange: (tag: string) => void }) {
   const [text, setText] = useState(value);
+  const [notFound, setNotFound] = useState<string | null>(null);
+  const navigate = useNavigate();
+  const isNumber = TICKET_NUMBER.test(text.trim());
   return (
     <form
       className="tag-filter"
       role="search"
       onSubmit={(event) => {
         event.preventDefault();
-        onChange(text.trim());
+        const number = TICKET_NUMBER.exec(text.trim())?.[1];
+        if (!number) return onChange(text.trim());
+        call(api.GET("/api/v1/tickets/by-number/{number}", { params: { path: { number: Number(number) } } }))
+          .then((found) => navigate(`/tickets/${found.ticket.id}`))
+          .catch(() => setNotFound(`No ticket #${number} in this workspace`));
       }}
     >
-      <input id="inbox-search" type="search" placeholder="Tag" aria-label="Tag filter" value={text} onChange={(e) => setText(e.target.value)} onBlur={() => text.trim() !== value && onChange(text.trim())} />
+      <input
+        id="inbox-search"
+        type="search"
+        placeholder="Tag or #number"
+        aria-label="Tag filter, or a ticket number to open"
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value);
+          setNotFound(null);
+        }}
+        onBlur={() => !isNumber && text.trim() !== value && onChange(text.trim())}
+      />
+      {notFound && (
+        <span role="alert" className="field-error">
+          {notFound}
+        </span>
+      )}
     </form>
   );
 }

@@ -2,6 +2,8 @@
 // sent to a customer by mistake. Drafts are kept per ticket and mode. A reply carries the ticket
 // version its draft was started on, so the server can stop it when the customer or a teammate wrote
 // meanwhile (draft conflict) or a teammate holds a claim; the user then reads and sends anyway or not.
+import { CharCount } from "../../ui/CharCount";
+import { LIMITS } from "../../lib/limits";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { isTyping } from "../../lib/keyboard";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
@@ -120,8 +122,11 @@ export function Composer({
           if (e.key === "Escape") e.currentTarget.blur();
         }}
         rows={5}
+        maxLength={LIMITS.messageBody}
+        aria-describedby="composer-count"
         placeholder={mode === "note" ? "Write a note only your team will see…" : "Write a reply to the customer…"}
       />
+      <CharCount id="composer-count" length={text.length} max={LIMITS.messageBody} />
       <div className="composer-foot">
         <span className="muted small">
           {mode === "note" ? "Only your team sees notes." : "The customer sees replies."} <kbd>Ctrl</kbd>+<kbd>Enter</kbd> sends · <kbd>r</kbd> reply ·{" "}

@@ -1,4 +1,6 @@
 // Open a ticket on behalf of a customer (found by e-mail, or created).
+import { CharCount } from "../../ui/CharCount";
+import { LIMITS } from "../../lib/limits";
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
@@ -62,11 +64,13 @@ export function Component() {
           </Field>
         </div>
         <Field label="Subject" error={fieldError("subject")}>
-          {(props) => <input {...props} required value={form.subject} onChange={set("subject")} />}
+          {(props) => <input {...props} required maxLength={LIMITS.ticketSubject} value={form.subject} onChange={set("subject")} />}
         </Field>
+        <CharCount length={form.subject.length} max={LIMITS.ticketSubject} />
         <Field label="What the customer asked" error={fieldError("body")}>
-          {(props) => <textarea {...props} rows={6} required value={form.body} onChange={set("body")} />}
+          {(props) => <textarea {...props} rows={6} required maxLength={LIMITS.messageBody} value={form.body} onChange={set("body")} />}
         </Field>
+        <CharCount length={form.body.length} max={LIMITS.messageBody} />
         <div className="grid-3">
           <Field label="Priority" error={fieldError("priority")}>
             {(props) => (
