@@ -13,6 +13,7 @@ pub mod deals;
 pub mod drafts;
 pub mod followers;
 pub mod handoff;
+pub mod inbox_rows;
 pub mod leads;
 pub mod macros;
 pub mod members;

@@ -592,6 +592,59 @@ impl Store {
         Err(StoreError::Corrupt(format!("ticket {ticket} has an inbox row without seen marks")))
     }
 
+    /// Shows the customer's current name and e-mail on a ticket's inbox row, if the ticket still
+    /// belongs to that customer and has a row. A display refresh after a rename, not a change of the
+    /// ticket: no version bump (an agent's edit in flight is not turned into a conflict) and no event.
+    /// Ok(false) when the condition left the ticket as it was.
+    pub async fn refresh_row_requester(
+        &self,
+        scope: &TenantScope,
+        ticket: TicketId,
+        requester: &Requester,
+    ) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::ticket_sk(ticket)))
+            .update_expression("SET #row.#requester = :requester")
+            .condition_expression("customer_id = :customer AND attribute_exists(#row)")
+            .expression_attribute_names("#row", "row")
+            .expression_attribute_names("#requester", "requester")
+            .expression_attribute_values(":requester", AttributeValue::M(serde_dynamo::to_item(requester)?))
+            .expression_attribute_values(":customer", s(requester.id.to_string()))
+            .send()
+            .await;
+        Ok(super::applied(result)?.is_some())
+    }
+
+    /// Shows the assignee's current name on a ticket's inbox row, if `member` is still its assignee (the
+    /// same kind of display refresh as [`Store::refresh_row_requester`]).
+    pub async fn refresh_row_assignee_name(
+        &self,
+        scope: &TenantScope,
+        ticket: TicketId,
+        member: UserId,
+        name: &str,
+    ) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::ticket_sk(ticket)))
+            .update_expression("SET #row.#name = :name")
+            .condition_expression("assignee_id = :member AND attribute_exists(#row)")
+            .expression_attribute_names("#row", "row")
+            .expression_attribute_names("#name", "assignee_name")
+            .expression_attribute_values(":name", s(name.to_owned()))
+            .expression_attribute_values(":member", s(member.to_string()))
+            .send()
+            .await;
+        Ok(super::applied(result)?.is_some())
+    }
+
     /// The ticket and its SLA watch: one BatchGetItem (consistent), retried for unprocessed keys.
     pub async fn ticket_and_watch(
         &self,

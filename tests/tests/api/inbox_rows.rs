@@ -135,3 +135,40 @@ async fn a_ticket_from_before_numbers_and_rows_lists_reads_and_is_marked_seen() 
     // The workspace's counter carries on where it was: numbers are never reused.
     assert_eq!(crate::tickets::new_ticket(&client, "Newer").await["number"], 2);
 }
+
+#[tokio::test]
+async fn renaming_a_customer_or_a_member_reaches_the_rows_of_their_tickets() {
+    let owner = signup("Renamed Rows Co").await;
+    let agent = add_member(&owner, "agent").await;
+    let client = owner.client();
+    let ticket = create_ticket(
+        &client,
+        json!({"subject": "Rename me", "body": "b", "customer": {"email": unique_email("gh"), "name": "Grace"}}),
+    )
+    .await;
+    let other = create_ticket(
+        &client,
+        json!({"subject": "Someone else", "body": "b", "customer": {"email": unique_email("ada"), "name": "Ada"}}),
+    )
+    .await;
+    let assigned = client
+        .patch(&ticket_path(&ticket), json!({"version": ticket["version"], "assignee_id": agent.user_id}))
+        .await
+        .expect(200)
+        .body;
+    let customer = format!("/api/v1/customers/{}", ticket["customer_id"].as_str().unwrap());
+    client.patch(&customer, json!({"name": "Grace Hopper"})).await.expect(200);
+    client.patch(&format!("/api/v1/users/{}", agent.user_id), json!({"name": "Brook Baker"})).await.expect(200);
+
+    // The rename's event reaches the rows through the outbox, within seconds.
+    let caught_up = eventually(Duration::from_secs(30), async || {
+        let (row, _) = row(&client, &ticket).await;
+        row["requester"]["name"] == "Grace Hopper" && row["assignee_name"] == "Brook Baker"
+    })
+    .await;
+    let (renamed, calls) = row(&client, &ticket).await;
+    assert!(caught_up, "{renamed}");
+    assert_eq!(calls, "Query=1");
+    assert_eq!(renamed["version"], assigned["version"], "a rename is no change of the ticket: no version to go stale");
+    assert_eq!(row(&client, &other).await.0["requester"]["name"], "Ada", "another customer's ticket keeps its name");
+}
