@@ -4,11 +4,14 @@
 //! behind the reports, and webhook deliveries ([`crate::services::webhooks::fanout`]). Ticket and policy
 //! events also bring the tickets' SLA watches up to date (see [`super::sla_watch`]).
 //!
-//! Nothing is skipped: records are handled in stream order, and at the first failure the rest of the
-//! batch is reported back (ReportBatchItemFailures), so it is redelivered from that record on.
+//! Nothing is skipped: records are handled in stream order within each workspace partition (several
+//! partitions at once), and from the earliest failure the rest of the batch is reported back
+//! (ReportBatchItemFailures), so it is redelivered from that record on.
 //! A redelivered event is harmless: each consumer records per event that it applied it.
 
 use std::collections::BTreeMap;
+
+use futures::StreamExt;
 
 use aws_lambda_events::dynamodb::EventRecord;
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
@@ -154,19 +157,48 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
     counters
 }
 
+/// Partitions (workspaces) whose records are handled at once within a batch. Order matters only
+/// within a workspace (one ticket's events, one endpoint's deliveries, one day's counters), as with a
+/// stream's ParallelizationFactor keyed by partition: a workspace's records still go one after another,
+/// and one busy workspace does not hold up the others.
+const PARTITIONS_AT_ONCE: usize = 8;
+
 /// Handles a batch of stream records; the response names the first record to redeliver, if any.
 pub async fn consume(app: &App, records: &[EventRecord]) -> DynamoDbEventResponse {
-    let mut response = DynamoDbEventResponse::default();
+    // Record indexes per item partition, each in stream order.
+    let mut partitions: Vec<(String, Vec<usize>)> = Vec::new();
     for (index, record) in records.iter().enumerate() {
-        if let Err(err) = apply(app, record).await {
-            tracing::error!(error = %err, event_id = %record.event_id, "outbox consumer failed; the batch is retried from here");
-            // Report this record and every later one, so order is kept on redelivery.
-            for failed in &records[index..] {
-                let mut failure = DynamoDbBatchItemFailure::default();
-                failure.item_identifier = failed.change.sequence_number.clone();
-                response.batch_item_failures.push(failure);
+        let pk = match record.change.keys.get(keys::PK) {
+            Some(serde_dynamo::AttributeValue::S(pk)) => pk.clone(),
+            _ => String::new(),
+        };
+        match partitions.iter_mut().find(|(key, _)| *key == pk) {
+            Some((_, indexes)) => indexes.push(index),
+            None => partitions.push((pk, vec![index])),
+        }
+    }
+    let first_failures: Vec<usize> = futures::stream::iter(partitions)
+        .map(|(_, indexes)| async move {
+            for index in indexes {
+                if let Err(err) = apply(app, &records[index]).await {
+                    tracing::error!(error = %err, event_id = %records[index].event_id, "outbox consumer failed; the batch is retried from here");
+                    return Some(index);
+                }
             }
-            break;
+            None
+        })
+        .buffer_unordered(PARTITIONS_AT_ONCE)
+        .filter_map(std::future::ready)
+        .collect()
+        .await;
+    let mut response = DynamoDbEventResponse::default();
+    // Report the earliest failed record and every later one, so order is kept on redelivery; records of
+    // other partitions after it that did succeed come again, which each consumer ignores as applied.
+    if let Some(first) = first_failures.into_iter().min() {
+        for failed in &records[first..] {
+            let mut failure = DynamoDbBatchItemFailure::default();
+            failure.item_identifier = failed.change.sequence_number.clone();
+            response.batch_item_failures.push(failure);
         }
     }
     response
