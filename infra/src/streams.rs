@@ -88,10 +88,10 @@ async fn run(
     };
     // shard id -> next iterator
     let mut iterators: HashMap<String, Option<String>> = HashMap::new();
-    let mut since_refresh = Duration::MAX;
+    let mut refreshed_at: Option<std::time::Instant> = None;
     loop {
-        if since_refresh >= Duration::from_secs(5) {
-            since_refresh = Duration::ZERO;
+        if refreshed_at.is_none_or(|at| at.elapsed() >= Duration::from_secs(5)) {
+            refreshed_at = Some(std::time::Instant::now());
             let stream =
                 streams.describe_stream().stream_arn(&stream_arn).send().await.map_err(|err| err.to_string())?;
             for shard in stream.stream_description().map(|d| d.shards()).unwrap_or_default() {
@@ -110,6 +110,9 @@ async fn run(
                 iterators.insert(shard_id.to_owned(), iterator.shard_iterator().map(str::to_owned));
             }
         }
+        // A shard that gave records is read again at once: only an idle stream waits between polls, so a
+        // backlog drains as fast as the consumer handles it.
+        let mut busy = false;
         for (shard_id, iterator) in iterators.iter_mut() {
             let Some(current) = iterator.clone() else { continue };
             let output = match streams.get_records().shard_iterator(&current).limit(consumer.batch_size).send().await {
@@ -124,6 +127,7 @@ async fn run(
                 *iterator = output.next_shard_iterator().map(str::to_owned);
                 continue;
             }
+            busy = true;
             let event = json!({"Records": records.iter().map(|r| lambda_record(r, &stream_arn)).collect::<Vec<_>>()});
             let event = serde_json::from_value(event).map_err(|err| format!("stream event: {err}"))?;
             let response = (consumer.handler)(app, event).await;
@@ -144,7 +148,8 @@ async fn run(
                 }
             }
         }
-        tokio::time::sleep(POLL_EVERY).await;
-        since_refresh += POLL_EVERY;
+        if !busy {
+            tokio::time::sleep(POLL_EVERY).await;
+        }
     }
 }
