@@ -3,8 +3,9 @@
 Single-threaded on purpose: moto applies a TransactWriteItems call as one Python function, so serving one
 request at a time makes transactions atomic against each other, as DynamoDB's are.
 
-One patch: moto backs up a transaction by deep-copying the whole table once per action, which makes every
-transaction cost O(table size). Here a transaction backs up only the items it touches, and restores them
+Two patches. Queries read only what they return (query_index.py), as DynamoDB's do; moto's own walk
+reads the whole table for every Query. And moto backs up a transaction by deep-copying the whole table once
+per action, which makes every transaction cost O(table size). Here a transaction backs up only the items it touches, and restores them
 if it fails; the outcome is the same, the cost no longer grows with the table.
 """
 
@@ -15,6 +16,7 @@ import threading
 import time
 
 import moto.dynamodb.models as dynamodb_models
+import query_index
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -77,6 +79,7 @@ def _patch_transactions():
         except Exception:
             for table, hash_key, range_key, item in reversed(backup):
                 _restore(table, hash_key, range_key, item)
+                query_index.reindex(table, hash_key, range_key)
             raise
 
     dynamodb_models.DynamoDBBackend.transact_write_items = transact_write_items
@@ -92,6 +95,7 @@ def exit_with_parent(parent: int) -> None:
 def main() -> None:
     host, port = sys.argv[1], int(sys.argv[2])
     _patch_transactions()
+    query_index.install()
     threading.Thread(target=exit_with_parent, args=(os.getppid(),), daemon=True).start()
     app = DomainDispatcherApplication(create_backend_app)
     run_simple(host, port, app, threaded=False, use_reloader=False, use_debugger=False)
