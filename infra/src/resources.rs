@@ -36,6 +36,19 @@ pub async fn create_all(template: &Template, aws: &aws_config::SdkConfig) -> Res
                 }
             }
         }
+        if template.versioned_buckets.contains(bucket) {
+            let enabled = aws_sdk_s3::types::VersioningConfiguration::builder()
+                .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
+                .build();
+            s3.put_bucket_versioning()
+                .bucket(physical_name(bucket))
+                .versioning_configuration(enabled)
+                .send()
+                .await
+                .map_err(|err| {
+                    format!("versioning bucket {bucket}: {}", aws_sdk_s3::error::DisplayErrorContext(err))
+                })?;
+        }
     }
     let queue_urls = create_queues(template, &aws_sdk_sqs::Client::new(aws)).await?;
     Ok(Created { queue_urls })

@@ -12,6 +12,9 @@ pub struct Template {
     pub authorizer: Option<Authorizer>,
     pub tables: Vec<TableSpec>,
     pub buckets: Vec<String>,
+    /// Buckets whose `VersioningConfiguration` is `Enabled` (the local stand-in enables it too: downloads
+    /// are pinned to object versions).
+    pub versioned_buckets: Vec<String>,
     pub queues: Vec<QueueSpec>,
     /// Globals.Function.Environment variables whose value is `!Ref <resource>` (e.g. a queue's URL):
     /// the local stack gives them the local resource's reference.
@@ -347,6 +350,7 @@ impl Template {
         let mut authorizer = None;
         let mut tables = Vec::new();
         let mut buckets = Vec::new();
+        let mut versioned_buckets = Vec::new();
         let mut queues = Vec::new();
         let mut api_keys = BTreeMap::new();
         let mut plan_keys = BTreeMap::new();
@@ -515,7 +519,15 @@ impl Template {
                         ttl_attribute,
                     });
                 }
-                "AWS::S3::Bucket" => buckets.push(id),
+                "AWS::S3::Bucket" => {
+                    let versioning = resource
+                        .get("Properties")
+                        .and_then(|props| get(props, &["VersioningConfiguration", "Status"]).and_then(text));
+                    if versioning.as_deref() == Some("Enabled") {
+                        versioned_buckets.push(id.clone());
+                    }
+                    buckets.push(id);
+                }
                 "AWS::SQS::Queue" => {
                     let props = resource.get("Properties");
                     let number =
@@ -584,7 +596,18 @@ impl Template {
             })
             .unwrap_or_default();
         let websocket = websocket_api(resources)?;
-        Ok(Self { functions, authorizer, tables, buckets, queues, env_refs, env_subs, usage_plans, websocket })
+        Ok(Self {
+            functions,
+            authorizer,
+            tables,
+            buckets,
+            versioned_buckets,
+            queues,
+            env_refs,
+            env_subs,
+            usage_plans,
+            websocket,
+        })
     }
 
     pub fn function(&self, logical_id: &str) -> Option<&Function> {
@@ -620,6 +643,27 @@ mod tests {
         let odd = raw
             .replace("RouteSelectionExpression: $request.body.action", "RouteSelectionExpression: $request.header.x");
         assert!(Template::parse(&odd).unwrap_err().contains("RouteSelectionExpression"));
+    }
+
+    /// The attachments bucket: TLS only, browsers from the app's origin only, uploads never confirmed
+    /// expire, and it is versioned (downloads are pinned to the checked version).
+    #[test]
+    fn the_attachments_bucket_takes_tls_only_the_apps_origin_and_expires_unconfirmed_uploads() {
+        let raw = std::fs::read_to_string(crate::repo_root().join("template.yaml")).unwrap();
+        let template = Template::parse(&raw).unwrap();
+        assert!(template.versioned_buckets.iter().any(|bucket| bucket == "AttachmentsBucket"));
+        let doc: Value = serde_yaml_ng::from_str(&raw).unwrap();
+        let bucket = get(&doc, &["Resources", "AttachmentsBucket", "Properties"]).unwrap();
+        let text_of = |value: &Value| serde_yaml_ng::to_string(value).unwrap();
+        let cors = text_of(bucket.get("CorsConfiguration").unwrap());
+        assert!(!cors.contains("'*'") && !cors.contains("\"*\""), "no wildcard origin: {cors}");
+        assert!(cors.contains("AppOrigin"), "{cors}");
+        let lifecycle = text_of(bucket.get("LifecycleConfiguration").unwrap());
+        assert!(lifecycle.contains("unconfirmed") && lifecycle.contains("ExpirationInDays"), "{lifecycle}");
+        assert!(lifecycle.contains("NoncurrentVersionExpiration"), "{lifecycle}");
+        let policy = text_of(get(&doc, &["Resources", "AttachmentsBucketPolicy", "Properties"]).unwrap());
+        assert!(policy.contains("aws:SecureTransport") && policy.contains("Deny"), "{policy}");
+        assert!(!raw.contains("S3CrudPolicy"), "no function may change ACLs or lifecycle rules");
     }
 
     #[test]

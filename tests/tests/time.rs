@@ -319,3 +319,38 @@ async fn a_late_reply_before_any_scan_is_still_a_breach() {
     assert!(counted, "{report}");
     assert_eq!(report["first_response"]["overall"]["met"], 0, "counted once, as breached");
 }
+
+#[tokio::test]
+async fn announcements_never_uploaded_give_their_reserved_bytes_back_after_an_hour() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let owner = signup("Lapsing Co").await;
+    let big = 25 * 1024 * 1024_u64;
+    let announce = async |client: &Client, ticket: &str, size: u64| {
+        client
+            .post(
+                &format!("/api/v1/tickets/{ticket}/attachments"),
+                json!({"filename": "scan.pdf", "content_type": "application/pdf", "size": size}),
+            )
+            .await
+    };
+    let mut tickets = Vec::new();
+    for _ in 0..3 {
+        let body = json!({"subject": "Scans", "body": "Attached", "customer": {"email": "scanner@example.com"}});
+        tickets.push(
+            owner.client().post("/api/v1/tickets", body).await.expect(201).body["id"].as_str().unwrap().to_owned(),
+        );
+    }
+    for ticket in &tickets[..2] {
+        for _ in 0..20 {
+            announce(&owner.client(), ticket, big).await.expect(201);
+        }
+    }
+    // The free plan's 1 GiB holds 40 reservations of 25 MiB and not a 41st, while they are fresh.
+    announce(&owner.client(), &tickets[2], big).await.expect_problem(402, "plan-limit-reached");
+
+    advance_clock(61 * 60).await;
+    let owner = switchboard_tests::login(&owner.email, None).await;
+    announce(&owner.client(), &tickets[2], big).await.expect(201);
+    let me = owner.client().get("/api/v1/me").await.expect(200);
+    assert_eq!(me.body["plan"]["usage"]["storage_bytes"], big, "the lapsed reservations were given back");
+}

@@ -26,6 +26,18 @@ pub struct PresignedUrl {
     pub headers: Vec<(String, String)>,
 }
 
+/// What S3 holds at a key: the current version's size and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredObject {
+    pub size: u64,
+    /// None in a bucket without versioning.
+    pub version_id: Option<String>,
+}
+
+/// The tag an upload carries until its announcement is confirmed: the bucket's lifecycle rule removes
+/// objects that still carry it after a day, so uploads never confirmed do not stay.
+pub const UNCONFIRMED_TAG: (&str, &str) = ("upload", "unconfirmed");
+
 #[derive(Debug, Clone)]
 pub struct BlobStore {
     client: aws_sdk_s3::Client,
@@ -44,7 +56,9 @@ impl BlobStore {
         self.bucket.as_deref().ok_or(BlobError::NotConfigured { bucket: self.purpose })
     }
 
-    /// A PUT of exactly `size` bytes of `content_type` to `key`, valid for `ttl`.
+    /// A PUT of exactly `size` bytes of `content_type` to `key`, valid for `ttl`. It writes once: the
+    /// signature binds `If-None-Match: *`, so replaying the URL (to swap the content after it was
+    /// checked) is refused by S3. The object is tagged [`UNCONFIRMED_TAG`] until [`Self::confirm`].
     pub async fn presign_put(
         &self,
         key: &str,
@@ -59,16 +73,20 @@ impl BlobStore {
             .key(key)
             .content_type(content_type)
             .content_length(i64::try_from(size).unwrap_or(i64::MAX))
+            .if_none_match("*")
+            .tagging(format!("{}={}", UNCONFIRMED_TAG.0, UNCONFIRMED_TAG.1))
             .presigned(expiring(ttl)?)
             .await
             .map_err(|err| BlobError::Presign(aws_sdk_s3::error::DisplayErrorContext(err).to_string()))?;
         Ok(url_of(&request))
     }
 
-    /// A GET of `key` that the browser saves as `filename`, served as `content_type`, valid for `ttl`.
+    /// A GET of `key` (of its `version`, when given: the one that was checked) that the browser saves
+    /// as `filename`, served as `content_type`, valid for `ttl`.
     pub async fn presign_download(
         &self,
         key: &str,
+        version: Option<&str>,
         filename: &str,
         content_type: &str,
         ttl: Duration,
@@ -78,6 +96,7 @@ impl BlobStore {
             .get_object()
             .bucket(self.bucket()?)
             .key(key)
+            .set_version_id(version.map(str::to_owned))
             .response_content_disposition(format!("attachment; filename=\"{filename}\""))
             .response_content_type(content_type)
             .presigned(expiring(ttl)?)
@@ -86,13 +105,29 @@ impl BlobStore {
         Ok(url_of(&request))
     }
 
-    /// The size in bytes of the object at `key`; None when there is no such object.
-    pub async fn size_of(&self, key: &str) -> Result<Option<u64>, BlobError> {
+    /// The object at `key`; None when there is no such object.
+    pub async fn head(&self, key: &str) -> Result<Option<StoredObject>, BlobError> {
         match self.client.head_object().bucket(self.bucket()?).key(key).send().await {
-            Ok(head) => Ok(Some(head.content_length().and_then(|size| u64::try_from(size).ok()).unwrap_or(0))),
+            Ok(head) => Ok(Some(StoredObject {
+                size: head.content_length().and_then(|size| u64::try_from(size).ok()).unwrap_or(0),
+                version_id: head.version_id().map(str::to_owned),
+            })),
             Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
             Err(err) => Err(BlobError::Backend(aws_sdk_s3::error::DisplayErrorContext(err).to_string())),
         }
+    }
+
+    /// Takes [`UNCONFIRMED_TAG`] off the checked version, so the lifecycle rule keeps it.
+    pub async fn confirm(&self, key: &str, version: Option<&str>) -> Result<(), BlobError> {
+        self.client
+            .delete_object_tagging()
+            .bucket(self.bucket()?)
+            .key(key)
+            .set_version_id(version.map(str::to_owned))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|err| BlobError::Backend(aws_sdk_s3::error::DisplayErrorContext(err).to_string()))
     }
 }
 
@@ -136,16 +171,21 @@ mod tests {
         assert!(signed.contains("content-length") && signed.contains("content-type"), "{}", url.url);
         assert_eq!(header(&url, "content-type"), Some("application/pdf"));
         assert_eq!(header(&url, "content-length"), Some("1234"));
+        // written once (a replay cannot swap the checked content), and tagged until confirmed
+        assert!(signed.contains("if-none-match") && signed.contains("x-amz-tagging"), "{}", url.url);
+        assert_eq!(header(&url, "if-none-match"), Some("*"));
+        assert_eq!(header(&url, "x-amz-tagging"), Some("upload=unconfirmed"));
     }
 
     #[tokio::test]
     async fn a_download_url_names_the_file() {
         let url = store(Some("files"))
-            .presign_download("WS/a/report.pdf", "report.pdf", "application/pdf", Duration::from_secs(60))
+            .presign_download("WS/a/report.pdf", Some("v42"), "report.pdf", "application/pdf", Duration::from_secs(60))
             .await
             .unwrap();
         assert_eq!(url.method, "GET");
         assert!(url.url.contains("response-content-disposition=attachment"), "{}", url.url);
+        assert!(url.url.contains("versionId=v42"), "pinned to the checked version: {}", url.url);
     }
 
     #[tokio::test]

@@ -1,10 +1,12 @@
 //! Ticket attachments through presigned S3 URLs: the API never carries file bytes.
 //!
 //! 1. POST announces the file (name, type, exact size) and gets a short-lived PUT URL whose signature
-//!    binds the content type and length, for a key under the workspace's prefix.
-//! 2. The client PUTs the bytes to S3, then confirms. Confirming checks the object (size and type as
-//!    announced) and counts its bytes against the plan's storage limit, atomically with its event.
-//! 3. GET hands out a short-lived download URL, to members of the workspace only.
+//!    binds the content type and length, for a key under the workspace's prefix. The file's bytes are
+//!    reserved against the plan's storage limit then, so announcing many files cannot pass it.
+//! 2. The client PUTs the bytes to S3 (once: the URL cannot overwrite), then confirms. Confirming checks
+//!    the object (size as announced), keeps the version it checked and takes the "unconfirmed" tag off
+//!    it (the bucket's lifecycle rule removes uploads still tagged after a day), atomically with its event.
+//! 3. GET hands out a short-lived download URL of the checked version, to members of the workspace only.
 
 use std::time::Duration;
 
@@ -33,6 +35,9 @@ pub const MAX_FILENAME_CHARS: usize = 120;
 pub const URL_TTL: Duration = Duration::from_secs(300);
 /// The most uploads a ticket may have announced and not confirmed at once.
 pub const MAX_PENDING_PER_TICKET: u32 = 20;
+/// When the storage limit stops an announcement, at most this many of the workspace's announcements
+/// are looked at for lapsed ones (a bounded read per request).
+pub const MAX_LAPSED_PER_ANNOUNCEMENT: usize = 200;
 /// How long an announcement may wait for its confirmation; after that it lapses (its place in the
 /// ticket's bound is given back when the bound is reached).
 pub const PENDING_LIFETIME: SignedDuration = SignedDuration::from_hours(1);
@@ -104,16 +109,14 @@ pub async fn create_upload(
     let scope = caller.scope();
     let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
     let limit = workspace.plan.limits().storage_bytes;
-    if let Some(limit) = limit
-        && workspace.storage_bytes.saturating_add(request.size) > limit
-    {
-        return Err(ServiceError::PlanLimit(LimitExceeded {
+    let storage_full = |used: u64| {
+        ServiceError::PlanLimit(LimitExceeded {
             kind: LimitKind::StorageBytes,
-            limit,
-            used: workspace.storage_bytes,
+            limit: limit.unwrap_or(u64::MAX),
+            used,
             tier: workspace.plan,
-        }));
-    }
+        })
+    };
     let now = app.clock.now();
     let id = AttachmentId::generate();
     let attachment = Attachment {
@@ -127,22 +130,34 @@ pub async fn create_upload(
         uploaded_by: caller.user_id,
         created_at: now,
         uploaded_at: None,
+        version_id: None,
+        reserved: true,
     };
     // Signed before the record is written (signing is local), so a failure leaves nothing behind.
     let upload =
         app.attachments.presign_put(&attachment.object_key, &attachment.content_type, attachment.size, URL_TTL).await?;
+    // One retry after giving back what lapsed: the ticket's places, or the workspace's reserved bytes.
     let mut lapsed_any = false;
     loop {
-        match app.store.create_attachment(&scope, &attachment, MAX_PENDING_PER_TICKET).await {
+        match app.store.create_attachment(&scope, &attachment, MAX_PENDING_PER_TICKET, limit).await {
             Ok(()) => break,
             Err(CreateAttachmentError::NoTicket) => return Err(ServiceError::NotFound("The ticket")),
             Err(CreateAttachmentError::TooManyPending) if !lapsed_any => {
-                lapsed_any = lapse_old_announcements(app, &scope, ticket, now).await? > 0;
+                let pending = app.store.pending_attachments(&scope, ticket).await?;
+                lapsed_any = lapse_old_announcements(app, &scope, pending, now).await? > 0;
                 if !lapsed_any {
                     return Err(too_many_pending());
                 }
             }
             Err(CreateAttachmentError::TooManyPending) => return Err(too_many_pending()),
+            Err(CreateAttachmentError::StorageLimitReached { used }) if !lapsed_any => {
+                let pending = app.store.pending_attachments_of_workspace(&scope, MAX_LAPSED_PER_ANNOUNCEMENT).await?;
+                lapsed_any = lapse_old_announcements(app, &scope, pending, now).await? > 0;
+                if !lapsed_any {
+                    return Err(storage_full(used));
+                }
+            }
+            Err(CreateAttachmentError::StorageLimitReached { used }) => return Err(storage_full(used)),
             Err(CreateAttachmentError::Store(err)) => return Err(err.into()),
         }
     }
@@ -157,15 +172,16 @@ fn too_many_pending() -> ServiceError {
     ))
 }
 
-/// Gives back the places of the ticket's announcements older than [`PENDING_LIFETIME`]; how many.
+/// Gives back the places and reserved bytes of those `pending` announcements older than
+/// [`PENDING_LIFETIME`]; how many.
 async fn lapse_old_announcements(
     app: &App,
     scope: &crate::storage::TenantScope,
-    ticket: TicketId,
+    pending: Vec<Attachment>,
     now: Timestamp,
 ) -> ServiceResult<usize> {
     let mut lapsed = 0;
-    for pending in app.store.pending_attachments(scope, ticket).await? {
+    for pending in pending {
         if pending.created_at + PENDING_LIFETIME <= now && app.store.lapse_attachment(scope, &pending).await? {
             lapsed += 1;
         }
@@ -188,21 +204,34 @@ pub async fn confirm(
     if pending.status == AttachmentStatus::Uploaded {
         return Ok((&pending).into());
     }
-    let Some(uploaded_size) = app.attachments.size_of(&pending.object_key).await? else {
+    let Some(stored) = app.attachments.head(&pending.object_key).await? else {
         return Err(ServiceError::Conflict(
             "The file is not uploaded yet: PUT it to the upload URL first, then confirm.".to_owned(),
         ));
     };
-    if uploaded_size != pending.size {
+    let scope = caller.scope();
+    if stored.size != pending.size {
+        // The key holds the wrong bytes for good (the URL writes once): the announcement gives back its
+        // place and bytes, and the file is announced again.
+        app.store.lapse_attachment(&scope, &pending).await?;
         return Err(ServiceError::Validation(vec![FieldError::new(
             "size",
-            format!("the uploaded file has {uploaded_size} bytes, not the {} announced", pending.size),
+            format!(
+                "the uploaded file has {} bytes, not the {} announced; announce it again with its size",
+                stored.size, pending.size
+            ),
         )]));
     }
-    let scope = caller.scope();
+    // Before the record says "uploaded", so a confirmed file never keeps the tag that expires it.
+    app.attachments.confirm(&pending.object_key, stored.version_id.as_deref()).await?;
     let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
     let now = app.clock.now();
-    let uploaded = Attachment { status: AttachmentStatus::Uploaded, uploaded_at: Some(now), ..pending.clone() };
+    let uploaded = Attachment {
+        status: AttachmentStatus::Uploaded,
+        uploaded_at: Some(now),
+        version_id: stored.version_id,
+        ..pending.clone()
+    };
     let ticket_record = app.store.get_ticket(&scope, ticket).await?.ok_or(ServiceError::NotFound("The ticket"))?;
     let event = Event::new(EventKind::AttachmentAdded, Some(caller.user_id), format!("ticket/{ticket}"), now)
         .with_change(
@@ -240,7 +269,13 @@ pub async fn download(
     let now = app.clock.now();
     let request = app
         .attachments
-        .presign_download(&attachment.object_key, &attachment.filename, &attachment.content_type, URL_TTL)
+        .presign_download(
+            &attachment.object_key,
+            attachment.version_id.as_deref(),
+            &attachment.filename,
+            &attachment.content_type,
+            URL_TTL,
+        )
         .await?;
     Ok(AttachmentDownload { attachment: (&attachment).into(), download: presigned(request, now) })
 }

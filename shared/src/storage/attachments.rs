@@ -1,7 +1,8 @@
 //! Attachment records. A confirmed attachment sits in its ticket's item collection (the ticket's read
 //! shows it); an announced one waits outside it, under `UPLOAD#<ticket>#`, counted per ticket so a
 //! ticket holds a bounded number of announcements. The bytes live in S3; the storage-bytes counter on
-//! the workspace item is raised, within the plan's limit, when an upload is confirmed.
+//! the workspace item is raised, within the plan's limit, when an upload is announced (the bytes are
+//! reserved, so announcing many files cannot pass the limit), and lowered when an announcement lapses.
 
 use aws_sdk_dynamodb::types::{Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
 use jiff::Timestamp;
@@ -33,6 +34,13 @@ pub struct Attachment {
     pub uploaded_by: UserId,
     pub created_at: Timestamp,
     pub uploaded_at: Option<Timestamp>,
+    /// The S3 version that was checked at confirmation; downloads are pinned to it.
+    #[serde(default)]
+    pub version_id: Option<String>,
+    /// Its bytes were counted when it was announced (false on announcements older than reservations:
+    /// those are counted at confirmation).
+    #[serde(default)]
+    pub reserved: bool,
 }
 
 #[derive(Debug)]
@@ -41,6 +49,10 @@ pub enum CreateAttachmentError {
     NoTicket,
     /// The ticket already has the most announced, unconfirmed uploads it may hold.
     TooManyPending,
+    /// Reserving the file's bytes would pass the plan's storage limit; `used` is what is counted.
+    StorageLimitReached {
+        used: u64,
+    },
     Store(StoreError),
 }
 
@@ -98,6 +110,25 @@ impl Store {
         Ok(TransactWriteItem::builder().update(update.build()?).build())
     }
 
+    /// Moves the workspace's storage counter by `delta` bytes; raising it is refused past `limit`.
+    fn storage_update(&self, scope: &TenantScope, delta: i64, limit: Option<u64>) -> Result<Update, StoreError> {
+        let mut usage = Update::builder()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::WORKSPACE_SK))
+            .update_expression("ADD storage_bytes :delta")
+            .expression_attribute_values(":delta", n(delta))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        if let Some(limit) = limit {
+            // used + delta <= limit, written so that the sum cannot overflow
+            let room = limit.saturating_sub(u64::try_from(delta).unwrap_or(0));
+            usage = usage
+                .condition_expression("attribute_not_exists(storage_bytes) OR storage_bytes <= :room")
+                .expression_attribute_values(":room", n(room));
+        }
+        Ok(usage.build()?)
+    }
+
     fn pending_delete(&self, scope: &TenantScope, attachment: &Attachment) -> Result<TransactWriteItem, StoreError> {
         let delete = Delete::builder()
             .table_name(&self.table)
@@ -108,13 +139,20 @@ impl Store {
         Ok(TransactWriteItem::builder().delete(delete).build())
     }
 
-    /// Records a pending attachment of an existing ticket, if the ticket has fewer than `max_pending`.
+    /// Records a pending attachment of an existing ticket, if the ticket has fewer than `max_pending`,
+    /// and reserves its bytes within `storage_limit` (the record says it did: `reserved`).
     pub async fn create_attachment(
         &self,
         scope: &TenantScope,
         attachment: &Attachment,
         max_pending: u32,
+        storage_limit: Option<u64>,
     ) -> Result<(), CreateAttachmentError> {
+        if attachment.size > storage_limit.unwrap_or(u64::MAX) {
+            return Err(CreateAttachmentError::StorageLimitReached { used: 0 });
+        }
+        let attachment = &Attachment { reserved: true, ..attachment.clone() };
+        let size = i64::try_from(attachment.size).unwrap_or(i64::MAX);
         let check = aws_sdk_dynamodb::types::ConditionCheck::builder()
             .table_name(&self.table)
             .key(keys::PK, s(scope.pk()))
@@ -123,14 +161,48 @@ impl Store {
             .build()
             .map_err(StoreError::from)?;
         let sk = keys::pending_upload_sk(attachment.ticket_id, attachment.id);
+        /// What a failed condition of the announcement means.
+        enum Refused {
+            NoTicket,
+            TooManyPending,
+            StorageLimit,
+        }
         let transaction = Transaction::new()
-            .with_named(TransactWriteItem::builder().condition_check(check).build(), CreateAttachmentError::NoTicket)
+            .with_named(TransactWriteItem::builder().condition_check(check).build(), Refused::NoTicket)
             .with_named(
                 self.pending_count_update(scope, attachment.ticket_id, 1, Some(max_pending))?,
-                CreateAttachmentError::TooManyPending,
+                Refused::TooManyPending,
+            )
+            .with_named(
+                TransactWriteItem::builder().update(self.storage_update(scope, size, storage_limit)?).build(),
+                Refused::StorageLimit,
             )
             .with(self.attachment_put(scope, attachment, sk, "attribute_not_exists(PK)")?);
-        self.transact(transaction).await.map_err(TransactionError::into_error)
+        match self.transact(transaction).await {
+            Ok(()) => Ok(()),
+            Err(TransactionError::Failed { failure: Refused::NoTicket, .. }) => Err(CreateAttachmentError::NoTicket),
+            Err(TransactionError::Failed { failure: Refused::TooManyPending, .. }) => {
+                Err(CreateAttachmentError::TooManyPending)
+            }
+            Err(TransactionError::Failed { failure: Refused::StorageLimit, item }) => {
+                Err(CreateAttachmentError::StorageLimitReached {
+                    used: super::counter_of(item.as_ref(), "storage_bytes"),
+                })
+            }
+            Err(TransactionError::Store(err)) => Err(CreateAttachmentError::Store(err)),
+        }
+    }
+
+    /// Announced uploads of any ticket of the workspace, at most `limit` (for giving back what lapsed
+    /// when the storage limit is reached).
+    pub async fn pending_attachments_of_workspace(
+        &self,
+        scope: &TenantScope,
+        limit: usize,
+    ) -> Result<Vec<Attachment>, StoreError> {
+        let spec = super::query::QuerySpec::under_prefix(scope, keys::PENDING_UPLOAD_PREFIX);
+        let (items, _) = self.query_up_to(&spec, None, limit, 4).await?;
+        super::items_of(&items)
     }
 
     /// The ticket's announced uploads not confirmed yet (at most the bound's worth).
@@ -142,12 +214,17 @@ impl Store {
         self.query_prefix(scope, &keys::pending_uploads_prefix(ticket)).await
     }
 
-    /// Forgets an announcement that was never confirmed, freeing its place in the ticket's bound.
-    /// False when it is gone already (confirmed or lapsed meanwhile).
+    /// Forgets an announcement that was never confirmed, freeing its place in the ticket's bound and
+    /// the bytes it reserved. False when it is gone already (confirmed or lapsed meanwhile).
     pub async fn lapse_attachment(&self, scope: &TenantScope, pending: &Attachment) -> Result<bool, StoreError> {
-        let transaction = Transaction::new()
+        let mut transaction = Transaction::new()
             .with_named(self.pending_delete(scope, pending)?, ())
             .with(self.pending_count_update(scope, pending.ticket_id, -1, None)?);
+        if pending.reserved {
+            let size = i64::try_from(pending.size).unwrap_or(i64::MAX);
+            transaction =
+                transaction.with(TransactWriteItem::builder().update(self.storage_update(scope, -size, None)?).build());
+        }
         match self.transact(transaction).await {
             Ok(()) => Ok(true),
             Err(TransactionError::Failed { .. }) => Ok(false),
@@ -175,8 +252,8 @@ impl Store {
         Ok(records.into_iter().next())
     }
 
-    /// Marks the attachment uploaded (moving it from the announcements into the ticket) and counts its
-    /// bytes, refusing to pass `storage_limit`.
+    /// Marks the attachment uploaded (moving it from the announcements into the ticket); counts its
+    /// bytes, refusing to pass `storage_limit`, unless the announcement reserved them already.
     pub async fn confirm_attachment(
         &self,
         scope: &TenantScope,
@@ -190,25 +267,16 @@ impl Store {
             AlreadyConfirmed,
         }
         let build = || -> Result<Transaction<Refused>, StoreError> {
-            let mut usage = Update::builder()
-                .table_name(&self.table)
-                .key(keys::PK, s(scope.pk()))
-                .key(keys::SK, s(keys::WORKSPACE_SK))
-                .update_expression("ADD storage_bytes :size")
-                .expression_attribute_values(":size", n(uploaded.size))
-                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-            if let Some(limit) = storage_limit {
-                // used + size <= limit, written so that the sum cannot overflow
-                usage = usage
-                    .condition_expression("attribute_not_exists(storage_bytes) OR storage_bytes <= :room")
-                    .expression_attribute_values(":room", n(limit.saturating_sub(uploaded.size)));
-            }
             let sk = keys::attachment_sk(uploaded.ticket_id, uploaded.id);
-            Ok(Transaction::new()
-                .with_named(
-                    TransactWriteItem::builder().update(usage.build().map_err(StoreError::from)?).build(),
+            let mut transaction = Transaction::new();
+            if !uploaded.reserved {
+                let size = i64::try_from(uploaded.size).unwrap_or(i64::MAX);
+                transaction = transaction.with_named(
+                    TransactWriteItem::builder().update(self.storage_update(scope, size, storage_limit)?).build(),
                     Refused::StorageLimit,
-                )
+                );
+            }
+            Ok(transaction
                 .with_named(self.pending_delete(scope, uploaded)?, Refused::AlreadyConfirmed)
                 .with(self.pending_count_update(scope, uploaded.ticket_id, -1, None)?)
                 .with_named(
@@ -218,7 +286,7 @@ impl Store {
                 .with(self.put_event(scope, event)?))
         };
         let transaction = build().map_err(ConfirmError::Store)?;
-        if uploaded.size > storage_limit.unwrap_or(u64::MAX) {
+        if !uploaded.reserved && uploaded.size > storage_limit.unwrap_or(u64::MAX) {
             return Err(ConfirmError::StorageLimitReached { used: 0 });
         }
         match self.transact(transaction).await {

@@ -87,7 +87,79 @@ async fn an_upload_that_does_not_match_the_announcement_is_refused() {
         .expect_problem(422, "validation-failed");
     assert_eq!(reply.field_errors(), ["size"]);
     let me = owner.client().get("/api/v1/me").await.expect(200);
-    assert_eq!(me.body["plan"]["usage"]["storage_bytes"], 0, "nothing counted");
+    assert_eq!(me.body["plan"]["usage"]["storage_bytes"], 0, "the announcement gave its reserved bytes back");
+    // The announcement is gone: confirming again finds nothing to confirm.
+    owner
+        .client()
+        .post(&format!("/api/v1/tickets/{ticket}/attachments/{attachment}/confirm"), json!({}))
+        .await
+        .expect_problem(404, "not-found");
+}
+
+#[tokio::test]
+async fn announcing_reserves_the_bytes_so_files_never_uploaded_cannot_pass_the_storage_limit() {
+    // The free plan stores 1 GiB; 40 announced files of 25 MiB reserve 1,000 MiB, and a 41st does not fit.
+    let owner = signup("Reserving Co").await;
+    let big = 25 * 1024 * 1024_u64;
+    for _ in 0..2 {
+        let ticket = new_ticket(&owner).await;
+        let path = format!("/api/v1/tickets/{ticket}/attachments");
+        for file in 0..20 {
+            let body = json!({"filename": format!("scan{file}.pdf"), "content_type": "application/pdf", "size": big});
+            owner.client().post(&path, body).await.expect(201);
+        }
+    }
+    let me = owner.client().get("/api/v1/me").await.expect(200);
+    assert_eq!(me.body["plan"]["usage"]["storage_bytes"], 40 * big, "reserved, though nothing was uploaded");
+    let third = new_ticket(&owner).await;
+    let refused = owner
+        .client()
+        .post(
+            &format!("/api/v1/tickets/{third}/attachments"),
+            json!({"filename": "one-too-many.pdf", "content_type": "application/pdf", "size": big}),
+        )
+        .await
+        .expect_problem(402, "plan-limit-reached");
+    assert_eq!(refused.body["limit_kind"], "storage_bytes", "{}", refused.body);
+    assert_eq!(refused.body["used"], 40 * big);
+    // What still fits is accepted.
+    owner
+        .client()
+        .post(
+            &format!("/api/v1/tickets/{third}/attachments"),
+            json!({"filename": "small.txt", "content_type": "text/plain", "size": 1024}),
+        )
+        .await
+        .expect(201);
+}
+
+#[tokio::test]
+async fn an_upload_url_writes_once_and_the_download_serves_the_version_that_was_checked() {
+    let owner = signup("Swap Co").await;
+    let ticket = new_ticket(&owner).await;
+    let original = b"the real invoice".to_vec();
+    let announced = owner
+        .client()
+        .post(
+            &format!("/api/v1/tickets/{ticket}/attachments"),
+            json!({"filename": "invoice.txt", "content_type": "text/plain", "size": original.len()}),
+        )
+        .await
+        .expect(201);
+    let base = format!("/api/v1/tickets/{ticket}/attachments/{}", announced.body["attachment"]["id"].as_str().unwrap());
+    assert_eq!(put_bytes(&announced.body["upload"], &original).await, 200);
+    owner.client().post(&format!("{base}/confirm"), json!({})).await.expect(200);
+
+    // Replaying the upload URL with other bytes of the same length is refused by the store.
+    let swapped = b"a forged invoice".to_vec();
+    assert_eq!(swapped.len(), original.len());
+    assert_eq!(put_bytes(&announced.body["upload"], &swapped).await, 412, "the URL writes once");
+
+    let download = owner.client().get(&base).await.expect(200);
+    let url = download.body["download"]["url"].as_str().unwrap();
+    assert!(url.contains("versionId="), "pinned to the checked version: {url}");
+    let fetched = reqwest::get(url).await.unwrap();
+    assert_eq!(fetched.bytes().await.unwrap().to_vec(), original);
 }
 
 #[tokio::test]
