@@ -256,6 +256,7 @@ fn problem_response(problem: Problem, request_id: &str) -> AxumResponse<AxumBody
     if let Ok(value) = request_id.parse() {
         response.headers_mut().insert(shared::http::REQUEST_ID_HEADER, value);
     }
+    shared::http::security_headers::add(response.headers_mut());
     to_axum(response)
 }
 

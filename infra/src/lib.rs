@@ -262,7 +262,7 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
         router = clock_control::routes(clock).merge(router);
     }
     if let Some(dist) = options.web_dist.clone() {
-        router = static_site::serve_with(router, dist);
+        router = static_site::serve_with(router, dist, vec![endpoint.clone()]);
     }
     let server = tokio::spawn(serve(listener, router));
     Ok(RunningStack { url, aws_endpoint: endpoint, app, moto, server, pollers })

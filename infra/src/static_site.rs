@@ -26,14 +26,17 @@ const REVALIDATE: &str = "no-cache";
 struct Site {
     files: Router,
     not_a_file: Router,
+    /// Other origins the app talks to (the file store), for its Content-Security-Policy.
+    connect: Arc<Vec<String>>,
 }
 
-/// Puts the web app in front of `router`.
-pub fn serve_with(router: Router, dist: PathBuf) -> Router {
+/// Puts the web app in front of `router`; the app may also talk to the `connect` origins (the local
+/// AWS stand-in, where uploads go).
+pub fn serve_with(router: Router, dist: PathBuf, connect: Vec<String>) -> Router {
     let not_a_file = Router::new().fallback(not_a_file).with_state(Arc::new(dist.clone()));
     // A directory is not a page of its own: `/` and `/assets` get the app like any other page.
     let files = ServeDir::new(&dist).append_index_html_on_directories(false).fallback(not_a_file.clone());
-    let site = Site { files: Router::new().fallback_service(files), not_a_file };
+    let site = Site { files: Router::new().fallback_service(files), not_a_file, connect: Arc::new(connect) };
     router.layer(axum::middleware::from_fn_with_state(site, serve))
 }
 
@@ -53,6 +56,12 @@ async fn serve(State(site): State<Site>, request: Request, next: Next) -> Respon
     if !matches!(*request.method(), Method::GET | Method::HEAD) || belongs_to_backend(&path) {
         return next.run(request).await;
     }
+    let host = request.headers().get(header::HOST).and_then(|host| host.to_str().ok()).unwrap_or("127.0.0.1");
+    // The socket is on this origin too; named, since older engines do not count ws: as 'self'.
+    let mut connect = vec![format!("ws://{host}")];
+    connect.extend(site.connect.iter().cloned());
+    let connect: Vec<&str> = connect.iter().map(String::as_str).collect();
+    let policy = shared::http::security_headers::app_content_security_policy(&connect);
     let site = if is_hidden(&path) { site.not_a_file } else { site.files };
     let Ok(mut response) = site.oneshot(request).await;
     let headers = response.headers_mut();
@@ -60,6 +69,11 @@ async fn serve(State(site): State<Site>, request: Request, next: Next) -> Respon
     let cache = if path.starts_with("/assets/") { IMMUTABLE } else { REVALIDATE };
     headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static(cache));
     headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert("referrer-policy", HeaderValue::from_static("strict-origin-when-cross-origin"));
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    if let Ok(policy) = HeaderValue::from_str(&policy) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
     response
 }
 
@@ -123,7 +137,7 @@ mod tests {
             std::fs::write(dist.join(".vite/manifest.json"), "{}").unwrap();
             std::fs::write(root.join("secret.txt"), "secret").unwrap();
             let backend = Router::new().fallback(|| async { (StatusCode::IM_A_TEAPOT, "gateway") });
-            Fixture { app: serve_with(backend, dist), root }
+            Fixture { app: serve_with(backend, dist, vec![]), root }
         }
 
         async fn get(&self, path: &str) -> (StatusCode, Option<String>, String) {

@@ -666,6 +666,23 @@ mod tests {
         assert!(!raw.contains("S3CrudPolicy"), "no function may change ACLs or lifecycle rules");
     }
 
+    /// CloudFront sends the app the same Content-Security-Policy the local gateway does.
+    #[test]
+    fn the_apps_content_security_policy_in_aws_is_the_one_in_code() {
+        let raw = std::fs::read_to_string(crate::repo_root().join("template.yaml")).unwrap();
+        let doc: Value = serde_yaml_ng::from_str(&raw).unwrap();
+        let path =
+            ["Resources", "WebSecurityHeaders", "Properties", "ResponseHeadersPolicyConfig", "SecurityHeadersConfig"];
+        let policy =
+            get(&doc, &path).and_then(|config| get(config, &["ContentSecurityPolicy", "ContentSecurityPolicy"]));
+        let Some(Value::Tagged(tagged)) = policy else { panic!("the policy is a !Sub") };
+        let expected = shared::http::security_headers::app_content_security_policy(&[
+            "wss://${WebSocketApi}.execute-api.${AWS::Region}.amazonaws.com",
+            "https://${AttachmentsBucket.RegionalDomainName}",
+        ]);
+        assert_eq!(text(&tagged.value).as_deref(), Some(expected.as_str()));
+    }
+
     #[test]
     fn schedule_rates_read_as_eventbridge_writes_them() {
         assert_eq!(parse_rate("rate(1 minute)"), Ok(Duration::from_secs(60)));

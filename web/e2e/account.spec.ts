@@ -19,11 +19,15 @@ test("sign up: a short password refused in plain words, then a workspace and its
   await shot(a, "01-inbox-empty");
 });
 
-test("an expired access token is refreshed silently, rotating the refresh token", async ({ stack, cast, api, newPage }) => {
+test("an expired access token is refreshed silently from an HttpOnly cookie, rotating it", async ({ stack, cast, api, newPage }) => {
   await api.workspaceWithTicket(cast);
   const a = await newPage("owner");
   await logIn(a, stack, cast.owner);
-  const before = await a.evaluate(() => JSON.parse(localStorage.getItem("switchboard.session") ?? "null"));
+  // The refresh token is in no storage script can read: only in an HttpOnly cookie for /api/v1/auth.
+  const stored = await a.evaluate(() => JSON.stringify({ ...localStorage }) + document.cookie);
+  if (/refresh/i.test(stored)) throw new Error(`the refresh token is within script's reach: ${stored}`);
+  const cookieBefore = (await a.context().cookies(`${stack}/api/v1/auth/refresh`)).find((c) => c.name === "switchboard_refresh");
+  if (!cookieBefore?.httpOnly || cookieBefore.sameSite !== "Strict") throw new Error(`no HttpOnly, SameSite=Strict refresh cookie: ${JSON.stringify(cookieBefore)}`);
   await a.evaluate(() => {
     const session = JSON.parse(localStorage.getItem("switchboard.session") ?? "null");
     localStorage.setItem("switchboard.session", JSON.stringify({ ...session, accessToken: "expired", expiresAt: Date.now() - 1000 }));
@@ -31,7 +35,8 @@ test("an expired access token is refreshed silently, rotating the refresh token"
   await a.goto(`${stack}/inbox`);
   await expectText(a.getByTestId("ticket-list"), cast.subject);
   const after = await a.evaluate(() => JSON.parse(localStorage.getItem("switchboard.session") ?? "null"));
-  if (after.refreshToken === before.refreshToken || after.accessToken === "expired") throw new Error("the session was not refreshed");
+  const cookieAfter = (await a.context().cookies(`${stack}/api/v1/auth/refresh`)).find((c) => c.name === "switchboard_refresh");
+  if (after.accessToken === "expired" || !cookieAfter || cookieAfter.value === cookieBefore.value) throw new Error("the session was not refreshed");
 });
 
 test("log out ends the session", async ({ stack, cast, api, newPage, shot }) => {
@@ -40,6 +45,8 @@ test("log out ends the session", async ({ stack, cast, api, newPage, shot }) => 
   await logIn(a, stack, cast.owner);
   await a.getByRole("button", { name: "Log out" }).click();
   await a.waitForURL("**/login");
+  const cookie = (await a.context().cookies(`${stack}/api/v1/auth/refresh`)).find((c) => c.name === "switchboard_refresh");
+  if (cookie) throw new Error("the refresh cookie outlived the logout");
   await a.goto(`${stack}/inbox`);
   await a.waitForURL("**/login**");
   await shot(a, "16-login");

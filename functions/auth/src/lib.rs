@@ -1,8 +1,8 @@
 //! Sign-up, login, token refresh and logout. These routes are public (no authorizer).
 
-use lambda_http::{Request, http::StatusCode};
+use lambda_http::{Body, Request, Response, http::StatusCode};
 use shared::api::{LoginRequest, RefreshRequest, SessionResponse, SignupRequest};
-use shared::http::{self, HandlerResult, ProblemBody};
+use shared::http::{self, HandlerResult, Problem, ProblemBody, session_cookie};
 use shared::{App, services::accounts};
 
 pub const SIGNUP: &str = "/api/v1/auth/signup";
@@ -28,7 +28,34 @@ pub const ROUTES: &[http::Route] = shared::routes![
     ))]
 pub async fn signup(app: &App, req: &Request) -> HandlerResult {
     let body = http::json_body(req)?;
-    Ok(http::json(StatusCode::CREATED, &accounts::signup(app, body).await?))
+    Ok(session(app, req, StatusCode::CREATED, accounts::signup(app, body).await?))
+}
+
+/// The session as the caller keeps it: a browser gets the refresh token as an HttpOnly cookie and not
+/// in the body (script never sees it); other clients get it in the body.
+fn session(app: &App, req: &Request, status: StatusCode, mut session: SessionResponse) -> Response<Body> {
+    if !session_cookie::from_browser(req) {
+        return http::json(status, &session);
+    }
+    let token = session.refresh_token.take().unwrap_or_default();
+    let mut response = http::json(status, &session);
+    let max_age = app.config.refresh_token_ttl.as_secs();
+    response.headers_mut().append("set-cookie", session_cookie::set(&token, max_age));
+    response
+}
+
+/// The refresh token a refresh or logout presents: the body's, else the cookie's. The cookie counts
+/// only on the app's own requests (`Sec-Fetch-Site: same-origin`), on top of `SameSite=Strict`.
+fn presented_token(req: &Request) -> Result<RefreshRequest, Problem> {
+    let mut body: RefreshRequest = match req.body() {
+        Body::Empty => RefreshRequest::default(),
+        Body::Text(text) if text.trim().is_empty() => RefreshRequest::default(),
+        _ => http::json_body(req)?,
+    };
+    if body.refresh_token.is_none() && session_cookie::same_origin(req) {
+        body.refresh_token = session_cookie::refresh_token(req);
+    }
+    Ok(body)
 }
 
 /// Log in
@@ -43,31 +70,35 @@ pub async fn signup(app: &App, req: &Request) -> HandlerResult {
     ))]
 pub async fn login(app: &App, req: &Request) -> HandlerResult {
     let body = http::json_body(req)?;
-    Ok(http::json(StatusCode::OK, &accounts::login(app, body).await?))
+    Ok(session(app, req, StatusCode::OK, accounts::login(app, body).await?))
 }
 
 /// Refresh the session
 ///
 /// Spends the refresh token and returns new tokens. A refresh token presented twice revokes its
-/// session (someone replayed it).
+/// session (someone replayed it). Browsers send no body: the `switchboard_refresh` cookie carries the
+/// token, and the answer sets the next one.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses(
         (status = 200, body = SessionResponse),
         (status = 401, description = "Invalid, expired, revoked or reused", body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn refresh(app: &App, req: &Request) -> HandlerResult {
-    let body = http::json_body(req)?;
-    Ok(http::json(StatusCode::OK, &accounts::refresh(app, body).await?))
+    let body = presented_token(req)?;
+    Ok(session(app, req, StatusCode::OK, accounts::refresh(app, body).await?))
 }
 
 /// Log out
 ///
 /// Revokes the session of the refresh token, if it is the session's current token (only its holder can end
-/// it). Idempotent: an unknown, spent or forged token is answered 204 too and ends nothing.
+/// it). Idempotent: an unknown, spent or forged token is answered 204 too and ends nothing. Browsers send
+/// no body (the cookie carries the token); the answer removes the cookie.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = RefreshRequest,
     responses((status = 204, description = "Logged out")))]
 pub async fn logout(app: &App, req: &Request) -> HandlerResult {
-    let body = http::json_body(req)?;
+    let body = presented_token(req)?;
     accounts::logout(app, body).await?;
-    Ok(http::no_content())
+    let mut response = http::no_content();
+    response.headers_mut().append("set-cookie", session_cookie::clear());
+    Ok(response)
 }

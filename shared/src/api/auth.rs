@@ -26,10 +26,12 @@ pub struct LoginRequest {
     pub workspace_id: Option<String>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
-    pub refresh_token: String,
+    /// Left out by browsers: theirs is in the `switchboard_refresh` cookie.
+    #[serde(default)]
+    pub refresh_token: Option<String>,
 }
 
 /// Tokens for a member session (sign-up, login, refresh).
@@ -40,8 +42,10 @@ pub struct SessionResponse {
     pub token_type: String,
     /// Seconds until the access token expires.
     pub expires_in: i64,
-    /// Single use: each refresh returns a new one; presenting an old one revokes the session.
-    pub refresh_token: String,
+    /// Single use: each refresh returns a new one; presenting an old one revokes the session. Null for
+    /// browsers (requests with `Sec-Fetch-Site`): theirs is set as the `switchboard_refresh` cookie
+    /// (HttpOnly, Secure, SameSite=Strict, Path=/api/v1/auth) instead.
+    pub refresh_token: Option<String>,
     pub user: UserView,
     pub workspace: WorkspaceView,
 }

@@ -6,7 +6,9 @@ mod bulk;
 mod problem;
 mod request;
 mod router;
+pub mod security_headers;
 mod service_errors;
+pub mod session_cookie;
 
 /// Handlers parse a page request here ([`PageParams::from_request`]) and hand it to a service.
 pub use crate::storage::PageParams;
@@ -69,6 +71,7 @@ pub async fn serve(req: Request, handler: impl AsyncFnOnce(Request) -> HandlerRe
     if let Ok(value) = request_id.parse() {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
+    security_headers::add(response.headers_mut());
     response
 }
 

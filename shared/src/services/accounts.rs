@@ -115,7 +115,8 @@ pub async fn login(app: &App, request: LoginRequest) -> ServiceResult<SessionRes
 /// revokes the session for everyone holding it.
 pub async fn refresh(app: &App, request: RefreshRequest) -> ServiceResult<SessionResponse> {
     const INVALID: &str = "The refresh token is invalid or expired. Log in again.";
-    let presented = RefreshToken::parse(&request.refresh_token).ok_or(ServiceError::Unauthenticated(INVALID))?;
+    let presented =
+        request.refresh_token.as_deref().and_then(RefreshToken::parse).ok_or(ServiceError::Unauthenticated(INVALID))?;
     let scope = TenantScope::new(presented.workspace_id);
     let now = app.clock.now();
     let next = RefreshToken::generate(presented.workspace_id, presented.user_id, presented.session_id);
@@ -149,7 +150,7 @@ pub async fn refresh(app: &App, request: RefreshRequest) -> ServiceResult<Sessio
 /// match: the ids alone, readable in any old token, end nothing). Idempotent and silent: an unknown, spent
 /// or forged token is answered the same and changes nothing.
 pub async fn logout(app: &App, request: RefreshRequest) -> ServiceResult<()> {
-    if let Some(token) = RefreshToken::parse(&request.refresh_token) {
+    if let Some(token) = request.refresh_token.as_deref().and_then(RefreshToken::parse) {
         let scope = TenantScope::new(token.workspace_id);
         app.store.revoke_session_holding(&scope, token.user_id, token.session_id, &token.secret_hash()).await?;
     }
@@ -214,7 +215,7 @@ fn session_response(
         access_token: app.tokens.issue(&subject, now),
         token_type: "Bearer".to_owned(),
         expires_in: app.tokens.ttl_secs(),
-        refresh_token: refresh_token.encode(),
+        refresh_token: Some(refresh_token.encode()),
         user: member.into(),
         workspace: workspace.into(),
     }

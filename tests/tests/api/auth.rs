@@ -178,3 +178,110 @@ async fn a_token_signed_with_the_templates_secret_reference_is_refused() {
     // The real key still works: the refusal is about the key, not the route.
     owner.client().get("/api/v1/me").await.expect(200);
 }
+
+/// A request as the web app's browser sends it: `Sec-Fetch-Site` (which script cannot set) and cookies.
+fn browser(method: reqwest::Method, path: &str, site: &str, cookie: Option<&str>) -> reqwest::RequestBuilder {
+    let mut request = reqwest::Client::new()
+        .request(method, format!("{}{path}", switchboard_tests::stack().url))
+        .header("sec-fetch-site", site)
+        .header("content-type", "application/json");
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request
+}
+
+/// The `switchboard_refresh=<token>` pair of a response's Set-Cookie, and the whole header.
+fn refresh_cookie(response: &reqwest::Response) -> (String, String) {
+    let header = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("switchboard_refresh="))
+        .expect("a refresh cookie")
+        .to_owned();
+    (header.split(';').next().unwrap().to_owned(), header)
+}
+
+#[tokio::test]
+async fn a_browser_keeps_its_refresh_token_in_an_http_only_cookie_that_script_never_sees() {
+    let owner = signup("Cookie Co").await;
+    let login = browser(reqwest::Method::POST, "/api/v1/auth/login", "same-origin", None)
+        .json(&json!({"email": owner.email, "password": switchboard_tests::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status().as_u16(), 200);
+    let (cookie, header) = refresh_cookie(&login);
+    for attribute in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/api/v1/auth"] {
+        assert!(header.contains(attribute), "{header} lacks {attribute}");
+    }
+    let body: serde_json::Value = login.json().await.unwrap();
+    assert!(body["refresh_token"].is_null(), "not in the body script reads: {body}");
+    assert!(body["access_token"].is_string());
+
+    // The app refreshes with the cookie alone and gets the next one.
+    let refreshed =
+        browser(reqwest::Method::POST, "/api/v1/auth/refresh", "same-origin", Some(&cookie)).send().await.unwrap();
+    assert_eq!(refreshed.status().as_u16(), 200);
+    let (next, _) = refresh_cookie(&refreshed);
+    assert_ne!(next, cookie, "rotated");
+
+    // Another site's page cannot spend it, even if the browser sent the cookie.
+    let forged =
+        browser(reqwest::Method::POST, "/api/v1/auth/refresh", "cross-site", Some(&next)).send().await.unwrap();
+    assert_eq!(forged.status().as_u16(), 401);
+
+    // The spent cookie replayed revokes the session (as a replayed body token does).
+    let replayed =
+        browser(reqwest::Method::POST, "/api/v1/auth/refresh", "same-origin", Some(&cookie)).send().await.unwrap();
+    assert_eq!(replayed.status().as_u16(), 401);
+    let after =
+        browser(reqwest::Method::POST, "/api/v1/auth/refresh", "same-origin", Some(&next)).send().await.unwrap();
+    assert_eq!(after.status().as_u16(), 401, "the session was revoked");
+}
+
+#[tokio::test]
+async fn logging_out_in_a_browser_ends_the_cookies_session_and_removes_the_cookie() {
+    let owner = signup("Cookie Out Co").await;
+    let login = browser(reqwest::Method::POST, "/api/v1/auth/login", "same-origin", None)
+        .json(&json!({"email": owner.email, "password": switchboard_tests::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let (cookie, _) = refresh_cookie(&login);
+    let logout =
+        browser(reqwest::Method::POST, "/api/v1/auth/logout", "same-origin", Some(&cookie)).send().await.unwrap();
+    assert_eq!(logout.status().as_u16(), 204);
+    let (cleared, header) = refresh_cookie(&logout);
+    assert_eq!(cleared, "switchboard_refresh=");
+    assert!(header.contains("Max-Age=0"), "{header}");
+    let refresh =
+        browser(reqwest::Method::POST, "/api/v1/auth/refresh", "same-origin", Some(&cookie)).send().await.unwrap();
+    assert_eq!(refresh.status().as_u16(), 401, "the session ended");
+}
+
+#[tokio::test]
+async fn api_answers_carry_security_headers_and_the_app_a_strict_content_security_policy() {
+    let owner = signup("Headers Co").await;
+    let reply = owner.client().get("/api/v1/me").await.expect(200);
+    let header = |name: &str| reply.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert_eq!(header("x-frame-options"), "DENY");
+    assert!(
+        header("content-security-policy").starts_with("default-src 'none'"),
+        "{}",
+        header("content-security-policy")
+    );
+    assert!(header("strict-transport-security").contains("max-age="));
+    // Problems too.
+    let problem = Client::new().get("/api/v1/me").await.expect(401);
+    assert_eq!(problem.headers.get("x-content-type-options").unwrap(), "nosniff");
+
+    let page = reqwest::get(format!("{}/inbox", switchboard_tests::stack().url)).await.unwrap();
+    let policy = page.headers().get("content-security-policy").expect("the app's CSP").to_str().unwrap().to_owned();
+    assert!(policy.contains("script-src 'self';"), "no inline or foreign scripts: {policy}");
+    assert!(policy.contains("frame-ancestors 'none'") && policy.contains("object-src 'none'"), "{policy}");
+    assert!(!policy.contains("unsafe-inline") && !policy.contains("unsafe-eval"), "{policy}");
+}

@@ -129,7 +129,8 @@ export interface paths {
         /**
          * Log out
          * @description Revokes the session of the refresh token, if it is the session's current token (only its holder can end
-         *     it). Idempotent: an unknown, spent or forged token is answered 204 too and ends nothing.
+         *     it). Idempotent: an unknown, spent or forged token is answered 204 too and ends nothing. Browsers send
+         *     no body (the cookie carries the token); the answer removes the cookie.
          */
         post: operations["auth_logout"];
         delete?: never;
@@ -150,7 +151,8 @@ export interface paths {
         /**
          * Refresh the session
          * @description Spends the refresh token and returns new tokens. A refresh token presented twice revokes its
-         *     session (someone replayed it).
+         *     session (someone replayed it). Browsers send no body: the `switchboard_refresh` cookie carries the
+         *     token, and the answer sets the next one.
          */
         post: operations["auth_refresh"];
         delete?: never;
@@ -2755,7 +2757,8 @@ export interface components {
             ticket_id: components["schemas"]["TicketId"];
         };
         RefreshRequest: {
-            refresh_token: string;
+            /** @description Left out by browsers: theirs is in the `switchboard_refresh` cookie. */
+            refresh_token?: string | null;
         };
         /** @description Replaces the whole taxonomy; an empty list removes it (ticket categories become free labels). */
         ReplaceCategoriesRequest: {
@@ -2823,8 +2826,12 @@ export interface components {
              * @description Seconds until the access token expires.
              */
             expires_in: number;
-            /** @description Single use: each refresh returns a new one; presenting an old one revokes the session. */
-            refresh_token: string;
+            /**
+             * @description Single use: each refresh returns a new one; presenting an old one revokes the session. Null for
+             *     browsers (requests with `Sec-Fetch-Site`): theirs is set as the `switchboard_refresh` cookie
+             *     (HttpOnly, Secure, SameSite=Strict, Path=/api/v1/auth) instead.
+             */
+            refresh_token?: string | null;
             /** @description Always "Bearer". */
             token_type: string;
             user: components["schemas"]["UserView"];

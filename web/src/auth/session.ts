@@ -1,7 +1,9 @@
-// The member session: tokens in localStorage (shared by tabs), refreshed before the access token
-// expires. Refresh tokens work once, so a refresh is single-flight within a tab and serialised across
-// tabs (Web Locks); a tab that finds the token already rotated by another tab adopts the new session
-// instead of replaying the spent one (which would revoke the session for everyone).
+// The member session: the short-lived access token in localStorage (shared by tabs), refreshed before it
+// expires. The refresh token never reaches script: the API keeps it in an HttpOnly cookie scoped to
+// /api/v1/auth that the browser sends with refresh and logout. Refresh tokens work once, so a refresh is
+// single-flight within a tab and serialised across tabs (Web Locks); a tab that finds the session already
+// rotated by another tab adopts it instead of replaying the spent cookie (which would revoke the session
+// for everyone).
 import type { components } from "../api/schema";
 import { ApiError, errorFromResponse, networkError } from "../api/problem";
 
@@ -9,7 +11,6 @@ export type SessionResponse = components["schemas"]["SessionResponse"];
 
 export interface Session {
   accessToken: string;
-  refreshToken: string;
   /** Epoch milliseconds when the access token expires. */
   expiresAt: number;
   user: SessionResponse["user"];
@@ -20,6 +21,9 @@ export interface KeyValueStore {
   getItem(key: string): string | null;
   setItem(key: string, value: string): void;
   removeItem(key: string): void;
+  /** For listing keys (localStorage has both). */
+  readonly length?: number;
+  key?(index: number): string | null;
 }
 
 export interface SessionDeps {
@@ -32,6 +36,17 @@ export interface SessionDeps {
 }
 
 const KEY = "switchboard.session";
+const DRAFT_PREFIX = "switchboard.draft.";
+
+/** Forgets every unsent reply and note (web/src/lib/drafts.ts keeps them under this prefix). */
+function clearDrafts(storage: KeyValueStore) {
+  const keys: string[] = [];
+  for (let index = 0; index < (storage.length ?? 0); index += 1) {
+    const key = storage.key?.(index);
+    if (key?.startsWith(DRAFT_PREFIX)) keys.push(key);
+  }
+  for (const key of keys) storage.removeItem(key);
+}
 /** Refresh this long before expiry so requests in flight never carry an expired token. */
 export const REFRESH_MARGIN_MS = 60_000;
 
@@ -40,7 +55,6 @@ export type EndReason = "logout" | "expired" | "revoked";
 export function fromResponse(response: SessionResponse, now: number): Session {
   return {
     accessToken: response.access_token,
-    refreshToken: response.refresh_token,
     expiresAt: now + response.expires_in * 1000,
     user: response.user,
     workspace: response.workspace,
@@ -70,7 +84,7 @@ export class SessionManager {
   /** Another tab changed the stored session. */
   reload() {
     const stored = this.read();
-    if (stored?.refreshToken !== this.session?.refreshToken) {
+    if (stored?.accessToken !== this.session?.accessToken) {
       this.session = stored;
       this.emit();
     }
@@ -97,7 +111,8 @@ export class SessionManager {
   /** Rotates the refresh token once, however many callers ask at the same time. */
   refresh(): Promise<Session | null> {
     if (!this.refreshing) {
-      const spent = this.session?.refreshToken;
+      // The session this refresh replaces, told by its access token (each refresh issues a new one).
+      const spent = this.session?.accessToken;
       const run = () => this.rotate(spent);
       this.refreshing = (this.deps.withLock ? this.deps.withLock("switchboard-refresh", run) : run()).finally(() => {
         this.refreshing = null;
@@ -107,15 +122,14 @@ export class SessionManager {
   }
 
   async logout() {
-    const token = this.session?.refreshToken;
+    const had = this.session !== null;
     this.end("logout");
-    if (!token) return;
+    // What was typed does not outlive a logout on a shared machine (an expired session keeps it).
+    clearDrafts(this.deps.storage);
+    if (!had) return;
     try {
-      await this.deps.fetch(`${this.deps.apiUrl()}/api/v1/auth/logout`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ refresh_token: token }),
-      });
+      // The cookie carries the refresh token; the answer removes it.
+      await this.deps.fetch(`${this.deps.apiUrl()}/api/v1/auth/logout`, { method: "POST", credentials: "same-origin" });
     } catch {
       // The session is gone locally; the server side expires on its own.
     }
@@ -124,7 +138,7 @@ export class SessionManager {
   private async rotate(spent: string | undefined): Promise<Session | null> {
     // Another tab may have rotated while we waited for the lock: use its session.
     const stored = this.read();
-    if (stored && stored.refreshToken !== spent && stored.expiresAt - this.deps.now() > REFRESH_MARGIN_MS) {
+    if (stored && stored.accessToken !== spent && stored.expiresAt - this.deps.now() > REFRESH_MARGIN_MS) {
       this.session = stored;
       this.emit();
       return stored;
@@ -132,11 +146,7 @@ export class SessionManager {
     if (!spent) return null;
     let response: Response;
     try {
-      response = await this.deps.fetch(`${this.deps.apiUrl()}/api/v1/auth/refresh`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ refresh_token: spent }),
-      });
+      response = await this.deps.fetch(`${this.deps.apiUrl()}/api/v1/auth/refresh`, { method: "POST", credentials: "same-origin" });
     } catch {
       // Offline: keep the session, the caller sees a network error and can retry.
       throw networkError();
@@ -164,7 +174,15 @@ export class SessionManager {
   private read(): Session | null {
     try {
       const raw = this.deps.storage.getItem(KEY);
-      return raw ? (JSON.parse(raw) as Session) : null;
+      if (!raw) return null;
+      const stored = JSON.parse(raw) as Session & { refreshToken?: string };
+      if (stored.refreshToken !== undefined) {
+        // Stored by an earlier version, which kept the refresh token in script's reach: drop it and the
+        // session (its refresh token has no cookie), so the member logs in once more.
+        this.deps.storage.removeItem(KEY);
+        return null;
+      }
+      return stored;
     } catch {
       return null;
     }

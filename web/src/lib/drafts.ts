@@ -1,4 +1,5 @@
-// Unsent replies and notes survive reloads and re-logins: kept per ticket and kind in localStorage.
+// Unsent replies and notes survive reloads: kept per ticket and kind in localStorage, and cleared at logout
+// (auth/session.ts, which knows this prefix).
 const key = (ticketId: string, kind: string) => `switchboard.draft.${ticketId}.${kind}`;
 
 export function loadDraft(ticketId: string, kind: string): string {
