@@ -2,18 +2,22 @@
 
 use lambda_http::{Request, http::StatusCode};
 use shared::api::{
-    CreateCustomerRequest, CustomerList, CustomerView, EventList, MergeCustomerRequest, TicketList,
-    UpdateCustomerRequest,
+    CreateCustomerRequest, CreateNoteRequest, CustomerList, CustomerView, EventList, MergeCustomerRequest, NoteList,
+    NoteView, TicketList, UpdateCustomerRequest,
 };
-use shared::domain::{ids::CustomerId, rbac::Permission};
+use shared::domain::{ids::CustomerId, rbac::Permission, records::RecordRef};
 use shared::http::{self, HandlerResult, PageParams, ProblemBody};
-use shared::{App, services::customers};
+use shared::{
+    App,
+    services::{customers, notes},
+};
 
 pub const CUSTOMERS: &str = "/api/v1/customers";
 pub const CUSTOMER: &str = "/api/v1/customers/{id}";
 pub const CUSTOMER_TICKETS: &str = "/api/v1/customers/{id}/tickets";
 pub const CUSTOMER_TIMELINE: &str = "/api/v1/customers/{id}/timeline";
 pub const CUSTOMER_MERGE: &str = "/api/v1/customers/{id}/merge";
+pub const CUSTOMER_NOTES: &str = "/api/v1/customers/{id}/notes";
 
 pub const ROUTES: &[http::Route] = shared::routes![
     GET CUSTOMERS => list,
@@ -23,6 +27,8 @@ pub const ROUTES: &[http::Route] = shared::routes![
     GET CUSTOMER_TICKETS => tickets,
     GET CUSTOMER_TIMELINE => timeline,
     POST CUSTOMER_MERGE => merge,
+    GET CUSTOMER_NOTES => notes,
+    POST CUSTOMER_NOTES => add_note,
 ];
 
 /// List or search customers
@@ -150,4 +156,47 @@ pub async fn merge(app: &App, req: &Request) -> HandlerResult {
     let id: CustomerId = http::path_id(req, "id", "The customer")?;
     let body: MergeCustomerRequest = http::json_body(req)?;
     Ok(http::json(StatusCode::OK, &customers::merge(app, &caller, id, body).await?))
+}
+
+/// A customer's notes
+///
+/// Oldest first. Needs `customers:read`.
+#[utoipa::path(get, path = "/api/v1/customers/{id}/notes", tag = "customers", security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "Customer id"),
+        ("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query),
+    ),
+    responses(
+        (status = 200, body = NoteList),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn notes(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::CustomersRead)?;
+    let id: CustomerId = http::path_id(req, "id", "The customer")?;
+    let page = PageParams::from_request(req)?;
+    Ok(http::json(StatusCode::OK, &notes::list(app, &caller, RecordRef::Customer(id), page).await?))
+}
+
+/// Add a note to a customer
+///
+/// The note changes nothing on the customer; `customer.note_added` joins its timeline. A merged customer takes no notes (409).
+/// Needs `customers:write`.
+#[utoipa::path(post, path = "/api/v1/customers/{id}/notes", tag = "customers", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Customer id")),
+    request_body = CreateNoteRequest,
+    responses(
+        (status = 201, body = NoteView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn add_note(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::CustomersWrite)?;
+    let id: CustomerId = http::path_id(req, "id", "The customer")?;
+    let body: CreateNoteRequest = http::json_body(req)?;
+    Ok(http::json(StatusCode::CREATED, &notes::add(app, &caller, RecordRef::Customer(id), body).await?))
 }

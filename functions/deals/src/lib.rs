@@ -2,17 +2,19 @@
 
 use lambda_http::{Request, http::StatusCode};
 use shared::api::{
-    BoardView, CreateDealRequest, CreatePipelineRequest, DealList, DealListQuery, DealView, LoseDealRequest,
-    MoveDealRequest, PipelineList, PipelineView, ReplacePipelineRequest, UpdateDealRequest, WinDealRequest,
+    BoardView, CreateDealRequest, CreateNoteRequest, CreatePipelineRequest, DealList, DealListQuery, DealView,
+    LoseDealRequest, MoveDealRequest, NoteList, NoteView, PipelineList, PipelineView, ReplacePipelineRequest,
+    UpdateDealRequest, WinDealRequest,
 };
 use shared::domain::{
     ids::{DealId, PipelineId, StageId},
     rbac::Permission,
+    records::RecordRef,
 };
 use shared::http::{self, HandlerResult, PageParams, Problem, ProblemBody};
 use shared::{
     App,
-    services::{deals, pipelines},
+    services::{deals, notes, pipelines},
 };
 
 pub const PIPELINES: &str = "/api/v1/pipelines";
@@ -24,6 +26,7 @@ pub const DEAL: &str = "/api/v1/deals/{id}";
 pub const DEAL_MOVE: &str = "/api/v1/deals/{id}/move";
 pub const DEAL_WON: &str = "/api/v1/deals/{id}/won";
 pub const DEAL_LOST: &str = "/api/v1/deals/{id}/lost";
+pub const DEAL_NOTES: &str = "/api/v1/deals/{id}/notes";
 
 pub const ROUTES: &[http::Route] = shared::routes![
     GET PIPELINES => list_pipelines,
@@ -40,6 +43,8 @@ pub const ROUTES: &[http::Route] = shared::routes![
     POST DEAL_MOVE => move_deal,
     POST DEAL_WON => win,
     POST DEAL_LOST => lose,
+    GET DEAL_NOTES => notes,
+    POST DEAL_NOTES => add_note,
 ];
 
 /// List pipelines
@@ -361,4 +366,46 @@ pub async fn lose(app: &App, req: &Request) -> HandlerResult {
     let id: DealId = http::path_id(req, "id", "The deal")?;
     let body = http::json_body(req)?;
     Ok(http::json(StatusCode::OK, &deals::lose(app, &caller, id, body).await?))
+}
+
+/// A deal's notes
+///
+/// Oldest first. Needs `sales:read`.
+#[utoipa::path(get, path = "/api/v1/deals/{id}/notes", tag = "deals", security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "Deal id"),
+        ("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query),
+    ),
+    responses(
+        (status = 200, body = NoteList),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn notes(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::SalesRead)?;
+    let id: DealId = http::path_id(req, "id", "The deal")?;
+    let page = PageParams::from_request(req)?;
+    Ok(http::json(StatusCode::OK, &notes::list(app, &caller, RecordRef::Deal(id), page).await?))
+}
+
+/// Add a note to a deal
+///
+/// The note changes nothing on the deal; `deal.note_added` joins its timeline.
+/// Needs `sales:write`.
+#[utoipa::path(post, path = "/api/v1/deals/{id}/notes", tag = "deals", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Deal id")),
+    request_body = CreateNoteRequest,
+    responses(
+        (status = 201, body = NoteView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn add_note(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::SalesWrite)?;
+    let id: DealId = http::path_id(req, "id", "The deal")?;
+    let body: CreateNoteRequest = http::json_body(req)?;
+    Ok(http::json(StatusCode::CREATED, &notes::add(app, &caller, RecordRef::Deal(id), body).await?))
 }

@@ -4,15 +4,17 @@
 use lambda_http::{Body, Request, http::StatusCode};
 use shared::App;
 use shared::api::{
-    ConversionView, ConvertLeadRequest, CreateLeadRequest, CreateNoteRequest, EventList, LeadCounts, LeadList,
-    LeadListParams, LeadStatusesView, LeadView, MergeLeadRequest, NoteList, NoteView, UpdateLeadRequest,
-    UpdateLeadStatusesRequest,
+    ConversionView, ConvertLeadRequest, CreateLeadRequest, CreateNoteRequest, EventList, LeadBulkRequest,
+    LeadBulkResult, LeadCounts, LeadList, LeadListParams, LeadStatusesView, LeadView, MergeLeadRequest, NoteList,
+    NoteView, UpdateLeadRequest, UpdateLeadStatusesRequest,
 };
-use shared::domain::{ids::LeadId, rbac::Permission};
+use shared::domain::{ids::LeadId, rbac::Permission, records::RecordRef};
 use shared::http::{self, HandlerResult, PageParams, Problem, ProblemBody};
 use shared::services::leads::{self, OnDuplicate};
+use shared::services::notes;
 
 pub const LEADS: &str = "/api/v1/leads";
+pub const BULK: &str = "/api/v1/leads/bulk";
 pub const COUNTS: &str = "/api/v1/leads/counts";
 pub const STATUSES: &str = "/api/v1/leads/statuses";
 pub const LEAD: &str = "/api/v1/leads/{id}";
@@ -24,6 +26,7 @@ pub const TIMELINE: &str = "/api/v1/leads/{id}/timeline";
 pub const ROUTES: &[http::Route] = shared::routes![
     GET LEADS => list,
     POST LEADS => create,
+    POST BULK => bulk_update,
     GET COUNTS => counts,
     GET STATUSES => statuses,
     PUT STATUSES => set_statuses,
@@ -108,6 +111,28 @@ pub async fn create(app: &App, req: &Request) -> HandlerResult {
     let created = leads::create(app, &caller, body, on_duplicate).await?;
     let status = if created.new { StatusCode::CREATED } else { StatusCode::OK };
     Ok(http::json(status, &created.lead))
+}
+
+/// Change many leads
+///
+/// The same change (status, owner, tags to add or remove) to up to 100 leads, each at the version
+/// you saw. Each lead is its own change: a stale version, a lead you may not change or reassign, or
+/// one not found leaves the others changed, and its result says why (`problem`, as the single
+/// change would have answered). Answers 200 with every lead's outcome and a summary. Needs
+/// `sales:write` (and `sales:manage` to reassign leads others own).
+#[utoipa::path(post, path = "/api/v1/leads/bulk", tag = "leads", security(("bearer" = [])),
+    request_body = LeadBulkRequest,
+    responses(
+        (status = 200, body = LeadBulkResult),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn bulk_update(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::SalesWrite)?;
+    let body = http::json_body(req)?;
+    let outcomes = leads::bulk_update(app, &caller, body).await?;
+    Ok(http::json(StatusCode::OK, &http::lead_bulk_result(outcomes)))
 }
 
 /// Lead counts
@@ -291,7 +316,7 @@ pub async fn notes(app: &App, req: &Request) -> HandlerResult {
     http::require(&caller, Permission::SalesRead)?;
     let id = lead_id(req)?;
     let page = PageParams::from_request(req)?;
-    Ok(http::json(StatusCode::OK, &leads::notes(app, &caller, id, page).await?))
+    Ok(http::json(StatusCode::OK, &notes::list(app, &caller, RecordRef::Lead(id), page).await?))
 }
 
 /// Add a note to a lead
@@ -313,7 +338,7 @@ pub async fn add_note(app: &App, req: &Request) -> HandlerResult {
     http::require(&caller, Permission::SalesWrite)?;
     let id = lead_id(req)?;
     let body: CreateNoteRequest = http::json_body(req)?;
-    Ok(http::json(StatusCode::CREATED, &leads::add_note(app, &caller, id, body).await?))
+    Ok(http::json(StatusCode::CREATED, &notes::add(app, &caller, RecordRef::Lead(id), body).await?))
 }
 
 /// A lead's timeline

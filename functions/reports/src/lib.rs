@@ -1,7 +1,7 @@
-//! Support reports, read from counters the outbox consumer keeps.
+//! Support and sales reports, read from counters (kept by the outbox consumer or by the writes).
 
 use lambda_http::{Request, http::StatusCode};
-use shared::api::{DailyTicketReport, SlaComplianceReport};
+use shared::api::{DailyTicketReport, SalesReport, SlaComplianceReport};
 use shared::domain::rbac::Permission;
 use shared::http::{self, HandlerResult, ProblemBody};
 use shared::{App, services::reports};
@@ -10,9 +10,12 @@ pub const DAILY_TICKETS: &str = "/api/v1/reports/tickets/daily";
 
 pub const SLA_COMPLIANCE: &str = "/api/v1/reports/sla";
 
+pub const SALES: &str = "/api/v1/reports/sales";
+
 pub const ROUTES: &[http::Route] = shared::routes![
     GET DAILY_TICKETS => daily_tickets,
     GET SLA_COMPLIANCE => sla_compliance,
+    GET SALES => sales,
 ];
 
 /// Ticket activity per day
@@ -58,4 +61,33 @@ pub async fn sla_compliance(app: &App, req: &Request) -> HandlerResult {
     http::require(&caller, Permission::ReportsRead)?;
     let (from, to) = (http::query_param(req, "from"), http::query_param(req, "to"));
     Ok(http::json(StatusCode::OK, &reports::sla_compliance(app, &caller, from, to).await?))
+}
+
+/// Sales dashboard
+///
+/// Leads now by status, source and owner (the lead counters); leads created per day and converted per
+/// source and per owner over the range (daily statistics kept by the outbox consumer: the owner at
+/// creation, and at conversion); the pipeline's open deals per stage and per owner with their value
+/// and weighted value per currency (board counters every deal write keeps exact; default: the first
+/// pipeline); deals won and lost per day, the win rate, the average won value per currency and the
+/// average days from creation to the win. Range: default the last 30 days, at most 366. Needs
+/// `reports:read`.
+#[utoipa::path(get, path = "/api/v1/reports/sales", tag = "reports", security(("bearer" = [])),
+    params(
+        ("from" = Option<String>, Query, description = "first day, YYYY-MM-DD"),
+        ("to" = Option<String>, Query, description = "last day, YYYY-MM-DD (default today, UTC)"),
+        ("pipeline_id" = Option<String>, Query, description = "the pipeline (default: the workspace's first)"),
+    ),
+    responses(
+        (status = 200, body = SalesReport),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn sales(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::ReportsRead)?;
+    let (from, to) = (http::query_param(req, "from"), http::query_param(req, "to"));
+    let pipeline_id = http::query_param(req, "pipeline_id");
+    Ok(http::json(StatusCode::OK, &reports::sales(app, &caller, from, to, pipeline_id).await?))
 }

@@ -155,6 +155,62 @@ pub struct LeadCounts {
     pub by_owner: BTreeMap<String, i64>,
 }
 
+/// A lead and the version the caller saw of it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeadVersionRef {
+    pub id: String,
+    pub version: u64,
+}
+
+/// The changes a bulk action makes to every lead; only the fields present change.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeadBulkChanges {
+    /// A status of the workspace's set (not the converted one).
+    #[serde(default)]
+    pub status: Option<String>,
+    /// A member id; `null` releases the leads.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub owner_id: Option<Option<String>>,
+    /// Added to each lead's tags.
+    #[serde(default)]
+    pub add_tags: Option<Vec<String>>,
+    /// Taken off each lead's tags.
+    #[serde(default)]
+    pub remove_tags: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeadBulkRequest {
+    /// 1 to 100 leads, each with the version the caller saw.
+    pub leads: Vec<LeadVersionRef>,
+    pub changes: LeadBulkChanges,
+}
+
+/// What happened to one lead of a bulk action.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LeadBulkItemResult {
+    pub id: String,
+    pub outcome: super::BulkOutcome,
+    /// The lead after the change (or as it is, when unchanged).
+    pub lead: Option<LeadView>,
+    pub problem: Option<super::BulkProblem>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LeadBulkResult {
+    /// One per lead asked for, in the order asked.
+    pub results: Vec<LeadBulkItemResult>,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub failed: usize,
+    /// In words, e.g. "2 leads updated, 1 lead not changed (0190…: …)".
+    pub summary: String,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MergeLeadRequest {
@@ -171,6 +227,34 @@ pub struct ConvertLeadRequest {
     /// The version of the lead the conversion is based on.
     #[serde(default)]
     pub version: Option<u64>,
+    /// Opens a deal for the customer in the same transaction: all of it commits, or none.
+    #[serde(default)]
+    pub deal: Option<ConversionDealRequest>,
+}
+
+/// The deal a conversion opens: its contact is the customer, its owner the lead's owner (or the
+/// caller, for an unowned lead).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConversionDealRequest {
+    /// The lead's company, else its name, when left out.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Minor units of `currency`; 0 when left out.
+    #[serde(default)]
+    pub value: Option<i64>,
+    /// ISO 4217; EUR when left out.
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// The workspace's first pipeline when left out.
+    #[serde(default)]
+    pub pipeline_id: Option<String>,
+    /// The pipeline's first stage when left out.
+    #[serde(default)]
+    pub stage_id: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    pub expected_close_date: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -179,6 +263,8 @@ pub struct ConversionView {
     pub customer: super::CustomerView,
     /// True when the customer was created by this conversion, false when an existing one was matched.
     pub customer_created: bool,
+    /// The deal opened with the conversion, when one was asked for.
+    pub deal: Option<super::DealView>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -1,9 +1,11 @@
-//! Support reports: ticket activity per day, SLA compliance.
+//! Reports: ticket activity per day, SLA compliance, the sales dashboard.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use super::MoneyTotal;
 
 /// One day of ticket statistics (UTC days), kept from the event log.
 #[derive(Debug, Default, Serialize, ToSchema)]
@@ -61,4 +63,129 @@ pub struct SlaComplianceReport {
     pub resolution: ClockCompliance,
     /// Every day of the range, oldest first.
     pub days: Vec<SlaDay>,
+}
+
+/// The sales dashboard: leads, the pipeline's open deals and closed deals, every figure from counters.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SalesReport {
+    pub from: String,
+    pub to: String,
+    pub leads: SalesLeads,
+    pub pipeline: SalesPipeline,
+    pub deals: SalesDeals,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SalesLeads {
+    /// Leads now in each status (every status of the workspace's set).
+    pub by_status: Vec<StatusCount>,
+    /// Leads now from each source (every source).
+    pub by_source: Vec<SourceCount>,
+    /// Leads now per owner (null: nobody); owners without leads are left out.
+    pub by_owner: Vec<OwnerCount>,
+    /// Leads created on each day of the range, oldest first.
+    pub created_per_day: Vec<DayCount>,
+    /// Created and converted within the range, per source (every source).
+    pub conversion_by_source: Vec<SourceConversion>,
+    /// Created (owner at creation) and converted (owner at conversion) within the range, per owner.
+    pub conversion_by_owner: Vec<OwnerConversion>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusCount {
+    pub status: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourceCount {
+    pub source: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OwnerCount {
+    pub owner_id: Option<String>,
+    pub count: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DayCount {
+    /// YYYY-MM-DD (UTC)
+    pub day: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourceConversion {
+    pub source: String,
+    pub created: i64,
+    pub converted: i64,
+    /// converted / created, to four decimals; null when none was created in the range.
+    pub rate: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OwnerConversion {
+    pub owner_id: Option<String>,
+    pub created: i64,
+    pub converted: i64,
+    /// converted / created, to four decimals; null when none was created in the range.
+    pub rate: Option<f64>,
+}
+
+/// The open deals of one pipeline, now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SalesPipeline {
+    pub pipeline_id: String,
+    /// Every stage, in board order.
+    pub by_stage: Vec<StageTotals>,
+    /// Per owner (null: unowned) with open deals.
+    pub by_owner: Vec<OwnerTotals>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StageTotals {
+    pub stage_id: String,
+    pub name: String,
+    pub count: i64,
+    pub totals: Vec<MoneyTotal>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OwnerTotals {
+    pub owner_id: Option<String>,
+    pub count: i64,
+    pub totals: Vec<MoneyTotal>,
+}
+
+/// An amount in one currency, in minor units.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CurrencyValue {
+    pub currency: String,
+    pub value: i64,
+}
+
+/// Deals won and lost within the range.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SalesDeals {
+    /// Every day of the range, oldest first.
+    pub per_period: Vec<DealsDay>,
+    pub won: i64,
+    pub lost: i64,
+    /// won / (won + lost), to four decimals; null when none closed.
+    pub win_rate: Option<f64>,
+    /// Per currency: the won value over the deals won in it, in whole minor units.
+    pub average_won_value: Vec<CurrencyValue>,
+    /// Days from creation to the win, averaged over the deals won (two decimals); null when none.
+    pub average_cycle_days: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DealsDay {
+    /// YYYY-MM-DD (UTC)
+    pub day: String,
+    pub won: i64,
+    pub lost: i64,
+    pub won_value: Vec<CurrencyValue>,
 }

@@ -136,6 +136,7 @@ pub const ROUTE_ACCESS: &[(&str, &str, KeyAccess)] = {
         ("POST", "/api/v1/deals/{id}/lost", Scope(SalesWrite)),
         ("GET", "/api/v1/leads", Scope(SalesRead)),
         ("POST", "/api/v1/leads", Scope(SalesWrite)),
+        ("POST", "/api/v1/leads/bulk", Scope(SalesWrite)),
         ("GET", "/api/v1/leads/counts", Scope(SalesRead)),
         ("GET", "/api/v1/leads/statuses", Scope(SalesRead)),
         ("PUT", "/api/v1/leads/statuses", Scope(SalesManage)),

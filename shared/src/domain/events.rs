@@ -63,6 +63,7 @@ event_kinds! {
     CustomerMerged => "customer.merged",
     /// A merge's last step: the source's tickets have moved.
     CustomerMergeCompleted => "customer.merge_completed",
+    CustomerNoteAdded => "customer.note_added",
     SlaAtRisk => "sla.at_risk",
     SlaBreached => "sla.breached",
     SlaMet => "sla.met",
@@ -105,6 +106,7 @@ event_kinds! {
     /// Lost, with the reason.
     DealLost => "deal.lost",
     DealDeleted => "deal.deleted",
+    DealNoteAdded => "deal.note_added",
     /// A sales lead was created (by a person, an import or an integration).
     LeadCreated => "lead.created",
     /// A lead's details changed (name, e-mail, company, tags, score...; not status or owner).
@@ -190,6 +192,8 @@ impl EventKind {
             | LeadConverted
             | LeadMerged
             | LeadNoteAdded
+            | CustomerNoteAdded
+            | DealNoteAdded
             | LeadDeleted
             | LeadStatusesUpdated => None,
         }
@@ -254,6 +258,8 @@ impl EventKind {
             | LeadConverted
             | LeadMerged
             | LeadNoteAdded
+            | CustomerNoteAdded
+            | DealNoteAdded
             | LeadDeleted
             | LeadStatusesUpdated => false,
         }
@@ -292,6 +298,8 @@ impl EventKind {
             LeadConverted => Some("A lead was converted into a customer"),
             LeadMerged => Some("A duplicate lead was merged into another"),
             LeadNoteAdded => Some("A note was added to a lead"),
+            CustomerNoteAdded => Some("A note was added to a customer"),
+            DealNoteAdded => Some("A note was added to a deal"),
             LeadDeleted => Some("A lead was deleted"),
             WorkspaceCreated
             | WorkspacePlanChanged
@@ -416,7 +424,7 @@ mod tests {
         assert_eq!(EventKind::TicketCreated.as_str(), "ticket.created");
         assert_eq!(EventKind::SettingsSlaPolicyUpdated.as_str(), "settings.sla_policy_updated");
         assert_eq!(EventKind::WebhookEndpointResumed.as_str(), "webhook.endpoint_resumed");
-        assert_eq!(EventKind::ALL.len(), 59);
+        assert_eq!(EventKind::ALL.len(), 61);
         assert_eq!(EventKind::DealStageChanged.as_str(), "deal.stage_changed");
     }
 
@@ -454,7 +462,7 @@ mod tests {
         assert!(EventKind::TicketAssigned.reaches_every_inbox());
         assert!(!EventKind::MessageCreated.reaches_every_inbox());
         let subscribable = EventKind::ALL.iter().filter(|kind| kind.webhook_subscribable()).count();
-        assert_eq!(subscribable, 27);
+        assert_eq!(subscribable, 29);
         assert!(EventKind::DealWon.webhook_subscribable() && !EventKind::PipelineUpdated.webhook_subscribable());
         assert!(EventKind::DealStageChanged.reaches_sales_boards() && !EventKind::TicketUpdated.reaches_sales_boards());
         assert!(!EventKind::UserCreated.webhook_subscribable());

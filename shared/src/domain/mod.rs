@@ -14,6 +14,7 @@ pub mod password;
 pub mod plan;
 pub mod rbac;
 pub mod records;
+pub mod sales;
 pub mod sla;
 pub mod text;
 pub mod ticket;

@@ -3,21 +3,23 @@
 
 use std::fmt;
 
-use super::ids::{CustomerId, LeadId};
+use super::ids::{CustomerId, DealId, LeadId};
 
-/// The record a note belongs to. Customers and deals take notes the same way once they expose them.
+/// The record a note belongs to: a lead, a customer or a deal, all noted the same way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RecordRef {
     Lead(LeadId),
     Customer(CustomerId),
+    Deal(DealId),
 }
 
 impl RecordRef {
-    /// The record's kind as stored and shown: `lead`, `customer`.
+    /// The record's kind as stored and shown: `lead`, `customer`, `deal`.
     pub fn kind(self) -> &'static str {
         match self {
             RecordRef::Lead(_) => "lead",
             RecordRef::Customer(_) => "customer",
+            RecordRef::Deal(_) => "deal",
         }
     }
 
@@ -25,6 +27,7 @@ impl RecordRef {
         match self {
             RecordRef::Lead(id) => id.to_string(),
             RecordRef::Customer(id) => id.to_string(),
+            RecordRef::Deal(id) => id.to_string(),
         }
     }
 }
@@ -46,5 +49,7 @@ mod tests {
         assert_eq!(RecordRef::Lead(lead).to_string(), format!("lead#{lead}"));
         let customer = CustomerId::generate();
         assert_eq!(RecordRef::Customer(customer).to_string(), format!("customer#{customer}"));
+        let deal = DealId::generate();
+        assert_eq!(RecordRef::Deal(deal).to_string(), format!("deal#{deal}"));
     }
 }

@@ -1,6 +1,7 @@
-//! Bulk changes from the inbox: the same change to many tickets, each at the version the agent saw.
-//! Every ticket is its own versioned change through the single-ticket use case, so one stale or
-//! refused ticket never holds back the others; the outcome of each is reported.
+//! Bulk changes from the inbox and the leads list: the same change to many records, each at the
+//! version the caller saw.
+//! Every record is its own versioned change through the single-record use case, so one stale or
+//! refused record never holds back the others; the outcome of each is reported.
 
 use futures::{StreamExt, stream};
 
@@ -11,17 +12,47 @@ use crate::app::App;
 use crate::auth::MemberPrincipal;
 use crate::domain::ids::TicketId;
 
-/// How many tickets of one bulk action are changed at a time.
+/// How many records of one bulk action are changed at a time.
 const IN_FLIGHT: usize = 4;
 
-/// What happened to one ticket.
+/// What happened to one record of a bulk action.
 #[derive(Debug)]
-pub enum BulkTicketOutcome {
-    Updated(TicketView),
+pub enum BulkRecordOutcome<V> {
+    Updated(V),
     /// It already was as asked.
-    Unchanged(TicketView),
+    Unchanged(V),
     /// Refused, for the reason a single change would have been.
     Refused(ServiceError),
+}
+
+pub type BulkTicketOutcome = BulkRecordOutcome<TicketView>;
+
+/// Changes every record with `change` (a few at a time), each at the version the caller saw; the
+/// outcomes come in the order given. A record whose version did not move was already as asked.
+pub async fn each<Id, V, Fut>(
+    records: Vec<(Id, u64)>,
+    version_of: fn(&V) -> u64,
+    change: impl Fn(Id, u64) -> Fut,
+) -> Vec<(Id, BulkRecordOutcome<V>)>
+where
+    Id: Copy,
+    Fut: Future<Output = ServiceResult<V>>,
+{
+    stream::iter(records)
+        .map(|(id, version)| {
+            let change = &change;
+            async move {
+                let outcome = match change(id, version).await {
+                    Ok(view) if version_of(&view) == version => BulkRecordOutcome::Unchanged(view),
+                    Ok(view) => BulkRecordOutcome::Updated(view),
+                    Err(err) => BulkRecordOutcome::Refused(err),
+                };
+                (id, outcome)
+            }
+        })
+        .buffered(IN_FLIGHT)
+        .collect()
+        .await
 }
 
 /// Applies the change to every ticket; the outcomes come in the order the tickets were given.
@@ -31,21 +62,13 @@ pub async fn update(
     request: BulkUpdateRequest,
 ) -> ServiceResult<Vec<(TicketId, BulkTicketOutcome)>> {
     let change = BulkChange::try_from(request)?;
-    let outcomes = stream::iter(change.tickets.clone())
-        .map(|(id, version)| {
-            let change = &change;
-            async move {
-                let outcome = match change_one(app, caller, change, id, version).await {
-                    Ok(view) if view.version == version => BulkTicketOutcome::Unchanged(view),
-                    Ok(view) => BulkTicketOutcome::Updated(view),
-                    Err(err) => BulkTicketOutcome::Refused(err),
-                };
-                (id, outcome)
-            }
-        })
-        .buffered(IN_FLIGHT)
-        .collect()
-        .await;
+    let change = &change;
+    let outcomes = each(
+        change.tickets.clone(),
+        |view: &TicketView| view.version,
+        |id, version| change_one(app, caller, change, id, version),
+    )
+    .await;
     Ok(outcomes)
 }
 

@@ -11,20 +11,23 @@ use jiff::Timestamp;
 use super::commands::deals::{ChangeDeal, LoseDeal, MoveDeal, NewDeal, parse_deal_list};
 use super::pipelines::ensure_pipelines;
 use super::{ServiceError, ServiceResult};
+use aws_sdk_dynamodb::types::TransactWriteItem;
+
 use crate::api::{
-    CreateDealRequest, DealList, DealListQuery, DealView, LoseDealRequest, MoveDealRequest, StageVisitView,
-    UpdateDealRequest, WinDealRequest,
+    ConversionDealRequest, CreateDealRequest, DealList, DealListQuery, DealView, LoseDealRequest, MoveDealRequest,
+    StageVisitView, UpdateDealRequest, WinDealRequest,
 };
 use crate::app::App;
 use crate::auth::MemberPrincipal;
 use crate::domain::deals::{DealStatus, Stage};
 use crate::domain::events::EventKind;
-use crate::domain::ids::{DealId, PipelineId, StageId};
+use crate::domain::ids::{CustomerId, DealId, PipelineId, StageId};
 use crate::domain::{FieldError, rbac};
 use crate::storage::{
     PageParams, TenantScope,
     deals::{Deal, DealChecks, DealWriteError, DealWriteFailure},
     events::Event,
+    leads::Lead,
     pipelines::Pipeline,
 };
 
@@ -34,7 +37,8 @@ fn snapshot(deal: &Deal) -> serde_json::Value {
         "title": deal.title, "value": deal.value, "currency": deal.currency, "pipeline_id": deal.pipeline_id,
         "stage_id": deal.stage_id, "expected_close": deal.expected_close, "probability": deal.probability,
         "owner_id": deal.owner_id, "contact_ids": deal.contact_ids, "company": deal.company, "tags": deal.tags,
-        "status": deal.status, "lost_reason": deal.lost_reason, "version": deal.version,
+        "status": deal.status, "lost_reason": deal.lost_reason, "created_at": deal.created_at,
+        "version": deal.version,
     })
 }
 
@@ -159,6 +163,97 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateDealRequ
     let created = event(EventKind::DealCreated, caller, None, &deal, now);
     app.store.write_deal(&scope, None, Some(&deal), &checks, &[created]).await.map_err(write_error)?;
     Ok(DealView::new(&deal, stage.rotting_days, now))
+}
+
+/// A deal a lead's conversion opens: the actions that write it join the conversion's transaction.
+pub struct ConversionDeal {
+    pub actions: Vec<TransactWriteItem>,
+    pub view: DealView,
+}
+
+/// The deal for a converted lead, checked as `create` checks one, its bad fields named `deal.<field>`.
+/// Its contact is the customer, its owner the lead's owner or the caller (the caller may convert the
+/// lead, so may open its deal).
+pub async fn for_conversion(
+    app: &App,
+    caller: &MemberPrincipal,
+    lead: &Lead,
+    customer: CustomerId,
+    request: &ConversionDealRequest,
+    now: Timestamp,
+) -> ServiceResult<ConversionDeal> {
+    conversion_deal(app, caller, lead, customer, request, now).await.map_err(|err| match err {
+        ServiceError::Validation(errors) => ServiceError::Validation(
+            errors.into_iter().map(|error| FieldError::new(format!("deal.{}", error.field), error.message)).collect(),
+        ),
+        err => err,
+    })
+}
+
+async fn conversion_deal(
+    app: &App,
+    caller: &MemberPrincipal,
+    lead: &Lead,
+    customer: CustomerId,
+    request: &ConversionDealRequest,
+    now: Timestamp,
+) -> ServiceResult<ConversionDeal> {
+    let new = NewDeal::try_from(CreateDealRequest {
+        title: request.title.clone().unwrap_or_else(|| lead.company.clone().unwrap_or_else(|| lead.name.clone())),
+        value: request.value.unwrap_or(0),
+        currency: request.currency.clone().unwrap_or_else(|| "EUR".to_owned()),
+        pipeline_id: request.pipeline_id.clone(),
+        stage_id: request.stage_id.clone(),
+        expected_close: request.expected_close_date.clone(),
+        probability: None,
+        owner_id: None,
+        contact_ids: Vec::new(),
+        company: lead.company.clone(),
+        tags: Vec::new(),
+    })
+    .map_err(|errors| {
+        let rename =
+            |field: &str| if field == "expected_close" { "expected_close_date".to_owned() } else { field.to_owned() };
+        ServiceError::Validation(
+            errors.into_iter().map(|error| FieldError::new(rename(&error.field), error.message)).collect(),
+        )
+    })?;
+    let scope = caller.scope();
+    let pipeline = match new.pipeline {
+        Some(id) => pipeline_named(app, &scope, id).await?,
+        None => ensure_pipelines(app, &scope, Some(caller.user_id)).await?.remove(0),
+    };
+    let stage = match new.stage {
+        Some(id) => stage_in(&pipeline, id)?,
+        None => &pipeline.stages[0],
+    };
+    let deal = Deal {
+        id: DealId::generate(),
+        workspace_id: caller.workspace_id,
+        title: new.title,
+        value: new.value,
+        currency: new.currency,
+        pipeline_id: pipeline.id,
+        stage_id: stage.id,
+        expected_close: new.expected_close,
+        probability: stage.probability,
+        probability_overridden: false,
+        owner_id: Some(lead.owner_id.unwrap_or(caller.user_id)),
+        contact_ids: vec![customer],
+        company: new.company,
+        tags: new.tags,
+        status: DealStatus::Open,
+        lost_reason: None,
+        stage_entered_at: now,
+        closed_at: None,
+        created_by: caller.user_id,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    let created = event(EventKind::DealCreated, caller, None, &deal, now).about_customer(customer);
+    let actions = app.store.new_deal_actions(&scope, &deal, pipeline.version, &[created])?;
+    Ok(ConversionDeal { actions, view: DealView::new(&deal, stage.rotting_days, now) })
 }
 
 /// The stays in each stage, from the deal's creation and stage-change events (oldest first).

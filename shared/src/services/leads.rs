@@ -8,19 +8,20 @@
 
 use serde_json::json;
 
-use super::commands::leads::{ChangeLead, MergeLead, NewLead, lead_query, lead_statuses, note_body};
+use super::bulk::{self, BulkRecordOutcome};
+use super::commands::leads::{ChangeLead, LeadBulkChange, MergeLead, NewLead, lead_query, lead_statuses};
 use super::{ServiceError, ServiceResult};
 use crate::api::{
-    ConversionView, ConvertLeadRequest, CreateLeadRequest, CreateNoteRequest, CustomerView, EventList, EventView,
-    LeadCounts, LeadList, LeadListParams, LeadStatusesView, LeadView, MergeLeadRequest, NoteList, NoteView,
-    UpdateLeadRequest, UpdateLeadStatusesRequest,
+    ConversionView, ConvertLeadRequest, CreateLeadRequest, CustomerView, EventList, EventView, LeadBulkRequest,
+    LeadCounts, LeadList, LeadListParams, LeadStatusesView, LeadView, MergeLeadRequest, UpdateLeadRequest,
+    UpdateLeadStatusesRequest,
 };
 use crate::app::App;
 use crate::auth::MemberPrincipal;
 use crate::domain::{
     FieldError,
     events::EventKind,
-    ids::{CustomerId, LeadId, NoteId, UserId},
+    ids::{CustomerId, LeadId, UserId},
     leads::{LeadSource, may_assign, may_change},
     rbac::Permission,
     records::RecordRef,
@@ -30,9 +31,7 @@ use crate::storage::{
     PageParams, TenantScope,
     customers::Customer,
     events::Event,
-    leads::{
-        ConversionCustomer, Lead, LeadWriteError, Note, TOTAL_COUNTER, owner_counter, source_counter, status_counter,
-    },
+    leads::{ConversionCustomer, Lead, LeadWriteError, TOTAL_COUNTER, owner_counter, source_counter, status_counter},
 };
 
 /// A merge moves the duplicate's notes in its one transaction; past this many it is refused.
@@ -328,6 +327,63 @@ pub async fn update(
     }
 }
 
+/// The same change (status, owner, tags to add or remove) to up to 100 leads, each its own versioned
+/// change through `update`: one stale or refused lead (a lead the caller may not change or reassign,
+/// one of another workspace) fails alone, with the problem the single change would have answered.
+pub async fn bulk_update(
+    app: &App,
+    caller: &MemberPrincipal,
+    request: LeadBulkRequest,
+) -> ServiceResult<Vec<(LeadId, BulkRecordOutcome<LeadView>)>> {
+    let change = LeadBulkChange::try_from(request)?;
+    if let Some(key) = &change.status {
+        let (statuses, _) = app.store.lead_statuses(&caller.scope()).await?;
+        statuses.settable(key).map_err(|message| vec![FieldError::new("changes.status", message)])?;
+    }
+    let change = &change;
+    Ok(bulk::each(
+        change.leads.clone(),
+        |view: &LeadView| view.version,
+        |id, version| bulk_change_one(app, caller, change, id, version),
+    )
+    .await)
+}
+
+async fn bulk_change_one(
+    app: &App,
+    caller: &MemberPrincipal,
+    change: &LeadBulkChange,
+    id: LeadId,
+    version: u64,
+) -> ServiceResult<LeadView> {
+    // Adding and removing tags needs the lead's tags at the version the caller saw.
+    let tags = if change.add_tags.is_empty() && change.remove_tags.is_empty() {
+        None
+    } else {
+        let current = load(app, &caller.scope(), id).await?;
+        if current.version != version {
+            let current_view = serde_json::to_value(LeadView::from(&current)).unwrap_or_default();
+            return Err(ServiceError::VersionConflict { what: "The lead", current: Some(current_view) });
+        }
+        change.tags_for(&current.tags)
+    };
+    let request = UpdateLeadRequest {
+        name: None,
+        email: None,
+        phone: None,
+        company: None,
+        title: None,
+        source: None,
+        status: change.status.clone(),
+        owner_id: change.owner_id.map(|owner| owner.map(|user| user.to_string())),
+        tags,
+        attributes: None,
+        score: None,
+        version: Some(version),
+    };
+    update(app, caller, id, request).await
+}
+
 /// One event per kind of change: status, owner, and the other details.
 fn change_events(caller: &MemberPrincipal, before: &Lead, after: &Lead, now: jiff::Timestamp) -> Vec<Event> {
     let mut events = Vec::new();
@@ -472,49 +528,12 @@ pub async fn merge(
     Ok((&survivor_after).into())
 }
 
-pub async fn add_note(
-    app: &App,
-    caller: &MemberPrincipal,
-    id: LeadId,
-    request: CreateNoteRequest,
-) -> ServiceResult<NoteView> {
-    let body = note_body(&request)?;
-    let scope = caller.scope();
-    let lead = load(app, &scope, id).await?;
-    if let Some(into) = lead.merged_into {
-        return Err(ServiceError::Conflict(format!("This lead was merged into lead {into}; add the note there.")));
-    }
-    let now = app.clock.now();
-    let note = Note {
-        id: NoteId::generate(),
-        record: RecordRef::Lead(id).to_string(),
-        author_id: Some(caller.user_id),
-        body,
-        created_at: now,
-    };
-    let excerpt: String = note.body.chars().take(200).collect();
-    let added = event(EventKind::LeadNoteAdded, caller, id, now)
-        .with_change(None, Some(json!({"note_id": note.id, "excerpt": excerpt})));
-    match app.store.add_lead_note(&scope, &lead, &note, &added).await {
-        Ok(()) => Ok((&note).into()),
-        Err(LeadWriteError::VersionConflict) => Err(not_found()),
-        Err(err) => Err(write_error(err)),
-    }
-}
-
 /// Everything that happened to the lead, newest first (its conversion is in the customer's timeline).
 pub async fn timeline(app: &App, caller: &MemberPrincipal, id: LeadId, page: PageParams) -> ServiceResult<EventList> {
     let scope = caller.scope();
     load(app, &scope, id).await?;
     let page = app.store.lead_timeline(&scope, id, page.limit, page.cursor.as_deref()).await?;
     Ok(EventList { items: page.items.iter().map(EventView::from).collect(), next_cursor: page.next_cursor })
-}
-
-pub async fn notes(app: &App, caller: &MemberPrincipal, id: LeadId, page: PageParams) -> ServiceResult<NoteList> {
-    let scope = caller.scope();
-    load(app, &scope, id).await?;
-    let page = app.store.list_notes(&scope, RecordRef::Lead(id), page.limit, page.cursor.as_deref()).await?;
-    Ok(NoteList { items: page.items.iter().map(NoteView::from).collect(), next_cursor: page.next_cursor })
 }
 
 /// Converts a lead into a customer in one transaction: a customer named in the request, else the
@@ -582,12 +601,17 @@ pub async fn convert(
             version: before.version + 1,
             ..before.clone()
         };
+        let deal = match &request.deal {
+            Some(deal) => Some(super::deals::for_conversion(app, caller, &before, customer_after.id, deal, now).await?),
+            None => None,
+        };
         let converted = event(EventKind::LeadConverted, caller, id, now)
             .with_change(
                 Some(json!({"status": before.status})),
                 Some(json!({
                     "status": after.status, "customer_id": customer_after.id, "customer_created": customer_before.is_none(),
-                    "name": before.name, "source": before.source,
+                    "name": before.name, "source": before.source, "owner_id": before.owner_id,
+                    "deal_id": deal.as_ref().map(|deal| deal.view.id),
                 })),
             )
             .about_customer(customer_after.id);
@@ -595,13 +619,18 @@ pub async fn convert(
             Some(customer_before) => ConversionCustomer::Existing { before: customer_before, after: &customer_after },
             None => ConversionCustomer::New(&customer_after),
         };
-        // A deal opened on conversion joins this transaction through `also` (see the deals module).
-        match app.store.convert_lead(&scope, &before, &after, customer, &converted, Vec::new()).await {
+        // A deal opened on conversion joins this transaction: the deal, its board counters and its event.
+        let (also, deal) = match deal {
+            Some(deal) => (deal.actions, Some(deal.view)),
+            None => (Vec::new(), None),
+        };
+        match app.store.convert_lead(&scope, &before, &after, customer, &converted, also).await {
             Ok(()) => {
                 return Ok(ConversionView {
                     lead: (&after).into(),
                     customer: CustomerView::from(&customer_after),
                     customer_created: customer_before.is_none(),
+                    deal,
                 });
             }
             Err(LeadWriteError::CustomerEmailTaken | LeadWriteError::CustomerChanged) if tries < CONVERT_TRIES => {}

@@ -18,6 +18,7 @@ pub mod leads;
 pub mod macros;
 pub mod members;
 pub mod merge;
+pub mod notes;
 pub mod outbox;
 pub mod pipelines;
 pub mod platform;

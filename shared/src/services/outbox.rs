@@ -74,18 +74,25 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
                 counters.insert(format!("deals_{outcome}.{currency}"), 1);
                 counters.insert(format!("deals_{outcome}_value.{currency}"), value);
             }
-        }
-        LeadCreated => {
-            count("leads_created");
-            if let Some(source) = field(&event.after, "source") {
-                count(&format!("leads_created.source.{source}"));
+            // The sales cycle of a won deal, from its creation to the win: seconds and deals, so the
+            // average of any period is a sum of days.
+            let created = field(&event.after, "created_at").and_then(|at| at.parse::<jiff::Timestamp>().ok());
+            if let (DealWon, Some(created)) = (event.kind, created) {
+                let seconds = event.at.as_second().saturating_sub(created.as_second()).max(0);
+                counters.insert("deals_won_cycle_seconds".to_owned(), seconds);
+                counters.insert("deals_won_cycle".to_owned(), 1);
             }
         }
-        LeadConverted => {
-            count("leads_converted");
+        LeadCreated | LeadConverted => {
+            // Per source, and per owner (`none` for nobody): the owner at creation for new leads, the
+            // owner at conversion for converted ones.
+            let counted = if event.kind == LeadCreated { "leads_created" } else { "leads_converted" };
+            count(counted);
             if let Some(source) = field(&event.after, "source") {
-                count(&format!("leads_converted.source.{source}"));
+                count(&format!("{counted}.source.{source}"));
             }
+            let owner = field(&event.after, "owner_id").unwrap_or_else(|| "none".to_owned());
+            count(&format!("{counted}.owner.{owner}"));
         }
         SlaMet | SlaBreached => {
             // SLA compliance per clock, and per priority and per agent (the assignee at the time).
@@ -151,6 +158,8 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
         | LeadStatusChanged
         | LeadMerged
         | LeadNoteAdded
+        | CustomerNoteAdded
+        | DealNoteAdded
         | LeadDeleted
         | LeadStatusesUpdated => {}
     }
@@ -319,7 +328,27 @@ mod tests {
         assert_eq!(counters.get("deals_won_value.EUR"), Some(&125_000));
         let lost = event(EventKind::DealLost, None, Some(serde_json::json!({"value": 900, "currency": "JPY"})));
         assert_eq!(daily_counters(&lost).get("deals_lost_value.JPY"), Some(&900));
+        assert_eq!(counters.get("deals_won_cycle"), None, "a deal without its creation time has no cycle");
         assert!(daily_counters(&event(EventKind::DealStageChanged, None, None)).is_empty());
+    }
+
+    #[test]
+    fn a_won_deal_counts_its_cycle_from_creation_to_the_win() {
+        let won = event(
+            EventKind::DealWon,
+            None,
+            Some(serde_json::json!({"value": 1, "currency": "EUR", "created_at": "2027-01-12T00:00:00Z"})),
+        );
+        // The event is at 1_800_000_000 (2027-01-15T08:00:00Z): 3 days and 8 hours after creation.
+        let counters = daily_counters(&won);
+        assert_eq!(counters.get("deals_won_cycle_seconds"), Some(&(3 * 86_400 + 8 * 3_600)));
+        assert_eq!(counters.get("deals_won_cycle"), Some(&1));
+        let lost = event(
+            EventKind::DealLost,
+            None,
+            Some(serde_json::json!({"value": 1, "currency": "EUR", "created_at": "2027-01-12T00:00:00Z"})),
+        );
+        assert_eq!(daily_counters(&lost).get("deals_won_cycle"), None);
     }
 
     #[test]
@@ -337,8 +366,11 @@ mod tests {
         let counters = daily_counters(&created);
         assert_eq!(counters.get("leads_created"), Some(&1));
         assert_eq!(counters.get("leads_created.source.typeform"), Some(&1));
-        let converted = event(EventKind::LeadConverted, None, Some(serde_json::json!({"source": "referral"})));
+        assert_eq!(counters.get("leads_created.owner.none"), Some(&1));
+        let converted =
+            event(EventKind::LeadConverted, None, Some(serde_json::json!({"source": "referral", "owner_id": "u7"})));
         assert_eq!(daily_counters(&converted).get("leads_converted.source.referral"), Some(&1));
+        assert_eq!(daily_counters(&converted).get("leads_converted.owner.u7"), Some(&1));
         assert!(daily_counters(&event(EventKind::LeadStatusChanged, None, None)).is_empty());
     }
 }

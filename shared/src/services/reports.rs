@@ -1,14 +1,20 @@
-//! Support reports, read from counters the outbox consumer keeps (no scans at read time).
+//! Support and sales reports, read from counters the outbox consumer keeps (no scans at read time).
 
 use jiff::{ToSpan, civil::Date, tz::TimeZone};
 
 use super::{ServiceError, ServiceResult};
 use std::collections::BTreeMap;
 
-use crate::api::{ClockCompliance, DailyTicketReport, DayStats, MetBreached, SlaComplianceReport, SlaDay};
+use super::{leads, pipelines};
+use crate::api::{
+    ClockCompliance, CurrencyValue, DailyTicketReport, DayCount, DayStats, DealsDay, MetBreached, MoneyTotal,
+    OwnerConversion, OwnerCount, OwnerTotals, SalesDeals, SalesLeads, SalesPipeline, SalesReport, SlaComplianceReport,
+    SlaDay, SourceConversion, SourceCount, StageTotals, StatusCount,
+};
 use crate::app::App;
 use crate::auth::MemberPrincipal;
-use crate::domain::{FieldError, Gather, optional_field};
+use crate::domain::{FieldError, Gather, ids::PipelineId, leads::LeadSource, optional_field, sales};
+use crate::storage::pipelines::{BoardCounts, Pipeline};
 
 /// The longest range one report covers.
 pub const MAX_DAYS: i64 = 366;
@@ -133,6 +139,194 @@ fn with_compliance(mut clock: ClockCompliance) -> ClockCompliance {
     let MetBreached { met, breached } = clock.overall;
     clock.compliance = (met + breached > 0).then(|| met as f64 / (met + breached) as f64);
     clock
+}
+
+/// The sales dashboard over the range (default: the last 30 days) and one pipeline (default: the
+/// workspace's first). Leads now: the lead counters (one read). Leads created and converted, deals
+/// won and lost: the daily statistics (one Query over the range). The pipeline's open deals per stage
+/// and per owner: its board counters (one GetItem).
+pub async fn sales(
+    app: &App,
+    caller: &MemberPrincipal,
+    from: Option<String>,
+    to: Option<String>,
+    pipeline_id: Option<String>,
+) -> ServiceResult<SalesReport> {
+    let named = optional_field("pipeline_id", pipeline_id.as_deref(), |raw| {
+        raw.parse::<PipelineId>().map_err(|_| "must be a pipeline id".to_owned())
+    });
+    let range = report_range(app, from, to);
+    let ((from, to), named) = match (range, named) {
+        (Ok(range), Ok(named)) => (range, named),
+        (Err(ServiceError::Validation(mut errors)), Err(error)) => {
+            errors.push(error);
+            return Err(ServiceError::Validation(errors));
+        }
+        (Err(err), _) => return Err(err),
+        (_, Err(error)) => return Err(ServiceError::Validation(vec![error])),
+    };
+    let scope = caller.scope();
+    let pipeline = match named {
+        Some(id) => pipelines::find(app, &scope, id).await?,
+        None => pipelines::ensure_pipelines(app, &scope, Some(caller.user_id)).await?.remove(0),
+    };
+    let (counts, stored, board) = futures::try_join!(
+        leads::counts(app, caller),
+        async { Ok(app.store.daily_counters(&scope, &from.to_string(), &to.to_string()).await?) },
+        async { Ok(app.store.board_counts(&scope, pipeline.id).await?) },
+    )?;
+    let days: Vec<(String, &BTreeMap<String, i64>)> = {
+        static EMPTY: BTreeMap<String, i64> = BTreeMap::new();
+        days_of(from, to)
+            .map(|day| {
+                let day = day.to_string();
+                let counters = stored.get(&day).unwrap_or(&EMPTY);
+                (day, counters)
+            })
+            .collect()
+    };
+    Ok(SalesReport {
+        from: from.to_string(),
+        to: to.to_string(),
+        leads: sales_leads(counts, &days),
+        pipeline: sales_pipeline(&pipeline, &board),
+        deals: sales_deals(&days),
+    })
+}
+
+/// The sum over the days of every counter named `prefix<key>`, per key.
+fn summed_by<'a>(days: &'a [(String, &BTreeMap<String, i64>)], prefix: &'a str) -> BTreeMap<&'a str, i64> {
+    let mut sums = BTreeMap::new();
+    for (_, counters) in days {
+        for (name, value) in counters.iter() {
+            if let Some(key) = name.strip_prefix(prefix) {
+                *sums.entry(key).or_insert(0) += value;
+            }
+        }
+    }
+    sums
+}
+
+fn owner_of(key: &str) -> Option<String> {
+    (key != "none").then(|| key.to_owned())
+}
+
+fn sales_leads(counts: crate::api::LeadCounts, days: &[(String, &BTreeMap<String, i64>)]) -> SalesLeads {
+    let get = |counters: &BTreeMap<String, i64>, name: &str| counters.get(name).copied().unwrap_or(0);
+    let created_per_day = days
+        .iter()
+        .map(|(day, counters)| DayCount { day: day.clone(), count: get(counters, "leads_created") })
+        .collect();
+    let (created_by_source, converted_by_source) =
+        (summed_by(days, "leads_created.source."), summed_by(days, "leads_converted.source."));
+    let conversion_by_source = LeadSource::ALL
+        .iter()
+        .map(|source| {
+            let created = created_by_source.get(source.as_str()).copied().unwrap_or(0);
+            let converted = converted_by_source.get(source.as_str()).copied().unwrap_or(0);
+            SourceConversion {
+                source: source.as_str().to_owned(),
+                created,
+                converted,
+                rate: sales::rate(converted, created),
+            }
+        })
+        .collect();
+    let (created_by_owner, converted_by_owner) =
+        (summed_by(days, "leads_created.owner."), summed_by(days, "leads_converted.owner."));
+    let owners: std::collections::BTreeSet<&str> = created_by_owner
+        .iter()
+        .chain(converted_by_owner.iter())
+        .filter(|(_, count)| **count != 0)
+        .map(|(owner, _)| *owner)
+        .collect();
+    let conversion_by_owner = owners
+        .into_iter()
+        .map(|owner| {
+            let created = created_by_owner.get(owner).copied().unwrap_or(0);
+            let converted = converted_by_owner.get(owner).copied().unwrap_or(0);
+            OwnerConversion { owner_id: owner_of(owner), created, converted, rate: sales::rate(converted, created) }
+        })
+        .collect();
+    SalesLeads {
+        by_status: counts.by_status.into_iter().map(|(status, count)| StatusCount { status, count }).collect(),
+        by_source: counts.by_source.into_iter().map(|(source, count)| SourceCount { source, count }).collect(),
+        by_owner: counts
+            .by_owner
+            .into_iter()
+            .map(|(owner, count)| OwnerCount { owner_id: owner_of(&owner), count })
+            .collect(),
+        created_per_day,
+        conversion_by_source,
+        conversion_by_owner,
+    }
+}
+
+fn money(totals: Vec<(String, i64, i64)>) -> Vec<MoneyTotal> {
+    totals.into_iter().map(|(currency, value, weighted)| MoneyTotal::new(currency, value, weighted)).collect()
+}
+
+fn sales_pipeline(pipeline: &Pipeline, board: &BoardCounts) -> SalesPipeline {
+    SalesPipeline {
+        pipeline_id: pipeline.id.to_string(),
+        by_stage: pipeline
+            .stages
+            .iter()
+            .map(|stage| StageTotals {
+                stage_id: stage.id.to_string(),
+                name: stage.name.clone(),
+                count: board.count(stage.id),
+                totals: money(board.totals(stage.id)),
+            })
+            .collect(),
+        by_owner: board
+            .owners()
+            .into_iter()
+            .map(|(owner, count, totals)| OwnerTotals {
+                owner_id: owner.map(|owner| owner.to_string()),
+                count,
+                totals: money(totals),
+            })
+            .collect(),
+    }
+}
+
+fn sales_deals(days: &[(String, &BTreeMap<String, i64>)]) -> SalesDeals {
+    let get = |counters: &BTreeMap<String, i64>, name: &str| counters.get(name).copied().unwrap_or(0);
+    let per_period = days
+        .iter()
+        .map(|(day, counters)| DealsDay {
+            day: day.clone(),
+            won: get(counters, "deals_won"),
+            lost: get(counters, "deals_lost"),
+            won_value: counters
+                .iter()
+                .filter_map(|(name, value)| {
+                    let currency = name.strip_prefix("deals_won_value.")?;
+                    Some(CurrencyValue { currency: currency.to_owned(), value: *value })
+                })
+                .collect(),
+        })
+        .collect();
+    let sum = |name: &str| days.iter().map(|(_, counters)| get(counters, name)).sum::<i64>();
+    let (won, lost) = (sum("deals_won"), sum("deals_lost"));
+    let won_per_currency = summed_by(days, "deals_won.");
+    let average_won_value = summed_by(days, "deals_won_value.")
+        .into_iter()
+        .filter_map(|(currency, value)| {
+            let deals = won_per_currency.get(currency).copied().unwrap_or(0);
+            let value = sales::average_minor(value, deals)?;
+            Some(CurrencyValue { currency: currency.to_owned(), value })
+        })
+        .collect();
+    SalesDeals {
+        per_period,
+        won,
+        lost,
+        win_rate: sales::win_rate(won, lost),
+        average_won_value,
+        average_cycle_days: sales::average_days(sum("deals_won_cycle_seconds"), sum("deals_won_cycle")),
+    }
 }
 
 #[cfg(test)]

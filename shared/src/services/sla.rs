@@ -152,6 +152,8 @@ pub fn status_history(events: &[Event]) -> Vec<(Timestamp, Status)> {
             | LeadConverted
             | LeadMerged
             | LeadNoteAdded
+            | CustomerNoteAdded
+            | DealNoteAdded
             | LeadDeleted
             | LeadStatusesUpdated => {}
         }

@@ -52,16 +52,20 @@ pub struct Deal {
     pub version: u64,
 }
 
-/// What an open deal adds to its pipeline's board counters.
+/// What an open deal adds to its pipeline's board counters: to its stage's, and to its owner's.
 fn contributions(deal: &Deal) -> Vec<(String, i64)> {
     if deal.status != DealStatus::Open {
         return Vec::new();
     }
     let currency = deal.currency.as_str();
+    let weighted = weighted_hundredths(deal.value, deal.probability);
     vec![
         (keys::stage_count_attr(deal.stage_id), 1),
         (keys::stage_value_attr(deal.stage_id, currency), deal.value),
-        (keys::stage_weighted_attr(deal.stage_id, currency), weighted_hundredths(deal.value, deal.probability)),
+        (keys::stage_weighted_attr(deal.stage_id, currency), weighted),
+        (keys::owner_count_attr(deal.owner_id), 1),
+        (keys::owner_value_attr(deal.owner_id, currency), deal.value),
+        (keys::owner_weighted_attr(deal.owner_id, currency), weighted),
     ]
 }
 
@@ -175,6 +179,17 @@ impl Store {
         Ok(item)
     }
 
+    /// Fails the transaction unless the deal exists.
+    pub(crate) fn deal_exists_check(&self, scope: &TenantScope, deal: DealId) -> Result<TransactWriteItem, StoreError> {
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::deal_sk(deal)))
+            .condition_expression("attribute_exists(PK)")
+            .build()?;
+        Ok(TransactWriteItem::builder().condition_check(check).build())
+    }
+
     fn member_active_check(&self, scope: &TenantScope, user: UserId) -> Result<TransactWriteItem, StoreError> {
         let check = ConditionCheck::builder()
             .table_name(&self.table)
@@ -246,6 +261,32 @@ impl Store {
             Err(TransactionError::Failed { failure, .. }) => Err(DealWriteFailure::Refused(failure)),
             Err(TransactionError::Store(err)) => Err(DealWriteFailure::Store(err)),
         }
+    }
+
+    /// The actions that create `deal` inside another use case's transaction (a lead's conversion):
+    /// the deal, its pipeline as read, its owner still a member, the board counters and its events.
+    /// Its contacts are not checked: the transaction writes them itself.
+    pub fn new_deal_actions(
+        &self,
+        scope: &TenantScope,
+        deal: &Deal,
+        pipeline_version: u64,
+        events: &[Event],
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let mut actions = vec![
+            self.put_new(self.deal_item(scope, deal)?)?,
+            self.pipeline_unchanged_check(scope, deal.pipeline_id, pipeline_version)?,
+        ];
+        if let Some(owner) = deal.owner_id {
+            actions.push(self.member_active_check(scope, owner)?);
+        }
+        for (pipeline, deltas) in board_deltas(None, Some(deal)) {
+            actions.extend(self.board_counts_update(scope, pipeline, &deltas)?);
+        }
+        for event in events {
+            actions.push(self.put_event(scope, event)?);
+        }
+        Ok(actions)
     }
 
     pub async fn get_deal(&self, scope: &TenantScope, id: DealId) -> Result<Option<Deal>, StoreError> {
@@ -396,6 +437,27 @@ mod tests {
         assert_eq!(board_deltas(Some(&open), None), off);
         assert!(board_deltas(Some(&open), Some(&open)).is_empty());
         assert!(board_deltas(Some(&won), None).is_empty(), "a closed deal was never on the board");
+    }
+
+    #[test]
+    fn an_owner_change_moves_count_value_and_weight_between_owners_and_a_move_leaves_them() {
+        let stage = StageId::generate();
+        let (alice, bob) = (UserId::generate(), UserId::generate());
+        let before = Deal { owner_id: Some(alice), ..deal(stage, 10_000, 20, "EUR") };
+        let handed = Deal { owner_id: Some(bob), probability: 50, ..before.clone() };
+        let deltas = board_deltas(Some(&before), Some(&handed));
+        let pipeline = &deltas[&before.pipeline_id];
+        assert_eq!(pipeline[&keys::owner_count_attr(Some(alice))], -1);
+        assert_eq!(pipeline[&keys::owner_count_attr(Some(bob))], 1);
+        assert_eq!(pipeline[&keys::owner_value_attr(Some(bob), "EUR")], 10_000);
+        assert_eq!(pipeline[&keys::owner_weighted_attr(Some(alice), "EUR")], -200_000);
+        assert_eq!(pipeline[&keys::owner_weighted_attr(Some(bob), "EUR")], 500_000);
+        let moved = Deal { stage_id: StageId::generate(), ..before.clone() };
+        let deltas = board_deltas(Some(&before), Some(&moved));
+        assert!(!deltas[&before.pipeline_id].contains_key(&keys::owner_count_attr(Some(alice))));
+        let unowned = deal(stage, 1, 10, "USD");
+        let created = board_deltas(None, Some(&unowned));
+        assert_eq!(created[&unowned.pipeline_id][&keys::owner_count_attr(None)], 1);
     }
 
     #[test]

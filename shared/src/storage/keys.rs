@@ -450,6 +450,21 @@ pub fn stage_value_attr(stage: StageId, currency: &str) -> String {
 pub fn stage_weighted_attr(stage: StageId, currency: &str) -> String {
     format!("w#{stage}#{currency}")
 }
+/// The same board counters item also keeps the open deals per owner (`none` for unowned deals):
+/// count, and value and weighted value per currency. User ids have a fixed length, so no owner's
+/// names are the prefix of another's, and the `o` prefixes never start a stage's names.
+pub fn owner_count_attr(owner: Option<UserId>) -> String {
+    format!("on#{}", owner_key(owner))
+}
+pub fn owner_value_attr(owner: Option<UserId>, currency: &str) -> String {
+    format!("ov#{}#{currency}", owner_key(owner))
+}
+pub fn owner_weighted_attr(owner: Option<UserId>, currency: &str) -> String {
+    format!("ow#{}#{currency}", owner_key(owner))
+}
+fn owner_key(owner: Option<UserId>) -> String {
+    owner.map_or_else(|| "none".to_owned(), |owner| owner.to_string())
+}
 
 /// The deal item; also the prefix of its collection (its events), so one Query reads a deal with its
 /// history.

@@ -65,11 +65,11 @@ impl Lead {
     }
 }
 
-/// A note on a record (a lead now): who wrote it, when, what.
+/// A note on a record (a lead, a customer or a deal): who wrote it, when, what.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Note {
     pub id: NoteId,
-    /// `lead#<id>`: the record it is on.
+    /// `lead#<id>`, `customer#<id>`, `deal#<id>`: the record it is on.
     pub record: String,
     pub author_id: Option<UserId>,
     pub body: String,
@@ -95,6 +95,20 @@ pub enum LeadWriteError {
 impl From<StoreError> for LeadWriteError {
     fn from(err: StoreError) -> Self {
         LeadWriteError::Store(err)
+    }
+}
+
+/// Why a note was not added.
+#[derive(Debug)]
+pub enum NoteWriteError {
+    /// The record was deleted (or merged away) since it was read.
+    RecordGone,
+    Store(StoreError),
+}
+
+impl From<StoreError> for NoteWriteError {
+    fn from(err: StoreError) -> Self {
+        NoteWriteError::Store(err)
     }
 }
 
@@ -517,19 +531,25 @@ impl Store {
         Ok(TransactWriteItem::builder().condition_check(check).build())
     }
 
-    /// Adds a note to a lead, if the lead is still there and not merged away, with its event.
-    pub async fn add_lead_note(
+    /// Adds a note to a record, if the record is still there (and, for leads and customers, not merged
+    /// away), with its event.
+    pub async fn add_note(
         &self,
         scope: &TenantScope,
-        lead: &Lead,
+        record: RecordRef,
         note: &Note,
         event: &Event,
-    ) -> Result<(), LeadWriteError> {
+    ) -> Result<(), NoteWriteError> {
+        let record_check = match record {
+            RecordRef::Lead(lead) => self.lead_live_check(scope, lead)?,
+            RecordRef::Customer(customer) => self.customer_exists_check(scope, customer)?,
+            RecordRef::Deal(deal) => self.deal_exists_check(scope, deal)?,
+        };
         let mut item: Item = serde_dynamo::to_item(note).map_err(StoreError::from)?;
         item.insert(keys::PK.to_owned(), s(scope.pk()));
-        item.insert(keys::SK.to_owned(), s(keys::note_sk(RecordRef::Lead(lead.id), note.id)));
+        item.insert(keys::SK.to_owned(), s(keys::note_sk(record, note.id)));
         let transaction = Transaction::new()
-            .with_named(self.lead_live_check(scope, lead.id)?, LeadWriteError::VersionConflict)
+            .with_named(record_check, NoteWriteError::RecordGone)
             .with(self.put_new(item)?)
             .with(self.put_event(scope, event)?);
         self.transact(transaction).await.map_err(TransactionError::into_error)

@@ -19,7 +19,7 @@ use super::transaction::{Transaction, TransactionError};
 use super::{Item, Store, StoreError, TenantScope, events::Event, keys, n, s};
 use crate::domain::{
     deals::Stage,
-    ids::{PipelineId, StageId, WorkspaceId},
+    ids::{PipelineId, StageId, UserId, WorkspaceId},
 };
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -86,6 +86,35 @@ impl BoardCounts {
                 (currency, value, weighted)
             })
             .filter(|(_, value, weighted)| *value != 0 || *weighted != 0)
+            .collect()
+    }
+
+    /// Per owner (None: unowned) with open deals in the pipeline: `(owner, count, totals)`, the totals
+    /// as in [`BoardCounts::totals`]; owners without open deals are left out.
+    pub fn owners(&self) -> Vec<(Option<UserId>, i64, Vec<(String, i64, i64)>)> {
+        let none = keys::owner_count_attr(None);
+        let prefix = none.trim_end_matches("none");
+        self.values
+            .iter()
+            .filter(|(_, count)| **count != 0)
+            .filter_map(|(name, count)| {
+                let owner = name.strip_prefix(prefix)?;
+                let owner = if *name == none { None } else { Some(owner.parse::<UserId>().ok()?) };
+                Some((owner, *count))
+            })
+            .map(|(owner, count)| {
+                let value_prefix = keys::owner_value_attr(owner, "");
+                let totals = self
+                    .values
+                    .iter()
+                    .filter_map(|(name, value)| name.strip_prefix(&value_prefix).map(|currency| (currency, *value)))
+                    .map(|(currency, value)| {
+                        (currency.to_owned(), value, self.get(&keys::owner_weighted_attr(owner, currency)))
+                    })
+                    .filter(|(_, value, weighted)| *value != 0 || *weighted != 0)
+                    .collect();
+                (owner, count, totals)
+            })
             .collect()
     }
 }

@@ -385,6 +385,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer's notes
+         * @description Oldest first. Needs `customers:read`.
+         */
+        get: operations["customers_notes"];
+        put?: never;
+        /**
+         * Add a note to a customer
+         * @description The note changes nothing on the customer; `customer.note_added` joins its timeline. A merged customer takes no notes (409).
+         *     Needs `customers:write`.
+         */
+        post: operations["customers_add_note"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/{id}/tickets": {
         parameters: {
             query?: never;
@@ -529,6 +554,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/deals/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A deal's notes
+         * @description Oldest first. Needs `sales:read`.
+         */
+        get: operations["deals_notes"];
+        put?: never;
+        /**
+         * Add a note to a deal
+         * @description The note changes nothing on the deal; `deal.note_added` joins its timeline.
+         *     Needs `sales:write`.
+         */
+        post: operations["deals_add_note"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/deals/{id}/won": {
         parameters: {
             query?: never;
@@ -636,6 +686,30 @@ export interface paths {
          *     Setting `owner_id` to someone else needs `sales:manage`. Needs `sales:write`.
          */
         post: operations["leads_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change many leads
+         * @description The same change (status, owner, tags to add or remove) to up to 100 leads, each at the version
+         *     you saw. Each lead is its own change: a stale version, a lead you may not change or reassign, or
+         *     one not found leaves the others changed, and its result says why (`problem`, as the single
+         *     change would have answered). Answers 200 with every lead's outcome and a summary. Needs
+         *     `sales:write` (and `sales:manage` to reassign leads others own).
+         */
+        post: operations["leads_bulk_update"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1003,6 +1077,32 @@ export interface paths {
          * @description Staff only: workspace members get 403.
          */
         get: operations["platform_workspaces"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales dashboard
+         * @description Leads now by status, source and owner (the lead counters); leads created per day and converted per
+         *     source and per owner over the range (daily statistics kept by the outbox consumer: the owner at
+         *     creation, and at conversion); the pipeline's open deals per stage and per owner with their value
+         *     and weighted value per currency (board counters every deal write keeps exact; default: the first
+         *     pipeline); deals won and lost per day, the win rate, the average won value per currency and the
+         *     average days from creation to the win. Range: default the last 30 days, at most 366. Needs
+         *     `reports:read`.
+         */
+        get: operations["reports_sales"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1953,15 +2053,38 @@ export interface components {
             compliance?: number | null;
             overall: components["schemas"]["MetBreached"];
         };
+        /**
+         * @description The deal a conversion opens: its contact is the customer, its owner the lead's owner (or the
+         *     caller, for an unowned lead).
+         */
+        ConversionDealRequest: {
+            /** @description ISO 4217; EUR when left out. */
+            currency?: string | null;
+            /** @description `YYYY-MM-DD`. */
+            expected_close_date?: string | null;
+            /** @description The workspace's first pipeline when left out. */
+            pipeline_id?: string | null;
+            /** @description The pipeline's first stage when left out. */
+            stage_id?: string | null;
+            /** @description The lead's company, else its name, when left out. */
+            title?: string | null;
+            /**
+             * Format: int64
+             * @description Minor units of `currency`; 0 when left out.
+             */
+            value?: number | null;
+        };
         ConversionView: {
             customer: components["schemas"]["CustomerView"];
             /** @description True when the customer was created by this conversion, false when an existing one was matched. */
             customer_created: boolean;
+            deal?: components["schemas"]["DealView"] | null;
             lead: components["schemas"]["LeadView"];
         };
         ConvertLeadRequest: {
             /** @description Convert into this existing customer instead of matching by e-mail (or creating one). */
             customer_id?: string | null;
+            deal?: components["schemas"]["ConversionDealRequest"] | null;
             /**
              * Format: int64
              * @description The version of the lead the conversion is based on.
@@ -2110,6 +2233,12 @@ export interface components {
             /** @description Where deliveries are POSTed: an http(s) URL on the public internet. */
             url: string;
         };
+        /** @description An amount in one currency, in minor units. */
+        CurrencyValue: {
+            currency: string;
+            /** Format: int64 */
+            value: number;
+        };
         /** Format: uuid */
         CustomerId: string;
         CustomerInput: {
@@ -2147,6 +2276,12 @@ export interface components {
             days: components["schemas"]["DayStats"][];
             from: string;
             to: string;
+        };
+        DayCount: {
+            /** Format: int64 */
+            count: number;
+            /** @description YYYY-MM-DD (UTC) */
+            day: string;
         };
         /** @description One day of ticket statistics (UTC days), kept from the event log. */
         DayStats: {
@@ -2229,6 +2364,15 @@ export interface components {
              * @description `value × probability / 100`, in minor units (rounded).
              */
             weighted_value: number;
+        };
+        DealsDay: {
+            /** @description YYYY-MM-DD (UTC) */
+            day: string;
+            /** Format: int64 */
+            lost: number;
+            /** Format: int64 */
+            won: number;
+            won_value: components["schemas"]["CurrencyValue"][];
         };
         /** Format: uuid */
         DeliveryId: string;
@@ -2386,6 +2530,38 @@ export interface components {
             /** @description A message arrived since the caller last viewed the ticket (`POST /tickets/{id}/seen`). */
             unread: boolean;
         };
+        /** @description The changes a bulk action makes to every lead; only the fields present change. */
+        LeadBulkChanges: {
+            /** @description Added to each lead's tags. */
+            add_tags?: string[] | null;
+            /** @description A member id; `null` releases the leads. */
+            owner_id?: string | null;
+            /** @description Taken off each lead's tags. */
+            remove_tags?: string[] | null;
+            /** @description A status of the workspace's set (not the converted one). */
+            status?: string | null;
+        };
+        /** @description What happened to one lead of a bulk action. */
+        LeadBulkItemResult: {
+            id: string;
+            lead?: components["schemas"]["LeadView"] | null;
+            outcome: components["schemas"]["BulkOutcome"];
+            problem?: components["schemas"]["BulkProblem"] | null;
+        };
+        LeadBulkRequest: {
+            changes: components["schemas"]["LeadBulkChanges"];
+            /** @description 1 to 100 leads, each with the version the caller saw. */
+            leads: components["schemas"]["LeadVersionRef"][];
+        };
+        LeadBulkResult: {
+            failed: number;
+            /** @description One per lead asked for, in the order asked. */
+            results: components["schemas"]["LeadBulkItemResult"][];
+            /** @description In words, e.g. "2 leads updated, 1 lead not changed (0190…: …)". */
+            summary: string;
+            unchanged: number;
+            updated: number;
+        };
         /** @description Exact lead counts, kept by the same transactions that change leads (one read). */
         LeadCounts: {
             /** @description Per owner id; `none` counts the leads nobody owns. Owners without leads are left out. */
@@ -2423,6 +2599,12 @@ export interface components {
              * Format: int64
              * @description Send it back with a change: a stale one is 409.
              */
+            version: number;
+        };
+        /** @description A lead and the version the caller saw of it. */
+        LeadVersionRef: {
+            id: string;
+            /** Format: int64 */
             version: number;
         };
         LeadView: {
@@ -2648,6 +2830,29 @@ export interface components {
             /** @description The record it is on, e.g. `lead#<id>`. */
             record: string;
         };
+        OwnerConversion: {
+            /** Format: int64 */
+            converted: number;
+            /** Format: int64 */
+            created: number;
+            owner_id?: string | null;
+            /**
+             * Format: double
+             * @description converted / created, to four decimals; null when none was created in the range.
+             */
+            rate?: number | null;
+        };
+        OwnerCount: {
+            /** Format: int64 */
+            count: number;
+            owner_id?: string | null;
+        };
+        OwnerTotals: {
+            /** Format: int64 */
+            count: number;
+            owner_id?: string | null;
+            totals: components["schemas"]["MoneyTotal"][];
+        };
         /**
          * @description What a principal may do. Names are stable: they appear in API responses and in API-key scopes.
          * @enum {string}
@@ -2809,6 +3014,57 @@ export interface components {
              */
             grace_period_hours?: number | null;
         };
+        /** @description Deals won and lost within the range. */
+        SalesDeals: {
+            /**
+             * Format: double
+             * @description Days from creation to the win, averaged over the deals won (two decimals); null when none.
+             */
+            average_cycle_days?: number | null;
+            /** @description Per currency: the won value over the deals won in it, in whole minor units. */
+            average_won_value: components["schemas"]["CurrencyValue"][];
+            /** Format: int64 */
+            lost: number;
+            /** @description Every day of the range, oldest first. */
+            per_period: components["schemas"]["DealsDay"][];
+            /**
+             * Format: double
+             * @description won / (won + lost), to four decimals; null when none closed.
+             */
+            win_rate?: number | null;
+            /** Format: int64 */
+            won: number;
+        };
+        SalesLeads: {
+            /** @description Leads now per owner (null: nobody); owners without leads are left out. */
+            by_owner: components["schemas"]["OwnerCount"][];
+            /** @description Leads now from each source (every source). */
+            by_source: components["schemas"]["SourceCount"][];
+            /** @description Leads now in each status (every status of the workspace's set). */
+            by_status: components["schemas"]["StatusCount"][];
+            /** @description Created (owner at creation) and converted (owner at conversion) within the range, per owner. */
+            conversion_by_owner: components["schemas"]["OwnerConversion"][];
+            /** @description Created and converted within the range, per source (every source). */
+            conversion_by_source: components["schemas"]["SourceConversion"][];
+            /** @description Leads created on each day of the range, oldest first. */
+            created_per_day: components["schemas"]["DayCount"][];
+        };
+        /** @description The open deals of one pipeline, now. */
+        SalesPipeline: {
+            /** @description Per owner (null: unowned) with open deals. */
+            by_owner: components["schemas"]["OwnerTotals"][];
+            /** @description Every stage, in board order. */
+            by_stage: components["schemas"]["StageTotals"][];
+            pipeline_id: string;
+        };
+        /** @description The sales dashboard: leads, the pipeline's open deals and closed deals, every figure from counters. */
+        SalesReport: {
+            deals: components["schemas"]["SalesDeals"];
+            from: string;
+            leads: components["schemas"]["SalesLeads"];
+            pipeline: components["schemas"]["SalesPipeline"];
+            to: string;
+        };
         SecretView: {
             /**
              * Format: date-time
@@ -2928,6 +3184,23 @@ export interface components {
          * @enum {string}
          */
         SlaRowState: "breached" | "at_risk" | "running" | "paused" | "met" | "none";
+        SourceConversion: {
+            /** Format: int64 */
+            converted: number;
+            /** Format: int64 */
+            created: number;
+            /**
+             * Format: double
+             * @description converted / created, to four decimals; null when none was created in the range.
+             */
+            rate?: number | null;
+            source: string;
+        };
+        SourceCount: {
+            /** Format: int64 */
+            count: number;
+            source: string;
+        };
         /** Format: uuid */
         StaffId: string;
         StaffLoginRequest: {
@@ -2963,6 +3236,13 @@ export interface components {
              */
             rotting_days?: number | null;
         };
+        StageTotals: {
+            /** Format: int64 */
+            count: number;
+            name: string;
+            stage_id: string;
+            totals: components["schemas"]["MoneyTotal"][];
+        };
         StageView: {
             id: components["schemas"]["StageId"];
             name: string;
@@ -2985,6 +3265,11 @@ export interface components {
         };
         /** @enum {string} */
         Status: "new" | "open" | "pending" | "on_hold" | "solved" | "closed";
+        StatusCount: {
+            /** Format: int64 */
+            count: number;
+            status: string;
+        };
         /**
          * @description What a status means to the product, whatever the workspace calls it. Conversion sets the
          *     `converted` status; reports count `unqualified` leads as lost; every other status is a step of work.
@@ -4121,6 +4406,105 @@ export interface operations {
             };
         };
     };
+    customers_notes: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Customer id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    customers_add_note: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Customer id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateNoteRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     customers_tickets: {
         parameters: {
             query?: {
@@ -4548,6 +4932,97 @@ export interface operations {
             };
         };
     };
+    deals_notes: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Deal id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    deals_add_note: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Deal id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateNoteRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     deals_win: {
         parameters: {
             query?: never;
@@ -4805,6 +5280,45 @@ export interface operations {
             };
             /** @description `duplicate-lead` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_bulk_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadBulkRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadBulkResult"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5813,6 +6327,56 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    reports_sales: {
+        parameters: {
+            query?: {
+                /** @description first day, YYYY-MM-DD */
+                from?: string;
+                /** @description last day, YYYY-MM-DD (default today, UTC) */
+                to?: string;
+                /** @description the pipeline (default: the workspace's first) */
+                pipeline_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesReport"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,6 +1,7 @@
 // Live state of the workspace as the server pushes it (docs/realtime.md), and what each frame changes.
-import { invalidateChat, invalidateTicket, type Invalidates } from "../api/queries/invalidate";
+import { invalidateChat, invalidateDeal, invalidateTicket, type Invalidates } from "../api/queries/invalidate";
 import type { LiveStatus, ServerFrame } from "./connection";
+import { applyDealEvent, type BoardCache } from "../lib/board";
 
 export interface Claim {
   ticket_id: string;
@@ -63,7 +64,7 @@ const claimOf = (value: unknown): Claim | null =>
   value && typeof value === "object" && typeof (value as Claim).user_id === "string" ? (value as Claim) : null;
 
 /** What one server frame changes: live state, and which cached queries must be refetched. */
-export function applyFrame(frame: ServerFrame, state: LiveState, queries: Invalidates) {
+export function applyFrame(frame: ServerFrame, state: LiveState, queries: Invalidates & Partial<BoardCache>) {
   const ticketId = frame.ticket_id;
   switch (frame.type) {
     case "welcome":
@@ -90,6 +91,13 @@ export function applyFrame(frame: ServerFrame, state: LiveState, queries: Invali
     case "ticket.event": {
       const event = frame.event as { customer_id?: string } | undefined;
       invalidateTicket(queries, { id: ticketId, customerId: event?.customer_id });
+      return;
+    }
+    case "deal.event": {
+      // A teammate's kanban follows: the board in the cache takes the change (or is refetched).
+      const event = frame.event as { type?: string; deal_id?: string | null; after?: unknown } | undefined;
+      if (queries.getQueriesData && queries.setQueryData) applyDealEvent(queries as BoardCache, { ...event, deal_id: event?.deal_id ?? (frame.deal_id as string | undefined) });
+      else invalidateDeal(queries, frame.deal_id as string | undefined);
       return;
     }
     case "chat.channel":

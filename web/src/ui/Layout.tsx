@@ -1,4 +1,4 @@
-// The signed-in frame: navigation by what the role may see, the live indicator, the user menu.
+// The signed-in frame: navigation (Support, then Sales for roles that may see leads) by what the role may see, the live indicator, the user menu.
 import { Suspense, useState } from "react";
 import { NavLink, Navigate, Outlet, useLocation, useNavigate } from "react-router";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
@@ -10,6 +10,15 @@ import { LiveProvider, useLiveStatus } from "../live/live";
 import { Avatar } from "./Avatar";
 import { Loading } from "./states";
 import { KeyboardHelp } from "./KeyboardHelp";
+
+/** The Sales section of the navigation, in the order reps work. */
+const SALES_LINKS = [
+  ["/sales/leads", "Leads"],
+  ["/sales/deals", "Deals"],
+  ["/sales/companies", "Companies"],
+  ["/sales/tasks", "My tasks"],
+  ["/sales/dashboard", "Dashboard"],
+] as const;
 
 export function RequireSession() {
   const session = useSession();
@@ -85,7 +94,10 @@ function Shell() {
           </button>
         </div>
         <div className="menu" id="main-menu">
-          <ul className="nav">
+          <h2 className="nav-section" id="nav-support">
+            Support
+          </h2>
+          <ul className="nav" aria-labelledby="nav-support">
             <li>
               <NavLink to="/inbox">
                 Inbox
@@ -109,6 +121,22 @@ function Shell() {
             <li>
               <NavLink to="/reports">Reports</NavLink>
             </li>
+          </ul>
+          {can("sales:read") && (
+            <>
+              <h2 className="nav-section" id="nav-sales">
+                Sales
+              </h2>
+              <ul className="nav" aria-labelledby="nav-sales">
+                {SALES_LINKS.map(([to, name]) => (
+                  <li key={to}>
+                    <NavLink to={to}>{name}</NavLink>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          <ul className="nav nav-foot">
             {can("activity:read") && (
               <li>
                 <NavLink to="/activity">Activity</NavLink>

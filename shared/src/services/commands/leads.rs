@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use super::customers::{MAX_ATTRIBUTES, MAX_FIELD_CHARS};
 use jiff::Timestamp;
 
+use super::ticket_actions::{MAX_BULK_LEADS, retag};
 use crate::api::{
-    CreateLeadRequest, CreateNoteRequest, LeadListParams, MergeLeadRequest, UpdateLeadRequest,
+    CreateLeadRequest, CreateNoteRequest, LeadBulkRequest, LeadListParams, MergeLeadRequest, UpdateLeadRequest,
     UpdateLeadStatusesRequest,
 };
 use crate::domain::{
@@ -153,6 +154,69 @@ impl TryFrom<UpdateLeadRequest> for ChangeLead {
             attributes,
             score,
             version: request.version,
+        })
+    }
+}
+
+/// One change made to many leads, each at the version the caller saw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeadBulkChange {
+    pub leads: Vec<(LeadId, u64)>,
+    pub status: Option<String>,
+    pub owner_id: Option<Option<UserId>>,
+    pub add_tags: Vec<String>,
+    pub remove_tags: Vec<String>,
+}
+
+impl LeadBulkChange {
+    /// The lead's tags after this change.
+    pub fn tags_for(&self, current: &[String]) -> Option<Vec<String>> {
+        retag(current, &self.add_tags, &self.remove_tags)
+    }
+}
+
+fn bulk_leads(leads: &[crate::api::LeadVersionRef]) -> Result<Vec<(LeadId, u64)>, Vec<FieldError>> {
+    if leads.is_empty() || leads.len() > MAX_BULK_LEADS {
+        return Err(vec![FieldError::new("leads", format!("must list 1 to {MAX_BULK_LEADS} leads"))]);
+    }
+    let mut errors = Vec::new();
+    let mut parsed: Vec<(LeadId, u64)> = Vec::new();
+    for (index, reference) in leads.iter().enumerate() {
+        match reference.id.trim().parse::<LeadId>() {
+            Ok(id) if parsed.iter().any(|(seen, _)| *seen == id) => {
+                errors.push(FieldError::new(format!("leads[{index}].id"), "is listed twice"));
+            }
+            Ok(id) => parsed.push((id, reference.version)),
+            Err(message) => errors.push(FieldError::new(format!("leads[{index}].id"), message)),
+        }
+    }
+    if errors.is_empty() { Ok(parsed) } else { Err(errors) }
+}
+
+impl TryFrom<LeadBulkRequest> for LeadBulkChange {
+    type Error = Vec<FieldError>;
+
+    fn try_from(request: LeadBulkRequest) -> Result<Self, Self::Error> {
+        let changes = request.changes;
+        let nothing = changes.status.is_none()
+            && changes.owner_id.is_none()
+            && changes.add_tags.as_ref().is_none_or(Vec::is_empty)
+            && changes.remove_tags.as_ref().is_none_or(Vec::is_empty);
+        let (leads, status, owner_id, add_tags, remove_tags, ()) = (
+            bulk_leads(&request.leads),
+            optional_field("changes.status", changes.status.as_deref(), parse_status_key),
+            optional_field("changes.owner_id", changes.owner_id, |raw| raw.as_deref().map(owner).transpose()),
+            optional_field("changes.add_tags", changes.add_tags.as_deref(), normalize_tags),
+            optional_field("changes.remove_tags", changes.remove_tags.as_deref(), normalize_tags),
+            rule("changes", !nothing, "must change something: status, owner_id, add_tags or remove_tags"),
+        )
+            .gather()?;
+        Ok(LeadBulkChange {
+            leads,
+            status,
+            owner_id,
+            add_tags: add_tags.unwrap_or_default(),
+            remove_tags: remove_tags.unwrap_or_default(),
         })
     }
 }

@@ -12,6 +12,8 @@ use crate::domain::{
 
 /// The most tickets one bulk action takes.
 pub const MAX_BULK_TICKETS: usize = 100;
+/// The most leads one bulk action takes.
+pub const MAX_BULK_LEADS: usize = 100;
 pub const MAX_FOLLOWERS: usize = 50;
 pub const MAX_CC: usize = 20;
 
@@ -29,13 +31,18 @@ pub struct BulkChange {
 impl BulkChange {
     /// The ticket's tags after this change.
     pub fn tags_for(&self, current: &[String]) -> Option<Vec<String>> {
-        if self.add_tags.is_empty() && self.remove_tags.is_empty() {
-            return None;
-        }
-        let mut tags: Vec<String> = current.iter().filter(|tag| !self.remove_tags.contains(tag)).cloned().collect();
-        tags.extend(self.add_tags.iter().filter(|tag| !tags.contains(tag)).cloned().collect::<Vec<_>>());
-        Some(tags)
+        retag(current, &self.add_tags, &self.remove_tags)
     }
+}
+
+/// Tags after adding and removing some, without repeats; `None` when nothing is added or removed.
+pub fn retag(current: &[String], add: &[String], remove: &[String]) -> Option<Vec<String>> {
+    if add.is_empty() && remove.is_empty() {
+        return None;
+    }
+    let mut tags: Vec<String> = current.iter().filter(|tag| !remove.contains(tag)).cloned().collect();
+    tags.extend(add.iter().filter(|tag| !tags.contains(tag)).cloned().collect::<Vec<_>>());
+    Some(tags)
 }
 
 fn parse_tickets(tickets: &[crate::api::TicketVersionRef]) -> Result<Vec<(TicketId, u64)>, Vec<FieldError>> {

@@ -143,6 +143,8 @@ impl SlackEventType {
             | LeadConverted
             | LeadMerged
             | LeadNoteAdded
+            | CustomerNoteAdded
+            | DealNoteAdded
             | LeadDeleted
             | LeadStatusesUpdated => None,
         }

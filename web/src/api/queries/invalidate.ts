@@ -2,7 +2,7 @@
 // live connection when the server reports a change (src/live/state.ts). Marking a query stale refetches
 // it if it is on screen, and on its next use otherwise.
 import type { QueryClient } from "@tanstack/react-query";
-import { activityKeys, chatKeys, customerKeys, integrationKeys, macroKeys, memberKeys, settingsKeys, slaKeys, ticketKeys } from "./keys";
+import { activityKeys, chatKeys, customerKeys, integrationKeys, macroKeys, memberKeys, salesKeys, settingsKeys, slaKeys, ticketKeys } from "./keys";
 
 /** The part of the query client invalidation needs (the live path is tested against a fake of it). */
 export type Invalidates = Pick<QueryClient, "invalidateQueries">;
@@ -86,4 +86,17 @@ export function invalidateEverything(queries: Invalidates) {
 /** Macros were created, changed or deleted. */
 export function invalidateMacros(queries: Invalidates) {
   stale(queries, macroKeys.all);
+}
+
+/** A deal changed: its page, and every board (the one it left and the one it is on) and the activity log. */
+export function invalidateDeal(queries: Invalidates, dealId?: string) {
+  if (dealId) stale(queries, salesKeys.deal(dealId));
+  stale(queries, salesKeys.boards());
+  stale(queries, activityKeys.all);
+}
+
+/** A pipeline was created or its stages changed: the pipelines, every board and every deal's page. */
+export function invalidatePipelines(queries: Invalidates) {
+  stale(queries, salesKeys.all);
+  stale(queries, activityKeys.all);
 }

@@ -85,6 +85,16 @@ export const reportKeys = {
   sla: (from: string, to: string) => [...reportKeys.all, "sla", { from, to }] as const,
 };
 
+/** Pipelines, their boards and deals: one prefix, so a pipeline change refreshes every board. */
+export const salesKeys = {
+  all: ["sales"] as const,
+  pipelines: () => [...salesKeys.all, "pipelines"] as const,
+  boards: () => [...salesKeys.all, "board"] as const,
+  board: (pipelineId: string) => [...salesKeys.boards(), pipelineId] as const,
+  deals: () => [...salesKeys.all, "deal"] as const,
+  deal: (id: string) => [...salesKeys.deals(), id] as const,
+};
+
 export const activityKeys = {
   all: ["activity"] as const,
 };

@@ -1,7 +1,7 @@
 // A customer's profile, their tickets and their timeline.
 import { useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
 import { customerQuery, customerTicketsQuery, customerTimelineQuery } from "../../api/queries/customers";
 import { customerKeys } from "../../api/queries/keys";
@@ -17,6 +17,7 @@ import { Timeline } from "../../ui/Timeline";
 import { useDirectory } from "../../api/queries/directory";
 import { Field } from "../auth/AuthFrame";
 import { MergeCustomer } from "./MergeCustomer";
+import { leadQuery } from "../../api/queries/sales";
 
 export function Component() {
   const { id = "" } = useParams();
@@ -94,6 +95,7 @@ export function Component() {
               ))}
             </ul>
           )}
+          {c.converted_from_leads.length > 0 && <ConvertedFrom leadIds={c.converted_from_leads} />}
           {c.notes && (
             <>
               <h3 className="card-subtitle">Notes</h3>
@@ -125,6 +127,30 @@ export function Component() {
         </section>
       </div>
     </div>
+  );
+}
+
+/** The sales leads this customer was converted from, each a link to its notes and history. */
+function ConvertedFrom({ leadIds }: { leadIds: readonly string[] }) {
+  const leads = useQueries({ queries: leadIds.slice(0, 20).map((id) => leadQuery(id)) });
+  return (
+    <>
+      <h3 className="card-subtitle">Converted from leads</h3>
+      <ul className="history" data-testid="converted-from-leads">
+        {leadIds.slice(0, 20).map((id, index) => {
+          const lead = leads[index].data;
+          return (
+            <li key={id}>
+              <Link to={`/sales/leads/${id}`} className="history-row">
+                <span className="ticket-subject">{lead ? lead.name : "Lead"}</span>
+                {lead && <span className="muted small">{[lead.company, lead.source.replace(/_/g, " ")].filter(Boolean).join(" · ")}</span>}
+                {lead?.converted_at && <span className="muted small">{relativeTime(lead.converted_at)}</span>}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </>
   );
 }
 

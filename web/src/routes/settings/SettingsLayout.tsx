@@ -6,6 +6,7 @@ const SECTIONS = [
   { to: "members", name: "Members & roles", permission: "users:read" },
   { to: "categories", name: "Categories", permission: "tickets:read" },
   { to: "sla", name: "SLA & business hours", permission: "tickets:read" },
+  { to: "pipelines", name: "Pipelines", permission: "sales:read" },
   { to: "plan", name: "Plan & usage", permission: "tickets:read" },
   { to: "api-keys", name: "API keys", permission: "integrations:manage" },
   { to: "webhooks", name: "Webhooks & Slack", permission: "webhooks:manage" },
