@@ -58,6 +58,9 @@ impl From<StoreError> for PipelineWriteError {
     }
 }
 
+/// `(currency, value, weighted hundredths)` per currency, in code order.
+pub type CurrencyTotals = Vec<(String, i64, i64)>;
+
 /// A board's counters as stored: attribute name → number.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BoardCounts {
@@ -76,7 +79,7 @@ impl BoardCounts {
 
     /// `(currency, value, weighted hundredths)` of the open deals in `stage`, per currency, in code order;
     /// currencies whose deals all left the stage are left out.
-    pub fn totals(&self, stage: StageId) -> Vec<(String, i64, i64)> {
+    pub fn totals(&self, stage: StageId) -> CurrencyTotals {
         let prefix = format!("v#{stage}#");
         self.values
             .iter()
@@ -91,7 +94,7 @@ impl BoardCounts {
 
     /// Per owner (None: unowned) with open deals in the pipeline: `(owner, count, totals)`, the totals
     /// as in [`BoardCounts::totals`]; owners without open deals are left out.
-    pub fn owners(&self) -> Vec<(Option<UserId>, i64, Vec<(String, i64, i64)>)> {
+    pub fn owners(&self) -> Vec<(Option<UserId>, i64, CurrencyTotals)> {
         let none = keys::owner_count_attr(None);
         let prefix = none.trim_end_matches("none");
         self.values

@@ -64,6 +64,8 @@ export const EVENT_KINDS = [
   "lead.converted",
   "lead.merged",
   "lead.note_added",
+  "customer.note_added",
+  "deal.note_added",
   "lead.deleted",
   "settings.lead_statuses_updated",
 ] as const;
@@ -338,6 +340,8 @@ const FORMATTERS: Record<EventKind, (context: Context) => string> = {
     return `A duplicate lead was merged in${notes}`;
   },
   "lead.note_added": () => "Note added to the lead",
+  "customer.note_added": () => "Note added to the customer",
+  "deal.note_added": () => "Note added to the deal",
   "lead.deleted": (context) => `${lead(context)} deleted`,
   "settings.lead_statuses_updated": ({ before, after, nameOf }) =>
     Array.isArray(after.statuses) ? `Lead statuses: ${showValue("statuses", after.statuses, nameOf)}${Array.isArray(before.statuses) ? ` (were ${showValue("statuses", before.statuses, nameOf)})` : ""}` : "Lead statuses changed",
