@@ -145,6 +145,7 @@ test("a lead becomes a won deal: added, picked from the keyboard, converted with
     await expect(stat(a, "stat-won-EUR")).toHaveText("€2,400.00");
     await expect(stat(a, "stat-average-EUR")).toHaveText("€2,400.00");
     await expect(stat(a, "stat-win-rate")).toHaveText("100%");
+    await expect(stat(a, "stat-cycle")).toHaveText("under a day");
     await expect(stat(a, "stat-open-deals")).toHaveText("0");
     await reloadUntilText(a, a.getByTestId("conversion-by-source").getByRole("row", { name: /Referral/ }), "100%");
     await expect(stat(a, "stat-new-leads")).toHaveText("1");

@@ -88,7 +88,8 @@ describe("the dashboard's figures", () => {
   it("shows the sales cycle in days", () => {
     expect(cycleDays(12.46)).toBe("12.5 days");
     expect(cycleDays(1)).toBe("1 day");
-    expect(cycleDays(0.04)).toBe("0 days");
+    expect(cycleDays(0.04)).toBe("under a day");
+    expect(cycleDays(0.96)).toBe("1 day");
     expect(cycleDays(null)).toBe("—");
   });
 

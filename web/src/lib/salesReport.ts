@@ -71,9 +71,10 @@ export function percent(rate: number | null | undefined): string {
   return rate === null || rate === undefined ? "—" : `${Math.round(rate * 1000) / 10}%`;
 }
 
-/** "12.5 days", "1 day", or "—" without won deals. */
+/** "12.5 days", "1 day", "under a day" (won the day it was opened), or "—" without won deals. */
 export function cycleDays(days: number | null | undefined): string {
   if (days === null || days === undefined) return "—";
+  if (days < 0.95) return "under a day";
   const rounded = Math.round(days * 10) / 10;
   return `${rounded} ${rounded === 1 ? "day" : "days"}`;
 }

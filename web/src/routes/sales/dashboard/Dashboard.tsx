@@ -45,7 +45,7 @@ export function Component() {
   };
   return (
     <div className="page">
-      <header className="page-head">
+      <header className="page-head dashboard-head">
         <h1>Sales dashboard</h1>
         <div className="row dashboard-controls">
           <RangePicker range={range} pick={(picked) => setParams(rangeToParams(params, picked), { replace: true })} />
