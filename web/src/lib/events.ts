@@ -57,6 +57,8 @@ export const EVENT_KINDS = [
   "deal.won",
   "deal.lost",
   "deal.deleted",
+  "deal.note_added",
+  "customer.note_added",
   "lead.created",
   "lead.updated",
   "lead.assigned",
@@ -323,6 +325,8 @@ const FORMATTERS: Record<EventKind, (context: Context) => string> = {
     return `${deal(context, true)} lost${reason ? `: ${reason}` : ""}`;
   },
   "deal.deleted": (context) => `${deal(context)} deleted`,
+  "deal.note_added": () => "Note added to the deal",
+  "customer.note_added": () => "Note added to the customer",
   "lead.created": (context) => {
     const source = text(context.after, "source");
     return `${lead(context)} came in${source ? ` from ${label(source.replace(/_/g, " ")).toLowerCase()}` : ""}`;
