@@ -9,6 +9,8 @@ import { expect, expectText, logIn, test } from "./fixtures";
 const LIVE = 20_000;
 /** The dashboard's daily figures follow the event log through the outbox, behind every other journey's events. */
 const REPORTED = 90_000;
+/** The sales screens are held to every axe-core rule, whatever its impact. */
+const STRICT = { every: true };
 
 const column = (page: Page, stage: string) => page.locator(`[data-testid="stage-column"][data-stage="${stage}"]`);
 const card = (scope: Locator, title: string) => scope.getByTestId("deal-card").filter({ hasText: title });
@@ -69,12 +71,12 @@ test("a lead becomes a won deal: added, picked from the keyboard, converted with
     await expect(row).toHaveClass(/selected/);
     await a.keyboard.press("x");
     await expect(a.getByLabel(`Select ${lead.name}`)).toBeChecked();
-    await shot(a, "45-leads-list");
+    await shot(a, "45-leads-list", STRICT);
     await a.keyboard.press("x");
     await expect(a.getByLabel(`Select ${lead.name}`)).not.toBeChecked();
     await a.keyboard.press("Enter");
     await expect(a.getByTestId("lead-name")).toHaveText(lead.name);
-    await shot(a, "46-lead-page");
+    await shot(a, "46-lead-page", STRICT);
   });
 
   await test.step("the owner converts the lead and opens a deal with it", async () => {
@@ -84,7 +86,7 @@ test("a lead becomes a won deal: added, picked from the keyboard, converted with
     await dialog.getByLabel("Deal title").fill(title);
     await dialog.getByLabel("Value").fill("2,400");
     await dialog.getByLabel("Currency").fill("EUR");
-    await shot(a, "47-convert-lead-with-deal");
+    await shot(a, "47-convert-lead-with-deal", STRICT);
     await dialog.getByRole("button", { name: "Convert" }).click();
     const done = dialog.getByTestId("conversion-done");
     await expectText(done, "a new customer");
@@ -118,7 +120,7 @@ test("a lead becomes a won deal: added, picked from the keyboard, converted with
     await expect(column(b, "Qualified").getByTestId("deal-card")).toHaveCount(0);
     await expect(column(b, "Contact made").getByTestId("deal-card")).toHaveCount(0);
     await expectText(column(b, "Proposal made"), "€2,400.00");
-    await shot(b, "48-kanban-agent-follows");
+    await shot(b, "48-kanban-agent-follows", STRICT);
   });
 
   await test.step("the dashboard shows the open deal per stage and per owner, by name", async () => {
@@ -133,7 +135,7 @@ test("a lead becomes a won deal: added, picked from the keyboard, converted with
     await a.goto(`${stack}/sales/deals`);
     await card(column(a, "Proposal made"), title).getByRole("link", { name: title }).click();
     await a.getByRole("heading", { name: title }).waitFor();
-    await shot(a, "49-deal-page-from-lead");
+    await shot(a, "49-deal-page-from-lead", STRICT);
     await a.getByRole("button", { name: "Mark won" }).click();
     await expect(a.getByTestId("deal-status")).toHaveText("Won");
     await expect(card(b.getByTestId("kanban"), title)).toHaveCount(0, { timeout: LIVE });
@@ -152,7 +154,7 @@ test("a lead becomes a won deal: added, picked from the keyboard, converted with
     await expect(stat(a, "stat-converted")).toHaveText("1");
     await a.getByRole("img", { name: /deals won per day/ }).waitFor();
     await a.getByRole("img", { name: /new leads per day/ }).waitFor();
-    await shot(a, "50-sales-dashboard-won");
+    await shot(a, "50-sales-dashboard-won", STRICT);
   });
 
   await test.step("a range picked by hand without today leaves the win out", async () => {
