@@ -168,4 +168,24 @@ test("a lead becomes a won deal: added, picked from the keyboard, converted with
     await a.getByRole("radio", { name: "7 days" }).click();
     await expect(stat(a, "stat-won")).toHaveText("1");
   });
+
+  await test.step("another pipeline's open deals are its own; the range's figures stay the workspace's", async () => {
+    const partners = await api.request<{ id: string }>("POST", "/api/v1/pipelines", owner.access_token, {
+      name: "Partners",
+      stages: [
+        { name: "Introduced", probability: 20 },
+        { name: "Signed", probability: 90 },
+      ],
+    });
+    await api.request("POST", "/api/v1/deals", owner.access_token, { title: `Reseller ${cast.run}`, value: 900_00, currency: "USD", pipeline_id: partners.id });
+    await a.reload();
+    await a.getByRole("combobox", { name: "Pipeline", exact: true }).selectOption({ label: "Partners" });
+    await expect(a).toHaveURL(new RegExp(`pipeline=${partners.id}`));
+    await expect(a).toHaveURL(/days=7/);
+    await expectText(a.getByTestId("stage-totals").getByRole("row", { name: /Introduced/ }), "$900.00");
+    await expect(stat(a, "stat-open-deals")).toHaveText("1");
+    await expect(stat(a, "stat-open-USD")).toHaveText("$900.00");
+    await expect(a.getByTestId("stat-open-EUR")).toHaveCount(0);
+    await expect(stat(a, "stat-won")).toHaveText("1");
+  });
 });

@@ -2,12 +2,13 @@
 // status, source and owner; new leads per day; conversion per source and per owner; the open pipeline's
 // value and weighted value per stage and per owner (per currency); deals won and lost per day with the
 // win rate, average deal size and sales cycle. The range and the pipeline are kept in the address bar.
-import { useMemo, useState, type FormEvent } from "react";
+import { useMemo, useState, type FormEvent, type ReactNode } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
 import { useDirectory } from "../../../api/queries/directory";
 import { pipelinesQuery } from "../../../api/queries/deals";
 import { salesReportQuery } from "../../../api/queries/reports";
+import type { Pipeline } from "../../../api/types";
 import { leadStatusesQuery } from "../../../api/queries/sales";
 import { label } from "../../../lib/format";
 import { currencyDigits, money } from "../../../lib/money";
@@ -49,18 +50,6 @@ export function Component() {
         <h1>Sales dashboard</h1>
         <div className="row dashboard-controls">
           <RangePicker range={range} pick={(picked) => setParams(rangeToParams(params, picked), { replace: true })} />
-          {pipelines.data && pipeline && (
-            <label className="inline-label">
-              Pipeline{" "}
-              <select value={pipeline.id} onChange={(event) => setPipeline(event.target.value)}>
-                {pipelines.data.items.map((candidate) => (
-                  <option key={candidate.id} value={candidate.id}>
-                    {candidate.name}
-                  </option>
-                ))}
-              </select>
-            </label>
-          )}
         </div>
       </header>
       {pipelines.isPending ? (
@@ -68,9 +57,26 @@ export function Component() {
       ) : pipelines.isError ? (
         <ErrorState error={pipelines.error} retry={() => void pipelines.refetch()} />
       ) : (
-        <Report range={range} pipelineId={pipeline?.id ?? ""} />
+        <Report range={range} pipelineId={pipeline?.id ?? ""} picker={<PipelinePicker pipelines={pipelines.data.items} value={pipeline?.id ?? ""} pick={setPipeline} />} />
       )}
     </div>
+  );
+}
+
+/** The pipeline whose open deals the dashboard shows (the rest of the report is the whole workspace's). */
+function PipelinePicker({ pipelines, value, pick }: { pipelines: readonly Pipeline[]; value: string; pick: (id: string) => void }) {
+  if (pipelines.length < 2) return null;
+  return (
+    <label className="inline-label">
+      Pipeline{" "}
+      <select value={value} onChange={(event) => pick(event.target.value)}>
+        {pipelines.map((candidate) => (
+          <option key={candidate.id} value={candidate.id}>
+            {candidate.name}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 
@@ -118,7 +124,7 @@ function RangePicker({ range, pick }: { range: DashboardRange; pick: (range: { d
   );
 }
 
-function Report({ range, pipelineId }: { range: DashboardRange; pipelineId: string }) {
+function Report({ range, pipelineId, picker }: { range: DashboardRange; pipelineId: string; picker: ReactNode }) {
   const report = useQuery(salesReportQuery(range.from, range.to, pipelineId));
   if (report.isPending) return <Loading label="Loading the sales report…" />;
   if (report.isError) return <ErrorState error={report.error} retry={() => void report.refetch()} />;
@@ -130,7 +136,7 @@ function Report({ range, pipelineId }: { range: DashboardRange; pipelineId: stri
         <NewLeads report={report.data} />
         <Conversion report={report.data} />
       </div>
-      <OpenPipeline report={report.data} />
+      <OpenPipeline report={report.data} picker={picker} />
       <ClosedDeals report={report.data} />
     </>
   );
@@ -147,11 +153,10 @@ function Stat({ label: name, value, testId }: { label: string; value: string | n
 
 function Headline({ report }: { report: SalesReport }) {
   const totals = rangeTotals(report);
-  const open = pipelineTotals(report.pipeline);
   return (
     <>
       <p className="muted small">
-        From {report.from} to {report.to} (UTC days). Leads and open deals are as they are now; the rest counts what happened in the range.
+        From {report.from} to {report.to} (UTC days), the whole workspace: leads as they are now, the rest what happened in the range. The open pipeline below is one pipeline’s, as it is now.
       </p>
       <div className="stats" data-testid="sales-headline">
         <Stat label="New leads" value={totals.leadsCreated} testId="stat-new-leads" />
@@ -161,18 +166,17 @@ function Headline({ report }: { report: SalesReport }) {
         <Stat label="Win rate" value={percent(report.deals.win_rate)} testId="stat-win-rate" />
         <Stat label="Average sales cycle" value={cycleDays(report.deals.average_cycle_days)} testId="stat-cycle" />
       </div>
-      <div className="stats" data-testid="sales-money">
-        <Stat label="Open deals" value={open.count} testId="stat-open-deals" />
-        {open.totals.map((total) => (
-          <Stat key={`open-${total.currency}`} label={`Open value · weighted ${money(total.weighted_value, total.currency)}`} value={money(total.value, total.currency)} testId={`stat-open-${total.currency}`} />
-        ))}
-        {totals.wonValue.map((total) => (
-          <Stat key={`won-${total.currency}`} label={`Won in ${total.currency}`} value={money(total.value, total.currency)} testId={`stat-won-${total.currency}`} />
-        ))}
-        {report.deals.average_won_value.map((average) => (
-          <Stat key={`avg-${average.currency}`} label={`Average deal won in ${average.currency}`} value={money(average.value, average.currency)} testId={`stat-average-${average.currency}`} />
-        ))}
-      </div>
+      {/* Money per currency, never added across currencies; nothing until a deal is won in the range. */}
+      {totals.wonValue.length > 0 && (
+        <div className="stats" data-testid="sales-money">
+          {totals.wonValue.map((total) => (
+            <Stat key={`won-${total.currency}`} label={`Won in ${total.currency}`} value={money(total.value, total.currency)} testId={`stat-won-${total.currency}`} />
+          ))}
+          {report.deals.average_won_value.map((average) => (
+            <Stat key={`avg-${average.currency}`} label={`Average deal won in ${average.currency}`} value={money(average.value, average.currency)} testId={`stat-average-${average.currency}`} />
+          ))}
+        </div>
+      )}
     </>
   );
 }
@@ -330,12 +334,13 @@ function Conversion({ report }: { report: SalesReport }) {
   );
 }
 
-function OpenPipeline({ report }: { report: SalesReport }) {
+function OpenPipeline({ report, picker }: { report: SalesReport; picker: ReactNode }) {
   const directory = useDirectory();
   const currencies = pipelineCurrencies(report.pipeline);
   const [chosen, setChosen] = useState<string | null>(null);
   const currency = chosen && currencies.includes(chosen) ? chosen : currencies[0];
   const stages = report.pipeline.by_stage;
+  const open = pipelineTotals(report.pipeline);
   const owners = byOwnerName(report.pipeline.by_owner, directory.name, (row) => (currency ? inCurrency(row.totals, currency).value : row.count));
   return (
     <section className="card" aria-labelledby="pipeline-title">
@@ -343,6 +348,7 @@ function OpenPipeline({ report }: { report: SalesReport }) {
         <h2 id="pipeline-title" className="card-title">
           Open pipeline{currency ? ` (${currency})` : ""}
         </h2>
+        {picker}
         {currencies.length > 1 && (
           <div className="segmented" role="radiogroup" aria-label="Currency">
             {currencies.map((code) => (
@@ -353,6 +359,12 @@ function OpenPipeline({ report }: { report: SalesReport }) {
           </div>
         )}
       </header>
+      <div className="stats" data-testid="pipeline-totals">
+        <Stat label="Open deals" value={open.count} testId="stat-open-deals" />
+        {open.totals.map((total) => (
+          <Stat key={total.currency} label={`Open value · weighted ${money(total.weighted_value, total.currency)}`} value={money(total.value, total.currency)} testId={`stat-open-${total.currency}`} />
+        ))}
+      </div>
       {!currency ? (
         <Empty title="No open deals in this pipeline yet" />
       ) : (
