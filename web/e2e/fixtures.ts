@@ -47,8 +47,9 @@ interface Fixtures {
   cast: Cast;
   /** A page in a browser context of its own (a person's browser), watched for errors. */
   newPage: (name: string) => Promise<Page>;
-  /** Screenshot of a main screen to tests/artifacts/web/<name>.png, and an accessibility audit of it. */
-  shot: (page: Page, name: string) => Promise<void>;
+  /** Screenshot of a main screen to tests/artifacts/web/<name>.png, and an accessibility audit of it:
+   * serious and critical problems fail the journey; with `every`, problems of any impact do. */
+  shot: (page: Page, name: string, audit?: { every?: boolean }) => Promise<void>;
   /** The API, for set-up a journey does not test. */
   api: Api;
 }
@@ -68,22 +69,22 @@ export const test = base.extend<Fixtures>({
   },
   shot: async ({}, use, testInfo) => {
     const violations: string[] = [];
-    await use(async (page, name) => {
+    await use(async (page, name, audit = {}) => {
       // From the top, so the sticky navigation is where a person sees it.
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
       await page.evaluate(axeSource);
-      const found = await page.evaluate(async () => {
+      const found = await page.evaluate(async (every) => {
         const axe = (globalThis as unknown as { axe: { run: (context: Document, options: object) => Promise<AxeResult> } }).axe;
         const result = await axe.run(document, { resultTypes: ["violations"] });
         return result.violations
-          .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+          .filter((violation) => every || violation.impact === "serious" || violation.impact === "critical")
           .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes.slice(0, 3).map((node) => node.target.join(" ")).join(", ")}`);
-      });
+      }, audit.every ?? false);
       for (const violation of found) violations.push(`${name}: ${violation}`);
     });
     if (violations.length && testInfo.status === testInfo.expectedStatus) {
-      throw new Error(`accessibility problems (serious or critical):\n${violations.join("\n")}`);
+      throw new Error(`accessibility problems:\n${violations.join("\n")}`);
     }
   },
 });

@@ -27,18 +27,6 @@ function withDeal(column: BoardColumn, deal: Deal): BoardColumn {
   return { ...column, count: column.count + 1, totals: addTo(column.totals, deal, 1), deals: [deal, ...column.deals] };
 }
 
-/** Per currency, the sum over the stages (never added across currencies). */
-export function boardTotals(board: Board): { count: number; totals: MoneyTotal[] } {
-  const byCurrency = new Map<string, MoneyTotal>();
-  for (const column of board.columns) {
-    for (const total of column.totals) {
-      const sum = byCurrency.get(total.currency) ?? { currency: total.currency, value: 0, weighted_value: 0 };
-      byCurrency.set(total.currency, { ...sum, value: sum.value + total.value, weighted_value: sum.weighted_value + total.weighted_value });
-    }
-  }
-  return { count: board.columns.reduce((n, column) => n + column.count, 0), totals: [...byCurrency.values()].sort((a, b) => b.value - a.value) };
-}
-
 /** The card with this id, and the column it is in. */
 export function findCard(board: Board, dealId: string): { deal: Deal; column: BoardColumn } | undefined {
   for (const column of board.columns) {

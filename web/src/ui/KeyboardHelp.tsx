@@ -7,9 +7,10 @@ import { isTyping } from "../lib/keyboard";
 const SHORTCUTS: [string, string][] = [
   ["?", "Show this help"],
   ["/", "Filter the inbox"],
-  ["j / k", "Next / previous ticket in a list"],
-  ["Enter or o", "Open the selected ticket"],
-  ["n", "New ticket"],
+  ["j / k", "Next / previous ticket or lead in a list"],
+  ["Enter or o", "Open the selected ticket or lead"],
+  ["x", "Pick the selected lead for a bulk change (leads)"],
+  ["n", "New ticket (inbox) or new lead (leads)"],
   ["u", "Back to the inbox (on a ticket)"],
   ["m", "Pick a macro (on a ticket)"],
   ["Ctrl+Enter", "Send the reply, or apply the macro"],

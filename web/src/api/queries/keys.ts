@@ -83,6 +83,7 @@ export const reportKeys = {
   all: ["reports"] as const,
   daily: (from: string, to: string) => [...reportKeys.all, "daily", { from, to }] as const,
   sla: (from: string, to: string) => [...reportKeys.all, "sla", { from, to }] as const,
+  sales: (from: string, to: string, pipelineId: string) => [...reportKeys.all, "sales", { from, to, pipelineId }] as const,
 };
 
 /** Pipelines, their boards and deals: one prefix, so a pipeline change refreshes every board. */

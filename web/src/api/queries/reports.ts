@@ -1,4 +1,4 @@
-// Reports over a range of days (both ends included, ISO dates): tickets per day, SLA compliance.
+// Reports over a range of days (both ends included, ISO dates): tickets per day, SLA compliance, sales.
 import { queryOptions } from "@tanstack/react-query";
 import { api, call } from "../client";
 import { reportKeys } from "./keys";
@@ -8,3 +8,12 @@ export const dailyReportQuery = (from: string, to: string) =>
 
 export const slaReportQuery = (from: string, to: string) =>
   queryOptions({ queryKey: reportKeys.sla(from, to), queryFn: () => call(api.GET("/api/v1/reports/sla", { params: { query: { from, to } } })) });
+
+/** The sales dashboard for one pipeline (empty: the workspace's first). Its daily figures come from counters
+ * the outbox keeps a few seconds behind each change, so an open dashboard refreshes now and then. */
+export const salesReportQuery = (from: string, to: string, pipelineId: string) =>
+  queryOptions({
+    queryKey: reportKeys.sales(from, to, pipelineId),
+    refetchInterval: 30_000,
+    queryFn: () => call(api.GET("/api/v1/reports/sales", { params: { query: { from, to, ...(pipelineId ? { pipeline_id: pipelineId } : {}) } } })),
+  });

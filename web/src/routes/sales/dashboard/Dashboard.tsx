@@ -1,159 +1,496 @@
-// Sales dashboard: the open pipeline from the board's counters (exact, kept by the deal transactions):
-// open deals, value and weighted value per currency, and a chart of value per stage (uPlot, loaded
-// only on this route). The sales report endpoint (won/lost per period, conversion) is not in the API
-// yet; until it is, this screen shows the board totals.
-import { useEffect, useMemo, useRef, useState } from "react";
+// The sales dashboard, from the sales report (GET /api/v1/reports/sales, docs/sales.md): leads now by
+// status, source and owner; new leads per day; conversion per source and per owner; the open pipeline's
+// value and weighted value per stage and per owner (per currency); deals won and lost per day with the
+// win rate, average deal size and sales cycle. The range and the pipeline are kept in the address bar.
+import { useMemo, useState, type FormEvent, type ReactNode } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
-import uPlot from "uplot";
-import "uplot/dist/uPlot.min.css";
-import { boardQuery, pipelinesQuery } from "../../../api/queries/deals";
-import type { Board } from "../../../api/types";
-import { boardTotals } from "../../../lib/board";
+import { useDirectory } from "../../../api/queries/directory";
+import { pipelinesQuery } from "../../../api/queries/deals";
+import { salesReportQuery } from "../../../api/queries/reports";
+import type { Pipeline } from "../../../api/types";
+import { leadStatusesQuery } from "../../../api/queries/sales";
+import { label } from "../../../lib/format";
 import { currencyDigits, money } from "../../../lib/money";
+import {
+  anyActivity,
+  byOwnerName,
+  cycleDays,
+  dayStamps,
+  inCurrency,
+  MAX_RANGE_DAYS,
+  percent,
+  pipelineCurrencies,
+  pipelineTotals,
+  RANGE_PRESETS,
+  rangeFrom,
+  rangeToParams,
+  rangeTotals,
+  statusRows,
+  daysBetween,
+  type DashboardRange,
+  type SalesReport,
+} from "../../../lib/salesReport";
 import { Empty, ErrorState, Loading } from "../../../ui/states";
+import { DayChart, StageChart } from "./charts";
 
 export function Component() {
-  const pipelines = useQuery(pipelinesQuery());
   const [params, setParams] = useSearchParams();
+  const pipelines = useQuery(pipelinesQuery());
+  const range = rangeFrom(params, new Date());
   const pipeline = pipelines.data?.items.find((candidate) => candidate.id === params.get("pipeline")) ?? pipelines.data?.items[0];
+  const setPipeline = (id: string) => {
+    const next = new URLSearchParams(params);
+    next.set("pipeline", id);
+    setParams(next, { replace: true });
+  };
   return (
     <div className="page">
-      <header className="page-head">
+      <header className="page-head dashboard-head">
         <h1>Sales dashboard</h1>
-        {pipelines.data && pipelines.data.items.length > 1 && pipeline && (
-          <label className="inline-label">
-            Pipeline{" "}
-            <select value={pipeline.id} onChange={(event) => setParams({ pipeline: event.target.value })}>
-              {pipelines.data.items.map((candidate) => (
-                <option key={candidate.id} value={candidate.id}>
-                  {candidate.name}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
+        <div className="row dashboard-controls">
+          <RangePicker range={range} pick={(picked) => setParams(rangeToParams(params, picked), { replace: true })} />
+        </div>
       </header>
       {pipelines.isPending ? (
         <Loading label="Loading the pipelines…" />
       ) : pipelines.isError ? (
         <ErrorState error={pipelines.error} retry={() => void pipelines.refetch()} />
-      ) : !pipeline ? (
-        <Empty title="No pipeline yet" />
       ) : (
-        <PipelineTotals pipelineId={pipeline.id} />
+        <Report range={range} pipelineId={pipeline?.id ?? ""} picker={<PipelinePicker pipelines={pipelines.data.items} value={pipeline?.id ?? ""} pick={setPipeline} />} />
       )}
     </div>
   );
 }
 
-function PipelineTotals({ pipelineId }: { pipelineId: string }) {
-  const query = useQuery(boardQuery(pipelineId));
-  const summary = useMemo(() => (query.data ? boardTotals(query.data) : null), [query.data]);
-  const [chosen, setChosen] = useState<string | null>(null);
-  if (query.isPending) return <Loading label="Loading the pipeline…" />;
-  if (query.isError) return <ErrorState error={query.error} retry={() => void query.refetch()} />;
-  const currencies = summary!.totals.map((total) => total.currency);
-  const currency = chosen && currencies.includes(chosen) ? chosen : currencies[0];
+/** The pipeline whose open deals the dashboard shows (the rest of the report is the whole workspace's). */
+function PipelinePicker({ pipelines, value, pick }: { pipelines: readonly Pipeline[]; value: string; pick: (id: string) => void }) {
+  if (pipelines.length < 2) return null;
   return (
-    <>
-      <div className="stats" data-testid="pipeline-totals">
-        <div className="stat">
-          <div className="stat-value">{summary!.count}</div>
-          <div className="muted small">Open deals</div>
-        </div>
-        {summary!.totals.map((total) => (
-          <div className="stat" key={total.currency}>
-            <div className="stat-value">{money(total.value, total.currency)}</div>
-            <div className="muted small">Open value · weighted {money(total.weighted_value, total.currency)}</div>
-          </div>
+    <label className="inline-label">
+      Pipeline{" "}
+      <select value={value} onChange={(event) => pick(event.target.value)}>
+        {pipelines.map((candidate) => (
+          <option key={candidate.id} value={candidate.id}>
+            {candidate.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** Presets (7 days … a year) and dates picked by hand, applied together. */
+function RangePicker({ range, pick }: { range: DashboardRange; pick: (range: { days: number } | { from: string; to: string }) => void }) {
+  const [from, setFrom] = useState(range.from);
+  const [to, setTo] = useState(range.to);
+  const [shown, setShown] = useState(range);
+  // A preset or the address bar changed the range: the date fields follow it.
+  if (shown.from !== range.from || shown.to !== range.to) {
+    setShown(range);
+    setFrom(range.from);
+    setTo(range.to);
+  }
+  const length = from && to ? daysBetween(from, to) : 0;
+  const problem = !from || !to ? "Pick both days" : length < 1 ? "The first day must not be after the last" : length > MAX_RANGE_DAYS ? `At most ${MAX_RANGE_DAYS} days` : null;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!problem) pick({ from, to });
+  };
+  return (
+    <form className="row range-picker" aria-label="Range" onSubmit={submit} noValidate>
+      <div className="segmented" role="radiogroup" aria-label="Last days">
+        {RANGE_PRESETS.map((days) => (
+          <button key={days} type="button" role="radio" aria-checked={range.preset === days} className={range.preset === days ? "active" : ""} onClick={() => pick({ days })}>
+            {days === 365 ? "1 year" : `${days} days`}
+          </button>
         ))}
       </div>
-      <section className="card" aria-labelledby="by-stage-title">
-        <header className="page-head">
-          <h2 id="by-stage-title" className="card-title">
-            Open value per stage{currency ? ` (${currency})` : ""}
-          </h2>
-          {currencies.length > 1 && (
-            <div className="segmented" role="radiogroup" aria-label="Currency">
-              {currencies.map((code) => (
-                <button key={code} type="button" role="radio" aria-checked={code === currency} className={code === currency ? "active" : ""} onClick={() => setChosen(code)}>
-                  {code}
-                </button>
-              ))}
-            </div>
-          )}
-        </header>
-        {!currency ? <Empty title="No open deals in this pipeline yet" /> : <StageChart board={query.data} currency={currency} />}
-      </section>
+      <label className="inline-label">
+        From <input type="date" value={from} max={to || undefined} onChange={(event) => setFrom(event.target.value)} aria-invalid={problem ? true : undefined} aria-describedby={problem ? "range-problem" : undefined} />
+      </label>
+      <label className="inline-label">
+        to <input type="date" value={to} min={from || undefined} onChange={(event) => setTo(event.target.value)} aria-invalid={problem ? true : undefined} aria-describedby={problem ? "range-problem" : undefined} />
+      </label>
+      <button type="submit" className="button small" disabled={Boolean(problem) || (from === range.from && to === range.to)}>
+        Show
+      </button>
+      {problem && (
+        <span id="range-problem" className="field-error small" role="alert">
+          {problem}
+        </span>
+      )}
+    </form>
+  );
+}
+
+function Report({ range, pipelineId, picker }: { range: DashboardRange; pipelineId: string; picker: ReactNode }) {
+  const report = useQuery(salesReportQuery(range.from, range.to, pipelineId));
+  if (report.isPending) return <Loading label="Loading the sales report…" />;
+  if (report.isError) return <ErrorState error={report.error} retry={() => void report.refetch()} />;
+  return (
+    <>
+      <Headline report={report.data} />
+      <div className="dashboard-grid">
+        <LeadsNow report={report.data} />
+        <NewLeads report={report.data} />
+        <Conversion report={report.data} />
+      </div>
+      <OpenPipeline report={report.data} picker={picker} />
+      <ClosedDeals report={report.data} />
     </>
   );
 }
 
-function StageChart({ board, currency }: { board: Board; currency: string }) {
-  const holder = useRef<HTMLDivElement>(null);
-  const rows = useMemo(
-    () =>
-      board.columns.map((column) => {
-        const total = column.totals.find((candidate) => candidate.currency === currency);
-        return { name: column.stage.name, count: column.count, value: total?.value ?? 0, weighted: total?.weighted_value ?? 0 };
-      }),
-    [board, currency],
+function Stat({ label: name, value, testId }: { label: string; value: string | number; testId?: string }) {
+  return (
+    <div className="stat" data-testid={testId}>
+      <div className="stat-value">{value}</div>
+      <div className="muted small">{name}</div>
+    </div>
   );
-  useEffect(() => {
-    const element = holder.current;
-    if (!element) return;
-    const scale = 10 ** currencyDigits(currency);
-    const bars = uPlot.paths.bars!({ size: [0.5, 60] });
-    const plot = new uPlot(
-      {
-        width: element.clientWidth || 700,
-        height: 260,
-        scales: { x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
-        axes: [
-          { stroke: "#475569", grid: { show: false }, values: (_u, ticks) => ticks.map((tick) => rows[tick]?.name ?? ""), splits: () => rows.map((_, index) => index) },
-          { stroke: "#475569", grid: { stroke: "#e2e8f0" }, size: 70 },
-        ],
-        series: [
-          {},
-          { label: `Value (${currency})`, stroke: "#4f46e5", fill: "rgba(79,70,229,0.75)", paths: bars, points: { show: false } },
-          { label: `Weighted (${currency})`, stroke: "#0f766e", width: 2, points: { show: true, size: 6 } },
-        ],
-      },
-      [rows.map((_, index) => index), rows.map((row) => row.value / scale), rows.map((row) => row.weighted / scale)],
-      element,
-    );
-    const resize = () => plot.setSize({ width: element.clientWidth, height: 260 });
-    window.addEventListener("resize", resize);
-    return () => {
-      window.removeEventListener("resize", resize);
-      plot.destroy();
-    };
-  }, [rows, currency]);
+}
+
+function Headline({ report }: { report: SalesReport }) {
+  const totals = rangeTotals(report);
   return (
     <>
-      <div ref={holder} className="chart" role="img" aria-label={`Bar chart of open deal value per stage in ${currency}, with the weighted value as a line`} />
-      <table className="table compact" data-testid="stage-totals">
-        <caption className="left">Per stage ({currency})</caption>
-        <thead>
-          <tr>
-            <th scope="col">Stage</th>
-            <th scope="col">Open deals</th>
-            <th scope="col">Value</th>
-            <th scope="col">Weighted</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={row.name}>
-              <td>{row.name}</td>
-              <td>{row.count}</td>
-              <td>{money(row.value, currency)}</td>
-              <td>{money(row.weighted, currency)}</td>
-            </tr>
+      <p className="muted small">
+        From {report.from} to {report.to} (UTC days), the whole workspace: leads as they are now, the rest what happened in the range. The open pipeline below is one pipeline’s, as it is now.
+      </p>
+      <div className="stats" data-testid="sales-headline">
+        <Stat label="New leads" value={totals.leadsCreated} testId="stat-new-leads" />
+        <Stat label="Leads converted" value={totals.leadsConverted} testId="stat-converted" />
+        <Stat label="Deals won" value={totals.won} testId="stat-won" />
+        <Stat label="Deals lost" value={totals.lost} testId="stat-lost" />
+        <Stat label="Win rate" value={percent(report.deals.win_rate)} testId="stat-win-rate" />
+        <Stat label="Average sales cycle" value={cycleDays(report.deals.average_cycle_days)} testId="stat-cycle" />
+      </div>
+      {/* Money per currency, never added across currencies; nothing until a deal is won in the range. */}
+      {totals.wonValue.length > 0 && (
+        <div className="stats" data-testid="sales-money">
+          {totals.wonValue.map((total) => (
+            <Stat key={`won-${total.currency}`} label={`Won in ${total.currency}`} value={money(total.value, total.currency)} testId={`stat-won-${total.currency}`} />
           ))}
-        </tbody>
-      </table>
+          {report.deals.average_won_value.map((average) => (
+            <Stat key={`avg-${average.currency}`} label={`Average deal won in ${average.currency}`} value={money(average.value, average.currency)} testId={`stat-average-${average.currency}`} />
+          ))}
+        </div>
+      )}
     </>
+  );
+}
+
+/** A two-column table of counts, or a line saying there is nothing. */
+function CountTable({ caption, head, rows, testId }: { caption: string; head: string; rows: { key: string; name: string; count: number }[]; testId: string }) {
+  return (
+    <table className="table compact" data-testid={testId}>
+      <caption className="left">{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{head}</th>
+          <th scope="col" className="num">
+            Leads
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.length === 0 ? (
+          <tr>
+            <td colSpan={2} className="muted">
+              No leads yet.
+            </td>
+          </tr>
+        ) : (
+          rows.map((row) => (
+            <tr key={row.key}>
+              <th scope="row">{row.name}</th>
+              <td className="num">{row.count}</td>
+            </tr>
+          ))
+        )}
+      </tbody>
+    </table>
+  );
+}
+
+function LeadsNow({ report }: { report: SalesReport }) {
+  const statuses = useQuery(leadStatusesQuery());
+  const directory = useDirectory();
+  const leads = report.leads;
+  return (
+    <section className="card" aria-labelledby="leads-now-title">
+      <h2 id="leads-now-title" className="card-title">
+        Leads now
+      </h2>
+      <CountTable caption="By status" head="Status" testId="leads-by-status" rows={statusRows(leads.by_status, statuses.data?.statuses).map((row) => ({ key: row.key, name: row.label ?? label(row.key), count: row.count }))} />
+      <CountTable caption="By source" head="Source" testId="leads-by-source" rows={leads.by_source.filter((row) => row.count > 0).map((row) => ({ key: row.source, name: label(row.source), count: row.count }))} />
+      <CountTable
+        caption="By owner"
+        head="Owner"
+        testId="leads-by-owner"
+        rows={byOwnerName(leads.by_owner, directory.name, (row) => row.count).map((row) => ({ key: row.owner_id ?? "none", name: row.owner, count: row.count }))}
+      />
+    </section>
+  );
+}
+
+function NewLeads({ report }: { report: SalesReport }) {
+  const days = report.leads.created_per_day;
+  const x = useMemo(() => dayStamps(days), [days]);
+  const bars = useMemo(() => ({ label: "New leads", values: days.map((day) => day.count) }), [days]);
+  return (
+    <section className="card" aria-labelledby="new-leads-title">
+      <h2 id="new-leads-title" className="card-title">
+        New leads per day
+      </h2>
+      {!anyActivity(report).leads ? (
+        <Empty title="No new leads in this range">Leads count here a few seconds after they are added.</Empty>
+      ) : (
+        <>
+          <DayChart label="Bar chart of new leads per day" x={x} bars={bars} />
+          <div className="sr-only">
+            <table>
+              <caption>New leads per day</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Day</th>
+                  <th scope="col">New leads</th>
+                </tr>
+              </thead>
+              <tbody>
+                {days.map((day) => (
+                  <tr key={day.day}>
+                    <td>{day.day}</td>
+                    <td>{day.count}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+function ConversionTable({ caption, head, rows, testId }: { caption: string; head: string; rows: { key: string; name: string; created: number; converted: number; rate?: number | null }[]; testId: string }) {
+  return (
+    <table className="table compact" data-testid={testId}>
+      <caption className="left">{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{head}</th>
+          <th scope="col" className="num">
+            Created
+          </th>
+          <th scope="col" className="num">
+            Converted
+          </th>
+          <th scope="col" className="num">
+            Rate
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.length === 0 ? (
+          <tr>
+            <td colSpan={4} className="muted">
+              No lead created or converted in this range.
+            </td>
+          </tr>
+        ) : (
+          rows.map((row) => (
+            <tr key={row.key}>
+              <th scope="row">{row.name}</th>
+              <td className="num">{row.created}</td>
+              <td className="num">{row.converted}</td>
+              <td className="num">{percent(row.rate)}</td>
+            </tr>
+          ))
+        )}
+      </tbody>
+    </table>
+  );
+}
+
+function Conversion({ report }: { report: SalesReport }) {
+  const directory = useDirectory();
+  const bySource = report.leads.conversion_by_source.filter((row) => row.created + row.converted > 0);
+  return (
+    <section className="card" aria-labelledby="conversion-title">
+      <h2 id="conversion-title" className="card-title">
+        Conversion in the range
+      </h2>
+      <p className="muted small">Leads created in the range, and leads converted in it (by the owner at the time).</p>
+      <ConversionTable caption="Per source" head="Source" testId="conversion-by-source" rows={bySource.map((row) => ({ ...row, key: row.source, name: label(row.source) }))} />
+      <ConversionTable
+        caption="Per owner"
+        head="Owner"
+        testId="conversion-by-owner"
+        rows={byOwnerName(report.leads.conversion_by_owner, directory.name, (row) => row.created).map((row) => ({ ...row, key: row.owner_id ?? "none", name: row.owner }))}
+      />
+    </section>
+  );
+}
+
+function OpenPipeline({ report, picker }: { report: SalesReport; picker: ReactNode }) {
+  const directory = useDirectory();
+  const currencies = pipelineCurrencies(report.pipeline);
+  const [chosen, setChosen] = useState<string | null>(null);
+  const currency = chosen && currencies.includes(chosen) ? chosen : currencies[0];
+  const stages = report.pipeline.by_stage;
+  const open = pipelineTotals(report.pipeline);
+  const owners = byOwnerName(report.pipeline.by_owner, directory.name, (row) => (currency ? inCurrency(row.totals, currency).value : row.count));
+  return (
+    <section className="card" aria-labelledby="pipeline-title">
+      <header className="page-head">
+        <h2 id="pipeline-title" className="card-title">
+          Open pipeline{currency ? ` (${currency})` : ""}
+        </h2>
+        {picker}
+        {currencies.length > 1 && (
+          <div className="segmented" role="radiogroup" aria-label="Currency">
+            {currencies.map((code) => (
+              <button key={code} type="button" role="radio" aria-checked={code === currency} className={code === currency ? "active" : ""} onClick={() => setChosen(code)}>
+                {code}
+              </button>
+            ))}
+          </div>
+        )}
+      </header>
+      <div className="stats" data-testid="pipeline-totals">
+        <Stat label="Open deals" value={open.count} testId="stat-open-deals" />
+        {open.totals.map((total) => (
+          <Stat key={total.currency} label={`Open value · weighted ${money(total.weighted_value, total.currency)}`} value={money(total.value, total.currency)} testId={`stat-open-${total.currency}`} />
+        ))}
+      </div>
+      {!currency ? (
+        <Empty title="No open deals in this pipeline yet" />
+      ) : (
+        <>
+          <PipelineChart stages={stages} currency={currency} />
+          <div className="dashboard-grid two">
+            <table className="table compact" data-testid="stage-totals">
+              <caption className="left">Per stage ({currency})</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Stage</th>
+                  <th scope="col" className="num">
+                    Open deals
+                  </th>
+                  <th scope="col" className="num">
+                    Value
+                  </th>
+                  <th scope="col" className="num">
+                    Weighted
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {stages.map((stage) => {
+                  const total = inCurrency(stage.totals, currency);
+                  return (
+                    <tr key={stage.stage_id}>
+                      <th scope="row">{stage.name}</th>
+                      <td className="num">{stage.count}</td>
+                      <td className="num">{money(total.value, currency)}</td>
+                      <td className="num">{money(total.weighted, currency)}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+            <table className="table compact" data-testid="owner-totals">
+              <caption className="left">Per owner ({currency})</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Owner</th>
+                  <th scope="col" className="num">
+                    Open deals
+                  </th>
+                  <th scope="col" className="num">
+                    Value
+                  </th>
+                  <th scope="col" className="num">
+                    Weighted
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {owners.map((owner) => {
+                  const total = inCurrency(owner.totals, currency);
+                  return (
+                    <tr key={owner.owner_id ?? "none"}>
+                      <th scope="row">{owner.owner}</th>
+                      <td className="num">{owner.count}</td>
+                      <td className="num">{money(total.value, currency)}</td>
+                      <td className="num">{money(total.weighted, currency)}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+function PipelineChart({ stages, currency }: { stages: SalesReport["pipeline"]["by_stage"]; currency: string }) {
+  const series = useMemo(() => {
+    const scale = 10 ** currencyDigits(currency);
+    const totals = stages.map((stage) => inCurrency(stage.totals, currency));
+    return {
+      names: stages.map((stage) => stage.name),
+      value: { label: `Value (${currency})`, values: totals.map((total) => total.value / scale) },
+      weighted: { label: `Weighted (${currency})`, values: totals.map((total) => total.weighted / scale) },
+    };
+  }, [stages, currency]);
+  return <StageChart label={`Bar chart of open deal value per stage in ${currency}, with the weighted value as a line`} {...series} />;
+}
+
+function ClosedDeals({ report }: { report: SalesReport }) {
+  const days = report.deals.per_period;
+  const x = useMemo(() => dayStamps(days), [days]);
+  const won = useMemo(() => ({ label: "Won", values: days.map((day) => day.won) }), [days]);
+  const lost = useMemo(() => ({ label: "Lost", values: days.map((day) => day.lost) }), [days]);
+  return (
+    <section className="card" aria-labelledby="closed-title">
+      <h2 id="closed-title" className="card-title">
+        Deals won and lost per day
+      </h2>
+      {!anyActivity(report).deals ? (
+        <Empty title="No deal won or lost in this range">Won and lost deals count here a few seconds after they close.</Empty>
+      ) : (
+        <>
+          <DayChart label="Bar chart of deals won per day, with deals lost as a line" x={x} bars={won} line={lost} />
+          <div className="sr-only">
+            <table>
+              <caption>Deals won and lost per day</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Day</th>
+                  <th scope="col">Won</th>
+                  <th scope="col">Lost</th>
+                  <th scope="col">Won value</th>
+                </tr>
+              </thead>
+              <tbody>
+                {days.map((day) => (
+                  <tr key={day.day}>
+                    <td>{day.day}</td>
+                    <td>{day.won}</td>
+                    <td>{day.lost}</td>
+                    <td>{day.won_value.map((total) => money(total.value, total.currency)).join(", ") || "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </section>
   );
 }

@@ -4,10 +4,13 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, call } from "../../../api/client";
+import { call } from "../../../api/client";
 import { customerSearchQuery } from "../../../api/queries/customers";
 import { invalidateConversion, leadKeys, type Lead } from "../../../api/queries/sales";
 import { contractApi, type ConversionWithDeal, type ConvertDeal } from "../../../api/queries/salesContract";
+import { ApiError } from "../../../api/problem";
+import { parseMoney } from "../../../lib/money";
+import { pipelinesQuery } from "../../../api/queries/deals";
 import { InlineError } from "../../../ui/states";
 
 export function ConvertLead({ lead, withDeal, close }: { lead: Lead; withDeal: boolean; close: () => void }) {
@@ -16,26 +19,23 @@ export function ConvertLead({ lead, withDeal, close }: { lead: Lead; withDeal: b
   const [target, setTarget] = useState<"match" | "existing">("match");
   const [search, setSearch] = useState("");
   const [customerId, setCustomerId] = useState("");
-  const [deal, setDeal] = useState({ open: false, title: `${lead.company ?? lead.name} deal`, value: "", currency: "USD", pipelineId: "", stageId: "" });
+  const [deal, setDeal] = useState({ open: false, title: `${lead.company ?? lead.name} deal`, value: "", currency: "EUR", pipelineId: "", stageId: "" });
   const [done, setDone] = useState<ConversionWithDeal | null>(null);
   useEffect(() => {
     const element = dialog.current;
     if (element && !element.open) element.showModal();
   }, []);
   const customers = useQuery({ ...customerSearchQuery(search.trim().toLowerCase(), 8), enabled: target === "existing" && search.trim().length >= 2 });
-  const pipelines = useQuery({
-    queryKey: ["pipelines", "list"],
-    enabled: withDeal && deal.open,
-    queryFn: () => call(api.GET("/api/v1/pipelines")),
-  });
+  const [typed, setTyped] = useState<string | null>(null);
+  const pipelines = useQuery({ ...pipelinesQuery(), enabled: withDeal && deal.open });
   const pipeline = pipelines.data?.items.find((p) => p.id === deal.pipelineId) ?? pipelines.data?.items[0];
   const convert = useMutation({
-    mutationFn: () => {
+    mutationFn: (value: number | undefined) => {
       const dealBody: ConvertDeal | undefined =
         withDeal && deal.open
           ? {
               title: deal.title.trim() || undefined,
-              value: deal.value.trim() ? Number(deal.value) : undefined,
+              value,
               currency: deal.currency.trim() || undefined,
               pipeline_id: pipeline?.id,
               stage_id: deal.stageId || undefined,
@@ -54,9 +54,18 @@ export function ConvertLead({ lead, withDeal, close }: { lead: Lead; withDeal: b
       invalidateConversion(queries, lead.id, answer.customer.id);
     },
   });
+  const problem = convert.error instanceof ApiError ? convert.error : null;
+  const fieldError = (field: string) => problem?.fieldError(`deal.${field}`) ?? problem?.fieldError(field);
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    convert.mutate();
+    // The value is typed in major units ("1250.50") and sent in the currency's minor units.
+    const value = withDeal && deal.open && deal.value.trim() ? parseMoney(deal.value, deal.currency || "EUR") : undefined;
+    if (value === null) {
+      setTyped("Value must be an amount of 0 or more, e.g. 1250 or 1250.50.");
+      return;
+    }
+    setTyped(null);
+    convert.mutate(value);
   };
   return (
     <dialog ref={dialog} className="dialog card" aria-labelledby="convert-title" onClose={close}>
@@ -119,15 +128,18 @@ export function ConvertLead({ lead, withDeal, close }: { lead: Lead; withDeal: b
                 <div className="grid-2">
                   <label className="field">
                     <span>Deal title</span>
-                    <input value={deal.title} onChange={(e) => setDeal((d) => ({ ...d, title: e.target.value }))} />
+                    <input value={deal.title} onChange={(e) => setDeal((d) => ({ ...d, title: e.target.value }))} aria-invalid={fieldError("title") ? true : undefined} />
+                    <FieldProblem message={fieldError("title")} />
                   </label>
                   <label className="field">
                     <span>Value</span>
-                    <input inputMode="decimal" value={deal.value} onChange={(e) => setDeal((d) => ({ ...d, value: e.target.value }))} />
+                    <input inputMode="decimal" value={deal.value} onChange={(e) => setDeal((d) => ({ ...d, value: e.target.value }))} aria-invalid={typed || fieldError("value") ? true : undefined} />
+                    <FieldProblem message={typed ?? fieldError("value")} />
                   </label>
                   <label className="field">
                     <span>Currency</span>
-                    <input value={deal.currency} maxLength={3} onChange={(e) => setDeal((d) => ({ ...d, currency: e.target.value.toUpperCase() }))} />
+                    <input value={deal.currency} maxLength={3} onChange={(e) => setDeal((d) => ({ ...d, currency: e.target.value.toUpperCase() }))} aria-invalid={fieldError("currency") ? true : undefined} />
+                    <FieldProblem message={fieldError("currency")} />
                   </label>
                   <label className="field">
                     <span>Pipeline</span>
@@ -154,7 +166,7 @@ export function ConvertLead({ lead, withDeal, close }: { lead: Lead; withDeal: b
               )}
             </fieldset>
           )}
-          <InlineError error={convert.error} />
+          <InlineError error={problem?.slug === "validation-failed" && problem.problem.errors?.some((error) => error.field.startsWith("deal.")) ? null : convert.error} />
           <div className="row end">
             <button type="button" className="button ghost" onClick={() => dialog.current?.close()}>
               Cancel
@@ -167,4 +179,13 @@ export function ConvertLead({ lead, withDeal, close }: { lead: Lead; withDeal: b
       )}
     </dialog>
   );
+}
+
+/** A field's problem under it (inside its label, so the field's name reads with it). */
+function FieldProblem({ message }: { message: string | undefined | null }) {
+  return message ? (
+    <span className="field-error" role="alert">
+      {message}
+    </span>
+  ) : null;
 }

@@ -97,7 +97,7 @@ export function Component() {
       </aside>
       <section className="list-pane" aria-label="Leads">
         <header className="toolbar">
-          <div className="filters">
+          <div className="filters wrap">
             <select value={filters.owner} onChange={(e) => set("owner", e.target.value)} aria-label="Owner filter">
               <option value="">Any owner</option>
               <option value="me">Mine</option>
