@@ -13,6 +13,7 @@
 //! - an API key → 403 on routes for people and on routes needing a scope it lacks; within its scope,
 //!   neither 401 nor 403;
 //! - a deactivated member → 401 everywhere, once the authorizer's cache has let go.
+//!
 //! Workspaces cannot be suspended yet (the platform console does not offer it), so no sweep covers that.
 
 use std::collections::BTreeMap;
