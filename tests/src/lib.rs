@@ -114,7 +114,15 @@ impl Client {
     }
 
     pub async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Reply {
+        self.send_with(method, path, body, &[]).await
+    }
+
+    /// As [`Client::send`], with extra request headers.
+    pub async fn send_with(&self, method: Method, path: &str, body: Option<&Value>, headers: &[(&str, &str)]) -> Reply {
         let mut request = self.http.request(method, format!("{}{path}", self.base));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }

@@ -3,6 +3,7 @@
 //! principal from the authorizer, and service errors as problems.
 
 mod bulk;
+pub mod idempotency;
 mod problem;
 mod request;
 mod router;

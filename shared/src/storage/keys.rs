@@ -149,6 +149,12 @@ pub fn applied_marker_sk(consumer: &str, event: EventId) -> String {
     format!("APPLIED#{consumer}#{event}")
 }
 
+/// A caller's use of an `Idempotency-Key`: the caller (a member's user id or an API key's id) and the
+/// key's SHA-256 (keys are the client's free text, so never part of a key format themselves).
+pub fn idempotency_sk(caller: &str, key_digest: &str) -> String {
+    format!("IDEMPOTENCY#{caller}#{key_digest}")
+}
+
 /// Workspace settings items share this prefix; no listing Query reads them.
 pub const SETTINGS_PREFIX: &str = "SETTINGS#";
 /// The workspace's category/subcategory taxonomy: one item, replaced as a whole.

@@ -10,6 +10,7 @@ pub mod cursor;
 pub mod customers;
 pub mod deals;
 pub mod events;
+pub mod idempotency;
 pub mod keys;
 pub mod leads;
 pub mod macros;

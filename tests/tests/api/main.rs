@@ -8,6 +8,7 @@ mod conventions;
 mod customers;
 mod deals;
 mod directory;
+mod idempotency;
 mod inbox_rows;
 mod lead_actions;
 mod leads;
