@@ -1,7 +1,6 @@
 // Activities and my tasks: the owner logs a call that happened and a task due yesterday on a lead, and a
 // task on a deal; My tasks lists the open ones overdue first, ticking one moves it to Done (beside the
-// call logged done); the
-// customer page has the same panel. The screens get the accessibility audit.
+// call logged done); the customer page has the same panel. The screens get the accessibility audit.
 import { expect, expectText, logIn, test } from "./fixtures";
 
 test("activities logged on a lead and a deal, worked through My tasks", async ({ stack, cast, api, newPage, shot }) => {
