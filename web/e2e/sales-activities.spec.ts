@@ -1,7 +1,8 @@
 // Activities and my tasks: the owner logs a call that happened and a task due yesterday on a lead, and a
 // task on a deal; My tasks lists the open ones overdue first, ticking one moves it to Done (beside the
-// call logged done); the customer page has the same panel. The screens get the accessibility audit.
-import { expect, expectText, logIn, test } from "./fixtures";
+// call logged done); the customer page has the same panel; the dashboard counts them per rep. The
+// screens get the accessibility audit.
+import { eventually, expect, expectText, logIn, test } from "./fixtures";
 
 test("activities logged on a lead and a deal, worked through My tasks", async ({ stack, cast, api, newPage, shot }) => {
   const owner = await api.signUp(cast.owner);
@@ -66,5 +67,12 @@ test("activities logged on a lead and a deal, worked through My tasks", async ({
     await form.getByRole("button", { name: "Log activity" }).click();
     await expectText(page.getByTestId("customer-activities"), "Sent the price list");
     await shot(page, "52-customer-activities");
+  });
+
+  await test.step("the dashboard counts them per rep: 4 logged (a call, 2 tasks, an e-mail), 3 done (the call and the e-mail logged done, a task ticked)", async () => {
+    await page.goto(`${stack}/sales/dashboard`);
+    const row = page.getByTestId("activities-per-rep").getByRole("row", { name: "You 4 3 1 0 2 1" });
+    await eventually(page, row, "the activities per rep");
+    await shot(page, "53-dashboard-activities");
   });
 });

@@ -1,15 +1,18 @@
 // Sales dashboard: the open pipeline from the board's counters (exact, kept by the deal transactions):
 // open deals, value and weighted value per currency, and a chart of value per stage (uPlot, loaded
-// only on this route). The sales report endpoint (won/lost per period, conversion) is not in the API
-// yet; until it is, this screen shows the board totals.
+// only on this route); and the activities logged and done per rep over the last 30 days, from the
+// sales report (daily counters the outbox keeps).
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { api, call } from "../../../api/client";
+import { useDirectory } from "../../../api/queries/directory";
 import { boardQuery, pipelinesQuery } from "../../../api/queries/deals";
 import type { Board } from "../../../api/types";
 import { boardTotals } from "../../../lib/board";
+import { label } from "../../../lib/format";
 import { currencyDigits, money } from "../../../lib/money";
 import { Empty, ErrorState, Loading } from "../../../ui/states";
 
@@ -41,9 +44,62 @@ export function Component() {
       ) : !pipeline ? (
         <Empty title="No pipeline yet" />
       ) : (
-        <PipelineTotals pipelineId={pipeline.id} />
+        <>
+          <PipelineTotals pipelineId={pipeline.id} />
+          <ActivitiesPerRep pipelineId={pipeline.id} />
+        </>
       )}
     </div>
+  );
+}
+
+/** Calls, meetings, tasks and e-mails per rep: logged, and done (ticked, or logged as done). */
+function ActivitiesPerRep({ pipelineId }: { pipelineId: string }) {
+  const directory = useDirectory();
+  const report = useQuery({
+    queryKey: ["reports", "sales", pipelineId],
+    queryFn: () => call(api.GET("/api/v1/reports/sales", { params: { query: { pipeline_id: pipelineId } } })),
+  });
+  return (
+    <section className="card" aria-labelledby="activities-per-rep-title">
+      <h2 id="activities-per-rep-title" className="card-title">
+        Activities per rep (last 30 days)
+      </h2>
+      {report.isPending ? (
+        <Loading />
+      ) : report.isError ? (
+        <ErrorState error={report.error} retry={() => void report.refetch()} />
+      ) : report.data.activities.by_rep.length === 0 ? (
+        <Empty title="No activities logged in the last 30 days" />
+      ) : (
+        <table className="table compact" data-testid="activities-per-rep">
+          <thead>
+            <tr>
+              <th scope="col">Rep</th>
+              <th scope="col">Logged</th>
+              <th scope="col">Done</th>
+              {report.data.activities.by_kind.map((kind) => (
+                <th scope="col" key={kind.kind}>
+                  {label(kind.kind)}s
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {report.data.activities.by_rep.map((rep) => (
+              <tr key={rep.user_id ?? "none"}>
+                <td>{rep.user_id ? directory.nameOrYou(rep.user_id) : "—"}</td>
+                <td>{rep.logged}</td>
+                <td>{rep.done}</td>
+                {rep.by_kind.map((kind) => (
+                  <td key={kind.kind}>{kind.logged}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }
 
