@@ -5,7 +5,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::patch::double_option;
-use crate::domain::ids::{ActivityId, UserId};
+use crate::domain::{
+    activities::ActivityKind,
+    ids::{ActivityId, UserId},
+};
 use crate::storage::activities::Activity;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -47,15 +50,6 @@ pub struct UpdateActivityRequest {
 
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum ActivityKindView {
-    Call,
-    Meeting,
-    Task,
-    Email,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
 pub enum RecordKindView {
     Lead,
     Customer,
@@ -71,7 +65,7 @@ pub struct ActivityView {
     pub record_id: String,
     /// The record's name (a deal's title) when the activity was logged.
     pub record_name: String,
-    pub kind: ActivityKindView,
+    pub kind: ActivityKind,
     pub subject: String,
     pub body: Option<String>,
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -90,7 +84,7 @@ pub struct ActivityView {
 
 impl From<&Activity> for ActivityView {
     fn from(activity: &Activity) -> Self {
-        use crate::domain::{activities::ActivityKind, records::RecordRef};
+        use crate::domain::records::RecordRef;
         let record_kind = match activity.record {
             RecordRef::Lead(_) => RecordKindView::Lead,
             RecordRef::Customer(_) => RecordKindView::Customer,
@@ -102,12 +96,7 @@ impl From<&Activity> for ActivityView {
             record_kind,
             record_id: activity.record.id(),
             record_name: activity.record_name.clone(),
-            kind: match activity.kind {
-                ActivityKind::Call => ActivityKindView::Call,
-                ActivityKind::Meeting => ActivityKindView::Meeting,
-                ActivityKind::Task => ActivityKindView::Task,
-                ActivityKind::Email => ActivityKindView::Email,
-            },
+            kind: activity.kind,
             subject: activity.subject.clone(),
             body: activity.body.clone(),
             due_at: activity.due_at,

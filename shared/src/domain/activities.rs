@@ -2,9 +2,10 @@
 //! the limits on what one holds. Who may change one is in [`super::rbac::may_change_activity`].
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// What was (or is to be) done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ActivityKind {
     Call,

@@ -1925,6 +1925,11 @@ export interface components {
     schemas: {
         /** Format: uuid */
         ActivityId: string;
+        /**
+         * @description What was (or is to be) done.
+         * @enum {string}
+         */
+        ActivityKind: "call" | "meeting" | "task" | "email";
         ActivityKindCount: {
             /** Format: int64 */
             done: number;
@@ -1932,8 +1937,6 @@ export interface components {
             /** Format: int64 */
             logged: number;
         };
-        /** @enum {string} */
-        ActivityKindView: "call" | "meeting" | "task" | "email";
         ActivityList: {
             items: components["schemas"]["ActivityView"][];
             next_cursor?: string | null;
@@ -1950,7 +1953,7 @@ export interface components {
             /** Format: date-time */
             due_at?: string | null;
             id: components["schemas"]["ActivityId"];
-            kind: components["schemas"]["ActivityKindView"];
+            kind: components["schemas"]["ActivityKind"];
             /** @description The record it is on, e.g. `lead#<id>`. */
             record: string;
             record_id: string;

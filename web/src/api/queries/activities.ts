@@ -6,7 +6,7 @@ import { api, call } from "../client";
 import type { Schemas } from "../types";
 
 export type Activity = Schemas["ActivityView"];
-export type ActivityKind = Schemas["ActivityKindView"];
+export type ActivityKind = Schemas["ActivityKind"];
 export type RecordKind = Schemas["RecordKindView"];
 export type TaskStatus = "open" | "done";
 
