@@ -2,14 +2,14 @@
 
 use lambda_http::{Request, http::StatusCode};
 use shared::api::{
-    CreateCustomerRequest, CreateNoteRequest, CustomerList, CustomerView, EventList, MergeCustomerRequest, NoteList,
-    NoteView, TicketList, UpdateCustomerRequest,
+    ActivityList, ActivityView, CreateActivityRequest, CreateCustomerRequest, CreateNoteRequest, CustomerList,
+    CustomerView, EventList, MergeCustomerRequest, NoteList, NoteView, TicketList, UpdateCustomerRequest,
 };
 use shared::domain::{ids::CustomerId, rbac::Permission, records::RecordRef};
 use shared::http::{self, HandlerResult, PageParams, ProblemBody};
 use shared::{
     App,
-    services::{customers, notes},
+    services::{activities, customers, notes},
 };
 
 pub const CUSTOMERS: &str = "/api/v1/customers";
@@ -18,6 +18,7 @@ pub const CUSTOMER_TICKETS: &str = "/api/v1/customers/{id}/tickets";
 pub const CUSTOMER_TIMELINE: &str = "/api/v1/customers/{id}/timeline";
 pub const CUSTOMER_MERGE: &str = "/api/v1/customers/{id}/merge";
 pub const CUSTOMER_NOTES: &str = "/api/v1/customers/{id}/notes";
+pub const CUSTOMER_ACTIVITIES: &str = "/api/v1/customers/{id}/activities";
 
 pub const ROUTES: &[http::Route] = shared::routes![
     GET CUSTOMERS => list,
@@ -29,6 +30,8 @@ pub const ROUTES: &[http::Route] = shared::routes![
     POST CUSTOMER_MERGE => merge,
     GET CUSTOMER_NOTES => notes,
     POST CUSTOMER_NOTES => add_note,
+    GET CUSTOMER_ACTIVITIES => activities,
+    POST CUSTOMER_ACTIVITIES => add_activity,
 ];
 
 /// List or search customers
@@ -199,4 +202,49 @@ pub async fn add_note(app: &App, req: &Request) -> HandlerResult {
     let id: CustomerId = http::path_id(req, "id", "The customer")?;
     let body: CreateNoteRequest = http::json_body(req)?;
     Ok(http::json(StatusCode::CREATED, &notes::add(app, &caller, RecordRef::Customer(id), body).await?))
+}
+
+/// A customer's activities
+///
+/// Calls, meetings, tasks and e-mails logged on the customer, newest logged first. Needs `customers:read`.
+#[utoipa::path(get, path = "/api/v1/customers/{id}/activities", tag = "customers", security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "Customer id"),
+        ("limit" = Option<i32>, Query, description = "1 to 100, default 50"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+    ),
+    responses(
+        (status = 200, body = ActivityList),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn activities(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::CustomersRead)?;
+    let id: CustomerId = http::path_id(req, "id", "The customer")?;
+    let page = PageParams::from_request(req)?;
+    Ok(http::json(StatusCode::OK, &activities::list(app, &caller, RecordRef::Customer(id), page).await?))
+}
+
+/// Log an activity on a customer
+///
+/// A call, meeting, task or e-mail (`kind`), with a `subject`, an optional `due_at` (RFC 3339) and an
+/// assignee (an active member who can write to the customer; default the caller); `done: true` logs one
+/// that already happened. `activity.created` joins the customer's timeline. Needs `customers:write`.
+#[utoipa::path(post, path = "/api/v1/customers/{id}/activities", tag = "customers", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Customer id")),
+    request_body = CreateActivityRequest,
+    responses(
+        (status = 201, body = ActivityView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "The record was merged away", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn add_activity(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::CustomersWrite)?;
+    let id: CustomerId = http::path_id(req, "id", "The customer")?;
+    let body: CreateActivityRequest = http::json_body(req)?;
+    Ok(http::json(StatusCode::CREATED, &activities::create(app, &caller, RecordRef::Customer(id), body).await?))
 }

@@ -2,9 +2,9 @@
 
 use lambda_http::{Request, http::StatusCode};
 use shared::api::{
-    BoardView, CreateDealRequest, CreateNoteRequest, CreatePipelineRequest, DealList, DealListQuery, DealView,
-    LoseDealRequest, MoveDealRequest, NoteList, NoteView, PipelineList, PipelineView, ReplacePipelineRequest,
-    UpdateDealRequest, WinDealRequest,
+    ActivityList, ActivityView, BoardView, CreateActivityRequest, CreateDealRequest, CreateNoteRequest,
+    CreatePipelineRequest, DealList, DealListQuery, DealView, LoseDealRequest, MoveDealRequest, NoteList, NoteView,
+    PipelineList, PipelineView, ReplacePipelineRequest, UpdateDealRequest, WinDealRequest,
 };
 use shared::domain::{
     ids::{DealId, PipelineId, StageId},
@@ -14,7 +14,7 @@ use shared::domain::{
 use shared::http::{self, HandlerResult, PageParams, Problem, ProblemBody};
 use shared::{
     App,
-    services::{deals, notes, pipelines},
+    services::{activities, deals, notes, pipelines},
 };
 
 pub const PIPELINES: &str = "/api/v1/pipelines";
@@ -27,6 +27,7 @@ pub const DEAL_MOVE: &str = "/api/v1/deals/{id}/move";
 pub const DEAL_WON: &str = "/api/v1/deals/{id}/won";
 pub const DEAL_LOST: &str = "/api/v1/deals/{id}/lost";
 pub const DEAL_NOTES: &str = "/api/v1/deals/{id}/notes";
+pub const DEAL_ACTIVITIES: &str = "/api/v1/deals/{id}/activities";
 
 pub const ROUTES: &[http::Route] = shared::routes![
     GET PIPELINES => list_pipelines,
@@ -45,6 +46,8 @@ pub const ROUTES: &[http::Route] = shared::routes![
     POST DEAL_LOST => lose,
     GET DEAL_NOTES => notes,
     POST DEAL_NOTES => add_note,
+    GET DEAL_ACTIVITIES => activities,
+    POST DEAL_ACTIVITIES => add_activity,
 ];
 
 /// List pipelines
@@ -408,4 +411,48 @@ pub async fn add_note(app: &App, req: &Request) -> HandlerResult {
     let id: DealId = http::path_id(req, "id", "The deal")?;
     let body: CreateNoteRequest = http::json_body(req)?;
     Ok(http::json(StatusCode::CREATED, &notes::add(app, &caller, RecordRef::Deal(id), body).await?))
+}
+
+/// A deal's activities
+///
+/// Calls, meetings, tasks and e-mails logged on the deal, newest logged first. Needs `sales:read`.
+#[utoipa::path(get, path = "/api/v1/deals/{id}/activities", tag = "deals", security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "Deal id"),
+        ("limit" = Option<i32>, Query, description = "1 to 100, default 50"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+    ),
+    responses(
+        (status = 200, body = ActivityList),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn activities(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::SalesRead)?;
+    let id: DealId = http::path_id(req, "id", "The deal")?;
+    let page = PageParams::from_request(req)?;
+    Ok(http::json(StatusCode::OK, &activities::list(app, &caller, RecordRef::Deal(id), page).await?))
+}
+
+/// Log an activity on a deal
+///
+/// A call, meeting, task or e-mail (`kind`), with a `subject`, an optional `due_at` (RFC 3339) and an
+/// assignee (an active member who can write to the deal; default the caller); `done: true` logs one
+/// that already happened. `activity.created` joins the deal's timeline. Needs `sales:write`.
+#[utoipa::path(post, path = "/api/v1/deals/{id}/activities", tag = "deals", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Deal id")),
+    request_body = CreateActivityRequest,
+    responses(
+        (status = 201, body = ActivityView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn add_activity(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::SalesWrite)?;
+    let id: DealId = http::path_id(req, "id", "The deal")?;
+    let body: CreateActivityRequest = http::json_body(req)?;
+    Ok(http::json(StatusCode::CREATED, &activities::create(app, &caller, RecordRef::Deal(id), body).await?))
 }

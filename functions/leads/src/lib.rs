@@ -1,17 +1,23 @@
 //! Sales leads: create (with duplicate detection), read, change, delete, list with filters, counts,
-//! merge duplicates, convert into a customer, notes, and the workspace's lead statuses.
+//! merge duplicates, convert into a customer, notes, activities, and the workspace's lead statuses; and
+//! changing or deleting an activity on any sales record.
 
 use lambda_http::{Body, Request, http::StatusCode};
 use shared::App;
 use shared::api::{
-    ConversionView, ConvertLeadRequest, CreateLeadRequest, CreateNoteRequest, EventList, LeadBulkRequest,
-    LeadBulkResult, LeadCounts, LeadList, LeadListParams, LeadStatusesView, LeadView, MergeLeadRequest, NoteList,
-    NoteView, UpdateLeadRequest, UpdateLeadStatusesRequest,
+    ActivityList, ActivityView, ConversionView, ConvertLeadRequest, CreateActivityRequest, CreateLeadRequest,
+    CreateNoteRequest, EventList, LeadBulkRequest, LeadBulkResult, LeadCounts, LeadList, LeadListParams,
+    LeadStatusesView, LeadView, MergeLeadRequest, NoteList, NoteView, UpdateActivityRequest, UpdateLeadRequest,
+    UpdateLeadStatusesRequest,
 };
-use shared::domain::{ids::LeadId, rbac::Permission, records::RecordRef};
+use shared::domain::{
+    ids::{ActivityId, LeadId},
+    rbac::Permission,
+    records::RecordRef,
+};
 use shared::http::{self, HandlerResult, PageParams, Problem, ProblemBody};
 use shared::services::leads::{self, OnDuplicate};
-use shared::services::notes;
+use shared::services::{activities, notes};
 
 pub const LEADS: &str = "/api/v1/leads";
 pub const BULK: &str = "/api/v1/leads/bulk";
@@ -22,6 +28,9 @@ pub const MERGE: &str = "/api/v1/leads/{id}/merge";
 pub const CONVERT: &str = "/api/v1/leads/{id}/convert";
 pub const NOTES: &str = "/api/v1/leads/{id}/notes";
 pub const TIMELINE: &str = "/api/v1/leads/{id}/timeline";
+pub const ACTIVITIES: &str = "/api/v1/leads/{id}/activities";
+/// One activity, whichever record it is on (leads, customers or deals).
+pub const ACTIVITY: &str = "/api/v1/activities/{id}";
 
 pub const ROUTES: &[http::Route] = shared::routes![
     GET LEADS => list,
@@ -38,6 +47,10 @@ pub const ROUTES: &[http::Route] = shared::routes![
     GET NOTES => notes,
     POST NOTES => add_note,
     GET TIMELINE => timeline,
+    GET ACTIVITIES => activities,
+    POST ACTIVITIES => add_activity,
+    PATCH ACTIVITY => update_activity,
+    DELETE ACTIVITY => delete_activity,
 ];
 
 fn lead_id(req: &Request) -> Result<LeadId, Problem> {
@@ -361,4 +374,92 @@ pub async fn timeline(app: &App, req: &Request) -> HandlerResult {
     let id = lead_id(req)?;
     let page = PageParams::from_request(req)?;
     Ok(http::json(StatusCode::OK, &leads::timeline(app, &caller, id, page).await?))
+}
+
+/// A lead's activities
+///
+/// Calls, meetings, tasks and e-mails logged on the lead, newest logged first. Needs `sales:read`.
+#[utoipa::path(get, path = "/api/v1/leads/{id}/activities", tag = "leads", security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "Lead id"),
+        ("limit" = Option<i32>, Query, description = "1 to 100, default 50"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+    ),
+    responses(
+        (status = 200, body = ActivityList),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn activities(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::SalesRead)?;
+    let id: LeadId = lead_id(req)?;
+    let page = PageParams::from_request(req)?;
+    Ok(http::json(StatusCode::OK, &activities::list(app, &caller, RecordRef::Lead(id), page).await?))
+}
+
+/// Log an activity on a lead
+///
+/// A call, meeting, task or e-mail (`kind`), with a `subject`, an optional `due_at` (RFC 3339) and an
+/// assignee (an active member who can write to the lead; default the caller); `done: true` logs one
+/// that already happened. `activity.created` joins the lead's timeline. Needs `sales:write`.
+#[utoipa::path(post, path = "/api/v1/leads/{id}/activities", tag = "leads", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Lead id")),
+    request_body = CreateActivityRequest,
+    responses(
+        (status = 201, body = ActivityView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "The record was merged away", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn add_activity(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::SalesWrite)?;
+    let id: LeadId = lead_id(req)?;
+    let body: CreateActivityRequest = http::json_body(req)?;
+    Ok(http::json(StatusCode::CREATED, &activities::create(app, &caller, RecordRef::Lead(id), body).await?))
+}
+
+/// Change an activity
+///
+/// At the version read (409 with the current activity when stale): reword (`subject`, `body`, `kind`),
+/// reschedule (`due_at`, null for none), reassign (`assignee_id`: an active member who can write to the
+/// record), tick done (`done: true`, event `activity.completed`) or reopen (`done: false`). Any other
+/// change is `activity.updated`; a change that changes nothing answers the activity as it is. Needs the
+/// record's write permission (`sales:write`, `customers:write` for customers), and the activity must be
+/// one the caller logged or is assigned (any, with `sales:manage`).
+#[utoipa::path(patch, path = "/api/v1/activities/{id}", tag = "activities", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Activity id")),
+    request_body = UpdateActivityRequest,
+    responses(
+        (status = 200, body = ActivityView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "Stale version: `current` holds the activity as it is", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn update_activity(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    let id: ActivityId = http::path_id(req, "id", "The activity")?;
+    let body: UpdateActivityRequest = http::json_body(req)?;
+    Ok(http::json(StatusCode::OK, &activities::update(app, &caller, id, body).await?))
+}
+
+/// Delete an activity
+///
+/// `activity.deleted` joins the record's timeline. The same permissions as changing it.
+#[utoipa::path(delete, path = "/api/v1/activities/{id}", tag = "activities", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Activity id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "Changed while being deleted", body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn delete_activity(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    let id: ActivityId = http::path_id(req, "id", "The activity")?;
+    activities::delete(app, &caller, id).await?;
+    Ok(http::no_content())
 }

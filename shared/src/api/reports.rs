@@ -73,6 +73,36 @@ pub struct SalesReport {
     pub leads: SalesLeads,
     pub pipeline: SalesPipeline,
     pub deals: SalesDeals,
+    pub activities: SalesActivities,
+}
+
+/// Activities logged and done within the range (from the daily counters): in all, per kind, per rep.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SalesActivities {
+    pub logged: i64,
+    pub done: i64,
+    /// Every kind (call, meeting, task, email), in that order.
+    pub by_kind: Vec<ActivityKindCount>,
+    /// Each member who logged or completed an activity in the range: logged counts the activities they
+    /// logged, done the ones they ticked done (or logged as done).
+    pub by_rep: Vec<RepActivityCount>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActivityKindCount {
+    pub kind: String,
+    pub logged: i64,
+    pub done: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RepActivityCount {
+    /// The member; null for activities logged by no member.
+    pub user_id: Option<String>,
+    pub logged: i64,
+    pub done: i64,
+    /// Every kind, in the same order as `by_kind`.
+    pub by_kind: Vec<ActivityKindCount>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

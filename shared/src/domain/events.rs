@@ -122,6 +122,13 @@ event_kinds! {
     LeadDeleted => "lead.deleted",
     /// The workspace's lead status set changed.
     LeadStatusesUpdated => "settings.lead_statuses_updated",
+    /// A call, meeting, task or e-mail was logged on a lead, customer or deal (possibly done already).
+    ActivityCreated => "activity.created",
+    /// An activity was rescheduled, reassigned, reworded or reopened.
+    ActivityUpdated => "activity.updated",
+    /// An activity was ticked done.
+    ActivityCompleted => "activity.completed",
+    ActivityDeleted => "activity.deleted",
 }
 
 /// What an event means for the tickets' SLA watches.
@@ -195,7 +202,11 @@ impl EventKind {
             | CustomerNoteAdded
             | DealNoteAdded
             | LeadDeleted
-            | LeadStatusesUpdated => None,
+            | LeadStatusesUpdated
+            | ActivityCreated
+            | ActivityUpdated
+            | ActivityCompleted
+            | ActivityDeleted => None,
         }
     }
 
@@ -261,7 +272,11 @@ impl EventKind {
             | CustomerNoteAdded
             | DealNoteAdded
             | LeadDeleted
-            | LeadStatusesUpdated => false,
+            | LeadStatusesUpdated
+            | ActivityCreated
+            | ActivityUpdated
+            | ActivityCompleted
+            | ActivityDeleted => false,
         }
     }
 
@@ -301,6 +316,10 @@ impl EventKind {
             CustomerNoteAdded => Some("A note was added to a customer"),
             DealNoteAdded => Some("A note was added to a deal"),
             LeadDeleted => Some("A lead was deleted"),
+            ActivityCreated => Some("A call, meeting, task or e-mail was logged on a lead, customer or deal"),
+            ActivityUpdated => Some("An activity was rescheduled, reassigned, changed or reopened"),
+            ActivityCompleted => Some("An activity was marked done"),
+            ActivityDeleted => Some("An activity was deleted"),
             WorkspaceCreated
             | WorkspacePlanChanged
             | UserCreated
@@ -424,7 +443,7 @@ mod tests {
         assert_eq!(EventKind::TicketCreated.as_str(), "ticket.created");
         assert_eq!(EventKind::SettingsSlaPolicyUpdated.as_str(), "settings.sla_policy_updated");
         assert_eq!(EventKind::WebhookEndpointResumed.as_str(), "webhook.endpoint_resumed");
-        assert_eq!(EventKind::ALL.len(), 61);
+        assert_eq!(EventKind::ALL.len(), 65);
         assert_eq!(EventKind::DealStageChanged.as_str(), "deal.stage_changed");
     }
 
@@ -462,7 +481,7 @@ mod tests {
         assert!(EventKind::TicketAssigned.reaches_every_inbox());
         assert!(!EventKind::MessageCreated.reaches_every_inbox());
         let subscribable = EventKind::ALL.iter().filter(|kind| kind.webhook_subscribable()).count();
-        assert_eq!(subscribable, 29);
+        assert_eq!(subscribable, 33);
         assert!(EventKind::DealWon.webhook_subscribable() && !EventKind::PipelineUpdated.webhook_subscribable());
         assert!(EventKind::DealStageChanged.reaches_sales_boards() && !EventKind::TicketUpdated.reaches_sales_boards());
         assert!(!EventKind::UserCreated.webhook_subscribable());

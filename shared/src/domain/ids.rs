@@ -147,6 +147,10 @@ id_type!(
     /// A note on a sales record (a lead now; customers and deals share the storage).
     NoteId
 );
+id_type!(
+    /// An activity on a sales record: a call, meeting, task or e-mail, with a due date and an assignee.
+    ActivityId
+);
 
 #[cfg(test)]
 mod tests {

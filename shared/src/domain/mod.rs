@@ -1,5 +1,6 @@
 //! Pure domain: plain Rust over plain types, no AWS. Parse, don't validate: a value of these types is valid.
 
+pub mod activities;
 pub mod api_keys;
 pub mod categories;
 pub mod deals;

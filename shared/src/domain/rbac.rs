@@ -248,6 +248,22 @@ pub fn may_change_sales_record(
     role.can(Permission::SalesWrite) && editable && keeps_or_takes
 }
 
+/// Who may change or delete an activity (a call, meeting, task or e-mail on a sales record): with
+/// `sales:manage` any; otherwise, with the record's write permission (`write`: `sales:write` for leads
+/// and deals, `customers:write` for customers), the activities they logged or that are assigned to them.
+pub fn may_change_activity(
+    role: Role,
+    write: Permission,
+    caller: crate::domain::ids::UserId,
+    author: Option<crate::domain::ids::UserId>,
+    assignee: crate::domain::ids::UserId,
+) -> bool {
+    if role.can(Permission::SalesManage) {
+        return true;
+    }
+    role.can(write) && (author == Some(caller) || assignee == caller)
+}
+
 /// The permission matrix as Markdown: the content of docs/permissions.md.
 pub fn permissions_markdown() -> String {
     let mut out = String::from(
@@ -261,7 +277,12 @@ pub fn permissions_markdown() -> String {
          and deletes the leads they own or that nobody owns, takes an unowned lead for themselves, and adds\n\
          notes to any lead. With `sales:manage` (owners, admins, managers) a member changes anyone's leads,\n\
          assigns them to any member who can sell or releases them, and configures the workspace's lead\n\
-         statuses.\n\n",
+         statuses.\n\n\
+         Activities (calls, meetings, tasks, e-mails with a due date) are listed with the record's read\n\
+         permission and logged with its write permission (`sales:write` on leads and deals,\n\
+         `customers:write` on customers), for any member who can write to the record. A member changes,\n\
+         completes or deletes the activities they logged or that are assigned to them; `sales:manage`\n\
+         changes any.\n\n",
     );
     out.push_str("| permission | what it allows |");
     for role in Role::ALL {
@@ -323,6 +344,20 @@ mod tests {
         assert!(!may_change_sales_record(Role::Agent, rep, None, Some(other)));
         assert!(may_change_sales_record(Role::Manager, rep, Some(other), Some(rep)));
         assert!(!may_change_sales_record(Role::Viewer, rep, None, None));
+    }
+
+    #[test]
+    fn reps_change_the_activities_they_logged_or_were_given_and_managers_any() {
+        use crate::domain::ids::UserId;
+        let (rep, other) = (UserId::generate(), UserId::generate());
+        let write = Permission::SalesWrite;
+        assert!(may_change_activity(Role::Agent, write, rep, Some(rep), other), "logged it");
+        assert!(may_change_activity(Role::Agent, write, rep, Some(other), rep), "assigned to them");
+        assert!(!may_change_activity(Role::Agent, write, rep, Some(other), other), "a colleague's");
+        assert!(!may_change_activity(Role::Agent, write, rep, None, other));
+        assert!(may_change_activity(Role::Manager, write, rep, Some(other), other));
+        assert!(!may_change_activity(Role::Viewer, write, rep, Some(rep), rep), "viewers write nothing");
+        assert!(may_change_activity(Role::Agent, Permission::CustomersWrite, rep, Some(rep), rep));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! storage call lives here or below, never in a handler.
 
 pub mod accounts;
+pub mod activities;
 pub mod api_keys;
 pub mod attachments;
 pub mod authors;

@@ -94,6 +94,25 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
             let owner = field(&event.after, "owner_id").unwrap_or_else(|| "none".to_owned());
             count(&format!("{counted}.owner.{owner}"));
         }
+        ActivityCreated | ActivityCompleted => {
+            // Logged and done, per kind and per rep (the member who logged it, or ticked it done) and
+            // kind. An activity logged as already done (a call that happened) counts as both.
+            let kind = field(&event.after, "kind").unwrap_or_else(|| "unknown".to_owned());
+            let rep = event.actor.map_or_else(|| "none".to_owned(), |actor| actor.to_string());
+            let done = event.after.as_ref().and_then(|after| after.get("done")).and_then(|v| v.as_bool());
+            let mut counted = Vec::new();
+            if event.kind == ActivityCreated {
+                counted.push("activities_logged");
+            }
+            if event.kind == ActivityCompleted || done == Some(true) {
+                counted.push("activities_done");
+            }
+            for name in counted {
+                count(name);
+                count(&format!("{name}.kind.{kind}"));
+                count(&format!("{name}.rep.{rep}.{kind}"));
+            }
+        }
         SlaMet | SlaBreached => {
             // SLA compliance per clock, and per priority and per agent (the assignee at the time).
             let clock = field(&event.after, "clock").unwrap_or_else(|| "unknown".to_owned());
@@ -161,7 +180,9 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
         | CustomerNoteAdded
         | DealNoteAdded
         | LeadDeleted
-        | LeadStatusesUpdated => {}
+        | LeadStatusesUpdated
+        | ActivityUpdated
+        | ActivityDeleted => {}
     }
     counters
 }
@@ -358,6 +379,31 @@ mod tests {
         let note = event(EventKind::MessageCreated, None, Some(serde_json::json!({"author": "agent"}))).internal(true);
         assert_eq!(daily_counters(&note).get("internal_notes"), Some(&1));
         assert!(daily_counters(&event(EventKind::UserCreated, None, None)).is_empty());
+    }
+
+    #[test]
+    fn activities_count_logged_and_done_per_kind_and_rep() {
+        let rep = crate::domain::ids::UserId::generate();
+        let at = Timestamp::from_second(1_800_000_000).unwrap();
+        let logged = Event::new(EventKind::ActivityCreated, Some(rep), "activity/a".into(), at)
+            .with_change(None, Some(serde_json::json!({"kind": "call", "done": false})));
+        let counters = daily_counters(&logged);
+        assert_eq!(counters.get("activities_logged"), Some(&1));
+        assert_eq!(counters.get("activities_logged.kind.call"), Some(&1));
+        assert_eq!(counters.get(&format!("activities_logged.rep.{rep}.call")), Some(&1));
+        assert_eq!(counters.get("activities_done"), None, "an open task is not done");
+        let logged_done = Event::new(EventKind::ActivityCreated, Some(rep), "activity/b".into(), at)
+            .with_change(None, Some(serde_json::json!({"kind": "meeting", "done": true})));
+        let counters = daily_counters(&logged_done);
+        assert_eq!(counters.get("activities_logged.kind.meeting"), Some(&1));
+        assert_eq!(counters.get(&format!("activities_done.rep.{rep}.meeting")), Some(&1));
+        let completed = Event::new(EventKind::ActivityCompleted, Some(rep), "activity/a".into(), at)
+            .with_change(None, Some(serde_json::json!({"kind": "task", "done": true})));
+        let counters = daily_counters(&completed);
+        assert_eq!(counters.get("activities_done.kind.task"), Some(&1));
+        assert_eq!(counters.get("activities_logged"), None, "completing logs nothing new");
+        assert!(daily_counters(&event(EventKind::ActivityUpdated, None, None)).is_empty());
+        assert!(daily_counters(&event(EventKind::ActivityDeleted, None, None)).is_empty());
     }
 
     #[test]

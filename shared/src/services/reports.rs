@@ -7,13 +7,15 @@ use std::collections::BTreeMap;
 
 use super::{leads, pipelines};
 use crate::api::{
-    ClockCompliance, CurrencyValue, DailyTicketReport, DayCount, DayStats, DealsDay, MetBreached, MoneyTotal,
-    OwnerConversion, OwnerCount, OwnerTotals, SalesDeals, SalesLeads, SalesPipeline, SalesReport, SlaComplianceReport,
-    SlaDay, SourceConversion, SourceCount, StageTotals, StatusCount,
+    ActivityKindCount, ClockCompliance, CurrencyValue, DailyTicketReport, DayCount, DayStats, DealsDay, MetBreached,
+    MoneyTotal, OwnerConversion, OwnerCount, OwnerTotals, RepActivityCount, SalesActivities, SalesDeals, SalesLeads,
+    SalesPipeline, SalesReport, SlaComplianceReport, SlaDay, SourceConversion, SourceCount, StageTotals, StatusCount,
 };
 use crate::app::App;
 use crate::auth::MemberPrincipal;
-use crate::domain::{FieldError, Gather, ids::PipelineId, leads::LeadSource, optional_field, sales};
+use crate::domain::{
+    FieldError, Gather, activities::ActivityKind, ids::PipelineId, leads::LeadSource, optional_field, sales,
+};
 use crate::storage::pipelines::{BoardCounts, Pipeline};
 
 /// The longest range one report covers.
@@ -191,7 +193,55 @@ pub async fn sales(
         leads: sales_leads(counts, &days),
         pipeline: sales_pipeline(&pipeline, &board),
         deals: sales_deals(&days),
+        activities: sales_activities(&days),
     })
+}
+
+/// Counts per activity kind.
+type KindCounts<'a> = BTreeMap<&'a str, i64>;
+
+/// Activities per kind and per rep, summed over the days from the outbox's
+/// `activities_{logged,done}[.kind.<kind> | .rep.<user>.<kind>]` counters.
+fn sales_activities(days: &[(String, &BTreeMap<String, i64>)]) -> SalesActivities {
+    let sum = |name: &str| days.iter().map(|(_, counters)| counters.get(name).copied().unwrap_or(0)).sum::<i64>();
+    let (logged_by_kind, done_by_kind) =
+        (summed_by(days, "activities_logged.kind."), summed_by(days, "activities_done.kind."));
+    let by_kind = |logged: &BTreeMap<&str, i64>, done: &BTreeMap<&str, i64>| {
+        ActivityKind::ALL
+            .iter()
+            .map(|kind| ActivityKindCount {
+                kind: kind.as_str().to_owned(),
+                logged: logged.get(kind.as_str()).copied().unwrap_or(0),
+                done: done.get(kind.as_str()).copied().unwrap_or(0),
+            })
+            .collect::<Vec<_>>()
+    };
+    // `<user>.<kind>` keys, per rep.
+    let mut reps: BTreeMap<&str, (KindCounts, KindCounts)> = BTreeMap::new();
+    for (prefix, done) in [("activities_logged.rep.", false), ("activities_done.rep.", true)] {
+        for (key, count) in summed_by(days, prefix) {
+            let Some((rep, kind)) = key.rsplit_once('.') else { continue };
+            let entry = reps.entry(rep).or_default();
+            let counts = if done { &mut entry.1 } else { &mut entry.0 };
+            *counts.entry(kind).or_insert(0) += count;
+        }
+    }
+    let by_rep = reps
+        .into_iter()
+        .map(|(rep, (logged, done))| RepActivityCount {
+            user_id: owner_of(rep),
+            logged: logged.values().sum(),
+            done: done.values().sum(),
+            by_kind: by_kind(&logged, &done),
+        })
+        .filter(|rep| rep.logged != 0 || rep.done != 0)
+        .collect();
+    SalesActivities {
+        logged: sum("activities_logged"),
+        done: sum("activities_done"),
+        by_kind: by_kind(&logged_by_kind, &done_by_kind),
+        by_rep,
+    }
 }
 
 /// The sum over the days of every counter named `prefix<key>`, per key.
@@ -332,6 +382,35 @@ fn sales_deals(days: &[(String, &BTreeMap<String, i64>)]) -> SalesDeals {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn activities_are_summed_per_kind_and_per_rep_over_the_days() {
+        let day = |pairs: &[(&str, i64)]| pairs.iter().map(|(name, n)| ((*name).to_owned(), *n)).collect();
+        let (monday, tuesday): (BTreeMap<String, i64>, BTreeMap<String, i64>) = (
+            day(&[
+                ("activities_logged", 2),
+                ("activities_logged.kind.call", 2),
+                ("activities_logged.rep.u1.call", 1),
+                ("activities_logged.rep.u2.call", 1),
+                ("activities_done", 1),
+                ("activities_done.kind.call", 1),
+                ("activities_done.rep.u1.call", 1),
+            ]),
+            day(&[("activities_logged", 1), ("activities_logged.kind.task", 1), ("activities_logged.rep.u1.task", 1)]),
+        );
+        let days = vec![("2026-12-07".to_owned(), &monday), ("2026-12-08".to_owned(), &tuesday)];
+        let report = sales_activities(&days);
+        assert_eq!((report.logged, report.done), (3, 1));
+        let kinds: Vec<(&str, i64, i64)> =
+            report.by_kind.iter().map(|kind| (kind.kind.as_str(), kind.logged, kind.done)).collect();
+        assert_eq!(kinds, [("call", 2, 1), ("meeting", 0, 0), ("task", 1, 0), ("email", 0, 0)]);
+        let u1 = report.by_rep.iter().find(|rep| rep.user_id.as_deref() == Some("u1")).unwrap();
+        assert_eq!((u1.logged, u1.done), (2, 1));
+        assert_eq!(u1.by_kind[2].logged, 1, "u1's task on Tuesday");
+        let u2 = report.by_rep.iter().find(|rep| rep.user_id.as_deref() == Some("u2")).unwrap();
+        assert_eq!((u2.logged, u2.done), (1, 0));
+        assert_eq!(report.by_rep.len(), 2);
+    }
 
     #[test]
     fn outcomes_are_tallied_and_anything_else_is_left_out() {

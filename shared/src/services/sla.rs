@@ -155,7 +155,11 @@ pub fn status_history(events: &[Event]) -> Vec<(Timestamp, Status)> {
             | CustomerNoteAdded
             | DealNoteAdded
             | LeadDeleted
-            | LeadStatusesUpdated => {}
+            | LeadStatusesUpdated
+            | ActivityCreated
+            | ActivityUpdated
+            | ActivityCompleted
+            | ActivityDeleted => {}
         }
     }
     history

@@ -12,6 +12,7 @@
 //!   close).
 //! - GSI3/GSI4/GSI5/GSI6 also carry the sales leads' listings (all by creation, by status, by score,
 //!   by owner) under `LEADS#` partition keys of their own.
+//! - GSI3/GSI4 on activity items: a record's activities (`ACTIVITIES#`), a member's tasks (`TASKS#`).
 //!
 //! `expires_at` (epoch seconds) is the TTL attribute.
 //! Every tenant item lives under `WS#<workspace id>`, which IAM's `dynamodb:LeadingKeys` can pin.
@@ -21,8 +22,8 @@ use jiff::Timestamp;
 use crate::domain::{
     email::Email,
     ids::{
-        ApiKeyId, AttachmentId, ChannelId, ChatMessageId, CustomerId, DealId, DeliveryId, EventId, LeadId, MessageId,
-        NoteId, PipelineId, SessionId, StaffId, StageId, TicketId, UserId, WebhookId, WorkspaceId,
+        ActivityId, ApiKeyId, AttachmentId, ChannelId, ChatMessageId, CustomerId, DealId, DeliveryId, EventId, LeadId,
+        MessageId, NoteId, PipelineId, SessionId, StaffId, StageId, TicketId, UserId, WebhookId, WorkspaceId,
     },
     records::RecordRef,
 };
@@ -592,9 +593,62 @@ pub fn note_sk(record: RecordRef, note: NoteId) -> String {
     format!("{}{note}", notes_prefix(record))
 }
 
+/// An activity (call, meeting, task, e-mail) on a sales record, found by its id alone (a change or a
+/// delete names only the activity). No listing Query reads this prefix: the indexes below list them.
+pub const SALES_ACTIVITY_PREFIX: &str = "SALES_ACTIVITY#";
+pub fn activity_sk(activity: ActivityId) -> String {
+    format!("{SALES_ACTIVITY_PREFIX}{activity}")
+}
+/// GSI3 on activity items: one record's activities, newest logged first by id (time-ordered).
+pub fn record_activities_gsi3pk(workspace: WorkspaceId, record: RecordRef) -> String {
+    format!("ACTIVITIES#{workspace}#{record}")
+}
+pub fn record_activity_gsi3sk(activity: ActivityId) -> String {
+    activity.to_string()
+}
+/// GSI4 on activity items: one assignee's tasks, open or done.
+pub fn tasks_gsi4pk(workspace: WorkspaceId, assignee: UserId, done: bool) -> String {
+    format!("TASKS#{workspace}#{assignee}#{}", if done { "done" } else { "open" })
+}
+/// The open tasks' sort key: the due time in zero-padded epoch milliseconds, so read forwards the
+/// most overdue come first; undated ones (`~` sorts after digits) last. Then the id, for ties.
+pub fn open_task_gsi4sk(due_at: Option<Timestamp>, activity: ActivityId) -> String {
+    match due_at {
+        Some(due) => format!("{:015}#{activity}", due.as_millisecond().max(0)),
+        None => format!("~#{activity}"),
+    }
+}
+/// The done tasks' sort key: when they were done (read backwards, the latest first).
+pub fn done_task_gsi4sk(done_at: Timestamp, activity: ActivityId) -> String {
+    format!("{:015}#{activity}", done_at.as_millisecond().max(0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn activity_keys_list_a_record_and_order_a_members_tasks() {
+        let (ws, activity, user) = (WorkspaceId::generate(), ActivityId::generate(), UserId::generate());
+        assert_eq!(activity_sk(activity), format!("SALES_ACTIVITY#{activity}"));
+        for prefix in
+            [USER_PREFIX, EVENT_PREFIX, TICKET_PREFIX, CUSTOMER_PREFIX, SETTINGS_PREFIX, LEAD_PREFIX, DEAL_PREFIX]
+        {
+            assert!(!activity_sk(activity).starts_with(prefix), "activities would show up in the {prefix} listing");
+        }
+        let (lead, deal) = (RecordRef::Lead(LeadId::generate()), RecordRef::Deal(DealId::generate()));
+        assert_ne!(record_activities_gsi3pk(ws, lead), record_activities_gsi3pk(ws, deal));
+        assert_ne!(record_activities_gsi3pk(ws, lead), leads_gsi3pk(ws));
+        assert!(!is_activity_gsi1pk(&record_activities_gsi3pk(ws, lead)), "not mistaken for an event");
+        assert_ne!(tasks_gsi4pk(ws, user, false), tasks_gsi4pk(ws, user, true));
+        assert!(!tasks_gsi4pk(ws, user, false).starts_with("ASSIGNEE#"), "tasks never mix with ticket queues");
+        let early = Timestamp::from_second(1_800_000_000).unwrap();
+        let later = Timestamp::from_millisecond(1_800_000_000_500).unwrap();
+        let (a, b) = (ActivityId::generate(), ActivityId::generate());
+        assert!(open_task_gsi4sk(Some(early), b) < open_task_gsi4sk(Some(later), a), "earliest due first");
+        assert!(open_task_gsi4sk(Some(later), a) < open_task_gsi4sk(None, a), "undated last");
+        assert!(done_task_gsi4sk(early, b) < done_task_gsi4sk(later, a));
+    }
 
     #[test]
     fn deal_keys_group_a_deal_with_its_events_and_sort_lists() {

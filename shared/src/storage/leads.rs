@@ -518,7 +518,7 @@ impl Store {
     }
 
     /// Fails the transaction unless the lead exists and was not merged away.
-    fn lead_live_check(&self, scope: &TenantScope, lead: LeadId) -> Result<TransactWriteItem, StoreError> {
+    pub(crate) fn lead_live_check(&self, scope: &TenantScope, lead: LeadId) -> Result<TransactWriteItem, StoreError> {
         let check = ConditionCheck::builder()
             .table_name(&self.table)
             .key(keys::PK, s(scope.pk()))

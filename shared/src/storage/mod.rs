@@ -2,6 +2,7 @@
 //! principal (or the sign-up that creates the workspace) or explicitly named system work can produce.
 //! The SDK client stays inside this module: other crates call the methods here, never DynamoDB.
 
+pub mod activities;
 pub mod api_keys;
 pub mod attachments;
 pub mod call_count;

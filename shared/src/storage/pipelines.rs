@@ -67,6 +67,9 @@ pub struct BoardCounts {
     pub values: BTreeMap<String, i64>,
 }
 
+/// One owner's open deals on a board: `(owner, count, totals per currency)`.
+pub type OwnerBoard = (Option<UserId>, i64, Vec<(String, i64, i64)>);
+
 impl BoardCounts {
     pub fn get(&self, name: &str) -> i64 {
         self.values.get(name).copied().unwrap_or(0)

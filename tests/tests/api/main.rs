@@ -1,6 +1,7 @@
 //! Black-box tests of the REST API over real HTTP against the local stack.
 
 mod access_matrix;
+mod activities;
 mod api_keys;
 mod attachments;
 mod auth;

@@ -44,10 +44,6 @@ async function staffFetch(input: Request): Promise<Response> {
 export const api = createClient<paths>({ fetch: memberFetch });
 export const platformApi = createClient<paths>({ fetch: staffFetch });
 
-/** A member's client over paths typed by hand from an agreed contract, for endpoints not yet in the
- * generated schema (see api/queries/salesContract.ts); the same token handling as `api`. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export const contractClient = <P extends {}>() => createClient<P>({ fetch: memberFetch });
 
 /** Unwraps an openapi-fetch result: the data, or an ApiError built from the problem+json answer. */
 export async function call<T>(result: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {

@@ -5,6 +5,35 @@
  */
 
 export interface paths {
+    "/api/v1/activities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete an activity
+         * @description `activity.deleted` joins the record's timeline. The same permissions as changing it.
+         */
+        delete: operations["activities_delete_activity"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an activity
+         * @description At the version read (409 with the current activity when stale): reword (`subject`, `body`, `kind`),
+         *     reschedule (`due_at`, null for none), reassign (`assignee_id`: an active member who can write to the
+         *     record), tick done (`done: true`, event `activity.completed`) or reopen (`done: false`). Any other
+         *     change is `activity.updated`; a change that changes nothing answers the activity as it is. Needs the
+         *     record's write permission (`sales:write`, `customers:write` for customers), and the activity must be
+         *     one the caller logged or is assigned (any, with `sales:manage`).
+         */
+        patch: operations["activities_update_activity"];
+        trace?: never;
+    };
     "/api/v1/activity": {
         parameters: {
             query?: never;
@@ -361,6 +390,32 @@ export interface paths {
         patch: operations["customers_update"];
         trace?: never;
     };
+    "/api/v1/customers/{id}/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer's activities
+         * @description Calls, meetings, tasks and e-mails logged on the customer, newest logged first. Needs `customers:read`.
+         */
+        get: operations["customers_activities"];
+        put?: never;
+        /**
+         * Log an activity on a customer
+         * @description A call, meeting, task or e-mail (`kind`), with a `subject`, an optional `due_at` (RFC 3339) and an
+         *     assignee (an active member who can write to the customer; default the caller); `done: true` logs one
+         *     that already happened. `activity.created` joins the customer's timeline. Needs `customers:write`.
+         */
+        post: operations["customers_add_activity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/{id}/merge": {
         parameters: {
             query?: never;
@@ -509,6 +564,32 @@ export interface paths {
          *     and unowned deals; another member's, or giving one to someone else, needs `sales:manage`.
          */
         patch: operations["deals_update"];
+        trace?: never;
+    };
+    "/api/v1/deals/{id}/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A deal's activities
+         * @description Calls, meetings, tasks and e-mails logged on the deal, newest logged first. Needs `sales:read`.
+         */
+        get: operations["deals_activities"];
+        put?: never;
+        /**
+         * Log an activity on a deal
+         * @description A call, meeting, task or e-mail (`kind`), with a `subject`, an optional `due_at` (RFC 3339) and an
+         *     assignee (an active member who can write to the deal; default the caller); `done: true` logs one
+         *     that already happened. `activity.created` joins the deal's timeline. Needs `sales:write`.
+         */
+        post: operations["deals_add_activity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/deals/{id}/lost": {
@@ -795,6 +876,32 @@ export interface paths {
         patch: operations["leads_update"];
         trace?: never;
     };
+    "/api/v1/leads/{id}/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A lead's activities
+         * @description Calls, meetings, tasks and e-mails logged on the lead, newest logged first. Needs `sales:read`.
+         */
+        get: operations["leads_activities"];
+        put?: never;
+        /**
+         * Log an activity on a lead
+         * @description A call, meeting, task or e-mail (`kind`), with a `subject`, an optional `due_at` (RFC 3339) and an
+         *     assignee (an active member who can write to the lead; default the caller); `done: true` logs one
+         *     that already happened. `activity.created` joins the lead's timeline. Needs `sales:write`.
+         */
+        post: operations["leads_add_activity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/leads/{id}/convert": {
         parameters: {
             query?: never;
@@ -948,6 +1055,27 @@ export interface paths {
          * @description The caller's user, workspace, role, the permissions that role grants, and the plan with its usage.
          */
         get: operations["identity_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My tasks
+         * @description The activities assigned to the caller, on any lead, customer or deal. `status=open` (the default):
+         *     by due time, overdue first, undated last. `status=done`: latest done first. One index Query per page.
+         */
+        get: operations["activities_tasks"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1795,6 +1923,49 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Format: uuid */
+        ActivityId: string;
+        /**
+         * @description What was (or is to be) done.
+         * @enum {string}
+         */
+        ActivityKind: "call" | "meeting" | "task" | "email";
+        ActivityKindCount: {
+            /** Format: int64 */
+            done: number;
+            kind: string;
+            /** Format: int64 */
+            logged: number;
+        };
+        ActivityList: {
+            items: components["schemas"]["ActivityView"][];
+            next_cursor?: string | null;
+        };
+        ActivityView: {
+            assignee_id: components["schemas"]["UserId"];
+            author_id?: components["schemas"]["UserId"] | null;
+            body?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            done: boolean;
+            /** Format: date-time */
+            done_at?: string | null;
+            /** Format: date-time */
+            due_at?: string | null;
+            id: components["schemas"]["ActivityId"];
+            kind: components["schemas"]["ActivityKind"];
+            /** @description The record it is on, e.g. `lead#<id>`. */
+            record: string;
+            record_id: string;
+            record_kind: components["schemas"]["RecordKindView"];
+            /** @description The record's name (a deal's title) when the activity was logged. */
+            record_name: string;
+            subject: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
         AddChannelMemberRequest: {
             user_id: string;
         };
@@ -2090,6 +2261,23 @@ export interface components {
              * @description The version of the lead the conversion is based on.
              */
             version?: number | null;
+        };
+        CreateActivityRequest: {
+            /** @description Who does it: an active member who can write to the record; default the caller. */
+            assignee_id?: string | null;
+            /** @description Notes, an agenda, what was said (up to 10,000 characters). */
+            body?: string | null;
+            /** @description Logged as already done (a call that happened); default false. */
+            done?: boolean | null;
+            /** @description When it is due, RFC 3339. */
+            due_at?: string | null;
+            /**
+             * @description `call`, `meeting`, `task` or `email`.
+             * @example call
+             */
+            kind: string;
+            /** @description What it is about: "Follow up Tuesday" (1 to 200 characters). */
+            subject: string;
         };
         CreateApiKeyRequest: {
             name: string;
@@ -2961,9 +3149,21 @@ export interface components {
             subject: string;
             ticket_id: components["schemas"]["TicketId"];
         };
+        /** @enum {string} */
+        RecordKindView: "lead" | "customer" | "deal";
         RefreshRequest: {
             /** @description Left out by browsers: theirs is in the `switchboard_refresh` cookie. */
             refresh_token?: string | null;
+        };
+        RepActivityCount: {
+            /** @description Every kind, in the same order as `by_kind`. */
+            by_kind: components["schemas"]["ActivityKindCount"][];
+            /** Format: int64 */
+            done: number;
+            /** Format: int64 */
+            logged: number;
+            /** @description The member; null for activities logged by no member. */
+            user_id?: string | null;
         };
         /** @description Replaces the whole taxonomy; an empty list removes it (ticket categories become free labels). */
         ReplaceCategoriesRequest: {
@@ -3014,6 +3214,20 @@ export interface components {
              */
             grace_period_hours?: number | null;
         };
+        /** @description Activities logged and done within the range (from the daily counters): in all, per kind, per rep. */
+        SalesActivities: {
+            /** @description Every kind (call, meeting, task, email), in that order. */
+            by_kind: components["schemas"]["ActivityKindCount"][];
+            /**
+             * @description Each member who logged or completed an activity in the range: logged counts the activities they
+             *     logged, done the ones they ticked done (or logged as done).
+             */
+            by_rep: components["schemas"]["RepActivityCount"][];
+            /** Format: int64 */
+            done: number;
+            /** Format: int64 */
+            logged: number;
+        };
         /** @description Deals won and lost within the range. */
         SalesDeals: {
             /**
@@ -3059,6 +3273,7 @@ export interface components {
         };
         /** @description The sales dashboard: leads, the pipeline's open deals and closed deals, every figure from counters. */
         SalesReport: {
+            activities: components["schemas"]["SalesActivities"];
             deals: components["schemas"]["SalesDeals"];
             from: string;
             leads: components["schemas"]["SalesLeads"];
@@ -3340,6 +3555,21 @@ export interface components {
              */
             version: number;
         };
+        /**
+         * @description A change to an activity, at the version read: fields left out stay; `null` clears `body` and
+         *     `due_at`. `done: true` ticks it done, `done: false` reopens it.
+         */
+        UpdateActivityRequest: {
+            assignee_id?: string | null;
+            body?: string | null;
+            done?: boolean | null;
+            /** @description RFC 3339, or null for no due date. */
+            due_at?: string | null;
+            kind?: string | null;
+            subject?: string | null;
+            /** Format: int64 */
+            version: number;
+        };
         UpdateCustomerRequest: {
             /** @description Replaces the custom attributes. */
             attributes?: {
@@ -3579,6 +3809,111 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    activities_delete_activity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Activity id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Changed while being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    activities_update_activity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Activity id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateActivityRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Stale version: `current` holds the activity as it is */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     activity_activity: {
         parameters: {
             query?: {
@@ -4355,6 +4690,108 @@ export interface operations {
             };
         };
     };
+    customers_activities: {
+        parameters: {
+            query?: {
+                /** @description 1 to 100, default 50 */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Customer id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    customers_add_activity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Customer id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateActivityRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The record was merged away */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     customers_merge: {
         parameters: {
             query?: never;
@@ -4797,6 +5234,99 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    deals_activities: {
+        parameters: {
+            query?: {
+                /** @description 1 to 100, default 50 */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Deal id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    deals_add_activity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Deal id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateActivityRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5578,6 +6108,108 @@ export interface operations {
             };
         };
     };
+    leads_activities: {
+        parameters: {
+            query?: {
+                /** @description 1 to 100, default 50 */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Lead id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    leads_add_activity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lead id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateActivityRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The record was merged away */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     leads_convert: {
         parameters: {
             query?: never;
@@ -6008,6 +6640,48 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    activities_tasks: {
+        parameters: {
+            query?: {
+                /** @description `open` (default) or `done` */
+                status?: string;
+                /** @description 1 to 100, default 50 */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

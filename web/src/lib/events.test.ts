@@ -15,6 +15,7 @@ const view = { name: "Urgent billing", shared: true, filters: { priority: "urgen
 const macro = { id: "m1", name: "Refund sent", shared: false, body: "Hi {{customer.name}}", internal: false, actions: {}, created_by: ADA, version: 1 };
 const dealRecord = { title: "Acme renewal", value: 125_000, currency: "EUR", currency_exponent: 2, stage_id: "s1", pipeline_id: "p1", owner_id: ADA, status: "open", tags: [] };
 const leadRecord = { name: "Grace Hopper", email: "grace@navy.example", company: "Navy", source: "web_form", status: "new", owner_id: null, tags: [] };
+const activityRecord = { activity_id: "a1", record: "lead#l1", kind: "task", subject: "Follow up", due_at: null, assignee_id: ADA, done: false };
 const key = { name: "Zapier", prefix: "sb_live_ab", scopes: ["tickets:read", "tickets:write"], revoked_at: null };
 
 /** One event of each kind, as the backend writes it, and what a person reads. */
@@ -119,6 +120,13 @@ const SAMPLES: Record<EventKind, { event: Omit<DescribedEvent, "type">; reads: s
     event: { before: { statuses: ["new", "converted", "unqualified"] }, after: { statuses: ["new", "demo", "converted", "unqualified"] } },
     reads: "Lead statuses: new, demo, converted, unqualified (were new, converted, unqualified)",
   },
+  "activity.created": { event: { after: { ...activityRecord, done: false } }, reads: "Task “Follow up” logged" },
+  "activity.updated": {
+    event: { before: activityRecord, after: { ...activityRecord, subject: "Follow up Tuesday" } },
+    reads: "Task “Follow up Tuesday”: Subject: Follow up → Follow up Tuesday",
+  },
+  "activity.completed": { event: { before: activityRecord, after: { ...activityRecord, done: true } }, reads: "Task “Follow up” done" },
+  "activity.deleted": { event: { before: activityRecord }, reads: "Task “Follow up” deleted" },
 };
 
 /** What a person must never read in a description. */
@@ -146,6 +154,13 @@ describe("event descriptions", () => {
       expectReadable(description);
     });
   }
+
+  it("names an activity by its kind and subject, and what a change did", () => {
+    expect(describeEvent({ type: "activity.created", after: { kind: "call", subject: "Intro", done: true } })).toBe("Call “Intro” logged as done");
+    expect(describeEvent({ type: "activity.completed", after: { kind: "task", subject: "Follow up", done: true } })).toBe("Task “Follow up” done");
+    const rescheduled = describeEvent({ type: "activity.updated", before: { kind: "task", subject: "Follow up", due_at: null }, after: { kind: "task", subject: "Follow up", due_at: "2030-01-08T09:00:00Z" } });
+    expect(rescheduled.startsWith("Task “Follow up”: ")).toBe(true);
+  });
 
   it("tells a reply and an internal note apart, without the note's text", () => {
     expect(describeEvent({ type: "message.created", after: { author: "agent", internal: true } })).toBe("Internal note added");

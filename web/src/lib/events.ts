@@ -68,6 +68,10 @@ export const EVENT_KINDS = [
   "deal.note_added",
   "lead.deleted",
   "settings.lead_statuses_updated",
+  "activity.created",
+  "activity.updated",
+  "activity.completed",
+  "activity.deleted",
 ] as const;
 
 export type EventKind = (typeof EVENT_KINDS)[number];
@@ -210,6 +214,12 @@ function deal(context: Context, withValue = false): string {
 }
 
 /** `Lead Ada Lovelace (Analytical Engines)`. */
+/** "Call “Intro”" from an activity event's state. */
+function activity(context: Context): string {
+  const kind = either(context, "kind");
+  return titled(kind ? label(kind) : "Activity", either(context, "subject"));
+}
+
 function lead(context: Context): string {
   const name = either(context, "name") ?? either(context, "email");
   const company = either(context, "company");
@@ -343,6 +353,10 @@ const FORMATTERS: Record<EventKind, (context: Context) => string> = {
   "customer.note_added": () => "Note added to the customer",
   "deal.note_added": () => "Note added to the deal",
   "lead.deleted": (context) => `${lead(context)} deleted`,
+  "activity.created": (context) => `${activity(context)} logged${context.after.done === true ? " as done" : ""}`,
+  "activity.updated": (context) => withChanges(activity(context), context, `${activity(context)} changed`, ["activity_id", "record"]),
+  "activity.completed": (context) => `${activity(context)} done`,
+  "activity.deleted": (context) => `${activity(context)} deleted`,
   "settings.lead_statuses_updated": ({ before, after, nameOf }) =>
     Array.isArray(after.statuses) ? `Lead statuses: ${showValue("statuses", after.statuses, nameOf)}${Array.isArray(before.statuses) ? ` (were ${showValue("statuses", before.statuses, nameOf)})` : ""}` : "Lead statuses changed",
 };

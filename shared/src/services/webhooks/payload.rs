@@ -146,7 +146,11 @@ impl SlackEventType {
             | CustomerNoteAdded
             | DealNoteAdded
             | LeadDeleted
-            | LeadStatusesUpdated => None,
+            | LeadStatusesUpdated
+            | ActivityCreated
+            | ActivityUpdated
+            | ActivityCompleted
+            | ActivityDeleted => None,
         }
     }
 }

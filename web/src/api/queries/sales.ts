@@ -1,11 +1,10 @@
-// Sales leads: the filtered list, counts, statuses, one lead with its notes, timeline and activities,
+// Sales leads: the filtered list, counts, statuses, one lead with its notes and timeline,
 // and what a lead change makes stale. Keys live here, under `leads`, so every lead query can be
 // refreshed at once (lead screens refetch: the live connection does not send lead changes yet).
 import { infiniteQueryOptions, queryOptions, type QueryClient } from "@tanstack/react-query";
 import { api, call } from "../client";
 import type { LeadQuery } from "../../lib/leadFilters";
 import { customerKeys } from "./keys";
-import { contractApi } from "./salesContract";
 import type { Schemas } from "../types";
 
 export type Lead = Schemas["LeadView"];
@@ -18,11 +17,10 @@ export const leadKeys = {
   list: (query: LeadQuery) => [...leadKeys.lists(), query] as const,
   counts: () => [...leadKeys.all, "counts"] as const,
   statuses: () => [...leadKeys.all, "statuses"] as const,
-  /** One lead; its notes, timeline and activities sit under it. */
+  /** One lead; its notes and timeline sit under it (its activities: queries/activities.ts). */
   detail: (id: string) => [...leadKeys.all, "detail", id] as const,
   notes: (id: string) => [...leadKeys.detail(id), "notes"] as const,
   timeline: (id: string) => [...leadKeys.detail(id), "timeline"] as const,
-  activities: (id: string) => [...leadKeys.detail(id), "activities"] as const,
 };
 
 export const leadsQuery = (query: LeadQuery) =>
@@ -46,14 +44,6 @@ export const leadNotesQuery = (id: string) =>
 
 export const leadTimelineQuery = (id: string) =>
   queryOptions({ queryKey: leadKeys.timeline(id), queryFn: () => call(api.GET("/api/v1/leads/{id}/timeline", { params: { path: { id } } })) });
-
-/** Contract A: only asked when the API offers it. */
-export const leadActivitiesQuery = (id: string, enabled: boolean) =>
-  queryOptions({
-    queryKey: leadKeys.activities(id),
-    enabled,
-    queryFn: () => call(contractApi.GET("/api/v1/leads/{id}/activities", { params: { path: { id } } })),
-  });
 
 /** Leads changed (created, edited, bulk-changed): every list and the counts, and these leads' pages. */
 export function invalidateLeads(queries: Pick<QueryClient, "invalidateQueries">, ids: readonly string[] = []) {

@@ -18,6 +18,7 @@ import { useDirectory } from "../../api/queries/directory";
 import { Field } from "../auth/AuthFrame";
 import { MergeCustomer } from "./MergeCustomer";
 import { leadQuery } from "../../api/queries/sales";
+import { Activities } from "../sales/activities/Activities";
 
 export function Component() {
   const { id = "" } = useParams();
@@ -26,6 +27,7 @@ export function Component() {
   const timeline = useQuery(customerTimelineQuery(id));
   const directory = useDirectory();
   const canWrite = usePermission("customers:write");
+  const queries = useQueryClient();
   const [editing, setEditing] = useState(false);
   const [merging, setMerging] = useState(false);
 
@@ -125,6 +127,12 @@ export function Component() {
             <Timeline events={timeline.data.items} nameOf={directory.name} links="ticket" />
           )}
         </section>
+        <Activities
+          record={{ kind: "customer", id: c.id }}
+          canWrite={(canWrite ?? false) && !c.merged_into}
+          directory={directory}
+          onChange={() => void queries.invalidateQueries({ queryKey: customerKeys.timeline(c.id) })}
+        />
       </div>
     </div>
   );

@@ -138,7 +138,51 @@ function Report({ range, pipelineId, picker }: { range: DashboardRange; pipeline
       </div>
       <OpenPipeline report={report.data} picker={picker} />
       <ClosedDeals report={report.data} />
+      <ActivitiesPerRep report={report.data} />
     </>
+  );
+}
+
+/** Calls, meetings, tasks and e-mails per rep over the range: logged, and done (ticked, or logged as done). */
+function ActivitiesPerRep({ report }: { report: SalesReport }) {
+  const directory = useDirectory();
+  const { activities } = report;
+  return (
+    <section className="card" aria-labelledby="activities-per-rep-title">
+      <h2 id="activities-per-rep-title" className="card-title">
+        Activities per rep
+      </h2>
+      {activities.by_rep.length === 0 ? (
+        <Empty title="No activities logged in this range" />
+      ) : (
+        <table className="table compact" data-testid="activities-per-rep">
+          <thead>
+            <tr>
+              <th scope="col">Rep</th>
+              <th scope="col">Logged</th>
+              <th scope="col">Done</th>
+              {activities.by_kind.map((kind) => (
+                <th scope="col" key={kind.kind}>
+                  {label(kind.kind)}s
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {activities.by_rep.map((rep) => (
+              <tr key={rep.user_id ?? "none"}>
+                <td>{rep.user_id ? directory.nameOrYou(rep.user_id) : "—"}</td>
+                <td>{rep.logged}</td>
+                <td>{rep.done}</td>
+                {rep.by_kind.map((kind) => (
+                  <td key={kind.kind}>{kind.logged}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }
 

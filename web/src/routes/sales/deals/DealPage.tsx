@@ -1,6 +1,7 @@
 // One deal: its fields (edited at the version on screen; a teammate's change in between is a 409 that
 // is shown, with the latest version loaded), the stage history with the time spent in each stage and
-// whether the deal is stuck, and closing it as won or lost (with the reason).
+// whether the deal is stuck, its activities (calls, meetings, tasks), and closing it as won or lost
+// (with the reason).
 import { useState, type FormEvent, type ReactNode } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
@@ -14,6 +15,7 @@ import { currencyDigits, money, moneyInput, parseMoney } from "../../../lib/mone
 import { dateTime, duration, label } from "../../../lib/format";
 import { Field } from "../../auth/AuthFrame";
 import { ErrorState, InlineError, Loading } from "../../../ui/states";
+import { Activities } from "../activities/Activities";
 
 export function Component() {
   const { id = "" } = useParams();
@@ -70,7 +72,10 @@ function DealView({ deal, pipeline }: { deal: Deal; pipeline: Pipeline | undefin
           {mayWrite ? <EditDeal key={deal.id} deal={deal} /> : <ReadOnly deal={deal} />}
           <History deal={deal} pipeline={pipeline} />
         </div>
-        <aside>{mayWrite && deal.status === "open" && <Close deal={deal} />}</aside>
+        <aside>
+          {mayWrite && deal.status === "open" && <Close deal={deal} />}
+          <Activities record={{ kind: "deal", id: deal.id }} canWrite={mayWrite} directory={directory} />
+        </aside>
       </div>
     </div>
   );

@@ -1,38 +1,38 @@
 // Converting a lead into a customer, in a dialog: into a customer found by e-mail (the API's match, or
 // a new customer from the lead's details), or into one picked by hand; with a deal opened in the same
-// transaction when the API offers it. One request; on success the customer is one click away.
+// transaction if asked. One request; on success the customer is one click away.
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { call } from "../../../api/client";
+import { api, call } from "../../../api/client";
 import { customerSearchQuery } from "../../../api/queries/customers";
 import { invalidateConversion, leadKeys, type Lead } from "../../../api/queries/sales";
-import { contractApi, type ConversionWithDeal, type ConvertDeal } from "../../../api/queries/salesContract";
+import type { Schemas } from "../../../api/types";
 import { ApiError } from "../../../api/problem";
 import { parseMoney } from "../../../lib/money";
 import { pipelinesQuery } from "../../../api/queries/deals";
 import { InlineError } from "../../../ui/states";
 
-export function ConvertLead({ lead, withDeal, close }: { lead: Lead; withDeal: boolean; close: () => void }) {
+export function ConvertLead({ lead, close }: { lead: Lead; close: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const queries = useQueryClient();
   const [target, setTarget] = useState<"match" | "existing">("match");
   const [search, setSearch] = useState("");
   const [customerId, setCustomerId] = useState("");
   const [deal, setDeal] = useState({ open: false, title: `${lead.company ?? lead.name} deal`, value: "", currency: "EUR", pipelineId: "", stageId: "" });
-  const [done, setDone] = useState<ConversionWithDeal | null>(null);
+  const [done, setDone] = useState<Schemas["ConversionView"] | null>(null);
   useEffect(() => {
     const element = dialog.current;
     if (element && !element.open) element.showModal();
   }, []);
   const customers = useQuery({ ...customerSearchQuery(search.trim().toLowerCase(), 8), enabled: target === "existing" && search.trim().length >= 2 });
   const [typed, setTyped] = useState<string | null>(null);
-  const pipelines = useQuery({ ...pipelinesQuery(), enabled: withDeal && deal.open });
+  const pipelines = useQuery({ ...pipelinesQuery(), enabled: deal.open });
   const pipeline = pipelines.data?.items.find((p) => p.id === deal.pipelineId) ?? pipelines.data?.items[0];
   const convert = useMutation({
     mutationFn: (value: number | undefined) => {
-      const dealBody: ConvertDeal | undefined =
-        withDeal && deal.open
+      const dealBody: Schemas["ConversionDealRequest"] | undefined =
+        deal.open
           ? {
               title: deal.title.trim() || undefined,
               value,
@@ -42,7 +42,7 @@ export function ConvertLead({ lead, withDeal, close }: { lead: Lead; withDeal: b
             }
           : undefined;
       return call(
-        contractApi.POST("/api/v1/leads/{id}/convert", {
+        api.POST("/api/v1/leads/{id}/convert", {
           params: { path: { id: lead.id } },
           body: { version: lead.version, customer_id: target === "existing" ? customerId : null, ...(dealBody ? { deal: dealBody } : {}) },
         }),
@@ -59,7 +59,7 @@ export function ConvertLead({ lead, withDeal, close }: { lead: Lead; withDeal: b
   const submit = (event: FormEvent) => {
     event.preventDefault();
     // The value is typed in major units ("1250.50") and sent in the currency's minor units.
-    const value = withDeal && deal.open && deal.value.trim() ? parseMoney(deal.value, deal.currency || "EUR") : undefined;
+    const value = deal.open && deal.value.trim() ? parseMoney(deal.value, deal.currency || "EUR") : undefined;
     if (value === null) {
       setTyped("Value must be an amount of 0 or more, e.g. 1250 or 1250.50.");
       return;
@@ -118,7 +118,6 @@ export function ConvertLead({ lead, withDeal, close }: { lead: Lead; withDeal: b
               </ul>
             </div>
           )}
-          {withDeal && (
             <fieldset>
               <legend>Deal</legend>
               <label className="checkbox">

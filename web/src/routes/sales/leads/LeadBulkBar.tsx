@@ -2,10 +2,10 @@
 // at the version shown, in its own transaction; the answer says which changed and why others did not.
 import { useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { call } from "../../../api/client";
+import { api, call } from "../../../api/client";
 import { describeProblem } from "../../../api/problem";
 import { invalidateLeads, type Lead, type LeadStatus } from "../../../api/queries/sales";
-import { contractApi, type BulkLeadChanges, type BulkLeadResult } from "../../../api/queries/salesContract";
+import type { Schemas } from "../../../api/types";
 import type { DirectoryMember } from "../../../api/queries/directory";
 import { InlineError } from "../../../ui/states";
 
@@ -19,11 +19,11 @@ interface Props {
 
 export function LeadBulkBar({ selected, statuses, members, myId, clear }: Props) {
   const queries = useQueryClient();
-  const [result, setResult] = useState<BulkLeadResult | null>(null);
+  const [result, setResult] = useState<Schemas["LeadBulkResult"] | null>(null);
   const [tag, setTag] = useState("");
   const run = useMutation({
-    mutationFn: (changes: BulkLeadChanges) =>
-      call(contractApi.POST("/api/v1/leads/bulk", { body: { leads: selected.map((lead) => ({ id: lead.id, version: lead.version })), changes } })),
+    mutationFn: (changes: Schemas["LeadBulkChanges"]) =>
+      call(api.POST("/api/v1/leads/bulk", { body: { leads: selected.map((lead) => ({ id: lead.id, version: lead.version })), changes } })),
     onSuccess: (answer) => {
       setResult(answer);
       invalidateLeads(queries, selected.map((lead) => lead.id));

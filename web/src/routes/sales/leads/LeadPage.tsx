@@ -1,5 +1,5 @@
 // One lead: its profile (status and owner at hand, the rest in an edit form; a stale version is shown as
-// such), notes, activities (when the API offers them), its timeline, and converting it into a customer.
+// such), notes, activities, its timeline, and converting it into a customer (with a deal, if asked).
 import { useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -8,12 +8,11 @@ import { ApiError } from "../../../api/problem";
 import { useMe } from "../../../api/queries/members";
 import { useDirectory } from "../../../api/queries/directory";
 import { invalidateLeads, leadKeys, leadNotesQuery, leadQuery, leadStatusesQuery, leadTimelineQuery, type Lead, type LeadStatus } from "../../../api/queries/sales";
-import { useSalesFeatures } from "../../../api/queries/salesContract";
 import { dateTime, relativeTime } from "../../../lib/format";
 import { Avatar } from "../../../ui/Avatar";
 import { Empty, ErrorState, InlineError, Loading } from "../../../ui/states";
 import { Timeline } from "../../../ui/Timeline";
-import { Activities } from "./Activities";
+import { Activities } from "../activities/Activities";
 import { ConvertLead } from "./ConvertLead";
 import { LeadFields, onlyFieldErrors } from "./LeadFields";
 import { LeadStatusBadge, sourceLabel } from "./LeadBadges";
@@ -25,7 +24,7 @@ export function Component() {
   const statuses = useQuery(leadStatusesQuery());
   const me = useMe();
   const directory = useDirectory();
-  const features = useSalesFeatures();
+  const queries = useQueryClient();
   const [editing, setEditing] = useState(false);
   const [converting, setConverting] = useState(false);
   const permissions = me.data?.permissions ?? [];
@@ -83,7 +82,7 @@ export function Component() {
           Converted {l.converted_at ? dateTime(l.converted_at) : ""} into <Link to={`/customers/${l.customer_id}`}>a customer</Link>.
         </p>
       )}
-      {converting && <ConvertLead lead={l} withDeal={features.convertWithDeal} close={() => setConverting(false)} />}
+      {converting && <ConvertLead lead={l} close={() => setConverting(false)} />}
       {editing && <EditLead key={l.id} lead={l} done={() => setEditing(false)} />}
       <div className="columns">
         <div className="stack">
@@ -104,7 +103,7 @@ export function Component() {
             )}
           </section>
           <Notes leadId={l.id} canWrite={canWrite} nameOf={directory.nameOrYou} />
-          {features.activities && <Activities leadId={l.id} canWrite={canWrite} directory={directory} />}
+          <Activities record={{ kind: "lead", id: l.id }} canWrite={canWrite} directory={directory} onChange={() => void queries.invalidateQueries({ queryKey: leadKeys.timeline(l.id) })} />
         </div>
         <LeadTimeline leadId={l.id} nameOf={directory.name} />
       </div>

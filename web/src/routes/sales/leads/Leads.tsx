@@ -7,7 +7,6 @@ import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useMe } from "../../../api/queries/members";
 import { useDirectory } from "../../../api/queries/directory";
 import { leadCountsQuery, leadsQuery, leadStatusesQuery, type Lead } from "../../../api/queries/sales";
-import { useSalesFeatures } from "../../../api/queries/salesContract";
 import { filtersFrom, filtersToParams, isFiltered, LEAD_SOURCES, leadQuery, withFilter, type LeadFilters } from "../../../lib/leadFilters";
 import { relativeTime } from "../../../lib/format";
 import { useListKeyboard } from "../../../lib/useListKeyboard";
@@ -25,7 +24,6 @@ export function Component() {
   const me = useMe();
   const directory = useDirectory();
   const sellers = directory.workers();
-  const features = useSalesFeatures();
   const canWrite = me.data?.permissions.includes("sales:write") ?? false;
 
   const list = useInfiniteQuery(leadsQuery(query));
@@ -45,7 +43,7 @@ export function Component() {
       else next.add(id);
       return next;
     });
-  const bulk = canWrite && features.bulk;
+  const bulk = canWrite;
   const keyboard = useListKeyboard(leads, {
     open: (lead) => navigate(`/sales/leads/${lead.id}`),
     resetOn: JSON.stringify(query),

@@ -1,43 +1,54 @@
-// Calls, meetings, tasks and e-mails logged on a lead (contract A), newest first: log one (a call that
-// happened is logged done), tick a task done, remove one. Shown only when the API offers activities.
+// Calls, meetings, tasks and e-mails logged on a lead, customer or deal, newest first: log one (a call
+// that happened is logged done; a task gets a due date and an assignee), tick one done or reopen it.
 import { useState, type FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { call } from "../../../api/client";
-import { leadActivitiesQuery, leadKeys } from "../../../api/queries/sales";
-import { ACTIVITY_KINDS, contractApi, type ActivityKind, type ActivityView } from "../../../api/queries/salesContract";
+import { ACTIVITY_KINDS, changeActivity, invalidateActivities, logActivity, recordActivitiesQuery, type Activity, type ActivityKind, type ActivityRecord } from "../../../api/queries/activities";
 import type { Directory } from "../../../lib/directory";
 import { dateTime, label } from "../../../lib/format";
 import { ErrorState, InlineError, Loading } from "../../../ui/states";
 
-export function Activities({ leadId, canWrite, directory }: { leadId: string; canWrite: boolean; directory: Directory }) {
+interface Props {
+  record: ActivityRecord;
+  canWrite: boolean;
+  directory: Directory;
+  /** Also refresh what the record's page shows of them (its timeline). */
+  onChange?: () => void;
+}
+
+export function Activities({ record, canWrite, directory, onChange }: Props) {
   const queries = useQueryClient();
-  const activities = useQuery(leadActivitiesQuery(leadId, true));
-  const [form, setForm] = useState({ kind: "call" as ActivityKind, subject: "", due: "", done: true });
-  const refresh = () => void queries.invalidateQueries({ queryKey: leadKeys.detail(leadId) });
+  const activities = useQuery(recordActivitiesQuery(record));
+  const [form, setForm] = useState({ kind: "call" as ActivityKind, subject: "", due: "", done: true, assignee: "" });
+  const refresh = () => {
+    invalidateActivities(queries);
+    onChange?.();
+  };
   const log = useMutation({
     mutationFn: () =>
-      call(
-        contractApi.POST("/api/v1/leads/{id}/activities", {
-          params: { path: { id: leadId } },
-          body: { kind: form.kind, subject: form.subject.trim(), done: form.done, ...(form.due ? { due_at: new Date(form.due).toISOString() } : {}) },
-        }),
-      ),
+      logActivity(record, {
+        kind: form.kind,
+        subject: form.subject.trim(),
+        done: form.done,
+        ...(form.due ? { due_at: new Date(form.due).toISOString() } : {}),
+        ...(form.assignee ? { assignee_id: form.assignee } : {}),
+      }),
     onSuccess: () => {
       setForm((f) => ({ ...f, subject: "", due: "" }));
       refresh();
     },
   });
   const tick = useMutation({
-    mutationFn: (activity: ActivityView) => call(contractApi.PATCH("/api/v1/activities/{id}", { params: { path: { id: activity.id } }, body: { version: activity.version, done: !activity.done } })),
+    mutationFn: (activity: Activity) => changeActivity(activity, { done: !activity.done }),
     onSettled: refresh,
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (form.subject.trim()) log.mutate();
   };
+  const titleId = `${record.kind}-activities-title`;
   return (
-    <section className="card" aria-labelledby="lead-activities-title">
-      <h2 id="lead-activities-title" className="card-title">
+    <section className="card" aria-labelledby={titleId}>
+      <h2 id={titleId} className="card-title">
         Activities
       </h2>
       {canWrite && (
@@ -61,6 +72,20 @@ export function Activities({ leadId, canWrite, directory }: { leadId: string; ca
               <span>Due</span>
               <input type="datetime-local" value={form.due} onChange={(e) => setForm((f) => ({ ...f, due: e.target.value }))} />
             </label>
+            <label className="field">
+              <span>Assignee</span>
+              <select value={form.assignee} onChange={(e) => setForm((f) => ({ ...f, assignee: e.target.value }))}>
+                <option value="">You</option>
+                {directory
+                  .workers()
+                  .filter((member) => member.id !== directory.myId)
+                  .map((member) => (
+                    <option key={member.id} value={member.id}>
+                      {member.name}
+                    </option>
+                  ))}
+              </select>
+            </label>
             <label className="checkbox">
               <input type="checkbox" checked={form.done} onChange={(e) => setForm((f) => ({ ...f, done: e.target.checked }))} /> Already done
             </label>
@@ -81,7 +106,7 @@ export function Activities({ leadId, canWrite, directory }: { leadId: string; ca
       ) : activities.data.items.length === 0 ? (
         <p className="muted">No calls, meetings or tasks logged yet.</p>
       ) : (
-        <ul className="notes" data-testid="lead-activities">
+        <ul className="notes" data-testid={`${record.kind}-activities`}>
           {activities.data.items.map((activity) => (
             <li key={activity.id}>
               <label className="checkbox">
@@ -89,7 +114,7 @@ export function Activities({ leadId, canWrite, directory }: { leadId: string; ca
                 <strong>{label(activity.kind)}</strong> {activity.subject}
               </label>
               <p className="muted small">
-                {activity.assignee_id ? directory.nameOrYou(activity.assignee_id) : "Nobody"}
+                {directory.nameOrYou(activity.assignee_id)}
                 {activity.due_at && ` · due ${dateTime(activity.due_at)}`}
                 {activity.done_at && ` · done ${dateTime(activity.done_at)}`}
               </p>
