@@ -3,23 +3,25 @@
 
 use std::fmt;
 
-use super::ids::{CustomerId, DealId, LeadId};
+use super::ids::{CompanyId, CustomerId, DealId, LeadId};
 
-/// The record a note belongs to: a lead, a customer or a deal, all noted the same way.
+/// The record a note belongs to: a lead, a customer, a company or a deal, all noted the same way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RecordRef {
     Lead(LeadId),
     Customer(CustomerId),
     Deal(DealId),
+    Company(CompanyId),
 }
 
 impl RecordRef {
-    /// The record's kind as stored and shown: `lead`, `customer`, `deal`.
+    /// The record's kind as stored and shown: `lead`, `customer`, `deal`, `company`.
     pub fn kind(self) -> &'static str {
         match self {
             RecordRef::Lead(_) => "lead",
             RecordRef::Customer(_) => "customer",
             RecordRef::Deal(_) => "deal",
+            RecordRef::Company(_) => "company",
         }
     }
 
@@ -28,6 +30,7 @@ impl RecordRef {
             RecordRef::Lead(id) => id.to_string(),
             RecordRef::Customer(id) => id.to_string(),
             RecordRef::Deal(id) => id.to_string(),
+            RecordRef::Company(id) => id.to_string(),
         }
     }
 }
@@ -51,5 +54,7 @@ mod tests {
         assert_eq!(RecordRef::Customer(customer).to_string(), format!("customer#{customer}"));
         let deal = DealId::generate();
         assert_eq!(RecordRef::Deal(deal).to_string(), format!("deal#{deal}"));
+        let company = CompanyId::generate();
+        assert_eq!(RecordRef::Company(company).to_string(), format!("company#{company}"));
     }
 }

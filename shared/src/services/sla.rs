@@ -155,6 +155,11 @@ pub fn status_history(events: &[Event]) -> Vec<(Timestamp, Status)> {
             | CustomerNoteAdded
             | DealNoteAdded
             | LeadDeleted
+            | DealReopened
+            | CompanyCreated
+            | CompanyUpdated
+            | CompanyDeleted
+            | CompanyNoteAdded
             | LeadStatusesUpdated => {}
         }
     }

@@ -4,6 +4,7 @@
 //! membership) stay in the use case.
 
 pub mod accounts;
+pub mod companies;
 pub mod customers;
 pub mod deals;
 pub mod leads;

@@ -146,6 +146,11 @@ impl SlackEventType {
             | CustomerNoteAdded
             | DealNoteAdded
             | LeadDeleted
+            | DealReopened
+            | CompanyCreated
+            | CompanyUpdated
+            | CompanyDeleted
+            | CompanyNoteAdded
             | LeadStatusesUpdated => None,
         }
     }
