@@ -126,9 +126,7 @@ pub async fn delete(app: &App, req: &Request) -> HandlerResult {
     let id: CompanyId = http::path_id(req, "id", "The company")?;
     let version = match http::query_param(req, "version") {
         None => None,
-        Some(raw) => {
-            Some(raw.parse().map_err(|_| Problem::field("version", "must be the company's version, e.g. 3"))?)
-        }
+        Some(raw) => Some(raw.parse().map_err(|_| Problem::field("version", "must be the company's version, e.g. 3"))?),
     };
     companies::delete(app, &caller, id, version).await?;
     Ok(http::no_content())

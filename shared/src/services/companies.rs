@@ -106,8 +106,7 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateCompanyR
         updated_at: now,
         version: 1,
     };
-    let created =
-        event(EventKind::CompanyCreated, caller, company.id, now).with_change(None, Some(snapshot(&company)));
+    let created = event(EventKind::CompanyCreated, caller, company.id, now).with_change(None, Some(snapshot(&company)));
     if let Err(err) = app.store.create_company(&scope, &company, &created).await {
         return Err(write_error(app, &scope, &company, err).await);
     }
@@ -117,10 +116,9 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateCompanyR
 /// The company, with how many customers and deals name it.
 pub async fn get(app: &App, caller: &MemberPrincipal, id: CompanyId) -> ServiceResult<CompanyView> {
     let scope = caller.scope();
-    let (company, links) = futures::try_join!(
-        async { find(app, &scope, id).await },
-        async { Ok::<_, ServiceError>(app.store.company_links(&scope, id).await?) },
-    )?;
+    let (company, links) = futures::try_join!(async { find(app, &scope, id).await }, async {
+        Ok::<_, ServiceError>(app.store.company_links(&scope, id).await?)
+    },)?;
     Ok(CompanyView::from(&company).with_links(links))
 }
 

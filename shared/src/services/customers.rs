@@ -11,8 +11,8 @@ use crate::api::{
 };
 use crate::app::App;
 use crate::auth::MemberPrincipal;
-use crate::domain::events::EventKind;
 use crate::domain::FieldError;
+use crate::domain::events::EventKind;
 use crate::domain::ids::{CompanyId, CustomerId, TicketId};
 use crate::storage::{
     PageParams, TenantScope,
@@ -147,7 +147,10 @@ pub async fn update(
     let event = Event::new(EventKind::CustomerUpdated, Some(caller.user_id), format!("customer/{id}"), now)
         .with_change(Some(snapshot(&before)), Some(snapshot(&after)))
         .about_customer(id);
-    app.store.update_customer(&scope, &before, &after, &event).await.map_err(|err| write_error(err, after.company_id))?;
+    app.store
+        .update_customer(&scope, &before, &after, &event)
+        .await
+        .map_err(|err| write_error(err, after.company_id))?;
     Ok((&after).into())
 }
 
@@ -167,8 +170,12 @@ pub(crate) async fn mirror_company(
             return Ok(());
         }
         let now = app.clock.now();
-        let after =
-            Customer { company: Some(company.name.clone()), updated_at: now, version: before.version + 1, ..before.clone() };
+        let after = Customer {
+            company: Some(company.name.clone()),
+            updated_at: now,
+            version: before.version + 1,
+            ..before.clone()
+        };
         let event = Event::new(EventKind::CustomerUpdated, Some(caller.user_id), format!("customer/{id}"), now)
             .with_change(Some(snapshot(&before)), Some(snapshot(&after)))
             .about_customer(id);
@@ -230,9 +237,9 @@ pub(crate) async fn resolve_merged(app: &App, scope: &TenantScope, id: CustomerI
 fn merge_conflict(err: CustomerWriteError, what: &'static str) -> ServiceError {
     match err {
         CustomerWriteError::Store(err) => err.into(),
-        CustomerWriteError::EmailTaken
-        | CustomerWriteError::VersionConflict
-        | CustomerWriteError::CompanyMissing => ServiceError::VersionConflict { what, current: None },
+        CustomerWriteError::EmailTaken | CustomerWriteError::VersionConflict | CustomerWriteError::CompanyMissing => {
+            ServiceError::VersionConflict { what, current: None }
+        }
     }
 }
 

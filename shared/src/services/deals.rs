@@ -520,8 +520,12 @@ pub(crate) async fn mirror_company(
             return Ok(());
         }
         let now = app.clock.now();
-        let after =
-            Deal { company: Some(company.name.clone()), updated_at: now, version: before.version + 1, ..before.clone() };
+        let after = Deal {
+            company: Some(company.name.clone()),
+            updated_at: now,
+            version: before.version + 1,
+            ..before.clone()
+        };
         let changed = event(EventKind::DealUpdated, caller, Some(&before), &after, now);
         match app.store.write_deal(scope, Some(&before), Some(&after), &DealChecks::default(), &[changed]).await {
             Ok(()) => return Ok(()),

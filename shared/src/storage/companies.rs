@@ -111,7 +111,11 @@ impl Store {
         Ok(item)
     }
 
-    fn domain_guard_put(&self, scope: &TenantScope, company: &Company) -> Result<Option<TransactWriteItem>, StoreError> {
+    fn domain_guard_put(
+        &self,
+        scope: &TenantScope,
+        company: &Company,
+    ) -> Result<Option<TransactWriteItem>, StoreError> {
         let Some(domain) = &company.domain else { return Ok(None) };
         let guard: Item = [
             (keys::PK.to_owned(), s(scope.pk())),
@@ -202,14 +206,14 @@ impl Store {
         ]
         .into_iter()
         .collect();
-        let mut transaction = Transaction::new()
-            .with(self.put_new(self.company_item(scope, company)?)?)
-            .with(self.put_new(links)?);
+        let mut transaction =
+            Transaction::new().with(self.put_new(self.company_item(scope, company)?)?).with(self.put_new(links)?);
         if let Some(guard) = self.domain_guard_put(scope, company)? {
             transaction = transaction.with_named(guard, CompanyWriteError::DomainTaken);
         }
         if let Some(owner) = company.owner_id {
-            transaction = transaction.with_named(self.member_active_check(scope, owner)?, CompanyWriteError::OwnerNotMember);
+            transaction =
+                transaction.with_named(self.member_active_check(scope, owner)?, CompanyWriteError::OwnerNotMember);
         }
         let transaction = transaction.with(self.put_event(scope, event)?);
         self.transact(transaction).await.map_err(TransactionError::into_error)
@@ -305,7 +309,8 @@ impl Store {
             }
         }
         if let Some(owner) = after.owner_id.filter(|owner| before.owner_id != Some(*owner)) {
-            transaction = transaction.with_named(self.member_active_check(scope, owner)?, CompanyWriteError::OwnerNotMember);
+            transaction =
+                transaction.with_named(self.member_active_check(scope, owner)?, CompanyWriteError::OwnerNotMember);
         }
         let transaction = transaction.with(self.put_event(scope, event)?);
         self.transact(transaction).await.map_err(TransactionError::into_error)

@@ -326,7 +326,8 @@ impl Store {
                 .map_err(StoreError::from)?;
             transaction = transaction.with(TransactWriteItem::builder().delete(delete).build());
         }
-        let (unlink, link) = self.company_relink_actions(scope, LinkKind::Customers, before.company_id, after.company_id)?;
+        let (unlink, link) =
+            self.company_relink_actions(scope, LinkKind::Customers, before.company_id, after.company_id)?;
         if let Some(unlink) = unlink {
             transaction = transaction.with(unlink);
         }

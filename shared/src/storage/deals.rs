@@ -202,7 +202,11 @@ impl Store {
         Ok(TransactWriteItem::builder().condition_check(check).build())
     }
 
-    pub(crate) fn member_active_check(&self, scope: &TenantScope, user: UserId) -> Result<TransactWriteItem, StoreError> {
+    pub(crate) fn member_active_check(
+        &self,
+        scope: &TenantScope,
+        user: UserId,
+    ) -> Result<TransactWriteItem, StoreError> {
         let check = ConditionCheck::builder()
             .table_name(&self.table)
             .key(keys::PK, s(scope.pk()))

@@ -21,8 +21,8 @@ use jiff::Timestamp;
 use crate::domain::{
     email::Email,
     ids::{
-        ApiKeyId, AttachmentId, ChannelId, ChatMessageId, CompanyId, CustomerId, DealId, DeliveryId, EventId, LeadId, MessageId,
-        NoteId, PipelineId, SessionId, StaffId, StageId, TicketId, UserId, WebhookId, WorkspaceId,
+        ApiKeyId, AttachmentId, ChannelId, ChatMessageId, CompanyId, CustomerId, DealId, DeliveryId, EventId, LeadId,
+        MessageId, NoteId, PipelineId, SessionId, StaffId, StageId, TicketId, UserId, WebhookId, WorkspaceId,
     },
     records::RecordRef,
 };
@@ -656,7 +656,9 @@ mod company_tests {
         assert_ne!(companies_by_owner_gsi4pk(ws, None), assignee_gsi4pk(ws, None, true));
         assert!(!company_customers_gsi3pk(ws, company).starts_with(&companies_gsi3pk(ws)));
         assert_ne!(company_gsi2pk(ws, company), customer_gsi2pk(ws, CustomerId::generate()));
-        assert!(!company_gsi2pk(ws, company).starts_with("CUSTOMER#") && !company_gsi2pk(ws, company).starts_with("LEAD#"));
+        assert!(
+            !company_gsi2pk(ws, company).starts_with("CUSTOMER#") && !company_gsi2pk(ws, company).starts_with("LEAD#")
+        );
         assert_ne!(company_deals_gsi8pk(ws, company), sla_radar_gsi8pk(ws));
         let record = RecordRef::Company(company);
         assert!(note_sk(record, NoteId::generate()).starts_with(&notes_prefix(record)));

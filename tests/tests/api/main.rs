@@ -3,6 +3,7 @@
 mod api_keys;
 mod attachments;
 mod auth;
+mod companies;
 mod conventions;
 mod customers;
 mod deals;

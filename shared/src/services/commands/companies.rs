@@ -5,9 +5,7 @@ use std::collections::BTreeMap;
 use super::customers::{attributes, optional_text};
 use super::views::parse_name;
 use crate::api::{CreateCompanyRequest, UpdateCompanyRequest};
-use crate::domain::companies::{
-    Domain, MAX_ADDRESS_CHARS, MAX_COMPANY_NAME_CHARS, MAX_PHONE_CHARS, MAX_WEBSITE_CHARS,
-};
+use crate::domain::companies::{Domain, MAX_ADDRESS_CHARS, MAX_COMPANY_NAME_CHARS, MAX_PHONE_CHARS, MAX_WEBSITE_CHARS};
 use crate::domain::ids::{CompanyId, UserId};
 use crate::domain::text::TextKind;
 use crate::domain::{FieldError, Gather, field, optional_field, ticket};
@@ -165,10 +163,10 @@ mod tests {
     fn lists_read_me_none_or_a_member() {
         let me = UserId::generate();
         assert_eq!(parse_company_list(Some("me"), None, me).unwrap().owner, Some(Some(me)));
-        assert_eq!(parse_company_list(Some("none"), Some("VIP"), me).unwrap(), CompanyQuery {
-            owner: Some(None),
-            tag: Some("vip".into())
-        });
+        assert_eq!(
+            parse_company_list(Some("none"), Some("VIP"), me).unwrap(),
+            CompanyQuery { owner: Some(None), tag: Some("vip".into()) }
+        );
         assert_eq!(fields(&parse_company_list(Some("x"), Some(""), me).unwrap_err()), ["owner_id", "tag"]);
     }
 }

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use super::companies::parse_company_id;
 use crate::api::{CreateCustomerRequest, MergeCustomerRequest, UpdateCustomerRequest};
 use crate::domain::text::{TextKind, check_controls};
-use super::companies::parse_company_id;
 use crate::domain::{
     FieldError, Gather,
     email::Email,

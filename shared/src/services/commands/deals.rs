@@ -167,7 +167,20 @@ impl TryFrom<CreateDealRequest> for NewDeal {
 
     fn try_from(request: CreateDealRequest) -> Result<Self, Self::Error> {
         let linked = request.company_id.is_some();
-        let (title, value, currency, pipeline, stage, expected_close, probability, owner, contacts, company, company_id, tags) = (
+        let (
+            title,
+            value,
+            currency,
+            pipeline,
+            stage,
+            expected_close,
+            probability,
+            owner,
+            contacts,
+            company,
+            company_id,
+            tags,
+        ) = (
             field("title", parse_title(&request.title)),
             field("value", parse_value(request.value)),
             field("currency", Currency::parse(&request.currency)),
