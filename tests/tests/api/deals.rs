@@ -345,7 +345,7 @@ async fn a_closed_deal_reopens_into_a_stage_and_is_back_on_the_board() {
     client.post(&format!("{path}/reopen"), json!({"version": 1})).await.expect_problem(409, "version-conflict");
     let bad = client.post(&format!("{path}/reopen"), json!({"version": 2, "stage_id": "x"})).await;
     assert_eq!(bad.expect_problem(422, "validation-failed").field_errors(), ["stage_id"]);
-    let foreign = stage(&default_pipeline(&client).await, 0);
+    let foreign = stage(&pipeline(&owner, &[("Elsewhere", 10)]).await, 0);
     let elsewhere = client.post(&format!("{path}/reopen"), json!({"version": 2, "stage_id": foreign})).await;
     assert_eq!(elsewhere.expect_problem(422, "validation-failed").field_errors(), ["stage_id"]);
     // By default it goes back to the stage it closed in.
