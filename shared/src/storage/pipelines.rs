@@ -64,6 +64,9 @@ pub struct BoardCounts {
     pub values: BTreeMap<String, i64>,
 }
 
+/// One owner's open deals in a pipeline: `(owner, count, [(currency, value, weighted)])`.
+pub type OwnerTotals = (Option<UserId>, i64, Vec<(String, i64, i64)>);
+
 impl BoardCounts {
     pub fn get(&self, name: &str) -> i64 {
         self.values.get(name).copied().unwrap_or(0)
@@ -91,7 +94,7 @@ impl BoardCounts {
 
     /// Per owner (None: unowned) with open deals in the pipeline: `(owner, count, totals)`, the totals
     /// as in [`BoardCounts::totals`]; owners without open deals are left out.
-    pub fn owners(&self) -> Vec<(Option<UserId>, i64, Vec<(String, i64, i64)>)> {
+    pub fn owners(&self) -> Vec<OwnerTotals> {
         let none = keys::owner_count_attr(None);
         let prefix = none.trim_end_matches("none");
         self.values
