@@ -333,7 +333,8 @@ pub async fn update(
     let (company_id, company) = match change.company_id {
         Some(Some(id)) => (Some(id), Some(super::companies::to_link(app, &scope, id).await?.name)),
         Some(None) => (None, change.company.unwrap_or(None)),
-        None if before.company_id.is_some() && change.company.is_some() => {
+        // While linked, the text is the company's name: sending it back unchanged is no change.
+        None if before.company_id.is_some() && change.company.as_ref().is_some_and(|text| *text != before.company) => {
             return Err(ServiceError::Validation(vec![FieldError::new("company", COMPANY_MIRRORS_LINK)]));
         }
         None => (before.company_id, change.company.unwrap_or_else(|| before.company.clone())),

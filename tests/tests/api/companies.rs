@@ -145,6 +145,8 @@ async fn customers_and_deals_linked_to_a_company_show_its_name_list_under_it_and
     assert_eq!(linked["company"], "Acme");
     let text_while_linked = client.patch(&bob_path, json!({"company": "Other"})).await;
     assert_eq!(text_while_linked.expect_problem(422, "validation-failed").field_errors(), ["company"]);
+    // A form sending the shown name back unchanged is no change.
+    client.patch(&bob_path, json!({"company": "Acme", "name": "Bob"})).await.expect(200);
     let bad_id = client.patch(&bob_path, json!({"company_id": "nope"})).await;
     assert_eq!(bad_id.expect_problem(422, "validation-failed").field_errors(), ["company_id"]);
 
