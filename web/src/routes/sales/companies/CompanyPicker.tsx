@@ -28,7 +28,7 @@ export function CompanyPicker({
   const options = companyId && !items.some((c) => c.id === companyId) ? [{ id: companyId, name: companyName ?? "The linked company" }, ...items] : items;
   return (
     <div className="company-picker" data-testid="company-picker">
-      <label htmlFor={id}>Company</label>{" "}
+      <label htmlFor={id}>Linked company</label>{" "}
       {companyId ? (
         <Link to={`/sales/companies/${companyId}`} data-testid="company-link">
           {companyName ?? "Open the company"}

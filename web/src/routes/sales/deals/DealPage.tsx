@@ -354,7 +354,7 @@ function DealCompany({ deal, canWrite }: { deal: Deal; canWrite: boolean }) {
     onError: () => invalidateDeal(queries, deal.id),
   });
   return (
-    <section className="card" aria-label="Company">
+    <section className="card" aria-label="Company record">
       <CompanyPicker
         companyId={deal.company_id}
         companyName={deal.company}
