@@ -275,3 +275,26 @@ async fn another_workspaces_company_is_not_found_and_cannot_be_linked() {
     assert_eq!((untouched["customer_count"].as_i64(), untouched["deal_count"].as_i64()), (Some(0), Some(0)));
     assert_eq!(names(&client.get(COMPANIES).await.expect(200).body), ["Our Client"]);
 }
+
+#[tokio::test]
+async fn a_customer_merged_away_leaves_its_company_so_the_company_can_go() {
+    let owner = signup("Merge Leavers").await;
+    let client = owner.client();
+    let acme = company(&client, json!({"name": "Acme"})).await;
+    let duplicate = client
+        .post("/api/v1/customers", json!({"email": unique_email("dup"), "company_id": id(&acme)}))
+        .await
+        .expect(201)
+        .body;
+    let survivor = client.post("/api/v1/customers", json!({"email": unique_email("keep")})).await.expect(201).body;
+    assert_eq!(client.get(&path(&acme)).await.expect(200).body["customer_count"], 1);
+    client
+        .post(&format!("/api/v1/customers/{}/merge", id(&survivor)), json!({"source_id": id(&duplicate)}))
+        .await
+        .expect(200);
+    let after = client.get(&path(&acme)).await.expect(200).body;
+    assert_eq!(after["customer_count"], 0, "{after}");
+    let listed = client.get(&format!("{}/customers", path(&acme))).await.expect(200).body;
+    assert!(listed["items"].as_array().unwrap().is_empty(), "{listed}");
+    client.delete(&path(&acme)).await.expect(204);
+}
