@@ -57,6 +57,13 @@ export const EVENT_KINDS = [
   "deal.won",
   "deal.lost",
   "deal.deleted",
+  "deal.note_added",
+  "deal.reopened",
+  "customer.note_added",
+  "company.created",
+  "company.updated",
+  "company.deleted",
+  "company.note_added",
   "lead.created",
   "lead.updated",
   "lead.assigned",
@@ -213,6 +220,11 @@ function deal(context: Context, withValue = false): string {
   return value ? `${what} (${value})` : what;
 }
 
+/** `Company Acme`. */
+function company(context: Context): string {
+  return titled("Company", either(context, "name"));
+}
+
 /** `Lead Ada Lovelace (Analytical Engines)`. */
 /** "Call “Intro”" from an activity event's state. */
 function activity(context: Context): string {
@@ -335,6 +347,16 @@ const FORMATTERS: Record<EventKind, (context: Context) => string> = {
     return `${deal(context, true)} lost${reason ? `: ${reason}` : ""}`;
   },
   "deal.deleted": (context) => `${deal(context)} deleted`,
+  "deal.note_added": () => "Note added to the deal",
+  "deal.reopened": (context) => {
+    const was = text(context.before, "status");
+    return `${deal(context)} reopened${was ? ` (it was ${was})` : ""}`;
+  },
+  "customer.note_added": () => "Note added to the customer",
+  "company.created": (context) => `${company(context)} created`,
+  "company.updated": (context) => `${company(context)} changed`,
+  "company.deleted": (context) => `${company(context)} deleted`,
+  "company.note_added": () => "Note added to the company",
   "lead.created": (context) => {
     const source = text(context.after, "source");
     return `${lead(context)} came in${source ? ` from ${label(source.replace(/_/g, " ")).toLowerCase()}` : ""}`;
