@@ -10,6 +10,7 @@ use shared::api::{
     LeadStatusesView, LeadView, MergeLeadRequest, NoteList, NoteView, UpdateActivityRequest, UpdateLeadRequest,
     UpdateLeadStatusesRequest,
 };
+use shared::auth::MemberPrincipal;
 use shared::domain::{
     ids::{ActivityId, LeadId},
     rbac::Permission,
@@ -441,9 +442,19 @@ pub async fn add_activity(app: &App, req: &Request) -> HandlerResult {
     ))]
 pub async fn update_activity(app: &App, req: &Request) -> HandlerResult {
     let caller = http::member(req)?;
+    require_some_record_write(&caller)?;
     let id: ActivityId = http::path_id(req, "id", "The activity")?;
     let body: UpdateActivityRequest = http::json_body(req)?;
     Ok(http::json(StatusCode::OK, &activities::update(app, &caller, id, body).await?))
+}
+
+/// A member whose role writes to no kind of record (a viewer) changes no activity: refused before the
+/// activity is looked up or the body read, as every other route checks its permission first.
+fn require_some_record_write(caller: &MemberPrincipal) -> Result<(), Problem> {
+    if caller.can(Permission::CustomersWrite) {
+        return Ok(());
+    }
+    http::require(caller, Permission::SalesWrite)
 }
 
 /// Delete an activity
@@ -459,6 +470,7 @@ pub async fn update_activity(app: &App, req: &Request) -> HandlerResult {
     ))]
 pub async fn delete_activity(app: &App, req: &Request) -> HandlerResult {
     let caller = http::member(req)?;
+    require_some_record_write(&caller)?;
     let id: ActivityId = http::path_id(req, "id", "The activity")?;
     activities::delete(app, &caller, id).await?;
     Ok(http::no_content())

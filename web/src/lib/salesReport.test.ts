@@ -22,6 +22,7 @@ function report(change: Partial<{ leads: Partial<SalesReport["leads"]>; pipeline
   return {
     from: "2026-12-05",
     to: "2026-12-06",
+    activities: { logged: 0, done: 0, by_kind: [], by_rep: [] },
     leads: {
       by_status: [],
       by_source: [],

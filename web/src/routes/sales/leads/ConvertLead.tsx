@@ -164,7 +164,6 @@ export function ConvertLead({ lead, close }: { lead: Lead; close: () => void }) 
                 </div>
               )}
             </fieldset>
-          )}
           <InlineError error={problem?.slug === "validation-failed" && problem.problem.errors?.some((error) => error.field.startsWith("deal.")) ? null : convert.error} />
           <div className="row end">
             <button type="button" className="button ghost" onClick={() => dialog.current?.close()}>
