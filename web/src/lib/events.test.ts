@@ -123,8 +123,6 @@ const SAMPLES: Record<EventKind, { event: Omit<DescribedEvent, "type">; reads: s
   "lead.converted": { event: { after: { name: "Grace Hopper", status: "converted", customer_created: true } }, reads: "Lead Grace Hopper converted into a new customer" },
   "lead.merged": { event: { before: leadRecord, after: { survivor_id: "l1", duplicate_id: "l2", notes_moved: 2 } }, reads: "A duplicate lead was merged in (2 notes moved)" },
   "lead.note_added": { event: { after: { note_id: "n1", body: "Called, wants a demo" } }, reads: "Note added to the lead" },
-  "customer.note_added": { event: { after: { note_id: "n2", body: "Prefers e-mail" } }, reads: "Note added to the customer" },
-  "deal.note_added": { event: { after: { note_id: "n3", body: "Budget approved" } }, reads: "Note added to the deal" },
   "lead.deleted": { event: { before: leadRecord }, reads: "Lead Grace Hopper (Navy) deleted" },
   "settings.lead_statuses_updated": {
     event: { before: { statuses: ["new", "converted", "unqualified"] }, after: { statuses: ["new", "demo", "converted", "unqualified"] } },

@@ -71,8 +71,6 @@ export const EVENT_KINDS = [
   "lead.converted",
   "lead.merged",
   "lead.note_added",
-  "customer.note_added",
-  "deal.note_added",
   "lead.deleted",
   "settings.lead_statuses_updated",
   "activity.created",
@@ -372,8 +370,6 @@ const FORMATTERS: Record<EventKind, (context: Context) => string> = {
     return `A duplicate lead was merged in${notes}`;
   },
   "lead.note_added": () => "Note added to the lead",
-  "customer.note_added": () => "Note added to the customer",
-  "deal.note_added": () => "Note added to the deal",
   "lead.deleted": (context) => `${lead(context)} deleted`,
   "activity.created": (context) => `${activity(context)} logged${context.after.done === true ? " as done" : ""}`,
   "activity.updated": (context) => withChanges(activity(context), context, `${activity(context)} changed`, ["activity_id", "record"]),
