@@ -138,6 +138,7 @@ test("a stale card is refused and taken back; a stale edit on the deal page says
     await a.getByRole("heading", { name: `${title} (mine)` }).waitFor();
     await expect(a.getByTestId("deal-conflict")).toHaveCount(0);
     // Only the title was sent: the teammate's company stays.
-    await expect(a.getByLabel("Company")).toHaveValue("Globex");
+    // The details form's text field (the picker beside it is "Linked company").
+    await expect(a.getByLabel("Company", { exact: true })).toHaveValue("Globex");
   });
 });

@@ -24,6 +24,7 @@ export const router = createBrowserRouter([
       { path: "sales/leads/new", lazy: () => import("./routes/sales/leads/NewLead") },
       { path: "sales/leads/:id", lazy: () => import("./routes/sales/leads/LeadPage") },
       { path: "sales/companies", lazy: () => import("./routes/sales/companies/Companies") },
+      { path: "sales/companies/:id", lazy: () => import("./routes/sales/companies/CompanyPage") },
       { path: "sales/tasks", lazy: () => import("./routes/sales/tasks/Tasks") },
       { path: "sales/deals", lazy: () => import("./routes/sales/deals/Deals") },
       { path: "sales/deals/:id", lazy: () => import("./routes/sales/deals/DealPage") },

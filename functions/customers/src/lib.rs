@@ -1,4 +1,7 @@
-//! Customers: profiles, their ticket history and their timeline, and merging duplicates.
+//! Customers: profiles, their ticket history and their timeline, and merging duplicates; and the
+//! companies (organisation records) that group them.
+
+pub mod companies;
 
 use lambda_http::{Request, http::StatusCode};
 use shared::api::{
@@ -32,6 +35,16 @@ pub const ROUTES: &[http::Route] = shared::routes![
     POST CUSTOMER_NOTES => add_note,
     GET CUSTOMER_ACTIVITIES => activities,
     POST CUSTOMER_ACTIVITIES => add_activity,
+    GET companies::COMPANIES => companies::list,
+    POST companies::COMPANIES => companies::create,
+    GET companies::COMPANY => companies::get,
+    PATCH companies::COMPANY => companies::update,
+    DELETE companies::COMPANY => companies::delete,
+    GET companies::COMPANY_CUSTOMERS => companies::customers,
+    GET companies::COMPANY_DEALS => companies::deals,
+    GET companies::COMPANY_NOTES => companies::notes,
+    POST companies::COMPANY_NOTES => companies::add_note,
+    GET companies::COMPANY_TIMELINE => companies::timeline,
 ];
 
 /// List or search customers

@@ -4,7 +4,7 @@ use lambda_http::{Request, http::StatusCode};
 use shared::api::{
     ActivityList, ActivityView, BoardView, CreateActivityRequest, CreateDealRequest, CreateNoteRequest,
     CreatePipelineRequest, DealList, DealListQuery, DealView, LoseDealRequest, MoveDealRequest, NoteList, NoteView,
-    PipelineList, PipelineView, ReplacePipelineRequest, UpdateDealRequest, WinDealRequest,
+    PipelineList, PipelineView, ReopenDealRequest, ReplacePipelineRequest, UpdateDealRequest, WinDealRequest,
 };
 use shared::domain::{
     ids::{DealId, PipelineId, StageId},
@@ -26,6 +26,7 @@ pub const DEAL: &str = "/api/v1/deals/{id}";
 pub const DEAL_MOVE: &str = "/api/v1/deals/{id}/move";
 pub const DEAL_WON: &str = "/api/v1/deals/{id}/won";
 pub const DEAL_LOST: &str = "/api/v1/deals/{id}/lost";
+pub const DEAL_REOPEN: &str = "/api/v1/deals/{id}/reopen";
 pub const DEAL_NOTES: &str = "/api/v1/deals/{id}/notes";
 pub const DEAL_ACTIVITIES: &str = "/api/v1/deals/{id}/activities";
 
@@ -44,6 +45,7 @@ pub const ROUTES: &[http::Route] = shared::routes![
     POST DEAL_MOVE => move_deal,
     POST DEAL_WON => win,
     POST DEAL_LOST => lose,
+    POST DEAL_REOPEN => reopen,
     GET DEAL_NOTES => notes,
     POST DEAL_NOTES => add_note,
     GET DEAL_ACTIVITIES => activities,
@@ -347,6 +349,29 @@ pub async fn win(app: &App, req: &Request) -> HandlerResult {
     let id: DealId = http::path_id(req, "id", "The deal")?;
     let body = http::json_body(req)?;
     Ok(http::json(StatusCode::OK, &deals::win(app, &caller, id, body).await?))
+}
+
+/// Reopen a won or lost deal
+///
+/// Back to open, in `stage_id` of its pipeline or the stage it closed in, at `version`; it is back in
+/// the board's open totals and `deal.reopened` joins its history. 409 when the deal is open or the
+/// version is stale. Needs `sales:write` (own or unowned deals) or `sales:manage`.
+#[utoipa::path(post, path = "/api/v1/deals/{id}/reopen", tag = "deals", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Deal id")),
+    request_body = ReopenDealRequest,
+    responses(
+        (status = 200, body = DealView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "Stale version, or the deal is open", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn reopen(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::SalesWrite)?;
+    let id: DealId = http::path_id(req, "id", "The deal")?;
+    let body = http::json_body(req)?;
+    Ok(http::json(StatusCode::OK, &deals::reopen(app, &caller, id, body).await?))
 }
 
 /// Mark a deal lost

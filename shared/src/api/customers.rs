@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::patch::double_option;
-use crate::domain::ids::{CustomerId, LeadId};
+use crate::domain::ids::{CompanyId, CustomerId, LeadId};
 use crate::storage::customers::Customer;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -18,8 +18,12 @@ pub struct CreateCustomerRequest {
     pub name: Option<String>,
     #[serde(default)]
     pub phone: Option<String>,
+    /// Free text; with `company_id` it is the company's name and may not be given.
     #[serde(default)]
     pub company: Option<String>,
+    /// A company of the workspace; `company` then shows its name.
+    #[serde(default)]
+    pub company_id: Option<String>,
     #[serde(default)]
     pub notes: Option<String>,
     #[serde(default)]
@@ -40,6 +44,11 @@ pub struct UpdateCustomerRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub company: Option<Option<String>>,
+    /// Links the customer to a company of the workspace (`company` becomes its name); `null` unlinks
+    /// (`company` is then cleared unless given).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub company_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub notes: Option<Option<String>>,
@@ -56,7 +65,10 @@ pub struct CustomerView {
     pub email: String,
     pub name: Option<String>,
     pub phone: Option<String>,
+    /// The company's display name: free text, or the linked company's name.
     pub company: Option<String>,
+    /// The company the customer belongs to (`GET /api/v1/companies/{id}`).
+    pub company_id: Option<CompanyId>,
     pub notes: Option<String>,
     pub attributes: BTreeMap<String, String>,
     #[schema(value_type = String, format = DateTime)]
@@ -80,6 +92,7 @@ impl From<&Customer> for CustomerView {
             name: customer.name.clone(),
             phone: customer.phone.clone(),
             company: customer.company.clone(),
+            company_id: customer.company_id,
             notes: customer.notes.clone(),
             attributes: customer.attributes.clone(),
             created_at: customer.created_at,

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::patch::double_option;
 use crate::domain::deals::{self, Stage, is_stuck, time_in_stage, weighted_hundredths, weighted_minor};
-use crate::domain::ids::{CustomerId, DealId, PipelineId, StageId, UserId};
+use crate::domain::ids::{CompanyId, CustomerId, DealId, PipelineId, StageId, UserId};
 use crate::storage::{deals::Deal, pipelines::Pipeline};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -118,8 +118,12 @@ pub struct CreateDealRequest {
     /// Customers of the workspace.
     #[serde(default)]
     pub contact_ids: Vec<String>,
+    /// Free text; with `company_id` it is the company's name and may not be given.
     #[serde(default)]
     pub company: Option<String>,
+    /// A company of the workspace; `company` then shows its name.
+    #[serde(default)]
+    pub company_id: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
 }
@@ -150,6 +154,11 @@ pub struct UpdateDealRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub company: Option<Option<String>>,
+    /// Links the deal to a company of the workspace (`company` becomes its name); `null` unlinks
+    /// (`company` is then cleared unless given).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub company_id: Option<Option<String>>,
     #[serde(default)]
     pub tags: Option<Vec<String>>,
     /// The version this change is based on.
@@ -170,6 +179,16 @@ pub struct MoveDealRequest {
 #[serde(deny_unknown_fields)]
 pub struct WinDealRequest {
     pub version: u64,
+}
+
+/// Reopening a won or lost deal, at the version the member saw.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReopenDealRequest {
+    pub version: u64,
+    /// A stage of the deal's pipeline to reopen in; the stage it was in when it closed when left out.
+    #[serde(default)]
+    pub stage_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -211,7 +230,10 @@ pub struct DealView {
     pub probability_overridden: bool,
     pub owner_id: Option<UserId>,
     pub contact_ids: Vec<CustomerId>,
+    /// The company's display name: free text, or the linked company's name.
     pub company: Option<String>,
+    /// The company the deal is with (`GET /api/v1/companies/{id}`).
+    pub company_id: Option<CompanyId>,
     pub tags: Vec<String>,
     /// open, won or lost.
     pub status: String,
@@ -253,6 +275,7 @@ impl DealView {
             owner_id: deal.owner_id,
             contact_ids: deal.contact_ids.clone(),
             company: deal.company.clone(),
+            company_id: deal.company_id,
             tags: deal.tags.clone(),
             status: deal.status.as_str().to_owned(),
             lost_reason: deal.lost_reason.clone(),

@@ -54,6 +54,7 @@ pub enum RecordKindView {
     Lead,
     Customer,
     Deal,
+    Company,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -89,6 +90,7 @@ impl From<&Activity> for ActivityView {
             RecordRef::Lead(_) => RecordKindView::Lead,
             RecordRef::Customer(_) => RecordKindView::Customer,
             RecordRef::Deal(_) => RecordKindView::Deal,
+            RecordRef::Company(_) => RecordKindView::Company,
         };
         Self {
             id: activity.id,

@@ -107,6 +107,14 @@ event_kinds! {
     DealLost => "deal.lost",
     DealDeleted => "deal.deleted",
     DealNoteAdded => "deal.note_added",
+    /// A won or lost deal went back to open, in a stage.
+    DealReopened => "deal.reopened",
+    /// A company (organisation record) was created.
+    CompanyCreated => "company.created",
+    /// A company's name, domain, phone, website, address, owner, tags or attributes changed.
+    CompanyUpdated => "company.updated",
+    CompanyDeleted => "company.deleted",
+    CompanyNoteAdded => "company.note_added",
     /// A sales lead was created (by a person, an import or an integration).
     LeadCreated => "lead.created",
     /// A lead's details changed (name, e-mail, company, tags, score...; not status or owner).
@@ -206,7 +214,12 @@ impl EventKind {
             | ActivityCreated
             | ActivityUpdated
             | ActivityCompleted
-            | ActivityDeleted => None,
+            | ActivityDeleted
+            | DealReopened
+            | CompanyCreated
+            | CompanyUpdated
+            | CompanyDeleted
+            | CompanyNoteAdded => None,
         }
     }
 
@@ -276,7 +289,12 @@ impl EventKind {
             | ActivityCreated
             | ActivityUpdated
             | ActivityCompleted
-            | ActivityDeleted => false,
+            | ActivityDeleted
+            | DealReopened
+            | CompanyCreated
+            | CompanyUpdated
+            | CompanyDeleted
+            | CompanyNoteAdded => false,
         }
     }
 
@@ -320,6 +338,11 @@ impl EventKind {
             ActivityUpdated => Some("An activity was rescheduled, reassigned, changed or reopened"),
             ActivityCompleted => Some("An activity was marked done"),
             ActivityDeleted => Some("An activity was deleted"),
+            DealReopened => Some("A won or lost deal was reopened"),
+            CompanyCreated => Some("A company was created"),
+            CompanyUpdated => Some("A company's details changed"),
+            CompanyDeleted => Some("A company was deleted"),
+            CompanyNoteAdded => Some("A note was added to a company"),
             WorkspaceCreated
             | WorkspacePlanChanged
             | UserCreated
@@ -370,6 +393,7 @@ impl EventKind {
                 | DealWon
                 | DealLost
                 | DealDeleted
+                | DealReopened
         )
     }
 
@@ -443,7 +467,7 @@ mod tests {
         assert_eq!(EventKind::TicketCreated.as_str(), "ticket.created");
         assert_eq!(EventKind::SettingsSlaPolicyUpdated.as_str(), "settings.sla_policy_updated");
         assert_eq!(EventKind::WebhookEndpointResumed.as_str(), "webhook.endpoint_resumed");
-        assert_eq!(EventKind::ALL.len(), 65);
+        assert_eq!(EventKind::ALL.len(), 70);
         assert_eq!(EventKind::DealStageChanged.as_str(), "deal.stage_changed");
     }
 
@@ -481,7 +505,7 @@ mod tests {
         assert!(EventKind::TicketAssigned.reaches_every_inbox());
         assert!(!EventKind::MessageCreated.reaches_every_inbox());
         let subscribable = EventKind::ALL.iter().filter(|kind| kind.webhook_subscribable()).count();
-        assert_eq!(subscribable, 33);
+        assert_eq!(subscribable, 38);
         assert!(EventKind::DealWon.webhook_subscribable() && !EventKind::PipelineUpdated.webhook_subscribable());
         assert!(EventKind::DealStageChanged.reaches_sales_boards() && !EventKind::TicketUpdated.reaches_sales_boards());
         assert!(!EventKind::UserCreated.webhook_subscribable());

@@ -138,6 +138,10 @@ id_type!(
     /// A sales deal: an opportunity with a value, moving through a pipeline's stages.
     DealId
 );
+id_type!(
+    /// A company (an organisation record) grouping customers and deals.
+    CompanyId
+);
 
 id_type!(
     /// A sales lead: someone who might buy, before they become a customer.

@@ -3,6 +3,7 @@
 pub mod activities;
 pub mod api_keys;
 pub mod categories;
+pub mod companies;
 pub mod deals;
 pub mod email;
 pub mod events;
@@ -111,6 +112,7 @@ gather_tuple!(A EA, B EB, C EC, D ED, E EE, F EF, G EG, H EH);
 gather_tuple!(A EA, B EB, C EC, D ED, E EE, F EF, G EG, H EH, I EI);
 gather_tuple!(A EA, B EB, C EC, D ED, E EE, F EF, G EG, H EH, I EI, J EJ);
 gather_tuple!(A EA, B EB, C EC, D ED, E EE, F EF, G EG, H EH, I EI, J EJ, K EK);
+gather_tuple!(A EA, B EB, C EC, D ED, E EE, F EF, G EG, H EH, I EI, J EJ, K EK, L EL);
 
 #[cfg(test)]
 mod tests {

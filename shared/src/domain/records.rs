@@ -3,32 +3,34 @@
 
 use std::fmt;
 
-use super::ids::{CustomerId, DealId, LeadId};
+use super::ids::{CompanyId, CustomerId, DealId, LeadId};
 use super::rbac::Permission;
 
-/// The record a note belongs to: a lead, a customer or a deal, all noted the same way.
+/// The record a note belongs to: a lead, a customer, a company or a deal, all noted the same way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RecordRef {
     Lead(LeadId),
     Customer(CustomerId),
     Deal(DealId),
+    Company(CompanyId),
 }
 
 impl RecordRef {
-    /// The record's kind as stored and shown: `lead`, `customer`, `deal`.
+    /// The record's kind as stored and shown: `lead`, `customer`, `deal`, `company`.
     pub fn kind(self) -> &'static str {
         match self {
             RecordRef::Lead(_) => "lead",
             RecordRef::Customer(_) => "customer",
             RecordRef::Deal(_) => "deal",
+            RecordRef::Company(_) => "company",
         }
     }
 
     /// The permission that writes to a record of this kind: `customers:write` for customers,
-    /// `sales:write` for leads and deals.
+    /// `sales:write` for leads and deals, `customers:write` for companies.
     pub fn write_permission(self) -> Permission {
         match self {
-            RecordRef::Customer(_) => Permission::CustomersWrite,
+            RecordRef::Customer(_) | RecordRef::Company(_) => Permission::CustomersWrite,
             RecordRef::Lead(_) | RecordRef::Deal(_) => Permission::SalesWrite,
         }
     }
@@ -38,6 +40,7 @@ impl RecordRef {
             RecordRef::Lead(id) => id.to_string(),
             RecordRef::Customer(id) => id.to_string(),
             RecordRef::Deal(id) => id.to_string(),
+            RecordRef::Company(id) => id.to_string(),
         }
     }
 }
@@ -98,5 +101,7 @@ mod tests {
         assert_eq!(stored, format!("lead#{lead}"));
         assert_eq!(serde_json::from_value::<RecordRef>(stored).unwrap(), RecordRef::Lead(lead));
         assert!(format!("lead{lead}").parse::<RecordRef>().is_err());
+        let company = CompanyId::generate();
+        assert_eq!(RecordRef::Company(company).to_string(), format!("company#{company}"));
     }
 }

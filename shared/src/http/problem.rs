@@ -31,11 +31,12 @@ pub enum ProblemType {
     DraftConflict,
     TicketClaimed,
     DuplicateLead,
+    DomainTaken,
     Internal,
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 22] = [
+    pub const ALL: [ProblemType; 23] = [
         ProblemType::MalformedRequest,
         ProblemType::ValidationFailed,
         ProblemType::Unauthenticated,
@@ -57,6 +58,7 @@ impl ProblemType {
         ProblemType::DraftConflict,
         ProblemType::TicketClaimed,
         ProblemType::DuplicateLead,
+        ProblemType::DomainTaken,
         ProblemType::Internal,
     ];
 
@@ -83,6 +85,7 @@ impl ProblemType {
             ProblemType::DraftConflict => "draft-conflict",
             ProblemType::TicketClaimed => "ticket-claimed",
             ProblemType::DuplicateLead => "duplicate-lead",
+            ProblemType::DomainTaken => "domain-taken",
             ProblemType::Internal => "internal",
         }
     }
@@ -106,7 +109,8 @@ impl ProblemType {
             | ProblemType::WorkspaceSelectionRequired
             | ProblemType::DraftConflict
             | ProblemType::TicketClaimed
-            | ProblemType::DuplicateLead => StatusCode::CONFLICT,
+            | ProblemType::DuplicateLead
+            | ProblemType::DomainTaken => StatusCode::CONFLICT,
             ProblemType::PlanLimitReached => StatusCode::PAYMENT_REQUIRED,
             ProblemType::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ProblemType::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -136,6 +140,7 @@ impl ProblemType {
             ProblemType::DraftConflict => "New messages arrived while you were writing",
             ProblemType::TicketClaimed => "Someone else is working on this ticket",
             ProblemType::DuplicateLead => "A lead with this e-mail exists",
+            ProblemType::DomainTaken => "A company with this domain exists",
             ProblemType::Internal => "Something went wrong on our side",
         }
     }

@@ -107,6 +107,12 @@ impl From<ServiceError> for Problem {
             )
             .with("existing_lead_id", existing.to_string())
             .with("field", "email"),
+            ServiceError::DomainTaken { existing, domain } => Problem::new(
+                ProblemType::DomainTaken,
+                format!("Company {existing} already has the domain {domain}: change that company, or use another domain."),
+            )
+            .with("existing_company_id", existing.to_string())
+            .with("field", "domain"),
             ServiceError::Store(StoreError::InvalidCursor(err)) => Problem::field("cursor", err.to_string()),
             ServiceError::Store(err) => {
                 tracing::error!(error = %err, "storage failure");

@@ -33,6 +33,7 @@ fn record_not_found(record: RecordRef) -> ServiceError {
         RecordRef::Lead(_) => "The lead",
         RecordRef::Customer(_) => "The customer",
         RecordRef::Deal(_) => "The deal",
+        RecordRef::Company(_) => "The company",
     })
 }
 
@@ -56,6 +57,10 @@ async fn open_record_name(app: &App, scope: &TenantScope, record: RecordRef) -> 
         RecordRef::Deal(id) => {
             let deal = app.store.get_deal(scope, id).await?.ok_or_else(|| record_not_found(record))?;
             (deal.title, None)
+        }
+        RecordRef::Company(id) => {
+            let company = app.store.get_company(scope, id).await?.ok_or_else(|| record_not_found(record))?;
+            (company.name, None)
         }
     };
     match merged_into {
@@ -107,6 +112,7 @@ fn activity_event(
         RecordRef::Lead(id) => event.about_lead(id),
         RecordRef::Customer(id) => event.about_customer(id),
         RecordRef::Deal(id) => event.about_deal(id),
+        RecordRef::Company(id) => event.about_company(id),
     }
 }
 
@@ -166,6 +172,7 @@ pub async fn list(
         RecordRef::Lead(id) => app.store.get_lead(&scope, id).await?.is_some(),
         RecordRef::Customer(id) => app.store.get_customer(&scope, id).await?.is_some(),
         RecordRef::Deal(id) => app.store.get_deal(&scope, id).await?.is_some(),
+        RecordRef::Company(id) => app.store.get_company(&scope, id).await?.is_some(),
     };
     if !exists {
         return Err(record_not_found(record));

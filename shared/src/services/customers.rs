@@ -3,7 +3,7 @@
 
 use futures::{StreamExt, TryStreamExt};
 
-use super::commands::customers::{AddCustomer, ChangeCustomer, MergeCustomer};
+use super::commands::customers::{AddCustomer, COMPANY_MIRRORS_LINK, ChangeCustomer, MergeCustomer};
 use super::{ServiceError, ServiceResult};
 use crate::api::{
     CreateCustomerRequest, CustomerList, CustomerView, EventList, EventView, InboxItemView, MergeCustomerRequest,
@@ -11,10 +11,12 @@ use crate::api::{
 };
 use crate::app::App;
 use crate::auth::MemberPrincipal;
+use crate::domain::FieldError;
 use crate::domain::events::EventKind;
-use crate::domain::ids::{CustomerId, TicketId};
+use crate::domain::ids::{CompanyId, CustomerId, TicketId};
 use crate::storage::{
     PageParams, TenantScope,
+    companies::Company,
     customers::{Customer, CustomerWriteError, MergeStart},
     events::Event,
     tickets::{Requester, Ticket, TicketFilters, TicketIndex, TicketWriteError},
@@ -32,8 +34,20 @@ const MOVE_TRIES: usize = 5;
 fn snapshot(customer: &Customer) -> serde_json::Value {
     serde_json::json!({
         "email": customer.email, "name": customer.name, "phone": customer.phone,
-        "company": customer.company, "attributes": customer.attributes,
+        "company": customer.company, "company_id": customer.company_id, "attributes": customer.attributes,
     })
+}
+
+fn write_error(err: CustomerWriteError, company: Option<CompanyId>) -> ServiceError {
+    match err {
+        CustomerWriteError::EmailTaken => ServiceError::EmailTaken,
+        CustomerWriteError::VersionConflict => ServiceError::VersionConflict { what: "The customer", current: None },
+        CustomerWriteError::CompanyMissing => match company {
+            Some(company) => super::companies::company_missing(company),
+            None => ServiceError::VersionConflict { what: "The customer's company", current: None },
+        },
+        CustomerWriteError::Store(err) => err.into(),
+    }
 }
 
 pub async fn create(
@@ -41,18 +55,27 @@ pub async fn create(
     caller: &MemberPrincipal,
     request: CreateCustomerRequest,
 ) -> ServiceResult<CustomerView> {
-    let AddCustomer { email, name, phone, company, notes, attributes } = request.try_into()?;
+    let AddCustomer { email, name, phone, company, company_id, notes, attributes } = request.try_into()?;
+    let company = match company_id {
+        Some(id) => Some(super::companies::to_link(app, &caller.scope(), id).await?.name),
+        None => company,
+    };
     let now = app.clock.now();
-    let customer =
-        Customer { phone, company, notes, attributes, ..Customer::first_seen(caller.workspace_id, email, name, now) };
+    let customer = Customer {
+        phone,
+        company,
+        company_id,
+        notes,
+        attributes,
+        ..Customer::first_seen(caller.workspace_id, email, name, now)
+    };
     let event = Event::new(EventKind::CustomerCreated, Some(caller.user_id), format!("customer/{}", customer.id), now)
         .with_change(None, Some(snapshot(&customer)))
         .about_customer(customer.id);
-    app.store.create_customer(&caller.scope(), &customer, &event).await.map_err(|err| match err {
-        CustomerWriteError::EmailTaken => ServiceError::EmailTaken,
-        CustomerWriteError::VersionConflict => ServiceError::VersionConflict { what: "The customer", current: None },
-        CustomerWriteError::Store(err) => err.into(),
-    })?;
+    app.store
+        .create_customer(&caller.scope(), &customer, &event)
+        .await
+        .map_err(|err| write_error(err, customer.company_id))?;
     Ok((&customer).into())
 }
 
@@ -98,11 +121,21 @@ pub async fn update(
         let current = serde_json::to_value(CustomerView::from(&before)).unwrap_or_default();
         return Err(ServiceError::VersionConflict { what: "The customer", current: Some(current) });
     }
+    let (company_id, company) = match change.company_id {
+        Some(Some(id)) => (Some(id), Some(super::companies::to_link(app, &scope, id).await?.name)),
+        Some(None) => (None, change.company.unwrap_or(None)),
+        // While linked, the text is the company's name: sending it back unchanged is no change.
+        None if before.company_id.is_some() && change.company.as_ref().is_some_and(|text| *text != before.company) => {
+            return Err(ServiceError::Validation(vec![FieldError::new("company", COMPANY_MIRRORS_LINK)]));
+        }
+        None => (before.company_id, change.company.unwrap_or_else(|| before.company.clone())),
+    };
     let after = Customer {
         email: change.email.unwrap_or_else(|| before.email.clone()),
         name: change.name.unwrap_or_else(|| before.name.clone()),
         phone: change.phone.unwrap_or_else(|| before.phone.clone()),
-        company: change.company.unwrap_or_else(|| before.company.clone()),
+        company,
+        company_id,
         notes: change.notes.unwrap_or_else(|| before.notes.clone()),
         attributes: change.attributes.unwrap_or_else(|| before.attributes.clone()),
         ..before.clone()
@@ -115,12 +148,45 @@ pub async fn update(
     let event = Event::new(EventKind::CustomerUpdated, Some(caller.user_id), format!("customer/{id}"), now)
         .with_change(Some(snapshot(&before)), Some(snapshot(&after)))
         .about_customer(id);
-    app.store.update_customer(&scope, &before, &after, &event).await.map_err(|err| match err {
-        CustomerWriteError::EmailTaken => ServiceError::EmailTaken,
-        CustomerWriteError::VersionConflict => ServiceError::VersionConflict { what: "The customer", current: None },
-        CustomerWriteError::Store(err) => err.into(),
-    })?;
+    app.store
+        .update_customer(&scope, &before, &after, &event)
+        .await
+        .map_err(|err| write_error(err, after.company_id))?;
     Ok((&after).into())
+}
+
+/// Shows the linked company's current name on one customer (after a rename), unless the customer left
+/// the company or shows it already. Conditional on the version read; re-read and retried when a
+/// concurrent change wins.
+pub(crate) async fn mirror_company(
+    app: &App,
+    caller: &MemberPrincipal,
+    scope: &TenantScope,
+    id: CustomerId,
+    company: &Company,
+) -> ServiceResult<()> {
+    for _ in 0..MOVE_TRIES {
+        let Some(before) = app.store.get_customer(scope, id).await? else { return Ok(()) };
+        if before.company_id != Some(company.id) || before.company.as_deref() == Some(&company.name) {
+            return Ok(());
+        }
+        let now = app.clock.now();
+        let after = Customer {
+            company: Some(company.name.clone()),
+            updated_at: now,
+            version: before.version + 1,
+            ..before.clone()
+        };
+        let event = Event::new(EventKind::CustomerUpdated, Some(caller.user_id), format!("customer/{id}"), now)
+            .with_change(Some(snapshot(&before)), Some(snapshot(&after)))
+            .about_customer(id);
+        match app.store.update_customer(scope, &before, &after, &event).await {
+            Ok(()) => return Ok(()),
+            Err(CustomerWriteError::VersionConflict) => continue,
+            Err(err) => return Err(write_error(err, Some(company.id))),
+        }
+    }
+    Err(ServiceError::VersionConflict { what: "A customer of the company", current: None })
 }
 
 /// The customer's tickets, newest first.
@@ -172,7 +238,7 @@ pub(crate) async fn resolve_merged(app: &App, scope: &TenantScope, id: CustomerI
 fn merge_conflict(err: CustomerWriteError, what: &'static str) -> ServiceError {
     match err {
         CustomerWriteError::Store(err) => err.into(),
-        CustomerWriteError::EmailTaken | CustomerWriteError::VersionConflict => {
+        CustomerWriteError::EmailTaken | CustomerWriteError::VersionConflict | CustomerWriteError::CompanyMissing => {
             ServiceError::VersionConflict { what, current: None }
         }
     }
@@ -246,6 +312,7 @@ async fn start_merge(
         let source_after = Customer {
             merged_into: Some(id),
             merge_pending: true,
+            company_id: None,
             updated_at: now,
             version: source.version + 1,
             ..source.clone()

@@ -8,14 +8,15 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 
-use super::commands::deals::{ChangeDeal, LoseDeal, MoveDeal, NewDeal, parse_deal_list};
+use super::commands::customers::COMPANY_MIRRORS_LINK;
+use super::commands::deals::{ChangeDeal, LoseDeal, MoveDeal, NewDeal, ReopenDeal, parse_deal_list};
 use super::pipelines::ensure_pipelines;
 use super::{ServiceError, ServiceResult};
 use aws_sdk_dynamodb::types::TransactWriteItem;
 
 use crate::api::{
     ConversionDealRequest, CreateDealRequest, DealList, DealListQuery, DealView, LoseDealRequest, MoveDealRequest,
-    StageVisitView, UpdateDealRequest, WinDealRequest,
+    ReopenDealRequest, StageVisitView, UpdateDealRequest, WinDealRequest,
 };
 use crate::app::App;
 use crate::auth::MemberPrincipal;
@@ -25,6 +26,7 @@ use crate::domain::ids::{CustomerId, DealId, PipelineId, StageId};
 use crate::domain::{FieldError, rbac};
 use crate::storage::{
     PageParams, TenantScope,
+    companies::Company,
     deals::{Deal, DealChecks, DealWriteError, DealWriteFailure},
     events::Event,
     leads::Lead,
@@ -36,7 +38,8 @@ fn snapshot(deal: &Deal) -> serde_json::Value {
     serde_json::json!({
         "title": deal.title, "value": deal.value, "currency": deal.currency, "pipeline_id": deal.pipeline_id,
         "stage_id": deal.stage_id, "expected_close": deal.expected_close, "probability": deal.probability,
-        "owner_id": deal.owner_id, "contact_ids": deal.contact_ids, "company": deal.company, "tags": deal.tags,
+        "owner_id": deal.owner_id, "contact_ids": deal.contact_ids, "company": deal.company,
+        "company_id": deal.company_id, "tags": deal.tags,
         "status": deal.status, "lost_reason": deal.lost_reason, "created_at": deal.created_at,
         "version": deal.version,
     })
@@ -65,6 +68,10 @@ fn write_error(err: DealWriteFailure) -> ServiceError {
         DealWriteFailure::Refused(DealWriteError::OwnerNotMember) => {
             ServiceError::Validation(vec![FieldError::new("owner_id", "must be an active member of this workspace")])
         }
+        DealWriteFailure::Refused(DealWriteError::CompanyMissing) => ServiceError::Validation(vec![FieldError::new(
+            "company_id",
+            "is not a company of this workspace (it may have been deleted just now)",
+        )]),
         DealWriteFailure::Store(err) => err.into(),
     }
 }
@@ -133,6 +140,10 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateDealRequ
         Some(id) => stage_in(&pipeline, id)?,
         None => &pipeline.stages[0],
     };
+    let company = match new.company_id {
+        Some(id) => Some(super::companies::to_link(app, &scope, id).await?.name),
+        None => new.company,
+    };
     let now = app.clock.now();
     let deal = Deal {
         id: DealId::generate(),
@@ -147,7 +158,8 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateDealRequ
         probability_overridden: new.probability.is_some(),
         owner_id: Some(owner),
         contact_ids: new.contacts.clone(),
-        company: new.company,
+        company,
+        company_id: new.company_id,
         tags: new.tags,
         status: DealStatus::Open,
         lost_reason: None,
@@ -209,6 +221,7 @@ async fn conversion_deal(
         owner_id: None,
         contact_ids: Vec::new(),
         company: lead.company.clone(),
+        company_id: None,
         tags: Vec::new(),
     })
     .map_err(|errors| {
@@ -241,6 +254,7 @@ async fn conversion_deal(
         owner_id: Some(lead.owner_id.unwrap_or(caller.user_id)),
         contact_ids: vec![customer],
         company: new.company,
+        company_id: None,
         tags: new.tags,
         status: DealStatus::Open,
         lost_reason: None,
@@ -268,10 +282,14 @@ fn stage_history(events: &[Event]) -> Vec<StageVisitView> {
     let mut events: Vec<&Event> = events.iter().collect();
     events.sort_by_key(|event| event.id);
     for event in events {
-        if !matches!(event.kind, EventKind::DealCreated | EventKind::DealStageChanged) {
+        if !matches!(event.kind, EventKind::DealCreated | EventKind::DealStageChanged | EventKind::DealReopened) {
             continue;
         }
         let Some((pipeline_id, stage_id)) = place(event) else { continue };
+        // A deal reopened in the stage it closed in stays where it was.
+        if visits.last().is_some_and(|last| (last.pipeline_id, last.stage_id) == (pipeline_id, stage_id)) {
+            continue;
+        }
         if let Some(last) = visits.last_mut() {
             last.left_at = Some(event.at);
         }
@@ -312,6 +330,15 @@ pub async fn update(
             None => (before.probability, false),
         },
     };
+    let (company_id, company) = match change.company_id {
+        Some(Some(id)) => (Some(id), Some(super::companies::to_link(app, &scope, id).await?.name)),
+        Some(None) => (None, change.company.unwrap_or(None)),
+        // While linked, the text is the company's name: sending it back unchanged is no change.
+        None if before.company_id.is_some() && change.company.as_ref().is_some_and(|text| *text != before.company) => {
+            return Err(ServiceError::Validation(vec![FieldError::new("company", COMPANY_MIRRORS_LINK)]));
+        }
+        None => (before.company_id, change.company.unwrap_or_else(|| before.company.clone())),
+    };
     let after = Deal {
         title: change.title.unwrap_or_else(|| before.title.clone()),
         value: change.value.unwrap_or(before.value),
@@ -321,7 +348,8 @@ pub async fn update(
         probability_overridden,
         owner_id: owner,
         contact_ids: change.contacts.unwrap_or_else(|| before.contact_ids.clone()),
-        company: change.company.unwrap_or_else(|| before.company.clone()),
+        company,
+        company_id,
         tags: change.tags.unwrap_or_else(|| before.tags.clone()),
         ..before.clone()
     };
@@ -433,6 +461,80 @@ pub async fn lose(
 ) -> ServiceResult<DealView> {
     let LoseDeal { reason, version } = request.try_into()?;
     close(app, caller, id, version, DealStatus::Lost, Some(reason)).await
+}
+
+/// Reopens a won or lost deal: back to open in `stage_id` of its pipeline, or the stage it closed in
+/// (the first stage, if that one was removed since). It is back on the board's counters in the same
+/// transaction; `deal.reopened` joins its stage history as a stay in that stage. 409 on an open deal.
+pub async fn reopen(
+    app: &App,
+    caller: &MemberPrincipal,
+    id: DealId,
+    request: ReopenDealRequest,
+) -> ServiceResult<DealView> {
+    let ReopenDeal { stage, version } = request.try_into()?;
+    let scope = caller.scope();
+    let before = find(app, &scope, id).await?;
+    let now = app.clock.now();
+    stale(&before, version, now)?;
+    authorize(caller, &before, before.owner_id)?;
+    if before.status == DealStatus::Open {
+        return Err(ServiceError::Conflict("The deal is open: only won or lost deals can be reopened.".to_owned()));
+    }
+    let pipeline = app.store.get_pipeline(&scope, before.pipeline_id).await?.ok_or_else(|| {
+        ServiceError::Conflict("The deal's pipeline was removed: the deal cannot be reopened in it.".to_owned())
+    })?;
+    let stage = match stage {
+        Some(stage) => stage_in(&pipeline, stage)?,
+        None => pipeline.stage(before.stage_id).unwrap_or(&pipeline.stages[0]),
+    };
+    let after = Deal {
+        status: DealStatus::Open,
+        lost_reason: None,
+        closed_at: None,
+        stage_id: stage.id,
+        stage_entered_at: if stage.id == before.stage_id { before.stage_entered_at } else { now },
+        probability: if before.probability_overridden { before.probability } else { stage.probability },
+        updated_at: now,
+        version: before.version + 1,
+        ..before.clone()
+    };
+    let checks = DealChecks { pipelines: vec![(pipeline.id, pipeline.version)], ..DealChecks::default() };
+    let reopened = event(EventKind::DealReopened, caller, Some(&before), &after, now);
+    app.store.write_deal(&scope, Some(&before), Some(&after), &checks, &[reopened]).await.map_err(write_error)?;
+    Ok(DealView::new(&after, stage.rotting_days, now))
+}
+
+/// Shows the linked company's current name on one deal (after a rename), unless the deal left the
+/// company or shows it already. Conditional on the version read; retried when a concurrent change wins.
+pub(crate) async fn mirror_company(
+    app: &App,
+    caller: &MemberPrincipal,
+    scope: &TenantScope,
+    id: DealId,
+    company: &Company,
+) -> ServiceResult<()> {
+    const TRIES: usize = 5;
+    for _ in 0..TRIES {
+        let Some(before) = app.store.get_deal(scope, id).await? else { return Ok(()) };
+        if before.company_id != Some(company.id) || before.company.as_deref() == Some(&company.name) {
+            return Ok(());
+        }
+        let now = app.clock.now();
+        let after = Deal {
+            company: Some(company.name.clone()),
+            updated_at: now,
+            version: before.version + 1,
+            ..before.clone()
+        };
+        let changed = event(EventKind::DealUpdated, caller, Some(&before), &after, now);
+        match app.store.write_deal(scope, Some(&before), Some(&after), &DealChecks::default(), &[changed]).await {
+            Ok(()) => return Ok(()),
+            Err(DealWriteFailure::Refused(DealWriteError::VersionConflict)) => continue,
+            Err(err) => return Err(write_error(err)),
+        }
+    }
+    Err(ServiceError::VersionConflict { what: "A deal of the company", current: None })
 }
 
 /// Deletes the deal (at `version`, when given); its events stay in the activity log.

@@ -9,6 +9,7 @@ pub mod authors;
 pub mod bulk;
 pub mod chat;
 pub mod commands;
+pub mod companies;
 pub mod customers;
 pub mod deals;
 pub mod drafts;
@@ -81,6 +82,9 @@ pub enum ServiceError {
     /// Another lead of the workspace has this e-mail.
     #[error("duplicate lead")]
     DuplicateLead { existing: LeadId },
+    /// Another company of the workspace has this web domain.
+    #[error("domain taken")]
+    DomainTaken { existing: crate::domain::ids::CompanyId, domain: String },
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A queue could not take a message.

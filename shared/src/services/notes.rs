@@ -1,10 +1,10 @@
-//! Notes on sales records (leads, customers, deals): one set of rules whichever record a note is on.
+//! Notes on sales records (leads, customers, companies, deals): one set of rules whichever record a note is on.
 //! A note changes nothing on its record; it is added in one transaction with its event, which places
-//! it in the record's timeline (a lead's or a customer's timeline, a deal's history), and only while
+//! it in the record's timeline (a lead's, a customer's or a company's timeline, a deal's history), and only while
 //! the record is still there (a merged lead or customer takes no notes: 409, naming where they went).
 //!
 //! Handlers check the permission of the record's kind (`sales:write` for leads and deals, the
-//! customers' write permission for customers) before calling these.
+//! customers' write permission for customers and companies) before calling these.
 
 use serde_json::json;
 
@@ -28,6 +28,7 @@ fn not_found(record: RecordRef) -> ServiceError {
         RecordRef::Lead(_) => "The lead",
         RecordRef::Customer(_) => "The customer",
         RecordRef::Deal(_) => "The deal",
+        RecordRef::Company(_) => "The company",
     })
 }
 
@@ -46,6 +47,10 @@ async fn require_open(app: &App, scope: &TenantScope, record: RecordRef) -> Serv
             app.store.get_deal(scope, id).await?.ok_or_else(|| not_found(record))?;
             None
         }
+        RecordRef::Company(id) => {
+            app.store.get_company(scope, id).await?.ok_or_else(|| not_found(record))?;
+            None
+        }
     };
     match merged_into {
         Some(into) => {
@@ -62,6 +67,7 @@ fn added_event(caller: &MemberPrincipal, record: RecordRef, note: &Note) -> Even
         RecordRef::Lead(id) => (EventKind::LeadNoteAdded, format!("lead/{id}")),
         RecordRef::Customer(id) => (EventKind::CustomerNoteAdded, format!("customer/{id}")),
         RecordRef::Deal(id) => (EventKind::DealNoteAdded, format!("deal/{id}")),
+        RecordRef::Company(id) => (EventKind::CompanyNoteAdded, format!("company/{id}")),
     };
     let event = Event::new(kind, Some(caller.user_id), subject, note.created_at)
         .with_change(None, Some(json!({"note_id": note.id, "excerpt": excerpt})));
@@ -69,6 +75,7 @@ fn added_event(caller: &MemberPrincipal, record: RecordRef, note: &Note) -> Even
         RecordRef::Lead(id) => event.about_lead(id),
         RecordRef::Customer(id) => event.about_customer(id),
         RecordRef::Deal(id) => event.about_deal(id),
+        RecordRef::Company(id) => event.about_company(id),
     }
 }
 
@@ -106,6 +113,7 @@ pub async fn list(app: &App, caller: &MemberPrincipal, record: RecordRef, page: 
         RecordRef::Lead(id) => app.store.get_lead(&scope, id).await?.is_some(),
         RecordRef::Customer(id) => app.store.get_customer(&scope, id).await?.is_some(),
         RecordRef::Deal(id) => app.store.get_deal(&scope, id).await?.is_some(),
+        RecordRef::Company(id) => app.store.get_company(&scope, id).await?.is_some(),
     };
     if !exists {
         return Err(not_found(record));

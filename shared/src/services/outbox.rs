@@ -83,6 +83,15 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
                 counters.insert("deals_won_cycle".to_owned(), 1);
             }
         }
+        DealReopened => {
+            // A reopen does not take back the win or loss: that day's counts stay what happened then
+            // (a period's figures never change after the fact). The reopen day counts it, by the
+            // outcome it undid, so a report can tell how many closes were taken back.
+            count("deals_reopened");
+            if let Some(outcome) = field(&event.before, "status") {
+                count(&format!("deals_reopened.{outcome}"));
+            }
+        }
         LeadCreated | LeadConverted => {
             // Per source, and per owner (`none` for nobody): the owner at creation for new leads, the
             // owner at conversion for converted ones.
@@ -182,7 +191,11 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
         | LeadDeleted
         | LeadStatusesUpdated
         | ActivityUpdated
-        | ActivityDeleted => {}
+        | ActivityDeleted
+        | CompanyCreated
+        | CompanyUpdated
+        | CompanyDeleted
+        | CompanyNoteAdded => {}
     }
     counters
 }
@@ -351,6 +364,20 @@ mod tests {
         assert_eq!(daily_counters(&lost).get("deals_lost_value.JPY"), Some(&900));
         assert_eq!(counters.get("deals_won_cycle"), None, "a deal without its creation time has no cycle");
         assert!(daily_counters(&event(EventKind::DealStageChanged, None, None)).is_empty());
+    }
+
+    #[test]
+    fn a_reopen_counts_on_its_own_day_by_the_outcome_it_undid_and_leaves_the_close_counted() {
+        let reopened = event(
+            EventKind::DealReopened,
+            Some(serde_json::json!({"status": "lost", "value": 500, "currency": "EUR"})),
+            Some(serde_json::json!({"status": "open", "value": 500, "currency": "EUR"})),
+        );
+        let counters = daily_counters(&reopened);
+        assert_eq!(counters.get("deals_reopened"), Some(&1));
+        assert_eq!(counters.get("deals_reopened.lost"), Some(&1));
+        assert_eq!(counters.get("deals_lost"), None, "the loss stays counted on the day it happened");
+        assert_eq!(counters.get("deals_won"), None);
     }
 
     #[test]

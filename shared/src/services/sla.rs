@@ -159,7 +159,12 @@ pub fn status_history(events: &[Event]) -> Vec<(Timestamp, Status)> {
             | ActivityCreated
             | ActivityUpdated
             | ActivityCompleted
-            | ActivityDeleted => {}
+            | ActivityDeleted
+            | DealReopened
+            | CompanyCreated
+            | CompanyUpdated
+            | CompanyDeleted
+            | CompanyNoteAdded => {}
         }
     }
     history

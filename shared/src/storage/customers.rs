@@ -10,11 +10,12 @@ use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::companies::LinkKind;
 use super::transaction::{Transaction, TransactionError};
 use super::{Item, Page, PageQuery, Store, StoreError, TenantScope, events::Event, keys, n, s, string_attr};
 use crate::domain::{
     email::Email,
-    ids::{CustomerId, LeadId, WorkspaceId},
+    ids::{CompanyId, CustomerId, LeadId, WorkspaceId},
 };
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -24,7 +25,11 @@ pub struct Customer {
     pub email: Email,
     pub name: Option<String>,
     pub phone: Option<String>,
+    /// The display name of the customer's company: free text, or the linked company's name.
     pub company: Option<String>,
+    /// The company (organisation record) the customer belongs to.
+    #[serde(default)]
+    pub company_id: Option<CompanyId>,
     pub notes: Option<String>,
     #[serde(default)]
     pub attributes: BTreeMap<String, String>,
@@ -55,6 +60,7 @@ impl Customer {
             name,
             phone: None,
             company: None,
+            company_id: None,
             notes: None,
             attributes: Default::default(),
             created_at: now,
@@ -81,6 +87,8 @@ pub struct MergeStart<'a> {
 pub enum CustomerWriteError {
     EmailTaken,
     VersionConflict,
+    /// The company named is not one of the workspace's (or was deleted meanwhile).
+    CompanyMissing,
     Store(StoreError),
 }
 
@@ -98,6 +106,11 @@ impl Store {
         let mut item: Item = serde_dynamo::to_item(customer)?;
         item.insert(keys::PK.to_owned(), s(scope.pk()));
         item.insert(keys::SK.to_owned(), s(keys::customer_sk(customer.id)));
+        // Sparse: only a linked customer is in its company's customer list.
+        if let Some(company) = customer.company_id {
+            item.insert(keys::GSI3PK.to_owned(), s(keys::company_customers_gsi3pk(scope.workspace_id(), company)));
+            item.insert(keys::GSI3SK.to_owned(), s(format!("{}#{}", customer.email.as_str(), customer.id)));
+        }
         Ok(item)
     }
 
@@ -146,10 +159,13 @@ impl Store {
         event: &Event,
     ) -> Result<(), CustomerWriteError> {
         let [put_customer, put_guard] = self.put_new_customer_actions(scope, customer)?;
-        let transaction = Transaction::new()
-            .with(put_customer)
-            .with_named(put_guard, CustomerWriteError::EmailTaken)
-            .with(self.put_event(scope, event)?);
+        let mut transaction =
+            Transaction::new().with(put_customer).with_named(put_guard, CustomerWriteError::EmailTaken);
+        if let Some(company) = customer.company_id {
+            let link = self.company_link_update(scope, company, LinkKind::Customers, 1)?;
+            transaction = transaction.with_named(link, CustomerWriteError::CompanyMissing);
+        }
+        let transaction = transaction.with(self.put_event(scope, event)?);
         self.transact(transaction).await.map_err(TransactionError::into_error)
     }
 
@@ -268,11 +284,17 @@ impl Store {
             .expression_attribute_values(":source", s(source.id.to_string()))
             .build()
             .map_err(StoreError::from)?;
-        let transaction = Transaction::new()
+        let mut transaction = Transaction::new()
             .with_named(versioned_put(source, merge.source_after)?, CustomerWriteError::VersionConflict)
             .with_named(versioned_put(merge.target_before, merge.target_after)?, CustomerWriteError::VersionConflict)
-            .with_named(TransactWriteItem::builder().put(guard).build(), CustomerWriteError::VersionConflict)
-            .with(self.put_event(scope, merge.event)?);
+            .with_named(TransactWriteItem::builder().put(guard).build(), CustomerWriteError::VersionConflict);
+        // A merged customer leaves its company (it takes no more changes, so it could never be unlinked).
+        let (unlink, _) =
+            self.company_relink_actions(scope, LinkKind::Customers, source.company_id, merge.source_after.company_id)?;
+        if let Some(unlink) = unlink {
+            transaction = transaction.with(unlink);
+        }
+        let transaction = transaction.with(self.put_event(scope, merge.event)?);
         self.transact(transaction).await.map_err(TransactionError::into_error)
     }
 
@@ -303,6 +325,14 @@ impl Store {
                 .build()
                 .map_err(StoreError::from)?;
             transaction = transaction.with(TransactWriteItem::builder().delete(delete).build());
+        }
+        let (unlink, link) =
+            self.company_relink_actions(scope, LinkKind::Customers, before.company_id, after.company_id)?;
+        if let Some(unlink) = unlink {
+            transaction = transaction.with(unlink);
+        }
+        if let Some(link) = link {
+            transaction = transaction.with_named(link, CustomerWriteError::CompanyMissing);
         }
         let transaction = transaction.with(self.put_event(scope, event)?);
         self.transact(transaction).await.map_err(TransactionError::into_error)

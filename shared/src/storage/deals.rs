@@ -11,11 +11,12 @@ use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem};
 use jiff::{Timestamp, civil::Date};
 use serde::{Deserialize, Serialize};
 
+use super::companies::LinkKind;
 use super::transaction::{Transaction, TransactionError};
 use super::{Item, Page, QuerySpec, Store, StoreError, TenantScope, events::Event, items_of, keys, n, s};
 use crate::domain::{
     deals::{Currency, DealStatus, weighted_hundredths},
-    ids::{CustomerId, DealId, PipelineId, StageId, UserId, WorkspaceId},
+    ids::{CompanyId, CustomerId, DealId, PipelineId, StageId, UserId, WorkspaceId},
 };
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -37,7 +38,11 @@ pub struct Deal {
     pub owner_id: Option<UserId>,
     #[serde(default)]
     pub contact_ids: Vec<CustomerId>,
+    /// The display name of the deal's company: free text, or the linked company's name.
     pub company: Option<String>,
+    /// The company (organisation record) the deal is with.
+    #[serde(default)]
+    pub company_id: Option<CompanyId>,
     #[serde(default)]
     pub tags: Vec<String>,
     pub status: DealStatus,
@@ -105,6 +110,8 @@ pub enum DealWriteError {
     ContactMissing(CustomerId),
     /// The owner is not an active member of the workspace.
     OwnerNotMember,
+    /// The company named is not one of the workspace's (or was deleted meanwhile).
+    CompanyMissing,
 }
 
 /// Why a deal write failed: a named refusal, or the store's error.
@@ -175,6 +182,11 @@ impl Store {
         if let Some(date) = deal.expected_close {
             set(keys::GSI6PK, keys::deals_by_close_gsi6pk(ws, status));
             set(keys::GSI6SK, keys::deal_close_gsi6sk(date, deal.id));
+        }
+        // Sparse: only a linked deal is in its company's deal list (every status in one partition).
+        if let Some(company) = deal.company_id {
+            set(keys::GSI8PK, keys::company_deals_gsi8pk(ws, company));
+            set(keys::GSI8SK, keys::deal_newest_sk(deal.id));
         }
         Ok(item)
     }
@@ -257,6 +269,12 @@ impl Store {
         for (pipeline, deltas) in board_deltas(before, after) {
             transaction = transaction.with_all(self.board_counts_update(scope, pipeline, &deltas)?);
         }
+        let company = |deal: Option<&Deal>| deal.and_then(|deal| deal.company_id);
+        let (unlink, link) = self.company_relink_actions(scope, LinkKind::Deals, company(before), company(after))?;
+        transaction = transaction.with_all(unlink);
+        if let Some(link) = link {
+            transaction = transaction.with_named(link, CompanyMissing);
+        }
         for event in events {
             transaction = transaction.with(self.put_event(scope, event)?);
         }
@@ -286,6 +304,9 @@ impl Store {
         }
         for (pipeline, deltas) in board_deltas(None, Some(deal)) {
             actions.extend(self.board_counts_update(scope, pipeline, &deltas)?);
+        }
+        if let Some(company) = deal.company_id {
+            actions.push(self.company_link_update(scope, company, LinkKind::Deals, 1)?);
         }
         for event in events {
             actions.push(self.put_event(scope, event)?);
@@ -406,6 +427,7 @@ mod tests {
             owner_id: None,
             contact_ids: Vec::new(),
             company: None,
+            company_id: None,
             tags: Vec::new(),
             status: DealStatus::Open,
             lost_reason: None,

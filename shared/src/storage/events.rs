@@ -3,7 +3,8 @@
 //! read it from the table's stream.
 //!
 //! One item per event, reachable three ways: in its ticket's item collection (`TICKET#<t>#EVENT#<e>`),
-//! its deal's (`DEAL#<d>#EVENT#<e>`) or under `EVENT#<e>`; in the workspace activity log (GSI1); in its customer's timeline (GSI2).
+//! its deal's (`DEAL#<d>#EVENT#<e>`) or under `EVENT#<e>`; in the workspace activity log (GSI1); in its customer's,
+//! lead's or company's timeline (GSI2).
 
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use jiff::Timestamp;
@@ -12,7 +13,7 @@ use serde_json::Value;
 
 use super::{Item, Page, PageQuery, QuerySpec, Store, StoreError, TenantScope, keys, s};
 use crate::domain::events::EventKind;
-use crate::domain::ids::{CustomerId, DealId, EventId, LeadId, TicketId, UserId};
+use crate::domain::ids::{CompanyId, CustomerId, DealId, EventId, LeadId, TicketId, UserId};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Event {
@@ -47,6 +48,10 @@ pub struct Event {
     /// The deal it belongs to, which places it in the deal's history (its stage moves among them).
     #[serde(default)]
     pub deal_id: Option<DealId>,
+    /// The company it concerns, which places it in the company's timeline (unless it concerns a
+    /// customer or a lead too).
+    #[serde(default)]
+    pub company_id: Option<CompanyId>,
 }
 
 impl Event {
@@ -65,7 +70,13 @@ impl Event {
             internal: false,
             ticket_version: None,
             deal_id: None,
+            company_id: None,
         }
+    }
+
+    pub fn about_company(mut self, company: CompanyId) -> Self {
+        self.company_id = Some(company);
+        self
     }
 
     pub fn about_deal(mut self, deal: DealId) -> Self {
@@ -109,6 +120,7 @@ impl Event {
 const ACTIVITY_LISTING: &str = "activity";
 const TIMELINE_LISTING: &str = "customer-timeline";
 const LEAD_TIMELINE_LISTING: &str = "lead-timeline";
+const COMPANY_TIMELINE_LISTING: &str = "company-timeline";
 /// The one value in a timeline cursor: the id of the last event shown.
 const TIMELINE_CURSOR_KEY: &str = "before";
 
@@ -132,6 +144,9 @@ impl Store {
         } else if let Some(lead) = event.lead_id {
             item.insert(keys::GSI2PK.to_owned(), s(keys::lead_gsi2pk(scope.workspace_id(), lead)));
             item.insert(keys::GSI2SK.to_owned(), s(keys::lead_event_gsi2sk(event.id)));
+        } else if let Some(company) = event.company_id {
+            item.insert(keys::GSI2PK.to_owned(), s(keys::company_gsi2pk(scope.workspace_id(), company)));
+            item.insert(keys::GSI2SK.to_owned(), s(keys::company_event_gsi2sk(event.id)));
         }
         self.put_new(item)
     }
@@ -150,6 +165,25 @@ impl Store {
             index: Some(keys::GSI2),
             key_condition: "GSI2PK = :pk",
             values: vec![(":pk", s(keys::lead_gsi2pk(scope.workspace_id(), lead)))],
+            newest_first: true,
+        };
+        self.query_records(query, limit, cursor).await
+    }
+
+    /// A company's timeline: the events about it (created, changed, noted, deleted), newest first.
+    pub async fn company_timeline(
+        &self,
+        scope: &TenantScope,
+        company: CompanyId,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<Page<Event>, StoreError> {
+        let query = PageQuery {
+            listing: COMPANY_TIMELINE_LISTING,
+            owner: format!("{}/{company}", scope.workspace_id()),
+            index: Some(keys::GSI2),
+            key_condition: "GSI2PK = :pk",
+            values: vec![(":pk", s(keys::company_gsi2pk(scope.workspace_id(), company)))],
             newest_first: true,
         };
         self.query_records(query, limit, cursor).await

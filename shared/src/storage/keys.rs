@@ -22,8 +22,9 @@ use jiff::Timestamp;
 use crate::domain::{
     email::Email,
     ids::{
-        ActivityId, ApiKeyId, AttachmentId, ChannelId, ChatMessageId, CustomerId, DealId, DeliveryId, EventId, LeadId,
-        MessageId, NoteId, PipelineId, SessionId, StaffId, StageId, TicketId, UserId, WebhookId, WorkspaceId,
+        ActivityId, ApiKeyId, AttachmentId, ChannelId, ChatMessageId, CompanyId, CustomerId, DealId, DeliveryId,
+        EventId, LeadId, MessageId, NoteId, PipelineId, SessionId, StaffId, StageId, TicketId, UserId, WebhookId,
+        WorkspaceId,
     },
     records::RecordRef,
 };
@@ -621,6 +622,86 @@ pub fn open_task_gsi4sk(due_at: Option<Timestamp>, activity: ActivityId) -> Stri
 /// The done tasks' sort key: when they were done (read backwards, the latest first).
 pub fn done_task_gsi4sk(done_at: Timestamp, activity: ActivityId) -> String {
     format!("{:015}#{activity}", done_at.as_millisecond().max(0))
+}
+
+/// A company (organisation record). Ids have a fixed length, so no other company's keys share
+/// `company_sk(c)` as a prefix.
+pub const COMPANY_PREFIX: &str = "COMPANY#";
+pub fn company_sk(company: CompanyId) -> String {
+    format!("{COMPANY_PREFIX}{company}")
+}
+/// How many customers and deals name the company (`customers`, `deals`): kept by the transactions
+/// that link and unlink them, so a delete can refuse a company still in use. A separate item, so a
+/// change to the company's fields (a Put at its version) never overwrites a count.
+pub fn company_links_sk(company: CompanyId) -> String {
+    format!("COMPANY_LINKS#{company}")
+}
+/// Guards "one company per web domain in a workspace" (the domain in canonical form).
+pub fn company_domain_sk(domain: &str) -> String {
+    format!("COMPANY_DOMAIN#{domain}")
+}
+/// The companies' name order: the lower-cased name, then U+0001 (below every character a name may
+/// hold, so "Acme" sorts before "Acme Inc"), then the id for a stable order.
+pub fn company_name_sk(name_key: &str, company: CompanyId) -> String {
+    format!("{name_key}\u{1}{company}")
+}
+/// GSI3 on company items: every company of the workspace, by name.
+pub fn companies_gsi3pk(workspace: WorkspaceId) -> String {
+    format!("COMPANIES#{workspace}")
+}
+/// GSI4 on company items: one owner's (None = nobody's) companies, by name.
+pub fn companies_by_owner_gsi4pk(workspace: WorkspaceId, owner: Option<UserId>) -> String {
+    let who = owner.map_or_else(|| "none".to_owned(), |user| user.to_string());
+    format!("COMPANIES#{workspace}#OWNER#{who}")
+}
+/// GSI3 on customer items linked to a company: the company's customers, by e-mail.
+pub fn company_customers_gsi3pk(workspace: WorkspaceId, company: CompanyId) -> String {
+    format!("COMPANY_CUSTOMERS#{workspace}#{company}")
+}
+/// GSI8 on deal items linked to a company: the company's deals (every status), newest first by the
+/// deal id ([`deal_newest_sk`]).
+pub fn company_deals_gsi8pk(workspace: WorkspaceId, company: CompanyId) -> String {
+    format!("COMPANY_DEALS#{workspace}#{company}")
+}
+/// GSI2 on event items about a company (and no customer or lead): the company's timeline.
+pub fn company_gsi2pk(workspace: WorkspaceId, company: CompanyId) -> String {
+    format!("COMPANY#{workspace}#{company}")
+}
+pub fn company_event_gsi2sk(event: EventId) -> String {
+    format!("EVENT#{event}")
+}
+
+#[cfg(test)]
+mod company_tests {
+    use super::*;
+
+    #[test]
+    fn company_keys_stay_out_of_other_listings_and_sort_by_name() {
+        let (ws, company, other) = (WorkspaceId::generate(), CompanyId::generate(), CompanyId::generate());
+        assert_eq!(company_sk(company), format!("COMPANY#{company}"));
+        assert!(!company_sk(other).starts_with(&company_sk(company)));
+        for key in [company_sk(company), company_links_sk(company), company_domain_sk("acme.com")] {
+            for prefix in [USER_PREFIX, EVENT_PREFIX, TICKET_PREFIX, CUSTOMER_PREFIX, SETTINGS_PREFIX, LEAD_PREFIX] {
+                assert!(!key.starts_with(prefix), "{key} would show up in the {prefix} listing");
+            }
+        }
+        assert!(!company_links_sk(company).starts_with(COMPANY_PREFIX), "the counts are not a company");
+        assert!(!company_domain_sk("acme.com").starts_with(COMPANY_PREFIX), "the guard is not a company");
+        assert!(company_name_sk("acme", other) < company_name_sk("acme inc", company), "a shorter name first");
+        assert!(company_name_sk("acme inc", company) < company_name_sk("beta", company));
+        assert_ne!(companies_gsi3pk(ws), leads_gsi3pk(ws));
+        assert_ne!(companies_gsi3pk(ws), queue_gsi3pk(ws, true));
+        assert_ne!(companies_by_owner_gsi4pk(ws, None), assignee_gsi4pk(ws, None, true));
+        assert!(!company_customers_gsi3pk(ws, company).starts_with(&companies_gsi3pk(ws)));
+        assert_ne!(company_gsi2pk(ws, company), customer_gsi2pk(ws, CustomerId::generate()));
+        assert!(
+            !company_gsi2pk(ws, company).starts_with("CUSTOMER#") && !company_gsi2pk(ws, company).starts_with("LEAD#")
+        );
+        assert_ne!(company_deals_gsi8pk(ws, company), sla_radar_gsi8pk(ws));
+        let record = RecordRef::Company(company);
+        assert!(note_sk(record, NoteId::generate()).starts_with(&notes_prefix(record)));
+        assert!(!notes_prefix(record).starts_with(COMPANY_PREFIX));
+    }
 }
 
 #[cfg(test)]

@@ -544,6 +544,7 @@ impl Store {
             RecordRef::Lead(lead) => self.lead_live_check(scope, lead)?,
             RecordRef::Customer(customer) => self.customer_exists_check(scope, customer)?,
             RecordRef::Deal(deal) => self.deal_exists_check(scope, deal)?,
+            RecordRef::Company(company) => self.company_exists_check(scope, company)?,
         };
         let mut item: Item = serde_dynamo::to_item(note).map_err(StoreError::from)?;
         item.insert(keys::PK.to_owned(), s(scope.pk()));

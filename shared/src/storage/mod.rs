@@ -7,6 +7,7 @@ pub mod api_keys;
 pub mod attachments;
 pub mod call_count;
 pub mod chat;
+pub mod companies;
 pub mod cursor;
 pub mod customers;
 pub mod deals;

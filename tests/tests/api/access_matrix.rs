@@ -173,6 +173,7 @@ async fn furnished(owner: &Member) -> BTreeMap<&'static str, String> {
     ids.insert("channels", id(client.post("/api/v1/chat/channels", json!({"name": "matrix"})).await.expect(201)));
     ids.insert("macros", id(client.post("/api/v1/macros", json!({"name": "Matrix", "body": "Hi"})).await.expect(201)));
     ids.insert("views", id(client.post("/api/v1/views", json!({"name": "Matrix", "filters": {}})).await.expect(201)));
+    ids.insert("companies", id(client.post("/api/v1/companies", json!({"name": "Matrix Co"})).await.expect(201)));
     let receiver = Receiver::start(Behaviour::Succeed).await;
     ids.insert(
         "webhooks",

@@ -327,6 +327,60 @@ async fn moves_build_the_history_and_the_board_totals_each_currency_apart() {
 }
 
 #[tokio::test]
+async fn a_closed_deal_reopens_into_a_stage_and_is_back_on_the_board() {
+    let owner = signup("Second Chances").await;
+    let client = owner.client();
+    let pipe = pipeline(&owner, &[("Lead", 20), ("Proposal", 60)]).await;
+    let (lead, proposal) = (stage(&pipe, 0), stage(&pipe, 1));
+    let deal = new_deal(
+        &client,
+        json!({"title": "Anvils", "value": 10_000, "currency": "EUR", "pipeline_id": id(&pipe), "stage_id": proposal}),
+    )
+    .await;
+    let path = deal_path(&deal);
+    client.post(&format!("{path}/reopen"), json!({"version": 1})).await.expect_problem(409, "conflict");
+    client.post(&format!("{path}/lost"), json!({"version": 1, "reason": "Budget cut"})).await.expect(200);
+    assert_eq!(column(&board(&client, &pipe).await, &proposal)["count"], 0);
+
+    client.post(&format!("{path}/reopen"), json!({"version": 1})).await.expect_problem(409, "version-conflict");
+    let bad = client.post(&format!("{path}/reopen"), json!({"version": 2, "stage_id": "x"})).await;
+    assert_eq!(bad.expect_problem(422, "validation-failed").field_errors(), ["stage_id"]);
+    let foreign = stage(&pipeline(&owner, &[("Elsewhere", 10)]).await, 0);
+    let elsewhere = client.post(&format!("{path}/reopen"), json!({"version": 2, "stage_id": foreign})).await;
+    assert_eq!(elsewhere.expect_problem(422, "validation-failed").field_errors(), ["stage_id"]);
+    // By default it goes back to the stage it closed in.
+    let reopened = client.post(&format!("{path}/reopen"), json!({"version": 2})).await.expect(200).body;
+    assert_eq!((reopened["status"].as_str(), reopened["stage_id"].as_str()), (Some("open"), Some(proposal.as_str())));
+    assert!(reopened["lost_reason"].is_null() && reopened["closed_at"].is_null(), "{reopened}");
+    let on_board = board(&client, &pipe).await;
+    assert_eq!(column(&on_board, &proposal)["count"], 1);
+    assert_eq!(totals(column(&on_board, &proposal)), [("EUR".to_owned(), 10_000, 6_000)]);
+    client.post(&format!("{path}/reopen"), json!({"version": 3})).await.expect_problem(409, "conflict");
+
+    // Won, then reopened in another stage: the board and the history follow.
+    client.post(&format!("{path}/won"), json!({"version": 3})).await.expect(200);
+    let again = client.post(&format!("{path}/reopen"), json!({"version": 4, "stage_id": lead})).await.expect(200).body;
+    assert_eq!((again["stage_id"].as_str(), again["probability"].as_u64()), (Some(lead.as_str()), Some(20)));
+    let end = board(&client, &pipe).await;
+    assert_eq!((column(&end, &proposal)["count"].as_i64(), column(&end, &lead)["count"].as_i64()), (Some(0), Some(1)));
+    assert_eq!(totals(column(&end, &lead)), [("EUR".to_owned(), 10_000, 2_000)]);
+    let history = client.get(&path).await.expect(200).body["stage_history"].clone();
+    let stages: Vec<&str> = history.as_array().unwrap().iter().map(|v| v["stage_id"].as_str().unwrap()).collect();
+    assert_eq!(stages, [proposal.as_str(), lead.as_str()], "{history}");
+    let activity = client.get("/api/v1/activity").await.expect(200).body;
+    let reopens = activity["items"].as_array().unwrap().iter().filter(|e| e["type"] == "deal.reopened").count();
+    assert_eq!(reopens, 2);
+
+    // A viewer cannot reopen.
+    let viewer = add_member(&owner, "viewer").await;
+    client.post(&format!("{path}/lost"), json!({"version": 5, "reason": "Again"})).await.expect(200);
+    viewer.client().post(&format!("{path}/reopen"), json!({"version": 6})).await.expect_problem(403, "forbidden");
+    // Another workspace's deal is not found.
+    let stranger = signup("Strangers").await;
+    stranger.client().post(&format!("{path}/reopen"), json!({"version": 6})).await.expect_problem(404, "not-found");
+}
+
+#[tokio::test]
 async fn board_totals_stay_exact_under_twenty_concurrent_moves() {
     let owner = signup("Busy Board").await;
     let client = owner.client();

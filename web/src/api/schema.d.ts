@@ -345,6 +345,149 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/companies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List companies
+         * @description In name order (case does not matter). `owner_id` (`me`, `none` or a member id) lists one owner's;
+         *     `tag` keeps those with the tag (a page may then come back short, with a cursor to go on).
+         *     Needs `customers:read`.
+         */
+        get: operations["companies_list"];
+        put?: never;
+        /**
+         * Add a company
+         * @description `name` is required; a `domain` is unique per workspace (409 `domain-taken`, naming the company that
+         *     has it in `existing_company_id`). Needs `customers:write`.
+         */
+        post: operations["companies_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/companies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A company
+         * @description With how many customers and deals name it. Needs `customers:read`.
+         */
+        get: operations["companies_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a company
+         * @description Refused (409) while customers or deals name it: unlink them first. With `?version=`, only if the
+         *     company is still at that version. Its notes and events stay in the activity log.
+         *     Needs `customers:write`.
+         */
+        delete: operations["companies_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a company
+         * @description Only the fields present change; `null` clears an optional one. At `version` (409 when stale). A new
+         *     name shows on every linked customer and deal (their `company`). Needs `customers:write`.
+         */
+        patch: operations["companies_update"];
+        trace?: never;
+    };
+    "/api/v1/companies/{id}/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A company's customers
+         * @description By e-mail. Needs `customers:read`.
+         */
+        get: operations["companies_customers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/companies/{id}/deals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A company's deals
+         * @description Open, won and lost, newest first. Needs `customers:read` and `sales:read`.
+         */
+        get: operations["companies_deals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/companies/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A company's notes
+         * @description Oldest first. Needs `customers:read`.
+         */
+        get: operations["companies_notes"];
+        put?: never;
+        /**
+         * Add a note to a company
+         * @description The note changes nothing on the company; `company.note_added` joins its timeline.
+         *     Needs `customers:write`.
+         */
+        post: operations["companies_add_note"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/companies/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A company's timeline
+         * @description Events about the company (created, changed, noted), newest first. Needs `customers:read`.
+         */
+        get: operations["companies_timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers": {
         parameters: {
             query?: never;
@@ -654,6 +797,28 @@ export interface paths {
          *     Needs `sales:write`.
          */
         post: operations["deals_add_note"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deals/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reopen a won or lost deal
+         * @description Back to open, in `stage_id` of its pipeline or the stage it closed in, at `version`; it is back in
+         *     the board's open totals and `deal.reopened` joins its history. 409 when the deal is open or the
+         *     version is stale. Needs `sales:write` (own or unowned deals) or `sales:manage`.
+         */
+        post: operations["deals_reopen"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2224,6 +2389,41 @@ export interface components {
             compliance?: number | null;
             overall: components["schemas"]["MetBreached"];
         };
+        /** Format: uuid */
+        CompanyId: string;
+        CompanyList: {
+            items: components["schemas"]["CompanyView"][];
+            next_cursor?: string | null;
+        };
+        CompanyView: {
+            address?: string | null;
+            attributes: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: int64
+             * @description How many customers name this company (only on `GET /companies/{id}`).
+             */
+            customer_count?: number | null;
+            /**
+             * Format: int64
+             * @description How many deals name this company (only on `GET /companies/{id}`).
+             */
+            deal_count?: number | null;
+            domain?: string | null;
+            id: components["schemas"]["CompanyId"];
+            name: string;
+            owner_id?: components["schemas"]["UserId"] | null;
+            phone?: string | null;
+            tags: string[];
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+            website?: string | null;
+        };
         /**
          * @description The deal a conversion opens: its contact is the customer, its owner the lead's owner (or the
          *     caller, for an unowned lead).
@@ -2304,18 +2504,38 @@ export interface components {
             /** @description Private channels are visible to their members only. */
             private?: boolean;
         };
+        CreateCompanyRequest: {
+            address?: string | null;
+            attributes?: {
+                [key: string]: string;
+            } | null;
+            /** @description A web domain (`acme.com`; `https://www.acme.com/` is read as `acme.com`), unique per workspace. */
+            domain?: string | null;
+            name: string;
+            /** @description A member of the workspace; nobody when left out. */
+            owner_id?: string | null;
+            phone?: string | null;
+            tags?: string[];
+            website?: string | null;
+        };
         CreateCustomerRequest: {
             attributes?: {
                 [key: string]: string;
             } | null;
+            /** @description Free text; with `company_id` it is the company's name and may not be given. */
             company?: string | null;
+            /** @description A company of the workspace; `company` then shows its name. */
+            company_id?: string | null;
             email: string;
             name?: string | null;
             notes?: string | null;
             phone?: string | null;
         };
         CreateDealRequest: {
+            /** @description Free text; with `company_id` it is the company's name and may not be given. */
             company?: string | null;
+            /** @description A company of the workspace; `company` then shows its name. */
+            company_id?: string | null;
             /** @description Customers of the workspace. */
             contact_ids?: string[];
             /** @description ISO 4217 code, e.g. EUR. */
@@ -2441,7 +2661,9 @@ export interface components {
             attributes: {
                 [key: string]: string;
             };
+            /** @description The company's display name: free text, or the linked company's name. */
             company?: string | null;
+            company_id?: components["schemas"]["CompanyId"] | null;
             /** @description The sales leads converted into this customer (their notes: `GET /api/v1/leads/{id}/notes`). */
             converted_from_leads: components["schemas"]["LeadId"][];
             /** Format: date-time */
@@ -2499,7 +2721,9 @@ export interface components {
         DealView: {
             /** Format: date-time */
             closed_at?: string | null;
+            /** @description The company's display name: free text, or the linked company's name. */
             company?: string | null;
+            company_id?: components["schemas"]["CompanyId"] | null;
             contact_ids: components["schemas"]["CustomerId"][];
             /** Format: date-time */
             created_at: string;
@@ -3150,10 +3374,17 @@ export interface components {
             ticket_id: components["schemas"]["TicketId"];
         };
         /** @enum {string} */
-        RecordKindView: "lead" | "customer" | "deal";
+        RecordKindView: "lead" | "customer" | "deal" | "company";
         RefreshRequest: {
             /** @description Left out by browsers: theirs is in the `switchboard_refresh` cookie. */
             refresh_token?: string | null;
+        };
+        /** @description Reopening a won or lost deal, at the version the member saw. */
+        ReopenDealRequest: {
+            /** @description A stage of the deal's pipeline to reopen in; the stage it was in when it closed when left out. */
+            stage_id?: string | null;
+            /** Format: int64 */
+            version: number;
         };
         RepActivityCount: {
             /** @description Every kind, in the same order as `by_kind`. */
@@ -3570,12 +3801,36 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /** @description Only the fields present change; `null` clears an optional one. */
+        UpdateCompanyRequest: {
+            address?: string | null;
+            /** @description Replaces the custom attributes. */
+            attributes?: {
+                [key: string]: string;
+            } | null;
+            domain?: string | null;
+            name?: string | null;
+            owner_id?: string | null;
+            phone?: string | null;
+            tags?: string[] | null;
+            /**
+             * Format: int64
+             * @description The version this change is based on.
+             */
+            version: number;
+            website?: string | null;
+        };
         UpdateCustomerRequest: {
             /** @description Replaces the custom attributes. */
             attributes?: {
                 [key: string]: string;
             } | null;
             company?: string | null;
+            /**
+             * @description Links the customer to a company of the workspace (`company` becomes its name); `null` unlinks
+             *     (`company` is then cleared unless given).
+             */
+            company_id?: string | null;
             email?: string | null;
             name?: string | null;
             notes?: string | null;
@@ -3589,6 +3844,11 @@ export interface components {
          */
         UpdateDealRequest: {
             company?: string | null;
+            /**
+             * @description Links the deal to a company of the workspace (`company` becomes its name); `null` unlinks
+             *     (`company` is then cleared unless given).
+             */
+            company_id?: string | null;
             contact_ids?: string[] | null;
             currency?: string | null;
             expected_close?: string | null;
@@ -4544,6 +4804,466 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    companies_list: {
+        parameters: {
+            query?: {
+                /** @description `me`, `none` or a member id */
+                owner_id?: string;
+                /** @description only companies with this tag */
+                tag?: string;
+                /** @description 1 to 100, default 50 */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    companies_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCompanyRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The domain is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    companies_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Company id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    companies_delete: {
+        parameters: {
+            query?: {
+                /** @description the version the caller saw */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Company id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Stale version, or customers or deals still name it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    companies_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Company id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCompanyRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Stale version, or the domain is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    companies_customers: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Company id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    companies_deals: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Company id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    companies_notes: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Company id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    companies_add_note: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Company id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateNoteRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    companies_timeline: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Company id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5536,6 +6256,65 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    deals_reopen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Deal id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReopenDealRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Stale version, or the deal is open */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -15,6 +15,7 @@ export type BulkResult = Schemas["BulkUpdateResult"];
 export type InboxItem = Schemas["InboxItemView"];
 export type DirectoryMember = Schemas["DirectoryMember"];
 export type Deal = Schemas["DealView"];
+export type Company = Schemas["CompanyView"];
 export type Pipeline = Schemas["PipelineView"];
 export type Stage = Schemas["StageView"];
 export type Board = Schemas["BoardView"];

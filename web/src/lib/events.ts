@@ -57,6 +57,13 @@ export const EVENT_KINDS = [
   "deal.won",
   "deal.lost",
   "deal.deleted",
+  "deal.note_added",
+  "deal.reopened",
+  "customer.note_added",
+  "company.created",
+  "company.updated",
+  "company.deleted",
+  "company.note_added",
   "lead.created",
   "lead.updated",
   "lead.assigned",
@@ -64,8 +71,6 @@ export const EVENT_KINDS = [
   "lead.converted",
   "lead.merged",
   "lead.note_added",
-  "customer.note_added",
-  "deal.note_added",
   "lead.deleted",
   "settings.lead_statuses_updated",
   "activity.created",
@@ -213,6 +218,11 @@ function deal(context: Context, withValue = false): string {
   return value ? `${what} (${value})` : what;
 }
 
+/** `Company Acme`. */
+function company(context: Context): string {
+  return titled("Company", either(context, "name"));
+}
+
 /** `Lead Ada Lovelace (Analytical Engines)`. */
 /** "Call “Intro”" from an activity event's state. */
 function activity(context: Context): string {
@@ -335,6 +345,16 @@ const FORMATTERS: Record<EventKind, (context: Context) => string> = {
     return `${deal(context, true)} lost${reason ? `: ${reason}` : ""}`;
   },
   "deal.deleted": (context) => `${deal(context)} deleted`,
+  "deal.note_added": () => "Note added to the deal",
+  "deal.reopened": (context) => {
+    const was = text(context.before, "status");
+    return `${deal(context)} reopened${was ? ` (it was ${was})` : ""}`;
+  },
+  "customer.note_added": () => "Note added to the customer",
+  "company.created": (context) => `${company(context)} created`,
+  "company.updated": (context) => `${company(context)} changed`,
+  "company.deleted": (context) => `${company(context)} deleted`,
+  "company.note_added": () => "Note added to the company",
   "lead.created": (context) => {
     const source = text(context.after, "source");
     return `${lead(context)} came in${source ? ` from ${label(source.replace(/_/g, " ")).toLowerCase()}` : ""}`;
@@ -350,8 +370,6 @@ const FORMATTERS: Record<EventKind, (context: Context) => string> = {
     return `A duplicate lead was merged in${notes}`;
   },
   "lead.note_added": () => "Note added to the lead",
-  "customer.note_added": () => "Note added to the customer",
-  "deal.note_added": () => "Note added to the deal",
   "lead.deleted": (context) => `${lead(context)} deleted`,
   "activity.created": (context) => `${activity(context)} logged${context.after.done === true ? " as done" : ""}`,
   "activity.updated": (context) => withChanges(activity(context), context, `${activity(context)} changed`, ["activity_id", "record"]),

@@ -2,9 +2,20 @@
 
 use std::collections::BTreeMap;
 
+use super::companies::parse_company_id;
 use crate::api::{CreateCustomerRequest, MergeCustomerRequest, UpdateCustomerRequest};
 use crate::domain::text::{TextKind, check_controls};
-use crate::domain::{FieldError, Gather, email::Email, field, ids::CustomerId, optional_field};
+use crate::domain::{
+    FieldError, Gather,
+    email::Email,
+    field,
+    ids::{CompanyId, CustomerId},
+    optional_field,
+};
+
+/// Free text and a linked company do not go together: the company's name is the text.
+pub(crate) const COMPANY_MIRRORS_LINK: &str =
+    "is the linked company's name while company_id is set: rename the company, or unlink it first";
 
 pub const MAX_FIELD_CHARS: usize = 200;
 pub const MAX_NOTES_CHARS: usize = 5_000;
@@ -13,7 +24,7 @@ const MAX_NAME_CHARS: usize = 100;
 const MAX_PHONE_CHARS: usize = 40;
 
 /// Trimmed text of `kind`; empty means none.
-fn optional_text(raw: Option<&str>, max: usize, kind: TextKind) -> Result<Option<String>, String> {
+pub(crate) fn optional_text(raw: Option<&str>, max: usize, kind: TextKind) -> Result<Option<String>, String> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
         Some(text) if text.chars().count() > max => Err(format!("must be at most {max} characters")),
@@ -21,7 +32,7 @@ fn optional_text(raw: Option<&str>, max: usize, kind: TextKind) -> Result<Option
     }
 }
 
-fn attributes(raw: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>, String> {
+pub(crate) fn attributes(raw: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>, String> {
     if raw.len() > MAX_ATTRIBUTES {
         return Err(format!("at most {MAX_ATTRIBUTES} attributes"));
     }
@@ -45,6 +56,7 @@ pub struct AddCustomer {
     pub name: Option<String>,
     pub phone: Option<String>,
     pub company: Option<String>,
+    pub company_id: Option<CompanyId>,
     pub notes: Option<String>,
     pub attributes: BTreeMap<String, String>,
 }
@@ -53,16 +65,23 @@ impl TryFrom<CreateCustomerRequest> for AddCustomer {
     type Error = Vec<FieldError>;
 
     fn try_from(request: CreateCustomerRequest) -> Result<Self, Self::Error> {
-        let (email, name, phone, company, notes, attributes) = (
+        let linked = request.company_id.is_some();
+        let (email, name, phone, company, company_id, notes, attributes) = (
             field("email", Email::parse(&request.email)),
             field("name", optional_text(request.name.as_deref(), MAX_NAME_CHARS, TextKind::Line)),
             field("phone", optional_text(request.phone.as_deref(), MAX_PHONE_CHARS, TextKind::Line)),
-            field("company", optional_text(request.company.as_deref(), MAX_FIELD_CHARS, TextKind::Line)),
+            field(
+                "company",
+                optional_text(request.company.as_deref(), MAX_FIELD_CHARS, TextKind::Line).and_then(|company| {
+                    if linked && company.is_some() { Err(COMPANY_MIRRORS_LINK.to_owned()) } else { Ok(company) }
+                }),
+            ),
+            optional_field("company_id", request.company_id.as_deref(), parse_company_id),
             field("notes", optional_text(request.notes.as_deref(), MAX_NOTES_CHARS, TextKind::Body)),
             field("attributes", attributes(&request.attributes.unwrap_or_default())),
         )
             .gather()?;
-        Ok(AddCustomer { email, name, phone, company, notes, attributes })
+        Ok(AddCustomer { email, name, phone, company, company_id, notes, attributes })
     }
 }
 
@@ -73,6 +92,8 @@ pub struct ChangeCustomer {
     pub name: Option<Option<String>>,
     pub phone: Option<Option<String>>,
     pub company: Option<Option<String>>,
+    /// Some(None) unlinks.
+    pub company_id: Option<Option<CompanyId>>,
     pub notes: Option<Option<String>>,
     pub attributes: Option<BTreeMap<String, String>>,
     /// The version the change is based on, when the caller sends one.
@@ -86,16 +107,21 @@ impl TryFrom<UpdateCustomerRequest> for ChangeCustomer {
         let text = |name: &'static str, raw: Option<Option<String>>, max: usize, kind: TextKind| {
             optional_field(name, raw, move |raw| optional_text(raw.as_deref(), max, kind))
         };
-        let (email, name, phone, company, notes, attributes) = (
+        let linking = matches!(request.company_id, Some(Some(_)));
+        let (email, name, phone, company, company_id, notes, attributes) = (
             optional_field("email", request.email.as_deref(), Email::parse),
             text("name", request.name, MAX_NAME_CHARS, TextKind::Line),
             text("phone", request.phone, MAX_PHONE_CHARS, TextKind::Line),
-            text("company", request.company, MAX_FIELD_CHARS, TextKind::Line),
+            text("company", request.company, MAX_FIELD_CHARS, TextKind::Line).and_then(|company| match company {
+                Some(Some(_)) if linking => Err(FieldError::new("company", COMPANY_MIRRORS_LINK)),
+                company => Ok(company),
+            }),
+            optional_field("company_id", request.company_id, |raw| raw.as_deref().map(parse_company_id).transpose()),
             text("notes", request.notes, MAX_NOTES_CHARS, TextKind::Body),
             optional_field("attributes", request.attributes.as_ref(), attributes),
         )
             .gather()?;
-        Ok(ChangeCustomer { email, name, phone, company, notes, attributes, version: request.version })
+        Ok(ChangeCustomer { email, name, phone, company, company_id, notes, attributes, version: request.version })
     }
 }
 

@@ -4,16 +4,18 @@
 
 use jiff::civil::Date;
 
+use super::companies::parse_company_id;
+use super::customers::COMPANY_MIRRORS_LINK;
 use super::views::parse_name;
 use crate::api::{
-    CreateDealRequest, CreatePipelineRequest, DealListQuery, LoseDealRequest, MoveDealRequest, ReplacePipelineRequest,
-    StageRequest, UpdateDealRequest,
+    CreateDealRequest, CreatePipelineRequest, DealListQuery, LoseDealRequest, MoveDealRequest, ReopenDealRequest,
+    ReplacePipelineRequest, StageRequest, UpdateDealRequest,
 };
 use crate::domain::deals::{
     Currency, DealStatus, MAX_COMPANY_CHARS, MAX_CONTACTS, MAX_DEAL_TITLE_CHARS, MAX_LOST_REASON_CHARS,
     MAX_PIPELINE_NAME_CHARS, MAX_STAGE_NAME_CHARS, MAX_STAGES, parse_probability, parse_rotting_days, parse_value,
 };
-use crate::domain::ids::{CustomerId, PipelineId, StageId, UserId};
+use crate::domain::ids::{CompanyId, CustomerId, PipelineId, StageId, UserId};
 use crate::domain::{FieldError, Gather, field, optional_field, ticket};
 use crate::storage::deals::{DealIndex, DealQuery};
 
@@ -156,6 +158,7 @@ pub struct NewDeal {
     pub owner: Option<UserId>,
     pub contacts: Vec<CustomerId>,
     pub company: Option<String>,
+    pub company_id: Option<CompanyId>,
     pub tags: Vec<String>,
 }
 
@@ -163,7 +166,21 @@ impl TryFrom<CreateDealRequest> for NewDeal {
     type Error = Vec<FieldError>;
 
     fn try_from(request: CreateDealRequest) -> Result<Self, Self::Error> {
-        let (title, value, currency, pipeline, stage, expected_close, probability, owner, contacts, company, tags) = (
+        let linked = request.company_id.is_some();
+        let (
+            title,
+            value,
+            currency,
+            pipeline,
+            stage,
+            expected_close,
+            probability,
+            owner,
+            contacts,
+            company,
+            company_id,
+            tags,
+        ) = (
             field("title", parse_title(&request.title)),
             field("value", parse_value(request.value)),
             field("currency", Currency::parse(&request.currency)),
@@ -173,7 +190,13 @@ impl TryFrom<CreateDealRequest> for NewDeal {
             optional_field("probability", request.probability, parse_probability),
             optional_field("owner_id", request.owner_id.as_deref(), parse_id::<UserId>),
             field("contact_ids", parse_contacts(&request.contact_ids)),
-            optional_field("company", request.company.as_deref(), parse_company),
+            optional_field("company", request.company.as_deref(), |raw| {
+                parse_company(raw).and_then(|company| match company {
+                    Some(_) if linked => Err(COMPANY_MIRRORS_LINK.to_owned()),
+                    company => Ok(company),
+                })
+            }),
+            optional_field("company_id", request.company_id.as_deref(), parse_company_id),
             field("tags", ticket::normalize_tags(&request.tags)),
         )
             .gather()?;
@@ -188,6 +211,7 @@ impl TryFrom<CreateDealRequest> for NewDeal {
             owner,
             contacts,
             company: company.flatten(),
+            company_id,
             tags,
         })
     }
@@ -205,6 +229,8 @@ pub struct ChangeDeal {
     pub owner: Option<Option<UserId>>,
     pub contacts: Option<Vec<CustomerId>>,
     pub company: Option<Option<String>>,
+    /// Some(None) unlinks.
+    pub company_id: Option<Option<CompanyId>>,
     pub tags: Option<Vec<String>>,
     pub version: u64,
 }
@@ -226,7 +252,8 @@ impl TryFrom<UpdateDealRequest> for ChangeDeal {
     type Error = Vec<FieldError>;
 
     fn try_from(request: UpdateDealRequest) -> Result<Self, Self::Error> {
-        let (title, value, currency, expected_close, probability, owner, contacts, company, tags) = (
+        let linking = matches!(request.company_id, Some(Some(_)));
+        let (title, value, currency, expected_close, probability, owner, contacts, company, company_id, tags) = (
             optional_field("title", request.title.as_deref(), parse_title),
             optional_field("value", request.value, parse_value),
             optional_field("currency", request.currency.as_deref(), Currency::parse),
@@ -234,7 +261,13 @@ impl TryFrom<UpdateDealRequest> for ChangeDeal {
             nullable("probability", request.probability, parse_probability),
             nullable("owner_id", request.owner_id, |raw: String| parse_id::<UserId>(&raw)),
             optional_field("contact_ids", request.contact_ids.as_deref(), parse_contacts),
-            nullable("company", request.company, |raw: String| parse_company(&raw)),
+            nullable("company", request.company, |raw: String| {
+                parse_company(&raw).and_then(|company| match company {
+                    Some(_) if linking => Err(COMPANY_MIRRORS_LINK.to_owned()),
+                    company => Ok(company),
+                })
+            }),
+            nullable("company_id", request.company_id, |raw: String| parse_company_id(&raw)),
             optional_field("tags", request.tags.as_deref(), ticket::normalize_tags),
         )
             .gather()?;
@@ -247,6 +280,7 @@ impl TryFrom<UpdateDealRequest> for ChangeDeal {
             owner,
             contacts,
             company: company.map(Option::flatten),
+            company_id,
             tags,
             version: request.version,
         })
@@ -271,6 +305,22 @@ impl TryFrom<MoveDealRequest> for MoveDeal {
         )
             .gather()?;
         Ok(MoveDeal { stage, pipeline, version: request.version })
+    }
+}
+
+/// Reopening a closed deal: in which stage (None: the one it closed in), at the version the member saw.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReopenDeal {
+    pub stage: Option<StageId>,
+    pub version: u64,
+}
+
+impl TryFrom<ReopenDealRequest> for ReopenDeal {
+    type Error = Vec<FieldError>;
+
+    fn try_from(request: ReopenDealRequest) -> Result<Self, Self::Error> {
+        let (stage,) = (optional_field("stage_id", request.stage_id.as_deref(), parse_id::<StageId>),).gather()?;
+        Ok(ReopenDeal { stage, version: request.version })
     }
 }
 

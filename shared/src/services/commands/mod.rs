@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod companies;
 pub mod customers;
 pub mod deals;
 pub mod leads;

@@ -150,7 +150,12 @@ impl SlackEventType {
             | ActivityCreated
             | ActivityUpdated
             | ActivityCompleted
-            | ActivityDeleted => None,
+            | ActivityDeleted
+            | DealReopened
+            | CompanyCreated
+            | CompanyUpdated
+            | CompanyDeleted
+            | CompanyNoteAdded => None,
         }
     }
 }

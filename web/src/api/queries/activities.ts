@@ -7,7 +7,8 @@ import type { Schemas } from "../types";
 
 export type Activity = Schemas["ActivityView"];
 export type ActivityKind = Schemas["ActivityKind"];
-export type RecordKind = Schemas["RecordKindView"];
+/** The records activities are logged on through the API (companies have no activity routes yet). */
+export type RecordKind = Exclude<Schemas["RecordKindView"], "company">;
 export type TaskStatus = "open" | "done";
 
 export const ACTIVITY_KINDS: readonly ActivityKind[] = ["call", "meeting", "task", "email"];
@@ -72,6 +73,8 @@ export function recordLink(activity: Pick<Activity, "record_kind" | "record_id">
       return `/customers/${activity.record_id}`;
     case "deal":
       return `/sales/deals/${activity.record_id}`;
+    case "company":
+      return `/sales/companies/${activity.record_id}`;
   }
 }
 

@@ -2,7 +2,7 @@
 // live connection when the server reports a change (src/live/state.ts). Marking a query stale refetches
 // it if it is on screen, and on its next use otherwise.
 import type { QueryClient } from "@tanstack/react-query";
-import { activityKeys, chatKeys, customerKeys, integrationKeys, macroKeys, memberKeys, salesKeys, settingsKeys, slaKeys, ticketKeys } from "./keys";
+import { activityKeys, chatKeys, companyKeys, customerKeys, integrationKeys, macroKeys, memberKeys, salesKeys, settingsKeys, slaKeys, ticketKeys } from "./keys";
 
 /** The part of the query client invalidation needs (the live path is tested against a fake of it). */
 export type Invalidates = Pick<QueryClient, "invalidateQueries">;
@@ -99,4 +99,18 @@ export function invalidateDeal(queries: Invalidates, dealId?: string) {
 export function invalidatePipelines(queries: Invalidates) {
   stale(queries, salesKeys.all);
   stale(queries, activityKeys.all);
+}
+
+/** A company changed: its page and every company list; a rename shows on its customers and deals too. */
+export function invalidateCompany(queries: Invalidates, companyId?: string) {
+  if (companyId) stale(queries, companyKeys.detail(companyId));
+  stale(queries, companyKeys.lists());
+  stale(queries, customerKeys.all);
+  stale(queries, salesKeys.deals());
+  stale(queries, activityKeys.all);
+}
+
+/** A customer or deal was linked to a company or unlinked: the companies that gained or lost it. */
+export function invalidateCompanyLink(queries: Invalidates, ...companyIds: (string | null | undefined)[]) {
+  for (const id of companyIds) if (id) stale(queries, companyKeys.detail(id));
 }

@@ -96,6 +96,24 @@ export const salesKeys = {
   deal: (id: string) => [...salesKeys.deals(), id] as const,
 };
 
+/** What the companies list asks for: an owner (`me`, `none`; empty: any) and a tag (empty: any). */
+export interface CompanyListParams {
+  owner: string;
+  tag: string;
+}
+
+export const companyKeys = {
+  all: ["companies"] as const,
+  lists: () => [...companyKeys.all, "list"] as const,
+  list: (params: CompanyListParams) => [...companyKeys.lists(), params] as const,
+  /** One company; its customers, deals, notes and timeline sit under it, so invalidating it refreshes them. */
+  detail: (id: string) => [...companyKeys.all, "detail", id] as const,
+  customers: (id: string) => [...companyKeys.detail(id), "customers"] as const,
+  deals: (id: string) => [...companyKeys.detail(id), "deals"] as const,
+  notes: (id: string) => [...companyKeys.detail(id), "notes"] as const,
+  timeline: (id: string) => [...companyKeys.detail(id), "timeline"] as const,
+};
+
 export const activityKeys = {
   all: ["activity"] as const,
 };

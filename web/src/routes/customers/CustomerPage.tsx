@@ -19,6 +19,8 @@ import { Field } from "../auth/AuthFrame";
 import { MergeCustomer } from "./MergeCustomer";
 import { leadQuery } from "../../api/queries/sales";
 import { Activities } from "../sales/activities/Activities";
+import { invalidateCompanyLink } from "../../api/queries/invalidate";
+import { CompanyPicker } from "../sales/companies/CompanyPicker";
 
 export function Component() {
   const { id = "" } = useParams();
@@ -67,6 +69,7 @@ export function Component() {
       )}
       {editing && <EditCustomer customer={c} done={() => setEditing(false)} />}
       {merging && <MergeCustomer target={c} done={() => setMerging(false)} />}
+      <CustomerCompany customer={c} canWrite={!!canWrite && !c.merged_into} />
       {c.merged_ids.length > 0 && (
         <p className="muted small">
           {c.merged_ids.length} duplicate{c.merged_ids.length > 1 ? "s" : ""} merged into this customer; their tickets and events are included below.
@@ -162,6 +165,31 @@ function ConvertedFrom({ leadIds }: { leadIds: readonly string[] }) {
   );
 }
 
+/** The customer's company: linked with the picker, at the version on screen. */
+function CustomerCompany({ customer, canWrite }: { customer: Customer; canWrite: boolean }) {
+  const queries = useQueryClient();
+  const link = useMutation({
+    mutationFn: (companyId: string | null) =>
+      call(api.PATCH("/api/v1/customers/{id}", { params: { path: { id: customer.id } }, body: { company_id: companyId, version: customer.version } })),
+    onSuccess: (updated) => {
+      queries.setQueryData(customerKeys.detail(customer.id), updated);
+      invalidateCustomer(queries, customer.id);
+      invalidateCompanyLink(queries, customer.company_id, updated.company_id);
+    },
+    onError: () => invalidateCustomer(queries, customer.id),
+  });
+  return (
+    <CompanyPicker
+      companyId={customer.company_id}
+      companyName={customer.company}
+      canWrite={canWrite}
+      pending={link.isPending}
+      error={link.error}
+      onPick={(companyId) => link.mutate(companyId)}
+    />
+  );
+}
+
 function EditCustomer({ customer, done }: { customer: Customer; done: () => void }) {
   const queries = useQueryClient();
   const [form, setForm] = useState({
@@ -180,7 +208,8 @@ function EditCustomer({ customer, done }: { customer: Customer; done: () => void
             email: form.email,
             name: form.name || null,
             phone: form.phone || null,
-            company: form.company || null,
+            // While linked, the company text is the company's name: the picker changes it.
+            ...(customer.company_id ? {} : { company: form.company || null }),
             notes: form.notes || null,
             version: customer.version,
           },
@@ -215,7 +244,7 @@ function EditCustomer({ customer, done }: { customer: Customer; done: () => void
           {(props) => <input {...props} value={form.phone} onChange={set("phone")} />}
         </Field>
         <Field label="Company" error={fieldError("company")}>
-          {(props) => <input {...props} value={form.company} onChange={set("company")} />}
+          {(props) => <input {...props} value={form.company} onChange={set("company")} disabled={!!customer.company_id} />}
         </Field>
       </div>
       <Field label="Notes" error={fieldError("notes")}>

@@ -7,7 +7,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { api, call, ApiError } from "../../../api/client";
 import { dealQuery, pipelinesQuery } from "../../../api/queries/deals";
-import { invalidateDeal } from "../../../api/queries/invalidate";
+import { invalidateCompanyLink, invalidateDeal } from "../../../api/queries/invalidate";
+import { CompanyPicker } from "../companies/CompanyPicker";
 import { usePermission } from "../../../api/queries/members";
 import { useDirectory } from "../../../api/queries/directory";
 import type { Deal, Pipeline } from "../../../api/types";
@@ -73,7 +74,9 @@ function DealView({ deal, pipeline }: { deal: Deal; pipeline: Pipeline | undefin
           <History deal={deal} pipeline={pipeline} />
         </div>
         <aside>
+          <DealCompany deal={deal} canWrite={mayWrite} />
           {mayWrite && deal.status === "open" && <Close deal={deal} />}
+          {mayWrite && deal.status !== "open" && <Reopen deal={deal} pipeline={pipeline} />}
           <Activities record={{ kind: "deal", id: deal.id }} canWrite={mayWrite} directory={directory} />
         </aside>
       </div>
@@ -146,7 +149,7 @@ function EditDeal({ deal }: { deal: Deal }) {
             version: deal.version,
             ...(form.title !== base.title ? { title: form.title } : {}),
             ...(form.value !== base.value || form.currency !== base.currency ? { value, currency: form.currency.trim().toUpperCase() } : {}),
-            ...(form.company !== base.company ? { company: form.company || null } : {}),
+            ...(form.company !== base.company && !deal.company_id ? { company: form.company || null } : {}),
             ...(form.expected !== base.expected ? { expected_close: form.expected || null } : {}),
             ...(form.probability !== base.probability && form.probability.trim() ? { probability: Number(form.probability) } : {}),
             ...(form.tags !== base.tags ? { tags: form.tags.split(",").map((tag) => tag.trim()).filter(Boolean) } : {}),
@@ -203,7 +206,9 @@ function EditDeal({ deal }: { deal: Deal }) {
           {(props) => <input {...props} value={form.title} onChange={(e) => setForm({ ...form, title: e.target.value })} />}
         </Field>
         <Field label="Company" error={fieldError("company")}>
-          {(props) => <input {...props} value={form.company} onChange={(e) => setForm({ ...form, company: e.target.value })} />}
+          {(props) => (
+            <input {...props} value={form.company} disabled={!!deal.company_id} onChange={(e) => setForm({ ...form, company: e.target.value })} />
+          )}
         </Field>
         <Field label="Value" error={typed ?? fieldError("value")}>
           {(props) => <input {...props} inputMode="decimal" value={form.value} onChange={(e) => setForm({ ...form, value: e.target.value })} />}
@@ -334,6 +339,75 @@ function Close({ deal }: { deal: Deal }) {
           {loseError?.slug !== "validation-failed" && <InlineError error={lose.error} />}
         </form>
       )}
+    </section>
+  );
+}
+
+/** The deal's company: linked with the picker, at the version on screen. */
+function DealCompany({ deal, canWrite }: { deal: Deal; canWrite: boolean }) {
+  const queries = useQueryClient();
+  const link = useMutation({
+    mutationFn: (companyId: string | null) =>
+      call(api.PATCH("/api/v1/deals/{id}", { params: { path: { id: deal.id } }, body: { company_id: companyId, version: deal.version } })),
+    onSuccess: (updated) => {
+      queries.setQueryData(dealQuery(deal.id).queryKey, (old) => (old ? { ...old, ...updated, stage_history: old.stage_history } : updated));
+      invalidateDeal(queries, deal.id);
+      invalidateCompanyLink(queries, deal.company_id, updated.company_id);
+    },
+    onError: () => invalidateDeal(queries, deal.id),
+  });
+  return (
+    <section className="card" aria-label="Company record">
+      <CompanyPicker
+        companyId={deal.company_id}
+        companyName={deal.company}
+        canWrite={canWrite}
+        pending={link.isPending}
+        error={link.error}
+        onPick={(companyId) => link.mutate(companyId)}
+      />
+    </section>
+  );
+}
+
+/** Back to open, in the stage it closed in or another of its pipeline, at the version on screen. */
+function Reopen({ deal, pipeline }: { deal: Deal; pipeline: Pipeline | undefined }) {
+  const queries = useQueryClient();
+  const [stageId, setStageId] = useState(deal.stage_id);
+  const reopen = useMutation({
+    mutationFn: () =>
+      call(api.POST("/api/v1/deals/{id}/reopen", { params: { path: { id: deal.id } }, body: { version: deal.version, stage_id: stageId } })),
+    onSuccess: () => invalidateDeal(queries, deal.id),
+    onError: () => invalidateDeal(queries, deal.id),
+  });
+  return (
+    <section className="card" aria-labelledby="reopen-deal">
+      <h2 id="reopen-deal" className="card-title">
+        Reopen the deal
+      </h2>
+      <form
+        className="form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          reopen.mutate();
+        }}
+      >
+        <Field label="Into stage">
+          {(props) => (
+            <select {...props} value={stageId} onChange={(e) => setStageId(e.target.value)}>
+              {(pipeline?.stages ?? []).map((stage) => (
+                <option key={stage.id} value={stage.id}>
+                  {stage.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <button type="submit" className="button" disabled={reopen.isPending}>
+          Reopen
+        </button>
+        <InlineError error={reopen.error} />
+      </form>
     </section>
   );
 }
