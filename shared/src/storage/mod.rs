@@ -41,6 +41,7 @@ use transaction::{Transaction, TransactionError};
 pub use page::{Page, PageParams};
 pub(crate) use query::{PageQuery, QuerySpec};
 
+use crate::adapters::LazyClient;
 use crate::domain::ids::WorkspaceId;
 
 pub type Item = HashMap<String, AttributeValue>;
@@ -138,7 +139,8 @@ impl From<serde_dynamo::Error> for StoreError {
 
 #[derive(Clone, Debug)]
 pub struct Store {
-    pub(crate) client: Client,
+    /// Built on the first call (see [`LazyClient`]): `health` and the `$disconnect` path never make one.
+    pub(crate) client: LazyClient<Client>,
     pub(crate) table: String,
     pub(crate) cursors: cursor::CursorCodec,
     calls: call_count::CallCount,
@@ -148,8 +150,11 @@ impl Store {
     /// A store over `table`, counting its DynamoDB calls.
     pub fn new(aws: &aws_config::SdkConfig, table: impl Into<String>, cursors: cursor::CursorCodec) -> Self {
         let calls = call_count::CallCount::default();
-        let config = aws_sdk_dynamodb::config::Builder::from(aws).interceptor(calls.clone()).build();
-        Self { client: Client::from_conf(config), table: table.into(), cursors, calls }
+        let (aws, counting) = (aws.clone(), calls.clone());
+        let client = LazyClient::new(move || {
+            Client::from_conf(aws_sdk_dynamodb::config::Builder::from(&aws).interceptor(counting.clone()).build())
+        });
+        Self { client, table: table.into(), cursors, calls }
     }
 
     /// Reads one item by its key (strongly consistent) as a record; None when there is none.
