@@ -6,7 +6,7 @@ use std::time::Duration;
 use aws_sdk_s3::presigning::{PresignedRequest, PresigningConfig};
 use thiserror::Error;
 
-use super::LazyClient;
+use crate::lazy_client::LazyClient;
 
 #[derive(Debug, Error)]
 pub enum BlobError {

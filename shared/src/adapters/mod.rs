@@ -16,11 +16,10 @@
 //! names its failures; rules stay in the services.
 
 pub mod blob_store;
-pub mod lazy;
 pub mod queue;
 pub mod sockets;
 
+pub use crate::lazy_client::LazyClient;
 pub use blob_store::{BlobError, BlobStore, PresignedUrl};
-pub use lazy::LazyClient;
 pub use queue::{Queue, QueueError};
 pub use sockets::{SocketError, Sockets};

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::Serialize;
 use thiserror::Error;
 
-use super::LazyClient;
+use crate::lazy_client::LazyClient;
 
 #[derive(Debug, Error)]
 pub enum QueueError {

@@ -3,7 +3,7 @@
 use serde_json::Value;
 use thiserror::Error;
 
-use super::LazyClient;
+use crate::lazy_client::LazyClient;
 
 #[derive(Debug, Error)]
 pub enum SocketError {

@@ -41,8 +41,8 @@ use transaction::{Transaction, TransactionError};
 pub use page::{Page, PageParams};
 pub(crate) use query::{PageQuery, QuerySpec};
 
-use crate::adapters::LazyClient;
 use crate::domain::ids::WorkspaceId;
+use crate::lazy_client::LazyClient;
 
 pub type Item = HashMap<String, AttributeValue>;
 

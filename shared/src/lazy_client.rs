@@ -1,4 +1,4 @@
-//! An SDK client built on its first use, once per process. A client costs its set-up (runtime plugins,
+//! (Outside the layers: storage and adapters both hold one.) An SDK client built on its first use, once per process. A client costs its set-up (runtime plugins,
 //! endpoint resolution, the HTTP connector) whether or not it is used, and most functions use one or two
 //! of the systems [`crate::App`] knows: `health` none, `tickets` DynamoDB only, `attachments` also S3.
 
