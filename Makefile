@@ -77,7 +77,7 @@ BENCH_SOCKETS ?= 50
 BENCH_EVENTS ?= 40
 bench:
 	cargo build --release --locked --bins $(addprefix -p fn-,$(BENCH_BINS) realtime) -p switchboard-bench
-	BENCH_COMMAND="make bench BENCH_RUNS=$(BENCH_RUNS)" ./target/release/coldstart --runs $(BENCH_RUNS) $(BENCH_BINS) realtime=websocket
+	BENCH_COMMAND="make bench BENCH_RUNS=$(BENCH_RUNS)" ./target/release/coldstart --runs $(BENCH_RUNS) $(BENCH_BINS) realtime=websocket authorizer=apikey
 	@infra/scripts/bootstrap.sh stack
 	cargo run --locked -p switchboard-api-bench --bin api-bench -- --small $(BENCH_SMALL) --large $(BENCH_LARGE)
 	cargo run --locked -p switchboard-api-bench --bin webhook-bench -- --events $(BENCH_WEBHOOK_EVENTS)

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::{
-    adapters::{BlobStore, Queue, Sockets},
+    adapters::{BlobStore, LazyClient, Queue, Sockets},
     auth::tokens::TokenService,
     clock::{Clock, SystemClock},
     config::Config,
@@ -28,23 +28,33 @@ pub struct App {
 }
 
 impl App {
+    /// Every SDK client is built on its first use (see [`crate::adapters::LazyClient`]), so a function
+    /// pays at cold start only for what it needs; all of them share `aws` (one credentials cache).
     pub fn new(config: Config, aws: &aws_config::SdkConfig, clock: Arc<dyn Clock>) -> Self {
         let cursors = CursorCodec::derive_from(&config.signing_keys[0].secret);
-        let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(aws).force_path_style(config.s3_path_style).build(),
-        );
-        let sockets = config.ws_management_endpoint.as_ref().map(|endpoint| {
-            aws_sdk_apigatewaymanagement::Client::from_conf(
-                aws_sdk_apigatewaymanagement::config::Builder::from(aws).endpoint_url(endpoint).build(),
-            )
+        let s3 = {
+            let (aws, path_style) = (aws.clone(), config.s3_path_style);
+            LazyClient::new(move || {
+                aws_sdk_s3::Client::from_conf(
+                    aws_sdk_s3::config::Builder::from(&aws).force_path_style(path_style).build(),
+                )
+            })
+        };
+        let sqs = {
+            let aws = aws.clone();
+            LazyClient::new(move || aws_sdk_sqs::Client::new(&aws))
+        };
+        let sockets = config.ws_management_endpoint.clone().map(|endpoint| {
+            let aws = aws.clone();
+            LazyClient::new(move || {
+                aws_sdk_apigatewaymanagement::Client::from_conf(
+                    aws_sdk_apigatewaymanagement::config::Builder::from(&aws).endpoint_url(&endpoint).build(),
+                )
+            })
         });
         Self {
             attachments: BlobStore::new(s3, config.attachments_bucket.clone(), "attachments"),
-            webhook_queue: Queue::new(
-                aws_sdk_sqs::Client::new(aws),
-                config.webhook_queue_url.clone(),
-                "webhook deliveries",
-            ),
+            webhook_queue: Queue::new(sqs, config.webhook_queue_url.clone(), "webhook deliveries"),
             sockets: Sockets::new(sockets),
             webhook_http: Arc::default(),
             store: Store::new(aws, config.table_name.clone(), cursors),

@@ -18,6 +18,7 @@ pub mod config;
 pub mod domain;
 pub mod http;
 mod layers;
+pub mod lazy_client;
 pub mod runtime;
 pub mod services;
 pub mod storage;

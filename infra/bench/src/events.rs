@@ -1,6 +1,8 @@
 //! The events sent to the functions: what API Gateway (REST, v1 proxy) would send for `GET /api/v1/health`,
-//! a REQUEST authorizer event without an `Authorization` header, and a WebSocket API `$disconnect`
-//! without an authorizer context (the realtime function answers it without touching storage).
+//! a REQUEST authorizer event without an `Authorization` header, the same with an unknown API key (the
+//! authorizer looks it up in DynamoDB, so the first answer includes building the client and one call),
+//! and a WebSocket API `$disconnect` without an authorizer context (the realtime function answers it
+//! without touching storage).
 
 use serde_json::{Value, json};
 
@@ -15,6 +17,9 @@ pub enum EventKind {
     Http,
     /// API Gateway REQUEST authorizer.
     Authorizer,
+    /// API Gateway REQUEST authorizer with `Authorization: Bearer <an unknown API key>`: one DynamoDB
+    /// Query (answered by the fake API, see `AWS_ENDPOINT_URL`) before the refusal.
+    ApiKey,
     /// API Gateway WebSocket API integration.
     WebSocket,
 }
@@ -24,6 +29,7 @@ impl EventKind {
         match self {
             EventKind::Http => "http",
             EventKind::Authorizer => "authorizer",
+            EventKind::ApiKey => "apikey",
             EventKind::WebSocket => "websocket",
         }
     }
@@ -32,6 +38,7 @@ impl EventKind {
         match raw {
             "http" => Some(EventKind::Http),
             "authorizer" => Some(EventKind::Authorizer),
+            "apikey" => Some(EventKind::ApiKey),
             "websocket" => Some(EventKind::WebSocket),
             _ => None,
         }
@@ -40,7 +47,13 @@ impl EventKind {
     pub fn event(self, request_id: &str) -> Value {
         match self {
             EventKind::Http => rest_proxy_event(request_id),
-            EventKind::Authorizer => authorizer_event(request_id),
+            EventKind::Authorizer => authorizer_event(request_id, headers()),
+            EventKind::ApiKey => {
+                let mut headers = headers();
+                // Well formed (the key prefix), and in no table: the lookup finds nothing.
+                headers["Authorization"] = json!("Bearer sbk_YmVuY2gta2V5LW5vdC1pbi1hbnktdGFibGUtYXQtYWxs");
+                authorizer_event(request_id, headers)
+            }
             EventKind::WebSocket => websocket_event(request_id),
         }
     }
@@ -101,8 +114,7 @@ fn rest_proxy_event(request_id: &str) -> Value {
     })
 }
 
-fn authorizer_event(request_id: &str) -> Value {
-    let headers = headers();
+fn authorizer_event(request_id: &str, headers: Value) -> Value {
     json!({
         "type": "REQUEST",
         "methodArn": format!("arn:aws:execute-api:us-east-1:{ACCOUNT}:{API_ID}/{STAGE}/GET{PATH}"),

@@ -29,7 +29,8 @@ usage: coldstart [options] <binary[=http|authorizer|websocket]>...
   --floor NAME     the baseline binary in --bin-dir (default lambda-floor)
   --timeout-ms N   give up on a run after this long (default 10000)
 A binary named authorizer gets a REQUEST authorizer event, any other an API Gateway REST proxy event
-unless its kind is given (`realtime=websocket`: a WebSocket API `$disconnect`).";
+unless its kind is given (`realtime=websocket`: a WebSocket API `$disconnect`; `authorizer=apikey`: a
+REQUEST authorizer event with an unknown API key, looked up with one DynamoDB call that the fake API answers).";
 
 pub const DEFAULT_FLOOR: &str = "lambda-floor";
 const DEFAULT_BINARIES: &[&str] = &["authorizer", "auth", "me", "users", "health", "api-docs", "platform"];
@@ -68,6 +69,8 @@ pub struct Sample {
     pub init: Option<Duration>,
     pub peak_rss_kib: Option<u64>,
     pub answer: String,
+    /// The DynamoDB operations called before the answer, in order.
+    pub dynamodb_calls: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -231,7 +234,11 @@ impl Run<'_> {
         request_id: &str,
         hits: &Receiver<Hit>,
     ) -> Result<Sample, String> {
-        let log = File::create(self.log_dir.join(format!("{}.log", target.name))).map_err(|err| err.to_string())?;
+        let log_name = match target.kind {
+            EventKind::ApiKey => format!("{}-{}.log", target.name, target.kind.name()),
+            _ => format!("{}.log", target.name),
+        };
+        let log = File::create(self.log_dir.join(log_name)).map_err(|err| err.to_string())?;
         let log_err = log.try_clone().map_err(|err| err.to_string())?;
         let mut command = Command::new(self.exe_dir.join(&target.name));
         command
@@ -277,6 +284,8 @@ impl Run<'_> {
             ("SWITCHBOARD_ACCESS_TOKEN_TTL_SECS", "900".to_owned()),
             ("SWITCHBOARD_REFRESH_TOKEN_TTL_DAYS", "30".to_owned()),
             ("RUST_LOG", "info".to_owned()),
+            // Not set in AWS; here DynamoDB calls go to the fake API, which answers them (see runtime_api).
+            ("AWS_ENDPOINT_URL", format!("http://{}", api.authority())),
         ]
     }
 }
@@ -289,6 +298,7 @@ fn wait_for_answer(
     timeout: Duration,
 ) -> Result<Sample, String> {
     let mut init = None;
+    let mut dynamodb_calls = Vec::new();
     loop {
         let hit = match hits.recv_timeout(Duration::from_millis(5)) {
             Ok(hit) => hit,
@@ -309,6 +319,7 @@ fn wait_for_answer(
         };
         match hit {
             Hit::NextRequested(at) => init = Some(at.duration_since(spawned)),
+            Hit::DynamoDb { operation } => dynamodb_calls.push(operation),
             Hit::InitError { body } => return Err(format!("init error: {}", String::from_utf8_lossy(&body))),
             Hit::Answered { at, request_id: answered, outcome, body } if answered == request_id => {
                 return Ok(Sample {
@@ -316,6 +327,7 @@ fn wait_for_answer(
                     init,
                     peak_rss_kib: peak_rss_kib(child.id()),
                     answer: describe_answer(outcome, &body),
+                    dynamodb_calls,
                 });
             }
             Hit::Answered { request_id: answered, .. } => {

@@ -168,7 +168,7 @@ pub fn markdown(context: &Context, measured: &[Measured]) -> String {
         };
         let name =
             if entry.target.is_floor { format!("{} (floor)", entry.target.name) } else { entry.target.name.clone() };
-        let last_answer = entry.samples.last().map_or("–", |sample| sample.answer.as_str());
+        let last_answer = entry.samples.last().map_or_else(|| "–".to_owned(), describe);
         let rss = peak_rss(&entry.samples).map(|rss| rss.median / 1024.0);
         let _ = writeln!(
             out,
@@ -183,6 +183,9 @@ pub fn markdown(context: &Context, measured: &[Measured]) -> String {
             size(entry.zip_bytes),
         );
     }
+    if let Some(verdict) = target_verdict(measured, floor) {
+        let _ = writeln!(out, "\n{verdict}");
+    }
     let failures: Vec<String> = measured
         .iter()
         .flat_map(|entry| entry.failures.iter().map(move |failure| format!("- {}: {failure}", entry.target.name)))
@@ -196,6 +199,37 @@ pub fn markdown(context: &Context, measured: &[Measured]) -> String {
          `GET …/invocation/next`; peak RSS = VmHWM at the first answer. bootstrap.zip: from `make build` (\"–\" if absent)."
     );
     out
+}
+
+/// The answer, and the DynamoDB calls made before it (the fake API answers them).
+fn describe(sample: &Sample) -> String {
+    if sample.dynamodb_calls.is_empty() {
+        sample.answer.clone()
+    } else {
+        format!("{} after DynamoDB {}", sample.answer, sample.dynamodb_calls.join(", "))
+    }
+}
+
+/// Issue 19's first target: every function's median first answer at most this many times the floor's.
+pub const TARGET_RATIO: f64 = 1.5;
+
+/// Which functions meet [`TARGET_RATIO`], and the slowest against the floor.
+fn target_verdict(measured: &[Measured], floor: Option<f64>) -> Option<String> {
+    let floor = floor.filter(|floor| *floor > 0.0)?;
+    let ratios: Vec<(String, f64)> = measured
+        .iter()
+        .filter(|entry| !entry.target.is_floor)
+        .filter_map(|entry| {
+            let answer = first_answer(&entry.samples)?;
+            Some((format!("{} ({})", entry.target.name, entry.target.kind.name()), answer.median / floor))
+        })
+        .collect();
+    let (worst, worst_ratio) = ratios.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let met = ratios.iter().filter(|(_, ratio)| *ratio <= TARGET_RATIO).count();
+    Some(format!(
+        "Target ≤ {TARGET_RATIO}× the floor (median first answer): met by {met} of {}; slowest {worst} at {worst_ratio:.2}×.",
+        ratios.len()
+    ))
 }
 
 fn stats_json(stats: Option<Stats>) -> Value {
@@ -228,6 +262,7 @@ pub fn json(context: &Context, measured: &[Measured]) -> Value {
                 "samples_ms": entry.samples.iter().map(|s| round3(millis(s.first_answer))).collect::<Vec<_>>(),
                 "discarded_ms": entry.discarded.iter().map(|s| round3(millis(s.first_answer))).collect::<Vec<_>>(),
                 "answer": entry.samples.last().map(|sample| sample.answer.clone()),
+                "dynamodb_calls": entry.samples.last().map(|sample| sample.dynamodb_calls.clone()),
                 "binary_bytes": entry.binary_bytes,
                 "bootstrap_zip_bytes": entry.zip_bytes,
                 "failures": entry.failures,
@@ -241,6 +276,7 @@ pub fn json(context: &Context, measured: &[Measured]) -> Value {
         "runs": context.runs,
         "discarded_runs": 1,
         "floor": context.floor,
+        "target_ratio": TARGET_RATIO,
         "elapsed_s": round3(context.elapsed.as_secs_f64()),
         "bin_dir": context.bin_dir,
         "load_average_before": context.load_before,

@@ -2,6 +2,10 @@
 //! `GET /2018-06-01/runtime/invocation/next`, holds every later `next` open (as Lambda does while no event is
 //! waiting), and reports when each runtime request arrived. Each run gets its own port, so a straggler from an
 //! earlier run can never take or answer the event of a later one.
+//!
+//! The same port stands in for DynamoDB (the functions get it as `AWS_ENDPOINT_URL`): every call is
+//! answered as finding nothing, so a first request that reads storage is timed with its client built, its
+//! request signed and one round trip made, but without a network or a database in the figure.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -44,7 +48,14 @@ pub enum Hit {
     InitError {
         body: Vec<u8>,
     },
+    /// A DynamoDB call (its `X-Amz-Target` operation, e.g. `Query`).
+    DynamoDb {
+        operation: String,
+    },
 }
+
+/// What every DynamoDB call gets: no item, no items (fields an operation does not have are ignored).
+const DYNAMODB_NOTHING: &[u8] = br#"{"Items":[],"Count":0,"ScannedCount":0}"#;
 
 struct Slot {
     pending: Option<Invocation>,
@@ -109,6 +120,8 @@ struct Request {
     at: Instant,
     method: String,
     path: String,
+    /// `X-Amz-Target`, sent by the AWS SDK on JSON-protocol calls (DynamoDB's).
+    amz_target: Option<String>,
     body: Vec<u8>,
 }
 
@@ -155,6 +168,12 @@ fn serve_connection(stream: TcpStream, slot: &Mutex<Slot>) -> io::Result<()> {
                     None => write_status(&mut writer, "404 Not Found", br#"{"errorType":"NotFound"}"#)?,
                 }
             }
+            ("POST", "/") if request.amz_target.is_some() => {
+                let target = request.amz_target.unwrap_or_default();
+                let operation = target.strip_prefix("DynamoDB_20120810.").unwrap_or(&target).to_owned();
+                lock(slot).report(Hit::DynamoDb { operation });
+                write_status_typed(&mut writer, "200 OK", "application/x-amz-json-1.0", DYNAMODB_NOTHING)?;
+            }
             _ => write_status(&mut writer, "404 Not Found", br#"{"errorType":"NotFound"}"#)?,
         }
     }
@@ -175,6 +194,7 @@ fn read_request(reader: &mut impl BufRead) -> io::Result<Option<Request>> {
     let (method, path) = (method.to_owned(), target.split('?').next().unwrap_or(target).to_owned());
     let mut content_length = 0usize;
     let mut chunked = false;
+    let mut amz_target = None;
     loop {
         let mut header = String::new();
         if reader.read_line(&mut header)? == 0 {
@@ -190,11 +210,13 @@ fn read_request(reader: &mut impl BufRead) -> io::Result<Option<Request>> {
                 content_length = value.parse().map_err(|_| invalid(format!("bad content-length {value:?}")))?;
             } else if name.eq_ignore_ascii_case("transfer-encoding") {
                 chunked = value.to_ascii_lowercase().contains("chunked");
+            } else if name.eq_ignore_ascii_case("x-amz-target") {
+                amz_target = Some(value.to_owned());
             }
         }
     }
     let body = if chunked { read_chunked(reader)? } else { read_exact_body(reader, content_length)? };
-    Ok(Some(Request { at, method, path, body }))
+    Ok(Some(Request { at, method, path, amz_target, body }))
 }
 
 fn read_exact_body(reader: &mut impl Read, len: usize) -> io::Result<Vec<u8>> {
@@ -249,7 +271,11 @@ fn write_event(writer: &mut impl Write, invocation: &Invocation) -> io::Result<(
 }
 
 fn write_status(writer: &mut impl Write, status: &str, body: &[u8]) -> io::Result<()> {
-    let head = format!("HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", body.len());
+    write_status_typed(writer, status, "application/json", body)
+}
+
+fn write_status_typed(writer: &mut impl Write, status: &str, content_type: &str, body: &[u8]) -> io::Result<()> {
+    let head = format!("HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n", body.len());
     writer.write_all(head.as_bytes())?;
     writer.write_all(body)?;
     writer.flush()
@@ -271,12 +297,14 @@ mod tests {
 
     #[test]
     fn reads_content_length_and_chunked_bodies() {
-        let raw = b"POST /a HTTP/1.1\r\nContent-Length: 2\r\n\r\nhiPOST /b?x=1 HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\nX-Trailer: 1\r\n\r\n";
+        let raw = b"POST /a HTTP/1.1\r\nContent-Length: 2\r\nX-Amz-Target: DynamoDB_20120810.Query\r\n\r\nhiPOST /b?x=1 HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\nX-Trailer: 1\r\n\r\n";
         let mut reader = BufReader::new(&raw[..]);
         let first = read_request(&mut reader).unwrap().unwrap();
         assert_eq!((first.method.as_str(), first.path.as_str(), first.body.as_slice()), ("POST", "/a", &b"hi"[..]));
+        assert_eq!(first.amz_target.as_deref(), Some("DynamoDB_20120810.Query"));
         let second = read_request(&mut reader).unwrap().unwrap();
         assert_eq!((second.path.as_str(), second.body.as_slice()), ("/b", &b"abcde"[..]));
+        assert_eq!(second.amz_target, None);
         assert!(read_request(&mut reader).unwrap().is_none());
     }
 }

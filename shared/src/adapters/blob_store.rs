@@ -6,6 +6,8 @@ use std::time::Duration;
 use aws_sdk_s3::presigning::{PresignedRequest, PresigningConfig};
 use thiserror::Error;
 
+use crate::lazy_client::LazyClient;
+
 #[derive(Debug, Error)]
 pub enum BlobError {
     /// The process was started without the bucket's name.
@@ -40,7 +42,7 @@ pub const UNCONFIRMED_TAG: (&str, &str) = ("upload", "unconfirmed");
 
 #[derive(Debug, Clone)]
 pub struct BlobStore {
-    client: aws_sdk_s3::Client,
+    client: LazyClient<aws_sdk_s3::Client>,
     bucket: Option<String>,
     /// What the bucket holds, for the error when it is missing.
     purpose: &'static str,
@@ -48,8 +50,12 @@ pub struct BlobStore {
 
 impl BlobStore {
     /// The bucket named `bucket` (None: not configured in this process), holding `purpose` ("attachments").
-    pub fn new(client: aws_sdk_s3::Client, bucket: Option<String>, purpose: &'static str) -> Self {
-        Self { client, bucket, purpose }
+    pub fn new(
+        client: impl Into<LazyClient<aws_sdk_s3::Client>>,
+        bucket: Option<String>,
+        purpose: &'static str,
+    ) -> Self {
+        Self { client: client.into(), bucket, purpose }
     }
 
     fn bucket(&self) -> Result<&str, BlobError> {

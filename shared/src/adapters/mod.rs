@@ -8,6 +8,8 @@
 //! - [`queue`]: one SQS queue (webhook deliveries): send a message, put off its redelivery.
 //! - [`sockets`]: the WebSocket API's connections (API Gateway's management API): post a frame.
 //!
+//! Clients are [`LazyClient`]s, built on first use, so a function pays only for the systems it calls.
+//!
 //! A new outside system gets a file here and a field in [`crate::App`], built once per process: the
 //! coming outbound e-mail (SES v2) as `mail.rs`, Stripe as `payments.rs`, the EventBridge bus as
 //! `event_bus.rs`. Keep each one thin: it translates between the service's terms and the SDK's, and
@@ -17,6 +19,7 @@ pub mod blob_store;
 pub mod queue;
 pub mod sockets;
 
+pub use crate::lazy_client::LazyClient;
 pub use blob_store::{BlobError, BlobStore, PresignedUrl};
 pub use queue::{Queue, QueueError};
 pub use sockets::{SocketError, Sockets};

@@ -6,6 +6,8 @@ use std::time::Duration;
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::lazy_client::LazyClient;
+
 #[derive(Debug, Error)]
 pub enum QueueError {
     /// The process was started without the queue's URL.
@@ -19,7 +21,7 @@ pub enum QueueError {
 
 #[derive(Debug, Clone)]
 pub struct Queue {
-    client: aws_sdk_sqs::Client,
+    client: LazyClient<aws_sdk_sqs::Client>,
     url: Option<String>,
     /// What the queue carries, for errors.
     purpose: &'static str,
@@ -27,8 +29,8 @@ pub struct Queue {
 
 impl Queue {
     /// The queue at `url` (None: not configured in this process), carrying `purpose` ("webhook deliveries").
-    pub fn new(client: aws_sdk_sqs::Client, url: Option<String>, purpose: &'static str) -> Self {
-        Self { client, url, purpose }
+    pub fn new(client: impl Into<LazyClient<aws_sdk_sqs::Client>>, url: Option<String>, purpose: &'static str) -> Self {
+        Self { client: client.into(), url, purpose }
     }
 
     fn url(&self) -> Result<&str, QueueError> {

@@ -3,6 +3,8 @@
 use serde_json::Value;
 use thiserror::Error;
 
+use crate::lazy_client::LazyClient;
+
 #[derive(Debug, Error)]
 pub enum SocketError {
     /// The process was started without the management endpoint (it pushes nothing live).
@@ -18,12 +20,12 @@ pub enum SocketError {
 
 #[derive(Debug, Clone)]
 pub struct Sockets {
-    client: Option<aws_sdk_apigatewaymanagement::Client>,
+    client: Option<LazyClient<aws_sdk_apigatewaymanagement::Client>>,
 }
 
 impl Sockets {
     /// Over a management API client for the WebSocket stage; None: a process that pushes nothing live.
-    pub fn new(client: Option<aws_sdk_apigatewaymanagement::Client>) -> Self {
+    pub fn new(client: Option<LazyClient<aws_sdk_apigatewaymanagement::Client>>) -> Self {
         Self { client }
     }
 

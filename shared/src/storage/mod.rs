@@ -45,6 +45,7 @@ pub use page::{Page, PageParams};
 pub(crate) use query::{PageQuery, QuerySpec};
 
 use crate::domain::ids::WorkspaceId;
+use crate::lazy_client::LazyClient;
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -141,7 +142,8 @@ impl From<serde_dynamo::Error> for StoreError {
 
 #[derive(Clone, Debug)]
 pub struct Store {
-    pub(crate) client: Client,
+    /// Built on the first call (see [`LazyClient`]): `health` and the `$disconnect` path never make one.
+    pub(crate) client: LazyClient<Client>,
     pub(crate) table: String,
     pub(crate) cursors: cursor::CursorCodec,
     calls: call_count::CallCount,
@@ -151,8 +153,11 @@ impl Store {
     /// A store over `table`, counting its DynamoDB calls.
     pub fn new(aws: &aws_config::SdkConfig, table: impl Into<String>, cursors: cursor::CursorCodec) -> Self {
         let calls = call_count::CallCount::default();
-        let config = aws_sdk_dynamodb::config::Builder::from(aws).interceptor(calls.clone()).build();
-        Self { client: Client::from_conf(config), table: table.into(), cursors, calls }
+        let (aws, counting) = (aws.clone(), calls.clone());
+        let client = LazyClient::new(move || {
+            Client::from_conf(aws_sdk_dynamodb::config::Builder::from(&aws).interceptor(counting.clone()).build())
+        });
+        Self { client, table: table.into(), cursors, calls }
     }
 
     /// Reads one item by its key (strongly consistent) as a record; None when there is none.
