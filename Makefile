@@ -24,7 +24,7 @@ web:
 
 ## Everything CI runs; non-zero on any failure.
 test:
-	@infra/scripts/bootstrap.sh stack lint
+	@infra/scripts/bootstrap.sh stack lint contract
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	$(MAKE) lint-template

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs what the project needs, idempotently. Usage: bootstrap.sh [stack] [lint] [build] [web] [browser]
+# Installs what the project needs, idempotently. Usage: bootstrap.sh [stack] [lint] [contract] [build] [web] [browser]
 #   stack    Python venv with the local AWS stand-in (moto server), pinned by infra/python/stack.lock
 #   lint     Python venv with cfn-lint, the SAM CLI and actionlint, pinned by infra/python/lint.lock, and
 #            the Rust toolchain rust-toolchain.toml pins (with rustfmt and clippy)
+#   contract Python venv with schemathesis (the API contract test), pinned by infra/python/contract.lock
 #   build    Python venv with cargo-lambda and zig (cross builds for Lambda), plus the arm64 Rust target
 #   web      the web app's npm packages (`npm ci`), pinned by web/package-lock.json
 #   browser  Debian's Chromium for the browser tests (/usr/bin/chromium), unless it is there already
@@ -75,6 +76,7 @@ for part in "${@:-stack}"; do
   case "$part" in
     stack) venv stack; rust_toolchain ;;
     lint) venv lint; rust_toolchain ;;
+    contract) venv contract ;;
     build)
       venv build
       rust_toolchain

@@ -126,18 +126,29 @@ impl Gateway {
         axum::Router::new().fallback(serve).with_state(Arc::new(self))
     }
 
-    fn find(&self, method: &Method, path: &str) -> (Option<RouteMatch<'_>>, bool) {
+    /// The route for the method and path, or else the methods the path does take (empty: no such path).
+    /// As in API Gateway, the most specific resource that matches is the one asked for: `PATCH
+    /// /leads/counts` is a 405 from `/leads/counts`, not a call to `/leads/{id}`.
+    fn find(&self, method: &Method, path: &str) -> Result<RouteMatch<'_>, Vec<&str>> {
         let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-        let mut path_exists = false;
+        let kinds = |route: &CompiledRoute| route.segments.iter().map(std::mem::discriminant).collect::<Vec<_>>();
+        let mut resource = None;
+        let mut allowed = Vec::new();
+        // Routes are sorted most specific first, so the first match names the resource.
         for route in &self.routes {
-            if let Some(params) = match_segments(&route.segments, &parts) {
-                path_exists = true;
-                if route.method == method.as_str() {
-                    return (Some(RouteMatch { route, params }), true);
-                }
+            let Some(params) = match_segments(&route.segments, &parts) else { continue };
+            let route_kinds = kinds(route);
+            match &resource {
+                None => resource = Some(route_kinds),
+                Some(kinds) if *kinds != route_kinds => break,
+                Some(_) => {}
             }
+            if route.method == method.as_str() {
+                return Ok(RouteMatch { route, params });
+            }
+            allowed.push(route.method.as_str());
         }
-        (None, path_exists)
+        Err(allowed)
     }
 
     /// Runs the authorizer (or answers from its cache). Ok = the authorizer's context for the request and
@@ -275,14 +286,19 @@ async fn serve(State(gateway): State<Arc<Gateway>>, request: AxumRequest<AxumBod
     let request_id = uuid::Uuid::new_v4().to_string();
     let (parts, body) = request.into_parts();
     let path = parts.uri.path().to_owned();
-    let (found, path_exists) = gateway.find(&parts.method, &path);
-    let Some(found) = found else {
-        let problem = if path_exists {
-            Problem::new(ProblemType::MethodNotAllowed, format!("{} is not allowed on {path}", parts.method))
-        } else {
-            Problem::not_found(&format!("The route {path}"))
-        };
-        return problem_response(problem, &request_id);
+    let found = match gateway.find(&parts.method, &path) {
+        Ok(found) => found,
+        Err(allowed) if allowed.is_empty() => {
+            return problem_response(Problem::not_found(&format!("The route {path}")), &request_id);
+        }
+        Err(mut allowed) => {
+            // RFC 9110 §15.5.6: a 405 lists the methods the resource does take.
+            allowed.sort_unstable();
+            allowed.dedup();
+            let detail = format!("{} is not allowed on {path}; it takes {}.", parts.method, allowed.join(", "));
+            let problem = Problem::new(ProblemType::MethodNotAllowed, detail).with_header("allow", allowed.join(", "));
+            return problem_response(problem, &request_id);
+        }
     };
     let body = match tokio::time::timeout(BODY_READ_TIMEOUT, to_bytes(body, MAX_PAYLOAD_BYTES)).await {
         Ok(Ok(body)) => body,

@@ -16,7 +16,7 @@ pub const ROUTES: &[http::Route] = shared::routes![
 ///
 /// Every event of the workspace, newest first. Needs `activity:read`.
 #[utoipa::path(get, path = "/api/v1/activity", tag = "activity", security(("bearer" = [])),
-    params(("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query)),
+    params(("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"), ("cursor" = Option<String>, Query)),
     responses(
         (status = 200, body = EventList),
         (status = 403, body = ProblemBody, content_type = "application/problem+json"),

@@ -1,6 +1,8 @@
 //! The API's own documentation: the OpenAPI 3 document generated from the handlers' annotations, and
 //! an interactive reference page whose assets are compiled in from a registry crate (no downloads).
 
+mod contract;
+
 use std::sync::{Arc, LazyLock};
 
 use lambda_http::{Body, Request, RequestExt, Response, http::StatusCode};
@@ -63,6 +65,7 @@ pub const ROUTES: &[http::Route] = shared::routes![
         fn_chat::post_message, fn_chat::edit_message, fn_chat::delete_message, fn_chat::mark_read,
         fn_health::health,
     ),
+    components(schemas(shared::api::schema::RawId, shared::api::schema::MemberFilter, shared::api::schema::CurrencyCode)),
     modifiers(&BearerAuth),
 )]
 struct ApiDoc;
@@ -80,7 +83,9 @@ impl Modify for BearerAuth {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
-    doc
+    let mut value = serde_json::to_value(&doc).expect("the OpenAPI document serialises");
+    contract::complete(&mut value);
+    serde_json::from_value(value).expect("the completed OpenAPI document reads back")
 }
 
 static OPENAPI_JSON: LazyLock<String> =

@@ -47,10 +47,11 @@ fn session(app: &App, req: &Request, status: StatusCode, mut session: SessionRes
 /// The refresh token a refresh or logout presents: the body's, else the cookie's. The cookie counts
 /// only on the app's own requests (`Sec-Fetch-Site: same-origin`), on top of `SameSite=Strict`.
 fn presented_token(req: &Request) -> Result<RefreshRequest, Problem> {
+    // No body, an empty one and JSON `null` all mean "the token is in the cookie".
     let mut body: RefreshRequest = match req.body() {
         Body::Empty => RefreshRequest::default(),
-        Body::Text(text) if text.trim().is_empty() => RefreshRequest::default(),
-        _ => http::json_body(req)?,
+        Body::Text(text) if matches!(text.trim(), "" | "null") => RefreshRequest::default(),
+        _ => http::json_body::<Option<RefreshRequest>>(req)?.unwrap_or_default(),
     };
     if body.refresh_token.is_none() && session_cookie::same_origin(req) {
         body.refresh_token = session_cookie::refresh_token(req);
@@ -78,7 +79,7 @@ pub async fn login(app: &App, req: &Request) -> HandlerResult {
 /// Spends the refresh token and returns new tokens. A refresh token presented twice revokes its
 /// session (someone replayed it). Browsers send no body: the `switchboard_refresh` cookie carries the
 /// token, and the answer sets the next one.
-#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = Option<RefreshRequest>,
     responses(
         (status = 200, body = SessionResponse),
         (status = 401, description = "Invalid, expired, revoked or reused", body = ProblemBody, content_type = "application/problem+json"),
@@ -93,7 +94,7 @@ pub async fn refresh(app: &App, req: &Request) -> HandlerResult {
 /// Revokes the session of the refresh token, if it is the session's current token (only its holder can end
 /// it). Idempotent: an unknown, spent or forged token is answered 204 too and ends nothing. Browsers send
 /// no body (the cookie carries the token); the answer removes the cookie.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = RefreshRequest,
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = Option<RefreshRequest>,
     responses((status = 204, description = "Logged out")))]
 pub async fn logout(app: &App, req: &Request) -> HandlerResult {
     let body = presented_token(req)?;

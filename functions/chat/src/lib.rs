@@ -107,7 +107,7 @@ pub async fn add_member(app: &App, req: &Request) -> HandlerResult {
 #[utoipa::path(get, path = "/api/v1/chat/channels/{id}/messages", tag = "chat", security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "Channel id"),
-        ("limit" = Option<i32>, Query, description = "1 to 100, default 50"),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
     ),
     responses(

@@ -26,9 +26,9 @@ pub const COMPANY_TIMELINE: &str = "/api/v1/companies/{id}/timeline";
 /// Needs `customers:read`.
 #[utoipa::path(get, path = "/api/v1/companies", tag = "companies", security(("bearer" = [])),
     params(
-        ("owner_id" = Option<String>, Query, description = "`me`, `none` or a member id"),
+        ("owner_id" = Option<shared::api::schema::MemberFilter>, Query, description = "`me`, `none` or a member id"),
         ("tag" = Option<String>, Query, description = "only companies with this tag"),
-        ("limit" = Option<i32>, Query, description = "1 to 100, default 50"),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
     ),
     responses(
@@ -138,7 +138,7 @@ pub async fn delete(app: &App, req: &Request) -> HandlerResult {
 #[utoipa::path(get, path = "/api/v1/companies/{id}/customers", tag = "companies", security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "Company id"),
-        ("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"), ("cursor" = Option<String>, Query),
     ),
     responses(
         (status = 200, body = CustomerList),
@@ -159,7 +159,7 @@ pub async fn customers(app: &App, req: &Request) -> HandlerResult {
 #[utoipa::path(get, path = "/api/v1/companies/{id}/deals", tag = "companies", security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "Company id"),
-        ("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"), ("cursor" = Option<String>, Query),
     ),
     responses(
         (status = 200, body = DealList),
@@ -181,7 +181,7 @@ pub async fn deals(app: &App, req: &Request) -> HandlerResult {
 #[utoipa::path(get, path = "/api/v1/companies/{id}/notes", tag = "companies", security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "Company id"),
-        ("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"), ("cursor" = Option<String>, Query),
     ),
     responses(
         (status = 200, body = NoteList),
@@ -223,7 +223,7 @@ pub async fn add_note(app: &App, req: &Request) -> HandlerResult {
 #[utoipa::path(get, path = "/api/v1/companies/{id}/timeline", tag = "companies", security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "Company id"),
-        ("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"), ("cursor" = Option<String>, Query),
     ),
     responses(
         (status = 200, body = EventList),

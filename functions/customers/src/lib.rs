@@ -53,7 +53,7 @@ pub const ROUTES: &[http::Route] = shared::routes![
 #[utoipa::path(get, path = "/api/v1/customers", tag = "customers", security(("bearer" = [])),
     params(
         ("email_prefix" = Option<String>, Query, description = "only customers whose e-mail starts with this"),
-        ("limit" = Option<i32>, Query, description = "1 to 100, default 50"),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
     ),
     responses((status = 200, body = CustomerList)))]
@@ -121,7 +121,7 @@ pub async fn update(app: &App, req: &Request) -> HandlerResult {
 #[utoipa::path(get, path = "/api/v1/customers/{id}/tickets", tag = "customers", security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "Customer id"),
-        ("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"), ("cursor" = Option<String>, Query),
     ),
     responses((status = 200, body = TicketList)))]
 pub async fn tickets(app: &App, req: &Request) -> HandlerResult {
@@ -139,7 +139,7 @@ pub async fn tickets(app: &App, req: &Request) -> HandlerResult {
 #[utoipa::path(get, path = "/api/v1/customers/{id}/timeline", tag = "customers", security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "Customer id"),
-        ("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"), ("cursor" = Option<String>, Query),
     ),
     responses((status = 200, body = EventList)))]
 pub async fn timeline(app: &App, req: &Request) -> HandlerResult {
@@ -180,7 +180,7 @@ pub async fn merge(app: &App, req: &Request) -> HandlerResult {
 #[utoipa::path(get, path = "/api/v1/customers/{id}/notes", tag = "customers", security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "Customer id"),
-        ("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"), ("cursor" = Option<String>, Query),
     ),
     responses(
         (status = 200, body = NoteList),
@@ -223,7 +223,7 @@ pub async fn add_note(app: &App, req: &Request) -> HandlerResult {
 #[utoipa::path(get, path = "/api/v1/customers/{id}/activities", tag = "customers", security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "Customer id"),
-        ("limit" = Option<i32>, Query, description = "1 to 100, default 50"),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
     ),
     responses(

@@ -150,8 +150,8 @@ pub async fn board(app: &App, req: &Request) -> HandlerResult {
     params(
         ("id" = String, Path, description = "Pipeline id"),
         ("stage_id" = String, Path, description = "Stage id"),
-        ("status" = Option<String>, Query, description = "open (default), won or lost"),
-        ("limit" = Option<i32>, Query, description = "1 to 100, default 50"),
+        ("status" = Option<String>, Query, pattern = "^(open|won|lost)$", description = "open (default), won or lost"),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
     ),
     responses(
@@ -179,17 +179,17 @@ pub async fn stage_deals(app: &App, req: &Request) -> HandlerResult {
 /// them. Other combinations are 422 naming the field. Needs `sales:read`.
 #[utoipa::path(get, path = "/api/v1/deals", tag = "deals", security(("bearer" = [])),
     params(
-        ("status" = Option<String>, Query, description = "open (default), won or lost"),
-        ("sort" = Option<String>, Query, description = "newest (default), value or expected_close"),
-        ("pipeline_id" = Option<String>, Query), ("stage_id" = Option<String>, Query),
-        ("owner_id" = Option<String>, Query, description = "me, none or a member id"),
+        ("status" = Option<String>, Query, pattern = "^(open|won|lost)$", description = "open (default), won or lost"),
+        ("sort" = Option<String>, Query, pattern = "^(newest|value|expected_close)$", description = "newest (default), value or expected_close"),
+        ("pipeline_id" = Option<shared::api::schema::RawId>, Query), ("stage_id" = Option<shared::api::schema::RawId>, Query),
+        ("owner_id" = Option<shared::api::schema::MemberFilter>, Query, description = "me, none or a member id"),
         ("tag" = Option<String>, Query),
-        ("currency" = Option<String>, Query, description = "with sort=value"),
+        ("currency" = Option<shared::api::schema::CurrencyCode>, Query, description = "with sort=value"),
         ("min_value" = Option<i64>, Query, description = "minor units, with sort=value"),
         ("max_value" = Option<i64>, Query, description = "minor units, with sort=value"),
-        ("close_from" = Option<String>, Query, description = "YYYY-MM-DD, with sort=expected_close"),
-        ("close_to" = Option<String>, Query, description = "YYYY-MM-DD, with sort=expected_close"),
-        ("limit" = Option<i32>, Query, description = "1 to 100, default 50"),
+        ("close_from" = Option<String>, Query, format = Date, description = "YYYY-MM-DD, with sort=expected_close"),
+        ("close_to" = Option<String>, Query, format = Date, description = "YYYY-MM-DD, with sort=expected_close"),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
     ),
     responses(
@@ -402,7 +402,7 @@ pub async fn lose(app: &App, req: &Request) -> HandlerResult {
 #[utoipa::path(get, path = "/api/v1/deals/{id}/notes", tag = "deals", security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "Deal id"),
-        ("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"), ("cursor" = Option<String>, Query),
     ),
     responses(
         (status = 200, body = NoteList),
@@ -444,7 +444,7 @@ pub async fn add_note(app: &App, req: &Request) -> HandlerResult {
 #[utoipa::path(get, path = "/api/v1/deals/{id}/activities", tag = "deals", security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "Deal id"),
-        ("limit" = Option<i32>, Query, description = "1 to 100, default 50"),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
     ),
     responses(

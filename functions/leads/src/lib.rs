@@ -67,13 +67,13 @@ fn lead_id(req: &Request) -> Result<LeadId, Problem> {
 #[utoipa::path(get, path = "/api/v1/leads", tag = "leads", security(("bearer" = [])),
     params(
         ("status" = Option<String>, Query, description = "a status key of the workspace's set"),
-        ("owner" = Option<String>, Query, description = "a member id, `me`, or `none`"),
-        ("source" = Option<String>, Query, description = "web_form, typeform, zapier, import, manual, referral, other"),
+        ("owner" = Option<shared::api::schema::MemberFilter>, Query, description = "a member id, `me`, or `none`"),
+        ("source" = Option<String>, Query, pattern = "^(web_form|typeform|zapier|import|manual|referral|other)$", description = "web_form, typeform, zapier, import, manual, referral, other"),
         ("tag" = Option<String>, Query),
-        ("created_from" = Option<String>, Query, description = "RFC 3339, inclusive"),
-        ("created_to" = Option<String>, Query, description = "RFC 3339, inclusive"),
-        ("sort" = Option<String>, Query, description = "`newest` (default) or `score`"),
-        ("limit" = Option<i32>, Query, description = "1 to 100, default 50"),
+        ("created_from" = Option<String>, Query, format = DateTime, description = "RFC 3339, inclusive"),
+        ("created_to" = Option<String>, Query, format = DateTime, description = "RFC 3339, inclusive"),
+        ("sort" = Option<String>, Query, pattern = "^(newest|score)$", description = "`newest` (default) or `score`"),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
     ),
     responses(
@@ -104,7 +104,7 @@ pub async fn list(app: &App, req: &Request) -> HandlerResult {
 /// adds what is new (empty fields, tags, attributes) to the existing lead and answers 200 with it.
 /// Setting `owner_id` to someone else needs `sales:manage`. Needs `sales:write`.
 #[utoipa::path(post, path = "/api/v1/leads", tag = "leads", security(("bearer" = [])),
-    params(("on_duplicate" = Option<String>, Query, description = "`merge`: enrich the existing lead instead of 409")),
+    params(("on_duplicate" = Option<String>, Query, pattern = "^merge$", description = "`merge`: enrich the existing lead instead of 409")),
     request_body = CreateLeadRequest,
     responses(
         (status = 201, description = "Created", body = LeadView),
@@ -318,7 +318,7 @@ pub async fn convert(app: &App, req: &Request) -> HandlerResult {
 #[utoipa::path(get, path = "/api/v1/leads/{id}/notes", tag = "leads", security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "Lead id"),
-        ("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"), ("cursor" = Option<String>, Query),
     ),
     responses(
         (status = 200, body = NoteList),
@@ -362,7 +362,7 @@ pub async fn add_note(app: &App, req: &Request) -> HandlerResult {
 #[utoipa::path(get, path = "/api/v1/leads/{id}/timeline", tag = "leads", security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "Lead id"),
-        ("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"), ("cursor" = Option<String>, Query),
     ),
     responses(
         (status = 200, body = EventList),
@@ -383,7 +383,7 @@ pub async fn timeline(app: &App, req: &Request) -> HandlerResult {
 #[utoipa::path(get, path = "/api/v1/leads/{id}/activities", tag = "leads", security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "Lead id"),
-        ("limit" = Option<i32>, Query, description = "1 to 100, default 50"),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
     ),
     responses(

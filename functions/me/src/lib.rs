@@ -35,8 +35,8 @@ pub async fn me(app: &App, req: &Request) -> HandlerResult {
 /// by due time, overdue first, undated last. `status=done`: latest done first. One index Query per page.
 #[utoipa::path(get, path = "/api/v1/me/tasks", tag = "activities", security(("bearer" = [])),
     params(
-        ("status" = Option<String>, Query, description = "`open` (default) or `done`"),
-        ("limit" = Option<i32>, Query, description = "1 to 100, default 50"),
+        ("status" = Option<String>, Query, pattern = "^(open|done)$", description = "`open` (default) or `done`"),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
     ),
     responses(

@@ -30,7 +30,7 @@ pub async fn login(app: &App, req: &Request) -> HandlerResult {
 /// Staff only: workspace members get 403.
 #[utoipa::path(get, path = "/api/v1/platform/workspaces", tag = "platform", security(("bearer" = [])),
     params(
-        ("limit" = Option<i32>, Query, description = "1 to 100, default 50"),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
     ),
     responses(

@@ -25,8 +25,8 @@ pub const ROUTES: &[http::Route] = shared::routes![
 /// by the outbox consumer, so a change shows here within seconds. Needs `reports:read`.
 #[utoipa::path(get, path = "/api/v1/reports/tickets/daily", tag = "reports", security(("bearer" = [])),
     params(
-        ("from" = Option<String>, Query, description = "first day, YYYY-MM-DD"),
-        ("to" = Option<String>, Query, description = "last day, YYYY-MM-DD (default today, UTC)"),
+        ("from" = Option<String>, Query, format = Date, description = "first day, YYYY-MM-DD"),
+        ("to" = Option<String>, Query, format = Date, description = "last day, YYYY-MM-DD (default today, UTC)"),
     ),
     responses(
         (status = 200, body = DailyTicketReport),
@@ -48,8 +48,8 @@ pub async fn daily_tickets(app: &App, req: &Request) -> HandlerResult {
 /// the `sla.met` and `sla.breached` events by the outbox consumer. Needs `reports:read`.
 #[utoipa::path(get, path = "/api/v1/reports/sla", tag = "reports", security(("bearer" = [])),
     params(
-        ("from" = Option<String>, Query, description = "first day, YYYY-MM-DD"),
-        ("to" = Option<String>, Query, description = "last day, YYYY-MM-DD (default today, UTC)"),
+        ("from" = Option<String>, Query, format = Date, description = "first day, YYYY-MM-DD"),
+        ("to" = Option<String>, Query, format = Date, description = "last day, YYYY-MM-DD (default today, UTC)"),
     ),
     responses(
         (status = 200, body = SlaComplianceReport),
@@ -74,9 +74,9 @@ pub async fn sla_compliance(app: &App, req: &Request) -> HandlerResult {
 /// `reports:read`.
 #[utoipa::path(get, path = "/api/v1/reports/sales", tag = "reports", security(("bearer" = [])),
     params(
-        ("from" = Option<String>, Query, description = "first day, YYYY-MM-DD"),
-        ("to" = Option<String>, Query, description = "last day, YYYY-MM-DD (default today, UTC)"),
-        ("pipeline_id" = Option<String>, Query, description = "the pipeline (default: the workspace's first)"),
+        ("from" = Option<String>, Query, format = Date, description = "first day, YYYY-MM-DD"),
+        ("to" = Option<String>, Query, format = Date, description = "last day, YYYY-MM-DD (default today, UTC)"),
+        ("pipeline_id" = Option<shared::api::schema::RawId>, Query, description = "the pipeline (default: the workspace's first)"),
     ),
     responses(
         (status = 200, body = SalesReport),

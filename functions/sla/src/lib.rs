@@ -61,11 +61,11 @@ pub async fn put_policy(app: &App, req: &Request) -> HandlerResult {
 /// after every ticket change, so it reads only the tickets on it, never all tickets. Needs `reports:read`.
 #[utoipa::path(get, path = "/api/v1/sla/radar", tag = "sla", security(("bearer" = [])),
     params(
-        ("assignee" = Option<String>, Query, description = "a member id, `me` or `none`"),
-        ("priority" = Option<String>, Query, description = "low, normal, high or urgent"),
+        ("assignee" = Option<shared::api::schema::MemberFilter>, Query, description = "a member id, `me` or `none`"),
+        ("priority" = Option<shared::domain::ticket::Priority>, Query, description = "low, normal, high or urgent"),
         ("category" = Option<String>, Query, description = "exact category name"),
-        ("within_minutes" = Option<i64>, Query, description = "look-ahead for on-track tickets, 1 to 10080"),
-        ("limit" = Option<i64>, Query, description = "tickets listed, 1 to 200 (default 50)"),
+        ("within_minutes" = Option<i64>, Query, minimum = 1, maximum = 10080, description = "look-ahead for on-track tickets, 1 to 10080"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "tickets listed, 1 to 200 (default 50)"),
     ),
     responses(
         (status = 200, body = SlaRadarView),

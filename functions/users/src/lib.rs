@@ -41,7 +41,7 @@ pub async fn directory(app: &App, req: &Request) -> HandlerResult {
 /// Needs `users:read` (managers, admins, owners).
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
     params(
-        ("limit" = Option<i32>, Query, description = "1 to 100, default 50"),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
     ),
     responses(

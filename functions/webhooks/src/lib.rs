@@ -180,7 +180,7 @@ pub async fn rotate_secret(app: &App, req: &Request) -> HandlerResult {
 #[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "webhooks", security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "Endpoint id"),
-        ("limit" = Option<i32>, Query, description = "1 to 100, default 50"),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"),
         ("cursor" = Option<String>, Query, description = "From the previous page's next_cursor"),
     ),
     responses(

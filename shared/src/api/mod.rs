@@ -19,6 +19,7 @@ pub mod members;
 pub mod platform;
 pub mod reports;
 pub mod sales_activities;
+pub mod schema;
 pub mod settings;
 pub mod sla;
 pub mod ticket_actions;

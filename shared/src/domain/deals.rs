@@ -49,6 +49,11 @@ const FOUR_DECIMALS: &str = "CLF UYW";
 pub struct Currency([u8; 3]);
 
 impl Currency {
+    /// Every code `parse` takes, for the API document.
+    pub fn codes() -> impl Iterator<Item = &'static str> {
+        ISO_4217.split_whitespace()
+    }
+
     /// Parses a code, in any case; refuses a code that is not an ISO 4217 currency.
     pub fn parse(raw: &str) -> Result<Self, String> {
         let code = raw.trim().to_ascii_uppercase();

@@ -190,8 +190,8 @@ pub enum TaskStatus {
 
 impl TaskStatus {
     pub fn parse(raw: Option<&str>) -> Result<Self, ServiceError> {
-        match raw.map(str::trim) {
-            None | Some("") | Some("open") => Ok(TaskStatus::Open),
+        match raw {
+            None | Some("open") => Ok(TaskStatus::Open),
             Some("done") => Ok(TaskStatus::Done),
             Some(_) => Err(vec![FieldError::new("status", "must be open or done")].into()),
         }

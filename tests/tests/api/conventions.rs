@@ -82,7 +82,23 @@ async fn every_response_carries_a_request_id() {
 async fn unknown_routes_and_methods_are_problems() {
     let client = Client::new();
     client.get("/api/v1/nope").await.expect_problem(404, "not-found");
-    client.send(Method::DELETE, "/api/v1/health", None).await.expect_problem(405, "method-not-allowed");
+    let refused = client.send(Method::DELETE, "/api/v1/health", None).await.expect_problem(405, "method-not-allowed");
+    assert_eq!(refused.headers["allow"], "GET", "a 405 lists the methods the path takes (RFC 9110)");
+}
+
+/// A literal path is its own resource, as in API Gateway: `PATCH /tickets/counts` is a 405 from
+/// `/tickets/counts`, never a call to `PATCH /tickets/{id}` with the id "counts".
+#[tokio::test]
+async fn a_literal_path_is_not_taken_for_an_id() {
+    let owner = signup("Literal paths").await;
+    let client = owner.client();
+    for path in ["/api/v1/tickets/counts", "/api/v1/leads/counts"] {
+        let refused = client.patch(path, json!({"version": 1})).await.expect_problem(405, "method-not-allowed");
+        assert_eq!(refused.headers["allow"], "GET", "{path}");
+    }
+    let statuses =
+        client.send(Method::DELETE, "/api/v1/leads/statuses", None).await.expect_problem(405, "method-not-allowed");
+    assert_eq!(statuses.headers["allow"], "GET, PUT");
 }
 
 #[tokio::test]

@@ -3,6 +3,8 @@ import type { components } from "./schema";
 
 export type Schemas = components["schemas"];
 export type Ticket = Schemas["TicketView"];
+export type Priority = Schemas["Priority"];
+export type TicketStatus = Schemas["Status"];
 export type TicketDetail = Schemas["TicketDetail"];
 export type Member = Schemas["UserView"];
 export type Customer = Schemas["CustomerView"];

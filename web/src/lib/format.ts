@@ -42,6 +42,11 @@ export function bytes(size: number): string {
 export const STATUSES = ["new", "open", "pending", "on_hold", "solved", "closed"] as const;
 export const PRIORITIES = ["low", "normal", "high", "urgent"] as const;
 
+/** `value` when it is one of `allowed` (e.g. a filter read from the address bar), else "". */
+export function oneOf<T extends string>(allowed: readonly T[], value: string | null): T | "" {
+  return allowed.find((item) => item === value) ?? "";
+}
+
 export function label(value: string): string {
   const text = value.replace(/_/g, " ");
   return text.charAt(0).toUpperCase() + text.slice(1);

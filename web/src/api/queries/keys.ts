@@ -1,12 +1,15 @@
 // Query keys, one factory per resource: the shape of the cache. Each key starts with its resource, and
 // narrower keys extend wider ones, so invalidating a prefix (see invalidate.ts) reaches everything
 // under it. Kept apart from the fetching code so the live path and its tests can use them alone.
+import type { Priority, TicketStatus } from "../types";
+
 /** What the inbox asks for: a view, its filters (empty means any) and the sort. */
 export interface InboxParams {
   view: "open" | "unassigned" | "mine" | "solved";
   sort: string;
-  status: string;
-  priority: string;
+  /** Empty: any status of the view; likewise below. */
+  status: TicketStatus | "";
+  priority: Priority | "";
   tag: string;
   category: string;
   assignee: string;
@@ -15,7 +18,7 @@ export interface InboxParams {
 /** The radar's filters: the horizon in minutes, a priority and an assignee ("me", "none"; empty: any). */
 export interface RadarParams {
   within: number;
-  priority: string;
+  priority: Priority | "";
   assignee: string;
 }
 

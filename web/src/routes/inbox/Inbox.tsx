@@ -8,7 +8,7 @@ import { useCategories } from "../../api/queries/settings";
 import { api, call } from "../../api/client";
 import type { InboxParams } from "../../api/queries/keys";
 import { inboxQuery, useCounts } from "../../api/queries/tickets";
-import { label, PRIORITIES, STATUSES } from "../../lib/format";
+import { label, oneOf, PRIORITIES, STATUSES } from "../../lib/format";
 import { useListKeyboard } from "../../lib/useListKeyboard";
 import { StatusBadge } from "../../ui/Badges";
 import { Empty, ErrorState, Loading } from "../../ui/states";
@@ -37,8 +37,8 @@ export function Component() {
   const navigate = useNavigate();
   const view = (VIEWS.some((v) => v.id === params.get("view")) ? params.get("view") : "open") as View;
   const filters = {
-    status: params.get("status") ?? "",
-    priority: params.get("priority") ?? "",
+    status: oneOf(STATUSES, params.get("status")),
+    priority: oneOf(PRIORITIES, params.get("priority")),
     tag: params.get("tag") ?? "",
     category: params.get("category") ?? "",
     assignee: params.get("assignee") ?? "",

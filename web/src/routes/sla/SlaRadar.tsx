@@ -5,7 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { radarQuery } from "../../api/queries/sla";
 import { usePermission } from "../../api/queries/members";
 import { useDirectory } from "../../api/queries/directory";
-import { dateTime, duration, label, PRIORITIES } from "../../lib/format";
+import { dateTime, duration, label, oneOf, PRIORITIES } from "../../lib/format";
 import { useListKeyboard } from "../../lib/useListKeyboard";
 import { PriorityBadge, StatusBadge } from "../../ui/Badges";
 import { Empty, ErrorState, Forbidden, Loading } from "../../ui/states";
@@ -24,7 +24,7 @@ export function Component() {
   const navigate = useNavigate();
   const directory = useDirectory();
   const within = Number(params.get("within") ?? 240);
-  const priority = params.get("priority") ?? "";
+  const priority = oneOf(PRIORITIES, params.get("priority"));
   const assignee = params.get("assignee") ?? "";
   const radar = useQuery({ ...radarQuery({ within, priority, assignee }), enabled: allowed === true });
   const tickets = useMemo(() => radar.data?.tickets ?? [], [radar.data]);
