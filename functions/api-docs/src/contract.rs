@@ -11,6 +11,10 @@
 //! - A POST behind the authorizer takes `Idempotency-Key` (409 while the first attempt runs, 422 when the
 //!   key came with another request).
 //!
+//! - A versioned write (its body or query has `version`) takes `If-Match` and may answer 412; a
+//!   successful answer holding a record with a `version` carries it as `ETag`
+//!   (shared/src/http/preconditions.rs).
+//!
 //! Operation ids are made unique as `<tag>_<handler>`, and every response gets a description.
 
 use serde_json::{Map, Value, json};
@@ -19,17 +23,27 @@ const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
 /// Applies the rules above to the document as JSON.
 pub fn complete(doc: &mut Value) {
+    let schemas = doc.pointer("/components/schemas").cloned().unwrap_or_default();
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
     for item in paths.values_mut() {
         for method in METHODS {
             if let Some(operation) = item.get_mut(method).and_then(Value::as_object_mut) {
-                complete_operation(method, operation);
+                complete_operation(method, operation, &schemas);
             }
         }
     }
 }
 
-fn complete_operation(method: &str, operation: &mut Map<String, Value>) {
+/// Whether a schema (or the component it refers to) has a top-level `version`.
+fn has_version(schema: &Value, schemas: &Value) -> bool {
+    let resolved = match schema.get("$ref").and_then(Value::as_str) {
+        Some(reference) => reference.strip_prefix("#/components/schemas/").and_then(|name| schemas.get(name)),
+        None => Some(schema),
+    };
+    resolved.is_some_and(|schema| schema.pointer("/properties/version").is_some())
+}
+
+fn complete_operation(method: &str, operation: &mut Map<String, Value>, schemas: &Value) {
     let authorised = operation
         .get("security")
         .and_then(Value::as_array)
@@ -42,6 +56,15 @@ fn complete_operation(method: &str, operation: &mut Map<String, Value>) {
             .is_some_and(|parameters| parameters.iter().any(|parameter| parameter["in"] == place))
     };
     let (has_path, has_query) = (parameters_in("path"), parameters_in("query"));
+    let version_in_query = operation
+        .get("parameters")
+        .and_then(Value::as_array)
+        .is_some_and(|parameters| parameters.iter().any(|parameter| parameter["name"] == "version"));
+    let version_in_body = operation
+        .get("requestBody")
+        .and_then(|body| body.pointer("/content/application~1json/schema"))
+        .is_some_and(|schema| has_version(schema, schemas));
+    let versioned_write = method != "get" && (version_in_query || version_in_body);
     mark_path_ids(operation);
 
     let mut answers: Vec<(&str, &str)> = Vec::new();
@@ -63,6 +86,19 @@ fn complete_operation(method: &str, operation: &mut Map<String, Value>) {
     if has_query {
         answers.push(("422", "A query parameter is invalid; `errors` names each one"));
     }
+    if versioned_write {
+        add_header_parameter(
+            operation,
+            json!({
+                "name": "If-Match",
+                "in": "header",
+                "required": false,
+                "description": "The version read, as its ETag (`\"3\"`): stands for `version`; a stale one is 412.",
+                "schema": { "type": "string", "pattern": "^(W/)?\"?[0-9]+\"?$" }
+            }),
+        );
+        answers.push(("412", "The record changed since the version in `If-Match`; `current` holds it now"));
+    }
     if authorised && method == "post" {
         add_idempotency_key(operation);
         answers
@@ -76,10 +112,17 @@ fn complete_operation(method: &str, operation: &mut Map<String, Value>) {
         responses.entry(status).or_insert_with(|| problem_response(description));
     }
     for (status, response) in responses.iter_mut() {
-        if let Some(response) = response.as_object_mut()
-            && response.get("description").and_then(Value::as_str).unwrap_or("").is_empty()
-        {
+        let Some(response) = response.as_object_mut() else { continue };
+        if response.get("description").and_then(Value::as_str).unwrap_or("").is_empty() {
             response.insert("description".into(), Value::String(reason_phrase(status).into()));
+        }
+        let record = response.get("content").and_then(|content| content.pointer("/application~1json/schema"));
+        if status.starts_with('2') && record.is_some_and(|schema| has_version(schema, schemas)) {
+            let headers = response.entry("headers").or_insert_with(|| json!({}));
+            headers["ETag"] = json!({
+                "description": "The record's version, for `If-Match`",
+                "schema": { "type": "string" }
+            });
         }
     }
 
@@ -101,20 +144,26 @@ fn mark_path_ids(operation: &mut Map<String, Value>) {
     }
 }
 
-fn add_idempotency_key(operation: &mut Map<String, Value>) {
+fn add_header_parameter(operation: &mut Map<String, Value>, parameter: Value) {
     let parameters = operation.entry("parameters").or_insert_with(|| json!([]));
     let Some(parameters) = parameters.as_array_mut() else { return };
-    if parameters.iter().any(|parameter| parameter["name"] == "Idempotency-Key") {
-        return;
+    if !parameters.iter().any(|existing| existing["name"] == parameter["name"]) {
+        parameters.push(parameter);
     }
-    parameters.push(json!({
-        "name": "Idempotency-Key",
-        "in": "header",
-        "required": false,
-        "description": "Makes a retry safe: the same key with the same request gets the first answer again \
-                        (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md.",
-        "schema": { "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$" }
-    }));
+}
+
+fn add_idempotency_key(operation: &mut Map<String, Value>) {
+    add_header_parameter(
+        operation,
+        json!({
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": false,
+            "description": "Makes a retry safe: the same key with the same request gets the first answer again \
+                            (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md.",
+            "schema": { "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$" }
+        }),
+    );
 }
 
 fn problem_response(description: &str) -> Value {

@@ -6,7 +6,7 @@ use shared::api::{
     NoteView, UpdateCompanyRequest,
 };
 use shared::domain::{ids::CompanyId, rbac::Permission, records::RecordRef};
-use shared::http::{self, HandlerResult, PageParams, Problem, ProblemBody};
+use shared::http::{self, HandlerResult, PageParams, ProblemBody};
 use shared::{
     App,
     services::{companies, notes},
@@ -124,10 +124,7 @@ pub async fn delete(app: &App, req: &Request) -> HandlerResult {
     let caller = http::member(req)?;
     http::require(&caller, Permission::CustomersWrite)?;
     let id: CompanyId = http::path_id(req, "id", "The company")?;
-    let version = match http::query_param(req, "version") {
-        None => None,
-        Some(raw) => Some(raw.parse().map_err(|_| Problem::field("version", "must be the company's version, e.g. 3"))?),
-    };
+    let version = http::version_query(req, "the company's")?;
     companies::delete(app, &caller, id, version).await?;
     Ok(http::no_content())
 }

@@ -11,7 +11,7 @@ use shared::domain::{
     rbac::Permission,
     records::RecordRef,
 };
-use shared::http::{self, HandlerResult, PageParams, Problem, ProblemBody};
+use shared::http::{self, HandlerResult, PageParams, ProblemBody};
 use shared::{
     App,
     services::{activities, deals, notes, pipelines},
@@ -298,10 +298,7 @@ pub async fn delete(app: &App, req: &Request) -> HandlerResult {
     let caller = http::member(req)?;
     http::require(&caller, Permission::SalesWrite)?;
     let id: DealId = http::path_id(req, "id", "The deal")?;
-    let version = match http::query_param(req, "version") {
-        None => None,
-        Some(raw) => Some(raw.parse().map_err(|_| Problem::field("version", "must be the deal's version, e.g. 3"))?),
-    };
+    let version = http::version_query(req, "the deal's")?;
     deals::delete(app, &caller, id, version).await?;
     Ok(http::no_content())
 }

@@ -38,10 +38,12 @@ pub async fn get_policy(app: &App, req: &Request) -> HandlerResult {
 /// `business_hours` means around the clock. Send the version read as `If-Match`; a stale one answers 409
 /// with `current`. Needs `settings:manage`.
 #[utoipa::path(put, path = "/api/v1/sla/policy", tag = "sla", security(("bearer" = [])),
+    params(("If-Match" = Option<String>, Header, description = "The policy's version read, e.g. `\"3\"`; a stale one is 412")),
     request_body(content = Object, description = "The policy, as described above"),
     responses(
         (status = 200, body = SlaPolicyView),
         (status = 409, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 412, description = "The policy changed since the version in If-Match; `current` holds it", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn put_policy(app: &App, req: &Request) -> HandlerResult {

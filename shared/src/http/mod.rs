@@ -4,6 +4,7 @@
 
 mod bulk;
 pub mod idempotency;
+pub mod preconditions;
 mod problem;
 mod request;
 mod router;
@@ -14,6 +15,7 @@ pub mod session_cookie;
 /// Handlers parse a page request here ([`PageParams::from_request`]) and hand it to a service.
 pub use crate::storage::PageParams;
 pub use bulk::{bulk_result, lead_bulk_result};
+pub use preconditions::version_query;
 pub use problem::{FieldErrorBody, Problem, ProblemBody, ProblemType};
 pub use request::{if_match_version, json_body, member, path_id, principal, query_param, require, route};
 pub use router::{HandlerFn, Route, dispatch};

@@ -21,6 +21,7 @@ pub enum ProblemType {
     UnsupportedMediaType,
     Conflict,
     VersionConflict,
+    PreconditionFailed,
     InvalidTransition,
     EmailTaken,
     LastOwner,
@@ -36,7 +37,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 23] = [
+    pub const ALL: [ProblemType; 24] = [
         ProblemType::MalformedRequest,
         ProblemType::ValidationFailed,
         ProblemType::Unauthenticated,
@@ -48,6 +49,7 @@ impl ProblemType {
         ProblemType::UnsupportedMediaType,
         ProblemType::Conflict,
         ProblemType::VersionConflict,
+        ProblemType::PreconditionFailed,
         ProblemType::InvalidTransition,
         ProblemType::EmailTaken,
         ProblemType::LastOwner,
@@ -75,6 +77,7 @@ impl ProblemType {
             ProblemType::UnsupportedMediaType => "unsupported-media-type",
             ProblemType::Conflict => "conflict",
             ProblemType::VersionConflict => "version-conflict",
+            ProblemType::PreconditionFailed => "precondition-failed",
             ProblemType::InvalidTransition => "invalid-transition",
             ProblemType::EmailTaken => "email-taken",
             ProblemType::LastOwner => "last-owner",
@@ -101,6 +104,7 @@ impl ProblemType {
             ProblemType::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ProblemType::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ProblemType::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ProblemType::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ProblemType::Conflict
             | ProblemType::VersionConflict
             | ProblemType::InvalidTransition
@@ -130,6 +134,7 @@ impl ProblemType {
             ProblemType::UnsupportedMediaType => "Unsupported content type",
             ProblemType::Conflict => "The request conflicts with the current state",
             ProblemType::VersionConflict => "Someone else changed this first",
+            ProblemType::PreconditionFailed => "The record changed since the version in If-Match",
             ProblemType::InvalidTransition => "The ticket's lifecycle does not allow this",
             ProblemType::EmailTaken => "This e-mail is already in use here",
             ProblemType::LastOwner => "A workspace needs an active owner",

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use lambda_http::{Body, Request, RequestExt, http::Method, request::RequestContext};
 use serde::de::DeserializeOwned;
 
-use super::{Problem, ProblemType};
+use super::{Problem, ProblemType, preconditions};
 use crate::auth::{MemberPrincipal, Principal};
 use crate::domain::{FieldError, rbac::Permission};
 use crate::storage::PageParams;
@@ -84,8 +84,15 @@ pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, Problem> {
             format!("Send the body as application/json (got {:?}).", content_type),
         ));
     }
-    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+    let parsed = if req.headers().contains_key(preconditions::IF_MATCH) {
+        // `If-Match` stands for the body's `version` (preconditions.rs).
+        let value: serde_json::Value = serde_json::from_slice(bytes)
+            .map_err(|err| Problem::malformed(format!("The body is not valid JSON: {err}.")))?;
+        serde_path_to_error::deserialize(preconditions::versioned_body(req, value)?)
+    } else {
+        serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(bytes))
+    };
+    parsed.map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         match inner.classify() {
@@ -99,7 +106,8 @@ pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, Problem> {
                     (None, ".") => FieldError::new("body", message),
                     (None, _) => FieldError::new(path, message),
                 };
-                Problem::validation(vec![error])
+                preconditions::unversioned(req, &error.field, &error.message)
+                    .unwrap_or_else(|| Problem::validation(vec![error]))
             }
             _ => Problem::malformed(format!("The body is not valid JSON: {inner}.")),
         }
@@ -146,10 +154,7 @@ impl PageParams {
     }
 }
 
-/// The version in an `If-Match` header (`"3"`, `3` or `W/"3"`), if one was sent.
+/// The version in an `If-Match` header, if one was sent ([`preconditions::if_match`]).
 pub fn if_match_version(req: &Request) -> Result<Option<u64>, Problem> {
-    let Some(raw) = req.headers().get("if-match") else { return Ok(None) };
-    let text = raw.to_str().unwrap_or("").trim();
-    let text = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
-    text.parse().map(Some).map_err(|_| Problem::field("If-Match", "must be the ticket's version, e.g. \"3\""))
+    preconditions::if_match(req)
 }

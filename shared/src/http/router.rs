@@ -5,7 +5,7 @@
 use futures::future::BoxFuture;
 use lambda_http::{Body, Request, Response, http::Method};
 
-use super::{HandlerResult, idempotency, no_route, route, serve};
+use super::{HandlerResult, idempotency, no_route, preconditions, route, serve};
 use crate::App;
 
 /// A handler as a table holds it: an `async fn(&App, &Request) -> HandlerResult`, its future boxed
@@ -25,7 +25,12 @@ pub async fn dispatch(app: &App, req: Request, routes: &[Route]) -> Response<Bod
     serve(req, async |req| {
         let (method, path) = route(&req);
         match find(routes, &method, &path) {
-            Some(route) => idempotency::guarded(app, &req, async || (route.handle)(app, &req).await).await,
+            Some(route) => {
+                preconditions::guarded(&req, async || {
+                    idempotency::guarded(app, &req, async || (route.handle)(app, &req).await).await
+                })
+                .await
+            }
             None => Err(no_route(&method, &path)),
         }
     })

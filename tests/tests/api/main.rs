@@ -18,6 +18,7 @@ mod macros;
 mod members;
 mod notes;
 mod platform;
+mod preconditions;
 mod reports;
 mod sales_dashboard;
 mod settings;

@@ -27,7 +27,7 @@ async fn admins_set_the_policy_and_everyone_reads_it() {
     let read = agent.client().get("/api/v1/sla/policy").await.expect(200);
     assert_eq!(read.body["policy"]["time_zone"], "Europe/Berlin");
 
-    // A stale If-Match is refused with the current policy.
+    // A stale If-Match is a failed precondition, answered with the current policy.
     let reply = reqwest::Client::new()
         .put(format!("{}/api/v1/sla/policy", switchboard_tests::stack().url))
         .bearer_auth(&owner.access_token)
@@ -36,7 +36,7 @@ async fn admins_set_the_policy_and_everyone_reads_it() {
         .send()
         .await
         .unwrap();
-    assert_eq!(reply.status().as_u16(), 409);
+    assert_eq!(reply.status().as_u16(), 412);
     let body: serde_json::Value = reply.json().await.unwrap();
     assert_eq!(body["current"]["version"], 1);
 }

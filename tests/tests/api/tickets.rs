@@ -240,7 +240,10 @@ async fn a_stale_or_missing_version_is_refused() {
     // The version may come as If-Match instead.
     let matched = patch_if_match(&owner, &path, "\"2\"", json!({"priority": "low"})).await.expect(200);
     assert_eq!((&matched.body["priority"], &matched.body["version"]), (&json!("low"), &json!(3)));
-    patch_if_match(&owner, &path, "\"2\"", json!({"priority": "high"})).await.expect_problem(409, "version-conflict");
+    let failed = patch_if_match(&owner, &path, "\"2\"", json!({"priority": "high"}))
+        .await
+        .expect_problem(412, "precondition-failed");
+    assert_eq!(failed.body["current"]["version"], 3, "a failed precondition carries the current state too");
     assert_eq!(detail(&client, &ticket).await["ticket"]["priority"], "low");
 }
 

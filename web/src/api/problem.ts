@@ -104,6 +104,7 @@ export function describeProblem(problem: Problem): string {
       return `Your ${String(problem.plan ?? "current")} plan is full: ${String(problem.used ?? "?")} of ${String(problem.limit ?? "?")} ${kind}. Upgrade the plan to add more.`;
     }
     case "version-conflict":
+    case "precondition-failed":
       return "Someone else changed this first. The latest version is shown; apply your change again.";
     case "invalid-transition": {
       const allowed = Array.isArray(problem.allowed) ? (problem.allowed as string[]) : [];

@@ -4156,7 +4156,10 @@ export interface operations {
     activities_activities_update_activity: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description Activity id */
                 id: string;
@@ -4172,6 +4175,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4216,6 +4221,15 @@ export interface operations {
             };
             /** @description Stale version: `current` holds the activity as it is */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5793,6 +5807,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5888,6 +5904,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5947,7 +5965,10 @@ export interface operations {
                 /** @description the version the caller saw */
                 version?: number;
             };
-            header?: never;
+            header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description Company id */
                 id: string;
@@ -5999,6 +6020,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
             /** @description Unprocessable content */
             422: {
                 headers: {
@@ -6022,7 +6052,10 @@ export interface operations {
     companies_companies_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description Company id */
                 id: string;
@@ -6038,6 +6071,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6082,6 +6117,15 @@ export interface operations {
             };
             /** @description Stale version, or the domain is taken */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6608,6 +6652,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6703,6 +6749,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6759,7 +6807,10 @@ export interface operations {
     customers_customers_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description Customer id */
                 id: string;
@@ -6775,6 +6826,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6819,6 +6872,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6959,6 +7021,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7070,6 +7134,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7585,6 +7651,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7680,6 +7748,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7739,7 +7809,10 @@ export interface operations {
                 /** @description the version the caller saw */
                 version?: number;
             };
-            header?: never;
+            header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description Deal id */
                 id: string;
@@ -7791,6 +7864,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
             /** @description Unprocessable content */
             422: {
                 headers: {
@@ -7814,7 +7896,10 @@ export interface operations {
     deals_deals_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description Deal id */
                 id: string;
@@ -7830,6 +7915,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7874,6 +7961,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8014,6 +8110,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8107,6 +8205,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
                 /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
                 "Idempotency-Key"?: string;
             };
@@ -8125,6 +8225,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8176,6 +8278,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
             /** @description The body is larger than the gateway takes */
             413: {
                 headers: {
@@ -8218,6 +8329,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
                 /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
                 "Idempotency-Key"?: string;
             };
@@ -8236,6 +8349,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8280,6 +8395,15 @@ export interface operations {
             };
             /** @description Stale version, or the deal is won or lost */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8512,6 +8636,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
                 /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
                 "Idempotency-Key"?: string;
             };
@@ -8530,6 +8656,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8581,6 +8709,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
             /** @description The body is larger than the gateway takes */
             413: {
                 headers: {
@@ -8623,6 +8760,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
                 /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
                 "Idempotency-Key"?: string;
             };
@@ -8641,6 +8780,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8685,6 +8826,15 @@ export interface operations {
             };
             /** @description Stale version, or already won or lost */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8789,6 +8939,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9001,6 +9153,8 @@ export interface operations {
             /** @description An existing lead with this e-mail, enriched (`on_duplicate=merge`) */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9010,6 +9164,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9248,6 +9404,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9286,7 +9444,10 @@ export interface operations {
     leads_leads_set_statuses: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9299,6 +9460,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9334,6 +9497,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9394,6 +9566,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9525,7 +9699,10 @@ export interface operations {
     leads_leads_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description Lead id */
                 id: string;
@@ -9541,6 +9718,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9585,6 +9764,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9725,6 +9913,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9947,6 +10137,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10342,6 +10534,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
                 /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
                 "Idempotency-Key"?: string;
             };
@@ -10357,6 +10551,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10392,6 +10588,15 @@ export interface operations {
             };
             /** @description A request with this `Idempotency-Key` is still running; retry after `Retry-After` seconds */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10440,7 +10645,10 @@ export interface operations {
     macros_macros_replace: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description Macro id */
                 id: string;
@@ -10456,6 +10664,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10500,6 +10710,15 @@ export interface operations {
             };
             /** @description Stale version */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10787,6 +11006,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10882,6 +11103,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10938,7 +11161,10 @@ export interface operations {
     deals_deals_replace_pipeline: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description Pipeline id */
                 id: string;
@@ -10954,6 +11180,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10998,6 +11226,15 @@ export interface operations {
             };
             /** @description Stale version, or a removed stage holds open deals */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11524,6 +11761,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11562,7 +11801,10 @@ export interface operations {
     settings_settings_replace_categories: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -11575,6 +11817,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11610,6 +11854,15 @@ export interface operations {
             };
             /** @description Stale version */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11667,6 +11920,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11705,7 +11960,10 @@ export interface operations {
     sla_sla_put_policy: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The policy's version read, e.g. `"3"`; a stale one is 412 */
+                "If-Match"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -11719,6 +11977,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11754,6 +12014,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The policy changed since the version in If-Match; `current` holds it */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11964,6 +12233,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12282,6 +12553,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The ticket's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12338,7 +12611,10 @@ export interface operations {
     tickets_tickets_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description Ticket id */
                 id: string;
@@ -12354,6 +12630,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12398,6 +12676,15 @@ export interface operations {
             };
             /** @description Stale version or invalid transition */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12716,7 +13003,10 @@ export interface operations {
     tickets_tickets_set_followers: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description Ticket id */
                 id: string;
@@ -12732,6 +13022,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12776,6 +13068,15 @@ export interface operations {
             };
             /** @description Stale version or a closed ticket */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12895,6 +13196,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
                 /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
                 "Idempotency-Key"?: string;
             };
@@ -12966,6 +13269,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
             /** @description The body is larger than the gateway takes */
             413: {
                 headers: {
@@ -13008,6 +13320,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
                 /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
                 "Idempotency-Key"?: string;
             };
@@ -13070,6 +13384,15 @@ export interface operations {
             };
             /** @description A stale version, or a closed or already merged ticket */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13783,6 +14106,8 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13932,7 +14257,10 @@ export interface operations {
     views_views_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description View id */
                 id: string;
@@ -13948,6 +14276,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13992,6 +14322,15 @@ export interface operations {
             };
             /** @description Stale version */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14207,6 +14546,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14329,7 +14670,10 @@ export interface operations {
     webhooks_webhooks_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description Endpoint id */
                 id: string;
@@ -14345,6 +14689,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14389,6 +14735,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };

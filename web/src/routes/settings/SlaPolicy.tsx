@@ -38,7 +38,8 @@ export function Component() {
       setSaved(true);
     },
     onError: (error) => {
-      if (error instanceof ApiError && error.slug === "version-conflict") invalidateSlaPolicy(queries);
+      // The save sends the version read as If-Match: a stale one is a failed precondition.
+      if (error instanceof ApiError && error.slug === "precondition-failed") invalidateSlaPolicy(queries);
     },
   });
   if (policy.isError) return <ErrorState error={policy.error} retry={() => void policy.refetch()} />;
