@@ -36,7 +36,7 @@ notification_kinds! {
     TicketAssigned => "ticket_assigned",
     /// The customer wrote on a ticket assigned to me.
     CustomerReplied => "customer_replied",
-    /// Someone mentioned me in an internal note.
+    /// Someone mentioned me in an internal note or a chat message.
     Mentioned => "mentioned",
     /// An SLA clock of a ticket assigned to me is close to running out.
     SlaAtRisk => "sla_at_risk",
@@ -138,6 +138,13 @@ pub fn recipients(
             let to = user_at(after, "owner_id");
             if to != user_at(before, "owner_id") {
                 add(to, NotificationKind::LeadAssigned);
+            }
+        }
+        // Recorded only with mentions of members who may read the channel.
+        ChatMentioned => {
+            let mentions = after.and_then(|data| data.get("mentions")).and_then(Value::as_array);
+            for id in mentions.into_iter().flatten() {
+                add(id.as_str().and_then(|id| id.parse().ok()), NotificationKind::Mentioned);
             }
         }
         LeadCreated => add(user_at(after, "owner_id"), NotificationKind::LeadAssigned),
@@ -282,6 +289,14 @@ mod tests {
         );
         let plain = json!({"author": "agent", "internal": true, "assignee_id": b});
         assert!(recipients(EventKind::MessageCreated, Some(author), None, Some(&plain)).is_empty());
+        let chat = json!({"channel_id": "c", "message_id": "m", "seq": 4, "mentions": [b, author]});
+        assert_eq!(
+            recipients(EventKind::ChatMentioned, Some(author), None, Some(&chat)),
+            vec![(b, NotificationKind::Mentioned)]
+        );
+        // A reply to the customer mentions nobody, whatever it carries.
+        let reply = json!({"author": "agent", "internal": false, "mentions": [a]});
+        assert!(recipients(EventKind::MessageCreated, Some(author), None, Some(&reply)).is_empty());
     }
 
     #[test]

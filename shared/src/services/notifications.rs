@@ -20,17 +20,24 @@ use crate::domain::{
     ids::{EventId, UserId},
     notifications::{self, NotificationKind},
 };
-use crate::storage::{PageParams, StoreError, TenantScope, events::Event, notifications::Notification};
+use crate::storage::{PageParams, StoreError, TenantScope, events::Event, notifications::Notification, users::Member};
 
-/// The members a note mentions who are active members of the workspace: mentions of anyone else
-/// (a made-up id, another workspace's member, a deactivated one) are left as plain text.
-pub async fn mentioned_members(app: &App, scope: &TenantScope, body: &str) -> Result<Vec<UserId>, StoreError> {
+/// The members a text mentions who are active members of the workspace and `may_read` where it is
+/// written: mentions of anyone else (a made-up id, another workspace's member, a deactivated one, one
+/// outside a private channel) stay plain text and notify nobody.
+pub async fn mentioned_members(
+    app: &App,
+    scope: &TenantScope,
+    body: &str,
+    may_read: impl Fn(&Member) -> bool,
+) -> Result<Vec<UserId>, StoreError> {
     let ids = notifications::parse_mentions(body);
     if ids.is_empty() {
         return Ok(ids);
     }
     let members = app.store.members_by_id(scope, ids.clone()).await?;
-    Ok(ids.into_iter().filter(|id| members.iter().any(|member| member.id == *id && member.is_active())).collect())
+    let allowed = |id: &UserId| members.iter().any(|m| m.id == *id && m.is_active() && may_read(m));
+    Ok(ids.into_iter().filter(allowed).collect())
 }
 
 /// The frame a new notification becomes, with the recipient's unread count after it.

@@ -196,7 +196,8 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
         | CompanyCreated
         | CompanyUpdated
         | CompanyDeleted
-        | CompanyNoteAdded => {}
+        | CompanyNoteAdded
+        | ChatMentioned => {}
     }
     counters
 }

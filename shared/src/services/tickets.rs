@@ -504,7 +504,10 @@ pub async fn add_message(
     };
     // Only an internal note mentions: a reply goes to the customer, who has no use for member ids.
     let mentions = if request.internal {
-        super::notifications::mentioned_members(app, &scope, &request.body).await?
+        super::notifications::mentioned_members(app, &scope, &request.body, |member| {
+            member.role.can(crate::domain::rbac::Permission::TicketsRead)
+        })
+        .await?
     } else {
         Vec::new()
     };

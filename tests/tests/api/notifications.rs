@@ -291,3 +291,48 @@ async fn another_members_or_workspaces_notification_is_not_found() {
     let robot = Client::new().with_token(key["secret"].as_str().expect("the key, shown once"));
     robot.get(CENTRE).await.expect(403);
 }
+
+#[tokio::test]
+async fn a_chat_mention_notifies_only_members_who_may_read_the_channel() {
+    let owner = signup("Notify chat").await;
+    let (alice, bob) = (add_member(&owner, "agent").await, add_member(&owner, "agent").await);
+    let private = owner
+        .client()
+        .post("/api/v1/chat/channels", json!({"name": "leads", "private": true, "member_ids": [alice.user_id]}))
+        .await
+        .expect(201)
+        .body;
+    let mut alice_socket = Socket::connect(&alice.access_token).await;
+    let body = format!("@[Alice]({}) and @[Bob]({}): see this", alice.user_id, bob.user_id);
+    owner
+        .client()
+        .post(&format!("/api/v1/chat/channels/{}/messages", id(&private)), json!({"body": body}))
+        .await
+        .expect(201);
+    let frame = alice_socket.expect(notification_frame).await;
+    assert_eq!(frame["notification"]["kind"], "mentioned");
+    assert_eq!(frame["notification"]["event_type"], "chat.mentioned");
+    assert_eq!(frame["notification"]["data"]["channel_id"], private["id"]);
+    assert!(!frame.to_string().contains("see this"), "the text stays in the channel: {frame}");
+
+    // Bob is not in the private channel: a public one reaches him, and only that one is his.
+    let general = owner.client().post("/api/v1/chat/channels", json!({"name": "general"})).await.expect(201).body;
+    let body = format!("@[Bob]({}) welcome", bob.user_id);
+    owner
+        .client()
+        .post(&format!("/api/v1/chat/channels/{}/messages", id(&general)), json!({"body": body}))
+        .await
+        .expect(201);
+    let list = centre_with(&bob, 1).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list["items"][0]["data"]["channel_id"], general["id"]);
+    // A plain message writes no event.
+    owner
+        .client()
+        .post(&format!("/api/v1/chat/channels/{}/messages", id(&general)), json!({"body": "hi all"}))
+        .await
+        .expect(201);
+    let log = owner.client().get("/api/v1/activity").await.expect(200).body;
+    let mentioned = log["items"].as_array().unwrap().iter().filter(|event| event["type"] == "chat.mentioned").count();
+    assert_eq!(mentioned, 2);
+}
