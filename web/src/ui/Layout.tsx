@@ -6,6 +6,7 @@ import { channelsQuery } from "../api/queries/chat";
 import { sessions, useSession } from "../auth";
 import { useMe } from "../api/queries/members";
 import { useCounts } from "../api/queries/tickets";
+import { useUnreadCount } from "../api/queries/notifications";
 import { LiveProvider, useLiveStatus } from "../live/live";
 import { Avatar } from "./Avatar";
 import { Loading } from "./states";
@@ -46,6 +47,22 @@ function LiveIndicator() {
       <span className="live-dot" aria-hidden="true" />
       {text}
     </span>
+  );
+}
+
+/** The bell: the unread notifications, leading to the centre. */
+function NotificationBell() {
+  const unread = useUnreadCount() ?? 0;
+  return (
+    <NavLink to="/notifications" data-testid="notification-bell" aria-label={unread > 0 ? `Notifications, ${unread} unread` : "Notifications"}>
+      <span aria-hidden="true">🔔 </span>
+      Notifications
+      {unread > 0 && (
+        <span className="count" aria-hidden="true">
+          {unread}
+        </span>
+      )}
+    </NavLink>
   );
 }
 
@@ -137,6 +154,9 @@ function Shell() {
             </>
           )}
           <ul className="nav nav-foot">
+            <li>
+              <NotificationBell />
+            </li>
             {can("activity:read") && (
               <li>
                 <NavLink to="/activity">Activity</NavLink>
