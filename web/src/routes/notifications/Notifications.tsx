@@ -48,11 +48,11 @@ export function Component() {
       ) : (
         <ul className="notes card" data-testid="notifications">
           {items.map((notification) => (
-            <li key={notification.id} className={notification.read_at ? "read" : "unread"}>
+            <li key={notification.id} className={notification.read_at ? "notification-read" : "notification-unread"}>
               <Link to={notificationLink(notification)} onClick={() => !notification.read_at && read.mutate(notification)}>
-                {!notification.read_at && <span className="sr-only">Unread: </span>}
                 {describeNotification(notification, directory.name)}
               </Link>
+              {!notification.read_at && <span className="sr-only"> (unread)</span>}
               <p className="muted small">
                 <time dateTime={notification.at}>{relativeTime(notification.at)}</time>
                 {!notification.read_at && (
@@ -81,10 +81,19 @@ export function Component() {
 function Preferences() {
   const queries = useQueryClient();
   const preferences = useQuery(preferencesQuery());
+  // The box follows the click at once (a discrete event renders before the request returns); what the
+  // server saved replaces it, and a refusal puts back what was saved.
+  const [shown, setShown] = useState<Record<string, boolean>>({});
   const save = useMutation({
     mutationFn: ({ kind, enabled }: { kind: string; enabled: boolean }) => setPreference(kind, enabled),
     onSuccess: (saved) => queries.setQueryData(preferencesQuery().queryKey, saved),
+    onSettled: (_saved, _error, { kind }) =>
+      setShown((current) => Object.fromEntries(Object.entries(current).filter(([shownKind]) => shownKind !== kind))),
   });
+  const change = (kind: string, enabled: boolean) => {
+    setShown((current) => ({ ...current, [kind]: enabled }));
+    save.mutate({ kind, enabled });
+  };
   const supported = typeof window !== "undefined" && "Notification" in window;
   const [permission, setPermission] = useState(() => (supported ? window.Notification.permission : "denied"));
   return (
@@ -101,9 +110,8 @@ function Preferences() {
               <label className="checkbox">
                 <input
                   type="checkbox"
-                  checked={preference.enabled}
-                  disabled={save.isPending}
-                  onChange={(event) => save.mutate({ kind: preference.kind, enabled: event.target.checked })}
+                  checked={shown[preference.kind] ?? preference.enabled}
+                  onChange={(event) => change(preference.kind, event.target.checked)}
                 />
                 {KIND_NAMES[preference.kind as keyof typeof KIND_NAMES] ?? preference.kind}
               </label>
