@@ -354,3 +354,48 @@ async fn announcements_never_uploaded_give_their_reserved_bytes_back_after_an_ho
     let me = owner.client().get("/api/v1/me").await.expect(200);
     assert_eq!(me.body["plan"]["usage"]["storage_bytes"], big, "the lapsed reservations were given back");
 }
+
+#[tokio::test]
+async fn sla_moments_notify_the_tickets_assignee_once_each() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let owner = signup("SLA notify").await;
+    let agent = switchboard_tests::add_member(&owner, "agent").await;
+    let client = owner.client();
+    let policy =
+        json!({"time_zone": "UTC", "targets": {"urgent": {"first_response_minutes": 60, "resolution_minutes": 480}}});
+    client.put("/api/v1/sla/policy", policy).await.expect(200);
+    let ticket = client
+        .post("/api/v1/tickets", json!({"subject": "Down", "body": "b", "priority": "urgent", "customer": {"email": "sla-notify@example.com"}}))
+        .await
+        .expect(201)
+        .body;
+    let path = format!("/api/v1/tickets/{}", ticket["id"].as_str().unwrap());
+    client.patch(&path, json!({"version": 1, "assignee_id": agent.user_id})).await.expect(200);
+    let kinds = async |member: &switchboard_tests::Member| -> Vec<String> {
+        let me = switchboard_tests::login(&member.email, Some(&member.workspace_id)).await;
+        let list = me.client().get("/api/v1/me/notifications").await.expect(200).body;
+        list["items"].as_array().unwrap().iter().map(|item| item["kind"].as_str().unwrap().to_owned()).collect()
+    };
+    let assigned = switchboard_tests::eventually(std::time::Duration::from_secs(15), async || {
+        kinds(&agent).await == ["ticket_assigned"]
+    })
+    .await;
+    assert!(assigned, "the assignment first: {:?}", kinds(&agent).await);
+
+    advance_clock(46 * 60).await;
+    switchboard_tests::run_schedule("SlaScanFunction").await;
+    advance_clock(15 * 60).await;
+    switchboard_tests::run_schedule("SlaScanFunction").await;
+    switchboard_tests::run_schedule("SlaScanFunction").await;
+    let both =
+        switchboard_tests::eventually(std::time::Duration::from_secs(15), async || kinds(&agent).await.len() == 3)
+            .await;
+    assert!(both, "{:?}", kinds(&agent).await);
+    assert_eq!(kinds(&agent).await, ["sla_breached", "sla_at_risk", "ticket_assigned"]);
+    let agent_now = switchboard_tests::login(&agent.email, Some(&agent.workspace_id)).await;
+    let list = agent_now.client().get("/api/v1/me/notifications").await.expect(200).body;
+    assert_eq!(list["unread"], 3);
+    assert_eq!(list["items"][0]["ticket_id"], ticket["id"]);
+    assert_eq!(list["items"][0]["data"]["clock"], "first_response");
+    assert!(kinds(&owner).await.is_empty(), "the owner's ticket is not theirs");
+}

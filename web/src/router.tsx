@@ -32,6 +32,7 @@ export const router = createBrowserRouter([
       { path: "reports", lazy: () => import("./routes/reports/Reports") },
       { path: "activity", lazy: () => import("./routes/activity/Activity") },
       { path: "sla-radar", lazy: () => import("./routes/sla/SlaRadar") },
+      { path: "notifications", lazy: () => import("./routes/notifications/Notifications") },
       { path: "chat", lazy: () => import("./routes/chat/Chat") },
       { path: "chat/:channelId", lazy: () => import("./routes/chat/Chat") },
       {

@@ -28,7 +28,8 @@ pub const ROUTES: &[http::Route] = shared::routes![
     info(title = "Switchboard API", description = "Helpdesk and sales CRM. Errors are RFC 9457 problem+json; see docs/api.md."),
     paths(
         fn_auth::signup, fn_auth::login, fn_auth::refresh, fn_auth::logout,
-        fn_me::me, fn_me::tasks,
+        fn_me::me, fn_me::tasks, fn_me::list_notifications, fn_me::read_one, fn_me::read_all,
+        fn_me::preferences, fn_me::set_preferences,
         fn_users::list, fn_users::create, fn_users::get, fn_users::update, fn_users::directory,
         fn_platform::login, fn_platform::workspaces,
         fn_tickets::list, fn_tickets::create, fn_tickets::counts, fn_tickets::get, fn_tickets::public,

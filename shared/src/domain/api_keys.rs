@@ -179,6 +179,12 @@ pub const ROUTE_ACCESS: &[(&str, &str, KeyAccess)] = {
         ("DELETE", "/api/v1/activities/{id}", Scope(SalesWrite)),
         // The tasks of the key's creator.
         ("GET", "/api/v1/me/tasks", Scope(SalesRead)),
+        // Notifications are a person's own, read in the app.
+        ("GET", "/api/v1/me/notifications", People),
+        ("POST", "/api/v1/me/notifications/{id}/read", People),
+        ("POST", "/api/v1/me/notifications/read-all", People),
+        ("GET", "/api/v1/me/notification-preferences", People),
+        ("PUT", "/api/v1/me/notification-preferences", People),
         ("GET", "/api/v1/activity", Scope(ActivityRead)),
         ("GET", "/api/v1/settings/categories", Scope(TicketsRead)),
         ("PUT", "/api/v1/settings/categories", Scope(SettingsManage)),

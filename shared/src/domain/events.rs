@@ -137,6 +137,8 @@ event_kinds! {
     /// An activity was ticked done.
     ActivityCompleted => "activity.completed",
     ActivityDeleted => "activity.deleted",
+    /// A team chat message mentioned members: the channel, the message and who (never the text).
+    ChatMentioned => "chat.mentioned",
 }
 
 /// What an event means for the tickets' SLA watches.
@@ -219,7 +221,8 @@ impl EventKind {
             | CompanyCreated
             | CompanyUpdated
             | CompanyDeleted
-            | CompanyNoteAdded => None,
+            | CompanyNoteAdded
+            | ChatMentioned => None,
         }
     }
 
@@ -294,7 +297,8 @@ impl EventKind {
             | CompanyCreated
             | CompanyUpdated
             | CompanyDeleted
-            | CompanyNoteAdded => false,
+            | CompanyNoteAdded
+            | ChatMentioned => false,
         }
     }
 
@@ -374,7 +378,8 @@ impl EventKind {
             | TicketDuplicateMerged
             | PipelineCreated
             | PipelineUpdated
-            | LeadStatusesUpdated => None,
+            | LeadStatusesUpdated
+            | ChatMentioned => None,
         }
     }
 
@@ -467,7 +472,7 @@ mod tests {
         assert_eq!(EventKind::TicketCreated.as_str(), "ticket.created");
         assert_eq!(EventKind::SettingsSlaPolicyUpdated.as_str(), "settings.sla_policy_updated");
         assert_eq!(EventKind::WebhookEndpointResumed.as_str(), "webhook.endpoint_resumed");
-        assert_eq!(EventKind::ALL.len(), 70);
+        assert_eq!(EventKind::ALL.len(), 71);
         assert_eq!(EventKind::DealStageChanged.as_str(), "deal.stage_changed");
     }
 

@@ -12,6 +12,7 @@ pub mod inbox;
 pub mod leads;
 pub mod macros;
 pub mod names;
+pub mod notifications;
 pub mod password;
 pub mod plan;
 pub mod rbac;

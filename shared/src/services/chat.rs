@@ -15,6 +15,7 @@ use crate::api::{
 };
 use crate::app::App;
 use crate::auth::MemberPrincipal;
+use crate::domain::events::EventKind;
 use crate::domain::text::{TextKind, check_controls};
 use crate::domain::{
     FieldError, Gather, field,
@@ -25,6 +26,7 @@ use crate::domain::{
 use crate::storage::{
     PageParams, TenantScope,
     chat::{Channel, ChannelKind, ChatMessage, ChatWriteError},
+    events::Event,
 };
 
 pub const MAX_NAME_CHARS: usize = 80;
@@ -256,6 +258,11 @@ pub async fn post(
     let scope = caller.scope();
     for _ in 0..5 {
         let channel = visible(app, caller, id).await?;
+        // Only those who may read the channel are mentioned (read per attempt: members may change).
+        let mentions = super::notifications::mentioned_members(app, &scope, &body, |member| {
+            member.role.can(Permission::ChatUse) && channel.visible_to(member.id)
+        })
+        .await?;
         let message = ChatMessage {
             id: ChatMessageId::generate(),
             channel_id: id,
@@ -266,7 +273,16 @@ pub async fn post(
             edited_at: None,
             deleted: false,
         };
-        match app.store.post_chat_message(&scope, &channel, &message).await {
+        let events: Vec<Event> = if mentions.is_empty() {
+            Vec::new()
+        } else {
+            vec![Event::new(EventKind::ChatMentioned, Some(caller.user_id), format!("channel/{id}"), message.created_at)
+                .with_change(
+                    None,
+                    Some(json!({"channel_id": id, "message_id": message.id, "seq": message.seq, "mentions": mentions})),
+                )]
+        };
+        match app.store.post_chat_message(&scope, &channel, &message, &events).await {
             Ok(()) => {
                 // The author has read what they wrote.
                 app.store.mark_read(&scope, caller.user_id, id, message.seq).await?;

@@ -302,7 +302,7 @@ pub async fn apply(
             .with_change(
                 None,
                 Some(
-                    serde_json::json!({"message_id": message.id, "author": Author::Agent, "internal": found.internal}),
+                    serde_json::json!({"message_id": message.id, "author": Author::Agent, "internal": found.internal, "assignee_id": before.assignee_id}),
                 ),
             )
             .about_ticket(ticket_id, before.customer_id)

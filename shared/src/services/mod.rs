@@ -21,6 +21,7 @@ pub mod macros;
 pub mod members;
 pub mod merge;
 pub mod notes;
+pub mod notifications;
 pub mod outbox;
 pub mod pipelines;
 pub mod platform;

@@ -1,6 +1,7 @@
 //! The outbox consumer: reads committed event items from the table's stream (in AWS a Lambda event
 //! source; locally the local stack polls the stream the same way) and hands each to the consumers
-//! that need it: live updates to WebSocket clients (`realtime::fanout`), the daily ticket statistics
+//! that need it: live updates to WebSocket clients (`realtime::fanout`), members' notifications
+//! ([`super::notifications`]), the daily ticket statistics
 //! behind the reports, and webhook deliveries ([`crate::services::webhooks::fanout`]). Ticket and policy
 //! events also bring the tickets' SLA watches up to date (see [`super::sla_watch`]).
 //!
@@ -195,7 +196,8 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
         | CompanyCreated
         | CompanyUpdated
         | CompanyDeleted
-        | CompanyNoteAdded => {}
+        | CompanyNoteAdded
+        | ChatMentioned => {}
     }
     counters
 }
@@ -271,6 +273,8 @@ async fn apply(app: &App, record: &EventRecord) -> Result<(), ServiceError> {
     sla_watch::on_event(app, &scope, &event).await?;
     // A renamed customer or member: the names their tickets' inbox rows show.
     super::inbox_rows::on_event(app, &scope, &event).await?;
+    // Each recipient's notification, stored once and pushed to their sockets only.
+    super::notifications::on_event(app, &scope, &event).await?;
     // Boxed: the consumer's future would otherwise nest every consumer's state inline.
     Box::pin(crate::services::webhooks::fanout::fan_out(app, &scope, &event)).await?;
     Ok(())

@@ -164,7 +164,8 @@ pub fn status_history(events: &[Event]) -> Vec<(Timestamp, Status)> {
             | CompanyCreated
             | CompanyUpdated
             | CompanyDeleted
-            | CompanyNoteAdded => {}
+            | CompanyNoteAdded
+            | ChatMentioned => {}
         }
     }
     history

@@ -502,6 +502,15 @@ pub async fn add_message(
         draft_version: request.draft_version,
         confirm: request.confirm,
     };
+    // Only an internal note mentions: a reply goes to the customer, who has no use for member ids.
+    let mentions = if request.internal {
+        super::notifications::mentioned_members(app, &scope, &request.body, |member| {
+            member.role.can(crate::domain::rbac::Permission::TicketsRead)
+        })
+        .await?
+    } else {
+        Vec::new()
+    };
     for _ in 0..3 {
         let before = load(app, &scope, id).await?;
         // Checked again on a retry: the write that beat this one may be the very message to warn about.
@@ -532,12 +541,16 @@ pub async fn add_message(
         }
         // Whoever wrote it (also when relaying the customer's words) has seen it.
         after.row.record_message(&message, Some(caller.user_id));
+        let mut data = serde_json::json!({
+            "message_id": message.id, "author": author, "internal": request.internal,
+            "assignee_id": before.assignee_id,
+        });
+        if !mentions.is_empty() {
+            data["mentions"] = serde_json::json!(mentions);
+        }
         let mut events = vec![
             Event::new(EventKind::MessageCreated, Some(caller.user_id), format!("ticket/{id}"), now)
-                .with_change(
-                    None,
-                    Some(serde_json::json!({"message_id": message.id, "author": author, "internal": request.internal})),
-                )
+                .with_change(None, Some(data))
                 .about_ticket(id, before.customer_id)
                 .at_version(after.version)
                 .internal(request.internal),

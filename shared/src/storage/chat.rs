@@ -203,6 +203,7 @@ impl Store {
         scope: &TenantScope,
         channel: &Channel,
         message: &ChatMessage,
+        events: &[super::events::Event],
     ) -> Result<(), ChatWriteError> {
         let bump = Update::builder()
             .table_name(&self.table)
@@ -220,7 +221,8 @@ impl Store {
         item.insert(keys::SK.to_owned(), s(keys::chat_message_sk(channel.id, message.id)));
         let transaction = Transaction::new()
             .with_named(TransactWriteItem::builder().update(bump).build(), ChatWriteError::Raced)
-            .with(self.put_new(item)?);
+            .with(self.put_new(item)?)
+            .with_all(events.iter().map(|event| self.put_event(scope, event)).collect::<Result<Vec<_>, _>>()?);
         self.transact(transaction).await.map_err(TransactionError::into_error)
     }
 

@@ -671,6 +671,31 @@ pub fn company_event_gsi2sk(event: EventId) -> String {
     format!("EVENT#{event}")
 }
 
+/// A member's notifications, newest first by id (the event's id, time-ordered): `NOTIF#<user>#<event>`.
+/// Every key of one member starts with `notifications_prefix(user)`; no other item's key does.
+pub fn notifications_prefix(user: UserId) -> String {
+    format!("NOTIF#{user}#")
+}
+pub fn notification_sk(user: UserId, event: EventId) -> String {
+    format!("{}{event}", notifications_prefix(user))
+}
+/// A copy of each unread notification, deleted when it is read: the unread filter is one Query of
+/// this prefix, whatever the number of read ones.
+pub fn unread_notifications_prefix(user: UserId) -> String {
+    format!("NOTIF_UNREAD#{user}#")
+}
+pub fn unread_notification_sk(user: UserId, event: EventId) -> String {
+    format!("{}{event}", unread_notifications_prefix(user))
+}
+/// The member's unread count (`unread`), moved by the transactions that add and read notifications.
+pub fn notification_count_sk(user: UserId) -> String {
+    format!("NOTIF_COUNT#{user}")
+}
+/// The member's notification preferences (the kinds turned off).
+pub fn notification_preferences_sk(user: UserId) -> String {
+    format!("NOTIF_PREFS#{user}")
+}
+
 #[cfg(test)]
 mod company_tests {
     use super::*;
@@ -1017,5 +1042,17 @@ mod tests {
         let other = RecordRef::Lead(LeadId::generate());
         assert!(!note_sk(record, NoteId::generate()).starts_with(&notes_prefix(other)));
         assert!(!notes_prefix(RecordRef::Customer(CustomerId::generate())).starts_with(CUSTOMER_PREFIX));
+    }
+
+    #[test]
+    fn notification_keys_keep_each_member_apart() {
+        let (a, b, event) = (UserId::generate(), UserId::generate(), EventId::generate());
+        assert!(notification_sk(a, event).starts_with(&notifications_prefix(a)));
+        assert!(!notification_sk(b, event).starts_with(&notifications_prefix(a)));
+        for key in [unread_notification_sk(a, event), notification_count_sk(a), notification_preferences_sk(a)] {
+            assert!(!key.starts_with(&notifications_prefix(a)), "{key} would be listed as a notification");
+            assert!(!key.starts_with(EVENT_PREFIX) && !key.starts_with(USER_PREFIX));
+        }
+        assert!(unread_notification_sk(a, event).starts_with(&unread_notifications_prefix(a)));
     }
 }

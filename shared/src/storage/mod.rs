@@ -17,6 +17,7 @@ pub mod keys;
 pub mod leads;
 pub mod macros;
 pub mod merge;
+pub mod notifications;
 mod page;
 pub mod pipelines;
 mod query;

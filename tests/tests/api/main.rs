@@ -17,6 +17,7 @@ mod leads;
 mod macros;
 mod members;
 mod notes;
+mod notifications;
 mod platform;
 mod preconditions;
 mod reports;

@@ -135,6 +135,7 @@ const SAMPLES: Record<EventKind, { event: Omit<DescribedEvent, "type">; reads: s
   },
   "activity.completed": { event: { before: activityRecord, after: { ...activityRecord, done: true } }, reads: "Task “Follow up” done" },
   "activity.deleted": { event: { before: activityRecord }, reads: "Task “Follow up” deleted" },
+  "chat.mentioned": { event: { after: { channel_id: "c1", message_id: "m1", seq: 3, mentions: [BROOK] } }, reads: "Mentioned Brook Agent in team chat" },
 };
 
 /** What a person must never read in a description. */

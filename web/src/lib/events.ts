@@ -77,6 +77,7 @@ export const EVENT_KINDS = [
   "activity.updated",
   "activity.completed",
   "activity.deleted",
+  "chat.mentioned",
 ] as const;
 
 export type EventKind = (typeof EVENT_KINDS)[number];
@@ -375,6 +376,10 @@ const FORMATTERS: Record<EventKind, (context: Context) => string> = {
   "activity.updated": (context) => withChanges(activity(context), context, `${activity(context)} changed`, ["activity_id", "record"]),
   "activity.completed": (context) => `${activity(context)} done`,
   "activity.deleted": (context) => `${activity(context)} deleted`,
+  "chat.mentioned": ({ after, nameOf }) =>
+    Array.isArray(after.mentions) && after.mentions.length > 0
+      ? `Mentioned ${after.mentions.map((id) => nameOf(String(id))).join(", ")} in team chat`
+      : "Mentioned teammates in team chat",
   "settings.lead_statuses_updated": ({ before, after, nameOf }) =>
     Array.isArray(after.statuses) ? `Lead statuses: ${showValue("statuses", after.statuses, nameOf)}${Array.isArray(before.statuses) ? ` (were ${showValue("statuses", before.statuses, nameOf)})` : ""}` : "Lead statuses changed",
 };

@@ -5,6 +5,9 @@ import { useQueryClient } from "@tanstack/react-query";
 import { LiveConnection, type LiveStatus, type SocketLike } from "./connection";
 import { applyFrame, LiveState } from "./state";
 import { invalidateEverything } from "../api/queries/invalidate";
+import { memberKeys } from "../api/queries/keys";
+import type { DirectoryMember } from "../api/types";
+import { notifyBrowser } from "../lib/notifications";
 import { sessions } from "../auth";
 import { config } from "../config";
 
@@ -27,7 +30,15 @@ export function LiveProvider({ children }: { children: ReactNode }) {
         return token ? `${config().wsUrl}?token=${encodeURIComponent(token)}` : null;
       },
       createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
-      onFrame: (frame) => applyFrame(frame, state, queries),
+      onFrame: (frame) => {
+        applyFrame(frame, state, queries);
+        if (frame.type === "notification" && frame.notification) {
+          // While the tab is hidden (and the member allowed it), the browser says it too.
+          const members = queries.getQueryData<DirectoryMember[]>(memberKeys.directory()) ?? [];
+          const nameOf = (id: string) => members.find((member) => member.id === id)?.name ?? "A teammate";
+          notifyBrowser(frame.notification as Parameters<typeof notifyBrowser>[0], nameOf);
+        }
+      },
       onGap: () => invalidateEverything(queries),
       onStatus: (status) => {
         state.status = status;

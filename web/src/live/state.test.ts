@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { activityKeys, chatKeys, customerKeys, slaKeys, ticketKeys } from "../api/queries/keys";
+import { activityKeys, chatKeys, customerKeys, notificationKeys, slaKeys, ticketKeys } from "../api/queries/keys";
 import { applyFrame, LiveState } from "./state";
 
 function queries() {
@@ -32,6 +32,13 @@ describe("applyFrame", () => {
     vi.advanceTimersByTime(1_000);
     expect(state.ticket("t").typing).toEqual([]);
     expect(state.ticket("t").viewers).toEqual(["u1"]);
+  });
+
+  it("refreshes the bell and the centre when a notification arrives, and nothing else", () => {
+    const state = new LiveState();
+    const { client, keys } = queries();
+    applyFrame({ type: "notification", event_id: "e1", notification: { id: "e1", kind: "mentioned" }, unread: 3 }, state, client as never);
+    expect(keys).toEqual([[...notificationKeys.all]]);
   });
 
   it("keeps who is online from welcome, pong and presence", () => {

@@ -1,5 +1,5 @@
 // Live state of the workspace as the server pushes it (docs/realtime.md), and what each frame changes.
-import { invalidateChat, invalidateDeal, invalidateTicket, type Invalidates } from "../api/queries/invalidate";
+import { invalidateChat, invalidateDeal, invalidateNotifications, invalidateTicket, type Invalidates } from "../api/queries/invalidate";
 import type { LiveStatus, ServerFrame } from "./connection";
 import { applyDealEvent, type BoardCache } from "../lib/board";
 
@@ -109,6 +109,10 @@ export function applyFrame(frame: ServerFrame, state: LiveState, queries: Invali
       invalidateChat(queries, message?.channel_id);
       return;
     }
+    case "notification":
+      // The bell and the centre refetch: the count in the frame is the server's, the list is the record.
+      invalidateNotifications(queries);
+      return;
     default:
       // Replies (unsubscribed, typing.ack), errors and frames of later features: nothing to show.
       return;

@@ -6,6 +6,7 @@ import { channelsQuery } from "../api/queries/chat";
 import { sessions, useSession } from "../auth";
 import { useMe } from "../api/queries/members";
 import { useCounts } from "../api/queries/tickets";
+import { useUnreadCount } from "../api/queries/notifications";
 import { LiveProvider, useLiveStatus } from "../live/live";
 import { Avatar } from "./Avatar";
 import { Loading } from "./states";
@@ -46,6 +47,24 @@ function LiveIndicator() {
       <span className="live-dot" aria-hidden="true" />
       {text}
     </span>
+  );
+}
+
+/** The bell: the unread notifications, leading to the centre. */
+function NotificationBell() {
+  const unread = useUnreadCount() ?? 0;
+  return (
+    <NavLink to="/notifications" data-testid="notification-bell">
+      <svg className="bell" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+        <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z" />
+      </svg>
+      Notifications
+      {unread > 0 && (
+        <span className="count" aria-label={`${unread} unread`}>
+          {unread}
+        </span>
+      )}
+    </NavLink>
   );
 }
 
@@ -137,6 +156,9 @@ function Shell() {
             </>
           )}
           <ul className="nav nav-foot">
+            <li>
+              <NotificationBell />
+            </li>
             {can("activity:read") && (
               <li>
                 <NavLink to="/activity">Activity</NavLink>

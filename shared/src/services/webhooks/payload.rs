@@ -155,7 +155,8 @@ impl SlackEventType {
             | CompanyCreated
             | CompanyUpdated
             | CompanyDeleted
-            | CompanyNoteAdded => None,
+            | CompanyNoteAdded
+            | ChatMentioned => None,
         }
     }
 }

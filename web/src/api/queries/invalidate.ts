@@ -2,7 +2,7 @@
 // live connection when the server reports a change (src/live/state.ts). Marking a query stale refetches
 // it if it is on screen, and on its next use otherwise.
 import type { QueryClient } from "@tanstack/react-query";
-import { activityKeys, chatKeys, companyKeys, customerKeys, integrationKeys, macroKeys, memberKeys, salesKeys, settingsKeys, slaKeys, ticketKeys } from "./keys";
+import { activityKeys, chatKeys, companyKeys, customerKeys, integrationKeys, macroKeys, memberKeys, notificationKeys, salesKeys, settingsKeys, slaKeys, ticketKeys } from "./keys";
 
 /** The part of the query client invalidation needs (the live path is tested against a fake of it). */
 export type Invalidates = Pick<QueryClient, "invalidateQueries">;
@@ -113,4 +113,9 @@ export function invalidateCompany(queries: Invalidates, companyId?: string) {
 /** A customer or deal was linked to a company or unlinked: the companies that gained or lost it. */
 export function invalidateCompanyLink(queries: Invalidates, ...companyIds: (string | null | undefined)[]) {
   for (const id of companyIds) if (id) stale(queries, companyKeys.detail(id));
+}
+
+/** A notification arrived or was read: the centre and the bell's count. */
+export function invalidateNotifications(queries: Invalidates) {
+  stale(queries, notificationKeys.all);
 }

@@ -125,3 +125,9 @@ export const platformKeys = {
   all: ["platform"] as const,
   workspaces: () => [...platformKeys.all, "workspaces"] as const,
 };
+
+export const notificationKeys = {
+  all: ["notifications"] as const,
+  list: (unreadOnly: boolean) => [...notificationKeys.all, "list", unreadOnly ? "unread" : "all"] as const,
+  preferences: () => [...notificationKeys.all, "preferences"] as const,
+};

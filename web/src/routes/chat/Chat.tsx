@@ -16,6 +16,7 @@ import { relativeTime } from "../../lib/format";
 import { useLiveStatus, useOnline } from "../../live/live";
 import { Avatar } from "../../ui/Avatar";
 import { Empty, ErrorState, Forbidden, InlineError, Loading } from "../../ui/states";
+import { useMentionPicker, WithMentions } from "../../ui/Mentions";
 
 type Channel = Schemas["ChannelView"];
 
@@ -124,6 +125,9 @@ function Conversation({
   const end = useRef<HTMLDivElement>(null);
   useEffect(() => end.current?.scrollIntoView({ block: "end" }), [messages.length]);
   const [text, setText] = useState("");
+  const area = useRef<HTMLTextAreaElement>(null);
+  // Everyone may be offered; the server notifies only those who may read the channel.
+  const mentions = useMentionPicker({ text, setText, area, members: directory.members });
   const post = useMutation({
     mutationFn: (body: string) => call(api.POST("/api/v1/chat/channels/{id}/messages", { ...path, body: { body } })),
     onSuccess: () => {
@@ -161,7 +165,7 @@ function Conversation({
                     </time>
                     {message.edited_at && <span className="muted small"> (edited)</span>}
                   </div>
-                  <div className={message.deleted ? "muted" : "message-body"}>{message.deleted ? "Message deleted" : message.body}</div>
+                  <div className={message.deleted ? "muted" : "message-body"}>{message.deleted ? "Message deleted" : <WithMentions body={message.body} nameOf={(id) => directory.member(id)?.name} />}</div>
                 </div>
               </li>
             ))}
@@ -180,14 +184,21 @@ function Conversation({
           maxLength={LIMITS.chatMessage}
           aria-describedby="chat-count"
           placeholder={`Message ${title}`}
-          onChange={(e) => setText(e.target.value)}
+          ref={area}
+          onChange={(e) => {
+            setText(e.target.value);
+            mentions.onCaret();
+          }}
+          onSelect={mentions.onCaret}
           onKeyDown={(e) => {
+            if (mentions.onKeyDown(e)) return;
             if (e.key === "Enter" && !e.shiftKey) {
               e.preventDefault();
               submit();
             }
           }}
         />
+        {mentions.picker}
         <CharCount id="chat-count" length={text.length} max={LIMITS.chatMessage} />
         <button type="submit" className="button primary" disabled={!text.trim() || post.isPending}>
           Send

@@ -12,6 +12,8 @@ import { ApiError, messageOf } from "../../api/problem";
 import { invalidateTicket } from "../../api/queries/invalidate";
 import { loadDraft, saveDraft } from "../../lib/drafts";
 import { InlineError } from "../../ui/states";
+import { useMentionPicker } from "../../ui/Mentions";
+import { useDirectory } from "../../api/queries/directory";
 
 type Mode = "reply" | "note";
 
@@ -41,6 +43,7 @@ export function Composer({
   const queries = useQueryClient();
   const text = drafts[mode];
   const area = useRef<HTMLTextAreaElement>(null);
+  const directory = useDirectory();
   // r: reply, i: internal note — from anywhere on the ticket page.
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -93,6 +96,8 @@ export function Composer({
     saveDraft(ticketId, mode, value);
     onTyping(value.length > 0);
   };
+  // Only notes mention: a reply goes to the customer.
+  const mentions = useMentionPicker({ text, setText: (value) => change(value), area, members: directory.members, enabled: mode === "note" });
   const submit = (event?: FormEvent, confirm = false) => {
     event?.preventDefault();
     if (!text.trim() || send.isPending) return;
@@ -116,8 +121,13 @@ export function Composer({
         ref={area}
         id="composer-text"
         value={text}
-        onChange={(e) => change(e.target.value)}
+        onChange={(e) => {
+          change(e.target.value);
+          mentions.onCaret();
+        }}
+        onSelect={mentions.onCaret}
         onKeyDown={(e) => {
+          if (mentions.onKeyDown(e)) return;
           if (e.key === "Enter" && (e.metaKey || e.ctrlKey)) submit();
           if (e.key === "Escape") e.currentTarget.blur();
         }}
@@ -126,10 +136,11 @@ export function Composer({
         aria-describedby="composer-count"
         placeholder={mode === "note" ? "Write a note only your team will see…" : "Write a reply to the customer…"}
       />
+      {mentions.picker}
       <CharCount id="composer-count" length={text.length} max={LIMITS.messageBody} />
       <div className="composer-foot">
         <span className="muted small">
-          {mode === "note" ? "Only your team sees notes." : "The customer sees replies."} <kbd>Ctrl</kbd>+<kbd>Enter</kbd> sends · <kbd>r</kbd> reply ·{" "}
+          {mode === "note" ? "Only your team sees notes; @ mentions a teammate." : "The customer sees replies."} <kbd>Ctrl</kbd>+<kbd>Enter</kbd> sends · <kbd>r</kbd> reply ·{" "}
           <kbd>i</kbd> note · <kbd>u</kbd> back to the inbox
         </span>
         <span className="row tight">

@@ -10,6 +10,7 @@ import { customerQuery } from "../../api/queries/customers";
 import { ticketQuery } from "../../api/queries/tickets";
 import { useMe } from "../../api/queries/members";
 import { useDirectory } from "../../api/queries/directory";
+import { WithMentions } from "../../ui/Mentions";
 import type { TicketDetail } from "../../api/types";
 import { dateTime, relativeTime, ticketNumber } from "../../lib/format";
 import { useLiveStatus, useOnline, useTicketLive } from "../../live/live";
@@ -171,7 +172,7 @@ export function Component() {
                         {relativeTime(message.created_at)}
                       </time>
                     </div>
-                    <div className="message-body">{message.body}</div>
+                    <div className="message-body">{message.internal ? <WithMentions body={message.body} nameOf={(id) => directory.member(id)?.name} /> : message.body}</div>
                   </li>
                 );
               })}
