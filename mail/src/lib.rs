@@ -38,6 +38,14 @@ pub enum Automated {
     Loop,
 }
 
+/// A failed verdict of SES's receipt scanning (the `X-SES-Spam-Verdict` / `X-SES-Virus-Verdict` headers
+/// SES puts on the message it stores).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailedVerdict {
+    Spam,
+    Virus,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedMail {
     /// Without angle brackets.
@@ -47,12 +55,16 @@ pub struct ParsedMail {
     pub from: Option<Mailbox>,
     pub to: Vec<String>,
     pub cc: Vec<String>,
+    /// Where forwarding put it (Delivered-To, X-Original-To, X-Forwarded-To): a workspace's address
+    /// when the customer's own support@ forwards here.
+    pub delivered_to: Vec<String>,
     pub subject: String,
     /// The whole text: the plain part, or the HTML part rendered as text (tags and scripts dropped).
     pub text: String,
     pub has_html: bool,
     pub attachments: Vec<Attachment>,
     pub automated: Option<Automated>,
+    pub failed_verdict: Option<FailedVerdict>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +104,28 @@ fn id_list(value: &HeaderValue<'_>) -> Vec<String> {
 
 fn header_text(message: &mail_parser::Message<'_>, name: &str) -> Option<String> {
     message.header_raw(name).map(|value| value.trim().to_lowercase())
+}
+
+fn failed_verdict(message: &mail_parser::Message<'_>) -> Option<FailedVerdict> {
+    if header_text(message, "X-SES-Virus-Verdict").is_some_and(|value| value == "fail") {
+        return Some(FailedVerdict::Virus);
+    }
+    header_text(message, "X-SES-Spam-Verdict").is_some_and(|value| value == "fail").then_some(FailedVerdict::Spam)
+}
+
+fn delivered_to(message: &mail_parser::Message<'_>) -> Vec<String> {
+    let mut found = Vec::new();
+    for (name, value) in message.headers_raw() {
+        if ["delivered-to", "x-original-to", "x-forwarded-to"].contains(&name.to_lowercase().as_str()) {
+            for part in value.split(',') {
+                let address = part.trim().trim_matches(['<', '>']).trim().to_lowercase();
+                if address.contains('@') && !found.contains(&address) {
+                    found.push(address);
+                }
+            }
+        }
+    }
+    found
 }
 
 fn automated(message: &mail_parser::Message<'_>) -> Option<Automated> {
@@ -145,11 +179,13 @@ pub fn parse(raw: &[u8]) -> Result<ParsedMail, NotAMessage> {
         from: addresses(message.from()).into_iter().next(),
         to: addresses(message.to()).into_iter().map(|mailbox| mailbox.address).collect(),
         cc: addresses(message.cc()).into_iter().map(|mailbox| mailbox.address).collect(),
+        delivered_to: delivered_to(&message),
         subject: message.subject().unwrap_or_default().trim().to_owned(),
         text,
         has_html: message.html_bodies().any(|part| part.is_content_type("text", "html")),
         attachments,
         automated: automated(&message),
+        failed_verdict: failed_verdict(&message),
     })
 }
 
@@ -165,18 +201,6 @@ pub fn subject_ticket_number(subject: &str) -> Option<u64> {
         rest = after;
     }
     None
-}
-
-/// `support+token@example.com` → (`support@example.com`, Some(`token`)); lower-cased.
-pub fn split_plus_address(address: &str) -> (String, Option<String>) {
-    let address = address.trim().to_lowercase();
-    let Some((local, domain)) = address.split_once('@') else { return (address, None) };
-    match local.split_once('+') {
-        Some((base, token)) if !base.is_empty() && !token.is_empty() => {
-            (format!("{base}@{domain}"), Some(token.to_owned()))
-        }
-        _ => (address.clone(), None),
-    }
 }
 
 #[cfg(test)]
@@ -276,6 +300,17 @@ Content-Transfer-Encoding: base64\r\n\r\naGVsbG8gbG9n\r\n--m--\r\n";
     }
 
     #[test]
+    fn ses_verdicts_and_forwarding_headers_are_read() {
+        let raw = b"X-SES-Spam-Verdict: FAIL\r\nX-SES-Virus-Verdict: PASS\r\nDelivered-To: acme-1@inbound.test\r\n\
+From: a@example.com\r\nTo: support@acme.test\r\nSubject: s\r\n\r\nbody\r\n";
+        let mail = parse(raw).unwrap();
+        assert_eq!(mail.failed_verdict, Some(FailedVerdict::Spam));
+        assert_eq!(mail.delivered_to, vec!["acme-1@inbound.test"]);
+        let virus = b"X-SES-Virus-Verdict: FAIL\r\nFrom: a@example.com\r\nSubject: s\r\n\r\nbody\r\n";
+        assert_eq!(parse(virus).unwrap().failed_verdict, Some(FailedVerdict::Virus));
+    }
+
+    #[test]
     fn garbage_is_not_a_message() {
         assert_eq!(parse(b"").unwrap_err(), NotAMessage);
     }
@@ -286,12 +321,5 @@ Content-Transfer-Encoding: base64\r\n\r\naGVsbG8gbG9n\r\n--m--\r\n";
         assert_eq!(subject_ticket_number("[#x] [#7]"), Some(7));
         assert_eq!(subject_ticket_number("Order #42"), None);
         assert_eq!(subject_ticket_number("[#42"), None);
-    }
-
-    #[test]
-    fn plus_addresses_split_into_address_and_token() {
-        assert_eq!(split_plus_address("Acme+AbC@Inbound.test"), ("acme@inbound.test".into(), Some("abc".into())));
-        assert_eq!(split_plus_address("acme@inbound.test"), ("acme@inbound.test".into(), None));
-        assert_eq!(split_plus_address("acme+@inbound.test"), ("acme+@inbound.test".into(), None));
     }
 }

@@ -45,6 +45,10 @@ event_kinds! {
     UserReactivated => "user.reactivated",
     SettingsCategoriesUpdated => "settings.categories_updated",
     SettingsSlaPolicyUpdated => "settings.sla_policy_updated",
+    /// The e-mail channel's addresses or blocked senders changed (or the forwarding address was assigned).
+    SettingsEmailUpdated => "settings.email_updated",
+    /// An inbound e-mail was not turned into a ticket message; `after` holds the reason.
+    EmailRejected => "email.rejected",
     ApiKeyCreated => "api_key.created",
     ApiKeyRevoked => "api_key.revoked",
     ApiKeyRotated => "api_key.rotated",
@@ -163,6 +167,8 @@ impl EventKind {
             | UserDeactivated
             | UserReactivated
             | SettingsCategoriesUpdated
+            | SettingsEmailUpdated
+            | EmailRejected
             | ApiKeyCreated
             | ApiKeyRevoked
             | ApiKeyRotated
@@ -237,6 +243,8 @@ impl EventKind {
             | UserDeactivated
             | UserReactivated
             | SettingsCategoriesUpdated
+            | SettingsEmailUpdated
+            | EmailRejected
             | SettingsSlaPolicyUpdated
             | ApiKeyCreated
             | ApiKeyRevoked
@@ -351,6 +359,8 @@ impl EventKind {
             | UserDeactivated
             | UserReactivated
             | SettingsCategoriesUpdated
+            | SettingsEmailUpdated
+            | EmailRejected
             | SettingsSlaPolicyUpdated
             | ApiKeyCreated
             | ApiKeyRevoked
