@@ -78,7 +78,8 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
             "email-inbound",
             Handler::Bucket(|app, event| {
                 Box::pin(async move {
-                    let event = serde_json::from_value(event).map_err(|err| format!("not an S3 notification: {err}"))?;
+                    let event =
+                        serde_json::from_value(event).map_err(|err| format!("not an S3 notification: {err}"))?;
                     fn_email_inbound::handle(app, event).await
                 })
             }),

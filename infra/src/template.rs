@@ -381,8 +381,9 @@ impl Template {
                     if let Some(events) = get(resource, &["Properties", "Events"]).and_then(Value::as_mapping) {
                         for (event_name, event) in events {
                             if event.get("Type").and_then(text).as_deref() == Some("S3") {
-                                let props =
-                                    event.get("Properties").ok_or_else(|| format!("{id}: S3 event without Properties"))?;
+                                let props = event
+                                    .get("Properties")
+                                    .ok_or_else(|| format!("{id}: S3 event without Properties"))?;
                                 let bucket_logical_id = props
                                     .get("Bucket")
                                     .and_then(ref_target)
@@ -390,7 +391,9 @@ impl Template {
                                 let prefix = get(props, &["Filter", "S3Key", "Rules"])
                                     .and_then(Value::as_sequence)
                                     .and_then(|rules| {
-                                        rules.iter().find(|rule| rule.get("Name").and_then(text).as_deref() == Some("prefix"))
+                                        rules
+                                            .iter()
+                                            .find(|rule| rule.get("Name").and_then(text).as_deref() == Some("prefix"))
                                     })
                                     .and_then(|rule| rule.get("Value").and_then(text))
                                     .unwrap_or_default();

@@ -228,10 +228,7 @@ Content-Type: text/html; charset=utf-8\r\n\
     #[test]
     fn reads_sender_recipients_subject_and_the_plain_part() {
         let mail = parse(ALTERNATIVE).unwrap();
-        assert_eq!(
-            mail.from,
-            Some(Mailbox { address: "ada@example.com".into(), name: Some("Ada Lovelace".into()) })
-        );
+        assert_eq!(mail.from, Some(Mailbox { address: "ada@example.com".into(), name: Some("Ada Lovelace".into()) }));
         assert_eq!(mail.to, vec!["acme@inbound.test"]);
         assert_eq!(mail.cc, vec!["bob@example.com"]);
         assert_eq!(mail.subject, "Printer on fire");
@@ -270,7 +267,9 @@ In-Reply-To: <one@ses>\r\nReferences: <zero@x> <one@ses>\r\n\r\nok\r\n";
 
     #[test]
     fn auto_responders_bulk_mail_and_loops_are_told_apart() {
-        let with = |header: &str| format!("From: a@example.com\r\nTo: x@inbound.test\r\n{header}\r\nSubject: s\r\n\r\nbody\r\n");
+        let with = |header: &str| {
+            format!("From: a@example.com\r\nTo: x@inbound.test\r\n{header}\r\nSubject: s\r\n\r\nbody\r\n")
+        };
         let cases = [
             ("Auto-Submitted: auto-replied", Some(Automated::AutoSubmitted)),
             ("Auto-Submitted: no", None),

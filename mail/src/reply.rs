@@ -7,7 +7,8 @@
 fn starts_history(line: &str, next: Option<&str>) -> bool {
     let trimmed = line.trim();
     let lower = trimmed.to_lowercase();
-    if lower.starts_with("on ") && (lower.ends_with("wrote:") || next.is_some_and(|n| n.trim().to_lowercase() == "wrote:"))
+    if lower.starts_with("on ")
+        && (lower.ends_with("wrote:") || next.is_some_and(|n| n.trim().to_lowercase() == "wrote:"))
     {
         return true;
     }
@@ -61,7 +62,8 @@ pub fn strip_reply(text: &str) -> String {
             break;
         }
     }
-    let kept = lines[..end].join("\n").trim().to_owned();
+    // Trailing blanks on a line are noise (quoted-printable's soft `=20` leaves them).
+    let kept = lines[..end].iter().map(|line| line.trim_end()).collect::<Vec<_>>().join("\n").trim().to_owned();
     if kept.is_empty() { text.trim().to_owned() } else { kept }
 }
 
@@ -85,7 +87,8 @@ mod tests {
     fn outlook_headers_and_rules_are_cut() {
         let ruled = "Still broken.\n\n________________________________\nFrom: Acme Support\nSent: Monday\nSubject: Re: x\n\nold";
         assert_eq!(strip_reply(ruled), "Still broken.");
-        let bare = "Still broken.\r\n\r\nFrom: Acme Support <acme@inbound.test>\r\nSent: Monday, December 7, 2026\r\nold";
+        let bare =
+            "Still broken.\r\n\r\nFrom: Acme Support <acme@inbound.test>\r\nSent: Monday, December 7, 2026\r\nold";
         assert_eq!(strip_reply(bare), "Still broken.");
         let original = "Ok\n-----Original Message-----\nFrom: x";
         assert_eq!(strip_reply(original), "Ok");

@@ -53,12 +53,20 @@ pub async fn handle(app: &App, event: S3Notification) -> Result<serde_json::Valu
     Ok(serde_json::Value::Array(handled))
 }
 
-fn describe(received: &Received) -> String {
+/// An outcome as the invocation's result and the logs show it.
+pub fn describe(received: &Received) -> serde_json::Value {
+    use serde_json::json;
     match received {
-        Received::Opened { workspace, ticket } => format!("opened ticket {ticket} in {workspace}"),
-        Received::Threaded { workspace, ticket } => format!("added to ticket {ticket} in {workspace}"),
-        Received::Rejected { workspace, reason } => format!("rejected in {workspace}: {}", reason.as_str()),
-        Received::Duplicate { workspace } => format!("already handled in {workspace}"),
+        Received::Opened { workspace, ticket } => {
+            json!({"outcome": "opened", "workspace_id": workspace, "ticket_id": ticket})
+        }
+        Received::Threaded { workspace, ticket } => {
+            json!({"outcome": "threaded", "workspace_id": workspace, "ticket_id": ticket})
+        }
+        Received::Rejected { workspace, reason } => {
+            json!({"outcome": "rejected", "workspace_id": workspace, "reason": reason})
+        }
+        Received::Duplicate { workspace } => json!({"outcome": "duplicate", "workspace_id": workspace}),
     }
 }
 

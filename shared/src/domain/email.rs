@@ -62,7 +62,6 @@ impl fmt::Display for Email {
     }
 }
 
-
 /// Messages larger than this are not turned into tickets (SES itself accepts up to 40 MB).
 pub const MAX_INBOUND_BYTES: usize = 25 * 1024 * 1024;
 
@@ -240,7 +239,10 @@ mod tests {
         assert_eq!(verify_reply_token(b"secret-of-a-secret-of-a-32-bytes", b, &token), None, "B's id");
         let mut forged = token.clone().into_bytes();
         forged[30] = if forged[30] == b'a' { b'b' } else { b'a' };
-        assert_eq!(verify_reply_token(b"secret-of-a-secret-of-a-32-bytes", a, &String::from_utf8(forged).unwrap()), None);
+        assert_eq!(
+            verify_reply_token(b"secret-of-a-secret-of-a-32-bytes", a, &String::from_utf8(forged).unwrap()),
+            None
+        );
         assert_eq!(verify_reply_token(b"secret-of-a-secret-of-a-32-bytes", a, "short"), None);
     }
 

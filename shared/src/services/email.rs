@@ -13,9 +13,7 @@ use rand::RngCore;
 use super::commands::tickets::{CustomerWanted, OpenTicket};
 use super::tickets::{self as ticket_service, Opened};
 use super::{ServiceError, ServiceResult, settings};
-use crate::api::{
-    EmailSettingsView, RejectedMailList, RejectedMailView, ReplyAddressView, UpdateEmailSettingsRequest,
-};
+use crate::api::{EmailSettingsView, RejectedMailList, RejectedMailView, ReplyAddressView, UpdateEmailSettingsRequest};
 use crate::app::App;
 use crate::auth::MemberPrincipal;
 use crate::domain::email::{self, Email, RejectionReason};
@@ -68,15 +66,29 @@ pub struct InboundEmail {
 /// What became of an inbound message in one workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Received {
-    Opened { workspace: WorkspaceId, ticket: TicketId },
-    Threaded { workspace: WorkspaceId, ticket: TicketId },
-    Rejected { workspace: WorkspaceId, reason: RejectionReason },
+    Opened {
+        workspace: WorkspaceId,
+        ticket: TicketId,
+    },
+    Threaded {
+        workspace: WorkspaceId,
+        ticket: TicketId,
+    },
+    Rejected {
+        workspace: WorkspaceId,
+        reason: RejectionReason,
+    },
     /// Handled before (same S3 object, or same Message-ID in that workspace).
-    Duplicate { workspace: WorkspaceId },
+    Duplicate {
+        workspace: WorkspaceId,
+    },
 }
 
 /// The workspaces (and the address, category and reply token in each) `mail` was sent to.
-async fn destinations(app: &App, mail: &InboundEmail) -> ServiceResult<Vec<(MailAddress, WorkspaceId, Option<String>)>> {
+async fn destinations(
+    app: &App,
+    mail: &InboundEmail,
+) -> ServiceResult<Vec<(MailAddress, WorkspaceId, Option<String>)>> {
     let mut found: Vec<(MailAddress, WorkspaceId, Option<String>)> = Vec::new();
     for recipient in &mail.recipients {
         let (base, token) = split_plus(recipient);
@@ -272,10 +284,7 @@ async fn add_to(
         if after.status != before.status {
             events.push(
                 Event::new(EventKind::TicketUpdated, None, format!("ticket/{id}"), now)
-                    .with_change(
-                        Some(ticket_service::snapshot(&before)),
-                        Some(ticket_service::snapshot(&after)),
-                    )
+                    .with_change(Some(ticket_service::snapshot(&before)), Some(ticket_service::snapshot(&after)))
                     .about_ticket(id, before.customer_id)
                     .at_version(after.version),
             );
@@ -551,7 +560,10 @@ pub async fn update_settings(
 
 pub async fn rejected(app: &App, caller: &MemberPrincipal, page: PageParams) -> ServiceResult<RejectedMailList> {
     let page = app.store.list_rejected_mail(&caller.scope(), page.limit, page.cursor.as_deref()).await?;
-    Ok(RejectedMailList { items: page.items.iter().map(RejectedMailView::from).collect(), next_cursor: page.next_cursor })
+    Ok(RejectedMailList {
+        items: page.items.iter().map(RejectedMailView::from).collect(),
+        next_cursor: page.next_cursor,
+    })
 }
 
 /// The address the customer's replies to a ticket go to, with its reply token.
@@ -560,8 +572,7 @@ pub async fn reply_address(app: &App, caller: &MemberPrincipal, id: TicketId) ->
     let ticket = ticket_service::load(app, &scope, id).await?;
     let settings = settings_of(app, &scope, Some(caller.user_id)).await?;
     let token = email::reply_token(&secret(&settings), scope.workspace_id(), ticket.id);
-    let (local, domain) =
-        settings.forwarding_address.as_str().split_once('@').expect("an Email holds exactly one @");
+    let (local, domain) = settings.forwarding_address.as_str().split_once('@').expect("an Email holds exactly one @");
     Ok(ReplyAddressView {
         reply_to: format!("{local}+{token}@{domain}"),
         subject_reference: ticket.number.map(|number| format!("[#{number}]")).unwrap_or_default(),

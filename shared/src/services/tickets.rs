@@ -24,8 +24,8 @@ use crate::domain::{
 use crate::storage::{
     PageParams, TenantScope,
     attachments::AttachmentStatus,
-    email::MailMarks,
     customers::Customer,
+    email::MailMarks,
     events::Event,
     tickets::{
         CreateTicketError, CustomerRef, InboxRow, Message, NewTicket, Requester, Ticket, TicketFilters, TicketIndex,

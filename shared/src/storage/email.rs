@@ -197,10 +197,7 @@ impl Store {
         let wanted: Vec<Item> = digests
             .iter()
             .map(|digest| {
-                Item::from([
-                    (keys::PK.to_owned(), s(scope.pk())),
-                    (keys::SK.to_owned(), s(keys::mail_id_sk(digest))),
-                ])
+                Item::from([(keys::PK.to_owned(), s(scope.pk())), (keys::SK.to_owned(), s(keys::mail_id_sk(digest)))])
             })
             .collect();
         let found = self.batch_get(wanted).await?;

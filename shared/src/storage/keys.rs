@@ -23,8 +23,8 @@ use crate::domain::{
     email::Email,
     ids::{
         ActivityId, ApiKeyId, AttachmentId, ChannelId, ChatMessageId, CompanyId, CustomerId, DealId, DeliveryId,
-        EventId, InboundMailId, LeadId, MessageId, NoteId, PipelineId, SessionId, StaffId, StageId, TicketId, UserId, WebhookId,
-        WorkspaceId,
+        EventId, InboundMailId, LeadId, MessageId, NoteId, PipelineId, SessionId, StaffId, StageId, TicketId, UserId,
+        WebhookId, WorkspaceId,
     },
     records::RecordRef,
 };
