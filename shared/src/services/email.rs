@@ -167,10 +167,9 @@ async fn receive_in(
         object_key: mail.object_key.clone(),
     };
     if let Some(ticket) = thread(app, scope, &settings, mail, token, &sender).await? {
-        match add_to(app, scope, &ticket, mail, &marks).await? {
-            Some(received) => return Ok(received),
-            // A closed ticket takes no more messages: the mail opens a new one.
-            None => {}
+        // A closed ticket takes no more messages (None): then the mail opens a new one.
+        if let Some(received) = add_to(app, scope, &ticket, mail, &marks).await? {
+            return Ok(received);
         }
     }
     open_from(app, scope, mail, address, sender, &marks).await

@@ -85,7 +85,7 @@ pub(crate) async fn open(
     command: &OpenTicket,
     mail: Option<&MailMarks>,
 ) -> ServiceResult<Opened> {
-    let scope = scope.clone();
+    let scope = *scope;
     let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
     let monthly_limit = workspace.plan.limits().tickets_per_month;
     // A new customer's e-mail may be taken by a concurrent request: then look it up again, once. A

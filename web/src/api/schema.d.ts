@@ -1477,6 +1477,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settings/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The e-mail channel's settings
+         * @description The forwarding address (`<slug>@<inbound domain>`, assigned on the first read and kept), the added
+         *     addresses with their categories, the blocked senders and the size limit. Needs `settings:manage`.
+         */
+        get: operations["settings_email_settings"];
+        /**
+         * Change the e-mail channel's settings
+         * @description Replaces the added addresses (each with an optional category, from the taxonomy when one is set)
+         *     and the blocked senders (addresses, or `@domain`). An address another workspace uses answers 422;
+         *     a stale `version` answers 409 `version-conflict` with `current`. Needs `settings:manage`.
+         */
+        put: operations["settings_update_email_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/email/rejected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Rejected inbound mail
+         * @description Messages not turned into tickets, newest first, with the reason: `too_large`, `auto_reply`, `bulk`,
+         *     `loop`, `spam`, `virus`, `blocked_sender`, `no_sender`, `unreadable`. Cursor-paginated (`limit`,
+         *     `cursor`). Needs `settings:manage`.
+         */
+        get: operations["settings_rejected_email"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sla/policy": {
         parameters: {
             query?: never;
@@ -1815,6 +1864,28 @@ export interface paths {
          * @description Public messages only: internal notes never appear here. For customer-facing integrations.
          */
         get: operations["tickets_public"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/reply-address": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The e-mail address replies to a ticket go to
+         * @description The workspace's forwarding address with the ticket's reply token (`<slug>+<token>@<inbound domain>`),
+         *     put in Reply-To of what is sent to the customer, and the subject reference `[#<number>]`. Mail to it
+         *     threads into this ticket only. Needs `tickets:read`.
+         */
+        get: operations["tickets_reply_address"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2841,6 +2912,19 @@ export interface components {
             name: string;
             role: components["schemas"]["Role"];
         };
+        EmailSettingsView: {
+            addresses: components["schemas"]["MailAddressView"][];
+            blocked_senders: string[];
+            /** @description Forward the workspace's support mail here: `<slug>@<inbound domain>`. */
+            forwarding_address: string;
+            /**
+             * Format: int64
+             * @description Messages larger than this many bytes are rejected.
+             */
+            max_message_bytes: number;
+            /** Format: int64 */
+            version: number;
+        };
         /** @enum {string} */
         EndpointKind: "webhook" | "slack";
         /** @enum {string} */
@@ -2901,6 +2985,8 @@ export interface components {
             status: string;
             version: string;
         };
+        /** Format: uuid */
+        InboundMailId: string;
         InboxCountsView: {
             /** @description Every ticket by status. */
             by_status: {
@@ -3136,6 +3222,19 @@ export interface components {
             updated_at: string;
             /** Format: int64 */
             version: number;
+        };
+        MailAddressInput: {
+            /**
+             * @description An address the workspace's mail is forwarded from (support@, billing@); no `+`, and not on the
+             *     inbound domain.
+             */
+            address: string;
+            /** @description Tickets opened from mail to this address get this category (from the taxonomy, if one is set). */
+            category?: string | null;
+        };
+        MailAddressView: {
+            address: string;
+            category?: string | null;
         };
         MarkReadRequest: {
             /**
@@ -3379,6 +3478,31 @@ export interface components {
             /** @description Left out by browsers: theirs is in the `switchboard_refresh` cookie. */
             refresh_token?: string | null;
         };
+        RejectedMailList: {
+            items: components["schemas"]["RejectedMailView"][];
+            next_cursor?: string | null;
+        };
+        RejectedMailView: {
+            from?: string | null;
+            id: components["schemas"]["InboundMailId"];
+            message_id?: string | null;
+            reason: components["schemas"]["RejectionReason"];
+            /** Format: date-time */
+            received_at: string;
+            /**
+             * Format: int64
+             * @description Bytes of the raw message.
+             */
+            size: number;
+            subject: string;
+            /** @description The workspace's address it was sent to. */
+            to?: string | null;
+        };
+        /**
+         * @description Why an inbound message was not turned into a ticket message.
+         * @enum {string}
+         */
+        RejectionReason: "too_large" | "auto_reply" | "bulk" | "loop" | "spam" | "virus" | "blocked_sender" | "no_sender" | "unreadable";
         /** @description Reopening a won or lost deal, at the version the member saw. */
         ReopenDealRequest: {
             /** @description A stage of the deal's pipeline to reopen in; the stage it was in when it closed when left out. */
@@ -3426,6 +3550,12 @@ export interface components {
         ReplayView: {
             /** @description The deliveries queued again. */
             replayed: components["schemas"]["DeliveryId"][];
+        };
+        /** @description Where the customer's replies to this ticket go: the forwarding address plus the ticket's reply token. */
+        ReplyAddressView: {
+            reply_to: string;
+            /** @description The reference put in subjects, `[#<number>]`. */
+            subject_reference: string;
         };
         /** @description Who asked, on an inbox row. */
         RequesterView: {
@@ -3865,6 +3995,18 @@ export interface components {
              * @description The version this change is based on.
              */
             version: number;
+        };
+        /** @description Replaces the added addresses and the blocked senders as a whole. */
+        UpdateEmailSettingsRequest: {
+            /** @description At most 20, each once. */
+            addresses: components["schemas"]["MailAddressInput"][];
+            /** @description Addresses, or `@domain` for a whole domain, whose mail is rejected; at most 500. */
+            blocked_senders?: string[];
+            /**
+             * Format: int64
+             * @description The version the change is based on; a stale one answers 409. Without it, the last write wins.
+             */
+            version?: number | null;
         };
         UpdateLeadRequest: {
             /** @description Replaces the custom attributes. */
@@ -7994,6 +8136,121 @@ export interface operations {
             };
         };
     };
+    settings_email_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailSettingsView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    settings_update_email_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateEmailSettingsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailSettingsView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Stale version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    settings_rejected_email: {
+        parameters: {
+            query?: {
+                /** @description 1 to 100, default 50 */
+                limit?: number;
+                /** @description From the previous page's next_cursor */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RejectedMailList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     sla_get_policy: {
         parameters: {
             query?: never;
@@ -8721,6 +8978,36 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PublicTicket"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    tickets_reply_address: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Ticket id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplyAddressView"];
                 };
             };
             404: {
