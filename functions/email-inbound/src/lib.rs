@@ -9,7 +9,7 @@
 use serde::Deserialize;
 use shared::App;
 use shared::domain::email::{MAX_INBOUND_BYTES, RejectionReason};
-use shared::services::email::{InboundEmail, Received, receive};
+use shared::services::email::{InboundAttachment, InboundEmail, Received, receive};
 
 /// The part of an S3 event notification this function reads.
 #[derive(Debug, Deserialize)]
@@ -67,6 +67,7 @@ pub fn describe(received: &Received) -> serde_json::Value {
             json!({"outcome": "rejected", "workspace_id": workspace, "reason": reason})
         }
         Received::Duplicate { workspace } => json!({"outcome": "duplicate", "workspace_id": workspace}),
+        Received::StorageFull => json!({"outcome": "storage_full"}),
     }
 }
 
@@ -138,6 +139,15 @@ pub fn inbound_email(key: &str, raw: &[u8], size: u64, too_large: bool) -> Inbou
         subject: parsed.subject.clone(),
         reply_text: mail::strip_reply(&parsed.text),
         subject_number: mail::subject_ticket_number(&parsed.subject),
+        attachments: parsed
+            .attachments
+            .into_iter()
+            .map(|file| InboundAttachment {
+                filename: file.filename,
+                content_type: file.content_type,
+                bytes: file.bytes,
+            })
+            .collect(),
         text: parsed.text,
         refused,
     }

@@ -170,6 +170,18 @@ impl BlobStore {
         Ok(data.into_bytes().to_vec())
     }
 
+    /// Deletes the object at `key` (nothing at the key is not an error).
+    pub async fn remove(&self, key: &str) -> Result<(), BlobError> {
+        self.client
+            .delete_object()
+            .bucket(self.bucket()?)
+            .key(key)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|err| BlobError::Backend(aws_sdk_s3::error::DisplayErrorContext(err).to_string()))
+    }
+
     /// Writes `bytes` at `key` (server-side: what the SES receipt rule does in AWS, and the local
     /// stack's drop of a raw message).
     pub async fn write(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), BlobError> {

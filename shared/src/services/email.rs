@@ -10,6 +10,7 @@ use base64::Engine;
 use jiff::Timestamp;
 use rand::RngCore;
 
+use super::attachments;
 use super::commands::tickets::{CustomerWanted, OpenTicket};
 use super::tickets::{self as ticket_service, Opened};
 use super::{ServiceError, ServiceResult, settings};
@@ -22,13 +23,15 @@ use crate::domain::names::PersonName;
 use crate::domain::text::{TextKind, strip_controls};
 use crate::domain::{
     FieldError,
-    ids::{InboundMailId, MessageId, TicketId, UserId, WorkspaceId},
+    ids::{AttachmentId, CustomerId, InboundMailId, MessageId, TicketId, UserId, WorkspaceId},
     ticket::{self, Author, MAX_BODY_CHARS, MAX_SUBJECT_CHARS, Priority},
 };
 use crate::storage::{
     PageParams, TenantScope,
+    attachments::{Attachment, AttachmentStatus},
     email::{EmailSettings, EmailSettingsWriteError, MailAddress, MailMarks, RejectWriteError, RejectedMail},
     events::Event,
+    keys,
     tickets::{MailTicketWriteError, Message, Ticket},
 };
 
@@ -61,7 +64,19 @@ pub struct InboundEmail {
     /// Why the message must not become a ticket message, as far as the function can tell from the
     /// message alone (size, auto-responder, loop, receipt verdicts, unreadable).
     pub refused: Option<RejectionReason>,
+    pub attachments: Vec<InboundAttachment>,
 }
+
+/// A file that came with an inbound message.
+#[derive(Debug, Clone, Default)]
+pub struct InboundAttachment {
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The most files of one message kept as attachments (the rest stay in the raw message).
+const MAX_MAIL_ATTACHMENTS: usize = 20;
 
 /// What became of an inbound message in one workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +89,8 @@ pub enum Received {
         workspace: WorkspaceId,
         ticket: TicketId,
     },
+    /// Not a final outcome: the files would pass the storage limit (nothing was written).
+    StorageFull,
     Rejected {
         workspace: WorkspaceId,
         reason: RejectionReason,
@@ -158,21 +175,121 @@ async fn receive_in(
         return reject(app, scope, mail, address, reason, &object_digest, message_digest.as_deref()).await;
     }
     let sender = sender.expect("a mail without a sender was refused above");
-    let marks = MailMarks {
+    // A closed ticket takes no more messages: then the mail opens a new one.
+    let target = thread(app, scope, &settings, mail, token, &sender)
+        .await?
+        .filter(|ticket| ticket.status != ticket::Status::Closed);
+    let ticket_id = target.as_ref().map_or_else(TicketId::generate, |ticket| ticket.id);
+    let workspace_record = app.store.get_workspace(scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
+    let (attachments, left_out) = store_files(app, scope, ticket_id, mail).await?;
+    let mut marks = MailMarks {
         message_id_digest: message_digest,
         object_digest,
-        // Filled in by whoever writes the message.
-        ticket_id: TicketId::generate(),
+        ticket_id,
+        // Set by whoever writes the message.
         message_id: MessageId::generate(),
         object_key: mail.object_key.clone(),
+        attachments,
+        storage_limit: workspace_record.plan.limits().storage_bytes,
     };
-    if let Some(ticket) = thread(app, scope, &settings, mail, token, &sender).await? {
-        // A closed ticket takes no more messages (None): then the mail opens a new one.
-        if let Some(received) = add_to(app, scope, &ticket, mail, &marks).await? {
-            return Ok(received);
+    let mut note = (left_out > 0).then(|| format!("{left_out} attached file(s) of a type or size not kept"));
+    for _ in 0..2 {
+        let received = match &target {
+            Some(ticket) => add_to(app, scope, ticket, mail, &marks, note.as_deref()).await?,
+            None => Some(open_from(app, scope, mail, address, sender.clone(), &marks, note.as_deref()).await?),
+        };
+        match received {
+            Some(Received::StorageFull) => {
+                // The message is kept without its files (they stay in the raw message).
+                discard_files(app, &marks).await;
+                note = Some(format!(
+                    "{} attached file(s) not kept: the workspace's storage is full",
+                    marks.attachments.len()
+                ));
+                marks.attachments.clear();
+            }
+            Some(received @ Received::Duplicate { .. }) => {
+                discard_files(app, &marks).await;
+                return Ok(received);
+            }
+            Some(received) => return Ok(received),
+            // Closed meanwhile: open a new ticket, without the files stored under the old one.
+            None => {
+                discard_files(app, &marks).await;
+                let marks = MailMarks { ticket_id: TicketId::generate(), attachments: Vec::new(), ..marks };
+                return open_from(app, scope, mail, address, sender, &marks, note.as_deref()).await;
+            }
         }
     }
-    open_from(app, scope, mail, address, sender, &marks).await
+    Err(ServiceError::Conflict("The message could not be stored; it will be tried again.".to_owned()))
+}
+
+/// Writes the message's files to the attachments bucket, at keys of `ticket`; returns their records and
+/// how many were left out (a type uploads may not have, too big, too many).
+async fn store_files(
+    app: &App,
+    scope: &TenantScope,
+    ticket: TicketId,
+    mail: &InboundEmail,
+) -> ServiceResult<(Vec<Attachment>, usize)> {
+    let now = app.clock.now();
+    let mut kept = Vec::new();
+    for file in &mail.attachments {
+        let content_type = file.content_type.to_lowercase();
+        let allowed = attachments::ALLOWED_CONTENT_TYPES.contains(&content_type.as_str())
+            && !file.bytes.is_empty()
+            && file.bytes.len() as u64 <= attachments::MAX_ATTACHMENT_BYTES
+            && kept.len() < MAX_MAIL_ATTACHMENTS;
+        let Some(filename) = allowed.then(|| attachments::sanitize_filename(&file.filename).ok()).flatten() else {
+            continue;
+        };
+        let id = AttachmentId::generate();
+        let attachment = Attachment {
+            id,
+            ticket_id: ticket,
+            object_key: keys::attachment_object_key(scope.workspace_id(), ticket, id, &filename),
+            filename,
+            content_type,
+            size: file.bytes.len() as u64,
+            status: AttachmentStatus::Uploaded,
+            uploaded_by: None,
+            created_at: now,
+            uploaded_at: Some(now),
+            version_id: None,
+            reserved: false,
+        };
+        app.attachments.write(&attachment.object_key, file.bytes.clone(), &attachment.content_type).await?;
+        kept.push(attachment);
+    }
+    let left_out = mail.attachments.len() - kept.len();
+    Ok((kept, left_out))
+}
+
+/// Removes files written for a message that was not stored with them.
+async fn discard_files(app: &App, marks: &MailMarks) {
+    for attachment in &marks.attachments {
+        if let Err(err) = app.attachments.remove(&attachment.object_key).await {
+            tracing::warn!(key = %attachment.object_key, error = %err, "removing an unused attachment object failed");
+        }
+    }
+}
+
+/// `attachment.added` for each file kept with a message.
+pub(super) fn attachment_events(marks: &MailMarks, customer: CustomerId, now: Timestamp) -> Vec<Event> {
+    marks
+        .attachments
+        .iter()
+        .map(|attachment| {
+            Event::new(EventKind::AttachmentAdded, None, format!("ticket/{}", attachment.ticket_id), now)
+                .with_change(
+                    None,
+                    Some(serde_json::json!({
+                        "attachment_id": attachment.id, "filename": attachment.filename, "size": attachment.size,
+                    })),
+                )
+                .about_ticket(attachment.ticket_id, customer)
+        })
+        .collect()
 }
 
 fn is_ours(app: &App, settings: &EmailSettings, sender: &Email) -> bool {
@@ -225,6 +342,15 @@ fn clean_subject(subject: &str) -> String {
     if subject.is_empty() { "(no subject)".to_owned() } else { subject.chars().take(MAX_SUBJECT_CHARS).collect() }
 }
 
+/// The body with a line about files left out, kept within the length limit.
+fn with_note(body: String, note: Option<&str>) -> String {
+    let Some(note) = note else { return body };
+    let note = format!("\n\n[{note}; the whole message is kept as received]");
+    let room = MAX_BODY_CHARS.saturating_sub(note.chars().count());
+    let body: String = body.chars().take(room).collect();
+    format!("{body}{note}")
+}
+
 fn clean_body(text: &str) -> String {
     let text = strip_controls(text, TextKind::Body);
     let text = text.trim();
@@ -246,6 +372,7 @@ async fn add_to(
     ticket: &Ticket,
     mail: &InboundEmail,
     marks: &MailMarks,
+    note: Option<&str>,
 ) -> ServiceResult<Option<Received>> {
     let workspace = scope.workspace_id();
     let mut before = ticket.clone();
@@ -257,7 +384,7 @@ async fn add_to(
             ticket_id: before.id,
             author: Author::Customer,
             author_id: before.customer_id.to_string(),
-            body: clean_body(&mail.reply_text),
+            body: with_note(clean_body(&mail.reply_text), note),
             internal: false,
             created_at: now,
             merged_from: None,
@@ -289,9 +416,11 @@ async fn add_to(
             );
         }
         let marks = MailMarks { ticket_id: id, message_id: message.id, ..marks.clone() };
+        events.extend(attachment_events(&marks, before.customer_id, now));
         match app.store.save_ticket_from_mail(scope, &before, &after, &message, &events, &marks).await {
             Ok(()) => return Ok(Some(Received::Threaded { workspace, ticket: id })),
             Err(MailTicketWriteError::Duplicate) => return Ok(Some(Received::Duplicate { workspace })),
+            Err(MailTicketWriteError::StorageFull) => return Ok(Some(Received::StorageFull)),
             Err(MailTicketWriteError::VersionConflict) => {
                 before = ticket_service::load(app, scope, id).await?;
             }
@@ -308,6 +437,7 @@ async fn open_from(
     address: &MailAddress,
     sender: Email,
     marks: &MailMarks,
+    note: Option<&str>,
 ) -> ServiceResult<Received> {
     let workspace = scope.workspace_id();
     // The address's category, if the taxonomy (changed since) still has it.
@@ -329,7 +459,7 @@ async fn open_from(
     let command = OpenTicket {
         subject: clean_subject(&mail.subject),
         // A new ticket keeps the whole text: what looks like quoted history may be a forwarded message.
-        body: clean_body(&mail.text),
+        body: with_note(clean_body(&mail.text), note),
         priority: Priority::Normal,
         category,
         subcategory: None,
@@ -340,6 +470,7 @@ async fn open_from(
     match ticket_service::open(app, scope, None, &command, Some(marks)).await? {
         Opened::Ticket(ticket) => Ok(Received::Opened { workspace, ticket: ticket.id }),
         Opened::AlreadyHandled => Ok(Received::Duplicate { workspace }),
+        Opened::StorageFull => Ok(Received::StorageFull),
     }
 }
 

@@ -65,7 +65,9 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateTicketRe
     match open(app, &scope, Some(caller.user_id), &command, None).await? {
         Opened::Ticket(ticket) => Ok(ticket.as_ref().into()),
         // Only a mail's marks can make it a duplicate, and none were given.
-        Opened::AlreadyHandled => Err(ServiceError::Conflict("The ticket was opened already.".to_owned())),
+        Opened::AlreadyHandled | Opened::StorageFull => {
+            Err(ServiceError::Conflict("The ticket was opened already.".to_owned()))
+        }
     }
 }
 
@@ -74,10 +76,13 @@ pub(crate) enum Opened {
     Ticket(Box<Ticket>),
     /// The inbound e-mail it was to open from was handled before: nothing was written.
     AlreadyHandled,
+    /// The inbound e-mail's files would pass the storage limit: nothing was written.
+    StorageFull,
 }
 
 /// Opens the ticket `command` describes, as `actor` (None: the customer, by e-mail), numbering it and
-/// finding or creating its customer; with `mail`, marks the e-mail handled in the same write.
+/// finding or creating its customer; with `mail`, marks the e-mail handled (and keeps its files, whose
+/// records name the ticket: `mail.ticket_id` is then the new ticket's id) in the same write.
 pub(crate) async fn open(
     app: &App,
     scope: &TenantScope,
@@ -101,13 +106,20 @@ pub(crate) async fn open(
             None => app.store.get_customer(&scope, customer_id).await?.as_ref().map(Requester::from),
         };
         let (mut ticket, message) = opened_ticket(actor, command, workspace.id, customer_id, requester, now);
-        let marks = mail.map(|marks| MailMarks { ticket_id: ticket.id, message_id: message.id, ..marks.clone() });
+        if let Some(marks) = mail {
+            ticket.id = marks.ticket_id;
+        }
+        let message = Message { ticket_id: ticket.id, ..message };
+        let marks = mail.map(|marks| MailMarks { message_id: message.id, ..marks.clone() });
         // The number comes from the workspace's counter, taken in the creating transaction; a creation
         // that loses it to another one reads the counter again.
         let created = loop {
             let number = app.store.last_ticket_number(&scope).await? + 1;
             ticket.number = Some(number);
-            let events = opening_events(actor, &ticket, new_customer.as_ref(), now);
+            let mut events = opening_events(actor, &ticket, new_customer.as_ref(), now);
+            if let Some(marks) = &marks {
+                events.extend(super::email::attachment_events(marks, ticket.customer_id, now));
+            }
             let new = NewTicket {
                 ticket: &ticket,
                 first_message: &message,
@@ -133,6 +145,7 @@ pub(crate) async fn open(
         match created {
             Ok(()) => return Ok(Opened::Ticket(Box::new(ticket))),
             Err(CreateTicketError::MailDuplicate) => return Ok(Opened::AlreadyHandled),
+            Err(CreateTicketError::MailStorageFull) => return Ok(Opened::StorageFull),
             Err(CreateTicketError::NumberTaken) => {
                 return Err(ServiceError::Conflict(
                     "Too many tickets were opened at once to number this one; try again.".to_owned(),

@@ -6,6 +6,7 @@ use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::attachments::Attachment;
 use super::transaction::{Transaction, TransactionError};
 use super::{Item, Page, PageQuery, Store, StoreError, TenantScope, events::Event, keys, n, s};
 use crate::domain::{
@@ -78,6 +79,10 @@ pub struct MailMarks {
     pub ticket_id: TicketId,
     pub message_id: MessageId,
     pub object_key: String,
+    /// The files that came with it, kept as uploaded attachments of the ticket (bytes already in the
+    /// attachments bucket), counted against the plan's storage in the same write.
+    pub attachments: Vec<Attachment>,
+    pub storage_limit: Option<u64>,
 }
 
 #[derive(Debug)]
@@ -239,6 +244,29 @@ impl Store {
                 ]))
             })
             .collect()
+    }
+
+    /// The attachment puts of a handled message, and the storage counter's update (whose condition
+    /// fails when the plan's storage would be exceeded); None when it has no files.
+    pub(crate) fn mail_attachment_actions(
+        &self,
+        scope: &TenantScope,
+        marks: &MailMarks,
+    ) -> Result<Option<(TransactWriteItem, Vec<TransactWriteItem>)>, StoreError> {
+        if marks.attachments.is_empty() {
+            return Ok(None);
+        }
+        let total: u64 = marks.attachments.iter().map(|attachment| attachment.size).sum();
+        let storage = self.storage_update(scope, i64::try_from(total).unwrap_or(i64::MAX), marks.storage_limit)?;
+        let puts = marks
+            .attachments
+            .iter()
+            .map(|attachment| {
+                let sk = keys::attachment_sk(attachment.ticket_id, attachment.id);
+                self.attachment_put(scope, attachment, sk, "attribute_not_exists(PK)")
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Some((TransactWriteItem::builder().update(storage).build(), puts)))
     }
 
     /// Logs a rejected message once per S3 object (and Message-ID), with its event.

@@ -215,6 +215,8 @@ pub enum CreateTicketError {
     NumberTaken,
     /// The inbound e-mail it opens from was handled already.
     MailDuplicate,
+    /// The inbound e-mail's files would pass the plan's storage limit.
+    MailStorageFull,
     Store(StoreError),
 }
 
@@ -230,6 +232,8 @@ pub enum MailTicketWriteError {
     VersionConflict,
     /// The message was handled already (its Message-ID or S3 object is marked).
     Duplicate,
+    /// Its files would pass the plan's storage limit.
+    StorageFull,
     Store(StoreError),
 }
 
@@ -449,6 +453,7 @@ impl Store {
             EmailTaken,
             NumberTaken,
             MailDuplicate,
+            MailStorageFull,
         }
         let build = || -> Result<Transaction<Refused>, StoreError> {
             let mut usage = Update::builder()
@@ -482,6 +487,9 @@ impl Store {
                 .with_all(self.counters_update(scope, &counter_deltas(None, Some(new.ticket)))?);
             if let Some(marks) = new.mail {
                 transaction = transaction.with_all_named(self.mail_mark_puts(scope, marks)?, Refused::MailDuplicate);
+                if let Some((storage, puts)) = self.mail_attachment_actions(scope, marks)? {
+                    transaction = transaction.with_named(storage, Refused::MailStorageFull).with_all(puts);
+                }
             }
             for event in new.events {
                 transaction = transaction.with(self.put_event(scope, event)?);
@@ -503,6 +511,9 @@ impl Store {
             Err(TransactionError::Failed { failure: Refused::NumberTaken, .. }) => Err(CreateTicketError::NumberTaken),
             Err(TransactionError::Failed { failure: Refused::MailDuplicate, .. }) => {
                 Err(CreateTicketError::MailDuplicate)
+            }
+            Err(TransactionError::Failed { failure: Refused::MailStorageFull, .. }) => {
+                Err(CreateTicketError::MailStorageFull)
             }
             Err(TransactionError::Store(StoreError::Cancelled(reasons)))
                 if reasons.iter().any(|reason| reason.code.as_deref() == Some("TransactionConflict")) =>
@@ -756,6 +767,9 @@ impl Store {
             .map_failures(into_mail_error);
         for mark in self.mail_mark_puts(scope, marks)? {
             transaction = transaction.with_named(mark, MailTicketWriteError::Duplicate);
+        }
+        if let Some((storage, puts)) = self.mail_attachment_actions(scope, marks)? {
+            transaction = transaction.with_named(storage, MailTicketWriteError::StorageFull).with_all(puts);
         }
         self.transact(transaction).await.map_err(TransactionError::into_error)
     }

@@ -120,12 +120,47 @@ async fn latin1_quoted_printable_and_forwarded_mail_arrive_readable_and_whole() 
         body.starts_with("Can you look at this?") && body.contains("Parcel 4711 could not be delivered."),
         "{body}"
     );
+}
 
-    // A message with an attachment still opens its ticket with the text part.
+#[tokio::test]
+async fn an_attached_file_becomes_a_ticket_attachment_counted_in_storage() {
+    let owner = signup("Attachment Mail Co").await;
+    let to = forwarding_address(&owner).await;
+    let from = unique_email("ada");
     let attached =
         deliver_one(fixture("attachment.eml", &[("FROM", &from), ("TO", &to), ("MESSAGE_ID", &message_id())])).await;
-    let body = ticket(&owner, &attached["ticket_id"]).await["messages"][0]["body"].as_str().unwrap().to_owned();
-    assert_eq!(body, "The export fails; the log is attached.");
+    let detail = ticket(&owner, &attached["ticket_id"]).await;
+    assert_eq!(detail["messages"][0]["body"], "The export fails; the log is attached.");
+    let files = detail["attachments"].as_array().unwrap();
+    assert_eq!(files.len(), 1, "{detail}");
+    let log = b"ERROR export failed: timeout after 30s\n";
+    assert_eq!(files[0]["filename"], "export.log");
+    assert_eq!(files[0]["content_type"], "text/plain");
+    assert_eq!(files[0]["size"], log.len());
+    assert_eq!(files[0]["uploaded_by"], Value::Null, "the customer's e-mail brought it");
+    let path = format!(
+        "/api/v1/tickets/{}/attachments/{}",
+        attached["ticket_id"].as_str().unwrap(),
+        files[0]["id"].as_str().unwrap()
+    );
+    let download = owner.client().get(&path).await.expect(200);
+    let fetched = reqwest::get(download.body["download"]["url"].as_str().unwrap()).await.unwrap();
+    assert_eq!(fetched.bytes().await.unwrap().as_ref(), log);
+    let me = owner.client().get("/api/v1/me").await.expect(200);
+    assert_eq!(me.body["plan"]["usage"]["storage_bytes"], log.len());
+    assert!(
+        detail["timeline"].as_array().unwrap().iter().any(|event| event["type"] == "attachment.added"),
+        "the file's event is on the ticket"
+    );
+
+    // The same message again keeps no second copy.
+    let other = signup("Attachment Dup Co").await;
+    let to = forwarding_address(&other).await;
+    let raw = fixture("attachment.eml", &[("FROM", &from), ("TO", &to), ("MESSAGE_ID", &message_id())]);
+    deliver_one(raw.clone()).await;
+    assert_eq!(deliver_one(raw).await["outcome"], "duplicate");
+    let me = other.client().get("/api/v1/me").await.expect(200);
+    assert_eq!(me.body["plan"]["usage"]["storage_bytes"], log.len());
 }
 
 #[tokio::test]
