@@ -2264,7 +2264,7 @@ export interface components {
             ticket_id: components["schemas"]["TicketId"];
             /** Format: date-time */
             uploaded_at?: string | null;
-            uploaded_by: components["schemas"]["UserId"];
+            uploaded_by?: components["schemas"]["UserId"] | null;
         };
         /** @description One attempt, as the delivery log shows it. */
         Attempt: {
