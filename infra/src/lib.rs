@@ -14,6 +14,7 @@
 
 pub mod clock_control;
 pub mod gateway;
+pub mod inbound_mail;
 pub mod moto;
 pub mod queues;
 pub mod rate_limit;
@@ -149,6 +150,7 @@ fn local_values(options: &StackOptions, gateway_url: &str) -> std::collections::
         ("SWITCHBOARD_TABLE", resources::physical_name("Table")),
         ("SWITCHBOARD_ISSUER", "switchboard-local".to_owned()),
         ("SWITCHBOARD_ATTACHMENTS_BUCKET", resources::physical_name("AttachmentsBucket")),
+        ("SWITCHBOARD_INBOUND_MAIL_BUCKET", resources::physical_name("InboundMailBucket")),
         ("SWITCHBOARD_S3_PATH_STYLE", "true".to_owned()),
         // The gateway serves the WebSocket API's connection management endpoint itself.
         ("SWITCHBOARD_WS_MANAGEMENT_ENDPOINT", gateway_url.to_owned()),
@@ -252,9 +254,24 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
             scheduled.push(function);
         }
     }
+    // S3 notifications: the local inbound-mail drop stores a message and invokes the bucket's subscribers.
+    let mut subscribers = Vec::new();
+    for function in &template.functions {
+        for source in function.buckets.iter().filter(|source| source.bucket_logical_id == "InboundMailBucket") {
+            let Some(registry::Handler::Bucket(handler)) = registry::handler(&function.binary) else {
+                return Err(format!("{} has an S3 event but is not a bucket handler", function.logical_id));
+            };
+            subscribers.push(inbound_mail::BucketSubscriber {
+                logical_id: function.logical_id.clone(),
+                prefix: source.prefix.clone(),
+                handler,
+            });
+        }
+    }
     let mut router = gateway::Gateway::new(&template, app, options.authorizer_cache_ttl)?
         .router()
-        .merge(schedules::routes(app, scheduled));
+        .merge(schedules::routes(app, scheduled))
+        .merge(inbound_mail::routes(app, resources::physical_name("InboundMailBucket"), subscribers));
     if let Some(websocket) = websocket::WebSocketGateway::new(&template, app)? {
         router = websocket.router().merge(router);
     }

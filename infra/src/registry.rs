@@ -24,6 +24,9 @@ pub type WebSocketHandler = fn(
     aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest,
 ) -> BoxFuture<'static, aws_lambda_events::apigw::ApiGatewayProxyResponse>;
 
+/// A function invoked by S3 object notifications: the notification in, its result (or error text) out.
+pub type BucketHandler = fn(&'static App, serde_json::Value) -> BoxFuture<'static, Result<serde_json::Value, String>>;
+
 /// An EventBridge-scheduled function: the scheduled event in, its result (or error text) out.
 pub type ScheduleHandler = fn(&'static App, serde_json::Value) -> BoxFuture<'static, Result<serde_json::Value, String>>;
 
@@ -35,6 +38,8 @@ pub enum Handler {
     WebSocket { handle: WebSocketHandler, route_keys: &'static [&'static str] },
     /// Invoked by an EventBridge schedule.
     Schedule(ScheduleHandler),
+    /// Invoked by S3 object notifications.
+    Bucket(BucketHandler),
     /// A DynamoDB stream consumer (batches of records, partial failures reported back).
     Stream(StreamHandler),
     /// An API Gateway REST proxy function: its route table, which both serves and says what it serves.
@@ -66,6 +71,16 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
                 Box::pin(async move {
                     let report = fn_sla_scan::handle(app, event).await.map_err(|err| err.to_string())?;
                     serde_json::to_value(report).map_err(|err| err.to_string())
+                })
+            }),
+        ),
+        (
+            "email-inbound",
+            Handler::Bucket(|app, event| {
+                Box::pin(async move {
+                    let event =
+                        serde_json::from_value(event).map_err(|err| format!("not an S3 notification: {err}"))?;
+                    fn_email_inbound::handle(app, event).await
                 })
             }),
         ),
@@ -128,6 +143,9 @@ mod tests {
             }
             if let Handler::Queue(_) = handler {
                 assert!(!function.queues.is_empty(), "{binary} consumes no queue in template.yaml");
+            }
+            if let Handler::Bucket(_) = handler {
+                assert!(!function.buckets.is_empty(), "{binary} has no S3 event in template.yaml");
             }
             if let Handler::Schedule(_) = handler {
                 assert!(!function.schedules.is_empty(), "{binary} has no schedule in template.yaml");

@@ -73,6 +73,14 @@ pub struct QueueSource {
     pub report_batch_item_failures: bool,
 }
 
+/// An S3 event source of a function (`Type: S3`): objects created in the bucket (under the prefix)
+/// invoke it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketSource {
+    pub bucket_logical_id: String,
+    pub prefix: String,
+}
+
 /// A usage plan: which API key (by logical id) identifies it and its throttle.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UsagePlanSpec {
@@ -95,6 +103,8 @@ pub struct Function {
     pub queues: Vec<QueueSource>,
     /// EventBridge schedules (`Type: Schedule`) that invoke the function.
     pub schedules: Vec<ScheduleSource>,
+    /// S3 object notifications (`Type: S3`).
+    pub buckets: Vec<BucketSource>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -367,8 +377,29 @@ impl Template {
                     let mut streams = Vec::new();
                     let mut queues = Vec::new();
                     let mut schedules = Vec::new();
+                    let mut bucket_sources = Vec::new();
                     if let Some(events) = get(resource, &["Properties", "Events"]).and_then(Value::as_mapping) {
                         for (event_name, event) in events {
+                            if event.get("Type").and_then(text).as_deref() == Some("S3") {
+                                let props = event
+                                    .get("Properties")
+                                    .ok_or_else(|| format!("{id}: S3 event without Properties"))?;
+                                let bucket_logical_id = props
+                                    .get("Bucket")
+                                    .and_then(ref_target)
+                                    .ok_or_else(|| format!("{id}: S3 event Bucket must be !Ref Bucket"))?;
+                                let prefix = get(props, &["Filter", "S3Key", "Rules"])
+                                    .and_then(Value::as_sequence)
+                                    .and_then(|rules| {
+                                        rules
+                                            .iter()
+                                            .find(|rule| rule.get("Name").and_then(text).as_deref() == Some("prefix"))
+                                    })
+                                    .and_then(|rule| rule.get("Value").and_then(text))
+                                    .unwrap_or_default();
+                                bucket_sources.push(BucketSource { bucket_logical_id, prefix });
+                                continue;
+                            }
                             if event.get("Type").and_then(text).as_deref() == Some("Schedule") {
                                 let props = event
                                     .get("Properties")
@@ -449,7 +480,15 @@ impl Template {
                             routes.push(Route { method: method.to_uppercase(), path, authorized });
                         }
                     }
-                    functions.push(Function { logical_id: id, binary, routes, streams, queues, schedules });
+                    functions.push(Function {
+                        logical_id: id,
+                        binary,
+                        routes,
+                        streams,
+                        queues,
+                        schedules,
+                        buckets: bucket_sources,
+                    });
                 }
                 "AWS::Serverless::Api" => {
                     let auth = get(resource, &["Properties", "Auth"]);

@@ -19,6 +19,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     /// The attachments bucket.
     pub attachments: BlobStore,
+    /// The bucket of raw inbound e-mail (SES writes, the inbound function reads).
+    pub inbound_mail: BlobStore,
     /// The queue of webhook deliveries (one message per attempt).
     pub webhook_queue: Queue,
     /// The HTTP client for webhook deliveries, built on first use (most functions never deliver).
@@ -53,7 +55,8 @@ impl App {
             })
         });
         Self {
-            attachments: BlobStore::new(s3, config.attachments_bucket.clone(), "attachments"),
+            attachments: BlobStore::new(s3.clone(), config.attachments_bucket.clone(), "attachments"),
+            inbound_mail: BlobStore::new(s3, config.inbound_mail_bucket.clone(), "inbound mail"),
             webhook_queue: Queue::new(sqs, config.webhook_queue_url.clone(), "webhook deliveries"),
             sockets: Sockets::new(sockets),
             webhook_http: Arc::default(),

@@ -59,6 +59,10 @@ pub struct Config {
     /// The WebSocket API's connection management endpoint (`https://<api>.execute-api.<region>.amazonaws.com/<stage>`;
     /// locally the gateway's own URL). Unset: nothing is pushed to sockets.
     pub ws_management_endpoint: Option<String>,
+    /// The domain of every workspace's forwarding address (`<slug>@<domain>`), where SES receives.
+    pub inbound_domain: String,
+    /// The bucket SES's receipt rule writes raw inbound messages to (only the inbound function reads it).
+    pub inbound_mail_bucket: Option<String>,
 }
 
 impl Config {
@@ -69,6 +73,9 @@ impl Config {
 }
 
 pub const MIN_SECRET_BYTES: usize = 32;
+
+/// Where forwarding addresses live when the deployment names no inbound domain (and locally).
+pub const DEFAULT_INBOUND_DOMAIN: &str = "inbound.switchboard.localhost";
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -109,7 +116,20 @@ impl Config {
         let usage_key_prefix = lookup("SWITCHBOARD_USAGE_KEY_PREFIX").filter(|prefix| !prefix.is_empty());
         let ws_management_endpoint =
             lookup("SWITCHBOARD_WS_MANAGEMENT_ENDPOINT").filter(|endpoint| !endpoint.is_empty());
+        let inbound_domain = lookup("SWITCHBOARD_INBOUND_DOMAIN")
+            .map(|domain| domain.trim().to_lowercase())
+            .filter(|domain| !domain.is_empty())
+            .unwrap_or_else(|| DEFAULT_INBOUND_DOMAIN.to_owned());
+        if crate::domain::email::Email::parse(&format!("x@{inbound_domain}")).is_err() {
+            return Err(ConfigError::Invalid {
+                name: "SWITCHBOARD_INBOUND_DOMAIN",
+                reason: format!("{inbound_domain:?} is not a mail domain"),
+            });
+        }
+        let inbound_mail_bucket = lookup("SWITCHBOARD_INBOUND_MAIL_BUCKET").filter(|bucket| !bucket.is_empty());
         Ok(Self {
+            inbound_domain,
+            inbound_mail_bucket,
             usage_key_prefix,
             webhook_queue_url,
             webhook_time_scale,

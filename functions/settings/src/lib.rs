@@ -1,16 +1,27 @@
-//! Workspace settings: the ticket category taxonomy.
+//! Workspace settings: the ticket category taxonomy; the e-mail channel's addresses, blocked senders
+//! and rejected-mail log.
 
 use lambda_http::{Request, http::StatusCode};
-use shared::api::{CategoriesView, ReplaceCategoriesRequest};
+use shared::api::{
+    CategoriesView, EmailSettingsView, RejectedMailList, ReplaceCategoriesRequest, UpdateEmailSettingsRequest,
+};
 use shared::domain::rbac::Permission;
-use shared::http::{self, HandlerResult, ProblemBody};
-use shared::{App, services::settings};
+use shared::http::{self, HandlerResult, PageParams, ProblemBody};
+use shared::{
+    App,
+    services::{email, settings},
+};
 
 pub const CATEGORIES: &str = "/api/v1/settings/categories";
+pub const EMAIL: &str = "/api/v1/settings/email";
+pub const REJECTED_EMAIL: &str = "/api/v1/settings/email/rejected";
 
 pub const ROUTES: &[http::Route] = shared::routes![
     GET CATEGORIES => categories,
     PUT CATEGORIES => replace_categories,
+    GET EMAIL => email_settings,
+    PUT EMAIL => update_email_settings,
+    GET REJECTED_EMAIL => rejected_email,
 ];
 
 /// The category taxonomy
@@ -47,4 +58,61 @@ pub async fn replace_categories(app: &App, req: &Request) -> HandlerResult {
     http::require(&caller, Permission::SettingsManage)?;
     let body = http::json_body(req)?;
     Ok(http::json(StatusCode::OK, &settings::replace_categories(app, &caller, body).await?))
+}
+
+/// The e-mail channel's settings
+///
+/// The forwarding address (`<slug>@<inbound domain>`, assigned on the first read and kept), the added
+/// addresses with their categories, the blocked senders and the size limit. Needs `settings:manage`.
+#[utoipa::path(get, path = "/api/v1/settings/email", tag = "settings", security(("bearer" = [])),
+    responses(
+        (status = 200, body = EmailSettingsView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn email_settings(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::SettingsManage)?;
+    Ok(http::json(StatusCode::OK, &email::get_settings(app, &caller).await?))
+}
+
+/// Change the e-mail channel's settings
+///
+/// Replaces the added addresses (each with an optional category, from the taxonomy when one is set)
+/// and the blocked senders (addresses, or `@domain`). An address another workspace uses answers 422;
+/// a stale `version` answers 409 `version-conflict` with `current`. Needs `settings:manage`.
+#[utoipa::path(put, path = "/api/v1/settings/email", tag = "settings", security(("bearer" = [])),
+    request_body = UpdateEmailSettingsRequest,
+    responses(
+        (status = 200, body = EmailSettingsView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "Stale version", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn update_email_settings(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::SettingsManage)?;
+    let body = http::json_body(req)?;
+    Ok(http::json(StatusCode::OK, &email::update_settings(app, &caller, body).await?))
+}
+
+/// Rejected inbound mail
+///
+/// Messages not turned into tickets, newest first, with the reason: `too_large`, `auto_reply`, `bulk`,
+/// `loop`, `spam`, `virus`, `blocked_sender`, `no_sender`, `unreadable`. Cursor-paginated (`limit`,
+/// `cursor`). Needs `settings:manage`.
+#[utoipa::path(get, path = "/api/v1/settings/email/rejected", tag = "settings", security(("bearer" = [])),
+    params(
+        ("limit" = Option<i32>, Query, description = "1 to 100, default 50"),
+        ("cursor" = Option<String>, Query, description = "From the previous page's next_cursor"),
+    ),
+    responses(
+        (status = 200, body = RejectedMailList),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn rejected_email(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::SettingsManage)?;
+    let page = PageParams::from_request(req)?;
+    Ok(http::json(StatusCode::OK, &email::rejected(app, &caller, page).await?))
 }

@@ -2,14 +2,14 @@
 
 use lambda_http::{Request, http::StatusCode};
 use shared::api::{
-    CreateMessageRequest, CreateTicketRequest, InboxCountsView, MessageView, PublicTicket, TicketDetail, TicketList,
-    TicketView, UpdateTicketRequest,
+    CreateMessageRequest, CreateTicketRequest, InboxCountsView, MessageView, PublicTicket, ReplyAddressView,
+    TicketDetail, TicketList, TicketView, UpdateTicketRequest,
 };
 use shared::domain::{ids::TicketId, rbac::Permission};
 use shared::http::{self, HandlerResult, PageParams, ProblemBody};
 use shared::{
     App,
-    services::{commands, tickets},
+    services::{commands, email, tickets},
 };
 
 pub const TICKETS: &str = "/api/v1/tickets";
@@ -19,6 +19,7 @@ pub const PUBLIC: &str = "/api/v1/tickets/{id}/public";
 pub const MESSAGES: &str = "/api/v1/tickets/{id}/messages";
 pub const SEEN: &str = "/api/v1/tickets/{id}/seen";
 pub const BY_NUMBER: &str = "/api/v1/tickets/by-number/{number}";
+pub const REPLY_ADDRESS: &str = "/api/v1/tickets/{id}/reply-address";
 
 pub mod actions;
 pub mod macros;
@@ -34,6 +35,7 @@ pub const ROUTES: &[http::Route] = shared::routes![
     POST MESSAGES => add_message,
     POST SEEN => seen,
     GET BY_NUMBER => by_number,
+    GET REPLY_ADDRESS => reply_address,
     POST actions::BULK => actions::bulk_update,
     POST actions::MERGE => actions::merge,
     PUT actions::FOLLOWERS => actions::set_followers,
@@ -158,6 +160,24 @@ pub async fn public(app: &App, req: &Request) -> HandlerResult {
     http::require(&caller, Permission::TicketsRead)?;
     let id: TicketId = http::path_id(req, "id", "The ticket")?;
     Ok(http::json(StatusCode::OK, &tickets::public(app, &caller, id).await?))
+}
+
+/// The e-mail address replies to a ticket go to
+///
+/// The workspace's forwarding address with the ticket's reply token (`<slug>+<token>@<inbound domain>`),
+/// put in Reply-To of what is sent to the customer, and the subject reference `[#<number>]`. Mail to it
+/// threads into this ticket only. Needs `tickets:read`.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/reply-address", tag = "tickets", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Ticket id")),
+    responses(
+        (status = 200, body = ReplyAddressView),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn reply_address(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::TicketsRead)?;
+    let id: TicketId = http::path_id(req, "id", "The ticket")?;
+    Ok(http::json(StatusCode::OK, &email::reply_address(app, &caller, id).await?))
 }
 
 /// Change a ticket

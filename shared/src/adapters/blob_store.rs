@@ -137,6 +137,67 @@ impl BlobStore {
     }
 }
 
+impl BlobStore {
+    /// The bytes at `key`, and at most `max` of them: None when there is no such object; a bigger
+    /// object answers its size only (`Err(size)` inside the Ok), so nobody reads 40 MB to reject it.
+    pub async fn read(&self, key: &str, max: u64) -> Result<Option<Result<Vec<u8>, u64>>, BlobError> {
+        let Some(head) = self.head(key).await? else { return Ok(None) };
+        if head.size > max {
+            return Ok(Some(Err(head.size)));
+        }
+        let object = match self.client.get_object().bucket(self.bucket()?).key(key).send().await {
+            Ok(object) => object,
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_key()) => return Ok(None),
+            Err(err) => return Err(BlobError::Backend(aws_sdk_s3::error::DisplayErrorContext(err).to_string())),
+        };
+        let bytes = object.body.collect().await.map_err(|err| BlobError::Backend(err.to_string()))?;
+        Ok(Some(Ok(bytes.into_bytes().to_vec())))
+    }
+
+    /// The first `bytes` bytes at `key` (all of it when shorter).
+    pub async fn read_range(&self, key: &str, bytes: u64) -> Result<Vec<u8>, BlobError> {
+        let range = format!("bytes=0-{}", bytes.saturating_sub(1));
+        let object = self
+            .client
+            .get_object()
+            .bucket(self.bucket()?)
+            .key(key)
+            .range(range)
+            .send()
+            .await
+            .map_err(|err| BlobError::Backend(aws_sdk_s3::error::DisplayErrorContext(err).to_string()))?;
+        let data = object.body.collect().await.map_err(|err| BlobError::Backend(err.to_string()))?;
+        Ok(data.into_bytes().to_vec())
+    }
+
+    /// Deletes the object at `key` (nothing at the key is not an error).
+    pub async fn remove(&self, key: &str) -> Result<(), BlobError> {
+        self.client
+            .delete_object()
+            .bucket(self.bucket()?)
+            .key(key)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|err| BlobError::Backend(aws_sdk_s3::error::DisplayErrorContext(err).to_string()))
+    }
+
+    /// Writes `bytes` at `key` (server-side: what the SES receipt rule does in AWS, and the local
+    /// stack's drop of a raw message).
+    pub async fn write(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), BlobError> {
+        self.client
+            .put_object()
+            .bucket(self.bucket()?)
+            .key(key)
+            .content_type(content_type)
+            .body(bytes.into())
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|err| BlobError::Backend(aws_sdk_s3::error::DisplayErrorContext(err).to_string()))
+    }
+}
+
 fn expiring(ttl: Duration) -> Result<PresigningConfig, BlobError> {
     PresigningConfig::expires_in(ttl).map_err(|err| BlobError::Presign(err.to_string()))
 }

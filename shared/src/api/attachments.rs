@@ -26,7 +26,8 @@ pub struct AttachmentView {
     pub content_type: String,
     pub size: u64,
     pub status: AttachmentStatus,
-    pub uploaded_by: UserId,
+    /// Null for a file that came with the customer's e-mail.
+    pub uploaded_by: Option<UserId>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     #[schema(value_type = Option<String>, format = DateTime)]

@@ -141,6 +141,8 @@ mod tests {
             webhook_ports: crate::domain::webhooks::AllowedPorts::default(),
             usage_key_prefix: None,
             ws_management_endpoint: None,
+            inbound_domain: crate::config::DEFAULT_INBOUND_DOMAIN.into(),
+            inbound_mail_bucket: None,
         }
     }
 

@@ -1,6 +1,10 @@
 use std::fmt;
 
+use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::ids::{TicketId, WorkspaceId};
 
 /// A syntactically plausible e-mail address, trimmed and lower-cased so it can be compared and keyed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -58,9 +62,197 @@ impl fmt::Display for Email {
     }
 }
 
+/// Messages larger than this are not turned into tickets (SES itself accepts up to 40 MB).
+pub const MAX_INBOUND_BYTES: usize = 25 * 1024 * 1024;
+
+/// The local part of a workspace's forwarding address: its name as a slug, then a piece of its id so two
+/// workspaces of the same name never share an address (`acme-support-3f9a1c`).
+pub fn forwarding_local_part(workspace_name: &str, workspace: WorkspaceId, suffix_len: usize) -> String {
+    let mut slug = String::new();
+    for c in workspace_name.to_lowercase().chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+        if slug.len() >= 24 {
+            break;
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let id = workspace.as_uuid().simple().to_string();
+    // The end of a UUIDv7 is random; its start is the creation time.
+    let suffix = &id[id.len() - suffix_len.min(id.len())..];
+    if slug.is_empty() { format!("ws-{suffix}") } else { format!("{slug}-{suffix}") }
+}
+
+const BASE32: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+const TOKEN_MAC_BYTES: usize = 10;
+
+fn base32(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for &byte in bytes {
+        buffer = (buffer << 8) | u32::from(byte);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(char::from(BASE32[((buffer >> bits) & 31) as usize]));
+        }
+    }
+    if bits > 0 {
+        out.push(char::from(BASE32[((buffer << (5 - bits)) & 31) as usize]));
+    }
+    out
+}
+
+fn unbase32(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for c in text.bytes() {
+        let value = BASE32.iter().position(|&b| b == c.to_ascii_lowercase())? as u32;
+        buffer = (buffer << 5) | value;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+fn token_mac(secret: &[u8], workspace: WorkspaceId, ticket: &[u8]) -> [u8; TOKEN_MAC_BYTES] {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
+    mac.update(workspace.as_uuid().as_bytes());
+    mac.update(ticket);
+    let digest = mac.finalize().into_bytes();
+    let mut out = [0u8; TOKEN_MAC_BYTES];
+    out.copy_from_slice(&digest[..TOKEN_MAC_BYTES]);
+    out
+}
+
+/// The reply token of a ticket, for the plus-address in Reply-To: the ticket id and an HMAC over the
+/// workspace and ticket under the workspace's own mail secret, in lower-case base32 (mail systems may
+/// change the case of an address). Nobody can make one without the secret, and one made for workspace A
+/// never verifies in workspace B.
+pub fn reply_token(secret: &[u8], workspace: WorkspaceId, ticket: TicketId) -> String {
+    let id = ticket.as_uuid();
+    let mut bytes = id.as_bytes().to_vec();
+    bytes.extend_from_slice(&token_mac(secret, workspace, id.as_bytes()));
+    base32(&bytes)
+}
+
+/// The ticket a reply token names, if it was made with this workspace's secret.
+pub fn verify_reply_token(secret: &[u8], workspace: WorkspaceId, token: &str) -> Option<TicketId> {
+    let bytes = unbase32(token.trim())?;
+    if bytes.len() != 16 + TOKEN_MAC_BYTES {
+        return None;
+    }
+    let (id, mac) = bytes.split_at(16);
+    let expected = token_mac(secret, workspace, id);
+    // Constant-time comparison: no early exit on the first differing byte.
+    if mac.iter().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) != 0 {
+        return None;
+    }
+    let uuid = uuid::Uuid::from_slice(id).ok()?;
+    uuid.to_string().parse().ok()
+}
+
+/// The digest a Message-ID (or an S3 object key) is keyed by: ids can be long and hold any character.
+pub fn digest_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Why an inbound message was not turned into a ticket message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectionReason {
+    /// Over [`MAX_INBOUND_BYTES`].
+    TooLarge,
+    /// An auto-responder: Auto-Submitted, X-Autoreply.
+    AutoReply,
+    /// Bulk or list mail: Precedence bulk/junk/list, List-Id.
+    Bulk,
+    /// One of our own messages came back.
+    Loop,
+    /// The receipt's spam verdict failed.
+    Spam,
+    /// The receipt's virus verdict failed.
+    Virus,
+    /// The sender is on the workspace's block list.
+    BlockedSender,
+    /// No usable From address.
+    NoSender,
+    /// Not a MIME message at all.
+    Unreadable,
+}
+
+impl RejectionReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectionReason::TooLarge => "too_large",
+            RejectionReason::AutoReply => "auto_reply",
+            RejectionReason::Bulk => "bulk",
+            RejectionReason::Loop => "loop",
+            RejectionReason::Spam => "spam",
+            RejectionReason::Virus => "virus",
+            RejectionReason::BlockedSender => "blocked_sender",
+            RejectionReason::NoSender => "no_sender",
+            RejectionReason::Unreadable => "unreadable",
+        }
+    }
+}
+
+/// A blocked-sender entry matches the address itself or, written `@example.com`, its whole domain.
+pub fn is_blocked(sender: &Email, blocked: &[String]) -> bool {
+    let address = sender.as_str();
+    blocked.iter().any(|entry| {
+        let entry = entry.trim().to_lowercase();
+        match entry.strip_prefix('@') {
+            Some(domain) => address.rsplit_once('@').is_some_and(|(_, d)| d == domain),
+            None => entry == address,
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forwarding_addresses_are_slugs_with_a_piece_of_the_id() {
+        let ws: WorkspaceId = "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b".parse().unwrap();
+        assert_eq!(forwarding_local_part("Acme Support, Inc.", ws, 6), "acme-support-inc-3f4a5b");
+        assert_eq!(forwarding_local_part("日本", ws, 6), "ws-3f4a5b");
+        assert!(forwarding_local_part(&"x".repeat(80), ws, 6).len() <= 31);
+    }
+
+    #[test]
+    fn a_reply_token_names_its_ticket_only_in_its_workspace() {
+        let (a, b) = (WorkspaceId::generate(), WorkspaceId::generate());
+        let ticket = TicketId::generate();
+        let token = reply_token(b"secret-of-a-secret-of-a-32-bytes", a, ticket);
+        assert!(token.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()), "{token}");
+        assert_eq!(verify_reply_token(b"secret-of-a-secret-of-a-32-bytes", a, &token), Some(ticket));
+        assert_eq!(verify_reply_token(b"secret-of-a-secret-of-a-32-bytes", a, &token.to_uppercase()), Some(ticket));
+        assert_eq!(verify_reply_token(b"secret-of-b-secret-of-b-32-bytes", b, &token), None, "B's secret");
+        assert_eq!(verify_reply_token(b"secret-of-a-secret-of-a-32-bytes", b, &token), None, "B's id");
+        let mut forged = token.clone().into_bytes();
+        forged[30] = if forged[30] == b'a' { b'b' } else { b'a' };
+        assert_eq!(
+            verify_reply_token(b"secret-of-a-secret-of-a-32-bytes", a, &String::from_utf8(forged).unwrap()),
+            None
+        );
+        assert_eq!(verify_reply_token(b"secret-of-a-secret-of-a-32-bytes", a, "short"), None);
+    }
+
+    #[test]
+    fn blocked_senders_match_addresses_and_domains() {
+        let sender = Email::parse("spam@bad.example").unwrap();
+        assert!(is_blocked(&sender, &["SPAM@bad.example".into()]));
+        assert!(is_blocked(&sender, &["@bad.example".into()]));
+        assert!(!is_blocked(&sender, &["@example".into(), "other@bad.example".into()]));
+    }
 
     #[test]
     fn normalises_case_and_whitespace() {

@@ -45,6 +45,10 @@ event_kinds! {
     UserReactivated => "user.reactivated",
     SettingsCategoriesUpdated => "settings.categories_updated",
     SettingsSlaPolicyUpdated => "settings.sla_policy_updated",
+    /// The e-mail channel's addresses or blocked senders changed (or the forwarding address was assigned).
+    SettingsEmailUpdated => "settings.email_updated",
+    /// An inbound e-mail was not turned into a ticket message; `after` holds the reason.
+    EmailRejected => "email.rejected",
     ApiKeyCreated => "api_key.created",
     ApiKeyRevoked => "api_key.revoked",
     ApiKeyRotated => "api_key.rotated",
@@ -165,6 +169,8 @@ impl EventKind {
             | UserDeactivated
             | UserReactivated
             | SettingsCategoriesUpdated
+            | SettingsEmailUpdated
+            | EmailRejected
             | ApiKeyCreated
             | ApiKeyRevoked
             | ApiKeyRotated
@@ -240,6 +246,8 @@ impl EventKind {
             | UserDeactivated
             | UserReactivated
             | SettingsCategoriesUpdated
+            | SettingsEmailUpdated
+            | EmailRejected
             | SettingsSlaPolicyUpdated
             | ApiKeyCreated
             | ApiKeyRevoked
@@ -355,6 +363,8 @@ impl EventKind {
             | UserDeactivated
             | UserReactivated
             | SettingsCategoriesUpdated
+            | SettingsEmailUpdated
+            | EmailRejected
             | SettingsSlaPolicyUpdated
             | ApiKeyCreated
             | ApiKeyRevoked
@@ -472,7 +482,8 @@ mod tests {
         assert_eq!(EventKind::TicketCreated.as_str(), "ticket.created");
         assert_eq!(EventKind::SettingsSlaPolicyUpdated.as_str(), "settings.sla_policy_updated");
         assert_eq!(EventKind::WebhookEndpointResumed.as_str(), "webhook.endpoint_resumed");
-        assert_eq!(EventKind::ALL.len(), 71);
+        assert_eq!(EventKind::ALL.len(), 73);
+        assert_eq!(EventKind::EmailRejected.as_str(), "email.rejected");
         assert_eq!(EventKind::DealStageChanged.as_str(), "deal.stage_changed");
     }
 

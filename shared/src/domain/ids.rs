@@ -152,6 +152,10 @@ id_type!(
     NoteId
 );
 id_type!(
+    /// An inbound e-mail message as received (its entry in the rejected-mail log).
+    InboundMailId
+);
+id_type!(
     /// An activity on a sales record: a call, meeting, task or e-mail, with a due date and an assignee.
     ActivityId
 );

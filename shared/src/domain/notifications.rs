@@ -158,6 +158,8 @@ pub fn recipients(
         | UserReactivated
         | SettingsCategoriesUpdated
         | SettingsSlaPolicyUpdated
+        | SettingsEmailUpdated
+        | EmailRejected
         | ApiKeyCreated
         | ApiKeyRevoked
         | ApiKeyRotated

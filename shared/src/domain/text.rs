@@ -32,6 +32,13 @@ pub fn check_controls(text: &str, kind: TextKind) -> Result<(), String> {
     }
 }
 
+/// Text from outside that is kept whatever it holds (an e-mail's subject and body): the control characters
+/// `kind` does not allow are dropped rather than refused.
+pub fn strip_controls(text: &str, kind: TextKind) -> String {
+    let allowed = |c: char| kind == TextKind::Body && matches!(c, '\t' | '\n' | '\r');
+    text.chars().filter(|c| !c.is_control() || allowed(*c)).collect()
+}
+
 /// A single-line value: trimmed, required, at most `max` characters, no control characters.
 pub fn parse_line(raw: &str, max: usize) -> Result<String, String> {
     let line = raw.trim();
@@ -48,6 +55,12 @@ pub fn parse_line(raw: &str, max: usize) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stripping_keeps_what_the_kind_allows() {
+        assert_eq!(strip_controls("a\u{1b}[31mb\tc\n", TextKind::Body), "a[31mb\tc\n");
+        assert_eq!(strip_controls("a\tb\nc", TextKind::Line), "abc");
+    }
 
     #[test]
     fn a_line_refuses_every_control_character() {

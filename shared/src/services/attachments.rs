@@ -127,7 +127,7 @@ pub async fn create_upload(
         content_type,
         size: request.size,
         status: AttachmentStatus::Pending,
-        uploaded_by: caller.user_id,
+        uploaded_by: Some(caller.user_id),
         created_at: now,
         uploaded_at: None,
         version_id: None,

@@ -13,6 +13,7 @@ pub mod companies;
 pub mod customers;
 pub mod deals;
 pub mod drafts;
+pub mod email;
 pub mod followers;
 pub mod handoff;
 pub mod inbox_rows;

@@ -148,6 +148,8 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
         | UserDeactivated
         | UserReactivated
         | SettingsCategoriesUpdated
+        | SettingsEmailUpdated
+        | EmailRejected
         | SettingsSlaPolicyUpdated
         | ApiKeyCreated
         | ApiKeyRevoked

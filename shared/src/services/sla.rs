@@ -105,6 +105,8 @@ pub fn status_history(events: &[Event]) -> Vec<(Timestamp, Status)> {
             | UserDeactivated
             | UserReactivated
             | SettingsCategoriesUpdated
+            | SettingsEmailUpdated
+            | EmailRejected
             | SettingsSlaPolicyUpdated
             | ApiKeyCreated
             | ApiKeyRevoked

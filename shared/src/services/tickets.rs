@@ -25,6 +25,7 @@ use crate::storage::{
     PageParams, TenantScope,
     attachments::AttachmentStatus,
     customers::Customer,
+    email::MailMarks,
     events::Event,
     tickets::{
         CreateTicketError, CustomerRef, InboxRow, Message, NewTicket, Requester, Ticket, TicketFilters, TicketIndex,
@@ -61,6 +62,35 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateTicketRe
     let scope = caller.scope();
     (command.category, command.subcategory) =
         from_taxonomy(app, &scope, command.category.take(), command.subcategory.take()).await?;
+    match open(app, &scope, Some(caller.user_id), &command, None).await? {
+        Opened::Ticket(ticket) => Ok(ticket.as_ref().into()),
+        // Only a mail's marks can make it a duplicate, and none were given.
+        Opened::AlreadyHandled | Opened::StorageFull => {
+            Err(ServiceError::Conflict("The ticket was opened already.".to_owned()))
+        }
+    }
+}
+
+/// What [`open`] did.
+pub(crate) enum Opened {
+    Ticket(Box<Ticket>),
+    /// The inbound e-mail it was to open from was handled before: nothing was written.
+    AlreadyHandled,
+    /// The inbound e-mail's files would pass the storage limit: nothing was written.
+    StorageFull,
+}
+
+/// Opens the ticket `command` describes, as `actor` (None: the customer, by e-mail), numbering it and
+/// finding or creating its customer; with `mail`, marks the e-mail handled (and keeps its files, whose
+/// records name the ticket: `mail.ticket_id` is then the new ticket's id) in the same write.
+pub(crate) async fn open(
+    app: &App,
+    scope: &TenantScope,
+    actor: Option<UserId>,
+    command: &OpenTicket,
+    mail: Option<&MailMarks>,
+) -> ServiceResult<Opened> {
+    let scope = *scope;
     let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
     let monthly_limit = workspace.plan.limits().tickets_per_month;
     // A new customer's e-mail may be taken by a concurrent request: then look it up again, once. A
@@ -75,13 +105,21 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateTicketRe
             Some(customer) => Some(Requester::from(customer)),
             None => app.store.get_customer(&scope, customer_id).await?.as_ref().map(Requester::from),
         };
-        let (mut ticket, message) = opened_ticket(caller, &command, workspace.id, customer_id, requester, now);
+        let (mut ticket, message) = opened_ticket(actor, command, workspace.id, customer_id, requester, now);
+        if let Some(marks) = mail {
+            ticket.id = marks.ticket_id;
+        }
+        let message = Message { ticket_id: ticket.id, ..message };
+        let marks = mail.map(|marks| MailMarks { message_id: message.id, ..marks.clone() });
         // The number comes from the workspace's counter, taken in the creating transaction; a creation
         // that loses it to another one reads the counter again.
         let created = loop {
             let number = app.store.last_ticket_number(&scope).await? + 1;
             ticket.number = Some(number);
-            let events = opening_events(caller, &ticket, new_customer.as_ref(), now);
+            let mut events = opening_events(actor, &ticket, new_customer.as_ref(), now);
+            if let Some(marks) = &marks {
+                events.extend(super::email::attachment_events(marks, ticket.customer_id, now));
+            }
             let new = NewTicket {
                 ticket: &ticket,
                 first_message: &message,
@@ -93,6 +131,7 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateTicketRe
                 month: month_of(now),
                 number,
                 events: &events,
+                mail: marks.as_ref(),
             };
             match app.store.create_ticket(&scope, new).await {
                 Err(CreateTicketError::NumberTaken) if number_tries < MAX_NUMBER_TRIES => {
@@ -104,7 +143,9 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateTicketRe
             }
         };
         match created {
-            Ok(()) => return Ok((&ticket).into()),
+            Ok(()) => return Ok(Opened::Ticket(Box::new(ticket))),
+            Err(CreateTicketError::MailDuplicate) => return Ok(Opened::AlreadyHandled),
+            Err(CreateTicketError::MailStorageFull) => return Ok(Opened::StorageFull),
             Err(CreateTicketError::NumberTaken) => {
                 return Err(ServiceError::Conflict(
                     "Too many tickets were opened at once to number this one; try again.".to_owned(),
@@ -172,7 +213,7 @@ async fn customer_for(
 
 /// The new ticket and its first message, the customer's words.
 fn opened_ticket(
-    caller: &MemberPrincipal,
+    actor: Option<UserId>,
     command: &OpenTicket,
     workspace: WorkspaceId,
     customer_id: CustomerId,
@@ -191,7 +232,7 @@ fn opened_ticket(
         channel: command.channel.clone(),
         customer_id,
         assignee_id: None,
-        created_by: Some(caller.user_id),
+        created_by: actor,
         created_at: now,
         updated_at: now,
         first_response_at: None,
@@ -221,7 +262,7 @@ fn opened_ticket(
 
 /// `ticket.created`, after `customer.created` when the customer is new.
 fn opening_events(
-    caller: &MemberPrincipal,
+    actor: Option<UserId>,
     ticket: &Ticket,
     new_customer: Option<&Customer>,
     now: Timestamp,
@@ -229,13 +270,13 @@ fn opening_events(
     let mut events = Vec::new();
     if let Some(customer) = new_customer {
         events.push(
-            Event::new(EventKind::CustomerCreated, Some(caller.user_id), format!("customer/{}", customer.id), now)
+            Event::new(EventKind::CustomerCreated, actor, format!("customer/{}", customer.id), now)
                 .with_change(None, Some(serde_json::json!({"email": customer.email, "name": customer.name})))
                 .about_customer(customer.id),
         );
     }
     events.push(
-        Event::new(EventKind::TicketCreated, Some(caller.user_id), format!("ticket/{}", ticket.id), now)
+        Event::new(EventKind::TicketCreated, actor, format!("ticket/{}", ticket.id), now)
             .with_change(None, Some(snapshot(ticket)))
             .about_ticket(ticket.id, ticket.customer_id)
             .at_version(ticket.version),

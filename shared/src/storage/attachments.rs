@@ -31,7 +31,8 @@ pub struct Attachment {
     pub size: u64,
     pub object_key: String,
     pub status: AttachmentStatus,
-    pub uploaded_by: UserId,
+    /// None for a file that came with a customer's e-mail.
+    pub uploaded_by: Option<UserId>,
     pub created_at: Timestamp,
     pub uploaded_at: Option<Timestamp>,
     /// The S3 version that was checked at confirmation; downloads are pinned to it.
@@ -73,7 +74,7 @@ pub enum ConfirmError {
 }
 
 impl Store {
-    fn attachment_put(
+    pub(super) fn attachment_put(
         &self,
         scope: &TenantScope,
         attachment: &Attachment,
@@ -111,7 +112,12 @@ impl Store {
     }
 
     /// Moves the workspace's storage counter by `delta` bytes; raising it is refused past `limit`.
-    fn storage_update(&self, scope: &TenantScope, delta: i64, limit: Option<u64>) -> Result<Update, StoreError> {
+    pub(super) fn storage_update(
+        &self,
+        scope: &TenantScope,
+        delta: i64,
+        limit: Option<u64>,
+    ) -> Result<Update, StoreError> {
         let mut usage = Update::builder()
             .table_name(&self.table)
             .key(keys::PK, s(scope.pk()))

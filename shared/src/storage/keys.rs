@@ -23,8 +23,8 @@ use crate::domain::{
     email::Email,
     ids::{
         ActivityId, ApiKeyId, AttachmentId, ChannelId, ChatMessageId, CompanyId, CustomerId, DealId, DeliveryId,
-        EventId, LeadId, MessageId, NoteId, PipelineId, SessionId, StaffId, StageId, TicketId, UserId, WebhookId,
-        WorkspaceId,
+        EventId, InboundMailId, LeadId, MessageId, NoteId, PipelineId, SessionId, StaffId, StageId, TicketId, UserId,
+        WebhookId, WorkspaceId,
     },
     records::RecordRef,
 };
@@ -164,6 +164,39 @@ pub const CATEGORIES_SK: &str = "SETTINGS#CATEGORIES";
 
 /// The workspace's SLA policy (targets, business calendar, pause statuses).
 pub const SLA_POLICY_SK: &str = "SETTINGS#SLA_POLICY";
+
+/// The workspace's e-mail channel: forwarding address, added addresses, blocked senders, reply-token secret.
+pub const EMAIL_SETTINGS_SK: &str = "SETTINGS#EMAIL";
+
+/// A receiving address (the forwarding address or one a workspace added), outside every workspace: the
+/// inbound function finds the workspace by the address a message was sent to. The item's conditional put
+/// guarantees an address belongs to one workspace.
+pub fn mailbox_pk(address: &Email) -> String {
+    format!("MAILBOX#{address}")
+}
+pub const MAILBOX_SK: &str = "MAILBOX";
+
+/// A Message-ID we received or sent (by SHA-256), naming its ticket: threading by In-Reply-To and
+/// References is a BatchGetItem of these, and its conditional put makes a delivery idempotent.
+pub fn mail_id_sk(digest_hex: &str) -> String {
+    format!("MAILID#{digest_hex}")
+}
+
+/// An inbound raw message's S3 object key (by SHA-256): handled once, whatever the outcome.
+pub fn mail_object_sk(digest_hex: &str) -> String {
+    format!("MAILOBJ#{digest_hex}")
+}
+
+/// The rejected-mail log: one Query on this prefix, newest first.
+pub const REJECTED_MAIL_PREFIX: &str = "MAILREJ#";
+pub fn rejected_mail_sk(id: InboundMailId) -> String {
+    format!("{REJECTED_MAIL_PREFIX}{id}")
+}
+/// A rejected message's Message-ID (by SHA-256), so a second delivery of it is not logged again; outside
+/// the log's prefix.
+pub fn rejected_mail_id_sk(digest_hex: &str) -> String {
+    format!("MAILREJID#{digest_hex}")
+}
 
 /// A webhook endpoint (or Slack connection); a workspace's endpoints are one Query on this prefix.
 pub const WEBHOOK_PREFIX: &str = "WEBHOOK#";

@@ -11,6 +11,7 @@ pub mod companies;
 pub mod cursor;
 pub mod customers;
 pub mod deals;
+pub mod email;
 pub mod events;
 pub mod idempotency;
 pub mod keys;

@@ -199,6 +199,8 @@ pub struct NewTicket<'a> {
     /// The number the ticket takes, and the one the workspace's counter held when read (0: none yet).
     pub number: u64,
     pub events: &'a [Event],
+    /// For a ticket opened by an inbound e-mail: its Message-ID and S3 object, marked in the same write.
+    pub mail: Option<&'a super::email::MailMarks>,
 }
 
 #[derive(Debug)]
@@ -211,6 +213,10 @@ pub enum CreateTicketError {
     CustomerNotFound,
     /// Another ticket took the number meanwhile: read the counter again and retry.
     NumberTaken,
+    /// The inbound e-mail it opens from was handled already.
+    MailDuplicate,
+    /// The inbound e-mail's files would pass the plan's storage limit.
+    MailStorageFull,
     Store(StoreError),
 }
 
@@ -218,6 +224,23 @@ pub enum CreateTicketError {
 pub enum TicketWriteError {
     VersionConflict,
     Store(StoreError),
+}
+
+/// Adding an inbound e-mail's message to a ticket.
+#[derive(Debug)]
+pub enum MailTicketWriteError {
+    VersionConflict,
+    /// The message was handled already (its Message-ID or S3 object is marked).
+    Duplicate,
+    /// Its files would pass the plan's storage limit.
+    StorageFull,
+    Store(StoreError),
+}
+
+impl From<StoreError> for MailTicketWriteError {
+    fn from(err: StoreError) -> Self {
+        MailTicketWriteError::Store(err)
+    }
 }
 
 impl From<StoreError> for TicketWriteError {
@@ -429,6 +452,8 @@ impl Store {
             CustomerGone,
             EmailTaken,
             NumberTaken,
+            MailDuplicate,
+            MailStorageFull,
         }
         let build = || -> Result<Transaction<Refused>, StoreError> {
             let mut usage = Update::builder()
@@ -460,6 +485,12 @@ impl Store {
                 .with(self.put_new(self.ticket_item(scope, new.ticket)?)?)
                 .with(self.message_put(scope, new.first_message)?)
                 .with_all(self.counters_update(scope, &counter_deltas(None, Some(new.ticket)))?);
+            if let Some(marks) = new.mail {
+                transaction = transaction.with_all_named(self.mail_mark_puts(scope, marks)?, Refused::MailDuplicate);
+                if let Some((storage, puts)) = self.mail_attachment_actions(scope, marks)? {
+                    transaction = transaction.with_named(storage, Refused::MailStorageFull).with_all(puts);
+                }
+            }
             for event in new.events {
                 transaction = transaction.with(self.put_event(scope, event)?);
             }
@@ -478,6 +509,12 @@ impl Store {
                 Err(CreateTicketError::CustomerEmailRace)
             }
             Err(TransactionError::Failed { failure: Refused::NumberTaken, .. }) => Err(CreateTicketError::NumberTaken),
+            Err(TransactionError::Failed { failure: Refused::MailDuplicate, .. }) => {
+                Err(CreateTicketError::MailDuplicate)
+            }
+            Err(TransactionError::Failed { failure: Refused::MailStorageFull, .. }) => {
+                Err(CreateTicketError::MailStorageFull)
+            }
             Err(TransactionError::Store(StoreError::Cancelled(reasons)))
                 if reasons.iter().any(|reason| reason.code.as_deref() == Some("TransactionConflict")) =>
             {
@@ -706,6 +743,45 @@ impl Store {
         message: Option<&Message>,
         events: &[Event],
     ) -> Result<(), TicketWriteError> {
+        let transaction = self.ticket_save_transaction(scope, before, after, message, events)?;
+        self.transact(transaction).await.map_err(TransactionError::into_error)
+    }
+
+    /// [`Store::save_ticket`] with an inbound e-mail's marks in the same write.
+    pub async fn save_ticket_from_mail(
+        &self,
+        scope: &TenantScope,
+        before: &Ticket,
+        after: &Ticket,
+        message: &Message,
+        events: &[Event],
+        marks: &super::email::MailMarks,
+    ) -> Result<(), MailTicketWriteError> {
+        let into_mail_error = |err: TicketWriteError| match err {
+            TicketWriteError::VersionConflict => MailTicketWriteError::VersionConflict,
+            TicketWriteError::Store(err) => MailTicketWriteError::Store(err),
+        };
+        let mut transaction = self
+            .ticket_save_transaction(scope, before, after, Some(message), events)
+            .map_err(into_mail_error)?
+            .map_failures(into_mail_error);
+        for mark in self.mail_mark_puts(scope, marks)? {
+            transaction = transaction.with_named(mark, MailTicketWriteError::Duplicate);
+        }
+        if let Some((storage, puts)) = self.mail_attachment_actions(scope, marks)? {
+            transaction = transaction.with_named(storage, MailTicketWriteError::StorageFull).with_all(puts);
+        }
+        self.transact(transaction).await.map_err(TransactionError::into_error)
+    }
+
+    fn ticket_save_transaction(
+        &self,
+        scope: &TenantScope,
+        before: &Ticket,
+        after: &Ticket,
+        message: Option<&Message>,
+        events: &[Event],
+    ) -> Result<Transaction<TicketWriteError>, TicketWriteError> {
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(self.ticket_item(scope, after)?))
@@ -722,7 +798,7 @@ impl Store {
         for event in events {
             transaction = transaction.with(self.put_event(scope, event)?);
         }
-        self.transact(transaction).await.map_err(TransactionError::into_error)
+        Ok(transaction)
     }
 
     pub async fn inbox_counts(&self, scope: &TenantScope) -> Result<InboxCounts, StoreError> {

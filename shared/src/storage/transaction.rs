@@ -58,6 +58,11 @@ impl<F> Transaction<F> {
         self
     }
 
+    /// The same actions with their named failures in another type (to add actions named in it).
+    pub fn map_failures<G>(self, map: impl Fn(F) -> G) -> Transaction<G> {
+        Transaction { actions: self.actions, failures: self.failures.into_iter().map(|f| f.map(&map)).collect() }
+    }
+
     pub(super) fn actions(&self) -> &[TransactWriteItem] {
         &self.actions
     }

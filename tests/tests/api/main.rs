@@ -10,6 +10,7 @@ mod conventions;
 mod customers;
 mod deals;
 mod directory;
+mod email;
 mod idempotency;
 mod inbox_rows;
 mod lead_actions;

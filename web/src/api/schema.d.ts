@@ -1561,6 +1561,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settings/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The e-mail channel's settings
+         * @description The forwarding address (`<slug>@<inbound domain>`, assigned on the first read and kept), the added
+         *     addresses with their categories, the blocked senders and the size limit. Needs `settings:manage`.
+         */
+        get: operations["settings_settings_email_settings"];
+        /**
+         * Change the e-mail channel's settings
+         * @description Replaces the added addresses (each with an optional category, from the taxonomy when one is set)
+         *     and the blocked senders (addresses, or `@domain`). An address another workspace uses answers 422;
+         *     a stale `version` answers 409 `version-conflict` with `current`. Needs `settings:manage`.
+         */
+        put: operations["settings_settings_update_email_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/email/rejected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Rejected inbound mail
+         * @description Messages not turned into tickets, newest first, with the reason: `too_large`, `auto_reply`, `bulk`,
+         *     `loop`, `spam`, `virus`, `blocked_sender`, `no_sender`, `unreadable`. Cursor-paginated (`limit`,
+         *     `cursor`). Needs `settings:manage`.
+         */
+        get: operations["settings_settings_rejected_email"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sla/policy": {
         parameters: {
             query?: never;
@@ -1899,6 +1948,28 @@ export interface paths {
          * @description Public messages only: internal notes never appear here. For customer-facing integrations.
          */
         get: operations["tickets_tickets_public"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/reply-address": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The e-mail address replies to a ticket go to
+         * @description The workspace's forwarding address with the ticket's reply token (`<slug>+<token>@<inbound domain>`),
+         *     put in Reply-To of what is sent to the customer, and the subject reference `[#<number>]`. Mail to it
+         *     threads into this ticket only. Needs `tickets:read`.
+         */
+        get: operations["tickets_tickets_reply_address"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2277,7 +2348,7 @@ export interface components {
             ticket_id: components["schemas"]["TicketId"];
             /** Format: date-time */
             uploaded_at?: string | null;
-            uploaded_by: components["schemas"]["UserId"];
+            uploaded_by?: components["schemas"]["UserId"] | null;
         };
         /** @description One attempt, as the delivery log shows it. */
         Attempt: {
@@ -2930,6 +3001,19 @@ export interface components {
             name: string;
             role: components["schemas"]["Role"];
         };
+        EmailSettingsView: {
+            addresses: components["schemas"]["MailAddressView"][];
+            blocked_senders: string[];
+            /** @description Forward the workspace's support mail here: `<slug>@<inbound domain>`. */
+            forwarding_address: string;
+            /**
+             * Format: int64
+             * @description Messages larger than this many bytes are rejected.
+             */
+            max_message_bytes: number;
+            /** Format: int64 */
+            version: number;
+        };
         /** @enum {string} */
         EndpointKind: "webhook" | "slack";
         /** @enum {string} */
@@ -2990,6 +3074,8 @@ export interface components {
             status: string;
             version: string;
         };
+        /** Format: uuid */
+        InboundMailId: string;
         InboxCountsView: {
             /** @description Every ticket by status. */
             by_status: {
@@ -3225,6 +3311,19 @@ export interface components {
             updated_at: string;
             /** Format: int64 */
             version: number;
+        };
+        MailAddressInput: {
+            /**
+             * @description An address the workspace's mail is forwarded from (support@, billing@); no `+`, and not on the
+             *     inbound domain.
+             */
+            address: string;
+            /** @description Tickets opened from mail to this address get this category (from the taxonomy, if one is set). */
+            category?: string | null;
+        };
+        MailAddressView: {
+            address: string;
+            category?: string | null;
         };
         MarkReadRequest: {
             /**
@@ -3537,6 +3636,31 @@ export interface components {
             /** @description Left out by browsers: theirs is in the `switchboard_refresh` cookie. */
             refresh_token?: string | null;
         };
+        RejectedMailList: {
+            items: components["schemas"]["RejectedMailView"][];
+            next_cursor?: string | null;
+        };
+        RejectedMailView: {
+            from?: string | null;
+            id: components["schemas"]["InboundMailId"];
+            message_id?: string | null;
+            reason: components["schemas"]["RejectionReason"];
+            /** Format: date-time */
+            received_at: string;
+            /**
+             * Format: int64
+             * @description Bytes of the raw message.
+             */
+            size: number;
+            subject: string;
+            /** @description The workspace's address it was sent to. */
+            to?: string | null;
+        };
+        /**
+         * @description Why an inbound message was not turned into a ticket message.
+         * @enum {string}
+         */
+        RejectionReason: "too_large" | "auto_reply" | "bulk" | "loop" | "spam" | "virus" | "blocked_sender" | "no_sender" | "unreadable";
         /** @description Reopening a won or lost deal, at the version the member saw. */
         ReopenDealRequest: {
             /** @description A stage of the deal's pipeline to reopen in; the stage it was in when it closed when left out. */
@@ -3584,6 +3708,12 @@ export interface components {
         ReplayView: {
             /** @description The deliveries queued again. */
             replayed: components["schemas"]["DeliveryId"][];
+        };
+        /** @description Where the customer's replies to this ticket go: the forwarding address plus the ticket's reply token. */
+        ReplyAddressView: {
+            reply_to: string;
+            /** @description The reference put in subjects, `[#<number>]`. */
+            subject_reference: string;
         };
         /** @description Who asked, on an inbox row. */
         RequesterView: {
@@ -4023,6 +4153,18 @@ export interface components {
              * @description The version this change is based on.
              */
             version: number;
+        };
+        /** @description Replaces the added addresses and the blocked senders as a whole. */
+        UpdateEmailSettingsRequest: {
+            /** @description At most 20, each once. */
+            addresses: components["schemas"]["MailAddressInput"][];
+            /** @description Addresses, or `@domain` for a whole domain, whose mail is rejected; at most 500. */
+            blocked_senders?: string[];
+            /**
+             * Format: int64
+             * @description The version the change is based on; a stale one answers 409. Without it, the last write wins.
+             */
+            version?: number | null;
         };
         UpdateLeadRequest: {
             /** @description Replaces the custom attributes. */
@@ -12406,6 +12548,226 @@ export interface operations {
             };
         };
     };
+    settings_settings_email_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailSettingsView"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    settings_settings_update_email_settings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateEmailSettingsRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailSettingsView"];
+                };
+            };
+            /** @description The body is missing or is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Stale version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is larger than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    settings_settings_rejected_email: {
+        parameters: {
+            query?: {
+                /** @description 1 to 100, default 50 */
+                limit?: number;
+                /** @description From the previous page's next_cursor */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RejectedMailList"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     sla_sla_get_policy: {
         parameters: {
             query?: never;
@@ -14066,6 +14428,74 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PublicTicket"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The caller's role or the key's scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A path parameter is not a valid id */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    tickets_tickets_reply_address: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Ticket id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplyAddressView"];
                 };
             };
             /** @description No access token or API key, or one that expired or was revoked */

@@ -35,6 +35,11 @@ const SAMPLES: Record<EventKind, { event: Omit<DescribedEvent, "type">; reads: s
     reads: "Categories: added Technical",
   },
   "settings.sla_policy_updated": { event: { before: null, after: { time_zone: "Europe/Paris", targets: {} } }, reads: "SLA policy set up" },
+  "settings.email_updated": {
+    event: { before: null, after: { forwarding_address: "acme-3f9a1c@inbound.example.com", addresses: [], version: 1 } },
+    reads: "E-mail channel set up at acme-3f9a1c@inbound.example.com",
+  },
+  "email.rejected": { event: { after: { reason: "auto_reply", from: "ada@example.com", subject: "Away" } }, reads: "E-mail from ada@example.com rejected (auto reply)" },
   "api_key.created": { event: { after: key }, reads: "API key “Zapier” created for tickets:read, tickets:write" },
   "api_key.revoked": { event: { before: key, after: { ...key, revoked_at: "2026-12-03T10:00:00.123456789Z" } }, reads: "API key “Zapier” revoked" },
   "api_key.rotated": { event: { before: key, after: key }, reads: "API key “Zapier” got a new secret" },

@@ -16,6 +16,8 @@ export const EVENT_KINDS = [
   "user.reactivated",
   "settings.categories_updated",
   "settings.sla_policy_updated",
+  "settings.email_updated",
+  "email.rejected",
   "api_key.created",
   "api_key.revoked",
   "api_key.rotated",
@@ -263,6 +265,15 @@ const FORMATTERS: Record<EventKind, (context: Context) => string> = {
     return parts.length ? `Categories: ${parts.join("; ")}` : "Categories changed";
   },
   "settings.sla_policy_updated": ({ before }) => (Object.keys(before).length ? "SLA policy changed" : "SLA policy set up"),
+  "settings.email_updated": ({ before, after }) =>
+    Object.keys(before).length
+      ? "E-mail settings changed"
+      : `E-mail channel set up${text(after, "forwarding_address") ? ` at ${text(after, "forwarding_address")}` : ""}`,
+  "email.rejected": ({ after }) => {
+    const reason = text(after, "reason");
+    const from = text(after, "from");
+    return `E-mail${from ? ` from ${from}` : ""} rejected${reason ? ` (${reason.replace(/_/g, " ")})` : ""}`;
+  },
   "api_key.created": ({ after, nameOf }) =>
     `${titled("API key", text(after, "name"))} created${Array.isArray(after.scopes) && after.scopes.length ? ` for ${showValue("scopes", after.scopes, nameOf)}` : ""}`,
   "api_key.revoked": (context) => `${titled("API key", either(context, "name"))} revoked`,

@@ -101,6 +101,8 @@ impl SlackEventType {
             | UserDeactivated
             | UserReactivated
             | SettingsCategoriesUpdated
+            | SettingsEmailUpdated
+            | EmailRejected
             | SettingsSlaPolicyUpdated
             | ApiKeyCreated
             | ApiKeyRevoked

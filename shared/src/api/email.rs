@@ -1,0 +1,112 @@
+//! The e-mail channel: its settings, the rejected-mail log, a ticket's reply address.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::{email::RejectionReason, ids::InboundMailId};
+use crate::storage::email::{EmailSettings, RejectedMail};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MailAddressInput {
+    /// An address the workspace's mail is forwarded from (support@, billing@); no `+`, and not on the
+    /// inbound domain.
+    pub address: String,
+    /// Tickets opened from mail to this address get this category (from the taxonomy, if one is set).
+    #[serde(default)]
+    pub category: Option<String>,
+}
+
+/// Replaces the added addresses and the blocked senders as a whole.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateEmailSettingsRequest {
+    /// At most 20, each once.
+    pub addresses: Vec<MailAddressInput>,
+    /// Addresses, or `@domain` for a whole domain, whose mail is rejected; at most 500.
+    #[serde(default)]
+    pub blocked_senders: Vec<String>,
+    /// The version the change is based on; a stale one answers 409. Without it, the last write wins.
+    #[serde(default)]
+    pub version: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MailAddressView {
+    pub address: String,
+    pub category: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EmailSettingsView {
+    /// Forward the workspace's support mail here: `<slug>@<inbound domain>`.
+    pub forwarding_address: String,
+    pub addresses: Vec<MailAddressView>,
+    pub blocked_senders: Vec<String>,
+    /// Messages larger than this many bytes are rejected.
+    pub max_message_bytes: u64,
+    pub version: u64,
+}
+
+impl From<&EmailSettings> for EmailSettingsView {
+    fn from(settings: &EmailSettings) -> Self {
+        Self {
+            forwarding_address: settings.forwarding_address.to_string(),
+            addresses: settings
+                .addresses
+                .iter()
+                .map(|address| MailAddressView {
+                    address: address.address.to_string(),
+                    category: address.category.clone(),
+                })
+                .collect(),
+            blocked_senders: settings.blocked_senders.clone(),
+            max_message_bytes: crate::domain::email::MAX_INBOUND_BYTES as u64,
+            version: settings.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RejectedMailView {
+    pub id: InboundMailId,
+    pub received_at: Timestamp,
+    pub reason: RejectionReason,
+    pub from: Option<String>,
+    /// The workspace's address it was sent to.
+    pub to: Option<String>,
+    pub subject: String,
+    pub message_id: Option<String>,
+    /// Bytes of the raw message.
+    pub size: u64,
+}
+
+impl From<&RejectedMail> for RejectedMailView {
+    fn from(rejected: &RejectedMail) -> Self {
+        Self {
+            id: rejected.id,
+            received_at: rejected.received_at,
+            reason: rejected.reason,
+            from: rejected.from.clone(),
+            to: rejected.to.clone(),
+            subject: rejected.subject.clone(),
+            message_id: rejected.message_id.clone(),
+            size: rejected.size,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RejectedMailList {
+    pub items: Vec<RejectedMailView>,
+    pub next_cursor: Option<String>,
+}
+
+/// Where the customer's replies to this ticket go: the forwarding address plus the ticket's reply token.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReplyAddressView {
+    pub reply_to: String,
+    /// The reference put in subjects, `[#<number>]`.
+    pub subject_reference: String,
+}
