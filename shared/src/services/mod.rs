@@ -23,6 +23,7 @@ pub mod merge;
 pub mod notes;
 pub mod outbox;
 pub mod pipelines;
+pub mod plans;
 pub mod platform;
 pub mod realtime;
 pub mod reports;

@@ -61,8 +61,8 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateTicketRe
     let scope = caller.scope();
     (command.category, command.subcategory) =
         from_taxonomy(app, &scope, command.category.take(), command.subcategory.take()).await?;
-    let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
-    let monthly_limit = workspace.plan.limits().tickets_per_month;
+    let (workspace, plan) = super::plans::workspace_and_plan(app, &scope).await?;
+    let monthly_limit = plan.limits.tickets_per_month;
     // A new customer's e-mail may be taken by a concurrent request: then look it up again, once. A
     // customer found by e-mail may have been merged into another one: then the ticket goes to that one.
     let (mut raced, mut redirect): (bool, Option<CustomerId>) = (false, None);
@@ -122,7 +122,7 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateTicketRe
                     kind: LimitKind::TicketsPerMonth,
                     limit: monthly_limit.unwrap_or(u64::MAX),
                     used,
-                    tier: workspace.plan,
+                    plan: plan.id.clone(),
                 }));
             }
             Err(CreateTicketError::Store(err)) => return Err(err.into()),

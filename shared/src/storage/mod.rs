@@ -19,6 +19,7 @@ pub mod macros;
 pub mod merge;
 mod page;
 pub mod pipelines;
+pub mod plans;
 mod query;
 pub mod realtime;
 pub mod reports;
