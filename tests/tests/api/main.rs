@@ -17,6 +17,7 @@ mod leads;
 mod macros;
 mod members;
 mod notes;
+mod plans;
 mod platform;
 mod reports;
 mod sales_dashboard;
