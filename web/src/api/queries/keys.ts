@@ -122,3 +122,8 @@ export const platformKeys = {
   all: ["platform"] as const,
   workspaces: () => [...platformKeys.all, "workspaces"] as const,
 };
+
+export const billingKeys = {
+  all: ["billing"] as const,
+  usage: () => [...billingKeys.all, "usage"] as const,
+};
