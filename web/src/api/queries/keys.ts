@@ -121,6 +121,8 @@ export const activityKeys = {
 export const platformKeys = {
   all: ["platform"] as const,
   workspaces: () => [...platformKeys.all, "workspaces"] as const,
+  plans: () => [...platformKeys.all, "plans"] as const,
+  audit: () => [...platformKeys.all, "audit"] as const,
 };
 
 export const billingKeys = {
