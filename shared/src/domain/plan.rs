@@ -229,6 +229,24 @@ pub fn seed_plan(id: &PlanId, now: Timestamp) -> Option<Plan> {
     seed_catalog(now).into_iter().find(|plan| &plan.id == id)
 }
 
+/// The seed tier whose API Gateway usage plan throttles keys of a workspace on `plan`: template.yaml
+/// has one usage plan per seed tier, so a plan staff created borrows the fastest tier whose rate does
+/// not exceed its own (the slowest, free, when it is below all; enterprise when it is unlimited).
+pub fn usage_tier(plan: &Plan) -> PlanId {
+    let catalog = seed_catalog(Timestamp::UNIX_EPOCH);
+    let rate = |plan: &Plan| plan.limits.api_requests_per_minute.unwrap_or(u64::MAX);
+    if let Some(seed) = catalog.iter().find(|seed| seed.id == plan.id) {
+        return seed.id.clone();
+    }
+    catalog
+        .iter()
+        .filter(|seed| rate(seed) <= rate(plan))
+        .max_by_key(|seed| rate(seed))
+        .unwrap_or(&catalog[0])
+        .id
+        .clone()
+}
+
 /// Taking `wanted` more of `kind` would pass the plan's limit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LimitExceeded {
@@ -294,6 +312,23 @@ mod tests {
     fn usage_above_a_smaller_plan_is_told_apart_from_usage_at_the_limit() {
         let err = check_limit(&seed("free"), LimitKind::Webhooks, 4, 1).unwrap_err();
         assert!(err.over_limit(), "four webhooks kept after a downgrade to one");
+    }
+
+    #[test]
+    fn a_created_plan_is_throttled_by_the_fastest_seed_tier_not_above_its_rate() {
+        let with_rate = |rate: Option<u64>| Plan {
+            id: PlanId::parse("custom").unwrap(),
+            limits: PlanLimits { api_requests_per_minute: rate, ..seed("free").limits },
+            ..seed("free")
+        };
+        assert_eq!(usage_tier(&with_rate(Some(600))).as_str(), "starter");
+        assert_eq!(usage_tier(&with_rate(Some(1_200))).as_str(), "growth");
+        assert_eq!(usage_tier(&with_rate(Some(10))).as_str(), "free");
+        assert_eq!(usage_tier(&with_rate(None)).as_str(), "enterprise");
+        // A seed plan keeps its own usage plan, whatever staff set its rate to.
+        let mut growth = seed("growth");
+        growth.limits.api_requests_per_minute = Some(10);
+        assert_eq!(usage_tier(&growth).as_str(), "growth");
     }
 
     #[test]

@@ -135,8 +135,9 @@ pub async fn rotate(app: &App, caller: &MemberPrincipal, id: ApiKeyId) -> Servic
     Ok(ApiKeyWithSecretView { key: view(&after), secret })
 }
 
-/// What a presented key is: the principal it acts as and its workspace's plan (for rate limits), or
-/// None when it is unknown, revoked, or its creator is no longer an active member.
+/// What a presented key is: the principal it acts as and the seed tier whose usage plan throttles it
+/// (its workspace's plan, or the tier a created plan borrows), or None when it is unknown, revoked, or
+/// its creator is no longer an active member.
 pub async fn authenticate(app: &App, presented: &str) -> Result<Option<(ApiKeyPrincipal, PlanId)>, StoreError> {
     let Some(key) = app.store.find_api_key_by_hash(&key_hash(presented)).await? else { return Ok(None) };
     if key.revoked_at.is_some() {
@@ -156,5 +157,6 @@ pub async fn authenticate(app: &App, presented: &str) -> Result<Option<(ApiKeyPr
         // The creator's role may have shrunk since: the key keeps only what they still hold.
         scopes: key.scopes.into_iter().filter(|scope| member.role.can(*scope)).collect(),
     };
-    Ok(Some((principal, workspace.plan)))
+    let plan = super::plans::of_workspace(app, &workspace).await?;
+    Ok(Some((principal, crate::domain::plan::usage_tier(&plan))))
 }

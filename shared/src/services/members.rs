@@ -127,13 +127,11 @@ pub async fn update(
     let event = Event::new(kind, Some(caller.user_id), format!("user/{user}"), now)
         .with_change(Some(member_snapshot(&before)), Some(member_snapshot(&after)));
     let (_, plan) = super::plans::workspace_and_plan(app, &scope).await?;
-    app.store.update_member(&scope, &before, &after, plan.limits.seats, &event).await.map_err(|err| {
-        match err {
-            UpdateMemberError::VersionConflict => ServiceError::VersionConflict { what: "The member", current: None },
-            UpdateMemberError::LastOwner => ServiceError::LastOwner,
-            UpdateMemberError::SeatLimitReached { used } => seat_limit_error(&plan, used),
-            UpdateMemberError::Store(err) => ServiceError::Store(err),
-        }
+    app.store.update_member(&scope, &before, &after, plan.limits.seats, &event).await.map_err(|err| match err {
+        UpdateMemberError::VersionConflict => ServiceError::VersionConflict { what: "The member", current: None },
+        UpdateMemberError::LastOwner => ServiceError::LastOwner,
+        UpdateMemberError::SeatLimitReached { used } => seat_limit_error(&plan, used),
+        UpdateMemberError::Store(err) => ServiceError::Store(err),
     })?;
     if after.status == UserStatus::Deactivated {
         // The authorizer refuses deactivated members anyway; this also stops their refresh tokens.

@@ -21,7 +21,7 @@ use crate::domain::text::parse_line;
 use crate::domain::{FieldError, Gather, field, rule};
 use crate::storage::plans::{AuditEntry, PlanWriteError, SetPlanError};
 use crate::storage::workspaces::Workspace;
-use crate::storage::{PageParams, TenantScope, events::Event};
+use crate::storage::{PageParams, StoreError, TenantScope, events::Event};
 
 /// The permission `GET /api/v1/billing/usage` needs.
 pub const USAGE: Permission = Permission::BillingManage;
@@ -36,7 +36,7 @@ pub fn month_of(at: Timestamp) -> String {
 
 /// A plan by id. A seed plan not yet in the table is written on first use (idempotently), so a new
 /// deployment needs no seeding step and staff edits, once made, always win.
-pub async fn get(app: &App, id: &PlanId) -> ServiceResult<Option<Plan>> {
+pub async fn get(app: &App, id: &PlanId) -> Result<Option<Plan>, StoreError> {
     if let Some(plan) = app.store.get_plan(id).await? {
         return Ok(Some(plan));
     }
@@ -44,16 +44,17 @@ pub async fn get(app: &App, id: &PlanId) -> ServiceResult<Option<Plan>> {
     if app.store.seed_plan_if_absent(&seed).await? {
         return Ok(Some(seed));
     }
-    Ok(app.store.get_plan(id).await?)
+    app.store.get_plan(id).await
 }
 
-/// The plan whose limits apply to `workspace`.
-pub async fn of_workspace(app: &App, workspace: &Workspace) -> ServiceResult<Plan> {
+/// The plan whose limits apply to `workspace`. Plans are retired, never deleted, so a missing one is
+/// corrupt data.
+pub async fn of_workspace(app: &App, workspace: &Workspace) -> Result<Plan, StoreError> {
     get(app, &workspace.plan).await?.ok_or_else(|| {
-        ServiceError::Store(crate::storage::StoreError::Corrupt(format!(
+        StoreError::Corrupt(format!(
             "workspace {} is on plan {:?}, which is not in the catalog",
             workspace.id, workspace.plan
-        )))
+        ))
     })
 }
 
@@ -68,11 +69,10 @@ pub async fn workspace_and_plan(app: &App, scope: &TenantScope) -> ServiceResult
 pub async fn usage(app: &App, caller: &MemberPrincipal) -> ServiceResult<BillingUsageView> {
     let scope = caller.scope();
     let month = month_of(app.clock.now());
-    let ((workspace, plan), tickets) =
-        futures::future::try_join(workspace_and_plan(app, &scope), async {
-            Ok(app.store.tickets_in_month(&scope, &month).await?)
-        })
-        .await?;
+    let ((workspace, plan), tickets) = futures::future::try_join(workspace_and_plan(app, &scope), async {
+        Ok(app.store.tickets_in_month(&scope, &month).await?)
+    })
+    .await?;
     let used = |kind: LimitKind| match kind {
         LimitKind::Seats => Some(workspace.seats_used),
         LimitKind::TicketsPerMonth => Some(tickets),
@@ -174,7 +174,8 @@ fn parse_config(
 }
 
 fn audit(staff: StaffId, action: &str, target: String, before: Option<&Plan>, after: Option<&Plan>) -> AuditEntry {
-    let json = |plan: Option<&Plan>| plan.map(|plan| serde_json::to_value(CatalogPlanView::from(plan)).unwrap_or_default());
+    let json =
+        |plan: Option<&Plan>| plan.map(|plan| serde_json::to_value(CatalogPlanView::from(plan)).unwrap_or_default());
     AuditEntry {
         id: EventId::generate(),
         at: after.map(|plan| plan.updated_at).unwrap_or_else(Timestamp::now),
@@ -223,8 +224,7 @@ pub async fn replace(
     id: &PlanId,
     request: ReplacePlanRequest,
 ) -> ServiceResult<CatalogPlanView> {
-    let config =
-        parse_config(&request.name, request.stripe_price_id.as_deref(), &request.limits, &request.features)?;
+    let config = parse_config(&request.name, request.stripe_price_id.as_deref(), &request.limits, &request.features)?;
     let before = get(app, id).await?.ok_or(ServiceError::NotFound("The plan"))?;
     let stale = || ServiceError::VersionConflict {
         what: "The plan",
@@ -271,9 +271,8 @@ pub async fn change_workspace_plan(
 ) -> ServiceResult<WorkspacePlanView> {
     let scope = TenantScope::new(workspace_id);
     let plan_id = field("plan", PlanId::parse(&request.plan)).map_err(|err| ServiceError::Validation(vec![err]))?;
-    let unavailable = || {
-        ServiceError::Validation(vec![FieldError::new("plan", "must be an available plan of the catalog")])
-    };
+    let unavailable =
+        || ServiceError::Validation(vec![FieldError::new("plan", "must be an available plan of the catalog")]);
     let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
     let plan = get(app, &plan_id).await?.filter(|plan| plan.available).ok_or_else(unavailable)?;
     if workspace.plan == plan.id {

@@ -141,7 +141,10 @@ async fn a_plan_change_applies_at_once_and_a_smaller_plan_keeps_every_record_but
     client.post(WEBHOOKS, hook()).await.expect(201);
     client.post(WEBHOOKS, hook()).await.expect(201);
     let me = client.get("/api/v1/me").await.expect(200);
-    assert_eq!((me.body["plan"]["tier"].as_str(), me.body["plan"]["limits"]["webhooks"].as_u64()), (Some("growth"), Some(20)));
+    assert_eq!(
+        (me.body["plan"]["tier"].as_str(), me.body["plan"]["limits"]["webhooks"].as_u64()),
+        (Some("growth"), Some(20))
+    );
 
     // Back to free: three endpoints stay, a fourth is refused, and the problem says the records are kept.
     move_to(&staff, &owner, "free").await;
@@ -156,7 +159,10 @@ async fn a_plan_change_applies_at_once_and_a_smaller_plan_keeps_every_record_but
     let usage = client.get(USAGE).await.expect(200);
     assert_eq!(usage.body["plan"], "free");
     let line = usage_of(&usage.body, "webhooks");
-    assert_eq!((line["used"].as_u64(), line["limit"].as_u64(), line["over_limit"].as_bool()), (Some(3), Some(1), Some(true)));
+    assert_eq!(
+        (line["used"].as_u64(), line["limit"].as_u64(), line["over_limit"].as_bool()),
+        (Some(3), Some(1), Some(true))
+    );
     assert_eq!(usage_of(&usage.body, "seats")["over_limit"], false);
     assert_eq!(usage_of(&usage.body, "api_requests_per_minute")["used"], Value::Null);
 
@@ -234,12 +240,17 @@ async fn the_catalog_holds_the_seed_plans_and_refuses_bad_plans_by_field() {
         assert!(ids.contains(&seed), "{seed} is in {ids:?}");
     }
     let free = staff.get(&format!("{PLANS}/free")).await.expect(200);
-    assert_eq!(free.body["limits"], json!({"seats": 3, "tickets_per_month": 100, "storage_bytes": 1u64 << 30,
-        "webhooks": 1, "api_requests_per_minute": 60}));
+    assert_eq!(
+        free.body["limits"],
+        json!({"seats": 3, "tickets_per_month": 100, "storage_bytes": 1u64 << 30,
+        "webhooks": 1, "api_requests_per_minute": 60})
+    );
     staff.get(&format!("{PLANS}/no-such-plan")).await.expect_problem(404, "not-found");
 
-    let good = || json!({"id": format!("ok-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]), "name": "Ok",
-        "limits": limits(Some(5), None, Some(1)), "features": []});
+    let good = || {
+        json!({"id": format!("ok-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]), "name": "Ok",
+        "limits": limits(Some(5), None, Some(1)), "features": []})
+    };
     let with = |key: &str, value: Value| {
         let mut body = good();
         body[key] = value;
@@ -298,4 +309,18 @@ async fn only_staff_manage_plans_and_only_owners_read_usage() {
     let refused = admin.client().get(USAGE).await.expect_problem(403, "forbidden");
     assert_eq!(refused.body["permission"], "billing:manage");
     staff().await.get(USAGE).await.expect_problem(403, "forbidden");
+}
+
+#[tokio::test]
+async fn keys_of_a_workspace_on_a_created_plan_are_throttled_by_the_tier_its_rate_fits() {
+    let staff = staff().await;
+    let owner = signup("Custom Rate").await;
+    // 600 a minute: the fastest seed tier not above it is starter (300 a minute, 50 at once).
+    let plan = custom_plan(&staff, limits(Some(10), Some(100), Some(1))).await;
+    move_to(&staff, &owner, &plan).await;
+    let key = owner.client().post("/api/v1/api-keys", json!({"name": "Sync", "scopes": ["tickets:read"]})).await;
+    let key = Client::new().with_token(key.expect(201).body["secret"].as_str().unwrap());
+    let reply = key.get("/api/v1/tickets/counts").await.expect(200);
+    assert_eq!(reply.headers["ratelimit-limit"], "50");
+    assert_eq!(reply.headers["ratelimit-policy"], "\"burst\";q=50;w=10");
 }
