@@ -34,9 +34,19 @@ pub fn month_of(at: Timestamp) -> String {
     at.to_zoned(TimeZone::UTC).strftime("%Y-%m").to_string()
 }
 
-/// A plan by id. A seed plan not yet in the table is written on first use (idempotently), so a new
-/// deployment needs no seeding step and staff edits, once made, always win.
+/// A plan by id, for reading its limits. A seed plan not yet in the table reads as its seed, without a
+/// write: the authorizer and `/me` may only read the table.
 pub async fn get(app: &App, id: &PlanId) -> Result<Option<Plan>, StoreError> {
+    match app.store.get_plan(id).await? {
+        Some(plan) => Ok(Some(plan)),
+        None => Ok(seed_plan(id, app.clock.now())),
+    }
+}
+
+/// A plan by id as stored, for staff changes (their conditions need the item). A seed plan not yet in
+/// the table is written first (idempotently), so a new deployment needs no seeding step and staff
+/// edits, once made, always win.
+async fn get_stored(app: &App, id: &PlanId) -> Result<Option<Plan>, StoreError> {
     if let Some(plan) = app.store.get_plan(id).await? {
         return Ok(Some(plan));
     }
@@ -105,7 +115,7 @@ pub async fn catalog(app: &App) -> ServiceResult<PlanCatalogView> {
 }
 
 pub async fn get_for_staff(app: &App, id: &PlanId) -> ServiceResult<CatalogPlanView> {
-    let plan = get(app, id).await?.ok_or(ServiceError::NotFound("The plan"))?;
+    let plan = get_stored(app, id).await?.ok_or(ServiceError::NotFound("The plan"))?;
     Ok((&plan).into())
 }
 
@@ -225,7 +235,7 @@ pub async fn replace(
     request: ReplacePlanRequest,
 ) -> ServiceResult<CatalogPlanView> {
     let config = parse_config(&request.name, request.stripe_price_id.as_deref(), &request.limits, &request.features)?;
-    let before = get(app, id).await?.ok_or(ServiceError::NotFound("The plan"))?;
+    let before = get_stored(app, id).await?.ok_or(ServiceError::NotFound("The plan"))?;
     let stale = || ServiceError::VersionConflict {
         what: "The plan",
         current: serde_json::to_value(CatalogPlanView::from(&before)).ok(),
@@ -274,7 +284,7 @@ pub async fn change_workspace_plan(
     let unavailable =
         || ServiceError::Validation(vec![FieldError::new("plan", "must be an available plan of the catalog")]);
     let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
-    let plan = get(app, &plan_id).await?.filter(|plan| plan.available).ok_or_else(unavailable)?;
+    let plan = get_stored(app, &plan_id).await?.filter(|plan| plan.available).ok_or_else(unavailable)?;
     if workspace.plan == plan.id {
         return Ok(WorkspacePlanView { workspace_id, plan: plan.id });
     }
