@@ -2,7 +2,9 @@
 //! API key source AUTHORIZER); the plan's RateLimit and BurstLimit from template.yaml drive a token
 //! bucket. Locally the bucket is per workspace and plan, which is what the plans promise each workspace
 //! (docs/operations.md says how AWS differs). A request over the limit gets 429 with Retry-After; every
-//! throttled route answers with RateLimit-Limit / -Remaining / -Reset.
+//! throttled route answers with the IETF draft's structured `RateLimit-Policy` and `RateLimit` fields
+//! (draft-ietf-httpapi-ratelimit-headers-09), and the older RateLimit-Limit / -Remaining / -Reset that
+//! existing clients read.
 
 use std::{
     collections::HashMap,
@@ -33,11 +35,18 @@ pub struct Decision {
     pub reset_secs: u64,
     /// Seconds until the next request would be allowed (when refused).
     pub retry_after_secs: u64,
+    /// Seconds an empty bucket takes to fill: the policy's window for its quota (the burst).
+    pub window_secs: u64,
 }
+
+/// The name the RateLimit fields give the one policy a request is under (its usage plan's bucket).
+const POLICY: &str = "\"burst\"";
 
 impl Decision {
     pub fn headers(&self) -> Vec<(&'static str, String)> {
         let mut headers = vec![
+            ("ratelimit-policy", format!("{POLICY};q={};w={}", self.limit, self.window_secs)),
+            ("ratelimit", format!("{POLICY};r={};t={}", self.remaining, self.reset_secs)),
             ("ratelimit-limit", self.limit.to_string()),
             ("ratelimit-remaining", self.remaining.to_string()),
             ("ratelimit-reset", self.reset_secs.to_string()),
@@ -93,6 +102,7 @@ impl RateLimiter {
             remaining: bucket.tokens.floor() as u32,
             reset_secs: secs_for(burst - bucket.tokens).as_secs_f64().ceil() as u64,
             retry_after_secs: secs_for(1.0 - bucket.tokens).as_secs_f64().ceil().max(1.0) as u64,
+            window_secs: secs_for(burst).as_secs_f64().ceil() as u64,
         })
     }
 }
@@ -122,6 +132,8 @@ mod tests {
         assert_eq!(refused.retry_after_secs, 1);
         assert_eq!(refused.reset_secs, 3);
         assert!(refused.headers().contains(&("retry-after", "1".to_owned())));
+        assert!(refused.headers().contains(&("ratelimit-policy", "\"burst\";q=3;w=3".to_owned())));
+        assert!(refused.headers().contains(&("ratelimit", "\"burst\";r=0;t=3".to_owned())));
         assert!(limiter.take_at("free-key", "ws-1", start + Duration::from_millis(1100)).unwrap().allowed);
         assert!(limiter.take_at("free-key", "ws-2", start).unwrap().allowed, "another workspace has its own bucket");
         assert!(limiter.take_at("unknown", "ws-1", start).is_none());

@@ -90,6 +90,7 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
         ("me", Handler::Http(fn_me::ROUTES)),
         ("users", Handler::Http(fn_users::ROUTES)),
         ("platform", Handler::Http(fn_platform::ROUTES)),
+        ("billing", Handler::Http(fn_billing::ROUTES)),
         ("tickets", Handler::Http(fn_tickets::ROUTES)),
         ("customers", Handler::Http(fn_customers::ROUTES)),
         ("deals", Handler::Http(fn_deals::ROUTES)),
@@ -188,8 +189,7 @@ mod tests {
     }
 
     #[test]
-    fn a_usage_plan_per_tier_throttles_at_the_plans_api_rate() {
-        use shared::domain::plan::PlanTier;
+    fn a_usage_plan_per_seed_plan_throttles_at_the_plans_api_rate() {
         let template = template();
         let prefix = template
             .env_subs
@@ -197,12 +197,12 @@ mod tests {
             .find(|(name, _)| name == "SWITCHBOARD_USAGE_KEY_PREFIX")
             .map(|(_, value)| value.clone())
             .expect("the usage key prefix is set for every function");
-        for tier in PlanTier::ALL {
-            let key = format!("{prefix}{}-key", tier.as_str());
+        for tier in shared::domain::plan::seed_catalog(jiff::Timestamp::UNIX_EPOCH) {
+            let key = format!("{prefix}{}-key", tier.id);
             let plan = template.usage_plans.iter().find(|plan| plan.key_value.as_deref() == Some(&key));
             let plan = plan.unwrap_or_else(|| panic!("no usage plan has the key {key}"));
-            let per_minute = tier.limits().api_requests_per_minute.expect("every tier has an API rate");
-            assert_eq!(plan.rate_per_second * 60.0, per_minute as f64, "{} rate differs from plan.rs", tier.as_str());
+            let per_minute = tier.limits.api_requests_per_minute.expect("every tier has an API rate");
+            assert_eq!(plan.rate_per_second * 60.0, per_minute as f64, "{} rate differs from plan.rs", tier.id);
             assert!(plan.burst >= 1);
         }
         let app = format!("{prefix}{}-key", fn_authorizer::USAGE_PLAN_OF_PEOPLE);

@@ -86,13 +86,10 @@ async fn principal(app: &App, session: &SessionResponse) -> Result<MemberPrincip
 
 /// Moves a workspace to the enterprise plan (benchmarks seed more tickets than the free plan allows).
 pub async fn raise_plan(app: &App, owner: &MemberPrincipal) -> Result<(), String> {
-    let plan = shared::domain::plan::PlanTier::Enterprise;
-    let event = shared::storage::events::Event::new(
-        shared::domain::events::EventKind::WorkspacePlanChanged,
-        Some(owner.user_id()),
-        format!("workspace/{}", owner.workspace_id()),
-        app.clock.now(),
-    )
-    .with_change(None, Some(serde_json::json!({"plan": plan})));
-    app.store.set_plan(&owner.scope(), plan, &event).await.map_err(|err| err.to_string())
+    use shared::services::plans;
+    let request = shared::api::ChangePlanRequest { plan: "enterprise".to_owned() };
+    plans::change_workspace_plan(app, plans::PlanChanger::Operations, owner.workspace_id(), request)
+        .await
+        .map(|_| ())
+        .map_err(|err| format!("{err:?}"))
 }

@@ -1,5 +1,5 @@
 // Signing up, a silent token refresh, logging out, and the platform console.
-import { expectText, logIn, test } from "./fixtures";
+import { expect, expectText, logIn, test } from "./fixtures";
 
 test("sign up: a short password refused in plain words, then a workspace and its empty inbox", async ({ stack, cast, newPage, shot }) => {
   const a = await newPage("owner");
@@ -52,8 +52,8 @@ test("log out ends the session", async ({ stack, cast, api, newPage, shot }) => 
   await shot(a, "16-login");
 });
 
-test("platform staff see every workspace in the console", async ({ stack, cast, api, newPage, shot }) => {
-  await api.signUp(cast.owner);
+test("platform staff see every workspace in the console and move one to another plan", async ({ stack, cast, api, newPage, shot }) => {
+  const owner = await api.signUp(cast.owner);
   const staff = await newPage("staff");
   await staff.goto(`${stack}/platform/login`);
   // The stack runs with --seed, which makes this staff account.
@@ -61,6 +61,16 @@ test("platform staff see every workspace in the console", async ({ stack, cast, 
   await staff.getByLabel("Password").fill("demo-staff-password");
   await staff.getByRole("button", { name: "Log in" }).click();
   await staff.waitForURL("**/platform");
-  await expectText(staff.locator("table"), cast.owner.workspace);
+  await expectText(staff.locator("table").first(), cast.owner.workspace);
+  await expectText(staff.getByRole("table", { name: "Plans" }), "Enterprise");
   await shot(staff, "17-platform-console");
+
+  // Moving the workspace to another plan applies at once and lands in the audit log.
+  const picker = staff.getByLabel(`Plan of ${cast.owner.workspace}`);
+  await expect(picker).toHaveValue("free");
+  await picker.selectOption("growth");
+  await expect(picker).toHaveValue("growth");
+  await expectText(staff.getByRole("table", { name: "Audit log" }), "free → growth");
+  const me = await api.request<{ plan: { tier: string } }>("GET", "/api/v1/me", owner.access_token);
+  expect(me.plan.tier).toBe("growth");
 });

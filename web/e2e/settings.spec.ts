@@ -21,6 +21,20 @@ test("add a second agent through the members screen", async ({ stack, cast, api,
   await shot(a, "08-settings-members");
 });
 
+test("the owner's plan page shows every limit against its usage", async ({ stack, cast, api, newPage, shot }) => {
+  await api.workspaceWithTicket(cast);
+  const a = await newPage("owner");
+  await logIn(a, stack, cast.owner);
+  await a.goto(`${stack}/settings/plan`);
+  const usage = a.getByLabel("Usage against the plan");
+  await expectText(a.locator(".plan-tier"), "Free");
+  await expectText(usage, "Tickets this month");
+  await expectText(usage.getByRole("meter", { name: "Tickets this month" }).locator(".."), "1 of 100");
+  await expectText(usage, "Webhooks");
+  await expectText(usage, "API requests per minute");
+  await shot(a, "09a-settings-plan");
+});
+
 test("reports show the day's tickets", async ({ stack, cast, api, newPage, shot }) => {
   await api.workspaceWithTicket(cast);
   const a = await newPage("owner");

@@ -1,18 +1,45 @@
-//! The platform console's API, for staff outside every workspace.
+//! The platform console's API, for staff outside every workspace: the workspace directory, the plan
+//! catalog, moving workspaces between plans, and the audit log of staff actions.
 
 use lambda_http::{Request, http::StatusCode};
-use shared::api::{StaffLoginRequest, StaffSessionResponse, WorkspaceDirectory};
+use shared::api::{
+    AuditLogView, CatalogPlanView, ChangePlanRequest, CreatePlanRequest, PlanCatalogView, ReplacePlanRequest,
+    StaffLoginRequest, StaffSessionResponse, WorkspaceDirectory, WorkspacePlanView,
+};
 use shared::auth::Principal;
+use shared::domain::ids::{StaffId, WorkspaceId};
+use shared::domain::plan::PlanId;
 use shared::http::{self, HandlerResult, PageParams, Problem, ProblemBody};
-use shared::{App, services::platform};
+use shared::{
+    App,
+    services::{plans, platform},
+};
 
 pub const LOGIN: &str = "/api/v1/platform/auth/login";
 pub const WORKSPACES: &str = "/api/v1/platform/workspaces";
+pub const WORKSPACE_PLAN: &str = "/api/v1/platform/workspaces/{id}/plan";
+pub const PLANS: &str = "/api/v1/platform/plans";
+pub const PLAN: &str = "/api/v1/platform/plans/{id}";
+pub const AUDIT: &str = "/api/v1/platform/audit";
 
 pub const ROUTES: &[http::Route] = shared::routes![
     POST LOGIN => login,
     GET WORKSPACES => workspaces,
+    PUT WORKSPACE_PLAN => change_workspace_plan,
+    GET PLANS => list_plans,
+    POST PLANS => create_plan,
+    GET PLAN => get_plan,
+    PUT PLAN => replace_plan,
+    GET AUDIT => audit_log,
 ];
+
+/// Platform staff only: members, API keys and anyone else get 403.
+fn staff(req: &Request) -> Result<StaffId, Problem> {
+    match http::principal(req)? {
+        Principal::Staff { staff_id } => Ok(staff_id),
+        _ => Err(Problem::forbidden("Only platform staff can use the platform console.")),
+    }
+}
 
 /// Staff login
 #[utoipa::path(post, path = "/api/v1/platform/auth/login", tag = "platform", request_body = StaffLoginRequest,
@@ -38,9 +65,119 @@ pub async fn login(app: &App, req: &Request) -> HandlerResult {
         (status = 403, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn workspaces(app: &App, req: &Request) -> HandlerResult {
-    let Principal::Staff { .. } = http::principal(req)? else {
-        return Err(Problem::forbidden("Only platform staff can list workspaces."));
-    };
+    staff(req)?;
     let page = PageParams::from_request(req)?;
     Ok(http::json(StatusCode::OK, &platform::directory(app, page).await?))
+}
+
+/// Move a workspace to another plan
+///
+/// Takes effect on the workspace's next request. Moving to a smaller plan removes nothing: where usage
+/// is above a new limit, new use is refused (402 `plan-limit-reached` with `records_kept: true`) until
+/// usage is under it. The plan must be an available plan of the catalog (422 `plan` otherwise).
+/// Written to the workspace's events and the platform audit log. Staff only.
+#[utoipa::path(put, path = "/api/v1/platform/workspaces/{id}/plan", tag = "platform", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Workspace id")),
+    request_body = ChangePlanRequest,
+    responses(
+        (status = 200, body = WorkspacePlanView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn change_workspace_plan(app: &App, req: &Request) -> HandlerResult {
+    let staff = staff(req)?;
+    let workspace: WorkspaceId = http::path_id(req, "id", "The workspace")?;
+    let body = http::json_body(req)?;
+    let changed = plans::change_workspace_plan(app, plans::PlanChanger::Staff(staff), workspace, body).await?;
+    Ok(http::json(StatusCode::OK, &changed))
+}
+
+/// The plan catalog
+///
+/// Every plan, in id order, the seed plans (free, starter, growth, enterprise) included. Staff only.
+#[utoipa::path(get, path = "/api/v1/platform/plans", tag = "platform", security(("bearer" = [])),
+    responses(
+        (status = 200, body = PlanCatalogView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn list_plans(app: &App, req: &Request) -> HandlerResult {
+    staff(req)?;
+    Ok(http::json(StatusCode::OK, &plans::catalog(app).await?))
+}
+
+/// Create a plan
+///
+/// Every limit must be given (a number, or null for unlimited). An id in use answers 409. Audited.
+/// Staff only.
+#[utoipa::path(post, path = "/api/v1/platform/plans", tag = "platform", security(("bearer" = [])),
+    request_body = CreatePlanRequest,
+    responses(
+        (status = 201, body = CatalogPlanView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "The id is taken", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn create_plan(app: &App, req: &Request) -> HandlerResult {
+    let staff = staff(req)?;
+    let body: CreatePlanRequest = http::json_body(req)?;
+    Ok(http::json(StatusCode::CREATED, &plans::create(app, staff, body).await?))
+}
+
+/// One plan
+///
+/// Staff only.
+#[utoipa::path(get, path = "/api/v1/platform/plans/{id}", tag = "platform", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Plan id")),
+    responses(
+        (status = 200, body = CatalogPlanView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn get_plan(app: &App, req: &Request) -> HandlerResult {
+    staff(req)?;
+    let id: PlanId = http::path_id(req, "id", "The plan")?;
+    Ok(http::json(StatusCode::OK, &plans::get_for_staff(app, &id).await?))
+}
+
+/// Replace a plan's configuration
+///
+/// Replaces name, Stripe price, limits, features and availability, made to `version` (stale: 409
+/// `version-conflict` with `current`). Workspaces on the plan get the new limits on their next
+/// request; a smaller limit removes nothing, it only refuses new use above it. `available: false`
+/// retires the plan: no workspace can be moved onto it, those on it stay. Audited. Staff only.
+#[utoipa::path(put, path = "/api/v1/platform/plans/{id}", tag = "platform", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Plan id")),
+    request_body = ReplacePlanRequest,
+    responses(
+        (status = 200, body = CatalogPlanView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "Stale version", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn replace_plan(app: &App, req: &Request) -> HandlerResult {
+    let staff = staff(req)?;
+    let id: PlanId = http::path_id(req, "id", "The plan")?;
+    let body: ReplacePlanRequest = http::json_body(req)?;
+    Ok(http::json(StatusCode::OK, &plans::replace(app, staff, &id, body).await?))
+}
+
+/// The platform audit log
+///
+/// Every staff change (plans created and changed, workspaces moved between plans), newest first, with
+/// who, when, what, and before/after. Staff only.
+#[utoipa::path(get, path = "/api/v1/platform/audit", tag = "platform", security(("bearer" = [])),
+    params(
+        ("limit" = Option<i32>, Query, description = "1 to 100, default 50"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+    ),
+    responses(
+        (status = 200, body = AuditLogView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn audit_log(app: &App, req: &Request) -> HandlerResult {
+    staff(req)?;
+    let page = PageParams::from_request(req)?;
+    Ok(http::json(StatusCode::OK, &plans::audit_log(app, page).await?))
 }

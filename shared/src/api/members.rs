@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::domain::{
     ids::{UserId, WorkspaceId},
-    plan::{Feature, PlanLimits, PlanTier},
+    plan::{Feature, Plan, PlanId, PlanLimits},
     rbac::{Permission, Role},
     user::UserStatus,
 };
@@ -43,12 +43,12 @@ impl From<&Member> for UserView {
 pub struct WorkspaceView {
     pub id: WorkspaceId,
     pub name: String,
-    pub plan: PlanTier,
+    pub plan: PlanId,
 }
 
 impl From<&Workspace> for WorkspaceView {
     fn from(workspace: &Workspace) -> Self {
-        Self { id: workspace.id, name: workspace.name.to_string(), plan: workspace.plan }
+        Self { id: workspace.id, name: workspace.name.to_string(), plan: workspace.plan.clone() }
     }
 }
 
@@ -60,18 +60,21 @@ pub struct UsageView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PlanView {
-    pub tier: PlanTier,
+    /// The plan's id in the catalog.
+    pub tier: PlanId,
+    pub name: String,
     pub limits: PlanLimits,
     pub features: Vec<Feature>,
     pub usage: UsageView,
 }
 
-impl From<&Workspace> for PlanView {
-    fn from(workspace: &Workspace) -> Self {
+impl PlanView {
+    pub fn of(workspace: &Workspace, plan: &Plan) -> Self {
         Self {
-            tier: workspace.plan,
-            limits: workspace.plan.limits(),
-            features: workspace.plan.features().to_vec(),
+            tier: plan.id.clone(),
+            name: plan.name.clone(),
+            limits: plan.limits.clone(),
+            features: plan.features.clone(),
             usage: UsageView { seats: workspace.seats_used, storage_bytes: workspace.storage_bytes },
         }
     }

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::domain::{
     ids::{StaffId, WorkspaceId},
-    plan::PlanTier,
+    plan::PlanId,
 };
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -35,7 +35,7 @@ pub struct StaffView {
 pub struct DirectoryEntry {
     pub id: WorkspaceId,
     pub name: String,
-    pub plan: PlanTier,
+    pub plan: PlanId,
     pub seats_used: u64,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,

@@ -1,16 +1,72 @@
-//! Plans and their limits. Usage counters live in storage and are enforced with conditional writes;
-//! this module only says what each plan allows.
+//! Plans and their limits. The catalog lives in the table (platform staff manage it); usage counters
+//! live in storage and are enforced with conditional writes. This module says what a plan is, what the
+//! catalog starts with, and when a quantity passes a limit.
 
+use std::fmt;
+
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PlanTier {
-    Free,
-    Starter,
-    Growth,
-    Enterprise,
+/// A plan's id: a slug (`free`, `growth-2027`) that workspaces and Stripe metadata refer to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(try_from = "String", into = "String")]
+#[schema(value_type = String, example = "growth")]
+pub struct PlanId(String);
+
+impl PlanId {
+    pub const MAX_CHARS: usize = 40;
+
+    /// 2 to 40 of `a-z`, `0-9` and `-`, starting with a letter.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let ok_chars = raw.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let starts_with_letter = raw.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+        if (2..=Self::MAX_CHARS).contains(&raw.len()) && ok_chars && starts_with_letter {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(format!(
+                "must be 2 to {} lower-case letters, digits or hyphens, starting with a letter",
+                Self::MAX_CHARS
+            ))
+        }
+    }
+
+    /// The plan every new workspace starts on.
+    pub fn free() -> Self {
+        Self("free".to_owned())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for PlanId {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<PlanId> for String {
+    fn from(value: PlanId) -> Self {
+        value.0
+    }
+}
+
+impl std::str::FromStr for PlanId {
+    type Err = String;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        Self::parse(raw)
+    }
+}
+
+impl fmt::Display for PlanId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// A limited quantity. `None` in a limit means unlimited.
@@ -25,6 +81,14 @@ pub enum LimitKind {
 }
 
 impl LimitKind {
+    pub const ALL: [LimitKind; 5] = [
+        LimitKind::Seats,
+        LimitKind::TicketsPerMonth,
+        LimitKind::StorageBytes,
+        LimitKind::Webhooks,
+        LimitKind::ApiRequestsPerMinute,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             LimitKind::Seats => "seats",
@@ -40,6 +104,8 @@ impl LimitKind {
 #[serde(rename_all = "snake_case")]
 pub enum Feature {
     SlaPolicies,
+    /// SLA clocks that count only a calendar's business hours.
+    SlaBusinessHours,
     ApiAccess,
     Webhooks,
     Slack,
@@ -47,7 +113,8 @@ pub enum Feature {
     SalesCrm,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+/// What a plan allows; `None` (JSON `null`) is unlimited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PlanLimits {
     pub seats: Option<u64>,
     pub tickets_per_month: Option<u64>,
@@ -70,69 +137,114 @@ impl PlanLimits {
 
 const GIB: u64 = 1 << 30;
 
-impl PlanTier {
-    pub const ALL: [PlanTier; 4] = [PlanTier::Free, PlanTier::Starter, PlanTier::Growth, PlanTier::Enterprise];
+/// A plan of the catalog, as platform staff configured it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub id: PlanId,
+    pub name: String,
+    /// The Stripe Price a subscription to this plan is billed by (`None`: not sold through Stripe).
+    pub stripe_price_id: Option<String>,
+    pub limits: PlanLimits,
+    pub features: Vec<Feature>,
+    /// Whether workspaces can be moved onto it; a retired plan keeps the workspaces already on it.
+    pub available: bool,
+    pub version: u64,
+    pub updated_at: Timestamp,
+}
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PlanTier::Free => "free",
-            PlanTier::Starter => "starter",
-            PlanTier::Growth => "growth",
-            PlanTier::Enterprise => "enterprise",
-        }
+impl Plan {
+    pub fn has(&self, feature: Feature) -> bool {
+        self.features.contains(&feature)
     }
+}
 
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        PlanTier::ALL
-            .into_iter()
-            .find(|tier| tier.as_str() == raw)
-            .ok_or_else(|| format!("must be one of {}", PlanTier::ALL.map(PlanTier::as_str).join(", ")))
-    }
-
-    /// The plan catalog.
-    pub fn limits(self) -> PlanLimits {
-        match self {
-            PlanTier::Free => PlanLimits {
+/// The catalog a new deployment starts with (the four tiers sold before plans were configurable).
+/// Each is written to the table the first time it is asked for; from then on the table's copy rules.
+pub fn seed_catalog(now: Timestamp) -> Vec<Plan> {
+    use Feature::*;
+    let plan = |id: &str, name: &str, limits: PlanLimits, features: &[Feature]| Plan {
+        id: PlanId(id.to_owned()),
+        name: name.to_owned(),
+        stripe_price_id: None,
+        limits,
+        features: features.to_vec(),
+        available: true,
+        version: 1,
+        updated_at: now,
+    };
+    vec![
+        plan(
+            "free",
+            "Free",
+            PlanLimits {
                 seats: Some(3),
                 tickets_per_month: Some(100),
                 storage_bytes: Some(GIB),
                 webhooks: Some(1),
                 api_requests_per_minute: Some(60),
             },
-            PlanTier::Starter => PlanLimits {
+            &[],
+        ),
+        plan(
+            "starter",
+            "Starter",
+            PlanLimits {
                 seats: Some(10),
                 tickets_per_month: Some(2_000),
                 storage_bytes: Some(10 * GIB),
                 webhooks: Some(5),
                 api_requests_per_minute: Some(300),
             },
-            PlanTier::Growth => PlanLimits {
+            &[SlaPolicies, ApiAccess, Webhooks],
+        ),
+        plan(
+            "growth",
+            "Growth",
+            PlanLimits {
                 seats: Some(50),
                 tickets_per_month: Some(20_000),
                 storage_bytes: Some(100 * GIB),
                 webhooks: Some(20),
                 api_requests_per_minute: Some(1_200),
             },
-            PlanTier::Enterprise => PlanLimits {
+            &[SlaPolicies, SlaBusinessHours, ApiAccess, Webhooks, Slack, AdvancedReporting, SalesCrm],
+        ),
+        plan(
+            "enterprise",
+            "Enterprise",
+            PlanLimits {
                 seats: None,
                 tickets_per_month: None,
                 storage_bytes: Some(1024 * GIB),
                 webhooks: Some(100),
                 api_requests_per_minute: Some(6_000),
             },
-        }
-    }
+            &[SlaPolicies, SlaBusinessHours, ApiAccess, Webhooks, Slack, AdvancedReporting, SalesCrm],
+        ),
+    ]
+}
 
-    pub fn features(self) -> &'static [Feature] {
-        use Feature::*;
-        match self {
-            PlanTier::Free => &[],
-            PlanTier::Starter => &[SlaPolicies, ApiAccess, Webhooks],
-            PlanTier::Growth | PlanTier::Enterprise => {
-                &[SlaPolicies, ApiAccess, Webhooks, Slack, AdvancedReporting, SalesCrm]
-            }
-        }
+/// The seed plan with this id, if it is one.
+pub fn seed_plan(id: &PlanId, now: Timestamp) -> Option<Plan> {
+    seed_catalog(now).into_iter().find(|plan| &plan.id == id)
+}
+
+/// The seed tier whose API Gateway usage plan throttles keys of a workspace on `plan`: template.yaml
+/// has one usage plan per seed tier, so a plan staff created borrows the fastest tier whose rate does
+/// not exceed its own (the slowest, free, when it is below all; enterprise when it is unlimited).
+pub fn usage_tier(plan: &Plan) -> PlanId {
+    let catalog = seed_catalog(Timestamp::UNIX_EPOCH);
+    let rate = |plan: &Plan| plan.limits.api_requests_per_minute.unwrap_or(u64::MAX);
+    if let Some(seed) = catalog.iter().find(|seed| seed.id == plan.id) {
+        return seed.id.clone();
     }
+    catalog
+        .iter()
+        .filter(|seed| rate(seed) <= rate(plan))
+        .max_by_key(|seed| rate(seed))
+        .unwrap_or(&catalog[0])
+        .id
+        .clone()
 }
 
 /// Taking `wanted` more of `kind` would pass the plan's limit.
@@ -141,13 +253,23 @@ pub struct LimitExceeded {
     pub kind: LimitKind,
     pub limit: u64,
     pub used: u64,
-    pub tier: PlanTier,
+    pub plan: PlanId,
+}
+
+impl LimitExceeded {
+    /// Usage already above the limit: the plan was changed to a smaller one. Nothing is removed;
+    /// only new use is refused until usage is back under the limit.
+    pub fn over_limit(&self) -> bool {
+        self.used > self.limit
+    }
 }
 
 /// Whether `used + wanted` fits the plan. Storage enforces the same rule with a conditional write.
-pub fn check_limit(tier: PlanTier, kind: LimitKind, used: u64, wanted: u64) -> Result<(), LimitExceeded> {
-    match tier.limits().get(kind) {
-        Some(limit) if used.saturating_add(wanted) > limit => Err(LimitExceeded { kind, limit, used, tier }),
+pub fn check_limit(plan: &Plan, kind: LimitKind, used: u64, wanted: u64) -> Result<(), LimitExceeded> {
+    match plan.limits.get(kind) {
+        Some(limit) if used.saturating_add(wanted) > limit => {
+            Err(LimitExceeded { kind, limit, used, plan: plan.id.clone() })
+        }
         _ => Ok(()),
     }
 }
@@ -156,26 +278,66 @@ pub fn check_limit(tier: PlanTier, kind: LimitKind, used: u64, wanted: u64) -> R
 mod tests {
     use super::*;
 
+    fn seed(id: &str) -> Plan {
+        seed_plan(&PlanId::parse(id).unwrap(), Timestamp::UNIX_EPOCH).unwrap()
+    }
+
     #[test]
-    fn higher_tiers_never_allow_less() {
-        for pair in PlanTier::ALL.windows(2) {
-            let (lower, higher) = (pair[0].limits(), pair[1].limits());
-            for kind in [LimitKind::Seats, LimitKind::TicketsPerMonth, LimitKind::Webhooks] {
+    fn higher_seed_tiers_never_allow_less() {
+        let catalog = seed_catalog(Timestamp::UNIX_EPOCH);
+        for pair in catalog.windows(2) {
+            let (lower, higher) = (&pair[0].limits, &pair[1].limits);
+            for kind in LimitKind::ALL {
                 let more = match (lower.get(kind), higher.get(kind)) {
                     (_, None) => true,
                     (None, Some(_)) => false,
                     (Some(a), Some(b)) => b >= a,
                 };
-                assert!(more, "{:?} allows fewer {kind:?} than {:?}", pair[1], pair[0]);
+                assert!(more, "{} allows fewer {kind:?} than {}", pair[1].id, pair[0].id);
             }
+            assert!(pair[0].features.iter().all(|feature| pair[1].has(*feature)));
         }
     }
 
     #[test]
     fn seat_limit_is_inclusive() {
-        assert!(check_limit(PlanTier::Free, LimitKind::Seats, 2, 1).is_ok());
-        let err = check_limit(PlanTier::Free, LimitKind::Seats, 3, 1).unwrap_err();
-        assert_eq!((err.limit, err.used), (3, 3));
-        assert!(check_limit(PlanTier::Enterprise, LimitKind::Seats, 10_000, 1).is_ok());
+        assert!(check_limit(&seed("free"), LimitKind::Seats, 2, 1).is_ok());
+        let err = check_limit(&seed("free"), LimitKind::Seats, 3, 1).unwrap_err();
+        assert_eq!((err.limit, err.used, err.plan.as_str()), (3, 3, "free"));
+        assert!(!err.over_limit());
+        assert!(check_limit(&seed("enterprise"), LimitKind::Seats, 10_000, 1).is_ok());
+    }
+
+    #[test]
+    fn usage_above_a_smaller_plan_is_told_apart_from_usage_at_the_limit() {
+        let err = check_limit(&seed("free"), LimitKind::Webhooks, 4, 1).unwrap_err();
+        assert!(err.over_limit(), "four webhooks kept after a downgrade to one");
+    }
+
+    #[test]
+    fn a_created_plan_is_throttled_by_the_fastest_seed_tier_not_above_its_rate() {
+        let with_rate = |rate: Option<u64>| Plan {
+            id: PlanId::parse("custom").unwrap(),
+            limits: PlanLimits { api_requests_per_minute: rate, ..seed("free").limits },
+            ..seed("free")
+        };
+        assert_eq!(usage_tier(&with_rate(Some(600))).as_str(), "starter");
+        assert_eq!(usage_tier(&with_rate(Some(1_200))).as_str(), "growth");
+        assert_eq!(usage_tier(&with_rate(Some(10))).as_str(), "free");
+        assert_eq!(usage_tier(&with_rate(None)).as_str(), "enterprise");
+        // A seed plan keeps its own usage plan, whatever staff set its rate to.
+        let mut growth = seed("growth");
+        growth.limits.api_requests_per_minute = Some(10);
+        assert_eq!(usage_tier(&growth).as_str(), "growth");
+    }
+
+    #[test]
+    fn plan_ids_are_slugs() {
+        assert!(PlanId::parse("growth-2027").is_ok());
+        for bad in ["", "g", "Growth", "9lives", "with space", "a_b", &"x".repeat(41)] {
+            assert!(PlanId::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(seed_plan(&PlanId::parse("platinum").unwrap(), Timestamp::UNIX_EPOCH).is_none());
+        assert_eq!(seed("free").id, PlanId::free());
     }
 }

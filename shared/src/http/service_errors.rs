@@ -6,6 +6,9 @@ use crate::api::ClaimView;
 use crate::services::ServiceError;
 use crate::storage::StoreError;
 
+/// Where an owner changes the plan: the web app's plan and billing settings.
+pub const UPGRADE_AT: &str = "/settings/plan";
+
 impl From<ServiceError> for Problem {
     fn from(err: ServiceError) -> Self {
         match err {
@@ -26,20 +29,31 @@ impl From<ServiceError> for Problem {
                 "This login belongs to several workspaces: repeat it with one of these `workspace_id`s.",
             )
             .with("workspaces", serde_json::to_value(choices).unwrap_or_default()),
-            ServiceError::PlanLimit(exceeded) => Problem::new(
-                ProblemType::PlanLimitReached,
-                format!(
-                    "The {} plan allows {} {}; {} are in use. Upgrade the plan or free some up.",
-                    exceeded.tier.as_str(),
-                    exceeded.limit,
-                    exceeded.kind.as_str().replace('_', " "),
-                    exceeded.used
-                ),
-            )
-            .with("limit_kind", exceeded.kind.as_str())
-            .with("limit", exceeded.limit)
-            .with("used", exceeded.used)
-            .with("plan", exceeded.tier.as_str()),
+            ServiceError::PlanLimit(exceeded) => {
+                let (plan, what) = (exceeded.plan.as_str(), exceeded.kind.as_str().replace('_', " "));
+                let detail = if exceeded.over_limit() {
+                    // After a downgrade: say that nothing was removed, only new use is blocked.
+                    format!(
+                        "The {plan} plan allows {} {what}; {} are in use, more than the plan allows. Nothing was \
+                         removed, but no more can be added until usage is under the limit. Upgrade the plan at \
+                         {UPGRADE_AT} or free some up.",
+                        exceeded.limit, exceeded.used
+                    )
+                } else {
+                    format!(
+                        "The {plan} plan allows {} {what}; {} are in use. Upgrade the plan at {UPGRADE_AT} or free \
+                         some up.",
+                        exceeded.limit, exceeded.used
+                    )
+                };
+                Problem::new(ProblemType::PlanLimitReached, detail)
+                    .with("limit_kind", exceeded.kind.as_str())
+                    .with("limit", exceeded.limit)
+                    .with("used", exceeded.used)
+                    .with("plan", plan)
+                    .with("records_kept", exceeded.over_limit())
+                    .with("upgrade_url", UPGRADE_AT)
+            }
             ServiceError::LastOwner => Problem::new(
                 ProblemType::LastOwner,
                 "This is the workspace's last active owner: make someone else an owner first.",

@@ -11,7 +11,7 @@ use crate::domain::events::EventKind;
 use crate::domain::{
     email::Email,
     ids::{SessionId, UserId, WorkspaceId},
-    plan::PlanTier,
+    plan::PlanId,
     rbac::Role,
     user::UserStatus,
 };
@@ -33,11 +33,12 @@ pub async fn signup(app: &App, request: SignupRequest) -> ServiceResult<SessionR
     let workspace = Workspace {
         id: WorkspaceId::generate(),
         name: workspace_name,
-        plan: PlanTier::Free,
+        plan: PlanId::free(),
         created_at: now,
         seats_used: 1,
         owners: 1,
         storage_bytes: 0,
+        webhooks_used: 0,
     };
     let owner = Member {
         id: UserId::generate(),

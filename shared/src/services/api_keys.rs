@@ -9,7 +9,7 @@ use crate::auth::{ApiKeyPrincipal, MemberPrincipal};
 use crate::domain::api_keys::{generate_key, key_hash, parse_scopes, shown_prefix};
 use crate::domain::events::EventKind;
 use crate::domain::ids::ApiKeyId;
-use crate::domain::plan::PlanTier;
+use crate::domain::plan::PlanId;
 use crate::domain::{Gather, field, text::parse_line};
 use crate::storage::api_keys::ApiKey;
 use crate::storage::{StoreError, TenantScope, events::Event};
@@ -135,9 +135,10 @@ pub async fn rotate(app: &App, caller: &MemberPrincipal, id: ApiKeyId) -> Servic
     Ok(ApiKeyWithSecretView { key: view(&after), secret })
 }
 
-/// What a presented key is: the principal it acts as and its workspace's plan (for rate limits), or
-/// None when it is unknown, revoked, or its creator is no longer an active member.
-pub async fn authenticate(app: &App, presented: &str) -> Result<Option<(ApiKeyPrincipal, PlanTier)>, StoreError> {
+/// What a presented key is: the principal it acts as and the seed tier whose usage plan throttles it
+/// (its workspace's plan, or the tier a created plan borrows), or None when it is unknown, revoked, or
+/// its creator is no longer an active member.
+pub async fn authenticate(app: &App, presented: &str) -> Result<Option<(ApiKeyPrincipal, PlanId)>, StoreError> {
     let Some(key) = app.store.find_api_key_by_hash(&key_hash(presented)).await? else { return Ok(None) };
     if key.revoked_at.is_some() {
         return Ok(None);
@@ -156,5 +157,6 @@ pub async fn authenticate(app: &App, presented: &str) -> Result<Option<(ApiKeyPr
         // The creator's role may have shrunk since: the key keeps only what they still hold.
         scopes: key.scopes.into_iter().filter(|scope| member.role.can(*scope)).collect(),
     };
-    Ok(Some((principal, workspace.plan)))
+    let plan = super::plans::of_workspace(app, &workspace).await?;
+    Ok(Some((principal, crate::domain::plan::usage_tier(&plan))))
 }

@@ -107,14 +107,14 @@ pub async fn create_upload(
         .gather()?;
 
     let scope = caller.scope();
-    let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
-    let limit = workspace.plan.limits().storage_bytes;
+    let (workspace, plan) = super::plans::workspace_and_plan(app, &scope).await?;
+    let limit = plan.limits.storage_bytes;
     let storage_full = |used: u64| {
         ServiceError::PlanLimit(LimitExceeded {
             kind: LimitKind::StorageBytes,
             limit: limit.unwrap_or(u64::MAX),
             used,
-            tier: workspace.plan,
+            plan: plan.id.clone(),
         })
     };
     let now = app.clock.now();
@@ -224,7 +224,7 @@ pub async fn confirm(
     }
     // Before the record says "uploaded", so a confirmed file never keeps the tag that expires it.
     app.attachments.confirm(&pending.object_key, stored.version_id.as_deref()).await?;
-    let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
+    let (_, plan) = super::plans::workspace_and_plan(app, &scope).await?;
     let now = app.clock.now();
     let uploaded = Attachment {
         status: AttachmentStatus::Uploaded,
@@ -241,7 +241,7 @@ pub async fn confirm(
             })),
         )
         .about_ticket(ticket, ticket_record.customer_id);
-    let limit = workspace.plan.limits().storage_bytes;
+    let limit = plan.limits.storage_bytes;
     match app.store.confirm_attachment(&scope, &uploaded, limit, &event).await {
         Ok(()) => Ok((&uploaded).into()),
         Err(ConfirmError::AlreadyConfirmed) => Ok((&load(app, caller, ticket, id).await?).into()),
@@ -249,7 +249,7 @@ pub async fn confirm(
             kind: LimitKind::StorageBytes,
             limit: limit.unwrap_or(u64::MAX),
             used,
-            tier: workspace.plan,
+            plan: plan.id.clone(),
         })),
         Err(ConfirmError::Store(err)) => Err(err.into()),
     }

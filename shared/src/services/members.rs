@@ -2,13 +2,15 @@
 
 use super::commands::members::{AddMember, ChangeMember};
 use super::{ServiceError, ServiceResult, accounts::member_snapshot};
-use crate::api::{CreateUserRequest, Directory, DirectoryMember, MeResponse, UpdateUserRequest, UserList, UserView};
+use crate::api::{
+    CreateUserRequest, Directory, DirectoryMember, MeResponse, PlanView, UpdateUserRequest, UserList, UserView,
+};
 use crate::app::App;
 use crate::auth::{MemberPrincipal, passwords};
 use crate::domain::events::EventKind;
 use crate::domain::{
     ids::UserId,
-    plan::{LimitExceeded, LimitKind},
+    plan::{LimitExceeded, LimitKind, Plan},
     rbac::{Permission, Role},
     user::{MemberChange, MemberChangeDenied, UserStatus, authorize_member_change},
 };
@@ -16,19 +18,18 @@ use crate::storage::{
     PageParams,
     events::Event,
     users::{CreateMemberError, Member, UpdateMemberError},
-    workspaces::Workspace,
 };
 
 pub async fn me(app: &App, caller: &MemberPrincipal) -> ServiceResult<MeResponse> {
     let scope = caller.scope();
     let member = app.store.get_member(&scope, caller.user_id).await?.ok_or(ServiceError::NotFound("Your account"))?;
-    let workspace = workspace(app, caller).await?;
+    let (workspace, plan) = super::plans::workspace_and_plan(app, &scope).await?;
     Ok(MeResponse {
         user: (&member).into(),
         workspace: (&workspace).into(),
         role: member.role,
         permissions: member.role.permissions().to_vec(),
-        plan: (&workspace).into(),
+        plan: PlanView::of(&workspace, &plan),
     })
 }
 
@@ -59,7 +60,7 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateUserRequ
         return Err(cannot_manage(caller.role, role));
     }
     let scope = caller.scope();
-    let workspace = workspace(app, caller).await?;
+    let (workspace, plan) = super::plans::workspace_and_plan(app, &scope).await?;
     let now = app.clock.now();
     let member = Member {
         id: UserId::generate(),
@@ -75,10 +76,10 @@ pub async fn create(app: &App, caller: &MemberPrincipal, request: CreateUserRequ
     };
     let event = Event::new(EventKind::UserCreated, Some(caller.user_id), format!("user/{}", member.id), now)
         .with_change(None, Some(member_snapshot(&member)));
-    let seat_limit = workspace.plan.limits().seats;
+    let seat_limit = plan.limits.seats;
     app.store.create_member(&scope, &member, seat_limit, &event).await.map_err(|err| match err {
         CreateMemberError::EmailTaken => ServiceError::EmailTaken,
-        CreateMemberError::SeatLimitReached { used } => seat_limit_error(&workspace, used),
+        CreateMemberError::SeatLimitReached { used } => seat_limit_error(&plan, used),
         CreateMemberError::Store(err) => ServiceError::Store(err),
     })?;
     Ok((&member).into())
@@ -125,14 +126,12 @@ pub async fn update(
     };
     let event = Event::new(kind, Some(caller.user_id), format!("user/{user}"), now)
         .with_change(Some(member_snapshot(&before)), Some(member_snapshot(&after)));
-    let workspace = workspace(app, caller).await?;
-    app.store.update_member(&scope, &before, &after, workspace.plan.limits().seats, &event).await.map_err(|err| {
-        match err {
-            UpdateMemberError::VersionConflict => ServiceError::VersionConflict { what: "The member", current: None },
-            UpdateMemberError::LastOwner => ServiceError::LastOwner,
-            UpdateMemberError::SeatLimitReached { used } => seat_limit_error(&workspace, used),
-            UpdateMemberError::Store(err) => ServiceError::Store(err),
-        }
+    let (_, plan) = super::plans::workspace_and_plan(app, &scope).await?;
+    app.store.update_member(&scope, &before, &after, plan.limits.seats, &event).await.map_err(|err| match err {
+        UpdateMemberError::VersionConflict => ServiceError::VersionConflict { what: "The member", current: None },
+        UpdateMemberError::LastOwner => ServiceError::LastOwner,
+        UpdateMemberError::SeatLimitReached { used } => seat_limit_error(&plan, used),
+        UpdateMemberError::Store(err) => ServiceError::Store(err),
     })?;
     if after.status == UserStatus::Deactivated {
         // The authorizer refuses deactivated members anyway; this also stops their refresh tokens.
@@ -150,10 +149,6 @@ pub const READ: Permission = Permission::UsersRead;
 pub const MANAGE: Permission = Permission::UsersManage;
 pub const DIRECTORY: Permission = Permission::DirectoryRead;
 
-async fn workspace(app: &App, caller: &MemberPrincipal) -> ServiceResult<Workspace> {
-    app.store.get_workspace(&caller.scope()).await?.ok_or(ServiceError::NotFound("The workspace"))
-}
-
 fn cannot_manage(actor: Role, target: Role) -> ServiceError {
     ServiceError::Forbidden(format!(
         "A member with the {} role cannot manage {} members.",
@@ -162,11 +157,11 @@ fn cannot_manage(actor: Role, target: Role) -> ServiceError {
     ))
 }
 
-fn seat_limit_error(workspace: &Workspace, used: u64) -> ServiceError {
+fn seat_limit_error(plan: &Plan, used: u64) -> ServiceError {
     ServiceError::PlanLimit(LimitExceeded {
         kind: LimitKind::Seats,
-        limit: workspace.plan.limits().seats.unwrap_or(u64::MAX),
+        limit: plan.limits.seats.unwrap_or(u64::MAX),
         used,
-        tier: workspace.plan,
+        plan: plan.id.clone(),
     })
 }

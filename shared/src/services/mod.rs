@@ -25,6 +25,7 @@ pub mod notes;
 pub mod notifications;
 pub mod outbox;
 pub mod pipelines;
+pub mod plans;
 pub mod platform;
 pub mod realtime;
 pub mod reports;

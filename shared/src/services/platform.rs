@@ -39,7 +39,7 @@ pub async fn directory(app: &App, page: PageParams) -> ServiceResult<WorkspaceDi
             .map(|workspace| DirectoryEntry {
                 id: workspace.id,
                 name: workspace.name.to_string(),
-                plan: workspace.plan,
+                plan: workspace.plan.clone(),
                 seats_used: workspace.seats_used,
                 created_at: workspace.created_at,
             })

@@ -91,8 +91,8 @@ pub(crate) async fn open(
     mail: Option<&MailMarks>,
 ) -> ServiceResult<Opened> {
     let scope = *scope;
-    let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
-    let monthly_limit = workspace.plan.limits().tickets_per_month;
+    let (workspace, plan) = super::plans::workspace_and_plan(app, &scope).await?;
+    let monthly_limit = plan.limits.tickets_per_month;
     // A new customer's e-mail may be taken by a concurrent request: then look it up again, once. A
     // customer found by e-mail may have been merged into another one: then the ticket goes to that one.
     let (mut raced, mut redirect): (bool, Option<CustomerId>) = (false, None);
@@ -163,7 +163,7 @@ pub(crate) async fn open(
                     kind: LimitKind::TicketsPerMonth,
                     limit: monthly_limit.unwrap_or(u64::MAX),
                     used,
-                    tier: workspace.plan,
+                    plan: plan.id.clone(),
                 }));
             }
             Err(CreateTicketError::Store(err)) => return Err(err.into()),

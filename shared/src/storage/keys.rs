@@ -26,6 +26,7 @@ use crate::domain::{
         EventId, InboundMailId, LeadId, MessageId, NoteId, PipelineId, SessionId, StaffId, StageId, TicketId, UserId,
         WebhookId, WorkspaceId,
     },
+    plan::PlanId,
     records::RecordRef,
 };
 
@@ -356,6 +357,18 @@ pub fn staff_sk(staff: StaffId) -> String {
 }
 pub fn staff_email_sk(email: &Email) -> String {
     format!("STAFF_EMAIL#{email}")
+}
+
+/// The plan catalog, under `PLATFORM`: one Query on this prefix lists it.
+pub const PLAN_PREFIX: &str = "PLAN#";
+pub fn plan_sk(plan: &PlanId) -> String {
+    format!("{PLAN_PREFIX}{plan}")
+}
+
+/// The platform audit log, under `PLATFORM`, in time order (RFC 3339 UTC timestamps sort as text).
+pub const AUDIT_PREFIX: &str = "AUDIT#";
+pub fn audit_sk(at: Timestamp, entry: EventId) -> String {
+    format!("{AUDIT_PREFIX}{at}#{entry}")
 }
 
 /// The ticket's SLA watch: marks already recorded, the next moment to look, its radar position. It sits

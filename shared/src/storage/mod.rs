@@ -21,6 +21,7 @@ pub mod merge;
 pub mod notifications;
 mod page;
 pub mod pipelines;
+pub mod plans;
 mod query;
 pub mod realtime;
 pub mod reports;

@@ -1,18 +1,18 @@
 //! Workspaces: the tenant's own item with its plan and usage counters.
 
-use aws_sdk_dynamodb::types::TransactWriteItem;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::transaction::Transaction;
 use super::{Item, Page, PageQuery, Store, StoreError, TenantScope, keys, s, sessions::Session, users::Member};
-use crate::domain::{ids::WorkspaceId, names::WorkspaceName, plan::PlanTier};
+use crate::domain::{ids::WorkspaceId, names::WorkspaceName, plan::PlanId};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Workspace {
     pub id: WorkspaceId,
     pub name: WorkspaceName,
-    pub plan: PlanTier,
+    /// The catalog plan whose limits and features apply (read on every limited write).
+    pub plan: PlanId,
     pub created_at: Timestamp,
     /// Active members; kept exact by the transactions that add, deactivate or reactivate members.
     pub seats_used: u64,
@@ -21,6 +21,9 @@ pub struct Workspace {
     /// Bytes of confirmed attachments, counted against the plan's storage limit.
     #[serde(default)]
     pub storage_bytes: u64,
+    /// Webhook endpoints; kept by the transactions that create and delete them.
+    #[serde(default)]
+    pub webhooks_used: u64,
 }
 
 /// Everything a sign-up writes, in one transaction.
@@ -59,27 +62,19 @@ impl Store {
         self.get_record(scope.pk(), keys::WORKSPACE_SK).await
     }
 
-    /// Moves the workspace to another plan, with its event (billing and platform staff change plans).
-    pub async fn set_plan(
-        &self,
-        scope: &TenantScope,
-        plan: PlanTier,
-        event: &super::events::Event,
-    ) -> Result<(), StoreError> {
-        let update = aws_sdk_dynamodb::types::Update::builder()
+    /// Tickets opened in `month` (`YYYY-MM`), the counter the monthly limit is enforced on.
+    pub async fn tickets_in_month(&self, scope: &TenantScope, month: &str) -> Result<u64, StoreError> {
+        let output = self
+            .client
+            .get_item()
             .table_name(&self.table)
             .key(keys::PK, s(scope.pk()))
-            .key(keys::SK, s(keys::WORKSPACE_SK))
-            .update_expression("SET #plan = :plan")
-            .condition_expression("attribute_exists(PK)")
-            .expression_attribute_names("#plan", "plan")
-            .expression_attribute_values(":plan", s(plan.as_str()))
-            .build()
-            .map_err(StoreError::from)?;
-        let transaction = Transaction::new()
-            .with(TransactWriteItem::builder().update(update).build())
-            .with(self.put_event(scope, event)?);
-        Ok(self.transact(transaction).await?)
+            .key(keys::SK, s(keys::usage_sk(month)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(super::backend)?;
+        Ok(super::counter_of(output.item.as_ref(), "tickets"))
     }
 
     /// The platform console's directory of workspaces, oldest first. Not tenant-scoped: staff only.

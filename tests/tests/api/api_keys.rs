@@ -159,6 +159,10 @@ async fn the_plan_rate_limits_a_workspaces_keys_with_429_and_rate_limit_headers(
     let retry_after: u64 = refused.headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=2).contains(&retry_after), "retry after {retry_after} s");
     assert_eq!(refused.headers["ratelimit-remaining"], "0");
+    // The IETF draft's structured fields: 10 at once, refilled in 10 s at one a second.
+    assert_eq!(refused.headers["ratelimit-policy"], "\"burst\";q=10;w=10");
+    let state = refused.headers["ratelimit"].to_str().unwrap();
+    assert!(state.starts_with("\"burst\";r=0;t="), "{state}");
 
     // Another workspace's key has its own allowance; the member's own session is not throttled by it.
     let other = signup("Quiet Integrator").await;

@@ -19,6 +19,7 @@ mod macros;
 mod members;
 mod notes;
 mod notifications;
+mod plans;
 mod platform;
 mod preconditions;
 mod reports;

@@ -210,6 +210,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Usage against the plan
+         * @description The workspace's plan and, for each limit, what is used against what the plan allows: seats, tickets
+         *     this month (UTC), storage bytes, webhooks, and API requests per minute (throttled by the gateway, so
+         *     `used` is null). `over_limit` marks usage above a limit after a move to a smaller plan: nothing was
+         *     removed, new use is refused until usage is under the limit. Needs `billing:manage`.
+         */
+        get: operations["billing_billing_usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/chat/channels": {
         parameters: {
             query?: never;
@@ -1425,6 +1448,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/platform/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The platform audit log
+         * @description Every staff change (plans created and changed, workspaces moved between plans), newest first, with
+         *     who, when, what, and before/after. Staff only.
+         */
+        get: operations["platform_platform_audit_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/platform/auth/login": {
         parameters: {
             query?: never;
@@ -1436,6 +1480,58 @@ export interface paths {
         put?: never;
         /** Staff login */
         post: operations["platform_platform_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The plan catalog
+         * @description Every plan, in id order, the seed plans (free, starter, growth, enterprise) included. Staff only.
+         */
+        get: operations["platform_platform_list_plans"];
+        put?: never;
+        /**
+         * Create a plan
+         * @description Every limit must be given (a number, or null for unlimited). An id in use answers 409. Audited.
+         *     Staff only.
+         */
+        post: operations["platform_platform_create_plan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One plan
+         * @description Staff only.
+         */
+        get: operations["platform_platform_get_plan"];
+        /**
+         * Replace a plan's configuration
+         * @description Replaces name, Stripe price, limits, features and availability, made to `version` (stale: 409
+         *     `version-conflict` with `current`). Workspaces on the plan get the new limits on their next
+         *     request; a smaller limit removes nothing, it only refuses new use above it. `available: false`
+         *     retires the plan: no workspace can be moved onto it, those on it stay. Audited. Staff only.
+         */
+        put: operations["platform_platform_replace_plan"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1455,6 +1551,29 @@ export interface paths {
          */
         get: operations["platform_platform_workspaces"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/workspaces/{id}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Move a workspace to another plan
+         * @description Takes effect on the workspace's next request. Moving to a smaller plan removes nothing: where usage
+         *     is above a new limit, new use is refused (402 `plan-limit-reached` with `records_kept: true`) until
+         *     usage is under it. The plan must be an available plan of the catalog (422 `plan` otherwise).
+         *     Written to the workspace's events and the platform audit log. Staff only.
+         */
+        put: operations["platform_platform_change_workspace_plan"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2384,11 +2503,34 @@ export interface components {
         };
         /** @enum {string} */
         AttemptOutcome: "delivered" | "failed" | "skipped";
+        /** @description One staff action. */
+        AuditEntryView: {
+            action: string;
+            after?: unknown;
+            /** Format: date-time */
+            at: string;
+            before?: unknown;
+            id: string;
+            staff_id: components["schemas"]["StaffId"];
+            target: string;
+        };
+        AuditLogView: {
+            items: components["schemas"]["AuditEntryView"][];
+            next_cursor?: string | null;
+        };
         /**
          * @description Who wrote a message.
          * @enum {string}
          */
         Author: "agent" | "customer";
+        BillingUsageView: {
+            features: components["schemas"]["Feature"][];
+            /** @description The month (`YYYY-MM`, UTC) the ticket count is for. */
+            month: string;
+            plan: components["schemas"]["PlanId"];
+            plan_name: string;
+            usage: components["schemas"]["UsageLine"][];
+        };
         /** @description One kanban column: the stage, its open deals' totals, and their first page. */
         BoardColumn: {
             /**
@@ -2452,6 +2594,20 @@ export interface components {
             unchanged: number;
             updated: number;
         };
+        /** @description A plan of the catalog. */
+        CatalogPlanView: {
+            /** @description Whether workspaces can be moved onto it; a retired plan keeps the workspaces already on it. */
+            available: boolean;
+            features: components["schemas"]["Feature"][];
+            id: components["schemas"]["PlanId"];
+            limits: components["schemas"]["PlanLimits"];
+            name: string;
+            stripe_price_id?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
         CategoriesView: {
             /** @description Empty when no taxonomy is configured. */
             categories: components["schemas"]["CategoryView"][];
@@ -2470,6 +2626,10 @@ export interface components {
         CategoryView: {
             name: string;
             subcategories: string[];
+        };
+        /** @description Moves a workspace onto another plan of the catalog. */
+        ChangePlanRequest: {
+            plan: string;
         };
         /** Format: uuid */
         ChannelId: string;
@@ -2761,6 +2921,21 @@ export interface components {
             /** @description In board order. */
             stages: components["schemas"]["StageRequest"][];
         };
+        /** @description A new plan. Every limit must be given: a number, or `null` for unlimited. */
+        CreatePlanRequest: {
+            /** @description Default true. */
+            available?: boolean | null;
+            features: components["schemas"]["Feature"][];
+            /** @description 2 to 40 of a-z, 0-9 and `-`, starting with a letter; fixed once created. */
+            id: string;
+            /** @description `seats`, `tickets_per_month`, `storage_bytes`, `webhooks`, `api_requests_per_minute`: each a number or null. */
+            limits: {
+                [key: string]: number | null;
+            };
+            name: string;
+            /** @description `price_…` of the Stripe Price that bills this plan, or null. */
+            stripe_price_id?: string | null;
+        };
         CreateTicketRequest: {
             /** @description The customer's request: becomes the first message, authored by the customer. */
             body: string;
@@ -2987,7 +3162,7 @@ export interface components {
             created_at: string;
             id: components["schemas"]["WorkspaceId"];
             name: string;
-            plan: components["schemas"]["PlanTier"];
+            plan: components["schemas"]["PlanId"];
             /** Format: int64 */
             seats_used: number;
         };
@@ -3038,7 +3213,7 @@ export interface components {
             type: string;
         };
         /** @enum {string} */
-        Feature: "sla_policies" | "api_access" | "webhooks" | "slack" | "advanced_reporting" | "sales_crm";
+        Feature: "sla_policies" | "sla_business_hours" | "api_access" | "webhooks" | "slack" | "advanced_reporting" | "sales_crm";
         FieldErrorBody: {
             /** @description Path of the field in the request, e.g. `email` or `items[2].name`. */
             field: string;
@@ -3223,6 +3398,11 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /**
+         * @description A limited quantity. `None` in a limit means unlimited.
+         * @enum {string}
+         */
+        LimitKind: "seats" | "tickets_per_month" | "storage_bytes" | "webhooks" | "api_requests_per_minute";
         LoginRequest: {
             email: string;
             password: string;
@@ -3541,6 +3721,15 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        PlanCatalogView: {
+            items: components["schemas"]["CatalogPlanView"][];
+        };
+        /**
+         * @description A plan's id: a slug (`free`, `growth-2027`) that workspaces and Stripe metadata refer to.
+         * @example growth
+         */
+        PlanId: string;
+        /** @description What a plan allows; `None` (JSON `null`) is unlimited. */
         PlanLimits: {
             /** Format: int64 */
             api_requests_per_minute?: number | null;
@@ -3553,12 +3742,12 @@ export interface components {
             /** Format: int64 */
             webhooks?: number | null;
         };
-        /** @enum {string} */
-        PlanTier: "free" | "starter" | "growth" | "enterprise";
         PlanView: {
             features: components["schemas"]["Feature"][];
             limits: components["schemas"]["PlanLimits"];
-            tier: components["schemas"]["PlanTier"];
+            name: string;
+            /** @description The plan's id in the catalog. */
+            tier: components["schemas"]["PlanId"];
             usage: components["schemas"]["UsageView"];
         };
         /** @description A presigned request: send exactly this method, URL and headers, before `expires_at`. */
@@ -3699,6 +3888,18 @@ export interface components {
              * Format: int64
              * @description The version this change is based on.
              */
+            version: number;
+        };
+        /** @description A plan's new configuration, replacing the old one whole, made to `version`. */
+        ReplacePlanRequest: {
+            available: boolean;
+            features: components["schemas"]["Feature"][];
+            limits: {
+                [key: string]: number | null;
+            };
+            name: string;
+            stripe_price_id?: string | null;
+            /** Format: int64 */
             version: number;
         };
         ReplayFailedRequest: {
@@ -4248,6 +4449,25 @@ export interface components {
              */
             version?: number | null;
         };
+        /** @description One limited quantity: what is used against what the plan allows. */
+        UsageLine: {
+            kind: components["schemas"]["LimitKind"];
+            /**
+             * Format: int64
+             * @description None: unlimited.
+             */
+            limit?: number | null;
+            /**
+             * @description Used is above the limit (the plan was changed to a smaller one): nothing was removed, but no
+             *     more can be added until usage is back under the limit.
+             */
+            over_limit: boolean;
+            /**
+             * Format: int64
+             * @description None where usage is not counted per workspace (API requests per minute are throttled by the gateway).
+             */
+            used?: number | null;
+        };
         UsageView: {
             /** Format: int64 */
             seats: number;
@@ -4359,10 +4579,15 @@ export interface components {
         };
         /** Format: uuid */
         WorkspaceId: string;
+        /** @description A workspace as the platform console shows it after a plan change. */
+        WorkspacePlanView: {
+            plan: components["schemas"]["PlanId"];
+            workspace_id: components["schemas"]["WorkspaceId"];
+        };
         WorkspaceView: {
             id: components["schemas"]["WorkspaceId"];
             name: string;
-            plan: components["schemas"]["PlanTier"];
+            plan: components["schemas"]["PlanId"];
         };
     };
     responses: never;
@@ -5180,6 +5405,53 @@ export interface operations {
             };
             /** @description A field is invalid */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    billing_billing_usage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingUsageView"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12065,6 +12337,67 @@ export interface operations {
             };
         };
     };
+    platform_platform_audit_log: {
+        parameters: {
+            query?: {
+                /** @description 1 to 100, default 50 */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditLogView"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A query parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     platform_platform_login: {
         parameters: {
             query?: never;
@@ -12134,6 +12467,346 @@ export interface operations {
             };
         };
     };
+    platform_platform_list_plans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanCatalogView"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    platform_platform_create_plan: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePlanRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogPlanView"];
+                };
+            };
+            /** @description The body is missing or is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The id is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is larger than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    platform_platform_get_plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Plan id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogPlanView"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A path parameter is not a valid id */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    platform_platform_replace_plan: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Plan id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplacePlanRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogPlanView"];
+                };
+            };
+            /** @description The body is missing or is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Stale version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is larger than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     platform_platform_workspaces: {
         parameters: {
             query?: {
@@ -12176,6 +12849,105 @@ export interface operations {
                 };
             };
             /** @description A query parameter is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    platform_platform_change_workspace_plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePlanRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspacePlanView"];
+                };
+            };
+            /** @description The body is missing or is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is larger than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -96,8 +96,8 @@ pub async fn create(
     )
         .gather()?;
     let scope = caller.scope();
-    let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
-    let limit = workspace.plan.limits().webhooks;
+    let (_, plan) = super::plans::workspace_and_plan(app, &scope).await?;
+    let limit = plan.limits.webhooks;
     let now = app.clock.now();
     let secret = SigningSecret::generate();
     let endpoint = WebhookEndpoint {
@@ -125,7 +125,7 @@ pub async fn create(
             kind: LimitKind::Webhooks,
             limit: limit.unwrap_or(u64::MAX),
             used,
-            tier: workspace.plan,
+            plan: plan.id.clone(),
         })),
         Err(WebhookWriteError::VersionConflict) => Err(ServiceError::Conflict("The endpoint exists already.".into())),
         Err(WebhookWriteError::Store(err)) => Err(err.into()),

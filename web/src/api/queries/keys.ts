@@ -124,6 +124,13 @@ export const activityKeys = {
 export const platformKeys = {
   all: ["platform"] as const,
   workspaces: () => [...platformKeys.all, "workspaces"] as const,
+  plans: () => [...platformKeys.all, "plans"] as const,
+  audit: () => [...platformKeys.all, "audit"] as const,
+};
+
+export const billingKeys = {
+  all: ["billing"] as const,
+  usage: () => [...billingKeys.all, "usage"] as const,
 };
 
 export const notificationKeys = {

@@ -1,15 +1,115 @@
-// The platform console: every workspace, for staff.
+// The platform console, for staff: every workspace with its plan (changed in place), the plan catalog,
+// and the audit log of staff actions.
 import { Navigate, useNavigate } from "react-router";
-import { useInfiniteQuery } from "@tanstack/react-query";
-import { workspacesQuery } from "../../api/queries/platform";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { platformKeys } from "../../api/queries/keys";
+import { auditQuery, changeWorkspacePlan, plansQuery, workspacesQuery } from "../../api/queries/platform";
 import { setStaffSession, staffSession } from "../../auth";
-import { label, relativeTime } from "../../lib/format";
-import { Empty, ErrorState, Loading } from "../../ui/states";
+import { bytes, label, relativeTime } from "../../lib/format";
+import { Empty, ErrorState, InlineError, Loading } from "../../ui/states";
+
+type Plan = { id: string; name: string; available: boolean };
+
+/** The workspace's plan as a picker of the available plans (its own plan stays listed if retired). */
+function PlanPicker({ workspace, plans }: { workspace: { id: string; name: string; plan: string }; plans: Plan[] }) {
+  const queries = useQueryClient();
+  const change = useMutation({
+    mutationFn: (plan: string) => changeWorkspacePlan(workspace.id, plan),
+    onSuccess: () => {
+      void queries.invalidateQueries({ queryKey: platformKeys.workspaces() });
+      void queries.invalidateQueries({ queryKey: platformKeys.audit() });
+    },
+  });
+  const choices = plans.filter((plan) => plan.available || plan.id === workspace.plan);
+  return (
+    <>
+      <select aria-label={`Plan of ${workspace.name}`} value={workspace.plan} disabled={change.isPending} onChange={(event) => change.mutate(event.target.value)}>
+        {choices.map((plan) => (
+          <option key={plan.id} value={plan.id}>
+            {plan.name}
+          </option>
+        ))}
+      </select>
+      <InlineError error={change.error} />
+    </>
+  );
+}
+
+const limit = (value: number | null | undefined, format: (n: number) => string = String) => (value === null || value === undefined ? "unlimited" : format(value));
+
+function PlanCatalog() {
+  const plans = useQuery(plansQuery());
+  if (plans.isPending) return <Loading />;
+  if (plans.isError) return <ErrorState error={plans.error} retry={() => void plans.refetch()} />;
+  return (
+    <table className="table" aria-label="Plans">
+      <thead>
+        <tr>
+          <th scope="col">Plan</th>
+          <th scope="col">Seats</th>
+          <th scope="col">Tickets / month</th>
+          <th scope="col">Storage</th>
+          <th scope="col">Webhooks</th>
+          <th scope="col">API / min</th>
+          <th scope="col">Stripe price</th>
+          <th scope="col">Available</th>
+        </tr>
+      </thead>
+      <tbody>
+        {plans.data.items.map((plan) => (
+          <tr key={plan.id}>
+            <td className="strong">
+              {plan.name} <span className="muted">{plan.id}</span>
+            </td>
+            <td>{limit(plan.limits.seats)}</td>
+            <td>{limit(plan.limits.tickets_per_month)}</td>
+            <td>{limit(plan.limits.storage_bytes, bytes)}</td>
+            <td>{limit(plan.limits.webhooks)}</td>
+            <td>{limit(plan.limits.api_requests_per_minute)}</td>
+            <td className="muted">{plan.stripe_price_id ?? "none"}</td>
+            <td>{plan.available ? "yes" : "retired"}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function AuditLog() {
+  const audit = useQuery(auditQuery());
+  if (audit.isPending) return <Loading />;
+  if (audit.isError) return <ErrorState error={audit.error} retry={() => void audit.refetch()} />;
+  if (audit.data.items.length === 0) return <Empty title="No staff actions yet" />;
+  const plan = (value: unknown) => (value && typeof value === "object" && "plan" in value ? String((value as { plan: unknown }).plan) : null);
+  return (
+    <table className="table" aria-label="Audit log">
+      <thead>
+        <tr>
+          <th scope="col">When</th>
+          <th scope="col">Action</th>
+          <th scope="col">Target</th>
+          <th scope="col">Change</th>
+        </tr>
+      </thead>
+      <tbody>
+        {audit.data.items.map((entry) => (
+          <tr key={entry.id}>
+            <td className="muted">{relativeTime(entry.at)}</td>
+            <td>{entry.action}</td>
+            <td>{entry.target}</td>
+            <td>{plan(entry.before) || plan(entry.after) ? `${plan(entry.before) ?? "none"} → ${plan(entry.after) ?? "none"}` : ""}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
 
 export function Component() {
   const session = staffSession();
   const navigate = useNavigate();
   const workspaces = useInfiniteQuery({ ...workspacesQuery(), enabled: Boolean(session) });
+  const plans = useQuery({ ...plansQuery(), enabled: Boolean(session) });
   if (!session) return <Navigate to="/platform/login" replace />;
   const items = workspaces.data?.pages.flatMap((page) => page.items) ?? [];
   return (
@@ -53,7 +153,7 @@ export function Component() {
               {items.map((workspace) => (
                 <tr key={workspace.id}>
                   <td className="strong">{workspace.name}</td>
-                  <td>{label(workspace.plan)}</td>
+                  <td>{plans.data ? <PlanPicker workspace={workspace} plans={plans.data.items} /> : label(workspace.plan)}</td>
                   <td>{workspace.seats_used}</td>
                   <td className="muted">{relativeTime(workspace.created_at)}</td>
                 </tr>
@@ -66,6 +166,10 @@ export function Component() {
             Load more
           </button>
         )}
+        <h2>Plans</h2>
+        <PlanCatalog />
+        <h2>Audit log</h2>
+        <AuditLog />
       </main>
     </div>
   );

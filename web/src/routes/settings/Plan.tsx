@@ -1,4 +1,6 @@
-// The workspace's plan: limits, usage and features.
+// The workspace's plan: limits, usage and features. Owners see every limit against its usage (from
+// /billing/usage); other members see the plan from /me.
+import { useUsage } from "../../api/queries/billing";
 import { useMe } from "../../api/queries/members";
 import { bytes, label } from "../../lib/format";
 import { ErrorState, Loading } from "../../ui/states";
@@ -22,18 +24,80 @@ function Usage({ name, used, limit, format = String }: { name: string; used: num
   );
 }
 
+const LIMIT_NAMES: Record<string, string> = {
+  seats: "Seats",
+  tickets_per_month: "Tickets this month",
+  storage_bytes: "Storage",
+  webhooks: "Webhooks",
+  api_requests_per_minute: "API requests per minute",
+};
+
+/** The owner's view: every limit with its usage, and what a limit passed after a smaller plan means. */
+function OwnerUsage() {
+  const usage = useUsage(true);
+  if (usage.isPending) return <Loading />;
+  if (usage.isError) return <ErrorState error={usage.error} retry={() => void usage.refetch()} />;
+  const over = usage.data.usage.filter((line) => line.over_limit);
+  return (
+    <div aria-label="Usage against the plan">
+      {over.length > 0 ? (
+        <p className="notice warn" role="alert">
+          {over.map((line) => LIMIT_NAMES[line.kind] ?? label(line.kind)).join(", ")} above the {usage.data.plan_name} plan&apos;s limit.
+          Nothing was removed, but no more can be added until usage is under the limit or the plan is upgraded.
+        </p>
+      ) : null}
+      {usage.data.usage.map((line) =>
+        line.used === null || line.used === undefined ? (
+          <div className="sla-line" key={line.kind}>
+            <span>{LIMIT_NAMES[line.kind] ?? label(line.kind)}</span>
+            <span className="muted">{line.limit ?? "unlimited"}</span>
+          </div>
+        ) : (
+          <Usage
+            key={line.kind}
+            name={LIMIT_NAMES[line.kind] ?? label(line.kind)}
+            used={line.used}
+            limit={line.limit}
+            format={line.kind === "storage_bytes" ? bytes : String}
+          />
+        ),
+      )}
+    </div>
+  );
+}
+
 export function Component() {
   const me = useMe();
   if (me.isPending) return <Loading />;
   if (me.isError) return <ErrorState error={me.error} retry={() => void me.refetch()} />;
   const plan = me.data.plan;
   const canBill = me.data.permissions.includes("billing:manage");
+  if (canBill) {
+    return (
+      <section aria-labelledby="plan-title">
+        <h2 id="plan-title">Plan &amp; usage</h2>
+        <div className="card">
+          <p className="plan-tier">
+            <span className="badge status-open">{plan.name}</span> plan
+          </p>
+          <OwnerUsage />
+          <h3 className="card-subtitle">Features</h3>
+          <ul className="features">
+            {plan.features.map((feature) => (
+              <li key={feature}>{label(String(feature))}</li>
+            ))}
+          </ul>
+          <p className="muted small">Payment and invoices arrive with Stripe billing; platform staff change plans meanwhile.</p>
+        </div>
+      </section>
+    );
+  }
   return (
     <section aria-labelledby="plan-title">
       <h2 id="plan-title">Plan &amp; usage</h2>
       <div className="card">
         <p className="plan-tier">
-          <span className="badge status-open">{label(plan.tier)}</span> plan
+          <span className="badge status-open">{plan.name}</span> plan
         </p>
         <Usage name="Seats" used={plan.usage.seats} limit={plan.limits.seats} />
         <Usage name="Storage" used={plan.usage.storage_bytes} limit={plan.limits.storage_bytes} format={bytes} />
@@ -57,7 +121,7 @@ export function Component() {
             <li key={feature}>{label(String(feature))}</li>
           ))}
         </ul>
-        <p className="muted small">{canBill ? "Plan changes and invoices arrive with billing." : "Only owners manage the plan."}</p>
+        <p className="muted small">Only owners manage the plan.</p>
       </div>
     </section>
   );
