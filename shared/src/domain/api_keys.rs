@@ -180,6 +180,7 @@ pub const ROUTE_ACCESS: &[(&str, &str, KeyAccess)] = {
         // The tasks of the key's creator.
         ("GET", "/api/v1/me/tasks", Scope(SalesRead)),
         ("GET", "/api/v1/activity", Scope(ActivityRead)),
+        ("GET", "/api/v1/search", AnyKey),
         ("GET", "/api/v1/settings/categories", Scope(TicketsRead)),
         ("PUT", "/api/v1/settings/categories", Scope(SettingsManage)),
         ("GET", "/api/v1/sla/policy", Scope(TicketsRead)),

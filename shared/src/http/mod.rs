@@ -7,6 +7,7 @@ pub mod idempotency;
 mod problem;
 mod request;
 mod router;
+pub mod search;
 pub mod security_headers;
 mod service_errors;
 pub mod session_cookie;

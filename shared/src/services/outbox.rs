@@ -271,6 +271,8 @@ async fn apply(app: &App, record: &EventRecord) -> Result<(), ServiceError> {
     sla_watch::on_event(app, &scope, &event).await?;
     // A renamed customer or member: the names their tickets' inbox rows show.
     super::inbox_rows::on_event(app, &scope, &event).await?;
+    // The records it touched, to the workspace's search index writer.
+    super::search_feed::on_event(app, &scope, &event).await?;
     // Boxed: the consumer's future would otherwise nest every consumer's state inline.
     Box::pin(crate::services::webhooks::fanout::fan_out(app, &scope, &event)).await?;
     Ok(())

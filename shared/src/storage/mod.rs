@@ -22,6 +22,7 @@ pub mod pipelines;
 mod query;
 pub mod realtime;
 pub mod reports;
+pub mod search;
 pub mod sessions;
 pub mod settings;
 pub mod shelf;

@@ -20,6 +20,7 @@ mod notes;
 mod platform;
 mod reports;
 mod sales_dashboard;
+mod search;
 mod settings;
 mod sla;
 mod tenancy;
