@@ -358,12 +358,14 @@ fn highlight(
     keys: &[String],
     internal: bool,
 ) -> (String, String, Vec<(usize, usize)>) {
-    if let Some((_, field)) = shown.keys.iter().find(|(key, _)| keys.contains(key)) {
-        if let Some(named) = shown.fields.iter().find(|named| &named.name == field) {
-            return (field.clone(), named.text.clone(), vec![(0, named.text.len())]);
-        }
+    if let Some((_, field)) = shown.keys.iter().find(|(key, _)| keys.contains(key))
+        && let Some(named) = shown.fields.iter().find(|named| &named.name == field)
+    {
+        return (field.clone(), named.text.clone(), vec![(0, named.text.len())]);
     }
-    let mut best: Option<(usize, &NamedField, Vec<(usize, usize)>)> = None;
+    // The best field so far: how many query words it matched, the field, the matching byte ranges.
+    type Best<'a> = (usize, &'a NamedField, Vec<(usize, usize)>);
+    let mut best: Option<Best<'_>> = None;
     for section in [Section::Title, Section::Body, Section::Internal] {
         if section == Section::Internal && !internal {
             continue;
