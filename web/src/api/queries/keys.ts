@@ -122,3 +122,8 @@ export const platformKeys = {
   all: ["platform"] as const,
   workspaces: () => [...platformKeys.all, "workspaces"] as const,
 };
+
+export const searchKeys = {
+  all: ["search"] as const,
+  results: (q: string) => [...searchKeys.all, q] as const,
+};
