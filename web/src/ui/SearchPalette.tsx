@@ -110,7 +110,7 @@ function Palette({ close }: { close: () => void }) {
       />
       {!q && recent.length > 0 && (
         <div className="palette-recent">
-          <h2 className="small muted">Recent searches</h2>
+          <h2 className="small">Recent searches</h2>
           <ul>
             {recent.map((r) => (
               <li key={r}>
@@ -135,14 +135,14 @@ function Palette({ close }: { close: () => void }) {
           >
             <span className="badge">{KIND_LABELS[result.type as SearchKind] ?? result.type}</span>
             <span className="palette-title">{result.title}</span>
-            <span className="muted small">{result.matched_field.replace("_", " ")}</span>
+            <span className="small">{result.matched_field.replace("_", " ")}</span>
             <Snippet result={result} />
           </li>
         ))}
       </ul>
-      {q && results.isSuccess && results.data.results.length === 0 && <p className="muted">Nothing matches “{q}”.</p>}
+      {q && results.isSuccess && results.data.results.length === 0 && <p>Nothing matches “{q}”.</p>}
       {results.isError && <p role="alert">Search failed; try again.</p>}
-      <p className="small muted">↑ ↓ to move, Enter to open, Esc to close</p>
+      <p className="small">↑ ↓ to move, Enter to open, Esc to close</p>
     </div>
   );
 }
