@@ -196,8 +196,11 @@ async fn measure(app: &App, api: &Api, label: &str, count: usize, queries: usize
             names.push(candidate);
         }
     }
+    let seeding = Instant::now();
     let ids = seed(app, &ws, &names).await;
+    eprintln!("search-bench: {label}: {count} leads seeded in {:.0} s", seeding.elapsed().as_secs_f64());
     let settle_seconds = settle(api, &ws.token).await;
+    eprintln!("search-bench: {label}: indexed {settle_seconds:.0} s after the last write");
     // Warm the cache, then time queries: half exact names, half misspelled ones (the recall set).
     api.search(&ws.token, &names[0]).await;
     let (mut latencies, mut hits) = (Vec::new(), 0usize);
@@ -298,7 +301,12 @@ async fn main() -> std::process::ExitCode {
     let _ = writeln!(md, "| query p50 (ms) | {:.1} | {:.1} |", small.p50, large.p50);
     let _ = writeln!(md, "| query p95 (ms) | {:.1} | {:.1} |", small.p95, large.p95);
     let _ = writeln!(md, "| query p99 (ms) | {:.1} | {:.1} |", small.p99, large.p99);
-    let _ = writeln!(md, "| recall, 1–2 edits, target in top 10 | {:.1}% | {:.1}% |", small.recall * 100.0, large.recall * 100.0);
+    let _ = writeln!(
+        md,
+        "| recall, 1–2 edits, target in top 10 | {:.1}% | {:.1}% |",
+        small.recall * 100.0,
+        large.recall * 100.0
+    );
     let _ = writeln!(md, "| index bytes | {} | {} |", small.bytes, large.bytes);
     let _ = writeln!(
         md,
@@ -306,7 +314,8 @@ async fn main() -> std::process::ExitCode {
         small.bytes as f64 / small.records.max(1) as f64,
         large.bytes as f64 / large.records.max(1) as f64
     );
-    let _ = writeln!(md, "| seeding to fully indexed (s) | {:.1} | {:.1} |", small.settle_seconds, large.settle_seconds);
+    let _ =
+        writeln!(md, "| seeding to fully indexed (s) | {:.1} | {:.1} |", small.settle_seconds, large.settle_seconds);
     let _ = writeln!(
         md,
         "\nIndexing lag, commit to in the index (no change pending), 20 leads one after another: p50 {:.2} s, p95 {:.2} s \
