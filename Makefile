@@ -72,6 +72,8 @@ SLA_LARGE ?= 100000
 # The leads list and the kanban board are compared between workspaces with these many leads and deals.
 CRM_SMALL ?= 100
 CRM_LARGE ?= 50000
+SEARCH_SMALL ?= 1000
+SEARCH_LARGE ?= 10000
 # Event-to-socket latency is measured with this many connected sockets, over this many ticket changes.
 BENCH_SOCKETS ?= 50
 BENCH_EVENTS ?= 40
@@ -83,6 +85,7 @@ bench:
 	cargo run --locked -p switchboard-api-bench --bin webhook-bench -- --events $(BENCH_WEBHOOK_EVENTS)
 	cargo run --locked --release -p switchboard-api-bench --bin sla-bench -- --small $(SLA_SMALL) --large $(SLA_LARGE)
 	cargo run --locked --release -p switchboard-api-bench --bin crm-bench -- --small $(CRM_SMALL) --large $(CRM_LARGE)
+	cargo run --locked --release -p switchboard-api-bench --bin search-bench -- --small $(SEARCH_SMALL) --large $(SEARCH_LARGE)
 	cargo run --locked -p switchboard-api-bench --bin realtime-bench -- --sockets $(BENCH_SOCKETS) --events $(BENCH_EVENTS)
 	$(MAKE) bench-web
 

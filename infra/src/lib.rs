@@ -151,6 +151,7 @@ fn local_values(options: &StackOptions, gateway_url: &str) -> std::collections::
         ("SWITCHBOARD_ISSUER", "switchboard-local".to_owned()),
         ("SWITCHBOARD_ATTACHMENTS_BUCKET", resources::physical_name("AttachmentsBucket")),
         ("SWITCHBOARD_INBOUND_MAIL_BUCKET", resources::physical_name("InboundMailBucket")),
+        ("SWITCHBOARD_SEARCH_BUCKET", resources::physical_name("SearchIndexBucket")),
         ("SWITCHBOARD_S3_PATH_STYLE", "true".to_owned()),
         // The gateway serves the WebSocket API's connection management endpoint itself.
         ("SWITCHBOARD_WS_MANAGEMENT_ENDPOINT", gateway_url.to_owned()),
@@ -224,7 +225,11 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
                     format!("{}: queue {} is not in the template", function.logical_id, source.queue_logical_id)
                 })?
                 .clone();
-            let name = resources::physical_name(&source.queue_logical_id);
+            let name = template
+                .queues
+                .iter()
+                .find(|queue| queue.logical_id == source.queue_logical_id)
+                .map_or_else(|| resources::physical_name(&source.queue_logical_id), resources::queue_physical_name);
             let consumer = queues::QueueConsumer {
                 name: function.logical_id.clone(),
                 handler,
@@ -355,6 +360,8 @@ mod tests {
             Some(config.issuer.clone()),
             config.attachments_bucket.clone(),
             config.webhook_queue_url.clone(),
+            config.search_queue_url.clone(),
+            config.search_bucket.clone(),
             config.usage_key_prefix.clone(),
             config.ws_management_endpoint.clone(),
         ];

@@ -13,6 +13,12 @@ pub fn physical_name(logical_id: &str) -> String {
     format!("switchboard-local-{}", logical_id.to_lowercase())
 }
 
+/// A queue's name: FIFO queues' names must end in `.fifo`.
+pub fn queue_physical_name(queue: &QueueSpec) -> String {
+    let name = physical_name(&queue.logical_id);
+    if queue.fifo { format!("{name}.fifo") } else { name }
+}
+
 /// What the local stack needs to know of the created resources.
 #[derive(Debug, Clone, Default)]
 pub struct Created {
@@ -79,7 +85,10 @@ async fn create_queues(
                 },
                 None => None,
             };
-            let mut request = sqs.create_queue().queue_name(physical_name(&queue.logical_id));
+            let mut request = sqs.create_queue().queue_name(queue_physical_name(queue));
+            if queue.fifo {
+                request = request.attributes(QueueAttributeName::FifoQueue, "true");
+            }
             if let Some(secs) = queue.visibility_timeout_secs {
                 request = request.attributes(QueueAttributeName::VisibilityTimeout, secs.to_string());
             }

@@ -62,6 +62,8 @@ pub struct QueueSpec {
     pub visibility_timeout_secs: Option<i32>,
     pub retention_secs: Option<i32>,
     pub redrive: Option<(String, i32)>,
+    /// FifoQueue: ordered per message group, deduplicated (its name ends in `.fifo`).
+    pub fifo: bool,
 }
 
 /// An SQS event source of a function.
@@ -586,6 +588,7 @@ impl Template {
                         visibility_timeout_secs: number("VisibilityTimeout"),
                         retention_secs: number("MessageRetentionPeriod"),
                         redrive: redrive.transpose()?,
+                        fifo: props.and_then(|p| p.get("FifoQueue")).and_then(text).as_deref() == Some("true"),
                     });
                 }
                 "AWS::ApiGateway::ApiKey" => {

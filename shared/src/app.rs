@@ -23,6 +23,10 @@ pub struct App {
     pub inbound_mail: BlobStore,
     /// The queue of webhook deliveries (one message per attempt).
     pub webhook_queue: Queue,
+    /// Search index changes (FIFO, a message group per workspace: one writer per workspace index).
+    pub search_queue: Queue,
+    /// The per-workspace search index objects.
+    pub search_indexes: BlobStore,
     /// The HTTP client for webhook deliveries, built on first use (most functions never deliver).
     pub webhook_http: Arc<std::sync::OnceLock<reqwest::Client>>,
     /// Posts frames to WebSocket connections (API Gateway's management API), when configured.
@@ -56,8 +60,10 @@ impl App {
         });
         Self {
             attachments: BlobStore::new(s3.clone(), config.attachments_bucket.clone(), "attachments"),
-            inbound_mail: BlobStore::new(s3, config.inbound_mail_bucket.clone(), "inbound mail"),
-            webhook_queue: Queue::new(sqs, config.webhook_queue_url.clone(), "webhook deliveries"),
+            inbound_mail: BlobStore::new(s3.clone(), config.inbound_mail_bucket.clone(), "inbound mail"),
+            webhook_queue: Queue::new(sqs.clone(), config.webhook_queue_url.clone(), "webhook deliveries"),
+            search_queue: Queue::new(sqs, config.search_queue_url.clone(), "search index changes"),
+            search_indexes: BlobStore::new(s3, config.search_bucket.clone(), "search index"),
             sockets: Sockets::new(sockets),
             webhook_http: Arc::default(),
             store: Store::new(aws, config.table_name.clone(), cursors),

@@ -44,6 +44,11 @@ pub struct Config {
     pub s3_path_style: bool,
     /// The queue carrying webhook deliveries (the outbox consumer sends, the delivery function retries).
     pub webhook_queue_url: Option<String>,
+    /// The FIFO queue carrying search index changes, one message group per workspace (the outbox
+    /// consumer and the search function send, the search indexer consumes).
+    pub search_queue_url: Option<String>,
+    /// The private bucket holding each workspace's search index object.
+    pub search_bucket: Option<String>,
     /// Multiplies webhook retry waits and circuit-breaker times. 1 in AWS (the template never sets it);
     /// the local stack's tests compress days of retries into seconds with a tiny value.
     pub webhook_time_scale: f64,
@@ -94,6 +99,8 @@ impl Config {
         let attachments_bucket = lookup("SWITCHBOARD_ATTACHMENTS_BUCKET").filter(|bucket| !bucket.is_empty());
         let s3_path_style = lookup("SWITCHBOARD_S3_PATH_STYLE").is_some_and(|value| value == "true" || value == "1");
         let webhook_queue_url = lookup("SWITCHBOARD_WEBHOOK_QUEUE_URL").filter(|url| !url.is_empty());
+        let search_queue_url = lookup("SWITCHBOARD_SEARCH_QUEUE_URL").filter(|url| !url.is_empty());
+        let search_bucket = lookup("SWITCHBOARD_SEARCH_BUCKET").filter(|bucket| !bucket.is_empty());
         let webhook_time_scale = match lookup("SWITCHBOARD_WEBHOOK_TIME_SCALE") {
             None => 1.0,
             Some(raw) => match raw.trim().parse::<f64>() {
@@ -132,6 +139,8 @@ impl Config {
             inbound_mail_bucket,
             usage_key_prefix,
             webhook_queue_url,
+            search_queue_url,
+            search_bucket,
             webhook_time_scale,
             webhook_allow_private_targets,
             webhook_ports,

@@ -67,6 +67,7 @@ pub const ROUTES: &[http::Route] = shared::routes![
         fn_api_keys::list, fn_api_keys::create, fn_api_keys::revoke, fn_api_keys::rotate,
         fn_chat::list_channels, fn_chat::create_channel, fn_chat::direct, fn_chat::add_member, fn_chat::history,
         fn_chat::post_message, fn_chat::edit_message, fn_chat::delete_message, fn_chat::mark_read,
+        shared::http::search::search_query,
         fn_health::health,
     ),
     components(schemas(shared::api::schema::RawId, shared::api::schema::MemberFilter, shared::api::schema::CurrencyCode)),
@@ -199,6 +200,8 @@ mod tests {
             fn_webhooks::ROUTES,
             fn_api_keys::ROUTES,
             fn_chat::ROUTES,
+            // A dev-dependency only: the documentation binary never links the search engine.
+            fn_search::ROUTES,
         ] {
             for route in routes {
                 let (method, path) = (route.method.as_str(), route.path);

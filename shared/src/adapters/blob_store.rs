@@ -123,6 +123,43 @@ impl BlobStore {
         }
     }
 
+    /// The bytes at `key`; None when there is no such object. For objects the functions themselves
+    /// write and read whole (a search index), not for users' files.
+    pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, BlobError> {
+        let output = match self.client.get_object().bucket(self.bucket()?).key(key).send().await {
+            Ok(output) => output,
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_key()) => return Ok(None),
+            Err(err) => return Err(BlobError::Backend(aws_sdk_s3::error::DisplayErrorContext(err).to_string())),
+        };
+        let bytes = output.body.collect().await.map_err(|err| BlobError::Backend(err.to_string()))?;
+        Ok(Some(bytes.into_bytes().to_vec()))
+    }
+
+    /// Writes `bytes` at `key`, replacing what was there.
+    pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), BlobError> {
+        self.client
+            .put_object()
+            .bucket(self.bucket()?)
+            .key(key)
+            .body(bytes.into())
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|err| BlobError::Backend(aws_sdk_s3::error::DisplayErrorContext(err).to_string()))
+    }
+
+    /// Removes the object at `key` (nothing when there is none).
+    pub async fn delete(&self, key: &str) -> Result<(), BlobError> {
+        self.client
+            .delete_object()
+            .bucket(self.bucket()?)
+            .key(key)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|err| BlobError::Backend(aws_sdk_s3::error::DisplayErrorContext(err).to_string()))
+    }
+
     /// Takes [`UNCONFIRMED_TAG`] off the checked version, so the lifecycle rule keeps it.
     pub async fn confirm(&self, key: &str, version: Option<&str>) -> Result<(), BlobError> {
         self.client

@@ -50,6 +50,28 @@ impl Queue {
         Ok(())
     }
 
+    /// Sends `message` to a FIFO queue: messages of one `group` are delivered in order, one batch of a
+    /// group at a time; a second message with the same `dedup_id` within five minutes is dropped.
+    pub async fn send_ordered<T: Serialize>(&self, message: &T, group: &str, dedup_id: &str) -> Result<(), QueueError> {
+        let body = serde_json::to_string(message)?;
+        self.client
+            .send_message()
+            .queue_url(self.url()?)
+            .message_body(body)
+            .message_group_id(group)
+            .message_deduplication_id(dedup_id)
+            .send()
+            .await
+            .map_err(|err| {
+                QueueError::Backend(format!(
+                    "SendMessage to {}: {}",
+                    self.purpose,
+                    aws_sdk_sqs::error::DisplayErrorContext(err)
+                ))
+            })?;
+        Ok(())
+    }
+
     /// Keeps the received message (by its receipt handle) hidden for `wait` (to the second), so it comes
     /// back then rather than after the queue's own visibility timeout; zero shows it again at once.
     pub async fn redeliver_after(&self, receipt_handle: &str, wait: Duration) -> Result<(), QueueError> {

@@ -136,6 +136,8 @@ mod tests {
             attachments_bucket: None,
             s3_path_style: false,
             webhook_queue_url: None,
+            search_queue_url: None,
+            search_bucket: None,
             webhook_time_scale: 1.0,
             webhook_allow_private_targets: false,
             webhook_ports: crate::domain::webhooks::AllowedPorts::default(),

@@ -194,6 +194,7 @@ pub const ROUTE_ACCESS: &[(&str, &str, KeyAccess)] = {
         ("GET", "/api/v1/me/notification-preferences", People),
         ("PUT", "/api/v1/me/notification-preferences", People),
         ("GET", "/api/v1/activity", Scope(ActivityRead)),
+        ("GET", "/api/v1/search", AnyKey),
         ("GET", "/api/v1/settings/categories", Scope(TicketsRead)),
         ("PUT", "/api/v1/settings/categories", Scope(SettingsManage)),
         ("GET", "/api/v1/settings/email", Scope(SettingsManage)),

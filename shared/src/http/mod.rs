@@ -8,6 +8,7 @@ pub mod preconditions;
 mod problem;
 mod request;
 mod router;
+pub mod search;
 pub mod security_headers;
 mod service_errors;
 pub mod session_cookie;

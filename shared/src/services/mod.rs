@@ -29,6 +29,7 @@ pub mod plans;
 pub mod platform;
 pub mod realtime;
 pub mod reports;
+pub mod search_feed;
 pub mod settings;
 pub mod sla;
 pub mod sla_watch;

@@ -277,6 +277,8 @@ async fn apply(app: &App, record: &EventRecord) -> Result<(), ServiceError> {
     super::inbox_rows::on_event(app, &scope, &event).await?;
     // Each recipient's notification, stored once and pushed to their sockets only.
     super::notifications::on_event(app, &scope, &event).await?;
+    // The records it touched, to the workspace's search index writer.
+    super::search_feed::on_event(app, &scope, &event).await?;
     // Boxed: the consumer's future would otherwise nest every consumer's state inline.
     Box::pin(crate::services::webhooks::fanout::fan_out(app, &scope, &event)).await?;
     Ok(())

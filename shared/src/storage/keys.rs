@@ -672,6 +672,15 @@ pub fn done_task_gsi4sk(done_at: Timestamp, activity: ActivityId) -> String {
 
 /// A company (organisation record). Ids have a fixed length, so no other company's keys share
 /// `company_sk(c)` as a prefix.
+/// The workspace's search index version: which index object is current, bumped by the indexer (the
+/// workspace's single writer) after each write of the object; the search function reads it per query.
+pub const SEARCH_VERSION_SK: &str = "SEARCH#VERSION";
+/// Where a workspace's search index lives in the search bucket: one object per workspace, under the
+/// workspace's prefix (a lifecycle rule or policy can address one tenant).
+pub fn search_index_object_key(workspace: WorkspaceId) -> String {
+    format!("workspaces/{workspace}/search/index.bin")
+}
+
 pub const COMPANY_PREFIX: &str = "COMPANY#";
 pub fn company_sk(company: CompanyId) -> String {
     format!("{COMPANY_PREFIX}{company}")

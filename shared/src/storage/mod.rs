@@ -25,6 +25,7 @@ pub mod plans;
 mod query;
 pub mod realtime;
 pub mod reports;
+pub mod search;
 pub mod sessions;
 pub mod settings;
 pub mod shelf;

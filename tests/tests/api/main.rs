@@ -24,6 +24,7 @@ mod platform;
 mod preconditions;
 mod reports;
 mod sales_dashboard;
+mod search;
 mod settings;
 mod sla;
 mod tenancy;

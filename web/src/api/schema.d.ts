@@ -1652,6 +1652,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search
+         * @description Ranked results across tickets, customers, companies, leads and deals, as you type: every word
+         *     must match, the last one also as a prefix; words of 4 characters or more tolerate one typo, of 8
+         *     or more two (a swap of neighbours is one); diacritics are folded (`zoe` finds `Zoë`). A whole
+         *     e-mail address, phone number, ticket reference (`#1042`) or web domain finds its record first.
+         *     Matches in a title or subject rank above matches elsewhere, exact words above typos. Each result
+         *     names the field it matched, with a snippet whose matching words are highlighted. Internal notes
+         *     are searched for signed-in members only, never through an API key. `types` narrows the kinds
+         *     (comma-separated); left out, every kind the caller can read is searched (leads and deals need
+         *     `sales:read`, customers and companies `customers:read`, tickets `tickets:read`; an API key needs
+         *     the scope as well); asking for a kind the caller cannot read is 403. Records changed in the last
+         *     moments are found at once, read from the table.
+         */
+        get: operations["search_search_query"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/settings/categories": {
         parameters: {
             query?: never;
@@ -4000,6 +4030,42 @@ export interface components {
             pipeline: components["schemas"]["SalesPipeline"];
             to: string;
         };
+        SearchResult: {
+            id: string;
+            /**
+             * @description The field the query matched best: `subject`, `message`, `internal_note`, `reference`, `name`,
+             *     `email`, `phone`, `company`, `domain`, `notes`, `tags`, ...
+             */
+            matched_field: string;
+            /**
+             * Format: float
+             * @description Relevance; only the order means something.
+             */
+            score: number;
+            snippet: components["schemas"]["Snippet"];
+            /** @description The ticket's subject, the person's or company's name, the deal's title. */
+            title: string;
+            /**
+             * @description `tickets`, `customers`, `companies`, `leads` or `deals`.
+             * @example tickets
+             */
+            type: string;
+        };
+        /** @description The records matching a query, best first, across the kinds asked for. */
+        SearchResults: {
+            /**
+             * Format: int64
+             * @description The index version the results come from (one more per indexed change).
+             */
+            index_version: number;
+            /**
+             * Format: int64
+             * @description Changes committed but not in the index yet; those records are searched straight from the
+             *     table (their results are current, and ranked among the others).
+             */
+            pending: number;
+            results: components["schemas"]["SearchResult"][];
+        };
         SecretView: {
             /**
              * Format: date-time
@@ -4119,6 +4185,14 @@ export interface components {
          * @enum {string}
          */
         SlaRowState: "breached" | "at_risk" | "running" | "paused" | "met" | "none";
+        /** @description Part of the matched field, in pieces: the matching words have `highlight` set. */
+        Snippet: {
+            parts: components["schemas"]["SnippetPart"][];
+        };
+        SnippetPart: {
+            highlight: boolean;
+            text: string;
+        };
         SourceConversion: {
             /** Format: int64 */
             converted: number;
@@ -13124,6 +13198,69 @@ export interface operations {
                 };
             };
             /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    search_search_query: {
+        parameters: {
+            query: {
+                /** @description the words searched, 1 to 200 characters */
+                q: string;
+                /** @description comma-separated: tickets, customers, companies, leads, deals */
+                types?: string;
+                /** @description 1 to 50, default 20 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResults"];
+                };
+            };
+            /** @description Unauthenticated */
             401: {
                 headers: {
                     [name: string]: unknown;

@@ -1,12 +1,11 @@
-// The keyboard help overlay: ? opens it anywhere (outside a text field), Escape closes it; / jumps to
-// the inbox's filter field (search, once it exists, takes the key over).
+// The keyboard help overlay: ? opens it anywhere (outside a text field), Escape closes it. "/" and
+// Ctrl-K open the search palette (SearchPalette).
 import { useEffect, useRef, useState } from "react";
-import { useNavigate } from "react-router";
 import { isTyping } from "../lib/keyboard";
 
 const SHORTCUTS: [string, string][] = [
   ["?", "Show this help"],
-  ["/", "Filter the inbox"],
+  ["/ or Ctrl+K", "Search tickets, customers, companies, leads and deals"],
   ["j / k", "Next / previous ticket or lead in a list"],
   ["Enter or o", "Open the selected ticket or lead"],
   ["x", "Pick the selected lead for a bulk change (leads)"],
@@ -20,23 +19,17 @@ const SHORTCUTS: [string, string][] = [
 export function KeyboardHelp() {
   const [open, setOpen] = useState(false);
   const dialog = useRef<HTMLDialogElement>(null);
-  const navigate = useNavigate();
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.metaKey || event.ctrlKey || event.altKey || isTyping(event.target)) return;
       if (event.key === "?") {
         event.preventDefault();
         setOpen(true);
-      } else if (event.key === "/") {
-        event.preventDefault();
-        const field = document.getElementById("inbox-search");
-        if (field) field.focus();
-        else navigate("/inbox");
       }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [navigate]);
+  }, []);
   useEffect(() => {
     if (open) dialog.current?.showModal();
     else dialog.current?.close();

@@ -11,6 +11,7 @@ import { LiveProvider, useLiveStatus } from "../live/live";
 import { Avatar } from "./Avatar";
 import { Loading } from "./states";
 import { KeyboardHelp } from "./KeyboardHelp";
+import { SearchPalette } from "./SearchPalette";
 
 /** The Sales section of the navigation, in the order reps work. */
 const SALES_LINKS = [
@@ -113,6 +114,7 @@ function Shell() {
           </button>
         </div>
         <div className="menu" id="main-menu">
+          <SearchPalette />
           <h2 className="nav-section" id="nav-support">
             Support
           </h2>

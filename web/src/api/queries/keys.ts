@@ -138,3 +138,8 @@ export const notificationKeys = {
   list: (unreadOnly: boolean) => [...notificationKeys.all, "list", unreadOnly ? "unread" : "all"] as const,
   preferences: () => [...notificationKeys.all, "preferences"] as const,
 };
+
+export const searchKeys = {
+  all: ["search"] as const,
+  results: (q: string) => [...searchKeys.all, q] as const,
+};

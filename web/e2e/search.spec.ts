@@ -1,0 +1,49 @@
+// Search: the owner presses Ctrl-K, types a subject with a typo and sees the ticket as they type,
+// moves to it with the arrows and opens it with Enter; "/" opens the palette again, a lead is found
+// by a prefix of its name, and the last search is offered when the box is empty.
+import { expect, logIn, test } from "./fixtures";
+
+test("the search palette finds records as you type and opens them from the keyboard", async ({ stack, cast, api, newPage, shot }) => {
+  const owner = await api.signUp(cast.owner);
+  const ticket = await api.createTicket(owner, cast);
+  const lead = await api.request<{ id: string }>("POST", "/api/v1/leads", owner.access_token, { name: `Wilhelmina Quartz ${cast.run}` });
+  const a = await newPage("owner");
+  await logIn(a, stack, cast.owner);
+
+  await test.step("Ctrl-K opens the palette; a typo still finds the ticket, highlighted", async () => {
+    await a.keyboard.press("Control+k");
+    const box = a.getByRole("combobox", { name: "Search tickets, customers, companies, leads and deals" });
+    await expect(box).toBeFocused();
+    await box.pressSequentially("exprot invoices");
+    const option = a.getByRole("option").filter({ hasText: cast.subject });
+    await expect(option).toBeVisible();
+    await expect(option.locator("mark").first()).toHaveText(/export/i);
+    await shot(a, "60-search-palette");
+    // The first result is selected; the arrows move and wrap, Enter opens the selected one.
+    const options = a.getByRole("option");
+    const count = await options.count();
+    const target = await options.evaluateAll((items, subject) => items.findIndex((item) => item.textContent?.includes(subject)), cast.subject);
+    for (let i = 0; i < target; i++) await box.press("ArrowDown");
+    await expect(options.nth(target)).toHaveAttribute("aria-selected", "true");
+    expect(count).toBeGreaterThan(0);
+    await box.press("Enter");
+    await expect(a).toHaveURL(new RegExp(`/tickets/${ticket.id}$`));
+    await expect(a.getByRole("dialog", { name: "Search" })).toBeHidden();
+  });
+
+  await test.step("/ opens it again; the last word is a prefix; Escape closes", async () => {
+    await a.locator("main").click();
+    await a.keyboard.press("/");
+    const box = a.getByRole("combobox", { name: "Search tickets, customers, companies, leads and deals" });
+    await expect(box).toBeFocused();
+    await expect(a.getByRole("button", { name: "exprot invoices" })).toBeVisible();
+    await box.fill("wilhelmina quar");
+    await expect(a.getByRole("option").filter({ hasText: "Wilhelmina Quartz" })).toBeVisible();
+    await box.press("Escape");
+    await expect(a.getByRole("dialog", { name: "Search" })).toBeHidden();
+    await a.getByRole("button", { name: /Search…/ }).click();
+    await box.fill("wilhelmina quar");
+    await a.getByRole("option").filter({ hasText: "Wilhelmina Quartz" }).click();
+    await expect(a).toHaveURL(new RegExp(`/sales/leads/${lead.id}$`));
+  });
+});
