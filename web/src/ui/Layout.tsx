@@ -56,10 +56,13 @@ function NotificationBell() {
   const unread = useUnreadCount() ?? 0;
   return (
     <NavLink to="/notifications" data-testid="notification-bell">
-      <svg className="bell" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-        <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z" />
-      </svg>
-      Notifications
+      {/* One child for the label, so the nav row puts it left and the count right. */}
+      <span>
+        <svg className="bell" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+          <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z" />
+        </svg>
+        Notifications
+      </span>
       {unread > 0 && (
         <span className="count" aria-label={`${unread} unread`}>
           {unread}
