@@ -178,3 +178,28 @@ mod tests {
         assert!(first.to_string() < second.to_string());
     }
 }
+
+/// A member filter in a list's query: `me` (the caller), `none` (no one: `Ok(None)`) or a member id.
+/// The API document shows it as `MemberFilter` (api/schema.rs).
+pub fn member_filter(raw: &str, caller: UserId) -> Result<Option<UserId>, String> {
+    match raw.trim() {
+        "me" => Ok(Some(caller)),
+        "none" => Ok(None),
+        id => id.parse::<UserId>().map(Some).map_err(|_| "must be `me`, `none` or a member id".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod member_filter_tests {
+    use super::*;
+
+    #[test]
+    fn me_none_or_an_id() {
+        let caller = UserId::generate();
+        let other = UserId::generate();
+        assert_eq!(member_filter("me", caller), Ok(Some(caller)));
+        assert_eq!(member_filter(" none ", caller), Ok(None));
+        assert_eq!(member_filter(&other.to_string(), caller), Ok(Some(other)));
+        assert!(member_filter("someone", caller).is_err());
+    }
+}

@@ -24,7 +24,7 @@ use crate::domain::{
     Gather,
     events::SlaEffect,
     field,
-    ids::{TicketId, UserId, WorkspaceId},
+    ids::{TicketId, WorkspaceId, member_filter},
     inbox::{self, SlaRow},
     optional_field,
     sla::{
@@ -413,11 +413,7 @@ pub struct RadarQuery {
 /// Tickets breached, at risk, and due within the horizon, least time left first, with counts.
 pub async fn radar(app: &App, caller: &MemberPrincipal, query: RadarQuery) -> ServiceResult<SlaRadarView> {
     let (assignee, priority, within, limit) = (
-        optional_field("assignee", query.assignee.as_deref(), |raw| match raw {
-            "none" => Ok(None),
-            "me" => Ok(Some(caller.user_id)),
-            raw => raw.parse::<UserId>().map(Some).map_err(|_| "must be a member id, `me` or `none`".to_owned()),
-        }),
+        optional_field("assignee", query.assignee.as_deref(), |raw| member_filter(raw, caller.user_id)),
         optional_field("priority", query.priority.as_deref(), Priority::parse),
         field("within_minutes", whole_number(query.within_minutes, DEFAULT_HORIZON_MINUTES, MAX_HORIZON_MINUTES)),
         field("limit", whole_number(query.limit, DEFAULT_RADAR_LIMIT as i64, MAX_RADAR_LIMIT as i64)),

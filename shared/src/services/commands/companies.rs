@@ -6,7 +6,7 @@ use super::customers::{attributes, optional_text};
 use super::views::parse_name;
 use crate::api::{CreateCompanyRequest, UpdateCompanyRequest};
 use crate::domain::companies::{Domain, MAX_ADDRESS_CHARS, MAX_COMPANY_NAME_CHARS, MAX_PHONE_CHARS, MAX_WEBSITE_CHARS};
-use crate::domain::ids::{CompanyId, UserId};
+use crate::domain::ids::{CompanyId, UserId, member_filter};
 use crate::domain::text::TextKind;
 use crate::domain::{FieldError, Gather, field, optional_field, ticket};
 use crate::storage::companies::CompanyQuery;
@@ -102,11 +102,7 @@ pub fn parse_company_list(
     caller: UserId,
 ) -> Result<CompanyQuery, Vec<FieldError>> {
     let (owner, tag) = (
-        optional_field("owner_id", owner, |raw: &str| match raw.trim() {
-            "me" => Ok(Some(caller)),
-            "none" => Ok(None),
-            id => id.parse::<UserId>().map(Some).map_err(|_| "must be me, none or a member id".to_owned()),
-        }),
+        optional_field("owner_id", owner, |raw: &str| member_filter(raw, caller)),
         optional_field("tag", tag, |raw: &str| {
             ticket::normalize_tags(&[raw.to_owned()]).map(|tags| tags.into_iter().next().unwrap_or_default())
         }),

@@ -15,7 +15,7 @@ use crate::domain::deals::{
     Currency, DealStatus, MAX_COMPANY_CHARS, MAX_CONTACTS, MAX_DEAL_TITLE_CHARS, MAX_LOST_REASON_CHARS,
     MAX_PIPELINE_NAME_CHARS, MAX_STAGE_NAME_CHARS, MAX_STAGES, parse_probability, parse_rotting_days, parse_value,
 };
-use crate::domain::ids::{CompanyId, CustomerId, PipelineId, StageId, UserId};
+use crate::domain::ids::{CompanyId, CustomerId, PipelineId, StageId, UserId, member_filter};
 use crate::domain::{FieldError, Gather, field, optional_field, ticket};
 use crate::storage::deals::{DealIndex, DealQuery};
 
@@ -356,11 +356,7 @@ impl TryFrom<LoseDealRequest> for LoseDeal {
 pub fn parse_deal_list(raw: &DealListQuery, caller: UserId) -> Result<DealQuery, Vec<FieldError>> {
     let number =
         |raw: &str| raw.trim().parse::<i64>().map_err(|_| "must be a whole number".to_owned()).and_then(parse_value);
-    let owner = |raw: &str| match raw.trim() {
-        "me" => Ok(Some(caller)),
-        "none" => Ok(None),
-        id => parse_id::<UserId>(id).map(Some).map_err(|_| "must be me, none or a member id".to_owned()),
-    };
+    let owner = |raw: &str| member_filter(raw, caller);
     let (status, sort, pipeline, stage, owner, tag, currency, min, max, from, to) = (
         optional_field("status", raw.status.as_deref(), DealStatus::parse),
         optional_field("sort", raw.sort.as_deref(), |raw: &str| match raw.trim() {

@@ -15,7 +15,7 @@ use crate::domain::{
     FieldError, Gather,
     email::Email,
     field,
-    ids::{LeadId, UserId},
+    ids::{LeadId, UserId, member_filter},
     leads::{LeadSource, LeadStatus, LeadStatuses, MAX_STATUS_LABEL_CHARS, Score, parse_status_key},
     optional_field, rule,
     ticket::normalize_tags,
@@ -280,11 +280,7 @@ fn instant(raw: &str) -> Result<Timestamp, String> {
 /// A lead listing as asked: filters, range and sort, for `caller` (`owner=me`). Combinations no index
 /// answers are refused here, naming the field (docs/data-model.md says why).
 pub fn lead_query(params: &LeadListParams, caller: UserId) -> Result<LeadQuery, Vec<FieldError>> {
-    let owner = |raw: &str| match raw.trim() {
-        "me" => Ok(Some(caller)),
-        "none" => Ok(None),
-        id => id.parse().map(Some).map_err(|_| "must be a member id, me or none".to_owned()),
-    };
+    let owner = |raw: &str| member_filter(raw, caller);
     let sort = |raw: &str| match raw.trim() {
         "newest" => Ok(LeadSort::Newest),
         "score" => Ok(LeadSort::Score),
