@@ -7,10 +7,7 @@ use shared::api::{
 };
 use shared::domain::{ids::CompanyId, rbac::Permission, records::RecordRef};
 use shared::http::{self, HandlerResult, PageParams, ProblemBody};
-use shared::{
-    App,
-    services::{companies, notes},
-};
+use shared::{App, services::companies};
 
 pub const COMPANIES: &str = "/api/v1/companies";
 pub const COMPANY: &str = "/api/v1/companies/{id}";
@@ -172,6 +169,11 @@ pub async fn deals(app: &App, req: &Request) -> HandlerResult {
     Ok(http::json(StatusCode::OK, &companies::deals(app, &caller, id, page).await?))
 }
 
+/// The company a notes or activities route is about.
+fn company(req: &Request) -> Result<RecordRef, http::Problem> {
+    Ok(RecordRef::Company(http::path_id(req, "id", "The company")?))
+}
+
 /// A company's notes
 ///
 /// Oldest first. Needs `customers:read`.
@@ -186,11 +188,7 @@ pub async fn deals(app: &App, req: &Request) -> HandlerResult {
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn notes(app: &App, req: &Request) -> HandlerResult {
-    let caller = http::member(req)?;
-    http::require(&caller, Permission::CustomersRead)?;
-    let id: CompanyId = http::path_id(req, "id", "The company")?;
-    let page = PageParams::from_request(req)?;
-    Ok(http::json(StatusCode::OK, &notes::list(app, &caller, RecordRef::Company(id), page).await?))
+    http::records::notes_page(app, req, Permission::CustomersRead, company).await
 }
 
 /// Add a note to a company
@@ -207,11 +205,7 @@ pub async fn notes(app: &App, req: &Request) -> HandlerResult {
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn add_note(app: &App, req: &Request) -> HandlerResult {
-    let caller = http::member(req)?;
-    http::require(&caller, Permission::CustomersWrite)?;
-    let id: CompanyId = http::path_id(req, "id", "The company")?;
-    let body: CreateNoteRequest = http::json_body(req)?;
-    Ok(http::json(StatusCode::CREATED, &notes::add(app, &caller, RecordRef::Company(id), body).await?))
+    http::records::add_note(app, req, Permission::CustomersWrite, company).await
 }
 
 /// A company's timeline

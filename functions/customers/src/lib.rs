@@ -10,10 +10,7 @@ use shared::api::{
 };
 use shared::domain::{ids::CustomerId, rbac::Permission, records::RecordRef};
 use shared::http::{self, HandlerResult, PageParams, ProblemBody};
-use shared::{
-    App,
-    services::{activities, customers, notes},
-};
+use shared::{App, services::customers};
 
 pub const CUSTOMERS: &str = "/api/v1/customers";
 pub const CUSTOMER: &str = "/api/v1/customers/{id}";
@@ -174,6 +171,11 @@ pub async fn merge(app: &App, req: &Request) -> HandlerResult {
     Ok(http::json(StatusCode::OK, &customers::merge(app, &caller, id, body).await?))
 }
 
+/// The customer a notes or activities route is about.
+fn customer(req: &Request) -> Result<RecordRef, http::Problem> {
+    Ok(RecordRef::Customer(http::path_id(req, "id", "The customer")?))
+}
+
 /// A customer's notes
 ///
 /// Oldest first. Needs `customers:read`.
@@ -188,11 +190,7 @@ pub async fn merge(app: &App, req: &Request) -> HandlerResult {
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn notes(app: &App, req: &Request) -> HandlerResult {
-    let caller = http::member(req)?;
-    http::require(&caller, Permission::CustomersRead)?;
-    let id: CustomerId = http::path_id(req, "id", "The customer")?;
-    let page = PageParams::from_request(req)?;
-    Ok(http::json(StatusCode::OK, &notes::list(app, &caller, RecordRef::Customer(id), page).await?))
+    http::records::notes_page(app, req, Permission::CustomersRead, customer).await
 }
 
 /// Add a note to a customer
@@ -210,11 +208,7 @@ pub async fn notes(app: &App, req: &Request) -> HandlerResult {
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn add_note(app: &App, req: &Request) -> HandlerResult {
-    let caller = http::member(req)?;
-    http::require(&caller, Permission::CustomersWrite)?;
-    let id: CustomerId = http::path_id(req, "id", "The customer")?;
-    let body: CreateNoteRequest = http::json_body(req)?;
-    Ok(http::json(StatusCode::CREATED, &notes::add(app, &caller, RecordRef::Customer(id), body).await?))
+    http::records::add_note(app, req, Permission::CustomersWrite, customer).await
 }
 
 /// A customer's activities
@@ -232,11 +226,7 @@ pub async fn add_note(app: &App, req: &Request) -> HandlerResult {
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn activities(app: &App, req: &Request) -> HandlerResult {
-    let caller = http::member(req)?;
-    http::require(&caller, Permission::CustomersRead)?;
-    let id: CustomerId = http::path_id(req, "id", "The customer")?;
-    let page = PageParams::from_request(req)?;
-    Ok(http::json(StatusCode::OK, &activities::list(app, &caller, RecordRef::Customer(id), page).await?))
+    http::records::activities_page(app, req, Permission::CustomersRead, customer).await
 }
 
 /// Log an activity on a customer
@@ -255,9 +245,5 @@ pub async fn activities(app: &App, req: &Request) -> HandlerResult {
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn add_activity(app: &App, req: &Request) -> HandlerResult {
-    let caller = http::member(req)?;
-    http::require(&caller, Permission::CustomersWrite)?;
-    let id: CustomerId = http::path_id(req, "id", "The customer")?;
-    let body: CreateActivityRequest = http::json_body(req)?;
-    Ok(http::json(StatusCode::CREATED, &activities::create(app, &caller, RecordRef::Customer(id), body).await?))
+    http::records::add_activity(app, req, Permission::CustomersWrite, customer).await
 }

@@ -14,7 +14,7 @@ use shared::domain::{
 use shared::http::{self, HandlerResult, PageParams, ProblemBody};
 use shared::{
     App,
-    services::{activities, deals, notes, pipelines},
+    services::{deals, pipelines},
 };
 
 pub const PIPELINES: &str = "/api/v1/pipelines";
@@ -393,6 +393,11 @@ pub async fn lose(app: &App, req: &Request) -> HandlerResult {
     Ok(http::json(StatusCode::OK, &deals::lose(app, &caller, id, body).await?))
 }
 
+/// The deal a notes or activities route is about.
+fn deal(req: &Request) -> Result<RecordRef, http::Problem> {
+    Ok(RecordRef::Deal(http::path_id(req, "id", "The deal")?))
+}
+
 /// A deal's notes
 ///
 /// Oldest first. Needs `sales:read`.
@@ -407,11 +412,7 @@ pub async fn lose(app: &App, req: &Request) -> HandlerResult {
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn notes(app: &App, req: &Request) -> HandlerResult {
-    let caller = http::member(req)?;
-    http::require(&caller, Permission::SalesRead)?;
-    let id: DealId = http::path_id(req, "id", "The deal")?;
-    let page = PageParams::from_request(req)?;
-    Ok(http::json(StatusCode::OK, &notes::list(app, &caller, RecordRef::Deal(id), page).await?))
+    http::records::notes_page(app, req, Permission::SalesRead, deal).await
 }
 
 /// Add a note to a deal
@@ -428,11 +429,7 @@ pub async fn notes(app: &App, req: &Request) -> HandlerResult {
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn add_note(app: &App, req: &Request) -> HandlerResult {
-    let caller = http::member(req)?;
-    http::require(&caller, Permission::SalesWrite)?;
-    let id: DealId = http::path_id(req, "id", "The deal")?;
-    let body: CreateNoteRequest = http::json_body(req)?;
-    Ok(http::json(StatusCode::CREATED, &notes::add(app, &caller, RecordRef::Deal(id), body).await?))
+    http::records::add_note(app, req, Permission::SalesWrite, deal).await
 }
 
 /// A deal's activities
@@ -450,11 +447,7 @@ pub async fn add_note(app: &App, req: &Request) -> HandlerResult {
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn activities(app: &App, req: &Request) -> HandlerResult {
-    let caller = http::member(req)?;
-    http::require(&caller, Permission::SalesRead)?;
-    let id: DealId = http::path_id(req, "id", "The deal")?;
-    let page = PageParams::from_request(req)?;
-    Ok(http::json(StatusCode::OK, &activities::list(app, &caller, RecordRef::Deal(id), page).await?))
+    http::records::activities_page(app, req, Permission::SalesRead, deal).await
 }
 
 /// Log an activity on a deal
@@ -472,9 +465,5 @@ pub async fn activities(app: &App, req: &Request) -> HandlerResult {
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn add_activity(app: &App, req: &Request) -> HandlerResult {
-    let caller = http::member(req)?;
-    http::require(&caller, Permission::SalesWrite)?;
-    let id: DealId = http::path_id(req, "id", "The deal")?;
-    let body: CreateActivityRequest = http::json_body(req)?;
-    Ok(http::json(StatusCode::CREATED, &activities::create(app, &caller, RecordRef::Deal(id), body).await?))
+    http::records::add_activity(app, req, Permission::SalesWrite, deal).await
 }

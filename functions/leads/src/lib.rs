@@ -17,8 +17,8 @@ use shared::domain::{
     records::RecordRef,
 };
 use shared::http::{self, HandlerResult, PageParams, Problem, ProblemBody};
+use shared::services::activities;
 use shared::services::leads::{self, OnDuplicate};
-use shared::services::{activities, notes};
 
 pub const LEADS: &str = "/api/v1/leads";
 pub const BULK: &str = "/api/v1/leads/bulk";
@@ -312,6 +312,11 @@ pub async fn convert(app: &App, req: &Request) -> HandlerResult {
     Ok(http::json(StatusCode::OK, &leads::convert(app, &caller, id, body).await?))
 }
 
+/// The lead a notes or activities route is about.
+fn lead(req: &Request) -> Result<RecordRef, http::Problem> {
+    Ok(RecordRef::Lead(lead_id(req)?))
+}
+
 /// A lead's notes
 ///
 /// Oldest first. Needs `sales:read`.
@@ -326,11 +331,7 @@ pub async fn convert(app: &App, req: &Request) -> HandlerResult {
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn notes(app: &App, req: &Request) -> HandlerResult {
-    let caller = http::member(req)?;
-    http::require(&caller, Permission::SalesRead)?;
-    let id = lead_id(req)?;
-    let page = PageParams::from_request(req)?;
-    Ok(http::json(StatusCode::OK, &notes::list(app, &caller, RecordRef::Lead(id), page).await?))
+    http::records::notes_page(app, req, Permission::SalesRead, lead).await
 }
 
 /// Add a note to a lead
@@ -348,11 +349,7 @@ pub async fn notes(app: &App, req: &Request) -> HandlerResult {
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn add_note(app: &App, req: &Request) -> HandlerResult {
-    let caller = http::member(req)?;
-    http::require(&caller, Permission::SalesWrite)?;
-    let id = lead_id(req)?;
-    let body: CreateNoteRequest = http::json_body(req)?;
-    Ok(http::json(StatusCode::CREATED, &notes::add(app, &caller, RecordRef::Lead(id), body).await?))
+    http::records::add_note(app, req, Permission::SalesWrite, lead).await
 }
 
 /// A lead's timeline
@@ -392,11 +389,7 @@ pub async fn timeline(app: &App, req: &Request) -> HandlerResult {
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn activities(app: &App, req: &Request) -> HandlerResult {
-    let caller = http::member(req)?;
-    http::require(&caller, Permission::SalesRead)?;
-    let id: LeadId = lead_id(req)?;
-    let page = PageParams::from_request(req)?;
-    Ok(http::json(StatusCode::OK, &activities::list(app, &caller, RecordRef::Lead(id), page).await?))
+    http::records::activities_page(app, req, Permission::SalesRead, lead).await
 }
 
 /// Log an activity on a lead
@@ -415,11 +408,7 @@ pub async fn activities(app: &App, req: &Request) -> HandlerResult {
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn add_activity(app: &App, req: &Request) -> HandlerResult {
-    let caller = http::member(req)?;
-    http::require(&caller, Permission::SalesWrite)?;
-    let id: LeadId = lead_id(req)?;
-    let body: CreateActivityRequest = http::json_body(req)?;
-    Ok(http::json(StatusCode::CREATED, &activities::create(app, &caller, RecordRef::Lead(id), body).await?))
+    http::records::add_activity(app, req, Permission::SalesWrite, lead).await
 }
 
 /// Change an activity

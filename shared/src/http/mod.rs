@@ -6,6 +6,7 @@ mod bulk;
 pub mod idempotency;
 pub mod preconditions;
 mod problem;
+pub mod records;
 mod request;
 mod router;
 pub mod search;
