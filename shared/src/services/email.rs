@@ -20,7 +20,7 @@ use crate::auth::MemberPrincipal;
 use crate::domain::email::{self, Email, RejectionReason};
 use crate::domain::events::EventKind;
 use crate::domain::names::PersonName;
-use crate::domain::text::{TextKind, strip_controls};
+use crate::domain::text::{TextKind, check_controls, strip_controls};
 use crate::domain::{
     FieldError,
     ids::{AttachmentId, CustomerId, InboundMailId, MessageId, TicketId, UserId, WorkspaceId},
@@ -590,17 +590,20 @@ fn parse_update(
                 errors.push(FieldError::new(field, "is listed twice"));
             }
             Ok(address) => {
-                let category = match input.category.as_deref().map(|raw| strip_controls(raw, TextKind::Line)) {
-                    Some(raw) if raw.trim().is_empty() => None,
-                    Some(raw) if raw.trim().chars().count() > 64 => {
-                        errors.push(FieldError::new(
-                            format!("addresses[{index}].category"),
-                            "must be at most 64 characters",
-                        ));
+                let field = format!("addresses[{index}].category");
+                let category = match input.category.as_deref().map(str::trim) {
+                    None | Some("") => None,
+                    Some(raw) if raw.chars().count() > 64 => {
+                        errors.push(FieldError::new(field, "must be at most 64 characters"));
                         None
                     }
-                    Some(raw) => Some(raw.trim().to_owned()),
-                    None => None,
+                    Some(raw) => match check_controls(raw, TextKind::Line) {
+                        Ok(()) => Some(raw.to_owned()),
+                        Err(message) => {
+                            errors.push(FieldError::new(field, message));
+                            None
+                        }
+                    },
                 };
                 addresses.push(MailAddress { address, category });
             }

@@ -544,3 +544,29 @@ async fn the_status_set_is_configurable_with_its_fixed_meanings_kept() {
     let counted = counts(&client).await;
     assert_eq!(counted["by_status"], json!({"fresh": 1, "contacted": 1, "dead": 0, "won": 0}));
 }
+
+#[tokio::test]
+async fn control_characters_are_refused_in_a_leads_lines_and_its_notes_keep_only_tabs_and_line_breaks() {
+    let owner = signup("Lead Controls").await;
+    let client = owner.client();
+    for (body, field) in
+        [(json!({"name": "Ada\u{0}"}), "name"), (json!({"name": "Ada", "company": "Acme\nLtd"}), "company")]
+    {
+        let refused = client.post(LEADS, body.clone()).await.expect_problem(422, "validation-failed");
+        assert_eq!(refused.field_errors(), [field], "{body}");
+        assert!(
+            refused.body["errors"][0]["message"].as_str().unwrap().contains("control characters"),
+            "{}",
+            refused.body
+        );
+    }
+    let lead = create_lead(&client, json!({"name": "Ada"})).await;
+    let notes = format!("{}/notes", path(&lead));
+    let refused = client.post(&notes, json!({"body": "Call\u{0} back"})).await.expect_problem(422, "validation-failed");
+    assert_eq!(refused.field_errors(), ["body"]);
+    client.post(&notes, json!({"body": "Call back:\r\n\tTuesday"})).await.expect(201);
+    let listed = client.get(&notes).await.expect(200);
+    let bodies: Vec<&str> =
+        listed.body["items"].as_array().unwrap().iter().filter_map(|note| note["body"].as_str()).collect();
+    assert_eq!(bodies, ["Call back:\r\n\tTuesday"], "the refused note was not stored: {}", listed.body);
+}

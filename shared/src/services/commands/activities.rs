@@ -4,6 +4,7 @@
 use jiff::Timestamp;
 
 use crate::api::{CreateActivityRequest, UpdateActivityRequest};
+use crate::domain::text::{TextKind, check_controls};
 use crate::domain::{
     FieldError, Gather,
     activities::{ActivityKind, MAX_BODY_CHARS, MAX_SUBJECT_CHARS},
@@ -20,6 +21,7 @@ fn subject(raw: &str) -> Result<String, String> {
     if text.chars().count() > MAX_SUBJECT_CHARS {
         return Err(format!("must be at most {MAX_SUBJECT_CHARS} characters"));
     }
+    check_controls(text, TextKind::Line)?;
     Ok(text.to_owned())
 }
 
@@ -30,7 +32,7 @@ fn body(raw: Option<&str>) -> Result<Option<String>, String> {
         Some(text) if text.chars().count() > MAX_BODY_CHARS => {
             Err(format!("must be at most {MAX_BODY_CHARS} characters"))
         }
-        Some(text) => Ok(Some(text.to_owned())),
+        Some(text) => check_controls(text, TextKind::Body).map(|()| Some(text.to_owned())),
     }
 }
 
@@ -111,6 +113,18 @@ mod tests {
             assignee_id: None,
             done: None,
         }
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_the_subject_and_the_body_keeps_tabs_and_line_breaks() {
+        let mut request = create("call", "Call\u{0}back");
+        request.body = Some("Ring \u{7}twice".to_owned());
+        let errors = NewActivity::try_from(request).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|error| error.field.as_str()).collect();
+        assert_eq!(fields, ["subject", "body"]);
+        let mut request = create("call", "Call back");
+        request.body = Some("Agenda:\r\n\t- pricing\n\t- dates".to_owned());
+        assert!(NewActivity::try_from(request).is_ok());
     }
 
     #[test]

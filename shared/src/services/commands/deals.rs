@@ -16,6 +16,7 @@ use crate::domain::deals::{
     MAX_PIPELINE_NAME_CHARS, MAX_STAGE_NAME_CHARS, MAX_STAGES, parse_probability, parse_rotting_days, parse_value,
 };
 use crate::domain::ids::{CompanyId, CustomerId, PipelineId, StageId, UserId, member_filter};
+use crate::domain::text::{TextKind, check_controls};
 use crate::domain::{FieldError, Gather, field, optional_field, ticket};
 use crate::storage::deals::{DealIndex, DealQuery};
 
@@ -124,6 +125,7 @@ fn parse_company(raw: &str) -> Result<Option<String>, String> {
     if company.chars().count() > MAX_COMPANY_CHARS {
         return Err(format!("must be at most {MAX_COMPANY_CHARS} characters"));
     }
+    check_controls(company, TextKind::Line)?;
     Ok((!company.is_empty()).then(|| company.to_owned()))
 }
 
@@ -339,6 +341,7 @@ fn parse_reason(raw: &str) -> Result<String, String> {
     if reason.chars().count() > MAX_LOST_REASON_CHARS {
         return Err(format!("must be at most {MAX_LOST_REASON_CHARS} characters"));
     }
+    check_controls(reason, TextKind::Body)?;
     Ok(reason.to_owned())
 }
 
@@ -470,6 +473,18 @@ mod tests {
             fields(&errors),
             ["title", "value", "currency", "stage_id", "expected_close", "probability", "contact_ids", "tags"]
         );
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_the_company_and_the_lost_reason() {
+        let request: CreateDealRequest = serde_json::from_value(serde_json::json!({
+            "title": "Renewal", "value": 100, "currency": "EUR", "company": "Acme\u{0}",
+        }))
+        .unwrap();
+        assert_eq!(fields(&NewDeal::try_from(request).unwrap_err()), ["company"]);
+        let lose = |reason: &str| LoseDeal::try_from(LoseDealRequest { reason: reason.to_owned(), version: 1 });
+        assert_eq!(fields(&lose("Price\u{1b}[2J").unwrap_err()), ["reason"]);
+        assert_eq!(lose("Price.\nChose a rival.").unwrap().reason, "Price.\nChose a rival.");
     }
 
     #[test]

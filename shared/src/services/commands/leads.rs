@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::customers::{MAX_ATTRIBUTES, MAX_FIELD_CHARS};
+use super::customers::{MAX_FIELD_CHARS, attributes, optional_text};
+use crate::domain::text::TextKind;
 use jiff::Timestamp;
 
 use super::ticket_actions::{MAX_BULK_LEADS, retag};
@@ -26,17 +27,8 @@ const MAX_NAME_CHARS: usize = 100;
 const MAX_PHONE_CHARS: usize = 40;
 pub const MAX_NOTE_CHARS: usize = 10_000;
 
-/// Trimmed text; empty means none.
-fn optional_text(raw: Option<&str>, max: usize) -> Result<Option<String>, String> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(text) if text.chars().count() > max => Err(format!("must be at most {max} characters")),
-        Some(text) => Ok(Some(text.to_owned())),
-    }
-}
-
 fn name(raw: &str) -> Result<String, String> {
-    optional_text(Some(raw), MAX_NAME_CHARS)?.ok_or_else(|| "must not be empty".to_owned())
+    optional_text(Some(raw), MAX_NAME_CHARS, TextKind::Line)?.ok_or_else(|| "must not be empty".to_owned())
 }
 
 fn optional_email(raw: Option<&str>) -> Result<Option<Email>, String> {
@@ -44,21 +36,6 @@ fn optional_email(raw: Option<&str>) -> Result<Option<Email>, String> {
         None | Some("") => Ok(None),
         Some(raw) => Email::parse(raw).map(Some),
     }
-}
-
-fn attributes(raw: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>, String> {
-    if raw.len() > MAX_ATTRIBUTES {
-        return Err(format!("at most {MAX_ATTRIBUTES} attributes"));
-    }
-    for (key, value) in raw {
-        if key.trim().is_empty() || key.chars().count() > 64 {
-            return Err("keys must be 1 to 64 characters".to_owned());
-        }
-        if value.chars().count() > MAX_FIELD_CHARS {
-            return Err(format!("values must be at most {MAX_FIELD_CHARS} characters"));
-        }
-    }
-    Ok(raw.clone())
 }
 
 fn owner(raw: &str) -> Result<UserId, String> {
@@ -88,9 +65,9 @@ impl TryFrom<CreateLeadRequest> for NewLead {
         let (name, email, phone, company, title, source, status, owner_id, tags, attributes, score) = (
             field("name", name(&request.name)),
             field("email", optional_email(request.email.as_deref())),
-            field("phone", optional_text(request.phone.as_deref(), MAX_PHONE_CHARS)),
-            field("company", optional_text(request.company.as_deref(), MAX_FIELD_CHARS)),
-            field("title", optional_text(request.title.as_deref(), MAX_FIELD_CHARS)),
+            field("phone", optional_text(request.phone.as_deref(), MAX_PHONE_CHARS, TextKind::Line)),
+            field("company", optional_text(request.company.as_deref(), MAX_FIELD_CHARS, TextKind::Line)),
+            field("title", optional_text(request.title.as_deref(), MAX_FIELD_CHARS, TextKind::Line)),
             field("source", request.source.as_deref().map_or(Ok(LeadSource::Manual), LeadSource::parse)),
             optional_field("status", request.status.as_deref(), parse_status_key),
             optional_field("owner_id", request.owner_id.as_deref(), owner),
@@ -125,7 +102,7 @@ impl TryFrom<UpdateLeadRequest> for ChangeLead {
 
     fn try_from(request: UpdateLeadRequest) -> Result<Self, Self::Error> {
         let text = |name: &'static str, raw: Option<Option<String>>, max: usize| {
-            optional_field(name, raw, move |raw| optional_text(raw.as_deref(), max))
+            optional_field(name, raw, move |raw| optional_text(raw.as_deref(), max, TextKind::Line))
         };
         let (name, email, phone, company, title, source, status, owner_id, tags, attributes, score) = (
             optional_field("name", request.name.as_deref(), name),
@@ -242,9 +219,9 @@ impl MergeLead {
     }
 }
 
-/// A note's text: trimmed, 1 to 10,000 characters.
+/// A note's text: trimmed, 1 to 10,000 characters, no control characters but tabs and line breaks.
 pub fn note_body(request: &CreateNoteRequest) -> Result<String, Vec<FieldError>> {
-    field("body", optional_text(Some(&request.body), MAX_NOTE_CHARS))
+    field("body", optional_text(Some(&request.body), MAX_NOTE_CHARS, TextKind::Body))
         .and_then(|body| body.ok_or_else(|| FieldError::new("body", "must not be empty")))
         .map_err(|error| vec![error])
 }
@@ -257,7 +234,7 @@ pub fn lead_statuses(request: UpdateLeadStatusesRequest) -> Result<(LeadStatuses
         let key = field(&format!("statuses[{index}].key"), parse_status_key(&status.key));
         let label = field(
             &format!("statuses[{index}].label"),
-            optional_text(Some(&status.label), MAX_STATUS_LABEL_CHARS)
+            optional_text(Some(&status.label), MAX_STATUS_LABEL_CHARS, TextKind::Line)
                 .and_then(|label| label.ok_or_else(|| "must not be empty".to_owned())),
         );
         match (key, label).gather() {
@@ -425,5 +402,26 @@ mod tests {
         .unwrap_err();
         assert_eq!(fields(&broken), ["statuses"]);
         assert!(broken[0].message.contains("unqualified"));
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_lead_lines_and_notes_keep_tabs_and_line_breaks() {
+        let request = json!({
+            "name": "Ada\u{0}", "phone": "+44\u{1b}[2J", "company": "Acme\nLtd", "title": "CTO",
+            "attributes": {"plan": "gold\u{7}"},
+        });
+        let errors = NewLead::try_from(serde_json::from_value::<CreateLeadRequest>(request).unwrap()).unwrap_err();
+        assert_eq!(fields(&errors), ["name", "phone", "company", "attributes"]);
+        assert!(errors.iter().all(|error| error.message.contains("control characters")), "{errors:?}");
+
+        let note = |body: &str| note_body(&CreateNoteRequest { body: body.to_owned() });
+        assert_eq!(note("Called.\r\n\tWants a demo.").unwrap(), "Called.\r\n\tWants a demo.");
+        assert_eq!(fields(&note("Called\u{0}").unwrap_err()), ["body"]);
+
+        let statuses = serde_json::from_value::<UpdateLeadStatusesRequest>(json!({"version": 0, "statuses": [
+            {"key": "new", "label": "New\u{0}", "meaning": "open"},
+        ]}))
+        .unwrap();
+        assert_eq!(fields(&lead_statuses(statuses).unwrap_err()), ["statuses[0].label"]);
     }
 }
