@@ -224,7 +224,9 @@ impl Permission {
             Permission::UsersRead => "List the workspace's members",
             Permission::UsersManage => "Add members, change roles, deactivate (admins cannot touch owners)",
             Permission::SettingsManage => "Categories, SLA policies, business hours",
-            Permission::IntegrationsManage => "API keys (create with scopes, revoke, rotate)",
+            Permission::IntegrationsManage => {
+                "API keys (create with scopes, revoke, rotate; admins cannot touch keys owners made)"
+            }
             Permission::WebhooksManage => "Webhook endpoints and Slack: register, rotate secrets, delivery log, replay",
             Permission::BillingManage => "Plan, payment and invoices",
         }
