@@ -71,9 +71,9 @@ pub fn redacted_url(raw: &str) -> String {
 
 /// Addresses a delivery must never reach in AWS (SSRF): loopback, private, link-local (which holds the
 /// instance metadata service), carrier-grade NAT, IETF protocol assignments (192.0.0.0/24), the 6to4
-/// relay anycast, unique-local, multicast, unspecified, documentation and benchmarking ranges, and every
-/// IPv6 form that embeds an IPv4 address (IPv4-mapped and IPv4-compatible `::a.b.c.d`, NAT64 including
-/// the local-use 64:ff9b:1::/48, 6to4, Teredo).
+/// relay anycast, unique-local, site-local, multicast, unspecified, discard-only, documentation and
+/// benchmarking ranges, and every IPv6 form that embeds an IPv4 address (IPv4-mapped and IPv4-compatible
+/// `::a.b.c.d`, NAT64 including the local-use 64:ff9b:1::/48, 6to4, Teredo).
 pub fn forbidden_target(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
@@ -104,6 +104,9 @@ pub fn forbidden_target(ip: IpAddr) -> bool {
                 || segments[..6].iter().all(|segment| *segment == 0) // IPv4-compatible ::a.b.c.d (deprecated)
                 || (first & 0xfe00) == 0xfc00 // unique local
                 || (first & 0xffc0) == 0xfe80 // link-local
+                || (first & 0xffc0) == 0xfec0 // site-local (deprecated, still routed inside some networks)
+                || first == 0x0100 && segments[1..4].iter().all(|segment| *segment == 0) // discard-only 100::/64
+                || first == 0x2001 && segments[1] == 0x0002 && segments[2] == 0 // benchmarking 2001:2::/48
                 || first == 0x2001 && segments[1] == 0x0db8 // documentation
                 || first == 0x2001 && segments[1] == 0x0000 // Teredo (embeds IPv4)
                 || first == 0x0064 && segments[1] == 0xff9b // NAT64, well-known and local-use (embed IPv4)
@@ -379,6 +382,9 @@ mod tests {
             "64:ff9b::7f00:1",
             "64:ff9b:1::a9fe:a9fe",
             "2002:7f00:1::1",
+            "fec0::1",
+            "100::1",
+            "2001:2::1",
         ] {
             assert!(forbidden_target(forbidden.parse().unwrap()), "{forbidden} must be refused");
         }
