@@ -357,6 +357,15 @@ async fn an_added_address_gives_its_tickets_a_category_and_belongs_to_one_worksp
     let owner = signup("Billing Address Co").await;
     let settings = owner.client().get(EMAIL).await.expect(200).body;
     let billing = unique_email("billing");
+    let refused = owner
+        .client()
+        .put(
+            EMAIL,
+            json!({"addresses": [{"address": billing, "category": "Bil\u{0}ling"}], "version": settings["version"]}),
+        )
+        .await
+        .expect_problem(422, "validation-failed");
+    assert_eq!(refused.field_errors(), ["addresses[0].category"]);
     let saved = owner
         .client()
         .put(EMAIL, json!({"addresses": [{"address": billing, "category": "Billing"}], "version": settings["version"]}))
