@@ -284,7 +284,7 @@ pub async fn replay_events(app: &shared::App, workspace_id: &str, _listed: &Valu
         .collect();
     let event: aws_lambda_events::dynamodb::Event =
         serde_json::from_value(json!({ "Records": records })).expect("a stream event");
-    let response = shared::services::outbox::consume(app, &event.records).await;
+    let response = shared::services::outbox::consume(app, &event.records, None).await;
     assert!(response.batch_item_failures.is_empty(), "the replay failed");
     event.records.len()
 }
