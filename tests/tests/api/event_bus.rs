@@ -3,9 +3,11 @@
 
 use std::time::Duration;
 
+use futures::future::BoxFuture;
 use serde_json::{Value, json};
+use shared::services::event_bus::{BusEntry, EventBus, PutOutcome};
 use switchboard_tests::receiver::{Behaviour, Receiver};
-use switchboard_tests::{Member, eventually, signup, stack};
+use switchboard_tests::{Member, eventually, signup, stack, stream_batch};
 
 use crate::tickets::{new_ticket, ticket_path};
 
@@ -146,4 +148,67 @@ async fn a_rule_filtered_to_a_workspace_gets_its_events_with_the_webhook_payload
             .unwrap_or_else(|| panic!("delivered but not on the bus: {body:#}"));
         assert_eq!(on_bus["detail"], body);
     }
+}
+
+/// A bus refusing every entry of one detail-type (as EventBridge does per entry, with an ErrorCode),
+/// recording what it accepted.
+struct Refusing {
+    refuse: Option<&'static str>,
+    accepted: std::sync::Mutex<Vec<BusEntry>>,
+}
+
+impl EventBus for Refusing {
+    fn put<'a>(&'a self, entries: &'a [BusEntry]) -> BoxFuture<'a, PutOutcome> {
+        Box::pin(async move {
+            let mut accepted = self.accepted.lock().unwrap();
+            Ok(entries
+                .iter()
+                .map(|entry| {
+                    if Some(entry.detail_type.as_str()) == self.refuse {
+                        return Some("ThrottlingException".to_owned());
+                    }
+                    accepted.push(entry.clone());
+                    None
+                })
+                .collect())
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_refused_entry_fails_its_stream_record_and_is_published_when_the_batch_comes_again() {
+    let owner = signup("Bus Refusals").await;
+    let ticket = new_ticket(&owner.client(), "Refused once").await;
+    owner
+        .client()
+        .patch(&ticket_path(&ticket), json!({"version": ticket["version"], "status": "pending"}))
+        .await
+        .expect(200);
+    let app = stack().app;
+    let batch = stream_batch(app, &owner.workspace_id).await;
+    let kind_of = |index: usize| match batch.records[index].change.new_image.get("type") {
+        Some(serde_dynamo::AttributeValue::S(kind)) => kind.clone(),
+        other => panic!("an event item without its type: {other:?}"),
+    };
+    let updated = (0..batch.records.len()).find(|index| kind_of(*index) == "ticket.updated").expect("the update");
+
+    let throttled = Refusing { refuse: Some("ticket.updated"), accepted: Default::default() };
+    let response = shared::services::outbox::consume(app, &batch.records, Some(&throttled)).await;
+    let failed: Vec<String> =
+        response.batch_item_failures.iter().map(|f| f.item_identifier.clone().unwrap_or_default()).collect();
+    let expected: Vec<String> = (updated..batch.records.len()).map(|index| index.to_string()).collect();
+    assert_eq!(failed, expected, "the refused record and every later one are redelivered");
+    assert!(throttled.accepted.lock().unwrap().iter().all(|entry| entry.detail_type != "ticket.updated"));
+
+    // The stream redelivers from the refused record; this time the bus takes it.
+    let healthy = Refusing { refuse: None, accepted: Default::default() };
+    let response = shared::services::outbox::consume(app, &batch.records[updated..], Some(&healthy)).await;
+    assert!(response.batch_item_failures.is_empty());
+    let accepted = healthy.accepted.lock().unwrap();
+    let published: Value = serde_json::from_str(
+        &accepted.iter().find(|entry| entry.detail_type == "ticket.updated").expect("published on retry").detail,
+    )
+    .unwrap();
+    assert_eq!(published["data"]["ticket_id"], ticket["id"]);
+    assert_eq!(published["data"]["after"]["status"], "pending");
 }
