@@ -73,6 +73,8 @@ def main():
     config = {"api_url": ""}
     if found.get("WebSocketUrl"):
         config["ws_url"] = found["WebSocketUrl"]
+    if found.get("EventBusName"):
+        config["event_bus"] = found["EventBusName"]
     s3.put_object(
         Bucket=bucket,
         Key="config.json",

@@ -153,6 +153,8 @@ fn local_values(options: &StackOptions, gateway_url: &str) -> std::collections::
         ("SWITCHBOARD_INBOUND_MAIL_BUCKET", resources::physical_name("InboundMailBucket")),
         ("SWITCHBOARD_SEARCH_BUCKET", resources::physical_name("SearchIndexBucket")),
         ("SWITCHBOARD_S3_PATH_STYLE", "true".to_owned()),
+        // The outbox publishes to the template's bus (`!Ref EventBus` on the outbox function in AWS).
+        ("SWITCHBOARD_EVENT_BUS_NAME", resources::physical_name("EventBus")),
         // The gateway serves the WebSocket API's connection management endpoint itself.
         ("SWITCHBOARD_WS_MANAGEMENT_ENDPOINT", gateway_url.to_owned()),
     ];

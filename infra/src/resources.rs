@@ -1,4 +1,4 @@
-//! Creates what template.yaml declares (table, buckets, queues) in the local AWS stand-in. Idempotent: an
+//! Creates what template.yaml declares (table, buckets, queues, event buses) in the local AWS stand-in. Idempotent: an
 //! existing resource is left as it is, so `make dev` can run against a persistent endpoint twice.
 
 use aws_sdk_dynamodb::types::{
@@ -57,6 +57,18 @@ pub async fn create_all(template: &Template, aws: &aws_config::SdkConfig) -> Res
         }
     }
     let queue_urls = create_queues(template, &aws_sdk_sqs::Client::new(aws)).await?;
+    let eventbridge = aws_sdk_eventbridge::Client::new(aws);
+    for bus in &template.event_buses {
+        if let Err(err) = eventbridge.create_event_bus().name(physical_name(bus)).send().await {
+            let err = err.into_service_error();
+            if !err.is_resource_already_exists_exception() {
+                return Err(format!(
+                    "creating event bus {bus}: {}",
+                    aws_sdk_eventbridge::error::DisplayErrorContext(err)
+                ));
+            }
+        }
+    }
     Ok(Created { queue_urls })
 }
 

@@ -99,10 +99,12 @@ async fn not_a_file(State(dist): State<Arc<PathBuf>>, request: Request) -> Respo
 }
 
 /// The app's runtime config (in AWS a file written at deploy time): here the API and the WebSocket
-/// endpoint share this origin.
+/// endpoint share this origin; the event bus is the one the stack made in moto.
 fn runtime_config(request: &Request) -> Response {
     let host = request.headers().get(header::HOST).and_then(|host| host.to_str().ok()).unwrap_or("127.0.0.1");
-    axum::Json(serde_json::json!({"api_url": "", "ws_url": format!("ws://{host}/ws")})).into_response()
+    let event_bus = crate::resources::physical_name("EventBus");
+    axum::Json(serde_json::json!({"api_url": "", "ws_url": format!("ws://{host}/ws"), "event_bus": event_bus}))
+        .into_response()
 }
 
 #[cfg(test)]
@@ -182,7 +184,10 @@ mod tests {
         assert_eq!(site.get("/assets/page").await.1.as_deref(), Some(REVALIDATE));
         assert_eq!(site.get("/missing.js").await.0, StatusCode::NOT_FOUND);
         let config: serde_json::Value = serde_json::from_str(&site.get("/config.json").await.2).unwrap();
-        assert_eq!(config, serde_json::json!({"api_url": "", "ws_url": "ws://127.0.0.1/ws"}));
+        assert_eq!(
+            config,
+            serde_json::json!({"api_url": "", "ws_url": "ws://127.0.0.1/ws", "event_bus": "switchboard-local-eventbus"})
+        );
         assert_eq!(site.get("/api/v1/tickets").await.0, StatusCode::IM_A_TEAPOT);
         assert_eq!(site.get("/ws").await.0, StatusCode::IM_A_TEAPOT);
     }

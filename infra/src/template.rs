@@ -16,6 +16,8 @@ pub struct Template {
     /// are pinned to object versions).
     pub versioned_buckets: Vec<String>,
     pub queues: Vec<QueueSpec>,
+    /// Custom EventBridge buses (`AWS::Events::EventBus`), by logical id.
+    pub event_buses: Vec<String>,
     /// Globals.Function.Environment variables whose value is `!Ref <resource>` (e.g. a queue's URL):
     /// the local stack gives them the local resource's reference.
     pub env_refs: Vec<(String, String)>,
@@ -363,6 +365,7 @@ impl Template {
         let mut tables = Vec::new();
         let mut buckets = Vec::new();
         let mut versioned_buckets = Vec::new();
+        let mut event_buses = Vec::new();
         let mut queues = Vec::new();
         let mut api_keys = BTreeMap::new();
         let mut plan_keys = BTreeMap::new();
@@ -569,6 +572,7 @@ impl Template {
                     }
                     buckets.push(id);
                 }
+                "AWS::Events::EventBus" => event_buses.push(id),
                 "AWS::SQS::Queue" => {
                     let props = resource.get("Properties");
                     let number =
@@ -643,6 +647,7 @@ impl Template {
             authorizer,
             tables,
             buckets,
+            event_buses,
             versioned_buckets,
             queues,
             env_refs,

@@ -31,6 +31,9 @@ pub struct App {
     pub webhook_http: Arc<std::sync::OnceLock<reqwest::Client>>,
     /// Posts frames to WebSocket connections (API Gateway's management API), when configured.
     pub sockets: Sockets,
+    /// The AWS configuration every client is built from, for clients one function alone links (the
+    /// outbox's EventBridge client).
+    pub aws: aws_config::SdkConfig,
 }
 
 impl App {
@@ -67,6 +70,7 @@ impl App {
             sockets: Sockets::new(sockets),
             webhook_http: Arc::default(),
             store: Store::new(aws, config.table_name.clone(), cursors),
+            aws: aws.clone(),
             tokens: TokenService::new(&config),
             clock,
             config,

@@ -68,6 +68,9 @@ pub struct Config {
     pub inbound_domain: String,
     /// The bucket SES's receipt rule writes raw inbound messages to (only the inbound function reads it).
     pub inbound_mail_bucket: Option<String>,
+    /// The EventBridge bus the outbox publishes committed events to (`SWITCHBOARD_EVENT_BUS_NAME`; only
+    /// the outbox function has it). Unset: nothing is published.
+    pub event_bus_name: Option<String>,
 }
 
 impl Config {
@@ -101,6 +104,7 @@ impl Config {
         let webhook_queue_url = lookup("SWITCHBOARD_WEBHOOK_QUEUE_URL").filter(|url| !url.is_empty());
         let search_queue_url = lookup("SWITCHBOARD_SEARCH_QUEUE_URL").filter(|url| !url.is_empty());
         let search_bucket = lookup("SWITCHBOARD_SEARCH_BUCKET").filter(|bucket| !bucket.is_empty());
+        let event_bus_name = lookup("SWITCHBOARD_EVENT_BUS_NAME").filter(|name| !name.is_empty());
         let webhook_time_scale = match lookup("SWITCHBOARD_WEBHOOK_TIME_SCALE") {
             None => 1.0,
             Some(raw) => match raw.trim().parse::<f64>() {
@@ -137,6 +141,7 @@ impl Config {
         Ok(Self {
             inbound_domain,
             inbound_mail_bucket,
+            event_bus_name,
             usage_key_prefix,
             webhook_queue_url,
             search_queue_url,

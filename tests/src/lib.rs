@@ -261,6 +261,14 @@ pub async fn eventually(within: Duration, mut check: impl AsyncFnMut() -> bool) 
 /// Delivers a workspace's committed event items to the outbox consumer again, as a retried stream batch
 /// would (read straight from the table, as the stream carries them). Returns how many were delivered.
 pub async fn replay_events(app: &shared::App, workspace_id: &str, _listed: &Value) -> usize {
+    let event = stream_batch(app, workspace_id).await;
+    let response = shared::services::outbox::consume(app, &event.records, None).await;
+    assert!(response.batch_item_failures.is_empty(), "the replay failed");
+    event.records.len()
+}
+
+/// A workspace's committed event items as one stream batch (sequence numbers are their indexes).
+pub async fn stream_batch(app: &shared::App, workspace_id: &str) -> aws_lambda_events::dynamodb::Event {
     let scope = shared::storage::TenantScope::for_system(workspace_id.parse().expect("a workspace id"));
     let items = app.store.event_items(&scope).await.expect("reading the event items");
     let records: Vec<Value> = items
@@ -282,11 +290,7 @@ pub async fn replay_events(app: &shared::App, workspace_id: &str, _listed: &Valu
             })
         })
         .collect();
-    let event: aws_lambda_events::dynamodb::Event =
-        serde_json::from_value(json!({ "Records": records })).expect("a stream event");
-    let response = shared::services::outbox::consume(app, &event.records).await;
-    assert!(response.batch_item_failures.is_empty(), "the replay failed");
-    event.records.len()
+    serde_json::from_value(json!({ "Records": records })).expect("a stream event")
 }
 
 /// Moves the test stack's clock forward (tests that do live in a test binary of their own, since the

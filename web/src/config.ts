@@ -5,6 +5,8 @@ export interface RuntimeConfig {
   apiUrl: string;
   /** WebSocket URL (ws:// or wss://) of the live updates endpoint. */
   wsUrl: string;
+  /** The EventBridge bus committed events are published to (docs/events.md), when the deployment says. */
+  eventBus?: string;
 }
 
 export function defaultConfig(location: { protocol: string; host: string }): RuntimeConfig {
@@ -16,9 +18,11 @@ export function mergeConfig(base: RuntimeConfig, raw: unknown): RuntimeConfig {
   if (!raw || typeof raw !== "object") return base;
   const value = raw as Record<string, unknown>;
   const text = (key: string) => (typeof value[key] === "string" && value[key] ? (value[key] as string) : undefined);
+  const eventBus = text("event_bus") ?? base.eventBus;
   return {
     apiUrl: (text("api_url") ?? base.apiUrl).replace(/\/+$/, ""),
     wsUrl: text("ws_url") ?? base.wsUrl,
+    ...(eventBus ? { eventBus } : {}),
   };
 }
 

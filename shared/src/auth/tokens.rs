@@ -145,6 +145,7 @@ mod tests {
             ws_management_endpoint: None,
             inbound_domain: crate::config::DEFAULT_INBOUND_DOMAIN.into(),
             inbound_mail_bucket: None,
+            event_bus_name: None,
         }
     }
 

@@ -14,6 +14,7 @@ pub mod customers;
 pub mod deals;
 pub mod drafts;
 pub mod email;
+pub mod event_bus;
 pub mod followers;
 pub mod handoff;
 pub mod inbox_rows;

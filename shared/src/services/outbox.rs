@@ -2,7 +2,8 @@
 //! source; locally the local stack polls the stream the same way) and hands each to the consumers
 //! that need it: live updates to WebSocket clients (`realtime::fanout`), members' notifications
 //! ([`super::notifications`]), the daily ticket statistics
-//! behind the reports, and webhook deliveries ([`crate::services::webhooks::fanout`]). Ticket and policy
+//! behind the reports, webhook deliveries ([`crate::services::webhooks::fanout`]) and, in the outbox
+//! function, the EventBridge bus ([`super::event_bus`]). Ticket and policy
 //! events also bring the tickets' SLA watches up to date (see [`super::sla_watch`]).
 //!
 //! Nothing is skipped: records are handled in stream order within each workspace partition (several
@@ -18,9 +19,11 @@ use aws_lambda_events::dynamodb::EventRecord;
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use jiff::tz::TimeZone;
 
+use super::event_bus::{self, BusEntry, EventBus};
 use super::{ServiceError, sla_watch};
 use crate::app::App;
 use crate::domain::events::EventKind;
+use crate::domain::ids::WorkspaceId;
 use crate::storage::{StoreError, TenantScope, events::Event, keys};
 
 /// The consumer keeping per-day ticket statistics.
@@ -211,7 +214,9 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
 const PARTITIONS_AT_ONCE: usize = 8;
 
 /// Handles a batch of stream records; the response names the first record to redeliver, if any.
-pub async fn consume(app: &App, records: &[EventRecord]) -> DynamoDbEventResponse {
+/// With a `bus`, each workspace's webhook-subscribable events are published to it after the other
+/// consumers applied them (see [`super::event_bus`]); a refused entry fails its record like any consumer.
+pub async fn consume(app: &App, records: &[EventRecord], bus: Option<&dyn EventBus>) -> DynamoDbEventResponse {
     // Record indexes per item partition, each in stream order.
     let mut partitions: Vec<(String, Vec<usize>)> = Vec::new();
     for (index, record) in records.iter().enumerate() {
@@ -226,13 +231,32 @@ pub async fn consume(app: &App, records: &[EventRecord]) -> DynamoDbEventRespons
     }
     let first_failures: Vec<usize> = futures::stream::iter(partitions)
         .map(|(_, indexes)| async move {
+            // The applied events bound for the bus, with their record indexes, in stream order.
+            let mut for_bus: Vec<(usize, (Event, BusEntry))> = Vec::new();
+            let mut failed = None;
             for index in indexes {
-                if let Err(err) = apply(app, &records[index]).await {
-                    tracing::error!(error = %err, event_id = %records[index].event_id, "outbox consumer failed; the batch is retried from here");
-                    return Some(index);
+                match apply(app, &records[index]).await {
+                    Ok(Some((workspace, event))) if bus.is_some() && event.kind.webhook_subscribable() => {
+                        let entry = event_bus::entry_for(workspace, &event);
+                        for_bus.push((index, (event, entry)));
+                    }
+                    Ok(_) => {}
+                    Err(err) => {
+                        tracing::error!(error = %err, event_id = %records[index].event_id, "outbox consumer failed; the batch is retried from here");
+                        failed = Some(index);
+                        break;
+                    }
                 }
             }
-            None
+            if let Some(bus) = bus {
+                let events: Vec<(Event, BusEntry)> = for_bus.iter().map(|(_, pair)| pair.clone()).collect();
+                if let Err((at, err)) = event_bus::publish(bus, &events).await {
+                    let index = for_bus[at].0;
+                    tracing::error!(error = %err, event_id = %records[index].event_id, failed_entries = events.len() - at, "event bus publishing failed; the batch is retried from here");
+                    failed = Some(failed.map_or(index, |earlier: usize| earlier.min(index)));
+                }
+            }
+            failed
         })
         .buffer_unordered(PARTITIONS_AT_ONCE)
         .filter_map(std::future::ready)
@@ -251,9 +275,10 @@ pub async fn consume(app: &App, records: &[EventRecord]) -> DynamoDbEventRespons
     response
 }
 
-async fn apply(app: &App, record: &EventRecord) -> Result<(), ServiceError> {
+/// Hands one record to every consumer; returns the event it carried (None for other items).
+async fn apply(app: &App, record: &EventRecord) -> Result<Option<(WorkspaceId, Event)>, ServiceError> {
     if record.event_name != "INSERT" {
-        return Ok(());
+        return Ok(None);
     }
     let image = &record.change.new_image;
     let is_event = matches!(
@@ -261,12 +286,13 @@ async fn apply(app: &App, record: &EventRecord) -> Result<(), ServiceError> {
         Some(serde_dynamo::AttributeValue::S(pk)) if keys::is_activity_gsi1pk(pk)
     );
     if !is_event {
-        return Ok(());
+        return Ok(None);
     }
     let Some(serde_dynamo::AttributeValue::S(workspace)) = image.get("workspace_id") else {
         return Err(StoreError::Corrupt("an event item without workspace_id".to_owned()).into());
     };
-    let workspace = workspace.parse().map_err(|_| StoreError::Corrupt(format!("workspace id {workspace:?}")))?;
+    let workspace: WorkspaceId =
+        workspace.parse().map_err(|_| StoreError::Corrupt(format!("workspace id {workspace:?}")))?;
     let event: Event = serde_dynamo::from_item(image.clone()).map_err(StoreError::from)?;
     let scope = TenantScope::for_system(workspace);
     super::realtime::fanout::deliver_event(app, &scope, &event).await?;
@@ -281,7 +307,7 @@ async fn apply(app: &App, record: &EventRecord) -> Result<(), ServiceError> {
     super::search_feed::on_event(app, &scope, &event).await?;
     // Boxed: the consumer's future would otherwise nest every consumer's state inline.
     Box::pin(crate::services::webhooks::fanout::fan_out(app, &scope, &event)).await?;
-    Ok(())
+    Ok(Some((workspace, event)))
 }
 
 async fn apply_daily_stats(app: &App, scope: &TenantScope, event: &Event) -> Result<(), StoreError> {

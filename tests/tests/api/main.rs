@@ -11,6 +11,7 @@ mod customers;
 mod deals;
 mod directory;
 mod email;
+mod event_bus;
 mod idempotency;
 mod inbox_rows;
 mod lead_actions;

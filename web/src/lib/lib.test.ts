@@ -47,6 +47,12 @@ describe("runtime config", () => {
     expect(mergeConfig(local, "nonsense")).toEqual(local);
     expect(mergeConfig(local, { api_url: "" })).toEqual(local);
   });
+
+  it("names the event bus only when the deployment does", () => {
+    const local = defaultConfig({ protocol: "http:", host: "127.0.0.1:3000" });
+    expect(mergeConfig(local, { event_bus: "switchboard-prod" }).eventBus).toBe("switchboard-prod");
+    expect("eventBus" in mergeConfig(local, { ws_url: "ws://x/ws" })).toBe(false);
+  });
 });
 
 describe("SLA policy form", () => {

@@ -21,6 +21,8 @@ pub fn webhook_body(workspace: WorkspaceId, event: &Event) -> String {
             "customer_id": event.customer_id,
             "deal_id": event.deal_id,
             "internal": event.internal,
+            // Ticket events: the ticket's version after the change, to order a ticket's events by.
+            "ticket_version": event.ticket_version,
             "before": event.before,
             "after": event.after,
         },

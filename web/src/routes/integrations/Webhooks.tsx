@@ -1,12 +1,13 @@
 // Webhook endpoints: register (the signing secret is shown once), pause or re-enable, rotate the
 // secret, remove; each endpoint's delivery log with its attempts, and replays.
 import { useState, type FormEvent } from "react";
+import { config } from "../../config";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
 import { ApiError } from "../../api/problem";
 import { deliveriesQuery, webhooksQuery } from "../../api/queries/integrations";
 import { invalidateDeliveries, invalidateWebhooks } from "../../api/queries/invalidate";
-import { usePermission } from "../../api/queries/members";
+import { useMe, usePermission } from "../../api/queries/members";
 import type { Schemas } from "../../api/types";
 import { dateTime, label, relativeTime } from "../../lib/format";
 import { Empty, ErrorState, Forbidden, InlineError, Loading } from "../../ui/states";
@@ -42,6 +43,7 @@ export function Component() {
     <section aria-labelledby="webhooks-title">
       <h2 id="webhooks-title">Webhooks</h2>
       <p className="muted">Switchboard POSTs the events you choose to your endpoint, signed with its secret, and retries for three days.</p>
+      <EventBridgeNote />
       {secret && <OneTimeSecret title={`Signing secret of ${secret.url}`} secret={secret.secret} onDone={() => setSecret(null)} />}
       <form className="card form" onSubmit={submit} noValidate aria-label="New webhook">
         <div className="grid-2">
@@ -237,5 +239,22 @@ function Deliveries({ hookId }: { hookId: string }) {
         </button>
       )}
     </div>
+  );
+}
+
+/** The same events on the EventBridge bus, for subscribers who route them with rules (docs/events.md). */
+function EventBridgeNote() {
+  const bus = config().eventBus;
+  const workspaceId = useMe().data?.workspace.id;
+  if (!bus || !workspaceId) return null;
+  return (
+    <aside className="card" aria-labelledby="eventbridge-title">
+      <h3 id="eventbridge-title">Events on EventBridge</h3>
+      <p className="muted small">
+        Every event above is also published, with the same body, to the EventBridge bus <code>{bus}</code> (source <code>switchboard</code>, detail-type the
+        event type). Filter your rules on <code>detail.data.workspace_id</code> (<code>{workspaceId}</code>); the guide <code>docs/events.md</code> gives the rule patterns,
+        ordering and retries.
+      </p>
+    </aside>
   );
 }
