@@ -73,7 +73,7 @@ SLA_LARGE ?= 100000
 CRM_SMALL ?= 100
 CRM_LARGE ?= 50000
 SEARCH_SMALL ?= 1000
-SEARCH_LARGE ?= 10000
+SEARCH_LARGE ?= 100000
 # Event-to-socket latency is measured with this many connected sockets, over this many ticket changes.
 BENCH_SOCKETS ?= 50
 BENCH_EVENTS ?= 40

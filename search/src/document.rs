@@ -1,6 +1,8 @@
 //! What of each record is searchable: its title, the other fields by name (each in a section that
 //! says how much a match there weighs, and who may match it), and its exact keys.
 
+use jiff::Timestamp;
+use shared::domain::ids::UserId;
 use shared::services::search_feed::{SearchKind, SearchTarget};
 use shared::storage::{
     companies::Company,
@@ -38,11 +40,35 @@ pub struct SearchDoc {
     pub fields: Vec<NamedField>,
     /// Whole-value keys (`email:…`, `phone:…`, `ticket:…`, `domain:…`), each with the field it is.
     pub keys: Vec<(String, String)>,
+    /// What filters narrow by.
+    pub facets: Facets,
+}
+
+/// The fields a search filters on, as the index keeps them (indexed, not scored).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Facets {
+    /// A ticket's, deal's or lead's status; customers and companies have none.
+    pub status: Option<String>,
+    /// The assignee or owner: `Some(None)` for a record that could have one and has nobody; `None`
+    /// for kinds that have no owner (customers).
+    pub owner: Option<Option<UserId>>,
+    /// When the record was created, in seconds since the epoch.
+    pub created: i64,
 }
 
 impl SearchDoc {
     fn new(kind: SearchKind, id: String, title: String) -> Self {
-        Self { target: SearchTarget { kind, id }, title, fields: Vec::new(), keys: Vec::new() }
+        Self {
+            target: SearchTarget { kind, id },
+            title,
+            fields: Vec::new(),
+            keys: Vec::new(),
+            facets: Facets::default(),
+        }
+    }
+
+    fn facets(&mut self, status: Option<&str>, owner: Option<Option<UserId>>, created: Timestamp) {
+        self.facets = Facets { status: status.map(str::to_owned), owner, created: created.as_second() };
     }
 
     fn field(&mut self, name: &str, section: Section, text: Option<&str>) {
@@ -77,6 +103,7 @@ fn clip(text: &str) -> &str {
 
 pub fn ticket(ticket: &Ticket, messages: &[Message]) -> SearchDoc {
     let mut doc = SearchDoc::new(SearchKind::Tickets, ticket.id.to_string(), ticket.subject.clone());
+    doc.facets(Some(ticket.status.as_str()), Some(ticket.assignee_id), ticket.created_at);
     doc.field("subject", Section::Title, Some(&ticket.subject));
     if let Some(number) = ticket.number {
         doc.field("reference", Section::Body, Some(&format!("#{number}")));
@@ -100,6 +127,7 @@ pub fn customer(customer: &Customer) -> Option<SearchDoc> {
     let email = customer.email.to_string();
     let title = customer.name.clone().filter(|name| !name.trim().is_empty()).unwrap_or_else(|| email.clone());
     let mut doc = SearchDoc::new(SearchKind::Customers, customer.id.to_string(), title);
+    doc.facets(None, None, customer.created_at);
     doc.field("name", Section::Title, customer.name.as_deref());
     doc.field("email", Section::Body, Some(&email));
     doc.key(Some(text::email_key(&email)), "email");
@@ -112,6 +140,7 @@ pub fn customer(customer: &Customer) -> Option<SearchDoc> {
 
 pub fn company(company: &Company) -> SearchDoc {
     let mut doc = SearchDoc::new(SearchKind::Companies, company.id.to_string(), company.name.clone());
+    doc.facets(None, Some(company.owner_id), company.created_at);
     doc.field("name", Section::Title, Some(&company.name));
     let domain = company.domain.as_ref().map(|domain| domain.to_string());
     doc.field("domain", Section::Body, domain.as_deref());
@@ -130,6 +159,7 @@ pub fn lead(lead: &Lead) -> Option<SearchDoc> {
         return None;
     }
     let mut doc = SearchDoc::new(SearchKind::Leads, lead.id.to_string(), lead.name.clone());
+    doc.facets(Some(&lead.status), Some(lead.owner_id), lead.created_at);
     doc.field("name", Section::Title, Some(&lead.name));
     let email = lead.email.as_ref().map(|email| email.to_string());
     doc.field("email", Section::Body, email.as_deref());
@@ -144,6 +174,7 @@ pub fn lead(lead: &Lead) -> Option<SearchDoc> {
 
 pub fn deal(deal: &Deal) -> SearchDoc {
     let mut doc = SearchDoc::new(SearchKind::Deals, deal.id.to_string(), deal.title.clone());
+    doc.facets(Some(deal.status.as_str()), Some(deal.owner_id), deal.created_at);
     doc.field("title", Section::Title, Some(&deal.title));
     doc.field("company", Section::Body, deal.company.as_deref());
     doc.field("tags", Section::Body, Some(&deal.tags.join(" ")));

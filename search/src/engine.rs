@@ -110,7 +110,13 @@ async fn current_index(app: &App, scope: &TenantScope) -> ServiceResult<Current>
 
 pub async fn search(app: &App, scope: &TenantScope, query: &SearchQuery) -> ServiceResult<SearchResults> {
     let Current { index, version, pending_after } = current_index(app, scope).await?;
-    let request = SearchRequest { query: &query.q, kinds: &query.kinds, limit: query.limit, internal: query.internal };
+    let request = SearchRequest {
+        query: &query.q,
+        kinds: &query.kinds,
+        limit: query.limit,
+        internal: query.internal,
+        filters: &query.filters,
+    };
     // Records changed after the index: searched as they are now, in place of what the index holds.
     let pending_events = match pending_after {
         Pending::After(through) => app.store.search_events_after(scope, through, PENDING_EVENTS_READ).await?,

@@ -4,12 +4,17 @@
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
+use std::ops::Bound;
+
 use shared::domain::ids::WorkspaceId;
+use shared::http::search::SearchFilters;
 use shared::services::search_feed::{SearchKind, SearchTarget};
 use tantivy::collector::TopDocs;
 use tantivy::directory::RamDirectory;
-use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value};
+use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+};
 use tantivy::{Directory, Index, IndexWriter, TantivyDocument, Term};
 use thiserror::Error;
 
@@ -50,6 +55,9 @@ struct Fields {
     internal: Field,
     exact: Field,
     shown: Field,
+    status: Field,
+    owner: Field,
+    created: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -67,6 +75,10 @@ fn schema() -> (Schema, Fields) {
         exact: builder.add_text_field("exact", STRING),
         // What a result shows: the title and named fields, as JSON.
         shown: builder.add_text_field("shown", STORED),
+        // Filters: exact terms and a fast date column, never scored.
+        status: builder.add_text_field("status", STRING),
+        owner: builder.add_text_field("owner", STRING),
+        created: builder.add_i64_field("created", INDEXED | FAST),
     };
     (builder.build(), fields)
 }
@@ -82,6 +94,9 @@ fn fields_of(schema: &Schema) -> Result<Fields, IndexError> {
         internal: get("internal")?,
         exact: get("exact")?,
         shown: get("shown")?,
+        status: get("status")?,
+        owner: get("owner")?,
+        created: get("created")?,
     })
 }
 
@@ -113,7 +128,11 @@ pub struct SearchRequest<'a> {
     pub limit: usize,
     /// Whether internal notes are searched (members of the workspace only).
     pub internal: bool,
+    pub filters: &'a SearchFilters,
 }
+
+/// The owner term of a record with nobody assigned (a member id never reads so).
+const NO_OWNER: &str = "none";
 
 /// A result: the record, its score, the field that matched and a snippet of it.
 #[derive(Debug, Clone, PartialEq)]
@@ -174,6 +193,13 @@ impl WorkspaceIndex {
             let shown = Shown { title: doc.title.clone(), fields: doc.fields.clone(), keys: doc.keys.clone() };
             let shown = serde_json::to_string(&shown).map_err(|err| IndexError::Corrupt(err.to_string()))?;
             document.add_text(f.shown, shown);
+            if let Some(status) = &doc.facets.status {
+                document.add_text(f.status, status);
+            }
+            if let Some(owner) = &doc.facets.owner {
+                document.add_text(f.owner, owner.map_or_else(|| NO_OWNER.to_owned(), |id| id.to_string()));
+            }
+            document.add_i64(f.created, doc.facets.created);
             writer.add_document(document)?;
         }
         writer.commit()?;
@@ -331,20 +357,45 @@ impl WorkspaceIndex {
         if either.is_empty() || request.kinds.is_empty() {
             return None;
         }
-        let kinds: Vec<(Occur, Box<dyn Query>)> = request
-            .kinds
-            .iter()
-            .map(|kind| {
-                let term = Term::from_field_text(f.kind, kind.as_str());
-                (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>)
-            })
-            .collect();
-        let kinds = BoostQuery::new(Box::new(BooleanQuery::new(kinds)), 0.0);
-        Some(Box::new(BooleanQuery::new(vec![
-            (Occur::Must, Box::new(BooleanQuery::new(either)) as Box<dyn Query>),
-            (Occur::Must, Box::new(kinds)),
-        ])))
+        let mut must: Vec<(Occur, Box<dyn Query>)> = vec![
+            (Occur::Must, Box::new(BooleanQuery::new(either))),
+            (Occur::Must, unscored(any_term(f.kind, request.kinds.iter().map(|kind| kind.as_str())))),
+        ];
+        let filters = request.filters;
+        if !filters.statuses.is_empty() {
+            must.push((Occur::Must, unscored(any_term(f.status, filters.statuses.iter().map(String::as_str)))));
+        }
+        if let Some(owner) = filters.owner {
+            let owner = owner.map_or_else(|| NO_OWNER.to_owned(), |id| id.to_string());
+            must.push((Occur::Must, unscored(any_term(f.owner, [owner.as_str()].into_iter()))));
+        }
+        if filters.created_from.is_some() || filters.created_before.is_some() {
+            let bound = |at: Option<jiff::Timestamp>, inclusive: bool| match at {
+                None => Bound::Unbounded,
+                Some(at) if inclusive => Bound::Included(Term::from_field_i64(f.created, at.as_second())),
+                Some(at) => Bound::Excluded(Term::from_field_i64(f.created, at.as_second())),
+            };
+            let range = RangeQuery::new(bound(filters.created_from, true), bound(filters.created_before, false));
+            must.push((Occur::Must, unscored(Box::new(range))));
+        }
+        Some(Box::new(BooleanQuery::new(must)))
     }
+}
+
+/// Records whose `field` holds any of `values`.
+fn any_term<'a>(field: Field, values: impl Iterator<Item = &'a str>) -> Box<dyn Query> {
+    let terms: Vec<(Occur, Box<dyn Query>)> = values
+        .map(|value| {
+            let term = Term::from_field_text(field, value);
+            (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>)
+        })
+        .collect();
+    Box::new(BooleanQuery::new(terms))
+}
+
+/// A filter: it narrows, it does not rank.
+fn unscored(query: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(query, 0.0))
 }
 
 /// Snippet text around the first match is at most about this long.
@@ -449,15 +500,67 @@ mod tests {
                 NamedField { name: "message".into(), section: Section::Body, text: body.to_owned() },
             ],
             keys: Vec::new(),
+            facets: crate::document::Facets::default(),
         }
     }
+
+    static NO_FILTERS: SearchFilters =
+        SearchFilters { statuses: Vec::new(), owner: None, created_from: None, created_before: None };
 
     fn all_kinds() -> BTreeSet<SearchKind> {
         SearchKind::ALL.into_iter().collect()
     }
 
     fn ask<'a>(query: &'a str, kinds: &'a BTreeSet<SearchKind>) -> SearchRequest<'a> {
-        SearchRequest { query, kinds, limit: 10, internal: true }
+        SearchRequest { query, kinds, limit: 10, internal: true, filters: &NO_FILTERS }
+    }
+
+    #[test]
+    fn filters_narrow_by_status_owner_and_creation_day() {
+        use crate::document::Facets;
+        use shared::domain::ids::UserId;
+        let workspace = WorkspaceId::generate();
+        let mut index = WorkspaceIndex::create(workspace).unwrap();
+        let owner = UserId::generate();
+        let day = |date: &str| {
+            date.parse::<jiff::civil::Date>().unwrap().to_zoned(jiff::tz::TimeZone::UTC).unwrap().timestamp()
+        };
+        let mut open_mine = doc(SearchKind::Tickets, "t1", "Printer jam", "");
+        open_mine.facets =
+            Facets { status: Some("open".into()), owner: Some(Some(owner)), created: day("2026-03-02").as_second() };
+        let mut solved_nobody = doc(SearchKind::Tickets, "t2", "Printer smoke", "");
+        solved_nobody.facets =
+            Facets { status: Some("solved".into()), owner: Some(None), created: day("2026-05-10").as_second() };
+        let mut customer = doc(SearchKind::Customers, "c1", "Printer Inc", "");
+        customer.facets = Facets { status: None, owner: None, created: day("2026-03-02").as_second() };
+        index.apply(&[open_mine, solved_nobody, customer], &[]).unwrap();
+        let kinds = all_kinds();
+        let found = |filters: SearchFilters| -> Vec<String> {
+            let mut ids: Vec<String> = index
+                .search(&SearchRequest { filters: &filters, ..ask("printer", &kinds) })
+                .unwrap()
+                .into_iter()
+                .map(|hit| hit.target.id)
+                .collect();
+            ids.sort();
+            ids
+        };
+        assert_eq!(found(SearchFilters::default()), ["c1", "t1", "t2"]);
+        assert_eq!(found(SearchFilters { statuses: vec!["solved".into()], ..Default::default() }), ["t2"]);
+        assert_eq!(
+            found(SearchFilters { statuses: vec!["open".into(), "solved".into()], ..Default::default() }),
+            ["t1", "t2"]
+        );
+        assert_eq!(found(SearchFilters { owner: Some(Some(owner)), ..Default::default() }), ["t1"]);
+        assert_eq!(found(SearchFilters { owner: Some(None), ..Default::default() }), ["t2"]);
+        // The created_to day is inclusive: its end is the exclusive bound.
+        let march = SearchFilters {
+            created_from: Some(day("2026-03-02")),
+            created_before: Some(day("2026-03-03")),
+            ..Default::default()
+        };
+        assert_eq!(found(march), ["c1", "t1"]);
+        assert_eq!(found(SearchFilters { created_from: Some(day("2026-03-03")), ..Default::default() }), ["t2"]);
     }
 
     #[test]

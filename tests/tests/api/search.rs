@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use switchboard_tests::{Client, Member, eventually, signup, stack, unique_email};
+use switchboard_tests::{Client, Member, add_member, eventually, signup, stack, unique_email};
 
 const SEARCH: &str = "/api/v1/search";
 
@@ -258,4 +258,109 @@ async fn an_index_whose_object_is_lost_is_rebuilt_from_the_table() {
     for record in [&machine, &customer, &later] {
         assert!(all.contains(&id(record)), "{} is in the rebuilt index: {all:?}", id(record));
     }
+}
+
+async fn search_with(client: &Client, query: &str, filters: &str) -> Vec<String> {
+    let mut found = ids(&client.get(&format!("{SEARCH}?q={}&{filters}", encode(query))).await.expect(200).body);
+    found.sort();
+    found
+}
+
+fn sorted(mut ids: Vec<String>) -> Vec<String> {
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn filters_narrow_by_status_owner_and_creation_day_in_the_index_and_at_once() {
+    let owner = signup("Search Filters").await;
+    let client = owner.client();
+    let agent = add_member(&owner, "agent").await;
+    let lead = async |name: &str, status: &str, owner_id: Option<&str>| {
+        let body = json!({"name": name, "status": status, "owner_id": owner_id});
+        id(&client.post("/api/v1/leads", body).await.expect(201).body)
+    };
+    let mine = lead("Quillon Alpha", "qualified", Some(&owner.user_id)).await;
+    let agents = lead("Quillon Beta", "new", Some(&agent.user_id)).await;
+    let nobodys = lead("Quillon Gamma", "qualified", None).await;
+    let solved = ticket(&client, "Quillon printer smoke", "It smokes.").await;
+    let path = format!("/api/v1/tickets/{}", id(&solved));
+    client.patch(&path, json!({"status": "solved", "version": solved["version"]})).await.expect(200);
+    let settled = eventually(Duration::from_secs(10), async || {
+        let body = search(&client, "quillon").await;
+        body["pending"] == 0 && ids(&body).len() == 4
+    })
+    .await;
+    assert!(settled, "the indexer caught up");
+
+    // From the index.
+    assert_eq!(search_with(&client, "quillon", "status=qualified").await, sorted(vec![mine.clone(), nobodys.clone()]));
+    assert_eq!(search_with(&client, "quillon", "status=solved").await, [id(&solved)]);
+    assert_eq!(search_with(&client, "quillon", "status=new,solved&types=leads").await, [agents.clone()]);
+    assert_eq!(search_with(&client, "quillon", "owner=me").await, [mine.clone()]);
+    assert_eq!(search_with(&client, "quillon", &format!("owner={}", agent.user_id)).await, [agents.clone()]);
+    // Nobody owns the third lead nor is assigned the ticket.
+    assert_eq!(search_with(&client, "quillon", "owner=none").await, sorted(vec![nobodys.clone(), id(&solved)]));
+    let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let (yesterday, tomorrow) = (today.yesterday().unwrap(), today.tomorrow().unwrap());
+    assert_eq!(search_with(&client, "quillon", &format!("created_from={today}&created_to={today}")).await.len(), 4);
+    assert!(search_with(&client, "quillon", &format!("created_to={yesterday}")).await.is_empty());
+    assert!(search_with(&client, "quillon", &format!("created_from={tomorrow}")).await.is_empty());
+
+    // Records still pending for the indexer are filtered the same way, the moment they are made.
+    let fresh = lead("Quillon Delta", "new", None).await;
+    assert_eq!(search_with(&client, "quillon", "status=qualified").await, sorted(vec![mine.clone(), nobodys.clone()]));
+    assert_eq!(search_with(&client, "quillon", "owner=me").await, [mine.clone()]);
+    assert_eq!(search_with(&client, "quillon", "status=new&owner=none").await, [fresh.clone()]);
+    assert!(search_with(&client, "quillon", &format!("created_from={tomorrow}")).await.is_empty());
+}
+
+#[tokio::test]
+async fn bad_filters_name_their_field() {
+    let owner = signup("Search Filter Input").await;
+    let reply = owner
+        .client()
+        .get(&format!("{SEARCH}?q=x&status=Not%20One&owner=someone&created_from=2026-13-01&created_to=yesterday"))
+        .await;
+    assert_eq!(
+        reply.expect_problem(422, "validation-failed").field_errors(),
+        ["status", "owner", "created_from", "created_to"]
+    );
+    let reversed = owner.client().get(&format!("{SEARCH}?q=x&created_from=2026-05-02&created_to=2026-05-01")).await;
+    assert_eq!(reversed.expect_problem(422, "validation-failed").field_errors(), ["created_to"]);
+}
+
+async fn storage_used(client: &Client) -> u64 {
+    let usage = client.get("/api/v1/billing/usage").await.expect(200).body;
+    let line = usage["usage"].as_array().unwrap().iter().find(|line| line["kind"] == "storage_bytes").unwrap().clone();
+    line["used"].as_u64().unwrap()
+}
+
+/// Waits until the index holds `count` results for `query` and nothing is pending.
+async fn indexed(client: &Client, query: &str, count: usize) {
+    let settled = eventually(Duration::from_secs(15), async || {
+        let body = client.get(&format!("{SEARCH}?q={}&limit=50", encode(query))).await.expect(200).body;
+        body["pending"] == 0 && ids(&body).len() == count
+    })
+    .await;
+    assert!(settled, "the indexer caught up with {count} records for {query:?}");
+}
+
+#[tokio::test]
+async fn the_index_counts_against_the_workspaces_storage() {
+    let owner = signup("Search Storage").await;
+    let client = owner.client();
+    assert_eq!(storage_used(&client).await, 0, "a new workspace stores nothing");
+    client.post("/api/v1/leads", json!({"name": "Ysolde First"})).await.expect(201);
+    indexed(&client, "ysolde", 1).await;
+    let first = storage_used(&client).await;
+    assert!(first > 0, "the index object is counted once written");
+    for n in 0..20 {
+        let tags = json!([format!("campaign{n}"), format!("region{n}")]);
+        let body = json!({"name": format!("Ysolde Number{n} Longfellow"), "company": format!("Vendor {n} Holdings"), "tags": tags});
+        client.post("/api/v1/leads", body).await.expect(201);
+    }
+    indexed(&client, "ysolde", 21).await;
+    let more = storage_used(&client).await;
+    assert!(more > first, "twenty more records grow the stored index: {first} then {more} bytes");
 }
