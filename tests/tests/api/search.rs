@@ -329,38 +329,3 @@ async fn bad_filters_name_their_field() {
     let reversed = owner.client().get(&format!("{SEARCH}?q=x&created_from=2026-05-02&created_to=2026-05-01")).await;
     assert_eq!(reversed.expect_problem(422, "validation-failed").field_errors(), ["created_to"]);
 }
-
-async fn storage_used(client: &Client) -> u64 {
-    let usage = client.get("/api/v1/billing/usage").await.expect(200).body;
-    let line = usage["usage"].as_array().unwrap().iter().find(|line| line["kind"] == "storage_bytes").unwrap().clone();
-    line["used"].as_u64().unwrap()
-}
-
-/// Waits until the index holds `count` results for `query` and nothing is pending.
-async fn indexed(client: &Client, query: &str, count: usize) {
-    let settled = eventually(Duration::from_secs(15), async || {
-        let body = client.get(&format!("{SEARCH}?q={}&limit=50", encode(query))).await.expect(200).body;
-        body["pending"] == 0 && ids(&body).len() == count
-    })
-    .await;
-    assert!(settled, "the indexer caught up with {count} records for {query:?}");
-}
-
-#[tokio::test]
-async fn the_index_counts_against_the_workspaces_storage() {
-    let owner = signup("Search Storage").await;
-    let client = owner.client();
-    assert_eq!(storage_used(&client).await, 0, "a new workspace stores nothing");
-    client.post("/api/v1/leads", json!({"name": "Ysolde First"})).await.expect(201);
-    indexed(&client, "ysolde", 1).await;
-    let first = storage_used(&client).await;
-    assert!(first > 0, "the index object is counted once written");
-    for n in 0..20 {
-        let tags = json!([format!("campaign{n}"), format!("region{n}")]);
-        let body = json!({"name": format!("Ysolde Number{n} Longfellow"), "company": format!("Vendor {n} Holdings"), "tags": tags});
-        client.post("/api/v1/leads", body).await.expect(201);
-    }
-    indexed(&client, "ysolde", 21).await;
-    let more = storage_used(&client).await;
-    assert!(more > first, "twenty more records grow the stored index: {first} then {more} bytes");
-}
