@@ -1672,6 +1672,13 @@ export interface paths {
          *     `sales:read`, customers and companies `customers:read`, tickets `tickets:read`; an API key needs
          *     the scope as well); asking for a kind the caller cannot read is 403. Records changed in the last
          *     moments are found at once, read from the table.
+         *
+         *     Filters narrow the results on top of `types`, in the index itself: `status` (comma-separated,
+         *     any of them; tickets: new, open, pending, on_hold, solved, closed; deals: open, won, lost; leads:
+         *     the workspace's status keys, by default new, contacted, qualified, unqualified, converted),
+         *     `owner` (`me`, `none` or a member id: a ticket's assignee, a lead's, deal's or company's owner)
+         *     and `created_from`/`created_to` (dates, inclusive, UTC). A filter keeps only records that have
+         *     the field: `status` leaves out customers and companies, `owner` leaves out customers.
          */
         get: operations["search_search_query"];
         put?: never;
@@ -13244,6 +13251,14 @@ export interface operations {
                 types?: string;
                 /** @description 1 to 50, default 20 */
                 limit?: number;
+                /** @description comma-separated statuses; tickets: new, open, pending, on_hold, solved, closed; deals: open, won, lost; leads: the workspace's status keys (default set: new, contacted, qualified, unqualified, converted) */
+                status?: string;
+                /** @description `me`, `none` or a member id: the ticket's assignee, the lead's, deal's or company's owner */
+                owner?: string;
+                /** @description YYYY-MM-DD: created on or after this day (UTC) */
+                created_from?: string;
+                /** @description YYYY-MM-DD: created on or before this day (UTC) */
+                created_to?: string;
             };
             header?: never;
             path?: never;
