@@ -116,7 +116,7 @@ pub async fn apply(
         through,
     };
     app.search_indexes.put(&keys::search_index_object_key(workspace), bytes).await?;
-    if !app.store.put_search_version(&scope, current, next).await? {
+    if !app.store.put_search_version(&scope, current.map(|version| version.version), next).await? {
         // Only one writer per workspace runs at a time, so this is a redelivery racing its original:
         // retried, the batch starts again from the version now current.
         return Err(ServiceError::Conflict("the search index version moved meanwhile".to_owned()));

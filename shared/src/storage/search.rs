@@ -4,14 +4,11 @@
 
 use std::ops::ControlFlow;
 
-use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
-
 use super::events::Event;
-use super::transaction::{Transaction, TransactionError};
 use crate::domain::ids::EventId;
 
 use super::{
-    QuerySpec, Store, StoreError, TenantScope, backend,
+    QuerySpec, Store, StoreError, TenantScope, applied, backend,
     companies::Company,
     customers::Customer,
     deals::Deal,
@@ -98,53 +95,40 @@ impl Store {
         }))
     }
 
-    /// Records `next` as current if the current version is still `current` (None: no index yet),
-    /// and moves the workspace's storage counter by the object's change in size, in one transaction:
-    /// the index counts against the plan's storage like attachments do (never refused: a search
-    /// index is not an upload the customer can hold back). False when another write got there first
-    /// (nothing written).
+    /// Records `next` as current if the current version is still `expected` (None: no index yet).
+    /// False when another write got there first (nothing written).
     pub async fn put_search_version(
         &self,
         scope: &TenantScope,
-        current: Option<SearchVersion>,
+        expected: Option<u64>,
         next: SearchVersion,
     ) -> Result<bool, StoreError> {
-        let mut assignments = "SET #version = :next, records = :records, bytes = :bytes, written_at = :at".to_owned();
-        if next.through.is_some() {
-            assignments.push_str(", through = :through");
-        }
-        let mut update = Update::builder()
+        let mut request = self
+            .client
+            .update_item()
             .table_name(&self.table)
             .key(keys::PK, s(scope.pk()))
             .key(keys::SK, s(keys::SEARCH_VERSION_SK))
-            .update_expression(assignments)
+            .update_expression("SET #version = :next, records = :records, bytes = :bytes, written_at = :at")
             .expression_attribute_names("#version", "version")
             .expression_attribute_values(":next", n(next.version))
             .expression_attribute_values(":records", n(next.records))
             .expression_attribute_values(":bytes", n(next.bytes))
             .expression_attribute_values(":at", n(next.written_at));
         if let Some(through) = next.through {
-            update = update.expression_attribute_values(":through", s(through.to_string()));
+            request = request
+                .update_expression(
+                    "SET #version = :next, records = :records, bytes = :bytes, written_at = :at, through = :through",
+                )
+                .expression_attribute_values(":through", s(through.to_string()));
         }
-        update = match current {
-            None => update.condition_expression("attribute_not_exists(PK)"),
-            Some(current) => update
+        request = match expected {
+            None => request.condition_expression("attribute_not_exists(PK)"),
+            Some(version) => request
                 .condition_expression("#version = :expected")
-                .expression_attribute_values(":expected", n(current.version)),
+                .expression_attribute_values(":expected", n(version)),
         };
-        let previous_bytes = current.map_or(0, |current| current.bytes);
-        let delta = i64::try_from(next.bytes).unwrap_or(i64::MAX) - i64::try_from(previous_bytes).unwrap_or(i64::MAX);
-        let mut transaction =
-            Transaction::new().with_named(TransactWriteItem::builder().update(update.build()?).build(), ());
-        if delta != 0 {
-            transaction =
-                transaction.with(TransactWriteItem::builder().update(self.storage_update(scope, delta, None)?).build());
-        }
-        match self.transact(transaction).await {
-            Ok(()) => Ok(true),
-            Err(TransactionError::Failed { .. }) => Ok(false),
-            Err(TransactionError::Store(err)) => Err(err),
-        }
+        Ok(applied(request.send().await)?.is_some())
     }
 
     /// The workspace's events after `through` (all of them when None), newest first, at most
