@@ -97,6 +97,7 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
         ("customers", Handler::Http(fn_customers::ROUTES)),
         ("deals", Handler::Http(fn_deals::ROUTES)),
         ("leads", Handler::Http(fn_leads::ROUTES)),
+        ("lead-capture", Handler::Http(fn_lead_capture::ROUTES)),
         ("activity", Handler::Http(fn_activity::ROUTES)),
         ("attachments", Handler::Http(fn_attachments::ROUTES)),
         ("settings", Handler::Http(fn_settings::ROUTES)),

@@ -79,6 +79,11 @@ event_kinds! {
     WebhookEndpointPaused => "webhook.endpoint_paused",
     /// A paused endpoint answered a probe and was resumed.
     WebhookEndpointResumed => "webhook.endpoint_resumed",
+    /// An admin made a lead-capture endpoint (Typeform, Zapier or generic JSON).
+    LeadCaptureEndpointCreated => "lead_capture.endpoint_created",
+    /// Its name, mapping, duplicate rule or state changed, or its secret was rotated.
+    LeadCaptureEndpointUpdated => "lead_capture.endpoint_updated",
+    LeadCaptureEndpointDeleted => "lead_capture.endpoint_deleted",
     /// A saved inbox view was created (personal or shared).
     ViewCreated => "view.created",
     ViewUpdated => "view.updated",
@@ -189,6 +194,9 @@ impl EventKind {
             | WebhookSecretRotated
             | WebhookEndpointPaused
             | WebhookEndpointResumed
+            | LeadCaptureEndpointCreated
+            | LeadCaptureEndpointUpdated
+            | LeadCaptureEndpointDeleted
             | ViewCreated
             | ViewUpdated
             | ViewDeleted
@@ -268,6 +276,9 @@ impl EventKind {
             | WebhookSecretRotated
             | WebhookEndpointPaused
             | WebhookEndpointResumed
+            | LeadCaptureEndpointCreated
+            | LeadCaptureEndpointUpdated
+            | LeadCaptureEndpointDeleted
             | ViewCreated
             | ViewUpdated
             | ViewDeleted
@@ -389,6 +400,9 @@ impl EventKind {
             | PipelineCreated
             | PipelineUpdated
             | LeadStatusesUpdated
+            | LeadCaptureEndpointCreated
+            | LeadCaptureEndpointUpdated
+            | LeadCaptureEndpointDeleted
             | ChatMentioned => None,
         }
     }
@@ -482,7 +496,7 @@ mod tests {
         assert_eq!(EventKind::TicketCreated.as_str(), "ticket.created");
         assert_eq!(EventKind::SettingsSlaPolicyUpdated.as_str(), "settings.sla_policy_updated");
         assert_eq!(EventKind::WebhookEndpointResumed.as_str(), "webhook.endpoint_resumed");
-        assert_eq!(EventKind::ALL.len(), 73);
+        assert_eq!(EventKind::ALL.len(), 76);
         assert_eq!(EventKind::EmailRejected.as_str(), "email.rejected");
         assert_eq!(EventKind::DealStageChanged.as_str(), "deal.stage_changed");
     }

@@ -86,6 +86,14 @@ id_type!(
     /// An API key of a workspace.
     ApiKeyId
 );
+id_type!(
+    /// A lead-capture endpoint of a workspace: the `{id}` of its inbound URL.
+    CaptureEndpointId
+);
+id_type!(
+    /// One inbound delivery to a lead-capture endpoint, as its delivery log shows it.
+    CaptureDeliveryId
+);
 
 impl DeliveryId {
     /// The one delivery of `event` to `endpoint` (see [`super::webhooks::delivery_id`]).

@@ -9,6 +9,7 @@ pub mod email;
 pub mod events;
 pub mod ids;
 pub mod inbox;
+pub mod lead_capture;
 pub mod leads;
 pub mod macros;
 pub mod names;

@@ -178,6 +178,9 @@ pub fn recipients(
         | WebhookSecretRotated
         | WebhookEndpointPaused
         | WebhookEndpointResumed
+        | LeadCaptureEndpointCreated
+        | LeadCaptureEndpointUpdated
+        | LeadCaptureEndpointDeleted
         | ViewCreated
         | ViewUpdated
         | ViewDeleted

@@ -78,15 +78,21 @@ pub enum LimitKind {
     StorageBytes,
     Webhooks,
     ApiRequestsPerMinute,
+    /// Lead-capture endpoints (Typeform, Zapier, generic JSON).
+    LeadCaptureEndpoints,
+    /// Leads created through lead-capture endpoints in a calendar month (UTC).
+    CapturedLeadsPerMonth,
 }
 
 impl LimitKind {
-    pub const ALL: [LimitKind; 5] = [
+    pub const ALL: [LimitKind; 7] = [
         LimitKind::Seats,
         LimitKind::TicketsPerMonth,
         LimitKind::StorageBytes,
         LimitKind::Webhooks,
         LimitKind::ApiRequestsPerMinute,
+        LimitKind::LeadCaptureEndpoints,
+        LimitKind::CapturedLeadsPerMonth,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -96,6 +102,8 @@ impl LimitKind {
             LimitKind::StorageBytes => "storage_bytes",
             LimitKind::Webhooks => "webhooks",
             LimitKind::ApiRequestsPerMinute => "api_requests_per_minute",
+            LimitKind::LeadCaptureEndpoints => "lead_capture_endpoints",
+            LimitKind::CapturedLeadsPerMonth => "captured_leads_per_month",
         }
     }
 }
@@ -121,6 +129,11 @@ pub struct PlanLimits {
     pub storage_bytes: Option<u64>,
     pub webhooks: Option<u64>,
     pub api_requests_per_minute: Option<u64>,
+    /// A plan stored before lead capture existed reads as unlimited until staff set it.
+    #[serde(default)]
+    pub lead_capture_endpoints: Option<u64>,
+    #[serde(default)]
+    pub captured_leads_per_month: Option<u64>,
 }
 
 impl PlanLimits {
@@ -131,6 +144,8 @@ impl PlanLimits {
             LimitKind::StorageBytes => self.storage_bytes,
             LimitKind::Webhooks => self.webhooks,
             LimitKind::ApiRequestsPerMinute => self.api_requests_per_minute,
+            LimitKind::LeadCaptureEndpoints => self.lead_capture_endpoints,
+            LimitKind::CapturedLeadsPerMonth => self.captured_leads_per_month,
         }
     }
 }
@@ -182,6 +197,8 @@ pub fn seed_catalog(now: Timestamp) -> Vec<Plan> {
                 storage_bytes: Some(GIB),
                 webhooks: Some(1),
                 api_requests_per_minute: Some(60),
+                lead_capture_endpoints: Some(1),
+                captured_leads_per_month: Some(100),
             },
             &[],
         ),
@@ -194,6 +211,8 @@ pub fn seed_catalog(now: Timestamp) -> Vec<Plan> {
                 storage_bytes: Some(10 * GIB),
                 webhooks: Some(5),
                 api_requests_per_minute: Some(300),
+                lead_capture_endpoints: Some(3),
+                captured_leads_per_month: Some(1_000),
             },
             &[SlaPolicies, ApiAccess, Webhooks],
         ),
@@ -206,6 +225,8 @@ pub fn seed_catalog(now: Timestamp) -> Vec<Plan> {
                 storage_bytes: Some(100 * GIB),
                 webhooks: Some(20),
                 api_requests_per_minute: Some(1_200),
+                lead_capture_endpoints: Some(10),
+                captured_leads_per_month: Some(10_000),
             },
             &[SlaPolicies, SlaBusinessHours, ApiAccess, Webhooks, Slack, AdvancedReporting, SalesCrm],
         ),
@@ -218,6 +239,8 @@ pub fn seed_catalog(now: Timestamp) -> Vec<Plan> {
                 storage_bytes: Some(1024 * GIB),
                 webhooks: Some(100),
                 api_requests_per_minute: Some(6_000),
+                lead_capture_endpoints: Some(50),
+                captured_leads_per_month: None,
             },
             &[SlaPolicies, SlaBusinessHours, ApiAccess, Webhooks, Slack, AdvancedReporting, SalesCrm],
         ),

@@ -39,6 +39,7 @@ pub async fn signup(app: &App, request: SignupRequest) -> ServiceResult<SessionR
         owners: 1,
         storage_bytes: 0,
         webhooks_used: 0,
+        lead_capture_endpoints_used: 0,
     };
     let owner = Member {
         id: UserId::generate(),

@@ -56,7 +56,7 @@ pub struct Created {
     pub new: bool,
 }
 
-fn details(lead: &Lead) -> serde_json::Value {
+pub(crate) fn details(lead: &Lead) -> serde_json::Value {
     json!({
         "name": lead.name, "email": lead.email, "phone": lead.phone, "company": lead.company,
         "title": lead.title, "source": lead.source, "status": lead.status, "owner_id": lead.owner_id,

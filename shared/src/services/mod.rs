@@ -18,6 +18,7 @@ pub mod event_bus;
 pub mod followers;
 pub mod handoff;
 pub mod inbox_rows;
+pub mod lead_capture;
 pub mod leads;
 pub mod macros;
 pub mod members;

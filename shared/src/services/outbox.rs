@@ -170,6 +170,9 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
         | WebhookSecretRotated
         | WebhookEndpointPaused
         | WebhookEndpointResumed
+        | LeadCaptureEndpointCreated
+        | LeadCaptureEndpointUpdated
+        | LeadCaptureEndpointDeleted
         | ViewCreated
         | ViewUpdated
         | ViewDeleted

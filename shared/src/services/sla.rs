@@ -128,6 +128,9 @@ pub fn status_history(events: &[Event]) -> Vec<(Timestamp, Status)> {
             | WebhookSecretRotated
             | WebhookEndpointPaused
             | WebhookEndpointResumed
+            | LeadCaptureEndpointCreated
+            | LeadCaptureEndpointUpdated
+            | LeadCaptureEndpointDeleted
             | ViewCreated
             | ViewUpdated
             | ViewDeleted

@@ -22,7 +22,8 @@ use jiff::Timestamp;
 use crate::domain::{
     email::Email,
     ids::{
-        ActivityId, ApiKeyId, AttachmentId, ChannelId, ChatMessageId, CompanyId, CustomerId, DealId, DeliveryId,
+        ActivityId, ApiKeyId, AttachmentId, CaptureDeliveryId, CaptureEndpointId, ChannelId, ChatMessageId, CompanyId,
+        CustomerId, DealId, DeliveryId,
         EventId, InboundMailId, LeadId, MessageId, NoteId, PipelineId, SessionId, StaffId, StageId, TicketId, UserId,
         WebhookId, WorkspaceId,
     },
@@ -214,6 +215,31 @@ pub fn deliveries_pk(workspace: WorkspaceId, endpoint: WebhookId) -> String {
 pub const DELIVERY_PREFIX: &str = "DELIVERY#";
 pub fn delivery_sk(delivery: DeliveryId) -> String {
     format!("{DELIVERY_PREFIX}{delivery}")
+}
+
+/// A lead-capture endpoint; a workspace's endpoints are one Query on this prefix.
+pub const CAPTURE_ENDPOINT_PREFIX: &str = "LCEP#";
+pub fn capture_endpoint_sk(endpoint: CaptureEndpointId) -> String {
+    format!("{CAPTURE_ENDPOINT_PREFIX}{endpoint}")
+}
+/// Outside every workspace: which workspace an endpoint id belongs to, for the public inbound route
+/// (its URL carries only the endpoint id). One GetItem.
+pub fn capture_route_pk(endpoint: CaptureEndpointId) -> String {
+    format!("LCROUTE#{endpoint}")
+}
+pub const CAPTURE_ROUTE_SK: &str = "LCROUTE";
+/// An endpoint's delivery log and replay guards: a partition of its own under the workspace's prefix.
+pub fn capture_deliveries_pk(workspace: WorkspaceId, endpoint: CaptureEndpointId) -> String {
+    format!("{}#LCEP#{endpoint}", workspace_pk(workspace))
+}
+/// A logged delivery, time-ordered by its id.
+pub const CAPTURE_DELIVERY_PREFIX: &str = "LCDELIVERY#";
+pub fn capture_delivery_sk(delivery: CaptureDeliveryId) -> String {
+    format!("{CAPTURE_DELIVERY_PREFIX}{delivery}")
+}
+/// The replay guard of one delivery id (its SHA-256): a second delivery with it makes no second lead.
+pub fn capture_seen_sk(delivery_key: &str) -> String {
+    format!("LCSEEN#{delivery_key}")
 }
 
 /// An API key (its hash, scopes, last use); a workspace's keys are one Query on this prefix.

@@ -382,6 +382,21 @@ impl Store {
         after: Option<&Lead>,
         events: &[Event],
     ) -> Result<(), LeadWriteError> {
+        match self.lead_change(scope, before, after, events)? {
+            Some(transaction) => self.transact(transaction).await.map_err(TransactionError::into_error),
+            None => Ok(()),
+        }
+    }
+
+    /// The actions of a lead change (see [`Store::save_lead`]), for a transaction that also writes
+    /// something else; None when there is nothing to write.
+    pub(crate) fn lead_change(
+        &self,
+        scope: &TenantScope,
+        before: Option<&Lead>,
+        after: Option<&Lead>,
+        events: &[Event],
+    ) -> Result<Option<Transaction<LeadWriteError>>, LeadWriteError> {
         let mut transaction = Transaction::new();
         match (before, after) {
             (before, Some(after)) => {
@@ -400,7 +415,7 @@ impl Store {
                 transaction = transaction
                     .with_named(TransactWriteItem::builder().delete(delete).build(), LeadWriteError::VersionConflict);
             }
-            (None, None) => return Ok(()),
+            (None, None) => return Ok(None),
         }
         let (guard_puts, guard_deletes) = self.lead_guard_changes(scope, before, after)?;
         for guard in guard_puts {
@@ -411,7 +426,7 @@ impl Store {
         for event in events {
             transaction = transaction.with(self.put_event(scope, event)?);
         }
-        self.transact(transaction).await.map_err(TransactionError::into_error)
+        Ok(Some(transaction))
     }
 
     pub async fn get_lead(&self, scope: &TenantScope, id: LeadId) -> Result<Option<Lead>, StoreError> {
@@ -546,14 +561,24 @@ impl Store {
             RecordRef::Deal(deal) => self.deal_exists_check(scope, deal)?,
             RecordRef::Company(company) => self.company_exists_check(scope, company)?,
         };
-        let mut item: Item = serde_dynamo::to_item(note).map_err(StoreError::from)?;
-        item.insert(keys::PK.to_owned(), s(scope.pk()));
-        item.insert(keys::SK.to_owned(), s(keys::note_sk(record, note.id)));
         let transaction = Transaction::new()
             .with_named(record_check, NoteWriteError::RecordGone)
-            .with(self.put_new(item)?)
+            .with(self.note_put(scope, record, note)?)
             .with(self.put_event(scope, event)?);
         self.transact(transaction).await.map_err(TransactionError::into_error)
+    }
+
+    /// The put of a new note on `record` (the caller checks the record is there).
+    pub(crate) fn note_put(
+        &self,
+        scope: &TenantScope,
+        record: RecordRef,
+        note: &Note,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut item: Item = serde_dynamo::to_item(note)?;
+        item.insert(keys::PK.to_owned(), s(scope.pk()));
+        item.insert(keys::SK.to_owned(), s(keys::note_sk(record, note.id)));
+        self.put_new(item)
     }
 
     /// The notes on a record, oldest first.

@@ -15,6 +15,7 @@ pub mod email;
 pub mod events;
 pub mod idempotency;
 pub mod keys;
+pub mod lead_capture;
 pub mod leads;
 pub mod macros;
 pub mod merge;

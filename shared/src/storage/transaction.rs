@@ -59,6 +59,13 @@ impl<F> Transaction<F> {
     }
 
     /// The same actions with their named failures in another type (to add actions named in it).
+    /// Appends another transaction's actions, with their named failures.
+    pub fn with_all_of(mut self, other: Transaction<F>) -> Self {
+        self.actions.extend(other.actions);
+        self.failures.extend(other.failures);
+        self
+    }
+
     pub fn map_failures<G>(self, map: impl Fn(F) -> G) -> Transaction<G> {
         Transaction { actions: self.actions, failures: self.failures.into_iter().map(|f| f.map(&map)).collect() }
     }

@@ -66,6 +66,10 @@ pub struct WebhookEndpoint {
     pub updated_at: Timestamp,
     pub created_by: Option<UserId>,
     pub version: u64,
+    /// Made by a REST-hook subscription (Zapier): its subscriber may unsubscribe it with a key that
+    /// could not delete other webhooks.
+    #[serde(default)]
+    pub rest_hook: bool,
 }
 
 impl WebhookEndpoint {

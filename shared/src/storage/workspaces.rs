@@ -24,6 +24,9 @@ pub struct Workspace {
     /// Webhook endpoints; kept by the transactions that create and delete them.
     #[serde(default)]
     pub webhooks_used: u64,
+    /// Lead-capture endpoints; kept by the transactions that create and delete them.
+    #[serde(default)]
+    pub lead_capture_endpoints_used: u64,
 }
 
 /// Everything a sign-up writes, in one transaction.
@@ -75,6 +78,21 @@ impl Store {
             .await
             .map_err(super::backend)?;
         Ok(super::counter_of(output.item.as_ref(), "tickets"))
+    }
+
+    /// Leads created through lead-capture endpoints in `month` (`YYYY-MM`, UTC).
+    pub async fn captured_leads_in_month(&self, scope: &TenantScope, month: &str) -> Result<u64, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::usage_sk(month)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(super::backend)?;
+        Ok(super::counter_of(output.item.as_ref(), super::lead_capture::CAPTURED_LEADS_COUNTER))
     }
 
     /// The platform console's directory of workspaces, oldest first. Not tenant-scoped: staff only.

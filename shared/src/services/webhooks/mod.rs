@@ -89,6 +89,37 @@ pub async fn create(
     request: CreateWebhookRequest,
     allowed_events: impl Fn(&[String]) -> Result<Vec<String>, String>,
 ) -> ServiceResult<WebhookWithSecretView> {
+    create_endpoint(app, caller, kind, request, allowed_events, false).await
+}
+
+/// Registers a REST-hook subscription (Zapier): a webhook endpoint like any other, marked so that
+/// [`delete_rest_hook`] may remove it. Counts against the plan's webhooks.
+pub async fn create_rest_hook(
+    app: &App,
+    caller: &MemberPrincipal,
+    request: CreateWebhookRequest,
+    allowed_events: impl Fn(&[String]) -> Result<Vec<String>, String>,
+) -> ServiceResult<WebhookWithSecretView> {
+    create_endpoint(app, caller, EndpointKind::Webhook, request, allowed_events, true).await
+}
+
+/// Removes a REST-hook subscription; any other webhook is not found this way.
+pub async fn delete_rest_hook(app: &App, caller: &MemberPrincipal, id: WebhookId) -> ServiceResult<()> {
+    let endpoint = load(app, &caller.scope(), id).await?;
+    if !endpoint.rest_hook {
+        return Err(ServiceError::NotFound("The REST hook subscription"));
+    }
+    delete(app, caller, id).await
+}
+
+async fn create_endpoint(
+    app: &App,
+    caller: &MemberPrincipal,
+    kind: EndpointKind,
+    request: CreateWebhookRequest,
+    allowed_events: impl Fn(&[String]) -> Result<Vec<String>, String>,
+    rest_hook: bool,
+) -> ServiceResult<WebhookWithSecretView> {
     let (url, events, description) = (
         field("url", check_url(app, kind, &request.url)),
         field("events", allowed_events(&request.events)),
@@ -116,6 +147,7 @@ pub async fn create(
         updated_at: now,
         created_by: Some(caller.user_id),
         version: 1,
+        rest_hook,
     };
     let event =
         event_about(EventKind::WebhookCreated, caller, &endpoint, now).with_change(None, Some(snapshot(&endpoint)));

@@ -125,6 +125,9 @@ impl SlackEventType {
             | WebhookSecretRotated
             | WebhookEndpointPaused
             | WebhookEndpointResumed
+            | LeadCaptureEndpointCreated
+            | LeadCaptureEndpointUpdated
+            | LeadCaptureEndpointDeleted
             | ViewCreated
             | ViewUpdated
             | ViewDeleted
