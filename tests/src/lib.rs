@@ -142,6 +142,26 @@ impl Client {
         read(request.send().await.expect("the gateway answers")).await
     }
 
+    /// As [`Client::send_raw`], with extra request headers (signed webhook deliveries).
+    pub async fn send_raw_with(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut request =
+            self.http.request(method, format!("{}{path}", self.base)).header("content-type", content_type).body(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        read(request.send().await.expect("the gateway answers")).await
+    }
+
     pub async fn get(&self, path: &str) -> Reply {
         self.send(Method::GET, path, None).await
     }

@@ -11,7 +11,7 @@ use shared::api::{
 };
 use shared::auth::MemberPrincipal;
 use shared::domain::ids::{CaptureEndpointId, WebhookId};
-use shared::domain::lead_capture::MAX_PAYLOAD_BYTES;
+use shared::domain::lead_capture::{DELIVERY_ID_HEADER, MAX_PAYLOAD_BYTES, SECRET_HEADER, TYPEFORM_SIGNATURE};
 use shared::domain::rbac::Permission;
 use shared::http::{self, HandlerResult, PageParams, Problem, ProblemBody, ProblemType};
 use shared::services::{
@@ -230,7 +230,14 @@ pub async fn receive(app: &App, req: &Request) -> HandlerResult {
         Body::Binary(bytes) => bytes,
         _ => &[],
     };
-    let inbound = Inbound { headers: req.headers(), body };
+    let header = |name: &str| req.headers().get(name).and_then(|value| value.to_str().ok());
+    let inbound = Inbound {
+        signature: header(TYPEFORM_SIGNATURE),
+        secret: header(SECRET_HEADER),
+        authorization: header("authorization"),
+        delivery_id: header(DELIVERY_ID_HEADER),
+        body,
+    };
     match lead_capture::receive(app, id, inbound).await {
         Ok(result) => {
             let status = if result.outcome == shared::storage::lead_capture::DeliveryOutcome::Created {

@@ -242,10 +242,7 @@ impl Mapping {
         }
         let attributes = fields.iter().filter(|(field, ..)| matches!(field, LeadField::Attribute(_))).count();
         if attributes > MAX_MAPPED_ATTRIBUTES {
-            errors.push(super::FieldError::new(
-                "mapping",
-                format!("maps at most {MAX_MAPPED_ATTRIBUTES} attributes"),
-            ));
+            errors.push(super::FieldError::new("mapping", format!("maps at most {MAX_MAPPED_ATTRIBUTES} attributes")));
         }
         let names_lead = fields.iter().any(|(field, ..)| {
             matches!(field, LeadField::Name | LeadField::FirstName | LeadField::LastName | LeadField::Email)
@@ -465,9 +462,17 @@ mod tests {
     fn a_mapping_fills_lead_fields_and_names_what_the_payload_lacked() {
         let mapping = mapping(
             CaptureKind::Json,
-            &[("first_name", "person.first"), ("last_name", "person.last"), ("email", "person.email"), ("phone", "tel"), ("attributes.plan", "meta.plan")],
+            &[
+                ("first_name", "person.first"),
+                ("last_name", "person.last"),
+                ("email", "person.email"),
+                ("phone", "tel"),
+                ("attributes.plan", "meta.plan"),
+            ],
         );
-        let captured = mapping.apply(&json!({"person": {"first": "Ada", "last": "Lovelace", "email": " ada@x.io "}, "meta": {"plan": 3}}));
+        let captured = mapping.apply(
+            &json!({"person": {"first": "Ada", "last": "Lovelace", "email": " ada@x.io "}, "meta": {"plan": 3}}),
+        );
         assert_eq!(captured.name().as_deref(), Some("Ada Lovelace"));
         assert_eq!(captured.get(&LeadField::Email), Some("ada@x.io"));
         assert_eq!(captured.attributes().get("plan").map(String::as_str), Some("3"));
@@ -479,7 +484,8 @@ mod tests {
         let raw = |pairs: &[(&str, &str)]| pairs.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect();
         let errors = Mapping::parse(CaptureKind::Json, &raw(&[("phone", "tel")])).unwrap_err();
         assert_eq!(errors[0].field, "mapping");
-        let errors = Mapping::parse(CaptureKind::Json, &raw(&[("email", "a"), ("salary", "b"), ("name", "x[")])).unwrap_err();
+        let errors =
+            Mapping::parse(CaptureKind::Json, &raw(&[("email", "a"), ("salary", "b"), ("name", "x[")])).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|error| error.field.as_str()).collect();
         assert_eq!(fields, vec!["mapping.name", "mapping.salary"]);
     }
@@ -496,7 +502,15 @@ mod tests {
         ]}});
         let mapping = mapping(
             CaptureKind::Typeform,
-            &[("name", "name_q"), ("email", "email_q"), ("phone", "phone_q"), ("attributes.size", "size_q"), ("attributes.channels", "channels_q"), ("attributes.seats", "seats_q"), ("company", "company_q")],
+            &[
+                ("name", "name_q"),
+                ("email", "email_q"),
+                ("phone", "phone_q"),
+                ("attributes.size", "size_q"),
+                ("attributes.channels", "channels_q"),
+                ("attributes.seats", "seats_q"),
+                ("company", "company_q"),
+            ],
         );
         let captured = mapping.apply(&payload);
         assert_eq!(captured.get(&LeadField::Name), Some("Grace Hopper"));

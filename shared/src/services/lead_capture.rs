@@ -9,16 +9,14 @@
 //! API key of the same workspace with `sales:write`.
 
 use jiff::Timestamp;
-use lambda_http::http::HeaderMap;
 use serde_json::{Value, json};
 
 use super::commands::leads::NewLead;
 use super::{ServiceError, ServiceResult};
 use crate::api::{
-    CaptureDeliveryList, CaptureDeliveryView, CaptureEndpointList, CaptureEndpointView,
-    CaptureEndpointWithSecretView, CaptureResult, CreateCaptureEndpointRequest, CreateLeadRequest,
-    RestHookSubscribeRequest, RestHookView, TestMappingRequest, TestMappingResult, UpdateCaptureEndpointRequest,
-    integrations::CreateWebhookRequest,
+    CaptureDeliveryList, CaptureDeliveryView, CaptureEndpointList, CaptureEndpointView, CaptureEndpointWithSecretView,
+    CaptureResult, CreateCaptureEndpointRequest, CreateLeadRequest, RestHookSubscribeRequest, RestHookView,
+    TestMappingRequest, TestMappingResult, UpdateCaptureEndpointRequest, integrations::CreateWebhookRequest,
 };
 use crate::app::App;
 use crate::auth::MemberPrincipal;
@@ -80,7 +78,10 @@ pub async fn create(
     let kind = CaptureKind::parse(&request.kind).map_err(|message| vec![FieldError::new("kind", message)])?;
     let (name, on_existing_lead, mapping) = (
         field("name", check_name(&request.name)),
-        field("on_existing_lead", request.on_existing_lead.as_deref().map_or(Ok(OnExistingLead::default()), OnExistingLead::parse)),
+        field(
+            "on_existing_lead",
+            request.on_existing_lead.as_deref().map_or(Ok(OnExistingLead::default()), OnExistingLead::parse),
+        ),
         Mapping::parse(kind, &request.mapping),
     )
         .gather()?;
@@ -187,8 +188,10 @@ pub async fn rotate_secret(
         version: before.version + 1,
         ..before.clone()
     };
-    let event = endpoint_event(EventKind::LeadCaptureEndpointUpdated, caller, &after, now)
-        .with_change(Some(json!({"secret_rotated_at": before.secret_rotated_at})), Some(json!({"secret_rotated_at": now})));
+    let event = endpoint_event(EventKind::LeadCaptureEndpointUpdated, caller, &after, now).with_change(
+        Some(json!({"secret_rotated_at": before.secret_rotated_at})),
+        Some(json!({"secret_rotated_at": now})),
+    );
     app.store.update_capture_endpoint(&scope, before.version, &after, &event).await.map_err(write_error)?;
     Ok(CaptureEndpointWithSecretView { endpoint: (&after).into(), secret: after.secret.clone() })
 }
@@ -210,7 +213,10 @@ pub async fn deliveries(
     let scope = caller.scope();
     load(app, &scope, id).await?;
     let page = app.store.list_capture_deliveries(&scope, id, page.limit, page.cursor.as_deref()).await?;
-    Ok(CaptureDeliveryList { items: page.items.iter().map(CaptureDeliveryView::from).collect(), next_cursor: page.next_cursor })
+    Ok(CaptureDeliveryList {
+        items: page.items.iter().map(CaptureDeliveryView::from).collect(),
+        next_cursor: page.next_cursor,
+    })
 }
 
 /// The lead a captured payload would make, as a create request (so it is checked by the same rules as
@@ -260,16 +266,17 @@ pub fn test_mapping(request: TestMappingRequest) -> ServiceResult<TestMappingRes
     })
 }
 
-/// One inbound delivery as it arrived.
+/// One inbound delivery as it arrived: the headers that matter, and the raw body.
 pub struct Inbound<'a> {
-    pub headers: &'a HeaderMap,
+    /// `Typeform-Signature`.
+    pub signature: Option<&'a str>,
+    /// `X-Capture-Secret`.
+    pub secret: Option<&'a str>,
+    /// `Authorization` (Zapier may send an API key).
+    pub authorization: Option<&'a str>,
+    /// `X-Delivery-Id`.
+    pub delivery_id: Option<&'a str>,
     pub body: &'a [u8],
-}
-
-impl Inbound<'_> {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|value| value.to_str().ok())
-    }
 }
 
 /// Why an inbound delivery was refused, for the edge to answer (and already logged where it says so).
@@ -278,7 +285,9 @@ pub enum Refusal {
     /// No such endpoint, or it is disabled (404, not logged: it may be anyone's guess).
     UnknownEndpoint,
     /// Over `MAX_PAYLOAD_BYTES` (413, not logged).
-    TooLarge { bytes: usize },
+    TooLarge {
+        bytes: usize,
+    },
     /// Bad or missing signature or secret (401, logged).
     Unauthorized(&'static str),
     /// Not JSON, or no lead in it (422, logged).
@@ -301,15 +310,20 @@ impl From<crate::storage::StoreError> for Refusal {
 }
 
 /// Whether the delivery proves it comes from the endpoint's sender.
-async fn authenticated(app: &App, endpoint: &CaptureEndpoint, scope: &TenantScope, inbound: &Inbound<'_>) -> ServiceResult<Result<(), &'static str>> {
+async fn authenticated(
+    app: &App,
+    endpoint: &CaptureEndpoint,
+    scope: &TenantScope,
+    inbound: &Inbound<'_>,
+) -> ServiceResult<Result<(), &'static str>> {
     if endpoint.kind == CaptureKind::Typeform {
-        return Ok(match inbound.header(capture::TYPEFORM_SIGNATURE) {
+        return Ok(match inbound.signature {
             None => Err("The Typeform-Signature header is missing: set the endpoint's secret on the Typeform webhook."),
             Some(header) if capture::typeform_signature_valid(&endpoint.secret, inbound.body, header) => Ok(()),
             Some(_) => Err("The Typeform-Signature does not match the body signed with this endpoint's secret."),
         });
     }
-    if let Some(secret) = inbound.header(capture::SECRET_HEADER) {
+    if let Some(secret) = inbound.secret {
         return Ok(if capture::secret_matches(&endpoint.secret, secret) {
             Ok(())
         } else {
@@ -317,7 +331,7 @@ async fn authenticated(app: &App, endpoint: &CaptureEndpoint, scope: &TenantScop
         });
     }
     if endpoint.kind == CaptureKind::Zapier
-        && let Some(key) = inbound.header("authorization").and_then(|value| value.strip_prefix("Bearer "))
+        && let Some(key) = inbound.authorization.and_then(|value| value.strip_prefix("Bearer "))
     {
         let principal = super::api_keys::authenticate(app, key.trim()).await?;
         return Ok(match principal {
@@ -328,7 +342,9 @@ async fn authenticated(app: &App, endpoint: &CaptureEndpoint, scope: &TenantScop
             {
                 Ok(())
             }
-            Some(_) => Err("This API key may not create leads here: it needs sales:write in this endpoint's workspace."),
+            Some(_) => {
+                Err("This API key may not create leads here: it needs sales:write in this endpoint's workspace.")
+            }
             None => Err("The API key is unknown or revoked."),
         });
     }
@@ -371,7 +387,7 @@ pub async fn receive(app: &App, id: CaptureEndpointId, inbound: Inbound<'_>) -> 
         return Err(Refusal::Unauthorized(reason));
     }
     let parsed: Result<Value, _> = serde_json::from_slice(inbound.body);
-    let key = delivery_key(endpoint.kind, parsed.as_ref().ok(), inbound.header(capture::DELIVERY_ID_HEADER), inbound.body);
+    let key = delivery_key(endpoint.kind, parsed.as_ref().ok(), inbound.delivery_id, inbound.body);
     let payload = match parsed {
         Ok(payload) => payload,
         Err(err) => {
@@ -399,11 +415,17 @@ pub async fn receive(app: &App, id: CaptureEndpointId, inbound: Inbound<'_>) -> 
         };
         let written = match existing {
             None => capture_new(app, &scope, &mut delivery, &key, &new, now).await,
-            Some(existing) => capture_existing(app, &scope, &endpoint, &mut delivery, &key, existing, &new, &captured, now).await,
+            Some(existing) => {
+                capture_existing(app, &scope, &endpoint, &mut delivery, &key, existing, &new, &captured, now).await
+            }
         };
         match written {
             Ok(()) => {
-                return Ok(CaptureResult { delivery_id: Some(delivery.id), outcome: delivery.outcome, lead_id: delivery.lead_id });
+                return Ok(CaptureResult {
+                    delivery_id: Some(delivery.id),
+                    outcome: delivery.outcome,
+                    lead_id: delivery.lead_id,
+                });
             }
             Err(CaptureWriteError::Replayed { delivery: earlier, lead }) => {
                 return replayed(log, delivery, earlier, lead).await;
@@ -498,8 +520,8 @@ async fn capture_new(
         merged_into: None,
         merged_ids: Vec::new(),
     };
-    let created = lead_event(EventKind::LeadCreated, lead.id, now)
-        .with_change(None, Some(super::leads::details(&lead)));
+    let created =
+        lead_event(EventKind::LeadCreated, lead.id, now).with_change(None, Some(super::leads::details(&lead)));
     delivery.outcome = DeliveryOutcome::Created;
     delivery.lead_id = Some(lead.id);
     let month = super::plans::month_of(now);
@@ -539,7 +561,9 @@ async fn capture_existing(
             let event = lead_event(EventKind::LeadNoteAdded, before.id, now)
                 .with_change(None, Some(json!({"note_id": note.id, "excerpt": excerpt})));
             delivery.outcome = DeliveryOutcome::Noted;
-            app.store.capture_lead(scope, delivery, key, CaptureEffect::Note { lead: before.id, note: &note, event: &event }).await
+            app.store
+                .capture_lead(scope, delivery, key, CaptureEffect::Note { lead: before.id, note: &note, event: &event })
+                .await
         }
         OnExistingLead::Update => {
             let mut attributes = before.attributes.clone();
@@ -547,7 +571,9 @@ async fn capture_existing(
             // A name made up from the e-mail never replaces a lead's real name.
             let name = match captured.get(&LeadField::Name) {
                 Some(_) => new.name.clone(),
-                None if captured.get(&LeadField::FirstName).is_some() || captured.get(&LeadField::LastName).is_some() => {
+                None if captured.get(&LeadField::FirstName).is_some()
+                    || captured.get(&LeadField::LastName).is_some() =>
+                {
                     new.name.clone()
                 }
                 None => before.name.clone(),
@@ -563,26 +589,43 @@ async fn capture_existing(
             delivery.outcome = DeliveryOutcome::Updated;
             // A merged-away or converted lead takes no changes: the delivery is logged against it unchanged.
             if after == before || before.merged_into.is_some() || before.customer_id.is_some() {
-                return app.store.capture_lead(scope, delivery, key, CaptureEffect::UpdatedLead { before: &before, after: None, events: &[] }).await;
+                return app
+                    .store
+                    .capture_lead(
+                        scope,
+                        delivery,
+                        key,
+                        CaptureEffect::UpdatedLead { before: &before, after: None, events: &[] },
+                    )
+                    .await;
             }
             let after = Lead { updated_at: now, version: before.version + 1, ..after };
             let updated = lead_event(EventKind::LeadUpdated, before.id, now)
                 .with_change(Some(super::leads::details(&before)), Some(super::leads::details(&after)));
-            let effect = CaptureEffect::UpdatedLead { before: &before, after: Some(&after), events: std::slice::from_ref(&updated) };
+            let effect = CaptureEffect::UpdatedLead {
+                before: &before,
+                after: Some(&after),
+                events: std::slice::from_ref(&updated),
+            };
             app.store.capture_lead(scope, delivery, key, effect).await
         }
     }
 }
 
 fn note_body(endpoint: &CaptureEndpoint, captured: &Captured) -> String {
-    let mut lines = vec![format!("New submission through {} ({}):", endpoint.name, endpoint.kind.lead_source().as_str())];
+    let mut lines =
+        vec![format!("New submission through {} ({}):", endpoint.name, endpoint.kind.lead_source().as_str())];
     lines.extend(captured.values.iter().map(|(field, value)| format!("{}: {value}", field.as_string())));
     lines.join("\n")
 }
 
 /// Zapier's REST hook subscribe: an outgoing webhook to `target_url` for lead events, which the same
 /// delivery machinery signs, retries and logs (Zapier dedupes on the payload's `id`).
-pub async fn subscribe(app: &App, caller: &MemberPrincipal, request: RestHookSubscribeRequest) -> ServiceResult<RestHookView> {
+pub async fn subscribe(
+    app: &App,
+    caller: &MemberPrincipal,
+    request: RestHookSubscribeRequest,
+) -> ServiceResult<RestHookView> {
     let events = request.events.unwrap_or_else(|| vec![EventKind::LeadCreated.as_str().to_owned()]);
     let allowed = |raw: &[String]| -> Result<Vec<String>, String> {
         let events = super::webhooks::webhook_events(raw)?;
@@ -591,11 +634,8 @@ pub async fn subscribe(app: &App, caller: &MemberPrincipal, request: RestHookSub
             None => Ok(events),
         }
     };
-    let request = CreateWebhookRequest {
-        url: request.target_url,
-        events,
-        description: Some("Zapier REST hook".to_owned()),
-    };
+    let request =
+        CreateWebhookRequest { url: request.target_url, events, description: Some("Zapier REST hook".to_owned()) };
     let made = super::webhooks::create_rest_hook(app, caller, request, allowed).await?;
     Ok(RestHookView { id: made.webhook.id, target_url: made.webhook.url, events: made.webhook.events })
 }

@@ -23,9 +23,8 @@ use crate::domain::{
     email::Email,
     ids::{
         ActivityId, ApiKeyId, AttachmentId, CaptureDeliveryId, CaptureEndpointId, ChannelId, ChatMessageId, CompanyId,
-        CustomerId, DealId, DeliveryId,
-        EventId, InboundMailId, LeadId, MessageId, NoteId, PipelineId, SessionId, StaffId, StageId, TicketId, UserId,
-        WebhookId, WorkspaceId,
+        CustomerId, DealId, DeliveryId, EventId, InboundMailId, LeadId, MessageId, NoteId, PipelineId, SessionId,
+        StaffId, StageId, TicketId, UserId, WebhookId, WorkspaceId,
     },
     plan::PlanId,
     records::RecordRef,

@@ -94,15 +94,22 @@ pub enum CaptureEffect<'a> {
 #[derive(Debug)]
 pub enum CaptureWriteError {
     /// The delivery id was seen before: the earlier delivery's log entry id and lead.
-    Replayed { delivery: Option<CaptureDeliveryId>, lead: Option<LeadId> },
+    Replayed {
+        delivery: Option<CaptureDeliveryId>,
+        lead: Option<LeadId>,
+    },
     /// The month's captured leads reached the limit (the count then).
-    MonthlyLimit { used: u64 },
+    MonthlyLimit {
+        used: u64,
+    },
     /// Another lead took the e-mail meanwhile.
     Duplicate,
     /// The lead changed, or was deleted or merged away, since it was read.
     LeadChanged,
     /// The workspace has as many endpoints as its plan allows (the count then).
-    EndpointLimit { used: u64 },
+    EndpointLimit {
+        used: u64,
+    },
     /// The endpoint changed or disappeared since it was read.
     EndpointChanged,
     Store(StoreError),
@@ -309,7 +316,11 @@ impl Store {
     }
 
     /// Logs a delivery that wrote nothing else (refused, or a replay).
-    pub async fn log_capture_delivery(&self, scope: &TenantScope, delivery: &CaptureDelivery) -> Result<(), StoreError> {
+    pub async fn log_capture_delivery(
+        &self,
+        scope: &TenantScope,
+        delivery: &CaptureDelivery,
+    ) -> Result<(), StoreError> {
         self.client
             .put_item()
             .table_name(&self.table)
@@ -364,7 +375,8 @@ impl Store {
                         .expression_attribute_values(":limit", n(limit));
                 }
                 let usage = usage.build().map_err(StoreError::from)?;
-                transaction = transaction.with_named(TransactWriteItem::builder().update(usage).build(), Refused::MonthlyLimit);
+                transaction =
+                    transaction.with_named(TransactWriteItem::builder().update(usage).build(), Refused::MonthlyLimit);
                 if let Some(change) = self.captured_lead_change(scope, None, Some(lead), events)? {
                     transaction = transaction.with_all_of(change);
                 }
@@ -388,7 +400,10 @@ impl Store {
             Ok(()) => Ok(()),
             Err(TransactionError::Failed { failure, item }) => Err(match failure {
                 Refused::Replayed => CaptureWriteError::Replayed {
-                    delivery: item.as_ref().and_then(|item| string_attr(item, "delivery_id")).and_then(|id| id.parse().ok()),
+                    delivery: item
+                        .as_ref()
+                        .and_then(|item| string_attr(item, "delivery_id"))
+                        .and_then(|id| id.parse().ok()),
                     lead: item.as_ref().and_then(|item| string_attr(item, "lead_id")).and_then(|id| id.parse().ok()),
                 },
                 Refused::MonthlyLimit => {

@@ -173,6 +173,14 @@ async fn furnished(owner: &Member) -> BTreeMap<&'static str, String> {
     ids.insert("channels", id(client.post("/api/v1/chat/channels", json!({"name": "matrix"})).await.expect(201)));
     ids.insert("macros", id(client.post("/api/v1/macros", json!({"name": "Matrix", "body": "Hi"})).await.expect(201)));
     ids.insert("views", id(client.post("/api/v1/views", json!({"name": "Matrix", "filters": {}})).await.expect(201)));
+    let capture = client
+        .post(
+            "/api/v1/lead-capture-endpoints",
+            json!({"name": "Matrix", "kind": "json", "mapping": {"email": "email"}}),
+        )
+        .await
+        .expect(201);
+    ids.insert("lead-capture-endpoints", capture.body["endpoint"]["id"].as_str().expect("an endpoint id").to_owned());
     ids.insert("companies", id(client.post("/api/v1/companies", json!({"name": "Matrix Co"})).await.expect(201)));
     let receiver = Receiver::start(Behaviour::Succeed).await;
     ids.insert(

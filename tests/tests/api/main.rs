@@ -15,6 +15,7 @@ mod event_bus;
 mod idempotency;
 mod inbox_rows;
 mod lead_actions;
+mod lead_capture;
 mod leads;
 mod macros;
 mod members;

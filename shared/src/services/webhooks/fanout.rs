@@ -30,9 +30,10 @@ fn delivery_for(scope: &TenantScope, endpoint: &WebhookEndpoint, event: &Event) 
         return None;
     }
     match endpoint.kind {
-        EndpointKind::Webhook => endpoint
-            .subscribes_to(event.kind.as_str())
-            .then(|| (event.kind.as_str().to_owned(), payload::webhook_body(scope.workspace_id(), event))),
+        EndpointKind::Webhook => endpoint.subscribes_to(event.kind.as_str()).then(|| {
+            let body = if endpoint.rest_hook { payload::rest_hook_body } else { payload::webhook_body };
+            (event.kind.as_str().to_owned(), body(scope.workspace_id(), event))
+        }),
         EndpointKind::Slack => SlackEventType::of(event)
             .filter(|slack_type| endpoint.subscribes_to(slack_type.as_str()))
             .map(|slack_type| (slack_type.as_str().to_owned(), payload::slack_body(event, slack_type))),

@@ -9,6 +9,20 @@ use crate::storage::events::Event;
 /// `{"type", "timestamp", "data"}` as Standard Webhooks recommends; `data` is the event as the activity
 /// log holds it, with the workspace it belongs to.
 pub fn webhook_body(workspace: WorkspaceId, event: &Event) -> String {
+    webhook_value(workspace, event).to_string()
+}
+
+/// For REST-hook subscribers (Zapier): the webhook body with the event's id also at the top, where
+/// Zapier finds the `id` it dedupes on, and the record as the change left it (`after`) beside it, so a
+/// Zap maps its fields without digging.
+pub fn rest_hook_body(workspace: WorkspaceId, event: &Event) -> String {
+    let mut body = webhook_value(workspace, event);
+    body["id"] = json!(event.id);
+    body["record"] = event.after.clone().unwrap_or(Value::Null);
+    body.to_string()
+}
+
+fn webhook_value(workspace: WorkspaceId, event: &Event) -> Value {
     json!({
         "type": event.kind,
         "timestamp": event.at,
@@ -27,7 +41,6 @@ pub fn webhook_body(workspace: WorkspaceId, event: &Event) -> String {
             "after": event.after,
         },
     })
-    .to_string()
 }
 
 /// What a Slack connection can subscribe to: each is fed by one kind of event, under a condition.
