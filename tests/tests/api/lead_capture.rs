@@ -145,7 +145,8 @@ async fn a_signed_typeform_response_makes_one_lead_and_bad_signatures_make_none_
     assert_eq!(log[1]["payload"], String::from_utf8(body.clone()).unwrap());
     assert_eq!(log[1]["payload_bytes"], body.len());
     assert!(log[4]["lead_id"].is_null());
-    assert!(log[2]["detail"].as_str().unwrap().contains("does not match"));
+    assert!(log[2]["detail"].as_str().unwrap().contains("missing"));
+    assert!(log[3]["detail"].as_str().unwrap().contains("does not match"));
     assert!(log[4]["payload"].as_str().unwrap().contains("Mallory"));
 }
 
@@ -319,7 +320,7 @@ async fn the_plan_limits_endpoints_and_captured_leads_per_month() {
         .post(ENDPOINTS, json!({"name": "Second", "kind": "json", "mapping": {"email": "email"}}))
         .await
         .expect_problem(402, "plan-limit-reached");
-    assert_eq!(second.body["limit"], "lead_capture_endpoints");
+    assert_eq!(second.body["limit_kind"], "lead_capture_endpoints");
 
     let secret = endpoint["secret"].as_str().unwrap();
     let first_email = unique_email("first");
@@ -337,7 +338,7 @@ async fn the_plan_limits_endpoints_and_captured_leads_per_month() {
     )
     .await
     .expect_problem(402, "plan-limit-reached");
-    assert_eq!(refused.body["limit"], "captured_leads_per_month");
+    assert_eq!(refused.body["limit_kind"], "captured_leads_per_month");
     // Updating a known lead makes no new lead: the limit does not stop it.
     post_raw(
         &inbound(&endpoint),
@@ -440,8 +441,8 @@ async fn zapier_keys_must_be_of_the_workspace_and_may_create_leads() {
         .expect(201)
         .body;
     let ro = Client::new().with_token(read_only["secret"].as_str().unwrap());
-    ro.delete(&format!("{HOOKS}/{}", webhook["webhook"]["id"].as_str().unwrap())).await.expect(404);
-    owner.client().get(&format!("/api/v1/webhooks/{}", webhook["webhook"]["id"].as_str().unwrap())).await.expect(200);
+    ro.delete(&format!("{HOOKS}/{}", webhook["id"].as_str().unwrap())).await.expect(404);
+    owner.client().get(&format!("/api/v1/webhooks/{}", webhook["id"].as_str().unwrap())).await.expect(200);
 }
 
 #[tokio::test]
