@@ -47,6 +47,7 @@ export const router = createBrowserRouter([
           { path: "plan", lazy: () => import("./routes/settings/Plan") },
           { path: "api-keys", lazy: () => import("./routes/integrations/ApiKeys") },
           { path: "webhooks", lazy: () => import("./routes/integrations/Webhooks") },
+          { path: "lead-capture", lazy: () => import("./routes/integrations/LeadCapture") },
         ],
       },
       { path: "*", element: <NotFound /> },

@@ -908,6 +908,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/inbound/leads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver a lead (public)
+         * @description Where Typeform, Zapier and other senders post. Typeform signs with `Typeform-Signature:
+         *     sha256=<base64 HMAC-SHA256 of the raw body>` under the endpoint's secret; other senders send the
+         *     secret as `X-Capture-Secret` (Zapier may instead send an API key with `sales:write` as `Authorization:
+         *     Bearer`). A delivery id (Typeform's `event_id`, else `X-Delivery-Id`, else the body's hash) seen
+         *     before makes nothing new (200 `replayed`). 201 when a lead was made, 200 when the lead with the
+         *     e-mail was updated or noted. A bad signature is 401 and logged; bodies over 64 KiB are 413.
+         */
+        post: operations["lead-capture_lead-capture_receive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/integrations/slack": {
         parameters: {
             query?: never;
@@ -925,6 +950,126 @@ export interface paths {
          *     `slack`. Needs `webhooks:manage`.
          */
         post: operations["webhooks_webhooks_connect_slack"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lead-capture-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The workspace's lead-capture endpoints
+         * @description Oldest first, secrets by prefix only. Needs `integrations:manage`.
+         */
+        get: operations["lead-capture_lead-capture_list"];
+        put?: never;
+        /**
+         * Make a lead-capture endpoint
+         * @description A `kind` (`typeform`, `zapier`, `json`), a `mapping` from lead fields to question refs (Typeform) or
+         *     dotted paths (`contact.emails[0].value`), and what a delivery with a known e-mail does
+         *     (`on_existing_lead`: `update` or `note`). Answers 201 with the endpoint's secret, shown this once.
+         *     The plan limits the number of endpoints (402 `plan-limit-reached`). Needs `integrations:manage`.
+         */
+        post: operations["lead-capture_lead-capture_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lead-capture-endpoints/test-mapping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try a mapping on a sample payload
+         * @description What the mapping reads from `payload` (lead field → value), the fields it found no value for, and
+         *     why such a delivery would be refused. Nothing is saved. Needs `integrations:manage`.
+         */
+        post: operations["lead-capture_lead-capture_test_mapping"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lead-capture-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One lead-capture endpoint
+         * @description Needs `integrations:manage`.
+         */
+        get: operations["lead-capture_lead-capture_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a lead-capture endpoint
+         * @description Deliveries to it answer 404 from then on; its place in the plan is freed. Needs `integrations:manage`.
+         */
+        delete: operations["lead-capture_lead-capture_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a lead-capture endpoint
+         * @description Any of `name`, `mapping`, `on_existing_lead`, `enabled` (a disabled endpoint answers 404 to
+         *     deliveries). A stale `version` answers 409. Needs `integrations:manage`.
+         */
+        patch: operations["lead-capture_lead-capture_update"];
+        trace?: never;
+    };
+    "/api/v1/lead-capture-endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An endpoint's delivery log
+         * @description Newest first: every delivery with its outcome (`created`, `updated`, `noted`, `replayed`,
+         *     `unauthorized`, `invalid`, `limit_reached`), the lead it made or touched, and the raw payload (cut
+         *     at 8 KiB). Kept 30 days. Needs `integrations:manage`.
+         */
+        get: operations["lead-capture_lead-capture_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lead-capture-endpoints/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an endpoint's secret
+         * @description A new secret, shown once; the previous one stops working at once (paste the new one into Typeform
+         *     or the Zap). Needs `integrations:manage`.
+         */
+        post: operations["lead-capture_lead-capture_rotate_secret"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2395,6 +2540,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/zapier/hooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Subscribe a REST hook (Zapier)
+         * @description Zapier's subscribe call: lead events (`lead.created` by default, any `lead.*`) are POSTed to
+         *     `target_url` as signed webhooks with retries, like any webhook endpoint (and counted as one by the
+         *     plan). Each delivery's `id` is the event's, which Zapier dedupes on. Needs `sales:read` (an API key
+         *     with that scope).
+         */
+        post: operations["lead-capture_lead-capture_subscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/zapier/hooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unsubscribe a REST hook (Zapier)
+         * @description Zapier's unsubscribe call, with the id subscribe answered: no more events go to its target. Only
+         *     REST-hook subscriptions are removed this way (other webhooks answer 404). Needs `sales:read`.
+         */
+        delete: operations["lead-capture_lead-capture_unsubscribe"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2631,6 +2820,72 @@ export interface components {
             unchanged: number;
             updated: number;
         };
+        /** Format: uuid */
+        CaptureDeliveryId: string;
+        CaptureDeliveryList: {
+            items: components["schemas"]["CaptureDeliveryView"][];
+            next_cursor?: string | null;
+        };
+        CaptureDeliveryView: {
+            detail?: string | null;
+            id: components["schemas"]["CaptureDeliveryId"];
+            lead_id?: components["schemas"]["LeadId"] | null;
+            outcome: components["schemas"]["DeliveryOutcome"];
+            /** @description The raw body as received, cut at 8 KiB (`payload_truncated`). */
+            payload: string;
+            /** Format: int64 */
+            payload_bytes: number;
+            payload_truncated: boolean;
+            /** Format: date-time */
+            received_at: string;
+        };
+        /** Format: uuid */
+        CaptureEndpointId: string;
+        CaptureEndpointList: {
+            items: components["schemas"]["CaptureEndpointView"][];
+        };
+        CaptureEndpointView: {
+            /** Format: date-time */
+            created_at: string;
+            enabled: boolean;
+            id: components["schemas"]["CaptureEndpointId"];
+            /** @description Where the sender posts: `/api/v1/inbound/leads/{id}` on this API's host. */
+            inbound_path: string;
+            kind: components["schemas"]["CaptureKind"];
+            mapping: {
+                [key: string]: string;
+            };
+            name: string;
+            on_existing_lead: components["schemas"]["OnExistingLead"];
+            /** @description The secret's first characters; the whole secret is shown once, when made or rotated. */
+            secret_prefix: string;
+            /** Format: date-time */
+            secret_rotated_at?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
+        /**
+         * @description An endpoint with its whole secret: the answer to creating it or rotating its secret, and the
+         *     only time the secret is shown.
+         */
+        CaptureEndpointWithSecretView: {
+            endpoint: components["schemas"]["CaptureEndpointView"];
+            /**
+             * @description For Typeform, paste it as the webhook's secret; for Zapier and JSON senders, send it as
+             *     `X-Capture-Secret`.
+             */
+            secret: string;
+        };
+        /** @enum {string} */
+        CaptureKind: "typeform" | "zapier" | "json";
+        /** @description The answer to an inbound delivery. */
+        CaptureResult: {
+            delivery_id?: components["schemas"]["CaptureDeliveryId"] | null;
+            lead_id?: components["schemas"]["LeadId"] | null;
+            outcome: components["schemas"]["DeliveryOutcome"];
+        };
         /** @description A plan of the catalog. */
         CatalogPlanView: {
             /** @description Whether workspaces can be moved onto it; a retired plan keeps the workspaces already on it. */
@@ -2847,6 +3102,22 @@ export interface components {
              * @description Exact size in bytes; the upload must match it.
              */
             size: number;
+        };
+        CreateCaptureEndpointRequest: {
+            /** @description `typeform`, `zapier` or `json`. */
+            kind: string;
+            /**
+             * @description Lead field (`name`, `first_name`, `last_name`, `email`, `phone`, `company`, `title`,
+             *     `attributes.<key>`) → where its value is: a question ref for Typeform, a dotted path with array
+             *     indices (`contact.emails[0].value`) otherwise.
+             */
+            mapping: {
+                [key: string]: string;
+            };
+            /** @description What the endpoint is for, e.g. "Pricing page form" (1 to 100 characters). */
+            name: string;
+            /** @description `update` (default): a delivery whose e-mail is a lead's updates it; `note`: adds a note to it. */
+            on_existing_lead?: string | null;
         };
         CreateChannelRequest: {
             /** @description Members of a private channel besides the creator (ignored for public channels). */
@@ -3160,6 +3431,8 @@ export interface components {
         };
         /** Format: uuid */
         DeliveryId: string;
+        /** @enum {string} */
+        DeliveryOutcome: "created" | "updated" | "noted" | "replayed" | "unauthorized" | "invalid" | "limit_reached";
         DeliveryPageView: {
             items: components["schemas"]["DeliveryView"][];
             next_cursor?: string | null;
@@ -3439,7 +3712,7 @@ export interface components {
          * @description A limited quantity. `None` in a limit means unlimited.
          * @enum {string}
          */
-        LimitKind: "seats" | "tickets_per_month" | "storage_bytes" | "webhooks" | "api_requests_per_minute";
+        LimitKind: "seats" | "tickets_per_month" | "storage_bytes" | "webhooks" | "api_requests_per_minute" | "lead_capture_endpoints" | "captured_leads_per_month";
         LoginRequest: {
             email: string;
             password: string;
@@ -3714,6 +3987,11 @@ export interface components {
             /** Format: int64 */
             unread: number;
         };
+        /**
+         * @description What a delivery whose e-mail is already a lead's does.
+         * @enum {string}
+         */
+        OnExistingLead: "update" | "note";
         OwnerConversion: {
             /** Format: int64 */
             converted: number;
@@ -3770,6 +4048,13 @@ export interface components {
         PlanLimits: {
             /** Format: int64 */
             api_requests_per_minute?: number | null;
+            /** Format: int64 */
+            captured_leads_per_month?: number | null;
+            /**
+             * Format: int64
+             * @description A plan stored before lead capture existed reads as unlimited until staff set it.
+             */
+            lead_capture_endpoints?: number | null;
             /** Format: int64 */
             seats?: number | null;
             /** Format: int64 */
@@ -3958,6 +4243,18 @@ export interface components {
             email: string;
             id: components["schemas"]["CustomerId"];
             name?: string | null;
+        };
+        RestHookSubscribeRequest: {
+            /** @description Lead event types, `lead.created` by default (any `lead.*` type). */
+            events?: string[] | null;
+            /** @description Where Zapier wants lead events POSTed (its `bundle.targetUrl`). */
+            target_url: string;
+        };
+        RestHookView: {
+            events: string[];
+            /** @description The subscription's id: unsubscribe with `DELETE /api/v1/zapier/hooks/{id}`. */
+            id: components["schemas"]["WebhookId"];
+            target_url: string;
         };
         /**
          * @description A member's role in one workspace, from most to least powerful.
@@ -4292,6 +4589,28 @@ export interface components {
          * @enum {string}
          */
         StatusMeaning: "open" | "converted" | "unqualified";
+        TestMappingRequest: {
+            /** @description `typeform`, `zapier` or `json`. */
+            kind: string;
+            mapping: {
+                [key: string]: string;
+            };
+            /** @description A sample delivery, as the sender would post it. */
+            payload: Record<string, never>;
+        };
+        /** @description What a mapping reads from a sample payload; nothing is saved. */
+        TestMappingResult: {
+            /** @description Lead field → the value the payload gives it. */
+            fields: {
+                [key: string]: string;
+            };
+            /** @description The name the lead would get (`name`, else first and last name, else the e-mail). */
+            lead_name?: string | null;
+            /** @description Mapped fields the payload has no value for. */
+            missing: string[];
+            /** @description Why this payload would be refused (no name, a bad e-mail...); none when it would make a lead. */
+            problems: string[];
+        };
         TicketDetail: {
             /** @description Files attached to the ticket (uploaded ones; pending uploads are left out). */
             attachments: components["schemas"]["AttachmentView"][];
@@ -4370,6 +4689,19 @@ export interface components {
             subject?: string | null;
             /** Format: int64 */
             version: number;
+        };
+        UpdateCaptureEndpointRequest: {
+            enabled?: boolean | null;
+            mapping?: {
+                [key: string]: string;
+            } | null;
+            name?: string | null;
+            on_existing_lead?: string | null;
+            /**
+             * Format: int64
+             * @description The version read; a stale one answers 409.
+             */
+            version?: number | null;
         };
         /** @description Only the fields present change; `null` clears an optional one. */
         UpdateCompanyRequest: {
@@ -9597,6 +9929,122 @@ export interface operations {
             };
         };
     };
+    "lead-capture_lead-capture_receive": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Typeform endpoints: sha256=<base64 HMAC> */
+                "Typeform-Signature"?: string | null;
+                /** @description Zapier and JSON endpoints: the endpoint's secret */
+                "X-Capture-Secret"?: string | null;
+                /** @description The sender's id of this delivery, for replays */
+                "X-Delivery-Id"?: string | null;
+            };
+            path: {
+                /** @description Endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The sender's payload, as JSON */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The lead with this e-mail was updated or noted, or the delivery was a replay */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaptureResult"];
+                };
+            };
+            /** @description A lead was made */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaptureResult"];
+                };
+            };
+            /** @description The body is missing or is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A plan limit is reached */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     webhooks_webhooks_connect_slack: {
         parameters: {
             query?: never;
@@ -9686,6 +10134,680 @@ export interface operations {
                 };
             };
             /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    "lead-capture_lead-capture_list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaptureEndpointList"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    "lead-capture_lead-capture_create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCaptureEndpointRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaptureEndpointWithSecretView"];
+                };
+            };
+            /** @description The body is missing or is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A plan limit is reached */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still running; retry after `Retry-After` seconds */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is larger than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    "lead-capture_lead-capture_test_mapping": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TestMappingRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestMappingResult"];
+                };
+            };
+            /** @description The body is missing or is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still running; retry after `Retry-After` seconds */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is larger than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    "lead-capture_lead-capture_get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaptureEndpointView"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A path parameter is not a valid id */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    "lead-capture_lead-capture_delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A path parameter is not a valid id */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    "lead-capture_lead-capture_update": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCaptureEndpointRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaptureEndpointView"];
+                };
+            };
+            /** @description The body is missing or is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is larger than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    "lead-capture_lead-capture_deliveries": {
+        parameters: {
+            query?: {
+                /** @description 1 to 100, default 50 */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaptureDeliveryList"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    "lead-capture_lead-capture_rotate_secret": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaptureEndpointWithSecretView"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A path parameter is not a valid id */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16999,6 +18121,189 @@ export interface operations {
                 };
             };
             /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    "lead-capture_lead-capture_subscribe": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestHookSubscribeRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestHookView"];
+                };
+            };
+            /** @description The body is missing or is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A plan limit is reached */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still running; retry after `Retry-After` seconds */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is larger than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    "lead-capture_lead-capture_unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Subscription id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unsubscribed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A path parameter is not a valid id */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -68,6 +68,9 @@ const SAMPLES: Record<EventKind, { event: Omit<DescribedEvent, "type">; reads: s
   "sla.at_risk": { event: { after: { clock: "first_response", target_minutes: 30, due: "2026-12-03T10:30:00.000000001Z", counted: false } }, reads: "First response SLA at risk (target 30 min)" },
   "sla.breached": { event: { after: { clock: "resolution", target_minutes: 240, within_target: false, counted: true } }, reads: "Resolution SLA breached (target 4 h)" },
   "sla.met": { event: { after: { clock: "first_response", target_minutes: 30, within_target: false, counted: true } }, reads: "First response SLA met late (target 30 min)" },
+  "lead_capture.endpoint_created": { event: { before: null, after: { name: "Pricing form", kind: "typeform", enabled: true } }, reads: "Lead-capture endpoint Pricing form added" },
+  "lead_capture.endpoint_updated": { event: { before: { secret_rotated_at: null }, after: { secret_rotated_at: "2026-12-03T10:00:00Z" } }, reads: "Lead-capture endpoint got a new secret" },
+  "lead_capture.endpoint_deleted": { event: { before: { name: "Pricing form" }, after: null }, reads: "Lead-capture endpoint Pricing form removed" },
   "webhook.created": { event: { before: null, after: hook }, reads: "Webhook https://hooks.example.com/in added" },
   "webhook.updated": {
     event: { before: hook, after: { ...hook, events: ["ticket.created", "sla.breached"], description: "Zapier" } },

@@ -40,6 +40,9 @@ export const EVENT_KINDS = [
   "webhook.secret_rotated",
   "webhook.endpoint_paused",
   "webhook.endpoint_resumed",
+  "lead_capture.endpoint_created",
+  "lead_capture.endpoint_updated",
+  "lead_capture.endpoint_deleted",
   "view.created",
   "view.updated",
   "view.deleted",
@@ -191,6 +194,10 @@ function target(fields: Fields): string {
   return typeof fields.target_minutes === "number" ? ` (target ${duration(fields.target_minutes * 60)})` : "";
 }
 
+function captureName(context: Context): string {
+  return text(context.after, "name") ?? text(context.before, "name") ?? "";
+}
+
 function endpoint(context: Context): string {
   const url = either(context, "url");
   const slack = (context.after.kind ?? context.before.kind) === "slack";
@@ -312,6 +319,12 @@ const FORMATTERS: Record<EventKind, (context: Context) => string> = {
   "sla.at_risk": ({ after }) => `${clockName(after)} SLA at risk${target(after)}`,
   "sla.breached": ({ after }) => `${clockName(after)} SLA breached${target(after)}`,
   "sla.met": ({ after }) => `${clockName(after)} SLA met ${after.within_target === false ? "late" : "on time"}${target(after)}`,
+  "lead_capture.endpoint_created": (context) => `Lead-capture endpoint ${captureName(context)} added`,
+  "lead_capture.endpoint_updated": (context) =>
+    "secret_rotated_at" in context.after
+      ? `Lead-capture endpoint got a new secret`
+      : withChanges(`Lead-capture endpoint ${captureName(context)} changed`, context, `Lead-capture endpoint ${captureName(context)} changed`),
+  "lead_capture.endpoint_deleted": (context) => `Lead-capture endpoint ${captureName(context)} removed`,
   "webhook.created": (context) => `${endpoint(context)} added`,
   "webhook.updated": (context) => withChanges(`${endpoint(context)} changed`, context, `${endpoint(context)} changed`),
   "webhook.deleted": (context) => `${endpoint(context)} removed`,

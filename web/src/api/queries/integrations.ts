@@ -15,3 +15,15 @@ export const deliveriesQuery = (webhookId: string) =>
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (page) => page.next_cursor ?? undefined,
   });
+
+export const captureEndpointsQuery = () =>
+  queryOptions({ queryKey: integrationKeys.captureEndpoints(), queryFn: () => call(api.GET("/api/v1/lead-capture-endpoints")) });
+
+export const captureDeliveriesQuery = (endpointId: string) =>
+  infiniteQueryOptions({
+    queryKey: integrationKeys.captureDeliveries(endpointId),
+    queryFn: ({ pageParam }) =>
+      call(api.GET("/api/v1/lead-capture-endpoints/{id}/deliveries", { params: { path: { id: endpointId }, query: { limit: 25, cursor: pageParam } } })),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.next_cursor ?? undefined,
+  });

@@ -73,6 +73,11 @@ export function invalidateWebhooks(queries: Invalidates) {
   stale(queries, integrationKeys.webhooks());
 }
 
+/** A lead-capture endpoint was made, changed, rotated or removed. */
+export function invalidateCaptureEndpoints(queries: Invalidates) {
+  stale(queries, integrationKeys.captureEndpoints());
+}
+
 /** An endpoint's deliveries were replayed. */
 export function invalidateDeliveries(queries: Invalidates, webhookId: string) {
   stale(queries, integrationKeys.deliveries(webhookId));

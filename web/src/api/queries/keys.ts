@@ -80,6 +80,8 @@ export const integrationKeys = {
   apiKeys: () => [...integrationKeys.all, "api-keys"] as const,
   webhooks: () => [...integrationKeys.all, "webhooks"] as const,
   deliveries: (webhookId: string) => [...integrationKeys.all, "deliveries", webhookId] as const,
+  captureEndpoints: () => [...integrationKeys.all, "capture-endpoints"] as const,
+  captureDeliveries: (endpointId: string) => [...integrationKeys.all, "capture-deliveries", endpointId] as const,
 };
 
 export const reportKeys = {

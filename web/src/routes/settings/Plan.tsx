@@ -30,6 +30,8 @@ const LIMIT_NAMES: Record<string, string> = {
   storage_bytes: "Storage",
   webhooks: "Webhooks",
   api_requests_per_minute: "API requests per minute",
+  lead_capture_endpoints: "Lead-capture endpoints",
+  captured_leads_per_month: "Captured leads this month",
 };
 
 /** The owner's view: every limit with its usage, and what a limit passed after a smaller plan means. */
