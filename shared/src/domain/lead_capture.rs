@@ -112,7 +112,8 @@ impl FieldPath {
                 None => (part, ""),
             };
             // Only a path's first part may start with an index (`[0].name`, for a payload that is a list).
-            if key.is_empty() && !(segments.is_empty() && !rest.is_empty()) {
+            let leading_index = segments.is_empty() && !rest.is_empty();
+            if key.is_empty() && !leading_index {
                 return Err(format!("{raw:?} has an empty segment; write keys joined by dots, like contact.email"));
             }
             if key.contains(']') {
