@@ -225,7 +225,8 @@ impl Permission {
             Permission::UsersManage => "Add members, change roles, deactivate (admins cannot touch owners)",
             Permission::SettingsManage => "Categories, SLA policies, business hours",
             Permission::IntegrationsManage => {
-                "API keys (create with scopes, revoke, rotate; admins cannot touch keys owners made)"
+                "API keys (create with scopes, revoke, rotate; admins cannot touch keys owners made); lead-capture \
+                 endpoints (make, change, rotate secrets, delivery log, mapping tester)"
             }
             Permission::WebhooksManage => "Webhook endpoints and Slack: register, rotate secrets, delivery log, replay",
             Permission::BillingManage => "Plan, payment and invoices",
@@ -284,7 +285,11 @@ pub fn permissions_markdown() -> String {
          permission and logged with its write permission (`sales:write` on leads and deals,\n\
          `customers:write` on customers), for any member who can write to the record. A member changes,\n\
          completes or deletes the activities they logged or that are assigned to them; `sales:manage`\n\
-         changes any.\n\n",
+         changes any.\n\n\
+         Lead-capture endpoints (Typeform, Zapier, generic JSON) are managed with `integrations:manage`,\n\
+         by people only (they hold secrets). Their inbound route is public: it trusts the endpoint's\n\
+         signature or secret, or a Zapier API key of the same workspace with `sales:write`. Zapier's REST\n\
+         hooks (`/api/v1/zapier/hooks`) need `sales:read`.\n\n",
     );
     out.push_str("| permission | what it allows |");
     for role in Role::ALL {
