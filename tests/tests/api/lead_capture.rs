@@ -508,3 +508,28 @@ async fn only_admins_manage_endpoints_and_other_workspaces_see_none_of_them() {
         .await
         .expect(404);
 }
+
+#[tokio::test]
+async fn the_same_typeform_delivery_sent_four_times_at_once_makes_one_lead() {
+    let owner = signup("Concurrent Capture").await;
+    let endpoint = make_endpoint(&owner, "typeform", typeform_mapping(), "update").await;
+    let secret = endpoint["secret"].as_str().unwrap().to_owned();
+    let email = unique_email("burst");
+    let body = typeform_body("01HZTFBURST", "Burst Person", &email, "Starter");
+    let signature = typeform_signature(&secret, &body);
+    let path = inbound(&endpoint);
+    let headers = [("typeform-signature", signature.as_str())];
+    let sends = (0..4).map(|_| post_raw(&path, &body, &headers));
+    let replies = futures::future::join_all(sends).await;
+    let mut outcomes: Vec<(u16, String)> = replies
+        .iter()
+        .map(|reply| (reply.status.as_u16(), reply.body["outcome"].as_str().unwrap_or("?").to_owned()))
+        .collect();
+    outcomes.sort();
+    let replayed = (200, "replayed".to_owned());
+    assert_eq!(outcomes, [replayed.clone(), replayed.clone(), replayed, (201, "created".to_owned())]);
+    let lead_ids: std::collections::BTreeSet<&str> =
+        replies.iter().map(|reply| reply.body["lead_id"].as_str().unwrap()).collect();
+    assert_eq!(lead_ids.len(), 1, "every answer names the one lead");
+    assert_eq!(leads_with_email(&owner, &email).await.len(), 1);
+}
