@@ -1,22 +1,23 @@
 //! A stand-in for Google's OAuth 2.0 and People API endpoints, served by the local stack under
-//! `/__google` (no registry package plays Google). It behaves as the parts we use do:
-//! - `GET /__google/o/oauth2/v2/auth`: consent is given at once for the account named by `login_hint`
+//! `/__local/google` (no registry package plays Google). It behaves as the parts we use do:
+//! - `GET /__local/google/o/oauth2/v2/auth`: consent is given at once for the account named by `login_hint`
 //!   (or the demo account), redirecting to `redirect_uri` with `code` and `state`;
-//! - `POST /__google/token`: `authorization_code` (the PKCE S256 verifier checked against the challenge,
+//! - `POST /__local/google/token`: `authorization_code` (the PKCE S256 verifier checked against the challenge,
 //!   the client, the redirect URI; a code works once) and `refresh_token` grants, `invalid_grant` else;
-//! - `POST /__google/revoke`: revokes a refresh token and its access tokens;
-//! - `GET /__google/v1/people/me/connections`: paged listings, sync tokens (that can be made to expire:
+//! - `POST /__local/google/revoke`: revokes a refresh token and its access tokens;
+//! - `GET /__local/google/v1/people/me/connections`: paged listings, sync tokens (that can be made to expire:
 //!   400 `EXPIRED_SYNC_TOKEN`), deleted contacts in incremental listings (`metadata.deleted`), 429s with
 //!   Retry-After when injected, 401 for expired or revoked access tokens.
 //!
 //! The control surface the tests (and a developer) use, per account (`{account}` is its e-mail):
-//! - `PUT /__google/control/accounts/{account}/contacts/{id}` `{name, email, phone, company, title}`
+//! - `PUT /__local/google/control/accounts/{account}/contacts/{id}` `{name, email, phone, company, title}`
 //!   creates or changes `people/{id}`; `DELETE …/contacts/{id}` deletes it;
 //! - `POST …/expire-sync-tokens`: every sync token issued so far expires;
 //! - `POST …/faults` `{status, count, retry_after}`: the next `count` People calls answer `status`;
 //! - `POST …/page-size` `{max}`: caps the page size (to make paging visible with a few contacts);
 //! - `POST …/expire-access-tokens`: access tokens issued so far answer 401 (refresh needed);
-//! - `GET …`: what happened (People calls, full listings, grants and whether they are revoked).
+//! - `GET …`: what happened (People calls, full and incremental listings, grants and whether they are
+//!   revoked, the tokens issued).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -475,7 +476,8 @@ async fn control(
         "faults" => match serde_json::from_value::<Fault>(body) {
             Ok(fault) if fault.count > 0 => entry.faults = Some(fault),
             _ => {
-                return (StatusCode::UNPROCESSABLE_ENTITY, "{status, count > 0, retry_after?} expected").into_response();
+                return (StatusCode::UNPROCESSABLE_ENTITY, "{status, count > 0, retry_after?} expected")
+                    .into_response();
             }
         },
         "page-size" => match serde_json::from_value::<PageSize>(body) {
@@ -490,12 +492,16 @@ async fn control(
 async fn account_state(State(google): State<Shared>, Path(account): Path<String>) -> Response {
     let mut google = google.lock().expect("stand-in state");
     let account = account.to_lowercase();
+    // The token values are shown so a test can look for them where they must not be (the table).
     let grants: Vec<Value> = google
         .grants
-        .values()
-        .filter(|grant| grant.account == account)
-        .map(|grant| json!({ "scope": grant.scope, "revoked": grant.revoked }))
+        .iter()
+        .filter(|(_, grant)| grant.account == account)
+        .map(|(refresh, grant)| json!({ "refresh_token": refresh, "scope": grant.scope, "revoked": grant.revoked }))
         .collect();
+    let access_tokens: Vec<&String> =
+        google.access_tokens.iter().filter(|(_, access)| access.account == account).map(|(token, _)| token).collect();
+    let access_tokens = json!(access_tokens);
     let entry = google.account(&account);
     Json(json!({
         "people_calls": entry.people_calls,
@@ -503,6 +509,7 @@ async fn account_state(State(google): State<Shared>, Path(account): Path<String>
         "incremental_listings": entry.incremental_listings,
         "contacts": entry.contacts.values().filter(|contact| !contact.deleted).count(),
         "grants": grants,
+        "access_tokens": access_tokens,
     }))
     .into_response()
 }
@@ -526,12 +533,12 @@ pub fn routes(seed_demo: bool) -> Router {
         }
     }
     Router::new()
-        .route("/__google/o/oauth2/v2/auth", get(authorize))
-        .route("/__google/token", post(token))
-        .route("/__google/revoke", post(revoke))
-        .route("/__google/v1/people/me/connections", get(connections))
-        .route("/__google/control/accounts/{account}", get(account_state))
-        .route("/__google/control/accounts/{account}/contacts/{id}", put(put_contact).delete(delete_contact))
-        .route("/__google/control/accounts/{account}/{action}", post(control))
+        .route("/__local/google/o/oauth2/v2/auth", get(authorize))
+        .route("/__local/google/token", post(token))
+        .route("/__local/google/revoke", post(revoke))
+        .route("/__local/google/v1/people/me/connections", get(connections))
+        .route("/__local/google/control/accounts/{account}", get(account_state))
+        .route("/__local/google/control/accounts/{account}/contacts/{id}", put(put_contact).delete(delete_contact))
+        .route("/__local/google/control/accounts/{account}/{action}", post(control))
         .with_state(Arc::new(Mutex::new(google)))
 }

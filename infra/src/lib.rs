@@ -163,15 +163,15 @@ fn local_values(
         ("SWITCHBOARD_EVENT_BUS_NAME", resources::physical_name("EventBus")),
         // The gateway serves the WebSocket API's connection management endpoint itself.
         ("SWITCHBOARD_WS_MANAGEMENT_ENDPOINT", gateway_url.to_owned()),
-        // Google is the stand-in the gateway serves under /__google (infra/src/google.rs); the token key
+        // Google is the stand-in the gateway serves under /__local/google (infra/src/google.rs); the token key
         // is the one the stack made in moto's KMS for template.yaml's TokenKey.
         ("SWITCHBOARD_GOOGLE_CLIENT_ID", google::CLIENT_ID.to_owned()),
         ("SWITCHBOARD_GOOGLE_CLIENT_SECRET", google::CLIENT_SECRET.to_owned()),
         ("SWITCHBOARD_GOOGLE_REDIRECT_URI", format!("{gateway_url}/settings/google-contacts/callback")),
-        ("SWITCHBOARD_GOOGLE_AUTHORIZE_URL", format!("{gateway_url}/__google/o/oauth2/v2/auth")),
-        ("SWITCHBOARD_GOOGLE_TOKEN_URL", format!("{gateway_url}/__google/token")),
-        ("SWITCHBOARD_GOOGLE_REVOKE_URL", format!("{gateway_url}/__google/revoke")),
-        ("SWITCHBOARD_GOOGLE_PEOPLE_URL", format!("{gateway_url}/__google")),
+        ("SWITCHBOARD_GOOGLE_AUTHORIZE_URL", format!("{gateway_url}/__local/google/o/oauth2/v2/auth")),
+        ("SWITCHBOARD_GOOGLE_TOKEN_URL", format!("{gateway_url}/__local/google/token")),
+        ("SWITCHBOARD_GOOGLE_REVOKE_URL", format!("{gateway_url}/__local/google/revoke")),
+        ("SWITCHBOARD_GOOGLE_PEOPLE_URL", format!("{gateway_url}/__local/google")),
         ("SWITCHBOARD_GOOGLE_TOKEN_KEY_ID", token_key_id.to_owned()),
     ];
     if let Some(scale) = options.webhook_time_scale {
