@@ -15,7 +15,8 @@ use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKe
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use futures::future::BoxFuture;
-use serde::{Deserialize, Serialize};
+
+pub use crate::domain::sealed::Sealed;
 
 /// Where a sealed value belongs, e.g. `{purpose: google-contacts-tokens, workspace: …, member: …}`.
 pub type EncryptionContext = BTreeMap<String, String>;
@@ -51,18 +52,6 @@ pub trait KeyVault: Send + Sync {
         wrapped: &'a [u8],
         context: &'a EncryptionContext,
     ) -> BoxFuture<'a, Result<Vec<u8>, EnvelopeError>>;
-}
-
-/// A sealed value as stored: nothing in it reveals the secret without the key service.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Sealed {
-    pub format: u8,
-    /// The data key, wrapped by the master key (base64).
-    pub wrapped_key: String,
-    /// The AES-GCM nonce (base64).
-    pub nonce: String,
-    /// The value and its authentication tag (base64).
-    pub ciphertext: String,
 }
 
 /// The associated data: the context's pairs in key order, length-prefixed so no two contexts collide.

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::query::QuerySpec;
 use super::{Item, Store, StoreError, TenantScope, backend, items_of, keys, n, s};
 use crate::domain::ids::{UserId, WorkspaceId};
-use crate::services::envelope::Sealed;
+use crate::domain::sealed::Sealed;
 
 /// What Google contacts land as in Switchboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -106,6 +106,7 @@ async fn connecting_needs_the_state_and_verifier_of_the_members_own_authorizatio
     assert_eq!(query["state"], first["state"].as_str().unwrap());
     assert!(!query.contains_key("code_verifier"), "the verifier never leaves the server");
     let (code, state) = consent(first["authorize_url"].as_str().unwrap()).await;
+    assert_eq!(state, first["state"].as_str().unwrap(), "Google sends the state back unchanged");
 
     // A state nobody started connects nothing.
     let refused = owner.client().post(CALLBACK, json!({ "code": code, "state": "made-up" })).await;
