@@ -47,6 +47,8 @@ export const router = createBrowserRouter([
           { path: "plan", lazy: () => import("./routes/settings/Plan") },
           { path: "api-keys", lazy: () => import("./routes/integrations/ApiKeys") },
           { path: "webhooks", lazy: () => import("./routes/integrations/Webhooks") },
+          { path: "google-contacts", lazy: () => import("./routes/integrations/GoogleContacts") },
+          { path: "google-contacts/callback", lazy: () => import("./routes/integrations/GoogleContactsCallback") },
         ],
       },
       { path: "*", element: <NotFound /> },

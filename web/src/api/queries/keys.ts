@@ -80,6 +80,7 @@ export const integrationKeys = {
   apiKeys: () => [...integrationKeys.all, "api-keys"] as const,
   webhooks: () => [...integrationKeys.all, "webhooks"] as const,
   deliveries: (webhookId: string) => [...integrationKeys.all, "deliveries", webhookId] as const,
+  googleContacts: () => [...integrationKeys.all, "google-contacts"] as const,
 };
 
 export const reportKeys = {

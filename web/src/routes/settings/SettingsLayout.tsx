@@ -10,6 +10,7 @@ const SECTIONS = [
   { to: "plan", name: "Plan & usage", permission: "tickets:read" },
   { to: "api-keys", name: "API keys", permission: "integrations:manage" },
   { to: "webhooks", name: "Webhooks & Slack", permission: "webhooks:manage" },
+  { to: "google-contacts", name: "Google Contacts", permission: "customers:write" },
 ] as const;
 
 export function Component() {
