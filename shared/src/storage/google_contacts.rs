@@ -92,6 +92,9 @@ pub struct GoogleConnection {
     /// A listing in progress: the page to fetch next (with `sync_token` when it is incremental).
     pub page_token: Option<String>,
     pub state: SyncState,
+    /// A run holds the connection until then (one run at a time; a crashed run's hold lapses).
+    #[serde(default)]
+    pub running_until: Option<Timestamp>,
     pub connected_at: Timestamp,
     /// Raised on every write; writes are conditional on the version read.
     pub version: u64,

@@ -225,6 +225,7 @@ pub async fn complete(
         sync_token: None,
         page_token: None,
         state: SyncState::default(),
+        running_until: None,
         connected_at: now,
         version: previous.as_ref().map_or(1, |previous| previous.version + 1),
     };

@@ -38,6 +38,10 @@ const MAX_PAGES_PER_RUN: usize = 50;
 const SWEEP_CONCURRENCY: usize = 4;
 /// Connections read per index page.
 const INDEX_PAGE: usize = 100;
+/// How long a run holds its connection at most (a run that crashed lets go after this).
+const LEASE_SECS: i64 = 15 * 60;
+/// How long "sync now" waits for a run already under way (the schedule's) before answering.
+const LEASE_WAIT: Duration = Duration::from_secs(25);
 /// The attribute an archived record carries once its contact was deleted in Google.
 pub const ARCHIVED_ATTRIBUTE: &str = "google_contact";
 
@@ -174,17 +178,24 @@ pub(super) async fn sync_connection(
     app: &App,
     vault: &dyn KeyVault,
     scope: &TenantScope,
-    mut connection: GoogleConnection,
+    connection: GoogleConnection,
     trigger: Trigger,
 ) -> ServiceResult<Option<GoogleConnection>> {
     let config = config(app)?;
     let google = Google::new(config);
+    let Some(held) = hold(app, scope, connection, trigger).await? else {
+        return Ok(None);
+    };
+    let (mut connection, held) = held;
     let started = app.clock.now();
-    if connection.state.resume_after.is_some_and(|resume| resume > started) {
+    let resting = connection.state.resume_after.is_some_and(|resume| resume > started)
+        || (trigger == Trigger::Scheduled && connection.state.needs_reconnect);
+    if !held {
         return Ok(Some(connection));
     }
-    if trigger == Trigger::Scheduled && connection.state.needs_reconnect {
-        return Ok(Some(connection));
+    if resting {
+        connection.running_until = None;
+        return save(app, scope, connection).await;
     }
     connection.state.last_sync_at = Some(started);
     connection.state.last_run = SyncCounts::default();
@@ -193,6 +204,7 @@ pub(super) async fn sync_connection(
         Ok(member) => member,
         Err(reason) => {
             connection.state.last_error = Some(reason);
+            connection.running_until = None;
             return save(app, scope, connection).await;
         }
     };
@@ -274,7 +286,48 @@ pub(super) async fn sync_connection(
             connection.state.last_error = Some(reason);
         }
     }
+    connection.running_until = None;
     save(app, scope, connection).await
+}
+
+/// Takes the connection for one run: `(connection, true)` once held; `(connection, false)` when another
+/// run holds it (the schedule skips it; "sync now" waits for that run, then answers what it did).
+/// None: disconnected meanwhile.
+async fn hold(
+    app: &App,
+    scope: &TenantScope,
+    mut connection: GoogleConnection,
+    trigger: Trigger,
+) -> ServiceResult<Option<(GoogleConnection, bool)>> {
+    let deadline = tokio::time::Instant::now() + LEASE_WAIT;
+    let mut waited = false;
+    loop {
+        let now = app.clock.now();
+        if connection.running_until.is_some_and(|until| until > now) {
+            if trigger == Trigger::Scheduled || tokio::time::Instant::now() >= deadline {
+                return Ok(Some((connection, false)));
+            }
+            waited = true;
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        } else if waited {
+            // The other run ended: what it did is the answer.
+            return Ok(Some((connection, false)));
+        } else {
+            let read = connection.version;
+            let held = GoogleConnection {
+                running_until: Some(now + LEASE_SECS.seconds()),
+                version: read + 1,
+                ..connection.clone()
+            };
+            if app.store.put_google_connection(scope, &held, Some(read)).await? {
+                return Ok(Some((held, true)));
+            }
+        }
+        match app.store.get_google_connection(scope, connection.user_id).await? {
+            Some(current) => connection = current,
+            None => return Ok(None),
+        }
+    }
 }
 
 /// What Google's contact says, as record fields.
