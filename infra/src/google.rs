@@ -7,11 +7,13 @@
 //! - `POST /__local/google/revoke`: revokes a refresh token and its access tokens;
 //! - `GET /__local/google/v1/people/me/connections`: paged listings, sync tokens (that can be made to expire:
 //!   400 `EXPIRED_SYNC_TOKEN`), deleted contacts in incremental listings (`metadata.deleted`), 429s with
-//!   Retry-After when injected, 401 for expired or revoked access tokens.
+//!   Retry-After when injected, 401 for expired or revoked access tokens;
+//! - `PATCH /__local/google/v1/people/{id}:updateContact`: the two-way write-back, with the `contacts`
+//!   scope and the contact's current etag (400 FAILED_PRECONDITION otherwise).
 //!
 //! The control surface the tests (and a developer) use, per account (`{account}` is its e-mail):
 //! - `PUT /__local/google/control/accounts/{account}/contacts/{id}` `{name, email, phone, company, title}`
-//!   creates or changes `people/{id}`; `DELETE …/contacts/{id}` deletes it;
+//!   creates or changes `people/{id}`; `DELETE …/contacts/{id}` deletes it; `GET …` shows it;
 //! - `POST …/expire-sync-tokens`: every sync token issued so far expires;
 //! - `POST …/faults` `{status, count, retry_after}`: the next `count` People calls answer `status`;
 //! - `POST …/page-size` `{max}`: caps the page size (to make paging visible with a few contacts);
@@ -432,6 +434,73 @@ async fn connections(
     Json(body).into_response()
 }
 
+/// `PATCH /v1/people/{id}:updateContact`: needs the `contacts` scope and the contact's current etag.
+async fn update_contact(
+    State(google): State<Shared>,
+    headers: HeaderMap,
+    Path(call): Path<String>,
+    Json(body): Json<Value>,
+) -> Response {
+    let Some(id) = call.strip_suffix(":updateContact").map(str::to_owned) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let mut google = google.lock().expect("stand-in state");
+    let Some(access) = google.access_tokens.get(bearer) else {
+        return google_error(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "Request had invalid authentication credentials.",
+        );
+    };
+    let (account, refresh) = (access.account.clone(), access.refresh_token.clone());
+    let writable = google
+        .grants
+        .get(&refresh)
+        .is_some_and(|grant| grant.scope.split(' ').any(|scope| scope == "https://www.googleapis.com/auth/contacts"));
+    if !writable {
+        return google_error(
+            StatusCode::FORBIDDEN,
+            "PERMISSION_DENIED",
+            "Request had insufficient authentication scopes.",
+        );
+    }
+    let entry = google.account(&account);
+    let current = match entry.contacts.get(&id).filter(|contact| !contact.deleted) {
+        Some(contact) => format!("%Eg{}.{}", id, contact.etag_version),
+        None => return google_error(StatusCode::NOT_FOUND, "NOT_FOUND", "Requested entity was not found."),
+    };
+    if body["etag"].as_str() != Some(current.as_str()) {
+        return google_error(
+            StatusCode::BAD_REQUEST,
+            "FAILED_PRECONDITION",
+            "Request person.etag is different than the current person.etag.",
+        );
+    }
+    let first = |list: &str, field: &str| body[list][0][field].as_str().map(str::to_owned);
+    entry.seq += 1;
+    let seq = entry.seq;
+    let contact = entry.contacts.get_mut(&id).expect("checked above");
+    contact.fields.name = first("names", "unstructuredName");
+    contact.fields.phone = first("phoneNumbers", "value");
+    contact.fields.company = first("organizations", "name");
+    contact.etag_version += 1;
+    contact.seq = seq;
+    Json(person(&id, contact)).into_response()
+}
+
+async fn get_contact(State(google): State<Shared>, Path((account, id)): Path<(String, String)>) -> Response {
+    let mut google = google.lock().expect("stand-in state");
+    match google.account(&account).contacts.get(&id) {
+        Some(contact) => Json(person(&id, contact)).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
 async fn put_contact(
     State(google): State<Shared>,
     Path((account, id)): Path<(String, String)>,
@@ -537,8 +606,12 @@ pub fn routes(seed_demo: bool) -> Router {
         .route("/__local/google/token", post(token))
         .route("/__local/google/revoke", post(revoke))
         .route("/__local/google/v1/people/me/connections", get(connections))
+        .route("/__local/google/v1/people/{call}", axum::routing::patch(update_contact))
         .route("/__local/google/control/accounts/{account}", get(account_state))
-        .route("/__local/google/control/accounts/{account}/contacts/{id}", put(put_contact).delete(delete_contact))
+        .route(
+            "/__local/google/control/accounts/{account}/contacts/{id}",
+            get(get_contact).put(put_contact).delete(delete_contact),
+        )
         .route("/__local/google/control/accounts/{account}/{action}", post(control))
         .with_state(Arc::new(Mutex::new(google)))
 }

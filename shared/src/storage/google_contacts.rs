@@ -45,6 +45,9 @@ pub struct SyncCounts {
     pub deleted: u64,
     /// Contacts with nothing to land as a record (no e-mail for customers; no name or e-mail for leads).
     pub skipped: u64,
+    /// Customers changed here and written back to Google (two-way).
+    #[serde(default)]
+    pub exported: u64,
 }
 
 impl SyncCounts {
@@ -53,6 +56,7 @@ impl SyncCounts {
         self.updated += other.updated;
         self.deleted += other.deleted;
         self.skipped += other.skipped;
+        self.exported += other.exported;
     }
 }
 

@@ -368,3 +368,69 @@ async fn each_member_sees_and_changes_only_their_own_connection_within_their_rol
         anonymous.send(method, path, Some(&json!({}))).await.expect(401);
     }
 }
+
+#[tokio::test]
+async fn two_way_writes_customers_changed_here_back_to_google_and_google_wins_a_conflict() {
+    let owner = signup("Two Way Co").await;
+    let (account, prefix) = account("twoway");
+    put_contact(
+        &account,
+        "t1",
+        json!({ "name": "Tess Two", "email": format!("{prefix}tess@example.com"), "phone": "+1 1" }),
+    )
+    .await;
+    put_contact(&account, "t2", json!({ "name": "Theo Two", "email": format!("{prefix}theo@example.com") })).await;
+    let connected = connect(&owner, &account, json!({ "two_way": true })).await;
+    assert_eq!(connected["two_way"], true);
+    assert_eq!(connected["scope"], "https://www.googleapis.com/auth/contacts");
+    sync(&owner).await;
+    let tess = customers_with(&owner, &format!("{prefix}tess")).await.remove(0);
+    let theo = customers_with(&owner, &format!("{prefix}theo")).await.remove(0);
+
+    // Changed here: written back to Google.
+    owner
+        .client()
+        .patch(&format!("/api/v1/customers/{}", tess["id"].as_str().unwrap()), json!({ "phone": "+1 999" }))
+        .await
+        .expect(200);
+    let status = sync(&owner).await;
+    assert!(status["sync"]["last_error"].is_null(), "{status}");
+    assert_eq!(status["sync"]["totals"]["exported"], 1, "{status}");
+    let contact: Value = http()
+        .get(google(&format!("/control/accounts/{account}/contacts/t1")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(contact["phoneNumbers"][0]["value"], "+1 999", "{contact}");
+    assert_eq!(contact["names"][0]["displayName"], "Tess Two");
+
+    // Changed on both sides: Google's version wins.
+    owner
+        .client()
+        .patch(&format!("/api/v1/customers/{}", theo["id"].as_str().unwrap()), json!({ "name": "Theo Here" }))
+        .await
+        .expect(200);
+    put_contact(&account, "t2", json!({ "name": "Theo There", "email": format!("{prefix}theo@example.com") })).await;
+    sync(&owner).await;
+    let theo = customers_with(&owner, &format!("{prefix}theo")).await.remove(0);
+    assert_eq!(theo["name"], "Theo There");
+    let contact: Value = http()
+        .get(google(&format!("/control/accounts/{account}/contacts/t2")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(contact["names"][0]["displayName"], "Theo There", "{contact}");
+
+    // A read-only connection writes nothing back.
+    let (readonly, _) = crate::google_contacts::account("readonly");
+    let other = signup("Read Only Co").await;
+    connect(&other, &readonly, json!({})).await;
+    let refused = other.client().patch(CONNECTION, json!({ "two_way": true })).await;
+    assert_eq!(refused.expect_problem(422, "validation-failed").field_errors(), ["two_way"]);
+}

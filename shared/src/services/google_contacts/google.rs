@@ -36,6 +36,9 @@ pub enum GoogleError {
     /// The sync token is too old (HTTP 400, reason EXPIRED_SYNC_TOKEN): list everything again.
     #[error("the sync token expired")]
     ExpiredSyncToken,
+    /// A write-back carried an etag Google no longer has: the contact changed in Google meanwhile.
+    #[error("the contact changed in Google meanwhile")]
+    StaleEtag,
     /// Anything else: Google unreachable, a 5xx, an answer we cannot read.
     #[error("Google failed: {0}")]
     Unavailable(String),
@@ -296,6 +299,51 @@ impl<'a> Google<'a> {
             // Google names the expired sync token in the error's details (google.rpc.ErrorInfo reason).
             400 if body.contains("EXPIRED_SYNC_TOKEN") => Err(GoogleError::ExpiredSyncToken),
             _ => Err(GoogleError::Unavailable(format!("the People API answered {status}"))),
+        }
+    }
+}
+
+/// What the two-way export writes to a contact.
+pub struct ContactUpdate<'a> {
+    pub name: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub company: Option<&'a str>,
+}
+
+impl Google<'_> {
+    /// Writes a customer's name, phone and company to its contact, if Google still has `etag`; answers
+    /// the contact's new etag.
+    pub async fn update_contact(
+        &self,
+        access_token: &str,
+        resource_name: &str,
+        etag: &str,
+        update: &ContactUpdate<'_>,
+    ) -> Result<String, GoogleError> {
+        let url = format!(
+            "{}/v1/{resource_name}:updateContact?updatePersonFields=names,phoneNumbers,organizations",
+            self.config.people_url
+        );
+        let list = |value: Option<&str>, field: &str| match value {
+            Some(value) => serde_json::json!([{ field: value }]),
+            None => serde_json::json!([]),
+        };
+        let body = serde_json::json!({
+            "resourceName": resource_name,
+            "etag": etag,
+            "names": list(update.name, "unstructuredName"),
+            "phoneNumbers": list(update.phone, "value"),
+            "organizations": list(update.company, "name"),
+        });
+        let response = http().patch(url).bearer_auth(access_token).json(&body).send().await.map_err(unavailable)?;
+        let status = response.status();
+        let text = response.text().await.map_err(unavailable)?;
+        match status.as_u16() {
+            200 => serde_json::from_str::<Person>(&text).map(|person| person.etag).map_err(unavailable),
+            400 if text.contains("FAILED_PRECONDITION") => Err(GoogleError::StaleEtag),
+            401 => Err(GoogleError::Unauthorized),
+            429 => Err(GoogleError::RateLimited { retry_after: None }),
+            _ => Err(GoogleError::Unavailable(format!("updateContact answered {status}"))),
         }
     }
 }

@@ -275,6 +275,14 @@ pub(super) async fn sync_connection(
             Err(err) => break Err(err.to_string()),
         }
     };
+    // Two-way: once the import is through (Google's changes applied first, so Google wins a conflict),
+    // customers changed here since they were last synced are written back.
+    let outcome = match outcome {
+        Ok(()) if connection.two_way && connection.page_token.is_none() => {
+            export(app, vault, config, &member, &mut connection).await?
+        }
+        other => other,
+    };
     match outcome {
         Ok(()) => {
             connection.state.last_error = None;
@@ -288,6 +296,48 @@ pub(super) async fn sync_connection(
     }
     connection.running_until = None;
     save(app, scope, connection).await
+}
+
+/// Writes back the linked customers whose version moved since their last sync, each conditional on
+/// the contact's etag: a contact changed in Google meanwhile keeps Google's version, which the next
+/// import applies. Customers created here are not exported yet (docs/google-contacts.md).
+async fn export(
+    app: &App,
+    vault: &dyn KeyVault,
+    config: &crate::config::GoogleConfig,
+    member: &MemberPrincipal,
+    connection: &mut GoogleConnection,
+) -> ServiceResult<Result<(), String>> {
+    let scope = member.scope();
+    let google = Google::new(config);
+    let links = app.store.contact_links(&scope, connection.user_id).await?;
+    for link in links.into_iter().filter(|link| link.kind == LinkedKind::Customer) {
+        let Ok(id) = link.record_id.parse::<CustomerId>() else { continue };
+        let Some(customer) = skip_missing(customers::get(app, member, id).await)? else { continue };
+        if customer.version <= link.record_version {
+            continue;
+        }
+        let token = match access_token(app, vault, config, &scope, connection, false).await {
+            Ok(token) => token,
+            Err(err) => return Ok(Err(err.to_string())),
+        };
+        let update = super::google::ContactUpdate {
+            name: customer.name.as_deref(),
+            phone: customer.phone.as_deref(),
+            company: customer.company.as_deref(),
+        };
+        match google.update_contact(&token, &link.resource_name, &link.etag, &update).await {
+            Ok(etag) => {
+                let synced = ContactLink { etag, record_version: customer.version, ..link };
+                app.store.put_contact_link(&scope, connection.user_id, &synced).await?;
+                connection.state.last_run.exported += 1;
+                connection.state.totals.exported += 1;
+            }
+            Err(GoogleError::StaleEtag) => {}
+            Err(err) => return Ok(Err(format!("writing back to Google stopped: {err}"))),
+        }
+    }
+    Ok(Ok(()))
 }
 
 /// Takes the connection for one run: `(connection, true)` once held; `(connection, false)` when another
