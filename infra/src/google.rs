@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use base64::Engine;
 use serde::Deserialize;
@@ -606,7 +606,7 @@ pub fn routes(seed_demo: bool) -> Router {
         .route("/__local/google/token", post(token))
         .route("/__local/google/revoke", post(revoke))
         .route("/__local/google/v1/people/me/connections", get(connections))
-        .route("/__local/google/v1/people/{call}", axum::routing::patch(update_contact))
+        .route("/__local/google/v1/people/{call}", patch(update_contact))
         .route("/__local/google/control/accounts/{account}", get(account_state))
         .route(
             "/__local/google/control/accounts/{account}/contacts/{id}",
