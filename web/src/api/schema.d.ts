@@ -4472,6 +4472,11 @@ export interface components {
             deleted: number;
             /**
              * Format: int64
+             * @description Customers changed here and written back to Google (two-way).
+             */
+            exported?: number;
+            /**
+             * Format: int64
              * @description Records created from contacts.
              */
             imported: number;

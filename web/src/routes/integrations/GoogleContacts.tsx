@@ -164,6 +164,7 @@ export function Component() {
             <dt>Since connecting</dt>
             <dd>
               {sync.totals.imported} imported · {sync.totals.updated} updated · {sync.totals.deleted} deleted
+              {view.two_way && ` · ${sync.totals.exported ?? 0} written back to Google`}
             </dd>
             {sync.last_error && (
               <>
