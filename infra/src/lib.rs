@@ -14,6 +14,7 @@
 
 pub mod clock_control;
 pub mod gateway;
+pub mod google;
 pub mod inbound_mail;
 pub mod moto;
 pub mod queues;
@@ -111,8 +112,9 @@ fn local_config(
     created: &resources::Created,
     options: &StackOptions,
     gateway_url: &str,
+    token_key_id: &str,
 ) -> Result<Config, String> {
-    let local = local_values(options, gateway_url);
+    let local = local_values(options, gateway_url, token_key_id);
     let lookup = |name: &str| -> Option<String> {
         let from_template = || {
             let referenced = template
@@ -136,7 +138,11 @@ fn local_config(
 }
 
 /// What the local stack decides for itself, whatever the template says.
-fn local_values(options: &StackOptions, gateway_url: &str) -> std::collections::BTreeMap<String, String> {
+fn local_values(
+    options: &StackOptions,
+    gateway_url: &str,
+    token_key_id: &str,
+) -> std::collections::BTreeMap<String, String> {
     use base64::Engine;
     use rand::RngCore;
     let mut secret = [0u8; 32];
@@ -157,6 +163,16 @@ fn local_values(options: &StackOptions, gateway_url: &str) -> std::collections::
         ("SWITCHBOARD_EVENT_BUS_NAME", resources::physical_name("EventBus")),
         // The gateway serves the WebSocket API's connection management endpoint itself.
         ("SWITCHBOARD_WS_MANAGEMENT_ENDPOINT", gateway_url.to_owned()),
+        // Google is the stand-in the gateway serves under /__local/google (infra/src/google.rs); the token key
+        // is the one the stack made in moto's KMS for template.yaml's TokenKey.
+        ("SWITCHBOARD_GOOGLE_CLIENT_ID", google::CLIENT_ID.to_owned()),
+        ("SWITCHBOARD_GOOGLE_CLIENT_SECRET", google::CLIENT_SECRET.to_owned()),
+        ("SWITCHBOARD_GOOGLE_REDIRECT_URI", format!("{gateway_url}/settings/google-contacts/callback")),
+        ("SWITCHBOARD_GOOGLE_AUTHORIZE_URL", format!("{gateway_url}/__local/google/o/oauth2/v2/auth")),
+        ("SWITCHBOARD_GOOGLE_TOKEN_URL", format!("{gateway_url}/__local/google/token")),
+        ("SWITCHBOARD_GOOGLE_REVOKE_URL", format!("{gateway_url}/__local/google/revoke")),
+        ("SWITCHBOARD_GOOGLE_PEOPLE_URL", format!("{gateway_url}/__local/google")),
+        ("SWITCHBOARD_GOOGLE_TOKEN_KEY_ID", token_key_id.to_owned()),
     ];
     if let Some(scale) = options.webhook_time_scale {
         values.push(("SWITCHBOARD_WEBHOOK_TIME_SCALE", scale.to_string()));
@@ -195,7 +211,8 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
     let port = listener.local_addr().map_err(|err| err.to_string())?.port();
     let url = format!("http://127.0.0.1:{port}");
     let clock = Arc::new(AdjustableClock::default());
-    let config = local_config(&template, &created, &options, &url)?;
+    let token_key_id = resources::create_token_key(&aws).await?;
+    let config = local_config(&template, &created, &options, &url, &token_key_id)?;
     let app: &'static App = Box::leak(Box::new(App::new(config, &aws, clock.clone())));
     if options.seed_demo {
         seed::seed(app).await?;
@@ -278,6 +295,7 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
     let mut router = gateway::Gateway::new(&template, app, options.authorizer_cache_ttl)?
         .router()
         .merge(schedules::routes(app, scheduled))
+        .merge(google::routes(options.seed_demo))
         .merge(inbound_mail::routes(app, resources::physical_name("InboundMailBucket"), subscribers));
     if let Some(websocket) = websocket::WebSocketGateway::new(&template, app)? {
         router = websocket.router().merge(router);
@@ -334,7 +352,7 @@ mod tests {
                 .map(|q| (q.logical_id.clone(), format!("http://q/{}", q.logical_id)))
                 .collect(),
         };
-        local_config(&template, &created, &StackOptions::default(), "http://127.0.0.1:1").unwrap()
+        local_config(&template, &created, &StackOptions::default(), "http://127.0.0.1:1", "local-key").unwrap()
     }
 
     #[test]
@@ -393,8 +411,9 @@ mod tests {
         let mut template = template::Template::parse(&raw).unwrap();
         template.env_subs.insert(0, ("SWITCHBOARD_USAGE_KEY_PREFIX".to_owned(), "${Unknown}-".to_owned()));
         let created = resources::Created { queue_urls: Default::default() };
-        let err =
-            local_config(&template, &created, &StackOptions::default(), "http://127.0.0.1:1").map(|_| ()).unwrap_err();
+        let err = local_config(&template, &created, &StackOptions::default(), "http://127.0.0.1:1", "local-key")
+            .map(|_| ())
+            .unwrap_err();
         assert!(err.contains("SWITCHBOARD_USAGE_KEY_PREFIX"), "{err}");
     }
 }

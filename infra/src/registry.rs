@@ -86,6 +86,16 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
                 })
             }),
         ),
+        ("google-contacts", Handler::Http(fn_google_contacts::ROUTES)),
+        (
+            "google-contacts-sync",
+            Handler::Schedule(|app, event| {
+                Box::pin(async move {
+                    let report = fn_google_contacts_sync::handle(app, event).await.map_err(|err| err.to_string())?;
+                    serde_json::to_value(report).map_err(|err| err.to_string())
+                })
+            }),
+        ),
         ("sla", Handler::Http(fn_sla::ROUTES)),
         ("reports", Handler::Http(fn_reports::ROUTES)),
         ("auth", Handler::Http(fn_auth::ROUTES)),

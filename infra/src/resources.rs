@@ -214,3 +214,16 @@ async fn create_table(client: &aws_sdk_dynamodb::Client, table: &TableSpec) -> R
     }
     Ok(())
 }
+
+/// The KMS key template.yaml declares as `TokenKey` (sealing members' OAuth tokens), made in the AWS
+/// stand-in; its id is the functions' SWITCHBOARD_GOOGLE_TOKEN_KEY_ID.
+pub async fn create_token_key(aws: &aws_config::SdkConfig) -> Result<String, String> {
+    let kms = aws_sdk_kms::Client::new(aws);
+    let key = kms
+        .create_key()
+        .description("TokenKey: seals the OAuth tokens members connect")
+        .send()
+        .await
+        .map_err(|err| format!("creating the token key: {}", aws_sdk_kms::error::DisplayErrorContext(err)))?;
+    key.key_metadata.map(|metadata| metadata.key_id).ok_or_else(|| "KMS made a key without an id".to_owned())
+}

@@ -71,12 +71,63 @@ pub struct Config {
     /// The EventBridge bus the outbox publishes committed events to (`SWITCHBOARD_EVENT_BUS_NAME`; only
     /// the outbox function has it). Unset: nothing is published.
     pub event_bus_name: Option<String>,
+    /// The Google Contacts integration: set when its OAuth client is configured (docs/google-contacts.md).
+    pub google: Option<GoogleConfig>,
 }
 
 impl Config {
     /// The usage identifier the authorizer returns for `plan` (a tier name, or `app`).
     pub fn usage_key(&self, plan: &str) -> Option<String> {
         self.usage_key_prefix.as_ref().map(|prefix| format!("{prefix}{plan}-key"))
+    }
+}
+
+/// Google's OAuth client and endpoints. Every URL is configuration: in `make dev` and the tests they
+/// point at the local stand-in (infra/src/google.rs), in AWS at Google.
+#[derive(Clone)]
+pub struct GoogleConfig {
+    pub client_id: String,
+    pub client_secret: String,
+    /// Where Google sends the member back: the web app's callback page.
+    pub redirect_uri: String,
+    pub authorize_url: String,
+    pub token_url: String,
+    pub revoke_url: String,
+    /// The People API base, e.g. `https://people.googleapis.com`.
+    pub people_url: String,
+    /// The KMS key that wraps the data keys of stored tokens.
+    pub token_key_id: String,
+}
+
+impl std::fmt::Debug for GoogleConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GoogleConfig")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("redirect_uri", &self.redirect_uri)
+            .field("people_url", &self.people_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl GoogleConfig {
+    /// Present when `SWITCHBOARD_GOOGLE_CLIENT_ID` is set; then every other value must be too.
+    fn from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> Result<Option<Self>, ConfigError> {
+        let Some(client_id) = lookup("SWITCHBOARD_GOOGLE_CLIENT_ID").filter(|id| !id.is_empty()) else {
+            return Ok(None);
+        };
+        let required =
+            |name: &'static str| lookup(name).filter(|value| !value.is_empty()).ok_or(ConfigError::Missing(name));
+        Ok(Some(Self {
+            client_id,
+            client_secret: required("SWITCHBOARD_GOOGLE_CLIENT_SECRET")?,
+            redirect_uri: required("SWITCHBOARD_GOOGLE_REDIRECT_URI")?,
+            authorize_url: required("SWITCHBOARD_GOOGLE_AUTHORIZE_URL")?,
+            token_url: required("SWITCHBOARD_GOOGLE_TOKEN_URL")?,
+            revoke_url: required("SWITCHBOARD_GOOGLE_REVOKE_URL")?,
+            people_url: required("SWITCHBOARD_GOOGLE_PEOPLE_URL")?.trim_end_matches('/').to_owned(),
+            token_key_id: required("SWITCHBOARD_GOOGLE_TOKEN_KEY_ID")?,
+        }))
     }
 }
 
@@ -138,7 +189,9 @@ impl Config {
             });
         }
         let inbound_mail_bucket = lookup("SWITCHBOARD_INBOUND_MAIL_BUCKET").filter(|bucket| !bucket.is_empty());
+        let google = GoogleConfig::from_lookup(&lookup)?;
         Ok(Self {
+            google,
             inbound_domain,
             inbound_mail_bucket,
             event_bus_name,

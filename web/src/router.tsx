@@ -48,6 +48,8 @@ export const router = createBrowserRouter([
           { path: "api-keys", lazy: () => import("./routes/integrations/ApiKeys") },
           { path: "webhooks", lazy: () => import("./routes/integrations/Webhooks") },
           { path: "lead-capture", lazy: () => import("./routes/integrations/LeadCapture") },
+          { path: "google-contacts", lazy: () => import("./routes/integrations/GoogleContacts") },
+          { path: "google-contacts/callback", lazy: () => import("./routes/integrations/GoogleContactsCallback") },
         ],
       },
       { path: "*", element: <NotFound /> },

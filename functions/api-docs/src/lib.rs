@@ -69,6 +69,8 @@ pub const ROUTES: &[http::Route] = shared::routes![
         fn_webhooks::rotate_secret, fn_webhooks::deliveries, fn_webhooks::replay_delivery,
         fn_webhooks::replay_failed, fn_webhooks::connect_slack,
         fn_api_keys::list, fn_api_keys::create, fn_api_keys::revoke, fn_api_keys::rotate,
+        fn_google_contacts::status, fn_google_contacts::authorize, fn_google_contacts::callback,
+        fn_google_contacts::configure, fn_google_contacts::sync_now, fn_google_contacts::disconnect,
         fn_chat::list_channels, fn_chat::create_channel, fn_chat::direct, fn_chat::add_member, fn_chat::history,
         fn_chat::post_message, fn_chat::edit_message, fn_chat::delete_message, fn_chat::mark_read,
         shared::http::search::search_query,
@@ -204,6 +206,7 @@ mod tests {
             fn_settings::ROUTES,
             fn_webhooks::ROUTES,
             fn_api_keys::ROUTES,
+            fn_google_contacts::ROUTES,
             fn_chat::ROUTES,
             // A dev-dependency only: the documentation binary never links the search engine.
             fn_search::ROUTES,

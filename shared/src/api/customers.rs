@@ -10,7 +10,7 @@ use super::patch::double_option;
 use crate::domain::ids::{CompanyId, CustomerId, LeadId};
 use crate::storage::customers::Customer;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateCustomerRequest {
     pub email: String,
@@ -30,7 +30,7 @@ pub struct CreateCustomerRequest {
     pub attributes: Option<BTreeMap<String, String>>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateCustomerRequest {
     #[serde(default)]

@@ -11,7 +11,7 @@ use crate::domain::ids::{CustomerId, LeadId, NoteId, UserId};
 use crate::domain::leads::{LeadStatus, LeadStatuses, StatusMeaning};
 use crate::storage::leads::{Lead, Note};
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateLeadRequest {
     pub name: String,
@@ -41,7 +41,7 @@ pub struct CreateLeadRequest {
     pub score: Option<i64>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateLeadRequest {
     #[serde(default)]

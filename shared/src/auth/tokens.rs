@@ -146,6 +146,7 @@ mod tests {
             inbound_domain: crate::config::DEFAULT_INBOUND_DOMAIN.into(),
             inbound_mail_bucket: None,
             event_bus_name: None,
+            google: None,
         }
     }
 

@@ -217,6 +217,13 @@ pub const ROUTE_ACCESS: &[(&str, &str, KeyAccess)] = {
         ("GET", "/api/v1/reports/tickets/daily", Scope(ReportsRead)),
         ("GET", "/api/v1/reports/sla", Scope(ReportsRead)),
         ("GET", "/api/v1/reports/sales", Scope(ReportsRead)),
+        // A member's own Google account: connected, synced and disconnected by that person, never a key.
+        ("GET", "/api/v1/integrations/google-contacts", People),
+        ("PATCH", "/api/v1/integrations/google-contacts", People),
+        ("DELETE", "/api/v1/integrations/google-contacts", People),
+        ("POST", "/api/v1/integrations/google-contacts/authorize", People),
+        ("POST", "/api/v1/integrations/google-contacts/callback", People),
+        ("POST", "/api/v1/integrations/google-contacts/sync", People),
         ("GET", "/api/v1/webhooks", Scope(WebhooksManage)),
         ("POST", "/api/v1/webhooks", Scope(WebhooksManage)),
         ("GET", "/api/v1/webhooks/{id}", Scope(WebhooksManage)),

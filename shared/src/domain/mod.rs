@@ -19,6 +19,7 @@ pub mod plan;
 pub mod rbac;
 pub mod records;
 pub mod sales;
+pub mod sealed;
 pub mod sla;
 pub mod text;
 pub mod ticket;

@@ -776,6 +776,54 @@ pub fn notification_preferences_sk(user: UserId) -> String {
     format!("NOTIF_PREFS#{user}")
 }
 
+/// A member's Google Contacts connection (tokens sealed, settings, sync state and progress).
+pub fn google_connection_sk(user: UserId) -> String {
+    format!("GOOGLE_CONNECTION#{user}")
+}
+/// How many partitions the connection index is spread over (the scheduled sync reads them all).
+pub const GOOGLE_CONNECTION_SHARDS: u32 = 4;
+/// The connection index (GSI1): every connection of every workspace, for the scheduled sync to fan out
+/// over without a Scan; write-sharded by member id.
+pub fn google_connections_gsi1pk(shard: u32) -> String {
+    format!("GOOGLE_CONNECTIONS#{shard}")
+}
+pub fn google_connection_shard(user: UserId) -> u32 {
+    (user.as_uuid().as_u128() % u128::from(GOOGLE_CONNECTION_SHARDS)) as u32
+}
+pub fn google_connection_gsi1sk(workspace: WorkspaceId, user: UserId) -> String {
+    format!("{workspace}#{user}")
+}
+/// A pending OAuth authorization (the PKCE verifier and the member it belongs to), kept until its
+/// `expires_at`; `state` is random, so the key is unguessable.
+pub fn google_oauth_state_sk(state: &str) -> String {
+    format!("GOOGLE_OAUTH_STATE#{state}")
+}
+/// Every mapping item of one member's connection starts with this prefix.
+pub fn google_contacts_prefix(user: UserId) -> String {
+    format!("GOOGLE_CONTACT#{user}#")
+}
+/// Google contact → the customer or lead it landed as (`resource` is Google's `people/c…` name).
+pub fn google_contact_sk(user: UserId, resource: &str) -> String {
+    format!("{}{resource}", google_contacts_prefix(user))
+}
+
+#[cfg(test)]
+mod google_contacts_tests {
+    use super::*;
+
+    #[test]
+    fn google_contact_keys_stay_out_of_every_other_listing_and_apart_per_member() {
+        let (one, two) = (UserId::generate(), UserId::generate());
+        for key in [google_connection_sk(one), google_oauth_state_sk("s"), google_contact_sk(one, "people/c1")] {
+            for prefix in [USER_PREFIX, EVENT_PREFIX, TICKET_PREFIX, CUSTOMER_PREFIX, SETTINGS_PREFIX, LEAD_PREFIX] {
+                assert!(!key.starts_with(prefix), "{key} would show up in the {prefix} listing");
+            }
+        }
+        assert!(!google_contact_sk(two, "people/c1").starts_with(&google_contacts_prefix(one)));
+        assert!(google_connection_shard(one) < GOOGLE_CONNECTION_SHARDS);
+    }
+}
+
 #[cfg(test)]
 mod company_tests {
     use super::*;

@@ -12,6 +12,7 @@ mod deals;
 mod directory;
 mod email;
 mod event_bus;
+mod google_contacts;
 mod idempotency;
 mod inbox_rows;
 mod lead_actions;

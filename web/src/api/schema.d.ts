@@ -933,6 +933,104 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/integrations/google-contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's Google Contacts connection
+         * @description Settings and sync status (last sync, counts, last error) of the calling member's own connection;
+         *     `connected: false` when there is none. 404 when the deployment has no Google OAuth client.
+         */
+        get: operations["google-contacts_google-contacts_status"];
+        put?: never;
+        post?: never;
+        /**
+         * Disconnect Google
+         * @description Revokes the grant at Google, then deletes the stored tokens and the contact links; the customers
+         *     and leads imported stay. 409 (nothing removed) when Google cannot be reached to revoke.
+         */
+        delete: operations["google-contacts_google-contacts_disconnect"];
+        options?: never;
+        head?: never;
+        /**
+         * Change the connection's settings
+         * @description Any of `target`, `deletion`, `two_way` (on only for a connection granted write access). The new
+         *     target's permission is needed.
+         */
+        patch: operations["google-contacts_google-contacts_configure"];
+        trace?: never;
+    };
+    "/api/v1/integrations/google-contacts/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start connecting a Google account
+         * @description Answers the Google consent URL (authorization code flow with PKCE S256; the verifier stays on the
+         *     server) and its `state`, valid 10 minutes and only for the calling member. Contacts land as
+         *     `customers` (needs `customers:write`) or `leads` (needs `sales:write`); `deletion` is `ignore`,
+         *     `archive` or `delete` (leads only); `two_way` asks for write access to contacts.
+         */
+        post: operations["google-contacts_google-contacts_authorize"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/google-contacts/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish connecting: the code and state Google sent back
+         * @description The web app's callback page posts what Google appended to it. A `state` this member did not start,
+         *     one already used or expired, or a code Google refuses (a wrong PKCE verifier) is 422 and connects
+         *     nothing. Connecting again replaces (and revokes) the previous grant. 409 when Google cannot be reached.
+         */
+        post: operations["google-contacts_google-contacts_callback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/google-contacts/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sync now
+         * @description Runs the same sync the schedule runs (incremental with the stored sync token, a full listing the
+         *     first time or after the token expired) and answers the status after it. A run Google's quota cut
+         *     short says so in `sync.last_error` and `sync.resume_after`, and goes on from where it stopped.
+         */
+        post: operations["google-contacts_google-contacts_sync_now"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/integrations/slack": {
         parameters: {
             query?: never;
@@ -3031,6 +3129,10 @@ export interface components {
             version: number;
             website?: string | null;
         };
+        CompleteGoogleConnectionRequest: {
+            code: string;
+            state: string;
+        };
         /**
          * @description The deal a conversion opens: its contact is the customer, its owner the lead's owner (or the
          *     caller, for an unowned lead).
@@ -3429,6 +3531,11 @@ export interface components {
             won: number;
             won_value: components["schemas"]["CurrencyValue"][];
         };
+        /**
+         * @description What a contact deleted in Google does to the record it landed as.
+         * @enum {string}
+         */
+        DeletionPolicy: "ignore" | "archive" | "delete";
         /** Format: uuid */
         DeliveryId: string;
         /** @enum {string} */
@@ -3537,6 +3644,58 @@ export interface components {
             followers?: string[];
             /** Format: int64 */
             version: number;
+        };
+        /**
+         * @description Where to send the member's browser; Google brings it back to the callback page with `code` and
+         *     `state`, which the page posts to `POST /api/v1/integrations/google-contacts/callback`.
+         */
+        GoogleAuthorizationView: {
+            authorize_url: string;
+            /**
+             * Format: date-time
+             * @description The authorization must be completed before this moment.
+             */
+            expires_at: string;
+            state: string;
+        };
+        /** @description The calling member's connection; `connected: false` and nothing else when there is none. */
+        GoogleContactsView: {
+            connected: boolean;
+            /** Format: date-time */
+            connected_at?: string | null;
+            deletion?: components["schemas"]["DeletionPolicy"] | null;
+            /** @description The scopes Google granted. */
+            scope?: string | null;
+            sync?: components["schemas"]["GoogleSyncView"] | null;
+            target?: components["schemas"]["SyncTarget"] | null;
+            two_way?: boolean | null;
+        };
+        /** @description How syncing goes. */
+        GoogleSyncView: {
+            /**
+             * Format: int64
+             * @description Full listings made: the first import, and one after each expired sync token.
+             */
+            full_syncs: number;
+            /** @description A listing stopped between pages; the next run goes on from there. */
+            in_progress: boolean;
+            /** @description Why the last run stopped short, if it did. */
+            last_error?: string | null;
+            /** @description What the last run did. */
+            last_run: components["schemas"]["SyncCounts"];
+            /** Format: date-time */
+            last_success_at?: string | null;
+            /** Format: date-time */
+            last_sync_at?: string | null;
+            /** @description Google refused the stored grant (revoked in the Google account): connect again. */
+            needs_reconnect: boolean;
+            /**
+             * Format: date-time
+             * @description Google's quota asked us to wait: no sync before this moment.
+             */
+            resume_after?: string | null;
+            /** @description What every run since connecting did. */
+            totals: components["schemas"]["SyncCounts"];
         };
         HandoffNoteInput: {
             /** @description What the new assignee needs to know (up to 2,000 characters). */
@@ -4576,6 +4735,18 @@ export interface components {
             pipeline_id: components["schemas"]["PipelineId"];
             stage_id: components["schemas"]["StageId"];
         };
+        /** @description Starts connecting: the settings to connect with, and optionally the Google account to suggest. */
+        StartGoogleConnectionRequest: {
+            deletion?: components["schemas"]["DeletionPolicy"] | null;
+            /** @description The Google account to preselect (Google's `login_hint`). */
+            login_hint?: string | null;
+            target?: components["schemas"]["SyncTarget"] | null;
+            /**
+             * @description Also write customers changed here back to Google (asks for the `contacts` scope instead of
+             *     `contacts.readonly`).
+             */
+            two_way?: boolean | null;
+        };
         /** @enum {string} */
         Status: "new" | "open" | "pending" | "on_hold" | "solved" | "closed";
         StatusCount: {
@@ -4589,6 +4760,39 @@ export interface components {
          * @enum {string}
          */
         StatusMeaning: "open" | "converted" | "unqualified";
+        /** @description Counts of one sync run, or of all runs. */
+        SyncCounts: {
+            /**
+             * Format: int64
+             * @description Contacts deleted in Google, applied by the deletion policy.
+             */
+            deleted: number;
+            /**
+             * Format: int64
+             * @description Customers changed here and written back to Google (two-way).
+             */
+            exported?: number;
+            /**
+             * Format: int64
+             * @description Records created from contacts.
+             */
+            imported: number;
+            /**
+             * Format: int64
+             * @description Contacts with nothing to land as a record (no e-mail for customers; no name or e-mail for leads).
+             */
+            skipped: number;
+            /**
+             * Format: int64
+             * @description Records changed from contacts (including existing records linked by e-mail).
+             */
+            updated: number;
+        };
+        /**
+         * @description What Google contacts land as in Switchboard.
+         * @enum {string}
+         */
+        SyncTarget: "customers" | "leads";
         TestMappingRequest: {
             /** @description `typeform`, `zapier` or `json`. */
             kind: string;
@@ -4779,6 +4983,13 @@ export interface components {
              * @description The version the change is based on; a stale one answers 409. Without it, the last write wins.
              */
             version?: number | null;
+        };
+        /** @description Changes the connection's settings; fields not given stay. */
+        UpdateGoogleContactsRequest: {
+            deletion?: components["schemas"]["DeletionPolicy"] | null;
+            target?: components["schemas"]["SyncTarget"] | null;
+            /** @description Turning it on needs a connection made with two-way (the `contacts` scope): connect again. */
+            two_way?: boolean | null;
         };
         UpdateLeadRequest: {
             /** @description Replaces the custom attributes. */
@@ -10036,6 +10247,523 @@ export interface operations {
             };
             /** @description Unprocessable content */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    "google-contacts_google-contacts_status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleContactsView"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The caller's role or the key's scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    "google-contacts_google-contacts_disconnect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Disconnected */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The caller's role or the key's scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    "google-contacts_google-contacts_configure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateGoogleContactsRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleContactsView"];
+                };
+            };
+            /** @description The body is missing or is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is larger than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    "google-contacts_google-contacts_authorize": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartGoogleConnectionRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleAuthorizationView"];
+                };
+            };
+            /** @description The body is missing or is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still running; retry after `Retry-After` seconds */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is larger than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    "google-contacts_google-contacts_callback": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompleteGoogleConnectionRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleContactsView"];
+                };
+            };
+            /** @description The body is missing or is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is larger than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    "google-contacts_google-contacts_sync_now": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleContactsView"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description This `Idempotency-Key` came with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

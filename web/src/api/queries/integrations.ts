@@ -1,4 +1,4 @@
-// Integrations: API keys, webhook endpoints and one endpoint's delivery log.
+// Integrations: API keys, webhook endpoints and one endpoint's delivery log, the member's Google Contacts connection.
 import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
 import { api, call } from "../client";
 import { integrationKeys } from "./keys";
@@ -27,3 +27,6 @@ export const captureDeliveriesQuery = (endpointId: string) =>
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (page) => page.next_cursor ?? undefined,
   });
+/** The calling member's own Google Contacts connection and its sync status. */
+export const googleContactsQuery = () =>
+  queryOptions({ queryKey: integrationKeys.googleContacts(), queryFn: () => call(api.GET("/api/v1/integrations/google-contacts")) });

@@ -82,6 +82,7 @@ export const integrationKeys = {
   deliveries: (webhookId: string) => [...integrationKeys.all, "deliveries", webhookId] as const,
   captureEndpoints: () => [...integrationKeys.all, "capture-endpoints"] as const,
   captureDeliveries: (endpointId: string) => [...integrationKeys.all, "capture-deliveries", endpointId] as const,
+  googleContacts: () => [...integrationKeys.all, "google-contacts"] as const,
 };
 
 export const reportKeys = {

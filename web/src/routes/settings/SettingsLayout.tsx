@@ -11,6 +11,7 @@ const SECTIONS = [
   { to: "api-keys", name: "API keys", permission: "integrations:manage" },
   { to: "webhooks", name: "Webhooks & Slack", permission: "webhooks:manage" },
   { to: "lead-capture", name: "Lead capture", permission: "integrations:manage" },
+  { to: "google-contacts", name: "Google Contacts", permission: "customers:write" },
 ] as const;
 
 export function Component() {
