@@ -12,6 +12,7 @@ use aws_lambda_events::apigw::{
 use aws_lambda_events::iam::{IamPolicyEffect, IamPolicyStatement};
 use shared::App;
 use shared::auth::Principal;
+use shared::auth::tokens::Audience;
 use shared::storage::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -38,7 +39,11 @@ pub async fn authorize(
         response.usage_identifier_key = app.config.usage_key(tier.as_str());
         return Ok(response);
     }
-    let principal = shared::services::accounts::authenticate(app, token).await?.ok_or(AuthorizerError::Unauthorized)?;
+    // The WebSocket handshake takes socket tokens alone; the REST API members' and staff's access tokens.
+    let accepted: &[Audience] =
+        if is_websocket_connect(&request) { &[Audience::Socket] } else { &[Audience::Member, Audience::Staff] };
+    let principal =
+        shared::services::accounts::authenticate(app, token, accepted).await?.ok_or(AuthorizerError::Unauthorized)?;
     let mut response = allow(&principal, method_arn);
     response.usage_identifier_key = app.config.usage_key(USAGE_PLAN_OF_PEOPLE);
     Ok(response)
@@ -48,7 +53,8 @@ pub async fn authorize(
 pub const USAGE_PLAN_OF_PEOPLE: &str = "app";
 
 /// The access token: `Authorization: Bearer <token>`; on the WebSocket API's `$connect` also the
-/// `token` query parameter, since browsers cannot set headers on a WebSocket handshake.
+/// `token` query parameter (a socket token from POST /api/v1/me/socket-token), since browsers cannot
+/// set headers on a WebSocket handshake.
 fn bearer_token(request: &ApiGatewayCustomAuthorizerRequestTypeRequest) -> Option<&str> {
     let header = request
         .headers
@@ -56,8 +62,11 @@ fn bearer_token(request: &ApiGatewayCustomAuthorizerRequestTypeRequest) -> Optio
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
         .map(str::trim);
-    let websocket_connect = request.method_arn.as_deref().is_some_and(|arn| arn.ends_with("/$connect"));
-    header.or_else(|| websocket_connect.then(|| request.query_string_parameters.first("token")).flatten())
+    header.or_else(|| is_websocket_connect(request).then(|| request.query_string_parameters.first("token")).flatten())
+}
+
+fn is_websocket_connect(request: &ApiGatewayCustomAuthorizerRequestTypeRequest) -> bool {
+    request.method_arn.as_deref().is_some_and(|arn| arn.ends_with("/$connect"))
 }
 
 /// Allows every route of this API and stage, since the answer is cached per token, not per route.

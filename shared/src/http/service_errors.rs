@@ -140,6 +140,10 @@ impl From<ServiceError> for Problem {
                 tracing::error!(error = %err, "file storage failure");
                 Problem::internal()
             }
+            ServiceError::Signing(err) => {
+                tracing::error!(error = %err, "no token could be signed");
+                Problem::internal()
+            }
         }
     }
 }

@@ -6,7 +6,11 @@ use super::commands::accounts::SignUp;
 use super::{ServiceError, ServiceResult};
 use crate::api::{LoginRequest, RefreshRequest, SessionResponse, SignupRequest, WorkspaceChoice};
 use crate::app::App;
-use crate::auth::{MemberPrincipal, Principal, passwords, refresh::RefreshToken, tokens::TokenSubject};
+use crate::auth::{
+    MemberPrincipal, Principal, passwords,
+    refresh::RefreshToken,
+    tokens::{Audience, TokenSubject},
+};
 use crate::domain::events::EventKind;
 use crate::domain::{
     email::Email,
@@ -62,7 +66,7 @@ pub async fn signup(app: &App, request: SignupRequest) -> ServiceResult<SessionR
     app.store
         .create_workspace(NewWorkspace { workspace: &workspace, owner: &owner, session: &session, events: &events })
         .await?;
-    Ok(session_response(app, &workspace, &owner, refresh_token, now))
+    session_response(app, &workspace, &owner, refresh_token, now).await
 }
 
 /// Verifies the password against every workspace the e-mail belongs to. One match logs in; several
@@ -109,7 +113,7 @@ pub async fn login(app: &App, request: LoginRequest) -> ServiceResult<SessionRes
     let now = app.clock.now();
     let (session, refresh_token) = new_session(app, &member, now);
     app.store.create_session(&scope, &session).await?;
-    Ok(session_response(app, &workspace, &member, refresh_token, now))
+    session_response(app, &workspace, &member, refresh_token, now).await
 }
 
 /// Exchanges a refresh token for new tokens. The presented token is spent; presenting it again
@@ -144,7 +148,7 @@ pub async fn refresh(app: &App, request: RefreshRequest) -> ServiceResult<Sessio
         return Err(ServiceError::Unauthenticated("This account is deactivated."));
     };
     let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::Unauthenticated(INVALID))?;
-    Ok(session_response(app, &workspace, &member, next, now))
+    session_response(app, &workspace, &member, next, now).await
 }
 
 /// Ends the session the refresh token belongs to, if it is the session's current token (its hash must
@@ -161,9 +165,15 @@ pub async fn logout(app: &App, request: RefreshRequest) -> ServiceResult<()> {
 /// Who an access token is: its member with the role storage holds now (a role change or deactivation
 /// counts at once, not when the token expires), or its staff member; None when the token does not verify
 /// or names someone no longer active. The authorizer's lookup; the reason for a refusal is logged.
-pub async fn authenticate(app: &App, access_token: &str) -> Result<Option<Principal>, StoreError> {
-    let subject = match app.tokens.verify(access_token, app.clock.now()) {
-        Ok(subject) => subject,
+/// `accepted`: the audiences this entry point takes (the REST API members and staff, the WebSocket
+/// handshake socket tokens alone).
+pub async fn authenticate(
+    app: &App,
+    access_token: &str,
+    accepted: &[Audience],
+) -> Result<Option<Principal>, StoreError> {
+    let subject = match app.tokens.verify(access_token, accepted, app.clock.now()) {
+        Ok((_, subject)) => subject,
         Err(err) => {
             tracing::info!(reason = %err, "access token refused");
             return Ok(None);
@@ -204,22 +214,33 @@ fn new_session(app: &App, member: &Member, now: Timestamp) -> (Session, RefreshT
     (session, token)
 }
 
-fn session_response(
+async fn session_response(
     app: &App,
     workspace: &Workspace,
     member: &Member,
     refresh_token: RefreshToken,
     now: Timestamp,
-) -> SessionResponse {
+) -> ServiceResult<SessionResponse> {
     let subject = TokenSubject::Member { workspace_id: workspace.id, user_id: member.id };
-    SessionResponse {
-        access_token: app.tokens.issue(&subject, now),
+    Ok(SessionResponse {
+        access_token: app.tokens.issue(Audience::Member, &subject, now).await?,
         token_type: "Bearer".to_owned(),
-        expires_in: app.tokens.ttl_secs(),
+        expires_in: app.tokens.ttl_secs(Audience::Member),
         refresh_token: Some(refresh_token.encode()),
         user: member.into(),
         workspace: workspace.into(),
-    }
+    })
+}
+
+/// A one-minute token for the WebSocket handshake, for the member the access token names. It is
+/// refused anywhere an access token is expected, and an access token is refused on the handshake, so
+/// the token a URL carries (and a log may keep) opens a socket for a minute and nothing else.
+pub async fn socket_token(app: &App, caller: &MemberPrincipal) -> ServiceResult<crate::api::SocketTokenResponse> {
+    let subject = TokenSubject::Member { workspace_id: caller.workspace_id, user_id: caller.user_id };
+    Ok(crate::api::SocketTokenResponse {
+        token: app.tokens.issue(Audience::Socket, &subject, app.clock.now()).await?,
+        expires_in: app.tokens.ttl_secs(Audience::Socket),
+    })
 }
 
 /// What the event log records of a member: never the password hash.

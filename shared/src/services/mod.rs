@@ -98,6 +98,9 @@ pub enum ServiceError {
     /// The file store could not sign a URL or answer about an object.
     #[error("file storage failure: {0}")]
     Blob(#[from] BlobError),
+    /// The function's signing key could not be read (Secrets Manager) or is not configured here.
+    #[error(transparent)]
+    Signing(#[from] crate::auth::tokens::SigningError),
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;

@@ -3,7 +3,10 @@
 use super::{ServiceError, ServiceResult};
 use crate::api::{DirectoryEntry, StaffLoginRequest, StaffSessionResponse, StaffView, WorkspaceDirectory};
 use crate::app::App;
-use crate::auth::{passwords, tokens::TokenSubject};
+use crate::auth::{
+    passwords,
+    tokens::{Audience, TokenSubject},
+};
 use crate::domain::{email::Email, ids::StaffId, names::PersonName, password::NewPassword};
 use crate::storage::{PageParams, staff::Staff};
 
@@ -23,9 +26,9 @@ pub async fn login(app: &App, request: StaffLoginRequest) -> ServiceResult<Staff
     }
     let now = app.clock.now();
     Ok(StaffSessionResponse {
-        access_token: app.tokens.issue(&TokenSubject::Staff { staff_id: staff.id }, now),
+        access_token: app.tokens.issue(Audience::Staff, &TokenSubject::Staff { staff_id: staff.id }, now).await?,
         token_type: "Bearer".to_owned(),
-        expires_in: app.tokens.ttl_secs(),
+        expires_in: app.tokens.ttl_secs(Audience::Staff),
         staff: StaffView { id: staff.id, email: staff.email.to_string(), name: staff.name.to_string() },
     })
 }

@@ -1335,6 +1335,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/socket-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A token for the live connection
+         * @description A one-minute token to open the WebSocket API with (`?token=` on the handshake, which cannot carry
+         *     an Authorization header). The handshake accepts no access token and nothing else accepts this one.
+         *     For signed-in members only: API keys have no live connection.
+         */
+        post: operations["identity_identity_socket_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/tasks": {
         parameters: {
             query?: never;
@@ -4199,6 +4221,16 @@ export interface components {
         SnippetPart: {
             highlight: boolean;
             text: string;
+        };
+        /** @description A one-minute token for opening the WebSocket (`wss://…?token=<token>`); nothing else accepts it. */
+        SocketTokenResponse: {
+            /**
+             * Format: int64
+             * @description Seconds until the token expires (60): open the socket right away.
+             * @example 60
+             */
+            expires_in: number;
+            token: string;
         };
         SourceConversion: {
             /** Format: int64 */
@@ -11851,6 +11883,74 @@ export interface operations {
                 };
             };
             /** @description A path parameter is not a valid id */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    identity_identity_socket_token: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocketTokenResponse"];
+                };
+            };
+            /** @description Unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still running; retry after `Retry-After` seconds */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description This `Idempotency-Key` came with another request */
             422: {
                 headers: {
                     [name: string]: unknown;
