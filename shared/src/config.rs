@@ -38,6 +38,9 @@ pub struct Config {
     /// The Secrets Manager secret holding each audience's private key, for the function that issues
     /// that audience's tokens alone (`SWITCHBOARD_{MEMBER,STAFF,SOCKET}_SIGNING_SECRET`).
     pub signing_secrets: Vec<(Audience, String)>,
+    /// The secret CloudFront adds to every request it forwards to the API (`SWITCHBOARD_ORIGIN_SECRET`);
+    /// set, requests without it are refused (403). Unset: not checked.
+    pub origin_secret: Option<SecretBytes>,
     /// The HMAC key that binds pagination cursors to their query (`SWITCHBOARD_CURSOR_KEY`, its own secret).
     pub cursor_key: SecretBytes,
     pub access_token_ttl: Duration,
@@ -105,6 +108,10 @@ impl Config {
             let raw = lookup(name).unwrap_or_default();
             refuse_dynamic_reference(name, &raw)?;
             PublicKeys::parse(&raw).map_err(|err| ConfigError::Invalid { name, reason: err.0 })
+        };
+        let origin_secret = match lookup("SWITCHBOARD_ORIGIN_SECRET").filter(|raw| !raw.trim().is_empty()) {
+            None => None,
+            Some(raw) => Some(parse_secret("SWITCHBOARD_ORIGIN_SECRET", &raw)?),
         };
         let member_token_keys = public_keys("SWITCHBOARD_MEMBER_TOKEN_KEYS")?;
         let staff_token_keys = public_keys("SWITCHBOARD_STAFF_TOKEN_KEYS")?;
@@ -181,6 +188,7 @@ impl Config {
             socket_token_keys,
             signing_secrets,
             cursor_key,
+            origin_secret,
             access_token_ttl,
             refresh_token_ttl,
             issuer,
@@ -208,9 +216,12 @@ fn refuse_dynamic_reference(name: &'static str, raw: &str) -> Result<(), ConfigE
     Ok(())
 }
 
-/// At least [`MIN_SECRET_BYTES`] of secret text.
 fn parse_cursor_key(raw: &str) -> Result<SecretBytes, ConfigError> {
-    let name = "SWITCHBOARD_CURSOR_KEY";
+    parse_secret("SWITCHBOARD_CURSOR_KEY", raw)
+}
+
+/// At least [`MIN_SECRET_BYTES`] of secret text.
+fn parse_secret(name: &'static str, raw: &str) -> Result<SecretBytes, ConfigError> {
     refuse_dynamic_reference(name, raw)?;
     let key = raw.trim();
     if key.len() < MIN_SECRET_BYTES {

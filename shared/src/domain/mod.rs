@@ -18,6 +18,7 @@ pub mod plan;
 pub mod rbac;
 pub mod records;
 pub mod sales;
+pub mod sign_in_backoff;
 pub mod sla;
 pub mod text;
 pub mod ticket;

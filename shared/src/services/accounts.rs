@@ -3,6 +3,7 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::commands::accounts::SignUp;
+use super::sign_in_throttle::{Attempt, throttled};
 use super::{ServiceError, ServiceResult};
 use crate::api::{LoginRequest, RefreshRequest, SessionResponse, SignupRequest, WorkspaceChoice};
 use crate::app::App;
@@ -31,6 +32,11 @@ const BAD_CREDENTIALS: &str = "The e-mail or password is wrong.";
 
 /// Creates a workspace on the free plan with the caller as its owner, and logs them in.
 pub async fn signup(app: &App, request: SignupRequest) -> ServiceResult<SessionResponse> {
+    let email = request.email.clone();
+    throttled(app, Attempt::Signup, &email, create_workspace(app, request)).await
+}
+
+async fn create_workspace(app: &App, request: SignupRequest) -> ServiceResult<SessionResponse> {
     let SignUp { workspace_name, name, email, password } = request.try_into()?;
 
     let now = app.clock.now();
@@ -71,8 +77,13 @@ pub async fn signup(app: &App, request: SignupRequest) -> ServiceResult<SessionR
 
 /// Verifies the password against every workspace the e-mail belongs to. One match logs in; several
 /// ask the caller to choose (unless `workspace_id` already did); none is a 401 that does not say
-/// whether the e-mail exists.
+/// whether the e-mail exists. Failures back off per e-mail ([`super::sign_in_throttle`]).
 pub async fn login(app: &App, request: LoginRequest) -> ServiceResult<SessionResponse> {
+    let email = request.email.clone();
+    throttled(app, Attempt::Login, &email, check_credentials(app, request)).await
+}
+
+async fn check_credentials(app: &App, request: LoginRequest) -> ServiceResult<SessionResponse> {
     let Ok(email) = Email::parse(&request.email) else {
         passwords::verify_against_dummy(&request.password);
         return Err(ServiceError::Unauthenticated(BAD_CREDENTIALS));

@@ -1,5 +1,6 @@
 //! Platform staff: logging in, the workspace directory, and seeding staff accounts.
 
+use super::sign_in_throttle::{Attempt, throttled};
 use super::{ServiceError, ServiceResult};
 use crate::api::{DirectoryEntry, StaffLoginRequest, StaffSessionResponse, StaffView, WorkspaceDirectory};
 use crate::app::App;
@@ -12,7 +13,13 @@ use crate::storage::{PageParams, staff::Staff};
 
 const BAD_CREDENTIALS: &str = "The e-mail or password is wrong.";
 
+/// Staff login; failures back off per e-mail ([`super::sign_in_throttle`]).
 pub async fn login(app: &App, request: StaffLoginRequest) -> ServiceResult<StaffSessionResponse> {
+    let email = request.email.clone();
+    throttled(app, Attempt::StaffLogin, &email, check_credentials(app, request)).await
+}
+
+async fn check_credentials(app: &App, request: StaffLoginRequest) -> ServiceResult<StaffSessionResponse> {
     let staff = match Email::parse(&request.email) {
         Ok(email) => app.store.staff_by_email(&email).await?,
         Err(_) => None,

@@ -137,7 +137,9 @@ export interface paths {
         /**
          * Log in
          * @description When the e-mail and password match members of several workspaces, answers 409
-         *     `workspace-selection-required` with the list; repeat with `workspace_id`.
+         *     `workspace-selection-required` with the list; repeat with `workspace_id`. Five wrong attempts for
+         *     an e-mail within 15 minutes lock it: 429 with `Retry-After` (30 s, doubling with each further
+         *     failure, at most 15 minutes) whatever the password; a successful login clears the count.
          */
         post: operations["auth_auth_login"];
         delete?: never;
@@ -201,7 +203,8 @@ export interface paths {
         put?: never;
         /**
          * Create a workspace and its owner
-         * @description Starts on the free plan. Returns the owner's first session.
+         * @description Starts on the free plan. Returns the owner's first session. Refused sign-ups back off per e-mail
+         *     like logins (429 with `Retry-After`).
          */
         post: operations["auth_auth_signup"];
         delete?: never;
@@ -5338,6 +5341,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description Too many failed attempts for this e-mail lately (or from this address): wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the next attempt is taken */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
         };
     };
     auth_auth_logout: {
@@ -5519,6 +5533,17 @@ export interface operations {
             /** @description A field is invalid */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Too many failed attempts for this e-mail lately (or from this address): wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the next attempt is taken */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12640,6 +12665,17 @@ export interface operations {
             /** @description A field is invalid; `errors` names each one */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Too many failed attempts for this e-mail lately (or from this address): wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the next attempt is taken */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

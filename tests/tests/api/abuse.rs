@@ -1,0 +1,78 @@
+//! Abuse controls on the public routes: failed sign-ins back off per account (e-mail), with 429 and a
+//! growing Retry-After; a success clears the count.
+
+use serde_json::json;
+use switchboard_tests::{Client, PASSWORD, Reply, signup, stack, unique_email};
+
+async fn attempt_login(email: &str, password: &str) -> Reply {
+    Client::new().post("/api/v1/auth/login", json!({"email": email, "password": password})).await
+}
+
+fn retry_after(reply: &Reply) -> i64 {
+    let header = reply.headers.get("retry-after").expect("a Retry-After header").to_str().unwrap();
+    let secs: i64 = header.parse().unwrap();
+    assert_eq!(reply.body["retry_after"], secs, "the body says the same: {}", reply.body);
+    secs
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_the_account_whatever_the_password_and_other_accounts_stay_open() {
+    let owner = signup("Guessed Co").await;
+    for _ in 0..5 {
+        attempt_login(&owner.email, "not the password").await.expect_problem(401, "unauthenticated");
+    }
+    let locked = attempt_login(&owner.email, "not the password").await.expect_problem(429, "rate-limited");
+    assert!(locked.headers.get("content-type").unwrap().to_str().unwrap().starts_with("application/problem+json"));
+    let first_wait = retry_after(&locked);
+    assert!((1..=30).contains(&first_wait), "the first lock is 30 s: {first_wait}");
+    // The right password does not get through a lock either, nor does another spelling of the address.
+    attempt_login(&owner.email, PASSWORD).await.expect_problem(429, "rate-limited");
+    attempt_login(&owner.email.to_uppercase(), PASSWORD).await.expect_problem(429, "rate-limited");
+    // The lock is the account's: a colleague logs in as usual.
+    let colleague = signup("Guessed Co neighbour").await;
+    attempt_login(&colleague.email, PASSWORD).await.expect(200);
+    // Unknown addresses lock the same way (no hint whether an account exists).
+    let nobody = unique_email("nobody");
+    for _ in 0..5 {
+        attempt_login(&nobody, PASSWORD).await.expect_problem(401, "unauthenticated");
+    }
+    attempt_login(&nobody, PASSWORD).await.expect_problem(429, "rate-limited");
+}
+
+#[tokio::test]
+async fn a_successful_login_clears_the_count() {
+    let owner = signup("Forgetful Co").await;
+    for _ in 0..4 {
+        attempt_login(&owner.email, "not the password").await.expect_problem(401, "unauthenticated");
+    }
+    attempt_login(&owner.email, PASSWORD).await.expect(200);
+    // Four more failures after the success are four, not eight: still no lock.
+    for _ in 0..4 {
+        attempt_login(&owner.email, "not the password").await.expect_problem(401, "unauthenticated");
+    }
+    attempt_login(&owner.email, PASSWORD).await.expect(200);
+}
+
+#[tokio::test]
+async fn staff_login_and_signup_back_off_per_email_too() {
+    let staff_email = unique_email("staff");
+    shared::services::platform::ensure_staff(stack().app, &staff_email, "Sam Staff", PASSWORD).await.unwrap();
+    let staff_login = |password: &'static str| {
+        let email = staff_email.clone();
+        async move { Client::new().post("/api/v1/platform/auth/login", json!({"email": email, "password": password})).await }
+    };
+    for _ in 0..5 {
+        staff_login("not the password").await.expect_problem(401, "unauthenticated");
+    }
+    let locked = staff_login(PASSWORD).await.expect_problem(429, "rate-limited");
+    assert!(retry_after(&locked) > 0);
+
+    // Sign-ups refused five times for one address (here a password too short) lock that address.
+    let email = unique_email("founder");
+    let form =
+        |password: &str| json!({"workspace_name": "Spam Co", "name": "Sam Spam", "email": email, "password": password});
+    for _ in 0..5 {
+        Client::new().post("/api/v1/auth/signup", form("short")).await.expect(422);
+    }
+    Client::new().post("/api/v1/auth/signup", form(PASSWORD)).await.expect_problem(429, "rate-limited");
+}
