@@ -284,7 +284,15 @@ fn to_axum(response: lambda_http::Response<LambdaBody>) -> AxumResponse<AxumBody
 
 async fn serve(State(gateway): State<Arc<Gateway>>, request: AxumRequest<AxumBody>) -> AxumResponse<AxumBody> {
     let request_id = uuid::Uuid::new_v4().to_string();
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
+    // The gateway plays CloudFront too: it adds the origin secret to what it forwards, replacing any
+    // value a client sent, as CloudFront's origin custom headers do.
+    parts.headers.remove(shared::http::origin::ORIGIN_HEADER);
+    if let Some(secret) = &gateway.app.config.origin_secret
+        && let Ok(value) = axum::http::HeaderValue::from_bytes(&secret.0)
+    {
+        parts.headers.insert(shared::http::origin::ORIGIN_HEADER, value);
+    }
     let path = parts.uri.path().to_owned();
     let found = match gateway.find(&parts.method, &path) {
         Ok(found) => found,

@@ -148,8 +148,12 @@ fn local_values(
     use rand::RngCore;
     let mut cursor_key = [0u8; 32];
     rand::rng().fill_bytes(&mut cursor_key);
+    let mut origin_secret = [0u8; 32];
+    rand::rng().fill_bytes(&mut origin_secret);
     let mut values = vec![
         ("SWITCHBOARD_CURSOR_KEY", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(cursor_key)),
+        // What the gateway adds to every request it forwards, as CloudFront does in AWS.
+        ("SWITCHBOARD_ORIGIN_SECRET", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(origin_secret)),
         ("SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true".to_owned()),
         // Loopback receivers listen on ephemeral ports; AWS keeps the default, 80 and 443.
         ("SWITCHBOARD_WEBHOOK_PORTS", "80,443,1024-65535".to_owned()),
@@ -380,8 +384,12 @@ mod tests {
             let cursor_key = String::from_utf8_lossy(&config.cursor_key.0).into_owned();
             assert!(!template_text(&cursor_key));
             assert_eq!(cursor_key.len(), 43, "32 random bytes, base64url");
+            let origin_secret = config.origin_secret.as_ref().expect("the gateway adds an origin secret");
+            let origin_secret = String::from_utf8_lossy(&origin_secret.0).into_owned();
+            assert!(!template_text(&origin_secret) && origin_secret.len() == 43);
         }
         assert_ne!(first.cursor_key, second.cursor_key, "a new cursor key every run");
+        assert_ne!(first.origin_secret, second.origin_secret, "a new origin secret every run");
         assert_ne!(
             first.member_token_keys.kids().collect::<Vec<_>>(),
             second.member_token_keys.kids().collect::<Vec<_>>(),

@@ -30,6 +30,15 @@ pub async fn authorize(
 ) -> Result<ApiGatewayCustomAuthorizerResponse, AuthorizerError> {
     let token = bearer_token(&request).ok_or(AuthorizerError::Unauthorized)?;
     let method_arn = request.method_arn.as_deref().unwrap_or("*");
+    // REST requests come through CloudFront, which adds the origin secret; the WebSocket API is
+    // reached directly. Denied (403), not cached as an allow: the header is part of the cache key.
+    if !is_websocket_connect(&request) {
+        let presented = request.headers.get(shared::http::origin::ORIGIN_HEADER).map(|value| value.as_bytes());
+        if !shared::http::origin::came_through_the_edge(app.config.origin_secret.as_ref(), presented) {
+            tracing::info!("a request without the origin secret denied");
+            return Ok(deny(method_arn));
+        }
+    }
     if shared::domain::api_keys::looks_like_key(token) {
         let Some((key, tier)) = shared::services::api_keys::authenticate(app, token).await? else {
             tracing::info!("unknown, revoked or orphaned API key refused");
@@ -87,6 +96,21 @@ fn allow(principal: &Principal, method_arn: &str) -> ApiGatewayCustomAuthorizerR
     });
     response.policy_document = policy;
     response.context = serde_json::to_value(principal.to_context()).unwrap_or_default();
+    response
+}
+
+/// Denies the request (API Gateway answers 403).
+fn deny(method_arn: &str) -> ApiGatewayCustomAuthorizerResponse {
+    let mut statement = IamPolicyStatement::default();
+    statement.action = vec!["execute-api:Invoke".to_owned()];
+    statement.effect = IamPolicyEffect::Deny;
+    statement.resource = vec![method_arn.to_owned()];
+    let mut policy = ApiGatewayCustomAuthorizerPolicy::default();
+    policy.version = Some("2012-10-17".to_owned());
+    policy.statement = vec![statement];
+    let mut response = ApiGatewayCustomAuthorizerResponse::default();
+    response.principal_id = Some("edge-bypass".to_owned());
+    response.policy_document = policy;
     response
 }
 

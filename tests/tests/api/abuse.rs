@@ -76,3 +76,54 @@ async fn staff_login_and_signup_back_off_per_email_too() {
     }
     Client::new().post("/api/v1/auth/signup", form(PASSWORD)).await.expect_problem(429, "rate-limited");
 }
+
+/// The API serves only what came through the edge: CloudFront (locally the gateway) adds the origin
+/// secret, and a request without it, as to the execute-api URL directly, is refused with 403 by the
+/// functions and denied by the authorizer. Over HTTP every request passes the gateway, so here the
+/// running stack's own handlers are called with and without the header.
+#[tokio::test]
+async fn a_request_that_bypassed_the_edge_is_refused() {
+    use shared::http::origin::ORIGIN_HEADER;
+    let app = stack().app;
+    let secret = app.config.origin_secret.as_ref().expect("the local stack configures an origin secret");
+    let secret = String::from_utf8(secret.0.clone()).unwrap();
+    // Through the gateway: served, and a client's own value of the header changes nothing.
+    let owner = signup("Edge Co").await;
+    owner.client().send_with(reqwest::Method::GET, "/api/v1/me", None, &[(ORIGIN_HEADER, "forged")]).await.expect(200);
+
+    let health = |origin: Option<&str>| {
+        let mut request = lambda_http::http::Request::builder().method("GET").uri("http://api.local/api/v1/health");
+        if let Some(origin) = origin {
+            request = request.header(ORIGIN_HEADER, origin);
+        }
+        request.body(lambda_http::Body::Empty).unwrap()
+    };
+    let direct = shared::http::dispatch(app, health(None), fn_health::ROUTES).await;
+    assert_eq!(direct.status(), 403);
+    let guessed = shared::http::dispatch(app, health(Some("guess")), fn_health::ROUTES).await;
+    assert_eq!(guessed.status(), 403);
+    let through_the_edge = shared::http::dispatch(app, health(Some(&secret)), fn_health::ROUTES).await;
+    assert_eq!(through_the_edge.status(), 200);
+
+    let authorize = |origin: Option<&str>| {
+        let mut headers = json!({"authorization": format!("Bearer {}", owner.access_token)});
+        if let Some(origin) = origin {
+            headers[ORIGIN_HEADER] = origin.into();
+        }
+        let request = serde_json::from_value(json!({
+            "type": "REQUEST",
+            "methodArn": "arn:aws:execute-api:local:000000000000:local/prod/GET/api/v1/me",
+            "headers": headers,
+            "requestContext": {},
+        }))
+        .unwrap();
+        fn_authorizer::authorize(app, request)
+    };
+    let effect = |response: aws_lambda_events::apigw::ApiGatewayCustomAuthorizerResponse| {
+        response.policy_document.statement[0].effect.clone()
+    };
+    use aws_lambda_events::iam::IamPolicyEffect;
+    assert_eq!(effect(authorize(None).await.unwrap()), IamPolicyEffect::Deny);
+    assert_eq!(effect(authorize(Some("guess")).await.unwrap()), IamPolicyEffect::Deny);
+    assert_eq!(effect(authorize(Some(&secret)).await.unwrap()), IamPolicyEffect::Allow);
+}
