@@ -13,6 +13,7 @@
 //! the registry maps their binaries to handlers, and a runner drives them.
 
 pub mod clock_control;
+pub mod edge_limits;
 pub mod gateway;
 pub mod inbound_mail;
 pub mod moto;
@@ -61,6 +62,9 @@ pub struct StackOptions {
     pub webhook_time_scale: Option<f64>,
     /// The built web app to serve from the gateway's origin (web/dist), as CloudFront does in AWS.
     pub web_dist: Option<PathBuf>,
+    /// Play the web ACL's per-address rate limits (`make dev` does; the test suites, whose every request
+    /// comes from one address, do not, except the tests of the limits themselves).
+    pub edge_rate_limits: bool,
     /// Run the template's event sources (stream consumers, schedules). Benchmarks that drive a consumer
     /// themselves turn them off so background work does not skew the measurement.
     pub event_sources: bool,
@@ -77,6 +81,7 @@ impl Default for StackOptions {
             webhook_time_scale: None,
             web_dist: Some(repo_root().join("web/dist")),
             event_sources: true,
+            edge_rate_limits: false,
         }
     }
 }
@@ -296,10 +301,16 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
             });
         }
     }
-    let mut router = gateway::Gateway::new(&template, app, options.authorizer_cache_ttl)?
-        .router()
-        .merge(schedules::routes(app, scheduled))
-        .merge(inbound_mail::routes(app, resources::physical_name("InboundMailBucket"), subscribers));
+    let mut gateway = gateway::Gateway::new(&template, app, options.authorizer_cache_ttl)?;
+    if options.edge_rate_limits {
+        let raw = std::fs::read_to_string(root.join("template.yaml")).map_err(|err| err.to_string())?;
+        gateway = gateway.with_edge_limits(edge_limits::EdgeLimiter::new(edge_limits::rules_of(&raw)?));
+    }
+    let mut router = gateway.router().merge(schedules::routes(app, scheduled)).merge(inbound_mail::routes(
+        app,
+        resources::physical_name("InboundMailBucket"),
+        subscribers,
+    ));
     if let Some(websocket) = websocket::WebSocketGateway::new(&template, app)? {
         router = websocket.router().merge(router);
     }
@@ -313,6 +324,10 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
     Ok(RunningStack { url, aws_endpoint: endpoint, app, moto, server, pollers })
 }
 
+/// The address a request's connection came from.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub std::net::SocketAddr);
+
 /// How long a client may take to send a request's headers (also how long an idle keep-alive connection
 /// stays open): a connection that stalls is closed, as API Gateway's front door does.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(15);
@@ -322,8 +337,8 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(15);
 async fn serve(listener: tokio::net::TcpListener, router: axum::Router) {
     use hyper_util::rt::{TokioIo, TokioTimer};
     loop {
-        let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
             Err(err) => {
                 // Out of file descriptors and the like: wait a little rather than spin.
                 tracing::warn!(error = %err, "accepting a connection failed");
@@ -331,7 +346,9 @@ async fn serve(listener: tokio::net::TcpListener, router: axum::Router) {
                 continue;
             }
         };
-        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        // The client's address, for the per-address limits (what CloudFront's WAF sees as the source).
+        let service =
+            hyper_util::service::TowerToHyperService::new(router.clone().layer(axum::Extension(ClientAddr(peer))));
         tokio::spawn(async move {
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);

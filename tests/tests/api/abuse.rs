@@ -127,3 +127,32 @@ async fn a_request_that_bypassed_the_edge_is_refused() {
     assert_eq!(effect(authorize(Some("guess")).await.unwrap()), IamPolicyEffect::Deny);
     assert_eq!(effect(authorize(Some(&secret)).await.unwrap()), IamPolicyEffect::Allow);
 }
+
+/// The gateway plays the web ACL's per-address limit on sign-in routes (as `make dev` runs it): past
+/// the limit one address gets 429 with Retry-After there, and the rest of the API still answers. A
+/// stack of its own: the suite's shared stack sees every test's requests from one address.
+#[tokio::test]
+async fn one_address_over_the_sign_in_rate_gets_429_from_the_edge() {
+    let options = local_stack::StackOptions { edge_rate_limits: true, web_dist: None, ..Default::default() };
+    let running = local_stack::start(options).await.expect("a stack with edge limits");
+    let http = reqwest::Client::new();
+    let refresh = || {
+        http.post(format!("{}/api/v1/auth/refresh", running.url))
+            .json(&json!({"refresh_token": "rt1.not.a.real.token"}))
+            .send()
+    };
+    let raw = std::fs::read_to_string(local_stack::repo_root().join("template.yaml")).unwrap();
+    let limit = local_stack::edge_limits::rules_of(&raw).unwrap()[0].limit;
+    for _ in 0..limit {
+        assert_eq!(refresh().await.unwrap().status(), 401);
+    }
+    let refused = refresh().await.unwrap();
+    assert_eq!(refused.status(), 429);
+    let wait: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=300).contains(&wait), "{wait}");
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["type"].as_str().map(|kind| kind.ends_with("rate-limited")), Some(true), "{body}");
+    let health = http.get(format!("{}/api/v1/health", running.url)).send().await.unwrap();
+    assert_eq!(health.status(), 200, "other routes are not limited");
+    running.stop().await;
+}
