@@ -133,7 +133,13 @@ async fn a_request_that_bypassed_the_edge_is_refused() {
 /// stack of its own: the suite's shared stack sees every test's requests from one address.
 #[tokio::test]
 async fn one_address_over_the_sign_in_rate_gets_429_from_the_edge() {
-    let options = local_stack::StackOptions { edge_rate_limits: true, web_dist: None, ..Default::default() };
+    // No event sources: its consumers would share process-wide clients with the suite's stack.
+    let options = local_stack::StackOptions {
+        edge_rate_limits: true,
+        web_dist: None,
+        event_sources: false,
+        ..Default::default()
+    };
     let running = local_stack::start(options).await.expect("a stack with edge limits");
     let http = reqwest::Client::new();
     let refresh = || {
