@@ -66,6 +66,8 @@ pub struct Gateway {
     routes: Vec<CompiledRoute>,
     authorizer: Option<AuthorizerRuntime>,
     limiter: crate::rate_limit::RateLimiter,
+    /// The web ACL's rate-based rules, when played.
+    edge: Option<crate::edge_limits::EdgeLimiter>,
 }
 
 impl Gateway {
@@ -119,7 +121,19 @@ impl Gateway {
                 })
             }
         };
-        Ok(Self { app, routes, authorizer, limiter: crate::rate_limit::RateLimiter::from_template(template) })
+        Ok(Self {
+            app,
+            routes,
+            authorizer,
+            limiter: crate::rate_limit::RateLimiter::from_template(template),
+            edge: None,
+        })
+    }
+
+    /// Plays the web ACL's per-address rate limits in front of every route.
+    pub fn with_edge_limits(mut self, limiter: crate::edge_limits::EdgeLimiter) -> Self {
+        self.edge = Some(limiter);
+        self
     }
 
     pub fn router(self) -> axum::Router {
@@ -284,7 +298,23 @@ fn to_axum(response: lambda_http::Response<LambdaBody>) -> AxumResponse<AxumBody
 
 async fn serve(State(gateway): State<Arc<Gateway>>, request: AxumRequest<AxumBody>) -> AxumResponse<AxumBody> {
     let request_id = uuid::Uuid::new_v4().to_string();
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
+    let client = parts.extensions.get::<crate::ClientAddr>().map(|addr| addr.0.ip());
+    if let (Some(edge), Some(client)) = (&gateway.edge, client)
+        && let Some(wait) = edge.take(client, parts.uri.path(), std::time::Instant::now())
+    {
+        let detail = "Too many requests from this address: wait before trying again.";
+        let problem = Problem::new(ProblemType::RateLimited, detail).with_header("retry-after", wait.to_string());
+        return problem_response(problem, &request_id);
+    }
+    // The gateway plays CloudFront too: it adds the origin secret to what it forwards, replacing any
+    // value a client sent, as CloudFront's origin custom headers do.
+    parts.headers.remove(shared::http::origin::ORIGIN_HEADER);
+    if let Some(secret) = &gateway.app.config.origin_secret
+        && let Ok(value) = axum::http::HeaderValue::from_bytes(&secret.0)
+    {
+        parts.headers.insert(shared::http::origin::ORIGIN_HEADER, value);
+    }
     let path = parts.uri.path().to_owned();
     let found = match gateway.find(&parts.method, &path) {
         Ok(found) => found,
@@ -357,7 +387,7 @@ async fn serve(State(gateway): State<Arc<Gateway>>, request: AxumRequest<AxumBod
             "path": format!("/{STAGE}{path}"),
             "protocol": "HTTP/1.1",
             "requestTimeEpoch": gateway.app.clock.now().as_millisecond(),
-            "identity": { "sourceIp": "127.0.0.1" },
+            "identity": { "sourceIp": client.map_or_else(|| "127.0.0.1".to_owned(), |ip| ip.to_string()) },
         },
         "body": if body.is_empty() { Value::Null } else { Value::String(text_body) },
         "isBase64Encoded": is_base64,

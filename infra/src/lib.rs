@@ -13,6 +13,7 @@
 //! the registry maps their binaries to handlers, and a runner drives them.
 
 pub mod clock_control;
+pub mod edge_limits;
 pub mod gateway;
 pub mod google;
 pub mod inbound_mail;
@@ -26,6 +27,7 @@ pub mod seed;
 pub mod static_site;
 pub mod streams;
 pub mod template;
+pub mod token_keys;
 pub mod websocket;
 
 use std::{path::PathBuf, sync::Arc, time::Duration};
@@ -61,6 +63,9 @@ pub struct StackOptions {
     pub webhook_time_scale: Option<f64>,
     /// The built web app to serve from the gateway's origin (web/dist), as CloudFront does in AWS.
     pub web_dist: Option<PathBuf>,
+    /// Play the web ACL's per-address rate limits (`make dev` does; the test suites, whose every request
+    /// comes from one address, do not, except the tests of the limits themselves).
+    pub edge_rate_limits: bool,
     /// Run the template's event sources (stream consumers, schedules). Benchmarks that drive a consumer
     /// themselves turn them off so background work does not skew the measurement.
     pub event_sources: bool,
@@ -77,6 +82,7 @@ impl Default for StackOptions {
             webhook_time_scale: None,
             web_dist: Some(repo_root().join("web/dist")),
             event_sources: true,
+            edge_rate_limits: false,
         }
     }
 }
@@ -112,9 +118,10 @@ fn local_config(
     created: &resources::Created,
     options: &StackOptions,
     gateway_url: &str,
-    token_key_id: &str,
+    keys: &[token_keys::LocalKey],
+    google_token_key_id: &str,
 ) -> Result<Config, String> {
-    let local = local_values(options, gateway_url, token_key_id);
+    let local = local_values(options, gateway_url, keys, google_token_key_id);
     let lookup = |name: &str| -> Option<String> {
         let from_template = || {
             let referenced = template
@@ -137,19 +144,24 @@ fn local_config(
     Config::from_lookup(lookup).map_err(|err| err.to_string())
 }
 
-/// What the local stack decides for itself, whatever the template says.
+/// What the local stack decides for itself, whatever the template says: among them this run's token
+/// keys (the private ones by their secret's name) and a cursor key of its own.
 fn local_values(
     options: &StackOptions,
     gateway_url: &str,
-    token_key_id: &str,
+    keys: &[token_keys::LocalKey],
+    google_token_key_id: &str,
 ) -> std::collections::BTreeMap<String, String> {
     use base64::Engine;
     use rand::RngCore;
-    let mut secret = [0u8; 32];
-    rand::rng().fill_bytes(&mut secret);
-    let signing_keys = format!("local:{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret));
+    let mut cursor_key = [0u8; 32];
+    rand::rng().fill_bytes(&mut cursor_key);
+    let mut origin_secret = [0u8; 32];
+    rand::rng().fill_bytes(&mut origin_secret);
     let mut values = vec![
-        ("SWITCHBOARD_JWT_KEYS", signing_keys),
+        ("SWITCHBOARD_CURSOR_KEY", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(cursor_key)),
+        // What the gateway adds to every request it forwards, as CloudFront does in AWS.
+        ("SWITCHBOARD_ORIGIN_SECRET", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(origin_secret)),
         ("SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true".to_owned()),
         // Loopback receivers listen on ephemeral ports; AWS keeps the default, 80 and 443.
         ("SWITCHBOARD_WEBHOOK_PORTS", "80,443,1024-65535".to_owned()),
@@ -172,10 +184,15 @@ fn local_values(
         ("SWITCHBOARD_GOOGLE_TOKEN_URL", format!("{gateway_url}/__local/google/token")),
         ("SWITCHBOARD_GOOGLE_REVOKE_URL", format!("{gateway_url}/__local/google/revoke")),
         ("SWITCHBOARD_GOOGLE_PEOPLE_URL", format!("{gateway_url}/__local/google")),
-        ("SWITCHBOARD_GOOGLE_TOKEN_KEY_ID", token_key_id.to_owned()),
+        ("SWITCHBOARD_GOOGLE_TOKEN_KEY_ID", google_token_key_id.to_owned()),
     ];
     if let Some(scale) = options.webhook_time_scale {
         values.push(("SWITCHBOARD_WEBHOOK_TIME_SCALE", scale.to_string()));
+    }
+    for key in keys {
+        let (secret_variable, public_variable) = token_keys::variables(key.audience);
+        values.push((secret_variable, key.secret_name.clone()));
+        values.push((public_variable, key.public_keys.clone()));
     }
     values.into_iter().map(|(name, value)| (name.to_owned(), value)).collect()
 }
@@ -211,9 +228,15 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
     let port = listener.local_addr().map_err(|err| err.to_string())?.port();
     let url = format!("http://127.0.0.1:{port}");
     let clock = Arc::new(AdjustableClock::default());
-    let token_key_id = resources::create_token_key(&aws).await?;
-    let config = local_config(&template, &created, &options, &url, &token_key_id)?;
-    let app: &'static App = Box::leak(Box::new(App::new(config, &aws, clock.clone())));
+    let google_token_key_id = resources::create_token_key(&aws).await?;
+    let keys = token_keys::for_this_run();
+    token_keys::store(&aws, &keys).await?;
+    let config = local_config(&template, &created, &options, &url, &keys, &google_token_key_id)?;
+    let mut app = App::new(config, &aws, clock.clone());
+    // The one context serves every function, so it may sign every audience's tokens (in AWS each
+    // issuing function has its own secret alone).
+    secrets::install(&mut app);
+    let app: &'static App = Box::leak(Box::new(app));
     if options.seed_demo {
         seed::seed(app).await?;
     }
@@ -292,7 +315,12 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
             });
         }
     }
-    let mut router = gateway::Gateway::new(&template, app, options.authorizer_cache_ttl)?
+    let mut gateway = gateway::Gateway::new(&template, app, options.authorizer_cache_ttl)?;
+    if options.edge_rate_limits {
+        let raw = std::fs::read_to_string(root.join("template.yaml")).map_err(|err| err.to_string())?;
+        gateway = gateway.with_edge_limits(edge_limits::EdgeLimiter::new(edge_limits::rules_of(&raw)?));
+    }
+    let mut router = gateway
         .router()
         .merge(schedules::routes(app, scheduled))
         .merge(google::routes(options.seed_demo))
@@ -310,6 +338,10 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
     Ok(RunningStack { url, aws_endpoint: endpoint, app, moto, server, pollers })
 }
 
+/// The address a request's connection came from.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub std::net::SocketAddr);
+
 /// How long a client may take to send a request's headers (also how long an idle keep-alive connection
 /// stays open): a connection that stalls is closed, as API Gateway's front door does.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(15);
@@ -319,8 +351,8 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(15);
 async fn serve(listener: tokio::net::TcpListener, router: axum::Router) {
     use hyper_util::rt::{TokioIo, TokioTimer};
     loop {
-        let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
             Err(err) => {
                 // Out of file descriptors and the like: wait a little rather than spin.
                 tracing::warn!(error = %err, "accepting a connection failed");
@@ -328,7 +360,9 @@ async fn serve(listener: tokio::net::TcpListener, router: axum::Router) {
                 continue;
             }
         };
-        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        // The client's address, for the per-address limits (what CloudFront's WAF sees as the source).
+        let service =
+            hyper_util::service::TowerToHyperService::new(router.clone().layer(axum::Extension(ClientAddr(peer))));
         tokio::spawn(async move {
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
@@ -343,7 +377,7 @@ async fn serve(listener: tokio::net::TcpListener, router: axum::Router) {
 mod tests {
     use super::*;
 
-    fn config_for_this_run() -> Config {
+    fn config_for_this_run() -> (Config, Vec<token_keys::LocalKey>) {
         let template = template::Template::load(&repo_root().join("template.yaml")).unwrap();
         let created = resources::Created {
             queue_urls: template
@@ -352,29 +386,69 @@ mod tests {
                 .map(|q| (q.logical_id.clone(), format!("http://q/{}", q.logical_id)))
                 .collect(),
         };
-        local_config(&template, &created, &StackOptions::default(), "http://127.0.0.1:1", "local-key").unwrap()
+        let keys = token_keys::for_this_run();
+        let config =
+            local_config(&template, &created, &StackOptions::default(), "http://127.0.0.1:1", &keys, "local-key").unwrap();
+        (config, keys)
     }
 
     #[test]
-    fn the_local_stack_signs_with_a_key_made_for_this_run_never_with_template_text() {
-        let (first, second) = (config_for_this_run(), config_for_this_run());
+    fn the_local_stack_signs_with_keys_made_for_this_run_never_with_template_text() {
+        use shared::auth::tokens::{Audience, TokenService, TokenSigner, TokenSubject};
+        let ((first, first_keys), (second, _)) = (config_for_this_run(), config_for_this_run());
+        let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+        let member = TokenSubject::Member {
+            workspace_id: shared::domain::ids::WorkspaceId::generate(),
+            user_id: shared::domain::ids::UserId::generate(),
+        };
+        let template_text =
+            |text: &str| holds_template_syntax(text) || text.contains("resolve") || text.contains("secretsmanager");
         for config in [&first, &second] {
-            for key in &config.signing_keys {
-                let secret = String::from_utf8_lossy(&key.secret);
-                for text in [key.kid.as_str(), secret.as_ref()] {
-                    assert!(
-                        !holds_template_syntax(text) && !text.contains("resolve") && !text.contains("secretsmanager")
-                    );
-                }
+            let kids = [&config.member_token_keys, &config.staff_token_keys, &config.socket_token_keys]
+                .into_iter()
+                .flat_map(|keys| keys.kids().map(str::to_owned).collect::<Vec<_>>())
+                .collect::<Vec<_>>();
+            assert_eq!(kids.len(), 3, "one public key per audience");
+            for text in kids.iter().map(String::as_str).chain(config.signing_secrets.iter().map(|(_, id)| id.as_str()))
+            {
+                assert!(!template_text(text), "{text:?}");
             }
+            let cursor_key = String::from_utf8_lossy(&config.cursor_key.0).into_owned();
+            assert!(!template_text(&cursor_key));
+            assert_eq!(cursor_key.len(), 43, "32 random bytes, base64url");
+            let origin_secret = config.origin_secret.as_ref().expect("the gateway adds an origin secret");
+            let origin_secret = String::from_utf8_lossy(&origin_secret.0).into_owned();
+            assert!(!template_text(&origin_secret) && origin_secret.len() == 43);
         }
-        assert_ne!(first.signing_keys[0].secret, second.signing_keys[0].secret, "a new key every run");
-        assert_eq!(first.signing_keys[0].secret.len(), 43, "32 random bytes, base64url");
+        assert_ne!(first.cursor_key, second.cursor_key, "a new cursor key every run");
+        assert_ne!(first.origin_secret, second.origin_secret, "a new origin secret every run");
+        assert_ne!(
+            first.member_token_keys.kids().collect::<Vec<_>>(),
+            second.member_token_keys.kids().collect::<Vec<_>>(),
+            "new token keys every run"
+        );
+        // What this run's secret signs verifies; the same claims under another run's key do not.
+        let tokens = TokenService::new(&first);
+        for key in &first_keys {
+            assert!(!template_text(&key.secret_value));
+            let subject = match key.audience {
+                Audience::Staff => TokenSubject::Staff { staff_id: shared::domain::ids::StaffId::generate() },
+                Audience::Member | Audience::Socket => member.clone(),
+            };
+            let signer = TokenSigner::from_secret(key.audience, &key.secret_value).unwrap();
+            let token = signer.sign(&subject, &first.issuer, now, 60);
+            assert!(tokens.verify(&token, &[key.audience], now).is_ok(), "{:?}", key.audience);
+            assert!(TokenService::new(&second).verify(&token, &[key.audience], now).is_err(), "another run's key");
+        }
+        // Each signing secret is configured by its own name.
+        let names: Vec<_> = first.signing_secrets.iter().map(|(audience, id)| (*audience, id.clone())).collect();
+        assert_eq!(names.len(), 3);
+        assert!(names.iter().all(|(audience, id)| id.contains(audience.name())));
     }
 
     #[test]
     fn no_local_setting_is_a_template_literal() {
-        let config = config_for_this_run();
+        let (config, _) = config_for_this_run();
         let settings = [
             Some(config.table_name.clone()),
             Some(config.issuer.clone()),
@@ -396,10 +470,10 @@ mod tests {
         let raw = std::fs::read_to_string(repo_root().join("template.yaml")).unwrap();
         // A dynamic reference written as a plain string is not a value either.
         let plain = raw.replace(
-            "SWITCHBOARD_JWT_KEYS: !Sub \"{{resolve:secretsmanager:switchboard/${Stage}/jwt-keys}}\"",
-            "SWITCHBOARD_JWT_KEYS: \"{{resolve:secretsmanager:switchboard/dev/jwt-keys}}\"",
+            "SWITCHBOARD_CURSOR_KEY: !Sub \"{{resolve:secretsmanager:switchboard/${Stage}/cursor-key}}\"",
+            "SWITCHBOARD_CURSOR_KEY: \"{{resolve:secretsmanager:switchboard/dev/cursor-key}}\"",
         );
-        assert_ne!(plain, raw, "the template still declares the signing keys as a dynamic reference");
+        assert_ne!(plain, raw, "the template still declares the cursor key as a dynamic reference");
         for text in [&raw, &plain] {
             let template = template::Template::parse(text).unwrap();
             assert!(
@@ -411,9 +485,16 @@ mod tests {
         let mut template = template::Template::parse(&raw).unwrap();
         template.env_subs.insert(0, ("SWITCHBOARD_USAGE_KEY_PREFIX".to_owned(), "${Unknown}-".to_owned()));
         let created = resources::Created { queue_urls: Default::default() };
-        let err = local_config(&template, &created, &StackOptions::default(), "http://127.0.0.1:1", "local-key")
-            .map(|_| ())
-            .unwrap_err();
+        let err = local_config(
+            &template,
+            &created,
+            &StackOptions::default(),
+            "http://127.0.0.1:1",
+            &token_keys::for_this_run(),
+            "local-key",
+        )
+        .map(|_| ())
+        .unwrap_err();
         assert!(err.contains("SWITCHBOARD_USAGE_KEY_PREFIX"), "{err}");
     }
 }

@@ -10,6 +10,8 @@ async fn main() -> std::process::ExitCode {
     shared::telemetry::init();
     let mut options = StackOptions {
         port: std::env::var("PORT").ok().and_then(|port| port.parse().ok()).unwrap_or(3000),
+        // `make dev` is the product: it limits each address as the web ACL does.
+        edge_rate_limits: true,
         ..StackOptions::default()
     };
     let mut url_file = None;

@@ -78,7 +78,10 @@ async fn sign_in(app: &App, demo: &DemoLogin) -> Result<MemberPrincipal, String>
 
 /// The member a session belongs to, verified as the authorizer verifies it (token, then storage).
 async fn principal(app: &App, session: &SessionResponse) -> Result<MemberPrincipal, String> {
-    match accounts::authenticate(app, &session.access_token).await.map_err(|err| err.to_string())? {
+    match accounts::authenticate(app, &session.access_token, &[shared::auth::tokens::Audience::Member])
+        .await
+        .map_err(|err| err.to_string())?
+    {
         Some(Principal::Member(member)) => Ok(member),
         _ => Err("the demo session names no member".into()),
     }

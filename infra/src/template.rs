@@ -713,6 +713,79 @@ mod tests {
         assert!(!raw.contains("S3CrudPolicy"), "no function may change ACLs or lifecycle rules");
     }
 
+    /// The edge: a CLOUDFRONT web ACL with AWS's managed rule groups and per-address rate limits on
+    /// sign-in and the platform API, attached to the distribution; the API origin gets the origin
+    /// secret the functions and the authorizer check.
+    #[test]
+    fn the_distribution_has_a_web_acl_with_managed_rules_and_rate_limits_and_adds_the_origin_secret() {
+        let raw = std::fs::read_to_string(crate::repo_root().join("template.yaml")).unwrap();
+        let doc: Value = serde_yaml_ng::from_str(&raw).unwrap();
+        let acl = get(&doc, &["Resources", "EdgeWebAcl"]).expect("the web ACL");
+        assert_eq!(get(acl, &["Type"]).and_then(text).as_deref(), Some("AWS::WAFv2::WebACL"));
+        assert_eq!(get(acl, &["Properties", "Scope"]).and_then(text).as_deref(), Some("CLOUDFRONT"));
+        let rules = get(acl, &["Properties", "Rules"]).and_then(Value::as_sequence).expect("rules");
+        let managed: Vec<String> = rules
+            .iter()
+            .filter_map(|rule| get(rule, &["Statement", "ManagedRuleGroupStatement", "Name"]).and_then(text))
+            .collect();
+        for group in [
+            "AWSManagedRulesCommonRuleSet",
+            "AWSManagedRulesKnownBadInputsRuleSet",
+            "AWSManagedRulesAmazonIpReputationList",
+        ] {
+            assert!(managed.iter().any(|name| name == group), "{group} missing from {managed:?}");
+        }
+        for prefix in ["/api/v1/auth/", "/api/v1/platform/"] {
+            let rule = rules
+                .iter()
+                .find(|rule| {
+                    get(
+                        rule,
+                        &[
+                            "Statement",
+                            "RateBasedStatement",
+                            "ScopeDownStatement",
+                            "ByteMatchStatement",
+                            "SearchString",
+                        ],
+                    )
+                    .and_then(text)
+                    .as_deref()
+                        == Some(prefix)
+                })
+                .unwrap_or_else(|| panic!("no rate-based rule on {prefix}"));
+            let rate = get(rule, &["Statement", "RateBasedStatement"]).unwrap();
+            assert_eq!(get(rate, &["AggregateKeyType"]).and_then(text).as_deref(), Some("IP"));
+            assert!(get(rate, &["Limit"]).and_then(Value::as_u64).is_some_and(|limit| limit >= 10));
+            let code = get(rule, &["Action", "Block", "CustomResponse", "ResponseCode"]).and_then(Value::as_u64);
+            assert_eq!(code, Some(429), "{prefix}: blocked with 429");
+        }
+        let distribution = get(&doc, &["Resources", "WebDistribution", "Properties", "DistributionConfig"]).unwrap();
+        let attached = format!("{:?}", get(distribution, &["WebACLId"]).expect("the distribution names a web ACL"));
+        assert!(attached.contains("EdgeWebAcl.Arn") && attached.contains("EdgeWebAclArn"), "{attached}");
+        let origins = get(distribution, &["Origins"]).and_then(Value::as_sequence).unwrap();
+        let api = origins.iter().find(|origin| get(origin, &["Id"]).and_then(text).as_deref() == Some("api")).unwrap();
+        let headers = format!("{:?}", get(api, &["OriginCustomHeaders"]).expect("the API origin adds a header"));
+        assert!(headers.to_lowercase().contains(shared::http::origin::ORIGIN_HEADER), "{headers}");
+        assert!(headers.contains("origin-secret"), "{headers}");
+        let globals = format!(
+            "{:?}",
+            get(&doc, &["Globals", "Function", "Environment", "Variables", "SWITCHBOARD_ORIGIN_SECRET"])
+        );
+        assert!(globals.contains("origin-secret"), "the functions check the same secret: {globals}");
+        let identity = format!(
+            "{:?}",
+            get(
+                &doc,
+                &["Resources", "Api", "Properties", "Auth", "Authorizers", "BearerAuthorizer", "Identity", "Headers"]
+            )
+        );
+        assert!(
+            identity.to_lowercase().contains(shared::http::origin::ORIGIN_HEADER),
+            "cached per origin header: {identity}"
+        );
+    }
+
     /// CloudFront sends the app the same Content-Security-Policy the local gateway does.
     #[test]
     fn the_apps_content_security_policy_in_aws_is_the_one_in_code() {

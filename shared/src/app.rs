@@ -40,7 +40,7 @@ impl App {
     /// Every SDK client is built on its first use (see [`crate::adapters::LazyClient`]), so a function
     /// pays at cold start only for what it needs; all of them share `aws` (one credentials cache).
     pub fn new(config: Config, aws: &aws_config::SdkConfig, clock: Arc<dyn Clock>) -> Self {
-        let cursors = CursorCodec::derive_from(&config.signing_keys[0].secret);
+        let cursors = CursorCodec::derive_from(&config.cursor_key.0);
         let s3 = {
             let (aws, path_style) = (aws.clone(), config.s3_path_style);
             LazyClient::new(move || {

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use thiserror::Error;
 
+use crate::auth::tokens::{Audience, PublicKeys};
 use crate::domain::webhooks::AllowedPorts;
 
 #[derive(Debug, Error)]
@@ -15,16 +16,13 @@ pub enum ConfigError {
     Invalid { name: &'static str, reason: String },
 }
 
-/// One HMAC signing key for access tokens, named by its `kid` so keys can rotate.
-#[derive(Clone)]
-pub struct SigningKey {
-    pub kid: String,
-    pub secret: Vec<u8>,
-}
+/// Secret bytes (the cursor key): never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretBytes(pub Vec<u8>);
 
-impl std::fmt::Debug for SigningKey {
+impl std::fmt::Debug for SecretBytes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKey").field("kid", &self.kid).finish_non_exhaustive()
+        f.write_str("SecretBytes(..)")
     }
 }
 
@@ -32,8 +30,19 @@ impl std::fmt::Debug for SigningKey {
 pub struct Config {
     /// DynamoDB table holding every item (single-table design).
     pub table_name: String,
-    /// Access-token keys; the first is used to sign, all are accepted to verify (rotation).
-    pub signing_keys: Vec<SigningKey>,
+    /// The public keys tokens of each audience are verified with (JWK sets, `SWITCHBOARD_{MEMBER,STAFF,SOCKET}_TOKEN_KEYS`):
+    /// only the authorizer has them in AWS. Empty: no token of that audience verifies.
+    pub member_token_keys: PublicKeys,
+    pub staff_token_keys: PublicKeys,
+    pub socket_token_keys: PublicKeys,
+    /// The Secrets Manager secret holding each audience's private key, for the function that issues
+    /// that audience's tokens alone (`SWITCHBOARD_{MEMBER,STAFF,SOCKET}_SIGNING_SECRET`).
+    pub signing_secrets: Vec<(Audience, String)>,
+    /// The secret CloudFront adds to every request it forwards to the API (`SWITCHBOARD_ORIGIN_SECRET`);
+    /// set, requests without it are refused (403). Unset: not checked.
+    pub origin_secret: Option<SecretBytes>,
+    /// The HMAC key that binds pagination cursors to their query (`SWITCHBOARD_CURSOR_KEY`, its own secret).
+    pub cursor_key: SecretBytes,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     /// Token issuer claim, e.g. the API's public URL.
@@ -144,8 +153,31 @@ impl Config {
     /// Reads configuration through `lookup`, so tests and the local stack need not touch process env.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let table_name = lookup("SWITCHBOARD_TABLE").ok_or(ConfigError::Missing("SWITCHBOARD_TABLE"))?;
-        let keys_raw = lookup("SWITCHBOARD_JWT_KEYS").ok_or(ConfigError::Missing("SWITCHBOARD_JWT_KEYS"))?;
-        let signing_keys = parse_signing_keys(&keys_raw)?;
+        let cursor_key =
+            parse_cursor_key(&lookup("SWITCHBOARD_CURSOR_KEY").ok_or(ConfigError::Missing("SWITCHBOARD_CURSOR_KEY"))?)?;
+        let public_keys = |name: &'static str| -> Result<PublicKeys, ConfigError> {
+            let raw = lookup(name).unwrap_or_default();
+            refuse_dynamic_reference(name, &raw)?;
+            PublicKeys::parse(&raw).map_err(|err| ConfigError::Invalid { name, reason: err.0 })
+        };
+        let origin_secret = match lookup("SWITCHBOARD_ORIGIN_SECRET").filter(|raw| !raw.trim().is_empty()) {
+            None => None,
+            Some(raw) => Some(parse_secret("SWITCHBOARD_ORIGIN_SECRET", &raw)?),
+        };
+        let member_token_keys = public_keys("SWITCHBOARD_MEMBER_TOKEN_KEYS")?;
+        let staff_token_keys = public_keys("SWITCHBOARD_STAFF_TOKEN_KEYS")?;
+        let socket_token_keys = public_keys("SWITCHBOARD_SOCKET_TOKEN_KEYS")?;
+        let mut signing_secrets = Vec::new();
+        for (audience, name) in [
+            (Audience::Member, "SWITCHBOARD_MEMBER_SIGNING_SECRET"),
+            (Audience::Staff, "SWITCHBOARD_STAFF_SIGNING_SECRET"),
+            (Audience::Socket, "SWITCHBOARD_SOCKET_SIGNING_SECRET"),
+        ] {
+            if let Some(secret_id) = lookup(name).filter(|id| !id.trim().is_empty()) {
+                refuse_dynamic_reference(name, &secret_id)?;
+                signing_secrets.push((audience, secret_id));
+            }
+        }
         let access_token_ttl = Duration::from_secs(parse_u64(&lookup, "SWITCHBOARD_ACCESS_TOKEN_TTL_SECS", 900)?);
         let refresh_token_ttl =
             Duration::from_secs(parse_u64(&lookup, "SWITCHBOARD_REFRESH_TOKEN_TTL_DAYS", 30)? * 86_400);
@@ -204,7 +236,12 @@ impl Config {
             webhook_ports,
             ws_management_endpoint,
             table_name,
-            signing_keys,
+            member_token_keys,
+            staff_token_keys,
+            socket_token_keys,
+            signing_secrets,
+            cursor_key,
+            origin_secret,
             access_token_ttl,
             refresh_token_ttl,
             issuer,
@@ -224,67 +261,24 @@ fn parse_u64(lookup: &impl Fn(&str) -> Option<String>, name: &'static str, defau
     }
 }
 
-/// `kid1:secret1,kid2:secret2` — the first entry signs new tokens.
-fn parse_signing_keys(raw: &str) -> Result<Vec<SigningKey>, ConfigError> {
-    let invalid = |reason: String| ConfigError::Invalid { name: "SWITCHBOARD_JWT_KEYS", reason };
-    // CloudFormation replaces a dynamic reference at deploy time; the text itself is public.
+/// CloudFormation replaces a dynamic reference at deploy time; the text itself is public, never a value.
+fn refuse_dynamic_reference(name: &'static str, raw: &str) -> Result<(), ConfigError> {
     if raw.contains("{{resolve:") {
-        return Err(invalid("an unresolved dynamic reference is not a key".to_owned()));
+        return Err(ConfigError::Invalid { name, reason: "an unresolved dynamic reference is not a value".to_owned() });
     }
-    let keys = raw
-        .split(',')
-        .filter(|entry| !entry.trim().is_empty())
-        .map(|entry| {
-            let (kid, secret) =
-                entry.trim().split_once(':').ok_or_else(|| invalid("expected kid:secret pairs".to_owned()))?;
-            if kid.is_empty() {
-                return Err(invalid("a key id is empty".to_owned()));
-            }
-            if secret.len() < MIN_SECRET_BYTES {
-                return Err(invalid(format!("the secret of key {kid:?} is shorter than {MIN_SECRET_BYTES} bytes")));
-            }
-            Ok(SigningKey { kid: kid.to_owned(), secret: secret.as_bytes().to_vec() })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    if keys.is_empty() {
-        return Err(invalid("no keys given".to_owned()));
-    }
-    Ok(keys)
+    Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+fn parse_cursor_key(raw: &str) -> Result<SecretBytes, ConfigError> {
+    parse_secret("SWITCHBOARD_CURSOR_KEY", raw)
+}
 
-    fn lookup(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+/// At least [`MIN_SECRET_BYTES`] of secret text.
+fn parse_secret(name: &'static str, raw: &str) -> Result<SecretBytes, ConfigError> {
+    refuse_dynamic_reference(name, raw)?;
+    let key = raw.trim();
+    if key.len() < MIN_SECRET_BYTES {
+        return Err(ConfigError::Invalid { name, reason: format!("shorter than {MIN_SECRET_BYTES} bytes") });
     }
-
-    #[test]
-    fn reads_rotating_keys_in_order() {
-        let config = Config::from_lookup(lookup(&[
-            ("SWITCHBOARD_TABLE", "t"),
-            ("SWITCHBOARD_JWT_KEYS", "new:0123456789abcdef0123456789abcdef,old:fedcba9876543210fedcba9876543210"),
-        ]))
-        .unwrap();
-        assert_eq!(config.signing_keys.iter().map(|k| k.kid.as_str()).collect::<Vec<_>>(), ["new", "old"]);
-        assert_eq!(config.access_token_ttl.as_secs(), 900);
-    }
-
-    #[test]
-    fn rejects_short_secrets_and_missing_values() {
-        let short = Config::from_lookup(lookup(&[("SWITCHBOARD_TABLE", "t"), ("SWITCHBOARD_JWT_KEYS", "k:short")]));
-        assert!(matches!(short, Err(ConfigError::Invalid { .. })));
-        let missing = Config::from_lookup(lookup(&[("SWITCHBOARD_TABLE", "t")]));
-        assert!(matches!(missing, Err(ConfigError::Missing("SWITCHBOARD_JWT_KEYS"))));
-    }
-
-    #[test]
-    fn refuses_an_unresolved_dynamic_reference_as_the_signing_key() {
-        let literal = Config::from_lookup(lookup(&[
-            ("SWITCHBOARD_TABLE", "t"),
-            ("SWITCHBOARD_JWT_KEYS", "{{resolve:secretsmanager:switchboard/dev/jwt-keys}}"),
-        ]));
-        assert!(matches!(literal, Err(ConfigError::Invalid { name: "SWITCHBOARD_JWT_KEYS", .. })));
-    }
+    Ok(SecretBytes(key.as_bytes().to_vec()))
 }

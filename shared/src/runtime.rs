@@ -14,7 +14,13 @@ use crate::http::{Route, dispatch};
 
 /// Runs an HTTP function: each request is served by its route table.
 pub async fn serve_http(routes: &'static [Route]) -> Result<(), lambda_http::Error> {
-    let app = start().await?;
+    serve_http_with(routes, |_| {}).await
+}
+
+/// Runs an HTTP function whose context `prepare` completes first (the token issuers install their
+/// secret store client).
+pub async fn serve_http_with(routes: &'static [Route], prepare: fn(&mut App)) -> Result<(), lambda_http::Error> {
+    let app = start(prepare).await?;
     lambda_http::run(lambda_http::service_fn(|request| async move {
         Ok::<_, Infallible>(dispatch(app, request, routes).await)
     }))
@@ -46,7 +52,7 @@ where
     F: Fn(&'static App, E) -> Fut,
     Fut: Future<Output = Result<R, Err>> + Send + 'static,
 {
-    let app = start().await?;
+    let app = start(|_| {}).await?;
     lambda_runtime::run(lambda_runtime::service_fn(|event: LambdaEvent<E>| -> BoxFuture<'static, Result<R, Err>> {
         // Boxed: the consumers' futures nest deeply (storage and queue calls inside a batch), and the
         // runtime's future holding them whole would need a raised recursion limit in every main.rs.
@@ -56,7 +62,18 @@ where
 }
 
 /// Logs first, so a failing configuration is reported; the context lives as long as the process.
-async fn start() -> Result<&'static App, crate::config::ConfigError> {
+async fn start(prepare: fn(&mut App)) -> Result<&'static App, crate::config::ConfigError> {
     crate::telemetry::init();
-    Ok(Box::leak(Box::new(App::from_env().await?)))
+    let mut app = App::from_env().await?;
+    prepare(&mut app);
+    // Which keys this process accepts and which secrets it signs with: a rotation's deploy is checked here.
+    let kids = |keys: &crate::auth::tokens::PublicKeys| keys.kids().collect::<Vec<_>>().join(",");
+    tracing::info!(
+        member_kids = kids(&app.config.member_token_keys),
+        staff_kids = kids(&app.config.staff_token_keys),
+        socket_kids = kids(&app.config.socket_token_keys),
+        signing_secrets = ?app.config.signing_secrets.iter().map(|(_, id)| id.as_str()).collect::<Vec<_>>(),
+        "token keys"
+    );
+    Ok(Box::leak(Box::new(app)))
 }

@@ -1,5 +1,6 @@
 //! A WebSocket client for black-box tests: connects to the stack's WebSocket API like a browser would
-//! (token in the query), sends action frames and waits for the frames it expects, with a timeout.
+//! (a socket token from POST /api/v1/me/socket-token in the query), sends action frames and waits for
+//! the frames it expects, with a timeout.
 
 use std::{collections::VecDeque, time::Duration};
 
@@ -34,9 +35,23 @@ pub async fn refused_status(query: &str) -> u16 {
     }
 }
 
+/// A socket token for the member whose access token this is, as the web app gets one before connecting.
+pub async fn socket_token(access_token: &str) -> String {
+    let reply =
+        crate::Client::new().with_token(access_token).post("/api/v1/me/socket-token", json!({})).await.expect(200);
+    assert_eq!(reply.body["expires_in"], 60, "{}", reply.body);
+    reply.body["token"].as_str().expect("a token").to_owned()
+}
+
 impl Socket {
-    /// Connects with `token` and says hello; panics unless welcomed.
-    pub async fn connect(token: &str) -> Self {
+    /// Gets a socket token for the member with `access_token`, connects with it and says hello; panics
+    /// unless welcomed.
+    pub async fn connect(access_token: &str) -> Self {
+        Self::connect_with_socket_token(&socket_token(access_token).await).await
+    }
+
+    /// Connects with a socket token and says hello; panics unless welcomed.
+    pub async fn connect_with_socket_token(token: &str) -> Self {
         let (stream, _) = tokio_tungstenite::connect_async(url(&format!("token={token}")))
             .await
             .unwrap_or_else(|err| panic!("the handshake failed: {err}"));

@@ -2,7 +2,7 @@
 //! WebSocket API, and REST calls beside them. Frames are awaited with a timeout; nothing sleeps.
 
 use serde_json::{Value, json};
-use switchboard_tests::socket::{Socket, refused_status};
+use switchboard_tests::socket::{Socket, refused_status, socket_token};
 use switchboard_tests::{Client, Member, add_member, signup, stack, unique_email};
 
 async fn new_ticket(client: &Client, subject: &str) -> Value {
@@ -55,13 +55,34 @@ async fn the_handshake_refuses_a_missing_or_bad_token() {
         .post("/api/v1/platform/auth/login", json!({"email": staff_email, "password": switchboard_tests::PASSWORD}))
         .await
         .expect(200);
-    assert_eq!(refused_status(&format!("token={}", staff.body["access_token"].as_str().unwrap())).await, 403);
+    // Only a socket token opens a socket: neither a staff nor a member access token does.
+    assert_eq!(refused_status(&format!("token={}", staff.body["access_token"].as_str().unwrap())).await, 401);
+    assert_eq!(refused_status(&format!("token={}", owner.access_token)).await, 401);
 
     let mut socket = Socket::connect(&owner.access_token).await;
     let welcome = socket.request(json!({"action": "hello"})).await;
     assert_eq!(welcome["user_id"], owner.user_id.as_str());
     assert_eq!(welcome["workspace_id"], owner.workspace_id.as_str());
     assert!(welcome["online"].as_array().unwrap().contains(&json!(owner.user_id)));
+}
+
+#[tokio::test]
+async fn a_socket_token_opens_a_socket_and_nothing_else() {
+    let owner = signup("Socket token").await;
+    let token = socket_token(&owner.access_token).await;
+    // The REST API refuses it like any unknown token.
+    Client::new().with_token(&token).get("/api/v1/me").await.expect(401);
+    Client::new().with_token(&token).post("/api/v1/me/socket-token", json!({})).await.expect(401);
+    // Without an access token there is no socket token.
+    Client::new().post("/api/v1/me/socket-token", json!({})).await.expect(401);
+    let mut socket = Socket::connect_with_socket_token(&token).await;
+    let welcome = socket.request(json!({"action": "hello"})).await;
+    assert_eq!(welcome["user_id"], owner.user_id.as_str());
+    // API keys have no live connection.
+    let key =
+        owner.client().post("/api/v1/api-keys", json!({"name": "Live", "scopes": ["tickets:read"]})).await.expect(201);
+    let key = key.body["secret"].as_str().expect("the key, shown once");
+    Client::new().with_token(key).post("/api/v1/me/socket-token", json!({})).await.expect(403);
 }
 
 #[tokio::test]

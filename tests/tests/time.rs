@@ -399,3 +399,35 @@ async fn sla_moments_notify_the_tickets_assignee_once_each() {
     assert_eq!(list["items"][0]["data"]["clock"], "first_response");
     assert!(kinds(&owner).await.is_empty(), "the owner's ticket is not theirs");
 }
+
+#[tokio::test]
+async fn a_locked_account_waits_longer_after_each_further_failure_and_the_lock_lapses() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let owner = signup("Backoff Co").await;
+    let attempt = |password: &'static str| {
+        let email = owner.email.clone();
+        async move { Client::new().post("/api/v1/auth/login", json!({"email": email, "password": password})).await }
+    };
+    let wait = |reply: &switchboard_tests::Reply| -> i64 {
+        reply.headers.get("retry-after").unwrap().to_str().unwrap().parse().unwrap()
+    };
+    for _ in 0..5 {
+        attempt("not the password").await.expect(401);
+    }
+    let first = wait(&attempt(switchboard_tests::PASSWORD).await.expect(429));
+    assert!(first <= 30, "{first}");
+    // The lock lapses; the next failure locks for twice as long, the one after for twice that.
+    advance_clock(31).await;
+    attempt("not the password").await.expect(401);
+    let second = wait(&attempt("not the password").await.expect(429));
+    assert!(second > 30 && second <= 60, "{second}");
+    advance_clock(61).await;
+    attempt("not the password").await.expect(401);
+    let third = wait(&attempt("not the password").await.expect(429));
+    assert!(third > 60 && third <= 120, "{third}");
+    // Once it lapses the right password gets in, and the count starts again.
+    advance_clock(121).await;
+    attempt(switchboard_tests::PASSWORD).await.expect(200);
+    attempt("not the password").await.expect(401);
+    attempt(switchboard_tests::PASSWORD).await.expect(200);
+}

@@ -20,11 +20,14 @@ pub const ROUTES: &[http::Route] = shared::routes![
 
 /// Create a workspace and its owner
 ///
-/// Starts on the free plan. Returns the owner's first session.
+/// Starts on the free plan. Returns the owner's first session. Refused sign-ups back off per e-mail
+/// like logins (429 with `Retry-After`).
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignupRequest,
     responses(
         (status = 201, body = SessionResponse),
         (status = 422, description = "A field is invalid", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts for this e-mail lately (or from this address): wait `Retry-After` seconds", body = ProblemBody, content_type = "application/problem+json",
+            headers(("Retry-After" = i64, description = "Seconds until the next attempt is taken"))),
     ))]
 pub async fn signup(app: &App, req: &Request) -> HandlerResult {
     let body = http::json_body(req)?;
@@ -62,12 +65,16 @@ fn presented_token(req: &Request) -> Result<RefreshRequest, Problem> {
 /// Log in
 ///
 /// When the e-mail and password match members of several workspaces, answers 409
-/// `workspace-selection-required` with the list; repeat with `workspace_id`.
+/// `workspace-selection-required` with the list; repeat with `workspace_id`. Five wrong attempts for
+/// an e-mail within 15 minutes lock it: 429 with `Retry-After` (30 s, doubling with each further
+/// failure, at most 15 minutes) whatever the password; a successful login clears the count.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, body = SessionResponse),
         (status = 401, description = "Wrong e-mail or password", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "Choose a workspace", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts for this e-mail lately (or from this address): wait `Retry-After` seconds", body = ProblemBody, content_type = "application/problem+json",
+            headers(("Retry-After" = i64, description = "Seconds until the next attempt is taken"))),
     ))]
 pub async fn login(app: &App, req: &Request) -> HandlerResult {
     let body = http::json_body(req)?;

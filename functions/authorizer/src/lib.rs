@@ -12,6 +12,7 @@ use aws_lambda_events::apigw::{
 use aws_lambda_events::iam::{IamPolicyEffect, IamPolicyStatement};
 use shared::App;
 use shared::auth::Principal;
+use shared::auth::tokens::Audience;
 use shared::storage::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +30,15 @@ pub async fn authorize(
 ) -> Result<ApiGatewayCustomAuthorizerResponse, AuthorizerError> {
     let token = bearer_token(&request).ok_or(AuthorizerError::Unauthorized)?;
     let method_arn = request.method_arn.as_deref().unwrap_or("*");
+    // REST requests come through CloudFront, which adds the origin secret; the WebSocket API is
+    // reached directly. Denied (403), not cached as an allow: the header is part of the cache key.
+    if !is_websocket_connect(&request) {
+        let presented = request.headers.get(shared::http::origin::ORIGIN_HEADER).map(|value| value.as_bytes());
+        if !shared::http::origin::came_through_the_edge(app.config.origin_secret.as_ref(), presented) {
+            tracing::info!("a request without the origin secret denied");
+            return Ok(deny(method_arn));
+        }
+    }
     if shared::domain::api_keys::looks_like_key(token) {
         let Some((key, tier)) = shared::services::api_keys::authenticate(app, token).await? else {
             tracing::info!("unknown, revoked or orphaned API key refused");
@@ -38,7 +48,11 @@ pub async fn authorize(
         response.usage_identifier_key = app.config.usage_key(tier.as_str());
         return Ok(response);
     }
-    let principal = shared::services::accounts::authenticate(app, token).await?.ok_or(AuthorizerError::Unauthorized)?;
+    // The WebSocket handshake takes socket tokens alone; the REST API members' and staff's access tokens.
+    let accepted: &[Audience] =
+        if is_websocket_connect(&request) { &[Audience::Socket] } else { &[Audience::Member, Audience::Staff] };
+    let principal =
+        shared::services::accounts::authenticate(app, token, accepted).await?.ok_or(AuthorizerError::Unauthorized)?;
     let mut response = allow(&principal, method_arn);
     response.usage_identifier_key = app.config.usage_key(USAGE_PLAN_OF_PEOPLE);
     Ok(response)
@@ -48,7 +62,8 @@ pub async fn authorize(
 pub const USAGE_PLAN_OF_PEOPLE: &str = "app";
 
 /// The access token: `Authorization: Bearer <token>`; on the WebSocket API's `$connect` also the
-/// `token` query parameter, since browsers cannot set headers on a WebSocket handshake.
+/// `token` query parameter (a socket token from POST /api/v1/me/socket-token), since browsers cannot
+/// set headers on a WebSocket handshake.
 fn bearer_token(request: &ApiGatewayCustomAuthorizerRequestTypeRequest) -> Option<&str> {
     let header = request
         .headers
@@ -56,8 +71,11 @@ fn bearer_token(request: &ApiGatewayCustomAuthorizerRequestTypeRequest) -> Optio
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
         .map(str::trim);
-    let websocket_connect = request.method_arn.as_deref().is_some_and(|arn| arn.ends_with("/$connect"));
-    header.or_else(|| websocket_connect.then(|| request.query_string_parameters.first("token")).flatten())
+    header.or_else(|| is_websocket_connect(request).then(|| request.query_string_parameters.first("token")).flatten())
+}
+
+fn is_websocket_connect(request: &ApiGatewayCustomAuthorizerRequestTypeRequest) -> bool {
+    request.method_arn.as_deref().is_some_and(|arn| arn.ends_with("/$connect"))
 }
 
 /// Allows every route of this API and stage, since the answer is cached per token, not per route.
@@ -78,6 +96,21 @@ fn allow(principal: &Principal, method_arn: &str) -> ApiGatewayCustomAuthorizerR
     });
     response.policy_document = policy;
     response.context = serde_json::to_value(principal.to_context()).unwrap_or_default();
+    response
+}
+
+/// Denies the request (API Gateway answers 403).
+fn deny(method_arn: &str) -> ApiGatewayCustomAuthorizerResponse {
+    let mut statement = IamPolicyStatement::default();
+    statement.action = vec!["execute-api:Invoke".to_owned()];
+    statement.effect = IamPolicyEffect::Deny;
+    statement.resource = vec![method_arn.to_owned()];
+    let mut policy = ApiGatewayCustomAuthorizerPolicy::default();
+    policy.version = Some("2012-10-17".to_owned());
+    policy.statement = vec![statement];
+    let mut response = ApiGatewayCustomAuthorizerResponse::default();
+    response.principal_id = Some("edge-bypass".to_owned());
+    response.policy_document = policy;
     response
 }
 

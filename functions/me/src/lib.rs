@@ -4,13 +4,13 @@
 use lambda_http::{Request, http::StatusCode};
 use shared::api::{
     ActivityList, MeResponse, NotificationList, NotificationPreferences, NotificationReadResponse,
-    NotificationsReadAllResponse, UpdateNotificationPreferencesRequest,
+    NotificationsReadAllResponse, SocketTokenResponse, UpdateNotificationPreferencesRequest,
 };
 use shared::domain::ids::EventId;
 use shared::http::{self, HandlerResult, PageParams, Problem, ProblemBody};
 use shared::{
     App,
-    services::{activities, members, notifications},
+    services::{accounts, activities, members, notifications},
 };
 
 pub const ME: &str = "/api/v1/me";
@@ -19,6 +19,7 @@ pub const NOTIFICATIONS: &str = "/api/v1/me/notifications";
 pub const NOTIFICATION_READ: &str = "/api/v1/me/notifications/{id}/read";
 pub const NOTIFICATIONS_READ_ALL: &str = "/api/v1/me/notifications/read-all";
 pub const PREFERENCES: &str = "/api/v1/me/notification-preferences";
+pub const SOCKET_TOKEN: &str = "/api/v1/me/socket-token";
 
 pub const ROUTES: &[http::Route] = shared::routes![
     GET ME => me,
@@ -28,7 +29,24 @@ pub const ROUTES: &[http::Route] = shared::routes![
     POST NOTIFICATION_READ => read_one,
     GET PREFERENCES => preferences,
     PUT PREFERENCES => set_preferences,
+    POST SOCKET_TOKEN => socket_token,
 ];
+
+/// A token for the live connection
+///
+/// A one-minute token to open the WebSocket API with (`?token=` on the handshake, which cannot carry
+/// an Authorization header). The handshake accepts no access token and nothing else accepts this one.
+/// For signed-in members only: API keys have no live connection.
+#[utoipa::path(post, path = "/api/v1/me/socket-token", tag = "identity", security(("bearer" = [])),
+    responses(
+        (status = 200, body = SocketTokenResponse),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn socket_token(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    Ok(http::json(StatusCode::OK, &accounts::socket_token(app, &caller).await?))
+}
 
 /// Who am I
 ///

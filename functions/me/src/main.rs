@@ -1,4 +1,5 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::runtime::serve_http(fn_me::ROUTES).await
+    // Issues tokens: its signing key comes from Secrets Manager.
+    shared::runtime::serve_http_with(fn_me::ROUTES, secrets::install).await
 }

@@ -46,6 +46,8 @@ fn staff(req: &Request) -> Result<StaffId, Problem> {
     responses(
         (status = 200, body = StaffSessionResponse),
         (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts for this e-mail lately (or from this address): wait `Retry-After` seconds", body = ProblemBody, content_type = "application/problem+json",
+            headers(("Retry-After" = i64, description = "Seconds until the next attempt is taken"))),
     ))]
 pub async fn login(app: &App, req: &Request) -> HandlerResult {
     let body = http::json_body(req)?;

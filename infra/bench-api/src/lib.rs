@@ -10,7 +10,10 @@ use shared::{
 /// The member an access token belongs to, looked up as the authorizer does (benchmarks act as the
 /// owner they just signed up).
 pub async fn member_of(app: &App, access_token: &str) -> Result<MemberPrincipal, String> {
-    match shared::services::accounts::authenticate(app, access_token).await.map_err(|err| err.to_string())? {
+    match shared::services::accounts::authenticate(app, access_token, &[shared::auth::tokens::Audience::Member])
+        .await
+        .map_err(|err| err.to_string())?
+    {
         Some(Principal::Member(member)) => Ok(member),
         _ => Err("the access token names no active member".to_owned()),
     }

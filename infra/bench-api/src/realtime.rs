@@ -142,9 +142,12 @@ async fn run() -> Result<(), String> {
     local_stack::seed::raise_plan(app, &owner).await?;
 
     let (sender, mut arrivals) = mpsc::unbounded_channel();
-    let ws_url = format!("{}/ws?token={token}", base.replacen("http://", "ws://", 1));
     for _ in 0..options.sockets {
-        connect(ws_url.clone(), sender.clone()).await?;
+        // A socket token per socket (they last a minute), as the web app gets one per connection.
+        let socket = call(&http, &base, &token, Method::POST, "/api/v1/me/socket-token", json!({})).await;
+        let socket_token = socket["token"].as_str().ok_or("no socket token")?;
+        let ws_url = format!("{}/ws?token={socket_token}", base.replacen("http://", "ws://", 1));
+        connect(ws_url, sender.clone()).await?;
     }
     drop(sender);
     let mut early: HashMap<String, Vec<Instant>> = HashMap::new();

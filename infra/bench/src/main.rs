@@ -279,7 +279,7 @@ impl Run<'_> {
             ("TZ", ":UTC".to_owned()),
             ("LANG", "en_US.UTF-8".to_owned()),
             ("SWITCHBOARD_TABLE", "bench".to_owned()),
-            ("SWITCHBOARD_JWT_KEYS", format!("bench:{}", self.secret)),
+            ("SWITCHBOARD_CURSOR_KEY", self.secret.to_owned()),
             ("SWITCHBOARD_ISSUER", "switchboard-bench".to_owned()),
             ("SWITCHBOARD_ACCESS_TOKEN_TTL_SECS", "900".to_owned()),
             ("SWITCHBOARD_REFRESH_TOKEN_TTL_DAYS", "30".to_owned()),
@@ -372,7 +372,7 @@ fn load_average() -> Option<String> {
     Some(raw.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
 }
 
-/// 43 URL-safe characters (258 bits) from the OS, fresh per run, for `SWITCHBOARD_JWT_KEYS`.
+/// 43 URL-safe characters (258 bits) from the OS, fresh per run, for `SWITCHBOARD_CURSOR_KEY`.
 fn random_secret() -> io::Result<String> {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut bytes = [0u8; 43];

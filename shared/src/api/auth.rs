@@ -34,6 +34,15 @@ pub struct RefreshRequest {
     pub refresh_token: Option<String>,
 }
 
+/// A one-minute token for opening the WebSocket (`wss://…?token=<token>`); nothing else accepts it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SocketTokenResponse {
+    pub token: String,
+    /// Seconds until the token expires (60): open the socket right away.
+    #[schema(example = 60)]
+    pub expires_in: i64,
+}
+
 /// Tokens for a member session (sign-up, login, refresh).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionResponse {

@@ -204,6 +204,8 @@ pub const ROUTE_ACCESS: &[(&str, &str, KeyAccess)] = {
         ("POST", "/api/v1/me/notifications/read-all", People),
         ("GET", "/api/v1/me/notification-preferences", People),
         ("PUT", "/api/v1/me/notification-preferences", People),
+        // The live connection is the app's.
+        ("POST", "/api/v1/me/socket-token", People),
         ("GET", "/api/v1/activity", Scope(ActivityRead)),
         ("GET", "/api/v1/search", AnyKey),
         ("GET", "/api/v1/settings/categories", Scope(TicketsRead)),

@@ -20,6 +20,7 @@ pub mod rbac;
 pub mod records;
 pub mod sales;
 pub mod sealed;
+pub mod sign_in_backoff;
 pub mod sla;
 pub mod text;
 pub mod ticket;

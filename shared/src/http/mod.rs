@@ -4,6 +4,7 @@
 
 mod bulk;
 pub mod idempotency;
+pub mod origin;
 pub mod preconditions;
 mod problem;
 pub mod records;

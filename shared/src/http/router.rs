@@ -5,6 +5,7 @@
 use futures::future::BoxFuture;
 use lambda_http::{Body, Request, Response, http::Method};
 
+use super::Problem;
 use super::{HandlerResult, idempotency, no_route, preconditions, route, serve};
 use crate::App;
 
@@ -23,6 +24,10 @@ pub struct Route {
 /// method or path is [`no_route`].
 pub async fn dispatch(app: &App, req: Request, routes: &[Route]) -> Response<Body> {
     serve(req, async |req| {
+        let presented = req.headers().get(super::origin::ORIGIN_HEADER).map(|value| value.as_bytes());
+        if !super::origin::came_through_the_edge(app.config.origin_secret.as_ref(), presented) {
+            return Err(Problem::forbidden("The API is served through its public URL only."));
+        }
         let (method, path) = route(&req);
         match find(routes, &method, &path) {
             Some(route) => {
@@ -79,6 +84,38 @@ mod tests {
     fn a_table_names_its_routes() {
         let served: Vec<(&str, &str)> = ROUTES.iter().map(|route| (route.method.as_str(), route.path)).collect();
         assert_eq!(served, [("GET", HEALTH)]);
+    }
+
+    fn app(origin_secret: Option<&str>) -> App {
+        let config = crate::config::Config::from_lookup(|name| match name {
+            "SWITCHBOARD_TABLE" => Some("t".to_owned()),
+            "SWITCHBOARD_CURSOR_KEY" => Some("c".repeat(43)),
+            "SWITCHBOARD_ORIGIN_SECRET" => origin_secret.map(str::to_owned),
+            _ => None,
+        })
+        .unwrap();
+        let aws = aws_config::SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build();
+        App::new(config, &aws, std::sync::Arc::new(crate::clock::SystemClock))
+    }
+
+    fn request(origin: Option<&str>) -> Request {
+        let mut builder =
+            lambda_http::http::Request::builder().method("GET").uri(format!("https://api.example{HEALTH}"));
+        if let Some(origin) = origin {
+            builder = builder.header(crate::http::origin::ORIGIN_HEADER, origin);
+        }
+        builder.body(Body::Empty).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_request_without_the_edges_secret_is_refused_when_one_is_configured() {
+        let secret = "s".repeat(40);
+        let guarded = app(Some(&secret));
+        assert_eq!(dispatch(&guarded, request(None), ROUTES).await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(dispatch(&guarded, request(Some("guess")), ROUTES).await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(dispatch(&guarded, request(Some(&secret)), ROUTES).await.status(), StatusCode::OK);
+        let open = app(None);
+        assert_eq!(dispatch(&open, request(None), ROUTES).await.status(), StatusCode::OK);
     }
 
     #[test]

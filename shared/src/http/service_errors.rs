@@ -140,6 +140,18 @@ impl From<ServiceError> for Problem {
                 tracing::error!(error = %err, "file storage failure");
                 Problem::internal()
             }
+            ServiceError::TooManyAttempts { retry_after_secs } => Problem::new(
+                ProblemType::RateLimited,
+                format!(
+                    "Too many failed attempts for this account: try again in {retry_after_secs} s. Each further failure doubles the wait."
+                ),
+            )
+            .with("retry_after", retry_after_secs)
+            .with_header("retry-after", retry_after_secs.to_string()),
+            ServiceError::Signing(err) => {
+                tracing::error!(error = %err, "no token could be signed");
+                Problem::internal()
+            }
         }
     }
 }

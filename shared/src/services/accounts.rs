@@ -3,10 +3,15 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::commands::accounts::SignUp;
+use super::sign_in_throttle::{Attempt, throttled};
 use super::{ServiceError, ServiceResult};
 use crate::api::{LoginRequest, RefreshRequest, SessionResponse, SignupRequest, WorkspaceChoice};
 use crate::app::App;
-use crate::auth::{MemberPrincipal, Principal, passwords, refresh::RefreshToken, tokens::TokenSubject};
+use crate::auth::{
+    MemberPrincipal, Principal, passwords,
+    refresh::RefreshToken,
+    tokens::{Audience, TokenSubject},
+};
 use crate::domain::events::EventKind;
 use crate::domain::{
     email::Email,
@@ -27,6 +32,11 @@ const BAD_CREDENTIALS: &str = "The e-mail or password is wrong.";
 
 /// Creates a workspace on the free plan with the caller as its owner, and logs them in.
 pub async fn signup(app: &App, request: SignupRequest) -> ServiceResult<SessionResponse> {
+    let email = request.email.clone();
+    throttled(app, Attempt::Signup, &email, create_workspace(app, request)).await
+}
+
+async fn create_workspace(app: &App, request: SignupRequest) -> ServiceResult<SessionResponse> {
     let SignUp { workspace_name, name, email, password } = request.try_into()?;
 
     let now = app.clock.now();
@@ -63,13 +73,18 @@ pub async fn signup(app: &App, request: SignupRequest) -> ServiceResult<SessionR
     app.store
         .create_workspace(NewWorkspace { workspace: &workspace, owner: &owner, session: &session, events: &events })
         .await?;
-    Ok(session_response(app, &workspace, &owner, refresh_token, now))
+    session_response(app, &workspace, &owner, refresh_token, now).await
 }
 
 /// Verifies the password against every workspace the e-mail belongs to. One match logs in; several
 /// ask the caller to choose (unless `workspace_id` already did); none is a 401 that does not say
-/// whether the e-mail exists.
+/// whether the e-mail exists. Failures back off per e-mail ([`super::sign_in_throttle`]).
 pub async fn login(app: &App, request: LoginRequest) -> ServiceResult<SessionResponse> {
+    let email = request.email.clone();
+    throttled(app, Attempt::Login, &email, check_credentials(app, request)).await
+}
+
+async fn check_credentials(app: &App, request: LoginRequest) -> ServiceResult<SessionResponse> {
     let Ok(email) = Email::parse(&request.email) else {
         passwords::verify_against_dummy(&request.password);
         return Err(ServiceError::Unauthenticated(BAD_CREDENTIALS));
@@ -110,7 +125,7 @@ pub async fn login(app: &App, request: LoginRequest) -> ServiceResult<SessionRes
     let now = app.clock.now();
     let (session, refresh_token) = new_session(app, &member, now);
     app.store.create_session(&scope, &session).await?;
-    Ok(session_response(app, &workspace, &member, refresh_token, now))
+    session_response(app, &workspace, &member, refresh_token, now).await
 }
 
 /// Exchanges a refresh token for new tokens. The presented token is spent; presenting it again
@@ -145,7 +160,7 @@ pub async fn refresh(app: &App, request: RefreshRequest) -> ServiceResult<Sessio
         return Err(ServiceError::Unauthenticated("This account is deactivated."));
     };
     let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::Unauthenticated(INVALID))?;
-    Ok(session_response(app, &workspace, &member, next, now))
+    session_response(app, &workspace, &member, next, now).await
 }
 
 /// Ends the session the refresh token belongs to, if it is the session's current token (its hash must
@@ -162,9 +177,15 @@ pub async fn logout(app: &App, request: RefreshRequest) -> ServiceResult<()> {
 /// Who an access token is: its member with the role storage holds now (a role change or deactivation
 /// counts at once, not when the token expires), or its staff member; None when the token does not verify
 /// or names someone no longer active. The authorizer's lookup; the reason for a refusal is logged.
-pub async fn authenticate(app: &App, access_token: &str) -> Result<Option<Principal>, StoreError> {
-    let subject = match app.tokens.verify(access_token, app.clock.now()) {
-        Ok(subject) => subject,
+/// `accepted`: the audiences this entry point takes (the REST API members and staff, the WebSocket
+/// handshake socket tokens alone).
+pub async fn authenticate(
+    app: &App,
+    access_token: &str,
+    accepted: &[Audience],
+) -> Result<Option<Principal>, StoreError> {
+    let subject = match app.tokens.verify(access_token, accepted, app.clock.now()) {
+        Ok((_, subject)) => subject,
         Err(err) => {
             tracing::info!(reason = %err, "access token refused");
             return Ok(None);
@@ -205,22 +226,33 @@ fn new_session(app: &App, member: &Member, now: Timestamp) -> (Session, RefreshT
     (session, token)
 }
 
-fn session_response(
+async fn session_response(
     app: &App,
     workspace: &Workspace,
     member: &Member,
     refresh_token: RefreshToken,
     now: Timestamp,
-) -> SessionResponse {
+) -> ServiceResult<SessionResponse> {
     let subject = TokenSubject::Member { workspace_id: workspace.id, user_id: member.id };
-    SessionResponse {
-        access_token: app.tokens.issue(&subject, now),
+    Ok(SessionResponse {
+        access_token: app.tokens.issue(Audience::Member, &subject, now).await?,
         token_type: "Bearer".to_owned(),
-        expires_in: app.tokens.ttl_secs(),
+        expires_in: app.tokens.ttl_secs(Audience::Member),
         refresh_token: Some(refresh_token.encode()),
         user: member.into(),
         workspace: workspace.into(),
-    }
+    })
+}
+
+/// A one-minute token for the WebSocket handshake, for the member the access token names. It is
+/// refused anywhere an access token is expected, and an access token is refused on the handshake, so
+/// the token a URL carries (and a log may keep) opens a socket for a minute and nothing else.
+pub async fn socket_token(app: &App, caller: &MemberPrincipal) -> ServiceResult<crate::api::SocketTokenResponse> {
+    let subject = TokenSubject::Member { workspace_id: caller.workspace_id, user_id: caller.user_id };
+    Ok(crate::api::SocketTokenResponse {
+        token: app.tokens.issue(Audience::Socket, &subject, app.clock.now()).await?,
+        expires_in: app.tokens.ttl_secs(Audience::Socket),
+    })
 }
 
 /// What the event log records of a member: never the password hash.

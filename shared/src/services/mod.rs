@@ -35,6 +35,7 @@ pub mod realtime;
 pub mod reports;
 pub mod search_feed;
 pub mod settings;
+pub mod sign_in_throttle;
 pub mod sla;
 pub mod sla_watch;
 pub mod tickets;
@@ -101,6 +102,12 @@ pub enum ServiceError {
     /// The file store could not sign a URL or answer about an object.
     #[error("file storage failure: {0}")]
     Blob(#[from] BlobError),
+    /// Too many failed sign-ins for this account lately: locked for this long.
+    #[error("too many attempts")]
+    TooManyAttempts { retry_after_secs: i64 },
+    /// The function's signing key could not be read (Secrets Manager) or is not configured here.
+    #[error(transparent)]
+    Signing(#[from] crate::auth::tokens::SigningError),
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;

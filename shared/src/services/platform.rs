@@ -1,15 +1,25 @@
 //! Platform staff: logging in, the workspace directory, and seeding staff accounts.
 
+use super::sign_in_throttle::{Attempt, throttled};
 use super::{ServiceError, ServiceResult};
 use crate::api::{DirectoryEntry, StaffLoginRequest, StaffSessionResponse, StaffView, WorkspaceDirectory};
 use crate::app::App;
-use crate::auth::{passwords, tokens::TokenSubject};
+use crate::auth::{
+    passwords,
+    tokens::{Audience, TokenSubject},
+};
 use crate::domain::{email::Email, ids::StaffId, names::PersonName, password::NewPassword};
 use crate::storage::{PageParams, staff::Staff};
 
 const BAD_CREDENTIALS: &str = "The e-mail or password is wrong.";
 
+/// Staff login; failures back off per e-mail ([`super::sign_in_throttle`]).
 pub async fn login(app: &App, request: StaffLoginRequest) -> ServiceResult<StaffSessionResponse> {
+    let email = request.email.clone();
+    throttled(app, Attempt::StaffLogin, &email, check_credentials(app, request)).await
+}
+
+async fn check_credentials(app: &App, request: StaffLoginRequest) -> ServiceResult<StaffSessionResponse> {
     let staff = match Email::parse(&request.email) {
         Ok(email) => app.store.staff_by_email(&email).await?,
         Err(_) => None,
@@ -23,9 +33,9 @@ pub async fn login(app: &App, request: StaffLoginRequest) -> ServiceResult<Staff
     }
     let now = app.clock.now();
     Ok(StaffSessionResponse {
-        access_token: app.tokens.issue(&TokenSubject::Staff { staff_id: staff.id }, now),
+        access_token: app.tokens.issue(Audience::Staff, &TokenSubject::Staff { staff_id: staff.id }, now).await?,
         token_type: "Bearer".to_owned(),
-        expires_in: app.tokens.ttl_secs(),
+        expires_in: app.tokens.ttl_secs(Audience::Staff),
         staff: StaffView { id: staff.id, email: staff.email.to_string(), name: staff.name.to_string() },
     })
 }

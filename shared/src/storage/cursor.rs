@@ -38,7 +38,8 @@ pub struct InvalidCursor;
 type HmacSha256 = Hmac<Sha256>;
 
 impl CursorCodec {
-    /// Derives the cursor key from a server secret, so cursors need no secret of their own.
+    /// Derives the cursor MAC key from the cursor secret (`SWITCHBOARD_CURSOR_KEY`, its own secret: no
+    /// token key is reused for cursors).
     pub fn derive_from(secret: &[u8]) -> Self {
         let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC accepts any key length");
         mac.update(b"switchboard pagination cursor v1");

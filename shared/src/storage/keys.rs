@@ -152,6 +152,14 @@ pub fn applied_marker_sk(consumer: &str, event: EventId) -> String {
     format!("APPLIED#{consumer}#{event}")
 }
 
+/// One account's failed sign-in counter, outside every workspace: the attempt (`signup`, `login`,
+/// `staff-login`) and the SHA-256 of the normalised e-mail (never the address itself: attempts name
+/// addresses of people who may not be customers). One item, `SK` [`SIGN_IN_FAILURES_SK`].
+pub fn sign_in_failures_pk(attempt: &str, email_digest: &str) -> String {
+    format!("SIGNIN#{attempt}#{email_digest}")
+}
+pub const SIGN_IN_FAILURES_SK: &str = "FAILURES";
+
 /// A caller's use of an `Idempotency-Key`: the caller (a member's user id or an API key's id) and the
 /// key's SHA-256 (keys are the client's free text, so never part of a key format themselves).
 pub fn idempotency_sk(caller: &str, key_digest: &str) -> String {

@@ -31,6 +31,7 @@ pub mod search;
 pub mod sessions;
 pub mod settings;
 pub mod shelf;
+pub mod sign_in_failures;
 pub mod sla_watch;
 pub mod staff;
 pub mod tickets;

@@ -1,7 +1,7 @@
 //! Sign-up, login, refresh rotation with reuse detection, logout.
 
 use serde_json::json;
-use switchboard_tests::{Client, PASSWORD, add_member, login, signup, signup_as, unique_email};
+use switchboard_tests::{Client, PASSWORD, add_member, login, signup, signup_as, stack, unique_email};
 
 #[tokio::test]
 async fn signup_creates_a_workspace_with_its_owner_signed_in() {
@@ -145,38 +145,94 @@ async fn logout_with_a_sessions_ids_but_not_its_token_ends_nothing() {
     client.post("/api/v1/auth/refresh", json!({"refresh_token": next})).await.expect_problem(401, "unauthenticated");
 }
 
-/// The template declares the signing keys as a Secrets Manager dynamic reference: text everyone with the
-/// repository can read. A token signed with that text (as `kid` and secret, under either issuer) must open
-/// nothing on a running stack.
+/// The template names the token keys by dynamic references: text everyone with the repository can read.
+/// A token signed with that text (HS256, as `kid` and secret, under any issuer), or with an Ed25519 key
+/// of the forger's own under the stack's real `kid`, must open nothing on a running stack.
 #[tokio::test]
-async fn a_token_signed_with_the_templates_secret_reference_is_refused() {
+async fn a_token_signed_with_the_templates_text_or_a_foreign_key_is_refused() {
+    use shared::auth::tokens::{AccessClaims, Audience, TokenSigner, TokenSubject};
     let owner = signup("Forgery Target").await;
     let agent = add_member(&owner, "agent").await;
-    let reference = "{{resolve:secretsmanager:switchboard/dev/jwt-keys}}";
-    let (kid, secret) = reference.split_once(':').unwrap();
+    let real_kid = jsonwebtoken::decode_header(&owner.access_token).unwrap().kid.expect("tokens carry a kid");
+    assert_eq!(jsonwebtoken::decode_header(&owner.access_token).unwrap().alg, jsonwebtoken::Algorithm::EdDSA);
+    let template = std::fs::read_to_string(local_stack::repo_root().join("template.yaml")).unwrap();
+    let references: Vec<&str> = template.split('"').filter(|text| text.starts_with("{{resolve:")).collect();
+    assert!(references.len() >= 4, "the cursor key and three public key sets: {references:?}");
+    let mut forged = Vec::new();
     for issuer in ["switchboard-dev", "switchboard-local", "switchboard"] {
         let now = jiff::Timestamp::now().as_second();
-        let claims = shared::auth::tokens::AccessClaims {
+        let claims = AccessClaims {
             sub: owner.user_id.clone(),
             ws: Some(owner.workspace_id.clone()),
-            kind: "member".to_owned(),
+            aud: Audience::Member.claim().to_owned(),
             iss: issuer.to_owned(),
             iat: now,
             exp: now + 600,
         };
-        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
-        header.kid = Some(kid.to_owned());
-        let forged =
-            jsonwebtoken::encode(&header, &claims, &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes())).unwrap();
-        Client::new().with_token(&forged).get("/api/v1/me").await.expect_problem(401, "unauthenticated");
+        for reference in &references {
+            let (kid, secret) = reference.split_once(':').unwrap();
+            for kid in [kid, real_kid.as_str()] {
+                let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+                header.kid = Some(kid.to_owned());
+                let key = jsonwebtoken::EncodingKey::from_secret(secret.as_bytes());
+                forged.push(jsonwebtoken::encode(&header, &claims, &key).unwrap());
+            }
+        }
+        // The forger's own Ed25519 key, presented under the stack's kid.
+        let foreign = local_stack::token_keys::generate(Audience::Member, String::new());
+        let secret: serde_json::Value = serde_json::from_str(&foreign.secret_value).unwrap();
+        let impostor = json!({"kid": real_kid, "private_key": secret["private_key"]}).to_string();
+        let subject = TokenSubject::Member {
+            workspace_id: owner.workspace_id.parse().unwrap(),
+            user_id: owner.user_id.parse().unwrap(),
+        };
+        let signer = TokenSigner::from_secret(Audience::Member, &impostor).unwrap();
+        forged.push(signer.sign(&subject, issuer, jiff::Timestamp::now(), 600));
+    }
+    for token in forged {
+        Client::new().with_token(&token).get("/api/v1/me").await.expect_problem(401, "unauthenticated");
         Client::new()
-            .with_token(&forged)
+            .with_token(&token)
             .patch(&format!("/api/v1/users/{}", agent.user_id), json!({"role": "owner"}))
             .await
             .expect_problem(401, "unauthenticated");
     }
     // The real key still works: the refusal is about the key, not the route.
     owner.client().get("/api/v1/me").await.expect(200);
+}
+
+/// Member and staff tokens are signed with different keys for different audiences: neither passes for
+/// the other, and neither opens the WebSocket (tests/tests/realtime.rs covers the handshake).
+#[tokio::test]
+async fn a_member_token_is_refused_where_a_staff_token_is_expected_and_the_other_way_round() {
+    let owner = signup("Audiences").await;
+    let staff_email = unique_email("staff");
+    shared::services::platform::ensure_staff(stack().app, &staff_email, "Sam Staff", switchboard_tests::PASSWORD)
+        .await
+        .unwrap();
+    let staff = Client::new()
+        .post("/api/v1/platform/auth/login", json!({"email": staff_email, "password": switchboard_tests::PASSWORD}))
+        .await
+        .expect(200);
+    let staff_token = staff.body["access_token"].as_str().unwrap();
+    let staff_kid = jsonwebtoken::decode_header(staff_token).unwrap().kid.unwrap();
+    let member_kid = jsonwebtoken::decode_header(&owner.access_token).unwrap().kid.unwrap();
+    assert_ne!(staff_kid, member_kid, "one key per audience");
+    // Each works where it belongs...
+    Client::new().with_token(staff_token).get("/api/v1/platform/workspaces").await.expect(200);
+    owner.client().get("/api/v1/me").await.expect(200);
+    // ...and not where the other belongs.
+    owner.client().get("/api/v1/platform/workspaces").await.expect(403);
+    Client::new().with_token(staff_token).get("/api/v1/me").await.expect(403);
+    // A member token re-signed as staff (claims edited, signature kept) is refused outright.
+    let [header, _, signature]: [&str; 3] = owner.access_token.split('.').collect::<Vec<_>>().try_into().unwrap();
+    let claims = json!({"sub": owner.user_id, "aud": "switchboard:staff", "iss": "switchboard-local", "iat": 0, "exp": i64::MAX / 2});
+    let payload = {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string())
+    };
+    let edited = format!("{header}.{payload}.{signature}");
+    Client::new().with_token(&edited).get("/api/v1/platform/workspaces").await.expect_problem(401, "unauthenticated");
 }
 
 /// A request as the web app's browser sends it: `Sec-Fetch-Site` (which script cannot set) and cookies.

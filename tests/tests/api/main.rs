@@ -1,5 +1,6 @@
 //! Black-box tests of the REST API over real HTTP against the local stack.
 
+mod abuse;
 mod access_matrix;
 mod activities;
 mod api_keys;

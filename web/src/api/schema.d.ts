@@ -137,7 +137,9 @@ export interface paths {
         /**
          * Log in
          * @description When the e-mail and password match members of several workspaces, answers 409
-         *     `workspace-selection-required` with the list; repeat with `workspace_id`.
+         *     `workspace-selection-required` with the list; repeat with `workspace_id`. Five wrong attempts for
+         *     an e-mail within 15 minutes lock it: 429 with `Retry-After` (30 s, doubling with each further
+         *     failure, at most 15 minutes) whatever the password; a successful login clears the count.
          */
         post: operations["auth_auth_login"];
         delete?: never;
@@ -201,7 +203,8 @@ export interface paths {
         put?: never;
         /**
          * Create a workspace and its owner
-         * @description Starts on the free plan. Returns the owner's first session.
+         * @description Starts on the free plan. Returns the owner's first session. Refused sign-ups back off per e-mail
+         *     like logins (429 with `Retry-After`).
          */
         post: operations["auth_auth_signup"];
         delete?: never;
@@ -1572,6 +1575,28 @@ export interface paths {
          *     notification is not found.
          */
         post: operations["notifications_notifications_read_one"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/socket-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A token for the live connection
+         * @description A one-minute token to open the WebSocket API with (`?token=` on the handshake, which cannot carry
+         *     an Authorization header). The handshake accepts no access token and nothing else accepts this one.
+         *     For signed-in members only: API keys have no live connection.
+         */
+        post: operations["identity_identity_socket_token"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4656,6 +4681,16 @@ export interface components {
             highlight: boolean;
             text: string;
         };
+        /** @description A one-minute token for opening the WebSocket (`wss://…?token=<token>`); nothing else accepts it. */
+        SocketTokenResponse: {
+            /**
+             * Format: int64
+             * @description Seconds until the token expires (60): open the socket right away.
+             * @example 60
+             */
+            expires_in: number;
+            token: string;
+        };
         SourceConversion: {
             /** Format: int64 */
             converted: number;
@@ -5849,6 +5884,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description Too many failed attempts for this e-mail lately (or from this address): wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the next attempt is taken */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
         };
     };
     auth_auth_logout: {
@@ -6030,6 +6076,17 @@ export interface operations {
             /** @description A field is invalid */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Too many failed attempts for this e-mail lately (or from this address): wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the next attempt is taken */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13720,6 +13777,74 @@ export interface operations {
             };
         };
     };
+    identity_identity_socket_token: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocketTokenResponse"];
+                };
+            };
+            /** @description Unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still running; retry after `Retry-After` seconds */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description This `Idempotency-Key` came with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     activities_activities_tasks: {
         parameters: {
             query?: {
@@ -14390,6 +14515,17 @@ export interface operations {
             /** @description A field is invalid; `errors` names each one */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Too many failed attempts for this e-mail lately (or from this address): wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the next attempt is taken */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -9,6 +9,7 @@ import { memberKeys } from "../api/queries/keys";
 import type { DirectoryMember } from "../api/types";
 import { notifyBrowser } from "../lib/notifications";
 import { sessions } from "../auth";
+import { api, call } from "../api/client";
 import { config } from "../config";
 
 export type { Claim } from "./state";
@@ -25,9 +26,12 @@ export function LiveProvider({ children }: { children: ReactNode }) {
   const value = useMemo<LiveContextValue>(() => {
     const state = new LiveState();
     const connection = new LiveConnection({
+      // The handshake takes a one-minute socket token (never the access token: a URL may be logged),
+      // fetched afresh for every connection attempt.
       url: async () => {
-        const token = await sessions.accessToken();
-        return token ? `${config().wsUrl}?token=${encodeURIComponent(token)}` : null;
+        if (!(await sessions.accessToken())) return null;
+        const { token } = await call(api.POST("/api/v1/me/socket-token"));
+        return `${config().wsUrl}?token=${encodeURIComponent(token)}`;
       },
       createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
       onFrame: (frame) => {

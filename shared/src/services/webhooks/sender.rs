@@ -248,7 +248,7 @@ mod tests {
     fn config(allow_private: bool, ports: &str) -> Config {
         let value = |name: &str| match name {
             "SWITCHBOARD_TABLE" => Some("table".to_owned()),
-            "SWITCHBOARD_JWT_KEYS" => Some("k:0123456789abcdef0123456789abcdef0123456789ab".to_owned()),
+            "SWITCHBOARD_CURSOR_KEY" => Some("0123456789abcdef0123456789abcdef0123456789ab".to_owned()),
             "SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE_TARGETS" => Some(allow_private.to_string()),
             "SWITCHBOARD_WEBHOOK_PORTS" => Some(ports.to_owned()),
             _ => None,
