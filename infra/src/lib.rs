@@ -22,6 +22,7 @@ pub mod registry;
 pub mod resources;
 pub mod schedules;
 pub mod seed;
+pub mod ses;
 pub mod static_site;
 pub mod streams;
 pub mod template;
@@ -197,6 +198,14 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
     let clock = Arc::new(AdjustableClock::default());
     let config = local_config(&template, &created, &options, &url)?;
     let app: &'static App = Box::leak(Box::new(App::new(config, &aws, clock.clone())));
+    // The workspaces' replies are sent from their forwarding addresses, on the inbound domain.
+    let ses = ses::LocalSes::new(&endpoint);
+    if let Err(err) = ses.verify_domain(&app.config.inbound_domain).await {
+        if moto.is_some() {
+            return Err(err);
+        }
+        tracing::warn!(error = %err, "the AWS endpoint has no local SES controls: verify the sending domain yourself");
+    }
     if options.seed_demo {
         seed::seed(app).await?;
     }
@@ -278,7 +287,8 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
     let mut router = gateway::Gateway::new(&template, app, options.authorizer_cache_ttl)?
         .router()
         .merge(schedules::routes(app, scheduled))
-        .merge(inbound_mail::routes(app, resources::physical_name("InboundMailBucket"), subscribers));
+        .merge(inbound_mail::routes(app, resources::physical_name("InboundMailBucket"), subscribers))
+        .merge(ses::routes(ses));
     if let Some(websocket) = websocket::WebSocketGateway::new(&template, app)? {
         router = websocket.router().merge(router);
     }

@@ -137,6 +137,7 @@ mod tests {
             s3_path_style: false,
             webhook_queue_url: None,
             search_queue_url: None,
+            email_queue_url: None,
             search_bucket: None,
             webhook_time_scale: 1.0,
             webhook_allow_private_targets: false,

@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod keys;
 pub mod leads;
 pub mod macros;
+pub mod mail_thread;
 pub mod merge;
 pub mod notifications;
 mod page;

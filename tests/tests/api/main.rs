@@ -11,6 +11,7 @@ mod customers;
 mod deals;
 mod directory;
 mod email;
+mod email_outbound;
 mod event_bus;
 mod idempotency;
 mod inbox_rows;
