@@ -252,6 +252,12 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
             pollers.push(queues::spawn(app, &aws, consumer));
         }
     }
+    // SES's mailbox simulator and event publishing, into the queue the template subscribes to SES's events.
+    if options.event_sources
+        && let Some(queue_url) = created.queue_urls.get(ses::EVENTS_QUEUE)
+    {
+        pollers.push(ses::spawn_simulator(ses.clone(), aws_sdk_sqs::Client::new(&aws), queue_url.clone()));
+    }
     let mut scheduled = Vec::new();
     for function in &template.functions {
         for schedule in function.schedules.iter().filter(|schedule| schedule.enabled) {

@@ -11,6 +11,7 @@
 //! cannot tell whether SES took it, so it marks it `failed` instead of risking a second copy: never
 //! twice, and never silently lost (the agent sees the state on the reply).
 
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::{ServiceError, ServiceResult};
@@ -57,6 +58,7 @@ pub async fn on_event(app: &App, scope: &TenantScope, event: &Event) -> ServiceR
         ticket_id: ticket,
         message_id: message,
         direction: Direction::Outbound,
+        customer_id: Some(customer.id),
         header_id: None,
         to: vec![customer.email.to_string()],
         cc: Vec::new(),
@@ -191,12 +193,32 @@ async fn gather(app: &App, scope: &TenantScope, entry: &ThreadMail) -> ServiceRe
     })
 }
 
+/// The event of a reply's delivery state moving (the ticket's live stream and timeline show it).
+pub(crate) fn delivery_event(entry: &ThreadMail, to: DeliveryState, reason: Option<&str>, now: Timestamp) -> Event {
+    let event = Event::new(EventKind::MessageDeliveryUpdated, None, format!("ticket/{}", entry.ticket_id), now)
+        .with_change(
+            Some(serde_json::json!({"message_id": entry.message_id, "state": entry.state})),
+            Some(serde_json::json!({"message_id": entry.message_id, "state": to, "reason": reason})),
+        );
+    match entry.customer_id {
+        Some(customer) => event.about_ticket(entry.ticket_id, customer),
+        None => Event { ticket_id: Some(entry.ticket_id), ..event },
+    }
+}
+
+async fn entry_of(app: &App, scope: &TenantScope, request: &SendRequest) -> ServiceResult<Option<ThreadMail>> {
+    Ok(app.store.get_thread_mail(scope, request.ticket_id, request.message_id).await?)
+}
+
 /// SES accepted the reply: `sent`, with the Message-ID SES gave it (`<id>@<region>.amazonses.com`),
 /// marked so the customer's answer threads onto the ticket.
 pub async fn sent(app: &App, request: &SendRequest, ses_id: &str, region: &str) -> ServiceResult<()> {
     let scope = TenantScope::for_system(request.workspace_id);
+    let Some(entry) = entry_of(app, &scope, request).await? else { return Ok(()) };
     let header = email::ses_message_id(ses_id, region);
-    match app.store.record_sent(&scope, request.ticket_id, request.message_id, &header, None, app.clock.now()).await {
+    let now = app.clock.now();
+    let event = delivery_event(&entry, DeliveryState::Sent, None, now);
+    match app.store.record_sent(&scope, request.ticket_id, request.message_id, &header, Some(&event), now).await {
         Ok(()) | Err(DeliveryWriteError::NotInState) => Ok(()),
         Err(DeliveryWriteError::Store(err)) => Err(err.into()),
     }
@@ -242,11 +264,15 @@ async fn fail(
     from: &[DeliveryState],
     reason: &str,
 ) -> ServiceResult<()> {
+    let Some(entry) = app.store.get_thread_mail(scope, ticket, message).await? else { return Ok(()) };
+    if !entry.state.is_some_and(|state| from.contains(&state)) {
+        return Ok(());
+    }
     tracing::warn!(%ticket, %message, reason, "e-mail reply failed");
-    let change =
-        DeliveryChange { ticket, message, from, to: DeliveryState::Failed, reason: Some(reason), now: app.clock.now() };
-    let result = app.store.set_delivery_state(scope, &change, None).await;
-    match result {
+    let now = app.clock.now();
+    let event = delivery_event(&entry, DeliveryState::Failed, Some(reason), now);
+    let change = DeliveryChange { ticket, message, from, to: DeliveryState::Failed, reason: Some(reason), now };
+    match app.store.set_delivery_state(scope, &change, Some(&event)).await {
         Ok(()) | Err(DeliveryWriteError::NotInState) => Ok(()),
         Err(DeliveryWriteError::Store(err)) => Err(err.into()),
     }

@@ -14,6 +14,7 @@ pub mod customers;
 pub mod deals;
 pub mod drafts;
 pub mod email;
+pub mod email_delivery;
 pub mod email_outbound;
 pub mod event_bus;
 pub mod followers;

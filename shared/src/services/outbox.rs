@@ -153,6 +153,7 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
         | SettingsCategoriesUpdated
         | SettingsEmailUpdated
         | EmailRejected
+        | MessageDeliveryUpdated
         | SettingsSlaPolicyUpdated
         | ApiKeyCreated
         | ApiKeyRevoked

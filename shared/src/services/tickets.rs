@@ -326,7 +326,7 @@ pub async fn get(app: &App, caller: &MemberPrincipal, id: TicketId) -> ServiceRe
     let names = AuthorNames::of(app, &caller.scope(), &history.ticket, &messages).await?;
     Ok(TicketDetail {
         ticket: (&history.ticket).into(),
-        messages: messages.iter().map(|message| names.view(message)).collect(),
+        messages: messages.iter().map(|message| names.view(message).with_delivery(&history.mail)).collect(),
         timeline: history.events.iter().map(EventView::from).collect(),
         attachments: history
             .attachments

@@ -258,6 +258,7 @@ impl Store {
             ticket_id: marks.ticket_id,
             message_id: marks.message_id,
             direction: Direction::Inbound,
+            customer_id: None,
             header_id: marks.message_id_header.clone(),
             to: Vec::new(),
             cc: marks.copied.clone(),

@@ -1,4 +1,4 @@
-//! A ticket's e-mail conversation (`MAILTHREAD#<ticket>#<message>`): one item per message that came or
+//! A ticket's e-mail conversation (`TICKET#<ticket>#MAIL#<message>`): one item per message that came or
 //! went by e-mail, holding its Message-ID (the next reply's In-Reply-To and References) and, for an
 //! agent's reply we send, its delivery state. A sent reply's Message-ID is also marked `MAILID#` like a
 //! received one, so the customer's answer threads onto the ticket.
@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::transaction::{Transaction, TransactionError};
 use super::{Item, Store, StoreError, TenantScope, applied, events::Event, keys, n, s};
 use crate::domain::email::{DeliveryState, digest_hex};
-use crate::domain::ids::{MessageId, TicketId};
+use crate::domain::ids::{CustomerId, MessageId, TicketId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -24,6 +24,9 @@ pub struct ThreadMail {
     pub ticket_id: TicketId,
     pub message_id: MessageId,
     pub direction: Direction,
+    /// Outbound: the customer it went to (its events place it in their timeline too).
+    #[serde(default)]
+    pub customer_id: Option<CustomerId>,
     /// The Message-ID header, without angle brackets. An outbound message has one once SES accepted it
     /// (SES replaces the one we wrote).
     pub header_id: Option<String>,

@@ -245,3 +245,112 @@ async fn a_send_request_naming_another_workspace_sends_nothing() {
     assert!(response.batch_item_failures.is_empty());
     assert_eq!(sent_to(&customer).await.len(), 2);
 }
+
+/// The ticket's messages, as the ticket view shows them.
+async fn messages(owner: &Member, ticket: &str) -> Vec<Value> {
+    let detail = owner.client().get(&format!("/api/v1/tickets/{ticket}")).await.expect(200).body;
+    detail["messages"].as_array().unwrap().clone()
+}
+
+/// Waits until the reply `message` shows the delivery `state`; returns the message.
+async fn wait_for_state(owner: &Member, ticket: &str, message: &Value, state: &str) -> Value {
+    let mut found = Value::Null;
+    let reached = eventually(Duration::from_secs(20), async || {
+        found = messages(owner, ticket).await.into_iter().find(|m| m["id"] == message["id"]).unwrap_or_default();
+        found["delivery"]["state"] == state
+    })
+    .await;
+    assert!(reached, "the reply should be {state}: {found}");
+    found
+}
+
+#[tokio::test]
+async fn each_reply_shows_its_delivery_state_and_the_ticket_stream_carries_it_live() {
+    let owner = signup("Delivery State Co").await;
+    let customer = unique_email("state");
+    let (ticket, _) = opened(&owner, &customer, None).await;
+    let mut socket = switchboard_tests::socket::Socket::connect(&owner.access_token).await;
+    let subscribed = socket.request(json!({"action": "subscribe", "ticket_id": ticket})).await;
+    assert_eq!(subscribed["type"], "subscribed", "{subscribed}");
+
+    let note = reply(&owner, &ticket, "Internal only.", true).await;
+    let message = reply(&owner, &ticket, "Delivered, we hope.", false).await;
+    let delivered = wait_for_state(&owner, &ticket, &message, "delivered").await;
+    assert_eq!(delivered["delivery"]["recipients"], json!([customer]));
+    let all = messages(&owner, &ticket).await;
+    assert!(all[0]["delivery"].is_null(), "the customer's own message was not sent by us");
+    let shown_note = all.iter().find(|m| m["id"] == note["id"]).unwrap();
+    assert!(shown_note["delivery"].is_null(), "an internal note has no delivery: it is never sent");
+
+    let live = socket
+        .expect(|frame| {
+            frame["type"] == "ticket.event"
+                && frame["event"]["type"] == "message.delivery_updated"
+                && frame["event"]["after"]["state"] == "delivered"
+        })
+        .await;
+    assert_eq!(live["ticket_id"], ticket.as_str());
+    assert_eq!(live["event"]["after"]["message_id"], message["id"]);
+}
+
+#[tokio::test]
+async fn a_bounce_and_a_complaint_from_the_mailbox_simulator_show_on_the_reply() {
+    let owner = signup("Simulator Co").await;
+    let (bouncing, _) = opened(&owner, "bounce@simulator.amazonses.com", None).await;
+    let message = reply(&owner, &bouncing, "This will bounce.", false).await;
+    let bounced = wait_for_state(&owner, &bouncing, &message, "bounced").await;
+    let reason = bounced["delivery"]["reason"].as_str().unwrap();
+    assert!(reason.contains("Permanent") && reason.contains("550"), "{reason}");
+
+    let (complaining, _) = opened(&owner, "complaint@simulator.amazonses.com", None).await;
+    let message = reply(&owner, &complaining, "This will be reported.", false).await;
+    let complained = wait_for_state(&owner, &complaining, &message, "complained").await;
+    assert!(complained["delivery"]["reason"].as_str().unwrap().contains("spam"));
+}
+
+#[tokio::test]
+async fn a_dead_lettered_send_marks_an_unsent_reply_failed_and_leaves_a_sent_one_alone() {
+    use shared::domain::email::DeliveryState;
+    use shared::storage::{
+        TenantScope,
+        mail_thread::{Direction, ThreadMail},
+    };
+
+    let owner = signup("Dead Letter Co").await;
+    let customer = unique_email("dlq");
+    let (ticket, _) = opened(&owner, &customer, None).await;
+    let sent = reply(&owner, &ticket, "This one went.", false).await;
+    wait_for_state(&owner, &ticket, &sent, "delivered").await;
+
+    // A reply the queue gave up on before any attempt went through (recorded queued, never claimed).
+    let app = stack().app;
+    let scope = TenantScope::for_system(owner.workspace_id.parse().unwrap());
+    let stuck = shared::domain::ids::MessageId::generate();
+    let now = jiff::Timestamp::now();
+    let entry = ThreadMail {
+        ticket_id: ticket.parse().unwrap(),
+        message_id: stuck,
+        direction: Direction::Outbound,
+        customer_id: None,
+        header_id: None,
+        to: vec![customer.clone()],
+        cc: Vec::new(),
+        state: Some(DeliveryState::Queued),
+        reason: None,
+        attempts: 8,
+        created_at: now,
+        updated_at: now,
+    };
+    assert!(app.store.put_outbound_if_absent(&scope, &entry).await.unwrap().is_none());
+    let dead = [
+        json!({"workspace_id": owner.workspace_id, "ticket_id": ticket, "message_id": stuck}),
+        json!({"workspace_id": owner.workspace_id, "ticket_id": ticket, "message_id": sent["id"]}),
+    ];
+    let response = fn_email_sender::handle_dead_letters(app, queue_event(&dead)).await;
+    assert!(response.batch_item_failures.is_empty());
+    let failed = app.store.get_thread_mail(&scope, entry.ticket_id, stuck).await.unwrap().unwrap();
+    assert_eq!(failed.state, Some(DeliveryState::Failed));
+    assert!(failed.reason.unwrap().contains("every attempt failed"));
+    let after = messages(&owner, &ticket).await.into_iter().find(|m| m["id"] == sent["id"]).unwrap();
+    assert_eq!(after["delivery"]["state"], "delivered", "a sent reply stays what SES said");
+}

@@ -3164,6 +3164,13 @@ export interface components {
             items: components["schemas"]["DeliveryView"][];
             next_cursor?: string | null;
         };
+        /**
+         * @description Where an agent's reply sent by e-mail stands. `queued` until the sender claims it, `sending` while
+         *     SES has it in hand, `sent` once SES accepted it, then what SES's event notifications say; `failed`
+         *     when it ran out of attempts or SES refused it.
+         * @enum {string}
+         */
+        DeliveryState: "queued" | "sending" | "sent" | "delivered" | "bounced" | "complained" | "failed";
         /** @enum {string} */
         DeliveryStatus: "pending" | "delivered" | "failed" | "cancelled";
         DeliveryView: {
@@ -3588,6 +3595,16 @@ export interface components {
              */
             version: number;
         };
+        /** @description Where a reply sent by e-mail stands, from SES's answers and event notifications. */
+        MessageDeliveryView: {
+            /** @description Why it failed, bounced or was complained about (SES's diagnostic). */
+            reason?: string | null;
+            /** @description Whom it went to (To, then Cc). */
+            recipients: string[];
+            state: components["schemas"]["DeliveryState"];
+            /** Format: date-time */
+            updated_at: string;
+        };
         /** Format: uuid */
         MessageId: string;
         MessageView: {
@@ -3602,6 +3619,7 @@ export interface components {
             body: string;
             /** Format: date-time */
             created_at: string;
+            delivery?: components["schemas"]["MessageDeliveryView"] | null;
             id: components["schemas"]["MessageId"];
             internal: boolean;
             merged_from?: components["schemas"]["TicketId"] | null;

@@ -105,6 +105,7 @@ impl SlackEventType {
             | SettingsCategoriesUpdated
             | SettingsEmailUpdated
             | EmailRejected
+            | MessageDeliveryUpdated
             | SettingsSlaPolicyUpdated
             | ApiKeyCreated
             | ApiKeyRevoked
