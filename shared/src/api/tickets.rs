@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::{activity::EventView, attachments::AttachmentView, patch::double_option, sla::TicketSlaView};
 use crate::domain::{
-    ids::{CustomerId, EventId, MessageId, TicketId, UserId},
+    ids::{AttachmentId, CustomerId, EventId, MessageId, TicketId, UserId},
     inbox::SlaRow,
     ticket::{Author, Priority, Status},
 };
@@ -116,6 +116,10 @@ pub struct CreateMessageRequest {
     /// Send anyway: after a `draft-conflict`, or over another member's claim (`ticket-claimed`).
     #[serde(default)]
     pub confirm: bool,
+    /// Uploaded files of this ticket that go with a reply to the customer (at most 10, together at
+    /// most 25 MB: they are sent with the e-mail). Not for internal notes.
+    #[serde(default)]
+    pub attachment_ids: Vec<AttachmentId>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -194,6 +198,8 @@ pub struct MessageView {
     pub created_at: Timestamp,
     /// Copied here from this duplicate when it was merged into the ticket.
     pub merged_from: Option<TicketId>,
+    /// The ticket's files that went with this reply.
+    pub attachment_ids: Vec<AttachmentId>,
     /// A reply sent to the customer by e-mail: where its delivery stands. Null for other messages.
     pub delivery: Option<MessageDeliveryView>,
 }
@@ -243,6 +249,7 @@ impl MessageView {
             internal: message.internal,
             created_at: message.created_at,
             merged_from: message.merged_from,
+            attachment_ids: message.attachment_ids.clone(),
             delivery: None,
         }
     }

@@ -413,6 +413,7 @@ async fn add_to(
             internal: false,
             created_at: now,
             merged_from: None,
+            attachment_ids: Vec::new(),
         };
         let mut after = before.clone();
         after.status = status;

@@ -20,6 +20,8 @@ use crate::domain::email::{self, DeliveryState};
 use crate::domain::events::EventKind;
 use crate::domain::ids::{MessageId, TicketId, WorkspaceId};
 use crate::domain::ticket::Author;
+use crate::services::attachments::MAX_ATTACHMENT_BYTES;
+use crate::storage::attachments::AttachmentStatus;
 use crate::storage::mail_thread::{DeliveryChange, DeliveryWriteError, Direction, ThreadMail};
 use crate::storage::{TenantScope, events::Event};
 
@@ -134,6 +136,12 @@ pub async fn claim(app: &App, request: &SendRequest) -> ServiceResult<Claimed> {
     }
     match gather(app, &scope, &entry).await {
         Ok(mail) => Ok(Claimed::Send(Box::new(mail))),
+        // Gone for good (the ticket, the message or one of its files): retrying cannot send it.
+        Err(ServiceError::NotFound(what)) => {
+            let reason = format!("not sent: {} is gone", what.to_lowercase());
+            fail(app, &scope, ticket_id, message_id, &[DeliveryState::Sending], &reason).await?;
+            Ok(Claimed::Done("gone"))
+        }
         Err(err) => {
             // Back in the queue's hands: the message comes again after its visibility timeout.
             retry_later(app, request, &err.to_string()).await?;
@@ -151,6 +159,19 @@ async fn gather(app: &App, scope: &TenantScope, entry: &ThreadMail) -> ServiceRe
         .ok_or(ServiceError::NotFound("The message"))?;
     if message.internal || message.author != Author::Agent {
         return Err(ServiceError::Conflict("only public agent replies are sent".to_owned()));
+    }
+    let mut attachments = Vec::new();
+    for id in &message.attachment_ids {
+        let attachment = app
+            .store
+            .get_attachment(scope, entry.ticket_id, *id)
+            .await?
+            .filter(|attachment| attachment.status == AttachmentStatus::Uploaded)
+            .ok_or(ServiceError::NotFound("A file of the reply"))?;
+        let Some(Ok(bytes)) = app.attachments.read(&attachment.object_key, MAX_ATTACHMENT_BYTES).await? else {
+            return Err(ServiceError::NotFound("A file of the reply"));
+        };
+        attachments.push(OutgoingFile { filename: attachment.filename, content_type: attachment.content_type, bytes });
     }
     let workspace = app.store.get_workspace(scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
     let settings = super::email::settings_of(app, scope, None).await?;
@@ -184,7 +205,7 @@ async fn gather(app: &App, scope: &TenantScope, entry: &ThreadMail) -> ServiceRe
         text: message.body.clone(),
         in_reply_to: references.last().cloned(),
         references,
-        attachments: Vec::new(),
+        attachments,
         tags: vec![
             ("workspace", scope.workspace_id().to_string()),
             ("ticket", entry.ticket_id.to_string()),

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::transaction::{Transaction, TransactionError};
 use super::{Item, Page, QuerySpec, Store, StoreError, TenantScope, customers::Customer, events::Event, keys, n, s};
 use crate::domain::{
-    ids::{CustomerId, MessageId, TicketId, UserId, WorkspaceId},
+    ids::{AttachmentId, CustomerId, MessageId, TicketId, UserId, WorkspaceId},
     inbox::{SlaRow, preview},
     ticket::{Author, Priority, Status},
 };
@@ -170,6 +170,9 @@ pub struct Message {
     /// Set on a message copied here from a duplicate merged into this ticket: that duplicate.
     #[serde(default)]
     pub merged_from: Option<TicketId>,
+    /// Files of the ticket sent with this reply.
+    #[serde(default)]
+    pub attachment_ids: Vec<AttachmentId>,
 }
 
 /// A ticket's whole item collection.

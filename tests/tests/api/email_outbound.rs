@@ -354,3 +354,50 @@ async fn a_dead_lettered_send_marks_an_unsent_reply_failed_and_leaves_a_sent_one
     let after = messages(&owner, &ticket).await.into_iter().find(|m| m["id"] == sent["id"]).unwrap();
     assert_eq!(after["delivery"]["state"], "delivered", "a sent reply stays what SES said");
 }
+
+/// Uploads a file to the ticket and confirms it; its id.
+async fn uploaded(owner: &Member, ticket: &str, filename: &str, bytes: &[u8]) -> String {
+    let announced = owner
+        .client()
+        .post(
+            &format!("/api/v1/tickets/{ticket}/attachments"),
+            json!({"filename": filename, "content_type": "application/pdf", "size": bytes.len()}),
+        )
+        .await
+        .expect(201);
+    let upload = &announced.body["upload"];
+    let mut request = reqwest::Client::new().put(upload["url"].as_str().unwrap()).body(bytes.to_vec());
+    for (name, value) in upload["headers"].as_object().unwrap() {
+        if name != "content-length" {
+            request = request.header(name, value.as_str().unwrap());
+        }
+    }
+    assert_eq!(request.send().await.unwrap().status().as_u16(), 200);
+    let id = announced.body["attachment"]["id"].as_str().unwrap().to_owned();
+    owner.client().post(&format!("/api/v1/tickets/{ticket}/attachments/{id}/confirm"), json!({})).await.expect(200);
+    id
+}
+
+#[tokio::test]
+async fn the_files_of_a_reply_go_with_the_email_and_notes_cannot_carry_any() {
+    let owner = signup("Files Out Co").await;
+    let customer = unique_email("files");
+    let (ticket, _) = opened(&owner, &customer, None).await;
+    let bytes = b"%PDF-1.4 the invoice you asked for".to_vec();
+    let file = uploaded(&owner, &ticket, "invoice.pdf", &bytes).await;
+
+    let path = format!("/api/v1/tickets/{ticket}/messages");
+    let note = owner.client().post(&path, json!({"body": "Note", "internal": true, "attachment_ids": [file]})).await;
+    assert_eq!(note.expect_problem(422, "validation-failed").field_errors(), ["attachment_ids"]);
+    let stranger = uuid::Uuid::now_v7().to_string();
+    let unknown = owner.client().post(&path, json!({"body": "Here", "attachment_ids": [stranger]})).await;
+    assert_eq!(unknown.expect_problem(422, "validation-failed").field_errors(), ["attachment_ids[0]"]);
+
+    let message = owner.client().post(&path, json!({"body": "Your invoice.", "attachment_ids": [file]})).await;
+    assert_eq!(message.expect(201).body["attachment_ids"], json!([file]));
+    let sent = wait_for_mail(&customer, 1).await.pop().unwrap();
+    assert_eq!(sent.mail.attachments.len(), 1, "{}", sent.raw);
+    assert_eq!(sent.mail.attachments[0].filename, "invoice.pdf");
+    assert_eq!(sent.mail.attachments[0].bytes, bytes);
+    assert!(sent.mail.text.contains("Your invoice."));
+}

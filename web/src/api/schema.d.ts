@@ -2936,6 +2936,11 @@ export interface components {
             title?: string | null;
         };
         CreateMessageRequest: {
+            /**
+             * @description Uploaded files of this ticket that go with a reply to the customer (at most 10, together at
+             *     most 25 MB: they are sent with the e-mail). Not for internal notes.
+             */
+            attachment_ids?: components["schemas"]["AttachmentId"][];
             /** @description agent (default) or customer (for channels relaying the customer's words) */
             author?: string | null;
             body: string;
@@ -3608,6 +3613,8 @@ export interface components {
         /** Format: uuid */
         MessageId: string;
         MessageView: {
+            /** @description The ticket's files that went with this reply. */
+            attachment_ids: components["schemas"]["AttachmentId"][];
             author: components["schemas"]["Author"];
             /** @description The member (agent messages) or customer (customer messages) who wrote it. */
             author_id: string;
