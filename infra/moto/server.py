@@ -3,6 +3,10 @@
 Single-threaded on purpose: moto applies a TransactWriteItems call as one Python function, so serving one
 request at a time makes transactions atomic against each other, as DynamoDB's are.
 
+Beside moto, `LocalSes` plays what a deployment and the SES console do: it verifies the sending domain
+(SES refuses unverified senders, as moto does) and reads back the raw messages moto recorded, with the
+message tags they were sent with (moto keeps no tags), for the local outbox and the mailbox simulator.
+
 Two patches. Queries read only what they return (query_index.py), as DynamoDB's do; moto's own walk
 reads the whole table for every Query. And moto backs up a transaction by deep-copying the whole table once
 per action, which makes every transaction cost O(table size). Here a transaction backs up only the items it touches, and restores them
@@ -10,6 +14,8 @@ if it fails; the outcome is the same, the cost no longer grows with the table.
 """
 
 import copy
+import io
+import json
 import os
 import sys
 import threading
@@ -19,6 +25,8 @@ import moto.dynamodb.models as dynamodb_models
 import query_index
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import run_simple
 
@@ -85,6 +93,68 @@ def _patch_transactions():
     dynamodb_models.DynamoDBBackend.transact_write_items = transact_write_items
 
 
+class LocalSes:
+    """`POST /__switchboard/ses/verify-domain?domain=…` and `GET /__switchboard/ses/sent?after=N`."""
+
+    region = "us-east-1"
+
+    def __init__(self, app):
+        self.app = app
+        self.tags = {}
+
+    def backend(self):
+        return ses_backends[DEFAULT_ACCOUNT_ID][self.region]
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        query = dict(pair.split("=", 1) for pair in environ.get("QUERY_STRING", "").split("&") if "=" in pair)
+        if path == "/__switchboard/ses/verify-domain":
+            self.backend().verify_domain(query.get("domain", ""))
+            start_response("204 No Content", [])
+            return [b""]
+        if path == "/__switchboard/ses/sent":
+            after = int(query.get("after", "0"))
+            sent = [
+                {
+                    "seq": seq,
+                    "message_id": message.id,
+                    "source": message.source,
+                    "destinations": message.destinations,
+                    "raw": message.raw_data,
+                    "tags": self.tags.get(message.id, {}),
+                }
+                for seq, message in enumerate(self.backend().sent_messages, start=1)
+                if seq > after and hasattr(message, "raw_data")
+            ]
+            body = json.dumps({"messages": sent}).encode()
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [body]
+        if path == "/v2/email/outbound-emails" and environ.get("REQUEST_METHOD") == "POST":
+            return self.send_email(environ, start_response)
+        return self.app(environ, start_response)
+
+    def send_email(self, environ, start_response):
+        """SES v2 SendEmail, passed to moto, remembering the message's tags by the id moto gives it."""
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        request = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(request)
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"] = status
+            return start_response(status, headers, exc_info)
+
+        body = b"".join(self.app(environ, capture))
+        if captured.get("status", "").startswith("200"):
+            try:
+                message_id = json.loads(body)["MessageId"]
+                tags = json.loads(request).get("EmailTags") or []
+                self.tags[message_id] = {tag["Name"]: tag["Value"] for tag in tags}
+            except (ValueError, KeyError):
+                pass
+        return [body]
+
+
 def exit_with_parent(parent: int) -> None:
     while True:
         if os.getppid() != parent:
@@ -97,7 +167,7 @@ def main() -> None:
     _patch_transactions()
     query_index.install()
     threading.Thread(target=exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    app = DomainDispatcherApplication(create_backend_app)
+    app = LocalSes(DomainDispatcherApplication(create_backend_app))
     run_simple(host, port, app, threaded=False, use_reloader=False, use_debugger=False)
 
 

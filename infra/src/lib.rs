@@ -24,6 +24,7 @@ pub mod registry;
 pub mod resources;
 pub mod schedules;
 pub mod seed;
+pub mod ses;
 pub mod static_site;
 pub mod streams;
 pub mod template;
@@ -237,6 +238,14 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
     // issuing function has its own secret alone).
     secrets::install(&mut app);
     let app: &'static App = Box::leak(Box::new(app));
+    // The workspaces' replies are sent from their forwarding addresses, on the inbound domain.
+    let ses = ses::LocalSes::new(&endpoint);
+    if let Err(err) = ses.verify_domain(&app.config.inbound_domain).await {
+        if moto.is_some() {
+            return Err(err);
+        }
+        tracing::warn!(error = %err, "the AWS endpoint has no local SES controls: verify the sending domain yourself");
+    }
     if options.seed_demo {
         seed::seed(app).await?;
     }
@@ -283,6 +292,12 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
             pollers.push(queues::spawn(app, &aws, consumer));
         }
     }
+    // SES's mailbox simulator and event publishing, into the queue the template subscribes to SES's events.
+    if options.event_sources
+        && let Some(queue_url) = created.queue_urls.get(ses::EVENTS_QUEUE)
+    {
+        pollers.push(ses::spawn_simulator(ses.clone(), aws_sdk_sqs::Client::new(&aws), queue_url.clone()));
+    }
     let mut scheduled = Vec::new();
     for function in &template.functions {
         for schedule in function.schedules.iter().filter(|schedule| schedule.enabled) {
@@ -324,7 +339,8 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
         .router()
         .merge(schedules::routes(app, scheduled))
         .merge(google::routes(options.seed_demo))
-        .merge(inbound_mail::routes(app, resources::physical_name("InboundMailBucket"), subscribers));
+        .merge(inbound_mail::routes(app, resources::physical_name("InboundMailBucket"), subscribers))
+        .merge(ses::routes(ses));
     if let Some(websocket) = websocket::WebSocketGateway::new(&template, app)? {
         router = websocket.router().merge(router);
     }

@@ -23,6 +23,8 @@ pub struct App {
     pub inbound_mail: BlobStore,
     /// The queue of webhook deliveries (one message per attempt).
     pub webhook_queue: Queue,
+    /// Agents' replies to send by e-mail (one message per reply).
+    pub email_queue: Queue,
     /// Search index changes (FIFO, a message group per workspace: one writer per workspace index).
     pub search_queue: Queue,
     /// The per-workspace search index objects.
@@ -65,6 +67,7 @@ impl App {
             attachments: BlobStore::new(s3.clone(), config.attachments_bucket.clone(), "attachments"),
             inbound_mail: BlobStore::new(s3.clone(), config.inbound_mail_bucket.clone(), "inbound mail"),
             webhook_queue: Queue::new(sqs.clone(), config.webhook_queue_url.clone(), "webhook deliveries"),
+            email_queue: Queue::new(sqs.clone(), config.email_queue_url.clone(), "e-mail replies"),
             search_queue: Queue::new(sqs, config.search_queue_url.clone(), "search index changes"),
             search_indexes: BlobStore::new(s3, config.search_bucket.clone(), "search index"),
             sockets: Sockets::new(sockets),

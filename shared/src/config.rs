@@ -56,6 +56,9 @@ pub struct Config {
     /// The FIFO queue carrying search index changes, one message group per workspace (the outbox
     /// consumer and the search function send, the search indexer consumes).
     pub search_queue_url: Option<String>,
+    /// The queue carrying agents' replies to send by e-mail (the outbox consumer sends, the e-mail sender
+    /// consumes).
+    pub email_queue_url: Option<String>,
     /// The private bucket holding each workspace's search index object.
     pub search_bucket: Option<String>,
     /// Multiplies webhook retry waits and circuit-breaker times. 1 in AWS (the template never sets it);
@@ -186,6 +189,7 @@ impl Config {
         let s3_path_style = lookup("SWITCHBOARD_S3_PATH_STYLE").is_some_and(|value| value == "true" || value == "1");
         let webhook_queue_url = lookup("SWITCHBOARD_WEBHOOK_QUEUE_URL").filter(|url| !url.is_empty());
         let search_queue_url = lookup("SWITCHBOARD_SEARCH_QUEUE_URL").filter(|url| !url.is_empty());
+        let email_queue_url = lookup("SWITCHBOARD_EMAIL_QUEUE_URL").filter(|url| !url.is_empty());
         let search_bucket = lookup("SWITCHBOARD_SEARCH_BUCKET").filter(|bucket| !bucket.is_empty());
         let event_bus_name = lookup("SWITCHBOARD_EVENT_BUS_NAME").filter(|name| !name.is_empty());
         let webhook_time_scale = match lookup("SWITCHBOARD_WEBHOOK_TIME_SCALE") {
@@ -230,6 +234,7 @@ impl Config {
             usage_key_prefix,
             webhook_queue_url,
             search_queue_url,
+            email_queue_url,
             search_bucket,
             webhook_time_scale,
             webhook_allow_private_targets,

@@ -136,6 +136,7 @@ pub fn inbound_email(key: &str, raw: &[u8], size: u64, too_large: bool) -> Inbou
         from: parsed.from.as_ref().map(|from| from.address.clone()),
         from_name: parsed.from.as_ref().and_then(|from| from.name.clone()),
         recipients,
+        addressed: parsed.to.iter().chain(&parsed.cc).cloned().collect(),
         subject: parsed.subject.clone(),
         reply_text: mail::strip_reply(&parsed.text),
         subject_number: mail::subject_ticket_number(&parsed.subject),

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::{activity::EventView, attachments::AttachmentView, patch::double_option, sla::TicketSlaView};
 use crate::domain::{
-    ids::{CustomerId, EventId, MessageId, TicketId, UserId},
+    ids::{AttachmentId, CustomerId, EventId, MessageId, TicketId, UserId},
     inbox::SlaRow,
     ticket::{Author, Priority, Status},
 };
@@ -116,6 +116,10 @@ pub struct CreateMessageRequest {
     /// Send anyway: after a `draft-conflict`, or over another member's claim (`ticket-claimed`).
     #[serde(default)]
     pub confirm: bool,
+    /// Uploaded files of this ticket that go with a reply to the customer (at most 10, together at
+    /// most 25 MB: they are sent with the e-mail). Not for internal notes.
+    #[serde(default)]
+    pub attachment_ids: Vec<AttachmentId>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -194,9 +198,47 @@ pub struct MessageView {
     pub created_at: Timestamp,
     /// Copied here from this duplicate when it was merged into the ticket.
     pub merged_from: Option<TicketId>,
+    /// The ticket's files that went with this reply.
+    pub attachment_ids: Vec<AttachmentId>,
+    /// A reply sent to the customer by e-mail: where its delivery stands. Null for other messages.
+    pub delivery: Option<MessageDeliveryView>,
+}
+
+/// Where a reply sent by e-mail stands, from SES's answers and event notifications.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MessageDeliveryView {
+    pub state: crate::domain::email::DeliveryState,
+    /// Why it failed, bounced or was complained about (SES's diagnostic).
+    pub reason: Option<String>,
+    /// Whom it went to (To, then Cc).
+    pub recipients: Vec<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+impl From<&crate::storage::mail_thread::ThreadMail> for MessageDeliveryView {
+    fn from(mail: &crate::storage::mail_thread::ThreadMail) -> Self {
+        Self {
+            state: mail.state.unwrap_or(crate::domain::email::DeliveryState::Queued),
+            reason: mail.reason.clone(),
+            recipients: mail.to.iter().chain(&mail.cc).cloned().collect(),
+            updated_at: mail.updated_at,
+        }
+    }
 }
 
 impl MessageView {
+    /// With the delivery state of its e-mail, if it was sent by e-mail.
+    pub fn with_delivery(mut self, mail: &[crate::storage::mail_thread::ThreadMail]) -> Self {
+        self.delivery = mail
+            .iter()
+            .find(|entry| {
+                entry.message_id == self.id && entry.direction == crate::storage::mail_thread::Direction::Outbound
+            })
+            .map(MessageDeliveryView::from);
+        self
+    }
+
     pub fn new(message: &Message, author_name: Option<String>) -> Self {
         Self {
             id: message.id,
@@ -207,6 +249,8 @@ impl MessageView {
             internal: message.internal,
             created_at: message.created_at,
             merged_from: message.merged_from,
+            attachment_ids: message.attachment_ids.clone(),
+            delivery: None,
         }
     }
 }

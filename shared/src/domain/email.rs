@@ -203,6 +203,44 @@ impl RejectionReason {
     }
 }
 
+/// Where an agent's reply sent by e-mail stands. `queued` until the sender claims it, `sending` while
+/// SES has it in hand, `sent` once SES accepted it, then what SES's event notifications say; `failed`
+/// when it ran out of attempts or SES refused it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    Queued,
+    Sending,
+    Sent,
+    Delivered,
+    Bounced,
+    Complained,
+    Failed,
+}
+
+impl DeliveryState {
+    /// Whether an SES notification saying `next` may replace this state. Notifications arrive in any
+    /// order and more than once: a later one never goes back (a bounce after a delivery notice stands, a
+    /// delivery notice after a bounce does not undo it).
+    pub fn may_become(self, next: DeliveryState) -> bool {
+        use DeliveryState::*;
+        let rank = |state: DeliveryState| match state {
+            Queued => 0,
+            Sending => 1,
+            Sent => 2,
+            Delivered => 3,
+            Bounced | Complained | Failed => 4,
+        };
+        self != next && rank(next) >= rank(self) && !(matches!(self, Bounced | Failed) && next == Complained)
+    }
+}
+
+/// A Message-ID as SES gives it back (SES replaces the one a raw message carries): the id SendEmail
+/// returns, at the region's SES domain. Replies to the message name it in In-Reply-To.
+pub fn ses_message_id(ses_id: &str, region: &str) -> String {
+    format!("{ses_id}@{region}.amazonses.com")
+}
+
 /// A blocked-sender entry matches the address itself or, written `@example.com`, its whole domain.
 pub fn is_blocked(sender: &Email, blocked: &[String]) -> bool {
     let address = sender.as_str();
@@ -252,6 +290,17 @@ mod tests {
         assert!(is_blocked(&sender, &["SPAM@bad.example".into()]));
         assert!(is_blocked(&sender, &["@bad.example".into()]));
         assert!(!is_blocked(&sender, &["@example".into(), "other@bad.example".into()]));
+    }
+
+    #[test]
+    fn delivery_states_only_move_forward() {
+        use DeliveryState::*;
+        assert!(Queued.may_become(Sent) && Sent.may_become(Delivered) && Delivered.may_become(Bounced));
+        assert!(Delivered.may_become(Complained));
+        assert!(!Bounced.may_become(Delivered), "a late delivery notice does not undo a bounce");
+        assert!(!Sent.may_become(Sent) && !Delivered.may_become(Sent));
+        assert!(!Bounced.may_become(Complained));
+        assert_eq!(ses_message_id("0100-abc", "eu-west-1"), "0100-abc@eu-west-1.amazonses.com");
     }
 
     #[test]

@@ -60,6 +60,8 @@ event_kinds! {
     TicketCustomerChanged => "ticket.customer_changed",
     /// A reply, customer message or internal note.
     MessageCreated => "message.created",
+    /// A reply sent by e-mail moved on: sent, delivered, bounced, complained about or failed.
+    MessageDeliveryUpdated => "message.delivery_updated",
     AttachmentAdded => "attachment.added",
     CustomerCreated => "customer.created",
     CustomerUpdated => "customer.updated",
@@ -176,6 +178,7 @@ impl EventKind {
             | SettingsCategoriesUpdated
             | SettingsEmailUpdated
             | EmailRejected
+            | MessageDeliveryUpdated
             | ApiKeyCreated
             | ApiKeyRevoked
             | ApiKeyRotated
@@ -256,6 +259,7 @@ impl EventKind {
             | SettingsCategoriesUpdated
             | SettingsEmailUpdated
             | EmailRejected
+            | MessageDeliveryUpdated
             | SettingsSlaPolicyUpdated
             | ApiKeyCreated
             | ApiKeyRevoked
@@ -376,6 +380,7 @@ impl EventKind {
             | SettingsCategoriesUpdated
             | SettingsEmailUpdated
             | EmailRejected
+            | MessageDeliveryUpdated
             | SettingsSlaPolicyUpdated
             | ApiKeyCreated
             | ApiKeyRevoked
@@ -496,7 +501,7 @@ mod tests {
         assert_eq!(EventKind::TicketCreated.as_str(), "ticket.created");
         assert_eq!(EventKind::SettingsSlaPolicyUpdated.as_str(), "settings.sla_policy_updated");
         assert_eq!(EventKind::WebhookEndpointResumed.as_str(), "webhook.endpoint_resumed");
-        assert_eq!(EventKind::ALL.len(), 76);
+        assert_eq!(EventKind::ALL.len(), 77);
         assert_eq!(EventKind::EmailRejected.as_str(), "email.rejected");
         assert_eq!(EventKind::DealStageChanged.as_str(), "deal.stage_changed");
     }

@@ -160,6 +160,7 @@ pub fn recipients(
         | SettingsSlaPolicyUpdated
         | SettingsEmailUpdated
         | EmailRejected
+        | MessageDeliveryUpdated
         | ApiKeyCreated
         | ApiKeyRevoked
         | ApiKeyRotated

@@ -280,6 +280,29 @@ pub async fn download(
     Ok(AttachmentDownload { attachment: (&attachment).into(), download: presigned(request, now) })
 }
 
+/// The files a reply names must be uploaded files of its ticket, together small enough to go by
+/// e-mail (SES takes messages up to 40 MB, base64 makes files a third larger).
+pub async fn check_reply_files(
+    app: &App,
+    scope: &crate::storage::TenantScope,
+    ticket: TicketId,
+    ids: &[AttachmentId],
+) -> ServiceResult<()> {
+    let mut errors = Vec::new();
+    let mut total = 0;
+    for (index, id) in ids.iter().enumerate() {
+        match app.store.get_attachment(scope, ticket, *id).await? {
+            Some(attachment) if attachment.status == AttachmentStatus::Uploaded => total += attachment.size,
+            _ => errors
+                .push(FieldError::new(format!("attachment_ids[{index}]"), "is not an uploaded file of this ticket")),
+        }
+    }
+    if errors.is_empty() && total > MAX_ATTACHMENT_BYTES {
+        errors.push(FieldError::new("attachment_ids", "the files together must be at most 25 MB to go by e-mail"));
+    }
+    if errors.is_empty() { Ok(()) } else { Err(ServiceError::Validation(errors)) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -54,6 +54,8 @@ pub struct InboundEmail {
     pub from_name: Option<String>,
     /// To, Cc and the envelope recipients: any of them may be a workspace's address.
     pub recipients: Vec<String>,
+    /// To and Cc as written: whoever besides the workspace is on them is copied on the replies.
+    pub addressed: Vec<String>,
     pub subject: String,
     /// The whole text (HTML rendered as text when there is no plain part).
     pub text: String,
@@ -184,6 +186,9 @@ async fn receive_in(
     let (_, plan) = super::plans::workspace_and_plan(app, scope).await?;
     let (attachments, left_out) = store_files(app, scope, ticket_id, mail).await?;
     let mut marks = MailMarks {
+        message_id_header: mail.message_id.clone(),
+        copied: copied(app, &settings, mail, &sender),
+        received_at: app.clock.now(),
         message_id_digest: message_digest,
         object_digest,
         ticket_id,
@@ -293,6 +298,25 @@ pub(super) fn attachment_events(marks: &MailMarks, customer: CustomerId, now: Ti
         .collect()
 }
 
+/// The people besides the sender and the workspace a message was addressed to (at most 20): a reply
+/// goes to them too, as a mail client's "reply all" would.
+fn copied(app: &App, settings: &EmailSettings, mail: &InboundEmail, sender: &Email) -> Vec<String> {
+    let mut copied: Vec<String> = Vec::new();
+    for address in &mail.addressed {
+        let (base, _) = split_plus(address);
+        let Ok(address) = Email::parse(&base) else { continue };
+        if address == *sender
+            || is_ours(app, settings, &address)
+            || copied.iter().any(|known| *known == address.as_str())
+        {
+            continue;
+        }
+        copied.push(address.to_string());
+    }
+    copied.truncate(20);
+    copied
+}
+
 fn is_ours(app: &App, settings: &EmailSettings, sender: &Email) -> bool {
     let domain = sender.as_str().rsplit_once('@').map(|(_, domain)| domain);
     domain == Some(app.config.inbound_domain.as_str())
@@ -389,6 +413,7 @@ async fn add_to(
             internal: false,
             created_at: now,
             merged_from: None,
+            attachment_ids: Vec::new(),
         };
         let mut after = before.clone();
         after.status = status;
@@ -510,7 +535,7 @@ async fn reject(
 
 /// The workspace's e-mail settings; the first read assigns the forwarding address (and the reply-token
 /// secret) in one conditional write.
-async fn settings_of(app: &App, scope: &TenantScope, actor: Option<UserId>) -> ServiceResult<EmailSettings> {
+pub(crate) async fn settings_of(app: &App, scope: &TenantScope, actor: Option<UserId>) -> ServiceResult<EmailSettings> {
     if let Some(settings) = app.store.get_email_settings(scope).await? {
         return Ok(settings);
     }
@@ -705,12 +730,17 @@ pub async fn reply_address(app: &App, caller: &MemberPrincipal, id: TicketId) ->
     let scope = caller.scope();
     let ticket = ticket_service::load(app, &scope, id).await?;
     let settings = settings_of(app, &scope, Some(caller.user_id)).await?;
-    let token = email::reply_token(&secret(&settings), scope.workspace_id(), ticket.id);
-    let (local, domain) = settings.forwarding_address.as_str().split_once('@').expect("an Email holds exactly one @");
     Ok(ReplyAddressView {
-        reply_to: format!("{local}+{token}@{domain}"),
+        reply_to: reply_to_address(&settings, scope.workspace_id(), ticket.id),
         subject_reference: ticket.number.map(|number| format!("[#{number}]")).unwrap_or_default(),
     })
+}
+
+/// The workspace's forwarding address plus the ticket's reply token: `<address>+<token>@…`.
+pub(crate) fn reply_to_address(settings: &EmailSettings, workspace: WorkspaceId, ticket: TicketId) -> String {
+    let token = email::reply_token(&secret(settings), workspace, ticket);
+    let (local, domain) = settings.forwarding_address.as_str().split_once('@').expect("an Email holds exactly one @");
+    format!("{local}+{token}@{domain}")
 }
 
 #[cfg(test)]

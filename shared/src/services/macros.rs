@@ -295,6 +295,7 @@ pub async fn apply(
         internal: found.internal,
         created_at: now,
         merged_from: None,
+        attachment_ids: Vec::new(),
     };
     after.row.record_message(&message, Some(caller.user_id));
     let mut events = vec![

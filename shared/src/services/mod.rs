@@ -15,6 +15,8 @@ pub mod deals;
 pub mod drafts;
 pub mod email;
 pub mod envelope;
+pub mod email_delivery;
+pub mod email_outbound;
 pub mod event_bus;
 pub mod followers;
 pub mod google_contacts;

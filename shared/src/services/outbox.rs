@@ -153,6 +153,7 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
         | SettingsCategoriesUpdated
         | SettingsEmailUpdated
         | EmailRejected
+        | MessageDeliveryUpdated
         | SettingsSlaPolicyUpdated
         | ApiKeyCreated
         | ApiKeyRevoked
@@ -308,6 +309,8 @@ async fn apply(app: &App, record: &EventRecord) -> Result<Option<(WorkspaceId, E
     super::notifications::on_event(app, &scope, &event).await?;
     // The records it touched, to the workspace's search index writer.
     super::search_feed::on_event(app, &scope, &event).await?;
+    // A public agent reply, to the customer's mailbox (queued once per reply).
+    super::email_outbound::on_event(app, &scope, &event).await?;
     // Boxed: the consumer's future would otherwise nest every consumer's state inline.
     Box::pin(crate::services::webhooks::fanout::fan_out(app, &scope, &event)).await?;
     Ok(Some((workspace, event)))

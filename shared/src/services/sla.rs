@@ -107,6 +107,7 @@ pub fn status_history(events: &[Event]) -> Vec<(Timestamp, Status)> {
             | SettingsCategoriesUpdated
             | SettingsEmailUpdated
             | EmailRejected
+            | MessageDeliveryUpdated
             | SettingsSlaPolicyUpdated
             | ApiKeyCreated
             | ApiKeyRevoked

@@ -254,6 +254,7 @@ fn opened_ticket(
         internal: false,
         created_at: now,
         merged_from: None,
+        attachment_ids: Vec::new(),
     };
     // The customer's words are the first message: nobody has seen it yet.
     ticket.row.record_message(&message, None);
@@ -326,7 +327,7 @@ pub async fn get(app: &App, caller: &MemberPrincipal, id: TicketId) -> ServiceRe
     let names = AuthorNames::of(app, &caller.scope(), &history.ticket, &messages).await?;
     Ok(TicketDetail {
         ticket: (&history.ticket).into(),
-        messages: messages.iter().map(|message| names.view(message)).collect(),
+        messages: messages.iter().map(|message| names.view(message).with_delivery(&history.mail)).collect(),
         timeline: history.events.iter().map(EventView::from).collect(),
         attachments: history
             .attachments
@@ -552,6 +553,7 @@ pub async fn add_message(
     } else {
         Vec::new()
     };
+    super::attachments::check_reply_files(app, &scope, id, &request.attachment_ids).await?;
     for _ in 0..3 {
         let before = load(app, &scope, id).await?;
         // Checked again on a retry: the write that beat this one may be the very message to warn about.
@@ -571,6 +573,7 @@ pub async fn add_message(
             internal: request.internal,
             created_at: now,
             merged_from: None,
+            attachment_ids: request.attachment_ids.clone(),
         };
         let mut after = before.clone();
         after.status = status;

@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::attachments::Attachment;
+use super::mail_thread::{Direction, ThreadMail};
 use super::transaction::{Transaction, TransactionError};
 use super::{Item, Page, PageQuery, Store, StoreError, TenantScope, events::Event, keys, n, s};
 use crate::domain::{
@@ -75,6 +76,12 @@ pub struct RejectedMail {
 #[derive(Debug, Clone)]
 pub struct MailMarks {
     pub message_id_digest: Option<String>,
+    /// The Message-ID itself (without angle brackets), kept in the ticket's conversation for the
+    /// threading headers of replies.
+    pub message_id_header: Option<String>,
+    /// Whom the customer copied (replies copy them).
+    pub copied: Vec<String>,
+    pub received_at: Timestamp,
     pub object_digest: String,
     pub ticket_id: TicketId,
     pub message_id: MessageId,
@@ -233,7 +240,8 @@ impl Store {
         if let Some(digest) = &marks.message_id_digest {
             sks.push(keys::mail_id_sk(digest));
         }
-        sks.into_iter()
+        let mut puts = sks
+            .into_iter()
             .map(|sk| {
                 self.put_new(Item::from([
                     (keys::PK.to_owned(), s(scope.pk())),
@@ -243,7 +251,25 @@ impl Store {
                     ("object_key".to_owned(), s(marks.object_key.clone())),
                 ]))
             })
-            .collect()
+            .collect::<Result<Vec<_>, _>>()?;
+        // The conversation entry: the next reply's In-Reply-To and References, and whom it copies.
+        let now = marks.received_at;
+        let entry = ThreadMail {
+            ticket_id: marks.ticket_id,
+            message_id: marks.message_id,
+            direction: Direction::Inbound,
+            customer_id: None,
+            header_id: marks.message_id_header.clone(),
+            to: Vec::new(),
+            cc: marks.copied.clone(),
+            state: None,
+            reason: None,
+            attempts: 0,
+            created_at: now,
+            updated_at: now,
+        };
+        puts.push(self.put_new(self.thread_mail_item(scope, &entry)?)?);
+        Ok(puts)
     }
 
     /// The attachment puts of a handled message, and the storage counter's update (whose condition

@@ -196,6 +196,17 @@ pub fn mail_object_sk(digest_hex: &str) -> String {
     format!("MAILOBJ#{digest_hex}")
 }
 
+/// A message of a ticket's e-mail conversation, inbound or outbound: its Message-ID (threading headers
+/// of the next reply) and, for a reply we send, its delivery state. In the ticket's item collection, so
+/// the ticket view reads the delivery states with its one Query; the conversation alone is one Query on
+/// [`mail_thread_prefix`], in message order (message ids are time-ordered).
+pub fn mail_thread_sk(ticket: TicketId, message: MessageId) -> String {
+    format!("{}{message}", mail_thread_prefix(ticket))
+}
+pub fn mail_thread_prefix(ticket: TicketId) -> String {
+    format!("{TICKET_PREFIX}{ticket}#MAIL#")
+}
+
 /// The rejected-mail log: one Query on this prefix, newest first.
 pub const REJECTED_MAIL_PREFIX: &str = "MAILREJ#";
 pub fn rejected_mail_sk(id: InboundMailId) -> String {

@@ -19,6 +19,7 @@ pub mod keys;
 pub mod lead_capture;
 pub mod leads;
 pub mod macros;
+pub mod mail_thread;
 pub mod merge;
 pub mod notifications;
 mod page;

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::transaction::{Transaction, TransactionError};
 use super::{Item, Page, QuerySpec, Store, StoreError, TenantScope, customers::Customer, events::Event, keys, n, s};
 use crate::domain::{
-    ids::{CustomerId, MessageId, TicketId, UserId, WorkspaceId},
+    ids::{AttachmentId, CustomerId, MessageId, TicketId, UserId, WorkspaceId},
     inbox::{SlaRow, preview},
     ticket::{Author, Priority, Status},
 };
@@ -170,6 +170,9 @@ pub struct Message {
     /// Set on a message copied here from a duplicate merged into this ticket: that duplicate.
     #[serde(default)]
     pub merged_from: Option<TicketId>,
+    /// Files of the ticket sent with this reply.
+    #[serde(default)]
+    pub attachment_ids: Vec<AttachmentId>,
 }
 
 /// A ticket's whole item collection.
@@ -178,6 +181,8 @@ pub struct TicketHistory {
     pub messages: Vec<Message>,
     pub events: Vec<Event>,
     pub attachments: Vec<super::attachments::Attachment>,
+    /// Its e-mail conversation: Message-IDs and the delivery states of replies sent by e-mail.
+    pub mail: Vec<super::mail_thread::ThreadMail>,
     /// The SLA moments recorded so far and the ticket's radar position (see [`super::sla_watch`]).
     pub sla_watch: Option<super::sla_watch::SlaWatch>,
 }
@@ -714,6 +719,7 @@ impl Store {
     ) -> Result<Option<TicketHistory>, StoreError> {
         let ticket_key = keys::ticket_sk(id);
         let (mut ticket, mut messages, mut events, mut attachments) = (None, Vec::new(), Vec::new(), Vec::new());
+        let mut mail = Vec::new();
         let (watch_key, mut sla_watch) = (keys::sla_watch_sk(id), None);
         let query = QuerySpec::under_prefix(scope, &ticket_key).consistent();
         for item in self.query_all(&query).await? {
@@ -726,11 +732,13 @@ impl Store {
                 events.push(serde_dynamo::from_item(item)?);
             } else if sk.contains("#ATT#") {
                 attachments.push(serde_dynamo::from_item(item)?);
+            } else if sk.contains("#MAIL#") {
+                mail.push(serde_dynamo::from_item(item)?);
             } else if sk == watch_key {
                 sla_watch = Some(serde_dynamo::from_item(item)?);
             }
         }
-        Ok(ticket.map(|ticket| TicketHistory { ticket, messages, events, attachments, sla_watch }))
+        Ok(ticket.map(|ticket| TicketHistory { ticket, messages, events, attachments, mail, sla_watch }))
     }
 
     /// Writes `after` over `before` if nobody changed the ticket meanwhile, with an optional new

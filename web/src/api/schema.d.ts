@@ -3334,6 +3334,11 @@ export interface components {
             title?: string | null;
         };
         CreateMessageRequest: {
+            /**
+             * @description Uploaded files of this ticket that go with a reply to the customer (at most 10, together at
+             *     most 25 MB: they are sent with the e-mail). Not for internal notes.
+             */
+            attachment_ids?: components["schemas"]["AttachmentId"][];
             /** @description agent (default) or customer (for channels relaying the customer's words) */
             author?: string | null;
             body: string;
@@ -3569,6 +3574,13 @@ export interface components {
             items: components["schemas"]["DeliveryView"][];
             next_cursor?: string | null;
         };
+        /**
+         * @description Where an agent's reply sent by e-mail stands. `queued` until the sender claims it, `sending` while
+         *     SES has it in hand, `sent` once SES accepted it, then what SES's event notifications say; `failed`
+         *     when it ran out of attempts or SES refused it.
+         * @enum {string}
+         */
+        DeliveryState: "queued" | "sending" | "sent" | "delivered" | "bounced" | "complained" | "failed";
         /** @enum {string} */
         DeliveryStatus: "pending" | "delivered" | "failed" | "cancelled";
         DeliveryView: {
@@ -4045,9 +4057,21 @@ export interface components {
              */
             version: number;
         };
+        /** @description Where a reply sent by e-mail stands, from SES's answers and event notifications. */
+        MessageDeliveryView: {
+            /** @description Why it failed, bounced or was complained about (SES's diagnostic). */
+            reason?: string | null;
+            /** @description Whom it went to (To, then Cc). */
+            recipients: string[];
+            state: components["schemas"]["DeliveryState"];
+            /** Format: date-time */
+            updated_at: string;
+        };
         /** Format: uuid */
         MessageId: string;
         MessageView: {
+            /** @description The ticket's files that went with this reply. */
+            attachment_ids: components["schemas"]["AttachmentId"][];
             author: components["schemas"]["Author"];
             /** @description The member (agent messages) or customer (customer messages) who wrote it. */
             author_id: string;
@@ -4059,6 +4083,7 @@ export interface components {
             body: string;
             /** Format: date-time */
             created_at: string;
+            delivery?: components["schemas"]["MessageDeliveryView"] | null;
             id: components["schemas"]["MessageId"];
             internal: boolean;
             merged_from?: components["schemas"]["TicketId"] | null;

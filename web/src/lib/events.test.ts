@@ -54,6 +54,10 @@ const SAMPLES: Record<EventKind, { event: Omit<DescribedEvent, "type">; reads: s
   },
   "ticket.customer_changed": { event: { before: { customer_id: "c1" }, after: { customer_id: "c2" } }, reads: "Moved to the customer it was merged into" },
   "message.created": { event: { after: { message_id: "m1", author: "customer", internal: false } }, reads: "Customer wrote" },
+  "message.delivery_updated": {
+    event: { after: { message_id: "m1", state: "bounced", reason: "Permanent bounce (General) for ada@example.com" } },
+    reads: "Reply bounced: Permanent bounce (General) for ada@example.com",
+  },
   "attachment.added": { event: { after: { attachment_id: "a1", filename: "invoice.pdf", size: 2.5 * 1024 * 1024 } }, reads: "File attached: invoice.pdf (2.5 MB)" },
   "customer.created": { event: { after: { email: "chris@example.org", name: "Chris Customer" } }, reads: "Customer added: Chris Customer <chris@example.org>" },
   "customer.updated": {

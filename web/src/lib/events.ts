@@ -26,6 +26,7 @@ export const EVENT_KINDS = [
   "ticket.assigned",
   "ticket.customer_changed",
   "message.created",
+  "message.delivery_updated",
   "attachment.added",
   "customer.created",
   "customer.updated",
@@ -303,6 +304,18 @@ const FORMATTERS: Record<EventKind, (context: Context) => string> = {
   },
   "ticket.customer_changed": () => "Moved to the customer it was merged into",
   "message.created": ({ after }) => (after.internal ? "Internal note added" : after.author === "customer" ? "Customer wrote" : "Reply sent"),
+  "message.delivery_updated": ({ after }) => {
+    const states: Record<string, string> = {
+      sent: "Reply e-mailed to the customer",
+      delivered: "Reply delivered to the customer's mailbox",
+      bounced: "Reply bounced",
+      complained: "The customer marked the reply as spam",
+      failed: "Reply not sent",
+    };
+    const said = states[text(after, "state") ?? ""] ?? "Reply delivery updated";
+    const reason = text(after, "reason");
+    return reason ? `${said}: ${reason}` : said;
+  },
   "attachment.added": ({ after }) => {
     const name = text(after, "filename");
     const size = typeof after.size === "number" ? ` (${bytes(after.size)})` : "";

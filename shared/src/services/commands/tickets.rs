@@ -8,7 +8,7 @@ use crate::domain::{
     FieldError, Gather,
     email::Email,
     field,
-    ids::{CustomerId, UserId},
+    ids::{AttachmentId, CustomerId, UserId},
     optional_field, rule,
     ticket::{self, Author, Priority, Status},
 };
@@ -175,7 +175,11 @@ pub struct AddMessage {
     pub internal: bool,
     pub draft_version: Option<u64>,
     pub confirm: bool,
+    pub attachment_ids: Vec<AttachmentId>,
 }
+
+/// The most files one reply carries.
+pub const MAX_REPLY_FILES: usize = 10;
 
 impl TryFrom<CreateMessageRequest> for AddMessage {
     type Error = Vec<FieldError>;
@@ -190,10 +194,26 @@ impl TryFrom<CreateMessageRequest> for AddMessage {
             },
         );
         let by_customer = matches!(author, Ok(Author::Customer));
-        let (body, author, ()) = (
+        let mut attachment_ids: Vec<AttachmentId> = Vec::new();
+        for id in &request.attachment_ids {
+            if !attachment_ids.contains(id) {
+                attachment_ids.push(*id);
+            }
+        }
+        let files_allowed = if attachment_ids.is_empty() {
+            Ok(())
+        } else if request.internal || by_customer {
+            Err("only a reply to the customer carries files (attach them to the ticket instead)".to_owned())
+        } else if attachment_ids.len() > MAX_REPLY_FILES {
+            Err(format!("must be at most {MAX_REPLY_FILES} files"))
+        } else {
+            Ok(())
+        };
+        let (body, author, (), ()) = (
             field("body", ticket::parse_body(&request.body)),
             author,
             rule("internal", !(by_customer && request.internal), "customers cannot write internal notes"),
+            field("attachment_ids", files_allowed),
         )
             .gather()?;
         Ok(AddMessage {
@@ -202,6 +222,7 @@ impl TryFrom<CreateMessageRequest> for AddMessage {
             internal: request.internal,
             draft_version: request.draft_version,
             confirm: request.confirm,
+            attachment_ids,
         })
     }
 }

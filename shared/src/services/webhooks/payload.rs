@@ -118,6 +118,7 @@ impl SlackEventType {
             | SettingsCategoriesUpdated
             | SettingsEmailUpdated
             | EmailRejected
+            | MessageDeliveryUpdated
             | SettingsSlaPolicyUpdated
             | ApiKeyCreated
             | ApiKeyRevoked

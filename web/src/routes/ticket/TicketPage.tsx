@@ -20,6 +20,7 @@ import { PriorityBadge, StatusBadge } from "../../ui/Badges";
 import { ErrorState, Loading } from "../../ui/states";
 import { Timeline } from "../../ui/Timeline";
 import { Attachments } from "./Attachments";
+import { DeliveryBadge } from "./DeliveryBadge";
 import { Composer } from "./Composer";
 import { Properties } from "./Properties";
 import { SlaClocks } from "./SlaClocks";
@@ -168,6 +169,7 @@ export function Component() {
                       <strong>{author}</strong>
                       {kind === "note" && <span className="note-label">Internal note · team only</span>}
                       {kind === "reply" && <span className="reply-label">Reply to customer</span>}
+                      {message.delivery && <DeliveryBadge delivery={message.delivery} />}
                       <time className="muted small" dateTime={message.created_at} title={dateTime(message.created_at)}>
                         {relativeTime(message.created_at)}
                       </time>
