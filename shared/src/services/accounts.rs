@@ -38,6 +38,7 @@ pub async fn signup(app: &App, request: SignupRequest) -> ServiceResult<SessionR
         seats_used: 1,
         owners: 1,
         storage_bytes: 0,
+        search_index_bytes: 0,
         webhooks_used: 0,
     };
     let owner = Member {
