@@ -50,3 +50,33 @@ test("the search palette finds records as you type and opens them from the keybo
     await expect(a).toHaveURL(new RegExp(`/sales/leads/${lead.id}$`));
   });
 });
+
+// A list's own search field: the leads list narrows to a misspelt name as it is typed, under the
+// list's filters, and clearing the field brings the whole list back.
+test("a list's search field narrows the list as you type, typos and all", async ({ stack, cast, api, newPage, shot }) => {
+  const owner = await api.signUp(cast.owner);
+  const lead = await api.request<{ id: string }>("POST", "/api/v1/leads", owner.access_token, { name: `Bartholomew Finch ${cast.run}` });
+  await api.request("POST", "/api/v1/leads", owner.access_token, { name: `Other Person ${cast.run}` });
+  const a = await newPage("owner");
+  await logIn(a, stack, cast.owner);
+  await a.goto(`${stack}/sales/leads`);
+  await expect(a.getByTestId("lead-list")).toContainText("Other Person");
+
+  const field = a.getByRole("combobox", { name: "Search leads" });
+  await field.pressSequentially("bartholomwe fin");
+  const results = a.getByTestId("list-search-results");
+  await expect(results.getByRole("option").filter({ hasText: "Bartholomew Finch" })).toBeVisible();
+  await expect(results).not.toContainText("Other Person");
+  await shot(a, "61-list-search");
+
+  // Escape clears the field: the list is back.
+  await field.press("Escape");
+  await expect(field).toHaveValue("");
+  await expect(a.getByTestId("lead-list")).toContainText("Other Person");
+
+  // Enter opens the selected result.
+  await field.pressSequentially("bartholomwe");
+  await expect(results.getByRole("option").first()).toHaveAttribute("aria-selected", "true");
+  await field.press("Enter");
+  await expect(a).toHaveURL(new RegExp(`/sales/leads/${lead.id}$`));
+});

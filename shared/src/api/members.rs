@@ -55,7 +55,10 @@ impl From<&Workspace> for WorkspaceView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UsageView {
     pub seats: u64,
+    /// Attachments' bytes (confirmed, or reserved by an announced upload).
     pub storage_bytes: u64,
+    /// The search index's bytes as last published; the storage limit counts both.
+    pub search_index_bytes: u64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -75,7 +78,11 @@ impl PlanView {
             name: plan.name.clone(),
             limits: plan.limits.clone(),
             features: plan.features.clone(),
-            usage: UsageView { seats: workspace.seats_used, storage_bytes: workspace.storage_bytes },
+            usage: UsageView {
+                seats: workspace.seats_used,
+                storage_bytes: workspace.storage_bytes,
+                search_index_bytes: workspace.search_index_bytes,
+            },
         }
     }
 }

@@ -106,6 +106,17 @@ pub struct BillingUsageView {
     /// The month (`YYYY-MM`, UTC) the ticket count is for.
     pub month: String,
     pub usage: Vec<UsageLine>,
+    /// What the `storage_bytes` line's `used` is made of.
+    pub storage: StorageUsageView,
+}
+
+/// The workspace's storage by what holds it; the plan's storage limit counts their sum.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StorageUsageView {
+    /// Attachments: confirmed files and announced uploads' reserved bytes.
+    pub files_bytes: u64,
+    /// The search index, as its writer last published it (it follows changes by seconds).
+    pub search_index_bytes: u64,
 }
 
 /// A workspace as the platform console shows it after a plan change.

@@ -48,6 +48,7 @@ async fn create_workspace(app: &App, request: SignupRequest) -> ServiceResult<Se
         seats_used: 1,
         owners: 1,
         storage_bytes: 0,
+        search_index_bytes: 0,
         webhooks_used: 0,
         lead_capture_endpoints_used: 0,
     };

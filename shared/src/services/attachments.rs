@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 
+use super::plans::StorageLimit;
 use super::{ServiceError, ServiceResult};
 use crate::adapters::PresignedUrl;
 use crate::api::{AttachmentDownload, AttachmentUpload, AttachmentView, CreateAttachmentRequest, PresignedRequest};
@@ -21,7 +22,6 @@ use crate::domain::events::EventKind;
 use crate::domain::{
     FieldError, Gather, field,
     ids::{AttachmentId, TicketId},
-    plan::{LimitExceeded, LimitKind},
     rule,
 };
 use crate::storage::{
@@ -108,15 +108,9 @@ pub async fn create_upload(
 
     let scope = caller.scope();
     let (workspace, plan) = super::plans::workspace_and_plan(app, &scope).await?;
-    let limit = plan.limits.storage_bytes;
-    let storage_full = |used: u64| {
-        ServiceError::PlanLimit(LimitExceeded {
-            kind: LimitKind::StorageBytes,
-            limit: limit.unwrap_or(u64::MAX),
-            used,
-            plan: plan.id.clone(),
-        })
-    };
+    let storage = StorageLimit::of(&workspace, &plan);
+    let limit = storage.for_files();
+    let storage_full = |used: u64| storage.reached(used);
     let now = app.clock.now();
     let id = AttachmentId::generate();
     let attachment = Attachment {
@@ -224,7 +218,7 @@ pub async fn confirm(
     }
     // Before the record says "uploaded", so a confirmed file never keeps the tag that expires it.
     app.attachments.confirm(&pending.object_key, stored.version_id.as_deref()).await?;
-    let (_, plan) = super::plans::workspace_and_plan(app, &scope).await?;
+    let (workspace, plan) = super::plans::workspace_and_plan(app, &scope).await?;
     let now = app.clock.now();
     let uploaded = Attachment {
         status: AttachmentStatus::Uploaded,
@@ -241,16 +235,11 @@ pub async fn confirm(
             })),
         )
         .about_ticket(ticket, ticket_record.customer_id);
-    let limit = plan.limits.storage_bytes;
-    match app.store.confirm_attachment(&scope, &uploaded, limit, &event).await {
+    let storage = StorageLimit::of(&workspace, &plan);
+    match app.store.confirm_attachment(&scope, &uploaded, storage.for_files(), &event).await {
         Ok(()) => Ok((&uploaded).into()),
         Err(ConfirmError::AlreadyConfirmed) => Ok((&load(app, caller, ticket, id).await?).into()),
-        Err(ConfirmError::StorageLimitReached { used }) => Err(ServiceError::PlanLimit(LimitExceeded {
-            kind: LimitKind::StorageBytes,
-            limit: limit.unwrap_or(u64::MAX),
-            used,
-            plan: plan.id.clone(),
-        })),
+        Err(ConfirmError::StorageLimitReached { used }) => Err(storage.reached(used)),
         Err(ConfirmError::Store(err)) => Err(err.into()),
     }
 }

@@ -183,7 +183,7 @@ async fn receive_in(
         .filter(|ticket| ticket.status != ticket::Status::Closed);
     let ticket_id = target.as_ref().map_or_else(TicketId::generate, |ticket| ticket.id);
     // Staff may have changed the plan's storage limit: read the plan itself, not the seed tier.
-    let (_, plan) = super::plans::workspace_and_plan(app, scope).await?;
+    let (workspace, plan) = super::plans::workspace_and_plan(app, scope).await?;
     let (attachments, left_out) = store_files(app, scope, ticket_id, mail).await?;
     let mut marks = MailMarks {
         message_id_header: mail.message_id.clone(),
@@ -196,7 +196,7 @@ async fn receive_in(
         message_id: MessageId::generate(),
         object_key: mail.object_key.clone(),
         attachments,
-        storage_limit: plan.limits.storage_bytes,
+        storage_limit: super::plans::StorageLimit::of(&workspace, &plan).for_files(),
     };
     let mut note = (left_out > 0).then(|| format!("{left_out} attached file(s) of a type or size not kept"));
     for _ in 0..2 {

@@ -9,13 +9,13 @@ use jiff::{Timestamp, tz::TimeZone};
 use super::{ServiceError, ServiceResult};
 use crate::api::{
     AuditLogView, BillingUsageView, CatalogPlanView, ChangePlanRequest, CreatePlanRequest, PlanCatalogView,
-    ReplacePlanRequest, UsageLine, WorkspacePlanView,
+    ReplacePlanRequest, StorageUsageView, UsageLine, WorkspacePlanView,
 };
 use crate::app::App;
 use crate::auth::MemberPrincipal;
 use crate::domain::events::EventKind;
 use crate::domain::ids::{EventId, StaffId, WorkspaceId};
-use crate::domain::plan::{Feature, LimitKind, Plan, PlanId, PlanLimits, seed_catalog, seed_plan};
+use crate::domain::plan::{Feature, LimitExceeded, LimitKind, Plan, PlanId, PlanLimits, seed_catalog, seed_plan};
 use crate::domain::rbac::Permission;
 use crate::domain::text::parse_line;
 use crate::domain::{FieldError, Gather, field, rule};
@@ -75,6 +75,41 @@ pub async fn workspace_and_plan(app: &App, scope: &TenantScope) -> ServiceResult
     Ok((workspace, plan))
 }
 
+/// The plan's storage limit as a write of files meets it. The limit counts the files and the search
+/// index together ([`Workspace::storage_used`]); the index is derived data its writer publishes
+/// asynchronously and is never refused, so files get the room the index leaves, as last published
+/// when the workspace was read.
+pub struct StorageLimit {
+    limit: Option<u64>,
+    search_index_bytes: u64,
+    plan: PlanId,
+}
+
+impl StorageLimit {
+    pub fn of(workspace: &Workspace, plan: &Plan) -> Self {
+        Self {
+            limit: plan.limits.storage_bytes,
+            search_index_bytes: workspace.search_index_bytes,
+            plan: plan.id.clone(),
+        }
+    }
+
+    /// The most bytes of files the workspace may hold (None: unlimited), for the store's condition.
+    pub fn for_files(&self) -> Option<u64> {
+        self.limit.map(|limit| limit.saturating_sub(self.search_index_bytes))
+    }
+
+    /// The problem for a refused write, from the files' bytes the refusing condition saw.
+    pub fn reached(&self, files_bytes: u64) -> ServiceError {
+        ServiceError::PlanLimit(LimitExceeded {
+            kind: LimitKind::StorageBytes,
+            limit: self.limit.unwrap_or(u64::MAX),
+            used: files_bytes.saturating_add(self.search_index_bytes),
+            plan: self.plan.clone(),
+        })
+    }
+}
+
 /// Usage against the plan's limits, for the owner's billing screen.
 pub async fn usage(app: &App, caller: &MemberPrincipal) -> ServiceResult<BillingUsageView> {
     let scope = caller.scope();
@@ -88,7 +123,7 @@ pub async fn usage(app: &App, caller: &MemberPrincipal) -> ServiceResult<Billing
     let used = |kind: LimitKind| match kind {
         LimitKind::Seats => Some(workspace.seats_used),
         LimitKind::TicketsPerMonth => Some(tickets),
-        LimitKind::StorageBytes => Some(workspace.storage_bytes),
+        LimitKind::StorageBytes => Some(workspace.storage_used()),
         LimitKind::Webhooks => Some(workspace.webhooks_used),
         LimitKind::ApiRequestsPerMinute => None,
         LimitKind::LeadCaptureEndpoints => Some(workspace.lead_capture_endpoints_used),
@@ -101,7 +136,9 @@ pub async fn usage(app: &App, caller: &MemberPrincipal) -> ServiceResult<Billing
             UsageLine { kind, used, limit, over_limit: matches!((used, limit), (Some(u), Some(l)) if u > l) }
         })
         .collect();
-    Ok(BillingUsageView { plan: plan.id, plan_name: plan.name, features: plan.features, month, usage })
+    let storage =
+        StorageUsageView { files_bytes: workspace.storage_bytes, search_index_bytes: workspace.search_index_bytes };
+    Ok(BillingUsageView { plan: plan.id, plan_name: plan.name, features: plan.features, month, usage, storage })
 }
 
 /// The whole catalog, seed plans included, in id order.

@@ -4,11 +4,14 @@
 
 use std::ops::ControlFlow;
 
+use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+
 use super::events::Event;
+use super::transaction::{Transaction, TransactionError};
 use crate::domain::ids::EventId;
 
 use super::{
-    QuerySpec, Store, StoreError, TenantScope, applied, backend,
+    QuerySpec, Store, StoreError, TenantScope, backend,
     companies::Company,
     customers::Customer,
     deals::Deal,
@@ -95,40 +98,52 @@ impl Store {
         }))
     }
 
-    /// Records `next` as current if the current version is still `expected` (None: no index yet).
-    /// False when another write got there first (nothing written).
+    /// Records `next` as current if the current version is still `expected` (None: no index yet),
+    /// and sets the workspace's `search_index_bytes` to the new object's size, in one transaction
+    /// (what storage counts is always the published index). False when another write got there
+    /// first (nothing written).
     pub async fn put_search_version(
         &self,
         scope: &TenantScope,
         expected: Option<u64>,
         next: SearchVersion,
     ) -> Result<bool, StoreError> {
-        let mut request = self
-            .client
-            .update_item()
+        let mut set = "SET #version = :next, records = :records, bytes = :bytes, written_at = :at".to_owned();
+        let mut version = Update::builder()
             .table_name(&self.table)
             .key(keys::PK, s(scope.pk()))
             .key(keys::SK, s(keys::SEARCH_VERSION_SK))
-            .update_expression("SET #version = :next, records = :records, bytes = :bytes, written_at = :at")
             .expression_attribute_names("#version", "version")
             .expression_attribute_values(":next", n(next.version))
             .expression_attribute_values(":records", n(next.records))
             .expression_attribute_values(":bytes", n(next.bytes))
             .expression_attribute_values(":at", n(next.written_at));
         if let Some(through) = next.through {
-            request = request
-                .update_expression(
-                    "SET #version = :next, records = :records, bytes = :bytes, written_at = :at, through = :through",
-                )
-                .expression_attribute_values(":through", s(through.to_string()));
+            set.push_str(", through = :through");
+            version = version.expression_attribute_values(":through", s(through.to_string()));
         }
-        request = match expected {
-            None => request.condition_expression("attribute_not_exists(PK)"),
-            Some(version) => request
+        version = match expected {
+            None => version.condition_expression("attribute_not_exists(PK)"),
+            Some(current) => version
                 .condition_expression("#version = :expected")
-                .expression_attribute_values(":expected", n(version)),
+                .expression_attribute_values(":expected", n(current)),
         };
-        Ok(applied(request.send().await)?.is_some())
+        let usage = Update::builder()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::WORKSPACE_SK))
+            .update_expression("SET search_index_bytes = :bytes")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":bytes", n(next.bytes))
+            .build()?;
+        let transaction = Transaction::new()
+            .with_named(TransactWriteItem::builder().update(version.update_expression(set).build()?).build(), ())
+            .with(TransactWriteItem::builder().update(usage).build());
+        match self.transact(transaction).await {
+            Ok(()) => Ok(true),
+            Err(TransactionError::Failed { .. }) => Ok(false),
+            Err(TransactionError::Store(err)) => Err(err),
+        }
     }
 
     /// The workspace's events after `through` (all of them when None), newest first, at most

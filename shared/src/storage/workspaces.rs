@@ -18,15 +18,27 @@ pub struct Workspace {
     pub seats_used: u64,
     /// Active owners; a workspace never drops to zero.
     pub owners: u64,
-    /// Bytes of confirmed attachments, counted against the plan's storage limit.
+    /// Bytes of attachments (confirmed, or announced and reserved), counted against the plan's
+    /// storage limit.
     #[serde(default)]
     pub storage_bytes: u64,
+    /// Bytes of the workspace's published search index, set by its single index writer on each
+    /// commit; counted against the storage limit beside `storage_bytes` ([`Self::storage_used`]).
+    #[serde(default)]
+    pub search_index_bytes: u64,
     /// Webhook endpoints; kept by the transactions that create and delete them.
     #[serde(default)]
     pub webhooks_used: u64,
     /// Lead-capture endpoints; kept by the transactions that create and delete them.
     #[serde(default)]
     pub lead_capture_endpoints_used: u64,
+}
+
+impl Workspace {
+    /// What the plan's storage limit counts: the files and the search index.
+    pub fn storage_used(&self) -> u64 {
+        self.storage_bytes.saturating_add(self.search_index_bytes)
+    }
 }
 
 /// Everything a sign-up writes, in one transaction.

@@ -324,3 +324,59 @@ async fn keys_of_a_workspace_on_a_created_plan_are_throttled_by_the_tier_its_rat
     assert_eq!(reply.headers["ratelimit-limit"], "50");
     assert_eq!(reply.headers["ratelimit-policy"], "\"burst\";q=50;w=10");
 }
+
+#[tokio::test]
+async fn the_search_index_counts_against_storage_beside_the_files() {
+    let owner = signup("Index Storage").await;
+    let client = owner.client();
+    let ticket = client
+        .post(
+            "/api/v1/tickets",
+            json!({"subject": "Warehouse scanner offline", "body": "Since this morning.",
+            "customer": {"email": unique_email("scanner")}}),
+        )
+        .await
+        .expect(201);
+    let ticket = ticket.body["id"].as_str().unwrap().to_owned();
+    // Once the writer has indexed the ticket, the index's bytes are the workspace's, in the total too.
+    let indexed = switchboard_tests::eventually(std::time::Duration::from_secs(15), async || {
+        let found = client.get("/api/v1/search?q=scanner").await.expect(200).body;
+        let usage = client.get(USAGE).await.expect(200).body;
+        found["pending"] == 0 && usage["storage"]["search_index_bytes"].as_u64().unwrap() > 0
+    })
+    .await;
+    assert!(indexed, "the published index's size shows in the usage");
+    let usage = client.get(USAGE).await.expect(200).body;
+    let index_bytes = usage["storage"]["search_index_bytes"].as_u64().unwrap();
+    assert_eq!(usage["storage"]["files_bytes"], 0);
+    assert_eq!(usage_of(&usage, "storage_bytes")["used"], index_bytes, "the total counts the index");
+    let me = client.get("/api/v1/me").await.expect(200).body;
+    // The writer may have published again meanwhile (a later batch of the same changes): a few bytes.
+    let me_index = me["plan"]["usage"]["search_index_bytes"].as_u64().unwrap();
+    assert!(me_index.abs_diff(index_bytes) < 100, "{me_index} against {index_bytes}");
+
+    // A plan whose storage limit leaves 500 bytes beside the index: a file of 1,000 bytes would fit
+    // the files alone, but not the files and the index.
+    let staff = staff().await;
+    let mut tight = limits(None, None, None);
+    tight["storage_bytes"] = json!(index_bytes + 500);
+    let plan = custom_plan(&staff, tight).await;
+    move_to(&staff, &owner, &plan).await;
+    let path = format!("/api/v1/tickets/{ticket}/attachments");
+    let refused = client
+        .post(&path, json!({"filename": "scan.txt", "content_type": "text/plain", "size": 1_000}))
+        .await
+        .expect_problem(402, "plan-limit-reached");
+    assert_eq!(refused.body["limit_kind"], "storage_bytes", "{}", refused.body);
+    assert_eq!(refused.body["limit"], index_bytes + 500);
+    // The index is rewritten as the workspace changes (a few bytes more or less): used is the index's
+    // bytes as they were read for the announcement, no files.
+    let used = refused.body["used"].as_u64().unwrap();
+    assert!(used.abs_diff(index_bytes) < 100, "what is used is the index: {}", refused.body);
+    // What fits beside the index is accepted.
+    client.post(&path, json!({"filename": "note.txt", "content_type": "text/plain", "size": 400})).await.expect(201);
+    let usage = client.get(USAGE).await.expect(200).body;
+    assert_eq!(usage["storage"]["files_bytes"], 400);
+    let index_bytes = usage["storage"]["search_index_bytes"].as_u64().unwrap();
+    assert_eq!(usage_of(&usage, "storage_bytes")["used"], index_bytes + 400);
+}

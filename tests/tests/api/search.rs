@@ -93,6 +93,13 @@ async fn typos_prefixes_diacritics_and_whole_keys_find_their_records() {
     assert_eq!(highlighted(first), ["espresso"], "the matching word is highlighted: {first}");
     assert_eq!(ids(&found(&client, "bartholomwe quicny", &id(&lead)).await)[0], id(&lead));
     assert_eq!(ids(&search(&client, "bortholemuw").await), Vec::<String>::new(), "three edits are too many");
+    // Two edits from eight characters ("espresso": one letter added, one dropped); not below eight
+    // ("damaged", seven: two letters replaced).
+    assert_eq!(ids(&found(&client, "exspreso", &id(&machine)).await)[0], id(&machine));
+    assert!(
+        !ids(&search(&client, "dumagod").await).contains(&id(&machine)),
+        "two edits of a 7-letter word are too many"
+    );
     // The last word as a prefix, as the user types.
     assert_eq!(ids(&found(&client, "damaged espr", &id(&machine)).await)[0], id(&machine));
     assert!(ids(&search(&client, "espr damaged").await).is_empty(), "only the last word is a prefix");

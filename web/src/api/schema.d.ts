@@ -2878,6 +2878,8 @@ export interface components {
             month: string;
             plan: components["schemas"]["PlanId"];
             plan_name: string;
+            /** @description What the `storage_bytes` line's `used` is made of. */
+            storage: components["schemas"]["StorageUsageView"];
             usage: components["schemas"]["UsageLine"][];
         };
         /** @description One kanban column: the stage, its open deals' totals, and their first page. */
@@ -4820,6 +4822,19 @@ export interface components {
          * @enum {string}
          */
         StatusMeaning: "open" | "converted" | "unqualified";
+        /** @description The workspace's storage by what holds it; the plan's storage limit counts their sum. */
+        StorageUsageView: {
+            /**
+             * Format: int64
+             * @description Attachments: confirmed files and announced uploads' reserved bytes.
+             */
+            files_bytes: number;
+            /**
+             * Format: int64
+             * @description The search index, as its writer last published it (it follows changes by seconds).
+             */
+            search_index_bytes: number;
+        };
         /** @description Counts of one sync run, or of all runs. */
         SyncCounts: {
             /**
@@ -5153,9 +5168,17 @@ export interface components {
             used?: number | null;
         };
         UsageView: {
+            /**
+             * Format: int64
+             * @description The search index's bytes as last published; the storage limit counts both.
+             */
+            search_index_bytes: number;
             /** Format: int64 */
             seats: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Attachments' bytes (confirmed, or reserved by an announced upload).
+             */
             storage_bytes: number;
         };
         /** Format: uuid */

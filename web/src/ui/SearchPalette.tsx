@@ -7,23 +7,15 @@ import { useNavigate } from "react-router";
 import { searchQuery } from "../api/queries/search";
 import type { Schemas } from "../api/types";
 import { isTyping } from "../lib/keyboard";
+import { useDebounced } from "../lib/useDebounced";
 import { KIND_LABELS, loadRecent, opensPalette, paletteKey, resultPath, saveRecent, withRecent, type SearchKind } from "../lib/search";
 
 type Result = Schemas["SearchResult"];
 
 /** How long typing must pause before a search is sent. */
-const PAUSE_MS = 150;
+export const PAUSE_MS = 150;
 
-function useDebounced(value: string, ms: number) {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
-}
-
-function Snippet({ result }: { result: Result }) {
+export function Snippet({ result }: { result: Result }) {
   return (
     <span className="search-snippet">
       {result.snippet.parts.map((part, index) => (part.highlight ? <mark key={index}>{part.text}</mark> : <span key={index}>{part.text}</span>))}

@@ -145,4 +145,5 @@ export const notificationKeys = {
 export const searchKeys = {
   all: ["search"] as const,
   results: (q: string) => [...searchKeys.all, q] as const,
+  list: (query: object) => [...searchKeys.all, "list", query] as const,
 };

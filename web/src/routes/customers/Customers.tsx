@@ -1,36 +1,25 @@
-// Customers: search by e-mail (server-side prefix) or name (within the most recent customers), add one.
-import { useDeferredValue, useMemo, useState, type FormEvent } from "react";
+// Customers: the most recent first, a search field (typo-tolerant, across every customer), add one.
+import { useMemo, useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
 import { ApiError } from "../../api/problem";
-import { customerSearchQuery, customersQuery } from "../../api/queries/customers";
+import { customersQuery } from "../../api/queries/customers";
 import { invalidateCustomer } from "../../api/queries/invalidate";
 import { usePermission } from "../../api/queries/members";
 import type { Customer } from "../../api/types";
 import { relativeTime } from "../../lib/format";
 import { Avatar } from "../../ui/Avatar";
+import { ListSearch } from "../../ui/ListSearch";
 import { Empty, ErrorState, InlineError, Loading } from "../../ui/states";
 import { Field } from "../auth/AuthFrame";
 
 export function Component() {
-  const [search, setSearch] = useState("");
-  const term = useDeferredValue(search.trim().toLowerCase());
   const canWrite = usePermission("customers:write");
   const [adding, setAdding] = useState(false);
 
   const all = useInfiniteQuery(customersQuery());
-  const byEmail = useQuery({ ...customerSearchQuery(term, 50), enabled: term.length > 0 });
-  const customers: Customer[] = useMemo(() => {
-    const loaded = all.data?.pages.flatMap((page) => page.items) ?? [];
-    if (!term) return loaded;
-    const found = new Map<string, Customer>();
-    for (const customer of byEmail.data?.items ?? []) found.set(customer.id, customer);
-    for (const customer of loaded) {
-      if ((customer.name ?? "").toLowerCase().includes(term) || customer.email.includes(term)) found.set(customer.id, customer);
-    }
-    return [...found.values()];
-  }, [all.data, byEmail.data, term]);
+  const customers: Customer[] = useMemo(() => all.data?.pages.flatMap((page) => page.items) ?? [], [all.data]);
 
   return (
     <div className="page">
@@ -43,20 +32,13 @@ export function Component() {
         )}
       </header>
       {adding && <AddCustomer />}
-      <div className="search">
-        <label htmlFor="customer-search" className="sr-only">
-          Search customers by name or e-mail
-        </label>
-        <input id="customer-search" type="search" placeholder="Search by name or e-mail…" value={search} onChange={(e) => setSearch(e.target.value)} />
-      </div>
+      <ListSearch type="customers" label="Search customers by name or e-mail">
       {all.isPending ? (
         <Loading label="Loading customers…" />
       ) : all.isError ? (
         <ErrorState error={all.error} retry={() => void all.refetch()} />
       ) : customers.length === 0 ? (
-        <Empty title={term ? "No customer matches" : "No customers yet"}>
-          {term ? "Try the start of their e-mail address." : "Customers are added when tickets arrive, or by hand."}
-        </Empty>
+        <Empty title="No customers yet">Customers are added when tickets arrive, or by hand.</Empty>
       ) : (
         <table className="table" data-testid="customer-table">
           <thead>
@@ -84,13 +66,14 @@ export function Component() {
           </tbody>
         </table>
       )}
-      {!term && all.hasNextPage && (
+      {all.hasNextPage && (
         <div className="load-more">
           <button type="button" className="button" onClick={() => void all.fetchNextPage()} disabled={all.isFetchingNextPage}>
             Load more
           </button>
         </div>
       )}
+      </ListSearch>
     </div>
   );
 }

@@ -12,6 +12,7 @@ import { label, oneOf, PRIORITIES, STATUSES } from "../../lib/format";
 import { useListKeyboard } from "../../lib/useListKeyboard";
 import { StatusBadge } from "../../ui/Badges";
 import { Empty, ErrorState, Loading } from "../../ui/states";
+import { ListSearch } from "../../ui/ListSearch";
 import { useLiveStatus } from "../../live/live";
 import { SavedViews, type ViewFilters } from "./SavedViews";
 import { BulkBar } from "./BulkBar";
@@ -46,6 +47,11 @@ export function Component() {
   };
   // The API takes an assignee filter in the open and solved views only.
   const assigneeFilter = view === "open" || view === "solved" ? filters.assignee : "";
+  // The search field honours the view and the status and assignee filters as the list does.
+  const searchFilters = {
+    status: filters.status || VIEW_STATUSES[view],
+    owner: view === "mine" ? "me" : view === "unassigned" ? "none" : assigneeFilter,
+  };
   const counts = useCounts();
   const categories = useCategories();
   const me = useMe();
@@ -204,6 +210,7 @@ export function Component() {
           </Link>
         </header>
         {canWrite && selected.length > 0 && <BulkBar selected={selected} members={workers} myId={youId} clear={() => setPicked(new Set())} />}
+        <ListSearch type="tickets" label="Search tickets" filters={searchFilters}>
         {inbox.isPending ? (
           <Loading label="Loading tickets…" />
         ) : inbox.isError ? (
@@ -246,6 +253,7 @@ export function Component() {
             )}
           </>
         )}
+        </ListSearch>
       </section>
     </div>
   );

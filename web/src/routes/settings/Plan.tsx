@@ -64,6 +64,9 @@ function OwnerUsage() {
           />
         ),
       )}
+      <p className="muted small">
+        Storage counts files ({bytes(usage.data.storage.files_bytes)}) and the search index ({bytes(usage.data.storage.search_index_bytes)}).
+      </p>
     </div>
   );
 }
@@ -102,7 +105,10 @@ export function Component() {
           <span className="badge status-open">{plan.name}</span> plan
         </p>
         <Usage name="Seats" used={plan.usage.seats} limit={plan.limits.seats} />
-        <Usage name="Storage" used={plan.usage.storage_bytes} limit={plan.limits.storage_bytes} format={bytes} />
+        <Usage name="Storage" used={plan.usage.storage_bytes + plan.usage.search_index_bytes} limit={plan.limits.storage_bytes} format={bytes} />
+        <p className="muted small">
+          Files {bytes(plan.usage.storage_bytes)}, search index {bytes(plan.usage.search_index_bytes)}.
+        </p>
         <dl className="attributes">
           <div>
             <dt>Tickets per month</dt>

@@ -9,6 +9,7 @@ import { invalidateCompany } from "../../../api/queries/invalidate";
 import { useDirectory } from "../../../api/queries/directory";
 import { usePermission } from "../../../api/queries/members";
 import { Empty, ErrorState, InlineError, Loading } from "../../../ui/states";
+import { ListSearch } from "../../../ui/ListSearch";
 import { Field } from "../../auth/AuthFrame";
 import { companyForm, createBody } from "./companyForm";
 
@@ -44,6 +45,7 @@ export function Component() {
           Tag <input value={tag} onChange={(e) => setTag(e.target.value)} placeholder="e.g. vip" aria-label="Tag" />
         </label>
       </div>
+      <ListSearch type="companies" label="Search companies" filters={{ owner }}>
       {list.isPending ? (
         <Loading label="Loading companies…" />
       ) : list.isError ? (
@@ -81,6 +83,7 @@ export function Component() {
           Load more
         </button>
       )}
+      </ListSearch>
     </div>
   );
 }

@@ -18,6 +18,7 @@ import { money, parseMoney } from "../../../lib/money";
 import { duration } from "../../../lib/format";
 import { Field } from "../../auth/AuthFrame";
 import { Empty, ErrorState, InlineError, Loading } from "../../../ui/states";
+import { ListSearch } from "../../../ui/ListSearch";
 
 export function Component() {
   const pipelines = useQuery(pipelinesQuery());
@@ -48,7 +49,9 @@ export function Component() {
       ) : !pipeline ? (
         <Empty title="No pipeline yet">A workspace owner or admin can add one under Settings → Pipelines.</Empty>
       ) : (
-        <Kanban pipeline={pipeline} />
+        <ListSearch type="deals" label="Search deals">
+          <Kanban pipeline={pipeline} />
+        </ListSearch>
       )}
     </div>
   );

@@ -13,6 +13,7 @@ import { useListKeyboard } from "../../../lib/useListKeyboard";
 import { Empty, ErrorState, Loading } from "../../../ui/states";
 import { LeadBulkBar } from "./LeadBulkBar";
 import { LeadStatusBadge, sourceLabel } from "./LeadBadges";
+import { ListSearch } from "../../../ui/ListSearch";
 
 export function Component() {
   const [params, setParams] = useSearchParams();
@@ -137,6 +138,7 @@ export function Component() {
           )}
         </header>
         {bulk && selected.length > 0 && <LeadBulkBar selected={selected} statuses={statuses.data?.statuses ?? []} members={sellers} myId={youId} clear={() => setPicked(new Set())} />}
+        <ListSearch type="leads" label="Search leads" filters={{ status: filters.status, owner: filters.owner }}>
         {list.isPending ? (
           <Loading label="Loading leads…" />
         ) : list.isError ? (
@@ -201,6 +203,7 @@ export function Component() {
             )}
           </>
         )}
+        </ListSearch>
       </section>
     </div>
   );
