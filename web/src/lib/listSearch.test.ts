@@ -60,7 +60,7 @@ describe("the list search component", () => {
       createElement(
         QueryClientProvider,
         { client: new QueryClient() },
-        createElement(MemoryRouter, null, createElement(ListSearch, { type: "leads", label: "Search leads", filters: { status: "new" } }, createElement("ul", { "data-testid": "the-list" }))),
+        createElement(MemoryRouter, null, createElement(ListSearch, { type: "leads", label: "Search leads", filters: { status: "new" }, children: createElement("ul", { "data-testid": "the-list" }) })),
       ),
     );
     expect(html).toContain('aria-label="Search leads"');
