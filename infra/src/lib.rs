@@ -404,7 +404,8 @@ mod tests {
         };
         let keys = token_keys::for_this_run();
         let config =
-            local_config(&template, &created, &StackOptions::default(), "http://127.0.0.1:1", &keys, "local-key").unwrap();
+            local_config(&template, &created, &StackOptions::default(), "http://127.0.0.1:1", &keys, "local-key")
+                .unwrap();
         (config, keys)
     }
 
