@@ -40,8 +40,9 @@ fn uses(parts: &[&[&'static str]], queries_an_index: bool) -> Uses {
 fn expected() -> BTreeMap<&'static str, Uses> {
     let api = |extra: &[&'static str]| uses(&[READS, API_WRITES, extra], true);
     BTreeMap::from([
-        // Sessions, memberships, API keys (GSI1 by hash), plans; the key's last use, attributes pinned.
-        ("AuthorizerFunction", uses(&[READS, &["dynamodb:UpdateItem"]], true)),
+        // Member, staff and workspace records, an API key by its hash (GSI1); the key's last use, with
+        // its attributes pinned in the statement's condition.
+        ("AuthorizerFunction", uses(&[&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"]], true)),
         ("AuthFunction", api(&[])),
         ("MeFunction", api(&[])),
         ("UsersFunction", api(&[])),
