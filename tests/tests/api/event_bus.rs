@@ -212,3 +212,50 @@ async fn a_refused_entry_fails_its_stream_record_and_is_published_when_the_batch
     assert_eq!(published["data"]["ticket_id"], ticket["id"]);
     assert_eq!(published["data"]["after"]["status"], "pending");
 }
+
+/// `webhook.*` events carry an endpoint's URL; its path and query may be a credential (Slack's is), so
+/// everyone who reads events (the activity log, webhook receivers and bus subscribers) sees scheme and host.
+#[tokio::test]
+async fn webhook_events_show_only_the_endpoints_scheme_and_host_to_every_reader() {
+    let owner = signup("Bus Redacted Hooks").await;
+    let queue = Subscription::to_workspace(&owner.workspace_id).await;
+    let failing = Receiver::start(Behaviour::AlwaysFail).await;
+    let origin = failing.url.trim_end_matches("/hooks").to_owned();
+    let registered = format!("{}/T000/B000?token=first-s3cr3t", failing.url);
+    let endpoint = owner
+        .client()
+        .post("/api/v1/webhooks", json!({"url": registered, "events": ["ticket.created"]}))
+        .await
+        .expect(201)
+        .body;
+    let path = format!("/api/v1/webhooks/{}", endpoint["id"].as_str().unwrap());
+    let moved = format!("{}/T000/B999?token=second-s3cr3t", failing.url);
+    // Only the path and query change (as when Slack rotates a URL): the endpoint is updated all the same.
+    let patched = owner.client().patch(&path, json!({"url": moved})).await.expect(200).body;
+    assert_eq!(patched["url"], moved.as_str(), "the owner sees the full URL of their endpoint");
+    new_ticket(&owner.client(), "Into a failing hook").await;
+
+    // The endpoint pauses after its attempts; its event reaches the bus as the webhook body an endpoint
+    // subscribed to `webhook.endpoint_paused` receives (one function builds both).
+    let on_the_bus = queue.read_until(&["webhook.endpoint_paused"]).await;
+    let paused_on_the_bus = on_the_bus.iter().find(|event| event["detail-type"] == "webhook.endpoint_paused").unwrap();
+    assert_eq!(paused_on_the_bus["detail"]["data"]["after"]["url"], origin.as_str());
+    let activity = owner.client().get("/api/v1/activity").await.expect(200).body;
+    let logged: Vec<&Value> = activity["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["type"].as_str().is_some_and(|kind| kind.starts_with("webhook.")))
+        .collect();
+    for kind in ["webhook.created", "webhook.updated", "webhook.endpoint_paused"] {
+        assert!(logged.iter().any(|event| event["type"] == kind), "no {kind}: {activity}");
+    }
+    let updated = logged.iter().find(|event| event["type"] == "webhook.updated").unwrap();
+    assert_eq!(updated["before"]["url"], origin.as_str());
+    assert_eq!(updated["after"]["url"], origin.as_str());
+
+    let text = serde_json::to_string(&(&on_the_bus, &logged)).unwrap();
+    for secret in ["s3cr3t", "/hooks", "T000", "B999"] {
+        assert!(!text.contains(secret), "{secret} reached an event: {text}");
+    }
+}

@@ -247,7 +247,9 @@ pub async fn update(
         after.paused_at = None;
         after.next_probe_at = None;
     }
-    if snapshot(&after) == snapshot(&before) {
+    // The snapshot shows the URL's origin only, so a new path or query (a rotated Slack URL) is compared
+    // on the URL itself.
+    if snapshot(&after) == snapshot(&before) && after.url == before.url {
         return Ok((&before).into());
     }
     after.updated_at = now;
