@@ -120,9 +120,9 @@ fn local_config(
     options: &StackOptions,
     gateway_url: &str,
     keys: &[token_keys::LocalKey],
-    google_token_key_id: &str,
+    kms_keys: &resources::KmsKeys,
 ) -> Result<Config, String> {
-    let local = local_values(options, gateway_url, keys, google_token_key_id);
+    let local = local_values(options, gateway_url, keys, kms_keys);
     let lookup = |name: &str| -> Option<String> {
         let from_template = || {
             let referenced = template
@@ -151,7 +151,7 @@ fn local_values(
     options: &StackOptions,
     gateway_url: &str,
     keys: &[token_keys::LocalKey],
-    google_token_key_id: &str,
+    kms_keys: &resources::KmsKeys,
 ) -> std::collections::BTreeMap<String, String> {
     use base64::Engine;
     use rand::RngCore;
@@ -185,7 +185,9 @@ fn local_values(
         ("SWITCHBOARD_GOOGLE_TOKEN_URL", format!("{gateway_url}/__local/google/token")),
         ("SWITCHBOARD_GOOGLE_REVOKE_URL", format!("{gateway_url}/__local/google/revoke")),
         ("SWITCHBOARD_GOOGLE_PEOPLE_URL", format!("{gateway_url}/__local/google")),
-        ("SWITCHBOARD_GOOGLE_TOKEN_KEY_ID", google_token_key_id.to_owned()),
+        ("SWITCHBOARD_GOOGLE_TOKEN_KEY_ID", kms_keys.token_key.clone()),
+        // Webhook and Slack targets are sealed under the key made in moto's KMS for template.yaml's WebhookKey.
+        ("SWITCHBOARD_WEBHOOK_KEY_ID", kms_keys.webhook_key.clone()),
     ];
     if let Some(scale) = options.webhook_time_scale {
         values.push(("SWITCHBOARD_WEBHOOK_TIME_SCALE", scale.to_string()));
@@ -229,14 +231,15 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
     let port = listener.local_addr().map_err(|err| err.to_string())?.port();
     let url = format!("http://127.0.0.1:{port}");
     let clock = Arc::new(AdjustableClock::default());
-    let google_token_key_id = resources::create_token_key(&aws).await?;
+    let kms_keys = resources::create_kms_keys(&aws).await?;
     let keys = token_keys::for_this_run();
     token_keys::store(&aws, &keys).await?;
-    let config = local_config(&template, &created, &options, &url, &keys, &google_token_key_id)?;
+    let config = local_config(&template, &created, &options, &url, &keys, &kms_keys)?;
     let mut app = App::new(config, &aws, clock.clone());
     // The one context serves every function, so it may sign every audience's tokens (in AWS each
     // issuing function has its own secret alone).
     secrets::install(&mut app);
+    kms::install(&mut app);
     let app: &'static App = Box::leak(Box::new(app));
     // The workspaces' replies are sent from their forwarding addresses, on the inbound domain.
     let ses = ses::LocalSes::new(&endpoint);
@@ -404,9 +407,13 @@ mod tests {
         };
         let keys = token_keys::for_this_run();
         let config =
-            local_config(&template, &created, &StackOptions::default(), "http://127.0.0.1:1", &keys, "local-key")
+            local_config(&template, &created, &StackOptions::default(), "http://127.0.0.1:1", &keys, &test_kms_keys())
                 .unwrap();
         (config, keys)
+    }
+
+    fn test_kms_keys() -> resources::KmsKeys {
+        resources::KmsKeys { token_key: "local-token-key".to_owned(), webhook_key: "local-webhook-key".to_owned() }
     }
 
     #[test]
@@ -508,7 +515,7 @@ mod tests {
             &StackOptions::default(),
             "http://127.0.0.1:1",
             &token_keys::for_this_run(),
-            "local-key",
+            &test_kms_keys(),
         )
         .map(|_| ())
         .unwrap_err();

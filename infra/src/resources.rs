@@ -215,15 +215,26 @@ async fn create_table(client: &aws_sdk_dynamodb::Client, table: &TableSpec) -> R
     Ok(())
 }
 
-/// The KMS key template.yaml declares as `TokenKey` (sealing members' OAuth tokens), made in the AWS
-/// stand-in; its id is the functions' SWITCHBOARD_GOOGLE_TOKEN_KEY_ID.
-pub async fn create_token_key(aws: &aws_config::SdkConfig) -> Result<String, String> {
+/// The KMS keys template.yaml declares, made in the AWS stand-in.
+pub struct KmsKeys {
+    /// `TokenKey` (members' OAuth tokens): the functions' SWITCHBOARD_GOOGLE_TOKEN_KEY_ID.
+    pub token_key: String,
+    /// `WebhookKey` (webhook and Slack URLs, signing secrets): SWITCHBOARD_WEBHOOK_KEY_ID.
+    pub webhook_key: String,
+}
+
+pub async fn create_kms_keys(aws: &aws_config::SdkConfig) -> Result<KmsKeys, String> {
+    Ok(KmsKeys {
+        token_key: create_kms_key(aws, "TokenKey: seals the OAuth tokens members connect").await?,
+        webhook_key: create_kms_key(aws, "WebhookKey: seals webhook and Slack URLs and signing secrets").await?,
+    })
+}
+
+async fn create_kms_key(aws: &aws_config::SdkConfig, description: &str) -> Result<String, String> {
     let kms = aws_sdk_kms::Client::new(aws);
-    let key = kms
-        .create_key()
-        .description("TokenKey: seals the OAuth tokens members connect")
-        .send()
-        .await
-        .map_err(|err| format!("creating the token key: {}", aws_sdk_kms::error::DisplayErrorContext(err)))?;
+    let key =
+        kms.create_key().description(description).send().await.map_err(|err| {
+            format!("creating the key {description:?}: {}", aws_sdk_kms::error::DisplayErrorContext(err))
+        })?;
     key.key_metadata.map(|metadata| metadata.key_id).ok_or_else(|| "KMS made a key without an id".to_owned())
 }

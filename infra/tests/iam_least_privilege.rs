@@ -87,7 +87,8 @@ fn expected() -> BTreeMap<&'static str, Uses> {
         // A removed stage must be empty; a deal checks its pipeline's version and its owner.
         ("DealsFunction", api(&[CHECKS])),
         ("LeadsFunction", api(&[CHECKS])),
-        ("LeadCaptureFunction", api(&[])),
+        // Zapier REST hooks are webhook endpoints: their targets are sealed and opened here.
+        ("LeadCaptureFunction", api(ENVELOPE)),
         ("ActivityFunction", uses(&[READS], true)),
         (
             "AttachmentsFunction",
@@ -132,11 +133,12 @@ fn expected() -> BTreeMap<&'static str, Uses> {
         // Fans events out to sockets, the bus, and the webhook, search and e-mail queues.
         ("OutboxFunction", api(&[MANAGE_CONNECTIONS, "sqs:SendMessage", "events:PutEvents"])),
         ("SlaScanFunction", api(&[])),
-        ("WebhooksFunction", api(&["sqs:SendMessage"])),
+        // Seals webhook and Slack targets (URLs, signing secrets) and opens them to show and rotate.
+        ("WebhooksFunction", api(&[&["sqs:SendMessage"][..], ENVELOPE].concat())),
         ("ApiKeysFunction", api(&[])),
         // A disconnect deletes the contact links in batches; the tokens are sealed.
         ("GoogleContactsFunction", api(&[&["dynamodb:BatchWriteItem"][..], ENVELOPE].concat())),
-        ("GoogleContactsSyncFunction", api(&ENVELOPE)),
+        ("GoogleContactsSyncFunction", api(ENVELOPE)),
         // Reads changed records and the events feed (GSI1); writes only the index version; the index
         // files under workspaces/.
         (
@@ -146,16 +148,27 @@ fn expected() -> BTreeMap<&'static str, Uses> {
         // Reads only; asks the indexer for a rebuild of a lost index.
         ("SearchFunction", uses(&[READS, &["s3:GetObject", "sqs:SendMessage"]], true)),
         // The delivery and its endpoint in one BatchGetItem, attempt/breaker updates, the pause event (a
-        // Put in the transaction).
+        // Put in the transaction); opens the endpoint's sealed target to send (never seals one).
         (
             "WebhookDeliveryFunction",
             uses(
-                &[&["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], SQS_POLL],
+                &[
+                    &["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+                    SQS_POLL,
+                    &["kms:Decrypt"],
+                ],
                 false,
             ),
         ),
-        // The endpoint, and the delivery marked failed.
-        ("WebhookDeadLetterFunction", uses(&[&["dynamodb:GetItem", "dynamodb:UpdateItem"], SQS_POLL], false)),
+        // The endpoint, the delivery marked failed; an endpoint that kept failing paused, with its event (a
+        // Put in the transaction) naming its host, so its target is opened.
+        (
+            "WebhookDeadLetterFunction",
+            uses(
+                &[&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], SQS_POLL, &["kms:Decrypt"]],
+                false,
+            ),
+        ),
         ("HealthFunction", uses(&[], false)),
         ("ApiDocsFunction", uses(&[], false)),
     ])

@@ -8,6 +8,7 @@ use crate::{
     auth::tokens::TokenService,
     clock::{Clock, SystemClock},
     config::Config,
+    services::envelope::VaultSlot,
     storage::{Store, cursor::CursorCodec},
 };
 
@@ -36,6 +37,9 @@ pub struct App {
     /// The AWS configuration every client is built from, for clients one function alone links (the
     /// outbox's EventBridge client).
     pub aws: aws_config::SdkConfig,
+    /// The key service sealing webhook targets (URLs and signing secrets), installed by the functions
+    /// that manage or deliver webhooks (the `switchboard-kms` crate); none elsewhere.
+    pub webhook_vault: VaultSlot,
 }
 
 impl App {
@@ -72,6 +76,7 @@ impl App {
             search_indexes: BlobStore::new(s3, config.search_bucket.clone(), "search index"),
             sockets: Sockets::new(sockets),
             webhook_http: Arc::default(),
+            webhook_vault: VaultSlot::default(),
             store: Store::new(aws, config.table_name.clone(), cursors),
             aws: aws.clone(),
             tokens: TokenService::new(&config),

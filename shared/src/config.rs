@@ -70,6 +70,9 @@ pub struct Config {
     /// The ports deliveries may connect to (`SWITCHBOARD_WEBHOOK_PORTS`; 80 and 443 when unset, as in
     /// AWS). The local stack allows the unprivileged ports its loopback receivers listen on.
     pub webhook_ports: AllowedPorts,
+    /// The KMS key that wraps the data keys sealing webhook and Slack URLs and signing secrets
+    /// (`SWITCHBOARD_WEBHOOK_KEY_ID`); set only on the functions that manage or deliver webhooks.
+    pub webhook_key_id: Option<String>,
     /// API Gateway usage plans are found by the value of their API key: this prefix, then the plan tier
     /// (or `app` for signed-in people) and `-key` (template.yaml declares the keys).
     pub usage_key_prefix: Option<String>,
@@ -206,6 +209,7 @@ impl Config {
         };
         let webhook_allow_private_targets =
             lookup("SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE_TARGETS").is_some_and(|value| value == "true" || value == "1");
+        let webhook_key_id = lookup("SWITCHBOARD_WEBHOOK_KEY_ID").filter(|id| !id.trim().is_empty());
         let webhook_ports = match lookup("SWITCHBOARD_WEBHOOK_PORTS").filter(|raw| !raw.trim().is_empty()) {
             None => AllowedPorts::default(),
             Some(raw) => AllowedPorts::parse(&raw)
@@ -239,6 +243,7 @@ impl Config {
             webhook_time_scale,
             webhook_allow_private_targets,
             webhook_ports,
+            webhook_key_id,
             ws_management_endpoint,
             table_name,
             member_token_keys,

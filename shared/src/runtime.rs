@@ -36,7 +36,19 @@ where
     F: Fn(&'static App, E) -> Fut,
     Fut: Future<Output = R> + Send + 'static,
 {
-    try_serve_events(|app, event| {
+    serve_events_with(|_| {}, handler).await
+}
+
+/// [`serve_events`] with a context `prepare` completes first (the webhook delivery installs its key
+/// service).
+pub async fn serve_events_with<E, R, F, Fut>(prepare: fn(&mut App), handler: F) -> Result<(), lambda_runtime::Error>
+where
+    E: DeserializeOwned,
+    R: Serialize,
+    F: Fn(&'static App, E) -> Fut,
+    Fut: Future<Output = R> + Send + 'static,
+{
+    serve(prepare, |app, event| {
         let answer = handler(app, event);
         async move { Ok::<_, Infallible>(answer.await) }
     })
@@ -52,7 +64,18 @@ where
     F: Fn(&'static App, E) -> Fut,
     Fut: Future<Output = Result<R, Err>> + Send + 'static,
 {
-    let app = start(|_| {}).await?;
+    serve(|_| {}, handler).await
+}
+
+async fn serve<E, R, Err, F, Fut>(prepare: fn(&mut App), handler: F) -> Result<(), lambda_runtime::Error>
+where
+    E: DeserializeOwned,
+    R: Serialize,
+    Err: Into<Diagnostic> + Debug,
+    F: Fn(&'static App, E) -> Fut,
+    Fut: Future<Output = Result<R, Err>> + Send + 'static,
+{
+    let app = start(prepare).await?;
     lambda_runtime::run(lambda_runtime::service_fn(|event: LambdaEvent<E>| -> BoxFuture<'static, Result<R, Err>> {
         // Boxed: the consumers' futures nest deeply (storage and queue calls inside a batch), and the
         // runtime's future holding them whole would need a raised recursion limit in every main.rs.

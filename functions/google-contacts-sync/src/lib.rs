@@ -1,7 +1,7 @@
 //! The scheduled Google Contacts sync (EventBridge, every 15 minutes): every connection on the sharded
 //! connection index, a few at a time, each an incremental sync from its stored sync token.
 
-use fn_google_contacts::KmsVault;
+use fn_google_contacts::token_vault;
 use shared::App;
 use shared::services::google_contacts::{self, SweepReport};
 
@@ -17,7 +17,7 @@ pub enum SyncError {
 }
 
 pub async fn handle(app: &App, _event: serde_json::Value) -> Result<SweepReport, SyncError> {
-    let Some(vault) = KmsVault::of(app) else {
+    let Some(vault) = token_vault(app) else {
         return Ok(SweepReport::default());
     };
     let report = google_contacts::sync_all(app, &vault).await.map_err(|err| SyncError::Run(err.to_string()))?;

@@ -1,7 +1,7 @@
 //! Google Contacts sync for the calling member: connect (OAuth 2.0 with PKCE), settings, status, sync
 //! now, disconnect. The scheduled sync is the google-contacts-sync function. docs/google-contacts.md.
 
-mod kms;
+mod token_key;
 
 use lambda_http::{Request, http::StatusCode};
 use shared::App;
@@ -13,7 +13,8 @@ use shared::http::{self, HandlerResult, Problem, ProblemBody};
 use shared::services::ServiceError;
 use shared::services::google_contacts;
 
-pub use kms::KmsVault;
+pub use ::kms::KmsVault;
+pub use token_key::token_vault;
 
 pub const CONNECTION: &str = "/api/v1/integrations/google-contacts";
 pub const AUTHORIZE: &str = "/api/v1/integrations/google-contacts/authorize";
@@ -30,7 +31,7 @@ pub const ROUTES: &[http::Route] = shared::routes![
 ];
 
 fn vault(app: &App) -> Result<KmsVault, Problem> {
-    KmsVault::of(app).ok_or_else(|| ServiceError::NotFound("The Google Contacts integration").into())
+    token_vault(app).ok_or_else(|| ServiceError::NotFound("The Google Contacts integration").into())
 }
 
 /// The caller's Google Contacts connection

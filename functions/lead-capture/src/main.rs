@@ -1,4 +1,5 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::runtime::serve_http(fn_lead_capture::ROUTES).await
+    // Zapier REST hooks are webhook endpoints: their targets are sealed with the webhook key.
+    shared::runtime::serve_http_with(fn_lead_capture::ROUTES, kms::install).await
 }

@@ -1,4 +1,5 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    shared::runtime::serve_events(fn_webhook_dlq::handle).await
+    // Pausing an endpoint names its host: the webhook key's KMS client opens its target.
+    shared::runtime::serve_events_with(kms::install, fn_webhook_dlq::handle).await
 }

@@ -1,4 +1,5 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::runtime::serve_http(fn_webhooks::ROUTES).await
+    // Seals and opens endpoint targets: the webhook key's KMS client.
+    shared::runtime::serve_http_with(fn_webhooks::ROUTES, kms::install).await
 }

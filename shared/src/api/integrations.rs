@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::domain::ids::{ApiKeyId, DeliveryId, EventId, WebhookId};
 use crate::storage::webhooks::{
-    Attempt, Delivery, DeliveryStatus, EndpointKind, EndpointStatus, StoredSecret, WebhookEndpoint,
+    Attempt, Delivery, DeliveryStatus, EndpointKind, EndpointStatus, EndpointTarget, StoredSecret, WebhookEndpoint,
 };
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -84,16 +84,17 @@ fn secret_prefix(secret: &StoredSecret) -> String {
     secret.secret.chars().take(12).collect()
 }
 
-impl From<&WebhookEndpoint> for WebhookView {
-    fn from(endpoint: &WebhookEndpoint) -> Self {
+impl WebhookView {
+    /// The endpoint as its managers see it, its target opened.
+    pub fn of(endpoint: &WebhookEndpoint, target: &EndpointTarget) -> Self {
         Self {
             id: endpoint.id,
             kind: endpoint.kind,
-            url: endpoint.url.clone(),
+            url: target.url.clone(),
             events: endpoint.events.clone(),
             description: endpoint.description.clone(),
             status: endpoint.status,
-            secrets: endpoint
+            secrets: target
                 .secrets
                 .iter()
                 .map(|secret| SecretView { prefix: secret_prefix(secret), expires_at: secret.expires_at })

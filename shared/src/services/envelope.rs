@@ -54,6 +54,27 @@ pub trait KeyVault: Send + Sync {
     ) -> BoxFuture<'a, Result<Vec<u8>, EnvelopeError>>;
 }
 
+/// A key service a function installs into its process context (empty until then), e.g. the webhook
+/// key in the functions that manage or deliver webhooks.
+#[derive(Clone, Default)]
+pub struct VaultSlot(Option<std::sync::Arc<dyn KeyVault>>);
+
+impl VaultSlot {
+    pub fn install(&mut self, vault: std::sync::Arc<dyn KeyVault>) {
+        self.0 = Some(vault);
+    }
+
+    pub fn get(&self) -> Option<&dyn KeyVault> {
+        self.0.as_deref()
+    }
+}
+
+impl std::fmt::Debug for VaultSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "VaultSlot(installed)" } else { "VaultSlot(empty)" })
+    }
+}
+
 /// The associated data: the context's pairs in key order, length-prefixed so no two contexts collide.
 fn associated_data(context: &EncryptionContext) -> Vec<u8> {
     let mut aad = Vec::new();

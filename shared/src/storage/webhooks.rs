@@ -15,6 +15,7 @@ use super::applied;
 use super::transaction::{Transaction, TransactionError};
 use super::{Item, Page, PageQuery, QuerySpec, Store, StoreError, TenantScope, events::Event, keys, n, s};
 use crate::domain::ids::{DeliveryId, EventId, UserId, WebhookId};
+use crate::domain::sealed::Sealed;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -44,15 +45,40 @@ pub struct StoredSecret {
     pub expires_at: Option<Timestamp>,
 }
 
+/// Where an endpoint's deliveries go and what signs them, in the clear: only in the memory of the
+/// functions that manage or deliver webhooks, never in the table.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct EndpointTarget {
+    pub url: String,
+    /// The current secret first, then any previous one still in its grace period (none for Slack).
+    pub secrets: Vec<StoredSecret>,
+}
+
+impl EndpointTarget {
+    /// The secrets that sign a delivery at `now`: the current one and those still in their grace period.
+    pub fn valid_secrets(&self, now: Timestamp) -> impl Iterator<Item = &StoredSecret> {
+        self.secrets.iter().filter(move |secret| secret.expires_at.is_none_or(|expires| expires > now))
+    }
+}
+
+/// An endpoint's target as the table holds it: sealed (`services::webhooks::target`), or, for an
+/// endpoint written before targets were sealed, in the clear until its next write seals it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum StoredTarget {
+    Sealed { sealed_target: Sealed },
+    Plain { url: String, secrets: Vec<StoredSecret> },
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct WebhookEndpoint {
     pub id: WebhookId,
     pub kind: EndpointKind,
-    pub url: String,
+    /// The URL and signing secrets, sealed.
+    #[serde(flatten)]
+    pub target: StoredTarget,
     pub events: Vec<String>,
     pub description: Option<String>,
-    /// The current secret first, then any previous one still in its grace period.
-    pub secrets: Vec<StoredSecret>,
     pub status: EndpointStatus,
     #[serde(default)]
     pub consecutive_failures: u32,
@@ -73,11 +99,6 @@ pub struct WebhookEndpoint {
 }
 
 impl WebhookEndpoint {
-    /// The secrets that sign a delivery at `now`: the current one and those still in their grace period.
-    pub fn valid_secrets(&self, now: Timestamp) -> impl Iterator<Item = &StoredSecret> {
-        self.secrets.iter().filter(move |secret| secret.expires_at.is_none_or(|expires| expires > now))
-    }
-
     pub fn subscribes_to(&self, kind: &str) -> bool {
         self.events.iter().any(|event| event == kind)
     }
@@ -175,6 +196,12 @@ impl From<serde_dynamo::Error> for WebhookWriteError {
 
 impl Store {
     fn endpoint_item(&self, scope: &TenantScope, endpoint: &WebhookEndpoint) -> Result<Item, StoreError> {
+        if !matches!(endpoint.target, StoredTarget::Sealed { .. }) {
+            return Err(StoreError::Corrupt(format!(
+                "webhook {} would be written with its target in the clear",
+                endpoint.id
+            )));
+        }
         let mut item: Item = serde_dynamo::to_item(endpoint)?;
         item.insert(keys::PK.to_owned(), s(scope.pk()));
         item.insert(keys::SK.to_owned(), s(keys::webhook_sk(endpoint.id)));
@@ -237,9 +264,10 @@ impl Store {
         self.query_prefix::<WebhookEndpoint>(scope, keys::WEBHOOK_PREFIX).await
     }
 
-    /// Replaces what an admin controls (URL, events, description, status, secrets) if the endpoint is still
-    /// at `read_version`, with its event. The delivery health fields are left as they are, unless
-    /// `reset_health` (re-enabling clears the breaker).
+    /// Replaces what an admin controls (the sealed URL and secrets, events, description, status) if the
+    /// endpoint is still at `read_version`, with its event; a target kept in the clear before sealing is
+    /// removed. The delivery health fields are left as they are, unless `reset_health` (re-enabling
+    /// clears the breaker).
     pub async fn update_webhook(
         &self,
         scope: &TenantScope,
@@ -248,11 +276,22 @@ impl Store {
         reset_health: bool,
         event: &Event,
     ) -> Result<(), WebhookWriteError> {
-        let mut expression = "SET #url = :url, events = :events, description = :description, #status = :status, \
-             secrets = :secrets, updated_at = :updated_at, version = :version"
+        let StoredTarget::Sealed { sealed_target } = &endpoint.target else {
+            return Err(StoreError::Corrupt(format!(
+                "webhook {} would be written with its target in the clear",
+                endpoint.id
+            ))
+            .into());
+        };
+        let mut expression = "SET sealed_target = :sealed_target, events = :events, description = :description, \
+             #status = :status, updated_at = :updated_at, version = :version"
             .to_owned();
         if reset_health {
-            expression.push_str(", consecutive_failures = :zero REMOVE failing_since, paused_at, next_probe_at");
+            expression.push_str(", consecutive_failures = :zero");
+        }
+        expression.push_str(" REMOVE #url, secrets");
+        if reset_health {
+            expression.push_str(", failing_since, paused_at, next_probe_at");
         }
         let mut update = Update::builder()
             .table_name(&self.table)
@@ -262,11 +301,10 @@ impl Store {
             .condition_expression("version = :read_version")
             .expression_attribute_names("#url", "url")
             .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":url", s(&endpoint.url))
+            .expression_attribute_values(":sealed_target", serde_dynamo::to_attribute_value(sealed_target)?)
             .expression_attribute_values(":events", serde_dynamo::to_attribute_value(&endpoint.events)?)
             .expression_attribute_values(":description", serde_dynamo::to_attribute_value(&endpoint.description)?)
             .expression_attribute_values(":status", serde_dynamo::to_attribute_value(endpoint.status)?)
-            .expression_attribute_values(":secrets", serde_dynamo::to_attribute_value(&endpoint.secrets)?)
             .expression_attribute_values(":updated_at", serde_dynamo::to_attribute_value(endpoint.updated_at)?)
             .expression_attribute_values(":version", n(endpoint.version))
             .expression_attribute_values(":read_version", n(read_version));
@@ -626,5 +664,61 @@ impl Store {
         })
         .await?;
         Ok(ids)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoint(target: StoredTarget) -> WebhookEndpoint {
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        WebhookEndpoint {
+            id: WebhookId::generate(),
+            kind: EndpointKind::Webhook,
+            target,
+            events: vec!["ticket.created".to_owned()],
+            description: None,
+            status: EndpointStatus::Active,
+            consecutive_failures: 3,
+            failing_since: None,
+            paused_at: None,
+            next_probe_at: None,
+            created_at: now,
+            updated_at: now,
+            created_by: None,
+            version: 7,
+            rest_hook: false,
+        }
+    }
+
+    #[test]
+    fn a_sealed_target_is_stored_as_its_sealed_form_alone_and_read_back() {
+        let sealed = Sealed {
+            format: 1,
+            wrapped_key: "d3JhcHBlZA==".to_owned(),
+            nonce: "bm9uY2U=".to_owned(),
+            ciphertext: "Y2lwaGVy".to_owned(),
+        };
+        let stored = endpoint(StoredTarget::Sealed { sealed_target: sealed });
+        let item: Item = serde_dynamo::to_item(&stored).unwrap();
+        assert!(item.contains_key("sealed_target"));
+        assert!(!item.contains_key("url") && !item.contains_key("secrets"), "{item:?}");
+        let read: WebhookEndpoint = serde_dynamo::from_item(item).unwrap();
+        assert_eq!(read, stored);
+    }
+
+    #[test]
+    fn an_item_written_before_sealing_reads_as_a_target_in_the_clear() {
+        let plain = StoredTarget::Plain {
+            url: "https://crm.example.com/hooks?token=t".to_owned(),
+            secrets: vec![StoredSecret { secret: "whsec_abc".to_owned(), expires_at: None }],
+        };
+        let item: Item = serde_dynamo::to_item(endpoint(plain.clone())).unwrap();
+        assert_eq!(item["url"], AttributeValue::S("https://crm.example.com/hooks?token=t".to_owned()));
+        let read: WebhookEndpoint = serde_dynamo::from_item(item).unwrap();
+        assert_eq!(read.target, plain);
+        assert_eq!(read.consecutive_failures, 3);
+        assert_eq!(read.version, 7);
     }
 }

@@ -63,8 +63,12 @@ impl Subscription {
 
     /// Reads until an event of each of `kinds` arrived; returns all read.
     async fn read_until(&self, kinds: &[&str]) -> Vec<Value> {
+        self.read_until_within(kinds, WITHIN).await
+    }
+
+    async fn read_until_within(&self, kinds: &[&str], within: Duration) -> Vec<Value> {
         let mut events = Vec::new();
-        let arrived = eventually(WITHIN, async || {
+        let arrived = eventually(within, async || {
             self.drain(&mut events).await;
             kinds.iter().all(|kind| events.iter().any(|event| event["detail-type"] == *kind))
         })
@@ -237,7 +241,8 @@ async fn webhook_events_show_only_the_endpoints_scheme_and_host_to_every_reader(
 
     // The endpoint pauses after its attempts; its event reaches the bus as the webhook body an endpoint
     // subscribed to `webhook.endpoint_paused` receives (one function builds both).
-    let on_the_bus = queue.read_until(&["webhook.endpoint_paused"]).await;
+    // A pause comes after ten failed attempts, each a queue round trip: the bound of the webhook tests.
+    let on_the_bus = queue.read_until_within(&["webhook.endpoint_paused"], Duration::from_secs(360)).await;
     let paused_on_the_bus = on_the_bus.iter().find(|event| event["detail-type"] == "webhook.endpoint_paused").unwrap();
     assert_eq!(paused_on_the_bus["detail"]["data"]["after"]["url"], origin.as_str());
     let activity = owner.client().get("/api/v1/activity").await.expect(200).body;

@@ -37,4 +37,5 @@ mod ticket_actions;
 mod ticket_numbers;
 mod tickets;
 mod views;
+mod webhook_targets;
 mod webhooks;

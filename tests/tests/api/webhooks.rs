@@ -18,7 +18,7 @@ const WEBHOOKS: &str = "/api/v1/webhooks";
 /// Verifies a delivery as docs/webhooks.md tells receivers to: HMAC-SHA256 over
 /// `{webhook-id}.{webhook-timestamp}.{body}` with the base64-decoded `whsec_` secret, compared with each
 /// `v1,` signature in the header.
-fn verifies(secret: &str, delivery: &Received) -> bool {
+pub fn verifies(secret: &str, delivery: &Received) -> bool {
     let key = base64::engine::general_purpose::STANDARD
         .decode(secret.strip_prefix("whsec_").expect("a whsec_ secret"))
         .expect("base64");

@@ -19,7 +19,7 @@ use crate::domain::webhooks::{
     signature_header,
 };
 use crate::storage::webhooks::{
-    Attempt, AttemptOutcome, Delivery, DeliveryStatus, EndpointKind, EndpointStatus, WebhookEndpoint,
+    Attempt, AttemptOutcome, Delivery, DeliveryStatus, EndpointKind, EndpointStatus, EndpointTarget, WebhookEndpoint,
 };
 use crate::storage::{StoreError, TenantScope, events::Event};
 
@@ -95,39 +95,46 @@ async fn handle_message(app: &App, message: &SqsMessage) -> Result<Handled, Stor
         }
     };
     let attempt = attempt_number(message);
+    let target = super::target::open(app, &scope, &endpoint).await?;
     let sent = match endpoint.status {
         EndpointStatus::Paused => match endpoint.next_probe_at {
             Some(due) if due <= now => {
                 let next = after(now, scaled(app, PROBE_EVERY));
                 if app.store.claim_probe(&scope, endpoint.id, due, next).await? {
-                    Some(send(app, &endpoint, &delivery, now).await)
+                    Some(send(app, &endpoint, &target, &delivery, now).await)
                 } else {
                     None
                 }
             }
             _ => None,
         },
-        _ => Some(send(app, &endpoint, &delivery, now).await),
+        _ => Some(send(app, &endpoint, &target, &delivery, now).await),
     };
     let done = now;
     match sent {
         Some(result) if result.delivered() => {
-            delivered(app, &scope, &endpoint, &delivery, attempt, done, &result).await?;
+            delivered(app, &scope, &endpoint, &target, &delivery, attempt, done, &result).await?;
             Ok(Handled::Done)
         }
         outcome => {
-            failed(app, &scope, &endpoint, &delivery, message, attempt, done, outcome.as_ref()).await?;
+            failed(app, &scope, &endpoint, &target, &delivery, message, attempt, done, outcome.as_ref()).await?;
             Ok(Handled::Retry)
         }
     }
 }
 
 /// One signed POST of the delivery's body.
-async fn send(app: &App, endpoint: &WebhookEndpoint, delivery: &Delivery, now: Timestamp) -> SendResult {
+async fn send(
+    app: &App,
+    endpoint: &WebhookEndpoint,
+    target: &EndpointTarget,
+    delivery: &Delivery,
+    now: Timestamp,
+) -> SendResult {
     let headers = match endpoint.kind {
         EndpointKind::Webhook => {
             let secrets: Vec<SigningSecret> =
-                endpoint.valid_secrets(now).filter_map(|stored| SigningSecret::parse(&stored.secret).ok()).collect();
+                target.valid_secrets(now).filter_map(|stored| SigningSecret::parse(&stored.secret).ok()).collect();
             let id = delivery.id.to_string();
             let timestamp = now.as_second();
             let signature = signature_header(&secrets, &id, timestamp, delivery.payload.as_bytes());
@@ -135,13 +142,15 @@ async fn send(app: &App, endpoint: &WebhookEndpoint, delivery: &Delivery, now: T
         }
         EndpointKind::Slack => Vec::new(),
     };
-    sender::post(app, &endpoint.url, &headers, &delivery.payload).await
+    sender::post(app, &target.url, &headers, &delivery.payload).await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn delivered(
     app: &App,
     scope: &TenantScope,
     endpoint: &WebhookEndpoint,
+    target: &EndpointTarget,
     delivery: &Delivery,
     attempt: u32,
     now: Timestamp,
@@ -166,7 +175,7 @@ async fn delivered(
         let event = Event::new(EventKind::WebhookEndpointResumed, None, format!("webhook/{}", endpoint.id), now)
             .with_change(
                 Some(serde_json::json!({"status": "paused"})),
-                Some(serde_json::json!({"status": "active", "url": redacted_url(&endpoint.url)})),
+                Some(serde_json::json!({"status": "active", "url": redacted_url(&target.url)})),
             );
         let resumed = app
             .store
@@ -186,6 +195,7 @@ async fn failed(
     app: &App,
     scope: &TenantScope,
     endpoint: &WebhookEndpoint,
+    target: &EndpointTarget,
     delivery: &Delivery,
     message: &SqsMessage,
     attempt: u32,
@@ -223,7 +233,7 @@ async fn failed(
         next_retry_at = ?next_retry_at, "webhook attempt failed"
     );
     if result.is_some() {
-        trip_breaker(app, scope, endpoint, now).await?;
+        trip_breaker(app, scope, endpoint, target, now).await?;
     }
     // Hidden until the next attempt is due; after the last one it shows again at once, and the next
     // receive moves it to the dead-letter queue.
@@ -242,6 +252,7 @@ async fn trip_breaker(
     app: &App,
     scope: &TenantScope,
     endpoint: &WebhookEndpoint,
+    target: &EndpointTarget,
     now: Timestamp,
 ) -> Result<(), StoreError> {
     let Some(after_failure) = app.store.note_endpoint_failure(scope, endpoint.id, now).await? else { return Ok(()) };
@@ -251,7 +262,7 @@ async fn trip_breaker(
     {
         return Ok(());
     }
-    pause(app, scope, &after_failure, failing_since, now).await
+    pause(app, scope, &after_failure, target, failing_since, now).await
 }
 
 /// Opens the breaker of an active endpoint: paused, with its event (admins see it in the activity log
@@ -260,6 +271,7 @@ async fn pause(
     app: &App,
     scope: &TenantScope,
     endpoint: &WebhookEndpoint,
+    target: &EndpointTarget,
     failing_since: Timestamp,
     now: Timestamp,
 ) -> Result<(), StoreError> {
@@ -269,7 +281,7 @@ async fn pause(
             Some(serde_json::json!({"status": "active"})),
             Some(serde_json::json!({
                 "status": "paused",
-                "url": redacted_url(&endpoint.url),
+                "url": redacted_url(&target.url),
                 "consecutive_failures": endpoint.consecutive_failures,
                 "failing_since": failing_since,
                 "next_probe_at": next_probe,
@@ -319,7 +331,8 @@ async fn dead_letter(app: &App, message: &SqsMessage) -> Result<(), StoreError> 
         && endpoint.status == EndpointStatus::Active
         && endpoint.consecutive_failures >= PAUSE_AFTER_FAILURES
     {
-        pause(app, &scope, &endpoint, endpoint.failing_since.unwrap_or(now), now).await?;
+        let target = super::target::open(app, &scope, &endpoint).await?;
+        pause(app, &scope, &endpoint, &target, endpoint.failing_since.unwrap_or(now), now).await?;
     }
     let marked =
         app.store.finish_delivery(&scope, ids.endpoint_id, ids.delivery_id, DeliveryStatus::Failed, now).await?;

@@ -9,6 +9,7 @@ pub mod delivery;
 pub mod fanout;
 pub mod payload;
 pub mod sender;
+pub mod target;
 
 use jiff::Timestamp;
 
@@ -25,7 +26,9 @@ use crate::domain::plan::{LimitExceeded, LimitKind};
 use crate::domain::text::{TextKind, check_controls};
 use crate::domain::webhooks::{SigningSecret, parse_event_types, parse_url, redacted_url};
 use crate::domain::{FieldError, Gather, field, optional_field};
-use crate::storage::webhooks::{EndpointKind, EndpointStatus, StoredSecret, WebhookEndpoint, WebhookWriteError};
+use crate::storage::webhooks::{
+    EndpointKind, EndpointStatus, EndpointTarget, StoredSecret, WebhookEndpoint, WebhookWriteError,
+};
 use crate::storage::{TenantScope, events::Event};
 use payload::SlackEventType;
 
@@ -67,10 +70,10 @@ fn event_about(kind: EventKind, caller: &MemberPrincipal, endpoint: &WebhookEndp
     Event::new(kind, Some(caller.user_id), format!("webhook/{}", endpoint.id), now)
 }
 
-fn snapshot(endpoint: &WebhookEndpoint) -> serde_json::Value {
+fn snapshot(endpoint: &WebhookEndpoint, target: &EndpointTarget) -> serde_json::Value {
     serde_json::json!({
         "kind": endpoint.kind,
-        "url": redacted_url(&endpoint.url),
+        "url": redacted_url(&target.url),
         "events": endpoint.events,
         "description": endpoint.description,
         "status": endpoint.status,
@@ -79,6 +82,13 @@ fn snapshot(endpoint: &WebhookEndpoint) -> serde_json::Value {
 
 async fn load(app: &App, scope: &TenantScope, id: WebhookId) -> ServiceResult<WebhookEndpoint> {
     app.store.get_webhook(scope, id).await?.ok_or(ServiceError::NotFound(WHAT))
+}
+
+/// The endpoint with its target opened.
+async fn load_open(app: &App, scope: &TenantScope, id: WebhookId) -> ServiceResult<(WebhookEndpoint, EndpointTarget)> {
+    let endpoint = load(app, scope, id).await?;
+    let target = target::open(app, scope, &endpoint).await?;
+    Ok((endpoint, target))
 }
 
 /// Registers an endpoint (or, with `kind` Slack, a Slack incoming webhook) if the plan allows one more.
@@ -131,13 +141,14 @@ async fn create_endpoint(
     let limit = plan.limits.webhooks;
     let now = app.clock.now();
     let secret = SigningSecret::generate();
+    let id = WebhookId::generate();
+    let target = EndpointTarget { url, secrets: vec![StoredSecret { secret: secret.expose(), expires_at: None }] };
     let endpoint = WebhookEndpoint {
-        id: WebhookId::generate(),
+        id,
         kind,
-        url,
+        target: target::seal(app, &scope, id, &target).await?,
         events,
         description,
-        secrets: vec![StoredSecret { secret: secret.expose(), expires_at: None }],
         status: EndpointStatus::Active,
         consecutive_failures: 0,
         failing_since: None,
@@ -149,10 +160,10 @@ async fn create_endpoint(
         version: 1,
         rest_hook,
     };
-    let event =
-        event_about(EventKind::WebhookCreated, caller, &endpoint, now).with_change(None, Some(snapshot(&endpoint)));
+    let event = event_about(EventKind::WebhookCreated, caller, &endpoint, now)
+        .with_change(None, Some(snapshot(&endpoint, &target)));
     match app.store.create_webhook(&scope, &endpoint, limit, &event).await {
-        Ok(()) => Ok(WebhookWithSecretView { webhook: (&endpoint).into(), secret: secret.expose() }),
+        Ok(()) => Ok(WebhookWithSecretView { webhook: WebhookView::of(&endpoint, &target), secret: secret.expose() }),
         Err(WebhookWriteError::LimitReached { used }) => Err(ServiceError::PlanLimit(LimitExceeded {
             kind: LimitKind::Webhooks,
             limit: limit.unwrap_or(u64::MAX),
@@ -189,13 +200,19 @@ pub fn slack_events(raw: &[String]) -> Result<Vec<String>, String> {
 }
 
 pub async fn list(app: &App, caller: &MemberPrincipal) -> ServiceResult<WebhookListView> {
-    let mut endpoints = app.store.list_webhooks(&caller.scope()).await?;
+    let scope = caller.scope();
+    let mut endpoints = app.store.list_webhooks(&scope).await?;
     endpoints.sort_by_key(|endpoint| endpoint.id);
-    Ok(WebhookListView { items: endpoints.iter().map(WebhookView::from).collect() })
+    let targets =
+        futures::future::try_join_all(endpoints.iter().map(|endpoint| target::open(app, &scope, endpoint))).await?;
+    Ok(WebhookListView {
+        items: endpoints.iter().zip(&targets).map(|(endpoint, target)| WebhookView::of(endpoint, target)).collect(),
+    })
 }
 
 pub async fn get(app: &App, caller: &MemberPrincipal, id: WebhookId) -> ServiceResult<WebhookView> {
-    Ok((&load(app, &caller.scope(), id).await?).into())
+    let (endpoint, target) = load_open(app, &caller.scope(), id).await?;
+    Ok(WebhookView::of(&endpoint, &target))
 }
 
 /// Changes URL, events, description or status. `status: active` re-enables a paused endpoint (clearing
@@ -207,11 +224,11 @@ pub async fn update(
     request: UpdateWebhookRequest,
 ) -> ServiceResult<WebhookView> {
     let scope = caller.scope();
-    let before = load(app, &scope, id).await?;
+    let (before, before_target) = load_open(app, &scope, id).await?;
     if request.version.is_some_and(|version| version != before.version) {
         return Err(ServiceError::VersionConflict {
             what: WHAT,
-            current: serde_json::to_value(WebhookView::from(&before)).ok(),
+            current: serde_json::to_value(WebhookView::of(&before, &before_target)).ok(),
         });
     }
     let (url, events, description, status) = (
@@ -230,8 +247,9 @@ pub async fn update(
         .gather()?;
     let now = app.clock.now();
     let mut after = before.clone();
+    let mut after_target = before_target.clone();
     if let Some(url) = url {
-        after.url = url;
+        after_target.url = url;
     }
     if let Some(events) = events {
         after.events = events;
@@ -249,15 +267,17 @@ pub async fn update(
     }
     // The snapshot shows the URL's origin only, so a new path or query (a rotated Slack URL) is compared
     // on the URL itself.
-    if snapshot(&after) == snapshot(&before) && after.url == before.url {
-        return Ok((&before).into());
+    if snapshot(&after, &after_target) == snapshot(&before, &before_target) && after_target.url == before_target.url {
+        return Ok(WebhookView::of(&before, &before_target));
     }
     after.updated_at = now;
     after.version = before.version + 1;
+    // Sealed afresh: a new data key per version, and an endpoint kept in the clear is sealed now.
+    after.target = target::seal(app, &scope, id, &after_target).await?;
     let event = event_about(EventKind::WebhookUpdated, caller, &after, now)
-        .with_change(Some(snapshot(&before)), Some(snapshot(&after)));
+        .with_change(Some(snapshot(&before, &before_target)), Some(snapshot(&after, &after_target)));
     match app.store.update_webhook(&scope, before.version, &after, reset_health, &event).await {
-        Ok(()) => Ok((&after).into()),
+        Ok(()) => Ok(WebhookView::of(&after, &after_target)),
         Err(WebhookWriteError::VersionConflict) => Err(ServiceError::VersionConflict { what: WHAT, current: None }),
         Err(WebhookWriteError::LimitReached { .. }) => Err(ServiceError::Conflict("unexpected limit".into())),
         Err(WebhookWriteError::Store(err)) => Err(err.into()),
@@ -266,9 +286,10 @@ pub async fn update(
 
 pub async fn delete(app: &App, caller: &MemberPrincipal, id: WebhookId) -> ServiceResult<()> {
     let scope = caller.scope();
-    let before = load(app, &scope, id).await?;
+    let (before, before_target) = load_open(app, &scope, id).await?;
     let now = app.clock.now();
-    let event = event_about(EventKind::WebhookDeleted, caller, &before, now).with_change(Some(snapshot(&before)), None);
+    let event = event_about(EventKind::WebhookDeleted, caller, &before, now)
+        .with_change(Some(snapshot(&before, &before_target)), None);
     match app.store.delete_webhook(&scope, id, before.version, &event).await {
         Ok(()) => Ok(()),
         Err(WebhookWriteError::VersionConflict) => Err(ServiceError::VersionConflict { what: WHAT, current: None }),
@@ -293,7 +314,7 @@ pub async fn rotate_secret(
         )]));
     }
     let scope = caller.scope();
-    let before = load(app, &scope, id).await?;
+    let (before, before_target) = load_open(app, &scope, id).await?;
     if before.kind == EndpointKind::Slack {
         return Err(ServiceError::Conflict("Slack connections are not signed; there is no secret to rotate.".into()));
     }
@@ -303,20 +324,24 @@ pub async fn rotate_secret(
         .map_err(|_| ServiceError::Validation(vec![FieldError::new("grace_period_hours", "is too large")]))?;
     let secret = SigningSecret::generate();
     let mut after = before.clone();
+    let mut after_target = before_target.clone();
     // The current secret (and only it) enters its grace period; older ones are dropped.
-    let previous = before.secrets.first().map(|current| StoredSecret {
+    let previous = before_target.secrets.first().map(|current| StoredSecret {
         secret: current.secret.clone(),
         expires_at: Some(current.expires_at.map_or(grace_end, |expires| expires.min(grace_end))),
     });
-    after.secrets = std::iter::once(StoredSecret { secret: secret.expose(), expires_at: None })
+    after_target.secrets = std::iter::once(StoredSecret { secret: secret.expose(), expires_at: None })
         .chain(previous.filter(|_| grace_hours > 0))
         .collect();
     after.updated_at = now;
     after.version = before.version + 1;
+    after.target = target::seal(app, &scope, id, &after_target).await?;
     let event = event_about(EventKind::WebhookSecretRotated, caller, &after, now)
         .with_change(None, Some(serde_json::json!({"previous_secret_expires_at": grace_end})));
     match app.store.update_webhook(&scope, before.version, &after, false, &event).await {
-        Ok(()) => Ok(WebhookWithSecretView { webhook: (&after).into(), secret: secret.expose() }),
+        Ok(()) => {
+            Ok(WebhookWithSecretView { webhook: WebhookView::of(&after, &after_target), secret: secret.expose() })
+        }
         Err(WebhookWriteError::VersionConflict) => Err(ServiceError::VersionConflict { what: WHAT, current: None }),
         Err(WebhookWriteError::LimitReached { .. }) => Err(ServiceError::Conflict("unexpected limit".into())),
         Err(WebhookWriteError::Store(err)) => Err(err.into()),

@@ -1,7 +1,9 @@
-//! The key service of sealed tokens: AWS KMS (GenerateDataKey, Decrypt) under the key template.yaml
-//! declares (`TokenKey`), whose policy lets only the Google Contacts functions use it. Locally, moto's KMS.
+//! The key service of envelope encryption (`shared::services::envelope`): AWS KMS GenerateDataKey and
+//! Decrypt under one of the keys template.yaml declares, each key's policy naming the functions that may
+//! use it. Its own crate so that only those functions (and the local stack, over moto's KMS) link the
+//! KMS client.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::DataKeySpec;
@@ -9,18 +11,26 @@ use futures::future::BoxFuture;
 use shared::App;
 use shared::services::envelope::{DataKey, EncryptionContext, EnvelopeError, KeyVault};
 
+/// [`KeyVault`] over one KMS key.
 pub struct KmsVault {
     client: &'static aws_sdk_kms::Client,
     key_id: String,
 }
 
 impl KmsVault {
-    /// The vault of this process (one KMS client, built on first use); None when Google is not configured.
-    pub fn of(app: &App) -> Option<Self> {
+    /// A vault over `key_id`; the process has one KMS client, built on first use.
+    pub fn new(aws: &aws_config::SdkConfig, key_id: impl Into<String>) -> Self {
         static CLIENT: OnceLock<aws_sdk_kms::Client> = OnceLock::new();
-        let key_id = app.config.google.as_ref()?.token_key_id.clone();
-        let client = CLIENT.get_or_init(|| aws_sdk_kms::Client::new(&app.aws));
-        Some(Self { client, key_id })
+        Self { client: CLIENT.get_or_init(|| aws_sdk_kms::Client::new(aws)), key_id: key_id.into() }
+    }
+}
+
+/// Lets `app` seal and open webhook targets (URLs and signing secrets) under the webhook key its
+/// configuration names; without one (a function the template gives no key) nothing is installed.
+pub fn install(app: &mut App) {
+    if let Some(key_id) = app.config.webhook_key_id.clone() {
+        let vault = Arc::new(KmsVault::new(&app.aws, key_id));
+        app.webhook_vault.install(vault);
     }
 }
 
