@@ -175,3 +175,45 @@ pub struct ReplyAddressView {
     /// The reference put in subjects, `[#<number>]`.
     pub subject_reference: String,
 }
+
+/// Where the sending domain's verification stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SendingDomainStatus {
+    /// SES found the DKIM records and sends from the domain.
+    Verified,
+    /// SES is waiting for the DKIM records to be published (or looking for them again).
+    Pending,
+    /// SES looked for the records for 72 hours and did not find them: publish them and ask again.
+    Failed,
+    /// The domain is not an SES identity yet: nothing can be sent from it.
+    NotSetUp,
+    /// SES could not be asked just now; `detail` says why.
+    Unavailable,
+}
+
+/// A DNS record the domain's owner publishes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DnsRecordView {
+    /// `CNAME`.
+    #[serde(rename = "type")]
+    pub record_type: String,
+    /// e.g. `<token>._domainkey.<domain>`.
+    pub name: String,
+    /// e.g. `<token>.dkim.amazonses.com`.
+    pub value: String,
+}
+
+/// The domain replies and notifications are sent from, as SES sees it (SES v2 GetEmailIdentity).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct SendingDomainView {
+    pub domain: String,
+    pub status: SendingDomainStatus,
+    pub verified_for_sending: bool,
+    /// SES's DKIM status as it says it: `PENDING`, `SUCCESS`, `FAILED`, `TEMPORARY_FAILURE`,
+    /// `NOT_STARTED`; null when the domain is not an identity or SES could not be asked.
+    pub dkim_status: Option<String>,
+    /// The CNAME records that verify the domain and sign its mail (Easy DKIM: three).
+    pub dkim_records: Vec<DnsRecordView>,
+    pub detail: Option<String>,
+}

@@ -207,3 +207,26 @@ async fn only_admins_change_the_texts_and_each_workspace_has_its_own() {
     assert_eq!(theirs["notifications"]["received"]["enabled"], true, "the defaults");
     assert!(theirs["placeholders"].as_array().unwrap().contains(&json!("ticket.reference")));
 }
+
+#[tokio::test]
+async fn admins_see_the_sending_domain_verified_with_its_dkim_records_and_agents_do_not() {
+    let owner = signup("Domain Co").await;
+    let forwarding = forwarding_address(&owner).await;
+    let domain = forwarding.split('@').nth(1).unwrap().to_owned();
+    let shown = owner.client().get("/api/v1/settings/email/domain").await.expect(200).body;
+    assert_eq!(shown["domain"], domain.as_str());
+    // The local stack verifies the inbound domain at start, as an operator does once in AWS.
+    assert_eq!(shown["status"], "verified", "{shown}");
+    assert_eq!(shown["verified_for_sending"], true);
+    assert_eq!(shown["dkim_status"], "SUCCESS");
+    let records = shown["dkim_records"].as_array().unwrap();
+    assert_eq!(records.len(), 3, "{shown}");
+    for record in records {
+        assert_eq!(record["type"], "CNAME");
+        let name = record["name"].as_str().unwrap();
+        let token = name.strip_suffix(&format!("._domainkey.{domain}")).expect("a DKIM record name");
+        assert_eq!(record["value"], format!("{token}.dkim.amazonses.com"));
+    }
+    let agent = add_member(&owner, "agent").await;
+    agent.client().get("/api/v1/settings/email/domain").await.expect_problem(403, "forbidden");
+}
