@@ -69,6 +69,7 @@ export const settingsKeys = {
   categories: () => [...settingsKeys.all, "categories"] as const,
   email: () => [...settingsKeys.all, "email"] as const,
   emailDomain: () => [...settingsKeys.all, "email", "domain"] as const,
+  rejectedEmail: () => [...settingsKeys.all, "email", "rejected"] as const,
 };
 
 export const chatKeys = {

@@ -2,12 +2,13 @@
 // the workspace's own addresses), whose mail is refused, the signature of replies, the notifications to
 // customers with a preview, and whether SES sends from the domain (the DKIM records to publish).
 import { useState } from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
 import { ApiError } from "../../api/problem";
 import { settingsKeys } from "../../api/queries/keys";
-import { emailDomainQuery, emailSettingsQuery } from "../../api/queries/settings";
+import { emailDomainQuery, emailSettingsQuery, rejectedEmailQuery } from "../../api/queries/settings";
 import type { EmailSettings, SendingDomain } from "../../api/types";
+import { dateTime } from "../../lib/format";
 import { renderTemplate, SAMPLE_VALUES, templateProblem, withSignature } from "../../lib/emailTemplates";
 import { ErrorState, InlineError, Loading } from "../../ui/states";
 
@@ -230,6 +231,7 @@ export function Component() {
         <InlineError error={save.error} />
       </form>
       <SendingDomainCard />
+      <RejectedMail />
     </section>
   );
 }
@@ -285,6 +287,59 @@ function SendingDomainCard() {
             Check again
           </button>
         </>
+      )}
+    </div>
+  );
+}
+
+const REJECTION: Record<string, string> = {
+  too_large: "Too large",
+  auto_reply: "Auto-reply",
+  bulk: "Bulk or list mail",
+  loop: "Mail loop",
+  spam: "Spam",
+  virus: "Virus",
+  blocked_sender: "Blocked sender",
+  no_sender: "No sender",
+  unreadable: "Not a readable message",
+};
+
+function RejectedMail() {
+  const log = useInfiniteQuery(rejectedEmailQuery());
+  const items = log.data?.pages.flatMap((page) => page.items) ?? [];
+  return (
+    <div className="card">
+      <h3>Rejected mail</h3>
+      <p className="muted small">Messages that did not become tickets, newest first. The raw message is kept 90 days.</p>
+      {log.isPending && <Loading />}
+      {log.isError && <InlineError error={log.error} />}
+      {log.data && items.length === 0 && <p className="muted">Nothing was rejected.</p>}
+      {items.length > 0 && (
+        <table className="table compact">
+          <thead>
+            <tr>
+              <th scope="col">Received</th>
+              <th scope="col">From</th>
+              <th scope="col">Subject</th>
+              <th scope="col">Why</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((item) => (
+              <tr key={item.id}>
+                <td>{dateTime(item.received_at)}</td>
+                <td>{item.from ?? "—"}</td>
+                <td>{item.subject}</td>
+                <td>{REJECTION[item.reason] ?? item.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {log.hasNextPage && (
+        <button type="button" className="button small" onClick={() => void log.fetchNextPage()} disabled={log.isFetchingNextPage}>
+          Show older
+        </button>
       )}
     </div>
   );
