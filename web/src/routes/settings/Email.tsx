@@ -147,7 +147,8 @@ export function Component() {
             {fieldError(`addresses[${index}].address`) && <p className="field-error">{fieldError(`addresses[${index}].address`)}</p>}
           </div>
         ))}
-        <div className="row">
+        {form.addresses.length === 0 && <p className="muted small">No addresses of your own yet: add support@ or billing@ to give their tickets a category.</p>}
+        <div className="row spaced">
           <button type="button" className="button" onClick={() => change({ addresses: [...form.addresses, { address: "", category: "" }] })}>
             Add an address
           </button>
@@ -283,7 +284,7 @@ function SendingDomainCard() {
               </tbody>
             </table>
           )}
-          <button type="button" className="button small" onClick={() => void domain.refetch()} disabled={domain.isFetching}>
+          <button type="button" className="button small spaced" onClick={() => void domain.refetch()} disabled={domain.isFetching}>
             Check again
           </button>
         </>
