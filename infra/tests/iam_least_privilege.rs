@@ -35,6 +35,7 @@ const SECRET: &str = "secretsmanager:GetSecretValue";
 const ENVELOPE: &[&str] = &["kms:GenerateDataKey", "kms:Decrypt"];
 /// A raw SES v2 send (see the statement in template.yaml).
 const SES_SEND: &[&str] = &["ses:SendEmail", "ses:SendRawEmail"];
+const SES_IDENTITY_READ: &str = "ses:GetEmailIdentity";
 
 /// Every DynamoDB permission the test knows; a name outside it (a typo, or the API name
 /// `TransactWriteItems`, which IAM does not check) grants nothing and fails here.
@@ -101,7 +102,8 @@ fn expected() -> BTreeMap<&'static str, Uses> {
                 "s3:GetObjectVersion",
             ]),
         ),
-        ("SettingsFunction", api(&[])),
+        // The sending domain's DKIM status for the e-mail settings (read only).
+        ("SettingsFunction", api(&[SES_IDENTITY_READ])),
         ("EmailInboundFunction", api(&["s3:GetObject"])),
         // The reply, its ticket, files and thread; the claim, the sent mark and its event; the files from
         // the attachments bucket; the send.
@@ -362,11 +364,17 @@ fn key_actions_are_on_a_declared_key() {
     }
 }
 
-/// SES: sends only from the inbound domain's identity, through the stack's configuration set.
+/// SES: sends only from the inbound domain's identity, through the stack's configuration set; the
+/// identity's status is read on that identity alone.
 #[test]
 fn sends_are_scoped_to_the_identity_and_configuration_set() {
     for (name, grants) in functions() {
-        for grant in grants.iter().filter(|g| g.actions.iter().any(|a| a.starts_with("ses:"))) {
+        for grant in grants.iter().filter(|g| g.actions == [SES_IDENTITY_READ]) {
+            assert_eq!(grant.resources.len(), 1, "{name}: {:?}", grant.resources);
+            assert!(grant.resources[0].ends_with(":identity/${InboundDomain}"), "{name}: {:?}", grant.resources);
+        }
+        let sends = grants.iter().filter(|g| g.actions.iter().any(|a| a.starts_with("ses:")) && g.actions != [SES_IDENTITY_READ]);
+        for grant in sends {
             assert!(grant.actions.iter().all(|a| SES_SEND.contains(&a.as_str())), "{name}: {:?}", grant.actions);
             assert_eq!(grant.resources.len(), 2, "{name}: {:?}", grant.resources);
             assert!(grant.resources.iter().any(|r| r.contains(":identity/${InboundDomain}")), "{name}");

@@ -202,3 +202,36 @@ test("a webhook endpoint: signing secret shown once, a ticket event delivered si
     await expectText(connection, "Slack · ticket.urgent_created, sla.breached, ticket.assigned");
   });
 });
+
+test("the e-mail settings: a template's unknown placeholder named, the preview, the signature saved, the domain's DKIM records", async ({
+  stack,
+  cast,
+  api,
+  newPage,
+  shot,
+}) => {
+  await api.signUp(cast.owner);
+  const a = await newPage("owner");
+  await logIn(a, stack, cast.owner);
+  await a.goto(`${stack}/settings/email`);
+  await a.getByRole("heading", { name: "E-mail", exact: true }).waitFor();
+  const subject = a.getByLabel("Subject").first();
+  await subject.fill("Got it {{ticket.id}}");
+  await expectText(a.locator(".notice").first(), "uses unknown placeholders {{ticket.id}}");
+  // The server refuses it too, naming the placeholder.
+  await a.getByRole("button", { name: "Save e-mail settings" }).click();
+  await expectText(a.locator(".inline-error"), "{{ticket.id}}");
+  await subject.fill("Got it {{ticket.reference}}");
+  await expectText(a.getByLabel("Preview of Request received"), "Got it [#1042]");
+  await a.getByLabel("Signature of replies sent by e-mail").fill("Ada and the support team");
+  await a.getByRole("button", { name: "Save e-mail settings" }).click();
+  await expectText(a.getByRole("status").filter({ hasText: "Saved." }), "Saved.");
+  await a.reload();
+  const signature = a.getByLabel("Signature of replies sent by e-mail");
+  await until("the signature kept", async () => (await signature.inputValue()) === "Ada and the support team");
+  const records = a.locator("table", { hasText: "DKIM records" }).locator("tbody tr");
+  await records.nth(2).waitFor();
+  await expectText(a.locator(".badge", { hasText: "Verified" }), "Verified");
+  await expectText(records.first(), "dkim.amazonses.com");
+  await shot(a, "10e-settings-email");
+});

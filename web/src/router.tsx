@@ -42,6 +42,7 @@ export const router = createBrowserRouter([
           { index: true, element: <Navigate to="members" replace /> },
           { path: "members", lazy: () => import("./routes/settings/Members") },
           { path: "categories", lazy: () => import("./routes/settings/Categories") },
+          { path: "email", lazy: () => import("./routes/settings/Email") },
           { path: "sla", lazy: () => import("./routes/settings/SlaPolicy") },
           { path: "pipelines", lazy: () => import("./routes/settings/Pipelines") },
           { path: "plan", lazy: () => import("./routes/settings/Plan") },

@@ -65,6 +65,7 @@ pub const ROUTES: &[http::Route] = shared::routes![
         fn_sla::get_policy, fn_sla::put_policy, fn_sla::radar,
         fn_settings::categories, fn_settings::replace_categories,
         fn_settings::email_settings, fn_settings::update_email_settings, fn_settings::rejected_email,
+        fn_settings::email_domain,
         fn_webhooks::list, fn_webhooks::create, fn_webhooks::get, fn_webhooks::update, fn_webhooks::delete,
         fn_webhooks::rotate_secret, fn_webhooks::deliveries, fn_webhooks::replay_delivery,
         fn_webhooks::replay_failed, fn_webhooks::connect_slack,

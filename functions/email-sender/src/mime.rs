@@ -17,9 +17,14 @@ pub fn build(mail: &OutgoingMail, message_id: &str, date: i64) -> std::io::Resul
         .subject(mail.subject.as_str())
         .message_id(message_id)
         .date(date)
-        // Marks the message as an answer a person wrote (RFC 3834 is for automatic ones).
-        .header("Auto-Submitted", mail_builder::headers::raw::Raw::new("no"))
+        // `no`: an answer a person wrote; notifications say they are automatic (RFC 3834), so
+        // well-behaved auto-responders do not answer them.
+        .header("Auto-Submitted", mail_builder::headers::raw::Raw::new(mail.auto_submitted))
         .text_body(mail.text.as_str());
+    if mail.auto_submitted != "no" {
+        // Outlook and Exchange honour this instead of Auto-Submitted.
+        builder = builder.header("X-Auto-Response-Suppress", mail_builder::headers::raw::Raw::new("All"));
+    }
     if !mail.cc.is_empty() {
         let cc: Vec<Address<'_>> = mail.cc.iter().map(|address| Address::from(address.as_str())).collect();
         builder = builder.cc(cc);
@@ -58,6 +63,7 @@ mod tests {
                 content_type: "application/pdf".into(),
                 bytes: b"%PDF-1.4 fake".to_vec(),
             }],
+            auto_submitted: "no",
             tags: Vec::new(),
         }
     }
@@ -90,5 +96,15 @@ mod tests {
         let raw = String::from_utf8(build(&first, "m1@x.example", 1_800_000_000).unwrap()).unwrap();
         assert!(!raw.contains("In-Reply-To") && !raw.contains("References") && !raw.contains("Cc:"), "{raw}");
         assert!(raw.contains("We sent a technician."), "{raw}");
+        assert!(raw.contains("Auto-Submitted: no") && !raw.contains("X-Auto-Response-Suppress"), "{raw}");
+    }
+
+    #[test]
+    fn a_notification_says_it_is_automatic() {
+        let mut notification = mail();
+        notification.auto_submitted = "auto-replied";
+        let raw = String::from_utf8(build(&notification, "m2@x.example", 1_800_000_000).unwrap()).unwrap();
+        assert!(raw.contains("Auto-Submitted: auto-replied"), "{raw}");
+        assert!(raw.contains("X-Auto-Response-Suppress: All"), "{raw}");
     }
 }

@@ -1,9 +1,12 @@
 //! Workspace settings: the ticket category taxonomy; the e-mail channel's addresses, blocked senders
-//! and rejected-mail log.
+//! and rejected-mail log, texts and sending domain.
+
+pub mod sending_domain;
 
 use lambda_http::{Request, http::StatusCode};
 use shared::api::{
-    CategoriesView, EmailSettingsView, RejectedMailList, ReplaceCategoriesRequest, UpdateEmailSettingsRequest,
+    CategoriesView, EmailSettingsView, RejectedMailList, ReplaceCategoriesRequest, SendingDomainView,
+    UpdateEmailSettingsRequest,
 };
 use shared::domain::rbac::Permission;
 use shared::http::{self, HandlerResult, PageParams, ProblemBody};
@@ -15,6 +18,7 @@ use shared::{
 pub const CATEGORIES: &str = "/api/v1/settings/categories";
 pub const EMAIL: &str = "/api/v1/settings/email";
 pub const REJECTED_EMAIL: &str = "/api/v1/settings/email/rejected";
+pub const EMAIL_DOMAIN: &str = "/api/v1/settings/email/domain";
 
 pub const ROUTES: &[http::Route] = shared::routes![
     GET CATEGORIES => categories,
@@ -22,6 +26,7 @@ pub const ROUTES: &[http::Route] = shared::routes![
     GET EMAIL => email_settings,
     PUT EMAIL => update_email_settings,
     GET REJECTED_EMAIL => rejected_email,
+    GET EMAIL_DOMAIN => email_domain,
 ];
 
 /// The category taxonomy
@@ -78,8 +83,11 @@ pub async fn email_settings(app: &App, req: &Request) -> HandlerResult {
 /// Change the e-mail channel's settings
 ///
 /// Replaces the added addresses (each with an optional category, from the taxonomy when one is set)
-/// and the blocked senders (addresses, or `@domain`). An address another workspace uses answers 422;
-/// a stale `version` answers 409 `version-conflict` with `current`. Needs `settings:manage`.
+/// and the blocked senders (addresses, or `@domain`). An address another workspace uses answers 422.
+/// `signature` and `notifications` (the "received" and "solved" mail to customers) are changed when
+/// given and kept when absent; a template naming a placeholder other than `{{ticket.reference}}`,
+/// `{{ticket.number}}`, `{{ticket.subject}}`, `{{customer.name}}` and `{{workspace.name}}` answers 422
+/// naming it. A stale `version` answers 409 `version-conflict` with `current`. Needs `settings:manage`.
 #[utoipa::path(put, path = "/api/v1/settings/email", tag = "settings", security(("bearer" = [])),
     request_body = UpdateEmailSettingsRequest,
     responses(
@@ -115,4 +123,23 @@ pub async fn rejected_email(app: &App, req: &Request) -> HandlerResult {
     http::require(&caller, Permission::SettingsManage)?;
     let page = PageParams::from_request(req)?;
     Ok(http::json(StatusCode::OK, &email::rejected(app, &caller, page).await?))
+}
+
+/// The sending domain's verification
+///
+/// The domain replies and notifications are sent from (the forwarding address's), as SES v2 sees it:
+/// `verified`, `pending` (publish the DKIM records), `failed`, `not_set_up` (not an SES identity) or
+/// `unavailable` (SES could not be asked just now), with the three CNAME records Easy DKIM needs.
+/// Needs `settings:manage`.
+#[utoipa::path(get, path = "/api/v1/settings/email/domain", tag = "settings", security(("bearer" = [])),
+    responses(
+        (status = 200, body = SendingDomainView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn email_domain(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::SettingsManage)?;
+    let settings = email::get_settings(app, &caller).await?;
+    let domain = settings.forwarding_address.rsplit_once('@').map_or("", |(_, domain)| domain).to_owned();
+    Ok(http::json(StatusCode::OK, &sending_domain::status(app, &domain).await))
 }

@@ -213,6 +213,7 @@ pub const ROUTE_ACCESS: &[(&str, &str, KeyAccess)] = {
         ("GET", "/api/v1/settings/email", Scope(SettingsManage)),
         ("PUT", "/api/v1/settings/email", Scope(SettingsManage)),
         ("GET", "/api/v1/settings/email/rejected", Scope(SettingsManage)),
+        ("GET", "/api/v1/settings/email/domain", Scope(SettingsManage)),
         ("GET", "/api/v1/sla/policy", Scope(TicketsRead)),
         ("PUT", "/api/v1/sla/policy", Scope(SettingsManage)),
         ("GET", "/api/v1/sla/radar", Scope(ReportsRead)),

@@ -50,6 +50,14 @@ macro_rules! id_type {
     };
 }
 
+impl MessageId {
+    /// The id of the notification mail an event caused (the same event delivered again names the same
+    /// mail, so it is recorded and sent once). Not the id of a ticket message.
+    pub fn of_notification(event: EventId) -> Self {
+        Self(event.as_uuid())
+    }
+}
+
 id_type!(
     /// A workspace: one tenant.
     WorkspaceId

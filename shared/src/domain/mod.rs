@@ -12,6 +12,7 @@ pub mod inbox;
 pub mod lead_capture;
 pub mod leads;
 pub mod macros;
+pub mod mail_template;
 pub mod names;
 pub mod notifications;
 pub mod password;

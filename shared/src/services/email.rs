@@ -19,6 +19,7 @@ use crate::app::App;
 use crate::auth::MemberPrincipal;
 use crate::domain::email::{self, Email, RejectionReason};
 use crate::domain::events::EventKind;
+use crate::domain::mail_template::{CustomerNotifications, MAX_SIGNATURE_CHARS, NotificationTemplate};
 use crate::domain::names::PersonName;
 use crate::domain::text::{TextKind, check_controls, strip_controls};
 use crate::domain::{
@@ -317,7 +318,7 @@ fn copied(app: &App, settings: &EmailSettings, mail: &InboundEmail, sender: &Ema
     copied
 }
 
-fn is_ours(app: &App, settings: &EmailSettings, sender: &Email) -> bool {
+pub(crate) fn is_ours(app: &App, settings: &EmailSettings, sender: &Email) -> bool {
     let domain = sender.as_str().rsplit_once('@').map(|(_, domain)| domain);
     domain == Some(app.config.inbound_domain.as_str())
         || settings.receiving().iter().any(|address| address.address == *sender)
@@ -553,6 +554,8 @@ pub(crate) async fn settings_of(app: &App, scope: &TenantScope, actor: Option<Us
             forwarding_address,
             addresses: Vec::new(),
             blocked_senders: Vec::new(),
+            signature: None,
+            notifications: Default::default(),
             token_secret: token_secret.clone(),
             version: 1,
             updated_at: now,
@@ -656,6 +659,43 @@ fn parse_update(
     if errors.is_empty() { Ok((addresses, blocked)) } else { Err(errors) }
 }
 
+/// The signature and notification templates of an update (absent ones kept from `before`).
+fn parse_texts(
+    request: &UpdateEmailSettingsRequest,
+    before: &EmailSettings,
+) -> Result<(Option<String>, CustomerNotifications), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let signature = match request.signature.as_deref().map(str::trim) {
+        None => before.signature.clone(),
+        Some("") => None,
+        Some(text) if text.chars().count() > MAX_SIGNATURE_CHARS => {
+            errors.push(FieldError::new("signature", format!("must be at most {MAX_SIGNATURE_CHARS} characters")));
+            None
+        }
+        Some(text) => match check_controls(text, TextKind::Body) {
+            Ok(()) => Some(text.to_owned()),
+            Err(message) => {
+                errors.push(FieldError::new("signature", message));
+                None
+            }
+        },
+    };
+    let mut notifications = before.notifications.clone();
+    if let Some(input) = &request.notifications {
+        for (name, given, slot) in [
+            ("notifications.received", &input.received, &mut notifications.received),
+            ("notifications.solved", &input.solved, &mut notifications.solved),
+        ] {
+            let Some(given) = given else { continue };
+            match NotificationTemplate::parse(name, given.enabled, &given.subject, &given.body) {
+                Ok(template) => *slot = template,
+                Err(more) => errors.extend(more),
+            }
+        }
+    }
+    if errors.is_empty() { Ok((signature, notifications)) } else { Err(errors) }
+}
+
 pub async fn update_settings(
     app: &App,
     caller: &MemberPrincipal,
@@ -681,6 +721,13 @@ pub async fn update_settings(
                 }
             }
         }
+        let (signature, notifications) = match parse_texts(&request, &before) {
+            Ok(texts) => texts,
+            Err(more) => {
+                errors.extend(more);
+                (None, before.notifications.clone())
+            }
+        };
         if !errors.is_empty() {
             return Err(ServiceError::Validation(errors));
         }
@@ -688,6 +735,8 @@ pub async fn update_settings(
         let after = EmailSettings {
             addresses,
             blocked_senders,
+            signature,
+            notifications,
             version: before.version + 1,
             updated_at: now,
             updated_by: Some(caller.user_id),

@@ -19,10 +19,11 @@ use crate::app::App;
 use crate::domain::email::{self, DeliveryState};
 use crate::domain::events::EventKind;
 use crate::domain::ids::{MessageId, TicketId, WorkspaceId};
+use crate::domain::mail_template;
 use crate::domain::ticket::Author;
 use crate::services::attachments::MAX_ATTACHMENT_BYTES;
 use crate::storage::attachments::AttachmentStatus;
-use crate::storage::mail_thread::{DeliveryChange, DeliveryWriteError, Direction, ThreadMail};
+use crate::storage::mail_thread::{DeliveryChange, DeliveryWriteError, Direction, NotificationMail, ThreadMail};
 use crate::storage::{TenantScope, events::Event};
 
 /// How many earlier Message-IDs a reply's References header names (the newest ones).
@@ -56,25 +57,48 @@ pub async fn on_event(app: &App, scope: &TenantScope, event: &Event) -> ServiceR
     let Some(customer) = app.store.get_customer(scope, customer).await? else {
         return Ok(());
     };
-    let entry = ThreadMail {
+    let entry = outbound_entry(ticket, message, customer.id, customer.email.to_string(), None, event.at);
+    record_and_queue(app, scope, &entry).await
+}
+
+/// A conversation entry for a mail to the customer, `queued`.
+pub(crate) fn outbound_entry(
+    ticket: TicketId,
+    message: MessageId,
+    customer: crate::domain::ids::CustomerId,
+    to: String,
+    notification: Option<NotificationMail>,
+    at: Timestamp,
+) -> ThreadMail {
+    ThreadMail {
         ticket_id: ticket,
         message_id: message,
         direction: Direction::Outbound,
-        customer_id: Some(customer.id),
+        customer_id: Some(customer),
         header_id: None,
-        to: vec![customer.email.to_string()],
+        to: vec![to],
         cc: Vec::new(),
         state: Some(DeliveryState::Queued),
         reason: None,
         attempts: 0,
-        created_at: event.at,
-        updated_at: event.at,
-    };
-    let existing = app.store.put_outbound_if_absent(scope, &entry).await?;
+        notification,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+/// Records the mail `queued` unless it is recorded already, and puts it on the e-mail queue while
+/// nobody claimed it: a redelivered event neither records nor sends it twice.
+pub(crate) async fn record_and_queue(app: &App, scope: &TenantScope, entry: &ThreadMail) -> ServiceResult<()> {
+    let existing = app.store.put_outbound_if_absent(scope, entry).await?;
     // Queued again only while nobody claimed it (the first run may have died before sending the
     // message); a second queue message is harmless, the claim lets one through.
     if existing.as_ref().is_none_or(|found| found.state == Some(DeliveryState::Queued)) {
-        let request = SendRequest { workspace_id: scope.workspace_id(), ticket_id: ticket, message_id: message };
+        let request = SendRequest {
+            workspace_id: scope.workspace_id(),
+            ticket_id: entry.ticket_id,
+            message_id: entry.message_id,
+        };
         app.email_queue.send(&request).await?;
     }
     Ok(())
@@ -103,6 +127,9 @@ pub struct OutgoingMail {
     pub in_reply_to: Option<String>,
     pub references: Vec<String>,
     pub attachments: Vec<OutgoingFile>,
+    /// The `Auto-Submitted` header (RFC 3834): `no` for a reply a person wrote, `auto-replied` or
+    /// `auto-generated` for notifications.
+    pub auto_submitted: &'static str,
     /// SES message tags: they come back on every event notification about the message.
     pub tags: Vec<(&'static str, String)>,
 }
@@ -152,6 +179,44 @@ pub async fn claim(app: &App, request: &SendRequest) -> ServiceResult<Claimed> {
 
 async fn gather(app: &App, scope: &TenantScope, entry: &ThreadMail) -> ServiceResult<OutgoingMail> {
     let ticket = app.store.get_ticket(scope, entry.ticket_id).await?.ok_or(ServiceError::NotFound("The ticket"))?;
+    let workspace = app.store.get_workspace(scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
+    let settings = super::email::settings_of(app, scope, None).await?;
+    let conversation = app.store.list_thread(scope, entry.ticket_id).await?;
+    // The conversation people wrote: notifications thread back (their Message-IDs are marked) but are
+    // not what a reply answers.
+    let earlier: Vec<&ThreadMail> = conversation
+        .iter()
+        .filter(|mail| mail.message_id < entry.message_id && mail.header_id.is_some() && mail.notification.is_none())
+        .collect();
+    let mut references: Vec<String> = earlier.iter().filter_map(|mail| mail.header_id.clone()).collect();
+    if references.len() > MAX_REFERENCES {
+        references.drain(..references.len() - MAX_REFERENCES);
+    }
+    let mut mail = OutgoingMail {
+        from_name: workspace.name.as_str().to_owned(),
+        from: settings.forwarding_address.to_string(),
+        reply_to: super::email::reply_to_address(&settings, scope.workspace_id(), ticket.id),
+        to: entry.to.clone(),
+        cc: Vec::new(),
+        subject: String::new(),
+        text: String::new(),
+        in_reply_to: references.last().cloned(),
+        references,
+        attachments: Vec::new(),
+        auto_submitted: "no",
+        tags: vec![
+            ("workspace", scope.workspace_id().to_string()),
+            ("ticket", entry.ticket_id.to_string()),
+            ("message", entry.message_id.to_string()),
+        ],
+    };
+    // A notification goes as it was filled in when queued, to the customer alone.
+    if let Some(notification) = &entry.notification {
+        mail.subject = notification.subject.clone();
+        mail.text = notification.text.clone();
+        mail.auto_submitted = notification.kind.auto_submitted();
+        return Ok(mail);
+    }
     let message = app
         .store
         .get_message(scope, entry.ticket_id, entry.message_id)
@@ -160,7 +225,6 @@ async fn gather(app: &App, scope: &TenantScope, entry: &ThreadMail) -> ServiceRe
     if message.internal || message.author != Author::Agent {
         return Err(ServiceError::Conflict("only public agent replies are sent".to_owned()));
     }
-    let mut attachments = Vec::new();
     for id in &message.attachment_ids {
         let attachment = app
             .store
@@ -171,47 +235,27 @@ async fn gather(app: &App, scope: &TenantScope, entry: &ThreadMail) -> ServiceRe
         let Some(Ok(bytes)) = app.attachments.read(&attachment.object_key, MAX_ATTACHMENT_BYTES).await? else {
             return Err(ServiceError::NotFound("A file of the reply"));
         };
-        attachments.push(OutgoingFile { filename: attachment.filename, content_type: attachment.content_type, bytes });
-    }
-    let workspace = app.store.get_workspace(scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
-    let settings = super::email::settings_of(app, scope, None).await?;
-    let conversation = app.store.list_thread(scope, entry.ticket_id).await?;
-    let earlier: Vec<&ThreadMail> =
-        conversation.iter().filter(|mail| mail.message_id < entry.message_id && mail.header_id.is_some()).collect();
-    let mut references: Vec<String> = earlier.iter().filter_map(|mail| mail.header_id.clone()).collect();
-    if references.len() > MAX_REFERENCES {
-        references.drain(..references.len() - MAX_REFERENCES);
+        mail.attachments.push(OutgoingFile {
+            filename: attachment.filename,
+            content_type: attachment.content_type,
+            bytes,
+        });
     }
     // Whom the customer's latest message copied.
-    let cc = earlier
+    mail.cc = earlier
         .iter()
         .rev()
-        .find(|mail| mail.direction == Direction::Inbound)
-        .map(|mail| mail.cc.iter().filter(|address| !entry.to.contains(address)).cloned().collect())
+        .find(|earlier| earlier.direction == Direction::Inbound)
+        .map(|earlier| earlier.cc.iter().filter(|address| !entry.to.contains(address)).cloned().collect())
         .unwrap_or_default();
     let reference = ticket.number.map(|number| format!(" [#{number}]")).unwrap_or_default();
-    let subject = if ticket.subject.to_lowercase().starts_with("re:") {
+    mail.subject = if ticket.subject.to_lowercase().starts_with("re:") {
         format!("{}{reference}", ticket.subject)
     } else {
         format!("Re: {}{reference}", ticket.subject)
     };
-    Ok(OutgoingMail {
-        from_name: workspace.name.as_str().to_owned(),
-        from: settings.forwarding_address.to_string(),
-        reply_to: super::email::reply_to_address(&settings, scope.workspace_id(), ticket.id),
-        to: entry.to.clone(),
-        cc,
-        subject,
-        text: message.body.clone(),
-        in_reply_to: references.last().cloned(),
-        references,
-        attachments,
-        tags: vec![
-            ("workspace", scope.workspace_id().to_string()),
-            ("ticket", entry.ticket_id.to_string()),
-            ("message", entry.message_id.to_string()),
-        ],
-    })
+    mail.text = mail_template::with_signature(&message.body, settings.signature.as_deref());
+    Ok(mail)
 }
 
 /// The event of a reply's delivery state moving (the ticket's live stream and timeline show it).
@@ -219,7 +263,10 @@ pub(crate) fn delivery_event(entry: &ThreadMail, to: DeliveryState, reason: Opti
     let event = Event::new(EventKind::MessageDeliveryUpdated, None, format!("ticket/{}", entry.ticket_id), now)
         .with_change(
             Some(serde_json::json!({"message_id": entry.message_id, "state": entry.state})),
-            Some(serde_json::json!({"message_id": entry.message_id, "state": to, "reason": reason})),
+            Some(serde_json::json!({
+                "message_id": entry.message_id, "state": to, "reason": reason,
+                "notification": entry.notification.as_ref().map(|notification| notification.kind),
+            })),
         );
     match entry.customer_id {
         Some(customer) => event.about_ticket(entry.ticket_id, customer),

@@ -15,6 +15,7 @@ pub mod deals;
 pub mod drafts;
 pub mod email;
 pub mod email_delivery;
+pub mod email_notifications;
 pub mod email_outbound;
 pub mod envelope;
 pub mod event_bus;

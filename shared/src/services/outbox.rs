@@ -311,6 +311,8 @@ async fn apply(app: &App, record: &EventRecord) -> Result<Option<(WorkspaceId, E
     super::search_feed::on_event(app, &scope, &event).await?;
     // A public agent reply, to the customer's mailbox (queued once per reply).
     super::email_outbound::on_event(app, &scope, &event).await?;
+    // "Received" and "solved" mail to the customer of an e-mail ticket (queued once per event).
+    super::email_notifications::on_event(app, &scope, &event).await?;
     // Boxed: the consumer's future would otherwise nest every consumer's state inline.
     Box::pin(crate::services::webhooks::fanout::fan_out(app, &scope, &event)).await?;
     Ok(Some((workspace, event)))

@@ -13,6 +13,7 @@ use super::{Item, Page, PageQuery, Store, StoreError, TenantScope, events::Event
 use crate::domain::{
     email::{Email, RejectionReason},
     ids::{InboundMailId, MessageId, TicketId, UserId, WorkspaceId},
+    mail_template::CustomerNotifications,
 };
 
 const REJECTED_LISTING: &str = "rejected-mail";
@@ -32,6 +33,12 @@ pub struct EmailSettings {
     pub addresses: Vec<MailAddress>,
     /// Addresses, or `@domain` entries, whose mail is rejected.
     pub blocked_senders: Vec<String>,
+    /// Appended to every reply sent by e-mail, below "-- ".
+    #[serde(default)]
+    pub signature: Option<String>,
+    /// The "received" and "solved" notifications to customers (the defaults until changed).
+    #[serde(default)]
+    pub notifications: CustomerNotifications,
     /// Keys the workspace's reply tokens (base64url); never shown.
     pub token_secret: String,
     pub version: u64,
@@ -265,6 +272,7 @@ impl Store {
             state: None,
             reason: None,
             attempts: 0,
+            notification: None,
             created_at: now,
             updated_at: now,
         };

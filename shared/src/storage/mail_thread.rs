@@ -11,6 +11,7 @@ use super::transaction::{Transaction, TransactionError};
 use super::{Item, Store, StoreError, TenantScope, applied, events::Event, keys, n, s};
 use crate::domain::email::{DeliveryState, digest_hex};
 use crate::domain::ids::{CustomerId, MessageId, TicketId};
+use crate::domain::mail_template::NotificationKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -41,8 +42,20 @@ pub struct ThreadMail {
     pub reason: Option<String>,
     #[serde(default)]
     pub attempts: u32,
+    /// Outbound notifications only ("received", "solved"): their texts, filled in when queued. A reply's
+    /// text is its message's.
+    #[serde(default)]
+    pub notification: Option<NotificationMail>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// A notification to the customer as it is sent (its templates filled in once, when it was queued).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct NotificationMail {
+    pub kind: NotificationKind,
+    pub subject: String,
+    pub text: String,
 }
 
 /// A move of a reply's delivery state: from one of `from` (else nothing is written) to `to`.

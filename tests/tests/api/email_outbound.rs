@@ -11,17 +11,17 @@ use switchboard_tests::{Client, Member, eventually, replay_events, signup, stack
 
 /// A message the local SES recorded, parsed.
 #[derive(Debug, Clone)]
-struct Sent {
-    ses_id: String,
-    destinations: Vec<String>,
-    raw: String,
-    mail: mail::ParsedMail,
-    tags: Value,
+pub(crate) struct Sent {
+    pub(crate) ses_id: String,
+    pub(crate) destinations: Vec<String>,
+    pub(crate) raw: String,
+    pub(crate) mail: mail::ParsedMail,
+    pub(crate) tags: Value,
 }
 
 impl Sent {
     /// A header's unfolded value, as written.
-    fn header(&self, name: &str) -> Option<String> {
+    pub(crate) fn header(&self, name: &str) -> Option<String> {
         let head = self.raw.split("\r\n\r\n").next().unwrap_or_default().replace("\r\n ", " ").replace("\r\n\t", " ");
         head.lines()
             .find_map(|line| line.split_once(':').filter(|(key, _)| key.eq_ignore_ascii_case(name)))
@@ -29,7 +29,7 @@ impl Sent {
     }
 }
 
-async fn outbox() -> Vec<Sent> {
+pub(crate) async fn outbox() -> Vec<Sent> {
     let reply = Client::new().get("/__local/outbox").await.expect(200);
     reply.body["messages"]
         .as_array()
@@ -53,13 +53,32 @@ async fn outbox() -> Vec<Sent> {
         .collect()
 }
 
-/// What was sent to `address` so far (as To or Cc).
-async fn sent_to(address: &str) -> Vec<Sent> {
+/// What was sent to `address` so far (as To or Cc), every message.
+pub(crate) async fn all_sent_to(address: &str) -> Vec<Sent> {
     outbox().await.into_iter().filter(|sent| sent.destinations.iter().any(|to| to.contains(address))).collect()
 }
 
+/// The replies agents wrote sent to `address` so far (as To or Cc); notifications (`Auto-Submitted`
+/// other than `no`) left out.
+pub(crate) async fn sent_to(address: &str) -> Vec<Sent> {
+    all_sent_to(address)
+        .await
+        .into_iter()
+        .filter(|sent| sent.header("Auto-Submitted").as_deref() == Some("no"))
+        .collect()
+}
+
+/// The notifications (received, solved) sent to `address` so far.
+pub(crate) async fn notifications_to(address: &str) -> Vec<Sent> {
+    all_sent_to(address)
+        .await
+        .into_iter()
+        .filter(|sent| sent.header("Auto-Submitted").as_deref() != Some("no"))
+        .collect()
+}
+
 /// Waits until `count` messages went to `address`; returns them.
-async fn wait_for_mail(address: &str, count: usize) -> Vec<Sent> {
+pub(crate) async fn wait_for_mail(address: &str, count: usize) -> Vec<Sent> {
     let mut found = Vec::new();
     let arrived = eventually(Duration::from_secs(20), async || {
         found = sent_to(address).await;
@@ -70,16 +89,16 @@ async fn wait_for_mail(address: &str, count: usize) -> Vec<Sent> {
     found
 }
 
-async fn forwarding_address(owner: &Member) -> String {
+pub(crate) async fn forwarding_address(owner: &Member) -> String {
     let settings = owner.client().get("/api/v1/settings/email").await.expect(200);
     settings.body["forwarding_address"].as_str().unwrap().to_owned()
 }
 
-fn message_id() -> String {
+pub(crate) fn message_id() -> String {
     format!("{}@mail.example.com", uuid::Uuid::new_v4().simple())
 }
 
-fn raw_mail(
+pub(crate) fn raw_mail(
     from: &str,
     to: &str,
     cc: Option<&str>,
@@ -102,7 +121,7 @@ fn raw_mail(
     raw.into_bytes()
 }
 
-async fn deliver(raw: Vec<u8>) -> Value {
+pub(crate) async fn deliver(raw: Vec<u8>) -> Value {
     let reply = Client::new().send_raw(Method::POST, "/__local/inbound-email", "message/rfc822", raw).await;
     let outcomes = reply.expect(200).body["handled"][0]["result"][0]["outcomes"].clone();
     assert_eq!(outcomes.as_array().map(Vec::len), Some(1), "{outcomes}");
@@ -110,7 +129,7 @@ async fn deliver(raw: Vec<u8>) -> Value {
 }
 
 /// A customer's first mail (copying `cc`), opening a ticket: (ticket id, its Message-ID).
-async fn opened(owner: &Member, from: &str, cc: Option<&str>) -> (String, String) {
+pub(crate) async fn opened(owner: &Member, from: &str, cc: Option<&str>) -> (String, String) {
     let id = message_id();
     let to = forwarding_address(owner).await;
     let outcome = deliver(raw_mail(from, &to, cc, "The printer is on fire", &id, None, "It burns.")).await;
@@ -118,7 +137,7 @@ async fn opened(owner: &Member, from: &str, cc: Option<&str>) -> (String, String
     (outcome["ticket_id"].as_str().unwrap().to_owned(), id)
 }
 
-async fn reply(owner: &Member, ticket: &str, body: &str, internal: bool) -> Value {
+pub(crate) async fn reply(owner: &Member, ticket: &str, body: &str, internal: bool) -> Value {
     let path = format!("/api/v1/tickets/{ticket}/messages");
     owner.client().post(&path, json!({"body": body, "internal": internal})).await.expect(201).body
 }
@@ -287,6 +306,7 @@ async fn each_reply_shows_its_delivery_state_and_the_ticket_stream_carries_it_li
             frame["type"] == "ticket.event"
                 && frame["event"]["type"] == "message.delivery_updated"
                 && frame["event"]["after"]["state"] == "delivered"
+                && frame["event"]["after"]["message_id"] == message["id"]
         })
         .await;
     assert_eq!(live["ticket_id"], ticket.as_str());
@@ -338,6 +358,7 @@ async fn a_dead_lettered_send_marks_an_unsent_reply_failed_and_leaves_a_sent_one
         state: Some(DeliveryState::Queued),
         reason: None,
         attempts: 8,
+        notification: None,
         created_at: now,
         updated_at: now,
     };

@@ -12,6 +12,7 @@ mod customers;
 mod deals;
 mod directory;
 mod email;
+mod email_notifications;
 mod email_outbound;
 mod event_bus;
 mod google_contacts;

@@ -2001,10 +2001,36 @@ export interface paths {
         /**
          * Change the e-mail channel's settings
          * @description Replaces the added addresses (each with an optional category, from the taxonomy when one is set)
-         *     and the blocked senders (addresses, or `@domain`). An address another workspace uses answers 422;
-         *     a stale `version` answers 409 `version-conflict` with `current`. Needs `settings:manage`.
+         *     and the blocked senders (addresses, or `@domain`). An address another workspace uses answers 422.
+         *     `signature` and `notifications` (the "received" and "solved" mail to customers) are changed when
+         *     given and kept when absent; a template naming a placeholder other than `{{ticket.reference}}`,
+         *     `{{ticket.number}}`, `{{ticket.subject}}`, `{{customer.name}}` and `{{workspace.name}}` answers 422
+         *     naming it. A stale `version` answers 409 `version-conflict` with `current`. Needs `settings:manage`.
          */
         put: operations["settings_settings_update_email_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/email/domain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The sending domain's verification
+         * @description The domain replies and notifications are sent from (the forwarding address's), as SES v2 sees it:
+         *     `verified`, `pending` (publish the DKIM records), `failed`, `not_set_up` (not an SES identity) or
+         *     `unavailable` (SES could not be asked just now), with the three CNAME records Easy DKIM needs.
+         *     Needs `settings:manage`.
+         */
+        get: operations["settings_settings_email_domain"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -3434,6 +3460,36 @@ export interface components {
             items: components["schemas"]["CustomerView"][];
             next_cursor?: string | null;
         };
+        /**
+         * @description A notification to customers: whether it is sent, and its subject and text. Both are templates:
+         *     `{{ticket.reference}}`, `{{ticket.number}}`, `{{ticket.subject}}`, `{{customer.name}}` and
+         *     `{{workspace.name}}` are filled in; any other `{{…}}` answers 422 naming it.
+         */
+        CustomerNotificationInput: {
+            /** @description At most 5000 characters. */
+            body: string;
+            enabled: boolean;
+            /** @description One line, at most 200 characters. */
+            subject: string;
+        };
+        CustomerNotificationView: {
+            body: string;
+            enabled: boolean;
+            subject: string;
+        };
+        CustomerNotificationsInput: {
+            received?: components["schemas"]["CustomerNotificationInput"] | null;
+            solved?: components["schemas"]["CustomerNotificationInput"] | null;
+        };
+        CustomerNotificationsView: {
+            /**
+             * @description Sent once when a customer's e-mail opens a ticket; never to auto-responders, bulk mail, machine
+             *     addresses (no-reply@, mailer-daemon@) or our own addresses.
+             */
+            received: components["schemas"]["CustomerNotificationView"];
+            /** @description Sent when a ticket that came in by e-mail is solved. */
+            solved: components["schemas"]["CustomerNotificationView"];
+        };
         CustomerView: {
             attributes: {
                 [key: string]: string;
@@ -3632,6 +3688,15 @@ export interface components {
             name: string;
             role: components["schemas"]["Role"];
         };
+        /** @description A DNS record the domain's owner publishes. */
+        DnsRecordView: {
+            /** @description e.g. `<token>._domainkey.<domain>`. */
+            name: string;
+            /** @description `CNAME`. */
+            type: string;
+            /** @description e.g. `<token>.dkim.amazonses.com`. */
+            value: string;
+        };
         EmailSettingsView: {
             addresses: components["schemas"]["MailAddressView"][];
             blocked_senders: string[];
@@ -3642,6 +3707,11 @@ export interface components {
              * @description Messages larger than this many bytes are rejected.
              */
             max_message_bytes: number;
+            notifications: components["schemas"]["CustomerNotificationsView"];
+            /** @description The placeholders templates may use. */
+            placeholders: string[];
+            /** @description Appended to replies sent by e-mail. */
+            signature?: string | null;
             /** Format: int64 */
             version: number;
         };
@@ -4590,6 +4660,25 @@ export interface components {
             /** @description Only the first characters; the whole secret is shown once, when it is made. */
             prefix: string;
         };
+        /**
+         * @description Where the sending domain's verification stands.
+         * @enum {string}
+         */
+        SendingDomainStatus: "verified" | "pending" | "failed" | "not_set_up" | "unavailable";
+        /** @description The domain replies and notifications are sent from, as SES sees it (SES v2 GetEmailIdentity). */
+        SendingDomainView: {
+            detail?: string | null;
+            /** @description The CNAME records that verify the domain and sign its mail (Easy DKIM: three). */
+            dkim_records: components["schemas"]["DnsRecordView"][];
+            /**
+             * @description SES's DKIM status as it says it: `PENDING`, `SUCCESS`, `FAILED`, `TEMPORARY_FAILURE`,
+             *     `NOT_STARTED`; null when the domain is not an identity or SES could not be asked.
+             */
+            dkim_status?: string | null;
+            domain: string;
+            status: components["schemas"]["SendingDomainStatus"];
+            verified_for_sending: boolean;
+        };
         /** @description Tokens for a member session (sign-up, login, refresh). */
         SessionResponse: {
             access_token: string;
@@ -5053,6 +5142,12 @@ export interface components {
             addresses: components["schemas"]["MailAddressInput"][];
             /** @description Addresses, or `@domain` for a whole domain, whose mail is rejected; at most 500. */
             blocked_senders?: string[];
+            notifications?: components["schemas"]["CustomerNotificationsInput"] | null;
+            /**
+             * @description Appended to every reply sent by e-mail, below a "-- " line; at most 1000 characters. Absent:
+             *     kept as it is; empty: removed.
+             */
+            signature?: string | null;
             /**
              * Format: int64
              * @description The version the change is based on; a stale one answers 409. Without it, the last write wins.
@@ -15647,6 +15742,53 @@ export interface operations {
             };
             /** @description Unprocessable content */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    settings_settings_email_domain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SendingDomainView"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

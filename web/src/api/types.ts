@@ -23,3 +23,5 @@ export type Stage = Schemas["StageView"];
 export type Board = Schemas["BoardView"];
 export type BoardColumn = Schemas["BoardColumn"];
 export type MoneyTotal = Schemas["MoneyTotal"];
+export type EmailSettings = Schemas["EmailSettingsView"];
+export type SendingDomain = Schemas["SendingDomainView"];

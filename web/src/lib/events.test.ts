@@ -183,6 +183,13 @@ describe("event descriptions", () => {
     expect(rescheduled.startsWith("Task “Follow up”: ")).toBe(true);
   });
 
+  it("tells a notification's delivery from a reply's", () => {
+    expect(describeEvent({ type: "message.delivery_updated", after: { message_id: "m1", state: "delivered", notification: "received" } })).toBe(
+      "“Request received” notification delivered to the customer's mailbox",
+    );
+    expect(describeEvent({ type: "message.delivery_updated", after: { message_id: "m1", state: "sent", notification: null } })).toBe("Reply e-mailed to the customer");
+  });
+
   it("tells a reply and an internal note apart, without the note's text", () => {
     expect(describeEvent({ type: "message.created", after: { author: "agent", internal: true } })).toBe("Internal note added");
     expect(describeEvent({ type: "message.created", after: { author: "agent", internal: false } })).toBe("Reply sent");

@@ -305,14 +305,18 @@ const FORMATTERS: Record<EventKind, (context: Context) => string> = {
   "ticket.customer_changed": () => "Moved to the customer it was merged into",
   "message.created": ({ after }) => (after.internal ? "Internal note added" : after.author === "customer" ? "Customer wrote" : "Reply sent"),
   "message.delivery_updated": ({ after }) => {
+    // A reply, or one of the notifications the workspace sends the customer by itself.
+    const notification = text(after, "notification");
+    const what = notification === "received" ? "“Request received” notification" : notification === "solved" ? "“Request solved” notification" : "Reply";
+    const the = notification ? "the notification" : "the reply";
     const states: Record<string, string> = {
-      sent: "Reply e-mailed to the customer",
-      delivered: "Reply delivered to the customer's mailbox",
-      bounced: "Reply bounced",
-      complained: "The customer marked the reply as spam",
-      failed: "Reply not sent",
+      sent: `${what} e-mailed to the customer`,
+      delivered: `${what} delivered to the customer's mailbox`,
+      bounced: `${what} bounced`,
+      complained: `The customer marked ${the} as spam`,
+      failed: `${what} not sent`,
     };
-    const said = states[text(after, "state") ?? ""] ?? "Reply delivery updated";
+    const said = states[text(after, "state") ?? ""] ?? `${what} delivery updated`;
     const reason = text(after, "reason");
     return reason ? `${said}: ${reason}` : said;
   },

@@ -67,6 +67,9 @@ export const memberKeys = {
 export const settingsKeys = {
   all: ["settings"] as const,
   categories: () => [...settingsKeys.all, "categories"] as const,
+  email: () => [...settingsKeys.all, "email"] as const,
+  emailDomain: () => [...settingsKeys.all, "email", "domain"] as const,
+  rejectedEmail: () => [...settingsKeys.all, "email", "rejected"] as const,
 };
 
 export const chatKeys = {

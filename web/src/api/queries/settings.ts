@@ -1,5 +1,5 @@
-// Workspace settings: the category taxonomy.
-import { queryOptions, useQuery } from "@tanstack/react-query";
+// Workspace settings: the category taxonomy; the e-mail channel's settings and sending domain.
+import { infiniteQueryOptions, queryOptions, useQuery } from "@tanstack/react-query";
 import { api, call } from "../client";
 import { settingsKeys } from "./keys";
 
@@ -9,3 +9,19 @@ export const categoriesQuery = () =>
 export function useCategories() {
   return useQuery(categoriesQuery());
 }
+
+export const emailSettingsQuery = () =>
+  queryOptions({ queryKey: settingsKeys.email(), queryFn: () => call(api.GET("/api/v1/settings/email")) });
+
+/** SES is asked on each read: kept a minute, asked again on request. */
+export const emailDomainQuery = () =>
+  queryOptions({ queryKey: settingsKeys.emailDomain(), queryFn: () => call(api.GET("/api/v1/settings/email/domain")), staleTime: 60_000 });
+
+/** The rejected-mail log, newest first, a page at a time. */
+export const rejectedEmailQuery = () =>
+  infiniteQueryOptions({
+    queryKey: settingsKeys.rejectedEmail(),
+    queryFn: ({ pageParam }) => call(api.GET("/api/v1/settings/email/rejected", { params: { query: { limit: 20, cursor: pageParam } } })),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.next_cursor ?? undefined,
+  });

@@ -5,6 +5,7 @@ import { useMe } from "../../api/queries/members";
 const SECTIONS = [
   { to: "members", name: "Members & roles", permission: "users:read" },
   { to: "categories", name: "Categories", permission: "tickets:read" },
+  { to: "email", name: "E-mail", permission: "settings:manage" },
   { to: "sla", name: "SLA & business hours", permission: "tickets:read" },
   { to: "pipelines", name: "Pipelines", permission: "sales:read" },
   { to: "plan", name: "Plan & usage", permission: "tickets:read" },
