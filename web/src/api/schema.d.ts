@@ -4839,12 +4839,18 @@ export interface components {
         SyncCounts: {
             /**
              * Format: int64
+             * @description Write-backs Google refused because the contact changed there meanwhile: Google's version was
+             *     read again and applied (Google wins).
+             */
+            conflicts?: number;
+            /**
+             * Format: int64
              * @description Contacts deleted in Google, applied by the deletion policy.
              */
             deleted: number;
             /**
              * Format: int64
-             * @description Customers changed here and written back to Google (two-way).
+             * @description Contacts written to Google (two-way): customers made there and customers changed here.
              */
             exported?: number;
             /**

@@ -164,7 +164,8 @@ export function Component() {
             <dt>Since connecting</dt>
             <dd>
               {sync.totals.imported} imported · {sync.totals.updated} updated · {sync.totals.deleted} deleted
-              {view.two_way && ` · ${sync.totals.exported ?? 0} written back to Google`}
+              {view.two_way &&
+                ` · ${sync.totals.exported ?? 0} written to Google · ${sync.totals.conflicts ?? 0} conflicts (Google won)`}
             </dd>
             {sync.last_error && (
               <>
