@@ -584,3 +584,37 @@ async fn the_export_writes_only_the_workspaces_own_customers_and_never_through_a
     assert_eq!((state["creates"].as_u64(), state["updates"].as_u64()), (Some(0), Some(0)), "{state}");
     assert_eq!(state["people"].as_array().unwrap().len(), 0);
 }
+
+#[tokio::test]
+async fn an_import_of_leads_stops_at_the_months_limit_and_goes_on_when_there_is_room() {
+    let owner = signup("Lead Quota Co").await;
+    crate::lead_capture::on_plan_with_leads(&owner, 2).await;
+    let (account, prefix) = account("leadquota");
+    for (id, name) in [("p1", "ann"), ("p2", "bea"), ("p3", "cal"), ("p4", "dee")] {
+        put_contact(&account, id, json!({ "name": name, "email": format!("{prefix}{name}@example.com") })).await;
+    }
+    connect(&owner, &account, json!({ "target": "leads" })).await;
+    let ours = async || {
+        let leads = owner.client().get("/api/v1/leads?limit=100").await.expect(200).body;
+        leads["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["email"].as_str().unwrap_or("").starts_with(&prefix))
+            .count()
+    };
+    let status = sync(&owner).await;
+    assert!(status["sync"]["last_error"].as_str().unwrap_or("").contains("new leads this month"), "{status}");
+    assert_eq!(status["sync"]["totals"]["imported"], 2, "{status}");
+    assert_eq!(ours().await, 2);
+    // Still full: another run imports nothing more and duplicates nothing.
+    sync(&owner).await;
+    assert_eq!(ours().await, 2);
+
+    // On a larger plan the same listing goes on: the other two arrive, once each.
+    crate::lead_capture::on_plan_with_leads(&owner, 10).await;
+    let status = sync(&owner).await;
+    assert!(status["sync"]["last_error"].is_null(), "{status}");
+    assert_eq!(status["sync"]["totals"]["imported"], 4, "{status}");
+    assert_eq!(ours().await, 4);
+}

@@ -65,6 +65,8 @@ enum Applied {
     Deleted,
     Skipped,
     Unchanged,
+    /// The plan's new leads for the month are used up: the run stops before this contact.
+    LimitReached(u64),
 }
 
 impl SyncCounts {
@@ -74,7 +76,7 @@ impl SyncCounts {
             Applied::Updated => self.updated += 1,
             Applied::Deleted => self.deleted += 1,
             Applied::Skipped => self.skipped += 1,
-            Applied::Unchanged => {}
+            Applied::Unchanged | Applied::LimitReached(_) => {}
         }
     }
 }
@@ -232,11 +234,26 @@ pub(super) async fn sync_connection(
         match page {
             Ok(page) => {
                 let mut counts = SyncCounts::default();
+                let mut limit_reached = None;
                 for person in &page.connections {
-                    counts.count(apply(app, &member, &connection, person).await?);
+                    match apply(app, &member, &connection, person).await? {
+                        Applied::LimitReached(limit) => {
+                            limit_reached = Some(limit);
+                            break;
+                        }
+                        applied => counts.count(applied),
+                    }
                 }
                 connection.state.last_run.add(counts);
                 connection.state.totals.add(counts);
+                if let Some(limit) = limit_reached {
+                    // The page is read again by the next run (its contacts landed so far are unchanged
+                    // then), so the contacts past the limit are imported once there is room.
+                    break Err(format!(
+                        "the plan's {limit} new leads this month are used up; the import goes on when there is room \
+                         (next month, or on a larger plan)"
+                    ));
+                }
                 pages += 1;
                 match page.next_page_token {
                     Some(next) => connection.page_token = Some(next),
@@ -544,6 +561,9 @@ async fn apply(
     let Some((applied, record_id, record_version)) = landed else {
         return Ok(Applied::Skipped);
     };
+    if let Applied::LimitReached(_) = applied {
+        return Ok(applied);
+    }
     let link = ContactLink {
         resource_name: person.resource_name.clone(),
         kind,
@@ -632,7 +652,12 @@ async fn land_lead(
             source: Some("import".to_owned()),
             ..CreateLeadRequest::default()
         };
-        let created = skip_refusals(leads::create(app, member, request, leads::OnDuplicate::Merge).await)?;
+        let created = match leads::create(app, member, request, leads::OnDuplicate::Merge).await {
+            Err(ServiceError::PlanLimit(exceeded)) => {
+                return Ok(Some((Applied::LimitReached(exceeded.limit), String::new(), 0)));
+            }
+            other => skip_refusals(other)?,
+        };
         return Ok(created.map(|created| {
             let applied = if created.new { Applied::Imported } else { Applied::Updated };
             (applied, created.lead.id.to_string(), created.lead.version)
