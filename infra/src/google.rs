@@ -9,7 +9,9 @@
 //!   400 `EXPIRED_SYNC_TOKEN`), deleted contacts in incremental listings (`metadata.deleted`), 429s with
 //!   Retry-After when injected, 401 for expired or revoked access tokens;
 //! - `PATCH /__local/google/v1/people/{id}:updateContact`: the two-way write-back, with the `contacts`
-//!   scope and the contact's current etag (400 FAILED_PRECONDITION otherwise).
+//!   scope and the contact's current etag (400 FAILED_PRECONDITION otherwise);
+//! - `POST /__local/google/v1/people:createContact`: the export of a new contact (the `contacts` scope);
+//! - `GET /__local/google/v1/people/{id}`: one contact (any contacts scope), as a conflict re-reads it.
 //!
 //! The control surface the tests (and a developer) use, per account (`{account}` is its e-mail):
 //! - `PUT /__local/google/control/accounts/{account}/contacts/{id}` `{name, email, phone, company, title}`
@@ -18,8 +20,10 @@
 //! - `POST …/faults` `{status, count, retry_after}`: the next `count` People calls answer `status`;
 //! - `POST …/page-size` `{max}`: caps the page size (to make paging visible with a few contacts);
 //! - `POST …/expire-access-tokens`: access tokens issued so far answer 401 (refresh needed);
-//! - `GET …`: what happened (People calls, full and incremental listings, grants and whether they are
-//!   revoked, the tokens issued).
+//! - `POST …/contacts/{id}/edit-before-next-write` `{name, email, …}`: the next updateContact of that
+//!   contact finds it edited in Google a moment before (so its etag is stale), as a real race would;
+//! - `GET …`: the account's contacts and what happened (People calls, full and incremental listings,
+//!   contacts created and updated through the API, grants and whether they are revoked, the tokens).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -27,7 +31,7 @@ use std::sync::{Arc, Mutex};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine;
 use serde::Deserialize;
@@ -78,6 +82,11 @@ struct Account {
     people_calls: u64,
     full_listings: u64,
     incremental_listings: u64,
+    /// Contacts made by `createContact` and changed by `updateContact` calls.
+    creates: u64,
+    updates: u64,
+    /// Edits applied just before the next updateContact of their contact (a race with the member).
+    edits_before_write: HashMap<String, ContactFields>,
 }
 
 #[derive(Clone, Copy, Deserialize)]
@@ -434,6 +443,80 @@ async fn connections(
     Json(body).into_response()
 }
 
+/// The account a People API call acts for, if its bearer token is live and (`write`) its grant has the
+/// `contacts` scope; else Google's answer.
+fn authorized(google: &mut Google, headers: &HeaderMap, write: bool) -> Result<String, Box<Response>> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let unauthenticated =
+        || google_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "Request had invalid authentication credentials.");
+    let Some(access) = google.access_tokens.get(bearer) else {
+        return Err(Box::new(unauthenticated()));
+    };
+    let (account, refresh, generation) = (access.account.clone(), access.refresh_token.clone(), access.generation);
+    let writable = google
+        .grants
+        .get(&refresh)
+        .is_some_and(|grant| grant.scope.split(' ').any(|scope| scope == "https://www.googleapis.com/auth/contacts"));
+    let entry = google.account(&account);
+    entry.people_calls += 1;
+    if generation < entry.access_generation {
+        return Err(Box::new(unauthenticated()));
+    }
+    if write && !writable {
+        return Err(Box::new(google_error(
+            StatusCode::FORBIDDEN,
+            "PERMISSION_DENIED",
+            "Request had insufficient authentication scopes.",
+        )));
+    }
+    Ok(account)
+}
+
+/// Applies what an update or create body says to a contact's fields (the fields the export writes).
+fn write_fields(fields: &mut ContactFields, body: &Value) {
+    let first = |list: &str, field: &str| body[list][0][field].as_str().map(str::to_owned);
+    fields.name = first("names", "unstructuredName");
+    fields.phone = first("phoneNumbers", "value");
+    fields.company = first("organizations", "name");
+}
+
+/// `GET /v1/people/{id}`: one contact.
+async fn get_person(State(google): State<Shared>, headers: HeaderMap, Path(call): Path<String>) -> Response {
+    let mut google = google.lock().expect("stand-in state");
+    let account = match authorized(&mut google, &headers, false) {
+        Ok(account) => account,
+        Err(response) => return *response,
+    };
+    match google.account(&account).contacts.get(&call).filter(|contact| !contact.deleted) {
+        Some(contact) => Json(person(&call, contact)).into_response(),
+        None => google_error(StatusCode::NOT_FOUND, "NOT_FOUND", "Requested entity was not found."),
+    }
+}
+
+/// `POST /v1/people:createContact`: a new contact (the `contacts` scope).
+async fn create_contact(State(google): State<Shared>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+    let mut google = google.lock().expect("stand-in state");
+    let account = match authorized(&mut google, &headers, true) {
+        Ok(account) => account,
+        Err(response) => return *response,
+    };
+    let mut fields = ContactFields {
+        email: body["emailAddresses"][0]["value"].as_str().map(str::to_owned),
+        ..ContactFields::default()
+    };
+    write_fields(&mut fields, &body);
+    let id = format!("x{}", google.issued + 1);
+    google.issued += 1;
+    google.upsert(&account, &id, fields);
+    let entry = google.account(&account);
+    entry.creates += 1;
+    Json(person(&id, &entry.contacts[&id])).into_response()
+}
+
 /// `PATCH /v1/people/{id}:updateContact`: needs the `contacts` scope and the contact's current etag.
 async fn update_contact(
     State(google): State<Shared>,
@@ -444,30 +527,13 @@ async fn update_contact(
     let Some(id) = call.strip_suffix(":updateContact").map(str::to_owned) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .unwrap_or_default();
     let mut google = google.lock().expect("stand-in state");
-    let Some(access) = google.access_tokens.get(bearer) else {
-        return google_error(
-            StatusCode::UNAUTHORIZED,
-            "UNAUTHENTICATED",
-            "Request had invalid authentication credentials.",
-        );
+    let account = match authorized(&mut google, &headers, true) {
+        Ok(account) => account,
+        Err(response) => return *response,
     };
-    let (account, refresh) = (access.account.clone(), access.refresh_token.clone());
-    let writable = google
-        .grants
-        .get(&refresh)
-        .is_some_and(|grant| grant.scope.split(' ').any(|scope| scope == "https://www.googleapis.com/auth/contacts"));
-    if !writable {
-        return google_error(
-            StatusCode::FORBIDDEN,
-            "PERMISSION_DENIED",
-            "Request had insufficient authentication scopes.",
-        );
+    if let Some(edit) = google.account(&account).edits_before_write.remove(&id) {
+        google.upsert(&account, &id, edit);
     }
     let entry = google.account(&account);
     let current = match entry.contacts.get(&id).filter(|contact| !contact.deleted) {
@@ -481,13 +547,11 @@ async fn update_contact(
             "Request person.etag is different than the current person.etag.",
         );
     }
-    let first = |list: &str, field: &str| body[list][0][field].as_str().map(str::to_owned);
     entry.seq += 1;
+    entry.updates += 1;
     let seq = entry.seq;
     let contact = entry.contacts.get_mut(&id).expect("checked above");
-    contact.fields.name = first("names", "unstructuredName");
-    contact.fields.phone = first("phoneNumbers", "value");
-    contact.fields.company = first("organizations", "name");
+    write_fields(&mut contact.fields, &body);
     contact.etag_version += 1;
     contact.seq = seq;
     Json(person(&id, contact)).into_response()
@@ -524,6 +588,20 @@ async fn delete_contact(State(google): State<Shared>, Path((account, id)): Path<
         }
         _ => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// `POST …/contacts/{id}/edit-before-next-write`: the member edits the contact in Google just before our
+/// next write to it lands.
+async fn edit_before_next_write(
+    State(google): State<Shared>,
+    Path((account, id, action)): Path<(String, String, String)>,
+    Json(fields): Json<ContactFields>,
+) -> Response {
+    if action != "edit-before-next-write" {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    google.lock().expect("stand-in state").account(&account).edits_before_write.insert(id, fields);
+    StatusCode::NO_CONTENT.into_response()
 }
 
 #[derive(Deserialize)]
@@ -572,10 +650,19 @@ async fn account_state(State(google): State<Shared>, Path(account): Path<String>
         google.access_tokens.iter().filter(|(_, access)| access.account == account).map(|(token, _)| token).collect();
     let access_tokens = json!(access_tokens);
     let entry = google.account(&account);
+    let people: Vec<Value> = entry
+        .contacts
+        .iter()
+        .filter(|(_, contact)| !contact.deleted)
+        .map(|(id, contact)| person(id, contact))
+        .collect();
     Json(json!({
+        "people": people,
         "people_calls": entry.people_calls,
         "full_listings": entry.full_listings,
         "incremental_listings": entry.incremental_listings,
+        "creates": entry.creates,
+        "updates": entry.updates,
         "contacts": entry.contacts.values().filter(|contact| !contact.deleted).count(),
         "grants": grants,
         "access_tokens": access_tokens,
@@ -606,12 +693,14 @@ pub fn routes(seed_demo: bool) -> Router {
         .route("/__local/google/token", post(token))
         .route("/__local/google/revoke", post(revoke))
         .route("/__local/google/v1/people/me/connections", get(connections))
-        .route("/__local/google/v1/people/{call}", patch(update_contact))
+        .route("/__local/google/v1/people:createContact", post(create_contact))
+        .route("/__local/google/v1/people/{call}", get(get_person).patch(update_contact))
         .route("/__local/google/control/accounts/{account}", get(account_state))
         .route(
             "/__local/google/control/accounts/{account}/contacts/{id}",
             get(get_contact).put(put_contact).delete(delete_contact),
         )
+        .route("/__local/google/control/accounts/{account}/contacts/{id}/{action}", post(edit_before_next_write))
         .route("/__local/google/control/accounts/{account}/{action}", post(control))
         .with_state(Arc::new(Mutex::new(google)))
 }

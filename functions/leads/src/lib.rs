@@ -102,13 +102,15 @@ pub async fn list(app: &App, req: &Request) -> HandlerResult {
 /// E-mails are unique among a workspace's leads: a second lead with the same e-mail is 409
 /// `duplicate-lead` naming the existing one (`existing_lead_id`), unless `?on_duplicate=merge`, which
 /// adds what is new (empty fields, tags, attributes) to the existing lead and answers 200 with it.
-/// Setting `owner_id` to someone else needs `sales:manage`. Needs `sales:write`.
+/// Setting `owner_id` to someone else needs `sales:manage`. Needs `sales:write`. A new lead counts in
+/// the month's new leads: past the plan's `leads_per_month`, 402 `plan-limit-reached`.
 #[utoipa::path(post, path = "/api/v1/leads", tag = "leads", security(("bearer" = [])),
     params(("on_duplicate" = Option<String>, Query, pattern = "^merge$", description = "`merge`: enrich the existing lead instead of 409")),
     request_body = CreateLeadRequest,
     responses(
         (status = 201, description = "Created", body = LeadView),
         (status = 200, description = "An existing lead with this e-mail, enriched (`on_duplicate=merge`)", body = LeadView),
+        (status = 402, description = "The plan's new leads for the month are used up", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "`duplicate-lead`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),

@@ -80,8 +80,9 @@ pub enum LimitKind {
     ApiRequestsPerMinute,
     /// Lead-capture endpoints (Typeform, Zapier, generic JSON).
     LeadCaptureEndpoints,
-    /// Leads created through lead-capture endpoints in a calendar month (UTC).
-    CapturedLeadsPerMonth,
+    /// New leads in a calendar month (UTC), however they came: typed in, the API, capture endpoints,
+    /// Zapier, contact imports.
+    LeadsPerMonth,
 }
 
 impl LimitKind {
@@ -92,7 +93,7 @@ impl LimitKind {
         LimitKind::Webhooks,
         LimitKind::ApiRequestsPerMinute,
         LimitKind::LeadCaptureEndpoints,
-        LimitKind::CapturedLeadsPerMonth,
+        LimitKind::LeadsPerMonth,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -103,7 +104,7 @@ impl LimitKind {
             LimitKind::Webhooks => "webhooks",
             LimitKind::ApiRequestsPerMinute => "api_requests_per_minute",
             LimitKind::LeadCaptureEndpoints => "lead_capture_endpoints",
-            LimitKind::CapturedLeadsPerMonth => "captured_leads_per_month",
+            LimitKind::LeadsPerMonth => "leads_per_month",
         }
     }
 }
@@ -132,8 +133,9 @@ pub struct PlanLimits {
     /// A plan stored before lead capture existed reads as unlimited until staff set it.
     #[serde(default)]
     pub lead_capture_endpoints: Option<u64>,
-    #[serde(default)]
-    pub captured_leads_per_month: Option<u64>,
+    /// Stored plans from before it counted every new lead name it `captured_leads_per_month`.
+    #[serde(default, alias = "captured_leads_per_month")]
+    pub leads_per_month: Option<u64>,
 }
 
 impl PlanLimits {
@@ -145,7 +147,7 @@ impl PlanLimits {
             LimitKind::Webhooks => self.webhooks,
             LimitKind::ApiRequestsPerMinute => self.api_requests_per_minute,
             LimitKind::LeadCaptureEndpoints => self.lead_capture_endpoints,
-            LimitKind::CapturedLeadsPerMonth => self.captured_leads_per_month,
+            LimitKind::LeadsPerMonth => self.leads_per_month,
         }
     }
 }
@@ -198,7 +200,7 @@ pub fn seed_catalog(now: Timestamp) -> Vec<Plan> {
                 webhooks: Some(1),
                 api_requests_per_minute: Some(60),
                 lead_capture_endpoints: Some(1),
-                captured_leads_per_month: Some(100),
+                leads_per_month: Some(100),
             },
             &[],
         ),
@@ -212,7 +214,7 @@ pub fn seed_catalog(now: Timestamp) -> Vec<Plan> {
                 webhooks: Some(5),
                 api_requests_per_minute: Some(300),
                 lead_capture_endpoints: Some(3),
-                captured_leads_per_month: Some(1_000),
+                leads_per_month: Some(1_000),
             },
             &[SlaPolicies, ApiAccess, Webhooks],
         ),
@@ -226,7 +228,7 @@ pub fn seed_catalog(now: Timestamp) -> Vec<Plan> {
                 webhooks: Some(20),
                 api_requests_per_minute: Some(1_200),
                 lead_capture_endpoints: Some(10),
-                captured_leads_per_month: Some(10_000),
+                leads_per_month: Some(10_000),
             },
             &[SlaPolicies, SlaBusinessHours, ApiAccess, Webhooks, Slack, AdvancedReporting, SalesCrm],
         ),
@@ -240,7 +242,7 @@ pub fn seed_catalog(now: Timestamp) -> Vec<Plan> {
                 webhooks: Some(100),
                 api_requests_per_minute: Some(6_000),
                 lead_capture_endpoints: Some(50),
-                captured_leads_per_month: None,
+                leads_per_month: None,
             },
             &[SlaPolicies, SlaBusinessHours, ApiAccess, Webhooks, Slack, AdvancedReporting, SalesCrm],
         ),
@@ -303,6 +305,16 @@ mod tests {
 
     fn seed(id: &str) -> Plan {
         seed_plan(&PlanId::parse(id).unwrap(), Timestamp::UNIX_EPOCH).unwrap()
+    }
+
+    #[test]
+    fn a_plan_stored_when_the_lead_limit_counted_captures_only_keeps_its_value() {
+        let stored = serde_json::json!({"seats": 3, "tickets_per_month": 100, "storage_bytes": 1,
+            "webhooks": 1, "api_requests_per_minute": 60, "lead_capture_endpoints": 1,
+            "captured_leads_per_month": 250});
+        let limits: PlanLimits = serde_json::from_value(stored).unwrap();
+        assert_eq!(limits.get(LimitKind::LeadsPerMonth), Some(250));
+        assert_eq!(serde_json::to_value(&limits).unwrap()["leads_per_month"], 250);
     }
 
     #[test]

@@ -433,14 +433,14 @@ pub async fn receive(app: &App, id: CaptureEndpointId, inbound: Inbound<'_>) -> 
             Err(CaptureWriteError::MonthlyLimit { used }) => {
                 let (_, plan) = super::plans::workspace_and_plan(app, &scope).await?;
                 let exceeded = LimitExceeded {
-                    kind: LimitKind::CapturedLeadsPerMonth,
-                    limit: plan.limits.captured_leads_per_month.unwrap_or(used),
+                    kind: LimitKind::LeadsPerMonth,
+                    limit: plan.limits.leads_per_month.unwrap_or(used),
                     used,
                     plan: plan.id,
                 };
                 delivery.outcome = DeliveryOutcome::LimitReached;
                 delivery.lead_id = None;
-                delivery.detail = Some(format!("The plan's {} captured leads this month are used up.", exceeded.limit));
+                delivery.detail = Some(format!("The plan's {} new leads this month are used up.", exceeded.limit));
                 log(&delivery).await?;
                 return Err(Refusal::Limit(exceeded));
             }
@@ -529,7 +529,7 @@ async fn capture_new(
         lead: &lead,
         events: std::slice::from_ref(&created),
         month: &month,
-        monthly_limit: plan.limits.captured_leads_per_month,
+        monthly_limit: plan.limits.leads_per_month,
     };
     app.store.capture_lead(scope, delivery, key, effect).await
 }

@@ -23,6 +23,7 @@ use crate::domain::{
     events::EventKind,
     ids::{CustomerId, LeadId, UserId},
     leads::{LeadSource, may_assign, may_change},
+    plan::{LimitExceeded, LimitKind},
     rbac::Permission,
     records::RecordRef,
     ticket::MAX_TAGS,
@@ -31,7 +32,10 @@ use crate::storage::{
     PageParams, TenantScope,
     customers::Customer,
     events::Event,
-    leads::{ConversionCustomer, Lead, LeadWriteError, TOTAL_COUNTER, owner_counter, source_counter, status_counter},
+    leads::{
+        ConversionCustomer, Lead, LeadWriteError, MonthlyLeads, TOTAL_COUNTER, owner_counter, source_counter,
+        status_counter,
+    },
 };
 
 /// A merge moves the duplicate's notes in its one transaction; past this many it is refused.
@@ -132,6 +136,10 @@ fn write_error(err: LeadWriteError) -> ServiceError {
             ServiceError::VersionConflict { what: "The customer", current: None }
         }
         LeadWriteError::Duplicate => ServiceError::Conflict("Another lead has this e-mail.".to_owned()),
+        // Creations map this themselves (they know the plan); nothing else counts new leads.
+        LeadWriteError::MonthlyLimit { used } => {
+            ServiceError::Conflict(format!("The plan's new leads for this month are used up ({used})."))
+        }
         LeadWriteError::Store(err) => err.into(),
     }
 }
@@ -189,8 +197,17 @@ pub async fn create(
         merged_ids: Vec::new(),
     };
     let created = event(EventKind::LeadCreated, caller, lead.id, now).with_change(None, Some(details(&lead)));
-    match app.store.save_lead(&scope, None, Some(&lead), &[created]).await {
+    let (_, plan) = super::plans::workspace_and_plan(app, &scope).await?;
+    let month = super::plans::month_of(now);
+    let quota = MonthlyLeads { month: &month, limit: plan.limits.leads_per_month };
+    match app.store.create_lead(&scope, &lead, &[created], quota).await {
         Ok(()) => Ok(Created { lead: (&lead).into(), new: true }),
+        Err(LeadWriteError::MonthlyLimit { used }) => Err(ServiceError::PlanLimit(LimitExceeded {
+            kind: LimitKind::LeadsPerMonth,
+            limit: plan.limits.leads_per_month.unwrap_or(used),
+            used,
+            plan: plan.id.clone(),
+        })),
         Err(LeadWriteError::Duplicate) => match (on_duplicate, duplicate_of(app, &scope, &lead).await?) {
             (OnDuplicate::Merge, ServiceError::DuplicateLead { existing }) => {
                 let lead = enrich(app, caller, &scope, existing, &new).await?;

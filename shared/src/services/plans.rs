@@ -114,10 +114,10 @@ impl StorageLimit {
 pub async fn usage(app: &App, caller: &MemberPrincipal) -> ServiceResult<BillingUsageView> {
     let scope = caller.scope();
     let month = month_of(app.clock.now());
-    let ((workspace, plan), tickets, captured) = futures::future::try_join3(
+    let ((workspace, plan), tickets, leads) = futures::future::try_join3(
         workspace_and_plan(app, &scope),
         async { Ok(app.store.tickets_in_month(&scope, &month).await?) },
-        async { Ok(app.store.captured_leads_in_month(&scope, &month).await?) },
+        async { Ok(app.store.leads_in_month(&scope, &month).await?) },
     )
     .await?;
     let used = |kind: LimitKind| match kind {
@@ -127,7 +127,7 @@ pub async fn usage(app: &App, caller: &MemberPrincipal) -> ServiceResult<Billing
         LimitKind::Webhooks => Some(workspace.webhooks_used),
         LimitKind::ApiRequestsPerMinute => None,
         LimitKind::LeadCaptureEndpoints => Some(workspace.lead_capture_endpoints_used),
-        LimitKind::CapturedLeadsPerMonth => Some(captured),
+        LimitKind::LeadsPerMonth => Some(leads),
     };
     let usage = LimitKind::ALL
         .into_iter()
@@ -197,7 +197,7 @@ fn parse_limits(raw: &HashMap<LimitKind, Option<u64>>) -> Result<PlanLimits, Vec
         api_requests_per_minute: get(LimitKind::ApiRequestsPerMinute),
         // Added after plans were configurable: left out, they are unlimited (as for stored plans).
         lead_capture_endpoints: raw.get(&LimitKind::LeadCaptureEndpoints).copied().flatten(),
-        captured_leads_per_month: raw.get(&LimitKind::CapturedLeadsPerMonth).copied().flatten(),
+        leads_per_month: raw.get(&LimitKind::LeadsPerMonth).copied().flatten(),
     };
     if limits.seats == Some(0) {
         errors.push(FieldError::new("limits.seats", "must be at least 1: the owner holds a seat"));

@@ -210,6 +210,22 @@ impl Store {
         self.query_records(query, limit, cursor).await
     }
 
+    /// Up to `limit` customers created after `after` (all of them from the first when None), in
+    /// creation order (ids are time-ordered), and whether more follow: the two-way export's walk.
+    pub async fn customers_after(
+        &self,
+        scope: &TenantScope,
+        after: Option<CustomerId>,
+        limit: usize,
+    ) -> Result<(Vec<Customer>, bool), StoreError> {
+        let query = super::query::QuerySpec::under_prefix(scope, keys::CUSTOMER_PREFIX);
+        let start = after.map(|after| {
+            Item::from([(keys::PK.to_owned(), s(scope.pk())), (keys::SK.to_owned(), s(keys::customer_sk(after)))])
+        });
+        let (items, next) = self.query_up_to(&query, start, limit, 1).await?;
+        Ok((super::items_of(&items)?, next.is_some()))
+    }
+
     /// Customers whose e-mail starts with `prefix`, in e-mail order: a Query over the guard items,
     /// then one BatchGetItem for the page.
     pub async fn search_customers_by_email(

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::query::QuerySpec;
 use super::{Item, Store, StoreError, TenantScope, backend, items_of, keys, n, s};
-use crate::domain::ids::{UserId, WorkspaceId};
+use crate::domain::ids::{CustomerId, UserId, WorkspaceId};
 use crate::domain::sealed::Sealed;
 
 /// What Google contacts land as in Switchboard.
@@ -45,9 +45,13 @@ pub struct SyncCounts {
     pub deleted: u64,
     /// Contacts with nothing to land as a record (no e-mail for customers; no name or e-mail for leads).
     pub skipped: u64,
-    /// Customers changed here and written back to Google (two-way).
+    /// Contacts written to Google (two-way): customers made there and customers changed here.
     #[serde(default)]
     pub exported: u64,
+    /// Write-backs Google refused because the contact changed there meanwhile: Google's version was
+    /// read again and applied (Google wins).
+    #[serde(default)]
+    pub conflicts: u64,
 }
 
 impl SyncCounts {
@@ -57,6 +61,7 @@ impl SyncCounts {
         self.deleted += other.deleted;
         self.skipped += other.skipped;
         self.exported += other.exported;
+        self.conflicts += other.conflicts;
     }
 }
 
@@ -95,6 +100,10 @@ pub struct GoogleConnection {
     pub sync_token: Option<String>,
     /// A listing in progress: the page to fetch next (with `sync_token` when it is incremental).
     pub page_token: Option<String>,
+    /// Two-way: the export has looked at every customer up to this one (in creation order) and made a
+    /// contact of each that had none; the next run walks on from here.
+    #[serde(default)]
+    pub export_after: Option<CustomerId>,
     pub state: SyncState,
     /// A run holds the connection until then (one run at a time; a crashed run's hold lapses).
     #[serde(default)]

@@ -2,7 +2,7 @@
 //! outside every workspace that tells the public inbound route whose endpoint an id is), their delivery
 //! log and replay guards (partition `WS#<ws>#LCEP#<id>`: `LCDELIVERY#<delivery>` and `LCSEEN#<sha256 of
 //! the delivery id>`). Endpoints count against the plan through the workspace's
-//! `lead_capture_endpoints_used`; captured leads through the month's usage item (`captured_leads`).
+//! `lead_capture_endpoints_used`; a captured new lead counts in the month's new leads (usage item `leads`).
 //! A captured lead, its replay guard, the month's count and the log entry are one transaction.
 
 use std::collections::BTreeMap;
@@ -12,15 +12,13 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::leads::{Lead, LeadWriteError, Note};
+use super::leads::{LEADS_COUNTER, Lead, LeadWriteError, MonthlyLeads, Note};
 use super::transaction::{Transaction, TransactionError};
 use super::{Item, Page, PageQuery, Store, StoreError, TenantScope, events::Event, keys, n, s, string_attr};
 use crate::domain::ids::{CaptureDeliveryId, CaptureEndpointId, LeadId, UserId, WorkspaceId};
 use crate::domain::lead_capture::{CaptureKind, OnExistingLead};
 use crate::domain::records::RecordRef;
 
-/// The attribute of the month's usage item that counts captured leads.
-pub const CAPTURED_LEADS_COUNTER: &str = "captured_leads";
 const ENDPOINTS_COUNTER: &str = "lead_capture_endpoints_used";
 const DELIVERIES_LISTING: &str = "capture-deliveries";
 /// Log entries and replay guards expire after this many days (DynamoDB's TTL removes them).
@@ -360,26 +358,13 @@ impl Store {
             .with(self.put_new(self.capture_delivery_item(scope, delivery)?)?);
         match effect {
             CaptureEffect::NewLead { lead, events, month, monthly_limit } => {
-                let mut usage = Update::builder()
-                    .table_name(&self.table)
-                    .key(keys::PK, s(scope.pk()))
-                    .key(keys::SK, s(keys::usage_sk(month)))
-                    .update_expression(format!("ADD {CAPTURED_LEADS_COUNTER} :one"))
-                    .expression_attribute_values(":one", n(1))
-                    .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-                if let Some(limit) = monthly_limit {
-                    usage = usage
-                        .condition_expression(format!(
-                            "attribute_not_exists({CAPTURED_LEADS_COUNTER}) OR {CAPTURED_LEADS_COUNTER} < :limit"
-                        ))
-                        .expression_attribute_values(":limit", n(limit));
-                }
-                let usage = usage.build().map_err(StoreError::from)?;
-                transaction =
-                    transaction.with_named(TransactWriteItem::builder().update(usage).build(), Refused::MonthlyLimit);
                 if let Some(change) = self.captured_lead_change(scope, None, Some(lead), events)? {
                     transaction = transaction.with_all_of(change);
                 }
+                // After the lead: an e-mail taken meanwhile is named first (the delivery then updates
+                // that lead, which is not a new one), even when the month is full.
+                let usage = self.count_new_lead(scope, MonthlyLeads { month, limit: monthly_limit })?;
+                transaction = transaction.with_named(usage, Refused::MonthlyLimit);
             }
             CaptureEffect::UpdatedLead { before, after: Some(after), events } => {
                 if let Some(change) = self.captured_lead_change(scope, Some(before), Some(after), events)? {
@@ -407,7 +392,7 @@ impl Store {
                     lead: item.as_ref().and_then(|item| string_attr(item, "lead_id")).and_then(|id| id.parse().ok()),
                 },
                 Refused::MonthlyLimit => {
-                    CaptureWriteError::MonthlyLimit { used: super::counter_of(item.as_ref(), CAPTURED_LEADS_COUNTER) }
+                    CaptureWriteError::MonthlyLimit { used: super::counter_of(item.as_ref(), LEADS_COUNTER) }
                 }
                 Refused::Duplicate => CaptureWriteError::Duplicate,
                 Refused::LeadChanged => CaptureWriteError::LeadChanged,

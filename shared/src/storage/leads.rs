@@ -89,7 +89,21 @@ pub enum LeadWriteError {
     CustomerChanged,
     /// The status set changed since it was read.
     StatusesChanged,
+    /// The plan's new leads for the month are used up (the count then): nothing was written.
+    MonthlyLimit {
+        used: u64,
+    },
     Store(StoreError),
+}
+
+/// The attribute of the month's usage item (`USAGE#<yyyy-mm>`) that counts new leads.
+pub const LEADS_COUNTER: &str = "leads";
+
+/// Where a new lead is counted: the month (`YYYY-MM`, UTC) and the plan's limit (None: unlimited).
+#[derive(Debug, Clone, Copy)]
+pub struct MonthlyLeads<'a> {
+    pub month: &'a str,
+    pub limit: Option<u64>,
 }
 
 impl From<StoreError> for LeadWriteError {
@@ -375,6 +389,54 @@ impl Store {
 
     /// Writes a lead change: the lead (new when `before` is None, otherwise conditional on its
     /// version; removed when `after` is None), its e-mail guard, the counter deltas and the events.
+    /// One more new lead in the month's count, conditional on the plan's limit, for the new lead's own
+    /// transaction: concurrent creations at the limit cannot overshoot it. On failure the old item
+    /// (`ALL_OLD`) gives the count.
+    pub(crate) fn count_new_lead(
+        &self,
+        scope: &TenantScope,
+        quota: MonthlyLeads<'_>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut usage = Update::builder()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::usage_sk(quota.month)))
+            .update_expression(format!("ADD {LEADS_COUNTER} :one"))
+            .expression_attribute_values(":one", n(1))
+            .return_values_on_condition_check_failure(
+                aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
+            );
+        if let Some(limit) = quota.limit {
+            usage = usage
+                .condition_expression(format!("attribute_not_exists({LEADS_COUNTER}) OR {LEADS_COUNTER} < :limit"))
+                .expression_attribute_values(":limit", n(limit));
+        }
+        Ok(TransactWriteItem::builder().update(usage.build()?).build())
+    }
+
+    /// Creates a lead, counted in the month's new leads against the plan's limit, in one transaction.
+    pub async fn create_lead(
+        &self,
+        scope: &TenantScope,
+        lead: &Lead,
+        events: &[Event],
+        quota: MonthlyLeads<'_>,
+    ) -> Result<(), LeadWriteError> {
+        // The count goes last: a lead whose e-mail is taken is named a duplicate first (and may then be
+        // merged, which is not a new lead), even when the month is full.
+        let transaction = self
+            .lead_change(scope, None, Some(lead), events)?
+            .unwrap_or_else(Transaction::new)
+            .with_named(self.count_new_lead(scope, quota)?, LeadWriteError::MonthlyLimit { used: 0 });
+        match self.transact(transaction).await {
+            Ok(()) => Ok(()),
+            Err(TransactionError::Failed { failure: LeadWriteError::MonthlyLimit { .. }, item }) => {
+                Err(LeadWriteError::MonthlyLimit { used: super::counter_of(item.as_ref(), LEADS_COUNTER) })
+            }
+            Err(err) => Err(err.into_error()),
+        }
+    }
+
     pub async fn save_lead(
         &self,
         scope: &TenantScope,

@@ -92,8 +92,8 @@ impl Store {
         Ok(super::counter_of(output.item.as_ref(), "tickets"))
     }
 
-    /// Leads created through lead-capture endpoints in `month` (`YYYY-MM`, UTC).
-    pub async fn captured_leads_in_month(&self, scope: &TenantScope, month: &str) -> Result<u64, StoreError> {
+    /// New leads of `month` (`YYYY-MM`, UTC), against the plan's `leads_per_month`.
+    pub async fn leads_in_month(&self, scope: &TenantScope, month: &str) -> Result<u64, StoreError> {
         let output = self
             .client
             .get_item()
@@ -104,7 +104,7 @@ impl Store {
             .send()
             .await
             .map_err(super::backend)?;
-        Ok(super::counter_of(output.item.as_ref(), super::lead_capture::CAPTURED_LEADS_COUNTER))
+        Ok(super::counter_of(output.item.as_ref(), super::leads::LEADS_COUNTER))
     }
 
     /// The platform console's directory of workspaces, oldest first. Not tenant-scoped: staff only.

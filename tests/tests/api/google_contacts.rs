@@ -434,3 +434,187 @@ async fn two_way_writes_customers_changed_here_back_to_google_and_google_wins_a_
     let refused = other.client().patch(CONNECTION, json!({ "two_way": true })).await;
     assert_eq!(refused.expect_problem(422, "validation-failed").field_errors(), ["two_way"]);
 }
+
+/// The contacts the stand-in holds for an account, by e-mail.
+async fn people_by_email(account: &str) -> std::collections::HashMap<String, Value> {
+    let state = google_account(account).await;
+    state["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|person| Some((person["emailAddresses"][0]["value"].as_str()?.to_owned(), person.clone())))
+        .collect()
+}
+
+async fn all_customers(member: &Member) -> Vec<Value> {
+    member.client().get("/api/v1/customers?limit=100").await.expect(200).body["items"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn two_way_makes_a_contact_of_each_customer_google_lacks_exactly_once() {
+    let owner = signup("Export Co").await;
+    let (account, prefix) = account("export");
+    let email = |name: &str| format!("{prefix}{name}@example.com");
+    for (name, phone) in [("ann", "+1 100"), ("bob", "+1 200")] {
+        owner
+            .client()
+            .post("/api/v1/customers", json!({ "email": email(name), "name": name.to_uppercase(), "phone": phone }))
+            .await
+            .expect(201);
+    }
+    // Google already has Cleo: she is linked by e-mail, not made again.
+    owner.client().post("/api/v1/customers", json!({ "email": email("cleo") })).await.expect(201);
+    put_contact(&account, "k1", json!({ "name": "Cleo Known", "email": email("cleo") })).await;
+
+    connect(&owner, &account, json!({ "two_way": true })).await;
+    let status = sync(&owner).await;
+    assert!(status["sync"]["last_error"].is_null(), "{status}");
+    let customers = all_customers(&owner).await;
+    let state = google_account(&account).await;
+    assert_eq!(state["creates"].as_u64(), Some(customers.len() as u64 - 1), "every customer but Cleo: {state}");
+    let people = people_by_email(&account).await;
+    assert_eq!(people.len(), customers.len(), "one contact per customer: {people:?}");
+    assert_eq!(people[&email("ann")]["names"][0]["displayName"], "ANN");
+    assert_eq!(people[&email("ann")]["phoneNumbers"][0]["value"], "+1 100");
+    assert_eq!(people[&email("cleo")]["resourceName"], "people/k1");
+
+    // Our own contacts coming back in the next listing change nothing, and nothing is made twice; a
+    // customer added since is made once.
+    let dan = owner.client().post("/api/v1/customers", json!({ "email": email("dan") })).await.expect(201).body;
+    sync(&owner).await;
+    sync(&owner).await;
+    let state = google_account(&account).await;
+    assert_eq!(state["creates"].as_u64(), Some(customers.len() as u64), "Dan, once: {state}");
+    assert_eq!(state["updates"], 0, "{state}");
+    assert_eq!(people_by_email(&account).await.len(), customers.len() + 1);
+    assert_eq!(all_customers(&owner).await.len(), customers.len() + 1, "the import made no customers of them");
+
+    // A change here travels to the contact made from the customer.
+    owner
+        .client()
+        .patch(&format!("/api/v1/customers/{}", dan["id"].as_str().unwrap()), json!({ "name": "Dan Later" }))
+        .await
+        .expect(200);
+    let status = sync(&owner).await;
+    assert_eq!(google_account(&account).await["updates"], 1);
+    assert_eq!(people_by_email(&account).await[&email("dan")]["names"][0]["displayName"], "Dan Later");
+    assert!(status["sync"]["totals"]["exported"].as_u64().unwrap() >= 4, "{status}");
+}
+
+#[tokio::test]
+async fn a_contact_edited_in_google_while_we_write_it_keeps_googles_version() {
+    let owner = signup("Race Co").await;
+    let (account, prefix) = account("race");
+    let email = format!("{prefix}rita@example.com");
+    put_contact(&account, "r1", json!({ "name": "Rita", "email": email, "phone": "+1 1" })).await;
+    connect(&owner, &account, json!({ "two_way": true })).await;
+    sync(&owner).await;
+    let rita = customers_with(&owner, &prefix).await.remove(0);
+
+    // Changed here; and, after the run's import has read Google, changed there too: our write meets a
+    // stale etag, Google's version is read again and wins.
+    owner
+        .client()
+        .patch(&format!("/api/v1/customers/{}", rita["id"].as_str().unwrap()), json!({ "name": "Rita Here" }))
+        .await
+        .expect(200);
+    let there = json!({ "name": "Rita There", "email": email, "phone": "+1 2" });
+    let reply = http()
+        .post(google(&format!("/control/accounts/{account}/contacts/r1/edit-before-next-write")))
+        .json(&there)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 204);
+    let status = sync(&owner).await;
+    assert!(status["sync"]["last_error"].is_null(), "{status}");
+    assert_eq!(status["sync"]["totals"]["conflicts"], 1, "{status}");
+    let rita = customers_with(&owner, &prefix).await.remove(0);
+    assert_eq!((rita["name"].as_str(), rita["phone"].as_str()), (Some("Rita There"), Some("+1 2")));
+    let contact = &people_by_email(&account).await[&email];
+    assert_eq!(contact["names"][0]["displayName"], "Rita There", "our write did not land: {contact}");
+    assert_eq!(google_account(&account).await["updates"], 0);
+
+    // Settled: the next run writes nothing back and changes nothing.
+    let status = sync(&owner).await;
+    assert_eq!(google_account(&account).await["updates"], 0);
+    assert_eq!(status["sync"]["totals"]["conflicts"], 1);
+    assert_eq!(customers_with(&owner, &prefix).await[0]["name"], "Rita There");
+}
+
+#[tokio::test]
+async fn the_export_writes_only_the_workspaces_own_customers_and_never_through_a_read_only_grant() {
+    let first = signup("Export A").await;
+    let second = signup("Export B").await;
+    let reader = signup("Export Reader").await;
+    let (account_a, prefix_a) = account("export-a");
+    let (account_b, prefix_b) = account("export-b");
+    let (account_r, prefix_r) = account("export-r");
+    for (member, prefix) in [(&first, &prefix_a), (&second, &prefix_b), (&reader, &prefix_r)] {
+        member
+            .client()
+            .post("/api/v1/customers", json!({ "email": format!("{prefix}one@example.com") }))
+            .await
+            .expect(201);
+    }
+    connect(&first, &account_a, json!({ "two_way": true })).await;
+    connect(&second, &account_b, json!({ "two_way": true })).await;
+    connect(&reader, &account_r, json!({})).await;
+    for member in [&first, &second, &reader] {
+        let status = sync(member).await;
+        assert!(status["sync"]["last_error"].is_null(), "{status}");
+    }
+    let a = people_by_email(&account_a).await;
+    let b = people_by_email(&account_b).await;
+    assert!(a.contains_key(&format!("{prefix_a}one@example.com")), "{a:?}");
+    assert!(b.contains_key(&format!("{prefix_b}one@example.com")), "{b:?}");
+    assert!(a.keys().all(|email| !email.starts_with(&prefix_b) && !email.starts_with(&prefix_r)), "{a:?}");
+    assert!(b.keys().all(|email| !email.starts_with(&prefix_a) && !email.starts_with(&prefix_r)), "{b:?}");
+    assert_eq!(a.len(), all_customers(&first).await.len(), "A's customers, all of them");
+
+    // Read-only: nothing is written to Google, whatever changes here.
+    let customer = customers_with(&reader, &prefix_r).await.remove(0);
+    reader
+        .client()
+        .patch(&format!("/api/v1/customers/{}", customer["id"].as_str().unwrap()), json!({ "name": "Changed" }))
+        .await
+        .expect(200);
+    sync(&reader).await;
+    let state = google_account(&account_r).await;
+    assert_eq!((state["creates"].as_u64(), state["updates"].as_u64()), (Some(0), Some(0)), "{state}");
+    assert_eq!(state["people"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn an_import_of_leads_stops_at_the_months_limit_and_goes_on_when_there_is_room() {
+    let owner = signup("Lead Quota Co").await;
+    crate::lead_capture::on_plan_with_leads(&owner, 2).await;
+    let (account, prefix) = account("leadquota");
+    for (id, name) in [("p1", "ann"), ("p2", "bea"), ("p3", "cal"), ("p4", "dee")] {
+        put_contact(&account, id, json!({ "name": name, "email": format!("{prefix}{name}@example.com") })).await;
+    }
+    connect(&owner, &account, json!({ "target": "leads" })).await;
+    let ours = async || {
+        let leads = owner.client().get("/api/v1/leads?limit=100").await.expect(200).body;
+        leads["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["email"].as_str().unwrap_or("").starts_with(&prefix))
+            .count()
+    };
+    let status = sync(&owner).await;
+    assert!(status["sync"]["last_error"].as_str().unwrap_or("").contains("new leads this month"), "{status}");
+    assert_eq!(status["sync"]["totals"]["imported"], 2, "{status}");
+    assert_eq!(ours().await, 2);
+    // Still full: another run imports nothing more and duplicates nothing.
+    sync(&owner).await;
+    assert_eq!(ours().await, 2);
+
+    // On a larger plan the same listing goes on: the other two arrive, once each.
+    crate::lead_capture::on_plan_with_leads(&owner, 10).await;
+    let status = sync(&owner).await;
+    assert!(status["sync"]["last_error"].is_null(), "{status}");
+    assert_eq!(status["sync"]["totals"]["imported"], 4, "{status}");
+    assert_eq!(ours().await, 4);
+}

@@ -299,12 +299,12 @@ async fn a_known_email_updates_the_lead_or_adds_a_note_as_the_endpoint_says() {
 }
 
 #[tokio::test]
-async fn the_plan_limits_endpoints_and_captured_leads_per_month() {
+async fn the_plan_limits_endpoints_and_new_leads_per_month() {
     let owner = signup("Limited Capture").await;
     let staff = staff().await;
     let id = format!("test-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
     let limits = json!({"seats": 5, "tickets_per_month": 100, "storage_bytes": 1_000_000_000u64, "webhooks": 1,
-        "api_requests_per_minute": 600, "lead_capture_endpoints": 1, "captured_leads_per_month": 1});
+        "api_requests_per_minute": 600, "lead_capture_endpoints": 1, "leads_per_month": 1});
     staff
         .post("/api/v1/platform/plans", json!({"id": id, "name": "Tiny", "limits": limits, "features": []}))
         .await
@@ -338,7 +338,7 @@ async fn the_plan_limits_endpoints_and_captured_leads_per_month() {
     )
     .await
     .expect_problem(402, "plan-limit-reached");
-    assert_eq!(refused.body["limit_kind"], "captured_leads_per_month");
+    assert_eq!(refused.body["limit_kind"], "leads_per_month");
     // Updating a known lead makes no new lead: the limit does not stop it.
     post_raw(
         &inbound(&endpoint),
@@ -349,13 +349,8 @@ async fn the_plan_limits_endpoints_and_captured_leads_per_month() {
     .expect(200);
     assert_eq!(deliveries(&owner, &endpoint).await[1]["outcome"], "limit_reached");
     let usage = owner.client().get("/api/v1/billing/usage").await.expect(200).body;
-    let line = usage["usage"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|line| line["kind"] == "captured_leads_per_month")
-        .unwrap()
-        .clone();
+    let line =
+        usage["usage"].as_array().unwrap().iter().find(|line| line["kind"] == "leads_per_month").unwrap().clone();
     assert_eq!((line["used"].as_u64(), line["limit"].as_u64()), (Some(1), Some(1)));
 
     // Deleting the endpoint frees its place; deliveries to it are then 404.
@@ -532,4 +527,85 @@ async fn the_same_typeform_delivery_sent_four_times_at_once_makes_one_lead() {
         replies.iter().map(|reply| reply.body["lead_id"].as_str().unwrap()).collect();
     assert_eq!(lead_ids.len(), 1, "every answer names the one lead");
     assert_eq!(leads_with_email(&owner, &email).await.len(), 1);
+}
+
+/// Moves the workspace onto a plan of its own allowing `leads` new leads a month.
+pub(crate) async fn on_plan_with_leads(owner: &Member, leads: u64) {
+    let staff = staff().await;
+    let id = format!("test-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    let limits = json!({"seats": 5, "tickets_per_month": 100, "storage_bytes": 1_000_000_000u64, "webhooks": 5,
+        "api_requests_per_minute": 6000, "lead_capture_endpoints": 5, "leads_per_month": leads});
+    staff
+        .post("/api/v1/platform/plans", json!({"id": id, "name": "Leads", "limits": limits, "features": []}))
+        .await
+        .expect(201);
+    staff
+        .put(&format!("/api/v1/platform/workspaces/{}/plan", owner.workspace_id), json!({"plan": id}))
+        .await
+        .expect(200);
+}
+
+#[tokio::test]
+async fn concurrent_new_leads_at_the_monthly_limit_make_exactly_the_limit() {
+    let owner = signup("Crowded Leads").await;
+    on_plan_with_leads(&owner, 5).await;
+    let client = owner.client();
+    let creations = (0..16).map(|i| {
+        let client = client.clone();
+        async move {
+            let body = json!({"name": format!("Racer {i}"), "email": unique_email(&format!("racer{i}"))});
+            client.post("/api/v1/leads", body).await
+        }
+    });
+    let replies = futures::future::join_all(creations).await;
+    let statuses: Vec<u16> = replies.iter().map(|reply| reply.status.as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|&&status| status == 201).count(), 5, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|&&status| status == 402).count(), 11, "{statuses:?}");
+    let refused = replies.iter().find(|reply| reply.status.as_u16() == 402).unwrap();
+    assert_eq!(
+        refused.body["type"].as_str().map(|t| t.ends_with("plan-limit-reached")),
+        Some(true),
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        (refused.body["limit_kind"].as_str(), refused.body["limit"].as_u64()),
+        (Some("leads_per_month"), Some(5))
+    );
+    let listed = owner.client().get("/api/v1/leads?limit=100").await.expect(200).body;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 5, "nothing half-written: {listed}");
+    let usage = owner.client().get("/api/v1/billing/usage").await.expect(200).body;
+    let line =
+        usage["usage"].as_array().unwrap().iter().find(|line| line["kind"] == "leads_per_month").unwrap().clone();
+    assert_eq!((line["used"].as_u64(), line["limit"].as_u64()), (Some(5), Some(5)), "{line}");
+}
+
+#[tokio::test]
+async fn captured_and_typed_in_leads_share_the_months_limit() {
+    let owner = signup("Shared Leads").await;
+    on_plan_with_leads(&owner, 2).await;
+    let endpoint = make_endpoint(&owner, "json", json!({"email": "email"}), "update").await;
+    let secret = endpoint["secret"].as_str().unwrap();
+    let typed = unique_email("typed");
+    owner.client().post("/api/v1/leads", json!({"name": "Typed In", "email": typed})).await.expect(201);
+    let url = inbound(&endpoint);
+    let capture = async |email: String| {
+        post_raw(&url, json!({"email": email}).to_string().as_bytes(), &[("x-capture-secret", secret)]).await
+    };
+    capture(unique_email("captured")).await.expect(201);
+    let refused = capture(unique_email("late")).await.expect_problem(402, "plan-limit-reached");
+    assert_eq!(refused.body["limit_kind"], "leads_per_month");
+    let refused = owner
+        .client()
+        .post("/api/v1/leads", json!({"name": "Too Many"}))
+        .await
+        .expect_problem(402, "plan-limit-reached");
+    assert_eq!(refused.body["used"], 2, "{}", refused.body);
+    // A known lead is not a new one: enriching it, or capturing it again, still works.
+    owner
+        .client()
+        .post("/api/v1/leads?on_duplicate=merge", json!({"name": "Typed In", "email": typed, "phone": "+1 5"}))
+        .await
+        .expect(200);
+    capture(typed.clone()).await.expect(200);
 }

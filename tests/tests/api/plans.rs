@@ -243,7 +243,7 @@ async fn the_catalog_holds_the_seed_plans_and_refuses_bad_plans_by_field() {
     assert_eq!(
         free.body["limits"],
         json!({"seats": 3, "tickets_per_month": 100, "storage_bytes": 1u64 << 30,
-        "webhooks": 1, "api_requests_per_minute": 60, "lead_capture_endpoints": 1, "captured_leads_per_month": 100})
+        "webhooks": 1, "api_requests_per_minute": 60, "lead_capture_endpoints": 1, "leads_per_month": 100})
     );
     staff.get(&format!("{PLANS}/no-such-plan")).await.expect_problem(404, "not-found");
 

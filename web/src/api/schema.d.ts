@@ -1198,7 +1198,8 @@ export interface paths {
          * @description E-mails are unique among a workspace's leads: a second lead with the same e-mail is 409
          *     `duplicate-lead` naming the existing one (`existing_lead_id`), unless `?on_duplicate=merge`, which
          *     adds what is new (empty fields, tags, attributes) to the existing lead and answers 200 with it.
-         *     Setting `owner_id` to someone else needs `sales:manage`. Needs `sales:write`.
+         *     Setting `owner_id` to someone else needs `sales:manage`. Needs `sales:write`. A new lead counts in
+         *     the month's new leads: past the plan's `leads_per_month`, 402 `plan-limit-reached`.
          */
         post: operations["leads_leads_create"];
         delete?: never;
@@ -3980,7 +3981,7 @@ export interface components {
          * @description A limited quantity. `None` in a limit means unlimited.
          * @enum {string}
          */
-        LimitKind: "seats" | "tickets_per_month" | "storage_bytes" | "webhooks" | "api_requests_per_minute" | "lead_capture_endpoints" | "captured_leads_per_month";
+        LimitKind: "seats" | "tickets_per_month" | "storage_bytes" | "webhooks" | "api_requests_per_minute" | "lead_capture_endpoints" | "leads_per_month";
         LoginRequest: {
             email: string;
             password: string;
@@ -4329,13 +4330,16 @@ export interface components {
         PlanLimits: {
             /** Format: int64 */
             api_requests_per_minute?: number | null;
-            /** Format: int64 */
-            captured_leads_per_month?: number | null;
             /**
              * Format: int64
              * @description A plan stored before lead capture existed reads as unlimited until staff set it.
              */
             lead_capture_endpoints?: number | null;
+            /**
+             * Format: int64
+             * @description Stored plans from before it counted every new lead name it `captured_leads_per_month`.
+             */
+            leads_per_month?: number | null;
             /** Format: int64 */
             seats?: number | null;
             /** Format: int64 */
@@ -4928,12 +4932,18 @@ export interface components {
         SyncCounts: {
             /**
              * Format: int64
+             * @description Write-backs Google refused because the contact changed there meanwhile: Google's version was
+             *     read again and applied (Google wins).
+             */
+            conflicts?: number;
+            /**
+             * Format: int64
              * @description Contacts deleted in Google, applied by the deletion policy.
              */
             deleted: number;
             /**
              * Format: int64
-             * @description Customers changed here and written back to Google (two-way).
+             * @description Contacts written to Google (two-way): customers made there and customers changed here.
              */
             exported?: number;
             /**
@@ -11881,6 +11891,15 @@ export interface operations {
             };
             /** @description No access token or API key, or one that expired or was revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The plan's new leads for the month are used up */
+            402: {
                 headers: {
                     [name: string]: unknown;
                 };

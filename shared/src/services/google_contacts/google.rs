@@ -310,6 +310,34 @@ pub struct ContactUpdate<'a> {
     pub company: Option<&'a str>,
 }
 
+impl ContactUpdate<'_> {
+    /// The person body the People API takes for these fields.
+    fn body(&self) -> serde_json::Value {
+        let list = |value: Option<&str>, field: &str| match value {
+            Some(value) => serde_json::json!([{ field: value }]),
+            None => serde_json::json!([]),
+        };
+        serde_json::json!({
+            "names": list(self.name, "unstructuredName"),
+            "phoneNumbers": list(self.phone, "value"),
+            "organizations": list(self.company, "name"),
+        })
+    }
+}
+
+/// A write's answer, by what the export does about it.
+fn write_outcome(status: reqwest::StatusCode, text: &str, call: &str) -> Result<Person, GoogleError> {
+    match status.as_u16() {
+        200 => serde_json::from_str::<Person>(text).map_err(unavailable),
+        // Google answers a stale etag with 400 FAILED_PRECONDITION (412 on some surfaces).
+        400 if text.contains("FAILED_PRECONDITION") => Err(GoogleError::StaleEtag),
+        412 => Err(GoogleError::StaleEtag),
+        401 => Err(GoogleError::Unauthorized),
+        429 => Err(GoogleError::RateLimited { retry_after: None }),
+        _ => Err(GoogleError::Unavailable(format!("{call} answered {status}"))),
+    }
+}
+
 impl Google<'_> {
     /// Writes a customer's name, phone and company to its contact, if Google still has `etag`; answers
     /// the contact's new etag.
@@ -324,26 +352,41 @@ impl Google<'_> {
             "{}/v1/{resource_name}:updateContact?updatePersonFields=names,phoneNumbers,organizations",
             self.config.people_url
         );
-        let list = |value: Option<&str>, field: &str| match value {
-            Some(value) => serde_json::json!([{ field: value }]),
-            None => serde_json::json!([]),
-        };
-        let body = serde_json::json!({
-            "resourceName": resource_name,
-            "etag": etag,
-            "names": list(update.name, "unstructuredName"),
-            "phoneNumbers": list(update.phone, "value"),
-            "organizations": list(update.company, "name"),
-        });
+        let mut body = update.body();
+        body["resourceName"] = serde_json::json!(resource_name);
+        body["etag"] = serde_json::json!(etag);
         let response = http().patch(url).bearer_auth(access_token).json(&body).send().await.map_err(unavailable)?;
         let status = response.status();
         let text = response.text().await.map_err(unavailable)?;
+        write_outcome(status, &text, "updateContact").map(|person| person.etag)
+    }
+
+    /// Makes a contact of a customer (its e-mail and the update's fields); answers the new contact (its
+    /// resource name and etag).
+    pub async fn create_contact(
+        &self,
+        access_token: &str,
+        email: &str,
+        fields: &ContactUpdate<'_>,
+    ) -> Result<Person, GoogleError> {
+        let url = format!("{}/v1/people:createContact?personFields={PERSON_FIELDS}", self.config.people_url);
+        let mut body = fields.body();
+        body["emailAddresses"] = serde_json::json!([{ "value": email }]);
+        let response = http().post(url).bearer_auth(access_token).json(&body).send().await.map_err(unavailable)?;
+        let status = response.status();
+        let text = response.text().await.map_err(unavailable)?;
+        write_outcome(status, &text, "createContact")
+    }
+
+    /// One contact as Google has it now (a conflict's re-read); None when it is gone.
+    pub async fn get_contact(&self, access_token: &str, resource_name: &str) -> Result<Option<Person>, GoogleError> {
+        let url = format!("{}/v1/{resource_name}?personFields={PERSON_FIELDS}", self.config.people_url);
+        let response = http().get(url).bearer_auth(access_token).send().await.map_err(unavailable)?;
+        let status = response.status();
+        let text = response.text().await.map_err(unavailable)?;
         match status.as_u16() {
-            200 => serde_json::from_str::<Person>(&text).map(|person| person.etag).map_err(unavailable),
-            400 if text.contains("FAILED_PRECONDITION") => Err(GoogleError::StaleEtag),
-            401 => Err(GoogleError::Unauthorized),
-            429 => Err(GoogleError::RateLimited { retry_after: None }),
-            _ => Err(GoogleError::Unavailable(format!("updateContact answered {status}"))),
+            404 => Ok(None),
+            _ => write_outcome(status, &text, "people.get").map(Some),
         }
     }
 }

@@ -224,6 +224,7 @@ pub async fn complete(
         // A new grant starts with a full listing; the mapping keeps it from duplicating anything.
         sync_token: None,
         page_token: None,
+        export_after: None,
         state: SyncState::default(),
         running_until: None,
         connected_at: now,

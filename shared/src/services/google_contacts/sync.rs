@@ -5,12 +5,13 @@
 //! the member (their events, validation and permissions apply). Progress is stored after every page, so
 //! a run cut short (quota, timeout, a crash) goes on from the page it reached.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use futures::StreamExt;
 use jiff::ToSpan;
 
-use super::google::{Google, GoogleError, Person};
+use super::google::{ContactUpdate, Google, GoogleError, Person};
 use super::{access_token, config, target_permission};
 use crate::api::{CreateCustomerRequest, CreateLeadRequest, UpdateCustomerRequest, UpdateLeadRequest};
 use crate::app::App;
@@ -42,6 +43,12 @@ const INDEX_PAGE: usize = 100;
 const LEASE_SECS: i64 = 15 * 60;
 /// How long "sync now" waits for a run already under way (the schedule's) before answering.
 const LEASE_WAIT: Duration = Duration::from_secs(25);
+/// Customers read per page by the export's walk, and contacts it makes per run at most (Google's write
+/// quota is per minute; the next run goes on).
+const EXPORT_PAGE: usize = 100;
+const MAX_CREATES_PER_RUN: usize = 200;
+/// How old a customer must be before the export's walk moves its mark past it.
+const EXPORT_SETTLE_SECS: i64 = 60;
 /// The attribute an archived record carries once its contact was deleted in Google.
 pub const ARCHIVED_ATTRIBUTE: &str = "google_contact";
 
@@ -58,6 +65,8 @@ enum Applied {
     Deleted,
     Skipped,
     Unchanged,
+    /// The plan's new leads for the month are used up: the run stops before this contact.
+    LimitReached(u64),
 }
 
 impl SyncCounts {
@@ -67,7 +76,7 @@ impl SyncCounts {
             Applied::Updated => self.updated += 1,
             Applied::Deleted => self.deleted += 1,
             Applied::Skipped => self.skipped += 1,
-            Applied::Unchanged => {}
+            Applied::Unchanged | Applied::LimitReached(_) => {}
         }
     }
 }
@@ -225,11 +234,26 @@ pub(super) async fn sync_connection(
         match page {
             Ok(page) => {
                 let mut counts = SyncCounts::default();
+                let mut limit_reached = None;
                 for person in &page.connections {
-                    counts.count(apply(app, &member, &connection, person).await?);
+                    match apply(app, &member, &connection, person).await? {
+                        Applied::LimitReached(limit) => {
+                            limit_reached = Some(limit);
+                            break;
+                        }
+                        applied => counts.count(applied),
+                    }
                 }
                 connection.state.last_run.add(counts);
                 connection.state.totals.add(counts);
+                if let Some(limit) = limit_reached {
+                    // The page is read again by the next run (its contacts landed so far are unchanged
+                    // then), so the contacts past the limit are imported once there is room.
+                    break Err(format!(
+                        "the plan's {limit} new leads this month are used up; the import goes on when there is room \
+                         (next month, or on a larger plan)"
+                    ));
+                }
                 pages += 1;
                 match page.next_page_token {
                     Some(next) => connection.page_token = Some(next),
@@ -298,9 +322,15 @@ pub(super) async fn sync_connection(
     save(app, scope, connection).await
 }
 
-/// Writes back the linked customers whose version moved since their last sync, each conditional on
-/// the contact's etag: a contact changed in Google meanwhile keeps Google's version, which the next
-/// import applies. Customers created here are not exported yet (docs/google-contacts.md).
+/// The two-way export, once the import is through (Google's changes applied first):
+/// 1. linked customers whose version moved since their last sync are written back, each conditional on
+///    the contact's etag. A contact changed in Google meanwhile (stale etag) is read again and applied
+///    as the import would: Google wins the conflict, and the contact's new etag is kept;
+/// 2. customers with no contact of this member's are made contacts (`createContact`), walking the
+///    customers in creation order from where the last run stopped (`export_after`).
+///
+/// A crash between a write and its link is healed by the next import: the contact comes back in the
+/// listing and is linked to its customer by e-mail, so nothing is made twice.
 async fn export(
     app: &App,
     vault: &dyn KeyVault,
@@ -311,6 +341,7 @@ async fn export(
     let scope = member.scope();
     let google = Google::new(config);
     let links = app.store.contact_links(&scope, connection.user_id).await?;
+    let mut linked: HashSet<String> = links.iter().map(|link| link.record_id.clone()).collect();
     for link in links.into_iter().filter(|link| link.kind == LinkedKind::Customer) {
         let Ok(id) = link.record_id.parse::<CustomerId>() else { continue };
         let Some(customer) = skip_missing(customers::get(app, member, id).await)? else { continue };
@@ -321,7 +352,7 @@ async fn export(
             Ok(token) => token,
             Err(err) => return Ok(Err(err.to_string())),
         };
-        let update = super::google::ContactUpdate {
+        let update = ContactUpdate {
             name: customer.name.as_deref(),
             phone: customer.phone.as_deref(),
             company: customer.company.as_deref(),
@@ -333,11 +364,77 @@ async fn export(
                 connection.state.last_run.exported += 1;
                 connection.state.totals.exported += 1;
             }
-            Err(GoogleError::StaleEtag) => {}
-            Err(err) => return Ok(Err(format!("writing back to Google stopped: {err}"))),
+            Err(GoogleError::StaleEtag) => match google.get_contact(&token, &link.resource_name).await {
+                Ok(Some(person)) => {
+                    apply(app, member, connection, &person).await?;
+                    connection.state.last_run.conflicts += 1;
+                    connection.state.totals.conflicts += 1;
+                }
+                // Deleted in Google meanwhile: the next listing brings the deletion and its policy.
+                Ok(None) => {}
+                Err(err) => return Ok(Err(export_stopped(app, connection, err))),
+            },
+            Err(err) => return Ok(Err(export_stopped(app, connection, err))),
         }
     }
-    Ok(Ok(()))
+    // New contacts for the customers this member's Google account does not have yet.
+    let settled_before = app.clock.now() - EXPORT_SETTLE_SECS.seconds();
+    let (mut created, mut cursor_moves) = (0usize, true);
+    let mut after = connection.export_after;
+    loop {
+        let (page, more) = app.store.customers_after(&scope, after, EXPORT_PAGE).await?;
+        for customer in &page {
+            after = Some(customer.id);
+            if customer.merged_into.is_none() && !linked.contains(&customer.id.to_string()) {
+                if created >= MAX_CREATES_PER_RUN {
+                    return Ok(Ok(()));
+                }
+                let token = match access_token(app, vault, config, &scope, connection, false).await {
+                    Ok(token) => token,
+                    Err(err) => return Ok(Err(err.to_string())),
+                };
+                let fields = ContactUpdate {
+                    name: customer.name.as_deref(),
+                    phone: customer.phone.as_deref(),
+                    company: customer.company.as_deref(),
+                };
+                let contact = match google.create_contact(&token, customer.email.as_str(), &fields).await {
+                    Ok(contact) => contact,
+                    Err(err) => return Ok(Err(export_stopped(app, connection, err))),
+                };
+                let link = ContactLink {
+                    resource_name: contact.resource_name,
+                    kind: LinkedKind::Customer,
+                    record_id: customer.id.to_string(),
+                    etag: contact.etag,
+                    record_version: customer.version,
+                };
+                app.store.put_contact_link(&scope, connection.user_id, &link).await?;
+                linked.insert(link.record_id);
+                created += 1;
+                connection.state.last_run.exported += 1;
+                connection.state.totals.exported += 1;
+            }
+            // The walk's mark trails the present: a customer whose id was drawn a moment ago may still
+            // be committing behind one already seen, and must not be passed over for good.
+            cursor_moves &= customer.created_at < settled_before;
+            if cursor_moves {
+                connection.export_after = Some(customer.id);
+            }
+        }
+        if !more || page.is_empty() {
+            return Ok(Ok(()));
+        }
+    }
+}
+
+/// Why the export stopped, recorded; a quota answer also rests the connection for a minute.
+fn export_stopped(app: &App, connection: &mut GoogleConnection, err: GoogleError) -> String {
+    if let GoogleError::RateLimited { retry_after } = &err {
+        let wait = retry_after.unwrap_or(DEFAULT_RESUME);
+        connection.state.resume_after = Some(app.clock.now() + (wait.as_secs() as i64).seconds());
+    }
+    format!("writing to Google stopped: {err}")
 }
 
 /// Takes the connection for one run: `(connection, true)` once held; `(connection, false)` when another
@@ -464,6 +561,9 @@ async fn apply(
     let Some((applied, record_id, record_version)) = landed else {
         return Ok(Applied::Skipped);
     };
+    if let Applied::LimitReached(_) = applied {
+        return Ok(applied);
+    }
     let link = ContactLink {
         resource_name: person.resource_name.clone(),
         kind,
@@ -552,7 +652,12 @@ async fn land_lead(
             source: Some("import".to_owned()),
             ..CreateLeadRequest::default()
         };
-        let created = skip_refusals(leads::create(app, member, request, leads::OnDuplicate::Merge).await)?;
+        let created = match leads::create(app, member, request, leads::OnDuplicate::Merge).await {
+            Err(ServiceError::PlanLimit(exceeded)) => {
+                return Ok(Some((Applied::LimitReached(exceeded.limit), String::new(), 0)));
+            }
+            other => skip_refusals(other)?,
+        };
         return Ok(created.map(|created| {
             let applied = if created.new { Applied::Imported } else { Applied::Updated };
             (applied, created.lead.id.to_string(), created.lead.version)

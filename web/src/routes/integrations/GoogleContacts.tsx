@@ -91,7 +91,8 @@ export function Component() {
           {target === "customers" && (
             <label className="checkbox">
               <input type="checkbox" checked={twoWay} onChange={(e) => setTwoWay(e.target.checked)} />
-              Two-way: also write customers changed here back to Google (asks for write access)
+              Two-way: also make contacts of customers Google lacks and write changes back (asks for write
+              access; when both sides change, Google wins)
             </label>
           )}
           <InlineError error={connect.error} />
@@ -164,7 +165,8 @@ export function Component() {
             <dt>Since connecting</dt>
             <dd>
               {sync.totals.imported} imported · {sync.totals.updated} updated · {sync.totals.deleted} deleted
-              {view.two_way && ` · ${sync.totals.exported ?? 0} written back to Google`}
+              {view.two_way &&
+                ` · ${sync.totals.exported ?? 0} written to Google · ${sync.totals.conflicts ?? 0} conflicts (Google won)`}
             </dd>
             {sync.last_error && (
               <>

@@ -31,7 +31,7 @@ const LIMIT_NAMES: Record<string, string> = {
   webhooks: "Webhooks",
   api_requests_per_minute: "API requests per minute",
   lead_capture_endpoints: "Lead-capture endpoints",
-  captured_leads_per_month: "Captured leads this month",
+  leads_per_month: "New leads this month",
 };
 
 /** The owner's view: every limit with its usage, and what a limit passed after a smaller plan means. */

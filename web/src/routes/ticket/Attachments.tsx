@@ -6,7 +6,8 @@ import { messageOf } from "../../api/problem";
 import { invalidateTicket } from "../../api/queries/invalidate";
 import type { Schemas } from "../../api/types";
 import { bytes } from "../../lib/format";
-import { uploadWithProgress } from "../../lib/upload";
+import { uploadFile } from "./replyFiles";
+import { ticketUploadSteps } from "./ticketUpload";
 
 interface Upload {
   name: string;
@@ -26,18 +27,7 @@ export function Attachments({ ticketId, attachments, canWrite }: { ticketId: str
   const upload = async (file: File) => {
     setUploads((current) => [...current.filter((u) => u.name !== file.name), { name: file.name, progress: 0 }]);
     try {
-      const created = await call(
-        api.POST("/api/v1/tickets/{id}/attachments", {
-          params: { path: { id: ticketId } },
-          body: { filename: file.name, content_type: file.type || "application/octet-stream", size: file.size },
-        }),
-      );
-      await uploadWithProgress(file, created.upload, (share) => patch(file.name, { progress: share }));
-      await call(
-        api.POST("/api/v1/tickets/{id}/attachments/{attachment_id}/confirm", {
-          params: { path: { id: ticketId, attachment_id: created.attachment.id } },
-        }),
-      );
+      await uploadFile(ticketUploadSteps(ticketId), file, (share) => patch(file.name, { progress: share }));
       setUploads((current) => current.filter((u) => u.name !== file.name));
       invalidateTicket(queries, { id: ticketId });
     } catch (error) {

@@ -14,6 +14,9 @@ import { loadDraft, saveDraft } from "../../lib/drafts";
 import { InlineError } from "../../ui/states";
 import { useMentionPicker } from "../../ui/Mentions";
 import { useDirectory } from "../../api/queries/directory";
+import { bytes } from "../../lib/format";
+import { messageBody, readyIds, uploadFile, uploading, type ReplyFile } from "./replyFiles";
+import { ticketUploadSteps } from "./ticketUpload";
 
 type Mode = "reply" | "note";
 
@@ -57,17 +60,38 @@ export function Composer({
     return () => window.removeEventListener("keydown", onKey);
   }, []);
   const [then, setThen] = useState<string>("");
+  // Files going with the reply, uploaded as they are picked.
+  const [files, setFiles] = useState<ReplyFile[]>([]);
+  const patchFile = (key: string, change: Partial<ReplyFile>) =>
+    setFiles((current) => current.map((file) => (file.key === key ? { ...file, ...change } : file)));
+  const attach = (picked: File[]) => {
+    const steps = ticketUploadSteps(ticketId);
+    for (const file of picked) {
+      const key = `${file.name}-${file.size}-${Math.random().toString(36).slice(2)}`;
+      setFiles((current) => [...current, { key, name: file.name, size: file.size, progress: 0 }]);
+      uploadFile(steps, file, (progress) => patchFile(key, { progress }))
+        .then((id) => patchFile(key, { id, progress: 1 }))
+        .catch((error: unknown) => patchFile(key, { error: messageOf(error) }));
+    }
+  };
   const send = useMutation({
     mutationFn: async (body: { body: string; internal: boolean; then?: string; confirm?: boolean }) => {
       const message = await call(
         api.POST("/api/v1/tickets/{id}/messages", {
           params: { path: { id: ticketId } },
-          body: body.internal
-            ? { body: body.body, internal: true }
-            : { body: body.body, internal: false, draft_version: base ?? version, ...(body.confirm ? { confirm: true } : {}) },
+          body: messageBody({
+            body: body.body,
+            internal: body.internal,
+            draftVersion: base ?? version,
+            confirm: body.confirm,
+            attachmentIds: body.internal ? [] : readyIds(files),
+          }),
         }),
       );
-      if (!body.internal) setBase(null);
+      if (!body.internal) {
+        setBase(null);
+        setFiles([]);
+      }
       // Sent: the draft goes now, whatever happens to the status change.
       const kind: Mode = body.internal ? "note" : "reply";
       saveDraft(ticketId, kind, "");
@@ -100,7 +124,7 @@ export function Composer({
   const mentions = useMentionPicker({ text, setText: (value) => change(value), area, members: directory.members, enabled: mode === "note" });
   const submit = (event?: FormEvent, confirm = false) => {
     event?.preventDefault();
-    if (!text.trim() || send.isPending) return;
+    if (!text.trim() || send.isPending || (mode === "reply" && uploading(files))) return;
     send.mutate({ body: text, internal: mode === "note", then: mode === "reply" ? then : undefined, confirm });
   };
   const collision = send.error instanceof ApiError && ["draft-conflict", "ticket-claimed"].includes(send.error.slug) ? send.error : null;
@@ -138,6 +162,53 @@ export function Composer({
       />
       {mentions.picker}
       <CharCount id="composer-count" length={text.length} max={LIMITS.messageBody} />
+      {mode === "reply" && (
+        <div className="composer-files">
+          {files.length > 0 && (
+            <ul className="files" aria-label="Files with this reply" data-testid="reply-files">
+              {files.map((file) => (
+                <li key={file.key}>
+                  <span className="file-name">{file.name}</span>
+                  <span className="muted small">{bytes(file.size)}</span>
+                  {file.error ? (
+                    <span className="inline-error small" role="alert">
+                      {file.error}
+                    </span>
+                  ) : (
+                    !file.id && (
+                      <progress max={1} value={file.progress} aria-label={`Uploading ${file.name}`}>
+                        {Math.round(file.progress * 100)}%
+                      </progress>
+                    )
+                  )}
+                  <button
+                    type="button"
+                    className="link small"
+                    aria-label={`Do not send ${file.name}`}
+                    onClick={() => setFiles((current) => current.filter((other) => other.key !== file.key))}
+                    title="Leaves it among the ticket's attachments, not sent with this reply"
+                  >
+                    Do not send
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+          <input
+            type="file"
+            className="sr-only"
+            id="reply-files"
+            multiple
+            onChange={(event) => {
+              attach(Array.from(event.target.files ?? []));
+              event.target.value = "";
+            }}
+          />
+          <label htmlFor="reply-files" className="button small ghost">
+            Attach files to the reply
+          </label>
+        </div>
+      )}
       <div className="composer-foot">
         <span className="muted small">
           {mode === "note" ? "Only your team sees notes; @ mentions a teammate." : "The customer sees replies."} <kbd>Ctrl</kbd>+<kbd>Enter</kbd> sends · <kbd>r</kbd> reply ·{" "}
@@ -151,7 +222,7 @@ export function Composer({
               <option value="solved">Then solve</option>
             </select>
           )}
-          <button type="submit" className={`button ${mode === "note" ? "note" : "primary"}`} disabled={!text.trim() || send.isPending}>
+          <button type="submit" className={`button ${mode === "note" ? "note" : "primary"}`} disabled={!text.trim() || send.isPending || (mode === "reply" && uploading(files))}>
             {send.isPending ? "Sending…" : mode === "note" ? "Add note" : (THEN.find((t) => t.status === then)?.name ?? "Send reply")}
           </button>
         </span>
