@@ -136,11 +136,6 @@ pub fn is_reopen(before: Status, after: Status) -> bool {
     before == Status::Solved && !matches!(after, Status::Solved | Status::Closed)
 }
 
-/// Whether a status counts as unsolved, i.e. in the backlog.
-pub fn in_backlog(status: Status) -> bool {
-    !matches!(status, Status::Solved | Status::Closed)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
