@@ -259,7 +259,7 @@ pub async fn on_event(app: &App, scope: &TenantScope, event: &Event) -> ServiceR
     let day = report_day(event.at, &time_zone);
     // Where reports begin, the backlog starts from the inbox's live count of unsolved tickets, which
     // already holds this event's change.
-    let seed = async || -> Result<i64, StoreError> { Ok(app.store.inbox_counts(scope).await?.get("open")) };
+    let seed = async { Ok::<_, StoreError>(app.store.inbox_counts(scope).await?.get("open")) };
     let applied = app
         .store
         .apply_support_changes(

@@ -66,12 +66,15 @@ impl Store {
         day: &str,
         changes: &[CellChange],
         backlog_delta: i64,
-        seed_backlog: impl AsyncFn() -> Result<i64, StoreError>,
+        seed_backlog: impl Future<Output = Result<i64, StoreError>> + Send,
         now_epoch: i64,
     ) -> Result<bool, StoreError> {
         if changes.is_empty() && backlog_delta == 0 {
             return Ok(true);
         }
+        // Read at most once, and only when the state is missing.
+        let mut seed_backlog = Some(seed_backlog);
+        let mut seeded = None;
         for _ in 0..ATTEMPTS {
             let mut cells = Vec::new();
             for change in changes {
@@ -94,7 +97,12 @@ impl Store {
             if backlog_delta != 0 {
                 let (revision, backlog) = match self.support_state(scope).await? {
                     Some(found) => found,
-                    None => (0, seed_backlog().await? - backlog_delta),
+                    None => {
+                        if let Some(seed) = seed_backlog.take() {
+                            seeded = Some(seed.await?);
+                        }
+                        (0, seeded.unwrap_or(0) - backlog_delta)
+                    }
                 };
                 let backlog = (backlog + backlog_delta).max(0);
                 state = Some((revision, backlog));
