@@ -242,6 +242,11 @@ pub fn report_day(at: Timestamp, time_zone: &TimeZone) -> String {
 
 /// Applies `event` to its day's cells, once.
 pub async fn on_event(app: &App, scope: &TenantScope, event: &Event) -> ServiceResult<()> {
+    if event.kind == EventKind::WorkspaceCreated {
+        // Before its first ticket: the backlog counts from zero (idempotent).
+        app.store.start_support_state(scope).await?;
+        return Ok(());
+    }
     if !concerns(event) {
         return Ok(());
     }
@@ -257,8 +262,9 @@ pub async fn on_event(app: &App, scope: &TenantScope, event: &Event) -> ServiceR
     let changes = changes_for(event, &history, calendar.as_ref());
     let time_zone = super::support_reports::report_time_zone(app, scope).await?;
     let day = report_day(event.at, &time_zone);
-    // Where reports begin, the backlog starts from the inbox's live count of unsolved tickets, which
-    // already holds this event's change.
+    // A workspace from before the support report has no running state: its backlog starts from the
+    // inbox's live count of unsolved tickets (which already holds this event's change, and any that
+    // followed it if the consumer runs behind).
     let seed = async { Ok::<_, StoreError>(app.store.inbox_counts(scope).await?.get("open")) };
     let applied = app
         .store

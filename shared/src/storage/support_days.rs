@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 
@@ -152,6 +153,29 @@ impl Store {
             }
         }
         Err(StoreError::Backend("support report cells kept changing; retried later".to_owned()))
+    }
+
+    /// Starts a new workspace's running state at an empty backlog (kept if it exists already), so its
+    /// backlog is exact from the first ticket on.
+    pub async fn start_support_state(&self, scope: &TenantScope) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item(keys::PK, s(scope.pk()))
+            .item(keys::SK, s(keys::SUPPORT_STATE_SK))
+            .item("backlog", n(0))
+            .item("revision", n(0))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err) if err.as_service_error().and_then(|e| e.code()) == Some("ConditionalCheckFailedException") => {
+                Ok(())
+            }
+            Err(err) => Err(backend(err)),
+        }
     }
 
     /// A put that succeeds only over the revision it read (or where no item was).
