@@ -431,3 +431,191 @@ async fn a_locked_account_waits_longer_after_each_further_failure_and_the_lock_l
     attempt("not the password").await.expect(401);
     attempt(switchboard_tests::PASSWORD).await.expect(200);
 }
+
+/// The support report's scripted day: tickets by e-mail and one an agent opened, replies, waits,
+/// holds, solves and a reopen, with the clock moved between the steps.
+mod support_day {
+    use super::ONE_AT_A_TIME;
+    use reqwest::Method;
+    use serde_json::{Value, json};
+    use switchboard_tests::{Client, Member, add_member, advance_clock, eventually, login, signup, unique_email};
+
+    /// Signs in again after the clock moved past the access token's life.
+    async fn fresh(member: &Member) -> Client {
+        login(&member.email, Some(&member.workspace_id)).await.client()
+    }
+
+    async fn at_minute(now: &mut i64, minute: i64) {
+        advance_clock((minute - *now) * 60).await;
+        *now = minute;
+    }
+
+    /// A customer's e-mail opening a ticket (the multipart fixture); its id.
+    async fn emailed(owner: &Member) -> String {
+        let settings = owner.client().get("/api/v1/settings/email").await.expect(200);
+        let to = settings.body["forwarding_address"].as_str().unwrap().to_owned();
+        let path = format!("{}/fixtures/mail/multipart-alternative.eml", env!("CARGO_MANIFEST_DIR"));
+        let mut raw = String::from_utf8(std::fs::read(path).unwrap()).unwrap();
+        let message_id = format!("{}@mail.example.com", uuid::Uuid::new_v4().simple());
+        for (field, value) in [("FROM", unique_email("requester")), ("TO", to), ("MESSAGE_ID", message_id)] {
+            raw = raw.replace(&format!("{{{{{field}}}}}"), &value);
+        }
+        let reply =
+            Client::new().send_raw(Method::POST, "/__local/inbound-email", "message/rfc822", raw.into_bytes()).await;
+        let outcome = reply.expect(200).body["handled"][0]["result"][0]["outcomes"][0].clone();
+        assert_eq!(outcome["outcome"], "opened", "{outcome}");
+        outcome["ticket_id"].as_str().unwrap().to_owned()
+    }
+
+    async fn change(client: &Client, ticket: &str, fields: Value) {
+        let path = format!("/api/v1/tickets/{ticket}");
+        let version = client.get(&path).await.expect(200).body["ticket"]["version"].clone();
+        let mut body = fields;
+        body["version"] = version;
+        client.patch(&path, body).await.expect(200);
+    }
+
+    async fn say(client: &Client, ticket: &str, author: &str) {
+        let body = json!({"body": "Noted", "internal": false, "author": author});
+        client.post(&format!("/api/v1/tickets/{ticket}/messages"), body).await.expect(201);
+    }
+
+    /// Within the sketch's 1% and the few real seconds the script itself takes between two steps.
+    fn close(actual: &Value, expected_minutes: f64) -> bool {
+        let (actual, expected) = (actual.as_f64().unwrap_or(f64::NAN), expected_minutes * 60.0);
+        (actual - expected).abs() <= expected * 0.01 + 15.0
+    }
+
+    #[tokio::test]
+    async fn a_scripted_day_gives_the_counts_and_times_expected() {
+        let _turn = ONE_AT_A_TIME.lock().await;
+        let owner = signup("Support Day Co").await;
+        let agent = add_member(&owner, "agent").await;
+        // Open around the clock, so business time equals calendar time and is reported.
+        let policy = json!({"time_zone": "UTC", "targets": {"normal": {"first_response_minutes": 100}}});
+        owner.client().put("/api/v1/sla/policy", policy).await.expect(200);
+        let mut now = 0;
+
+        // Minute 0: three e-mailed tickets; A assigned to the agent; C opened by the agent for a caller.
+        let (a, b, d) = (emailed(&owner).await, emailed(&owner).await, emailed(&owner).await);
+        change(&owner.client(), &a, json!({"assignee_id": agent.user_id})).await;
+        let c = agent
+            .client()
+            .post(
+                "/api/v1/tickets",
+                json!({"subject": "Phone call", "body": "Called in", "customer": {"email": unique_email("caller")}}),
+            )
+            .await
+            .expect(201)
+            .body["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        change(&agent.client(), &c, json!({"assignee_id": agent.user_id})).await;
+
+        // 30: the agent answers A and waits on the requester; writes on C (its opening reply).
+        at_minute(&mut now, 30).await;
+        let by_agent = fresh(&agent).await;
+        say(&by_agent, &a, "agent").await;
+        change(&by_agent, &a, json!({"status": "pending"})).await;
+        say(&by_agent, &c, "agent").await;
+        // 60: the owner answers B and solves it (one touch); D goes on hold.
+        at_minute(&mut now, 60).await;
+        let by_owner = fresh(&owner).await;
+        say(&by_owner, &b, "agent").await;
+        change(&by_owner, &b, json!({"status": "solved"})).await;
+        change(&by_owner, &d, json!({"status": "on_hold"})).await;
+        // 90: A's requester answers (pending → open).
+        at_minute(&mut now, 90).await;
+        say(&fresh(&owner).await, &a, "customer").await;
+        // 120: the agent answers and solves A; D is solved without a reply (one touch).
+        at_minute(&mut now, 120).await;
+        let by_agent = fresh(&agent).await;
+        say(&by_agent, &a, "agent").await;
+        change(&by_agent, &a, json!({"status": "solved"})).await;
+        change(&fresh(&owner).await, &d, json!({"status": "solved"})).await;
+        // 150: A's requester writes again: reopened.
+        at_minute(&mut now, 150).await;
+        say(&fresh(&owner).await, &a, "customer").await;
+        // 180: the agent solves A again, and gives C its first real reply.
+        at_minute(&mut now, 180).await;
+        let by_agent = fresh(&agent).await;
+        change(&by_agent, &a, json!({"status": "solved"})).await;
+        say(&by_agent, &c, "agent").await;
+
+        let owner_client = fresh(&owner).await;
+        let mut report = json!(null);
+        let arrived = eventually(std::time::Duration::from_secs(30), async || {
+            report = owner_client.get("/api/v1/reports/support?breakdown=agent").await.expect(200).body;
+            report["totals"]["solved"] == 4 && report["totals"]["replies"] == 5
+        })
+        .await;
+        assert!(arrived, "the report never caught up: {}", report["totals"]);
+        let totals = &report["totals"];
+        assert_eq!(totals["created"], 4, "{totals}");
+        assert_eq!(totals["reopened"], 1);
+        assert_eq!(totals["one_touch"], 2, "B with one reply, D with none");
+        assert_eq!(totals["one_touch_rate"], 0.5);
+        assert_eq!(totals["reopen_rate"], 0.25);
+        assert_eq!(report["backlog_end"], 1, "C is still open");
+        assert_eq!(report["days"].as_array().unwrap().len(), 30);
+
+        let times = &totals["times"];
+        let expect = |metric: &str, count: u64, average: f64, median: f64| {
+            for clock in ["calendar", "business"] {
+                let stats = &times[metric][clock];
+                assert_eq!(stats["count"], count, "{metric} {clock}: {stats}");
+                assert!(close(&stats["average_seconds"], average), "{metric} {clock} average: {stats}");
+                assert!(close(&stats["median_seconds"], median), "{metric} {clock} median: {stats}");
+            }
+        };
+        // First reply: A 30, B 60, C 180 (opened by an agent: its second public agent reply).
+        expect("first_reply", 3, 90.0, 60.0);
+        // First resolution: A 120, B 60, D 120. Full resolution: A 120 and 180, B 60, D 120.
+        expect("first_resolution", 3, 100.0, 120.0);
+        expect("full_resolution", 4, 120.0, 120.0);
+        // Requester wait (new, open, on hold): A 60 then 90, B 60, D 120. Agent wait: A 60 and 60.
+        expect("requester_wait", 4, 82.5, 60.0);
+        expect("agent_wait", 4, 30.0, 0.0);
+        expect("on_hold", 4, 15.0, 0.0);
+        // The 90th percentile of three is the value at rank ⌊0.9 · 2⌋ = 1 of the sorted three: 60.
+        assert!(close(&times["first_reply"]["calendar"]["p90_seconds"], 60.0), "{}", times["first_reply"]);
+
+        // SLA outcomes are the SLA compliance report's, joined in (that report is UTC days; so is this
+        // workspace): the first responses met within 100 minutes, none breached.
+        let sla = owner_client.get("/api/v1/reports/sla").await.expect(200).body;
+        let first_response = &sla["first_response"];
+        assert!(first_response["overall"]["met"].as_i64().unwrap() >= 2, "{first_response}");
+        assert_eq!(totals["sla_first_response"]["met"], first_response["overall"]["met"], "{first_response}");
+        assert_eq!(totals["sla_first_response"]["breached"], 0);
+
+        // Per agent: the agent holds A (solved twice, reopened once) and C; the owner wrote B's reply.
+        let rows = report["breakdown"]["rows"].as_array().unwrap();
+        let row = |value: &str| rows.iter().find(|row| row["value"] == value).map(|row| row["figures"].clone());
+        let theirs = row(&agent.user_id).expect("the agent's row");
+        assert_eq!(
+            (theirs["solved"].clone(), theirs["reopened"].clone(), theirs["replies"].clone()),
+            (json!(2), json!(1), json!(4))
+        );
+        assert_eq!(theirs["times"]["first_reply"]["calendar"]["count"], 2, "A and C");
+        let unassigned = row("unassigned").expect("B and D");
+        assert_eq!((unassigned["solved"].clone(), unassigned["one_touch"].clone()), (json!(2), json!(2)));
+        assert_eq!(row(&owner.user_id).expect("the owner's reply")["replies"], 1);
+
+        let leaderboard = owner_client.get("/api/v1/reports/agents").await.expect(200).body;
+        let agents = leaderboard["agents"].as_array().unwrap();
+        let mine = agents.iter().find(|row| row["user_id"] == agent.user_id.as_str()).unwrap();
+        assert_eq!(agents[0]["user_id"], agent.user_id.as_str(), "most solved first");
+        assert_eq!(
+            (mine["solved"].clone(), mine["replies"].clone(), mine["open_assigned"].clone()),
+            (json!(2), json!(4), json!(1))
+        );
+        assert!(close(&mine["first_reply"]["calendar"]["average_seconds"], 105.0), "{mine}");
+        assert_eq!(mine["sla_first_response"]["met"], first_response["by_agent"][agent.user_id.as_str()]["met"]);
+        // The agent sees their own row only.
+        let own = fresh(&agent).await.get("/api/v1/reports/agents").await.expect(200).body;
+        assert_eq!(own["agents"].as_array().unwrap().len(), 1);
+        assert_eq!(own["agents"][0]["user_id"], agent.user_id.as_str());
+        assert_eq!(own["agents"][0]["solved"], 2);
+    }
+}

@@ -5,20 +5,21 @@ pub mod sending_domain;
 
 use lambda_http::{Request, http::StatusCode};
 use shared::api::{
-    CategoriesView, EmailSettingsView, RejectedMailList, ReplaceCategoriesRequest, SendingDomainView,
-    UpdateEmailSettingsRequest,
+    CategoriesView, EmailSettingsView, RejectedMailList, ReplaceCategoriesRequest, ReportSettingsView,
+    SendingDomainView, UpdateEmailSettingsRequest, UpdateReportSettingsRequest,
 };
 use shared::domain::rbac::Permission;
 use shared::http::{self, HandlerResult, PageParams, ProblemBody};
 use shared::{
     App,
-    services::{email, settings},
+    services::{email, settings, support_reports},
 };
 
 pub const CATEGORIES: &str = "/api/v1/settings/categories";
 pub const EMAIL: &str = "/api/v1/settings/email";
 pub const REJECTED_EMAIL: &str = "/api/v1/settings/email/rejected";
 pub const EMAIL_DOMAIN: &str = "/api/v1/settings/email/domain";
+pub const REPORTS: &str = "/api/v1/settings/reports";
 
 pub const ROUTES: &[http::Route] = shared::routes![
     GET CATEGORIES => categories,
@@ -27,6 +28,8 @@ pub const ROUTES: &[http::Route] = shared::routes![
     PUT EMAIL => update_email_settings,
     GET REJECTED_EMAIL => rejected_email,
     GET EMAIL_DOMAIN => email_domain,
+    GET REPORTS => report_settings,
+    PUT REPORTS => update_report_settings,
 ];
 
 /// The category taxonomy
@@ -142,4 +145,38 @@ pub async fn email_domain(app: &App, req: &Request) -> HandlerResult {
     let settings = email::get_settings(app, &caller).await?;
     let domain = settings.forwarding_address.rsplit_once('@').map_or("", |(_, domain)| domain).to_owned();
     Ok(http::json(StatusCode::OK, &sending_domain::status(app, &domain).await))
+}
+
+/// Report settings
+///
+/// The time zone report days are counted in (UTC until set). Needs `reports:read`.
+#[utoipa::path(get, path = "/api/v1/settings/reports", tag = "settings", security(("bearer" = [])),
+    responses(
+        (status = 200, body = ReportSettingsView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn report_settings(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::ReportsRead)?;
+    Ok(http::json(StatusCode::OK, &support_reports::settings(app, &caller).await?))
+}
+
+/// Set the report time zone
+///
+/// An IANA time zone (422 on `time_zone` otherwise). Days already counted stay as they were; events
+/// from then on count in the new zone's days. A stale `version` answers 409 `version-conflict` with
+/// `current`. Needs `settings:manage`.
+#[utoipa::path(put, path = "/api/v1/settings/reports", tag = "settings", security(("bearer" = [])),
+    request_body = UpdateReportSettingsRequest,
+    responses(
+        (status = 200, body = ReportSettingsView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "Stale version", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn update_report_settings(app: &App, req: &Request) -> HandlerResult {
+    let caller = http::member(req)?;
+    http::require(&caller, Permission::SettingsManage)?;
+    let body = http::json_body(req)?;
+    Ok(http::json(StatusCode::OK, &support_reports::update_settings(app, &caller, body).await?))
 }

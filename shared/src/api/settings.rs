@@ -37,3 +37,22 @@ pub struct CategoriesView {
     /// 0 until the taxonomy is first set; raised by one on every change.
     pub version: u64,
 }
+
+/// How reports count days.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportSettingsView {
+    /// The IANA time zone report days are counted in (UTC until set).
+    pub time_zone: String,
+    /// 0 until set.
+    pub version: u64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateReportSettingsRequest {
+    /// An IANA time zone, e.g. Europe/Berlin.
+    pub time_zone: String,
+    /// The version the change is based on; a stale one answers 409. Without it, the last write wins.
+    #[serde(default)]
+    pub version: Option<u64>,
+}

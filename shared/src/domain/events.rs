@@ -45,6 +45,8 @@ event_kinds! {
     UserReactivated => "user.reactivated",
     SettingsCategoriesUpdated => "settings.categories_updated",
     SettingsSlaPolicyUpdated => "settings.sla_policy_updated",
+    /// The report time zone changed (days from then on are counted in it).
+    SettingsReportsUpdated => "settings.reports_updated",
     /// The e-mail channel's addresses or blocked senders changed (or the forwarding address was assigned).
     SettingsEmailUpdated => "settings.email_updated",
     /// An inbound e-mail was not turned into a ticket message; `after` holds the reason.
@@ -176,6 +178,7 @@ impl EventKind {
             | UserDeactivated
             | UserReactivated
             | SettingsCategoriesUpdated
+            | SettingsReportsUpdated
             | SettingsEmailUpdated
             | EmailRejected
             | MessageDeliveryUpdated
@@ -257,6 +260,7 @@ impl EventKind {
             | UserDeactivated
             | UserReactivated
             | SettingsCategoriesUpdated
+            | SettingsReportsUpdated
             | SettingsEmailUpdated
             | EmailRejected
             | MessageDeliveryUpdated
@@ -378,6 +382,7 @@ impl EventKind {
             | UserDeactivated
             | UserReactivated
             | SettingsCategoriesUpdated
+            | SettingsReportsUpdated
             | SettingsEmailUpdated
             | EmailRejected
             | MessageDeliveryUpdated
@@ -501,7 +506,7 @@ mod tests {
         assert_eq!(EventKind::TicketCreated.as_str(), "ticket.created");
         assert_eq!(EventKind::SettingsSlaPolicyUpdated.as_str(), "settings.sla_policy_updated");
         assert_eq!(EventKind::WebhookEndpointResumed.as_str(), "webhook.endpoint_resumed");
-        assert_eq!(EventKind::ALL.len(), 77);
+        assert_eq!(EventKind::ALL.len(), 78);
         assert_eq!(EventKind::EmailRejected.as_str(), "email.rejected");
         assert_eq!(EventKind::DealStageChanged.as_str(), "deal.stage_changed");
     }

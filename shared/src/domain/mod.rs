@@ -19,6 +19,7 @@ pub mod password;
 pub mod plan;
 pub mod rbac;
 pub mod records;
+pub mod reports;
 pub mod sales;
 pub mod sealed;
 pub mod sign_in_backoff;

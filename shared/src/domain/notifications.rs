@@ -157,6 +157,7 @@ pub fn recipients(
         | UserDeactivated
         | UserReactivated
         | SettingsCategoriesUpdated
+        | SettingsReportsUpdated
         | SettingsSlaPolicyUpdated
         | SettingsEmailUpdated
         | EmailRejected

@@ -56,6 +56,7 @@ impl Role {
                 SalesWrite,
                 SalesManage,
                 ReportsRead,
+                ReportsTeam,
                 ActivityRead,
                 DirectoryRead,
                 UsersRead,
@@ -77,6 +78,7 @@ impl Role {
                 SalesWrite,
                 SalesManage,
                 ReportsRead,
+                ReportsTeam,
                 ActivityRead,
                 DirectoryRead,
                 UsersRead,
@@ -137,6 +139,9 @@ pub enum Permission {
     SalesManage,
     #[serde(rename = "reports:read")]
     ReportsRead,
+    /// Every agent's performance (without it, a member sees only their own).
+    #[serde(rename = "reports:team")]
+    ReportsTeam,
     #[serde(rename = "activity:read")]
     ActivityRead,
     /// The member directory: every member's name, initials and role, so people appear by name.
@@ -157,7 +162,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 20] = [
+    pub const ALL: [Permission; 21] = [
         Permission::TicketsRead,
         Permission::TicketsWrite,
         Permission::TicketsAssign,
@@ -170,6 +175,7 @@ impl Permission {
         Permission::SalesWrite,
         Permission::SalesManage,
         Permission::ReportsRead,
+        Permission::ReportsTeam,
         Permission::ActivityRead,
         Permission::DirectoryRead,
         Permission::UsersRead,
@@ -194,6 +200,7 @@ impl Permission {
             Permission::SalesWrite => "sales:write",
             Permission::SalesManage => "sales:manage",
             Permission::ReportsRead => "reports:read",
+            Permission::ReportsTeam => "reports:team",
             Permission::ActivityRead => "activity:read",
             Permission::DirectoryRead => "directory:read",
             Permission::UsersRead => "users:read",
@@ -219,6 +226,7 @@ impl Permission {
             Permission::SalesWrite => "Create leads and deals; edit their own or unowned ones",
             Permission::SalesManage => "Edit and reassign any leads and deals; configure pipelines",
             Permission::ReportsRead => "See support and sales reports, the SLA radar",
+            Permission::ReportsTeam => "See every agent's performance (without it: one's own row only)",
             Permission::ActivityRead => "See the workspace activity log",
             Permission::DirectoryRead => "See every member's name, initials and role (the member directory)",
             Permission::UsersRead => "List the workspace's members",

@@ -41,6 +41,8 @@ pub mod settings;
 pub mod sign_in_throttle;
 pub mod sla;
 pub mod sla_watch;
+pub mod support_days;
+pub mod support_reports;
 pub mod tickets;
 pub mod views;
 pub mod webhooks;

@@ -48,7 +48,10 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
             if after.as_deref() == Some("solved") && before.as_deref() != Some("solved") {
                 count("tickets_solved");
             }
-            if before.as_deref() == Some("solved") && after.as_deref() == Some("open") {
+            let status = |raw: Option<&str>| raw.and_then(|raw| crate::domain::ticket::Status::parse(raw).ok());
+            if let (Some(before), Some(after)) = (status(before.as_deref()), status(after.as_deref()))
+                && crate::domain::reports::metrics::is_reopen(before, after)
+            {
                 count("tickets_reopened");
             }
         }
@@ -151,6 +154,7 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
         | UserDeactivated
         | UserReactivated
         | SettingsCategoriesUpdated
+        | SettingsReportsUpdated
         | SettingsEmailUpdated
         | EmailRejected
         | MessageDeliveryUpdated
@@ -301,6 +305,8 @@ async fn apply(app: &App, record: &EventRecord) -> Result<Option<(WorkspaceId, E
     let scope = TenantScope::for_system(workspace);
     super::realtime::fanout::deliver_event(app, &scope, &event).await?;
     apply_daily_stats(app, &scope, &event).await?;
+    // The support report's days: counts, times and the backlog per breakdown cell, once per event.
+    super::support_days::on_event(app, &scope, &event).await?;
     // Recomputing a watch is idempotent: a redelivered event finds it current and writes nothing.
     sla_watch::on_event(app, &scope, &event).await?;
     // A renamed customer or member: the names their tickets' inbox rows show.

@@ -22,32 +22,43 @@ use crate::storage::pipelines::{BoardCounts, Pipeline};
 pub const MAX_DAYS: i64 = 366;
 pub const DEFAULT_DAYS: i64 = 30;
 
-fn parse_day(raw: &str) -> Result<Date, String> {
+pub(super) fn parse_day(raw: &str) -> Result<Date, String> {
     raw.parse::<Date>().map_err(|_| "must be a date like 2026-11-21".to_owned())
 }
 
 /// The days a report covers: `from` to `to` inclusive (default: the 30 days up to today, UTC).
 fn report_range(app: &App, from: Option<String>, to: Option<String>) -> ServiceResult<(Date, Date)> {
+    range_within(app, from, to, MAX_DAYS, &TimeZone::UTC)
+}
+
+/// `from` to `to` inclusive, at most `max_days` (default: the 30 days up to today in `time_zone`).
+pub(super) fn range_within(
+    app: &App,
+    from: Option<String>,
+    to: Option<String>,
+    max_days: i64,
+    time_zone: &TimeZone,
+) -> ServiceResult<(Date, Date)> {
     let (to, from) =
         (optional_field("to", to.as_deref(), parse_day), optional_field("from", from.as_deref(), parse_day))
             .gather()?;
-    let to = to.unwrap_or_else(|| app.clock.now().to_zoned(TimeZone::UTC).date());
+    let to = to.unwrap_or_else(|| app.clock.now().to_zoned(time_zone.clone()).date());
     let from = from.unwrap_or_else(|| to.saturating_sub((DEFAULT_DAYS - 1).days()));
     let length = (to - from).get_days() as i64 + 1;
     if length < 1 {
         return Err(ServiceError::Validation(vec![FieldError::new("from", "must not be after `to`")]));
     }
-    if length > MAX_DAYS {
+    if length > max_days {
         return Err(ServiceError::Validation(vec![FieldError::new(
             "from",
-            format!("the range may cover at most {MAX_DAYS} days"),
+            format!("the range may cover at most {max_days} days"),
         )]));
     }
     Ok((from, to))
 }
 
 /// Every day of the range, oldest first.
-fn days_of(from: Date, to: Date) -> impl Iterator<Item = Date> {
+pub(super) fn days_of(from: Date, to: Date) -> impl Iterator<Item = Date> {
     std::iter::successors(Some(from), move |day| day.tomorrow().ok().filter(|next| *next <= to))
 }
 

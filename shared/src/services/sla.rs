@@ -105,6 +105,7 @@ pub fn status_history(events: &[Event]) -> Vec<(Timestamp, Status)> {
             | UserDeactivated
             | UserReactivated
             | SettingsCategoriesUpdated
+            | SettingsReportsUpdated
             | SettingsEmailUpdated
             | EmailRejected
             | MessageDeliveryUpdated

@@ -147,6 +147,17 @@ pub fn daily_stats_sk(day: &str) -> String {
     format!("{DAILY_STATS_PREFIX}{day}")
 }
 
+/// The support report of one day for one breakdown cell, kept by the outbox consumer: `dimension` is
+/// `all` (value `-`), `channel`, `category`, `priority` or `agent`, e.g.
+/// `SUPPORT#priority#2026-12-07#urgent`. A dimension's days are one SK range.
+pub const SUPPORT_DAY_PREFIX: &str = "SUPPORT#";
+pub fn support_day_sk(dimension: &str, day: &str, value: &str) -> String {
+    format!("{SUPPORT_DAY_PREFIX}{dimension}#{day}#{value}")
+}
+
+/// The running support state (the backlog now) the day items are stamped from.
+pub const SUPPORT_STATE_SK: &str = "SUPPORTSTATE";
+
 /// Marks that an outbox consumer applied an event, so a redelivered event is applied once.
 pub fn applied_marker_sk(consumer: &str, event: EventId) -> String {
     format!("APPLIED#{consumer}#{event}")
@@ -173,6 +184,8 @@ pub const CATEGORIES_SK: &str = "SETTINGS#CATEGORIES";
 
 /// The workspace's SLA policy (targets, business calendar, pause statuses).
 pub const SLA_POLICY_SK: &str = "SETTINGS#SLA_POLICY";
+/// The report settings (the time zone report days are counted in).
+pub const REPORT_SETTINGS_SK: &str = "SETTINGS#REPORTS";
 
 /// The workspace's e-mail channel: forwarding address, added addresses, blocked senders, reply-token secret.
 pub const EMAIL_SETTINGS_SK: &str = "SETTINGS#EMAIL";

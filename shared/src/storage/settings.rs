@@ -28,6 +28,15 @@ pub struct SlaPolicySettings {
     pub updated_by: Option<UserId>,
 }
 
+/// How reports count days: in this IANA time zone (UTC until set).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ReportSettings {
+    pub time_zone: String,
+    pub version: u64,
+    pub updated_at: Timestamp,
+    pub updated_by: Option<UserId>,
+}
+
 #[derive(Debug)]
 pub enum SettingsWriteError {
     /// The item changed (or appeared) since it was read.
@@ -72,6 +81,21 @@ impl Store {
         event: &Event,
     ) -> Result<(), SettingsWriteError> {
         self.put_setting(scope, keys::SLA_POLICY_SK, read_version, settings, event).await
+    }
+
+    pub async fn get_report_settings(&self, scope: &TenantScope) -> Result<Option<ReportSettings>, StoreError> {
+        self.get_record(scope.pk(), keys::REPORT_SETTINGS_SK).await
+    }
+
+    /// Replaces the report settings if still at `read_version` (None: no item yet), with its event.
+    pub async fn put_report_settings(
+        &self,
+        scope: &TenantScope,
+        read_version: Option<u64>,
+        settings: &ReportSettings,
+        event: &Event,
+    ) -> Result<(), SettingsWriteError> {
+        self.put_setting(scope, keys::REPORT_SETTINGS_SK, read_version, settings, event).await
     }
 
     async fn put_setting(

@@ -33,6 +33,7 @@ mod sales_dashboard;
 mod search;
 mod settings;
 mod sla;
+mod support_reports;
 mod tenancy;
 mod ticket_actions;
 mod ticket_numbers;

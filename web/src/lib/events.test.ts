@@ -35,6 +35,7 @@ const SAMPLES: Record<EventKind, { event: Omit<DescribedEvent, "type">; reads: s
     reads: "Categories: added Technical",
   },
   "settings.sla_policy_updated": { event: { before: null, after: { time_zone: "Europe/Paris", targets: {} } }, reads: "SLA policy set up" },
+  "settings.reports_updated": { event: { before: { time_zone: null, version: 0 }, after: { time_zone: "Europe/Berlin", version: 1 } }, reads: "Reports count days in Europe/Berlin" },
   "settings.email_updated": {
     event: { before: null, after: { forwarding_address: "acme-3f9a1c@inbound.example.com", addresses: [], version: 1 } },
     reads: "E-mail channel set up at acme-3f9a1c@inbound.example.com",

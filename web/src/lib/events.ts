@@ -16,6 +16,7 @@ export const EVENT_KINDS = [
   "user.reactivated",
   "settings.categories_updated",
   "settings.sla_policy_updated",
+  "settings.reports_updated",
   "settings.email_updated",
   "email.rejected",
   "api_key.created",
@@ -273,6 +274,7 @@ const FORMATTERS: Record<EventKind, (context: Context) => string> = {
     return parts.length ? `Categories: ${parts.join("; ")}` : "Categories changed";
   },
   "settings.sla_policy_updated": ({ before }) => (Object.keys(before).length ? "SLA policy changed" : "SLA policy set up"),
+  "settings.reports_updated": ({ after }) => `Reports count days in ${text(after, "time_zone") ?? "a new time zone"}`,
   "settings.email_updated": ({ before, after }) =>
     Object.keys(before).length
       ? "E-mail settings changed"

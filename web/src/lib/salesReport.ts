@@ -42,12 +42,12 @@ export function presetRange(days: number, now: Date): DashboardRange {
  * The range the address bar asks for: `?days=` a preset, or `?from=&to=` dates (to defaults to today);
  * anything unreadable, reversed or longer than the API allows falls back to the last 30 days.
  */
-export function rangeFrom(params: URLSearchParams, now: Date): DashboardRange {
+export function rangeFrom(params: URLSearchParams, now: Date, maxDays: number = MAX_RANGE_DAYS): DashboardRange {
   const from = validDay(params.get("from"));
   if (from) {
     const to = validDay(params.get("to")) ?? isoDay(now);
     const length = daysBetween(from, to);
-    if (length >= 1 && length <= MAX_RANGE_DAYS) return { from, to, preset: null };
+    if (length >= 1 && length <= maxDays) return { from, to, preset: null };
   }
   const days = Number(params.get("days"));
   return presetRange((RANGE_PRESETS as readonly number[]).includes(days) ? days : 30, now);

@@ -116,6 +116,7 @@ impl SlackEventType {
             | UserDeactivated
             | UserReactivated
             | SettingsCategoriesUpdated
+            | SettingsReportsUpdated
             | SettingsEmailUpdated
             | EmailRejected
             | MessageDeliveryUpdated

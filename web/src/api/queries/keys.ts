@@ -93,6 +93,8 @@ export const reportKeys = {
   daily: (from: string, to: string) => [...reportKeys.all, "daily", { from, to }] as const,
   sla: (from: string, to: string) => [...reportKeys.all, "sla", { from, to }] as const,
   sales: (from: string, to: string, pipelineId: string) => [...reportKeys.all, "sales", { from, to, pipelineId }] as const,
+  support: (from: string, to: string, breakdown: string) => [...reportKeys.all, "support", { from, to, breakdown }] as const,
+  agents: (from: string, to: string) => [...reportKeys.all, "agents", { from, to }] as const,
 };
 
 /** Pipelines, their boards and deals: one prefix, so a pipeline change refreshes every board. */

@@ -17,3 +17,20 @@ export const salesReportQuery = (from: string, to: string, pipelineId: string) =
     refetchInterval: 30_000,
     queryFn: () => call(api.GET("/api/v1/reports/sales", { params: { query: { from, to, ...(pipelineId ? { pipeline_id: pipelineId } : {}) } } })),
   });
+
+/** The support report with the period before it for comparison, and optionally a breakdown. */
+export const supportReportQuery = (from: string, to: string, breakdown: string) =>
+  queryOptions({
+    queryKey: reportKeys.support(from, to, breakdown),
+    refetchInterval: 30_000,
+    queryFn: () =>
+      call(api.GET("/api/v1/reports/support", { params: { query: { from, to, compare: "previous", ...(breakdown ? { breakdown } : {}) } } })),
+  });
+
+/** Agent performance: everyone's rows for managers, one's own otherwise (the API decides). */
+export const agentReportQuery = (from: string, to: string) =>
+  queryOptions({
+    queryKey: reportKeys.agents(from, to),
+    refetchInterval: 30_000,
+    queryFn: () => call(api.GET("/api/v1/reports/agents", { params: { query: { from, to } } })),
+  });

@@ -1,49 +1,64 @@
-// Daily ticket report: totals for the range and a chart of created vs solved per day.
-import { useEffect, useMemo, useRef, useState } from "react";
+// The support reports (GET /api/v1/reports/support and /agents, docs/reports.md): volume, backlog, rates
+// and the time metrics over a range with the period before it for comparison, a chart per day, an
+// optional breakdown, the agent leaderboard and SLA compliance per priority. The range and the
+// breakdown are kept in the address bar.
+import { useEffect, useRef, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
+import { useSearchParams } from "react-router";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { dailyReportQuery, slaReportQuery } from "../../api/queries/reports";
+import { useDirectory } from "../../api/queries/directory";
+import { agentReportQuery, slaReportQuery, supportReportQuery } from "../../api/queries/reports";
 import type { Schemas } from "../../api/types";
+import { rangeFrom, rangeToParams } from "../../lib/salesReport";
+import {
+  BREAKDOWNS,
+  SUPPORT_MAX_DAYS,
+  TIME_METRICS,
+  breakdownLabel,
+  change,
+  formatDuration,
+  hasBusinessTime,
+  percent,
+  sortLeaderboard,
+  statsOn,
+  agentCompliance,
+  type AgentPerformance,
+  type Change,
+  type LeaderboardColumn,
+  type SupportFigures,
+  type SupportReport,
+} from "../../lib/supportReport";
+import { RangePicker } from "../../ui/RangePicker";
 import { Empty, ErrorState, Loading } from "../../ui/states";
 
-type Day = Schemas["DayStats"];
-
-const RANGES = [7, 30, 90] as const;
-
-function isoDay(date: Date) {
-  return date.toISOString().slice(0, 10);
-}
-
 export function Component() {
-  const [days, setDays] = useState<(typeof RANGES)[number]>(30);
-  const { from, to } = useMemo(() => {
-    const end = new Date();
-    const start = new Date(end.getTime() - (days - 1) * 86_400_000);
-    return { from: isoDay(start), to: isoDay(end) };
-  }, [days]);
-  const report = useQuery(dailyReportQuery(from, to));
-  const totals = useMemo(() => {
-    const sum = (key: keyof Day) => report.data?.days.reduce((n, day) => n + (day[key] as number), 0) ?? 0;
-    return {
-      created: sum("tickets_created"),
-      solved: sum("tickets_solved"),
-      reopened: sum("tickets_reopened"),
-      replies: sum("agent_replies"),
-      notes: sum("internal_notes"),
-      customers: sum("customers_created"),
-    };
-  }, [report.data]);
+  const [params, setParams] = useSearchParams();
+  const range = rangeFrom(params, new Date(), SUPPORT_MAX_DAYS);
+  const breakdown = BREAKDOWNS.find((option) => option.value === params.get("breakdown"))?.value ?? "";
+  const report = useQuery(supportReportQuery(range.from, range.to, breakdown));
+  const setBreakdown = (value: string) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set("breakdown", value);
+    else next.delete("breakdown");
+    setParams(next, { replace: true });
+  };
   return (
     <div className="page">
       <header className="page-head">
         <h1>Reports</h1>
-        <div className="segmented" role="radiogroup" aria-label="Range">
-          {RANGES.map((range) => (
-            <button key={range} type="button" role="radio" aria-checked={days === range} className={days === range ? "active" : ""} onClick={() => setDays(range)}>
-              {range} days
-            </button>
-          ))}
+        <div className="row">
+          <RangePicker range={range} maxDays={SUPPORT_MAX_DAYS} pick={(picked) => setParams(rangeToParams(params, picked), { replace: true })} />
+          <label className="inline-label">
+            Breakdown{" "}
+            <select value={breakdown} onChange={(event) => setBreakdown(event.target.value)}>
+              {BREAKDOWNS.map((option) => (
+                <option key={option.value} value={option.value}>
+                  {option.label}
+                </option>
+              ))}
+            </select>
+          </label>
         </div>
       </header>
       {report.isPending ? (
@@ -52,28 +67,218 @@ export function Component() {
         <ErrorState error={report.error} retry={() => void report.refetch()} />
       ) : (
         <>
-          <div className="stats">
-            <Stat label="Tickets created" value={totals.created} />
-            <Stat label="Tickets solved" value={totals.solved} />
-            <Stat label="Reopened" value={totals.reopened} />
-            <Stat label="Agent replies" value={totals.replies} />
-            <Stat label="Internal notes" value={totals.notes} />
-            <Stat label="New customers" value={totals.customers} />
-          </div>
+          <Headline report={report.data} />
           <section className="card" aria-labelledby="chart-title">
             <h2 id="chart-title" className="card-title">
-              Created and solved per day (UTC)
+              Created and solved per day, and the backlog ({report.data.time_zone})
             </h2>
-            {totals.created + totals.solved === 0 ? (
+            {report.data.totals.created + report.data.totals.solved === 0 && report.data.backlog_end === 0 ? (
               <Empty title="Nothing happened in this range yet">Counts appear a few seconds after tickets are created or solved.</Empty>
             ) : (
-              <Chart days={report.data.days} />
+              <Chart days={report.data.days} timeZone={report.data.time_zone} />
             )}
           </section>
-          <SlaCompliance from={from} to={to} />
+          <Times report={report.data} />
+          {report.data.breakdown && <Breakdown breakdown={report.data.breakdown} />}
         </>
       )}
+      <Leaderboard from={range.from} to={range.to} />
+      <SlaCompliance from={range.from} to={range.to} />
     </div>
+  );
+}
+
+function Headline({ report }: { report: SupportReport }) {
+  const now = report.totals;
+  const before = report.previous?.totals;
+  const compliance = (figures: SupportFigures | undefined) => figures?.sla_first_response.compliance;
+  return (
+    <div className="stats">
+      <Stat label="Tickets created" value={String(now.created)} change={change(now.created, before?.created, true)} neutral />
+      <Stat label="Tickets solved" value={String(now.solved)} change={change(now.solved, before?.solved, true)} />
+      <Stat label="Backlog at the end" value={String(report.backlog_end)} change={change(report.backlog_end, report.previous?.backlog_end, false)} />
+      <Stat label="One-touch resolution" value={percent(now.one_touch_rate)} change={change(now.one_touch_rate, before?.one_touch_rate, true)} />
+      <Stat label="Reopen rate" value={percent(now.reopen_rate)} change={change(now.reopen_rate, before?.reopen_rate, false)} />
+      <Stat
+        label="Median first reply"
+        value={formatDuration(now.times.first_reply.calendar.median_seconds)}
+        change={change(now.times.first_reply.calendar.median_seconds, before?.times.first_reply.calendar.median_seconds, false)}
+      />
+      <Stat label="First response SLA" value={percent(compliance(now))} change={change(compliance(now), compliance(before), true)} />
+    </div>
+  );
+}
+
+function Stat({ label, value, change, neutral }: { label: string; value: string; change: Change; neutral?: boolean }) {
+  const tone = neutral || change.better === null ? "muted" : change.better ? "good" : "bad";
+  return (
+    <div className="stat">
+      <div className="stat-value">{value}</div>
+      <div className="muted small">{label}</div>
+      {change.text && (
+        <div className={`small stat-change ${tone}`} title="Compared with the period of the same length before">
+          {change.text} vs before
+        </div>
+      )}
+    </div>
+  );
+}
+
+function Times({ report }: { report: SupportReport }) {
+  const business = hasBusinessTime(report);
+  return (
+    <section className="card" aria-labelledby="times-title">
+      <h2 id="times-title" className="card-title">
+        Response and resolution times
+      </h2>
+      <table className="table compact">
+        <thead>
+          <tr>
+            <th scope="col">Metric</th>
+            <th scope="col">Tickets</th>
+            <th scope="col">Average</th>
+            <th scope="col">Median</th>
+            <th scope="col">90th percentile</th>
+            {business && <th scope="col">Median, business hours</th>}
+            <th scope="col">Median before</th>
+          </tr>
+        </thead>
+        <tbody>
+          {TIME_METRICS.map(({ key, label }) => {
+            const calendar = statsOn(report.totals, key, "calendar");
+            const inBusiness = statsOn(report.totals, key, "business");
+            const before = report.previous ? statsOn(report.previous.totals, key, "calendar") : null;
+            return (
+              <tr key={key}>
+                <th scope="row">{label}</th>
+                <td>{calendar?.count ?? 0}</td>
+                <td>{formatDuration(calendar?.average_seconds)}</td>
+                <td>{formatDuration(calendar?.median_seconds)}</td>
+                <td>{formatDuration(calendar?.p90_seconds)}</td>
+                {business && <td>{formatDuration(inBusiness?.median_seconds)}</td>}
+                <td>{formatDuration(before?.median_seconds)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <p className="muted small">
+        Medians and percentiles are within 1% of the exact value.{" "}
+        {business ? "Business hours come from the SLA policy." : "Set an SLA policy to see business-hours times too."}
+      </p>
+    </section>
+  );
+}
+
+function Breakdown({ breakdown }: { breakdown: Schemas["SupportBreakdown"] }) {
+  const directory = useDirectory();
+  const nameOf = (id: string) => directory.member(id)?.name;
+  const title = BREAKDOWNS.find((option) => option.value === breakdown.dimension)?.label ?? breakdown.dimension;
+  return (
+    <section className="card" aria-labelledby="breakdown-title">
+      <h2 id="breakdown-title" className="card-title">
+        By {title.toLowerCase()}
+      </h2>
+      {breakdown.rows.length === 0 ? (
+        <Empty title="Nothing in this range" />
+      ) : (
+        <table className="table compact">
+          <thead>
+            <tr>
+              <th scope="col">{title}</th>
+              <th scope="col">Created</th>
+              <th scope="col">Solved</th>
+              <th scope="col">Reopened</th>
+              <th scope="col">One-touch</th>
+              <th scope="col">Median first reply</th>
+              <th scope="col">Median full resolution</th>
+            </tr>
+          </thead>
+          <tbody>
+            {breakdown.rows.map((row) => (
+              <tr key={row.value}>
+                <th scope="row">{breakdownLabel(breakdown.dimension, row.value, nameOf)}</th>
+                <td>{row.figures.created}</td>
+                <td>{row.figures.solved}</td>
+                <td>{row.figures.reopened}</td>
+                <td>{percent(row.figures.one_touch_rate)}</td>
+                <td>{formatDuration(row.figures.times.first_reply.calendar.median_seconds)}</td>
+                <td>{formatDuration(row.figures.times.full_resolution.calendar.median_seconds)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+const COLUMNS: { key: LeaderboardColumn; label: string }[] = [
+  { key: "solved", label: "Solved" },
+  { key: "replies", label: "Replies" },
+  { key: "one_touch", label: "One-touch" },
+  { key: "first_reply", label: "Median first reply" },
+  { key: "full_resolution", label: "Median resolution" },
+  { key: "sla", label: "SLA met" },
+];
+
+function cell(agent: AgentPerformance, column: LeaderboardColumn): string {
+  switch (column) {
+    case "first_reply":
+    case "full_resolution":
+      return formatDuration(agent[column].calendar.median_seconds);
+    case "sla":
+      return percent(agentCompliance(agent));
+    default:
+      return String(agent[column]);
+  }
+}
+
+function Leaderboard({ from, to }: { from: string; to: string }) {
+  const report = useQuery(agentReportQuery(from, to));
+  const [column, setColumn] = useState<LeaderboardColumn>("solved");
+  return (
+    <section className="card" aria-labelledby="leaderboard-title">
+      <h2 id="leaderboard-title" className="card-title">
+        Agents
+      </h2>
+      {report.isPending ? (
+        <Loading />
+      ) : report.isError ? (
+        <ErrorState error={report.error} retry={() => void report.refetch()} />
+      ) : (
+        <table className="table compact">
+          <thead>
+            <tr>
+              <th scope="col">Agent</th>
+              {COLUMNS.map(({ key, label }) => (
+                <th key={key} scope="col" aria-sort={column === key ? "descending" : undefined}>
+                  <button type="button" className="link-button" onClick={() => setColumn(key)}>
+                    {label}
+                  </button>
+                </th>
+              ))}
+              <th scope="col">Reopens</th>
+              <th scope="col">Open now</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sortLeaderboard(report.data.agents, column).map((agent) => (
+              <tr key={agent.user_id}>
+                <th scope="row">
+                  <span className={agent.online ? "presence-dot online" : "presence-dot"} aria-label={agent.online ? "online" : "offline"} /> {agent.name ?? "Former member"}
+                </th>
+                {COLUMNS.map(({ key }) => (
+                  <td key={key}>{cell(agent, key)}</td>
+                ))}
+                <td>{agent.reopened}</td>
+                <td>{agent.open_assigned}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }
 
@@ -88,7 +293,7 @@ function SlaCompliance({ from, to }: { from: string; to: string }) {
   return (
     <section className="card" aria-labelledby="sla-compliance-title">
       <h2 id="sla-compliance-title" className="card-title">
-        SLA compliance
+        SLA compliance by priority
       </h2>
       {report.isPending ? (
         <Loading />
@@ -142,16 +347,9 @@ function SlaCompliance({ from, to }: { from: string; to: string }) {
   );
 }
 
-function Stat({ label, value }: { label: string; value: number }) {
-  return (
-    <div className="stat">
-      <div className="stat-value">{value}</div>
-      <div className="muted small">{label}</div>
-    </div>
-  );
-}
+type Day = Schemas["SupportDayFigures"];
 
-function Chart({ days }: { days: Day[] }) {
+function Chart({ days, timeZone }: { days: Day[]; timeZone: string }) {
   const holder = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const element = holder.current;
@@ -162,17 +360,18 @@ function Chart({ days }: { days: Day[] }) {
       {
         width: element.clientWidth || 700,
         height: 260,
+        // Report days are dates in the report time zone: shown as such, not shifted to the browser's.
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
-        // Half a day of room each side so the first and last bars are whole.
         scales: { x: { time: true, range: (_u, min, max) => [min - 43_200, max + 43_200] }, y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.15))] } },
         axes: [{ stroke: "#475569", grid: { show: false } }, { stroke: "#475569", grid: { stroke: "#e2e8f0" } }],
         series: [
           {},
           { label: "Created", stroke: "#4f46e5", fill: "rgba(79,70,229,0.75)", paths: bars, points: { show: false } },
           { label: "Solved", stroke: "#0f766e", width: 2, points: { show: true, size: 5 } },
+          { label: "Backlog", stroke: "#b45309", width: 2, dash: [6, 4], points: { show: false } },
         ],
       },
-      [x, days.map((day) => day.tickets_created), days.map((day) => day.tickets_solved)],
+      [x, days.map((day) => day.figures.created), days.map((day) => day.figures.solved), days.map((day) => day.backlog)],
       element,
     );
     const resize = () => plot.setSize({ width: element.clientWidth, height: 260 });
@@ -184,27 +383,29 @@ function Chart({ days }: { days: Day[] }) {
   }, [days]);
   return (
     <>
-      <div ref={holder} className="chart" role="img" aria-label="Bar chart of tickets created per day, with tickets solved as a line" />
+      <div ref={holder} className="chart" role="img" aria-label={`Tickets created per day as bars, solved and the backlog as lines (days in ${timeZone})`} />
       <div className="sr-only">
-      <table>
-        <caption>Tickets per day</caption>
-        <thead>
-          <tr>
-            <th>Day</th>
-            <th>Created</th>
-            <th>Solved</th>
-          </tr>
-        </thead>
-        <tbody>
-          {days.map((day) => (
-            <tr key={day.date}>
-              <td>{day.date}</td>
-              <td>{day.tickets_created}</td>
-              <td>{day.tickets_solved}</td>
+        <table>
+          <caption>Tickets per day</caption>
+          <thead>
+            <tr>
+              <th>Day</th>
+              <th>Created</th>
+              <th>Solved</th>
+              <th>Backlog</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {days.map((day) => (
+              <tr key={day.date}>
+                <td>{day.date}</td>
+                <td>{day.figures.created}</td>
+                <td>{day.figures.solved}</td>
+                <td>{day.backlog}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       </div>
     </>
   );

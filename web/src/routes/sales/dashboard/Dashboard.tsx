@@ -2,7 +2,7 @@
 // status, source and owner; new leads per day; conversion per source and per owner; the open pipeline's
 // value and weighted value per stage and per owner (per currency); deals won and lost per day with the
 // win rate, average deal size and sales cycle. The range and the pipeline are kept in the address bar.
-import { useMemo, useState, type FormEvent, type ReactNode } from "react";
+import { useMemo, useState, type ReactNode } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
 import { useDirectory } from "../../../api/queries/directory";
@@ -18,21 +18,19 @@ import {
   cycleDays,
   dayStamps,
   inCurrency,
-  MAX_RANGE_DAYS,
   percent,
   pipelineCurrencies,
   pipelineTotals,
-  RANGE_PRESETS,
   rangeFrom,
   rangeToParams,
   rangeTotals,
   statusRows,
-  daysBetween,
   type DashboardRange,
   type SalesReport,
 } from "../../../lib/salesReport";
 import { Empty, ErrorState, Loading } from "../../../ui/states";
 import { DayChart, StageChart } from "./charts";
+import { RangePicker } from "../../../ui/RangePicker";
 
 export function Component() {
   const [params, setParams] = useSearchParams();
@@ -81,49 +79,6 @@ function PipelinePicker({ pipelines, value, pick }: { pipelines: readonly Pipeli
 }
 
 /** Presets (7 days … a year) and dates picked by hand, applied together. */
-function RangePicker({ range, pick }: { range: DashboardRange; pick: (range: { days: number } | { from: string; to: string }) => void }) {
-  const [from, setFrom] = useState(range.from);
-  const [to, setTo] = useState(range.to);
-  const [shown, setShown] = useState(range);
-  // A preset or the address bar changed the range: the date fields follow it.
-  if (shown.from !== range.from || shown.to !== range.to) {
-    setShown(range);
-    setFrom(range.from);
-    setTo(range.to);
-  }
-  const length = from && to ? daysBetween(from, to) : 0;
-  const problem = !from || !to ? "Pick both days" : length < 1 ? "The first day must not be after the last" : length > MAX_RANGE_DAYS ? `At most ${MAX_RANGE_DAYS} days` : null;
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    if (!problem) pick({ from, to });
-  };
-  return (
-    <form className="row range-picker" aria-label="Range" onSubmit={submit} noValidate>
-      <div className="segmented" role="radiogroup" aria-label="Last days">
-        {RANGE_PRESETS.map((days) => (
-          <button key={days} type="button" role="radio" aria-checked={range.preset === days} className={range.preset === days ? "active" : ""} onClick={() => pick({ days })}>
-            {days === 365 ? "1 year" : `${days} days`}
-          </button>
-        ))}
-      </div>
-      <label className="inline-label">
-        From <input type="date" value={from} max={to || undefined} onChange={(event) => setFrom(event.target.value)} aria-invalid={problem ? true : undefined} aria-describedby={problem ? "range-problem" : undefined} />
-      </label>
-      <label className="inline-label">
-        to <input type="date" value={to} min={from || undefined} onChange={(event) => setTo(event.target.value)} aria-invalid={problem ? true : undefined} aria-describedby={problem ? "range-problem" : undefined} />
-      </label>
-      <button type="submit" className="button small" disabled={Boolean(problem) || (from === range.from && to === range.to)}>
-        Show
-      </button>
-      {problem && (
-        <span id="range-problem" className="field-error small" role="alert">
-          {problem}
-        </span>
-      )}
-    </form>
-  );
-}
-
 function Report({ range, pipelineId, picker }: { range: DashboardRange; pipelineId: string; picker: ReactNode }) {
   const report = useQuery(salesReportQuery(range.from, range.to, pipelineId));
   if (report.isPending) return <Loading label="Loading the sales report…" />;
