@@ -36,6 +36,8 @@ event_kinds! {
     WorkspaceCreated => "workspace.created",
     /// The workspace moved to another plan.
     WorkspacePlanChanged => "workspace.plan_changed",
+    /// The workspace became past due, suspended or active again (payment or platform staff).
+    WorkspaceStandingChanged => "workspace.standing_changed",
     /// A member joined (the owner at sign-up, or an added member).
     UserCreated => "user.created",
     /// A member was renamed.
@@ -170,6 +172,7 @@ impl EventKind {
             SettingsSlaPolicyUpdated => Some(SlaEffect::RewatchWorkspace),
             WorkspaceCreated
             | WorkspacePlanChanged
+            | WorkspaceStandingChanged
             | UserCreated
             | UserUpdated
             | UserRoleChanged
@@ -251,6 +254,7 @@ impl EventKind {
             TicketCreated | TicketUpdated | TicketAssigned | TicketMerged => true,
             WorkspaceCreated
             | WorkspacePlanChanged
+            | WorkspaceStandingChanged
             | UserCreated
             | UserUpdated
             | UserRoleChanged
@@ -372,6 +376,7 @@ impl EventKind {
             CompanyNoteAdded => Some("A note was added to a company"),
             WorkspaceCreated
             | WorkspacePlanChanged
+            | WorkspaceStandingChanged
             | UserCreated
             | UserUpdated
             | UserRoleChanged
@@ -501,7 +506,7 @@ mod tests {
         assert_eq!(EventKind::TicketCreated.as_str(), "ticket.created");
         assert_eq!(EventKind::SettingsSlaPolicyUpdated.as_str(), "settings.sla_policy_updated");
         assert_eq!(EventKind::WebhookEndpointResumed.as_str(), "webhook.endpoint_resumed");
-        assert_eq!(EventKind::ALL.len(), 77);
+        assert_eq!(EventKind::ALL.len(), 78);
         assert_eq!(EventKind::EmailRejected.as_str(), "email.rejected");
         assert_eq!(EventKind::DealStageChanged.as_str(), "deal.stage_changed");
     }

@@ -40,6 +40,7 @@ pub mod settings;
 pub mod sign_in_throttle;
 pub mod sla;
 pub mod sla_watch;
+pub mod standing;
 pub mod tickets;
 pub mod views;
 pub mod webhooks;

@@ -35,6 +35,7 @@ pub mod shelf;
 pub mod sign_in_failures;
 pub mod sla_watch;
 pub mod staff;
+pub mod standing;
 pub mod tickets;
 pub mod transaction;
 pub mod users;

@@ -32,6 +32,7 @@ mod sales_dashboard;
 mod search;
 mod settings;
 mod sla;
+mod suspension;
 mod tenancy;
 mod ticket_actions;
 mod ticket_numbers;

@@ -1849,6 +1849,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/platform/workspaces/{id}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reactivate a workspace
+         * @description Lifts any suspension (staff or payment) or a running grace period: the workspace is active again,
+         *     its held webhook deliveries are queued. Audited with before/after. Staff only.
+         */
+        post: operations["platform_platform_reactivate_workspace"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/workspaces/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend a workspace
+         * @description Every tenant route of the workspace answers 403 `workspace-suspended` (within the authorizer's cache
+         *     time, 30 s), its WebSocket connections are closed and new ones refused, its API keys stop and its
+         *     webhook deliveries are held (sent after reactivation). Nothing is removed. A suspension for payment
+         *     becomes a staff one, which payments no longer lift. `reason` (1 to 500 characters) is kept with it.
+         *     Audited with before/after. Staff only.
+         */
+        post: operations["platform_platform_suspend_workspace"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/sales": {
         parameters: {
             query?: never;
@@ -3584,7 +3629,7 @@ export interface components {
          */
         DeliveryState: "queued" | "sending" | "sent" | "delivered" | "bounced" | "complained" | "failed";
         /** @enum {string} */
-        DeliveryStatus: "pending" | "delivered" | "failed" | "cancelled";
+        DeliveryStatus: "pending" | "delivered" | "failed" | "cancelled" | "held";
         DeliveryView: {
             attempts: components["schemas"]["Attempt"][];
             /** Format: date-time */
@@ -3621,6 +3666,8 @@ export interface components {
             plan: components["schemas"]["PlanId"];
             /** Format: int64 */
             seats_used: number;
+            /** @description Active, past due (with its grace deadline) or suspended (with its reason). */
+            standing: components["schemas"]["Standing"];
         };
         /** @description One member as every teammate may see them: no e-mail address. */
         DirectoryMember: {
@@ -4797,6 +4844,28 @@ export interface components {
             pipeline_id: components["schemas"]["PipelineId"];
             stage_id: components["schemas"]["StageId"];
         };
+        Standing: {
+            /** @enum {string} */
+            status: "active";
+        } | {
+            /**
+             * Format: date-time
+             * @description When the workspace is suspended unless paid by then.
+             */
+            grace_until: string;
+            /** Format: date-time */
+            since: string;
+            /** @enum {string} */
+            status: "past_due";
+        } | {
+            /** @description Staff's words on why (staff suspensions). */
+            note?: string | null;
+            reason: components["schemas"]["SuspensionReason"];
+            /** Format: date-time */
+            since: string;
+            /** @enum {string} */
+            status: "suspended";
+        };
         /** @description Starts connecting: the settings to connect with, and optionally the Google account to suggest. */
         StartGoogleConnectionRequest: {
             deletion?: components["schemas"]["DeletionPolicy"] | null;
@@ -4835,6 +4904,12 @@ export interface components {
              */
             search_index_bytes: number;
         };
+        SuspendWorkspaceRequest: {
+            /** @description Why (1 to 500 characters), kept with the suspension and in the audit log. */
+            reason: string;
+        };
+        /** @enum {string} */
+        SuspensionReason: "payment" | "staff";
         /** @description Counts of one sync run, or of all runs. */
         SyncCounts: {
             /**
@@ -5289,6 +5364,10 @@ export interface components {
         /** @description A workspace as the platform console shows it after a plan change. */
         WorkspacePlanView: {
             plan: components["schemas"]["PlanId"];
+            workspace_id: components["schemas"]["WorkspaceId"];
+        };
+        WorkspaceStandingView: {
+            standing: components["schemas"]["Standing"];
             workspace_id: components["schemas"]["WorkspaceId"];
         };
         WorkspaceView: {
@@ -15037,6 +15116,197 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is larger than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    platform_platform_reactivate_workspace: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Workspace id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceStandingView"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The standing kept changing meanwhile */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A path parameter is not a valid id */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    platform_platform_suspend_workspace: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Workspace id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuspendWorkspaceRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceStandingView"];
+                };
+            };
+            /** @description The body is missing or is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The standing kept changing meanwhile */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
