@@ -5374,6 +5374,8 @@ export interface components {
             id: components["schemas"]["WorkspaceId"];
             name: string;
             plan: components["schemas"]["PlanId"];
+            /** @description Active, past due (the web app shows everyone a banner until `grace_until`) or suspended. */
+            standing: components["schemas"]["Standing"];
         };
     };
     responses: never;
