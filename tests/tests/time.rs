@@ -619,3 +619,35 @@ mod support_day {
         assert_eq!(own["agents"][0]["solved"], 2);
     }
 }
+
+#[tokio::test]
+async fn a_past_due_workspace_is_suspended_when_its_grace_ends_and_payment_brings_it_back() {
+    use shared::domain::standing::{DEFAULT_GRACE, PaymentSignal};
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let owner = signup("Grace Co").await;
+    let workspace = owner.workspace_id.parse().unwrap();
+    let app = switchboard_tests::stack().app;
+    // What the Stripe event worker does on invoice.payment_failed.
+    let past_due =
+        shared::services::standing::apply_payment(app, workspace, PaymentSignal::PastDue, DEFAULT_GRACE).await.unwrap();
+    assert!(past_due.grace_until().is_some(), "{past_due:?}");
+    owner.client().get("/api/v1/tickets").await.expect(200);
+
+    // A day before the deadline the scan leaves it alone; past it, the scan suspends it.
+    advance_clock(6 * 86_400).await;
+    switchboard_tests::run_schedule("SlaScanFunction").await;
+    let member = switchboard_tests::login(&owner.email, Some(&owner.workspace_id)).await;
+    member.client().get("/api/v1/tickets").await.expect(200);
+    advance_clock(86_400 + 60).await;
+    switchboard_tests::run_schedule("SlaScanFunction").await;
+    let member = switchboard_tests::login(&owner.email, Some(&owner.workspace_id)).await;
+    let refused = member.client().get("/api/v1/tickets").await.expect_problem(403, "workspace-suspended");
+    assert_eq!(refused.body["reason"], "payment");
+
+    // What the worker does on invoice.paid: active again, nothing lost.
+    let paid =
+        shared::services::standing::apply_payment(app, workspace, PaymentSignal::Paid, DEFAULT_GRACE).await.unwrap();
+    assert_eq!(paid, shared::domain::standing::Standing::Active);
+    let member = switchboard_tests::login(&owner.email, Some(&owner.workspace_id)).await;
+    member.client().get("/api/v1/tickets").await.expect(200);
+}

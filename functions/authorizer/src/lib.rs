@@ -13,6 +13,7 @@ use aws_lambda_events::iam::{IamPolicyEffect, IamPolicyStatement};
 use shared::App;
 use shared::auth::Principal;
 use shared::auth::tokens::Audience;
+use shared::domain::standing::SuspensionReason;
 use shared::storage::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -40,11 +41,12 @@ pub async fn authorize(
         }
     }
     if shared::domain::api_keys::looks_like_key(token) {
-        let Some((key, tier)) = shared::services::api_keys::authenticate(app, token).await? else {
+        let Some((key, tier, suspended)) = shared::services::api_keys::authenticate(app, token).await? else {
             tracing::info!("unknown, revoked or orphaned API key refused");
             return Err(AuthorizerError::Unauthorized);
         };
         let mut response = allow(&Principal::ApiKey(key), method_arn);
+        mark_suspended(&mut response, suspended);
         response.usage_identifier_key = app.config.usage_key(tier.as_str());
         return Ok(response);
     }
@@ -53,9 +55,30 @@ pub async fn authorize(
         if is_websocket_connect(&request) { &[Audience::Socket] } else { &[Audience::Member, Audience::Staff] };
     let principal =
         shared::services::accounts::authenticate(app, token, accepted).await?.ok_or(AuthorizerError::Unauthorized)?;
+    let suspended = match &principal {
+        Principal::Member(member) => {
+            app.store.get_workspace(&member.scope()).await?.and_then(|workspace| workspace.standing.suspension())
+        }
+        Principal::ApiKey(_) | Principal::Staff { .. } => None,
+    };
+    // A suspended workspace's sockets were closed; new ones are refused at the handshake.
+    if suspended.is_some() && is_websocket_connect(&request) {
+        tracing::info!("a suspended workspace's socket refused");
+        return Err(AuthorizerError::Unauthorized);
+    }
     let mut response = allow(&principal, method_arn);
+    mark_suspended(&mut response, suspended);
     response.usage_identifier_key = app.config.usage_key(USAGE_PLAN_OF_PEOPLE);
     Ok(response)
+}
+
+/// A suspended workspace's callers are let through to the function, which answers 403
+/// `workspace-suspended` with the reason (`shared::http::suspension_refusal`): API Gateway's own 403 could
+/// not say why.
+fn mark_suspended(response: &mut ApiGatewayCustomAuthorizerResponse, suspended: Option<SuspensionReason>) {
+    if let (Some(reason), Some(context)) = (suspended, response.context.as_object_mut()) {
+        context.insert(shared::http::SUSPENDED_CONTEXT.to_owned(), reason.as_str().into());
+    }
 }
 
 /// Signed-in people share one generous usage plan; API keys get their workspace's plan tier.

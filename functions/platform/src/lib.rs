@@ -4,7 +4,8 @@
 use lambda_http::{Request, http::StatusCode};
 use shared::api::{
     AuditLogView, CatalogPlanView, ChangePlanRequest, CreatePlanRequest, PlanCatalogView, ReplacePlanRequest,
-    StaffLoginRequest, StaffSessionResponse, WorkspaceDirectory, WorkspacePlanView,
+    StaffLoginRequest, StaffSessionResponse, SuspendWorkspaceRequest, WorkspaceDirectory, WorkspacePlanView,
+    WorkspaceStandingView,
 };
 use shared::auth::Principal;
 use shared::domain::ids::{StaffId, WorkspaceId};
@@ -12,12 +13,14 @@ use shared::domain::plan::PlanId;
 use shared::http::{self, HandlerResult, PageParams, Problem, ProblemBody};
 use shared::{
     App,
-    services::{plans, platform},
+    services::{plans, platform, standing},
 };
 
 pub const LOGIN: &str = "/api/v1/platform/auth/login";
 pub const WORKSPACES: &str = "/api/v1/platform/workspaces";
 pub const WORKSPACE_PLAN: &str = "/api/v1/platform/workspaces/{id}/plan";
+pub const SUSPEND: &str = "/api/v1/platform/workspaces/{id}/suspend";
+pub const REACTIVATE: &str = "/api/v1/platform/workspaces/{id}/reactivate";
 pub const PLANS: &str = "/api/v1/platform/plans";
 pub const PLAN: &str = "/api/v1/platform/plans/{id}";
 pub const AUDIT: &str = "/api/v1/platform/audit";
@@ -26,6 +29,8 @@ pub const ROUTES: &[http::Route] = shared::routes![
     POST LOGIN => login,
     GET WORKSPACES => workspaces,
     PUT WORKSPACE_PLAN => change_workspace_plan,
+    POST SUSPEND => suspend_workspace,
+    POST REACTIVATE => reactivate_workspace,
     GET PLANS => list_plans,
     POST PLANS => create_plan,
     GET PLAN => get_plan,
@@ -93,6 +98,48 @@ pub async fn change_workspace_plan(app: &App, req: &Request) -> HandlerResult {
     let body = http::json_body(req)?;
     let changed = plans::change_workspace_plan(app, plans::PlanChanger::Staff(staff), workspace, body).await?;
     Ok(http::json(StatusCode::OK, &changed))
+}
+
+/// Suspend a workspace
+///
+/// Every tenant route of the workspace answers 403 `workspace-suspended` (within the authorizer's cache
+/// time, 30 s), its WebSocket connections are closed and new ones refused, its API keys stop and its
+/// webhook deliveries are held (sent after reactivation). Nothing is removed. A suspension for payment
+/// becomes a staff one, which payments no longer lift. `reason` (1 to 500 characters) is kept with it.
+/// Audited with before/after. Staff only.
+#[utoipa::path(post, path = "/api/v1/platform/workspaces/{id}/suspend", tag = "platform", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Workspace id")),
+    request_body = SuspendWorkspaceRequest,
+    responses(
+        (status = 200, body = WorkspaceStandingView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "The standing kept changing meanwhile", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn suspend_workspace(app: &App, req: &Request) -> HandlerResult {
+    let staff = staff(req)?;
+    let workspace: WorkspaceId = http::path_id(req, "id", "The workspace")?;
+    let body: SuspendWorkspaceRequest = http::json_body(req)?;
+    Ok(http::json(StatusCode::OK, &standing::suspend(app, staff, workspace, body).await?))
+}
+
+/// Reactivate a workspace
+///
+/// Lifts any suspension (staff or payment) or a running grace period: the workspace is active again,
+/// its held webhook deliveries are queued. Audited with before/after. Staff only.
+#[utoipa::path(post, path = "/api/v1/platform/workspaces/{id}/reactivate", tag = "platform", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Workspace id")),
+    responses(
+        (status = 200, body = WorkspaceStandingView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "The standing kept changing meanwhile", body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn reactivate_workspace(app: &App, req: &Request) -> HandlerResult {
+    let staff = staff(req)?;
+    let workspace: WorkspaceId = http::path_id(req, "id", "The workspace")?;
+    Ok(http::json(StatusCode::OK, &standing::reactivate(app, staff, workspace).await?))
 }
 
 /// The plan catalog

@@ -44,11 +44,18 @@ pub struct WorkspaceView {
     pub id: WorkspaceId,
     pub name: String,
     pub plan: PlanId,
+    /// Active, past due (the web app shows everyone a banner until `grace_until`) or suspended.
+    pub standing: crate::domain::standing::Standing,
 }
 
 impl From<&Workspace> for WorkspaceView {
     fn from(workspace: &Workspace) -> Self {
-        Self { id: workspace.id, name: workspace.name.to_string(), plan: workspace.plan.clone() }
+        Self {
+            id: workspace.id,
+            name: workspace.name.to_string(),
+            plan: workspace.plan.clone(),
+            standing: workspace.standing.clone(),
+        }
     }
 }
 

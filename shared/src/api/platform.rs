@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use crate::domain::{
     ids::{StaffId, WorkspaceId},
     plan::PlanId,
+    standing::Standing,
 };
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -39,10 +40,25 @@ pub struct DirectoryEntry {
     pub seats_used: u64,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    /// Active, past due (with its grace deadline) or suspended (with its reason).
+    pub standing: Standing,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WorkspaceDirectory {
     pub items: Vec<DirectoryEntry>,
     pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SuspendWorkspaceRequest {
+    /// Why (1 to 500 characters), kept with the suspension and in the audit log.
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkspaceStandingView {
+    pub workspace_id: WorkspaceId,
+    pub standing: Standing,
 }

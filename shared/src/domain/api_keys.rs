@@ -101,6 +101,8 @@ pub const ROUTE_ACCESS: &[(&str, &str, KeyAccess)] = {
         ("GET", "/api/v1/directory", Scope(DirectoryRead)),
         ("GET", "/api/v1/platform/workspaces", People),
         ("PUT", "/api/v1/platform/workspaces/{id}/plan", People),
+        ("POST", "/api/v1/platform/workspaces/{id}/suspend", People),
+        ("POST", "/api/v1/platform/workspaces/{id}/reactivate", People),
         ("GET", "/api/v1/platform/plans", People),
         ("POST", "/api/v1/platform/plans", People),
         ("GET", "/api/v1/platform/plans/{id}", People),

@@ -36,6 +36,8 @@ event_kinds! {
     WorkspaceCreated => "workspace.created",
     /// The workspace moved to another plan.
     WorkspacePlanChanged => "workspace.plan_changed",
+    /// The workspace became past due, suspended or active again (payment or platform staff).
+    WorkspaceStandingChanged => "workspace.standing_changed",
     /// A member joined (the owner at sign-up, or an added member).
     UserCreated => "user.created",
     /// A member was renamed.
@@ -172,6 +174,7 @@ impl EventKind {
             SettingsSlaPolicyUpdated => Some(SlaEffect::RewatchWorkspace),
             WorkspaceCreated
             | WorkspacePlanChanged
+            | WorkspaceStandingChanged
             | UserCreated
             | UserUpdated
             | UserRoleChanged
@@ -254,6 +257,7 @@ impl EventKind {
             TicketCreated | TicketUpdated | TicketAssigned | TicketMerged => true,
             WorkspaceCreated
             | WorkspacePlanChanged
+            | WorkspaceStandingChanged
             | UserCreated
             | UserUpdated
             | UserRoleChanged
@@ -376,6 +380,7 @@ impl EventKind {
             CompanyNoteAdded => Some("A note was added to a company"),
             WorkspaceCreated
             | WorkspacePlanChanged
+            | WorkspaceStandingChanged
             | UserCreated
             | UserUpdated
             | UserRoleChanged

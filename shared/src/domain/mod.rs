@@ -24,6 +24,7 @@ pub mod sales;
 pub mod sealed;
 pub mod sign_in_backoff;
 pub mod sla;
+pub mod standing;
 pub mod text;
 pub mod ticket;
 pub mod user;

@@ -151,6 +151,7 @@ pub fn recipients(
         DealStageChanged => add(user_at(after, "owner_id"), NotificationKind::DealStageChanged),
         WorkspaceCreated
         | WorkspacePlanChanged
+        | WorkspaceStandingChanged
         | UserCreated
         | UserUpdated
         | UserRoleChanged

@@ -20,7 +20,9 @@ pub use crate::storage::PageParams;
 pub use bulk::{bulk_result, lead_bulk_result};
 pub use preconditions::version_query;
 pub use problem::{FieldErrorBody, Problem, ProblemBody, ProblemType};
-pub use request::{if_match_version, json_body, member, path_id, principal, query_param, require, route};
+pub use request::{
+    SUSPENDED_CONTEXT, if_match_version, json_body, member, path_id, principal, query_param, require, route,
+};
 pub use router::{HandlerFn, Route, dispatch};
 
 pub use lambda_http::http::Method;
@@ -53,10 +55,10 @@ pub async fn serve(req: Request, handler: impl AsyncFnOnce(Request) -> HandlerRe
         user_id = caller.as_ref().and_then(|p| p.user_id()).map(|id| id.to_string()),
     );
     let started = Instant::now();
-    let refused = match &caller {
+    let refused = request::suspension_refusal(&req).or_else(|| match &caller {
         Some(crate::auth::Principal::ApiKey(key)) => key_refusal(req.method().as_str(), &route(&req).1, &key.scopes),
         _ => None,
-    };
+    });
     let outcome = match refused {
         Some(problem) => Err(problem),
         None => handler(req).instrument(span.clone()).await,

@@ -33,11 +33,12 @@ pub enum ProblemType {
     TicketClaimed,
     DuplicateLead,
     DomainTaken,
+    WorkspaceSuspended,
     Internal,
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 24] = [
+    pub const ALL: [ProblemType; 25] = [
         ProblemType::MalformedRequest,
         ProblemType::ValidationFailed,
         ProblemType::Unauthenticated,
@@ -61,6 +62,7 @@ impl ProblemType {
         ProblemType::TicketClaimed,
         ProblemType::DuplicateLead,
         ProblemType::DomainTaken,
+        ProblemType::WorkspaceSuspended,
         ProblemType::Internal,
     ];
 
@@ -89,6 +91,7 @@ impl ProblemType {
             ProblemType::TicketClaimed => "ticket-claimed",
             ProblemType::DuplicateLead => "duplicate-lead",
             ProblemType::DomainTaken => "domain-taken",
+            ProblemType::WorkspaceSuspended => "workspace-suspended",
             ProblemType::Internal => "internal",
         }
     }
@@ -98,7 +101,7 @@ impl ProblemType {
             ProblemType::MalformedRequest => StatusCode::BAD_REQUEST,
             ProblemType::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
             ProblemType::Unauthenticated | ProblemType::RefreshTokenReused => StatusCode::UNAUTHORIZED,
-            ProblemType::Forbidden => StatusCode::FORBIDDEN,
+            ProblemType::Forbidden | ProblemType::WorkspaceSuspended => StatusCode::FORBIDDEN,
             ProblemType::NotFound => StatusCode::NOT_FOUND,
             ProblemType::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ProblemType::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -146,6 +149,7 @@ impl ProblemType {
             ProblemType::TicketClaimed => "Someone else is working on this ticket",
             ProblemType::DuplicateLead => "A lead with this e-mail exists",
             ProblemType::DomainTaken => "A company with this domain exists",
+            ProblemType::WorkspaceSuspended => "This workspace is suspended",
             ProblemType::Internal => "Something went wrong on our side",
         }
     }

@@ -23,6 +23,30 @@ pub fn route(req: &Request) -> (Method, String) {
     (req.method().clone(), resource.unwrap_or_else(|| req.uri().path().to_owned()))
 }
 
+/// The authorizer's context field set when the caller's workspace is suspended: why (`payment`, `staff`).
+pub const SUSPENDED_CONTEXT: &str = "workspace_suspended";
+
+/// A suspended workspace's members and keys get 403 `workspace-suspended` on every route (the authorizer
+/// read the workspace and said so); staff, who belong to no workspace, never do.
+pub fn suspension_refusal(req: &Request) -> Option<Problem> {
+    let fields = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV1(context)) => Some(context.authorizer.fields.clone()),
+        _ => None,
+    }?;
+    let reason = fields.get(SUSPENDED_CONTEXT)?.as_str()?.to_owned();
+    let detail = match reason.as_str() {
+        "payment" => {
+            "This workspace is suspended: its subscription is unpaid. Nothing was removed; an owner can pay \
+             the open invoice in the billing portal and everything works again."
+        }
+        _ => {
+            "This workspace is suspended by Switchboard's staff. Nothing was removed; contact support to have it \
+              reactivated."
+        }
+    };
+    Some(Problem::new(ProblemType::WorkspaceSuspended, detail).with("reason", reason))
+}
+
 /// The caller as the authorizer established it.
 pub fn principal(req: &Request) -> Result<Principal, Problem> {
     let fields = match req.request_context_ref() {

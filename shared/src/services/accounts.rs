@@ -51,6 +51,7 @@ async fn create_workspace(app: &App, request: SignupRequest) -> ServiceResult<Se
         search_index_bytes: 0,
         webhooks_used: 0,
         lead_capture_endpoints_used: 0,
+        standing: Default::default(),
     };
     let owner = Member {
         id: UserId::generate(),

@@ -138,7 +138,12 @@ pub async fn rotate(app: &App, caller: &MemberPrincipal, id: ApiKeyId) -> Servic
 /// What a presented key is: the principal it acts as and the seed tier whose usage plan throttles it
 /// (its workspace's plan, or the tier a created plan borrows), or None when it is unknown, revoked, or
 /// its creator is no longer an active member.
-pub async fn authenticate(app: &App, presented: &str) -> Result<Option<(ApiKeyPrincipal, PlanId)>, StoreError> {
+/// The key's principal, the usage tier of its workspace's plan, and the workspace's suspension if any
+/// (the caller refuses a suspended workspace's keys: `workspace-suspended`).
+pub async fn authenticate(
+    app: &App,
+    presented: &str,
+) -> Result<Option<(ApiKeyPrincipal, PlanId, Option<crate::domain::standing::SuspensionReason>)>, StoreError> {
     let Some(key) = app.store.find_api_key_by_hash(&key_hash(presented)).await? else { return Ok(None) };
     if key.revoked_at.is_some() {
         return Ok(None);
@@ -158,5 +163,5 @@ pub async fn authenticate(app: &App, presented: &str) -> Result<Option<(ApiKeyPr
         scopes: key.scopes.into_iter().filter(|scope| member.role.can(*scope)).collect(),
     };
     let plan = super::plans::of_workspace(app, &workspace).await?;
-    Ok(Some((principal, crate::domain::plan::usage_tier(&plan))))
+    Ok(Some((principal, crate::domain::plan::usage_tier(&plan), workspace.standing.suspension())))
 }

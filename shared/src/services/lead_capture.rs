@@ -335,7 +335,8 @@ async fn authenticated(
     {
         let principal = super::api_keys::authenticate(app, key.trim()).await?;
         return Ok(match principal {
-            Some((key, _))
+            Some((_, _, Some(_))) => Err("This workspace is suspended: its API keys are refused."),
+            Some((key, _, None))
                 if key.member.workspace_id == scope.workspace_id()
                     && key.scopes.contains(&Permission::SalesWrite)
                     && key.member.can(Permission::SalesWrite) =>

@@ -43,6 +43,7 @@ pub mod sla;
 pub mod sla_watch;
 pub mod support_days;
 pub mod support_reports;
+pub mod standing;
 pub mod tickets;
 pub mod views;
 pub mod webhooks;

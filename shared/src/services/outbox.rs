@@ -148,6 +148,7 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
         }
         WorkspaceCreated
         | WorkspacePlanChanged
+        | WorkspaceStandingChanged
         | UserCreated
         | UserUpdated
         | UserRoleChanged

@@ -52,6 +52,7 @@ pub async fn directory(app: &App, page: PageParams) -> ServiceResult<WorkspaceDi
                 plan: workspace.plan.clone(),
                 seats_used: workspace.seats_used,
                 created_at: workspace.created_at,
+                standing: workspace.standing,
             })
             .collect(),
         next_cursor: page.next_cursor,

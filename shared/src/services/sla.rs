@@ -99,6 +99,7 @@ pub fn status_history(events: &[Event]) -> Vec<(Timestamp, Status)> {
             // A ticket's status changes only through these two.
             WorkspaceCreated
             | WorkspacePlanChanged
+            | WorkspaceStandingChanged
             | UserCreated
             | UserUpdated
             | UserRoleChanged

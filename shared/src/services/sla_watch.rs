@@ -359,7 +359,7 @@ async fn scan_shard(app: &App, shard: u32, now: Timestamp, options: ScanOptions)
             .into_iter()
             .filter_map(|entry| match entry {
                 SlaDue::Ticket(workspace, ticket) => Some((workspace, ticket)),
-                SlaDue::Rewatch(_) => None,
+                SlaDue::Rewatch(_) | SlaDue::GraceEnds(_) => None,
             })
             .collect();
         // One policy read per workspace and page, shared by its tickets.
@@ -372,7 +372,18 @@ async fn scan_shard(app: &App, shard: u32, now: Timestamp, options: ScanOptions)
         report.failed += done.failed;
         // Deadlines first; then re-watch batches after policy changes.
         for entry in jobs {
-            let SlaDue::Rewatch(workspace) = entry else { continue };
+            let workspace = match entry {
+                SlaDue::Rewatch(workspace) => workspace,
+                // The same due index carries past-due workspaces' grace deadlines (docs/billing.md).
+                SlaDue::GraceEnds(workspace) => {
+                    if let Err(err) = super::standing::grace_ended(app, workspace).await {
+                        tracing::error!(error = %err, workspace_id = %workspace, "ending a grace period failed");
+                        report.failed += 1;
+                    }
+                    continue;
+                }
+                SlaDue::Ticket(..) => continue,
+            };
             match continue_rewatch(app, &TenantScope::for_system(workspace), now).await {
                 Ok(done) => {
                     report.updated += done.updated;

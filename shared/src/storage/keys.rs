@@ -470,8 +470,11 @@ pub enum SlaDue {
     Ticket(WorkspaceId, TicketId),
     /// The workspace's re-watch job (after a policy change: every unresolved ticket, a batch per run).
     Rewatch(WorkspaceId),
+    /// A past-due workspace's grace period ends: the workspace item itself carries the entry.
+    GraceEnds(WorkspaceId),
 }
 const REWATCH: &str = "REWATCH";
+const GRACE: &str = "GRACE";
 /// The workspace's re-watch job item.
 pub const SLA_REWATCH_SK: &str = "SLA#REWATCH";
 /// GSI7 keys of the re-watch job: sharded by workspace, due when the next batch should run.
@@ -482,6 +485,14 @@ pub fn sla_rewatch_gsi7pk(workspace: WorkspaceId) -> String {
 pub fn sla_rewatch_gsi7sk(due: Timestamp, workspace: WorkspaceId) -> String {
     format!("{:012}#{workspace}#{REWATCH}", due.as_second().max(0))
 }
+/// GSI7 keys of a past-due workspace's grace deadline (on the workspace item while it is past due).
+pub fn grace_ends_gsi7pk(workspace: WorkspaceId) -> String {
+    sla_rewatch_gsi7pk(workspace)
+}
+pub fn grace_ends_gsi7sk(due: Timestamp, workspace: WorkspaceId) -> String {
+    let second = due.as_second() + i64::from(due.subsec_nanosecond() > 0);
+    format!("{:012}#{workspace}#{GRACE}", second.max(0))
+}
 /// Reads a GSI7 sort key back into what it points at.
 pub fn parse_sla_due_gsi7sk(sk: &str) -> Option<SlaDue> {
     let mut parts = sk.split('#');
@@ -489,6 +500,9 @@ pub fn parse_sla_due_gsi7sk(sk: &str) -> Option<SlaDue> {
     let workspace = workspace.parse().ok()?;
     if target == REWATCH {
         return Some(SlaDue::Rewatch(workspace));
+    }
+    if target == GRACE {
+        return Some(SlaDue::GraceEnds(workspace));
     }
     Some(SlaDue::Ticket(workspace, target.parse().ok()?))
 }
@@ -1138,6 +1152,8 @@ mod tests {
         assert_eq!(parse_sla_due_gsi7sk(&sk), Some(SlaDue::Ticket(ws, ticket)));
         let job = sla_rewatch_gsi7sk(early, ws);
         assert_eq!(parse_sla_due_gsi7sk(&job), Some(SlaDue::Rewatch(ws)));
+        let grace = grace_ends_gsi7sk(Timestamp::from_second(1_800_000_000).unwrap(), ws);
+        assert_eq!(parse_sla_due_gsi7sk(&grace), Some(SlaDue::GraceEnds(ws)));
         assert!(job <= sla_due_gsi7sk_through(early));
         assert!(sla_due_gsi7pk(ticket).starts_with("SLADUE#"));
         assert!(sla_watch_sk(ticket).starts_with(&ticket_sk(ticket)));

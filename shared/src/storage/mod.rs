@@ -36,6 +36,7 @@ pub mod sign_in_failures;
 pub mod sla_watch;
 pub mod staff;
 pub mod support_days;
+pub mod standing;
 pub mod tickets;
 pub mod transaction;
 pub mod users;

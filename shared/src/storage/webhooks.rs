@@ -16,6 +16,7 @@ use super::transaction::{Transaction, TransactionError};
 use super::{Item, Page, PageQuery, QuerySpec, Store, StoreError, TenantScope, events::Event, keys, n, s};
 use crate::domain::ids::{DeliveryId, EventId, UserId, WebhookId};
 use crate::domain::sealed::Sealed;
+use crate::domain::standing::Standing;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -115,6 +116,8 @@ pub enum DeliveryStatus {
     Failed,
     /// The endpoint was disabled or deleted before it was delivered.
     Cancelled,
+    /// The workspace is suspended: kept, and queued again when it is reactivated.
+    Held,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -489,28 +492,81 @@ impl Store {
         }
     }
 
-    /// A delivery and its endpoint in one consistent BatchGetItem (the delivery function's read).
+    /// A delivery, its endpoint and the workspace's standing in one consistent BatchGetItem (the
+    /// delivery function's read).
     pub async fn delivery_with_endpoint(
         &self,
         scope: &TenantScope,
         endpoint: WebhookId,
         delivery: DeliveryId,
-    ) -> Result<(Option<Delivery>, Option<WebhookEndpoint>), StoreError> {
-        let endpoint_key: Item =
-            [(keys::PK.to_owned(), s(scope.pk())), (keys::SK.to_owned(), s(keys::webhook_sk(endpoint)))]
-                .into_iter()
-                .collect();
+    ) -> Result<(Option<Delivery>, Option<WebhookEndpoint>, Standing), StoreError> {
+        let key = |pk: String, sk: String| -> Item {
+            [(keys::PK.to_owned(), s(pk)), (keys::SK.to_owned(), s(sk))].into_iter().collect()
+        };
+        let endpoint_key = key(scope.pk(), keys::webhook_sk(endpoint));
+        let workspace_key = key(scope.pk(), keys::WORKSPACE_SK.to_owned());
         let delivery_key: Item = Self::delivery_key(scope, endpoint, delivery).into_iter().collect();
-        let (mut found_delivery, mut found_endpoint) = (None, None);
-        for item in self.batch_get(vec![endpoint_key, delivery_key]).await? {
+        let (mut found_delivery, mut found_endpoint, mut standing) = (None, None, Standing::Active);
+        for item in self.batch_get(vec![endpoint_key, workspace_key, delivery_key]).await? {
             match super::string_attr(&item, keys::SK) {
                 Some(sk) if sk.starts_with(keys::WEBHOOK_PREFIX) => {
                     found_endpoint = Some(serde_dynamo::from_item(item)?)
                 }
+                Some(sk) if sk == keys::WORKSPACE_SK => {
+                    let workspace: super::workspaces::Workspace = serde_dynamo::from_item(item)?;
+                    standing = workspace.standing;
+                }
                 _ => found_delivery = Some(serde_dynamo::from_item(item)?),
             }
         }
-        Ok((found_delivery, found_endpoint))
+        Ok((found_delivery, found_endpoint, standing))
+    }
+
+    /// The ids of an endpoint's held deliveries (its workspace was suspended), oldest first.
+    pub async fn held_deliveries(
+        &self,
+        scope: &TenantScope,
+        endpoint: WebhookId,
+    ) -> Result<Vec<DeliveryId>, StoreError> {
+        let query = QuerySpec::new("PK = :pk")
+            .filter("#status = :held")
+            .project("id")
+            .name("#status", "status")
+            .value(":pk", s(keys::deliveries_pk(scope.workspace_id(), endpoint)))
+            .value(":held", serde_dynamo::to_attribute_value(DeliveryStatus::Held)?);
+        let mut ids = Vec::new();
+        self.query_each(&query, |item| {
+            if let Some(id) = super::string_attr(&item, "id").and_then(|id| id.parse().ok()) {
+                ids.push(id);
+            }
+            Ok(ControlFlow::Continue(()))
+        })
+        .await?;
+        Ok(ids)
+    }
+
+    /// Makes a held delivery pending again; false when it is no longer held (released by someone else).
+    pub async fn release_held_delivery(
+        &self,
+        scope: &TenantScope,
+        endpoint: WebhookId,
+        delivery: DeliveryId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let output = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(Self::delivery_key(scope, endpoint, delivery).into_iter().collect()))
+            .update_expression("SET #status = :pending, updated_at = :at")
+            .condition_expression("attribute_exists(PK) AND #status = :held")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":pending", serde_dynamo::to_attribute_value(DeliveryStatus::Pending)?)
+            .expression_attribute_values(":held", serde_dynamo::to_attribute_value(DeliveryStatus::Held)?)
+            .expression_attribute_values(":at", serde_dynamo::to_attribute_value(now)?)
+            .send()
+            .await;
+        Ok(applied(output)?.is_some())
     }
 
     pub async fn get_delivery(

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::transaction::Transaction;
 use super::{Item, Page, PageQuery, Store, StoreError, TenantScope, keys, s, sessions::Session, users::Member};
-use crate::domain::{ids::WorkspaceId, names::WorkspaceName, plan::PlanId};
+use crate::domain::{ids::WorkspaceId, names::WorkspaceName, plan::PlanId, standing::Standing};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Workspace {
@@ -32,6 +32,9 @@ pub struct Workspace {
     /// Lead-capture endpoints; kept by the transactions that create and delete them.
     #[serde(default)]
     pub lead_capture_endpoints_used: u64,
+    /// Active, past due or suspended ([`Standing`]); the authorizer reads it on every request.
+    #[serde(default)]
+    pub standing: Standing,
 }
 
 impl Workspace {

@@ -34,6 +34,7 @@ mod search;
 mod settings;
 mod sla;
 mod support_reports;
+mod suspension;
 mod tenancy;
 mod ticket_actions;
 mod ticket_numbers;

@@ -12,6 +12,7 @@ import { Avatar } from "./Avatar";
 import { Loading } from "./states";
 import { KeyboardHelp } from "./KeyboardHelp";
 import { SearchPalette } from "./SearchPalette";
+import { standingNotice } from "../lib/standing";
 
 /** The Sales section of the navigation, in the order reps work. */
 const SALES_LINKS = [
@@ -191,11 +192,23 @@ function Shell() {
         </div>
       </nav>
       <main id="main" className="main" tabIndex={-1}>
+        <PastDueBanner standing={me.data?.workspace.standing} isOwner={me.data?.role === "owner"} />
         <Suspense fallback={<Loading />}>
           <Outlet />
         </Suspense>
       </main>
       <KeyboardHelp />
+    </div>
+  );
+}
+
+/** Everyone sees it while the workspace is past due; owners get the way to the plan page. */
+function PastDueBanner({ standing, isOwner }: { standing: Parameters<typeof standingNotice>[0]; isOwner: boolean }) {
+  const notice = standingNotice(standing, isOwner);
+  if (!notice) return null;
+  return (
+    <div className="notice warn past-due-banner" role="alert" data-testid="past-due-banner">
+      {notice.text} {notice.actionable && <NavLink to="/settings/plan">Billing and plan</NavLink>}
     </div>
   );
 }

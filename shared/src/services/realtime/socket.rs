@@ -70,6 +70,19 @@ pub async fn close_member_sockets(app: &App, scope: &TenantScope, user: UserId) 
     Ok(theirs.len())
 }
 
+/// Closes every socket of the workspace (it was suspended): records removed, DeleteConnection for each.
+/// Nobody is left to tell who left.
+pub async fn close_workspace_sockets(app: &App, scope: &TenantScope) -> Result<usize, StoreError> {
+    let connections = app.store.workspace_connections(scope).await?;
+    for connection in &connections {
+        app.store.delete_connection(scope, &connection.connection_id).await?;
+        if let Err(err) = app.sockets.close_connection(&connection.connection_id).await {
+            tracing::warn!(error = %err, connection_id = %connection.connection_id, "could not close a socket");
+        }
+    }
+    Ok(connections.len())
+}
+
 async fn announce_departures(
     app: &App,
     scope: &TenantScope,

@@ -77,7 +77,8 @@ fn after(now: Timestamp, duration: std::time::Duration) -> Timestamp {
 
 async fn handle_message(app: &App, message: &SqsMessage) -> Result<Handled, StoreError> {
     let (ids, scope) = parse(message)?;
-    let (delivery, endpoint) = app.store.delivery_with_endpoint(&scope, ids.endpoint_id, ids.delivery_id).await?;
+    let (delivery, endpoint, standing) =
+        app.store.delivery_with_endpoint(&scope, ids.endpoint_id, ids.delivery_id).await?;
     let Some(delivery) = delivery else {
         tracing::warn!(delivery_id = %ids.delivery_id, "a delivery message without its record; dropped");
         return Ok(Handled::Done);
@@ -86,6 +87,18 @@ async fn handle_message(app: &App, message: &SqsMessage) -> Result<Handled, Stor
         return Ok(Handled::Done); // a duplicate message
     }
     let now = app.clock.now();
+    // A suspended workspace sends nothing: the delivery is kept, held, and queued again on reactivation
+    // (services::standing), so nothing is lost and no attempt is spent.
+    if standing.is_suspended() {
+        app.store.finish_delivery(&scope, ids.endpoint_id, ids.delivery_id, DeliveryStatus::Held, now).await?;
+        tracing::info!(delivery_id = %ids.delivery_id, "workspace suspended; delivery held");
+        // Reactivated meanwhile (its release may have looked before this one was held): release it here.
+        let reactivated = app.store.get_workspace(&scope).await?.is_some_and(|ws| !ws.standing.is_suspended());
+        if reactivated && app.store.release_held_delivery(&scope, ids.endpoint_id, ids.delivery_id, now).await? {
+            super::fanout::enqueue(app, &scope, ids.endpoint_id, ids.delivery_id).await.map_err(queue_failed)?;
+        }
+        return Ok(Handled::Done);
+    }
     let endpoint = match endpoint {
         Some(endpoint) if endpoint.status != EndpointStatus::Disabled => endpoint,
         _ => {
@@ -121,6 +134,11 @@ async fn handle_message(app: &App, message: &SqsMessage) -> Result<Handled, Stor
             Ok(Handled::Retry)
         }
     }
+}
+
+/// A released delivery that could not be queued: the message is kept and retried, and finds it pending.
+fn queue_failed(err: QueueError) -> StoreError {
+    StoreError::Backend(format!("queueing a released delivery: {err}"))
 }
 
 /// One signed POST of the delivery's body.

@@ -110,6 +110,7 @@ impl SlackEventType {
             LeadAssigned => (after(event, "owner_id").is_some()).then_some(SlackEventType::LeadAssigned),
             WorkspaceCreated
             | WorkspacePlanChanged
+            | WorkspaceStandingChanged
             | UserCreated
             | UserUpdated
             | UserRoleChanged
