@@ -31,7 +31,7 @@ pub const ROUTES: &[http::Route] = shared::routes![
         fn_me::me, fn_me::tasks, fn_me::list_notifications, fn_me::read_one, fn_me::read_all,
         fn_me::preferences, fn_me::set_preferences, fn_me::socket_token,
         fn_users::list, fn_users::create, fn_users::get, fn_users::update, fn_users::directory,
-        fn_platform::login, fn_platform::workspaces, fn_platform::change_workspace_plan, fn_platform::list_plans,
+        fn_platform::login, fn_platform::begin_totp, fn_platform::confirm_totp, fn_platform::workspaces, fn_platform::change_workspace_plan, fn_platform::list_plans,
         fn_platform::create_plan, fn_platform::get_plan, fn_platform::replace_plan, fn_platform::audit_log,
         fn_billing::usage,
         fn_tickets::list, fn_tickets::create, fn_tickets::counts, fn_tickets::get, fn_tickets::public,

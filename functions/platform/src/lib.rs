@@ -3,8 +3,9 @@
 
 use lambda_http::{Request, http::StatusCode};
 use shared::api::{
-    AuditLogView, CatalogPlanView, ChangePlanRequest, CreatePlanRequest, PlanCatalogView, ReplacePlanRequest,
-    StaffLoginRequest, StaffSessionResponse, WorkspaceDirectory, WorkspacePlanView,
+    AuditLogView, CatalogPlanView, ChangePlanRequest, ConfirmTotpRequest, CreatePlanRequest, PlanCatalogView,
+    ReplacePlanRequest, StaffLoginRequest, StaffSessionResponse, StaffView, TotpEnrolmentView, WorkspaceDirectory,
+    WorkspacePlanView,
 };
 use shared::auth::Principal;
 use shared::domain::ids::{StaffId, WorkspaceId};
@@ -16,6 +17,8 @@ use shared::{
 };
 
 pub const LOGIN: &str = "/api/v1/platform/auth/login";
+pub const TOTP: &str = "/api/v1/platform/auth/totp";
+pub const TOTP_CONFIRM: &str = "/api/v1/platform/auth/totp/confirm";
 pub const WORKSPACES: &str = "/api/v1/platform/workspaces";
 pub const WORKSPACE_PLAN: &str = "/api/v1/platform/workspaces/{id}/plan";
 pub const PLANS: &str = "/api/v1/platform/plans";
@@ -24,6 +27,8 @@ pub const AUDIT: &str = "/api/v1/platform/audit";
 
 pub const ROUTES: &[http::Route] = shared::routes![
     POST LOGIN => login,
+    POST TOTP => begin_totp,
+    POST TOTP_CONFIRM => confirm_totp,
     GET WORKSPACES => workspaces,
     PUT WORKSPACE_PLAN => change_workspace_plan,
     GET PLANS => list_plans,
@@ -42,16 +47,57 @@ fn staff(req: &Request) -> Result<StaffId, Problem> {
 }
 
 /// Staff login
+///
+/// Once the second factor is enrolled, `totp_code` is required: without it the answer is 401
+/// `second-factor-required`; a wrong, expired or already used code is 401 `unauthenticated`. Both
+/// count as failed attempts.
 #[utoipa::path(post, path = "/api/v1/platform/auth/login", tag = "platform", request_body = StaffLoginRequest,
     responses(
         (status = 200, body = StaffSessionResponse),
-        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong credentials (`unauthenticated`), or the code is missing (`second-factor-required`)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts for this e-mail lately (or from this address): wait `Retry-After` seconds", body = ProblemBody, content_type = "application/problem+json",
             headers(("Retry-After" = i64, description = "Seconds until the next attempt is taken"))),
     ))]
 pub async fn login(app: &App, req: &Request) -> HandlerResult {
     let body = http::json_body(req)?;
     Ok(http::json(StatusCode::OK, &platform::login(app, body).await?))
+}
+
+/// Start second-factor enrolment
+///
+/// A new TOTP secret for the calling staff member, shown this once as an `otpauth://` URI (and in
+/// base32). Logins need no code until `POST /api/v1/platform/auth/totp/confirm` proves it; calling this
+/// again replaces an unconfirmed secret. Once confirmed: 409 (the recovery in docs/operations.md
+/// removes it). Staff only.
+#[utoipa::path(post, path = "/api/v1/platform/auth/totp", tag = "platform", security(("bearer" = [])),
+    responses(
+        (status = 201, body = TotpEnrolmentView),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "The second factor is enrolled already", body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn begin_totp(app: &App, req: &Request) -> HandlerResult {
+    let staff = staff(req)?;
+    Ok(http::json(StatusCode::CREATED, &platform::begin_totp_enrolment(app, staff).await?))
+}
+
+/// Confirm second-factor enrolment
+///
+/// A current code of the new secret (422 `code` otherwise) turns the second factor on: every later
+/// login needs a code. Audited. Staff only.
+#[utoipa::path(post, path = "/api/v1/platform/auth/totp/confirm", tag = "platform", security(("bearer" = [])),
+    request_body = ConfirmTotpRequest,
+    responses(
+        (status = 200, body = StaffView),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "Enrolled already, or no enrolment under way", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn confirm_totp(app: &App, req: &Request) -> HandlerResult {
+    let staff = staff(req)?;
+    let body: ConfirmTotpRequest = http::json_body(req)?;
+    Ok(http::json(StatusCode::OK, &platform::confirm_totp(app, staff, body).await?))
 }
 
 /// All workspaces

@@ -14,6 +14,27 @@ use crate::domain::{
 pub struct StaffLoginRequest {
     pub email: String,
     pub password: String,
+    /// The authenticator app's current 6-digit code; required once the second factor is enrolled
+    /// (without it: 401 `second-factor-required`). Each code is accepted once.
+    #[serde(default)]
+    pub totp_code: Option<String>,
+}
+
+/// The start of second-factor enrolment: the secret, shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TotpEnrolmentView {
+    /// `otpauth://totp/Switchboard:<e-mail>?secret=…&issuer=Switchboard&algorithm=SHA1&digits=6&period=30`,
+    /// for an authenticator app (as a QR code or pasted).
+    pub otpauth_uri: String,
+    /// The same secret in base32, for apps that take it typed.
+    pub secret: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmTotpRequest {
+    /// A current code from the authenticator app holding the new secret.
+    pub code: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -29,6 +50,8 @@ pub struct StaffView {
     pub id: StaffId,
     pub email: String,
     pub name: String,
+    /// Whether logins need an authenticator code.
+    pub second_factor: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -27,6 +27,7 @@ pub enum ProblemType {
     LastOwner,
     WorkspaceSelectionRequired,
     RefreshTokenReused,
+    SecondFactorRequired,
     PlanLimitReached,
     RateLimited,
     DraftConflict,
@@ -37,7 +38,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 24] = [
+    pub const ALL: [ProblemType; 25] = [
         ProblemType::MalformedRequest,
         ProblemType::ValidationFailed,
         ProblemType::Unauthenticated,
@@ -55,6 +56,7 @@ impl ProblemType {
         ProblemType::LastOwner,
         ProblemType::WorkspaceSelectionRequired,
         ProblemType::RefreshTokenReused,
+        ProblemType::SecondFactorRequired,
         ProblemType::PlanLimitReached,
         ProblemType::RateLimited,
         ProblemType::DraftConflict,
@@ -83,6 +85,7 @@ impl ProblemType {
             ProblemType::LastOwner => "last-owner",
             ProblemType::WorkspaceSelectionRequired => "workspace-selection-required",
             ProblemType::RefreshTokenReused => "refresh-token-reused",
+            ProblemType::SecondFactorRequired => "second-factor-required",
             ProblemType::PlanLimitReached => "plan-limit-reached",
             ProblemType::RateLimited => "rate-limited",
             ProblemType::DraftConflict => "draft-conflict",
@@ -97,7 +100,9 @@ impl ProblemType {
         match self {
             ProblemType::MalformedRequest => StatusCode::BAD_REQUEST,
             ProblemType::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
-            ProblemType::Unauthenticated | ProblemType::RefreshTokenReused => StatusCode::UNAUTHORIZED,
+            ProblemType::Unauthenticated | ProblemType::RefreshTokenReused | ProblemType::SecondFactorRequired => {
+                StatusCode::UNAUTHORIZED
+            }
             ProblemType::Forbidden => StatusCode::FORBIDDEN,
             ProblemType::NotFound => StatusCode::NOT_FOUND,
             ProblemType::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -140,6 +145,7 @@ impl ProblemType {
             ProblemType::LastOwner => "A workspace needs an active owner",
             ProblemType::WorkspaceSelectionRequired => "Choose a workspace",
             ProblemType::RefreshTokenReused => "This session was revoked",
+            ProblemType::SecondFactorRequired => "An authenticator code is required",
             ProblemType::PlanLimitReached => "Your plan's limit is reached",
             ProblemType::RateLimited => "Too many requests",
             ProblemType::DraftConflict => "New messages arrived while you were writing",

@@ -1746,8 +1746,57 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Staff login */
+        /**
+         * Staff login
+         * @description Once the second factor is enrolled, `totp_code` is required: without it the answer is 401
+         *     `second-factor-required`; a wrong, expired or already used code is 401 `unauthenticated`. Both
+         *     count as failed attempts.
+         */
         post: operations["platform_platform_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/auth/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start second-factor enrolment
+         * @description A new TOTP secret for the calling staff member, shown this once as an `otpauth://` URI (and in
+         *     base32). Logins need no code until `POST /api/v1/platform/auth/totp/confirm` proves it; calling this
+         *     again replaces an unconfirmed secret. Once confirmed: 409 (the recovery in docs/operations.md
+         *     removes it). Staff only.
+         */
+        post: operations["platform_platform_begin_totp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/auth/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm second-factor enrolment
+         * @description A current code of the new secret (422 `code` otherwise) turns the second factor on: every later
+         *     login needs a code. Audited. Staff only.
+         */
+        post: operations["platform_platform_confirm_totp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3159,6 +3208,10 @@ export interface components {
         CompleteGoogleConnectionRequest: {
             code: string;
             state: string;
+        };
+        ConfirmTotpRequest: {
+            /** @description A current code from the authenticator app holding the new secret. */
+            code: string;
         };
         /**
          * @description The deal a conversion opens: its contact is the customer, its owner the lead's owner (or the
@@ -4740,6 +4793,11 @@ export interface components {
         StaffLoginRequest: {
             email: string;
             password: string;
+            /**
+             * @description The authenticator app's current 6-digit code; required once the second factor is enrolled
+             *     (without it: 401 `second-factor-required`). Each code is accepted once.
+             */
+            totp_code?: string | null;
         };
         StaffSessionResponse: {
             access_token: string;
@@ -4752,6 +4810,8 @@ export interface components {
             email: string;
             id: components["schemas"]["StaffId"];
             name: string;
+            /** @description Whether logins need an authenticator code. */
+            second_factor: boolean;
         };
         /** Format: uuid */
         StageId: string;
@@ -4953,6 +5013,16 @@ export interface components {
              * @description Send it back with a change; a stale one is refused with 409.
              */
             version: number;
+        };
+        /** @description The start of second-factor enrolment: the secret, shown this once. */
+        TotpEnrolmentView: {
+            /**
+             * @description `otpauth://totp/Switchboard:<e-mail>?secret=…&issuer=Switchboard&algorithm=SHA1&digits=6&period=30`,
+             *     for an authenticator app (as a QR code or pasted).
+             */
+            otpauth_uri: string;
+            /** @description The same secret in base32, for apps that take it typed. */
+            secret: string;
         };
         /**
          * @description A change to an activity, at the version read: fields left out stay; `null` clears `body` and
@@ -14533,7 +14603,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Unauthenticated */
+            /** @description Wrong credentials (`unauthenticated`), or the code is missing (`second-factor-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14574,6 +14644,173 @@ export interface operations {
                 headers: {
                     /** @description Seconds until the next attempt is taken */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    platform_platform_begin_totp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpEnrolmentView"];
+                };
+            };
+            /** @description Unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The second factor is enrolled already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description This `Idempotency-Key` came with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    platform_platform_confirm_totp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmTotpRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffView"];
+                };
+            };
+            /** @description The body is missing or is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Enrolled already, or no enrolment under way */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is larger than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
