@@ -51,6 +51,8 @@ async fn create_workspace(app: &App, request: SignupRequest) -> ServiceResult<Se
         search_index_bytes: 0,
         webhooks_used: 0,
         lead_capture_endpoints_used: 0,
+        limit_extras: Default::default(),
+        subscription_status: None,
     };
     let owner = Member {
         id: UserId::generate(),

@@ -1,10 +1,13 @@
-//! Platform staff: logging in, the workspace directory, and seeding staff accounts.
+//! Platform staff: logging in (with the second factor), the workspace directory and one workspace's
+//! page, the limits staff grant beyond a plan, and seeding staff accounts.
 
 use super::sign_in_throttle::{Attempt, throttled};
 use super::{ServiceError, ServiceResult};
+use std::collections::HashMap;
+
 use crate::api::{
-    ConfirmTotpRequest, DirectoryEntry, StaffLoginRequest, StaffSessionResponse, StaffView, TotpEnrolmentView,
-    WorkspaceDirectory,
+    ConfirmTotpRequest, DirectoryEntry, LimitExtrasRequest, LimitExtrasView, StaffLoginRequest, StaffSessionResponse,
+    StaffView, TotpEnrolmentView, WorkspaceDetailView, WorkspaceDirectory, WorkspaceUsageView,
 };
 use crate::app::App;
 use crate::auth::{
@@ -15,14 +18,16 @@ use crate::auth::{
 use crate::domain::{
     FieldError,
     email::Email,
-    ids::{EventId, StaffId},
+    ids::{EventId, StaffId, WorkspaceId},
     names::PersonName,
     password::NewPassword,
+    plan::{LimitExtras, Plan, PlanId},
 };
 use crate::storage::{
-    PageParams,
+    PageParams, TenantScope,
     plans::AuditEntry,
     staff::{Staff, TotpWriteError},
+    workspaces::Workspace,
 };
 
 const BAD_CREDENTIALS: &str = "The e-mail or password is wrong.";
@@ -174,22 +179,146 @@ pub async fn reset_second_factor(app: &App, email: &str) -> Result<bool, String>
     Ok(true)
 }
 
-pub async fn directory(app: &App, page: PageParams) -> ServiceResult<WorkspaceDirectory> {
-    let page = app.store.list_workspaces(page.limit, page.cursor.as_deref()).await?;
-    Ok(WorkspaceDirectory {
-        items: page
-            .items
-            .into_iter()
-            .map(|workspace| DirectoryEntry {
-                id: workspace.id,
-                name: workspace.name.to_string(),
-                plan: workspace.plan.clone(),
-                seats_used: workspace.seats_used,
-                created_at: workspace.created_at,
-            })
-            .collect(),
-        next_cursor: page.next_cursor,
+/// The most a search answers: searches are for finding a workspace, not for paging through many.
+const SEARCH_MAX: usize = 50;
+
+/// The directory, oldest first, or (with `search`) the workspaces whose id is it, or whose name or
+/// founding owner's e-mail starts with it (case-insensitive; up to 50, no cursor). Each row carries its
+/// plan, usage and payment state: one Query (or a search), then one BatchGetItem each for the month's
+/// ticket counters and the plans.
+pub async fn directory(app: &App, page: PageParams, search: Option<&str>) -> ServiceResult<WorkspaceDirectory> {
+    let search = search.map(str::trim).filter(|search| !search.is_empty());
+    let (workspaces, next_cursor) = match search {
+        None => {
+            let page = app.store.list_workspaces(page.limit, page.cursor.as_deref()).await?;
+            (page.items, page.next_cursor)
+        }
+        Some(search) => {
+            (search_workspaces(app, search, usize::try_from(page.limit).unwrap_or(SEARCH_MAX)).await?, None)
+        }
+    };
+    Ok(WorkspaceDirectory { items: directory_entries(app, workspaces).await?, next_cursor })
+}
+
+async fn search_workspaces(app: &App, search: &str, limit: usize) -> ServiceResult<Vec<Workspace>> {
+    let limit = limit.clamp(1, SEARCH_MAX);
+    if let Ok(id) = search.parse::<WorkspaceId>() {
+        return Ok(app.store.workspaces_by_id(&[id]).await?);
+    }
+    let needle = search.to_lowercase();
+    let (name_prefix, owner_prefix) = (format!("name:{needle}"), format!("owner:{needle}"));
+    let (by_name, by_owner) = futures::try_join!(
+        app.store.search_workspaces(&name_prefix, limit),
+        app.store.search_workspaces(&owner_prefix, limit),
+    )?;
+    let mut found = by_name;
+    for workspace in by_owner {
+        if !found.iter().any(|seen| seen.id == workspace.id) {
+            found.push(workspace);
+        }
+    }
+    found.truncate(limit);
+    Ok(found)
+}
+
+async fn directory_entries(app: &App, workspaces: Vec<Workspace>) -> ServiceResult<Vec<DirectoryEntry>> {
+    let month = super::plans::month_of(app.clock.now());
+    let ids: Vec<WorkspaceId> = workspaces.iter().map(|workspace| workspace.id).collect();
+    let tickets = if ids.is_empty() { Default::default() } else { app.store.tickets_in_month_of(&ids, &month).await? };
+    let mut plans: HashMap<PlanId, Plan> = HashMap::new();
+    for workspace in &workspaces {
+        if !plans.contains_key(&workspace.plan) {
+            plans.insert(workspace.plan.clone(), super::plans::catalog_plan_of(app, workspace).await?);
+        }
+    }
+    Ok(workspaces
+        .into_iter()
+        .map(|workspace| {
+            let limits = workspace.limit_extras.apply(&plans[&workspace.plan].limits);
+            entry(&workspace, limits.seats, tickets.get(&workspace.id).copied().unwrap_or(0))
+        })
+        .collect())
+}
+
+fn entry(workspace: &Workspace, seat_limit: Option<u64>, tickets_this_month: u64) -> DirectoryEntry {
+    DirectoryEntry {
+        id: workspace.id,
+        name: workspace.name.to_string(),
+        plan: workspace.plan.clone(),
+        seats_used: workspace.seats_used,
+        seat_limit,
+        tickets_this_month,
+        storage_bytes: workspace.storage_used(),
+        api_calls_this_month: None,
+        subscription_status: workspace.subscription_status.clone(),
+        created_at: workspace.created_at,
+    }
+}
+
+/// One workspace's page: its row, usage, limits (the plan's, the extras, what applies) and its
+/// tickets per day over `from`..`to`.
+pub async fn workspace_detail(
+    app: &App,
+    id: WorkspaceId,
+    from: Option<String>,
+    to: Option<String>,
+) -> ServiceResult<WorkspaceDetailView> {
+    let scope = TenantScope::for_system(id);
+    let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
+    let month = super::plans::month_of(app.clock.now());
+    let (plan, tickets, activity) = futures::try_join!(
+        async { Ok::<_, ServiceError>(super::plans::catalog_plan_of(app, &workspace).await?) },
+        async { Ok(app.store.tickets_in_month(&scope, &month).await?) },
+        super::reports::daily_tickets_of(app, &scope, from, to),
+    )?;
+    let limits = workspace.limit_extras.apply(&plan.limits);
+    Ok(WorkspaceDetailView {
+        workspace: entry(&workspace, limits.seats, tickets),
+        usage: WorkspaceUsageView {
+            month,
+            tickets,
+            seats: workspace.seats_used,
+            storage_bytes: workspace.storage_used(),
+            webhooks: workspace.webhooks_used,
+            lead_capture_endpoints: workspace.lead_capture_endpoints_used,
+        },
+        plan_limits: plan.limits,
+        limit_extras: workspace.limit_extras,
+        limits,
+        activity,
     })
+}
+
+/// Replaces what staff grant the workspace beyond its plan; every limit check honours it from the
+/// next request on. Audited (`workspace.limit_extras_changed`, before and after).
+pub async fn set_limit_extras(
+    app: &App,
+    staff: StaffId,
+    id: WorkspaceId,
+    request: LimitExtrasRequest,
+) -> ServiceResult<LimitExtrasView> {
+    let scope = TenantScope::for_system(id);
+    let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
+    let extras = LimitExtras {
+        seats: request.seats,
+        tickets_per_month: request.tickets_per_month,
+        storage_bytes: request.storage_bytes,
+        webhooks: request.webhooks,
+    };
+    let audit = AuditEntry {
+        id: EventId::generate(),
+        at: app.clock.now(),
+        staff_id: staff,
+        action: "workspace.limit_extras_changed".to_owned(),
+        target: format!("workspace:{id}"),
+        before: serde_json::to_value(workspace.limit_extras).ok(),
+        after: serde_json::to_value(extras).ok(),
+    };
+    if !app.store.set_limit_extras(&scope, &extras, &audit).await? {
+        return Err(ServiceError::NotFound("The workspace"));
+    }
+    let plan = super::plans::catalog_plan_of(app, &workspace).await?;
+    Ok(LimitExtrasView { workspace_id: id, limit_extras: extras, limits: extras.apply(&plan.limits) })
 }
 
 /// Adds a staff account unless the e-mail has one (operations seed staff this way; see docs/operations.md).
