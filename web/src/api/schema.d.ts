@@ -1803,6 +1803,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/platform/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * System health
+         * @description Over the last `minutes` (default 60, at most 1440): dead-letter queue depths, the webhook attempt
+         *     failure rate, the SLA scan's runs, failures and lag (seconds since its last run; it runs every
+         *     minute), the API's 5xx and throttle (429) rates, and the outbox stream's iterator age. In AWS read
+         *     from CloudWatch (`source: cloudwatch`, one GetMetricData call), in the local stack from its own
+         *     counters (`source: local`). Staff only.
+         */
+        get: operations["platform_platform_system_health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/platform/plans": {
         parameters: {
             query?: never;
@@ -1863,11 +1887,58 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * All workspaces
-         * @description Staff only: workspace members get 403.
+         * All workspaces, or a search
+         * @description Oldest first, with plan, seats, tickets this month, storage, API calls, subscription status and
+         *     created date. With `q`: the workspace with that id, or those whose name or founding owner's e-mail
+         *     starts with `q` (case-insensitive), at most `limit` (50 at most) and no cursor. Staff only:
+         *     workspace members get 403.
          */
         get: operations["platform_platform_workspaces"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/workspaces/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One workspace
+         * @description The directory's columns, usage against the limits (the plan's, the extras staff granted, and what
+         *     applies), and tickets per UTC day over `from`..`to` (default: the last 30 days; at most 366), read
+         *     from the report counters: one Query for the range. Staff only.
+         */
+        get: operations["platform_platform_workspace"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/workspaces/{id}/limit-extras": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Grant a workspace more than its plan
+         * @description Replaces the extras (seats, tickets per month, storage bytes, webhooks) added to the plan's limits
+         *     for this workspace; every limit check honours them from the next request on, and they stay across
+         *     plan changes. All four must be given (0 for none). Audited. Staff only.
+         */
+        put: operations["platform_platform_set_limit_extras"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2829,6 +2900,24 @@ export interface components {
             /** @description Send it as `Authorization: Bearer <key>`. Shown once; only its hash is stored. */
             secret: string;
         };
+        ApiRates: {
+            /** Format: int64 */
+            requests: number;
+            /**
+             * Format: double
+             * @description `server_errors / requests`; null without requests.
+             */
+            server_error_rate?: number | null;
+            /** Format: int64 */
+            server_errors: number;
+            /**
+             * Format: double
+             * @description `throttled / requests`; null without requests.
+             */
+            throttle_rate?: number | null;
+            /** Format: int64 */
+            throttled: number;
+        };
         ApplyMacroRequest: {
             /** @description The text as the agent edited it; the macro's filled-in text when absent. */
             body?: string | null;
@@ -3542,6 +3631,15 @@ export interface components {
             /** Format: int64 */
             tickets_solved: number;
         };
+        DeadLetterDepth: {
+            /**
+             * Format: int64
+             * @description Messages waiting (approximate, as SQS counts).
+             */
+            depth: number;
+            /** @description What dead-letters there (`webhook`, `email`, `outbox`, …). */
+            name: string;
+        };
         /** Format: uuid */
         DealId: string;
         DealList: {
@@ -3666,14 +3764,41 @@ export interface components {
         Directory: {
             members: components["schemas"]["DirectoryMember"][];
         };
+        /** @description One workspace in the platform console: its plan, usage and payment state. */
         DirectoryEntry: {
+            /**
+             * Format: int64
+             * @description API calls this month: null while no per-workspace count is kept (the shared usage-plan keys
+             *     of today count per plan, not per workspace).
+             */
+            api_calls_this_month?: number | null;
             /** Format: date-time */
             created_at: string;
             id: components["schemas"]["WorkspaceId"];
             name: string;
             plan: components["schemas"]["PlanId"];
+            /**
+             * Format: int64
+             * @description The plan's seat limit plus any extra seats staff granted; null: unlimited.
+             */
+            seat_limit?: number | null;
             /** Format: int64 */
             seats_used: number;
+            /**
+             * Format: int64
+             * @description Files and the search index, as the storage limit counts them.
+             */
+            storage_bytes: number;
+            /**
+             * @description The Stripe subscription's status (`active`, `trialing`, `past_due`, `unpaid`, `canceled`);
+             *     null for a workspace without a subscription.
+             */
+            subscription_status?: string | null;
+            /**
+             * Format: int64
+             * @description Tickets opened this UTC month (the counter the monthly limit is enforced on).
+             */
+            tickets_this_month: number;
         };
         /** @description One member as every teammate may see them: no e-mail address. */
         DirectoryMember: {
@@ -3804,6 +3929,25 @@ export interface components {
             from?: components["schemas"]["UserId"] | null;
             next_step: string;
             to: components["schemas"]["UserId"];
+        };
+        /** @description The platform's health over the last `window_minutes`. */
+        HealthReadings: {
+            api: components["schemas"]["ApiRates"];
+            dead_letter_queues: components["schemas"]["DeadLetterDepth"][];
+            /** Format: date-time */
+            read_at: string;
+            sla_scan: components["schemas"]["SlaScanHealth"];
+            /** @description `cloudwatch` in AWS, `local` in the local stack. */
+            source: string;
+            /**
+             * Format: int64
+             * @description The outbox consumer's stream iterator age (maximum in the window), milliseconds; null when
+             *     nothing was read.
+             */
+            stream_iterator_age_ms?: number | null;
+            webhooks: components["schemas"]["WebhookRates"];
+            /** Format: int64 */
+            window_minutes: number;
         };
         HealthResponse: {
             /** @description "ok" */
@@ -3958,6 +4102,41 @@ export interface components {
             updated_at: string;
             /** Format: int64 */
             version: number;
+        };
+        /**
+         * @description What platform staff grant one workspace beyond its plan (a deal's extra seats, say): each is added
+         *     to the plan's limit, and an unlimited limit stays unlimited. Every limit check reads it with the
+         *     plan ([`Self::apply`]), so a grant takes effect on the next request and a plan change keeps it.
+         */
+        LimitExtras: {
+            /** Format: int64 */
+            seats?: number;
+            /** Format: int64 */
+            storage_bytes?: number;
+            /** Format: int64 */
+            tickets_per_month?: number;
+            /** Format: int64 */
+            webhooks?: number;
+        };
+        /**
+         * @description What staff grant one workspace beyond its plan: each is added to the plan's limit (an unlimited
+         *     limit stays unlimited). Every field must be given (0 for none); the whole grant is replaced.
+         */
+        LimitExtrasRequest: {
+            /** Format: int64 */
+            seats: number;
+            /** Format: int64 */
+            storage_bytes: number;
+            /** Format: int64 */
+            tickets_per_month: number;
+            /** Format: int64 */
+            webhooks: number;
+        };
+        LimitExtrasView: {
+            limit_extras: components["schemas"]["LimitExtras"];
+            /** @description The limits that apply from the next request on. */
+            limits: components["schemas"]["PlanLimits"];
+            workspace_id: components["schemas"]["WorkspaceId"];
         };
         /**
          * @description A limited quantity. `None` in a limit means unlimited.
@@ -4753,6 +4932,18 @@ export interface components {
          * @enum {string}
          */
         SlaRowState: "breached" | "at_risk" | "running" | "paused" | "met" | "none";
+        SlaScanHealth: {
+            /** Format: int64 */
+            failures: number;
+            /**
+             * Format: int64
+             * @description Seconds since the last run (it runs every minute: much more than 60 means it stopped); null
+             *     when no run is in the window.
+             */
+            lag_seconds?: number | null;
+            /** Format: int64 */
+            runs: number;
+        };
         /** @description Part of the matched field, in pieces: the matching words have `highlight` set. */
         Snippet: {
             parts: components["schemas"]["SnippetPart"][];
@@ -5314,6 +5505,17 @@ export interface components {
         WebhookListView: {
             items: components["schemas"]["WebhookView"][];
         };
+        WebhookRates: {
+            /** Format: int64 */
+            delivered: number;
+            /** Format: int64 */
+            failed_attempts: number;
+            /**
+             * Format: double
+             * @description `failed_attempts / (delivered + failed_attempts)`; null without attempts.
+             */
+            failure_rate?: number | null;
+        };
         WebhookView: {
             /**
              * Format: int32
@@ -5350,6 +5552,22 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /**
+         * @description One workspace's page in the platform console: the directory's columns, its limits, and its
+         *     activity per day.
+         */
+        WorkspaceDetailView: {
+            /** @description Tickets per UTC day over `from`..`to` (default: the last 30 days), from the report counters. */
+            activity: components["schemas"]["DailyTicketReport"];
+            /** @description What staff granted beyond the plan. */
+            limit_extras: components["schemas"]["LimitExtras"];
+            /** @description The limits that apply: the plan's plus the extras. */
+            limits: components["schemas"]["PlanLimits"];
+            /** @description The plan's limits as configured in the catalog. */
+            plan_limits: components["schemas"]["PlanLimits"];
+            usage: components["schemas"]["WorkspaceUsageView"];
+            workspace: components["schemas"]["DirectoryEntry"];
+        };
         WorkspaceDirectory: {
             items: components["schemas"]["DirectoryEntry"][];
             next_cursor?: string | null;
@@ -5360,6 +5578,20 @@ export interface components {
         WorkspacePlanView: {
             plan: components["schemas"]["PlanId"];
             workspace_id: components["schemas"]["WorkspaceId"];
+        };
+        WorkspaceUsageView: {
+            /** Format: int64 */
+            lead_capture_endpoints: number;
+            /** @description `YYYY-MM` (UTC) of `tickets`. */
+            month: string;
+            /** Format: int64 */
+            seats: number;
+            /** Format: int64 */
+            storage_bytes: number;
+            /** Format: int64 */
+            tickets: number;
+            /** Format: int64 */
+            webhooks: number;
         };
         WorkspaceView: {
             id: components["schemas"]["WorkspaceId"];
@@ -14819,6 +15051,65 @@ export interface operations {
             };
         };
     };
+    platform_platform_system_health: {
+        parameters: {
+            query?: {
+                /** @description The window, in minutes (default 60) */
+                minutes?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthReadings"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     platform_platform_list_plans: {
         parameters: {
             query?: never;
@@ -15162,9 +15453,11 @@ export interface operations {
     platform_platform_workspaces: {
         parameters: {
             query?: {
+                /** @description A workspace id, or the start of a name or an owner's e-mail */
+                q?: string;
                 /** @description 1 to 100, default 50 */
                 limit?: number;
-                /** @description `next_cursor` of the previous page */
+                /** @description `next_cursor` of the previous page (not with `q`) */
                 cursor?: string;
             };
             header?: never;
@@ -15200,7 +15493,179 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description A query parameter is invalid; `errors` names each one */
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    platform_platform_workspace: {
+        parameters: {
+            query?: {
+                /** @description first day, YYYY-MM-DD */
+                from?: string;
+                /** @description last day, YYYY-MM-DD (default today, UTC) */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Workspace id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceDetailView"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    platform_platform_set_limit_extras: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LimitExtrasRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LimitExtrasView"];
+                };
+            };
+            /** @description The body is missing or is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is larger than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
             422: {
                 headers: {
                     [name: string]: unknown;
