@@ -296,7 +296,21 @@ fn to_axum(response: lambda_http::Response<LambdaBody>) -> AxumResponse<AxumBody
     AxumResponse::from_parts(parts, body)
 }
 
-async fn serve(State(gateway): State<Arc<Gateway>>, request: AxumRequest<AxumBody>) -> AxumResponse<AxumBody> {
+/// Serves one REST request and counts its outcome for the platform console's health (API Gateway's
+/// `Count`, `5XXError` and the throttles in AWS).
+async fn serve(gateway: State<Arc<Gateway>>, request: AxumRequest<AxumBody>) -> AxumResponse<AxumBody> {
+    use shared::adapters::health::{Counter, record};
+    let response = serve_request(gateway, request).await;
+    record(Counter::ApiRequest);
+    if response.status().is_server_error() {
+        record(Counter::ApiServerError);
+    } else if response.status() == axum::http::StatusCode::TOO_MANY_REQUESTS {
+        record(Counter::ApiThrottled);
+    }
+    response
+}
+
+async fn serve_request(State(gateway): State<Arc<Gateway>>, request: AxumRequest<AxumBody>) -> AxumResponse<AxumBody> {
     let request_id = uuid::Uuid::new_v4().to_string();
     let (mut parts, body) = request.into_parts();
     let client = parts.extensions.get::<crate::ClientAddr>().map(|addr| addr.0.ip());

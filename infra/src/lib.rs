@@ -206,6 +206,8 @@ fn holds_template_syntax(value: &str) -> bool {
 }
 
 pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
+    // The platform console's health reads this process's own counters (CloudWatch in AWS).
+    shared::adapters::health::LocalCounters::install();
     let root = repo_root();
     let template = template::Template::load(&root.join("template.yaml"))?;
     let (moto, endpoint) = match options.aws_endpoint.clone() {

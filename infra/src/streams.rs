@@ -128,6 +128,15 @@ async fn run(
                 continue;
             }
             busy = true;
+            // Lambda's IteratorAge: how old the batch's newest record is when the consumer gets it.
+            if let Some(created) =
+                records.last().and_then(|r| r.dynamodb()).and_then(|d| d.approximate_creation_date_time())
+            {
+                let age_ms = jiff::Timestamp::now().as_millisecond() - created.to_millis().unwrap_or(i64::MAX);
+                if age_ms >= 0 {
+                    shared::adapters::health::gauge(shared::adapters::health::Gauge::StreamIteratorAgeMs, age_ms);
+                }
+            }
             let event = json!({"Records": records.iter().map(|r| lambda_record(r, &stream_arn)).collect::<Vec<_>>()});
             let event = serde_json::from_value(event).map_err(|err| format!("stream event: {err}"))?;
             let response = (consumer.handler)(app, event).await;

@@ -8,6 +8,16 @@ use thiserror::Error;
 use crate::auth::tokens::{Audience, PublicKeys};
 use crate::domain::webhooks::AllowedPorts;
 
+/// The dead-letter queues the console's health reads, by what dies there and the variable holding
+/// the queue's URL (template.yaml's Globals, `!Ref` of each queue).
+const DEAD_LETTER_QUEUES: [(&str, &str); 6] = [
+    ("webhook", "SWITCHBOARD_WEBHOOK_DLQ_URL"),
+    ("email", "SWITCHBOARD_EMAIL_DLQ_URL"),
+    ("email-events", "SWITCHBOARD_EMAIL_EVENTS_DLQ_URL"),
+    ("email-inbound", "SWITCHBOARD_EMAIL_INBOUND_DLQ_URL"),
+    ("search", "SWITCHBOARD_SEARCH_DLQ_URL"),
+    ("outbox", "SWITCHBOARD_OUTBOX_DLQ_URL"),
+];
 #[derive(Debug, Error)]
 pub enum ConfigError {
     #[error("{0} is not set")]
@@ -61,6 +71,8 @@ pub struct Config {
     pub email_queue_url: Option<String>,
     /// The private bucket holding each workspace's search index object.
     pub search_bucket: Option<String>,
+    /// The dead-letter queues whose depth the platform console's health shows (those configured).
+    pub dead_letter_queues: Vec<crate::adapters::health::DeadLetterQueue>,
     /// Multiplies webhook retry waits and circuit-breaker times. 1 in AWS (the template never sets it);
     /// the local stack's tests compress days of retries into seconds with a tiny value.
     pub webhook_time_scale: f64,
@@ -194,6 +206,13 @@ impl Config {
         let search_queue_url = lookup("SWITCHBOARD_SEARCH_QUEUE_URL").filter(|url| !url.is_empty());
         let email_queue_url = lookup("SWITCHBOARD_EMAIL_QUEUE_URL").filter(|url| !url.is_empty());
         let search_bucket = lookup("SWITCHBOARD_SEARCH_BUCKET").filter(|bucket| !bucket.is_empty());
+        let dead_letter_queues = DEAD_LETTER_QUEUES
+            .iter()
+            .filter_map(|&(name, variable)| {
+                let url = lookup(variable).filter(|url| !url.is_empty())?;
+                Some(crate::adapters::health::DeadLetterQueue { name, url })
+            })
+            .collect();
         let event_bus_name = lookup("SWITCHBOARD_EVENT_BUS_NAME").filter(|name| !name.is_empty());
         let webhook_time_scale = match lookup("SWITCHBOARD_WEBHOOK_TIME_SCALE") {
             None => 1.0,
@@ -240,6 +259,7 @@ impl Config {
             search_queue_url,
             email_queue_url,
             search_bucket,
+            dead_letter_queues,
             webhook_time_scale,
             webhook_allow_private_targets,
             webhook_ports,

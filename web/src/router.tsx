@@ -8,6 +8,9 @@ export const router = createBrowserRouter([
   { path: "/signup", lazy: () => import("./routes/auth/Signup"), hydrateFallbackElement: <Loading /> },
   { path: "/platform/login", lazy: () => import("./routes/platform/StaffLogin"), hydrateFallbackElement: <Loading /> },
   { path: "/platform", lazy: () => import("./routes/platform/Console"), hydrateFallbackElement: <Loading /> },
+  { path: "/platform/workspaces/:id", lazy: () => import("./routes/platform/WorkspacePage"), hydrateFallbackElement: <Loading /> },
+  { path: "/platform/health", lazy: () => import("./routes/platform/Health"), hydrateFallbackElement: <Loading /> },
+  { path: "/platform/security", lazy: () => import("./routes/platform/Security"), hydrateFallbackElement: <Loading /> },
   {
     path: "/",
     element: <RequireSession />,

@@ -1,10 +1,13 @@
-//! The platform console's API, for staff outside every workspace: the workspace directory, the plan
-//! catalog, moving workspaces between plans, and the audit log of staff actions.
+//! The platform console's API, for staff outside every workspace: staff login and second factor, the
+//! workspace directory and one workspace's page, the plan catalog, moving workspaces between plans and
+//! granting them extras, and the audit log of staff actions.
 
 use lambda_http::{Request, http::StatusCode};
+use shared::adapters::health::{HealthMetrics, HealthReadings, LocalCounters};
 use shared::api::{
-    AuditLogView, CatalogPlanView, ChangePlanRequest, CreatePlanRequest, PlanCatalogView, ReplacePlanRequest,
-    StaffLoginRequest, StaffSessionResponse, SuspendWorkspaceRequest, WorkspaceDirectory, WorkspacePlanView,
+    AuditLogView, CatalogPlanView, ChangePlanRequest, ConfirmTotpRequest, CreatePlanRequest, LimitExtrasRequest,
+    LimitExtrasView, PlanCatalogView, ReplacePlanRequest, StaffLoginRequest, StaffSessionResponse, StaffView,
+    SuspendWorkspaceRequest, TotpEnrolmentView, WorkspaceDetailView, WorkspaceDirectory, WorkspacePlanView,
     WorkspaceStandingView,
 };
 use shared::auth::Principal;
@@ -17,26 +20,38 @@ use shared::{
 };
 
 pub const LOGIN: &str = "/api/v1/platform/auth/login";
+pub const TOTP: &str = "/api/v1/platform/auth/totp";
+pub const TOTP_CONFIRM: &str = "/api/v1/platform/auth/totp/confirm";
 pub const WORKSPACES: &str = "/api/v1/platform/workspaces";
+pub const WORKSPACE: &str = "/api/v1/platform/workspaces/{id}";
 pub const WORKSPACE_PLAN: &str = "/api/v1/platform/workspaces/{id}/plan";
 pub const SUSPEND: &str = "/api/v1/platform/workspaces/{id}/suspend";
 pub const REACTIVATE: &str = "/api/v1/platform/workspaces/{id}/reactivate";
+pub const WORKSPACE_LIMIT_EXTRAS: &str = "/api/v1/platform/workspaces/{id}/limit-extras";
 pub const PLANS: &str = "/api/v1/platform/plans";
 pub const PLAN: &str = "/api/v1/platform/plans/{id}";
 pub const AUDIT: &str = "/api/v1/platform/audit";
+pub const HEALTH: &str = "/api/v1/platform/health";
 
 pub const ROUTES: &[http::Route] = shared::routes![
     POST LOGIN => login,
+    POST TOTP => begin_totp,
+    POST TOTP_CONFIRM => confirm_totp,
     GET WORKSPACES => workspaces,
+    GET WORKSPACE => workspace,
     PUT WORKSPACE_PLAN => change_workspace_plan,
     POST SUSPEND => suspend_workspace,
     POST REACTIVATE => reactivate_workspace,
+    PUT WORKSPACE_LIMIT_EXTRAS => set_limit_extras,
     GET PLANS => list_plans,
     POST PLANS => create_plan,
     GET PLAN => get_plan,
     PUT PLAN => replace_plan,
     GET AUDIT => audit_log,
+    GET HEALTH => system_health,
 ];
+
+mod cloudwatch;
 
 /// Platform staff only: members, API keys and anyone else get 403.
 fn staff(req: &Request) -> Result<StaffId, Problem> {
@@ -47,10 +62,14 @@ fn staff(req: &Request) -> Result<StaffId, Problem> {
 }
 
 /// Staff login
+///
+/// Once the second factor is enrolled, `totp_code` is required: without it the answer is 401
+/// `second-factor-required`; a wrong, expired or already used code is 401 `unauthenticated`. Both
+/// count as failed attempts.
 #[utoipa::path(post, path = "/api/v1/platform/auth/login", tag = "platform", request_body = StaffLoginRequest,
     responses(
         (status = 200, body = StaffSessionResponse),
-        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong credentials (`unauthenticated`), or the code is missing (`second-factor-required`)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts for this e-mail lately (or from this address): wait `Retry-After` seconds", body = ProblemBody, content_type = "application/problem+json",
             headers(("Retry-After" = i64, description = "Seconds until the next attempt is taken"))),
     ))]
@@ -59,22 +78,110 @@ pub async fn login(app: &App, req: &Request) -> HandlerResult {
     Ok(http::json(StatusCode::OK, &platform::login(app, body).await?))
 }
 
-/// All workspaces
+/// Start second-factor enrolment
 ///
-/// Staff only: workspace members get 403.
+/// A new TOTP secret for the calling staff member, shown this once as an `otpauth://` URI (and in
+/// base32). Logins need no code until `POST /api/v1/platform/auth/totp/confirm` proves it; calling this
+/// again replaces an unconfirmed secret. Once confirmed: 409 (the recovery in docs/operations.md
+/// removes it). Staff only.
+#[utoipa::path(post, path = "/api/v1/platform/auth/totp", tag = "platform", security(("bearer" = [])),
+    responses(
+        (status = 201, body = TotpEnrolmentView),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "The second factor is enrolled already", body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn begin_totp(app: &App, req: &Request) -> HandlerResult {
+    let staff = staff(req)?;
+    Ok(http::json(StatusCode::CREATED, &platform::begin_totp_enrolment(app, staff).await?))
+}
+
+/// Confirm second-factor enrolment
+///
+/// A current code of the new secret (422 `code` otherwise) turns the second factor on: every later
+/// login needs a code. Audited. Staff only.
+#[utoipa::path(post, path = "/api/v1/platform/auth/totp/confirm", tag = "platform", security(("bearer" = [])),
+    request_body = ConfirmTotpRequest,
+    responses(
+        (status = 200, body = StaffView),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "Enrolled already, or no enrolment under way", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn confirm_totp(app: &App, req: &Request) -> HandlerResult {
+    let staff = staff(req)?;
+    let body: ConfirmTotpRequest = http::json_body(req)?;
+    Ok(http::json(StatusCode::OK, &platform::confirm_totp(app, staff, body).await?))
+}
+
+/// All workspaces, or a search
+///
+/// Oldest first, with plan, seats, tickets this month, storage, API calls, subscription status and
+/// created date. With `q`: the workspace with that id, or those whose name or founding owner's e-mail
+/// starts with `q` (case-insensitive), at most `limit` (50 at most) and no cursor. Staff only:
+/// workspace members get 403.
 #[utoipa::path(get, path = "/api/v1/platform/workspaces", tag = "platform", security(("bearer" = [])),
     params(
+        ("q" = Option<String>, Query, description = "A workspace id, or the start of a name or an owner's e-mail"),
         ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"),
-        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page (not with `q`)"),
     ),
     responses(
         (status = 200, body = WorkspaceDirectory),
         (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn workspaces(app: &App, req: &Request) -> HandlerResult {
     staff(req)?;
     let page = PageParams::from_request(req)?;
-    Ok(http::json(StatusCode::OK, &platform::directory(app, page).await?))
+    let search = http::query_param(req, "q");
+    Ok(http::json(StatusCode::OK, &platform::directory(app, page, search.as_deref()).await?))
+}
+
+/// One workspace
+///
+/// The directory's columns, usage against the limits (the plan's, the extras staff granted, and what
+/// applies), and tickets per UTC day over `from`..`to` (default: the last 30 days; at most 366), read
+/// from the report counters: one Query for the range. Staff only.
+#[utoipa::path(get, path = "/api/v1/platform/workspaces/{id}", tag = "platform", security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "Workspace id"),
+        ("from" = Option<String>, Query, format = Date, description = "first day, YYYY-MM-DD"),
+        ("to" = Option<String>, Query, format = Date, description = "last day, YYYY-MM-DD (default today, UTC)"),
+    ),
+    responses(
+        (status = 200, body = WorkspaceDetailView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn workspace(app: &App, req: &Request) -> HandlerResult {
+    staff(req)?;
+    let workspace: WorkspaceId = http::path_id(req, "id", "The workspace")?;
+    let (from, to) = (http::query_param(req, "from"), http::query_param(req, "to"));
+    Ok(http::json(StatusCode::OK, &platform::workspace_detail(app, workspace, from, to).await?))
+}
+
+/// Grant a workspace more than its plan
+///
+/// Replaces the extras (seats, tickets per month, storage bytes, webhooks) added to the plan's limits
+/// for this workspace; every limit check honours them from the next request on, and they stay across
+/// plan changes. All four must be given (0 for none). Audited. Staff only.
+#[utoipa::path(put, path = "/api/v1/platform/workspaces/{id}/limit-extras", tag = "platform", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Workspace id")),
+    request_body = LimitExtrasRequest,
+    responses(
+        (status = 200, body = LimitExtrasView),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn set_limit_extras(app: &App, req: &Request) -> HandlerResult {
+    let staff = staff(req)?;
+    let workspace: WorkspaceId = http::path_id(req, "id", "The workspace")?;
+    let body: LimitExtrasRequest = http::json_body(req)?;
+    Ok(http::json(StatusCode::OK, &platform::set_limit_extras(app, staff, workspace, body).await?))
 }
 
 /// Move a workspace to another plan
@@ -229,4 +336,52 @@ pub async fn audit_log(app: &App, req: &Request) -> HandlerResult {
     staff(req)?;
     let page = PageParams::from_request(req)?;
     Ok(http::json(StatusCode::OK, &plans::audit_log(app, page).await?))
+}
+
+/// The longest window the health overview reads (the local counters keep a day).
+const HEALTH_WINDOW_MAX_MINUTES: i64 = 1_440;
+
+/// System health
+///
+/// Over the last `minutes` (default 60, at most 1440): dead-letter queue depths, the webhook attempt
+/// failure rate, the SLA scan's runs, failures and lag (seconds since its last run; it runs every
+/// minute), the API's 5xx and throttle (429) rates, and the outbox stream's iterator age. In AWS read
+/// from CloudWatch (`source: cloudwatch`, one GetMetricData call), in the local stack from its own
+/// counters (`source: local`). Staff only.
+#[utoipa::path(get, path = "/api/v1/platform/health", tag = "platform", security(("bearer" = [])),
+    params(("minutes" = Option<i64>, Query, minimum = 1, maximum = 1440, description = "The window, in minutes (default 60)")),
+    responses(
+        (status = 200, body = HealthReadings),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn system_health(app: &App, req: &Request) -> HandlerResult {
+    staff(req)?;
+    let minutes = match http::query_param(req, "minutes") {
+        None => 60,
+        Some(raw) => match raw.parse::<i64>() {
+            Ok(minutes) if (1..=HEALTH_WINDOW_MAX_MINUTES).contains(&minutes) => minutes,
+            _ => {
+                return Err(Problem::field(
+                    "minutes",
+                    format!("must be a whole number from 1 to {HEALTH_WINDOW_MAX_MINUTES}"),
+                ));
+            }
+        },
+    };
+    let window = jiff::SignedDuration::from_mins(minutes);
+    // Metrics are stamped with the wall clock (CloudWatch's and the local counters'), not the app's.
+    let now = jiff::Timestamp::now();
+    let readings = if LocalCounters::installed() {
+        LocalCounters::new(&app.aws, app.config.dead_letter_queues.clone()).read(window, now).await
+    } else {
+        cloudwatch::CloudWatchHealth::of(app).read(window, now).await
+    };
+    match readings {
+        Ok(readings) => Ok(http::json(StatusCode::OK, &readings)),
+        Err(err) => {
+            tracing::error!(error = %err, "health readings failed");
+            Err(Problem::internal())
+        }
+    }
 }

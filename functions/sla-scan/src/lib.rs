@@ -2,6 +2,7 @@
 //! breached) across all workspaces, reading only the due part of the sparse, write-sharded index.
 
 use shared::App;
+use shared::adapters::health::{self, Counter};
 use shared::services::sla_watch::{self, ScanOptions, ScanReport};
 
 /// Watches one run handles at most; the rest stays due and the next run (a minute later) goes on.
@@ -21,6 +22,16 @@ pub enum ScanError {
 /// Runs one scan. `_event` is the scheduled event; the scan needs nothing from it (it uses its own
 /// clock, so a late or repeated invocation does the right thing).
 pub async fn handle(app: &App, _event: serde_json::Value) -> Result<ScanReport, ScanError> {
+    // The console's health: runs and failed runs (AWS/Lambda Invocations and Errors in AWS).
+    health::record(Counter::SlaScanRun);
+    let outcome = scan(app).await;
+    if outcome.is_err() {
+        health::record(Counter::SlaScanFailed);
+    }
+    outcome
+}
+
+async fn scan(app: &App) -> Result<ScanReport, ScanError> {
     let report = sla_watch::scan(app, ScanOptions { max_watches: Some(MAX_WATCHES_PER_RUN) })
         .await
         .map_err(|err| ScanError::Index(err.to_string()))?;

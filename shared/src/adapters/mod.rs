@@ -5,6 +5,7 @@
 //! [`crate::services::ServiceError`] takes these errors in through its `From` conversions, in one place.
 //!
 //! - [`blob_store`]: a bucket of files (the attachments, in S3): presigned uploads and downloads.
+//! - [`health`]: the platform's health readings (CloudWatch in AWS, the local stack's own counters).
 //! - [`queue`]: one SQS queue (webhook deliveries): send a message, put off its redelivery.
 //! - [`sockets`]: the WebSocket API's connections (API Gateway's management API): post a frame.
 //!
@@ -16,6 +17,7 @@
 //! names its failures; rules stay in the services.
 
 pub mod blob_store;
+pub mod health;
 pub mod queue;
 pub mod sockets;
 

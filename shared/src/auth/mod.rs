@@ -4,5 +4,6 @@ pub mod passwords;
 pub mod principal;
 pub mod refresh;
 pub mod tokens;
+pub mod totp;
 
 pub use principal::{ApiKeyPrincipal, MemberPrincipal, Principal};

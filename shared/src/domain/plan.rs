@@ -152,6 +152,35 @@ impl PlanLimits {
     }
 }
 
+/// What platform staff grant one workspace beyond its plan (a deal's extra seats, say): each is added
+/// to the plan's limit, and an unlimited limit stays unlimited. Every limit check reads it with the
+/// plan ([`Self::apply`]), so a grant takes effect on the next request and a plan change keeps it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct LimitExtras {
+    #[serde(default)]
+    pub seats: u64,
+    #[serde(default)]
+    pub tickets_per_month: u64,
+    #[serde(default)]
+    pub storage_bytes: u64,
+    #[serde(default)]
+    pub webhooks: u64,
+}
+
+impl LimitExtras {
+    /// The limits that apply: the plan's, plus these.
+    pub fn apply(&self, limits: &PlanLimits) -> PlanLimits {
+        let add = |limit: Option<u64>, extra: u64| limit.map(|limit| limit.saturating_add(extra));
+        PlanLimits {
+            seats: add(limits.seats, self.seats),
+            tickets_per_month: add(limits.tickets_per_month, self.tickets_per_month),
+            storage_bytes: add(limits.storage_bytes, self.storage_bytes),
+            webhooks: add(limits.webhooks, self.webhooks),
+            ..limits.clone()
+        }
+    }
+}
+
 const GIB: u64 = 1 << 30;
 
 /// A plan of the catalog, as platform staff configured it.
@@ -301,6 +330,28 @@ pub fn check_limit(plan: &Plan, kind: LimitKind, used: u64, wanted: u64) -> Resu
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn extras_add_to_the_plans_limits_and_unlimited_stays_unlimited() {
+        let limits = PlanLimits {
+            seats: Some(3),
+            tickets_per_month: None,
+            storage_bytes: Some(10),
+            webhooks: Some(1),
+            api_requests_per_minute: Some(60),
+            lead_capture_endpoints: None,
+            captured_leads_per_month: Some(5),
+        };
+        let extras = LimitExtras { seats: 2, tickets_per_month: 100, storage_bytes: 0, webhooks: 4 };
+        let applied = extras.apply(&limits);
+        assert_eq!(applied.seats, Some(5));
+        assert_eq!(applied.tickets_per_month, None);
+        assert_eq!(applied.storage_bytes, Some(10));
+        assert_eq!(applied.webhooks, Some(5));
+        assert_eq!(applied.api_requests_per_minute, Some(60));
+        assert_eq!(applied.captured_leads_per_month, Some(5));
+        assert_eq!(LimitExtras::default().apply(&limits), limits);
+    }
+
     use super::*;
 
     fn seed(id: &str) -> Plan {

@@ -27,6 +27,7 @@ pub enum ProblemType {
     LastOwner,
     WorkspaceSelectionRequired,
     RefreshTokenReused,
+    SecondFactorRequired,
     PlanLimitReached,
     RateLimited,
     DraftConflict,
@@ -56,6 +57,7 @@ impl ProblemType {
         ProblemType::LastOwner,
         ProblemType::WorkspaceSelectionRequired,
         ProblemType::RefreshTokenReused,
+        ProblemType::SecondFactorRequired,
         ProblemType::PlanLimitReached,
         ProblemType::RateLimited,
         ProblemType::DraftConflict,
@@ -85,6 +87,7 @@ impl ProblemType {
             ProblemType::LastOwner => "last-owner",
             ProblemType::WorkspaceSelectionRequired => "workspace-selection-required",
             ProblemType::RefreshTokenReused => "refresh-token-reused",
+            ProblemType::SecondFactorRequired => "second-factor-required",
             ProblemType::PlanLimitReached => "plan-limit-reached",
             ProblemType::RateLimited => "rate-limited",
             ProblemType::DraftConflict => "draft-conflict",
@@ -100,7 +103,9 @@ impl ProblemType {
         match self {
             ProblemType::MalformedRequest => StatusCode::BAD_REQUEST,
             ProblemType::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
-            ProblemType::Unauthenticated | ProblemType::RefreshTokenReused => StatusCode::UNAUTHORIZED,
+            ProblemType::Unauthenticated | ProblemType::RefreshTokenReused | ProblemType::SecondFactorRequired => {
+                StatusCode::UNAUTHORIZED
+            }
             ProblemType::Forbidden | ProblemType::WorkspaceSuspended => StatusCode::FORBIDDEN,
             ProblemType::NotFound => StatusCode::NOT_FOUND,
             ProblemType::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -143,6 +148,7 @@ impl ProblemType {
             ProblemType::LastOwner => "A workspace needs an active owner",
             ProblemType::WorkspaceSelectionRequired => "Choose a workspace",
             ProblemType::RefreshTokenReused => "This session was revoked",
+            ProblemType::SecondFactorRequired => "An authenticator code is required",
             ProblemType::PlanLimitReached => "Your plan's limit is reached",
             ProblemType::RateLimited => "Too many requests",
             ProblemType::DraftConflict => "New messages arrived while you were writing",

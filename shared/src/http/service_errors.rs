@@ -18,6 +18,11 @@ impl From<ServiceError> for Problem {
                 ProblemType::RefreshTokenReused,
                 "This refresh token was already used; the session is revoked. Log in again.",
             ),
+            ServiceError::SecondFactorRequired => Problem::new(
+                ProblemType::SecondFactorRequired,
+                "This account has a second factor: repeat the login with `totp_code`, the authenticator app's \
+                 current code.",
+            ),
             ServiceError::Forbidden(detail) => Problem::forbidden(detail),
             ServiceError::NotFound(what) => Problem::not_found(what),
             ServiceError::EmailTaken => {

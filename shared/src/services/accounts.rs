@@ -52,6 +52,8 @@ async fn create_workspace(app: &App, request: SignupRequest) -> ServiceResult<Se
         webhooks_used: 0,
         lead_capture_endpoints_used: 0,
         standing: Default::default(),
+        limit_extras: Default::default(),
+        subscription_status: None,
     };
     let owner = Member {
         id: UserId::generate(),

@@ -63,6 +63,9 @@ pub enum ServiceError {
     Unauthenticated(&'static str),
     #[error("refresh token reused")]
     RefreshTokenReused,
+    /// The password was right but the account needs its authenticator code as well.
+    #[error("second factor required")]
+    SecondFactorRequired,
     #[error("forbidden: {0}")]
     Forbidden(String),
     #[error("{0} not found")]

@@ -57,9 +57,17 @@ async fn get_stored(app: &App, id: &PlanId) -> Result<Option<Plan>, StoreError> 
     app.store.get_plan(id).await
 }
 
-/// The plan whose limits apply to `workspace`. Plans are retired, never deleted, so a missing one is
-/// corrupt data.
+/// The plan whose limits apply to `workspace`, with the extras staff granted it added to its limits
+/// (so every limit check honours them). Plans are retired, never deleted, so a missing one is corrupt
+/// data.
 pub async fn of_workspace(app: &App, workspace: &Workspace) -> Result<Plan, StoreError> {
+    let mut plan = catalog_plan_of(app, workspace).await?;
+    plan.limits = workspace.limit_extras.apply(&plan.limits);
+    Ok(plan)
+}
+
+/// The catalog's plan of `workspace`, as configured (without the workspace's extras).
+pub async fn catalog_plan_of(app: &App, workspace: &Workspace) -> Result<Plan, StoreError> {
     get(app, &workspace.plan).await?.ok_or_else(|| {
         StoreError::Corrupt(format!(
             "workspace {} is on plan {:?}, which is not in the catalog",

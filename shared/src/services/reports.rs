@@ -69,8 +69,19 @@ pub async fn daily_tickets(
     from: Option<String>,
     to: Option<String>,
 ) -> ServiceResult<DailyTicketReport> {
+    daily_tickets_of(app, &caller.scope(), from, to).await
+}
+
+/// [`daily_tickets`] of any workspace: also the platform console's usage over time. One Query over
+/// the range's day counters (one item per day with activity).
+pub async fn daily_tickets_of(
+    app: &App,
+    scope: &crate::storage::TenantScope,
+    from: Option<String>,
+    to: Option<String>,
+) -> ServiceResult<DailyTicketReport> {
     let (from, to) = report_range(app, from, to)?;
-    let stored = app.store.daily_counters(&caller.scope(), &from.to_string(), &to.to_string()).await?;
+    let stored = app.store.daily_counters(scope, &from.to_string(), &to.to_string()).await?;
     let days = days_of(from, to)
         .map(|day| {
             let date = day.to_string();

@@ -27,11 +27,13 @@ impl Attempt {
     }
 
     /// Whether an attempt that ended in `err` counts against the account. Logins count wrong
-    /// credentials; sign-ups every refusal (an address taken, a bad form, a plan limit); a fault of
+    /// credentials and a missing second factor (else the password could be guessed unthrottled); sign-ups every refusal (an address taken, a bad form, a plan limit); a fault of
     /// ours never does.
     fn counts(self, err: &ServiceError) -> bool {
         match self {
-            Attempt::Login | Attempt::StaffLogin => matches!(err, ServiceError::Unauthenticated(_)),
+            Attempt::Login | Attempt::StaffLogin => {
+                matches!(err, ServiceError::Unauthenticated(_) | ServiceError::SecondFactorRequired)
+            }
             Attempt::Signup => !matches!(
                 err,
                 ServiceError::Store(_)

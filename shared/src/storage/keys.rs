@@ -407,6 +407,16 @@ pub fn directory_gsi2sk(created_at: Timestamp, workspace: WorkspaceId) -> String
     format!("{created_at}#{workspace}")
 }
 
+/// The directory's search terms: one item per term of a workspace (`name:<name>`, `owner:<e-mail>`,
+/// lower-cased), so a prefix search is one Query with `begins_with`. Written with the workspace.
+pub const DIRECTORY_SEARCH_PK: &str = "DIRECTORY#SEARCH";
+pub fn directory_search_sk(term: &str, workspace: WorkspaceId) -> String {
+    format!("TERM#{term}#{workspace}")
+}
+pub fn directory_search_prefix(term_prefix: &str) -> String {
+    format!("TERM#{term_prefix}")
+}
+
 /// Platform staff live outside every tenant partition.
 pub const PLATFORM_PK: &str = "PLATFORM";
 pub fn staff_sk(staff: StaffId) -> String {

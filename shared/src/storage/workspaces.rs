@@ -4,8 +4,21 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::transaction::Transaction;
-use super::{Item, Page, PageQuery, Store, StoreError, TenantScope, keys, s, sessions::Session, users::Member};
-use crate::domain::{ids::WorkspaceId, names::WorkspaceName, plan::PlanId, standing::Standing};
+use super::{
+    Item, Page, PageQuery, Store, StoreError, TenantScope, counter_of, items_of, keys, s, sessions::Session,
+    string_attr, users::Member,
+};
+use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+
+use super::plans::AuditEntry;
+use super::query::QuerySpec;
+use super::transaction::TransactionError;
+use crate::domain::{
+    ids::WorkspaceId,
+    names::WorkspaceName,
+    plan::{LimitExtras, PlanId},
+    standing::Standing,
+};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Workspace {
@@ -35,6 +48,22 @@ pub struct Workspace {
     /// Active, past due or suspended ([`Standing`]); the authorizer reads it on every request.
     #[serde(default)]
     pub standing: Standing,
+    /// What staff granted beyond the plan ([`LimitExtras`]); added to the plan's limits on every check.
+    #[serde(default)]
+    pub limit_extras: LimitExtras,
+    /// The Stripe subscription's status (`active`, `past_due`, …) once billing keeps it on the
+    /// workspace; absent before that, shown as null.
+    #[serde(default, skip_serializing)]
+    pub subscription_status: Option<String>,
+}
+
+/// How long a directory search term may be (longer names and e-mails are cut, still prefix-searchable).
+const SEARCH_TERM_MAX: usize = 200;
+
+/// The directory's search terms of a workspace: its name and its founding owner's e-mail, lower-cased.
+pub fn search_terms(name: &str, owner_email: &str) -> [String; 2] {
+    let cut = |text: String| text.chars().take(SEARCH_TERM_MAX).collect::<String>();
+    [cut(format!("name:{}", name.trim().to_lowercase())), cut(format!("owner:{}", owner_email.to_lowercase()))]
 }
 
 impl Workspace {
@@ -69,6 +98,16 @@ impl Store {
             .with(self.put_new(self.workspace_item(new.workspace)?)?)
             .with_all(self.put_member_actions(&scope, new.owner)?)
             .with(self.put_session(&scope, new.session)?);
+        for term in search_terms(new.workspace.name.as_str(), new.owner.email.as_str()) {
+            let term: Item = [
+                (keys::PK.to_owned(), s(keys::DIRECTORY_SEARCH_PK)),
+                (keys::SK.to_owned(), s(keys::directory_search_sk(&term, new.workspace.id))),
+                ("workspace_id".to_owned(), s(new.workspace.id.to_string())),
+            ]
+            .into_iter()
+            .collect();
+            transaction = transaction.with(self.put_new(term)?);
+        }
         for event in new.events {
             transaction = transaction.with(self.put_event(&scope, event)?);
         }
@@ -121,5 +160,89 @@ impl Store {
             newest_first: false,
         };
         self.query_records(query, limit, cursor).await
+    }
+
+    /// Workspaces one of whose search terms starts with `term_prefix` (`name:acm`, `owner:pat@`), up to
+    /// `limit` of them, in term order: one Query on the search partition, one BatchGetItem.
+    pub async fn search_workspaces(&self, term_prefix: &str, limit: usize) -> Result<Vec<Workspace>, StoreError> {
+        let query = QuerySpec::new("PK = :pk AND begins_with(SK, :prefix)")
+            .value(":pk", s(keys::DIRECTORY_SEARCH_PK))
+            .value(":prefix", s(keys::directory_search_prefix(term_prefix)));
+        let (terms, _) = self.query_up_to(&query, None, limit, 1).await?;
+        let mut ids: Vec<WorkspaceId> = Vec::new();
+        for id in terms.iter().filter_map(|term| string_attr(term, "workspace_id")) {
+            let id = id.parse().map_err(|_| StoreError::Corrupt(format!("a search term names workspace {id:?}")))?;
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        self.workspaces_by_id(&ids).await
+    }
+
+    /// The workspaces of `ids` (those that exist), in the order given.
+    pub async fn workspaces_by_id(&self, ids: &[WorkspaceId]) -> Result<Vec<Workspace>, StoreError> {
+        let keys = ids
+            .iter()
+            .map(|id| {
+                [(keys::PK.to_owned(), s(keys::workspace_pk(*id))), (keys::SK.to_owned(), s(keys::WORKSPACE_SK))]
+                    .into_iter()
+                    .collect::<Item>()
+            })
+            .collect();
+        let mut found: Vec<Workspace> = items_of(&self.batch_get(keys).await?)?;
+        found.sort_by_key(|workspace| ids.iter().position(|id| *id == workspace.id));
+        Ok(found)
+    }
+
+    /// Tickets opened in `month` for each of `workspaces` (one BatchGetItem of their usage items).
+    pub async fn tickets_in_month_of(
+        &self,
+        workspaces: &[WorkspaceId],
+        month: &str,
+    ) -> Result<std::collections::HashMap<WorkspaceId, u64>, StoreError> {
+        let keys = workspaces
+            .iter()
+            .map(|id| {
+                [(keys::PK.to_owned(), s(keys::workspace_pk(*id))), (keys::SK.to_owned(), s(keys::usage_sk(month)))]
+                    .into_iter()
+                    .collect::<Item>()
+            })
+            .collect();
+        let items = self.batch_get(keys).await?;
+        Ok(workspaces
+            .iter()
+            .map(|id| {
+                let pk = keys::workspace_pk(*id);
+                let item = items.iter().find(|item| string_attr(item, keys::PK).as_deref() == Some(pk.as_str()));
+                (*id, counter_of(item, "tickets"))
+            })
+            .collect())
+    }
+
+    /// Sets what staff grant the workspace beyond its plan, with the audit entry, in one transaction;
+    /// false when there is no such workspace.
+    pub async fn set_limit_extras(
+        &self,
+        scope: &TenantScope,
+        extras: &LimitExtras,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError> {
+        struct Missing;
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key(keys::PK, s(scope.pk()))
+            .key(keys::SK, s(keys::WORKSPACE_SK))
+            .update_expression("SET limit_extras = :extras")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":extras", serde_dynamo::to_attribute_value(extras)?)
+            .build()?;
+        let transaction = Transaction::new()
+            .with_named(TransactWriteItem::builder().update(update).build(), Missing)
+            .with(self.put_audit(audit)?);
+        match self.transact(transaction).await {
+            Ok(()) => Ok(true),
+            Err(TransactionError::Failed { failure: Missing, .. }) => Ok(false),
+            Err(TransactionError::Store(err)) => Err(err),
+        }
     }
 }

@@ -1746,8 +1746,81 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Staff login */
+        /**
+         * Staff login
+         * @description Once the second factor is enrolled, `totp_code` is required: without it the answer is 401
+         *     `second-factor-required`; a wrong, expired or already used code is 401 `unauthenticated`. Both
+         *     count as failed attempts.
+         */
         post: operations["platform_platform_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/auth/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start second-factor enrolment
+         * @description A new TOTP secret for the calling staff member, shown this once as an `otpauth://` URI (and in
+         *     base32). Logins need no code until `POST /api/v1/platform/auth/totp/confirm` proves it; calling this
+         *     again replaces an unconfirmed secret. Once confirmed: 409 (the recovery in docs/operations.md
+         *     removes it). Staff only.
+         */
+        post: operations["platform_platform_begin_totp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/auth/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm second-factor enrolment
+         * @description A current code of the new secret (422 `code` otherwise) turns the second factor on: every later
+         *     login needs a code. Audited. Staff only.
+         */
+        post: operations["platform_platform_confirm_totp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * System health
+         * @description Over the last `minutes` (default 60, at most 1440): dead-letter queue depths, the webhook attempt
+         *     failure rate, the SLA scan's runs, failures and lag (seconds since its last run; it runs every
+         *     minute), the API's 5xx and throttle (429) rates, and the outbox stream's iterator age. In AWS read
+         *     from CloudWatch (`source: cloudwatch`, one GetMetricData call), in the local stack from its own
+         *     counters (`source: local`). Staff only.
+         */
+        get: operations["platform_platform_system_health"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1814,11 +1887,58 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * All workspaces
-         * @description Staff only: workspace members get 403.
+         * All workspaces, or a search
+         * @description Oldest first, with plan, seats, tickets this month, storage, API calls, subscription status and
+         *     created date. With `q`: the workspace with that id, or those whose name or founding owner's e-mail
+         *     starts with `q` (case-insensitive), at most `limit` (50 at most) and no cursor. Staff only:
+         *     workspace members get 403.
          */
         get: operations["platform_platform_workspaces"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/workspaces/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One workspace
+         * @description The directory's columns, usage against the limits (the plan's, the extras staff granted, and what
+         *     applies), and tickets per UTC day over `from`..`to` (default: the last 30 days; at most 366), read
+         *     from the report counters: one Query for the range. Staff only.
+         */
+        get: operations["platform_platform_workspace"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/workspaces/{id}/limit-extras": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Grant a workspace more than its plan
+         * @description Replaces the extras (seats, tickets per month, storage bytes, webhooks) added to the plan's limits
+         *     for this workspace; every limit check honours them from the next request on, and they stay across
+         *     plan changes. All four must be given (0 for none). Audited. Staff only.
+         */
+        put: operations["platform_platform_set_limit_extras"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1843,51 +1963,6 @@ export interface paths {
          */
         put: operations["platform_platform_change_workspace_plan"];
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/platform/workspaces/{id}/reactivate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Reactivate a workspace
-         * @description Lifts any suspension (staff or payment) or a running grace period: the workspace is active again,
-         *     its held webhook deliveries are queued. Audited with before/after. Staff only.
-         */
-        post: operations["platform_platform_reactivate_workspace"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/platform/workspaces/{id}/suspend": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Suspend a workspace
-         * @description Every tenant route of the workspace answers 403 `workspace-suspended` (within the authorizer's cache
-         *     time, 30 s), its WebSocket connections are closed and new ones refused, its API keys stop and its
-         *     webhook deliveries are held (sent after reactivation). Nothing is removed. A suspension for payment
-         *     becomes a staff one, which payments no longer lift. `reason` (1 to 500 characters) is kept with it.
-         *     Audited with before/after. Staff only.
-         */
-        post: operations["platform_platform_suspend_workspace"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2825,6 +2900,24 @@ export interface components {
             /** @description Send it as `Authorization: Bearer <key>`. Shown once; only its hash is stored. */
             secret: string;
         };
+        ApiRates: {
+            /** Format: int64 */
+            requests: number;
+            /**
+             * Format: double
+             * @description `server_errors / requests`; null without requests.
+             */
+            server_error_rate?: number | null;
+            /** Format: int64 */
+            server_errors: number;
+            /**
+             * Format: double
+             * @description `throttled / requests`; null without requests.
+             */
+            throttle_rate?: number | null;
+            /** Format: int64 */
+            throttled: number;
+        };
         ApplyMacroRequest: {
             /** @description The text as the agent edited it; the macro's filled-in text when absent. */
             body?: string | null;
@@ -3205,6 +3298,10 @@ export interface components {
             code: string;
             state: string;
         };
+        ConfirmTotpRequest: {
+            /** @description A current code from the authenticator app holding the new secret. */
+            code: string;
+        };
         /**
          * @description The deal a conversion opens: its contact is the customer, its owner the lead's owner (or the
          *     caller, for an unowned lead).
@@ -3534,6 +3631,15 @@ export interface components {
             /** Format: int64 */
             tickets_solved: number;
         };
+        DeadLetterDepth: {
+            /**
+             * Format: int64
+             * @description Messages waiting (approximate, as SQS counts).
+             */
+            depth: number;
+            /** @description What dead-letters there (`webhook`, `email`, `outbox`, …). */
+            name: string;
+        };
         /** Format: uuid */
         DealId: string;
         DealList: {
@@ -3629,7 +3735,7 @@ export interface components {
          */
         DeliveryState: "queued" | "sending" | "sent" | "delivered" | "bounced" | "complained" | "failed";
         /** @enum {string} */
-        DeliveryStatus: "pending" | "delivered" | "failed" | "cancelled" | "held";
+        DeliveryStatus: "pending" | "delivered" | "failed" | "cancelled";
         DeliveryView: {
             attempts: components["schemas"]["Attempt"][];
             /** Format: date-time */
@@ -3658,16 +3764,41 @@ export interface components {
         Directory: {
             members: components["schemas"]["DirectoryMember"][];
         };
+        /** @description One workspace in the platform console: its plan, usage and payment state. */
         DirectoryEntry: {
+            /**
+             * Format: int64
+             * @description API calls this month: null while no per-workspace count is kept (the shared usage-plan keys
+             *     of today count per plan, not per workspace).
+             */
+            api_calls_this_month?: number | null;
             /** Format: date-time */
             created_at: string;
             id: components["schemas"]["WorkspaceId"];
             name: string;
             plan: components["schemas"]["PlanId"];
+            /**
+             * Format: int64
+             * @description The plan's seat limit plus any extra seats staff granted; null: unlimited.
+             */
+            seat_limit?: number | null;
             /** Format: int64 */
             seats_used: number;
-            /** @description Active, past due (with its grace deadline) or suspended (with its reason). */
-            standing: components["schemas"]["Standing"];
+            /**
+             * Format: int64
+             * @description Files and the search index, as the storage limit counts them.
+             */
+            storage_bytes: number;
+            /**
+             * @description The Stripe subscription's status (`active`, `trialing`, `past_due`, `unpaid`, `canceled`);
+             *     null for a workspace without a subscription.
+             */
+            subscription_status?: string | null;
+            /**
+             * Format: int64
+             * @description Tickets opened this UTC month (the counter the monthly limit is enforced on).
+             */
+            tickets_this_month: number;
         };
         /** @description One member as every teammate may see them: no e-mail address. */
         DirectoryMember: {
@@ -3798,6 +3929,25 @@ export interface components {
             from?: components["schemas"]["UserId"] | null;
             next_step: string;
             to: components["schemas"]["UserId"];
+        };
+        /** @description The platform's health over the last `window_minutes`. */
+        HealthReadings: {
+            api: components["schemas"]["ApiRates"];
+            dead_letter_queues: components["schemas"]["DeadLetterDepth"][];
+            /** Format: date-time */
+            read_at: string;
+            sla_scan: components["schemas"]["SlaScanHealth"];
+            /** @description `cloudwatch` in AWS, `local` in the local stack. */
+            source: string;
+            /**
+             * Format: int64
+             * @description The outbox consumer's stream iterator age (maximum in the window), milliseconds; null when
+             *     nothing was read.
+             */
+            stream_iterator_age_ms?: number | null;
+            webhooks: components["schemas"]["WebhookRates"];
+            /** Format: int64 */
+            window_minutes: number;
         };
         HealthResponse: {
             /** @description "ok" */
@@ -3952,6 +4102,41 @@ export interface components {
             updated_at: string;
             /** Format: int64 */
             version: number;
+        };
+        /**
+         * @description What platform staff grant one workspace beyond its plan (a deal's extra seats, say): each is added
+         *     to the plan's limit, and an unlimited limit stays unlimited. Every limit check reads it with the
+         *     plan ([`Self::apply`]), so a grant takes effect on the next request and a plan change keeps it.
+         */
+        LimitExtras: {
+            /** Format: int64 */
+            seats?: number;
+            /** Format: int64 */
+            storage_bytes?: number;
+            /** Format: int64 */
+            tickets_per_month?: number;
+            /** Format: int64 */
+            webhooks?: number;
+        };
+        /**
+         * @description What staff grant one workspace beyond its plan: each is added to the plan's limit (an unlimited
+         *     limit stays unlimited). Every field must be given (0 for none); the whole grant is replaced.
+         */
+        LimitExtrasRequest: {
+            /** Format: int64 */
+            seats: number;
+            /** Format: int64 */
+            storage_bytes: number;
+            /** Format: int64 */
+            tickets_per_month: number;
+            /** Format: int64 */
+            webhooks: number;
+        };
+        LimitExtrasView: {
+            limit_extras: components["schemas"]["LimitExtras"];
+            /** @description The limits that apply from the next request on. */
+            limits: components["schemas"]["PlanLimits"];
+            workspace_id: components["schemas"]["WorkspaceId"];
         };
         /**
          * @description A limited quantity. `None` in a limit means unlimited.
@@ -4747,6 +4932,18 @@ export interface components {
          * @enum {string}
          */
         SlaRowState: "breached" | "at_risk" | "running" | "paused" | "met" | "none";
+        SlaScanHealth: {
+            /** Format: int64 */
+            failures: number;
+            /**
+             * Format: int64
+             * @description Seconds since the last run (it runs every minute: much more than 60 means it stopped); null
+             *     when no run is in the window.
+             */
+            lag_seconds?: number | null;
+            /** Format: int64 */
+            runs: number;
+        };
         /** @description Part of the matched field, in pieces: the matching words have `highlight` set. */
         Snippet: {
             parts: components["schemas"]["SnippetPart"][];
@@ -4787,6 +4984,11 @@ export interface components {
         StaffLoginRequest: {
             email: string;
             password: string;
+            /**
+             * @description The authenticator app's current 6-digit code; required once the second factor is enrolled
+             *     (without it: 401 `second-factor-required`). Each code is accepted once.
+             */
+            totp_code?: string | null;
         };
         StaffSessionResponse: {
             access_token: string;
@@ -4799,6 +5001,8 @@ export interface components {
             email: string;
             id: components["schemas"]["StaffId"];
             name: string;
+            /** @description Whether logins need an authenticator code. */
+            second_factor: boolean;
         };
         /** Format: uuid */
         StageId: string;
@@ -4844,28 +5048,6 @@ export interface components {
             pipeline_id: components["schemas"]["PipelineId"];
             stage_id: components["schemas"]["StageId"];
         };
-        Standing: {
-            /** @enum {string} */
-            status: "active";
-        } | {
-            /**
-             * Format: date-time
-             * @description When the workspace is suspended unless paid by then.
-             */
-            grace_until: string;
-            /** Format: date-time */
-            since: string;
-            /** @enum {string} */
-            status: "past_due";
-        } | {
-            /** @description Staff's words on why (staff suspensions). */
-            note?: string | null;
-            reason: components["schemas"]["SuspensionReason"];
-            /** Format: date-time */
-            since: string;
-            /** @enum {string} */
-            status: "suspended";
-        };
         /** @description Starts connecting: the settings to connect with, and optionally the Google account to suggest. */
         StartGoogleConnectionRequest: {
             deletion?: components["schemas"]["DeletionPolicy"] | null;
@@ -4904,12 +5086,6 @@ export interface components {
              */
             search_index_bytes: number;
         };
-        SuspendWorkspaceRequest: {
-            /** @description Why (1 to 500 characters), kept with the suspension and in the audit log. */
-            reason: string;
-        };
-        /** @enum {string} */
-        SuspensionReason: "payment" | "staff";
         /** @description Counts of one sync run, or of all runs. */
         SyncCounts: {
             /**
@@ -5028,6 +5204,16 @@ export interface components {
              * @description Send it back with a change; a stale one is refused with 409.
              */
             version: number;
+        };
+        /** @description The start of second-factor enrolment: the secret, shown this once. */
+        TotpEnrolmentView: {
+            /**
+             * @description `otpauth://totp/Switchboard:<e-mail>?secret=…&issuer=Switchboard&algorithm=SHA1&digits=6&period=30`,
+             *     for an authenticator app (as a QR code or pasted).
+             */
+            otpauth_uri: string;
+            /** @description The same secret in base32, for apps that take it typed. */
+            secret: string;
         };
         /**
          * @description A change to an activity, at the version read: fields left out stay; `null` clears `body` and
@@ -5319,6 +5505,17 @@ export interface components {
         WebhookListView: {
             items: components["schemas"]["WebhookView"][];
         };
+        WebhookRates: {
+            /** Format: int64 */
+            delivered: number;
+            /** Format: int64 */
+            failed_attempts: number;
+            /**
+             * Format: double
+             * @description `failed_attempts / (delivered + failed_attempts)`; null without attempts.
+             */
+            failure_rate?: number | null;
+        };
         WebhookView: {
             /**
              * Format: int32
@@ -5355,6 +5552,22 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /**
+         * @description One workspace's page in the platform console: the directory's columns, its limits, and its
+         *     activity per day.
+         */
+        WorkspaceDetailView: {
+            /** @description Tickets per UTC day over `from`..`to` (default: the last 30 days), from the report counters. */
+            activity: components["schemas"]["DailyTicketReport"];
+            /** @description What staff granted beyond the plan. */
+            limit_extras: components["schemas"]["LimitExtras"];
+            /** @description The limits that apply: the plan's plus the extras. */
+            limits: components["schemas"]["PlanLimits"];
+            /** @description The plan's limits as configured in the catalog. */
+            plan_limits: components["schemas"]["PlanLimits"];
+            usage: components["schemas"]["WorkspaceUsageView"];
+            workspace: components["schemas"]["DirectoryEntry"];
+        };
         WorkspaceDirectory: {
             items: components["schemas"]["DirectoryEntry"][];
             next_cursor?: string | null;
@@ -5366,16 +5579,24 @@ export interface components {
             plan: components["schemas"]["PlanId"];
             workspace_id: components["schemas"]["WorkspaceId"];
         };
-        WorkspaceStandingView: {
-            standing: components["schemas"]["Standing"];
-            workspace_id: components["schemas"]["WorkspaceId"];
+        WorkspaceUsageView: {
+            /** Format: int64 */
+            lead_capture_endpoints: number;
+            /** @description `YYYY-MM` (UTC) of `tickets`. */
+            month: string;
+            /** Format: int64 */
+            seats: number;
+            /** Format: int64 */
+            storage_bytes: number;
+            /** Format: int64 */
+            tickets: number;
+            /** Format: int64 */
+            webhooks: number;
         };
         WorkspaceView: {
             id: components["schemas"]["WorkspaceId"];
             name: string;
             plan: components["schemas"]["PlanId"];
-            /** @description Active, past due (the web app shows everyone a banner until `grace_until`) or suspended. */
-            standing: components["schemas"]["Standing"];
         };
     };
     responses: never;
@@ -14614,7 +14835,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Unauthenticated */
+            /** @description Wrong credentials (`unauthenticated`), or the code is missing (`second-factor-required`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -14655,6 +14876,232 @@ export interface operations {
                 headers: {
                     /** @description Seconds until the next attempt is taken */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    platform_platform_begin_totp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpEnrolmentView"];
+                };
+            };
+            /** @description Unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The second factor is enrolled already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description This `Idempotency-Key` came with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    platform_platform_confirm_totp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmTotpRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffView"];
+                };
+            };
+            /** @description The body is missing or is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Enrolled already, or no enrolment under way */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is larger than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    platform_platform_system_health: {
+        parameters: {
+            query?: {
+                /** @description The window, in minutes (default 60) */
+                minutes?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthReadings"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -15006,9 +15453,11 @@ export interface operations {
     platform_platform_workspaces: {
         parameters: {
             query?: {
+                /** @description A workspace id, or the start of a name or an owner's e-mail */
+                q?: string;
                 /** @description 1 to 100, default 50 */
                 limit?: number;
-                /** @description `next_cursor` of the previous page */
+                /** @description `next_cursor` of the previous page (not with `q`) */
                 cursor?: string;
             };
             header?: never;
@@ -15044,7 +15493,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description A query parameter is invalid; `errors` names each one */
+            /** @description Unprocessable content */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15064,7 +15513,80 @@ export interface operations {
             };
         };
     };
-    platform_platform_change_workspace_plan: {
+    platform_platform_workspace: {
+        parameters: {
+            query?: {
+                /** @description first day, YYYY-MM-DD */
+                from?: string;
+                /** @description last day, YYYY-MM-DD (default today, UTC) */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Workspace id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceDetailView"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    platform_platform_set_limit_extras: {
         parameters: {
             query?: never;
             header?: never;
@@ -15076,7 +15598,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ChangePlanRequest"];
+                "application/json": components["schemas"]["LimitExtrasRequest"];
             };
         };
         responses: {
@@ -15086,7 +15608,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WorkspacePlanView"];
+                    "application/json": components["schemas"]["LimitExtrasView"];
                 };
             };
             /** @description The body is missing or is not JSON */
@@ -15163,93 +15685,10 @@ export interface operations {
             };
         };
     };
-    platform_platform_reactivate_workspace: {
+    platform_platform_change_workspace_plan: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                /** @description Workspace id */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WorkspaceStandingView"];
-                };
-            };
-            /** @description No access token or API key, or one that expired or was revoked */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
-            /** @description The standing kept changing meanwhile */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
-            /** @description A path parameter is not a valid id */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
-            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
-        };
-    };
-    platform_platform_suspend_workspace: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 /** @description Workspace id */
                 id: string;
@@ -15258,7 +15697,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SuspendWorkspaceRequest"];
+                "application/json": components["schemas"]["ChangePlanRequest"];
             };
         };
         responses: {
@@ -15268,7 +15707,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WorkspaceStandingView"];
+                    "application/json": components["schemas"]["WorkspacePlanView"];
                 };
             };
             /** @description The body is missing or is not JSON */
@@ -15300,15 +15739,6 @@ export interface operations {
             };
             /** @description Not found */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
-            /** @description The standing kept changing meanwhile */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };

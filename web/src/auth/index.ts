@@ -30,7 +30,7 @@ const STAFF_KEY = "switchboard.staff";
 export interface StaffSession {
   accessToken: string;
   expiresAt: number;
-  staff: { id: string; email: string; name: string };
+  staff: { id: string; email: string; name: string; second_factor?: boolean };
 }
 
 export function staffSession(): StaffSession | null {

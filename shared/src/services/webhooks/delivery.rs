@@ -189,6 +189,8 @@ async fn delivered(
         workspace_id = %scope.workspace_id(), endpoint_id = %endpoint.id, delivery_id = %delivery.id,
         attempt, status_code = result.status_code, latency_ms = result.latency_ms, "webhook delivered"
     );
+    // In AWS the log line above is the metric (a metric filter); the local stack counts it here.
+    crate::adapters::health::record(crate::adapters::health::Counter::WebhookDelivered);
     if endpoint.status == EndpointStatus::Paused {
         let event = Event::new(EventKind::WebhookEndpointResumed, None, format!("webhook/{}", endpoint.id), now)
             .with_change(
@@ -250,6 +252,7 @@ async fn failed(
         attempts = ATTEMPTS, status_code = record.status_code, latency_ms = record.latency_ms, error = ?record.error,
         next_retry_at = ?next_retry_at, "webhook attempt failed"
     );
+    crate::adapters::health::record(crate::adapters::health::Counter::WebhookAttemptFailed);
     if result.is_some() {
         trip_breaker(app, scope, endpoint, target, now).await?;
     }

@@ -132,6 +132,9 @@ export const activityKeys = {
 export const platformKeys = {
   all: ["platform"] as const,
   workspaces: () => [...platformKeys.all, "workspaces"] as const,
+  search: (q: string) => [...platformKeys.workspaces(), "search", q] as const,
+  workspace: (id: string, from: string, to: string) => [...platformKeys.workspaces(), id, from, to] as const,
+  health: (minutes: number) => [...platformKeys.all, "health", minutes] as const,
   plans: () => [...platformKeys.all, "plans"] as const,
   audit: () => [...platformKeys.all, "audit"] as const,
 };

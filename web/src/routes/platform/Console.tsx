@@ -1,12 +1,15 @@
-// The platform console, for staff: every workspace with its plan (changed in place), the plan catalog,
-// and the audit log of staff actions.
-import { Navigate, useNavigate } from "react-router";
+// The platform console, for staff: every workspace (or a search) with its plan (changed in place), usage
+// and subscription, the plan catalog, and the audit log of staff actions.
+import { useState } from "react";
+import { Link, useSearchParams } from "react-router";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { platformKeys } from "../../api/queries/keys";
-import { auditQuery, changeWorkspacePlan, plansQuery, workspacesQuery } from "../../api/queries/platform";
-import { setStaffSession, staffSession } from "../../auth";
+import { auditQuery, changeWorkspacePlan, plansQuery, workspaceSearchQuery, workspacesQuery } from "../../api/queries/platform";
+import type { Schemas } from "../../api/types";
+import { staffSession } from "../../auth";
 import { bytes, label, relativeTime } from "../../lib/format";
 import { Empty, ErrorState, InlineError, Loading } from "../../ui/states";
+import { PlatformShell } from "./Shell";
 
 type Plan = { id: string; name: string; available: boolean };
 
@@ -105,72 +108,114 @@ function AuditLog() {
   );
 }
 
-export function Component() {
-  const session = staffSession();
-  const navigate = useNavigate();
-  const workspaces = useInfiniteQuery({ ...workspacesQuery(), enabled: Boolean(session) });
-  const plans = useQuery({ ...plansQuery(), enabled: Boolean(session) });
-  if (!session) return <Navigate to="/platform/login" replace />;
-  const items = workspaces.data?.pages.flatMap((page) => page.items) ?? [];
+/** The search box: submitted, it lists the matches instead of every workspace. */
+function SearchBox({ value, onSearch }: { value: string; onSearch: (q: string) => void }) {
+  const [text, setText] = useState(value);
   return (
-    <div className="platform">
-      <header className="platform-head">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden="true" />
-          <span className="brand-name">Switchboard platform</span>
-        </div>
-        <span className="muted">{session.staff.name}</span>
+    <form
+      role="search"
+      className="platform-search"
+      onSubmit={(event) => {
+        event.preventDefault();
+        onSearch(text.trim());
+      }}
+    >
+      <input
+        type="search"
+        aria-label="Search workspaces"
+        placeholder="Name, owner's e-mail or workspace id"
+        value={text}
+        onChange={(event) => setText(event.target.value)}
+      />
+      <button type="submit" className="button">
+        Search
+      </button>
+      {value && (
         <button
           type="button"
-          className="button ghost small"
+          className="button ghost"
           onClick={() => {
-            setStaffSession(null);
-            navigate("/platform/login");
+            setText("");
+            onSearch("");
           }}
         >
-          Log out
+          Show all
         </button>
-      </header>
-      <main className="page" id="main">
-        <h1>Workspaces</h1>
-        {workspaces.isPending ? (
-          <Loading />
-        ) : workspaces.isError ? (
-          <ErrorState error={workspaces.error} retry={() => void workspaces.refetch()} />
-        ) : items.length === 0 ? (
-          <Empty title="No workspaces yet" />
-        ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Workspace</th>
-                <th scope="col">Plan</th>
-                <th scope="col">Seats used</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((workspace) => (
-                <tr key={workspace.id}>
-                  <td className="strong">{workspace.name}</td>
-                  <td>{plans.data ? <PlanPicker workspace={workspace} plans={plans.data.items} /> : label(workspace.plan)}</td>
-                  <td>{workspace.seats_used}</td>
-                  <td className="muted">{relativeTime(workspace.created_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-        {workspaces.hasNextPage && (
-          <button type="button" className="button" onClick={() => void workspaces.fetchNextPage()}>
-            Load more
-          </button>
-        )}
-        <h2>Plans</h2>
-        <PlanCatalog />
-        <h2>Audit log</h2>
-        <AuditLog />
-      </main>
-    </div>
+      )}
+    </form>
+  );
+}
+
+type Row = Schemas["DirectoryEntry"];
+
+function WorkspaceTable({ items, plans }: { items: Row[]; plans: Plan[] | undefined }) {
+  return (
+    <table className="table" aria-label="Workspaces">
+      <thead>
+        <tr>
+          <th scope="col">Workspace</th>
+          <th scope="col">Plan</th>
+          <th scope="col">Seats</th>
+          <th scope="col">Tickets this month</th>
+          <th scope="col">Storage</th>
+          <th scope="col">API calls</th>
+          <th scope="col">Subscription</th>
+          <th scope="col">Created</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((workspace) => (
+          <tr key={workspace.id}>
+            <td className="strong">
+              <Link to={`/platform/workspaces/${workspace.id}`}>{workspace.name}</Link>
+            </td>
+            <td>{plans ? <PlanPicker workspace={workspace} plans={plans} /> : label(workspace.plan)}</td>
+            <td>
+              {workspace.seats_used} / {limit(workspace.seat_limit)}
+            </td>
+            <td>{workspace.tickets_this_month}</td>
+            <td>{bytes(workspace.storage_bytes)}</td>
+            <td className="muted">{workspace.api_calls_this_month ?? "not counted"}</td>
+            <td>{workspace.subscription_status ? label(workspace.subscription_status) : <span className="muted">none</span>}</td>
+            <td className="muted">{relativeTime(workspace.created_at)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function Component() {
+  const session = staffSession();
+  const [params, setParams] = useSearchParams();
+  const q = params.get("q") ?? "";
+  const workspaces = useInfiniteQuery({ ...workspacesQuery(), enabled: Boolean(session) && !q });
+  const found = useQuery({ ...workspaceSearchQuery(q), enabled: Boolean(session) && Boolean(q) });
+  const plans = useQuery({ ...plansQuery(), enabled: Boolean(session) });
+  const listing = q ? found : workspaces;
+  const items = q ? (found.data?.items ?? []) : (workspaces.data?.pages.flatMap((page) => page.items) ?? []);
+  return (
+    <PlatformShell>
+      <h1>Workspaces</h1>
+      <SearchBox value={q} onSearch={(next) => setParams(next ? { q: next } : {})} />
+      {listing.isPending ? (
+        <Loading />
+      ) : listing.isError ? (
+        <ErrorState error={listing.error} retry={() => void listing.refetch()} />
+      ) : items.length === 0 ? (
+        <Empty title={q ? `No workspace matches “${q}”` : "No workspaces yet"} />
+      ) : (
+        <WorkspaceTable items={items} plans={plans.data?.items} />
+      )}
+      {!q && workspaces.hasNextPage && (
+        <button type="button" className="button" onClick={() => void workspaces.fetchNextPage()}>
+          Load more
+        </button>
+      )}
+      <h2>Plans</h2>
+      <PlanCatalog />
+      <h2>Audit log</h2>
+      <AuditLog />
+    </PlatformShell>
   );
 }
