@@ -28,6 +28,8 @@ const API_WRITES: &[&str] = &["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamo
 const CHECKS: &str = "dynamodb:ConditionCheckItem";
 
 const MANAGE_CONNECTIONS: &str = "execute-api:ManageConnections";
+/// CloudWatch's GetMetricData takes no resource-level scoping: the one action allowed on `*`.
+const METRICS_READ: &str = "cloudwatch:GetMetricData";
 const SQS_POLL: &[&str] =
     &["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"];
 const SECRET: &str = "secretsmanager:GetSecretValue";
@@ -79,7 +81,12 @@ fn expected() -> BTreeMap<&'static str, Uses> {
         ("MeFunction", with_secret(api(&[]), "socket-signing-key")),
         ("UsersFunction", api(&[])),
         // A plan change checks that the plan is in the catalog.
-        ("PlatformFunction", with_secret(api(&[CHECKS]), "staff-signing-key")),
+        // Suspension closes the workspace's sockets and re-queues its held webhook deliveries; the
+        // console's health reads CloudWatch.
+        (
+            "PlatformFunction",
+            with_secret(api(&[CHECKS, MANAGE_CONNECTIONS, "sqs:SendMessage", METRICS_READ]), "staff-signing-key"),
+        ),
         // A read seeds the plan catalog when it is missing.
         ("BillingFunction", api(&[])),
         ("TicketsFunction", api(&[])),
@@ -134,7 +141,8 @@ fn expected() -> BTreeMap<&'static str, Uses> {
         ("ChatFunction", api(&[MANAGE_CONNECTIONS])),
         // Fans events out to sockets, the bus, and the webhook, search and e-mail queues.
         ("OutboxFunction", api(&[MANAGE_CONNECTIONS, "sqs:SendMessage", "events:PutEvents"])),
-        ("SlaScanFunction", api(&[])),
+        // An ended grace period suspends the workspace: its sockets closed.
+        ("SlaScanFunction", api(&[MANAGE_CONNECTIONS, "sqs:SendMessage"])),
         // Seals webhook and Slack targets (URLs, signing secrets) and opens them to show and rotate.
         ("WebhooksFunction", api(&[&["sqs:SendMessage"][..], ENVELOPE].concat())),
         ("ApiKeysFunction", api(&[])),
@@ -251,6 +259,9 @@ fn no_function_holds_a_wildcard_or_bucket_control_action() {
             for action in &grant.actions {
                 assert!(!action.contains('*'), "{name}: wildcard action {action}");
                 assert!(!is_bucket_control(action), "{name}: bucket control action {action}");
+            }
+            if grant.actions == [METRICS_READ] {
+                continue;
             }
             for resource in &grant.resources {
                 assert_ne!(resource, "'*'", "{name}: an action on every resource");
@@ -373,7 +384,9 @@ fn sends_are_scoped_to_the_identity_and_configuration_set() {
             assert_eq!(grant.resources.len(), 1, "{name}: {:?}", grant.resources);
             assert!(grant.resources[0].ends_with(":identity/${InboundDomain}"), "{name}: {:?}", grant.resources);
         }
-        let sends = grants.iter().filter(|g| g.actions.iter().any(|a| a.starts_with("ses:")) && g.actions != [SES_IDENTITY_READ]);
+        let sends = grants
+            .iter()
+            .filter(|g| g.actions.iter().any(|a| a.starts_with("ses:")) && g.actions != [SES_IDENTITY_READ]);
         for grant in sends {
             assert!(grant.actions.iter().all(|a| SES_SEND.contains(&a.as_str())), "{name}: {:?}", grant.actions);
             assert_eq!(grant.resources.len(), 2, "{name}: {:?}", grant.resources);

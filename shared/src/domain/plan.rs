@@ -339,7 +339,7 @@ mod tests {
             webhooks: Some(1),
             api_requests_per_minute: Some(60),
             lead_capture_endpoints: None,
-            captured_leads_per_month: Some(5),
+            leads_per_month: Some(5),
         };
         let extras = LimitExtras { seats: 2, tickets_per_month: 100, storage_bytes: 0, webhooks: 4 };
         let applied = extras.apply(&limits);
@@ -348,7 +348,7 @@ mod tests {
         assert_eq!(applied.storage_bytes, Some(10));
         assert_eq!(applied.webhooks, Some(5));
         assert_eq!(applied.api_requests_per_minute, Some(60));
-        assert_eq!(applied.captured_leads_per_month, Some(5));
+        assert_eq!(applied.leads_per_month, Some(5));
         assert_eq!(LimitExtras::default().apply(&limits), limits);
     }
 

@@ -1198,7 +1198,8 @@ export interface paths {
          * @description E-mails are unique among a workspace's leads: a second lead with the same e-mail is 409
          *     `duplicate-lead` naming the existing one (`existing_lead_id`), unless `?on_duplicate=merge`, which
          *     adds what is new (empty fields, tags, attributes) to the existing lead and answers 200 with it.
-         *     Setting `owner_id` to someone else needs `sales:manage`. Needs `sales:write`.
+         *     Setting `owner_id` to someone else needs `sales:manage`. Needs `sales:write`. A new lead counts in
+         *     the month's new leads: past the plan's `leads_per_month`, 402 `plan-limit-reached`.
          */
         post: operations["leads_leads_create"];
         delete?: never;
@@ -1969,6 +1970,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/platform/workspaces/{id}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reactivate a workspace
+         * @description Lifts any suspension (staff or payment) or a running grace period: the workspace is active again,
+         *     its held webhook deliveries are queued. Audited with before/after. Staff only.
+         */
+        post: operations["platform_platform_reactivate_workspace"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/workspaces/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend a workspace
+         * @description Every tenant route of the workspace answers 403 `workspace-suspended` (within the authorizer's cache
+         *     time, 30 s), its WebSocket connections are closed and new ones refused, its API keys stop and its
+         *     webhook deliveries are held (sent after reactivation). Nothing is removed. A suspension for payment
+         *     becomes a staff one, which payments no longer lift. `reason` (1 to 500 characters) is kept with it.
+         *     Audited with before/after. Staff only.
+         */
+        post: operations["platform_platform_suspend_workspace"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Agent performance
+         * @description Per agent over the range: solved, public replies written, one-touch solves, reopens, first reply and
+         *     resolution times, SLA met and breached, and their live state (unsolved tickets assigned now, online
+         *     now). Members with `reports:team` (managers, admins, owners) see everyone who works tickets; anyone
+         *     else sees their own row only. Range as for the support report. Needs `reports:read`.
+         */
+        get: operations["reports_reports_agents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/sales": {
         parameters: {
             query?: never;
@@ -2010,6 +2079,32 @@ export interface paths {
          *     the `sla.met` and `sla.breached` events by the outbox consumer. Needs `reports:read`.
          */
         get: operations["reports_reports_sla_compliance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/support": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Support report
+         * @description Tickets created, solved and reopened, one-touch solves, public agent replies, rates, SLA outcomes and
+         *     the time metrics (first reply, first and full resolution, requester wait, agent wait, on hold: count,
+         *     average, median and 90th percentile in calendar and business time) over the range, per day with the
+         *     backlog at each day's end, optionally broken down by `channel`, `category`, `priority` or `agent`, and
+         *     compared with the period before (`compare=previous`). Days are counted in the workspace's report time
+         *     zone (UTC by default). Default range: the last 30 days; at most 397 (13 months). Every figure is
+         *     defined in docs/reports.md. Needs `reports:read`.
+         */
+        get: operations["reports_reports_support"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2121,10 +2216,36 @@ export interface paths {
         /**
          * Change the e-mail channel's settings
          * @description Replaces the added addresses (each with an optional category, from the taxonomy when one is set)
-         *     and the blocked senders (addresses, or `@domain`). An address another workspace uses answers 422;
-         *     a stale `version` answers 409 `version-conflict` with `current`. Needs `settings:manage`.
+         *     and the blocked senders (addresses, or `@domain`). An address another workspace uses answers 422.
+         *     `signature` and `notifications` (the "received" and "solved" mail to customers) are changed when
+         *     given and kept when absent; a template naming a placeholder other than `{{ticket.reference}}`,
+         *     `{{ticket.number}}`, `{{ticket.subject}}`, `{{customer.name}}` and `{{workspace.name}}` answers 422
+         *     naming it. A stale `version` answers 409 `version-conflict` with `current`. Needs `settings:manage`.
          */
         put: operations["settings_settings_update_email_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/email/domain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The sending domain's verification
+         * @description The domain replies and notifications are sent from (the forwarding address's), as SES v2 sees it:
+         *     `verified`, `pending` (publish the DKIM records), `failed`, `not_set_up` (not an SES identity) or
+         *     `unavailable` (SES could not be asked just now), with the three CNAME records Easy DKIM needs.
+         *     Needs `settings:manage`.
+         */
+        get: operations["settings_settings_email_domain"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -2147,6 +2268,32 @@ export interface paths {
          */
         get: operations["settings_settings_rejected_email"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Report settings
+         * @description The time zone report days are counted in (UTC until set). Needs `reports:read`.
+         */
+        get: operations["settings_settings_report_settings"];
+        /**
+         * Set the report time zone
+         * @description An IANA time zone (422 on `time_zone` otherwise). Days already counted stay as they were; events
+         *     from then on count in the new zone's days. A stale `version` answers 409 `version-conflict` with
+         *     `current`. Needs `settings:manage`.
+         */
+        put: operations["settings_settings_update_report_settings"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2877,6 +3024,44 @@ export interface components {
         AddChannelMemberRequest: {
             user_id: string;
         };
+        AgentPerformance: {
+            first_reply: components["schemas"]["TimeMetric"];
+            first_resolution: components["schemas"]["TimeMetric"];
+            full_resolution: components["schemas"]["TimeMetric"];
+            /** @description The member's name (null for someone no longer a member). */
+            name?: string | null;
+            /** Format: int64 */
+            one_touch: number;
+            /** @description Connected to the app now (presence). */
+            online: boolean;
+            /**
+             * Format: int64
+             * @description Unsolved tickets assigned to them now (live).
+             */
+            open_assigned: number;
+            /** Format: int64 */
+            reopened: number;
+            /**
+             * Format: int64
+             * @description Public replies this member wrote.
+             */
+            replies: number;
+            sla_first_response: components["schemas"]["SlaOutcomes"];
+            sla_resolution: components["schemas"]["SlaOutcomes"];
+            /** Format: int64 */
+            solved: number;
+            user_id: string;
+        };
+        AgentReport: {
+            /**
+             * @description Managers, admins and owners see every member who can work tickets and anyone with figures in
+             *     the range; everyone else sees their own row only. Most solved first.
+             */
+            agents: components["schemas"]["AgentPerformance"][];
+            from: string;
+            time_zone: string;
+            to: string;
+        };
         /** Format: uuid */
         ApiKeyId: string;
         ApiKeyListView: {
@@ -3037,6 +3222,11 @@ export interface components {
         BoardView: {
             columns: components["schemas"]["BoardColumn"][];
             pipeline: components["schemas"]["PipelineView"];
+        };
+        BreakdownRow: {
+            figures: components["schemas"]["SupportFigures"];
+            /** @description The channel, category (`none`), priority or agent id (`unassigned`). */
+            value: string;
         };
         /** @description The changes a bulk action makes to every ticket; only the fields present change. */
         BulkChanges: {
@@ -3576,6 +3766,36 @@ export interface components {
             items: components["schemas"]["CustomerView"][];
             next_cursor?: string | null;
         };
+        /**
+         * @description A notification to customers: whether it is sent, and its subject and text. Both are templates:
+         *     `{{ticket.reference}}`, `{{ticket.number}}`, `{{ticket.subject}}`, `{{customer.name}}` and
+         *     `{{workspace.name}}` are filled in; any other `{{…}}` answers 422 naming it.
+         */
+        CustomerNotificationInput: {
+            /** @description At most 5000 characters. */
+            body: string;
+            enabled: boolean;
+            /** @description One line, at most 200 characters. */
+            subject: string;
+        };
+        CustomerNotificationView: {
+            body: string;
+            enabled: boolean;
+            subject: string;
+        };
+        CustomerNotificationsInput: {
+            received?: components["schemas"]["CustomerNotificationInput"] | null;
+            solved?: components["schemas"]["CustomerNotificationInput"] | null;
+        };
+        CustomerNotificationsView: {
+            /**
+             * @description Sent once when a customer's e-mail opens a ticket; never to auto-responders, bulk mail, machine
+             *     addresses (no-reply@, mailer-daemon@) or our own addresses.
+             */
+            received: components["schemas"]["CustomerNotificationView"];
+            /** @description Sent when a ticket that came in by e-mail is solved. */
+            solved: components["schemas"]["CustomerNotificationView"];
+        };
         CustomerView: {
             attributes: {
                 [key: string]: string;
@@ -3735,7 +3955,7 @@ export interface components {
          */
         DeliveryState: "queued" | "sending" | "sent" | "delivered" | "bounced" | "complained" | "failed";
         /** @enum {string} */
-        DeliveryStatus: "pending" | "delivered" | "failed" | "cancelled";
+        DeliveryStatus: "pending" | "delivered" | "failed" | "cancelled" | "held";
         DeliveryView: {
             attempts: components["schemas"]["Attempt"][];
             /** Format: date-time */
@@ -3784,6 +4004,8 @@ export interface components {
             seat_limit?: number | null;
             /** Format: int64 */
             seats_used: number;
+            /** @description Active, past due (with its grace deadline) or suspended (with its reason). */
+            standing: components["schemas"]["Standing"];
             /**
              * Format: int64
              * @description Files and the search index, as the storage limit counts them.
@@ -3810,6 +4032,29 @@ export interface components {
             name: string;
             role: components["schemas"]["Role"];
         };
+        /** @description A DNS record the domain's owner publishes. */
+        DnsRecordView: {
+            /** @description e.g. `<token>._domainkey.<domain>`. */
+            name: string;
+            /** @description `CNAME`. */
+            type: string;
+            /** @description e.g. `<token>.dkim.amazonses.com`. */
+            value: string;
+        };
+        /**
+         * @description One time metric on one clock over a period, in seconds: exact count and average, median and 90th
+         *     percentile within 1% (from the merged daily sketches). Nulls when nothing was measured.
+         */
+        DurationStats: {
+            /** Format: double */
+            average_seconds?: number | null;
+            /** Format: int64 */
+            count: number;
+            /** Format: double */
+            median_seconds?: number | null;
+            /** Format: double */
+            p90_seconds?: number | null;
+        };
         EmailSettingsView: {
             addresses: components["schemas"]["MailAddressView"][];
             blocked_senders: string[];
@@ -3820,6 +4065,11 @@ export interface components {
              * @description Messages larger than this many bytes are rejected.
              */
             max_message_bytes: number;
+            notifications: components["schemas"]["CustomerNotificationsView"];
+            /** @description The placeholders templates may use. */
+            placeholders: string[];
+            /** @description Appended to replies sent by e-mail. */
+            signature?: string | null;
             /** Format: int64 */
             version: number;
         };
@@ -4142,7 +4392,7 @@ export interface components {
          * @description A limited quantity. `None` in a limit means unlimited.
          * @enum {string}
          */
-        LimitKind: "seats" | "tickets_per_month" | "storage_bytes" | "webhooks" | "api_requests_per_minute" | "lead_capture_endpoints" | "captured_leads_per_month";
+        LimitKind: "seats" | "tickets_per_month" | "storage_bytes" | "webhooks" | "api_requests_per_minute" | "lead_capture_endpoints" | "leads_per_month";
         LoginRequest: {
             email: string;
             password: string;
@@ -4462,7 +4712,7 @@ export interface components {
          * @description What a principal may do. Names are stable: they appear in API responses and in API-key scopes.
          * @enum {string}
          */
-        Permission: "tickets:read" | "tickets:write" | "tickets:assign" | "tickets:take_over" | "tickets:delete" | "customers:read" | "customers:write" | "chat:use" | "sales:read" | "sales:write" | "sales:manage" | "reports:read" | "activity:read" | "directory:read" | "users:read" | "users:manage" | "settings:manage" | "integrations:manage" | "webhooks:manage" | "billing:manage";
+        Permission: "tickets:read" | "tickets:write" | "tickets:assign" | "tickets:take_over" | "tickets:delete" | "customers:read" | "customers:write" | "chat:use" | "sales:read" | "sales:write" | "sales:manage" | "reports:read" | "reports:team" | "activity:read" | "directory:read" | "users:read" | "users:manage" | "settings:manage" | "integrations:manage" | "webhooks:manage" | "billing:manage";
         /** Format: uuid */
         PipelineId: string;
         PipelineList: {
@@ -4491,13 +4741,16 @@ export interface components {
         PlanLimits: {
             /** Format: int64 */
             api_requests_per_minute?: number | null;
-            /** Format: int64 */
-            captured_leads_per_month?: number | null;
             /**
              * Format: int64
              * @description A plan stored before lead capture existed reads as unlimited until staff set it.
              */
             lead_capture_endpoints?: number | null;
+            /**
+             * Format: int64
+             * @description Stored plans from before it counted every new lead name it `captured_leads_per_month`.
+             */
+            leads_per_month?: number | null;
             /** Format: int64 */
             seats?: number | null;
             /** Format: int64 */
@@ -4681,6 +4934,16 @@ export interface components {
             /** @description The reference put in subjects, `[#<number>]`. */
             subject_reference: string;
         };
+        /** @description How reports count days. */
+        ReportSettingsView: {
+            /** @description The IANA time zone report days are counted in (UTC until set). */
+            time_zone: string;
+            /**
+             * Format: int64
+             * @description 0 until set.
+             */
+            version: number;
+        };
         /** @description Who asked, on an inbox row. */
         RequesterView: {
             email: string;
@@ -4822,6 +5085,25 @@ export interface components {
             /** @description Only the first characters; the whole secret is shown once, when it is made. */
             prefix: string;
         };
+        /**
+         * @description Where the sending domain's verification stands.
+         * @enum {string}
+         */
+        SendingDomainStatus: "verified" | "pending" | "failed" | "not_set_up" | "unavailable";
+        /** @description The domain replies and notifications are sent from, as SES sees it (SES v2 GetEmailIdentity). */
+        SendingDomainView: {
+            detail?: string | null;
+            /** @description The CNAME records that verify the domain and sign its mail (Easy DKIM: three). */
+            dkim_records: components["schemas"]["DnsRecordView"][];
+            /**
+             * @description SES's DKIM status as it says it: `PENDING`, `SUCCESS`, `FAILED`, `TEMPORARY_FAILURE`,
+             *     `NOT_STARTED`; null when the domain is not an identity or SES could not be asked.
+             */
+            dkim_status?: string | null;
+            domain: string;
+            status: components["schemas"]["SendingDomainStatus"];
+            verified_for_sending: boolean;
+        };
         /** @description Tokens for a member session (sign-up, login, refresh). */
         SessionResponse: {
             access_token: string;
@@ -4894,6 +5176,18 @@ export interface components {
             date: string;
             first_response: components["schemas"]["MetBreached"];
             resolution: components["schemas"]["MetBreached"];
+        };
+        /** @description SLA clocks met within target and breached, and the share met. */
+        SlaOutcomes: {
+            /** Format: int64 */
+            breached: number;
+            /**
+             * Format: double
+             * @description met / (met + breached); null without outcomes.
+             */
+            compliance?: number | null;
+            /** Format: int64 */
+            met: number;
         };
         /** @description The workspace's SLA policy as set (see docs/api.md for its fields), with its version. */
         SlaPolicyView: {
@@ -5048,6 +5342,28 @@ export interface components {
             pipeline_id: components["schemas"]["PipelineId"];
             stage_id: components["schemas"]["StageId"];
         };
+        Standing: {
+            /** @enum {string} */
+            status: "active";
+        } | {
+            /**
+             * Format: date-time
+             * @description When the workspace is suspended unless paid by then.
+             */
+            grace_until: string;
+            /** Format: date-time */
+            since: string;
+            /** @enum {string} */
+            status: "past_due";
+        } | {
+            /** @description Staff's words on why (staff suspensions). */
+            note?: string | null;
+            reason: components["schemas"]["SuspensionReason"];
+            /** Format: date-time */
+            since: string;
+            /** @enum {string} */
+            status: "suspended";
+        };
         /** @description Starts connecting: the settings to connect with, and optionally the Google account to suggest. */
         StartGoogleConnectionRequest: {
             deletion?: components["schemas"]["DeletionPolicy"] | null;
@@ -5086,8 +5402,92 @@ export interface components {
              */
             search_index_bytes: number;
         };
+        SupportBreakdown: {
+            /** @description channel, category, priority or agent */
+            dimension: string;
+            /** @description Values with anything in the range, most tickets created first. */
+            rows: components["schemas"]["BreakdownRow"][];
+        };
+        SupportDayFigures: {
+            /**
+             * Format: int64
+             * @description Tickets not solved or closed at the end of the day.
+             */
+            backlog: number;
+            /** @description YYYY-MM-DD in the report time zone. */
+            date: string;
+            figures: components["schemas"]["SupportFigures"];
+        };
+        /** @description The counts, rates and times of a period (or a day, or a breakdown value). */
+        SupportFigures: {
+            /** Format: int64 */
+            created: number;
+            /**
+             * Format: int64
+             * @description Solves with fewer than two public agent replies.
+             */
+            one_touch: number;
+            /**
+             * Format: double
+             * @description one_touch / solved; null without solves.
+             */
+            one_touch_rate?: number | null;
+            /**
+             * Format: double
+             * @description reopened / solved; null without solves.
+             */
+            reopen_rate?: number | null;
+            /** Format: int64 */
+            reopened: number;
+            /**
+             * Format: int64
+             * @description Public agent replies.
+             */
+            replies: number;
+            sla_first_response: components["schemas"]["SlaOutcomes"];
+            sla_resolution: components["schemas"]["SlaOutcomes"];
+            /** Format: int64 */
+            solved: number;
+            times: components["schemas"]["TimeMetrics"];
+        };
+        /** @description The period before the range, as long as it, for comparison. */
+        SupportPeriod: {
+            /** Format: int64 */
+            backlog_end: number;
+            from: string;
+            to: string;
+            totals: components["schemas"]["SupportFigures"];
+        };
+        SupportReport: {
+            /**
+             * Format: int64
+             * @description The backlog at the end of the range's last day.
+             */
+            backlog_end: number;
+            breakdown?: components["schemas"]["SupportBreakdown"] | null;
+            /** @description Every day of the range, oldest first. */
+            days: components["schemas"]["SupportDayFigures"][];
+            from: string;
+            previous?: components["schemas"]["SupportPeriod"] | null;
+            /** @description The IANA time zone report days are counted in (the workspace's setting; UTC by default). */
+            time_zone: string;
+            to: string;
+            totals: components["schemas"]["SupportFigures"];
+        };
+        SuspendWorkspaceRequest: {
+            /** @description Why (1 to 500 characters), kept with the suspension and in the audit log. */
+            reason: string;
+        };
+        /** @enum {string} */
+        SuspensionReason: "payment" | "staff";
         /** @description Counts of one sync run, or of all runs. */
         SyncCounts: {
+            /**
+             * Format: int64
+             * @description Write-backs Google refused because the contact changed there meanwhile: Google's version was
+             *     read again and applied (Google wins).
+             */
+            conflicts?: number;
             /**
              * Format: int64
              * @description Contacts deleted in Google, applied by the deletion policy.
@@ -5095,7 +5495,7 @@ export interface components {
             deleted: number;
             /**
              * Format: int64
-             * @description Customers changed here and written back to Google (two-way).
+             * @description Contacts written to Google (two-way): customers made there and customers changed here.
              */
             exported?: number;
             /**
@@ -5204,6 +5604,19 @@ export interface components {
              * @description Send it back with a change; a stale one is refused with 409.
              */
             version: number;
+        };
+        /** @description A time metric in calendar time and in business time (null where no SLA policy measured any). */
+        TimeMetric: {
+            business?: components["schemas"]["DurationStats"] | null;
+            calendar: components["schemas"]["DurationStats"];
+        };
+        TimeMetrics: {
+            agent_wait: components["schemas"]["TimeMetric"];
+            first_reply: components["schemas"]["TimeMetric"];
+            first_resolution: components["schemas"]["TimeMetric"];
+            full_resolution: components["schemas"]["TimeMetric"];
+            on_hold: components["schemas"]["TimeMetric"];
+            requester_wait: components["schemas"]["TimeMetric"];
         };
         /** @description The start of second-factor enrolment: the secret, shown this once. */
         TotpEnrolmentView: {
@@ -5314,6 +5727,12 @@ export interface components {
             addresses: components["schemas"]["MailAddressInput"][];
             /** @description Addresses, or `@domain` for a whole domain, whose mail is rejected; at most 500. */
             blocked_senders?: string[];
+            notifications?: components["schemas"]["CustomerNotificationsInput"] | null;
+            /**
+             * @description Appended to every reply sent by e-mail, below a "-- " line; at most 1000 characters. Absent:
+             *     kept as it is; empty: removed.
+             */
+            signature?: string | null;
             /**
              * Format: int64
              * @description The version the change is based on; a stale one answers 409. Without it, the last write wins.
@@ -5363,6 +5782,15 @@ export interface components {
         /** @description The kinds to turn on or off; kinds not named keep their setting. */
         UpdateNotificationPreferencesRequest: {
             kinds: components["schemas"]["NotificationPreference"][];
+        };
+        UpdateReportSettingsRequest: {
+            /** @description An IANA time zone, e.g. Europe/Berlin. */
+            time_zone: string;
+            /**
+             * Format: int64
+             * @description The version the change is based on; a stale one answers 409. Without it, the last write wins.
+             */
+            version?: number | null;
         };
         /** @description Only the fields present change; `null` clears assignee, category or subcategory. */
         UpdateTicketRequest: {
@@ -5579,6 +6007,10 @@ export interface components {
             plan: components["schemas"]["PlanId"];
             workspace_id: components["schemas"]["WorkspaceId"];
         };
+        WorkspaceStandingView: {
+            standing: components["schemas"]["Standing"];
+            workspace_id: components["schemas"]["WorkspaceId"];
+        };
         WorkspaceUsageView: {
             /** Format: int64 */
             lead_capture_endpoints: number;
@@ -5597,6 +6029,8 @@ export interface components {
             id: components["schemas"]["WorkspaceId"];
             name: string;
             plan: components["schemas"]["PlanId"];
+            /** @description Active, past due (the web app shows everyone a banner until `grace_until`) or suspended. */
+            standing: components["schemas"]["Standing"];
         };
     };
     responses: never;
@@ -12095,6 +12529,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description The plan's new leads for the month are used up */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
             /** @description Forbidden */
             403: {
                 headers: {
@@ -15784,6 +16227,258 @@ export interface operations {
             };
         };
     };
+    platform_platform_reactivate_workspace: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Workspace id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceStandingView"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The standing kept changing meanwhile */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A path parameter is not a valid id */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    platform_platform_suspend_workspace: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Workspace id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuspendWorkspaceRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceStandingView"];
+                };
+            };
+            /** @description The body is missing or is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The standing kept changing meanwhile */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is larger than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    reports_reports_agents: {
+        parameters: {
+            query?: {
+                /** @description first day, YYYY-MM-DD */
+                from?: string;
+                /** @description last day, YYYY-MM-DD (default today in the report time zone) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentReport"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     reports_reports_sales: {
         parameters: {
             query?: {
@@ -15877,6 +16572,71 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SlaComplianceReport"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    reports_reports_support: {
+        parameters: {
+            query?: {
+                /** @description first day, YYYY-MM-DD */
+                from?: string;
+                /** @description last day, YYYY-MM-DD (default today in the report time zone) */
+                to?: string;
+                /** @description channel, category, priority or agent */
+                breakdown?: string;
+                /** @description `previous`: also the period of the same length before */
+                compare?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupportReport"];
                 };
             };
             /** @description No access token or API key, or one that expired or was revoked */
@@ -16367,6 +17127,53 @@ export interface operations {
             };
         };
     };
+    settings_settings_email_domain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SendingDomainView"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     settings_settings_rejected_email: {
         parameters: {
             query?: {
@@ -16401,6 +17208,165 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    settings_settings_report_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportSettingsView"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    settings_settings_update_report_settings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version read, as its ETag (`"3"`): stands for `version`; a stale one is 412. */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateReportSettingsRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The record's version, for `If-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportSettingsView"];
+                };
+            };
+            /** @description The body is missing or is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Stale version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The record changed since the version in `If-Match`; `current` holds it now */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is larger than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
