@@ -22,6 +22,7 @@ const key = { name: "Zapier", prefix: "sb_live_ab", scopes: ["tickets:read", "ti
 const SAMPLES: Record<EventKind, { event: Omit<DescribedEvent, "type">; reads: string }> = {
   "workspace.created": { event: { after: { name: "Acme Support", plan: "free" } }, reads: "Workspace “Acme Support” created on the Free plan" },
   "workspace.plan_changed": { event: { before: { plan: "free" }, after: { plan: "team" } }, reads: "Plan changed from Free to Team" },
+  "workspace.standing_changed": { event: { before: { status: "past_due" }, after: { status: "suspended", reason: "payment" } }, reads: "Workspace suspended for payment" },
   "user.created": { event: { after: member }, reads: "Brook Agent joined as agent" },
   "user.updated": { event: { before: { ...member, name: "Brook" }, after: member }, reads: "Brook Agent's profile: Name: Brook → Brook Agent" },
   "user.role_changed": { event: { before: member, after: { ...member, role: "manager" } }, reads: "Brook Agent's role: Agent → Manager" },

@@ -9,6 +9,7 @@ import { bytes, dateTime, duration, label } from "./format";
 export const EVENT_KINDS = [
   "workspace.created",
   "workspace.plan_changed",
+  "workspace.standing_changed",
   "user.created",
   "user.updated",
   "user.role_changed",
@@ -259,6 +260,12 @@ const FORMATTERS: Record<EventKind, (context: Context) => string> = {
   "workspace.created": ({ after }) => `${titled("Workspace", text(after, "name"))} created${after.plan ? ` on the ${label(String(after.plan))} plan` : ""}`,
   "workspace.plan_changed": ({ before, after, nameOf }) =>
     after.plan ? `Plan changed${before.plan ? ` from ${showValue("plan", before.plan, nameOf)}` : ""} to ${showValue("plan", after.plan, nameOf)}` : "Plan changed",
+  "workspace.standing_changed": ({ after }) => {
+    const status = text(after, "status");
+    if (status === "suspended") return `Workspace suspended${text(after, "reason") === "payment" ? " for payment" : " by platform staff"}`;
+    if (status === "past_due") return "Payment past due: the grace period started";
+    return "Workspace active again";
+  },
   "user.created": ({ after }) => `${text(after, "name") ?? "A member"} joined${after.role ? ` as ${label(String(after.role)).toLowerCase()}` : ""}`,
   "user.updated": (context) => withChanges(`${either(context, "name") ?? "A member"}'s profile`, context, "Member profile updated", ["status"]),
   "user.role_changed": (context) =>
