@@ -511,7 +511,7 @@ mod tests {
         assert_eq!(EventKind::TicketCreated.as_str(), "ticket.created");
         assert_eq!(EventKind::SettingsSlaPolicyUpdated.as_str(), "settings.sla_policy_updated");
         assert_eq!(EventKind::WebhookEndpointResumed.as_str(), "webhook.endpoint_resumed");
-        assert_eq!(EventKind::ALL.len(), 78);
+        assert_eq!(EventKind::ALL.len(), 79);
         assert_eq!(EventKind::EmailRejected.as_str(), "email.rejected");
         assert_eq!(EventKind::DealStageChanged.as_str(), "deal.stage_changed");
     }
