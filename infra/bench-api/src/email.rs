@@ -8,6 +8,7 @@
 //! 1. N/2 first messages from N/2 different senders: each opens a ticket (and finds or creates its
 //!    customer).
 //! 2. N/2 replies, one to each of those tickets, threaded by In-Reply-To.
+//! 3. Outbound: one public agent reply per ticket through the API, until the local SES has sent them all.
 //!
 //! For each phase: messages per second end to end, per-message latency, and the DynamoDB and S3 calls
 //! per message: those made while the messages were handled, and those once the stack is idle again (the
@@ -205,6 +206,75 @@ async fn phase(
     ))
 }
 
+/// Messages the local SES has recorded so far.
+async fn outbox_len(http: &reqwest::Client, url: &str) -> Result<usize, String> {
+    let body: Value = http
+        .get(format!("{url}/__local/outbox"))
+        .send()
+        .await
+        .and_then(|r| r.error_for_status())
+        .map_err(|err| format!("the outbox: {err}"))?
+        .json()
+        .await
+        .map_err(|err| err.to_string())?;
+    Ok(body["messages"].as_array().map_or(0, Vec::len))
+}
+
+/// One public reply per ticket through the API, until the local SES has recorded every one.
+async fn outbound(
+    app: &App,
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    tickets: &[String],
+    concurrency: usize,
+) -> Result<(Phase, usize), String> {
+    let (dynamodb_before, s3_before) = settled(app).await;
+    let before = outbox_len(http, url).await?;
+    let started = Instant::now();
+    let posts = tickets.iter().map(|ticket| {
+        let (http, path) = (http.clone(), format!("{url}/api/v1/tickets/{ticket}/messages"));
+        async move {
+            let started = Instant::now();
+            http.post(path)
+                .bearer_auth(token)
+                .json(&json!({"body": "A technician is on the way.", "internal": false}))
+                .send()
+                .await
+                .and_then(|r| r.error_for_status())
+                .map_err(|err| format!("posting a reply: {err}"))?;
+            Ok::<_, String>(started.elapsed().as_secs_f64() * 1000.0)
+        }
+    });
+    let results: Vec<_> = futures::stream::iter(posts).buffer_unordered(concurrency).collect().await;
+    let latencies = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let deadline = Instant::now() + Duration::from_secs(600);
+    let mut sent = outbox_len(http, url).await? - before;
+    while sent < tickets.len() {
+        if Instant::now() > deadline {
+            return Err(format!("only {sent} of {} replies were sent", tickets.len()));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        sent = outbox_len(http, url).await? - before;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let (dynamodb_handled, s3_handled) = calls(app);
+    let (dynamodb_settled, s3_settled) = settled(app).await;
+    Ok((
+        Phase {
+            label: "public agent reply",
+            messages: tickets.len(),
+            seconds,
+            latencies,
+            dynamodb_handled: delta(&dynamodb_handled, &dynamodb_before),
+            s3_handled: delta(&s3_handled, &s3_before),
+            dynamodb_settled: delta(&dynamodb_settled, &dynamodb_before),
+            s3_settled: delta(&s3_settled, &s3_before),
+        },
+        sent,
+    ))
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let options = match options() {
@@ -308,13 +378,15 @@ async fn run(options: &Options) -> Result<String, String> {
     if threaded_into != tickets {
         return Err("a reply threaded into another ticket than its first message's".into());
     }
+    // ------------------------------------------------------------ 3. outbound: public agent replies
+    let (outbound, outbound_sent) = outbound(app, &http, &stack.url, &token, &tickets, options.concurrency).await?;
     stack.stop().await;
 
     let build = if cfg!(debug_assertions) { "debug" } else { "release" };
     let total = opened.messages + threaded.messages;
     let overall_rate = total as f64 / (opened.seconds + threaded.seconds);
     let mut md = String::new();
-    let _ = writeln!(md, "# Inbound e-mail benchmark\n");
+    let _ = writeln!(md, "# E-mail benchmark\n");
     let _ = writeln!(
         md,
         "Local stack (moto for DynamoDB, S3 and SQS, single-threaded), {build} build. Each message goes the \
@@ -375,6 +447,38 @@ async fn run(options: &Options) -> Result<String, String> {
             calls_text(&phase.s3_settled)
         );
     }
+    let _ = writeln!(md, "\n## Outbound\n");
+    let _ = writeln!(
+        md,
+        "One public reply per ticket posted through the API ({} in flight), until the local SES has recorded \
+         {outbound_sent} sent messages (the reply is committed, the stream queues it, the sending function \
+         builds and sends it). Latency is the API call's; calls count the API request, the stream and the \
+         sending function.\n",
+        options.concurrency
+    );
+    let (median, p90) = median_p90(outbound.latencies.clone());
+    let _ = writeln!(
+        md,
+        "| replies | sent/s | POST median ms | POST p90 ms | total s | DynamoDB / S3 calls until sent | DynamoDB / S3 calls until idle |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|");
+    let _ = writeln!(
+        md,
+        "| {} | {:.1} | {median:.1} | {p90:.1} | {:.2} | {:.2} / {:.2} | {:.2} / {:.2} |",
+        outbound.messages,
+        outbound.rate(),
+        outbound.seconds,
+        per_message(&outbound.dynamodb_handled, outbound.messages),
+        per_message(&outbound.s3_handled, outbound.messages),
+        per_message(&outbound.dynamodb_settled, outbound.messages),
+        per_message(&outbound.s3_settled, outbound.messages),
+    );
+    let _ = writeln!(
+        md,
+        "\nBy operation, until idle: DynamoDB {}; S3 {}",
+        calls_text(&outbound.dynamodb_settled),
+        calls_text(&outbound.s3_settled)
+    );
     let _ = writeln!(
         md,
         "\nThe local stand-in serves one request at a time, so its per-call time bounds the local rate; in \
@@ -386,6 +490,7 @@ async fn run(options: &Options) -> Result<String, String> {
         "messages_per_s": overall_rate,
         "new_ticket": opened.json(),
         "threaded_reply": threaded.json(),
+        "outbound_reply": outbound.json(),
     });
     write_results(&options.out, "email", &md, &report).map_err(|err| format!("writing results: {err}"))?;
     Ok(md)
