@@ -74,6 +74,8 @@ CRM_SMALL ?= 100
 CRM_LARGE ?= 50000
 SEARCH_SMALL ?= 1000
 SEARCH_LARGE ?= 100000
+# Inbound e-mail through the local path: half open tickets, half are replies threaded into them.
+EMAIL_MESSAGES ?= 400
 # Event-to-socket latency is measured with this many connected sockets, over this many ticket changes.
 BENCH_SOCKETS ?= 50
 BENCH_EVENTS ?= 40
@@ -87,6 +89,7 @@ bench:
 	cargo run --locked --release -p switchboard-api-bench --bin crm-bench -- --small $(CRM_SMALL) --large $(CRM_LARGE)
 	cargo run --locked --release -p switchboard-api-bench --bin search-bench -- --small $(SEARCH_SMALL) --large $(SEARCH_LARGE)
 	cargo run --locked -p switchboard-api-bench --bin realtime-bench -- --sockets $(BENCH_SOCKETS) --events $(BENCH_EVENTS)
+	cargo run --locked -p switchboard-api-bench --bin email-bench -- --messages $(EMAIL_MESSAGES)
 	$(MAKE) bench-web
 
 ## The web app's weight and speed: gzip bytes of the JS/CSS the inbox loads, and the inbox's time to

@@ -9,7 +9,7 @@ use crate::{
     clock::{Clock, SystemClock},
     config::Config,
     services::envelope::VaultSlot,
-    storage::{Store, cursor::CursorCodec},
+    storage::{Store, call_count::CallCount, cursor::CursorCodec},
 };
 
 #[derive(Debug, Clone)]
@@ -22,6 +22,8 @@ pub struct App {
     pub attachments: BlobStore,
     /// The bucket of raw inbound e-mail (SES writes, the inbound function reads).
     pub inbound_mail: BlobStore,
+    /// S3 calls made through every bucket above, by operation (what benchmarks report per message).
+    pub s3_calls: CallCount,
     /// The queue of webhook deliveries (one message per attempt).
     pub webhook_queue: Queue,
     /// Agents' replies to send by e-mail (one message per reply).
@@ -47,11 +49,15 @@ impl App {
     /// pays at cold start only for what it needs; all of them share `aws` (one credentials cache).
     pub fn new(config: Config, aws: &aws_config::SdkConfig, clock: Arc<dyn Clock>) -> Self {
         let cursors = CursorCodec::derive_from(&config.cursor_key.0);
+        let s3_calls = CallCount::default();
         let s3 = {
-            let (aws, path_style) = (aws.clone(), config.s3_path_style);
+            let (aws, path_style, counting) = (aws.clone(), config.s3_path_style, s3_calls.clone());
             LazyClient::new(move || {
                 aws_sdk_s3::Client::from_conf(
-                    aws_sdk_s3::config::Builder::from(&aws).force_path_style(path_style).build(),
+                    aws_sdk_s3::config::Builder::from(&aws)
+                        .force_path_style(path_style)
+                        .interceptor(counting.clone())
+                        .build(),
                 )
             })
         };
@@ -74,6 +80,7 @@ impl App {
             email_queue: Queue::new(sqs.clone(), config.email_queue_url.clone(), "e-mail replies"),
             search_queue: Queue::new(sqs, config.search_queue_url.clone(), "search index changes"),
             search_indexes: BlobStore::new(s3, config.search_bucket.clone(), "search index"),
+            s3_calls,
             sockets: Sockets::new(sockets),
             webhook_http: Arc::default(),
             webhook_vault: VaultSlot::default(),

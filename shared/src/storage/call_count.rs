@@ -16,7 +16,10 @@ use aws_sdk_dynamodb::{
     operation::{batch_get_item::BatchGetItemOutput, get_item::GetItemOutput, query::QueryOutput},
     types::AttributeValue,
 };
-use aws_smithy_runtime_api::{box_error::BoxError, client::runtime_components::RuntimeComponents};
+use aws_smithy_runtime_api::{
+    box_error::BoxError,
+    client::{orchestrator::Metadata, runtime_components::RuntimeComponents},
+};
 
 /// What reads cost, as DynamoDB bills them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -111,11 +114,14 @@ impl Intercept for CallCount {
         &self,
         context: &BeforeTransmitInterceptorContextRef<'_>,
         _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
+        cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        // The JSON protocol names the operation in a header: "DynamoDB_20120810.Query".
-        let target = context.request().headers().get("x-amz-target").unwrap_or("unknown");
-        let operation = target.rsplit('.').next().unwrap_or(target).to_owned();
+        // The JSON protocol names the operation in a header ("DynamoDB_20120810.Query"); REST protocols
+        // (S3) do not, so there the SDK's operation metadata names it ("PutObject").
+        let operation = match context.request().headers().get("x-amz-target") {
+            Some(target) => target.rsplit('.').next().unwrap_or(target).to_owned(),
+            None => cfg.load::<Metadata>().map_or("unknown", Metadata::name).to_owned(),
+        };
         let _outside_counted_work = COUNTED.try_with(|counted| {
             *counted.lock().expect("call count lock").entry(operation.clone()).or_insert(0) += 1;
         });
