@@ -11,7 +11,7 @@ use switchboard_tests::{Member, eventually, signup, stack, stream_batch};
 
 use crate::tickets::{new_ticket, ticket_path};
 
-const WITHIN: Duration = Duration::from_secs(30);
+const WITHIN: Duration = Duration::from_secs(120);
 /// The bus the local stack creates from template.yaml's `EventBus`.
 const BUS: &str = "switchboard-local-eventbus";
 

@@ -197,7 +197,7 @@ async fn a_workspaces_page_shows_its_tickets_per_day_from_the_report_counters() 
     let staff = Client::new().with_token(&staff_token().await);
     let path = format!("/api/v1/platform/workspaces/{}", owner.workspace_id);
     let today = stack().app.clock.now().to_zoned(jiff::tz::TimeZone::UTC).date().to_string();
-    let counted = switchboard_tests::eventually(std::time::Duration::from_secs(15), async || {
+    let counted = switchboard_tests::eventually(std::time::Duration::from_secs(90), async || {
         let page = staff.get(&path).await.expect(200);
         let days = page.body["activity"]["days"].as_array().unwrap().clone();
         days.last().is_some_and(|day| day["date"] == today.as_str() && day["tickets_created"] == 3)

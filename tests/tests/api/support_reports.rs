@@ -17,7 +17,7 @@ async fn a_workspace_sees_its_own_tickets_only_and_a_redelivery_counts_once() {
         .expect(201);
     let path = format!("/api/v1/tickets/{}", ticket.body["id"].as_str().unwrap());
     client.patch(&path, json!({"version": ticket.body["version"], "status": "solved"})).await.expect(200);
-    let counted = eventually(Duration::from_secs(15), async || {
+    let counted = eventually(Duration::from_secs(90), async || {
         let report = client.get("/api/v1/reports/support?breakdown=channel").await.expect(200);
         report.body["totals"]["solved"] == 1
     })
