@@ -266,7 +266,7 @@ function Leaderboard({ from, to }: { from: string; to: string }) {
             {sortLeaderboard(report.data.agents, column).map((agent) => (
               <tr key={agent.user_id}>
                 <th scope="row">
-                  <span className={agent.online ? "presence-dot online" : "presence-dot"} aria-label={agent.online ? "online" : "offline"} /> {agent.name ?? "Former member"}
+                  <span role="img" className={agent.online ? "presence-dot online" : "presence-dot"} aria-label={agent.online ? "online" : "offline"} /> {agent.name ?? "Former member"}
                 </th>
                 {COLUMNS.map(({ key }) => (
                   <td key={key}>{cell(agent, key)}</td>
