@@ -5,7 +5,7 @@ export SAM_CLI_TELEMETRY := 0
 # One region for the SAM/cfn-lint checks; nothing here talks to AWS.
 LINT_REGION ?= us-east-1
 
-.PHONY: setup dev test check lint-template lint-workflows unit-and-blackbox build bench docs fmt clean web test-web bench-web deploy-web
+.PHONY: setup dev test check lint-template lint-workflows unit-and-blackbox build bench docs fmt clean web test-web bench-web deploy-edge deploy-web
 
 ## Install what the local stack needs (idempotent).
 setup:
@@ -42,7 +42,7 @@ test-web:
 	cd web && npx playwright test
 
 lint-template:
-	.venv/lint/bin/cfn-lint template.yaml
+	.venv/lint/bin/cfn-lint template.yaml infra/edge.yaml
 	.venv/lint/bin/sam validate --lint --template-file template.yaml --region $(LINT_REGION)
 
 ## The GitHub Actions workflows (.github/workflows/), checked by actionlint (pinned in infra/python/lint.lock).
@@ -100,9 +100,18 @@ bench-web:
 	cargo build -p local-stack --locked
 	cd web && node scripts/bench.mjs
 
-## Upload the web app to the stack's private bucket, write its runtime config (API and WebSocket URLs from
-## the stack outputs) and invalidate CloudFront. STACK=<CloudFormation stack name>, AWS credentials in env.
+## STACK=<CloudFormation stack name> for the deploy targets; AWS credentials in env.
 STACK ?= switchboard-dev
+
+## The edge web ACL (infra/edge.yaml) in us-east-1, where CloudFront's web ACLs live whatever the main
+## stack's region; prints the EdgeWebAclArn to pass to the main stack (docs/operations.md, Deploying).
+deploy-edge:
+	@infra/scripts/bootstrap.sh lint
+	.venv/lint/bin/sam deploy --template-file infra/edge.yaml --stack-name $(STACK)-edge --region us-east-1 --no-fail-on-empty-changeset
+	.venv/lint/bin/sam list stack-outputs --stack-name $(STACK)-edge --region us-east-1 --output table
+
+## Upload the web app to the stack's private bucket, write its runtime config (API and WebSocket URLs from
+## the stack outputs) and invalidate CloudFront.
 deploy-web: web
 	@infra/scripts/bootstrap.sh lint
 	.venv/lint/bin/python infra/scripts/deploy_web.py --stack $(STACK) --dist web/dist

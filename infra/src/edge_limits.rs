@@ -1,4 +1,4 @@
-//! Plays the web ACL's rate-based rules (template.yaml `EdgeWebAcl`): each rule counts one client
+//! Plays the edge web ACL's rate-based rules (infra/edge.yaml `EdgeWebAcl`): each rule counts one client
 //! address's requests under a path prefix over a sliding window and refuses the ones over its limit
 //! with 429 problem+json and `Retry-After` (the time until the oldest counted request leaves the
 //! window), as WAF blocks an address over its rate until it falls.
@@ -21,9 +21,9 @@ pub struct RateRule {
     pub window: Duration,
 }
 
-/// Reads the rate-based rules of the template's `EdgeWebAcl` (none when it declares no web ACL).
+/// Reads the rate-based rules of the edge template's `EdgeWebAcl` (none when it declares no web ACL).
 pub fn rules_of(raw_template: &str) -> Result<Vec<RateRule>, String> {
-    let doc: Value = serde_yaml_ng::from_str(raw_template).map_err(|err| format!("template.yaml: {err}"))?;
+    let doc: Value = serde_yaml_ng::from_str(raw_template).map_err(|err| format!("infra/edge.yaml: {err}"))?;
     let get = |value: &Value, path: &[&str]| -> Option<Value> {
         path.iter().try_fold(value.clone(), |value, key| value.get(*key).cloned())
     };
@@ -86,13 +86,13 @@ mod tests {
     use super::*;
 
     fn limiter() -> EdgeLimiter {
-        let raw = std::fs::read_to_string(crate::repo_root().join("template.yaml")).unwrap();
+        let raw = std::fs::read_to_string(crate::repo_root().join(crate::EDGE_TEMPLATE)).unwrap();
         EdgeLimiter::new(rules_of(&raw).unwrap())
     }
 
     #[test]
     fn the_templates_rules_are_read() {
-        let raw = std::fs::read_to_string(crate::repo_root().join("template.yaml")).unwrap();
+        let raw = std::fs::read_to_string(crate::repo_root().join(crate::EDGE_TEMPLATE)).unwrap();
         let rules = rules_of(&raw).unwrap();
         let prefixes: Vec<&str> = rules.iter().map(|rule| rule.prefix.as_str()).collect();
         assert_eq!(prefixes, ["/api/v1/auth/", "/api/v1/platform/"]);

@@ -36,6 +36,9 @@ use std::{path::PathBuf, sync::Arc, time::Duration};
 use aws_sdk_dynamodb::config::Credentials;
 use shared::{App, clock::AdjustableClock, config::Config};
 
+/// The edge stack's template (the CloudFront web ACL, deployed in us-east-1), relative to the root.
+pub const EDGE_TEMPLATE: &str = "infra/edge.yaml";
+
 /// The repository root (where template.yaml lives).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("infra/ is inside the repository").to_path_buf()
@@ -337,7 +340,7 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
     }
     let mut gateway = gateway::Gateway::new(&template, app, options.authorizer_cache_ttl)?;
     if options.edge_rate_limits {
-        let raw = std::fs::read_to_string(root.join("template.yaml")).map_err(|err| err.to_string())?;
+        let raw = std::fs::read_to_string(root.join(EDGE_TEMPLATE)).map_err(|err| err.to_string())?;
         gateway = gateway.with_edge_limits(edge_limits::EdgeLimiter::new(edge_limits::rules_of(&raw)?));
     }
     let mut router = gateway

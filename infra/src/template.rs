@@ -720,7 +720,12 @@ mod tests {
     fn the_distribution_has_a_web_acl_with_managed_rules_and_rate_limits_and_adds_the_origin_secret() {
         let raw = std::fs::read_to_string(crate::repo_root().join("template.yaml")).unwrap();
         let doc: Value = serde_yaml_ng::from_str(&raw).unwrap();
-        let acl = get(&doc, &["Resources", "EdgeWebAcl"]).expect("the web ACL");
+        let edge_raw = std::fs::read_to_string(crate::repo_root().join(crate::EDGE_TEMPLATE)).unwrap();
+        let edge: Value = serde_yaml_ng::from_str(&edge_raw).unwrap();
+        let acl = get(&edge, &["Resources", "EdgeWebAcl"]).expect("the web ACL");
+        let exported =
+            format!("{:?}", get(&edge, &["Outputs", "EdgeWebAclArn", "Value"]).expect("the ACL's ARN output"));
+        assert!(exported.contains("EdgeWebAcl.Arn"), "{exported}");
         assert_eq!(get(acl, &["Type"]).and_then(text).as_deref(), Some("AWS::WAFv2::WebACL"));
         assert_eq!(get(acl, &["Properties", "Scope"]).and_then(text).as_deref(), Some("CLOUDFRONT"));
         let rules = get(acl, &["Properties", "Rules"]).and_then(Value::as_sequence).expect("rules");
@@ -762,7 +767,10 @@ mod tests {
         }
         let distribution = get(&doc, &["Resources", "WebDistribution", "Properties", "DistributionConfig"]).unwrap();
         let attached = format!("{:?}", get(distribution, &["WebACLId"]).expect("the distribution names a web ACL"));
-        assert!(attached.contains("EdgeWebAcl.Arn") && attached.contains("EdgeWebAclArn"), "{attached}");
+        assert!(attached.contains("EdgeWebAclArn"), "{attached}");
+        // A prod stack cannot be deployed without the edge stack's ACL (a CloudFormation rule).
+        let rule = format!("{:?}", get(&doc, &["Rules", "ProductionHasEdgeWebAcl"]).expect("the prod rule"));
+        assert!(rule.contains("prod") && rule.contains("EdgeWebAclArn"), "{rule}");
         let origins = get(distribution, &["Origins"]).and_then(Value::as_sequence).unwrap();
         let api = origins.iter().find(|origin| get(origin, &["Id"]).and_then(text).as_deref() == Some("api")).unwrap();
         let headers = format!("{:?}", get(api, &["OriginCustomHeaders"]).expect("the API origin adds a header"));
