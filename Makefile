@@ -105,9 +105,10 @@ STACK ?= switchboard-dev
 
 ## The edge web ACL (infra/edge.yaml) in us-east-1, where CloudFront's web ACLs live whatever the main
 ## stack's region; prints the EdgeWebAclArn to pass to the main stack (docs/operations.md, Deploying).
+## APP_ORIGIN=<the main stack's AppOrigin>, once known.
 deploy-edge:
 	@infra/scripts/bootstrap.sh lint
-	.venv/lint/bin/sam deploy --template-file infra/edge.yaml --stack-name $(STACK)-edge --region us-east-1 --no-fail-on-empty-changeset
+	.venv/lint/bin/sam deploy --template-file infra/edge.yaml --stack-name $(STACK)-edge --region us-east-1 --no-fail-on-empty-changeset $(if $(APP_ORIGIN),--parameter-overrides AppOrigin=$(APP_ORIGIN))
 	.venv/lint/bin/sam list stack-outputs --stack-name $(STACK)-edge --region us-east-1 --output table
 
 ## Upload the web app to the stack's private bucket, write its runtime config (API and WebSocket URLs from

@@ -179,6 +179,8 @@ fn local_values(
         ("SWITCHBOARD_EVENT_BUS_NAME", resources::physical_name("EventBus")),
         // The gateway serves the WebSocket API's connection management endpoint itself.
         ("SWITCHBOARD_WS_MANAGEMENT_ENDPOINT", gateway_url.to_owned()),
+        // The app and API are served from the gateway: problem type URIs resolve there.
+        ("SWITCHBOARD_PUBLIC_ORIGIN", gateway_url.to_owned()),
         // Google is the stand-in the gateway serves under /__local/google (infra/src/google.rs); the token key
         // is the one the stack made in moto's KMS for template.yaml's TokenKey.
         ("SWITCHBOARD_GOOGLE_CLIENT_ID", google::CLIENT_ID.to_owned()),

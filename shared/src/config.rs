@@ -51,6 +51,9 @@ pub struct Config {
     /// The secret CloudFront adds to every request it forwards to the API (`SWITCHBOARD_ORIGIN_SECRET`);
     /// set, requests without it are refused (403). Unset: not checked.
     pub origin_secret: Option<SecretBytes>,
+    /// The web address the app and API are served at (`SWITCHBOARD_PUBLIC_ORIGIN`, e.g.
+    /// `https://app.example.com`): problem `type` URIs are absolute under it. Unset: they are relative.
+    pub public_origin: Option<String>,
     /// The HMAC key that binds pagination cursors to their query (`SWITCHBOARD_CURSOR_KEY`, its own secret).
     pub cursor_key: SecretBytes,
     pub access_token_ttl: Duration,
@@ -182,6 +185,9 @@ impl Config {
             None => None,
             Some(raw) => Some(parse_secret("SWITCHBOARD_ORIGIN_SECRET", &raw)?),
         };
+        let public_origin = lookup("SWITCHBOARD_PUBLIC_ORIGIN")
+            .map(|raw| raw.trim().trim_end_matches('/').to_owned())
+            .filter(|origin| !origin.is_empty());
         let member_token_keys = public_keys("SWITCHBOARD_MEMBER_TOKEN_KEYS")?;
         let staff_token_keys = public_keys("SWITCHBOARD_STAFF_TOKEN_KEYS")?;
         let socket_token_keys = public_keys("SWITCHBOARD_SOCKET_TOKEN_KEYS")?;
@@ -272,6 +278,7 @@ impl Config {
             signing_secrets,
             cursor_key,
             origin_secret,
+            public_origin,
             access_token_ttl,
             refresh_token_ttl,
             issuer,

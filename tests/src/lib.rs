@@ -57,6 +57,12 @@ pub fn stack() -> &'static TestStack {
 }
 
 /// A response as a test sees it.
+/// A problem `type` as the stack's answers carry it: absolute, under the stack's own origin, where
+/// it resolves to the type's documentation.
+pub fn problem_type(slug: &str) -> String {
+    format!("{}/api/v1/problems/{slug}", stack().url)
+}
+
 #[derive(Debug)]
 pub struct Reply {
     pub status: StatusCode,
@@ -77,7 +83,7 @@ impl Reply {
     pub fn expect_problem(self, status: u16, slug: &str) -> Self {
         let reply = self.expect(status);
         assert_eq!(reply.headers["content-type"], "application/problem+json", "body: {}", reply.body);
-        assert_eq!(reply.body["type"], format!("/problems/{slug}"), "body: {}", reply.body);
+        assert_eq!(reply.body["type"], problem_type(slug), "body: {}", reply.body);
         assert_eq!(reply.body["status"], status);
         assert!(reply.body["detail"].as_str().is_some_and(|d| !d.is_empty()), "a problem says what was wrong");
         reply

@@ -2,6 +2,7 @@
 //! an interactive reference page whose assets are compiled in from a registry crate (no downloads).
 
 mod contract;
+pub mod problems;
 
 use std::sync::{Arc, LazyLock};
 
@@ -16,11 +17,15 @@ use utoipa::{
 pub const OPENAPI: &str = "/api/v1/openapi.json";
 pub const DOCS: &str = "/api/docs";
 pub const DOCS_ASSET: &str = "/api/docs/{proxy+}";
+pub const PROBLEMS: &str = shared::http::PROBLEM_DOCS;
+pub const PROBLEM: &str = "/api/v1/problems/{slug}";
 
 pub const ROUTES: &[http::Route] = shared::routes![
     GET OPENAPI => openapi_json,
     GET DOCS => redirect_to_index,
     GET DOCS_ASSET => docs_asset,
+    GET PROBLEMS => problems::list,
+    GET PROBLEM => problems::one,
 ];
 
 #[derive(OpenApi)]
@@ -80,6 +85,7 @@ pub const ROUTES: &[http::Route] = shared::routes![
         fn_chat::post_message, fn_chat::edit_message, fn_chat::delete_message, fn_chat::mark_read,
         shared::http::search::search_query,
         fn_health::health,
+        problems::list, problems::one,
     ),
     components(schemas(shared::api::schema::RawId, shared::api::schema::MemberFilter, shared::api::schema::CurrencyCode)),
     modifiers(&BearerAuth),

@@ -160,9 +160,108 @@ impl ProblemType {
         }
     }
 
-    /// The `type` URI: relative to the API's origin, where docs/api.md documents each one.
+    /// What the problem means and what the caller can do about it: the body of its documentation page
+    /// (the `type` URI answers it; docs/api.md lists the same).
+    pub fn description(self) -> &'static str {
+        match self {
+            ProblemType::MalformedRequest => {
+                "The body is not the JSON the operation takes, or a parameter cannot be read. Fix the request; retrying it as it is will fail again."
+            }
+            ProblemType::ValidationFailed => {
+                "The request was read but some values are not allowed. `errors` names each field (its path in the request) and what it must be."
+            }
+            ProblemType::Unauthenticated => {
+                "No valid credentials: send `Authorization: Bearer <access token>` (refresh an expired one) or an API key. A sign-in that failed answers this too."
+            }
+            ProblemType::Forbidden => {
+                "The caller is known but may not do this: the role (`permission` names what is missing) or the API key's scopes (`scope`) do not allow it."
+            }
+            ProblemType::NotFound => {
+                "No such record in this workspace, or no such route. Records of other workspaces are never revealed: they are not found."
+            }
+            ProblemType::MethodNotAllowed => {
+                "The path exists but not with this method; the `Allow` header lists the ones it takes."
+            }
+            ProblemType::PayloadTooLarge => "The body is larger than the operation accepts; `detail` gives the limit.",
+            ProblemType::RequestTimeout => "The request's headers or body did not arrive in time; send it again.",
+            ProblemType::UnsupportedMediaType => {
+                "Send the body as `application/json` (or the type the operation documents)."
+            }
+            ProblemType::Conflict => {
+                "The request cannot be applied to the record as it is now (e.g. an Idempotency-Key reused with another body, or still in use). `detail` says why."
+            }
+            ProblemType::VersionConflict => {
+                "The record changed after the version you sent. `current`, when present, holds its state now: re-apply your change to it and retry."
+            }
+            ProblemType::PreconditionFailed => {
+                "The `If-Match` ETag is not the record's current one: someone changed it. Read it again (new ETag) and retry."
+            }
+            ProblemType::InvalidTransition => {
+                "The ticket's lifecycle does not allow this change: `from` and `to` name it, `allowed` lists the statuses it may move to."
+            }
+            ProblemType::EmailTaken => "Another member of this workspace already has this e-mail address.",
+            ProblemType::LastOwner => {
+                "The change would leave the workspace without an active owner: make someone else owner first."
+            }
+            ProblemType::WorkspaceSelectionRequired => {
+                "The e-mail belongs to several workspaces: sign in again naming one of those listed in `workspaces`."
+            }
+            ProblemType::RefreshTokenReused => {
+                "A refresh token was used twice, so the session was revoked to protect the account. Sign in again."
+            }
+            ProblemType::SecondFactorRequired => {
+                "The account has a second factor: send the authenticator's current code."
+            }
+            ProblemType::PlanLimitReached => {
+                "The workspace's plan does not allow more of this. `limit_kind`, `limit`, `used` and `plan` say where it stands, `upgrade_url` where to raise it; records over a lowered limit are kept (`records_kept`). Nothing was written."
+            }
+            ProblemType::RateLimited => "Too many requests: wait for `Retry-After` seconds, then retry.",
+            ProblemType::DraftConflict => {
+                "New messages arrived on the ticket while the reply was written: `messages` lists them; send again with `draft_version` set to `current_version`, or with `confirm: true`."
+            }
+            ProblemType::TicketClaimed => {
+                "Another member has claimed this ticket (`claim` says who and until when); send with `confirm: true` to reply anyway."
+            }
+            ProblemType::DuplicateLead => {
+                "A lead with this e-mail exists in the workspace (`existing_lead_id`): change it, merge into it, or create with `?on_duplicate=merge`."
+            }
+            ProblemType::DomainTaken => {
+                "A company with this domain exists in the workspace (`existing_company_id`): change it, or use another domain."
+            }
+            ProblemType::WorkspaceSuspended => {
+                "The workspace is suspended (`reason`: billing or platform staff): its data is kept, but nothing can be read or changed until it is reactivated."
+            }
+            ProblemType::Internal => {
+                "A fault on our side, logged with the request id. Retry later; quote `request_id` to support if it persists."
+            }
+        }
+    }
+
+    /// The type whose slug this is.
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.slug() == slug)
+    }
+
+    /// The `type` URI: absolute, `<public origin>/api/v1/problems/<slug>`, which answers the type's
+    /// documentation. Without a configured origin (a stack deployed before its web address was set)
+    /// it is the same path, relative to the API's origin.
     pub fn uri(self) -> String {
-        format!("/problems/{}", self.slug())
+        let origin = PUBLIC_ORIGIN.read().map(|origin| origin.clone()).unwrap_or_default();
+        format!("{origin}{PROBLEM_DOCS}/{}", self.slug())
+    }
+}
+
+/// Where each problem type's documentation is served (`GET /api/v1/problems/{slug}`).
+pub const PROBLEM_DOCS: &str = "/api/v1/problems";
+
+/// The public origin `type` URIs are made absolute with: set from configuration when the context is
+/// built (one origin per process: the local stack serves every function from one).
+static PUBLIC_ORIGIN: std::sync::RwLock<String> = std::sync::RwLock::new(String::new());
+
+/// Makes `type` URIs absolute under `origin` (e.g. `https://app.example.com`).
+pub fn set_public_origin(origin: &str) {
+    if let Ok(mut current) = PUBLIC_ORIGIN.write() {
+        *current = origin.trim_end_matches('/').to_owned();
     }
 }
 
@@ -190,6 +289,86 @@ pub struct ProblemBody {
     /// Field errors, for `validation-failed`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldErrorBody>,
+    /// The members some types add (each type's page says which); absent elsewhere.
+    #[serde(flatten)]
+    pub extensions: ProblemExtensions,
+}
+
+/// The extension members problem types define, typed for clients (RFC 9457 §3.2).
+#[derive(Serialize, ToSchema, Default)]
+pub struct ProblemExtensions {
+    /// `invalid-transition`: the statuses the ticket may move to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
+    /// `invalid-transition`: the status it is in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// `invalid-transition`: the status asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// `version-conflict`: the record as it is now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub current: Option<serde_json::Value>,
+    /// `workspace-selection-required`: the workspaces the e-mail may sign in to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub workspaces: Option<Vec<serde_json::Value>>,
+    /// `plan-limit-reached`: which limit (`seats`, `tickets_per_month`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_kind: Option<String>,
+    /// `plan-limit-reached`: the plan's limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+    /// `plan-limit-reached`: what the workspace uses now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub used: Option<u64>,
+    /// `plan-limit-reached`: the workspace's plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    /// `plan-limit-reached`: records over a lowered limit, all kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub records_kept: Option<u64>,
+    /// `plan-limit-reached`: where to upgrade.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upgrade_url: Option<String>,
+    /// `draft-conflict`: the version to send the reply against.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<u64>,
+    /// `draft-conflict`: the messages that arrived meanwhile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub messages: Option<Vec<serde_json::Value>>,
+    /// `ticket-claimed`: who holds the claim, until when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub claim: Option<serde_json::Value>,
+    /// `duplicate-lead`: the lead that has the e-mail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing_lead_id: Option<String>,
+    /// `domain-taken`: the company that has the domain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing_company_id: Option<String>,
+    /// `duplicate-lead`, `domain-taken`, `email-taken`: the field at fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// `forbidden`: the permission the caller lacks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permission: Option<String>,
+    /// `forbidden`: the API key scope the route needs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// `workspace-suspended`: why (`payment`, `staff`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// `conflict` (a stage in use): the stage and its open deals.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_deals: Option<u64>,
+    /// `rate-limited`: seconds to wait (also in `Retry-After`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -296,7 +475,7 @@ mod tests {
         assert_eq!(response.status(), 422);
         assert_eq!(response.headers()["content-type"], "application/problem+json");
         let body = body(&response);
-        assert_eq!(body["type"], "/problems/validation-failed");
+        assert!(body["type"].as_str().unwrap().ends_with("/api/v1/problems/validation-failed"), "{body}");
         assert_eq!(body["detail"], "email is required");
         assert_eq!(body["errors"][0]["field"], "email");
         assert_eq!(body["request_id"], "req-1");

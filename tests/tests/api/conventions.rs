@@ -154,3 +154,32 @@ async fn a_request_that_stalls_in_its_headers_or_its_body_is_cut_off_within_seco
     // The gateway still serves everyone else.
     Client::new().get("/api/v1/health").await.expect(200);
 }
+
+/// A problem's `type` is an absolute URI that resolves to its documentation, for every type the API
+/// knows: a client (or a person reading a log) can follow it to what went wrong and what to do.
+#[tokio::test]
+async fn problem_types_are_absolute_uris_that_resolve_to_their_documentation() {
+    let client = Client::new();
+    let owner = signup("Problem Docs Co").await;
+    let unknown = format!("/api/v1/tickets/{}", uuid::Uuid::now_v7());
+    let missing = owner.client().get(&unknown).await.expect_problem(404, "not-found");
+    let uri = missing.body["type"].as_str().unwrap().to_owned();
+    assert!(uri.starts_with("http://") || uri.starts_with("https://"), "absolute: {uri}");
+    let page = reqwest::get(&uri).await.unwrap();
+    assert_eq!(page.status(), 200, "{uri} resolves");
+    let page: serde_json::Value = page.json().await.unwrap();
+    assert_eq!(page["type"], uri);
+    assert_eq!(page["title"], missing.body["title"]);
+    assert_eq!(page["status"], 404);
+    assert!(page["description"].as_str().is_some_and(|text| text.len() > 20), "{page}");
+
+    let all = client.get("/api/v1/problems").await.expect(200);
+    let items = all.body["items"].as_array().unwrap();
+    assert!(items.len() >= 20, "{}", all.body);
+    for item in items {
+        let slug = item["slug"].as_str().unwrap();
+        assert_eq!(item["type"], switchboard_tests::problem_type(slug));
+        assert!(item["description"].as_str().is_some_and(|text| !text.is_empty()), "{slug} is described");
+    }
+    client.get("/api/v1/problems/no-such-problem").await.expect_problem(404, "not-found");
+}

@@ -2015,6 +2015,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/problems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every problem type
+         * @description The catalogue of `type` values error answers carry, each with its status and meaning. No
+         *     credentials needed.
+         */
+        get: operations["meta_meta_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/problems/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One problem type
+         * @description What a `type` URI resolves to. No credentials needed.
+         */
+        get: operations["meta_meta_one"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/agents": {
         parameters: {
             query?: never;
@@ -4781,7 +4822,7 @@ export interface components {
         /** @enum {string} */
         Priority: "low" | "normal" | "high" | "urgent";
         /** @description The documented shape of every error response. */
-        ProblemBody: {
+        ProblemBody: components["schemas"]["ProblemExtensions"] & {
             detail: string;
             /** @description Field errors, for `validation-failed`. */
             errors?: components["schemas"]["FieldErrorBody"][];
@@ -4790,6 +4831,88 @@ export interface components {
             status: number;
             title: string;
             type: string;
+        };
+        /** @description The extension members problem types define, typed for clients (RFC 9457 §3.2). */
+        ProblemExtensions: {
+            /** @description `invalid-transition`: the statuses the ticket may move to. */
+            allowed?: string[] | null;
+            /** @description `ticket-claimed`: who holds the claim, until when. */
+            claim?: Record<string, never> | null;
+            /** @description `version-conflict`: the record as it is now. */
+            current?: Record<string, never> | null;
+            /**
+             * Format: int64
+             * @description `draft-conflict`: the version to send the reply against.
+             */
+            current_version?: number | null;
+            /** @description `domain-taken`: the company that has the domain. */
+            existing_company_id?: string | null;
+            /** @description `duplicate-lead`: the lead that has the e-mail. */
+            existing_lead_id?: string | null;
+            /** @description `duplicate-lead`, `domain-taken`, `email-taken`: the field at fault. */
+            field?: string | null;
+            /** @description `invalid-transition`: the status it is in. */
+            from?: string | null;
+            /**
+             * Format: int64
+             * @description `plan-limit-reached`: the plan's limit.
+             */
+            limit?: number | null;
+            /** @description `plan-limit-reached`: which limit (`seats`, `tickets_per_month`, …). */
+            limit_kind?: string | null;
+            /** @description `draft-conflict`: the messages that arrived meanwhile. */
+            messages?: Record<string, never>[] | null;
+            /** Format: int64 */
+            open_deals?: number | null;
+            /** @description `forbidden`: the permission the caller lacks. */
+            permission?: string | null;
+            /** @description `plan-limit-reached`: the workspace's plan. */
+            plan?: string | null;
+            /** @description `workspace-suspended`: why (`payment`, `staff`). */
+            reason?: string | null;
+            /**
+             * Format: int64
+             * @description `plan-limit-reached`: records over a lowered limit, all kept.
+             */
+            records_kept?: number | null;
+            /**
+             * Format: int64
+             * @description `rate-limited`: seconds to wait (also in `Retry-After`).
+             */
+            retry_after?: number | null;
+            /** @description `forbidden`: the API key scope the route needs. */
+            scope?: string | null;
+            /** @description `conflict` (a stage in use): the stage and its open deals. */
+            stage_id?: string | null;
+            /** @description `invalid-transition`: the status asked for. */
+            to?: string | null;
+            /** @description `plan-limit-reached`: where to upgrade. */
+            upgrade_url?: string | null;
+            /**
+             * Format: int64
+             * @description `plan-limit-reached`: what the workspace uses now.
+             */
+            used?: number | null;
+            /** @description `workspace-selection-required`: the workspaces the e-mail may sign in to. */
+            workspaces?: Record<string, never>[] | null;
+        };
+        /** @description One problem type's documentation. */
+        ProblemTypeDoc: {
+            /** @description What it means and what the caller can do. */
+            description: string;
+            /** @description The last segment of `type`, stable: what clients branch on. */
+            slug: string;
+            /**
+             * Format: int32
+             * @description The HTTP status answers of this type have.
+             */
+            status: number;
+            title: string;
+            /** @description The type URI, as error answers carry it. */
+            type: string;
+        };
+        ProblemTypeList: {
+            items: components["schemas"]["ProblemTypeDoc"][];
         };
         /** @description What a customer may see of their ticket: no internal notes, no internal fields. */
         PublicTicket: {
@@ -16409,6 +16532,67 @@ export interface operations {
             };
             /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    meta_meta_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemTypeList"];
+                };
+            };
+        };
+    };
+    meta_meta_one: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The last segment of a problem's `type`, e.g. `validation-failed` */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemTypeDoc"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A path parameter is not a valid id */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
