@@ -111,7 +111,9 @@ fn expected() -> BTreeMap<&'static str, Uses> {
         ),
         // The sending domain's DKIM status for the e-mail settings (read only).
         ("SettingsFunction", api(&[SES_IDENTITY_READ])),
-        ("EmailInboundFunction", api(&["s3:GetObject"])),
+        // The raw message; its files written as ticket attachments, and removed when the message is
+        // kept without them (storage full, past the ticket limit, a duplicate).
+        ("EmailInboundFunction", api(&["s3:GetObject", "s3:PutObject", "s3:DeleteObject"])),
         // The reply, its ticket, files and thread; the claim, the sent mark and its event; the files from
         // the attachments bucket; the send.
         (

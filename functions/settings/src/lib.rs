@@ -109,7 +109,8 @@ pub async fn update_email_settings(app: &App, req: &Request) -> HandlerResult {
 /// Rejected inbound mail
 ///
 /// Messages not turned into tickets, newest first, with the reason: `too_large`, `auto_reply`, `bulk`,
-/// `loop`, `spam`, `virus`, `blocked_sender`, `no_sender`, `unreadable`. Cursor-paginated (`limit`,
+/// `loop`, `spam`, `virus`, `blocked_sender`, `no_sender`, `unreadable`, `ticket_limit` (it would have
+/// opened a ticket past the plan's monthly limit). Cursor-paginated (`limit`,
 /// `cursor`). Needs `settings:manage`.
 #[utoipa::path(get, path = "/api/v1/settings/email/rejected", tag = "settings", security(("bearer" = [])),
     params(

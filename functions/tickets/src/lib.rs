@@ -166,7 +166,8 @@ pub async fn public(app: &App, req: &Request) -> HandlerResult {
 ///
 /// The workspace's forwarding address with the ticket's reply token (`<slug>+<token>@<inbound domain>`),
 /// put in Reply-To of what is sent to the customer, and the subject reference `[#<number>]`. Mail to it
-/// threads into this ticket only. Needs `tickets:read`.
+/// threads into this ticket only. `signature` is the workspace's signature, added below `-- ` to every
+/// public reply sent by e-mail (null: none), for the agent's composer. Needs `tickets:read`.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/reply-address", tag = "tickets", security(("bearer" = [])),
     params(("id" = String, Path, description = "Ticket id")),
     responses(

@@ -174,6 +174,9 @@ pub struct ReplyAddressView {
     pub reply_to: String,
     /// The reference put in subjects, `[#<number>]`.
     pub subject_reference: String,
+    /// The workspace's signature, added below a `-- ` line to every public reply sent by e-mail (the
+    /// agent's composer shows it); null when the workspace has none.
+    pub signature: Option<String>,
 }
 
 /// Where the sending domain's verification stands.

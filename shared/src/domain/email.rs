@@ -185,6 +185,8 @@ pub enum RejectionReason {
     NoSender,
     /// Not a MIME message at all.
     Unreadable,
+    /// It would open a ticket past the plan's monthly ticket limit (replies to tickets still land).
+    TicketLimit,
 }
 
 impl RejectionReason {
@@ -199,6 +201,7 @@ impl RejectionReason {
             RejectionReason::BlockedSender => "blocked_sender",
             RejectionReason::NoSender => "no_sender",
             RejectionReason::Unreadable => "unreadable",
+            RejectionReason::TicketLimit => "ticket_limit",
         }
     }
 }

@@ -21,6 +21,7 @@ use crate::domain::email::{self, Email, RejectionReason};
 use crate::domain::events::EventKind;
 use crate::domain::mail_template::{CustomerNotifications, MAX_SIGNATURE_CHARS, NotificationTemplate};
 use crate::domain::names::PersonName;
+use crate::domain::plan::LimitKind;
 use crate::domain::text::{TextKind, check_controls, strip_controls};
 use crate::domain::{
     FieldError,
@@ -203,7 +204,7 @@ async fn receive_in(
     for _ in 0..2 {
         let received = match &target {
             Some(ticket) => add_to(app, scope, ticket, mail, &marks, note.as_deref()).await?,
-            None => Some(open_from(app, scope, mail, address, sender.clone(), &marks, note.as_deref()).await?),
+            None => Some(open_or_reject(app, scope, mail, address, sender.clone(), &marks, note.as_deref()).await?),
         };
         match received {
             Some(Received::StorageFull) => {
@@ -224,7 +225,7 @@ async fn receive_in(
             None => {
                 discard_files(app, &marks).await;
                 let marks = MailMarks { ticket_id: TicketId::generate(), attachments: Vec::new(), ..marks };
-                return open_from(app, scope, mail, address, sender, &marks, note.as_deref()).await;
+                return open_or_reject(app, scope, mail, address, sender, &marks, note.as_deref()).await;
             }
         }
     }
@@ -501,6 +502,28 @@ async fn open_from(
     }
 }
 
+/// Opens a ticket from `mail`; past the plan's monthly ticket limit the message goes to the rejected-mail
+/// log instead, its files removed (they were never counted: the ticket's transaction did not happen).
+/// Replies to existing tickets are not tickets opened and never meet the limit.
+async fn open_or_reject(
+    app: &App,
+    scope: &TenantScope,
+    mail: &InboundEmail,
+    address: &MailAddress,
+    sender: Email,
+    marks: &MailMarks,
+    note: Option<&str>,
+) -> ServiceResult<Received> {
+    match open_from(app, scope, mail, address, sender, marks, note).await {
+        Err(ServiceError::PlanLimit(exceeded)) if exceeded.kind == LimitKind::TicketsPerMonth => {
+            discard_files(app, marks).await;
+            let (object_digest, message_digest) = (&marks.object_digest, marks.message_id_digest.as_deref());
+            reject(app, scope, mail, address, RejectionReason::TicketLimit, object_digest, message_digest).await
+        }
+        other => other,
+    }
+}
+
 async fn reject(
     app: &App,
     scope: &TenantScope,
@@ -774,7 +797,8 @@ pub async fn rejected(app: &App, caller: &MemberPrincipal, page: PageParams) -> 
     })
 }
 
-/// The address the customer's replies to a ticket go to, with its reply token.
+/// The address the customer's replies to a ticket go to, with its reply token, and the signature the
+/// replies carry: read by whoever may read the ticket (the e-mail settings themselves are for admins).
 pub async fn reply_address(app: &App, caller: &MemberPrincipal, id: TicketId) -> ServiceResult<ReplyAddressView> {
     let scope = caller.scope();
     let ticket = ticket_service::load(app, &scope, id).await?;
@@ -782,6 +806,7 @@ pub async fn reply_address(app: &App, caller: &MemberPrincipal, id: TicketId) ->
     Ok(ReplyAddressView {
         reply_to: reply_to_address(&settings, scope.workspace_id(), ticket.id),
         subject_reference: ticket.number.map(|number| format!("[#{number}]")).unwrap_or_default(),
+        signature: settings.signature.clone(),
     })
 }
 

@@ -353,6 +353,58 @@ async fn auto_replies_loops_bulk_spam_blocked_and_oversized_mail_are_logged_not_
 }
 
 #[tokio::test]
+async fn past_the_monthly_ticket_limit_new_mail_is_logged_without_its_files_and_replies_still_land() {
+    let owner = signup("Ticket Limit Mail Co").await;
+    let staff = super::suspension::staff().await;
+    let plan = format!("test-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    let limits = json!({"seats": 5, "tickets_per_month": 1, "storage_bytes": 1_000_000_000u64, "webhooks": 1,
+        "api_requests_per_minute": 600});
+    staff
+        .post("/api/v1/platform/plans", json!({"id": plan, "name": "One ticket", "limits": limits, "features": []}))
+        .await
+        .expect(201);
+    let path = format!("/api/v1/platform/workspaces/{}/plan", owner.workspace_id);
+    staff.put(&path, json!({"plan": plan})).await.expect(200);
+
+    let customer = unique_email("ada");
+    let (id, first_message_id) = opened(&owner, &customer).await;
+
+    // A second customer's first mail, with a file: the limit is used up, so it is logged, not ticketed.
+    let to = forwarding_address(&owner).await;
+    let stranger = unique_email("grace");
+    let raw = fixture("attachment.eml", &[("FROM", &stranger), ("TO", &to), ("MESSAGE_ID", &message_id())]);
+    let outcome = deliver_one(raw.clone()).await;
+    assert_eq!((outcome["outcome"].as_str(), outcome["reason"].as_str()), (Some("rejected"), Some("ticket_limit")));
+    assert_eq!(deliver_one(raw).await["outcome"], "duplicate", "a redelivery is not logged twice");
+    let log = owner.client().get(REJECTED).await.expect(200);
+    let entries = log.body["items"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["reason"], "ticket_limit");
+    assert_eq!(entries[0]["from"], stranger.to_lowercase());
+    assert_eq!(entries[0]["subject"], "Error log attached");
+    let inbox = owner.client().get("/api/v1/tickets?view=open").await.expect(200);
+    let tickets: Vec<&Value> = inbox.body["items"].as_array().unwrap().iter().map(|row| &row["id"]).collect();
+    assert_eq!(tickets, [&id], "no ticket past the limit");
+    let me = owner.client().get("/api/v1/me").await.expect(200);
+    assert_eq!(me.body["plan"]["usage"]["storage_bytes"], 0, "the refused message's file is not kept or counted");
+
+    // The first customer's answer threads onto their ticket: replies open no ticket.
+    let reply = fixture(
+        "gmail-reply.eml",
+        &[
+            ("FROM", &customer),
+            ("TO", &to),
+            ("MESSAGE_ID", &message_id()),
+            ("IN_REPLY_TO", &first_message_id),
+            ("SUBJECT", "The printer is on fire"),
+        ],
+    );
+    let outcome = deliver_one(reply).await;
+    assert_eq!((outcome["outcome"].as_str(), &outcome["ticket_id"]), (Some("threaded"), &id));
+    assert_eq!(ticket(&owner, &id).await["messages"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
 async fn an_added_address_gives_its_tickets_a_category_and_belongs_to_one_workspace() {
     let owner = signup("Billing Address Co").await;
     let settings = owner.client().get(EMAIL).await.expect(200).body;

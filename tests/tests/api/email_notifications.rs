@@ -189,7 +189,7 @@ async fn the_signature_goes_with_replies_and_never_with_notes() {
 }
 
 #[tokio::test]
-async fn only_admins_change_the_texts_and_each_workspace_has_its_own() {
+async fn only_admins_change_the_texts_agents_read_the_signature_and_each_workspace_has_its_own() {
     let owner = signup("Texts A").await;
     let other = signup("Texts B").await;
     let agent = add_member(&owner, "agent").await;
@@ -206,6 +206,15 @@ async fn only_admins_change_the_texts_and_each_workspace_has_its_own() {
     assert_eq!(theirs["signature"], Value::Null, "another workspace's signature is its own");
     assert_eq!(theirs["notifications"]["received"]["enabled"], true, "the defaults");
     assert!(theirs["placeholders"].as_array().unwrap().contains(&json!("ticket.reference")));
+
+    // The agent reads, on the ticket they answer, the signature their reply will carry, and only
+    // their own workspace's.
+    let (ticket, _) = opened(&owner, &unique_email("signed"), None).await;
+    let path = format!("/api/v1/tickets/{ticket}/reply-address");
+    assert_eq!(agent.client().get(&path).await.expect(200).body["signature"], "Team A");
+    other.client().get(&path).await.expect_problem(404, "not-found");
+    put_texts(&admin, json!({"signature": ""})).await;
+    assert_eq!(agent.client().get(&path).await.expect(200).body["signature"], Value::Null);
 }
 
 #[tokio::test]

@@ -2304,7 +2304,8 @@ export interface paths {
         /**
          * Rejected inbound mail
          * @description Messages not turned into tickets, newest first, with the reason: `too_large`, `auto_reply`, `bulk`,
-         *     `loop`, `spam`, `virus`, `blocked_sender`, `no_sender`, `unreadable`. Cursor-paginated (`limit`,
+         *     `loop`, `spam`, `virus`, `blocked_sender`, `no_sender`, `unreadable`, `ticket_limit` (it would have
+         *     opened a ticket past the plan's monthly limit). Cursor-paginated (`limit`,
          *     `cursor`). Needs `settings:manage`.
          */
         get: operations["settings_settings_rejected_email"];
@@ -2699,7 +2700,8 @@ export interface paths {
          * The e-mail address replies to a ticket go to
          * @description The workspace's forwarding address with the ticket's reply token (`<slug>+<token>@<inbound domain>`),
          *     put in Reply-To of what is sent to the customer, and the subject reference `[#<number>]`. Mail to it
-         *     threads into this ticket only. Needs `tickets:read`.
+         *     threads into this ticket only. `signature` is the workspace's signature, added below `-- ` to every
+         *     public reply sent by e-mail (null: none), for the agent's composer. Needs `tickets:read`.
          */
         get: operations["tickets_tickets_reply_address"];
         put?: never;
@@ -4990,7 +4992,7 @@ export interface components {
          * @description Why an inbound message was not turned into a ticket message.
          * @enum {string}
          */
-        RejectionReason: "too_large" | "auto_reply" | "bulk" | "loop" | "spam" | "virus" | "blocked_sender" | "no_sender" | "unreadable";
+        RejectionReason: "too_large" | "auto_reply" | "bulk" | "loop" | "spam" | "virus" | "blocked_sender" | "no_sender" | "unreadable" | "ticket_limit";
         /** @description Reopening a won or lost deal, at the version the member saw. */
         ReopenDealRequest: {
             /** @description A stage of the deal's pipeline to reopen in; the stage it was in when it closed when left out. */
@@ -5054,6 +5056,11 @@ export interface components {
         /** @description Where the customer's replies to this ticket go: the forwarding address plus the ticket's reply token. */
         ReplyAddressView: {
             reply_to: string;
+            /**
+             * @description The workspace's signature, added below a `-- ` line to every public reply sent by e-mail (the
+             *     agent's composer shows it); null when the workspace has none.
+             */
+            signature?: string | null;
             /** @description The reference put in subjects, `[#<number>]`. */
             subject_reference: string;
         };

@@ -28,6 +28,8 @@ export const ticketKeys = {
   list: (params: InboxParams) => [...ticketKeys.lists(), params] as const,
   counts: () => [...ticketKeys.all, "counts"] as const,
   detail: (id: string) => [...ticketKeys.all, "detail", id] as const,
+  /** Where a ticket's e-mail replies go and the signature they carry: not stale when the ticket changes. */
+  replyAddress: (id: string) => [...ticketKeys.all, "reply-address", id] as const,
   /** Saved views carry live counts, so they sit under tickets: a ticket change refreshes them. */
   views: () => [...ticketKeys.all, "views"] as const,
 };

@@ -34,6 +34,14 @@ export const countsQuery = () =>
 export const ticketQuery = (id: string) =>
   queryOptions({ queryKey: ticketKeys.detail(id), queryFn: () => call(api.GET("/api/v1/tickets/{id}", { params: { path: { id } } })) });
 
+/** A ticket's reply address and the workspace signature every reply sent by e-mail carries. */
+export const replyAddressQuery = (id: string) =>
+  queryOptions({
+    queryKey: ticketKeys.replyAddress(id),
+    staleTime: 5 * 60_000,
+    queryFn: () => call(api.GET("/api/v1/tickets/{id}/reply-address", { params: { path: { id } } })),
+  });
+
 export function useCounts() {
   return useQuery(countsQuery());
 }

@@ -303,6 +303,7 @@ const REJECTION: Record<string, string> = {
   blocked_sender: "Blocked sender",
   no_sender: "No sender",
   unreadable: "Not a readable message",
+  ticket_limit: "Monthly ticket limit reached",
 };
 
 function RejectedMail() {

@@ -6,10 +6,11 @@ import { CharCount } from "../../ui/CharCount";
 import { LIMITS } from "../../lib/limits";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { isTyping } from "../../lib/keyboard";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
 import { ApiError, messageOf } from "../../api/problem";
 import { invalidateTicket } from "../../api/queries/invalidate";
+import { replyAddressQuery } from "../../api/queries/tickets";
 import { loadDraft, saveDraft } from "../../lib/drafts";
 import { InlineError } from "../../ui/states";
 import { useMentionPicker } from "../../ui/Mentions";
@@ -47,6 +48,8 @@ export function Composer({
   const text = drafts[mode];
   const area = useRef<HTMLTextAreaElement>(null);
   const directory = useDirectory();
+  // Every public reply also goes to the customer by e-mail, ending with the workspace's signature.
+  const replyAddress = useQuery(replyAddressQuery(ticketId));
   // r: reply, i: internal note — from anywhere on the ticket page.
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -162,6 +165,7 @@ export function Composer({
       />
       {mentions.picker}
       <CharCount id="composer-count" length={text.length} max={LIMITS.messageBody} />
+      {mode === "reply" && <ReplySignature signature={replyAddress.data?.signature} />}
       {mode === "reply" && (
         <div className="composer-files">
           {files.length > 0 && (
@@ -242,6 +246,21 @@ export function Composer({
         <InlineError error={send.error} />
       )}
     </form>
+  );
+}
+
+/**
+ * Under the reply box: the workspace's signature, which the e-mail of the reply ends with (the ticket
+ * keeps the reply as written; notes are never sent, so they never show it). Nothing when there is none.
+ */
+export function ReplySignature({ signature }: { signature: string | null | undefined }) {
+  const text = signature?.trim();
+  if (!text) return null;
+  return (
+    <div className="composer-signature" data-testid="reply-signature">
+      <span className="muted small">The e-mail to the customer ends with the workspace signature:</span>
+      <pre className="mail-preview" aria-label="Signature added to the e-mail">{`-- \n${text}`}</pre>
+    </div>
   );
 }
 
