@@ -660,3 +660,96 @@ async fn a_past_due_workspace_is_suspended_when_its_grace_ends_and_payment_bring
     .await;
     assert!(restored, "the paid workspace works again");
 }
+
+#[tokio::test]
+async fn volume_and_sla_reports_count_their_days_in_the_workspace_time_zone() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    // Move the clock to the next 23:30 UTC: half past midnight of the next day in Berlin.
+    let now: jiff::Timestamp =
+        Client::new().get("/__local/clock").await.expect(200).body["now"].as_str().unwrap().parse().unwrap();
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let mut late_evening = today.at(23, 30, 0, 0).to_zoned(jiff::tz::TimeZone::UTC).unwrap().timestamp();
+    if late_evening <= now {
+        late_evening = late_evening.checked_add(jiff::SignedDuration::from_hours(24)).unwrap();
+    }
+    let seconds = late_evening.duration_since(now).as_secs();
+    if seconds > 0 {
+        advance_clock(seconds).await;
+    }
+    let utc_day = late_evening.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let berlin_day = utc_day.tomorrow().unwrap();
+
+    let owner = signup("Night Shift Co").await;
+    let client = owner.client();
+    client.put("/api/v1/settings/reports", json!({"time_zone": "Europe/Berlin"})).await.expect(200);
+    let policy = json!({"time_zone": "UTC", "targets": {"normal": {"first_response_minutes": 60}}});
+    client.put("/api/v1/sla/policy", policy).await.expect(200);
+    let ticket = client
+        .post("/api/v1/tickets", json!({"subject": "Late", "body": "b", "customer": {"email": "late@example.com"}}))
+        .await
+        .expect(201);
+    let id = ticket.body["id"].as_str().unwrap();
+    client
+        .post(&format!("/api/v1/tickets/{id}/messages"), json!({"body": "On it", "internal": false}))
+        .await
+        .expect(201);
+
+    let range = format!("from={utc_day}&to={berlin_day}");
+    let (mut volume, mut sla) = (json!(null), json!(null));
+    let arrived = switchboard_tests::eventually(std::time::Duration::from_secs(30), async || {
+        volume = client.get(&format!("/api/v1/reports/tickets/daily?{range}")).await.expect(200).body;
+        sla = client.get(&format!("/api/v1/reports/sla?{range}")).await.expect(200).body;
+        volume["days"][1]["agent_replies"] == 1 && sla["first_response"]["overall"]["met"] == 1
+    })
+    .await;
+    assert!(arrived, "the reports never caught up: {volume} {sla}");
+    assert_eq!(volume["time_zone"], "Europe/Berlin");
+    assert_eq!(volume["days"][1]["date"], berlin_day.to_string());
+    assert_eq!(volume["days"][1]["tickets_created"], 1, "{volume}");
+    assert_eq!(volume["days"][0]["tickets_created"], 0, "not on the UTC date: {volume}");
+    assert_eq!(sla["time_zone"], "Europe/Berlin");
+    assert_eq!(
+        (sla["days"][0]["first_response"]["met"].clone(), sla["days"][1]["first_response"]["met"].clone()),
+        (json!(0), json!(1))
+    );
+    // Today is the Berlin date already: the default range ends there.
+    let default = client.get("/api/v1/reports/tickets/daily").await.expect(200).body;
+    assert_eq!(default["to"], berlin_day.to_string());
+}
+
+#[tokio::test]
+async fn online_time_counts_presence_within_the_ttl_and_reaches_the_leaderboard() {
+    use switchboard_tests::socket::Socket;
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let owner = signup("Online Co").await;
+    let agent = switchboard_tests::add_member(&owner, "agent").await;
+    // Connected, then three heartbeats 20 s apart: a minute online.
+    let mut socket = Socket::connect(&agent.access_token).await;
+    for _ in 0..3 {
+        advance_clock(20).await;
+        let pong = socket.request(json!({"action": "heartbeat"})).await;
+        assert_eq!(pong["type"], "pong", "{pong}");
+    }
+    // Two minutes without a heartbeat: out of presence, none of it counts.
+    advance_clock(120).await;
+    socket.request(json!({"action": "heartbeat"})).await;
+    // Ten seconds more, then the tab closes: online until it did.
+    advance_clock(10).await;
+    socket.close().await;
+
+    let mut seconds = 0;
+    let counted = switchboard_tests::eventually(std::time::Duration::from_secs(30), async || {
+        let board = owner.client().get("/api/v1/reports/agents").await.expect(200).body;
+        let row =
+            board["agents"].as_array().unwrap().iter().find(|row| row["user_id"] == agent.user_id.as_str()).cloned();
+        seconds = row.map_or(0, |row| row["online_seconds"].as_i64().unwrap());
+        seconds >= 70
+    })
+    .await;
+    assert!(counted, "the leaderboard never showed the online time: {seconds}");
+    // 70 s moved on the clock, plus the real seconds the steps took; the unheard two minutes are out.
+    assert!(seconds < 100, "{seconds}");
+    let board = owner.client().get("/api/v1/reports/agents").await.expect(200).body;
+    let mine = board["agents"].as_array().unwrap().iter().find(|row| row["user_id"] == owner.user_id.as_str()).unwrap();
+    assert_eq!(mine["online_seconds"], 0, "the owner never connected");
+}

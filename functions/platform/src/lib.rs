@@ -142,8 +142,8 @@ pub async fn workspaces(app: &App, req: &Request) -> HandlerResult {
 /// One workspace
 ///
 /// The directory's columns, usage against the limits (the plan's, the extras staff granted, and what
-/// applies), and tickets per UTC day over `from`..`to` (default: the last 30 days; at most 366), read
-/// from the report counters: one Query for the range. Staff only.
+/// applies), and tickets per report day (the workspace's report time zone) over `from`..`to` (default:
+/// the last 30 days; at most 366), read from the report counters: one Query for the range. Staff only.
 #[utoipa::path(get, path = "/api/v1/platform/workspaces/{id}", tag = "platform", security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "Workspace id"),

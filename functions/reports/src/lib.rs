@@ -30,8 +30,9 @@ pub const ROUTES: &[http::Route] = shared::routes![
 /// Ticket activity per day
 ///
 /// Tickets created, solved and reopened, replies, internal notes, customer messages and new customers
-/// per UTC day, every day of the range (default: the last 30 days; at most 366). Kept from the event log
-/// by the outbox consumer, so a change shows here within seconds. Needs `reports:read`.
+/// per report day (a date in the workspace's report time zone), every day of the range (default: the
+/// last 30 days; at most 366). Kept from the event log by the outbox consumer, so a change shows here
+/// within seconds. Needs `reports:read`.
 #[utoipa::path(get, path = "/api/v1/reports/tickets/daily", tag = "reports", security(("bearer" = [])),
     params(
         ("from" = Option<String>, Query, format = Date, description = "first day, YYYY-MM-DD"),
@@ -53,8 +54,9 @@ pub async fn daily_tickets(app: &App, req: &Request) -> HandlerResult {
 ///
 /// For first response and resolution: clocks met within target and breached over the range, the
 /// compliance share, per priority and per agent (the assignee when the clock was met or breached), and
-/// per UTC day. A clock counts once: breached when it ran out, or met if it was met in time. Kept from
-/// the `sla.met` and `sla.breached` events by the outbox consumer. Needs `reports:read`.
+/// per report day (a date in the workspace's report time zone). A clock counts once: breached when it
+/// ran out, or met if it was met in time. Kept from the `sla.met` and `sla.breached` events by the
+/// outbox consumer. Needs `reports:read`.
 #[utoipa::path(get, path = "/api/v1/reports/sla", tag = "reports", security(("bearer" = [])),
     params(
         ("from" = Option<String>, Query, format = Date, description = "first day, YYYY-MM-DD"),

@@ -93,7 +93,7 @@ pub struct WorkspaceDetailView {
     pub limit_extras: LimitExtras,
     /// The limits that apply: the plan's plus the extras.
     pub limits: PlanLimits,
-    /// Tickets per UTC day over `from`..`to` (default: the last 30 days), from the report counters.
+    /// Tickets per report day over `from`..`to` (default: the last 30 days), from the report counters.
     pub activity: DailyTicketReport,
 }
 

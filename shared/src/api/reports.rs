@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::MoneyTotal;
 
-/// One day of ticket statistics (UTC days), kept from the event log.
+/// One day of ticket statistics (a report day: a date in the workspace's report time zone), kept from the event log.
 #[derive(Debug, Default, Serialize, ToSchema)]
 pub struct DayStats {
     /// YYYY-MM-DD
@@ -25,6 +25,8 @@ pub struct DayStats {
 pub struct DailyTicketReport {
     pub from: String,
     pub to: String,
+    /// The time zone the days are dates in: the workspace's report time zone (`UTC` until one is set).
+    pub time_zone: String,
     /// Every day of the range, oldest first (zeros where nothing happened).
     pub days: Vec<DayStats>,
 }
@@ -59,6 +61,8 @@ pub struct SlaDay {
 pub struct SlaComplianceReport {
     pub from: String,
     pub to: String,
+    /// The time zone the days are dates in: the workspace's report time zone (`UTC` until one is set).
+    pub time_zone: String,
     pub first_response: ClockCompliance,
     pub resolution: ClockCompliance,
     /// Every day of the range, oldest first.
@@ -70,6 +74,8 @@ pub struct SlaComplianceReport {
 pub struct SalesReport {
     pub from: String,
     pub to: String,
+    /// The time zone the days are dates in: the workspace's report time zone (`UTC` until one is set).
+    pub time_zone: String,
     pub leads: SalesLeads,
     pub pipeline: SalesPipeline,
     pub deals: SalesDeals,
@@ -209,11 +215,26 @@ pub struct SalesDeals {
     pub average_won_value: Vec<CurrencyValue>,
     /// Days from creation to the win, averaged over the deals won (two decimals); null when none.
     pub average_cycle_days: Option<f64>,
+    /// Deals won and lost per owner (the owner when the deal closed; `owner_id` null for none), most
+    /// won first; owners without a close in the range are left out.
+    pub by_owner: Vec<OwnerDeals>,
+}
+
+/// One owner's closed deals over the range.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OwnerDeals {
+    pub owner_id: Option<String>,
+    pub won: i64,
+    pub lost: i64,
+    /// won / (won + lost), to four decimals.
+    pub win_rate: Option<f64>,
+    /// The value won per currency, in minor units (never added across currencies).
+    pub won_value: Vec<CurrencyValue>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DealsDay {
-    /// YYYY-MM-DD (UTC)
+    /// YYYY-MM-DD (a report day, in the report time zone)
     pub day: String,
     pub won: i64,
     pub lost: i64,

@@ -126,6 +126,9 @@ pub struct AgentPerformance {
     pub open_assigned: i64,
     /// Connected to the app now (presence).
     pub online: bool,
+    /// Seconds online over the range, from presence (connected with the app open and heartbeating),
+    /// counted per report day.
+    pub online_seconds: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

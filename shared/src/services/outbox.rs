@@ -17,7 +17,6 @@ use futures::StreamExt;
 
 use aws_lambda_events::dynamodb::EventRecord;
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
-use jiff::tz::TimeZone;
 
 use super::event_bus::{self, BusEntry, EventBus};
 use super::{ServiceError, sla_watch};
@@ -77,9 +76,15 @@ pub fn daily_counters(event: &Event) -> BTreeMap<String, i64> {
             count(&format!("deals_{outcome}"));
             let currency = field(&event.after, "currency");
             let value = event.after.as_ref().and_then(|after| after.get("value")).and_then(|value| value.as_i64());
+            // And per owner at the close (`none` for none): the sales leaderboard of any period.
+            let owner = field(&event.after, "owner_id").unwrap_or_else(|| "none".to_owned());
+            count(&format!("deals_{outcome}_by.{owner}"));
             if let (Some(currency), Some(value)) = (currency, value) {
                 counters.insert(format!("deals_{outcome}.{currency}"), 1);
                 counters.insert(format!("deals_{outcome}_value.{currency}"), value);
+                if event.kind == DealWon {
+                    counters.insert(format!("deals_won_value_by.{owner}.{currency}"), value);
+                }
             }
             // The sales cycle of a won deal, from its creation to the win: seconds and deals, so the
             // average of any period is a sum of days.
@@ -325,12 +330,14 @@ async fn apply(app: &App, record: &EventRecord) -> Result<Option<(WorkspaceId, E
     Ok(Some((workspace, event)))
 }
 
-async fn apply_daily_stats(app: &App, scope: &TenantScope, event: &Event) -> Result<(), StoreError> {
+async fn apply_daily_stats(app: &App, scope: &TenantScope, event: &Event) -> Result<(), ServiceError> {
     let counters = daily_counters(event);
     if counters.is_empty() {
         return Ok(());
     }
-    let day = event.at.to_zoned(TimeZone::UTC).strftime("%Y-%m-%d").to_string();
+    // The same report day as the support cells: the date in the workspace's report time zone.
+    let time_zone = super::support_reports::report_time_zone(app, scope).await?;
+    let day = crate::domain::reports::report_day(event.at, &time_zone);
     let applied = app
         .store
         .apply_daily_counters(scope, DAILY_STATS, event.id, &day, &counters, app.clock.now().as_second())
@@ -411,6 +418,15 @@ mod tests {
         assert_eq!(counters.get("deals_won_value.EUR"), Some(&125_000));
         let lost = event(EventKind::DealLost, None, Some(serde_json::json!({"value": 900, "currency": "JPY"})));
         assert_eq!(daily_counters(&lost).get("deals_lost_value.JPY"), Some(&900));
+        assert_eq!(daily_counters(&lost).get("deals_lost_by.none"), Some(&1), "a deal without an owner");
+        let owned = event(
+            EventKind::DealWon,
+            None,
+            Some(serde_json::json!({"value": 300, "currency": "EUR", "owner_id": "u7"})),
+        );
+        let counters_owned = daily_counters(&owned);
+        assert_eq!(counters_owned.get("deals_won_by.u7"), Some(&1));
+        assert_eq!(counters_owned.get("deals_won_value_by.u7.EUR"), Some(&300));
         assert_eq!(counters.get("deals_won_cycle"), None, "a deal without its creation time has no cycle");
         assert!(daily_counters(&event(EventKind::DealStageChanged, None, None)).is_empty());
     }

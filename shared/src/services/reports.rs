@@ -5,11 +5,13 @@ use jiff::{ToSpan, civil::Date, tz::TimeZone};
 use super::{ServiceError, ServiceResult};
 use std::collections::BTreeMap;
 
+use super::support_reports::{report_time_zone, time_zone_name};
 use super::{leads, pipelines};
 use crate::api::{
     ActivityKindCount, ClockCompliance, CurrencyValue, DailyTicketReport, DayCount, DayStats, DealsDay, MetBreached,
-    MoneyTotal, OwnerConversion, OwnerCount, OwnerTotals, RepActivityCount, SalesActivities, SalesDeals, SalesLeads,
-    SalesPipeline, SalesReport, SlaComplianceReport, SlaDay, SourceConversion, SourceCount, StageTotals, StatusCount,
+    MoneyTotal, OwnerConversion, OwnerCount, OwnerDeals, OwnerTotals, RepActivityCount, SalesActivities, SalesDeals,
+    SalesLeads, SalesPipeline, SalesReport, SlaComplianceReport, SlaDay, SourceConversion, SourceCount, StageTotals,
+    StatusCount,
 };
 use crate::app::App;
 use crate::auth::MemberPrincipal;
@@ -26,9 +28,15 @@ pub(super) fn parse_day(raw: &str) -> Result<Date, String> {
     raw.parse::<Date>().map_err(|_| "must be a date like 2026-11-21".to_owned())
 }
 
-/// The days a report covers: `from` to `to` inclusive (default: the 30 days up to today, UTC).
-fn report_range(app: &App, from: Option<String>, to: Option<String>) -> ServiceResult<(Date, Date)> {
-    range_within(app, from, to, MAX_DAYS, &TimeZone::UTC)
+/// The days a report covers: `from` to `to` inclusive, dates in the workspace's report time zone
+/// (default: the 30 days up to today there).
+fn report_range(
+    app: &App,
+    time_zone: &TimeZone,
+    from: Option<String>,
+    to: Option<String>,
+) -> ServiceResult<(Date, Date)> {
+    range_within(app, from, to, MAX_DAYS, time_zone)
 }
 
 /// `from` to `to` inclusive, at most `max_days` (default: the 30 days up to today in `time_zone`).
@@ -62,7 +70,7 @@ pub(super) fn days_of(from: Date, to: Date) -> impl Iterator<Item = Date> {
     std::iter::successors(Some(from), move |day| day.tomorrow().ok().filter(|next| *next <= to))
 }
 
-/// Ticket activity per UTC day from `from` to `to` (default: the last 30 days).
+/// Ticket activity per report day from `from` to `to` (default: the last 30 days).
 pub async fn daily_tickets(
     app: &App,
     caller: &MemberPrincipal,
@@ -80,7 +88,8 @@ pub async fn daily_tickets_of(
     from: Option<String>,
     to: Option<String>,
 ) -> ServiceResult<DailyTicketReport> {
-    let (from, to) = report_range(app, from, to)?;
+    let time_zone = report_time_zone(app, scope).await?;
+    let (from, to) = report_range(app, &time_zone, from, to)?;
     let stored = app.store.daily_counters(scope, &from.to_string(), &to.to_string()).await?;
     let days = days_of(from, to)
         .map(|day| {
@@ -99,7 +108,7 @@ pub async fn daily_tickets_of(
             }
         })
         .collect();
-    Ok(DailyTicketReport { from: from.to_string(), to: to.to_string(), days })
+    Ok(DailyTicketReport { from: from.to_string(), to: to.to_string(), time_zone: time_zone_name(&time_zone), days })
 }
 
 /// SLA compliance (met within target vs breached) per clock over the range, per day, per priority and
@@ -110,8 +119,10 @@ pub async fn sla_compliance(
     from: Option<String>,
     to: Option<String>,
 ) -> ServiceResult<SlaComplianceReport> {
-    let (from, to) = report_range(app, from, to)?;
-    let stored = app.store.daily_counters(&caller.scope(), &from.to_string(), &to.to_string()).await?;
+    let scope = caller.scope();
+    let time_zone = report_time_zone(app, &scope).await?;
+    let (from, to) = report_range(app, &time_zone, from, to)?;
+    let stored = app.store.daily_counters(&scope, &from.to_string(), &to.to_string()).await?;
     let mut totals = [ClockCompliance::default(), ClockCompliance::default()];
     let mut days = Vec::new();
     for day in days_of(from, to) {
@@ -145,7 +156,14 @@ pub async fn sla_compliance(
         days.push(SlaDay { date, first_response, resolution });
     }
     let [first_response, resolution] = totals.map(with_compliance);
-    Ok(SlaComplianceReport { from: from.to_string(), to: to.to_string(), first_response, resolution, days })
+    Ok(SlaComplianceReport {
+        from: from.to_string(),
+        to: to.to_string(),
+        time_zone: time_zone_name(&time_zone),
+        first_response,
+        resolution,
+        days,
+    })
 }
 
 /// Adds a counter to the tally its outcome names: the outbox counts `sla.<clock>.<outcome>[...]` with
@@ -179,7 +197,9 @@ pub async fn sales(
     let named = optional_field("pipeline_id", pipeline_id.as_deref(), |raw| {
         raw.parse::<PipelineId>().map_err(|_| "must be a pipeline id".to_owned())
     });
-    let range = report_range(app, from, to);
+    let scope = caller.scope();
+    let time_zone = report_time_zone(app, &scope).await?;
+    let range = report_range(app, &time_zone, from, to);
     let ((from, to), named) = match (range, named) {
         (Ok(range), Ok(named)) => (range, named),
         (Err(ServiceError::Validation(mut errors)), Err(error)) => {
@@ -189,7 +209,6 @@ pub async fn sales(
         (Err(err), _) => return Err(err),
         (_, Err(error)) => return Err(ServiceError::Validation(vec![error])),
     };
-    let scope = caller.scope();
     let pipeline = match named {
         Some(id) => pipelines::find(app, &scope, id).await?,
         None => pipelines::ensure_pipelines(app, &scope, Some(caller.user_id)).await?.remove(0),
@@ -212,6 +231,7 @@ pub async fn sales(
     Ok(SalesReport {
         from: from.to_string(),
         to: to.to_string(),
+        time_zone: time_zone_name(&time_zone),
         leads: sales_leads(counts, &days),
         pipeline: sales_pipeline(&pipeline, &board),
         deals: sales_deals(&days),
@@ -398,7 +418,36 @@ fn sales_deals(days: &[(String, &BTreeMap<String, i64>)]) -> SalesDeals {
         win_rate: sales::win_rate(won, lost),
         average_won_value,
         average_cycle_days: sales::average_days(sum("deals_won_cycle_seconds"), sum("deals_won_cycle")),
+        by_owner: deals_by_owner(days),
     }
+}
+
+/// Won and lost per owner from the `deals_<won|lost>_by.<owner>` and
+/// `deals_won_value_by.<owner>.<currency>` counters, most won first (then most closed).
+fn deals_by_owner(days: &[(String, &BTreeMap<String, i64>)]) -> Vec<OwnerDeals> {
+    let (won, lost) = (summed_by(days, "deals_won_by."), summed_by(days, "deals_lost_by."));
+    let mut values: BTreeMap<&str, Vec<CurrencyValue>> = BTreeMap::new();
+    for (key, value) in summed_by(days, "deals_won_value_by.") {
+        let Some((owner, currency)) = key.rsplit_once('.') else { continue };
+        values.entry(owner).or_default().push(CurrencyValue { currency: currency.to_owned(), value });
+    }
+    let owners: std::collections::BTreeSet<&str> =
+        won.iter().chain(lost.iter()).filter(|(_, count)| **count != 0).map(|(owner, _)| *owner).collect();
+    let mut rows: Vec<OwnerDeals> = owners
+        .into_iter()
+        .map(|owner| {
+            let (won, lost) = (won.get(owner).copied().unwrap_or(0), lost.get(owner).copied().unwrap_or(0));
+            OwnerDeals {
+                owner_id: owner_of(owner),
+                won,
+                lost,
+                win_rate: sales::win_rate(won, lost),
+                won_value: values.remove(owner).unwrap_or_default(),
+            }
+        })
+        .collect();
+    rows.sort_by_key(|row| (std::cmp::Reverse(row.won), std::cmp::Reverse(row.won + row.lost)));
+    rows
 }
 
 #[cfg(test)]
@@ -432,6 +481,36 @@ mod tests {
         let u2 = report.by_rep.iter().find(|rep| rep.user_id.as_deref() == Some("u2")).unwrap();
         assert_eq!((u2.logged, u2.done), (1, 0));
         assert_eq!(report.by_rep.len(), 2);
+    }
+
+    #[test]
+    fn closed_deals_are_summed_per_owner_most_won_first() {
+        let day = |pairs: &[(&str, i64)]| pairs.iter().map(|(name, n)| ((*name).to_owned(), *n)).collect();
+        let (monday, tuesday): (BTreeMap<String, i64>, BTreeMap<String, i64>) = (
+            day(&[
+                ("deals_won", 1),
+                ("deals_won.EUR", 1),
+                ("deals_won_value.EUR", 500),
+                ("deals_won_by.u1", 1),
+                ("deals_won_value_by.u1.EUR", 500),
+                ("deals_lost_by.none", 1),
+            ]),
+            day(&[
+                ("deals_won_by.u2", 2),
+                ("deals_won_value_by.u2.USD", 70),
+                ("deals_won_value_by.u2.EUR", 30),
+                ("deals_lost_by.u1", 1),
+            ]),
+        );
+        let days = vec![("2026-12-07".to_owned(), &monday), ("2026-12-08".to_owned(), &tuesday)];
+        let rows = deals_by_owner(&days);
+        let summary: Vec<(Option<&str>, i64, i64, Option<f64>)> =
+            rows.iter().map(|row| (row.owner_id.as_deref(), row.won, row.lost, row.win_rate)).collect();
+        assert_eq!(summary, [(Some("u2"), 2, 0, Some(1.0)), (Some("u1"), 1, 1, Some(0.5)), (None, 0, 1, Some(0.0))]);
+        let currencies: Vec<(&str, i64)> =
+            rows[0].won_value.iter().map(|value| (value.currency.as_str(), value.value)).collect();
+        assert_eq!(currencies, [("EUR", 30), ("USD", 70)], "never added across currencies");
+        assert_eq!(sales_deals(&days).average_won_value[0].value, 500, "the per-owner counters are not currencies");
     }
 
     #[test]

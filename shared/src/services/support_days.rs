@@ -4,12 +4,15 @@
 
 use std::collections::BTreeMap;
 
-use jiff::{Timestamp, tz::TimeZone};
+use jiff::Timestamp;
 
 use super::{ServiceResult, sla::status_history};
 use crate::app::App;
 use crate::domain::events::EventKind;
-use crate::domain::reports::metrics::{self, Elapsed, TicketTimeline};
+use crate::domain::reports::{
+    metrics::{self, Elapsed, TicketTimeline},
+    report_day,
+};
 use crate::domain::sla::{BusinessCalendar, SlaPolicy};
 use crate::domain::ticket::{Author, Status};
 use crate::storage::{StoreError, TenantScope, events::Event, support_days::CellChange, tickets::TicketHistory};
@@ -235,11 +238,6 @@ pub fn changes_for(event: &Event, history: &TicketHistory, calendar: Option<&Bus
     DayChanges { cells: out, backlog_delta }
 }
 
-/// The report day of `at` in the workspace's report time zone.
-pub fn report_day(at: Timestamp, time_zone: &TimeZone) -> String {
-    at.to_zoned(time_zone.clone()).date().to_string()
-}
-
 /// Applies `event` to its day's cells, once.
 pub async fn on_event(app: &App, scope: &TenantScope, event: &Event) -> ServiceResult<()> {
     if event.kind == EventKind::WorkspaceCreated {
@@ -419,6 +417,5 @@ mod tests {
                 .with_change(None, Some(json!({"clock": "resolution", "counted": counted})))
         };
         assert!(concerns(&sla(true)) && !concerns(&sla(false)));
-        assert_eq!(report_day(at("2026-12-07T23:30:00Z"), &TimeZone::get("Europe/Berlin").unwrap()), "2026-12-08");
     }
 }

@@ -31,8 +31,12 @@ pub const MAX_DAYS: i64 = 397;
 
 /// The time zone report days are counted in: the workspace's report setting, UTC until one is set.
 pub async fn report_time_zone(app: &App, scope: &TenantScope) -> ServiceResult<TimeZone> {
-    let stored = app.store.get_report_settings(scope).await?;
-    Ok(stored.and_then(|settings| TimeZone::get(&settings.time_zone).ok()).unwrap_or(TimeZone::UTC))
+    Ok(report_zone(app.store.get_report_settings(scope).await?.as_ref()))
+}
+
+/// The time zone of stored report settings: UTC without any (or with a zone no longer known).
+pub fn report_zone(settings: Option<&ReportSettings>) -> TimeZone {
+    settings.and_then(|settings| TimeZone::get(&settings.time_zone).ok()).unwrap_or(TimeZone::UTC)
 }
 
 fn settings_view(settings: Option<&ReportSettings>) -> ReportSettingsView {
@@ -100,7 +104,8 @@ pub async fn update_settings(
     Err(ServiceError::VersionConflict { what: "The report settings", current: None })
 }
 
-fn time_zone_name(time_zone: &TimeZone) -> String {
+/// The IANA name of a report time zone, as reports show it.
+pub(super) fn time_zone_name(time_zone: &TimeZone) -> String {
     time_zone.iana_name().unwrap_or("UTC").to_owned()
 }
 
@@ -315,11 +320,12 @@ pub async fn agents(
     let (from, to) = range_within(app, from, to, MAX_DAYS, &time_zone)?;
     let (from_s, to_s) = (from.to_string(), to.to_string());
     let team = caller.role.can(Permission::ReportsTeam);
-    let (cells, members, inbox, connections) = futures::try_join!(
+    let (cells, members, inbox, connections, online_seconds) = futures::try_join!(
         async { Ok::<_, ServiceError>(app.store.support_days(&scope, "agent", &from_s, &to_s).await?) },
         async { Ok(app.store.all_members(&scope).await?) },
         async { Ok(app.store.inbox_counts(&scope).await?) },
         async { Ok(app.store.workspace_connections(&scope).await?) },
+        async { Ok(app.store.online_seconds(&scope, &from_s, &to_s).await?) },
     )?;
     let now = app.clock.now().as_second();
     let me = caller.user_id.to_string();
@@ -355,6 +361,7 @@ pub async fn agents(
                 online: connections
                     .iter()
                     .any(|connection| connection.user_id.to_string() == user_id && connection.is_live(now)),
+                online_seconds: online_seconds.get(&user_id).copied().unwrap_or(0),
                 user_id,
             }
         })

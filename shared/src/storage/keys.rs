@@ -292,6 +292,19 @@ pub fn connection_sk(connection_id: &str) -> String {
     format!("{CONNECTION_PREFIX}{connection_id}")
 }
 
+/// A member's last presence tick (epoch seconds, `last_seen`): the online time counted at their next
+/// tick starts there.
+pub fn presence_mark_sk(user: UserId) -> String {
+    format!("PRESENCEMARK#{user}")
+}
+
+/// A member's online time on one report day (`seconds`), e.g. `ONLINE#2026-12-07#<user>`: a range's
+/// days are one SK range.
+pub const ONLINE_DAY_PREFIX: &str = "ONLINE#";
+pub fn online_day_sk(day: &str, user: UserId) -> String {
+    format!("{ONLINE_DAY_PREFIX}{day}#{user}")
+}
+
 /// A soft claim on a ticket: at most one per ticket, written conditionally. The workspace's claims
 /// share the prefix, so a member's own are one Query (a new session finds those of an old one).
 pub const CLAIM_PREFIX: &str = "CLAIM#";

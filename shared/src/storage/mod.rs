@@ -22,6 +22,7 @@ pub mod macros;
 pub mod mail_thread;
 pub mod merge;
 pub mod notifications;
+pub mod online_time;
 mod page;
 pub mod pipelines;
 pub mod plans;

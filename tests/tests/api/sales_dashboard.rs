@@ -53,7 +53,11 @@ async fn lead_conversion_and_closed_deals_add_up_exactly_once_the_outbox_caught_
             client.post(deals, json!({"title": "Won", "value": value, "currency": "EUR"})).await.expect(201).body;
         client.post(&format!("{deals}/{}/won", id(&deal)), json!({"version": 1})).await.expect(200);
     }
-    let lost = client.post(deals, json!({"title": "Lost", "value": 50, "currency": "USD"})).await.expect(201).body;
+    let lost = client
+        .post(deals, json!({"title": "Lost", "value": 50, "currency": "USD", "owner_id": them}))
+        .await
+        .expect(201)
+        .body;
     client.post(&format!("{deals}/{}/lost", id(&lost)), json!({"version": 1, "reason": "price"})).await.expect(200);
 
     let mut report = json!(null);
@@ -99,6 +103,14 @@ async fn lead_conversion_and_closed_deals_add_up_exactly_once_the_outbox_caught_
     let today = closed["per_period"].as_array().unwrap().last().unwrap();
     assert_eq!((&today["won"], &today["lost"]), (&json!(2), &json!(1)));
     assert_eq!(today["won_value"], json!([{"currency": "EUR", "value": 3_001}]));
+    // Per owner at the close, most won first.
+    assert_eq!(
+        closed["by_owner"],
+        json!([
+            {"owner_id": me, "won": 2, "lost": 0, "win_rate": 1.0, "won_value": [{"currency": "EUR", "value": 3_001}]},
+            {"owner_id": them, "won": 0, "lost": 1, "win_rate": 0.0, "won_value": []},
+        ])
+    );
 }
 
 #[tokio::test]

@@ -1913,8 +1913,8 @@ export interface paths {
         /**
          * One workspace
          * @description The directory's columns, usage against the limits (the plan's, the extras staff granted, and what
-         *     applies), and tickets per UTC day over `from`..`to` (default: the last 30 days; at most 366), read
-         *     from the report counters: one Query for the range. Staff only.
+         *     applies), and tickets per report day (the workspace's report time zone) over `from`..`to` (default:
+         *     the last 30 days; at most 366), read from the report counters: one Query for the range. Staff only.
          */
         get: operations["platform_platform_workspace"];
         put?: never;
@@ -2116,8 +2116,9 @@ export interface paths {
          * SLA compliance
          * @description For first response and resolution: clocks met within target and breached over the range, the
          *     compliance share, per priority and per agent (the assignee when the clock was met or breached), and
-         *     per UTC day. A clock counts once: breached when it ran out, or met if it was met in time. Kept from
-         *     the `sla.met` and `sla.breached` events by the outbox consumer. Needs `reports:read`.
+         *     per report day (a date in the workspace's report time zone). A clock counts once: breached when it
+         *     ran out, or met if it was met in time. Kept from the `sla.met` and `sla.breached` events by the
+         *     outbox consumer. Needs `reports:read`.
          */
         get: operations["reports_reports_sla_compliance"];
         put?: never;
@@ -2164,8 +2165,9 @@ export interface paths {
         /**
          * Ticket activity per day
          * @description Tickets created, solved and reopened, replies, internal notes, customer messages and new customers
-         *     per UTC day, every day of the range (default: the last 30 days; at most 366). Kept from the event log
-         *     by the outbox consumer, so a change shows here within seconds. Needs `reports:read`.
+         *     per report day (a date in the workspace's report time zone), every day of the range (default: the
+         *     last 30 days; at most 366). Kept from the event log by the outbox consumer, so a change shows here
+         *     within seconds. Needs `reports:read`.
          */
         get: operations["reports_reports_daily_tickets"];
         put?: never;
@@ -3079,6 +3081,12 @@ export interface components {
             online: boolean;
             /**
              * Format: int64
+             * @description Seconds online over the range, from presence (connected with the app open and heartbeating),
+             *     counted per report day.
+             */
+            online_seconds: number;
+            /**
+             * Format: int64
              * @description Unsolved tickets assigned to them now (live).
              */
             open_assigned: number;
@@ -3867,6 +3875,8 @@ export interface components {
             /** @description Every day of the range, oldest first (zeros where nothing happened). */
             days: components["schemas"]["DayStats"][];
             from: string;
+            /** @description The time zone the days are dates in: the workspace's report time zone (`UTC` until one is set). */
+            time_zone: string;
             to: string;
         };
         DayCount: {
@@ -3875,7 +3885,7 @@ export interface components {
             /** @description YYYY-MM-DD (UTC) */
             day: string;
         };
-        /** @description One day of ticket statistics (UTC days), kept from the event log. */
+        /** @description One day of ticket statistics (a report day: a date in the workspace's report time zone), kept from the event log. */
         DayStats: {
             /** Format: int64 */
             agent_replies: number;
@@ -3969,7 +3979,7 @@ export interface components {
             weighted_value: number;
         };
         DealsDay: {
-            /** @description YYYY-MM-DD (UTC) */
+            /** @description YYYY-MM-DD (a report day, in the report time zone) */
             day: string;
             /** Format: int64 */
             lost: number;
@@ -4745,6 +4755,21 @@ export interface components {
             count: number;
             owner_id?: string | null;
         };
+        /** @description One owner's closed deals over the range. */
+        OwnerDeals: {
+            /** Format: int64 */
+            lost: number;
+            owner_id?: string | null;
+            /**
+             * Format: double
+             * @description won / (won + lost), to four decimals.
+             */
+            win_rate?: number | null;
+            /** Format: int64 */
+            won: number;
+            /** @description The value won per currency, in minor units (never added across currencies). */
+            won_value: components["schemas"]["CurrencyValue"][];
+        };
         OwnerTotals: {
             /** Format: int64 */
             count: number;
@@ -5127,6 +5152,11 @@ export interface components {
             average_cycle_days?: number | null;
             /** @description Per currency: the won value over the deals won in it, in whole minor units. */
             average_won_value: components["schemas"]["CurrencyValue"][];
+            /**
+             * @description Deals won and lost per owner (the owner when the deal closed; `owner_id` null for none), most
+             *     won first; owners without a close in the range are left out.
+             */
+            by_owner: components["schemas"]["OwnerDeals"][];
             /** Format: int64 */
             lost: number;
             /** @description Every day of the range, oldest first. */
@@ -5168,6 +5198,8 @@ export interface components {
             from: string;
             leads: components["schemas"]["SalesLeads"];
             pipeline: components["schemas"]["SalesPipeline"];
+            /** @description The time zone the days are dates in: the workspace's report time zone (`UTC` until one is set). */
+            time_zone: string;
             to: string;
         };
         SearchResult: {
@@ -5299,6 +5331,8 @@ export interface components {
             first_response: components["schemas"]["ClockCompliance"];
             from: string;
             resolution: components["schemas"]["ClockCompliance"];
+            /** @description The time zone the days are dates in: the workspace's report time zone (`UTC` until one is set). */
+            time_zone: string;
             to: string;
         };
         SlaDay: {
@@ -6115,7 +6149,7 @@ export interface components {
          *     activity per day.
          */
         WorkspaceDetailView: {
-            /** @description Tickets per UTC day over `from`..`to` (default: the last 30 days), from the report counters. */
+            /** @description Tickets per report day over `from`..`to` (default: the last 30 days), from the report counters. */
             activity: components["schemas"]["DailyTicketReport"];
             /** @description What staff granted beyond the plan. */
             limit_extras: components["schemas"]["LimitExtras"];

@@ -22,6 +22,7 @@ function report(change: Partial<{ leads: Partial<SalesReport["leads"]>; pipeline
   return {
     from: "2026-12-05",
     to: "2026-12-06",
+    time_zone: "UTC",
     activities: { logged: 0, done: 0, by_kind: [], by_rep: [] },
     leads: {
       by_status: [],
@@ -44,6 +45,7 @@ function report(change: Partial<{ leads: Partial<SalesReport["leads"]>; pipeline
       won: 0,
       lost: 0,
       average_won_value: [],
+      by_owner: [],
       ...change.deals,
     },
   };

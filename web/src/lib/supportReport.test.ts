@@ -29,6 +29,7 @@ function agent(name: string, change: Partial<AgentPerformance> = {}): AgentPerfo
     sla_resolution: { met: 0, breached: 0, compliance: null },
     open_assigned: 0,
     online: false,
+    online_seconds: 0,
     ...change,
   };
 }
@@ -90,6 +91,11 @@ describe("the leaderboard", () => {
 
   it("puts faster replies first and agents without a figure last", () => {
     expect(sortLeaderboard([cy, bob, ada], "first_reply").map((a) => a.name)).toEqual(["Ada", "Bob", "Cy"]);
+  });
+
+  it("puts the most time online first", () => {
+    const online = [agent("Ada", { online_seconds: 60 }), agent("Bob", { online_seconds: 7200 }), agent("Cy")];
+    expect(sortLeaderboard(online, "online_seconds").map((a) => a.name)).toEqual(["Bob", "Ada", "Cy"]);
   });
 
   it("scores SLA over both clocks", () => {

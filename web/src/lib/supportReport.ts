@@ -83,7 +83,7 @@ export function breakdownLabel(dimension: string, value: string, nameOf: (id: st
   return value.charAt(0).toUpperCase() + value.slice(1).replace(/_/g, " ");
 }
 
-export type LeaderboardColumn = "solved" | "replies" | "one_touch" | "first_reply" | "full_resolution" | "sla";
+export type LeaderboardColumn = "solved" | "replies" | "one_touch" | "first_reply" | "full_resolution" | "sla" | "online_seconds";
 
 /** The SLA compliance of an agent over both clocks, or null without outcomes. */
 export function agentCompliance(agent: AgentPerformance): number | null {

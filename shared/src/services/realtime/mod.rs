@@ -3,9 +3,11 @@
 //!
 //! - [`socket`]: what the WebSocket function does on connect, disconnect and each client action.
 //! - [`fanout`]: the outbox consumer that pushes committed ticket events to the sockets allowed them.
+//! - [`online_time`]: presence ticks joined into each member's online time per report day.
 //! - this module: frames, presence state, and delivery (a gone connection is deleted on the spot).
 
 pub mod fanout;
+pub mod online_time;
 pub mod socket;
 
 use serde_json::{Value, json};

@@ -36,6 +36,7 @@ pub async fn connect(app: &App, caller: &MemberPrincipal, connection_id: &str) -
         typing_until: None,
     };
     app.store.put_connection(&scope, &connection).await?;
+    super::online_time::tick(app, &scope, caller.user_id).await;
     let connections = app.store.workspace_connections(&scope).await?;
     // The new socket itself cannot be posted to before the handshake completes: it asks with `hello`.
     announce_online(app, &scope, &connections, Some(connection_id), now.as_second()).await?;
@@ -46,6 +47,8 @@ pub async fn connect(app: &App, caller: &MemberPrincipal, connection_id: &str) -
 pub async fn disconnect(app: &App, caller: &MemberPrincipal, connection_id: &str) -> Result<(), StoreError> {
     let scope = caller.scope();
     let Some(gone) = app.store.delete_connection(&scope, connection_id).await? else { return Ok(()) };
+    // Online up to the moment the socket closed.
+    super::online_time::tick(app, &scope, gone.user_id).await;
     let connections = app.store.workspace_connections(&scope).await?;
     announce_departures(app, &scope, &connections, &[gone]).await
 }
@@ -286,6 +289,7 @@ async fn heartbeat(app: &App, caller: &MemberPrincipal, connection_id: &str) -> 
         }
         connect(app, caller, connection_id).await?;
     }
+    super::online_time::tick(app, &scope, caller.user_id).await;
     let connections = app.store.workspace_connections(&scope).await?;
     let (live, stale): (Vec<Connection>, Vec<Connection>) =
         connections.into_iter().partition(|c| c.is_live(now.as_second()));

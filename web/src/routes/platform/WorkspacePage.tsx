@@ -8,7 +8,7 @@ import { setLimitExtras, workspaceQuery } from "../../api/queries/platform";
 import type { Schemas } from "../../api/types";
 import { bytes, label, relativeTime } from "../../lib/format";
 import { parseExtras, type ExtrasForm, type LimitExtras } from "../../lib/platformHealth";
-import { DailyTicketsChart } from "../../ui/DailyTicketsChart";
+import { TicketsPerDayChart } from "../../ui/TicketsPerDayChart";
 import { ErrorState, InlineError, Loading } from "../../ui/states";
 import { PlatformShell } from "./Shell";
 
@@ -106,6 +106,15 @@ function ExtrasEditor({ detail }: { detail: Detail }) {
   );
 }
 
+// The workspace's tickets per day (its report days, in its report time zone).
+function ActivityChart({ activity }: { activity: Schemas["DailyTicketReport"] }) {
+  const days = useMemo(
+    () => activity.days.map((day) => ({ date: day.date, created: day.tickets_created, solved: day.tickets_solved })),
+    [activity.days],
+  );
+  return <TicketsPerDayChart days={days} timeZone={activity.time_zone} />;
+}
+
 export function Component() {
   const { id = "" } = useParams();
   const [days, setDays] = useState<(typeof RANGES)[number]>(30);
@@ -140,7 +149,7 @@ export function Component() {
               </button>
             ))}
           </div>
-          <DailyTicketsChart days={detail.data.activity.days} />
+          <ActivityChart activity={detail.data.activity} />
           <h2>Beyond the plan</h2>
           <p className="muted">Added to the plan's limits for this workspace only; kept when its plan changes.</p>
           <ExtrasEditor key={JSON.stringify(detail.data.limit_extras)} detail={detail.data} />

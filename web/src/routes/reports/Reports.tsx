@@ -2,15 +2,14 @@
 // and the time metrics over a range with the period before it for comparison, a chart per day, an
 // optional breakdown, the agent leaderboard and SLA compliance per priority. The range and the
 // breakdown are kept in the address bar.
-import { useEffect, useRef, useState } from "react";
+import { useMemo, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
-import uPlot from "uplot";
-import "uplot/dist/uPlot.min.css";
 import { useDirectory } from "../../api/queries/directory";
 import { agentReportQuery, slaReportQuery, supportReportQuery } from "../../api/queries/reports";
 import type { Schemas } from "../../api/types";
 import { rangeFrom, rangeToParams } from "../../lib/salesReport";
+import { TicketsPerDayChart } from "../../ui/TicketsPerDayChart";
 import {
   BREAKDOWNS,
   SUPPORT_MAX_DAYS,
@@ -75,7 +74,7 @@ export function Component() {
             {report.data.totals.created + report.data.totals.solved === 0 && report.data.backlog_end === 0 ? (
               <Empty title="Nothing happened in this range yet">Counts appear a few seconds after tickets are created or solved.</Empty>
             ) : (
-              <Chart days={report.data.days} timeZone={report.data.time_zone} />
+              <SupportDaysChart report={report.data} />
             )}
           </section>
           <Times report={report.data} />
@@ -220,6 +219,7 @@ const COLUMNS: { key: LeaderboardColumn; label: string }[] = [
   { key: "first_reply", label: "Median first reply" },
   { key: "full_resolution", label: "Median resolution" },
   { key: "sla", label: "SLA met" },
+  { key: "online_seconds", label: "Online" },
 ];
 
 function cell(agent: AgentPerformance, column: LeaderboardColumn): string {
@@ -229,6 +229,8 @@ function cell(agent: AgentPerformance, column: LeaderboardColumn): string {
       return formatDuration(agent[column].calendar.median_seconds);
     case "sla":
       return percent(agentCompliance(agent));
+    case "online_seconds":
+      return formatDuration(agent.online_seconds);
     default:
       return String(agent[column]);
   }
@@ -347,66 +349,10 @@ function SlaCompliance({ from, to }: { from: string; to: string }) {
   );
 }
 
-type Day = Schemas["SupportDayFigures"];
-
-function Chart({ days, timeZone }: { days: Day[]; timeZone: string }) {
-  const holder = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const element = holder.current;
-    if (!element) return;
-    const x = days.map((day) => Date.parse(`${day.date}T00:00:00Z`) / 1000);
-    const bars = uPlot.paths.bars!({ size: [0.4, 40], align: 0 });
-    const plot = new uPlot(
-      {
-        width: element.clientWidth || 700,
-        height: 260,
-        // Report days are dates in the report time zone: shown as such, not shifted to the browser's.
-        tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
-        scales: { x: { time: true, range: (_u, min, max) => [min - 43_200, max + 43_200] }, y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.15))] } },
-        axes: [{ stroke: "#475569", grid: { show: false } }, { stroke: "#475569", grid: { stroke: "#e2e8f0" } }],
-        series: [
-          {},
-          { label: "Created", stroke: "#4f46e5", fill: "rgba(79,70,229,0.75)", paths: bars, points: { show: false } },
-          { label: "Solved", stroke: "#0f766e", width: 2, points: { show: true, size: 5 } },
-          { label: "Backlog", stroke: "#b45309", width: 2, dash: [6, 4], points: { show: false } },
-        ],
-      },
-      [x, days.map((day) => day.figures.created), days.map((day) => day.figures.solved), days.map((day) => day.backlog)],
-      element,
-    );
-    const resize = () => plot.setSize({ width: element.clientWidth, height: 260 });
-    window.addEventListener("resize", resize);
-    return () => {
-      window.removeEventListener("resize", resize);
-      plot.destroy();
-    };
-  }, [days]);
-  return (
-    <>
-      <div ref={holder} className="chart" role="img" aria-label={`Tickets created per day as bars, solved and the backlog as lines (days in ${timeZone})`} />
-      <div className="sr-only">
-        <table>
-          <caption>Tickets per day</caption>
-          <thead>
-            <tr>
-              <th>Day</th>
-              <th>Created</th>
-              <th>Solved</th>
-              <th>Backlog</th>
-            </tr>
-          </thead>
-          <tbody>
-            {days.map((day) => (
-              <tr key={day.date}>
-                <td>{day.date}</td>
-                <td>{day.figures.created}</td>
-                <td>{day.figures.solved}</td>
-                <td>{day.backlog}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </>
+function SupportDaysChart({ report }: { report: SupportReport }) {
+  const days = useMemo(
+    () => report.days.map((day) => ({ date: day.date, created: day.figures.created, solved: day.figures.solved, backlog: day.backlog })),
+    [report.days],
   );
+  return <TicketsPerDayChart days={days} timeZone={report.time_zone} />;
 }

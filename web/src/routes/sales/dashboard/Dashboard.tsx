@@ -1,7 +1,7 @@
 // The sales dashboard, from the sales report (GET /api/v1/reports/sales, docs/sales.md): leads now by
 // status, source and owner; new leads per day; conversion per source and per owner; the open pipeline's
 // value and weighted value per stage and per owner (per currency); deals won and lost per day with the
-// win rate, average deal size and sales cycle. The range and the pipeline are kept in the address bar.
+// win rate, average deal size and sales cycle, and per owner. The range and the pipeline are kept in the address bar.
 import { useMemo, useState, type ReactNode } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
@@ -93,6 +93,7 @@ function Report({ range, pipelineId, picker }: { range: DashboardRange; pipeline
       </div>
       <OpenPipeline report={report.data} picker={picker} />
       <ClosedDeals report={report.data} />
+      <ClosedPerOwner report={report.data} />
       <ActivitiesPerRep report={report.data} />
     </>
   );
@@ -489,6 +490,45 @@ function ClosedDeals({ report }: { report: SalesReport }) {
             </table>
           </div>
         </>
+      )}
+    </section>
+  );
+}
+
+/** Deals won and lost per owner over the range (the owner when the deal closed), with the win rate and the value won per currency. */
+function ClosedPerOwner({ report }: { report: SalesReport }) {
+  const directory = useDirectory();
+  const owners = byOwnerName(report.deals.by_owner, directory.name, (row) => row.won);
+  return (
+    <section className="card" aria-labelledby="closed-per-owner-title">
+      <h2 id="closed-per-owner-title" className="card-title">
+        Deals closed per owner
+      </h2>
+      {owners.length === 0 ? (
+        <Empty title="No deal won or lost in this range" />
+      ) : (
+        <table className="table compact" data-testid="closed-per-owner">
+          <thead>
+            <tr>
+              <th scope="col">Owner</th>
+              <th scope="col">Won</th>
+              <th scope="col">Lost</th>
+              <th scope="col">Win rate</th>
+              <th scope="col">Won value</th>
+            </tr>
+          </thead>
+          <tbody>
+            {owners.map((row) => (
+              <tr key={row.owner_id ?? "none"}>
+                <td>{row.owner}</td>
+                <td>{row.won}</td>
+                <td>{row.lost}</td>
+                <td>{percent(row.win_rate)}</td>
+                <td>{row.won_value.map((total) => money(total.value, total.currency)).join(", ") || "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
     </section>
   );
