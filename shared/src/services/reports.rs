@@ -27,7 +27,7 @@ pub(super) fn parse_day(raw: &str) -> Result<Date, String> {
 }
 
 /// The days a report covers: `from` to `to` inclusive (default: the 30 days up to today, UTC).
-fn report_range(app: &App, from: Option<String>, to: Option<String>) -> ServiceResult<(Date, Date)> {
+pub(super) fn report_range(app: &App, from: Option<String>, to: Option<String>) -> ServiceResult<(Date, Date)> {
     range_within(app, from, to, MAX_DAYS, &TimeZone::UTC)
 }
 
