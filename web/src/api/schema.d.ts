@@ -1913,8 +1913,9 @@ export interface paths {
         /**
          * One workspace
          * @description The directory's columns, usage against the limits (the plan's, the extras staff granted, and what
-         *     applies), and tickets per UTC day over `from`..`to` (default: the last 30 days; at most 366), read
-         *     from the report counters: one Query for the range. Staff only.
+         *     applies), tickets per UTC day over `from`..`to` (default: the last 30 days; at most 366), read
+         *     from the report counters (one Query for the range), and API calls per UTC day over the same days.
+         *     Staff only.
          */
         get: operations["platform_platform_workspace"];
         put?: never;
@@ -3062,6 +3063,24 @@ export interface components {
             time_zone: string;
             to: string;
         };
+        ApiCallsDay: {
+            /** Format: int64 */
+            calls: number;
+            /** @description `YYYY-MM-DD` (UTC). */
+            date: string;
+        };
+        /** @description API calls per UTC day. */
+        ApiCallsReport: {
+            /** @description Every day of the range, oldest first (zeros where there were none). */
+            days: components["schemas"]["ApiCallsDay"][];
+            from: string;
+            to: string;
+            /**
+             * Format: int64
+             * @description The calls of all the days.
+             */
+            total: number;
+        };
         /** Format: uuid */
         ApiKeyId: string;
         ApiKeyListView: {
@@ -3196,6 +3215,12 @@ export interface components {
          */
         Author: "agent" | "customer";
         BillingUsageView: {
+            /**
+             * Format: int64
+             * @description Requests in `month` by the workspace's people and API keys that reached the API (throttled
+             *     ones are not counted).
+             */
+            api_calls_this_month: number;
             features: components["schemas"]["Feature"][];
             /** @description The month (`YYYY-MM`, UTC) the ticket count is for. */
             month: string;
@@ -3988,10 +4013,10 @@ export interface components {
         DirectoryEntry: {
             /**
              * Format: int64
-             * @description API calls this month: null while no per-workspace count is kept (the shared usage-plan keys
-             *     of today count per plan, not per workspace).
+             * @description Requests this UTC month by the workspace's people and API keys that reached the API (those the
+             *     gateway throttled are not counted).
              */
-            api_calls_this_month?: number | null;
+            api_calls_this_month: number;
             /** Format: date-time */
             created_at: string;
             id: components["schemas"]["WorkspaceId"];
@@ -5987,6 +6012,8 @@ export interface components {
         WorkspaceDetailView: {
             /** @description Tickets per UTC day over `from`..`to` (default: the last 30 days), from the report counters. */
             activity: components["schemas"]["DailyTicketReport"];
+            /** @description API calls per UTC day over the same days. */
+            api_calls: components["schemas"]["ApiCallsReport"];
             /** @description What staff granted beyond the plan. */
             limit_extras: components["schemas"]["LimitExtras"];
             /** @description The limits that apply: the plan's plus the extras. */
@@ -6012,6 +6039,11 @@ export interface components {
             workspace_id: components["schemas"]["WorkspaceId"];
         };
         WorkspaceUsageView: {
+            /**
+             * Format: int64
+             * @description API calls in `month`.
+             */
+            api_calls: number;
             /** Format: int64 */
             lead_capture_endpoints: number;
             /** @description `YYYY-MM` (UTC) of `tickets`. */
