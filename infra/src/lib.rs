@@ -193,6 +193,8 @@ fn local_values(
         ("SWITCHBOARD_GOOGLE_TOKEN_KEY_ID", kms_keys.token_key.clone()),
         // Webhook and Slack targets are sealed under the key made in moto's KMS for template.yaml's WebhookKey.
         ("SWITCHBOARD_WEBHOOK_KEY_ID", kms_keys.webhook_key.clone()),
+        // Staff second-factor secrets, under the key made for template.yaml's StaffKey.
+        ("SWITCHBOARD_STAFF_KEY_ID", kms_keys.staff_key.clone()),
     ];
     if let Some(scale) = options.webhook_time_scale {
         values.push(("SWITCHBOARD_WEBHOOK_TIME_SCALE", scale.to_string()));
@@ -420,7 +422,11 @@ mod tests {
     }
 
     fn test_kms_keys() -> resources::KmsKeys {
-        resources::KmsKeys { token_key: "local-token-key".to_owned(), webhook_key: "local-webhook-key".to_owned() }
+        resources::KmsKeys {
+            token_key: "local-token-key".to_owned(),
+            webhook_key: "local-webhook-key".to_owned(),
+            staff_key: "local-staff-key".to_owned(),
+        }
     }
 
     #[test]

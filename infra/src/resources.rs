@@ -221,12 +221,15 @@ pub struct KmsKeys {
     pub token_key: String,
     /// `WebhookKey` (webhook and Slack URLs, signing secrets): SWITCHBOARD_WEBHOOK_KEY_ID.
     pub webhook_key: String,
+    /// `StaffKey` (staff members' second-factor secrets): SWITCHBOARD_STAFF_KEY_ID.
+    pub staff_key: String,
 }
 
 pub async fn create_kms_keys(aws: &aws_config::SdkConfig) -> Result<KmsKeys, String> {
     Ok(KmsKeys {
         token_key: create_kms_key(aws, "TokenKey: seals the OAuth tokens members connect").await?,
         webhook_key: create_kms_key(aws, "WebhookKey: seals webhook and Slack URLs and signing secrets").await?,
+        staff_key: create_kms_key(aws, "StaffKey: seals staff members' second-factor secrets").await?,
     })
 }
 

@@ -82,10 +82,13 @@ fn expected() -> BTreeMap<&'static str, Uses> {
         ("UsersFunction", api(&[])),
         // A plan change checks that the plan is in the catalog.
         // Suspension closes the workspace's sockets and re-queues its held webhook deliveries; the
-        // console's health reads CloudWatch.
+        // console's health reads CloudWatch; staff second-factor secrets are sealed and opened.
         (
             "PlatformFunction",
-            with_secret(api(&[CHECKS, MANAGE_CONNECTIONS, "sqs:SendMessage", METRICS_READ]), "staff-signing-key"),
+            with_secret(
+                api(&[&[CHECKS, MANAGE_CONNECTIONS, "sqs:SendMessage", METRICS_READ][..], ENVELOPE].concat()),
+                "staff-signing-key",
+            ),
         ),
         // A read seeds the plan catalog when it is missing.
         ("BillingFunction", api(&[])),
@@ -361,6 +364,33 @@ fn a_function_reads_only_its_own_secret() {
                 );
             }
         }
+    }
+}
+
+/// The staff key seals staff second-factor secrets: only the platform function's role is granted it,
+/// and the key's own policy lets no other role use it, and only under the staff secrets' context.
+#[test]
+fn only_the_platform_function_may_use_the_staff_key() {
+    for (name, grants) in functions() {
+        let granted = grants.iter().any(|grant| grant.resources.iter().any(|r| r == "!GetAtt StaffKey.Arn"));
+        assert_eq!(granted, name == "PlatformFunction", "{name}: the staff key granted: {granted}");
+    }
+    let raw = std::fs::read_to_string(local_stack::repo_root().join("template.yaml")).unwrap();
+    let doc: Value = serde_yaml_ng::from_str(&raw).unwrap();
+    let statements = doc["Resources"]["StaffKey"]["Properties"]["KeyPolicy"]["Statement"].as_sequence().unwrap();
+    let uses: Vec<&Value> = statements
+        .iter()
+        .filter(|statement| strings(&statement["Action"]).iter().any(|a| ENVELOPE.contains(&a.as_str())))
+        .collect();
+    assert_eq!(uses.len(), 1, "one statement lets a role use the staff key");
+    let condition = &uses[0]["Condition"];
+    let roles = strings(&condition["ArnLike"]["aws:PrincipalArn"]);
+    assert_eq!(roles.len(), 1, "{roles:?}");
+    assert!(roles[0].contains("-PlatformFunctionRole-"), "{roles:?}");
+    assert_eq!(condition["StringEquals"]["kms:EncryptionContext:purpose"].as_str(), Some("staff-totp"));
+    for statement in statements {
+        let actions = strings(&statement["Action"]);
+        assert!(!actions.iter().any(|a| a == "kms:*" || a == "kms:Encrypt"), "{actions:?}");
     }
 }
 

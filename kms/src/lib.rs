@@ -25,12 +25,17 @@ impl KmsVault {
     }
 }
 
-/// Lets `app` seal and open webhook targets (URLs and signing secrets) under the webhook key its
-/// configuration names; without one (a function the template gives no key) nothing is installed.
+/// Lets `app` seal and open webhook targets (URLs and signing secrets) under the webhook key, and staff
+/// members' second-factor secrets under the staff key, as its configuration names them; a key the
+/// template does not give the function is not installed.
 pub fn install(app: &mut App) {
     if let Some(key_id) = app.config.webhook_key_id.clone() {
         let vault = Arc::new(KmsVault::new(&app.aws, key_id));
         app.webhook_vault.install(vault);
+    }
+    if let Some(key_id) = app.config.staff_key_id.clone() {
+        let vault = Arc::new(KmsVault::new(&app.aws, key_id));
+        app.staff_vault.install(vault);
     }
 }
 

@@ -42,6 +42,9 @@ pub struct App {
     /// The key service sealing webhook targets (URLs and signing secrets), installed by the functions
     /// that manage or deliver webhooks (the `switchboard-kms` crate); none elsewhere.
     pub webhook_vault: VaultSlot,
+    /// The key service sealing staff members' second-factor secrets, installed by the platform function
+    /// alone; none elsewhere.
+    pub staff_vault: VaultSlot,
 }
 
 impl App {
@@ -85,6 +88,7 @@ impl App {
             sockets: Sockets::new(sockets),
             webhook_http: Arc::default(),
             webhook_vault: VaultSlot::default(),
+            staff_vault: VaultSlot::default(),
             store: Store::new(aws, config.table_name.clone(), cursors),
             aws: aws.clone(),
             tokens: TokenService::new(&config),

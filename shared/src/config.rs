@@ -88,6 +88,9 @@ pub struct Config {
     /// The KMS key that wraps the data keys sealing webhook and Slack URLs and signing secrets
     /// (`SWITCHBOARD_WEBHOOK_KEY_ID`); set only on the functions that manage or deliver webhooks.
     pub webhook_key_id: Option<String>,
+    /// The KMS key that wraps the data keys sealing staff members' second-factor secrets
+    /// (`SWITCHBOARD_STAFF_KEY_ID`); set only on the platform function.
+    pub staff_key_id: Option<String>,
     /// API Gateway usage plans are found by the value of their API key: this prefix, then the plan tier
     /// (or `app` for signed-in people) and `-key` (template.yaml declares the keys).
     pub usage_key_prefix: Option<String>,
@@ -235,6 +238,7 @@ impl Config {
         let webhook_allow_private_targets =
             lookup("SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE_TARGETS").is_some_and(|value| value == "true" || value == "1");
         let webhook_key_id = lookup("SWITCHBOARD_WEBHOOK_KEY_ID").filter(|id| !id.trim().is_empty());
+        let staff_key_id = lookup("SWITCHBOARD_STAFF_KEY_ID").filter(|id| !id.trim().is_empty());
         let webhook_ports = match lookup("SWITCHBOARD_WEBHOOK_PORTS").filter(|raw| !raw.trim().is_empty()) {
             None => AllowedPorts::default(),
             Some(raw) => AllowedPorts::parse(&raw)
@@ -270,6 +274,7 @@ impl Config {
             webhook_allow_private_targets,
             webhook_ports,
             webhook_key_id,
+            staff_key_id,
             ws_management_endpoint,
             table_name,
             member_token_keys,

@@ -61,6 +61,12 @@ fn staff(req: &Request) -> Result<StaffId, Problem> {
     }
 }
 
+/// The prologue of every staff action on one workspace (`/workspaces/{id}/...`): who acts, on which.
+fn staff_action(req: &Request) -> Result<(StaffId, WorkspaceId), Problem> {
+    let staff = staff(req)?;
+    Ok((staff, http::path_id(req, "id", "The workspace")?))
+}
+
 /// Staff login
 ///
 /// Once the second factor is enrolled, `totp_code` is required: without it the answer is 401
@@ -142,8 +148,9 @@ pub async fn workspaces(app: &App, req: &Request) -> HandlerResult {
 /// One workspace
 ///
 /// The directory's columns, usage against the limits (the plan's, the extras staff granted, and what
-/// applies), and tickets per report day (the workspace's report time zone) over `from`..`to` (default:
-/// the last 30 days; at most 366), read from the report counters: one Query for the range. Staff only.
+/// applies), tickets per report day (the workspace's report time zone) over `from`..`to` (default:
+/// the last 30 days; at most 366), read from the report counters (one Query for the range), and API
+/// calls per UTC day over the same dates. Staff only.
 #[utoipa::path(get, path = "/api/v1/platform/workspaces/{id}", tag = "platform", security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "Workspace id"),
@@ -178,8 +185,7 @@ pub async fn workspace(app: &App, req: &Request) -> HandlerResult {
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn set_limit_extras(app: &App, req: &Request) -> HandlerResult {
-    let staff = staff(req)?;
-    let workspace: WorkspaceId = http::path_id(req, "id", "The workspace")?;
+    let (staff, workspace) = staff_action(req)?;
     let body: LimitExtrasRequest = http::json_body(req)?;
     Ok(http::json(StatusCode::OK, &platform::set_limit_extras(app, staff, workspace, body).await?))
 }
@@ -200,8 +206,7 @@ pub async fn set_limit_extras(app: &App, req: &Request) -> HandlerResult {
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn change_workspace_plan(app: &App, req: &Request) -> HandlerResult {
-    let staff = staff(req)?;
-    let workspace: WorkspaceId = http::path_id(req, "id", "The workspace")?;
+    let (staff, workspace) = staff_action(req)?;
     let body = http::json_body(req)?;
     let changed = plans::change_workspace_plan(app, plans::PlanChanger::Staff(staff), workspace, body).await?;
     Ok(http::json(StatusCode::OK, &changed))
@@ -225,8 +230,7 @@ pub async fn change_workspace_plan(app: &App, req: &Request) -> HandlerResult {
         (status = 422, body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn suspend_workspace(app: &App, req: &Request) -> HandlerResult {
-    let staff = staff(req)?;
-    let workspace: WorkspaceId = http::path_id(req, "id", "The workspace")?;
+    let (staff, workspace) = staff_action(req)?;
     let body: SuspendWorkspaceRequest = http::json_body(req)?;
     Ok(http::json(StatusCode::OK, &standing::suspend(app, staff, workspace, body).await?))
 }
@@ -244,8 +248,7 @@ pub async fn suspend_workspace(app: &App, req: &Request) -> HandlerResult {
         (status = 409, description = "The standing kept changing meanwhile", body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn reactivate_workspace(app: &App, req: &Request) -> HandlerResult {
-    let staff = staff(req)?;
-    let workspace: WorkspaceId = http::path_id(req, "id", "The workspace")?;
+    let (staff, workspace) = staff_action(req)?;
     Ok(http::json(StatusCode::OK, &standing::reactivate(app, staff, workspace).await?))
 }
 

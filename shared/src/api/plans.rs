@@ -108,6 +108,9 @@ pub struct BillingUsageView {
     pub usage: Vec<UsageLine>,
     /// What the `storage_bytes` line's `used` is made of.
     pub storage: StorageUsageView,
+    /// Requests in `month` by the workspace's people and API keys that reached the API (throttled
+    /// ones are not counted).
+    pub api_calls_this_month: u64,
 }
 
 /// The workspace's storage by what holds it; the plan's storage limit counts their sum.

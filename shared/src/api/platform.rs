@@ -69,9 +69,9 @@ pub struct DirectoryEntry {
     pub tickets_this_month: u64,
     /// Files and the search index, as the storage limit counts them.
     pub storage_bytes: u64,
-    /// API calls this month: null while no per-workspace count is kept (the shared usage-plan keys
-    /// of today count per plan, not per workspace).
-    pub api_calls_this_month: Option<u64>,
+    /// Requests this UTC month by the workspace's people and API keys that reached the API (those the
+    /// gateway throttled are not counted).
+    pub api_calls_this_month: u64,
     /// The Stripe subscription's status (`active`, `trialing`, `past_due`, `unpaid`, `canceled`);
     /// null for a workspace without a subscription.
     pub subscription_status: Option<String>,
@@ -95,6 +95,26 @@ pub struct WorkspaceDetailView {
     pub limits: PlanLimits,
     /// Tickets per report day over `from`..`to` (default: the last 30 days), from the report counters.
     pub activity: DailyTicketReport,
+    /// API calls per UTC day over the same days.
+    pub api_calls: ApiCallsReport,
+}
+
+/// API calls per UTC day.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiCallsReport {
+    pub from: String,
+    pub to: String,
+    /// The calls of all the days.
+    pub total: u64,
+    /// Every day of the range, oldest first (zeros where there were none).
+    pub days: Vec<ApiCallsDay>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiCallsDay {
+    /// `YYYY-MM-DD` (UTC).
+    pub date: String,
+    pub calls: u64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -106,6 +126,8 @@ pub struct WorkspaceUsageView {
     pub storage_bytes: u64,
     pub webhooks: u64,
     pub lead_capture_endpoints: u64,
+    /// API calls in `month`.
+    pub api_calls: u64,
 }
 
 /// What staff grant one workspace beyond its plan: each is added to the plan's limit (an unlimited

@@ -21,8 +21,18 @@ pub struct Route {
 }
 
 /// Serves one request through [`serve`] with the route of `routes` API Gateway matched; any other
-/// method or path is [`no_route`].
+/// method or path is [`no_route`]. A workspace's request is counted as one of its API calls, beside
+/// the handler ([`crate::services::api_calls`]).
 pub async fn dispatch(app: &App, req: Request, routes: &[Route]) -> Response<Body> {
+    let workspace = super::principal(&req).ok().and_then(|caller| caller.workspace_id());
+    let served = serve_route(app, req, routes);
+    match workspace {
+        Some(workspace) => futures::join!(served, crate::services::api_calls::count(app, workspace)).0,
+        None => served.await,
+    }
+}
+
+async fn serve_route(app: &App, req: Request, routes: &[Route]) -> Response<Body> {
     serve(req, async |req| {
         let presented = req.headers().get(super::origin::ORIGIN_HEADER).map(|value| value.as_bytes());
         if !super::origin::came_through_the_edge(app.config.origin_secret.as_ref(), presented) {

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod api_calls;
 pub mod api_keys;
 pub mod attachments;
 pub mod authors;
@@ -41,6 +42,7 @@ pub mod settings;
 pub mod sign_in_throttle;
 pub mod sla;
 pub mod sla_watch;
+pub mod staff_secret;
 pub mod standing;
 pub mod support_days;
 pub mod support_reports;

@@ -122,12 +122,14 @@ impl StorageLimit {
 pub async fn usage(app: &App, caller: &MemberPrincipal) -> ServiceResult<BillingUsageView> {
     let scope = caller.scope();
     let month = month_of(app.clock.now());
-    let ((workspace, plan), tickets, leads) = futures::future::try_join3(
+    let ((workspace, plan), tickets, leads, api_calls) = futures::future::try_join4(
         workspace_and_plan(app, &scope),
         async { Ok(app.store.tickets_in_month(&scope, &month).await?) },
         async { Ok(app.store.leads_in_month(&scope, &month).await?) },
+        async { Ok(app.store.api_calls_in_month_of(&[scope.workspace_id()], &month).await?) },
     )
     .await?;
+    let api_calls_this_month = api_calls.get(&scope.workspace_id()).copied().unwrap_or(0);
     let used = |kind: LimitKind| match kind {
         LimitKind::Seats => Some(workspace.seats_used),
         LimitKind::TicketsPerMonth => Some(tickets),
@@ -146,7 +148,15 @@ pub async fn usage(app: &App, caller: &MemberPrincipal) -> ServiceResult<Billing
         .collect();
     let storage =
         StorageUsageView { files_bytes: workspace.storage_bytes, search_index_bytes: workspace.search_index_bytes };
-    Ok(BillingUsageView { plan: plan.id, plan_name: plan.name, features: plan.features, month, usage, storage })
+    Ok(BillingUsageView {
+        plan: plan.id,
+        plan_name: plan.name,
+        features: plan.features,
+        month,
+        usage,
+        storage,
+        api_calls_this_month,
+    })
 }
 
 /// The whole catalog, seed plans included, in id order.

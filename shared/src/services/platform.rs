@@ -2,12 +2,14 @@
 //! page, the limits staff grant beyond a plan, and seeding staff accounts.
 
 use super::sign_in_throttle::{Attempt, throttled};
+use super::staff_secret;
 use super::{ServiceError, ServiceResult};
 use std::collections::HashMap;
 
 use crate::api::{
-    ConfirmTotpRequest, DirectoryEntry, LimitExtrasRequest, LimitExtrasView, StaffLoginRequest, StaffSessionResponse,
-    StaffView, TotpEnrolmentView, WorkspaceDetailView, WorkspaceDirectory, WorkspaceUsageView,
+    ApiCallsDay, ApiCallsReport, ConfirmTotpRequest, DirectoryEntry, LimitExtrasRequest, LimitExtrasView,
+    StaffLoginRequest, StaffSessionResponse, StaffView, TotpEnrolmentView, WorkspaceDetailView, WorkspaceDirectory,
+    WorkspaceUsageView,
 };
 use crate::app::App;
 use crate::auth::{
@@ -77,14 +79,14 @@ async fn check_second_factor(app: &App, staff: &Staff, code: Option<&str>, now: 
     let Some(code) = code.filter(|code| !code.trim().is_empty()) else {
         return Err(ServiceError::SecondFactorRequired);
     };
-    let secret =
-        staff.totp_secret.as_deref().and_then(TotpSecret::from_stored).ok_or_else(|| {
-            crate::storage::StoreError::Corrupt(format!("staff {} has no usable TOTP secret", staff.id))
-        })?;
+    let secret = staff_secret::open(app, staff).await?.ok_or_else(|| {
+        crate::storage::StoreError::Corrupt(format!("staff {} is enrolled without a TOTP secret", staff.id))
+    })?;
     let Some(step) = secret.matched_step(code, now) else {
         return Err(ServiceError::Unauthenticated("The authenticator code is wrong or has expired."));
     };
-    if !app.store.use_staff_totp_step(staff.id, step).await? {
+    let sealing = staff_secret::sealing_of_clear(app, staff, &secret).await?;
+    if !app.store.use_staff_totp_step(staff.id, step, sealing.as_ref()).await? {
         return Err(ServiceError::Unauthenticated(
             "This authenticator code was used already: wait for the next one (at most 30 seconds).",
         ));
@@ -114,7 +116,8 @@ pub async fn begin_totp_enrolment(app: &App, staff_id: StaffId) -> ServiceResult
     let otpauth_uri = secret
         .otpauth_uri(staff.email.as_str())
         .ok_or_else(|| ServiceError::Conflict("The authenticator URI could not be made.".to_owned()))?;
-    match app.store.begin_staff_totp(staff_id, secret.as_base32()).await {
+    let sealed = staff_secret::seal(app, staff_id, &secret).await?;
+    match app.store.begin_staff_totp(staff_id, &sealed).await {
         Ok(()) => Ok(TotpEnrolmentView { otpauth_uri, secret: secret.as_base32().to_owned() }),
         Err(TotpWriteError::Refused) => Err(ServiceError::Conflict(ENROLLED.to_owned())),
         Err(TotpWriteError::Store(err)) => Err(err.into()),
@@ -128,7 +131,7 @@ pub async fn confirm_totp(app: &App, staff_id: StaffId, request: ConfirmTotpRequ
     if staff.has_second_factor() {
         return Err(ServiceError::Conflict(ENROLLED.to_owned()));
     }
-    let Some(secret) = staff.totp_secret.as_deref().and_then(TotpSecret::from_stored) else {
+    let (Some(held), Some(secret)) = (staff.held_secret(), staff_secret::open(app, &staff).await?) else {
         return Err(ServiceError::Conflict(
             "No enrolment is under way: start one with POST /api/v1/platform/auth/totp.".to_owned(),
         ));
@@ -149,7 +152,8 @@ pub async fn confirm_totp(app: &App, staff_id: StaffId, request: ConfirmTotpRequ
         before: Some(serde_json::json!({"second_factor": false})),
         after: Some(serde_json::json!({"second_factor": true})),
     };
-    match app.store.confirm_staff_totp(staff_id, secret.as_base32(), step, now, &audit).await {
+    let sealing = staff_secret::sealing_of_clear(app, &staff, &secret).await?;
+    match app.store.confirm_staff_totp(staff_id, held, sealing.as_ref(), step, now, &audit).await {
         Ok(()) => Ok(StaffView { second_factor: true, ..staff_view(&staff) }),
         Err(TotpWriteError::Refused) => Err(ServiceError::Conflict(
             "The enrolment changed meanwhile (started again elsewhere): use the newest secret.".to_owned(),
@@ -224,7 +228,11 @@ async fn search_workspaces(app: &App, search: &str, limit: usize) -> ServiceResu
 async fn directory_entries(app: &App, workspaces: Vec<Workspace>) -> ServiceResult<Vec<DirectoryEntry>> {
     let month = super::plans::month_of(app.clock.now());
     let ids: Vec<WorkspaceId> = workspaces.iter().map(|workspace| workspace.id).collect();
-    let tickets = if ids.is_empty() { Default::default() } else { app.store.tickets_in_month_of(&ids, &month).await? };
+    let (tickets, api_calls) = if ids.is_empty() {
+        Default::default()
+    } else {
+        futures::try_join!(app.store.tickets_in_month_of(&ids, &month), app.store.api_calls_in_month_of(&ids, &month))?
+    };
     let mut plans: HashMap<PlanId, Plan> = HashMap::new();
     for workspace in &workspaces {
         if !plans.contains_key(&workspace.plan) {
@@ -235,21 +243,31 @@ async fn directory_entries(app: &App, workspaces: Vec<Workspace>) -> ServiceResu
         .into_iter()
         .map(|workspace| {
             let limits = workspace.limit_extras.apply(&plans[&workspace.plan].limits);
-            entry(&workspace, limits.seats, tickets.get(&workspace.id).copied().unwrap_or(0))
+            let month_usage = MonthUsage {
+                tickets: tickets.get(&workspace.id).copied().unwrap_or(0),
+                api_calls: api_calls.get(&workspace.id).copied().unwrap_or(0),
+            };
+            entry(&workspace, limits.seats, month_usage)
         })
         .collect())
 }
 
-fn entry(workspace: &Workspace, seat_limit: Option<u64>, tickets_this_month: u64) -> DirectoryEntry {
+/// The month's counts a directory row shows.
+struct MonthUsage {
+    tickets: u64,
+    api_calls: u64,
+}
+
+fn entry(workspace: &Workspace, seat_limit: Option<u64>, month: MonthUsage) -> DirectoryEntry {
     DirectoryEntry {
         id: workspace.id,
         name: workspace.name.to_string(),
         plan: workspace.plan.clone(),
         seats_used: workspace.seats_used,
         seat_limit,
-        tickets_this_month,
+        tickets_this_month: month.tickets,
         storage_bytes: workspace.storage_used(),
-        api_calls_this_month: None,
+        api_calls_this_month: month.api_calls,
         subscription_status: workspace.subscription_status.clone(),
         standing: workspace.standing.clone(),
         created_at: workspace.created_at,
@@ -257,7 +275,7 @@ fn entry(workspace: &Workspace, seat_limit: Option<u64>, tickets_this_month: u64
 }
 
 /// One workspace's page: its row, usage, limits (the plan's, the extras, what applies) and its
-/// tickets per day over `from`..`to`.
+/// tickets and API calls per day over `from`..`to`.
 pub async fn workspace_detail(
     app: &App,
     id: WorkspaceId,
@@ -267,14 +285,28 @@ pub async fn workspace_detail(
     let scope = TenantScope::for_system(id);
     let workspace = app.store.get_workspace(&scope).await?.ok_or(ServiceError::NotFound("The workspace"))?;
     let month = super::plans::month_of(app.clock.now());
-    let (plan, tickets, activity) = futures::try_join!(
+    // API calls are counted per UTC day; the range defaults to the 30 UTC days up to today.
+    let (first, last) = super::reports::report_range(app, &jiff::tz::TimeZone::UTC, from, to)?;
+    let (plan, tickets, activity, calls_per_day, calls_this_month) = futures::try_join!(
         async { Ok::<_, ServiceError>(super::plans::catalog_plan_of(app, &workspace).await?) },
         async { Ok(app.store.tickets_in_month(&scope, &month).await?) },
-        super::reports::daily_tickets_of(app, &scope, from, to),
+        super::reports::daily_tickets_of(app, &scope, Some(first.to_string()), Some(last.to_string())),
+        async { Ok(app.store.api_calls_per_day(&scope, first, last).await?) },
+        async { Ok(app.store.api_calls_in_month_of(&[id], &month).await?) },
     )?;
+    let api_calls_this_month = calls_this_month.get(&id).copied().unwrap_or(0);
     let limits = workspace.limit_extras.apply(&plan.limits);
+    let days: Vec<ApiCallsDay> = super::reports::days_of(first, last)
+        .map(|day| ApiCallsDay { date: day.to_string(), calls: calls_per_day.get(&day).copied().unwrap_or(0) })
+        .collect();
+    let api_calls = ApiCallsReport {
+        from: first.to_string(),
+        to: last.to_string(),
+        total: days.iter().map(|day| day.calls).sum(),
+        days,
+    };
     Ok(WorkspaceDetailView {
-        workspace: entry(&workspace, limits.seats, tickets),
+        workspace: entry(&workspace, limits.seats, MonthUsage { tickets, api_calls: api_calls_this_month }),
         usage: WorkspaceUsageView {
             month,
             tickets,
@@ -282,11 +314,13 @@ pub async fn workspace_detail(
             storage_bytes: workspace.storage_used(),
             webhooks: workspace.webhooks_used,
             lead_capture_endpoints: workspace.lead_capture_endpoints_used,
+            api_calls: api_calls_this_month,
         },
         plan_limits: plan.limits,
         limit_extras: workspace.limit_extras,
         limits,
         activity,
+        api_calls,
     })
 }
 
@@ -331,6 +365,7 @@ pub async fn ensure_staff(app: &App, email: &str, name: &str, password: &str) ->
         password_hash: passwords::hash(&NewPassword::parse(password).map_err(|err| format!("password {err}"))?),
         active: true,
         created_at: app.clock.now(),
+        totp_sealed: None,
         totp_secret: None,
         totp_confirmed_at: None,
         totp_last_step: None,

@@ -30,7 +30,7 @@ pub(super) fn parse_day(raw: &str) -> Result<Date, String> {
 
 /// The days a report covers: `from` to `to` inclusive, dates in the workspace's report time zone
 /// (default: the 30 days up to today there).
-fn report_range(
+pub(super) fn report_range(
     app: &App,
     time_zone: &TimeZone,
     from: Option<String>,

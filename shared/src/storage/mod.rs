@@ -3,6 +3,7 @@
 //! The SDK client stays inside this module: other crates call the methods here, never DynamoDB.
 
 pub mod activities;
+pub mod api_calls;
 pub mod api_keys;
 pub mod attachments;
 pub mod call_count;

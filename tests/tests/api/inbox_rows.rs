@@ -57,7 +57,8 @@ async fn an_inbox_row_carries_requester_preview_assignee_sla_and_unread_from_one
     .await;
     let (story, calls) = row(&owner.client(), &ticket).await;
     assert!(settled, "{story}");
-    assert_eq!(calls, "Query=1", "an inbox page is one Query, however many rows it shows");
+    // The UpdateItem is the workspace's API-call counter, made on every request.
+    assert_eq!(calls, "Query=1, UpdateItem=1", "an inbox page is one Query, however many rows it shows");
     assert_eq!(story["preview"], "We are on it. Hang on.", "the latest public message, not the internal note");
     assert_eq!(story["assignee_name"], "A agent");
     assert_eq!(story["assignee_id"], agent.user_id.as_str());
@@ -168,7 +169,7 @@ async fn renaming_a_customer_or_a_member_reaches_the_rows_of_their_tickets() {
     .await;
     let (renamed, calls) = row(&client, &ticket).await;
     assert!(caught_up, "{renamed}");
-    assert_eq!(calls, "Query=1");
+    assert_eq!(calls, "Query=1, UpdateItem=1", "one Query, and the API-call count");
     assert_eq!(renamed["version"], assigned["version"], "a rename is no change of the ticket: no version to go stale");
     assert_eq!(row(&client, &other).await.0["requester"]["name"], "Ada", "another customer's ticket keeps its name");
 }

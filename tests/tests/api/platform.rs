@@ -1,5 +1,6 @@
 //! Platform staff: outside every workspace, and workspace members cannot reach the platform API.
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::json;
 use switchboard_tests::{Client, PASSWORD, signup, stack, unique_email};
 
@@ -166,7 +167,9 @@ async fn staff_find_a_workspace_by_name_owner_email_or_id_with_its_usage_and_pla
     assert_eq!(row["tickets_this_month"], 2);
     // Storage counts the files and the search index, which grows as the two tickets are indexed.
     assert!(row["storage_bytes"].is_u64(), "{row}");
-    assert!(row["api_calls_this_month"].is_null() && row["subscription_status"].is_null(), "{row}");
+    // The two tickets were the owner's calls this month (the search and sign-up are not the workspace's).
+    assert!(row["api_calls_this_month"].as_u64().is_some_and(|calls| calls >= 2), "{row}");
+    assert!(row["subscription_status"].is_null(), "{row}");
     assert!(row["created_at"].is_string());
 
     let by_id = search(&staff, &acme.workspace_id).await;
@@ -292,4 +295,122 @@ async fn staff_see_system_health_from_the_local_stacks_own_counters() {
     staff.get("/api/v1/platform/health?minutes=0").await.expect_problem(422, "validation-failed");
     staff.get("/api/v1/platform/health?minutes=1441").await.expect_problem(422, "validation-failed");
     signup("Not Staff Health").await.client().get("/api/v1/platform/health").await.expect_problem(403, "forbidden");
+}
+
+/// The staff member's item exactly as the table holds it.
+async fn raw_staff(staff_id: &str) -> std::collections::HashMap<String, AttributeValue> {
+    let app = stack().app;
+    aws_sdk_dynamodb::Client::new(&app.aws)
+        .get_item()
+        .table_name(&app.config.table_name)
+        .key("PK", AttributeValue::S("PLATFORM".to_owned()))
+        .key("SK", AttributeValue::S(format!("STAFF#{staff_id}")))
+        .send()
+        .await
+        .unwrap()
+        .item
+        .expect("the staff item")
+}
+
+/// Fails unless the item holds the secret sealed, and nowhere in the clear.
+fn assert_sealed(item: &std::collections::HashMap<String, AttributeValue>, secret: &str) {
+    let text = format!("{item:?}");
+    assert!(!text.contains(secret), "the second-factor secret is stored in the clear: {text}");
+    assert!(!item.contains_key("totp_secret"), "a secret in the clear: {text}");
+    assert!(matches!(item.get("totp_sealed"), Some(AttributeValue::M(_))), "no sealed secret: {text}");
+}
+
+async fn staff_login(email: &str, code: Option<String>) -> switchboard_tests::Reply {
+    let mut body = json!({"email": email, "password": PASSWORD});
+    if let Some(code) = code {
+        body["totp_code"] = json!(code);
+    }
+    Client::new().post("/api/v1/platform/auth/login", body).await
+}
+
+/// A staff member enrolled with a confirmed second factor (the code of `confirm_step` spent): their
+/// e-mail, id and secret.
+async fn enrolled_staff(name: &str, confirm_step: i64) -> (String, String, String) {
+    let email = unique_email("staff-sealed");
+    shared::services::platform::ensure_staff(stack().app, &email, name, PASSWORD).await.unwrap();
+    let session = staff_login(&email, None).await.expect(200);
+    let staff_id = session.body["staff"]["id"].as_str().unwrap().to_owned();
+    let staff = Client::new().with_token(session.body["access_token"].as_str().unwrap());
+    let enrolment = staff.post("/api/v1/platform/auth/totp", json!({})).await.expect(201);
+    let secret = enrolment.body["secret"].as_str().unwrap().to_owned();
+    assert_sealed(&raw_staff(&staff_id).await, &secret);
+    let code = authenticator_code(&secret, confirm_step);
+    staff.post("/api/v1/platform/auth/totp/confirm", json!({"code": code})).await.expect(200);
+    assert_sealed(&raw_staff(&staff_id).await, &secret);
+    (email, staff_id, secret)
+}
+
+#[tokio::test]
+async fn a_second_factor_secret_is_sealed_at_rest_and_still_checks_codes() {
+    let (email, _, secret) = enrolled_staff("Sid Sealed", 0).await;
+    staff_login(&email, None).await.expect_problem(401, "second-factor-required");
+    staff_login(&email, Some(authenticator_code(&secret, 1))).await.expect(200);
+}
+
+#[tokio::test]
+async fn a_second_factor_secret_stored_in_the_clear_keeps_working_and_its_next_login_seals_it() {
+    let (email, staff_id, secret) = enrolled_staff("Clara Clear", -1).await;
+    // An account enrolled before sealing: the secret in the clear, nothing sealed.
+    let mut item = raw_staff(&staff_id).await;
+    item.remove("totp_sealed");
+    item.insert("totp_secret".to_owned(), AttributeValue::S(secret.clone()));
+    let app = stack().app;
+    let client = aws_sdk_dynamodb::Client::new(&app.aws);
+    client.put_item().table_name(&app.config.table_name).set_item(Some(item)).send().await.unwrap();
+    assert!(format!("{:?}", raw_staff(&staff_id).await).contains(&secret));
+
+    // Its codes still work, the login that spends one seals the secret, and the sealed one works on.
+    staff_login(&email, Some(authenticator_code(&secret, 0))).await.expect(200);
+    assert_sealed(&raw_staff(&staff_id).await, &secret);
+    staff_login(&email, Some(authenticator_code(&secret, 1))).await.expect(200);
+}
+
+/// The workspace's API calls this month as the console's directory shows them.
+async fn api_calls_in_directory(staff: &Client, workspace: &str) -> u64 {
+    by_name_of(&search(staff, workspace).await, workspace)["api_calls_this_month"].as_u64().expect("a count")
+}
+
+#[tokio::test]
+async fn each_workspaces_api_calls_are_counted_per_day_and_month_and_shown_to_staff_and_owners() {
+    let busy = signup("Busy Calls").await;
+    let quiet = signup("Quiet Calls").await;
+    let staff = Client::new().with_token(&staff_token().await);
+    let (busy_before, quiet_before) = (
+        api_calls_in_directory(&staff, &busy.workspace_id).await,
+        api_calls_in_directory(&staff, &quiet.workspace_id).await,
+    );
+
+    // Every request the workspace's people make counts once; staff's reads of it count for nobody.
+    for _ in 0..5 {
+        busy.client().get("/api/v1/me").await.expect(200);
+    }
+    // A request the function refuses reached the API all the same.
+    let refused = busy.client().get("/api/v1/tickets/not-a-ticket").await;
+    assert!(refused.status.is_client_error(), "{}", refused.body);
+    assert_eq!(api_calls_in_directory(&staff, &busy.workspace_id).await, busy_before + 6);
+    assert_eq!(api_calls_in_directory(&staff, &quiet.workspace_id).await, quiet_before, "another workspace's count");
+
+    // The owner's usage shows the month's count (its own request may or may not be in it yet).
+    let usage = busy.client().get("/api/v1/billing/usage").await.expect(200).body;
+    let shown = usage["api_calls_this_month"].as_u64().expect("a count");
+    assert!((busy_before + 6..=busy_before + 7).contains(&shown), "{usage}");
+    let month_total = busy_before + 7;
+    assert_eq!(api_calls_in_directory(&staff, &busy.workspace_id).await, month_total);
+
+    // The workspace's page: the month's count, and the calls per day (all of them today).
+    let page = staff.get(&format!("/api/v1/platform/workspaces/{}", busy.workspace_id)).await.expect(200).body;
+    assert_eq!(page["workspace"]["api_calls_this_month"], month_total);
+    assert_eq!(page["usage"]["api_calls"], month_total);
+    let days = page["api_calls"]["days"].as_array().unwrap();
+    assert_eq!(days.len(), 30, "the last 30 days by default, as the tickets per day");
+    let today = stack().app.clock.now().to_zoned(jiff::tz::TimeZone::UTC).date().to_string();
+    assert_eq!(days.last().unwrap()["date"], today.as_str());
+    assert_eq!(days.last().unwrap()["calls"], month_total, "{page}");
+    assert_eq!(page["api_calls"]["total"], month_total);
+    assert!(days[..29].iter().all(|day| day["calls"] == 0), "the workspace is new today");
 }

@@ -175,7 +175,7 @@ function WorkspaceTable({ items, plans }: { items: Row[]; plans: Plan[] | undefi
             </td>
             <td>{workspace.tickets_this_month}</td>
             <td>{bytes(workspace.storage_bytes)}</td>
-            <td className="muted">{workspace.api_calls_this_month ?? "not counted"}</td>
+            <td>{workspace.api_calls_this_month}</td>
             <td>{workspace.subscription_status ? label(workspace.subscription_status) : <span className="muted">none</span>}</td>
             <td className="muted">{relativeTime(workspace.created_at)}</td>
           </tr>

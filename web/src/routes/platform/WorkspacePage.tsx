@@ -1,5 +1,5 @@
 // One workspace in the platform console: its usage against its limits (the plan's and what staff
-// granted beyond it), tickets per day over a chosen range, and the form that grants extras.
+// granted beyond it), tickets and API calls per day over a chosen range, and the form that grants extras.
 import { useMemo, useState } from "react";
 import { Link, useParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -52,6 +52,38 @@ function UsageTable({ detail }: { detail: Detail }) {
         })}
       </tbody>
     </table>
+  );
+}
+
+/** The days of the range that had API calls, newest first, with the range's and the month's totals. */
+function ApiCalls({ detail }: { detail: Detail }) {
+  const busy = detail.api_calls.days.filter((day) => day.calls > 0).reverse();
+  return (
+    <>
+      <p className="muted">
+        {detail.api_calls.total} in {detail.api_calls.from} – {detail.api_calls.to} · {detail.usage.api_calls} this month ({detail.usage.month})
+      </p>
+      {busy.length === 0 ? (
+        <p className="muted">No API calls in this range.</p>
+      ) : (
+        <table className="table" aria-label="API calls per day">
+          <thead>
+            <tr>
+              <th scope="col">Day (UTC)</th>
+              <th scope="col">Calls</th>
+            </tr>
+          </thead>
+          <tbody>
+            {busy.map((day) => (
+              <tr key={day.date}>
+                <td>{day.date}</td>
+                <td>{day.calls}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
   );
 }
 
@@ -150,6 +182,8 @@ export function Component() {
             ))}
           </div>
           <ActivityChart activity={detail.data.activity} />
+          <h2>API calls per day</h2>
+          <ApiCalls detail={detail.data} />
           <h2>Beyond the plan</h2>
           <p className="muted">Added to the plan's limits for this workspace only; kept when its plan changes.</p>
           <ExtrasEditor key={JSON.stringify(detail.data.limit_extras)} detail={detail.data} />

@@ -67,6 +67,9 @@ function OwnerUsage() {
       <p className="muted small">
         Storage counts files ({bytes(usage.data.storage.files_bytes)}) and the search index ({bytes(usage.data.storage.search_index_bytes)}).
       </p>
+      <p className="muted small">
+        {usage.data.api_calls_this_month} API calls in {usage.data.month} (UTC), by people and API keys.
+      </p>
     </div>
   );
 }
