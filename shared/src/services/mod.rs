@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod activities;
 pub mod api_keys;
 pub mod attachments;
+pub mod billing;
 pub mod authors;
 pub mod bulk;
 pub mod chat;

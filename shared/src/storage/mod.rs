@@ -5,6 +5,7 @@
 pub mod activities;
 pub mod api_keys;
 pub mod attachments;
+pub mod billing;
 pub mod call_count;
 pub mod chat;
 pub mod companies;
