@@ -80,7 +80,7 @@ pub async fn create_checkout(config: &StripeConfig, checkout: CheckoutFor<'_>) -
     line.quantity = Some(1);
     let mut subscription = CreateCheckoutSessionSubscriptionData::new();
     subscription.metadata = Some(metadata.clone());
-    let billing_page = format!("{}/settings/billing", config.app_url);
+    let billing_page = format!("{}/settings/plan", config.app_url);
     let mut request = CreateCheckoutSession::new()
         .mode(CheckoutSessionMode::Subscription)
         .client_reference_id(checkout.workspace_id.to_string())
@@ -102,7 +102,7 @@ pub async fn create_portal(config: &StripeConfig, customer_id: &str) -> Result<H
     let client = client(config)?;
     let session = CreateBillingPortalSession::new()
         .customer(customer_id)
-        .return_url(format!("{}/settings/billing", config.app_url))
+        .return_url(format!("{}/settings/plan", config.app_url))
         .send(client)
         .await
         .map_err(failed)?;

@@ -23,6 +23,14 @@ pub struct BillingView {
     pub invoices: Vec<InvoiceView>,
     /// Whether a Billing Portal session can be opened (the workspace is a Stripe customer).
     pub portal_available: bool,
+    /// The catalog plans Checkout can subscribe to (available, with a Stripe price).
+    pub plans_for_sale: Vec<PlanOfferView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanOfferView {
+    pub id: PlanId,
+    pub name: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::plans::{self, PlanChanger};
 use super::{ServiceError, ServiceResult};
-use crate::api::{BillingView, ChangePlanRequest, CheckoutRequest, InvoiceView, NextInvoiceView, SubscriptionView};
+use crate::api::{BillingView, ChangePlanRequest, CheckoutRequest, InvoiceView, NextInvoiceView, PlanOfferView, SubscriptionView};
 use crate::app::App;
 use crate::auth::principal::MemberPrincipal;
 use crate::domain::FieldError;
@@ -340,13 +340,22 @@ pub async fn portal_customer(app: &App, caller: &MemberPrincipal) -> ServiceResu
     })
 }
 
-/// The owner's billing page: plan, standing, the subscription, the next invoice and the invoices. Two
-/// GetItems (workspace, billing), the plan's, and one Query.
+/// The owner's billing page: plan, standing, the subscription, the next invoice, the invoices and the
+/// plans for sale. GetItems of the workspace, its plan and its billing item; a Query each of the
+/// invoices and the catalog.
 pub async fn view(app: &App, caller: &MemberPrincipal) -> ServiceResult<BillingView> {
     let scope = caller.scope();
     let (workspace, plan) = plans::workspace_and_plan(app, &scope).await?;
     let billing = app.store.get_billing(&scope).await?;
     let invoices = app.store.list_invoices(&scope).await?;
+    let plans_for_sale = app
+        .store
+        .list_plans()
+        .await?
+        .into_iter()
+        .filter(|plan| plan.available && plan.stripe_price_id.is_some())
+        .map(|plan| PlanOfferView { id: plan.id, name: plan.name })
+        .collect();
     let subscription = SubscriptionView::of(&billing);
     let renews = subscription.as_ref().is_some_and(|subscription| {
         !subscription.cancel_at_period_end && matches!(subscription.status.as_str(), "active" | "trialing" | "past_due")
@@ -359,6 +368,7 @@ pub async fn view(app: &App, caller: &MemberPrincipal) -> ServiceResult<BillingV
         subscription,
         invoices: invoices.into_iter().map(InvoiceView::from).collect(),
         portal_available: billing.customer_id.is_some(),
+        plans_for_sale,
     })
 }
 
