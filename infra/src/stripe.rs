@@ -206,49 +206,63 @@ async fn hosted_checkout(State(stand_in): State<StandIn>, UrlPath(id): UrlPath<S
     }
 }
 
+/// A customer made in localstripe, as Checkout makes one for a new subscriber.
+async fn make_customer(stand_in: &StandIn, email: Option<String>, workspace: Option<String>) -> Option<String> {
+    let mut form = vec![("description".to_owned(), "Checkout customer".to_owned())];
+    if let Some(email) = email {
+        form.push(("email".to_owned(), email));
+    }
+    if let Some(workspace) = workspace {
+        form.push(("metadata[workspace_id]".to_owned(), workspace));
+    }
+    let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+    let reply = stand_in
+        .http
+        .post(format!("{}/v1/customers", stand_in.localstripe))
+        .bearer_auth(SECRET_KEY)
+        .header(header::CONTENT_TYPE.as_str(), "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .ok()?;
+    let created: Value = reply.json().await.ok()?;
+    created["id"].as_str().map(str::to_owned)
+}
+
 async fn complete_checkout(State(stand_in): State<StandIn>, UrlPath(id): UrlPath<String>) -> Response {
-    let Some(session) = stand_in.sessions.lock().unwrap().get(&id).cloned() else {
+    let found = stand_in.sessions.lock().unwrap().get(&id).cloned();
+    let Some(session) = found else {
         return stripe_error(StatusCode::NOT_FOUND, &format!("No such checkout.session: '{id}'"), Some("id"));
     };
     if session["status"] == "complete" {
         return Json(session).into_response();
     }
-    let customer = match session["customer"].as_str() {
-        Some(customer) => customer.to_owned(),
+    let named = session["customer"].as_str().map(str::to_owned);
+    let customer = match named {
+        Some(customer) => customer,
         None => {
-            let mut form = vec![("description", "Checkout customer".to_owned())];
-            if let Some(email) = session["customer_email"].as_str() {
-                form.push(("email", email.to_owned()));
-            }
-            if let Some(workspace) = session["client_reference_id"].as_str() {
-                form.push(("metadata[workspace_id]", workspace.to_owned()));
-            }
-            let created = stand_in
-                .http
-                .post(format!("{}/v1/customers", stand_in.localstripe))
-                .basic_auth(SECRET_KEY, Some(""))
-                .form(&form)
-                .send()
-                .await;
-            let customer = match created {
-                Ok(reply) => reply.json::<Value>().await.ok().and_then(|body| body["id"].as_str().map(str::to_owned)),
-                Err(_) => None,
-            };
-            match customer {
+            let email = session["customer_email"].as_str().map(str::to_owned);
+            let workspace = session["client_reference_id"].as_str().map(str::to_owned);
+            match make_customer(&stand_in, email, workspace).await {
                 Some(customer) => customer,
                 None => return stripe_error(StatusCode::BAD_GATEWAY, "localstripe made no customer", None),
             }
         }
     };
-    let mut sessions = stand_in.sessions.lock().unwrap();
-    let Some(stored) = sessions.get_mut(&id) else {
-        return stripe_error(StatusCode::NOT_FOUND, "the session went away", None);
+    let completed = {
+        let mut sessions = stand_in.sessions.lock().unwrap();
+        sessions.get_mut(&id).map(|stored| {
+            stored["status"] = json!("complete");
+            stored["payment_status"] = json!("paid");
+            stored["customer"] = json!(customer);
+            stored["subscription"] = json!(random_id("sub_"));
+            stored.clone()
+        })
     };
-    stored["status"] = json!("complete");
-    stored["payment_status"] = json!("paid");
-    stored["customer"] = json!(customer);
-    stored["subscription"] = json!(random_id("sub_"));
-    Json(stored.clone()).into_response()
+    match completed {
+        Some(session) => Json(session).into_response(),
+        None => stripe_error(StatusCode::NOT_FOUND, "the session went away", None),
+    }
 }
 
 async fn create_portal(State(stand_in): State<StandIn>, headers: HeaderMap, body: Bytes) -> Response {

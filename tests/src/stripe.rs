@@ -126,11 +126,15 @@ pub async fn pay_checkout(owner: &Member, plan: &str) -> Value {
         .body
 }
 
-/// A workspace subscribed to a sold plan through Checkout, its event applied: (plan, price, session).
+/// A workspace subscribed to a sold plan through Checkout, its events applied (the completed session
+/// and the subscription it made, as Stripe sends both): (plan, price, session).
 pub async fn subscribed(owner: &Member) -> (String, String, Value) {
     let (plan, price) = sold_plan(10).await;
     let session = pay_checkout(owner, &plan).await;
-    deliver_and_settle(&event("checkout.session.completed", now(), session.clone())).await;
+    let at = now();
+    deliver_and_settle(&event("checkout.session.completed", at, session.clone())).await;
+    let created = subscription(&session, &price, "active", at + 30 * 86_400, false);
+    deliver_and_settle(&event("customer.subscription.created", at, created)).await;
     (plan, price, session)
 }
 

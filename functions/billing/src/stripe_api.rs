@@ -36,8 +36,9 @@ fn client(config: &StripeConfig) -> Result<&'static stripe::Client, StripeCallEr
     static CLIENT: OnceLock<Result<stripe::Client, String>> = OnceLock::new();
     CLIENT
         .get_or_init(|| {
+            // The client appends `v1/<path>` to the base as written: it must end in a slash.
             stripe::ClientBuilder::new(&config.secret_key)
-                .url(&config.api_base)
+                .url(format!("{}/", config.api_base))
                 .timeout(TIMEOUT)
                 .build()
                 .map_err(|err| err.to_string())
