@@ -85,7 +85,8 @@ struct StandIn {
 fn random_id(prefix: &str) -> String {
     use rand::Rng;
     let mut rng = rand::rng();
-    let tail: String = (0..24).map(|_| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[rng.random_range(0..36)])).collect();
+    let tail: String =
+        (0..24).map(|_| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[rng.random_range(0..36)])).collect();
     format!("{prefix}{tail}")
 }
 
@@ -173,7 +174,11 @@ async fn create_checkout(State(stand_in): State<StandIn>, headers: HeaderMap, bo
     }
     for required in ["success_url", "cancel_url"] {
         if !form.contains_key(required) {
-            return stripe_error(StatusCode::BAD_REQUEST, &format!("Missing required param: {required}."), Some(required));
+            return stripe_error(
+                StatusCode::BAD_REQUEST,
+                &format!("Missing required param: {required}."),
+                Some(required),
+            );
         }
     }
     let id = random_id("cs_test_");
@@ -293,12 +298,21 @@ async fn create_portal(State(stand_in): State<StandIn>, headers: HeaderMap, body
 }
 
 /// Everything else is localstripe's.
-async fn pass_on(State(stand_in): State<StandIn>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn pass_on(
+    State(stand_in): State<StandIn>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let path = uri.path().strip_prefix(PREFIX).unwrap_or(uri.path());
     let query = uri.query().map(|query| format!("?{query}")).unwrap_or_default();
     let mut request = stand_in
         .http
-        .request(reqwest::Method::from_bytes(method.as_str().as_bytes()).unwrap_or(reqwest::Method::GET), format!("{}{path}{query}", stand_in.localstripe))
+        .request(
+            reqwest::Method::from_bytes(method.as_str().as_bytes()).unwrap_or(reqwest::Method::GET),
+            format!("{}{path}{query}", stand_in.localstripe),
+        )
         .body(body.to_vec());
     for name in [header::AUTHORIZATION, header::CONTENT_TYPE] {
         if let Some(value) = headers.get(&name).and_then(|value| value.to_str().ok()) {

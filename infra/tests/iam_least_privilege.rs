@@ -91,10 +91,7 @@ fn expected() -> BTreeMap<&'static str, Uses> {
         ("BillingFunction", api(&["sqs:SendMessage"])),
         // Stripe's events: the billing record, invoices, plan and standing; a suspension closes sockets,
         // a reactivation re-queues held webhook deliveries.
-        (
-            "BillingEventsFunction",
-            uses(&[READS, API_WRITES, SQS_POLL, &["sqs:SendMessage", MANAGE_CONNECTIONS]], true),
-        ),
+        ("BillingEventsFunction", uses(&[READS, API_WRITES, SQS_POLL, &["sqs:SendMessage", MANAGE_CONNECTIONS]], true)),
         ("TicketsFunction", api(&[])),
         // Notes and activities check their record; a company its owner's membership.
         ("CustomersFunction", api(&[CHECKS])),

@@ -671,8 +671,12 @@ async fn a_failed_payment_suspends_after_the_grace_and_paying_reactivates() {
     let (_, _, session) = subscribed(&owner).await;
 
     let failed = now();
-    deliver_and_settle(&event("invoice.payment_failed", failed, invoice(&session, "in_grace_1", "open", failed, 2_900)))
-        .await;
+    deliver_and_settle(&event(
+        "invoice.payment_failed",
+        failed,
+        invoice(&session, "in_grace_1", "open", failed, 2_900),
+    ))
+    .await;
     let billing = owner.client().get("/api/v1/billing").await.expect(200).body;
     assert_eq!(billing["standing"]["status"], "past_due", "{billing}");
     assert_eq!(billing["invoices"][0]["status"], "open");

@@ -19,7 +19,8 @@ pub async fn handle(app: &App, event: SqsEvent) -> SqsBatchResponse {
     let mut response = SqsBatchResponse::default();
     for message in &event.records {
         let queued: Result<QueuedEvent, _> = serde_json::from_str(message.body.as_deref().unwrap_or_default());
-        let parsed = queued.map_err(|err| err.to_string()).and_then(|queued| billing::parse_event(queued.body.as_bytes()));
+        let parsed =
+            queued.map_err(|err| err.to_string()).and_then(|queued| billing::parse_event(queued.body.as_bytes()));
         let stripe_event = match parsed {
             Ok(stripe_event) => stripe_event,
             Err(err) => {

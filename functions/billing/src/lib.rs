@@ -74,7 +74,10 @@ fn stripe_config(app: &App) -> Result<&StripeConfig, Problem> {
 
 fn stripe_failed(err: stripe_api::StripeCallError) -> Problem {
     tracing::error!(error = %err, "a Stripe call failed");
-    Problem::new(ProblemType::UpstreamUnavailable, "Stripe did not answer as expected; nothing was changed. Try again shortly.")
+    Problem::new(
+        ProblemType::UpstreamUnavailable,
+        "Stripe did not answer as expected; nothing was changed. Try again shortly.",
+    )
 }
 
 /// Subscribe through Stripe Checkout
@@ -177,7 +180,10 @@ pub async fn stripe_webhook(app: &App, req: &Request) -> HandlerResult {
     let header = req.headers().get("stripe-signature").and_then(|value| value.to_str().ok());
     if let Err(err) = signature::verify(header, body, &config.webhook_secret, app.clock.now().as_second()) {
         tracing::warn!(error = %err, "stripe webhook refused");
-        return Err(Problem::new(ProblemType::MalformedRequest, format!("The Stripe signature was not accepted: {err}.")));
+        return Err(Problem::new(
+            ProblemType::MalformedRequest,
+            format!("The Stripe signature was not accepted: {err}."),
+        ));
     }
     let event = billing::parse_event(body)
         .map_err(|reason| Problem::new(ProblemType::MalformedRequest, format!("Not a Stripe event: {reason}.")))?;
@@ -185,15 +191,26 @@ pub async fn stripe_webhook(app: &App, req: &Request) -> HandlerResult {
     if !billing::HANDLED_EVENTS.contains(&event.kind.as_str()) {
         return receipt("ignored");
     }
-    if !app.store.claim_stripe_event(&event.id, &event.kind, app.clock.now()).await.map_err(|err| Problem::from(shared::services::ServiceError::from(err)))? {
+    if !app
+        .store
+        .claim_stripe_event(&event.id, &event.kind, app.clock.now())
+        .await
+        .map_err(|err| Problem::from(shared::services::ServiceError::from(err)))?
+    {
         return receipt("duplicate");
     }
     let text = String::from_utf8_lossy(body).into_owned();
     if let Err(err) = app.stripe_events.send(&events::QueuedEvent { body: text }).await {
         // Forget the id so Stripe's retry of this delivery is taken in again.
         tracing::error!(error = %err, event_id = %event.id, "a Stripe event could not be queued");
-        app.store.release_stripe_event(&event.id).await.map_err(|err| Problem::from(shared::services::ServiceError::from(err)))?;
-        return Err(Problem::new(ProblemType::UpstreamUnavailable, "The event could not be queued; Stripe will retry it."));
+        app.store
+            .release_stripe_event(&event.id)
+            .await
+            .map_err(|err| Problem::from(shared::services::ServiceError::from(err)))?;
+        return Err(Problem::new(
+            ProblemType::UpstreamUnavailable,
+            "The event could not be queued; Stripe will retry it.",
+        ));
     }
     tracing::info!(event_id = %event.id, kind = %event.kind, "stripe event queued");
     receipt("queued")

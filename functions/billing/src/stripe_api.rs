@@ -68,7 +68,10 @@ pub struct CheckoutFor<'a> {
 
 /// A subscription Checkout session: `client_reference_id` and the subscription's metadata name the
 /// workspace (so every later event of the subscription does), the metadata the plan.
-pub async fn create_checkout(config: &StripeConfig, checkout: CheckoutFor<'_>) -> Result<HostedSession, StripeCallError> {
+pub async fn create_checkout(
+    config: &StripeConfig,
+    checkout: CheckoutFor<'_>,
+) -> Result<HostedSession, StripeCallError> {
     let client = client(config)?;
     let metadata: HashMap<String, String> = [
         ("workspace_id".to_owned(), checkout.workspace_id.to_string()),

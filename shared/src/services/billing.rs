@@ -13,7 +13,9 @@ use serde_json::Value;
 
 use super::plans::{self, PlanChanger};
 use super::{ServiceError, ServiceResult};
-use crate::api::{BillingView, ChangePlanRequest, CheckoutRequest, InvoiceView, NextInvoiceView, PlanOfferView, SubscriptionView};
+use crate::api::{
+    BillingView, ChangePlanRequest, CheckoutRequest, InvoiceView, NextInvoiceView, PlanOfferView, SubscriptionView,
+};
 use crate::app::App;
 use crate::auth::principal::MemberPrincipal;
 use crate::domain::FieldError;
@@ -157,7 +159,9 @@ async fn workspace_of(app: &App, customer: Option<&str>, metadata: Option<&str>)
         return Ok(workspace);
     }
     match metadata {
-        Some(raw) => raw.parse().map_err(|_| ApplyError::Unusable(format!("workspace_id metadata {raw:?} is no workspace id"))),
+        Some(raw) => {
+            raw.parse().map_err(|_| ApplyError::Unusable(format!("workspace_id metadata {raw:?} is no workspace id")))
+        }
         None => Err(ApplyError::NotYet(format!("no workspace known for customer {customer:?} yet"))),
     }
 }
@@ -208,7 +212,10 @@ async fn checkout_completed(app: &App, event: &StripeEvent) -> Result<Applied, A
     let customer = id_at(session, "customer")
         .ok_or_else(|| ApplyError::Unusable("a completed subscription Checkout session without a customer".into()))?;
     let scope = TenantScope::for_system(workspace_id);
-    app.store.get_workspace(&scope).await?.ok_or_else(|| ApplyError::Unusable(format!("no workspace {workspace_id}")))?;
+    app.store
+        .get_workspace(&scope)
+        .await?
+        .ok_or_else(|| ApplyError::Unusable(format!("no workspace {workspace_id}")))?;
     if !app.store.link_stripe_customer(&customer, workspace_id).await? {
         return Err(ApplyError::Unusable(format!("customer {customer} already bills another workspace")));
     }
@@ -234,10 +241,9 @@ async fn subscription_changed(app: &App, event: &StripeEvent) -> Result<Applied,
     let subscription = &event.object;
     let subscription_id =
         id_at(subscription, "id").ok_or_else(|| ApplyError::Unusable("a subscription without an id".to_owned()))?;
-    let customer =
-        id_at(subscription, "customer").ok_or_else(|| ApplyError::Unusable("a subscription without a customer".into()))?;
-    let workspace_id =
-        workspace_of(app, Some(&customer), text_at(subscription, &["metadata", "workspace_id"])).await?;
+    let customer = id_at(subscription, "customer")
+        .ok_or_else(|| ApplyError::Unusable("a subscription without a customer".into()))?;
+    let workspace_id = workspace_of(app, Some(&customer), text_at(subscription, &["metadata", "workspace_id"])).await?;
     let scope = TenantScope::for_system(workspace_id);
     let deleted = event.kind == "customer.subscription.deleted";
     let status = if deleted { "canceled" } else { text_at(subscription, &["status"]).unwrap_or("incomplete") };
@@ -316,7 +322,11 @@ fn subscription_stands(status: Option<&str>) -> bool {
 }
 
 /// Checks a Checkout request: an available catalog plan sold through Stripe, and no subscription standing.
-pub async fn checkout_plan(app: &App, caller: &MemberPrincipal, request: &CheckoutRequest) -> ServiceResult<CheckoutPlan> {
+pub async fn checkout_plan(
+    app: &App,
+    caller: &MemberPrincipal,
+    request: &CheckoutRequest,
+) -> ServiceResult<CheckoutPlan> {
     let invalid = |reason: &str| ServiceError::Validation(vec![FieldError::new("plan", reason)]);
     let plan_id = PlanId::parse(&request.plan).map_err(|reason| invalid(&reason))?;
     let plan = plans::get(app, &plan_id)

@@ -7,8 +7,8 @@ use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::transaction::{Transaction, TransactionError};
 use super::query::QuerySpec;
+use super::transaction::{Transaction, TransactionError};
 use super::{Item, Store, StoreError, TenantScope, applied, backend, items_of, keys, n, s};
 use crate::domain::ids::WorkspaceId;
 
@@ -138,7 +138,8 @@ impl Store {
         struct Link {
             workspace_id: WorkspaceId,
         }
-        let link: Option<Link> = self.get_record(keys::stripe_customer_pk(customer_id), keys::STRIPE_CUSTOMER_SK).await?;
+        let link: Option<Link> =
+            self.get_record(keys::stripe_customer_pk(customer_id), keys::STRIPE_CUSTOMER_SK).await?;
         Ok(link.map(|link| link.workspace_id))
     }
 

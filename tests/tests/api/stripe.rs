@@ -78,14 +78,23 @@ async fn events_delivered_out_of_order_end_in_the_newest_state() {
 
     // The newest word first: moved to the bigger plan in the portal, to end at the period's end;
     // the invoice paid.
-    deliver_and_settle(&event("customer.subscription.updated", t + 30, subscription(&session, &bigger_price, "active", period_end, true)))
-        .await;
+    deliver_and_settle(&event(
+        "customer.subscription.updated",
+        t + 30,
+        subscription(&session, &bigger_price, "active", period_end, true),
+    ))
+    .await;
     deliver_and_settle(&event("invoice.paid", t + 30, invoice(&session, "in_order_1", "paid", t, 4_900))).await;
     // Then older ones, late: the subscription still on the first plan and renewing, past due, and the
     // same invoice's failed attempt.
-    deliver_and_settle(&event("customer.subscription.updated", t + 10, subscription(&session, &price, "past_due", t, false)))
+    deliver_and_settle(&event(
+        "customer.subscription.updated",
+        t + 10,
+        subscription(&session, &price, "past_due", t, false),
+    ))
+    .await;
+    deliver_and_settle(&event("invoice.payment_failed", t + 20, invoice(&session, "in_order_1", "open", t, 4_900)))
         .await;
-    deliver_and_settle(&event("invoice.payment_failed", t + 20, invoice(&session, "in_order_1", "open", t, 4_900))).await;
 
     assert_eq!(plan_of(&owner).await, bigger.as_str(), "not back on {plan}");
     let billing = owner.client().get(BILLING).await.expect(200).body;
@@ -121,9 +130,8 @@ async fn a_bad_or_stale_signature_is_refused_and_changes_nothing() {
     let at = tampered.len() - 2;
     tampered[at] = b' ';
     post_signed(&tampered, &signature(&body, SECRET, now())).await.expect_problem(400, "malformed-request");
-    let unsigned = Client::new()
-        .send_raw(reqwest::Method::POST, stripe::WEBHOOK, "application/json", body.clone())
-        .await;
+    let unsigned =
+        Client::new().send_raw(reqwest::Method::POST, stripe::WEBHOOK, "application/json", body.clone()).await;
     unsigned.expect_problem(400, "malformed-request");
 
     settle().await;
@@ -180,7 +188,8 @@ async fn stripes_own_library_and_the_webhook_agree_on_signatures() {
     let python = std::env::var_os("LOCAL_STRIPE_PYTHON")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| local_stack::repo_root().join(".venv/stripe/bin/python"));
-    let body = serde_json::to_string(&event("charge.captured", now(), json!({"id": "ch_2", "object": "charge"}))).unwrap();
+    let body =
+        serde_json::to_string(&event("charge.captured", now(), json!({"id": "ch_2", "object": "charge"}))).unwrap();
     let script = r#"
 import json, sys, time, stripe
 secret, body, theirs, ours = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
