@@ -95,13 +95,13 @@ fn stripe_error(status: StatusCode, message: &str, param: Option<&str>) -> Respo
     (status, Json(body)).into_response()
 }
 
-fn authorized(headers: &HeaderMap) -> Result<(), Response> {
+fn authorized(headers: &HeaderMap) -> bool {
     let bearer = headers.get(header::AUTHORIZATION).and_then(|value| value.to_str().ok());
-    if bearer == Some(&format!("Bearer {SECRET_KEY}")) {
-        Ok(())
-    } else {
-        Err(stripe_error(StatusCode::UNAUTHORIZED, "Invalid API Key provided.", None))
-    }
+    bearer == Some(&format!("Bearer {SECRET_KEY}"))
+}
+
+fn unauthorized() -> Response {
+    stripe_error(StatusCode::UNAUTHORIZED, "Invalid API Key provided.", None)
 }
 
 /// Stripe's form encoding, flat: `metadata[plan]=growth` stays under that key.
@@ -162,8 +162,8 @@ fn session_object(id: &str, url: &str, form: &HashMap<String, String>) -> Value 
 }
 
 async fn create_checkout(State(stand_in): State<StandIn>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(refused) = authorized(&headers) {
-        return refused;
+    if !authorized(&headers) {
+        return unauthorized();
     }
     let form = form(&body);
     if form.get("mode").map(String::as_str) != Some("subscription") {
@@ -189,8 +189,8 @@ async fn create_checkout(State(stand_in): State<StandIn>, headers: HeaderMap, bo
 }
 
 async fn get_checkout(State(stand_in): State<StandIn>, headers: HeaderMap, UrlPath(id): UrlPath<String>) -> Response {
-    if let Err(refused) = authorized(&headers) {
-        return refused;
+    if !authorized(&headers) {
+        return unauthorized();
     }
     match stand_in.sessions.lock().unwrap().get(&id) {
         Some(session) => Json(session.clone()).into_response(),
@@ -271,8 +271,8 @@ async fn complete_checkout(State(stand_in): State<StandIn>, UrlPath(id): UrlPath
 }
 
 async fn create_portal(State(stand_in): State<StandIn>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(refused) = authorized(&headers) {
-        return refused;
+    if !authorized(&headers) {
+        return unauthorized();
     }
     let form = form(&body);
     let Some(customer) = form.get("customer").filter(|customer| customer.starts_with("cus_")) else {
