@@ -59,7 +59,7 @@ build:
 
 ## Cold start of every function (host release build, fake Runtime API) next to a bare lambda_runtime floor;
 ## writes bench/results/latest.{md,json}. BENCH_RUNS=N to change the repetitions (the first is discarded).
-BENCH_BINS := sla reports authorizer auth me users health api-docs platform tickets customers activity attachments settings chat webhooks api-keys
+BENCH_BINS := sla reports authorizer auth me users health api-docs platform billing tickets customers activity attachments settings chat webhooks api-keys
 BENCH_RUNS ?= 15
 # Inbox page latency is compared between workspaces of these sizes (tickets).
 BENCH_SMALL ?= 100

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs, idempotently. Usage: bootstrap.sh [stack] [lint] [contract] [build] [web] [browser]
-#   stack    Python venv with the local AWS stand-in (moto server), pinned by infra/python/stack.lock
+#   stack    Python venvs with the local AWS stand-in (moto server), pinned by infra/python/stack.lock, and
+#            the local Stripe stand-in (localstripe) with Stripe's official library, pinned by infra/python/stripe.lock
 #   lint     Python venv with cfn-lint, the SAM CLI and actionlint, pinned by infra/python/lint.lock, and
 #            the Rust toolchain rust-toolchain.toml pins (with rustfmt and clippy)
 #   contract Python venv with schemathesis (the API contract test), pinned by infra/python/contract.lock
@@ -74,7 +75,7 @@ rust_toolchain() {
 
 for part in "${@:-stack}"; do
   case "$part" in
-    stack) venv stack; rust_toolchain ;;
+    stack) venv stack; venv stripe; rust_toolchain ;;
     lint) venv lint; rust_toolchain ;;
     contract) venv contract ;;
     build)

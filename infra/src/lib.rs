@@ -27,6 +27,7 @@ pub mod seed;
 pub mod ses;
 pub mod static_site;
 pub mod streams;
+pub mod stripe;
 pub mod template;
 pub mod token_keys;
 pub mod websocket;
@@ -96,6 +97,7 @@ pub struct RunningStack {
     pub aws_endpoint: String,
     pub app: &'static App,
     moto: Option<moto::Moto>,
+    localstripe: stripe::LocalStripe,
     server: tokio::task::JoinHandle<()>,
     pollers: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -109,6 +111,7 @@ impl RunningStack {
         if let Some(moto) = self.moto {
             moto.stop().await;
         }
+        self.localstripe.stop().await;
     }
 }
 
@@ -191,6 +194,12 @@ fn local_values(
         ("SWITCHBOARD_GOOGLE_REVOKE_URL", format!("{gateway_url}/__local/google/revoke")),
         ("SWITCHBOARD_GOOGLE_PEOPLE_URL", format!("{gateway_url}/__local/google")),
         ("SWITCHBOARD_GOOGLE_TOKEN_KEY_ID", kms_keys.token_key.clone()),
+        // Stripe is localstripe behind the stand-in the gateway serves under /__local/stripe (infra/src/stripe.rs);
+        // Checkout and the Billing Portal send the owner back to the web app the gateway serves.
+        ("SWITCHBOARD_STRIPE_SECRET_KEY", stripe::SECRET_KEY.to_owned()),
+        ("SWITCHBOARD_STRIPE_WEBHOOK_SECRET", stripe::WEBHOOK_SECRET.to_owned()),
+        ("SWITCHBOARD_STRIPE_API_BASE", format!("{gateway_url}{}", stripe::PREFIX)),
+        ("SWITCHBOARD_APP_URL", gateway_url.to_owned()),
         // Webhook and Slack targets are sealed under the key made in moto's KMS for template.yaml's WebhookKey.
         ("SWITCHBOARD_WEBHOOK_KEY_ID", kms_keys.webhook_key.clone()),
         // Staff second-factor secrets, under the key made for template.yaml's StaffKey.
@@ -226,6 +235,11 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
             (Some(moto), endpoint)
         }
     };
+    // The `stripe` venv that bootstrap.sh installs; LOCAL_STRIPE_PYTHON names another Python with the same lock.
+    let stripe_python = std::env::var_os("LOCAL_STRIPE_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join(".venv/stripe/bin/python"));
+    let localstripe = stripe::LocalStripe::start(&stripe_python, &root.join("infra/stripe/server.py")).await?;
     let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .endpoint_url(&endpoint)
         .region(aws_config::Region::new("us-east-1"))
@@ -351,6 +365,7 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
         .router()
         .merge(schedules::routes(app, scheduled))
         .merge(google::routes(options.seed_demo))
+        .merge(stripe::routes(&localstripe.endpoint, &url))
         .merge(inbound_mail::routes(app, resources::physical_name("InboundMailBucket"), subscribers))
         .merge(ses::routes(ses));
     if let Some(websocket) = websocket::WebSocketGateway::new(&template, app)? {
@@ -363,7 +378,7 @@ pub async fn start(options: StackOptions) -> Result<RunningStack, String> {
         router = static_site::serve_with(router, dist, vec![endpoint.clone()]);
     }
     let server = tokio::spawn(serve(listener, router));
-    Ok(RunningStack { url, aws_endpoint: endpoint, app, moto, server, pollers })
+    Ok(RunningStack { url, aws_endpoint: endpoint, app, moto, localstripe, server, pollers })
 }
 
 /// The address a request's connection came from.

@@ -57,6 +57,7 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
         ("webhook-dlq", Handler::Queue(|app, event| Box::pin(fn_webhook_dlq::handle(app, event)))),
         ("email-sender", Handler::Queue(|app, event| Box::pin(fn_email_sender::handle(app, event)))),
         ("email-dlq", Handler::Queue(|app, event| Box::pin(fn_email_sender::handle_dead_letters(app, event)))),
+        ("billing-events", Handler::Queue(|app, event| Box::pin(fn_billing::events::handle(app, event)))),
         ("email-events", Handler::Queue(|app, event| Box::pin(fn_email_events::handle(app, event)))),
         ("search-indexer", Handler::Queue(|app, event| Box::pin(fn_search_indexer::handle(app, event)))),
         ("search", Handler::Http(fn_search::ROUTES)),

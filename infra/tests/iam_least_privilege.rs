@@ -90,8 +90,11 @@ fn expected() -> BTreeMap<&'static str, Uses> {
                 "staff-signing-key",
             ),
         ),
-        // A read seeds the plan catalog when it is missing.
-        ("BillingFunction", api(&[])),
+        // A read seeds the plan catalog when it is missing; the Stripe webhook queues verified events.
+        ("BillingFunction", api(&["sqs:SendMessage"])),
+        // Stripe's events: the billing record, invoices, plan and standing; a suspension closes sockets,
+        // a reactivation re-queues held webhook deliveries.
+        ("BillingEventsFunction", uses(&[READS, API_WRITES, SQS_POLL, &["sqs:SendMessage", MANAGE_CONNECTIONS]], true)),
         ("TicketsFunction", api(&[])),
         // Notes and activities check their record; a company its owner's membership.
         ("CustomersFunction", api(&[CHECKS])),

@@ -30,6 +30,8 @@ pub struct App {
     pub email_queue: Queue,
     /// Search index changes (FIFO, a message group per workspace: one writer per workspace index).
     pub search_queue: Queue,
+    /// Verified Stripe events waiting for the billing worker (the webhook answers before applying them).
+    pub stripe_events: Queue,
     /// The per-workspace search index objects.
     pub search_indexes: BlobStore,
     /// The HTTP client for webhook deliveries, built on first use (most functions never deliver).
@@ -82,6 +84,11 @@ impl App {
             inbound_mail: BlobStore::new(s3.clone(), config.inbound_mail_bucket.clone(), "inbound mail"),
             webhook_queue: Queue::new(sqs.clone(), config.webhook_queue_url.clone(), "webhook deliveries"),
             email_queue: Queue::new(sqs.clone(), config.email_queue_url.clone(), "e-mail replies"),
+            stripe_events: Queue::new(
+                sqs.clone(),
+                config.stripe.as_ref().and_then(|stripe| stripe.events_queue_url.clone()),
+                "Stripe events",
+            ),
             search_queue: Queue::new(sqs, config.search_queue_url.clone(), "search index changes"),
             search_indexes: BlobStore::new(s3, config.search_bucket.clone(), "search index"),
             s3_calls,

@@ -10,13 +10,14 @@ use crate::domain::webhooks::AllowedPorts;
 
 /// The dead-letter queues the console's health reads, by what dies there and the variable holding
 /// the queue's URL (template.yaml's Globals, `!Ref` of each queue).
-const DEAD_LETTER_QUEUES: [(&str, &str); 6] = [
+const DEAD_LETTER_QUEUES: [(&str, &str); 7] = [
     ("webhook", "SWITCHBOARD_WEBHOOK_DLQ_URL"),
     ("email", "SWITCHBOARD_EMAIL_DLQ_URL"),
     ("email-events", "SWITCHBOARD_EMAIL_EVENTS_DLQ_URL"),
     ("email-inbound", "SWITCHBOARD_EMAIL_INBOUND_DLQ_URL"),
     ("search", "SWITCHBOARD_SEARCH_DLQ_URL"),
     ("outbox", "SWITCHBOARD_OUTBOX_DLQ_URL"),
+    ("stripe-events", "SWITCHBOARD_STRIPE_EVENTS_DLQ_URL"),
 ];
 #[derive(Debug, Error)]
 pub enum ConfigError {
@@ -106,6 +107,9 @@ pub struct Config {
     pub event_bus_name: Option<String>,
     /// The Google Contacts integration: set when its OAuth client is configured (docs/google-contacts.md).
     pub google: Option<GoogleConfig>,
+    /// Stripe billing: set when its secret key is configured (docs/billing.md); only the billing
+    /// functions have it.
+    pub stripe: Option<StripeConfig>,
 }
 
 impl Config {
@@ -160,6 +164,74 @@ impl GoogleConfig {
             revoke_url: required("SWITCHBOARD_GOOGLE_REVOKE_URL")?,
             people_url: required("SWITCHBOARD_GOOGLE_PEOPLE_URL")?.trim_end_matches('/').to_owned(),
             token_key_id: required("SWITCHBOARD_GOOGLE_TOKEN_KEY_ID")?,
+        }))
+    }
+}
+
+/// Stripe's API, the webhook's signing secret and where its events are queued. The API base is
+/// configuration: in `make dev` and the tests it is the local stand-in (infra/src/stripe.rs, in front of
+/// localstripe), in AWS Stripe itself.
+#[derive(Clone)]
+pub struct StripeConfig {
+    /// The API base, e.g. `https://api.stripe.com` (`SWITCHBOARD_STRIPE_API_BASE`).
+    pub api_base: String,
+    pub secret_key: String,
+    /// The webhook endpoint's signing secret (`whsec_…`).
+    pub webhook_secret: String,
+    /// Where verified events wait for the worker (the webhook answers before applying them).
+    pub events_queue_url: Option<String>,
+    /// The web app's origin: Checkout and the Billing Portal send the owner back to its billing page.
+    pub app_url: String,
+    /// How long a past-due workspace keeps working before it is suspended.
+    pub grace: jiff::SignedDuration,
+}
+
+impl std::fmt::Debug for StripeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StripeConfig")
+            .field("api_base", &self.api_base)
+            .field("secret_key", &"<redacted>")
+            .field("webhook_secret", &"<redacted>")
+            .field("events_queue_url", &self.events_queue_url)
+            .field("grace", &self.grace)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Stripe's own API base, unless `SWITCHBOARD_STRIPE_API_BASE` says otherwise.
+pub const STRIPE_API_BASE: &str = "https://api.stripe.com";
+
+impl StripeConfig {
+    /// Present when `SWITCHBOARD_STRIPE_SECRET_KEY` is set; then the webhook secret and app URL must be too.
+    fn from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> Result<Option<Self>, ConfigError> {
+        let Some(secret_key) = lookup("SWITCHBOARD_STRIPE_SECRET_KEY").filter(|key| !key.is_empty()) else {
+            return Ok(None);
+        };
+        refuse_dynamic_reference("SWITCHBOARD_STRIPE_SECRET_KEY", &secret_key)?;
+        let required =
+            |name: &'static str| lookup(name).filter(|value| !value.is_empty()).ok_or(ConfigError::Missing(name));
+        let webhook_secret = required("SWITCHBOARD_STRIPE_WEBHOOK_SECRET")?;
+        refuse_dynamic_reference("SWITCHBOARD_STRIPE_WEBHOOK_SECRET", &webhook_secret)?;
+        let grace_hours = parse_u64(lookup, "SWITCHBOARD_PAYMENT_GRACE_HOURS", 7 * 24)?;
+        let grace = i64::try_from(grace_hours)
+            .ok()
+            .filter(|hours| *hours <= 24 * 90)
+            .map(jiff::SignedDuration::from_hours)
+            .ok_or_else(|| ConfigError::Invalid {
+                name: "SWITCHBOARD_PAYMENT_GRACE_HOURS",
+                reason: "at most 2160 hours (90 days)".to_owned(),
+            })?;
+        Ok(Some(Self {
+            api_base: lookup("SWITCHBOARD_STRIPE_API_BASE")
+                .filter(|base| !base.is_empty())
+                .unwrap_or_else(|| STRIPE_API_BASE.to_owned())
+                .trim_end_matches('/')
+                .to_owned(),
+            secret_key,
+            webhook_secret,
+            events_queue_url: lookup("SWITCHBOARD_STRIPE_EVENTS_QUEUE_URL").filter(|url| !url.is_empty()),
+            app_url: required("SWITCHBOARD_APP_URL")?.trim_end_matches('/').to_owned(),
+            grace,
         }))
     }
 }
@@ -259,8 +331,10 @@ impl Config {
         }
         let inbound_mail_bucket = lookup("SWITCHBOARD_INBOUND_MAIL_BUCKET").filter(|bucket| !bucket.is_empty());
         let google = GoogleConfig::from_lookup(&lookup)?;
+        let stripe = StripeConfig::from_lookup(&lookup)?;
         Ok(Self {
             google,
+            stripe,
             inbound_domain,
             inbound_mail_bucket,
             event_bus_name,

@@ -3,6 +3,7 @@
 
 pub mod receiver;
 pub mod socket;
+pub mod stripe;
 
 use std::{sync::OnceLock, time::Duration};
 

@@ -753,3 +753,47 @@ async fn online_time_counts_presence_within_the_ttl_and_reaches_the_leaderboard(
     let mine = board["agents"].as_array().unwrap().iter().find(|row| row["user_id"] == owner.user_id.as_str()).unwrap();
     assert_eq!(mine["online_seconds"], 0, "the owner never connected");
 }
+
+/// Stripe's events drive the standing end to end: a failed payment starts the grace, the deadline
+/// suspends the workspace (clock moved past it), and the paid invoice brings it back.
+#[tokio::test]
+async fn a_failed_payment_suspends_after_the_grace_and_paying_reactivates() {
+    use switchboard_tests::stripe::{deliver_and_settle, event, invoice, now, subscribed};
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let owner = signup("Stripe Grace Co").await;
+    let (_, _, session) = subscribed(&owner).await;
+
+    let failed = now();
+    deliver_and_settle(&event(
+        "invoice.payment_failed",
+        failed,
+        invoice(&session, "in_grace_1", "open", failed, 2_900),
+    ))
+    .await;
+    let billing = owner.client().get("/api/v1/billing").await.expect(200).body;
+    assert_eq!(billing["standing"]["status"], "past_due", "{billing}");
+    assert_eq!(billing["invoices"][0]["status"], "open");
+    owner.client().get("/api/v1/tickets").await.expect(200);
+
+    // Past the 7 days of grace the scan suspends it.
+    advance_clock(7 * 86_400 + 60).await;
+    switchboard_tests::run_schedule("SlaScanFunction").await;
+    let member = switchboard_tests::login(&owner.email, Some(&owner.workspace_id)).await;
+    let refused = member.client().get("/api/v1/tickets").await.expect_problem(403, "workspace-suspended");
+    assert_eq!(refused.body["reason"], "payment");
+
+    // Paid (the event signed and created on the moved clock): active again, nothing lost.
+    let paid = now();
+    deliver_and_settle(&event("invoice.paid", paid, invoice(&session, "in_grace_1", "paid", failed, 2_900))).await;
+    let restored = switchboard_tests::eventually(std::time::Duration::from_secs(90), async || {
+        let member = switchboard_tests::login(&owner.email, Some(&owner.workspace_id)).await;
+        member.client().get("/api/v1/tickets").await.status.as_u16() == 200
+    })
+    .await;
+    assert!(restored, "the paid workspace works again");
+    let member = switchboard_tests::login(&owner.email, Some(&owner.workspace_id)).await;
+    let billing = member.client().get("/api/v1/billing").await.expect(200).body;
+    assert_eq!(billing["standing"]["status"], "active", "{billing}");
+    assert_eq!(billing["invoices"][0]["status"], "paid");
+    assert_eq!(billing["invoices"].as_array().unwrap().len(), 1, "one invoice, its state moved on");
+}

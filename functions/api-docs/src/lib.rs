@@ -41,7 +41,7 @@ pub const ROUTES: &[http::Route] = shared::routes![
         fn_platform::set_limit_extras, fn_platform::list_plans,
         fn_platform::create_plan, fn_platform::get_plan, fn_platform::replace_plan, fn_platform::audit_log,
         fn_platform::system_health,
-        fn_billing::usage,
+        fn_billing::usage, fn_billing::overview, fn_billing::checkout, fn_billing::portal, fn_billing::stripe_webhook,
         fn_tickets::list, fn_tickets::create, fn_tickets::counts, fn_tickets::get, fn_tickets::public,
         fn_tickets::update, fn_tickets::add_message, fn_tickets::seen, fn_tickets::by_number, fn_tickets::reply_address,
         fn_tickets::actions::bulk_update, fn_tickets::actions::merge, fn_tickets::actions::set_followers,

@@ -7,6 +7,7 @@
 pub mod activity;
 pub mod attachments;
 pub mod auth;
+pub mod billing;
 pub mod chat;
 pub mod companies;
 pub mod customers;
@@ -38,6 +39,7 @@ mod patch;
 pub use activity::*;
 pub use attachments::*;
 pub use auth::*;
+pub use billing::*;
 pub use chat::*;
 pub use companies::*;
 pub use customers::*;

@@ -35,11 +35,12 @@ pub enum ProblemType {
     DuplicateLead,
     DomainTaken,
     WorkspaceSuspended,
+    UpstreamUnavailable,
     Internal,
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 26] = [
+    pub const ALL: [ProblemType; 27] = [
         ProblemType::MalformedRequest,
         ProblemType::ValidationFailed,
         ProblemType::Unauthenticated,
@@ -65,6 +66,7 @@ impl ProblemType {
         ProblemType::DuplicateLead,
         ProblemType::DomainTaken,
         ProblemType::WorkspaceSuspended,
+        ProblemType::UpstreamUnavailable,
         ProblemType::Internal,
     ];
 
@@ -95,6 +97,7 @@ impl ProblemType {
             ProblemType::DuplicateLead => "duplicate-lead",
             ProblemType::DomainTaken => "domain-taken",
             ProblemType::WorkspaceSuspended => "workspace-suspended",
+            ProblemType::UpstreamUnavailable => "upstream-unavailable",
             ProblemType::Internal => "internal",
         }
     }
@@ -125,6 +128,7 @@ impl ProblemType {
             | ProblemType::DomainTaken => StatusCode::CONFLICT,
             ProblemType::PlanLimitReached => StatusCode::PAYMENT_REQUIRED,
             ProblemType::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ProblemType::UpstreamUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ProblemType::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -156,6 +160,7 @@ impl ProblemType {
             ProblemType::DuplicateLead => "A lead with this e-mail exists",
             ProblemType::DomainTaken => "A company with this domain exists",
             ProblemType::WorkspaceSuspended => "This workspace is suspended",
+            ProblemType::UpstreamUnavailable => "A service this depends on did not answer; try again shortly",
             ProblemType::Internal => "Something went wrong on our side",
         }
     }

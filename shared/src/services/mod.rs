@@ -7,6 +7,7 @@ pub mod api_calls;
 pub mod api_keys;
 pub mod attachments;
 pub mod authors;
+pub mod billing;
 pub mod bulk;
 pub mod chat;
 pub mod commands;

@@ -332,6 +332,8 @@ pub enum PlanChanger {
     Staff(StaffId),
     /// Operations tooling (demo seeding, benchmarks): the workspace's event only.
     Operations,
+    /// The workspace's Stripe subscription (Checkout, or a change in the Billing Portal): its event only.
+    Payments,
 }
 
 /// Moves a workspace onto a plan of the catalog; it applies at once.
@@ -364,7 +366,7 @@ pub async fn change_workspace_plan(
             before: change(&workspace.plan),
             after: change(&plan.id),
         }),
-        PlanChanger::Operations => None,
+        PlanChanger::Operations | PlanChanger::Payments => None,
     };
     match app.store.set_plan(&scope, &plan.id, &event, entry.as_ref()).await {
         Ok(()) => Ok(WorkspacePlanView { workspace_id, plan: plan.id }),

@@ -440,6 +440,23 @@ pub fn staff_email_sk(email: &Email) -> String {
 }
 
 /// The plan catalog, under `PLATFORM`: one Query on this prefix lists it.
+/// Billing (docs/billing.md): a Stripe event taken in (its id remembered 30 days), which workspace a
+/// Stripe customer bills, the workspace's subscription as last heard, its invoices.
+pub fn stripe_event_pk(event_id: &str) -> String {
+    format!("STRIPE_EVENT#{event_id}")
+}
+pub const STRIPE_EVENT_SK: &str = "STRIPE_EVENT";
+pub fn stripe_customer_pk(customer_id: &str) -> String {
+    format!("STRIPE_CUSTOMER#{customer_id}")
+}
+pub const STRIPE_CUSTOMER_SK: &str = "STRIPE_CUSTOMER";
+pub const BILLING_SK: &str = "BILLING";
+pub const INVOICE_PREFIX: &str = "INVOICE#";
+/// Newest first by creation (an invoice's `created` never changes, so neither does its key).
+pub fn invoice_sk(created: Timestamp, invoice_id: &str) -> String {
+    format!("{INVOICE_PREFIX}{:011}#{invoice_id}", created.as_second().max(0))
+}
+
 pub const PLAN_PREFIX: &str = "PLAN#";
 pub fn plan_sk(plan: &PlanId) -> String {
     format!("{PLAN_PREFIX}{plan}")

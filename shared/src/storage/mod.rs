@@ -6,6 +6,7 @@ pub mod activities;
 pub mod api_calls;
 pub mod api_keys;
 pub mod attachments;
+pub mod billing;
 pub mod call_count;
 pub mod chat;
 pub mod companies;

@@ -33,6 +33,7 @@ mod sales_dashboard;
 mod search;
 mod settings;
 mod sla;
+mod stripe;
 mod support_reports;
 mod suspension;
 mod tenancy;

@@ -213,6 +213,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The subscription and invoices
+         * @description The plan, the workspace's standing (past due: the grace deadline), the Stripe subscription's status
+         *     and current period, the next invoice's date, and the invoices newest first (number, amounts,
+         *     currency, status, Stripe's hosted page and PDF). Read from what Stripe's events wrote: no call to
+         *     Stripe. Needs `billing:manage` (owners).
+         */
+        get: operations["billing_billing_overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Subscribe through Stripe Checkout
+         * @description Opens a Stripe Checkout session for `plan` (an available catalog plan with a Stripe price) and
+         *     answers the URL of Stripe's hosted page to send the owner to. The session names the workspace
+         *     (`client_reference_id` and the subscription's metadata); the plan applies once Stripe reports the
+         *     completed Checkout through the webhook. A workspace whose subscription still stands changes plan in
+         *     the billing portal instead (409). Needs `billing:manage` (owners).
+         */
+        post: operations["billing_billing_checkout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/portal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Manage billing in the Stripe Billing Portal
+         * @description Opens a Billing Portal session for the workspace's Stripe customer (payment methods, plan changes,
+         *     cancellation, invoices) and answers its URL; Stripe's events bring the changes back. 409 before the
+         *     workspace ever subscribed. Needs `billing:manage` (owners).
+         */
+        post: operations["billing_billing_portal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/billing/usage": {
         parameters: {
             query?: never;
@@ -2354,6 +2423,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stripe/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe's webhook (public)
+         * @description Where Stripe posts events (the endpoint pinned to API version `2026-09-30.endive`). The
+         *     `Stripe-Signature` header is checked over the raw body under the endpoint's signing secret, with a
+         *     300 s tolerance (400 otherwise, nothing changed). An event is taken in once by its id and queued;
+         *     the answer comes before it is applied, so Stripe never waits on us. Acted on:
+         *     `checkout.session.completed`, `customer.subscription.created` / `updated` / `deleted`, `invoice.paid`,
+         *     `invoice.payment_failed`, `invoice.finalized`; other types are acknowledged and ignored.
+         */
+        post: operations["billing_billing_stripe_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets": {
         parameters: {
             query?: never;
@@ -3230,6 +3324,20 @@ export interface components {
             storage: components["schemas"]["StorageUsageView"];
             usage: components["schemas"]["UsageLine"][];
         };
+        BillingView: {
+            /** @description Newest first, at most 24. */
+            invoices: components["schemas"]["InvoiceView"][];
+            next_invoice?: components["schemas"]["NextInvoiceView"] | null;
+            plan: components["schemas"]["PlanId"];
+            plan_name: string;
+            /** @description The catalog plans Checkout can subscribe to (available, with a Stripe price). */
+            plans_for_sale: components["schemas"]["PlanOfferView"][];
+            /** @description Whether a Billing Portal session can be opened (the workspace is a Stripe customer). */
+            portal_available: boolean;
+            /** @description Whether the workspace may be used, and the grace deadline while past due. */
+            standing: components["schemas"]["Standing"];
+            subscription?: components["schemas"]["SubscriptionView"] | null;
+        };
         /** @description One kanban column: the stage, its open deals' totals, and their first page. */
         BoardColumn: {
             /**
@@ -3457,6 +3565,10 @@ export interface components {
              * @description 1, 2, 3… per channel: a jump tells a live client it missed messages.
              */
             seq: number;
+        };
+        CheckoutRequest: {
+            /** @description The catalog plan to subscribe to; it must be available and sold through Stripe. */
+            plan: string;
         };
         ClockCompliance: {
             /** @description Per assignee id (`unassigned` for none). */
@@ -4272,6 +4384,25 @@ export interface components {
             /** @description A message arrived since the caller last viewed the ticket (`POST /tickets/{id}/seen`). */
             unread: boolean;
         };
+        InvoiceView: {
+            /**
+             * Format: int64
+             * @description In the currency's smallest unit (cents).
+             */
+            amount_due: number;
+            /** Format: int64 */
+            amount_paid: number;
+            /** Format: date-time */
+            created: string;
+            /** @description ISO 4217, lower case (`usd`). */
+            currency: string;
+            hosted_invoice_url?: string | null;
+            id: string;
+            invoice_pdf?: string | null;
+            number?: string | null;
+            /** @description `draft`, `open`, `paid`, `uncollectible` or `void`. */
+            status: string;
+        };
         /** @description The changes a bulk action makes to every lead; only the fields present change. */
         LeadBulkChanges: {
             /** @description Added to each lead's tags. */
@@ -4625,6 +4756,10 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        NextInvoiceView: {
+            /** Format: date-time */
+            date: string;
+        };
         /** Format: uuid */
         NoteId: string;
         NoteList: {
@@ -4784,6 +4919,10 @@ export interface components {
             tickets_per_month?: number | null;
             /** Format: int64 */
             webhooks?: number | null;
+        };
+        PlanOfferView: {
+            id: components["schemas"]["PlanId"];
+            name: string;
         };
         PlanView: {
             features: components["schemas"]["Feature"][];
@@ -5427,6 +5566,21 @@ export interface components {
              */
             search_index_bytes: number;
         };
+        /** @description Where to send the owner: Stripe's hosted page. */
+        StripeSessionView: {
+            id: string;
+            url: string;
+        };
+        SubscriptionView: {
+            /** @description The subscription ends at the period's end (canceled in the Billing Portal). */
+            cancel_at_period_end: boolean;
+            /** Format: date-time */
+            current_period_end?: string | null;
+            /** Format: date-time */
+            current_period_start?: string | null;
+            /** @description Stripe's status: `active`, `trialing`, `past_due`, `unpaid`, `canceled`, `incomplete`, …. */
+            status: string;
+        };
         SupportBreakdown: {
             /** @description channel, category, priority or agent */
             dimension: string;
@@ -5968,6 +6122,13 @@ export interface components {
              * @description `failed_attempts / (delivered + failed_attempts)`; null without attempts.
              */
             failure_rate?: number | null;
+        };
+        WebhookReceipt: {
+            /**
+             * @description `queued` (applied within seconds), `duplicate` (taken in before: nothing more happens) or
+             *     `ignored` (a type billing does not act on).
+             */
+            status: string;
         };
         WebhookView: {
             /**
@@ -6903,6 +7064,238 @@ export interface operations {
                 headers: {
                     /** @description Seconds until the next attempt is taken */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    billing_billing_overview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingView"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    billing_billing_checkout: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckoutRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StripeSessionView"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Answer */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    billing_billing_portal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StripeSessionView"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description This `Idempotency-Key` came with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Answer */
+            503: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -17644,6 +18037,79 @@ export interface operations {
             };
             /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    billing_billing_stripe_webhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of t.body> */
+                "Stripe-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A Stripe event, as Stripe sends it */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceipt"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A field is invalid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Answer */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

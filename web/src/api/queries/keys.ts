@@ -144,6 +144,7 @@ export const platformKeys = {
 export const billingKeys = {
   all: ["billing"] as const,
   usage: () => [...billingKeys.all, "usage"] as const,
+  overview: () => [...billingKeys.all, "overview"] as const,
 };
 
 export const notificationKeys = {

@@ -1,8 +1,11 @@
 // The workspace's plan: limits, usage and features. Owners see every limit against its usage (from
-// /billing/usage); other members see the plan from /me.
-import { useUsage } from "../../api/queries/billing";
+// /billing/usage) and the billing (subscription, invoices, upgrade through Stripe Checkout, manage in the
+// Billing Portal); other members see the plan from /me.
+import { useState } from "react";
+import { useBilling, useCheckout, usePortal, useUsage } from "../../api/queries/billing";
 import { useMe } from "../../api/queries/members";
-import { bytes, label } from "../../lib/format";
+import { invoiceAmount, subscriptionLine, subscriptionStands, upgradeChoices } from "../../lib/billing";
+import { bytes, dateTime, label } from "../../lib/format";
 import { ErrorState, Loading } from "../../ui/states";
 
 function Usage({ name, used, limit, format = String }: { name: string; used: number; limit?: number | null; format?: (n: number) => string }) {
@@ -74,6 +77,102 @@ function OwnerUsage() {
   );
 }
 
+/** The owner's billing: subscription, invoices, and the way to Stripe to subscribe or manage. */
+function OwnerBilling() {
+  const billing = useBilling(true);
+  const checkout = useCheckout();
+  const portal = usePortal();
+  const [choice, setChoice] = useState("");
+  if (billing.isPending) return <Loading />;
+  if (billing.isError) return <ErrorState error={billing.error} retry={() => void billing.refetch()} />;
+  const data = billing.data;
+  const choices = upgradeChoices(data);
+  const stands = subscriptionStands(data);
+  const failure = checkout.error ?? portal.error;
+  return (
+    <div aria-label="Billing">
+      <h3 className="card-subtitle">Billing</h3>
+      <p>
+        <strong>Subscription:</strong> {subscriptionLine(data, dateTime)}
+      </p>
+      {failure ? (
+        <p className="notice warn" role="alert">
+          {failure.message}
+        </p>
+      ) : null}
+      <div className="row-actions">
+        {!stands && choices.length > 0 ? (
+          <form
+            onSubmit={(event) => {
+              event.preventDefault();
+              if (choice) checkout.mutate(choice);
+            }}
+          >
+            <label>
+              Upgrade to{" "}
+              <select aria-label="Plan to subscribe to" value={choice} onChange={(event) => setChoice(event.target.value)}>
+                <option value="">Choose a plan</option>
+                {choices.map((plan) => (
+                  <option key={plan.id} value={plan.id}>
+                    {plan.name}
+                  </option>
+                ))}
+              </select>
+            </label>{" "}
+            <button type="submit" className="primary" disabled={!choice || checkout.isPending}>
+              {checkout.isPending ? "Opening Checkout…" : "Subscribe"}
+            </button>
+          </form>
+        ) : null}
+        {data.portal_available ? (
+          <button type="button" onClick={() => portal.mutate()} disabled={portal.isPending}>
+            {portal.isPending ? "Opening…" : "Manage billing"}
+          </button>
+        ) : null}
+      </div>
+      {stands ? <p className="muted small">Change plan, payment method or cancel in the billing portal.</p> : null}
+      <h3 className="card-subtitle">Invoices</h3>
+      {data.invoices.length === 0 ? (
+        <p className="muted">No invoices yet.</p>
+      ) : (
+        <table className="table" aria-label="Invoices">
+          <thead>
+            <tr>
+              <th>Number</th>
+              <th>Date</th>
+              <th>Amount</th>
+              <th>Status</th>
+              <th>Links</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.invoices.map((invoice) => (
+              <tr key={invoice.id}>
+                <td>{invoice.number ?? invoice.id}</td>
+                <td>{dateTime(invoice.created)}</td>
+                <td>{invoiceAmount(invoice)}</td>
+                <td>{label(invoice.status)}</td>
+                <td>
+                  {invoice.hosted_invoice_url ? (
+                    <a href={invoice.hosted_invoice_url} target="_blank" rel="noreferrer">
+                      View
+                    </a>
+                  ) : null}{" "}
+                  {invoice.invoice_pdf ? (
+                    <a href={invoice.invoice_pdf} target="_blank" rel="noreferrer">
+                      PDF
+                    </a>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
 export function Component() {
   const me = useMe();
   if (me.isPending) return <Loading />;
@@ -95,7 +194,7 @@ export function Component() {
               <li key={feature}>{label(String(feature))}</li>
             ))}
           </ul>
-          <p className="muted small">Payment and invoices arrive with Stripe billing; platform staff change plans meanwhile.</p>
+          <OwnerBilling />
         </div>
       </section>
     );
