@@ -177,6 +177,7 @@ fn local_values(
         ("SWITCHBOARD_ATTACHMENTS_BUCKET", resources::physical_name("AttachmentsBucket")),
         ("SWITCHBOARD_INBOUND_MAIL_BUCKET", resources::physical_name("InboundMailBucket")),
         ("SWITCHBOARD_SEARCH_BUCKET", resources::physical_name("SearchIndexBucket")),
+        ("SWITCHBOARD_EXPORTS_BUCKET", resources::physical_name("ExportsBucket")),
         ("SWITCHBOARD_S3_PATH_STYLE", "true".to_owned()),
         // The outbox publishes to the template's bus (`!Ref EventBus` on the outbox function in AWS).
         ("SWITCHBOARD_EVENT_BUS_NAME", resources::physical_name("EventBus")),

@@ -58,6 +58,9 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
         ("email-sender", Handler::Queue(|app, event| Box::pin(fn_email_sender::handle(app, event)))),
         ("email-dlq", Handler::Queue(|app, event| Box::pin(fn_email_sender::handle_dead_letters(app, event)))),
         ("billing-events", Handler::Queue(|app, event| Box::pin(fn_billing::events::handle(app, event)))),
+        ("export-worker", Handler::Queue(|app, event| Box::pin(fn_export_worker::handle(app, event)))),
+        ("export-dlq", Handler::Queue(|app, event| Box::pin(fn_export_worker::handle_dead_letters(app, event)))),
+        ("exports", Handler::Http(fn_exports::ROUTES)),
         ("email-events", Handler::Queue(|app, event| Box::pin(fn_email_events::handle(app, event)))),
         ("search-indexer", Handler::Queue(|app, event| Box::pin(fn_search_indexer::handle(app, event)))),
         ("search", Handler::Http(fn_search::ROUTES)),
@@ -303,6 +306,38 @@ mod tests {
                 assert!(!lower.contains(leak), "{resource}'s access log would hold {leak}");
             }
         }
+    }
+
+    #[test]
+    fn exported_files_expire_with_their_jobs_and_failed_jobs_reach_their_dead_letter_consumer() {
+        let raw = std::fs::read_to_string(crate::repo_root().join("template.yaml")).unwrap();
+        let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(&raw).unwrap();
+        let rules = doc["Resources"]["ExportsBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+            .as_sequence()
+            .expect("the exports bucket has lifecycle rules");
+        let expire = rules.iter().find(|rule| rule["Id"].as_str() == Some("ExpireExports")).expect("an expiry rule");
+        assert_eq!(expire["ExpirationInDays"].as_i64(), Some(shared::domain::exports::KEEP_DAYS));
+        let prefix = expire["Prefix"].as_str().expect("the rule names the prefix");
+        let key = shared::storage::keys::export_object_key(
+            shared::domain::ids::WorkspaceId::generate(),
+            shared::domain::ids::ExportId::generate(),
+            "tickets.csv",
+        );
+        assert!(key.starts_with(prefix), "{key} is outside the rule's {prefix}");
+
+        let template = template();
+        let worker = template.functions.iter().find(|f| f.binary == "export-worker").expect("the export worker");
+        let source = worker.queues.first().expect("an SQS event source");
+        assert!(source.report_batch_item_failures);
+        let queue = template.queues.iter().find(|q| q.logical_id == source.queue_logical_id).expect("the queue");
+        let worker_timeout = doc["Resources"]["ExportWorkerFunction"]["Properties"]["Timeout"].as_i64().unwrap();
+        assert!(
+            queue.visibility_timeout_secs.is_some_and(|secs| i64::from(secs) > worker_timeout),
+            "never received twice at once"
+        );
+        let (dlq, _) = queue.redrive.clone().expect("a redrive policy");
+        let consumer = template.functions.iter().find(|f| f.binary == "export-dlq").expect("the DLQ consumer");
+        assert_eq!(consumer.queues.first().map(|q| q.queue_logical_id.clone()), Some(dlq));
     }
 
     #[test]

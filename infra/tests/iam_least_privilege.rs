@@ -143,6 +143,17 @@ fn expected() -> BTreeMap<&'static str, Uses> {
             "EmailEventsFunction",
             uses(&[&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], SQS_POLL], false),
         ),
+        // Reads the first row of what is exported; writes the job; queues it; signs download links (a
+        // presigned GET is authorised as this role's s3:GetObject).
+        ("ExportsFunction", uses(&[READS, &["dynamodb:PutItem", "sqs:SendMessage", "s3:GetObject"]], true)),
+        // Reads as the member who asked (lists and reports); the job's progress; multipart uploads
+        // (authorised as s3:PutObject) and the abort of one given up.
+        (
+            "ExportWorkerFunction",
+            uses(&[READS, &["dynamodb:PutItem", "s3:PutObject", "s3:AbortMultipartUpload"], SQS_POLL], true),
+        ),
+        // The job marked failed.
+        ("ExportDeadLetterFunction", uses(&[&["dynamodb:GetItem", "dynamodb:PutItem"], SQS_POLL], false)),
         ("SlaFunction", api(&[])),
         ("ReportsFunction", uses(&[READS], true)),
         ("RealtimeFunction", api(&[MANAGE_CONNECTIONS])),

@@ -26,6 +26,10 @@ pub struct App {
     pub s3_calls: CallCount,
     /// The queue of webhook deliveries (one message per attempt).
     pub webhook_queue: Queue,
+    /// Export jobs to run (one message per job).
+    pub export_queue: Queue,
+    /// The exported files, each kept a day (the bucket's lifecycle rule).
+    pub exports: BlobStore,
     /// Agents' replies to send by e-mail (one message per reply).
     pub email_queue: Queue,
     /// Search index changes (FIFO, a message group per workspace: one writer per workspace index).
@@ -89,6 +93,8 @@ impl App {
                 config.stripe.as_ref().and_then(|stripe| stripe.events_queue_url.clone()),
                 "Stripe events",
             ),
+            export_queue: Queue::new(sqs.clone(), config.export_queue_url.clone(), "export jobs"),
+            exports: BlobStore::new(s3.clone(), config.exports_bucket.clone(), "exports"),
             search_queue: Queue::new(sqs, config.search_queue_url.clone(), "search index changes"),
             search_indexes: BlobStore::new(s3, config.search_bucket.clone(), "search index"),
             s3_calls,

@@ -13,6 +13,7 @@ use crate::domain::webhooks::AllowedPorts;
 const DEAD_LETTER_QUEUES: [(&str, &str); 7] = [
     ("webhook", "SWITCHBOARD_WEBHOOK_DLQ_URL"),
     ("email", "SWITCHBOARD_EMAIL_DLQ_URL"),
+    ("export", "SWITCHBOARD_EXPORT_DLQ_URL"),
     ("email-events", "SWITCHBOARD_EMAIL_EVENTS_DLQ_URL"),
     ("email-inbound", "SWITCHBOARD_EMAIL_INBOUND_DLQ_URL"),
     ("search", "SWITCHBOARD_SEARCH_DLQ_URL"),
@@ -73,6 +74,10 @@ pub struct Config {
     /// The queue carrying agents' replies to send by e-mail (the outbox consumer sends, the e-mail sender
     /// consumes).
     pub email_queue_url: Option<String>,
+    /// The queue of export jobs (the exports function sends, the export worker consumes).
+    pub export_queue_url: Option<String>,
+    /// The private bucket holding exported files, each kept a day.
+    pub exports_bucket: Option<String>,
     /// The private bucket holding each workspace's search index object.
     pub search_bucket: Option<String>,
     /// The dead-letter queues whose depth the platform console's health shows (those configured).
@@ -286,6 +291,8 @@ impl Config {
         let webhook_queue_url = lookup("SWITCHBOARD_WEBHOOK_QUEUE_URL").filter(|url| !url.is_empty());
         let search_queue_url = lookup("SWITCHBOARD_SEARCH_QUEUE_URL").filter(|url| !url.is_empty());
         let email_queue_url = lookup("SWITCHBOARD_EMAIL_QUEUE_URL").filter(|url| !url.is_empty());
+        let export_queue_url = lookup("SWITCHBOARD_EXPORT_QUEUE_URL").filter(|url| !url.is_empty());
+        let exports_bucket = lookup("SWITCHBOARD_EXPORTS_BUCKET").filter(|bucket| !bucket.is_empty());
         let search_bucket = lookup("SWITCHBOARD_SEARCH_BUCKET").filter(|bucket| !bucket.is_empty());
         let dead_letter_queues = DEAD_LETTER_QUEUES
             .iter()
@@ -342,6 +349,8 @@ impl Config {
             webhook_queue_url,
             search_queue_url,
             email_queue_url,
+            export_queue_url,
+            exports_bucket,
             search_bucket,
             dead_letter_queues,
             webhook_time_scale,

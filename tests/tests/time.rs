@@ -797,3 +797,25 @@ async fn a_failed_payment_suspends_after_the_grace_and_paying_reactivates() {
     assert_eq!(billing["invoices"][0]["status"], "paid");
     assert_eq!(billing["invoices"].as_array().unwrap().len(), 1, "one invoice, its state moved on");
 }
+
+#[tokio::test]
+async fn an_export_expires_with_its_file_a_day_after_it_was_made() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let owner = signup("Expiring Export Co").await;
+    let job = owner.client().post("/api/v1/exports", json!({"kind": "customers"})).await.expect(202).body;
+    let path = format!("/api/v1/exports/{}", job["id"].as_str().unwrap());
+    let ready = switchboard_tests::eventually(std::time::Duration::from_secs(60), async || {
+        owner.client().get(&path).await.expect(200).body["status"] == "ready"
+    })
+    .await;
+    assert!(ready, "the export was never written");
+
+    // The bucket's lifecycle rule deletes the file after a day; from then on the job says so.
+    advance_clock(25 * 3600).await;
+    let refreshed =
+        Client::new().post("/api/v1/auth/refresh", json!({"refresh_token": owner.refresh_token})).await.expect(200);
+    let token = refreshed.body["access_token"].as_str().unwrap();
+    let expired = Client::new().with_token(token).get(&path).await.expect(200).body;
+    assert_eq!(expired["status"], "expired");
+    assert!(expired["download"].is_null(), "no link to a file that is gone: {expired}");
+}

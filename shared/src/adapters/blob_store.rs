@@ -235,6 +235,81 @@ impl BlobStore {
     }
 }
 
+/// Multipart uploads: a file the functions write piece by piece (an export), so it never sits whole in
+/// memory. Every part but the last is at least [`MIN_PART_SIZE`] bytes (S3's rule).
+impl BlobStore {
+    /// Starts an upload to `key` served as `content_type`; its upload id.
+    pub async fn start_upload(&self, key: &str, content_type: &str) -> Result<String, BlobError> {
+        let output = self
+            .client
+            .create_multipart_upload()
+            .bucket(self.bucket()?)
+            .key(key)
+            .content_type(content_type)
+            .send()
+            .await
+            .map_err(|err| BlobError::Backend(aws_sdk_s3::error::DisplayErrorContext(err).to_string()))?;
+        output.upload_id.ok_or_else(|| BlobError::Backend("S3 started an upload without an id".to_owned()))
+    }
+
+    /// Uploads part `number` (from 1) of the upload; its ETag, for [`Self::complete_upload`].
+    pub async fn upload_part(
+        &self,
+        key: &str,
+        upload_id: &str,
+        number: i32,
+        bytes: Vec<u8>,
+    ) -> Result<String, BlobError> {
+        let output = self
+            .client
+            .upload_part()
+            .bucket(self.bucket()?)
+            .key(key)
+            .upload_id(upload_id)
+            .part_number(number)
+            .body(bytes.into())
+            .send()
+            .await
+            .map_err(|err| BlobError::Backend(aws_sdk_s3::error::DisplayErrorContext(err).to_string()))?;
+        output.e_tag.ok_or_else(|| BlobError::Backend("S3 took a part without an ETag".to_owned()))
+    }
+
+    /// Joins the parts (number, ETag) into the object at `key`.
+    pub async fn complete_upload(&self, key: &str, upload_id: &str, parts: &[(i32, String)]) -> Result<(), BlobError> {
+        use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+        let parts = parts
+            .iter()
+            .map(|(number, e_tag)| CompletedPart::builder().part_number(*number).e_tag(e_tag).build())
+            .collect();
+        self.client
+            .complete_multipart_upload()
+            .bucket(self.bucket()?)
+            .key(key)
+            .upload_id(upload_id)
+            .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|err| BlobError::Backend(aws_sdk_s3::error::DisplayErrorContext(err).to_string()))
+    }
+
+    /// Drops an upload that will not be completed (its parts stop costing storage).
+    pub async fn abort_upload(&self, key: &str, upload_id: &str) -> Result<(), BlobError> {
+        self.client
+            .abort_multipart_upload()
+            .bucket(self.bucket()?)
+            .key(key)
+            .upload_id(upload_id)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|err| BlobError::Backend(aws_sdk_s3::error::DisplayErrorContext(err).to_string()))
+    }
+}
+
+/// The smallest part S3 takes in a multipart upload, but for the last.
+pub const MIN_PART_SIZE: usize = 5 * 1024 * 1024;
+
 fn expiring(ttl: Duration) -> Result<PresigningConfig, BlobError> {
     PresigningConfig::expires_in(ttl).map_err(|err| BlobError::Presign(err.to_string()))
 }

@@ -235,6 +235,9 @@ pub const ROUTE_ACCESS: &[(&str, &str, KeyAccess)] = {
         ("GET", "/api/v1/reports/support", Scope(ReportsRead)),
         // Per-person figures are for people in the app: whom a row shows depends on the reader's role.
         ("GET", "/api/v1/reports/agents", People),
+        // An export runs later, as the member who asked and with that member's role, not a key's scopes.
+        ("POST", "/api/v1/exports", People),
+        ("GET", "/api/v1/exports/{id}", People),
         // A member's own Google account: connected, synced and disconnected by that person, never a key.
         ("GET", "/api/v1/integrations/google-contacts", People),
         ("PATCH", "/api/v1/integrations/google-contacts", People),

@@ -175,6 +175,10 @@ id_type!(
     /// An activity on a sales record: a call, meeting, task or e-mail, with a due date and an assignee.
     ActivityId
 );
+id_type!(
+    /// An export job: a report or list written to a file in S3 for one member to download.
+    ExportId
+);
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,7 @@ pub mod companies;
 pub mod deals;
 pub mod email;
 pub mod events;
+pub mod exports;
 pub mod ids;
 pub mod inbox;
 pub mod lead_capture;

@@ -157,6 +157,10 @@ impl From<ServiceError> for Problem {
                 tracing::error!(error = %err, "no token could be signed");
                 Problem::internal()
             }
+            ServiceError::Export(err) => {
+                tracing::error!(error = %err, "export not written");
+                Problem::internal()
+            }
         }
     }
 }

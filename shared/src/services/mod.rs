@@ -21,6 +21,7 @@ pub mod email_notifications;
 pub mod email_outbound;
 pub mod envelope;
 pub mod event_bus;
+pub mod exports;
 pub mod followers;
 pub mod google_contacts;
 pub mod handoff;
@@ -120,6 +121,9 @@ pub enum ServiceError {
     /// The function's signing key could not be read (Secrets Manager) or is not configured here.
     #[error(transparent)]
     Signing(#[from] crate::auth::tokens::SigningError),
+    /// An export's file could not be written (encoding a row, rendering a PDF): a fault of ours.
+    #[error("export not written: {0}")]
+    Export(String),
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;

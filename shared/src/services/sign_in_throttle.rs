@@ -40,6 +40,7 @@ impl Attempt {
                     | ServiceError::Queue(_)
                     | ServiceError::Blob(_)
                     | ServiceError::Signing(_)
+                    | ServiceError::Export(_)
                     | ServiceError::TooManyAttempts { .. }
             ),
         }

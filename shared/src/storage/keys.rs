@@ -23,8 +23,8 @@ use crate::domain::{
     email::Email,
     ids::{
         ActivityId, ApiKeyId, AttachmentId, CaptureDeliveryId, CaptureEndpointId, ChannelId, ChatMessageId, CompanyId,
-        CustomerId, DealId, DeliveryId, EventId, InboundMailId, LeadId, MessageId, NoteId, PipelineId, SessionId,
-        StaffId, StageId, TicketId, UserId, WebhookId, WorkspaceId,
+        CustomerId, DealId, DeliveryId, EventId, ExportId, InboundMailId, LeadId, MessageId, NoteId, PipelineId,
+        SessionId, StaffId, StageId, TicketId, UserId, WebhookId, WorkspaceId,
     },
     plan::PlanId,
     records::RecordRef,
@@ -111,6 +111,17 @@ pub fn attachment_object_key(
     filename: &str,
 ) -> String {
     format!("workspaces/{workspace}/tickets/{ticket}/{attachment}/{filename}")
+}
+
+/// An export job (`EXPORT#<export>`), kept until its file expires (TTL).
+pub fn export_sk(export: ExportId) -> String {
+    format!("EXPORT#{export}")
+}
+
+/// Where an export's file lives in the exports bucket: under the workspace's prefix, so a policy or a
+/// lifecycle rule can address one tenant's files.
+pub fn export_object_key(workspace: WorkspaceId, export: ExportId, filename: &str) -> String {
+    format!("workspaces/{workspace}/exports/{export}/{filename}")
 }
 
 pub const CUSTOMER_PREFIX: &str = "CUSTOMER#";

@@ -15,6 +15,7 @@ pub mod customers;
 pub mod deals;
 pub mod email;
 pub mod events;
+pub mod exports;
 pub mod google_contacts;
 pub mod idempotency;
 pub mod keys;

@@ -182,6 +182,7 @@ async fn furnished(owner: &Member) -> BTreeMap<&'static str, String> {
         .expect(201);
     ids.insert("lead-capture-endpoints", capture.body["endpoint"]["id"].as_str().expect("an endpoint id").to_owned());
     ids.insert("companies", id(client.post("/api/v1/companies", json!({"name": "Matrix Co"})).await.expect(201)));
+    ids.insert("exports", id(client.post("/api/v1/exports", json!({"kind": "customers"})).await.expect(202)));
     let receiver = Receiver::start(Behaviour::Succeed).await;
     ids.insert(
         "webhooks",

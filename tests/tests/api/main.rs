@@ -15,6 +15,7 @@ mod email;
 mod email_notifications;
 mod email_outbound;
 mod event_bus;
+mod exports;
 mod google_contacts;
 mod idempotency;
 mod inbox_rows;

@@ -963,6 +963,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start an export
+         * @description A CSV of a report (`support_report`, `agent_report`, `sla_report`, `sales_report`,
+         *     `daily_tickets_report`) or of a list (`tickets`, `customers`, `leads`, `deals`) with the filters on
+         *     screen (the endpoint's query parameters). The file holds what
+         *     the caller may read: exporting needs the permission reading needs (`reports:read`, `tickets:read`,
+         *     `customers:read`, `sales:read`). Answers 202 with the job; read it until `status` is `ready` for
+         *     its download link. The file is kept a day; each link works 15 minutes. Cells that a spreadsheet
+         *     would run as a formula start with an apostrophe. People only: API keys cannot export.
+         */
+        post: operations["exports_exports_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An export
+         * @description Its status (`queued`, `running`, `ready`, `failed`, `expired`), rows written and, once ready, a
+         *     presigned `download` (a fresh one on every read, each valid 15 minutes and never past the file's
+         *     `expires_at`). Only the member who started an export can read it; anyone else gets 404.
+         */
+        get: operations["exports_exports_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/health": {
         parameters: {
             query?: never;
@@ -3782,6 +3830,22 @@ export interface components {
              */
             value: number;
         };
+        CreateExportRequest: {
+            /**
+             * @description The query parameters of the report or list as on screen (`{"status": "open", "tag": "vip"}`);
+             *     each kind takes its endpoint's filters and no others. Empty values are ignored.
+             */
+            filters?: {
+                [key: string]: string;
+            };
+            /** @description csv (the default and, for now, the only one). */
+            format?: string | null;
+            /**
+             * @description support_report, agent_report, sla_report, sales_report, daily_tickets_report, tickets, customers,
+             *     leads or deals.
+             */
+            kind: string;
+        };
         CreateLeadRequest: {
             attributes?: {
                 [key: string]: string;
@@ -4232,6 +4296,41 @@ export interface components {
             subject: string;
             ticket_id?: components["schemas"]["TicketId"] | null;
             type: string;
+        };
+        /** Format: uuid */
+        ExportId: string;
+        ExportView: {
+            /**
+             * Format: int64
+             * @description The file's size in bytes, once ready.
+             */
+            bytes: number;
+            /** Format: date-time */
+            created_at: string;
+            download?: components["schemas"]["PresignedRequest"] | null;
+            /** @description Why it failed. */
+            error?: string | null;
+            /**
+             * Format: date-time
+             * @description When the file is deleted; the link and this job stop working then.
+             */
+            expires_at: string;
+            filename: string;
+            filters: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            finished_at?: string | null;
+            format: string;
+            id: components["schemas"]["ExportId"];
+            kind: string;
+            /**
+             * Format: int64
+             * @description Rows written, without the header line (so far, while running).
+             */
+            rows: number;
+            /** @description queued, running, ready, failed, or expired (the file is gone). */
+            status: string;
         };
         /** @enum {string} */
         Feature: "sla_policies" | "sla_business_hours" | "api_access" | "webhooks" | "slack" | "advanced_reporting" | "sales_crm";
@@ -11366,6 +11465,182 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    exports_exports_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request gets the first answer again (with `Idempotent-Replayed: true`) for 24 hours; see docs/api.md. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateExportRequest"];
+            };
+        };
+        responses: {
+            /** @description The job, queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportView"];
+                };
+            };
+            /** @description The body is missing or is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A filter names something that does not exist (a pipeline) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still running; retry after `Retry-After` seconds */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is larger than the gateway takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    exports_exports_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Export id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportView"];
+                };
+            };
+            /** @description No access token or API key, or one that expired or was revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description The caller's role or the key's scopes do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A path parameter is not a valid id */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

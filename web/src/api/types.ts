@@ -25,3 +25,4 @@ export type BoardColumn = Schemas["BoardColumn"];
 export type MoneyTotal = Schemas["MoneyTotal"];
 export type EmailSettings = Schemas["EmailSettingsView"];
 export type SendingDomain = Schemas["SendingDomainView"];
+export type ExportJob = Schemas["ExportView"];

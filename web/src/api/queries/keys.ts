@@ -99,6 +99,12 @@ export const reportKeys = {
   agents: (from: string, to: string) => [...reportKeys.all, "agents", { from, to }] as const,
 };
 
+/** Export jobs, one each: a job is read until its file is ready. */
+export const exportKeys = {
+  all: ["exports"] as const,
+  detail: (id: string) => [...exportKeys.all, id] as const,
+};
+
 /** Pipelines, their boards and deals: one prefix, so a pipeline change refreshes every board. */
 export const salesKeys = {
   all: ["sales"] as const,

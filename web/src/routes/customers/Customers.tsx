@@ -11,6 +11,7 @@ import type { Customer } from "../../api/types";
 import { relativeTime } from "../../lib/format";
 import { Avatar } from "../../ui/Avatar";
 import { ListSearch } from "../../ui/ListSearch";
+import { ExportButton } from "../../ui/ExportButton";
 import { Empty, ErrorState, InlineError, Loading } from "../../ui/states";
 import { Field } from "../auth/AuthFrame";
 
@@ -25,6 +26,7 @@ export function Component() {
     <div className="page">
       <header className="page-head">
         <h1>Customers</h1>
+        <ExportButton kind="customers" what="every customer" />
         {canWrite && (
           <button type="button" className="button primary" onClick={() => setAdding((a) => !a)} aria-expanded={adding}>
             {adding ? "Close" : "Add customer"}

@@ -17,6 +17,7 @@ import { useLiveStatus } from "../../live/live";
 import { SavedViews, type ViewFilters } from "./SavedViews";
 import { BulkBar } from "./BulkBar";
 import { TicketRow, type InboxRow } from "./TicketRow";
+import { ExportButton } from "../../ui/ExportButton";
 
 const VIEWS = [
   { id: "open", name: "All open" },
@@ -205,9 +206,16 @@ export function Component() {
               <option value="priority">Priority first</option>
             </select>
           </div>
-          <Link className="button primary" to="/tickets/new">
-            New ticket
-          </Link>
+          <div className="toolbar-actions">
+            <ExportButton
+              kind="tickets"
+              filters={{ view, sort: filters.sort === "updated" ? "" : filters.sort, status: filters.status, priority: filters.priority, tag: filters.tag, category: filters.category, assignee: assigneeFilter }}
+              what="these tickets"
+            />
+            <Link className="button primary" to="/tickets/new">
+              New ticket
+            </Link>
+          </div>
         </header>
         {canWrite && selected.length > 0 && <BulkBar selected={selected} members={workers} myId={youId} clear={() => setPicked(new Set())} />}
         <ListSearch type="tickets" label="Search tickets" filters={searchFilters}>

@@ -29,6 +29,7 @@ import {
   type SupportReport,
 } from "../../lib/supportReport";
 import { RangePicker } from "../../ui/RangePicker";
+import { ExportButton } from "../../ui/ExportButton";
 import { Empty, ErrorState, Loading } from "../../ui/states";
 
 export function Component() {
@@ -58,6 +59,7 @@ export function Component() {
               ))}
             </select>
           </label>
+          <ExportButton kind="support_report" filters={{ from: range.from, to: range.to, breakdown }} what="the support report" />
         </div>
       </header>
       {report.isPending ? (
@@ -244,6 +246,7 @@ function Leaderboard({ from, to }: { from: string; to: string }) {
       <h2 id="leaderboard-title" className="card-title">
         Agents
       </h2>
+      <ExportButton kind="agent_report" filters={{ from, to }} what="agent performance" />
       {report.isPending ? (
         <Loading />
       ) : report.isError ? (
@@ -297,6 +300,7 @@ function SlaCompliance({ from, to }: { from: string; to: string }) {
       <h2 id="sla-compliance-title" className="card-title">
         SLA compliance by priority
       </h2>
+      <ExportButton kind="sla_report" filters={{ from, to }} what="SLA compliance" />
       {report.isPending ? (
         <Loading />
       ) : report.isError ? (

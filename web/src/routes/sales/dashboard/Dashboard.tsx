@@ -31,6 +31,7 @@ import {
 import { Empty, ErrorState, Loading } from "../../../ui/states";
 import { DayChart, StageChart } from "./charts";
 import { RangePicker } from "../../../ui/RangePicker";
+import { ExportButton } from "../../../ui/ExportButton";
 
 export function Component() {
   const [params, setParams] = useSearchParams();
@@ -48,6 +49,7 @@ export function Component() {
         <h1>Sales dashboard</h1>
         <div className="row dashboard-controls">
           <RangePicker range={range} pick={(picked) => setParams(rangeToParams(params, picked), { replace: true })} />
+          <ExportButton kind="sales_report" filters={{ from: range.from, to: range.to, pipeline_id: pipeline?.id }} what="the sales report" />
         </div>
       </header>
       {pipelines.isPending ? (

@@ -19,6 +19,7 @@ import { duration } from "../../../lib/format";
 import { Field } from "../../auth/AuthFrame";
 import { Empty, ErrorState, InlineError, Loading } from "../../../ui/states";
 import { ListSearch } from "../../../ui/ListSearch";
+import { ExportButton } from "../../../ui/ExportButton";
 
 export function Component() {
   const pipelines = useQuery(pipelinesQuery());
@@ -29,6 +30,7 @@ export function Component() {
     <div className="page deals-page">
       <header className="page-head">
         <h1>Deals</h1>
+        {pipeline && <ExportButton kind="deals" filters={{ pipeline_id: pipeline.id }} what={`the deals of ${pipeline.name}`} />}
         {pipelines.data && pipelines.data.items.length > 1 && pipeline && (
           <label className="inline-label">
             Pipeline{" "}

@@ -14,6 +14,7 @@ import { Empty, ErrorState, Loading } from "../../../ui/states";
 import { LeadBulkBar } from "./LeadBulkBar";
 import { LeadStatusBadge, sourceLabel } from "./LeadBadges";
 import { ListSearch } from "../../../ui/ListSearch";
+import { ExportButton } from "../../../ui/ExportButton";
 
 export function Component() {
   const [params, setParams] = useSearchParams();
@@ -67,6 +68,7 @@ export function Component() {
       <aside className="views" aria-label="Lead counts">
         <div className="views-head">
           <h1 className="views-title">Leads</h1>
+          <ExportButton kind="leads" filters={{ ...query }} what="these leads" />
         </div>
         <ul>
           <li>

@@ -1,0 +1,4 @@
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    shared::runtime::serve_events(fn_export_worker::handle_dead_letters).await
+}
