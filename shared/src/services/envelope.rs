@@ -88,8 +88,11 @@ const UNWRAPPED_KEYS_KEPT: usize = 1024;
 /// a new data key, so an edited or rotated target is a new entry; the old one ages out.
 pub struct CachedUnwraps<V> {
     vault: V,
-    unwrapped: std::sync::Mutex<std::collections::HashMap<(Vec<u8>, EncryptionContext), (std::time::Instant, Vec<u8>)>>,
+    unwrapped: std::sync::Mutex<UnwrappedKeys>,
 }
+
+/// Clear data keys by (wrapped key, context), with when they were unwrapped.
+type UnwrappedKeys = std::collections::HashMap<(Vec<u8>, EncryptionContext), (std::time::Instant, Vec<u8>)>;
 
 impl<V: KeyVault> CachedUnwraps<V> {
     pub fn new(vault: V) -> Self {
