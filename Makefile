@@ -83,8 +83,8 @@ bench:
 	cargo build --release --locked --bins $(addprefix -p fn-,$(BENCH_BINS) realtime) -p switchboard-bench
 	BENCH_COMMAND="make bench BENCH_RUNS=$(BENCH_RUNS)" ./target/release/coldstart --runs $(BENCH_RUNS) $(BENCH_BINS) realtime=websocket authorizer=apikey
 	@infra/scripts/bootstrap.sh stack
-	cargo run --locked -p switchboard-api-bench --bin api-bench -- --small $(BENCH_SMALL) --large $(BENCH_LARGE)
-	cargo run --locked -p switchboard-api-bench --bin webhook-bench -- --events $(BENCH_WEBHOOK_EVENTS)
+	cargo run --locked --release -p switchboard-api-bench --bin api-bench -- --small $(BENCH_SMALL) --large $(BENCH_LARGE)
+	cargo run --locked --release -p switchboard-api-bench --bin webhook-bench -- --events $(BENCH_WEBHOOK_EVENTS)
 	cargo run --locked --release -p switchboard-api-bench --bin sla-bench -- --small $(SLA_SMALL) --large $(SLA_LARGE)
 	cargo run --locked --release -p switchboard-api-bench --bin crm-bench -- --small $(CRM_SMALL) --large $(CRM_LARGE)
 	cargo run --locked --release -p switchboard-api-bench --bin search-bench -- --small $(SEARCH_SMALL) --large $(SEARCH_LARGE)

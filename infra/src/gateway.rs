@@ -18,7 +18,7 @@ use lambda_http::{Body as LambdaBody, request::LambdaRequest};
 use serde_json::{Map, Value, json};
 use shared::App;
 use shared::http::{Problem, ProblemType};
-use shared::storage::call_count::{CALLS_HEADER, CallCount};
+use shared::storage::call_count::{CALL_MICROS_HEADER, CALLS_HEADER, CallCount, FUNCTION_MICROS_HEADER};
 
 use crate::registry::{AuthorizerHandler, Handler};
 use crate::template::Template;
@@ -435,11 +435,15 @@ async fn serve_request(State(gateway): State<Arc<Gateway>>, request: AxumRequest
         Ok(request) => request,
         Err(err) => return problem_response(internal(format!("proxy event: {err}")), &request_id),
     };
-    // What the function's work cost in DynamoDB calls (the authorizer's are not counted), in a header.
+    // What the function's work cost in DynamoDB calls (the authorizer's are not counted), and how long
+    // it took with how much of that waiting on them, in headers.
     let dispatched = shared::http::dispatch(gateway.app, request.into(), found.route.function_routes);
-    let (mut response, calls) = CallCount::counting(dispatched).await;
-    if let Ok(value) = CallCount::describe(&calls).parse() {
+    let (mut response, counted) = CallCount::counting_timed(dispatched).await;
+    if let Ok(value) = CallCount::describe(&counted.calls).parse() {
         response.headers_mut().insert(CALLS_HEADER, value);
+    }
+    for (name, time) in [(FUNCTION_MICROS_HEADER, counted.elapsed), (CALL_MICROS_HEADER, counted.call_time)] {
+        response.headers_mut().insert(name, axum::http::HeaderValue::from(time.as_micros() as u64));
     }
     if let Some(decision) = throttle {
         for (name, value) in decision.headers() {

@@ -9,7 +9,7 @@ use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::DataKeySpec;
 use futures::future::BoxFuture;
 use shared::App;
-use shared::services::envelope::{DataKey, EncryptionContext, EnvelopeError, KeyVault};
+use shared::services::envelope::{CachedUnwraps, DataKey, EncryptionContext, EnvelopeError, KeyVault};
 
 /// [`KeyVault`] over one KMS key.
 pub struct KmsVault {
@@ -30,7 +30,9 @@ impl KmsVault {
 /// template does not give the function is not installed.
 pub fn install(app: &mut App) {
     if let Some(key_id) = app.config.webhook_key_id.clone() {
-        let vault = Arc::new(KmsVault::new(&app.aws, key_id));
+        // The delivery function opens the same endpoint's target for every delivery: one Decrypt per
+        // endpoint version and process, not one per delivery.
+        let vault = Arc::new(CachedUnwraps::new(KmsVault::new(&app.aws, key_id)));
         app.webhook_vault.install(vault);
     }
     if let Some(key_id) = app.config.staff_key_id.clone() {

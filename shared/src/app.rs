@@ -110,11 +110,27 @@ impl App {
         }
     }
 
-    /// Configuration from the environment; AWS clients from the standard provider chain
-    /// (which honours AWS_ENDPOINT_URL for local endpoints).
+    /// Configuration from the environment; AWS clients from [`aws_from_env`].
     pub async fn from_env() -> Result<Self, crate::config::ConfigError> {
         let config = Config::from_env()?;
-        let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let aws = aws_from_env().await;
         Ok(Self::new(config, &aws, Arc::new(SystemClock)))
     }
+}
+
+/// The AWS configuration of this process (which honours AWS_ENDPOINT_URL for local endpoints). In
+/// Lambda the region and the role's credentials are environment variables, set for the sandbox's
+/// life: they are taken as they are, instead of building the default region and credential chains
+/// (profile files, web identity, the container and instance metadata clients), which every cold start
+/// would otherwise pay for providers no function asks. Elsewhere the standard chains.
+pub async fn aws_from_env() -> aws_config::SdkConfig {
+    let loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    let set = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+    let loader = match (set("AWS_LAMBDA_RUNTIME_API"), set("AWS_REGION"), set("AWS_ACCESS_KEY_ID")) {
+        (Some(_), Some(region), Some(_)) => loader
+            .region(aws_config::Region::new(region))
+            .credentials_provider(aws_config::environment::EnvironmentVariableCredentialsProvider::new()),
+        _ => loader,
+    };
+    loader.load().await
 }

@@ -7,6 +7,9 @@
 //! 2. Inbox page latency with `small` and `large` tickets in one workspace, measured alternately
 //!    in the same run. DynamoDB's cost per page does not depend on the workspace's size (one Query of
 //!    an index partition, `limit` items); the stand-in's latency shows whether ours does.
+//! 3. Warm request overhead: for the inbox page, ticket detail, create and reply, the function's time
+//!    beyond its DynamoDB calls against the calls' own time, both measured in the gateway's process
+//!    (the SDK interceptor times every call; `x-function-micros`, `x-dynamodb-call-micros`).
 
 use std::{collections::BTreeMap, fmt::Write as _, path::PathBuf, time::Instant};
 
@@ -17,6 +20,7 @@ use shared::{
     api::{CreateTicketRequest, CustomerInput},
     auth::MemberPrincipal,
     services::tickets,
+    storage::call_count::{CALL_MICROS_HEADER, FUNCTION_MICROS_HEADER},
 };
 use switchboard_api_bench::{calls_text, median_p90, member_of, write_results};
 
@@ -24,11 +28,23 @@ struct Options {
     small: usize,
     large: usize,
     pages: usize,
+    /// Requests of each kind timed for the warm overhead.
+    warm: usize,
     out: PathBuf,
 }
 
+/// The function's own time and its calls' time in one request, in milliseconds.
+#[derive(Debug, Clone, Copy)]
+struct Timed {
+    function_ms: f64,
+    call_ms: f64,
+}
+
+/// The overhead target: the function's own time at most this share of its DynamoDB calls' time.
+const OWN_TIME_TARGET: f64 = 0.10;
+
 fn options() -> Result<Options, String> {
-    let mut options = Options { small: 100, large: 10_000, pages: 30, out: PathBuf::from("bench/results") };
+    let mut options = Options { small: 100, large: 10_000, pages: 30, warm: 30, out: PathBuf::from("bench/results") };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut number = |name: &str| -> Result<usize, String> {
@@ -38,6 +54,7 @@ fn options() -> Result<Options, String> {
             "--small" => options.small = number("--small")?,
             "--large" => options.large = number("--large")?,
             "--pages" => options.pages = number("--pages")?,
+            "--warm" => options.warm = number("--warm")?.max(1),
             "--out" => options.out = args.next().map(PathBuf::from).ok_or("--out needs a directory")?,
             other => return Err(format!("unknown argument {other}")),
         }
@@ -63,6 +80,25 @@ impl Api {
         let response = request.send().await.expect("the gateway answers");
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// [`Api::call`], with the time the gateway measured the function take and wait on DynamoDB.
+    async fn call_timed(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value, Timed) {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("the gateway answers");
+        let micros = |name: &str| -> f64 {
+            let value = response.headers().get(name).and_then(|value| value.to_str().ok());
+            value.and_then(|value| value.parse::<f64>().ok()).expect("the gateway times the function") / 1000.0
+        };
+        let timed = Timed { function_ms: micros(FUNCTION_MICROS_HEADER), call_ms: micros(CALL_MICROS_HEADER) };
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null), timed)
     }
 }
 
@@ -175,6 +211,37 @@ async fn main() -> std::process::ExitCode {
         rows.push((label.to_owned(), status, app.store.calls().since(&before)));
     }
 
+    // ------------------------------------------------------------ warm request overhead
+    local_stack::seed::raise_plan(app, &owner_of(app, api.token.as_deref().unwrap()).await)
+        .await
+        .expect("raising the plan");
+    let mut warm: BTreeMap<&str, Vec<Timed>> = BTreeMap::new();
+    for round in 0..=options.warm {
+        let created =
+            json!({"subject": format!("Warm {round}"), "body": "Timed", "customer": {"email": "ada@example.com"}});
+        let reply = json!({"body": format!("Reply {round}"), "internal": false});
+        let requests: [(&str, Method, String, Option<Value>, u16); 4] = [
+            ("GET /tickets (inbox page)", Method::GET, "/api/v1/tickets?limit=50".into(), None, 200),
+            ("GET /tickets/{id}", Method::GET, format!("/api/v1/tickets/{ticket}"), None, 200),
+            ("POST /tickets", Method::POST, "/api/v1/tickets".into(), Some(created), 201),
+            (
+                "POST /tickets/{id}/messages",
+                Method::POST,
+                format!("/api/v1/tickets/{ticket}/messages"),
+                Some(reply),
+                201,
+            ),
+        ];
+        for (label, method, path, body, expected) in requests {
+            let (status, answer, timed) = api.call_timed(method, &path, body).await;
+            assert_eq!(status, expected, "{label}: {answer}");
+            // Round 0 warms every path (connections, first-use clients).
+            if round > 0 {
+                warm.entry(label).or_default().push(timed);
+            }
+        }
+    }
+
     // ------------------------------------------------------------ inbox latency at two sizes
     let small = signup(&api, "Bench Small").await;
     let large = signup(&api, "Bench Large").await;
@@ -250,7 +317,33 @@ async fn main() -> std::process::ExitCode {
         large_median / small_median,
         seeding.as_secs_f64()
     );
+    let _ = writeln!(
+        md,
+        "\n## Warm request overhead ({} requests each)\n\nThe function's time in the gateway's process beyond \
+         the time its DynamoDB calls were in flight, against that call time (target: ≤ {:.0} %). Command: \
+         `make bench` (`api-bench --warm {}`).\n",
+        options.warm,
+        OWN_TIME_TARGET * 100.0,
+        options.warm
+    );
+    let _ = writeln!(
+        md,
+        "| request | function median ms | calls median ms | own median ms | own / calls (sums) | target met |\n|---|---:|---:|---:|---:|---|"
+    );
+    let mut warm_report = Vec::new();
+    for (label, samples) in &warm {
+        let function = median_p90(samples.iter().map(|t| t.function_ms).collect()).0;
+        let calls = median_p90(samples.iter().map(|t| t.call_ms).collect()).0;
+        let own = median_p90(samples.iter().map(|t| t.function_ms - t.call_ms).collect()).0;
+        let total_calls: f64 = samples.iter().map(|t| t.call_ms).sum();
+        let ratio = samples.iter().map(|t| t.function_ms - t.call_ms).sum::<f64>() / total_calls.max(f64::EPSILON);
+        let met = if ratio <= OWN_TIME_TARGET { "yes" } else { "no" };
+        let _ = writeln!(md, "| {label} | {function:.2} | {calls:.2} | {own:.3} | {:.1} % | {met} |", ratio * 100.0);
+        warm_report.push(json!({"request": label, "function_median_ms": function, "calls_median_ms": calls,
+                                "own_median_ms": own, "own_over_calls": ratio, "target": OWN_TIME_TARGET}));
+    }
     let report = json!({
+        "warm_overhead": warm_report,
         "calls_per_endpoint": rows.iter().map(|(label, status, calls)| json!({"request": label, "status": status, "calls": calls})).collect::<Vec<_>>(),
         "inbox": {
             "small": {"tickets": options.small, "median_ms": small_median, "p90_ms": small_p90, "calls": page_calls["small"]},

@@ -31,6 +31,8 @@ use switchboard_tests::receiver::{Behaviour, Receiver};
 
 /// Deliveries in flight in the local stack: its event source runs 4 batches of 10 at once.
 const CONCURRENCY: usize = 40;
+/// Deliveries per second the local stack should sustain on a 2-core machine.
+const THROUGHPUT_TARGET: f64 = 50.0;
 
 struct Options {
     events: usize,
@@ -300,6 +302,13 @@ async fn run(options: &Options) -> Result<String, String> {
     );
     let _ = writeln!(
         md,
+        "\nTarget: ≥ {THROUGHPUT_TARGET:.0} deliveries/s through the local stack: {pipeline_rate:.1}/s is {:.2}× the \
+         target ({}).",
+        pipeline_rate / THROUGHPUT_TARGET,
+        if pipeline_rate >= THROUGHPUT_TARGET { "met" } else { "not met" }
+    );
+    let _ = writeln!(
+        md,
         "\nFan-out alone (queue {} deliveries): {:.2} s. DynamoDB calls in the throughput phase: {dynamodb_calls} \
          ({:.1} per delivery: {}), plus SQS sends, receives, deletes. The local stand-in serves one request at a \
          time, so its per-call time bounds the local rate; in AWS each call is a few milliseconds and the event \
@@ -326,6 +335,7 @@ async fn run(options: &Options) -> Result<String, String> {
             "bare_posts_per_s": bare_rate,
             "dynamodb_calls": calls,
             "concurrency": CONCURRENCY,
+            "target_deliveries_per_s": THROUGHPUT_TARGET,
         },
     });
     std::fs::create_dir_all(&options.out)

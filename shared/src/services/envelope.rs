@@ -75,6 +75,71 @@ impl std::fmt::Debug for VaultSlot {
     }
 }
 
+/// How long an unwrapped data key stays in a process's memory ([`CachedUnwraps`]): a key disabled or a
+/// grant revoked in KMS stops opening targets within this time.
+pub const UNWRAPPED_KEY_LIFETIME: std::time::Duration = std::time::Duration::from_secs(300);
+/// At most this many unwrapped keys are kept (one per endpoint version a process delivers to).
+const UNWRAPPED_KEYS_KEPT: usize = 1024;
+
+/// A [`KeyVault`] that remembers the data keys it unwrapped for [`UNWRAPPED_KEY_LIFETIME`], so a
+/// process opening the same sealed value again and again (the delivery function, once per delivery to
+/// an endpoint) asks the key service once, not every time. Keyed by the wrapped key *and* its context:
+/// a value moved to another context still goes to the key service, which refuses it. Every seal makes
+/// a new data key, so an edited or rotated target is a new entry; the old one ages out.
+pub struct CachedUnwraps<V> {
+    vault: V,
+    unwrapped: std::sync::Mutex<UnwrappedKeys>,
+}
+
+/// Clear data keys by (wrapped key, context), with when they were unwrapped.
+type UnwrappedKeys = std::collections::HashMap<(Vec<u8>, EncryptionContext), (std::time::Instant, Vec<u8>)>;
+
+impl<V: KeyVault> CachedUnwraps<V> {
+    pub fn new(vault: V) -> Self {
+        Self { vault, unwrapped: std::sync::Mutex::default() }
+    }
+
+    fn remembered(&self, wrapped: &[u8], context: &EncryptionContext) -> Option<Vec<u8>> {
+        let unwrapped = self.unwrapped.lock().expect("unwrapped keys lock");
+        let (at, key) = unwrapped.get(&(wrapped.to_vec(), context.clone()))?;
+        (at.elapsed() < UNWRAPPED_KEY_LIFETIME).then(|| key.clone())
+    }
+
+    fn remember(&self, wrapped: &[u8], context: &EncryptionContext, key: &[u8]) {
+        let mut unwrapped = self.unwrapped.lock().expect("unwrapped keys lock");
+        unwrapped.retain(|_, (at, _)| at.elapsed() < UNWRAPPED_KEY_LIFETIME);
+        if unwrapped.len() >= UNWRAPPED_KEYS_KEPT {
+            // Full of live keys: start again rather than track an order (a process rarely gets here).
+            unwrapped.clear();
+        }
+        unwrapped.insert((wrapped.to_vec(), context.clone()), (std::time::Instant::now(), key.to_vec()));
+    }
+}
+
+impl<V: KeyVault> KeyVault for CachedUnwraps<V> {
+    fn generate_data_key<'a>(
+        &'a self,
+        context: &'a EncryptionContext,
+    ) -> BoxFuture<'a, Result<DataKey, EnvelopeError>> {
+        self.vault.generate_data_key(context)
+    }
+
+    fn unwrap_data_key<'a>(
+        &'a self,
+        wrapped: &'a [u8],
+        context: &'a EncryptionContext,
+    ) -> BoxFuture<'a, Result<Vec<u8>, EnvelopeError>> {
+        Box::pin(async move {
+            if let Some(key) = self.remembered(wrapped, context) {
+                return Ok(key);
+            }
+            let key = self.vault.unwrap_data_key(wrapped, context).await?;
+            self.remember(wrapped, context, &key);
+            Ok(key)
+        })
+    }
+}
+
 /// The associated data: the context's pairs in key order, length-prefixed so no two contexts collide.
 fn associated_data(context: &EncryptionContext) -> Vec<u8> {
     let mut aad = Vec::new();
@@ -189,6 +254,45 @@ mod tests {
         bytes[0] ^= 1;
         tampered.ciphertext = STANDARD.encode(bytes);
         assert!(matches!(open(&TestVault, &context("a"), &tampered).await, Err(EnvelopeError::Unopenable)));
+    }
+
+    /// [`TestVault`] counting the unwraps that reach it.
+    #[derive(Default)]
+    struct CountingVault(std::sync::atomic::AtomicUsize);
+
+    impl KeyVault for CountingVault {
+        fn generate_data_key<'a>(
+            &'a self,
+            context: &'a EncryptionContext,
+        ) -> BoxFuture<'a, Result<DataKey, EnvelopeError>> {
+            TestVault.generate_data_key(context)
+        }
+        fn unwrap_data_key<'a>(
+            &'a self,
+            wrapped: &'a [u8],
+            context: &'a EncryptionContext,
+        ) -> BoxFuture<'a, Result<Vec<u8>, EnvelopeError>> {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            TestVault.unwrap_data_key(wrapped, context)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_cached_vault_asks_the_key_service_once_per_sealed_value_and_context() {
+        let vault = CachedUnwraps::new(CountingVault::default());
+        let calls = || vault.vault.0.load(std::sync::atomic::Ordering::SeqCst);
+        let sealed = seal(&vault, &context("a"), b"https://hooks.example.com/1").await.unwrap();
+        for _ in 0..3 {
+            assert_eq!(open(&vault, &context("a"), &sealed).await.unwrap(), b"https://hooks.example.com/1");
+        }
+        assert_eq!(calls(), 1, "opened three times, unwrapped once");
+        // Moved to another context: not served from memory, and it still does not open.
+        assert!(matches!(open(&vault, &context("b"), &sealed).await, Err(EnvelopeError::Unopenable)));
+        assert_eq!(calls(), 2);
+        // A new seal (an edited target) is a new data key: unwrapped by the key service.
+        let resealed = seal(&vault, &context("a"), b"https://hooks.example.com/2").await.unwrap();
+        assert_eq!(open(&vault, &context("a"), &resealed).await.unwrap(), b"https://hooks.example.com/2");
+        assert_eq!(calls(), 3);
     }
 
     #[test]

@@ -96,17 +96,13 @@ async fn follow_up(app: &App, scope: &TenantScope, before: &Standing, after: &St
 
 /// Queues again every delivery held while the workspace was suspended.
 async fn release_held_deliveries(app: &App, scope: &TenantScope) -> Result<usize, StoreError> {
-    let now = app.clock.now();
     let mut released = 0;
     for endpoint in app.store.list_webhooks(scope).await? {
         if endpoint.status == EndpointStatus::Disabled {
             continue;
         }
         for delivery in app.store.held_deliveries(scope, endpoint.id).await? {
-            if app.store.release_held_delivery(scope, endpoint.id, delivery, now).await? {
-                if let Err(err) = super::webhooks::fanout::enqueue(app, scope, endpoint.id, delivery).await {
-                    return Err(StoreError::Backend(format!("queueing a released delivery: {err}")));
-                }
+            if super::webhooks::fanout::release_held(app, scope, endpoint.id, delivery).await? {
                 released += 1;
             }
         }

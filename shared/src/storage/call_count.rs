@@ -6,12 +6,16 @@
 use std::{
     collections::BTreeMap,
     sync::{Arc, Mutex},
+    time::{Duration, Instant},
 };
 
 use aws_sdk_dynamodb::{
     config::{
         ConfigBag, Intercept,
-        interceptors::{AfterDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef},
+        interceptors::{
+            AfterDeserializationInterceptorContextRef, BeforeDeserializationInterceptorContextRef,
+            BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
+        },
     },
     operation::{batch_get_item::BatchGetItemOutput, get_item::GetItemOutput, query::QueryOutput},
     types::AttributeValue,
@@ -20,6 +24,7 @@ use aws_smithy_runtime_api::{
     box_error::BoxError,
     client::{orchestrator::Metadata, runtime_components::RuntimeComponents},
 };
+use aws_smithy_types::config_bag::{Storable, StoreReplace};
 
 /// What reads cost, as DynamoDB bills them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -35,9 +40,66 @@ pub struct ReadCost {
 /// `GetItem=1, Query=1` (see [`CallCount::counting`]).
 pub const CALLS_HEADER: &str = "x-dynamodb-calls";
 
+/// The response headers in which the local stack's gateway reports, in microseconds, how long the
+/// function took and how much of it DynamoDB calls were in flight (see [`CallCount::counting_timed`]).
+pub const FUNCTION_MICROS_HEADER: &str = "x-function-micros";
+pub const CALL_MICROS_HEADER: &str = "x-dynamodb-call-micros";
+
 tokio::task_local! {
     /// The calls of the piece of work being counted on its own (one request), if any.
-    static COUNTED: Arc<Mutex<BTreeMap<String, u64>>>;
+    static COUNTED: Arc<Mutex<Counted>>;
+}
+
+/// What one piece of work has called so far.
+#[derive(Debug, Default)]
+struct Counted {
+    calls: BTreeMap<String, u64>,
+    /// Requests sent and not yet answered; while any is, the work waits on DynamoDB.
+    in_flight: u32,
+    waiting_since: Option<Instant>,
+    waited: Duration,
+}
+
+impl Counted {
+    fn sent(&mut self, now: Instant) {
+        if self.in_flight == 0 {
+            self.waiting_since = Some(now);
+        }
+        self.in_flight += 1;
+    }
+
+    fn answered(&mut self, now: Instant) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        if self.in_flight == 0
+            && let Some(since) = self.waiting_since.take()
+        {
+            self.waited += now - since;
+        }
+    }
+}
+
+/// A piece of work counted on its own: its DynamoDB calls, its time, and how much of that time at least
+/// one call was in flight (concurrent calls count once), so `elapsed - call_time` is the work's own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CountedWork {
+    pub calls: BTreeMap<String, u64>,
+    pub elapsed: Duration,
+    pub call_time: Duration,
+}
+
+impl CountedWork {
+    /// The time spent beyond the calls (serialising, signing, deciding, rendering).
+    pub fn own_time(&self) -> Duration {
+        self.elapsed.saturating_sub(self.call_time)
+    }
+}
+
+/// Marks a request of this attempt as sent (the interceptor's state between its hooks).
+#[derive(Debug, Clone)]
+struct Sent;
+
+impl Storable for Sent {
+    type Storer = StoreReplace<Self>;
 }
 
 #[derive(Debug, Clone, Default)]
@@ -81,10 +143,28 @@ impl CallCount {
     /// Runs `work` and counts the calls it made, by operation, apart from anything else running at
     /// the same time (other requests, other tests): the count follows the task, not the store.
     pub async fn counting<F: std::future::Future>(work: F) -> (F::Output, BTreeMap<String, u64>) {
-        let counted = Arc::new(Mutex::new(BTreeMap::new()));
+        let (output, counted) = Self::counting_timed(work).await;
+        (output, counted.calls)
+    }
+
+    /// [`Self::counting`], also timing the work and the calls it waited on.
+    pub async fn counting_timed<F: std::future::Future>(work: F) -> (F::Output, CountedWork) {
+        let counted = Arc::new(Mutex::new(Counted::default()));
+        let started = Instant::now();
         let output = COUNTED.scope(counted.clone(), work).await;
-        let calls = counted.lock().expect("call count lock").clone();
-        (output, calls)
+        let elapsed = started.elapsed();
+        let counted = counted.lock().expect("call count lock");
+        (output, CountedWork { calls: counted.calls.clone(), elapsed, call_time: counted.waited })
+    }
+
+    /// The request of this attempt (sent, see `read_before_transmit`) has its answer, or has failed.
+    fn answered(cfg: &mut ConfigBag) {
+        if cfg.load::<Sent>().is_none() {
+            return;
+        }
+        cfg.interceptor_state().unset::<Sent>();
+        let now = Instant::now();
+        let _outside_counted_work = COUNTED.try_with(|counted| counted.lock().expect("call count lock").answered(now));
     }
 
     /// Calls as [`CALLS_HEADER`] spells them: `GetItem=1, Query=1` (empty: none).
@@ -122,10 +202,36 @@ impl Intercept for CallCount {
             Some(target) => target.rsplit('.').next().unwrap_or(target).to_owned(),
             None => cfg.load::<Metadata>().map_or("unknown", Metadata::name).to_owned(),
         };
+        let now = Instant::now();
         let _outside_counted_work = COUNTED.try_with(|counted| {
-            *counted.lock().expect("call count lock").entry(operation.clone()).or_insert(0) += 1;
+            let mut counted = counted.lock().expect("call count lock");
+            *counted.calls.entry(operation.clone()).or_insert(0) += 1;
+            counted.sent(now);
         });
+        cfg.interceptor_state().store_put(Sent);
         *self.calls.lock().expect("call count lock").entry(operation).or_insert(0) += 1;
+        Ok(())
+    }
+
+    /// The answer has arrived (its parsing is the function's own time).
+    fn read_before_deserialization(
+        &self,
+        _context: &BeforeDeserializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        Self::answered(cfg);
+        Ok(())
+    }
+
+    /// An attempt that got no answer (a connection failure, a timeout) ends here.
+    fn read_after_attempt(
+        &self,
+        _context: &FinalizerInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        Self::answered(cfg);
         Ok(())
     }
 
@@ -156,5 +262,38 @@ impl Intercept for CallCount {
         // Every read request costs at least one unit, even when it finds nothing.
         reads.units += units.max(1);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concurrent_calls_count_their_overlap_once() {
+        let start = Instant::now();
+        let at = |millis| start + Duration::from_millis(millis);
+        let mut counted = Counted::default();
+        // Two calls at once from 0 to 10 and 5 to 20, then one alone from 30 to 35.
+        counted.sent(at(0));
+        counted.sent(at(5));
+        counted.answered(at(10));
+        counted.answered(at(20));
+        counted.sent(at(30));
+        counted.answered(at(35));
+        assert_eq!(counted.waited, Duration::from_millis(25));
+        // An answer without its request (never sent) changes nothing.
+        counted.answered(at(40));
+        assert_eq!(counted.waited, Duration::from_millis(25));
+    }
+
+    #[test]
+    fn own_time_is_what_the_calls_leave() {
+        let work = CountedWork {
+            calls: BTreeMap::new(),
+            elapsed: Duration::from_millis(12),
+            call_time: Duration::from_millis(10),
+        };
+        assert_eq!(work.own_time(), Duration::from_millis(2));
     }
 }

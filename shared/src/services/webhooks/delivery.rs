@@ -94,8 +94,8 @@ async fn handle_message(app: &App, message: &SqsMessage) -> Result<Handled, Stor
         tracing::info!(delivery_id = %ids.delivery_id, "workspace suspended; delivery held");
         // Reactivated meanwhile (its release may have looked before this one was held): release it here.
         let reactivated = app.store.get_workspace(&scope).await?.is_some_and(|ws| !ws.standing.is_suspended());
-        if reactivated && app.store.release_held_delivery(&scope, ids.endpoint_id, ids.delivery_id, now).await? {
-            super::fanout::enqueue(app, &scope, ids.endpoint_id, ids.delivery_id).await.map_err(queue_failed)?;
+        if reactivated {
+            super::fanout::release_held(app, &scope, ids.endpoint_id, ids.delivery_id).await?;
         }
         return Ok(Handled::Done);
     }
@@ -134,11 +134,6 @@ async fn handle_message(app: &App, message: &SqsMessage) -> Result<Handled, Stor
             Ok(Handled::Retry)
         }
     }
-}
-
-/// A released delivery that could not be queued: the message is kept and retried, and finds it pending.
-fn queue_failed(err: QueueError) -> StoreError {
-    StoreError::Backend(format!("queueing a released delivery: {err}"))
 }
 
 /// One signed POST of the delivery's body.

@@ -14,7 +14,7 @@ use crate::app::App;
 use crate::domain::ids::{DeliveryId, WebhookId, WorkspaceId};
 use crate::services::ServiceResult;
 use crate::storage::webhooks::{Delivery, DeliveryStatus, EndpointKind, EndpointStatus, WebhookEndpoint};
-use crate::storage::{TenantScope, events::Event};
+use crate::storage::{StoreError, TenantScope, events::Event};
 
 /// The queue message: which delivery to attempt (the record holds the rest).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -84,4 +84,22 @@ pub async fn enqueue(
 ) -> Result<(), QueueError> {
     let message = DeliveryMessage { workspace_id: scope.workspace_id(), endpoint_id: endpoint, delivery_id: delivery };
     app.webhook_queue.send(&message).await
+}
+
+/// Makes a held delivery (its workspace was suspended) pending again and queues it. False when it was
+/// no longer held: whoever released it queued it. A send that fails leaves it pending and is an error,
+/// so the caller's work is retried and finds it there (the reactivation, or the delivery's own message).
+pub async fn release_held(
+    app: &App,
+    scope: &TenantScope,
+    endpoint: WebhookId,
+    delivery: DeliveryId,
+) -> Result<bool, StoreError> {
+    if !app.store.release_held_delivery(scope, endpoint, delivery, app.clock.now()).await? {
+        return Ok(false);
+    }
+    enqueue(app, scope, endpoint, delivery)
+        .await
+        .map_err(|err| StoreError::Backend(format!("queueing a released delivery: {err}")))?;
+    Ok(true)
 }
