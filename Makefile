@@ -77,12 +77,13 @@ SEARCH_LARGE ?= 100000
 # Inbound e-mail through the local path: half open tickets, half are replies threaded into them.
 EMAIL_MESSAGES ?= 400
 # Event-to-socket latency is measured with this many connected sockets, over this many ticket changes.
-BENCH_SOCKETS ?= 50
+BENCH_SOCKETS ?= 200
 BENCH_EVENTS ?= 40
 bench:
 	cargo build --release --locked --bins $(addprefix -p fn-,$(BENCH_BINS) realtime) -p switchboard-bench
 	BENCH_COMMAND="make bench BENCH_RUNS=$(BENCH_RUNS)" ./target/release/coldstart --runs $(BENCH_RUNS) $(BENCH_BINS) realtime=websocket authorizer=apikey
 	@infra/scripts/bootstrap.sh stack
+	.venv/stack/bin/python infra/moto/bench_query_index.py $(SLA_SMALL) $(SLA_LARGE)
 	cargo run --locked --release -p switchboard-api-bench --bin api-bench -- --small $(BENCH_SMALL) --large $(BENCH_LARGE)
 	cargo run --locked --release -p switchboard-api-bench --bin webhook-bench -- --events $(BENCH_WEBHOOK_EVENTS)
 	cargo run --locked --release -p switchboard-api-bench --bin sla-bench -- --small $(SLA_SMALL) --large $(SLA_LARGE)
