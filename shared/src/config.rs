@@ -10,7 +10,7 @@ use crate::domain::webhooks::AllowedPorts;
 
 /// The dead-letter queues the console's health reads, by what dies there and the variable holding
 /// the queue's URL (template.yaml's Globals, `!Ref` of each queue).
-const DEAD_LETTER_QUEUES: [(&str, &str); 7] = [
+const DEAD_LETTER_QUEUES: [(&str, &str); 8] = [
     ("webhook", "SWITCHBOARD_WEBHOOK_DLQ_URL"),
     ("email", "SWITCHBOARD_EMAIL_DLQ_URL"),
     ("export", "SWITCHBOARD_EXPORT_DLQ_URL"),

@@ -236,6 +236,9 @@ impl ProblemType {
             ProblemType::WorkspaceSuspended => {
                 "The workspace is suspended (`reason`: billing or platform staff): its data is kept, but nothing can be read or changed until it is reactivated."
             }
+            ProblemType::UpstreamUnavailable => {
+                "A service this request depends on (e.g. the payment provider) did not answer or refused for now. Nothing was changed; retry in a moment."
+            }
             ProblemType::Internal => {
                 "A fault on our side, logged with the request id. Retry later; quote `request_id` to support if it persists."
             }

@@ -2030,9 +2030,9 @@ export interface paths {
         /**
          * One workspace
          * @description The directory's columns, usage against the limits (the plan's, the extras staff granted, and what
-         *     applies), tickets per UTC day over `from`..`to` (default: the last 30 days; at most 366), read
-         *     from the report counters (one Query for the range), and API calls per UTC day over the same days.
-         *     Staff only.
+         *     applies), tickets per report day (the workspace's report time zone) over `from`..`to` (default:
+         *     the last 30 days; at most 366), read from the report counters (one Query for the range), and API
+         *     calls per UTC day over the same dates. Staff only.
          */
         get: operations["platform_platform_workspace"];
         put?: never;
@@ -2133,6 +2133,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/problems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every problem type
+         * @description The catalogue of `type` values error answers carry, each with its status and meaning. No
+         *     credentials needed.
+         */
+        get: operations["meta_meta_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/problems/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One problem type
+         * @description What a `type` URI resolves to. No credentials needed.
+         */
+        get: operations["meta_meta_one"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/agents": {
         parameters: {
             query?: never;
@@ -2193,8 +2234,9 @@ export interface paths {
          * SLA compliance
          * @description For first response and resolution: clocks met within target and breached over the range, the
          *     compliance share, per priority and per agent (the assignee when the clock was met or breached), and
-         *     per UTC day. A clock counts once: breached when it ran out, or met if it was met in time. Kept from
-         *     the `sla.met` and `sla.breached` events by the outbox consumer. Needs `reports:read`.
+         *     per report day (a date in the workspace's report time zone). A clock counts once: breached when it
+         *     ran out, or met if it was met in time. Kept from the `sla.met` and `sla.breached` events by the
+         *     outbox consumer. Needs `reports:read`.
          */
         get: operations["reports_reports_sla_compliance"];
         put?: never;
@@ -2241,8 +2283,9 @@ export interface paths {
         /**
          * Ticket activity per day
          * @description Tickets created, solved and reopened, replies, internal notes, customer messages and new customers
-         *     per UTC day, every day of the range (default: the last 30 days; at most 366). Kept from the event log
-         *     by the outbox consumer, so a change shows here within seconds. Needs `reports:read`.
+         *     per report day (a date in the workspace's report time zone), every day of the range (default: the
+         *     last 30 days; at most 366). Kept from the event log by the outbox consumer, so a change shows here
+         *     within seconds. Needs `reports:read`.
          */
         get: operations["reports_reports_daily_tickets"];
         put?: never;
@@ -2381,7 +2424,8 @@ export interface paths {
         /**
          * Rejected inbound mail
          * @description Messages not turned into tickets, newest first, with the reason: `too_large`, `auto_reply`, `bulk`,
-         *     `loop`, `spam`, `virus`, `blocked_sender`, `no_sender`, `unreadable`. Cursor-paginated (`limit`,
+         *     `loop`, `spam`, `virus`, `blocked_sender`, `no_sender`, `unreadable`, `ticket_limit` (it would have
+         *     opened a ticket past the plan's monthly limit). Cursor-paginated (`limit`,
          *     `cursor`). Needs `settings:manage`.
          */
         get: operations["settings_settings_rejected_email"];
@@ -2801,7 +2845,8 @@ export interface paths {
          * The e-mail address replies to a ticket go to
          * @description The workspace's forwarding address with the ticket's reply token (`<slug>+<token>@<inbound domain>`),
          *     put in Reply-To of what is sent to the customer, and the subject reference `[#<number>]`. Mail to it
-         *     threads into this ticket only. Needs `tickets:read`.
+         *     threads into this ticket only. `signature` is the workspace's signature, added below `-- ` to every
+         *     public reply sent by e-mail (null: none), for the agent's composer. Needs `tickets:read`.
          */
         get: operations["tickets_tickets_reply_address"];
         put?: never;
@@ -3177,6 +3222,12 @@ export interface components {
             one_touch: number;
             /** @description Connected to the app now (presence). */
             online: boolean;
+            /**
+             * Format: int64
+             * @description Seconds online over the range, from presence (connected with the app open and heartbeating),
+             *     counted per report day.
+             */
+            online_seconds: number;
             /**
              * Format: int64
              * @description Unsolved tickets assigned to them now (live).
@@ -4025,6 +4076,8 @@ export interface components {
             /** @description Every day of the range, oldest first (zeros where nothing happened). */
             days: components["schemas"]["DayStats"][];
             from: string;
+            /** @description The time zone the days are dates in: the workspace's report time zone (`UTC` until one is set). */
+            time_zone: string;
             to: string;
         };
         DayCount: {
@@ -4033,7 +4086,7 @@ export interface components {
             /** @description YYYY-MM-DD (UTC) */
             day: string;
         };
-        /** @description One day of ticket statistics (UTC days), kept from the event log. */
+        /** @description One day of ticket statistics (a report day: a date in the workspace's report time zone), kept from the event log. */
         DayStats: {
             /** Format: int64 */
             agent_replies: number;
@@ -4127,7 +4180,7 @@ export interface components {
             weighted_value: number;
         };
         DealsDay: {
-            /** @description YYYY-MM-DD (UTC) */
+            /** @description YYYY-MM-DD (a report day, in the report time zone) */
             day: string;
             /** Format: int64 */
             lost: number;
@@ -4961,6 +5014,21 @@ export interface components {
             count: number;
             owner_id?: string | null;
         };
+        /** @description One owner's closed deals over the range. */
+        OwnerDeals: {
+            /** Format: int64 */
+            lost: number;
+            owner_id?: string | null;
+            /**
+             * Format: double
+             * @description won / (won + lost), to four decimals.
+             */
+            win_rate?: number | null;
+            /** Format: int64 */
+            won: number;
+            /** @description The value won per currency, in minor units (never added across currencies). */
+            won_value: components["schemas"]["CurrencyValue"][];
+        };
         OwnerTotals: {
             /** Format: int64 */
             count: number;
@@ -5044,7 +5112,7 @@ export interface components {
         /** @enum {string} */
         Priority: "low" | "normal" | "high" | "urgent";
         /** @description The documented shape of every error response. */
-        ProblemBody: {
+        ProblemBody: components["schemas"]["ProblemExtensions"] & {
             detail: string;
             /** @description Field errors, for `validation-failed`. */
             errors?: components["schemas"]["FieldErrorBody"][];
@@ -5053,6 +5121,88 @@ export interface components {
             status: number;
             title: string;
             type: string;
+        };
+        /** @description The extension members problem types define, typed for clients (RFC 9457 §3.2). */
+        ProblemExtensions: {
+            /** @description `invalid-transition`: the statuses the ticket may move to. */
+            allowed?: string[] | null;
+            /** @description `ticket-claimed`: who holds the claim, until when. */
+            claim?: Record<string, never> | null;
+            /** @description `version-conflict`: the record as it is now. */
+            current?: Record<string, never> | null;
+            /**
+             * Format: int64
+             * @description `draft-conflict`: the version to send the reply against.
+             */
+            current_version?: number | null;
+            /** @description `domain-taken`: the company that has the domain. */
+            existing_company_id?: string | null;
+            /** @description `duplicate-lead`: the lead that has the e-mail. */
+            existing_lead_id?: string | null;
+            /** @description `duplicate-lead`, `domain-taken`, `email-taken`: the field at fault. */
+            field?: string | null;
+            /** @description `invalid-transition`: the status it is in. */
+            from?: string | null;
+            /**
+             * Format: int64
+             * @description `plan-limit-reached`: the plan's limit.
+             */
+            limit?: number | null;
+            /** @description `plan-limit-reached`: which limit (`seats`, `tickets_per_month`, …). */
+            limit_kind?: string | null;
+            /** @description `draft-conflict`: the messages that arrived meanwhile. */
+            messages?: Record<string, never>[] | null;
+            /** Format: int64 */
+            open_deals?: number | null;
+            /** @description `forbidden`: the permission the caller lacks. */
+            permission?: string | null;
+            /** @description `plan-limit-reached`: the workspace's plan. */
+            plan?: string | null;
+            /** @description `workspace-suspended`: why (`payment`, `staff`). */
+            reason?: string | null;
+            /**
+             * Format: int64
+             * @description `plan-limit-reached`: records over a lowered limit, all kept.
+             */
+            records_kept?: number | null;
+            /**
+             * Format: int64
+             * @description `rate-limited`: seconds to wait (also in `Retry-After`).
+             */
+            retry_after?: number | null;
+            /** @description `forbidden`: the API key scope the route needs. */
+            scope?: string | null;
+            /** @description `conflict` (a stage in use): the stage and its open deals. */
+            stage_id?: string | null;
+            /** @description `invalid-transition`: the status asked for. */
+            to?: string | null;
+            /** @description `plan-limit-reached`: where to upgrade. */
+            upgrade_url?: string | null;
+            /**
+             * Format: int64
+             * @description `plan-limit-reached`: what the workspace uses now.
+             */
+            used?: number | null;
+            /** @description `workspace-selection-required`: the workspaces the e-mail may sign in to. */
+            workspaces?: Record<string, never>[] | null;
+        };
+        /** @description One problem type's documentation. */
+        ProblemTypeDoc: {
+            /** @description What it means and what the caller can do. */
+            description: string;
+            /** @description The last segment of `type`, stable: what clients branch on. */
+            slug: string;
+            /**
+             * Format: int32
+             * @description The HTTP status answers of this type have.
+             */
+            status: number;
+            title: string;
+            /** @description The type URI, as error answers carry it. */
+            type: string;
+        };
+        ProblemTypeList: {
+            items: components["schemas"]["ProblemTypeDoc"][];
         };
         /** @description What a customer may see of their ticket: no internal notes, no internal fields. */
         PublicTicket: {
@@ -5130,7 +5280,7 @@ export interface components {
          * @description Why an inbound message was not turned into a ticket message.
          * @enum {string}
          */
-        RejectionReason: "too_large" | "auto_reply" | "bulk" | "loop" | "spam" | "virus" | "blocked_sender" | "no_sender" | "unreadable";
+        RejectionReason: "too_large" | "auto_reply" | "bulk" | "loop" | "spam" | "virus" | "blocked_sender" | "no_sender" | "unreadable" | "ticket_limit";
         /** @description Reopening a won or lost deal, at the version the member saw. */
         ReopenDealRequest: {
             /** @description A stage of the deal's pipeline to reopen in; the stage it was in when it closed when left out. */
@@ -5194,6 +5344,11 @@ export interface components {
         /** @description Where the customer's replies to this ticket go: the forwarding address plus the ticket's reply token. */
         ReplyAddressView: {
             reply_to: string;
+            /**
+             * @description The workspace's signature, added below a `-- ` line to every public reply sent by e-mail (the
+             *     agent's composer shows it); null when the workspace has none.
+             */
+            signature?: string | null;
             /** @description The reference put in subjects, `[#<number>]`. */
             subject_reference: string;
         };
@@ -5260,6 +5415,11 @@ export interface components {
             average_cycle_days?: number | null;
             /** @description Per currency: the won value over the deals won in it, in whole minor units. */
             average_won_value: components["schemas"]["CurrencyValue"][];
+            /**
+             * @description Deals won and lost per owner (the owner when the deal closed; `owner_id` null for none), most
+             *     won first; owners without a close in the range are left out.
+             */
+            by_owner: components["schemas"]["OwnerDeals"][];
             /** Format: int64 */
             lost: number;
             /** @description Every day of the range, oldest first. */
@@ -5301,6 +5461,8 @@ export interface components {
             from: string;
             leads: components["schemas"]["SalesLeads"];
             pipeline: components["schemas"]["SalesPipeline"];
+            /** @description The time zone the days are dates in: the workspace's report time zone (`UTC` until one is set). */
+            time_zone: string;
             to: string;
         };
         SearchResult: {
@@ -5432,6 +5594,8 @@ export interface components {
             first_response: components["schemas"]["ClockCompliance"];
             from: string;
             resolution: components["schemas"]["ClockCompliance"];
+            /** @description The time zone the days are dates in: the workspace's report time zone (`UTC` until one is set). */
+            time_zone: string;
             to: string;
         };
         SlaDay: {
@@ -6270,7 +6434,7 @@ export interface components {
          *     activity per day.
          */
         WorkspaceDetailView: {
-            /** @description Tickets per UTC day over `from`..`to` (default: the last 30 days), from the report counters. */
+            /** @description Tickets per report day over `from`..`to` (default: the last 30 days), from the report counters. */
             activity: components["schemas"]["DailyTicketReport"];
             /** @description API calls per UTC day over the same days. */
             api_calls: components["schemas"]["ApiCallsReport"];
@@ -17109,6 +17273,67 @@ export interface operations {
             };
             /** @description The workspace's rate limit is reached; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    meta_meta_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemTypeList"];
+                };
+            };
+        };
+    };
+    meta_meta_one: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The last segment of a problem's `type`, e.g. `validation-failed` */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemTypeDoc"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description A path parameter is not a valid id */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
