@@ -300,7 +300,8 @@ fn to_axum(response: lambda_http::Response<LambdaBody>) -> AxumResponse<AxumBody
 /// `Count`, `5XXError` and the throttles in AWS).
 async fn serve(gateway: State<Arc<Gateway>>, request: AxumRequest<AxumBody>) -> AxumResponse<AxumBody> {
     use shared::adapters::health::{Counter, record};
-    let response = serve_request(gateway, request).await;
+    let origin = gateway.app.config.public_origin.clone().unwrap_or_default();
+    let response = shared::http::with_public_origin(&origin, serve_request(gateway, request)).await;
     record(Counter::ApiRequest);
     if response.status().is_server_error() {
         record(Counter::ApiServerError);

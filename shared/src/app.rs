@@ -58,7 +58,6 @@ impl App {
     /// pays at cold start only for what it needs; all of them share `aws` (one credentials cache).
     pub fn new(config: Config, aws: &aws_config::SdkConfig, clock: Arc<dyn Clock>) -> Self {
         let cursors = CursorCodec::derive_from(&config.cursor_key.0);
-        crate::http::set_public_origin(config.public_origin.as_deref().unwrap_or(""));
         let s3_calls = CallCount::default();
         let s3 = {
             let (aws, path_style, counting) = (aws.clone(), config.s3_path_style, s3_calls.clone());

@@ -58,10 +58,14 @@ pub fn stack() -> &'static TestStack {
 }
 
 /// A response as a test sees it.
-/// A problem `type` as the stack's answers carry it: absolute, under the stack's own origin, where
-/// it resolves to the type's documentation.
-pub fn problem_type(slug: &str) -> String {
-    format!("{}/api/v1/problems/{slug}", stack().url)
+/// Whether `value` is the problem `type` of `slug` as answers carry it: an absolute URI ending in
+/// `/api/v1/problems/<slug>`, where it resolves to the type's documentation. (The origin is the
+/// stack's; a test that starts a second stack in this process may see either, so it is not compared.)
+pub fn is_problem_type(value: &Value, slug: &str) -> bool {
+    value.as_str().is_some_and(|uri| {
+        (uri.starts_with("http://") || uri.starts_with("https://"))
+            && uri.ends_with(&format!("/api/v1/problems/{slug}"))
+    })
 }
 
 #[derive(Debug)]
@@ -84,7 +88,7 @@ impl Reply {
     pub fn expect_problem(self, status: u16, slug: &str) -> Self {
         let reply = self.expect(status);
         assert_eq!(reply.headers["content-type"], "application/problem+json", "body: {}", reply.body);
-        assert_eq!(reply.body["type"], problem_type(slug), "body: {}", reply.body);
+        assert!(is_problem_type(&reply.body["type"], slug), "not a {slug} problem: {}", reply.body);
         assert_eq!(reply.body["status"], status);
         assert!(reply.body["detail"].as_str().is_some_and(|d| !d.is_empty()), "a problem says what was wrong");
         reply

@@ -20,7 +20,7 @@ pub use crate::storage::PageParams;
 pub use bulk::{bulk_result, lead_bulk_result};
 pub use preconditions::version_query;
 pub use problem::{
-    FieldErrorBody, PROBLEM_DOCS, Problem, ProblemBody, ProblemExtensions, ProblemType, set_public_origin,
+    FieldErrorBody, PROBLEM_DOCS, Problem, ProblemBody, ProblemExtensions, ProblemType, with_public_origin,
 };
 pub use request::{
     SUSPENDED_CONTEXT, if_match_version, json_body, member, path_id, principal, query_param, require, route,

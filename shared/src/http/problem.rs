@@ -254,7 +254,7 @@ impl ProblemType {
     /// documentation. Without a configured origin (a stack deployed before its web address was set)
     /// it is the same path, relative to the API's origin.
     pub fn uri(self) -> String {
-        let origin = PUBLIC_ORIGIN.read().map(|origin| origin.clone()).unwrap_or_default();
+        let origin = PUBLIC_ORIGIN.try_with(String::clone).unwrap_or_default();
         format!("{origin}{PROBLEM_DOCS}/{}", self.slug())
     }
 }
@@ -262,15 +262,16 @@ impl ProblemType {
 /// Where each problem type's documentation is served (`GET /api/v1/problems/{slug}`).
 pub const PROBLEM_DOCS: &str = "/api/v1/problems";
 
-/// The public origin `type` URIs are made absolute with: set from configuration when the context is
-/// built (one origin per process: the local stack serves every function from one).
-static PUBLIC_ORIGIN: std::sync::RwLock<String> = std::sync::RwLock::new(String::new());
+tokio::task_local! {
+    /// The public origin of the request being served ([`with_public_origin`]).
+    static PUBLIC_ORIGIN: String;
+}
 
-/// Makes `type` URIs absolute under `origin` (e.g. `https://app.example.com`).
-pub fn set_public_origin(origin: &str) {
-    if let Ok(mut current) = PUBLIC_ORIGIN.write() {
-        *current = origin.trim_end_matches('/').to_owned();
-    }
+/// Runs `work` (one request) with `type` URIs absolute under `origin` (e.g. `https://app.example.com`,
+/// from configuration); empty leaves them relative. Per request, not per process: the local stack
+/// serves several stacks' functions from one process.
+pub async fn with_public_origin<F: std::future::Future>(origin: &str, work: F) -> F::Output {
+    PUBLIC_ORIGIN.scope(origin.trim_end_matches('/').to_owned(), work).await
 }
 
 /// A problem+json response body.

@@ -147,7 +147,7 @@ async fn one_address_over_the_sign_in_rate_gets_429_from_the_edge() {
             .json(&json!({"refresh_token": "rt1.not.a.real.token"}))
             .send()
     };
-    let raw = std::fs::read_to_string(local_stack::repo_root().join("template.yaml")).unwrap();
+    let raw = std::fs::read_to_string(local_stack::repo_root().join(local_stack::EDGE_TEMPLATE)).unwrap();
     let limit = local_stack::edge_limits::rules_of(&raw).unwrap()[0].limit;
     for _ in 0..limit {
         assert_eq!(refresh().await.unwrap().status(), 401);

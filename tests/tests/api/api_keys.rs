@@ -154,7 +154,7 @@ async fn the_plan_rate_limits_a_workspaces_keys_with_429_and_rate_limit_headers(
         assert!(reply.headers.contains_key("ratelimit-remaining") && reply.headers.contains_key("ratelimit-reset"));
     }
     let refused = limited[0];
-    assert_eq!(refused.body["type"], switchboard_tests::problem_type("rate-limited"));
+    assert!(switchboard_tests::is_problem_type(&refused.body["type"], "rate-limited"), "{}", refused.body["type"]);
     assert_eq!(refused.headers["content-type"], "application/problem+json");
     let retry_after: u64 = refused.headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=2).contains(&retry_after), "retry after {retry_after} s");

@@ -178,7 +178,7 @@ async fn problem_types_are_absolute_uris_that_resolve_to_their_documentation() {
     assert!(items.len() >= 20, "{}", all.body);
     for item in items {
         let slug = item["slug"].as_str().unwrap();
-        assert_eq!(item["type"], switchboard_tests::problem_type(slug));
+        assert!(switchboard_tests::is_problem_type(&item["type"], slug), "{item}");
         assert!(item["description"].as_str().is_some_and(|text| !text.is_empty()), "{slug} is described");
     }
     client.get("/api/v1/problems/no-such-problem").await.expect_problem(404, "not-found");

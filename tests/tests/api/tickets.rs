@@ -196,7 +196,7 @@ async fn two_edits_from_the_same_version_one_wins_and_the_other_sees_the_winner(
     assert_eq!(winner.body["version"], 2);
     for (_, reply) in replies.iter().filter(|(_, reply)| reply.status != 200) {
         assert_eq!(reply.status, 409, "the loser is a version conflict: {}", reply.body);
-        assert_eq!(reply.body["type"], switchboard_tests::problem_type("version-conflict"));
+        assert!(switchboard_tests::is_problem_type(&reply.body["type"], "version-conflict"), "{}", reply.body["type"]);
         assert_eq!(reply.body["current"]["version"], winner.body["version"]);
         assert_eq!(reply.body["current"]["tags"], json!([winning_tag]));
     }
