@@ -301,7 +301,8 @@ fn to_axum(response: lambda_http::Response<LambdaBody>) -> AxumResponse<AxumBody
 async fn serve(gateway: State<Arc<Gateway>>, request: AxumRequest<AxumBody>) -> AxumResponse<AxumBody> {
     use shared::adapters::health::{Counter, record};
     let origin = gateway.app.config.public_origin.clone().unwrap_or_default();
-    let response = shared::http::with_public_origin(&origin, serve_request(gateway, request)).await;
+    // Boxed: the request's future is large, and the scope would otherwise carry it on the stack.
+    let response = shared::http::with_public_origin(&origin, Box::pin(serve_request(gateway, request))).await;
     record(Counter::ApiRequest);
     if response.status().is_server_error() {
         record(Counter::ApiServerError);

@@ -27,7 +27,7 @@ pub async fn dispatch(app: &App, req: Request, routes: &[Route]) -> Response<Bod
     let workspace = super::principal(&req).ok().and_then(|caller| caller.workspace_id());
     // Problem `type` URIs are absolute under this deployment's public origin.
     let origin = app.config.public_origin.as_deref().unwrap_or("");
-    let served = super::with_public_origin(origin, serve_route(app, req, routes));
+    let served = super::with_public_origin(origin, Box::pin(serve_route(app, req, routes)));
     match workspace {
         Some(workspace) => futures::join!(served, crate::services::api_calls::count(app, workspace)).0,
         None => served.await,
