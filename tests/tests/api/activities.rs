@@ -255,7 +255,7 @@ async fn my_tasks_put_overdue_first_undated_last_and_done_apart() {
     log(&deal, "Someone else's", Some("2019-01-01T09:00:00Z"), &rep.user_id).await;
     let mut open = json!(null);
     // The tasks index is eventually consistent.
-    let listed = eventually(Duration::from_secs(10), async || {
+    let listed = eventually(Duration::from_secs(90), async || {
         open = client.get(TASKS).await.expect(200).body;
         open["items"].as_array().unwrap().len() == 4
     })
@@ -268,7 +268,7 @@ async fn my_tasks_put_overdue_first_undated_last_and_done_apart() {
 
     client.patch(&activity_path(&overdue), json!({"version": 1, "done": true})).await.expect(200);
     let mut done = json!(null);
-    let moved = eventually(Duration::from_secs(10), async || {
+    let moved = eventually(Duration::from_secs(90), async || {
         done = client.get(&format!("{TASKS}?status=done")).await.expect(200).body;
         open = client.get(&format!("{TASKS}?status=open&limit=2")).await.expect(200).body;
         subjects(&done) == ["Overdue"] && subjects(&open) == ["Soon", "Next year"]
@@ -301,7 +301,7 @@ async fn activities_join_the_record_timeline_and_the_report_counts_them_per_rep(
     assert_eq!(customer_timeline["items"][0]["type"], "activity.created");
 
     let mut report = json!(null);
-    let caught_up = eventually(Duration::from_secs(20), async || {
+    let caught_up = eventually(Duration::from_secs(90), async || {
         report = client.get("/api/v1/reports/sales").await.expect(200).body;
         report["activities"]["logged"] == 3 && report["activities"]["done"] == 2
     })

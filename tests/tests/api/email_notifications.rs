@@ -22,7 +22,7 @@ async fn put_texts(owner: &Member, texts: Value) -> Value {
 
 async fn wait_for_notifications(address: &str, count: usize) -> Vec<crate::email_outbound::Sent> {
     let mut found = Vec::new();
-    let arrived = switchboard_tests::eventually(std::time::Duration::from_secs(20), async || {
+    let arrived = switchboard_tests::eventually(std::time::Duration::from_secs(90), async || {
         found = notifications_to(address).await;
         found.len() >= count
     })

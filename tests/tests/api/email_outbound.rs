@@ -80,7 +80,7 @@ pub(crate) async fn notifications_to(address: &str) -> Vec<Sent> {
 /// Waits until `count` messages went to `address`; returns them.
 pub(crate) async fn wait_for_mail(address: &str, count: usize) -> Vec<Sent> {
     let mut found = Vec::new();
-    let arrived = eventually(Duration::from_secs(20), async || {
+    let arrived = eventually(Duration::from_secs(90), async || {
         found = sent_to(address).await;
         found.len() >= count
     })
@@ -274,7 +274,7 @@ async fn messages(owner: &Member, ticket: &str) -> Vec<Value> {
 /// Waits until the reply `message` shows the delivery `state`; returns the message.
 async fn wait_for_state(owner: &Member, ticket: &str, message: &Value, state: &str) -> Value {
     let mut found = Value::Null;
-    let reached = eventually(Duration::from_secs(20), async || {
+    let reached = eventually(Duration::from_secs(90), async || {
         found = messages(owner, ticket).await.into_iter().find(|m| m["id"] == message["id"]).unwrap_or_default();
         found["delivery"]["state"] == state
     })

@@ -51,7 +51,7 @@ async fn an_inbox_row_carries_requester_preview_assignee_sla_and_unread_from_one
     assert_eq!(reply["author_name"], "A agent");
 
     // The SLA state arrives with the watch the table's stream recomputes.
-    let settled = eventually(Duration::from_secs(15), async || {
+    let settled = eventually(Duration::from_secs(90), async || {
         row(&owner.client(), &ticket).await.0["sla"]["state"] == "running"
     })
     .await;

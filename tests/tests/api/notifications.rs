@@ -10,7 +10,7 @@ use switchboard_tests::{Client, Member, add_member, eventually, replay_events, s
 
 const CENTRE: &str = "/api/v1/me/notifications";
 const PREFERENCES: &str = "/api/v1/me/notification-preferences";
-const WAIT: Duration = Duration::from_secs(15);
+const WAIT: Duration = Duration::from_secs(60);
 
 async fn new_ticket(client: &Client, subject: &str) -> Value {
     client

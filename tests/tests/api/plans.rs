@@ -339,7 +339,7 @@ async fn the_search_index_counts_against_storage_beside_the_files() {
         .expect(201);
     let ticket = ticket.body["id"].as_str().unwrap().to_owned();
     // Once the writer has indexed the ticket, the index's bytes are the workspace's, in the total too.
-    let indexed = switchboard_tests::eventually(std::time::Duration::from_secs(15), async || {
+    let indexed = switchboard_tests::eventually(std::time::Duration::from_secs(90), async || {
         let found = client.get("/api/v1/search?q=scanner").await.expect(200).body;
         let usage = client.get(USAGE).await.expect(200).body;
         found["pending"] == 0 && usage["storage"]["search_index_bytes"].as_u64().unwrap() > 0

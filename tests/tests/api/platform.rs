@@ -278,7 +278,10 @@ async fn staff_see_system_health_from_the_local_stacks_own_counters() {
     assert_eq!(before.body["window_minutes"], 60);
     let queues: Vec<&str> =
         before.body["dead_letter_queues"].as_array().unwrap().iter().map(|q| q["name"].as_str().unwrap()).collect();
-    assert_eq!(queues, ["webhook", "email", "email-events", "email-inbound", "search", "outbox", "stripe-events"]);
+    assert_eq!(
+        queues,
+        ["webhook", "email", "export", "email-events", "email-inbound", "search", "outbox", "stripe-events"]
+    );
     assert!(before.body["dead_letter_queues"].as_array().unwrap().iter().all(|q| q["depth"].is_u64()));
 
     // Three answered requests (one of them a 404) are counted; other tests add to the count meanwhile.

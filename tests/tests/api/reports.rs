@@ -30,7 +30,7 @@ async fn ticket_activity_reaches_the_daily_report_through_the_outbox() {
         .expect(200);
 
     let mut today = json!(null);
-    let arrived = eventually(Duration::from_secs(15), async || {
+    let arrived = eventually(Duration::from_secs(90), async || {
         let report = client.get("/api/v1/reports/tickets/daily").await.expect(200);
         today = report.body["days"].as_array().unwrap().last().unwrap().clone();
         today["tickets_solved"] == 1
@@ -56,7 +56,7 @@ async fn a_redelivered_event_counts_once() {
         )
         .await
         .expect(201);
-    let counted = eventually(Duration::from_secs(15), async || {
+    let counted = eventually(Duration::from_secs(90), async || {
         let report = client.get("/api/v1/reports/tickets/daily").await.expect(200);
         report.body["days"].as_array().unwrap().last().unwrap()["tickets_created"] == 1
     })

@@ -61,7 +61,7 @@ async fn lead_conversion_and_closed_deals_add_up_exactly_once_the_outbox_caught_
     client.post(&format!("{deals}/{}/lost", id(&lost)), json!({"version": 1, "reason": "price"})).await.expect(200);
 
     let mut report = json!(null);
-    let caught_up = eventually(Duration::from_secs(20), async || {
+    let caught_up = eventually(Duration::from_secs(90), async || {
         report = client.get(SALES).await.expect(200).body;
         report["deals"]["lost"] == 1
             && report["deals"]["won"] == 2

@@ -49,7 +49,7 @@ fn highlighted(hit: &Value) -> Vec<String> {
 /// The first result for `query` once `id` is among the results (the index is seconds behind at most).
 async fn found(client: &Client, query: &str, id: &str) -> Value {
     let mut last = Value::Null;
-    let hit = eventually(Duration::from_secs(10), async || {
+    let hit = eventually(Duration::from_secs(90), async || {
         last = search(client, query).await;
         ids(&last).iter().any(|found| found == id)
     })
@@ -225,7 +225,7 @@ async fn a_record_is_found_right_after_it_is_made_and_gone_after_it_is_deleted()
     assert!(ids(&search(&client, "wilhelmina").await).is_empty(), "gone at once after its deletion");
     // And the index itself catches up: still gone once nothing is pending.
     let settled =
-        eventually(Duration::from_secs(10), async || search(&client, "wilhelmina").await["pending"] == 0).await;
+        eventually(Duration::from_secs(90), async || search(&client, "wilhelmina").await["pending"] == 0).await;
     assert!(settled, "the indexer caught up");
     assert!(ids(&search(&client, "wilhelmina").await).is_empty());
     assert_eq!(ids(&search(&client, "timer").await), [id(&older)]);
@@ -240,7 +240,7 @@ async fn an_index_whose_object_is_lost_is_rebuilt_from_the_table() {
     let customer = customer.expect(201).body;
     found(&client, "kettle", &id(&machine)).await;
     found(&client, "kettle", &id(&customer)).await;
-    let settled = eventually(Duration::from_secs(10), async || search(&client, "kettle").await["pending"] == 0).await;
+    let settled = eventually(Duration::from_secs(90), async || search(&client, "kettle").await["pending"] == 0).await;
     assert!(settled);
     let before = search(&client, "kettle").await["index_version"].as_u64().unwrap();
 
@@ -253,7 +253,7 @@ async fn an_index_whose_object_is_lost_is_rebuilt_from_the_table() {
     let later = ticket(&client, "Kettle replacement", "Please send a new one.").await;
     // A query may answer from an index it rebuilt in memory before the writer has stored the object
     // again: wait for both.
-    let recovered = eventually(Duration::from_secs(15), async || {
+    let recovered = eventually(Duration::from_secs(90), async || {
         let body = search(&client, "kettle").await;
         body["pending"] == 0
             && body["index_version"].as_u64().unwrap() > before
@@ -293,7 +293,7 @@ async fn filters_narrow_by_status_owner_and_creation_day_in_the_index_and_at_onc
     let solved = ticket(&client, "Quillon printer smoke", "It smokes.").await;
     let path = format!("/api/v1/tickets/{}", id(&solved));
     client.patch(&path, json!({"status": "solved", "version": solved["version"]})).await.expect(200);
-    let settled = eventually(Duration::from_secs(10), async || {
+    let settled = eventually(Duration::from_secs(90), async || {
         let body = search(&client, "quillon").await;
         body["pending"] == 0 && ids(&body).len() == 4
     })

@@ -103,7 +103,7 @@ async fn a_new_policy_puts_open_tickets_on_the_radar_and_a_priority_change_moves
         "normal": {"first_response_minutes": 120}, "urgent": {"first_response_minutes": 30}}});
     client.put("/api/v1/sla/policy", policy).await.expect(200);
     let id = before["id"].as_str().unwrap();
-    let listed = switchboard_tests::eventually(std::time::Duration::from_secs(15), async || {
+    let listed = switchboard_tests::eventually(std::time::Duration::from_secs(90), async || {
         switchboard_tests::run_schedule("SlaScanFunction").await;
         let radar = client.get("/api/v1/sla/radar").await.expect(200).body;
         radar["tickets"].as_array().is_some_and(|tickets| tickets.iter().any(|t| t["ticket_id"] == id))
@@ -118,7 +118,7 @@ async fn a_new_policy_puts_open_tickets_on_the_radar_and_a_priority_change_moves
         .patch(&format!("/api/v1/tickets/{id}"), json!({"version": before["version"], "priority": "urgent"}))
         .await
         .expect(200);
-    let moved = switchboard_tests::eventually(std::time::Duration::from_secs(15), async || {
+    let moved = switchboard_tests::eventually(std::time::Duration::from_secs(90), async || {
         let radar = client.get("/api/v1/sla/radar?priority=urgent").await.expect(200).body;
         radar["tickets"][0]["ticket_id"] == id && radar["tickets"][0]["due"].as_str() != Some(due_before.as_str())
     })
