@@ -23,7 +23,7 @@ test("platform staff search a workspace, open its usage page, grant a seat and r
 
   await staff.getByRole("link", { name: cast.owner.workspace }).click();
   await expect(staff.getByRole("heading", { name: cast.owner.workspace })).toBeVisible();
-  await expect(staff.getByRole("img", { name: /tickets created per day/ })).toBeVisible();
+  await expect(staff.getByRole("img", { name: /tickets created per day/i })).toBeVisible();
   const today = new Date().toISOString().slice(0, 10);
   await expect(staff.getByRole("table", { name: "API calls per day" }).getByRole("row", { name: `${today} 1` })).toBeVisible();
   await staff.getByLabel("Extra seats").fill("2");

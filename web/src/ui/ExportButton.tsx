@@ -53,7 +53,7 @@ export function ExportButton({
             type="button"
             className="button small"
             disabled={busy}
-            aria-label={`Export ${what} as ${format.toUpperCase()}`}
+            aria-label={`Export ${format.toUpperCase()} of ${what}`}
             onClick={() => start.mutate(format)}
           >
             Export {format.toUpperCase()}

@@ -507,7 +507,7 @@ function ClosedPerOwner({ report }: { report: SalesReport }) {
         Deals closed per owner
       </h2>
       {owners.length === 0 ? (
-        <Empty title="No deal won or lost in this range" />
+        <Empty title="No deal closed by its owner in this range" />
       ) : (
         <table className="table compact" data-testid="closed-per-owner">
           <thead>
